@@ -1,0 +1,1 @@
+"""Jobs, the scheduler process and the `panhuo` command line."""

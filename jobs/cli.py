@@ -1,0 +1,145 @@
+"""The `panhuo` command: thin shells over ledger and metrics functions (cli.md)."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from ledger.config import Config, ConfigError, load_config
+from ledger.db import make_engine
+from ledger.exports import ExportError, snapshot_frame, write_frame
+from ledger.importer import SourceError, import_path
+from ledger.migrate import upgrade
+from metrics.timeline import months_range, parse_month
+
+# Errors a user can cause: reported as one line, no traceback.
+USER_ERRORS = (ConfigError, SourceError, ExportError, ValueError)
+
+
+class PanhuoGroup(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except USER_ERRORS as exc:
+            raise click.ClickException(str(exc)) from None
+        except (OperationalError, ProgrammingError) as exc:
+            first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise click.ClickException(
+                f"数据库错误（是否已运行 panhuo init-db？）/ database error (did you run panhuo init-db?): {first}"
+            ) from None
+
+
+class Context:
+    def __init__(self, config_path: str | None):
+        self.config_path = config_path
+        self._config: Config | None = None
+        self._engine = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    @property
+    def engine(self):
+        if self._engine is None:
+            self._engine = make_engine(self.config.database_url)
+        return self._engine
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(cls=PanhuoGroup)
+@click.option("--config", "config_path", envvar="PANHUO_CONFIG", type=click.Path(dir_okay=False),
+              help="config.toml to read (default ./config.toml)")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None) -> None:
+    """国有资产盘活督导平台 Panhuo."""
+    ctx.obj = Context(config_path)
+
+
+@main.command("init-db")
+@pass_ctx
+def init_db(ctx: Context) -> None:
+    """Create or migrate the schema (idempotent)."""
+    upgrade(ctx.engine)
+    click.echo(f"数据库已就绪 / schema up to date: {ctx.engine.url.render_as_string(hide_password=True)}")
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--user", default="cli", help="who imports (recorded with the import)")
+@pass_ctx
+def import_cmd(ctx: Context, path: Path, user: str) -> None:
+    """Import a workbook (.xlsx) or a folder of CSV files; all or nothing."""
+    started = time.perf_counter()
+    result = import_path(ctx.engine, path, ctx.config, username=user)
+    for note in result.notes:
+        click.echo(f"提示 / note: {note}", err=True)
+    if not result.ok:
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        if result.problem_total > len(result.problems):
+            click.echo(f"……另有 {result.problem_total - len(result.problems)} 个问题未列出 / "
+                       f"{result.problem_total - len(result.problems)} more not listed", err=True)
+        raise click.ClickException(
+            f"导入失败，共 {result.problem_total} 个问题，未写入任何数据 / import failed with "
+            f"{result.problem_total} problems; nothing was written")
+    counts = "，".join(f"{k} {v}" for k, v in result.counts.items())
+    click.echo(f"导入成功 / imported #{result.import_id} {path.name}: {counts} ({time.perf_counter() - started:.1f}s)")
+
+
+@main.command()
+@click.option("--month", help="YYYY-MM")
+@click.option("--from", "first", help="YYYY-MM, with --to")
+@click.option("--to", "last", help="YYYY-MM, with --from")
+@pass_ctx
+def compute(ctx: Context, month: str | None, first: str | None, last: str | None) -> None:
+    """Compute and store a month's snapshot (or a range, in order)."""
+    from metrics.snapshot import compute_snapshot
+
+    if month and (first or last):
+        raise click.UsageError("--month 与 --from/--to 只能二选一 / give --month or --from/--to, not both")
+    if month:
+        months = [parse_month(month)]
+    elif first and last:
+        months = months_range(first, last)
+        if not months or parse_month(first) > parse_month(last):
+            raise click.UsageError(f"--from {first} 晚于 --to {last} / --from is after --to")
+    else:
+        raise click.UsageError("请给出 --month 或 --from/--to / give --month or --from and --to")
+    for m in months:
+        started = time.perf_counter()
+        counts = compute_snapshot(ctx.engine, m, ctx.config)
+        click.echo(f"{m}: {counts['kpis']} 行指标 KPI rows, {counts['warnings']} 条预警 warnings, "
+                   f"{counts['lists']} 条名单 list entries ({time.perf_counter() - started:.1f}s)")
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["kpis", "warnings", "lists"]))
+@click.option("--month", required=True, help="YYYY-MM")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="FILE.csv or FILE.xlsx")
+@pass_ctx
+def export(ctx: Context, kind: str, month: str, out: Path) -> None:
+    """Write a snapshot's KPIs, warnings or lists as .csv or .xlsx."""
+    parse_month(month)
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        raise ExportError(f"只支持 .csv 或 .xlsx / output must be .csv or .xlsx: {out.name}")
+    with ctx.engine.connect() as conn:
+        frame = snapshot_frame(conn, kind, month)
+    write_frame(frame, out, sheet=f"{kind} {month}")
+    click.echo(f"已导出 / wrote {len(frame)} rows to {out}")
+
+
+def run() -> None:  # pragma: no cover - console entry for `python -m jobs.cli`
+    main(prog_name="panhuo")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run())

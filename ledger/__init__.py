@@ -1,0 +1,1 @@
+"""The data: configuration, models, sessions, migrations, import and the demo city."""

@@ -1,0 +1,163 @@
+"""config.toml: every key declared once here, with its default and meaning.
+
+A missing key takes its default; an unknown key or a value of the wrong type is an
+error naming the key. `PANHUO_<SECTION>_<KEY>` environment variables override
+single keys (`PANHUO_DATABASE_URL`, `PANHUO_SCORE_IDLE_GOOD`).
+"""
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: Any
+    help: str
+
+
+SCORE_DEFAULTS = {
+    # name: (good, bad, weight)
+    "idle": (0.02, 0.15, 25),
+    "overdue": (0.00, 0.08, 20),
+    "completion": (0.90, 0.30, 25),
+    "remit": (1.00, 0.80, 20),
+    "quality": (1.00, 0.60, 10),
+}
+
+SETTINGS: list[Setting] = [
+    Setting("database.url", "sqlite:///panhuo.db", "SQLAlchemy URL; postgresql+psycopg://user@host/db in production"),
+    Setting("org.city_region_code", "371500", "the city's own region: its departments form the 市直部门 ranking"),
+    Setting("org.city_name", "示范市", "the city's name, shown in titles"),
+    *[
+        Setting(f"score.{name}.{part}", value, f"{part} threshold/weight of the {name} sub-score")
+        for name, triple in SCORE_DEFAULTS.items()
+        for part, value in zip(("good", "bad", "weight"), triple)
+    ],
+    Setting("warnings.remit_deadline_days", 30, "days after receipt by which income must be turned over"),
+    Setting("warnings.stale_listing_days", 180, "days in the warehouse after which a listing is stale"),
+    Setting("warnings.idle_months", [6, 12, 24], "months idle for the yellow, orange and red idle_overdue levels"),
+    Setting("warnings.plan_red_days", 90, "days past due after which an overdue plan is red"),
+    Setting("warnings.remit_red_days", 90, "days since receipt after which unremitted income is red"),
+    Setting("warnings.buy_while_idle_categories", ["车辆", "房屋", "土地", "专用设备"],
+            "categories for which buying while holding idle stock is warned"),
+    Setting("lists.notice_share", 0.10, "share of a peer group on the notice list (at least one)"),
+    Setting("lists.red_warning_limit", 20, "red warnings that put a department on the interview list"),
+    Setting("lists.overdue_idle_limit", 0.10, "overdue idle rate that puts a department on the interview list"),
+    Setting("lists.budget_idle_limit", 0.15, "idle rate that puts a department on the budget-restriction list"),
+    Setting("import.max_errors", 200, "problems reported by a failed import before it stops listing them"),
+    Setting("import.batch_rows", 5000, "rows written to the database per batch during an import"),
+    Setting("auth.secret_key", "", "Flask secret key; required outside `panhuo demo`"),
+    Setting("server.host", "127.0.0.1", "address `panhuo serve` binds"),
+    Setting("server.port", 8050, "port `panhuo serve` binds"),
+]
+_BY_KEY = {s.key: s for s in SETTINGS}
+
+
+def _flatten(table: dict, prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in table.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, key + "."))
+        else:
+            out[key] = value
+    return out
+
+
+def _check_type(key: str, value: Any) -> Any:
+    default = _BY_KEY[key].default
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, float):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        value = float(value) if ok else value
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif isinstance(default, list):
+        ok = isinstance(value, list) and all(isinstance(v, type(default[0])) for v in value)
+    else:
+        ok = isinstance(value, type(default))
+    if not ok:
+        raise ConfigError(
+            f"配置项 {key} 类型错误：应为 {type(default).__name__}，实际为 {value!r} / "
+            f"config key {key} must be {type(default).__name__}, got {value!r}"
+        )
+    return value
+
+
+def _env_value(key: str, raw: str) -> Any:
+    default = _BY_KEY[key].default
+    if isinstance(default, str):
+        return raw
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"环境变量 {env_name(key)} 的值无法解析：{raw!r} / cannot parse {env_name(key)}={raw!r}") from exc
+
+
+def env_name(key: str) -> str:
+    return "PANHUO_" + key.replace(".", "_").upper()
+
+
+class Config:
+    """Resolved settings: defaults < config.toml < environment < explicit overrides."""
+
+    def __init__(self, values: dict[str, Any], path: Path | None = None):
+        self._values = values
+        self.path = path
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def replace(self, **overrides: Any) -> "Config":
+        """A copy with some keys changed; keys use '__' for '.' (database__url=...)."""
+        values = dict(self._values)
+        for name, value in overrides.items():
+            key = name.replace("__", ".")
+            if key not in _BY_KEY:
+                raise ConfigError(f"未知配置项 / unknown config key: {key}")
+            values[key] = _check_type(key, value)
+        return Config(values, self.path)
+
+    @property
+    def database_url(self) -> str:
+        return self["database.url"]
+
+    def score_rule(self, name: str) -> tuple[float, float, float]:
+        return (self[f"score.{name}.good"], self[f"score.{name}.bad"], self[f"score.{name}.weight"])
+
+
+def load_config(path: str | os.PathLike | None = None, environ: dict[str, str] | None = None) -> Config:
+    """Read config.toml (or `path`, or $PANHUO_CONFIG), apply environment overrides."""
+    environ = os.environ if environ is None else environ
+    values = {s.key: s.default for s in SETTINGS}
+    chosen = path or environ.get("PANHUO_CONFIG")
+    file_path = Path(chosen) if chosen else Path("config.toml")
+    if chosen and not file_path.is_file():
+        raise ConfigError(f"找不到配置文件 / config file not found: {file_path}")
+    if file_path.is_file():
+        try:
+            table = tomllib.loads(file_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"配置文件格式错误 / invalid TOML in {file_path}: {exc}") from exc
+        for key, value in _flatten(table).items():
+            if key not in _BY_KEY:
+                raise ConfigError(f"未知配置项 / unknown config key: {key} ({file_path})")
+            values[key] = _check_type(key, value)
+    else:
+        file_path = None
+    for setting in SETTINGS:
+        name = env_name(setting.key)
+        if name in environ:
+            values[setting.key] = _check_type(setting.key, _env_value(setting.key, environ[name]))
+    return Config(values, file_path)

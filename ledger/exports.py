@@ -1,0 +1,68 @@
+"""Snapshot exports (metrics.md / warnings.md export contracts) to CSV or xlsx."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Connection, select
+
+from ledger.models import KPI_FIELDS, SCORE_NAMES, KpiRow, ListEntry, Snapshot, WarningRow
+
+KPI_EXPORT = ["level", "code", "name", "month", *[n for n, _ in KPI_FIELDS],
+              *[f"score_{n}" for n in SCORE_NAMES], "score", "rank", "rank_change"]
+WARNING_EXPORT = ["month", "rule", "level", "ref", "asset_code", "unit_code", "dept_code", "region_code",
+                  "days", "months", "first_seen", "message"]
+LIST_EXPORT = ["month", "list", "level", "code", "name", "reasons"]
+KINDS = ("kpis", "warnings", "lists")
+_MONEY = [n for n, kind in KPI_FIELDS if kind == "money"]
+_INT = [n for n, kind in KPI_FIELDS if kind in ("count", "months")] + ["rank", "rank_change", "days", "months"]
+
+
+class ExportError(ValueError):
+    pass
+
+
+def snapshot_frame(conn: Connection, kind: str, month: str) -> pd.DataFrame:
+    """The rows of one snapshot in the export contract's columns (money in yuan)."""
+    if kind not in KINDS:
+        raise ExportError(f"未知导出类型 / unknown export kind: {kind} (kpis|warnings|lists)")
+    if conn.execute(select(Snapshot.month).where(Snapshot.month == month)).first() is None:
+        raise ExportError(f"{month} 尚无快照，请先运行 panhuo compute / no snapshot for {month}: run panhuo compute first")
+    if kind == "kpis":
+        table, columns, order = KpiRow, KPI_EXPORT, (KpiRow.level, KpiRow.code)
+    elif kind == "warnings":
+        table, columns, order = WarningRow, WARNING_EXPORT, (WarningRow.rule, WarningRow.ref)
+    else:
+        table, columns, order = ListEntry, LIST_EXPORT, (ListEntry.list, ListEntry.level, ListEntry.code)
+    result = conn.execute(select(*[getattr(table, c) for c in columns]).where(table.month == month).order_by(*order))
+    frame = pd.DataFrame(result.fetchall(), columns=columns)
+    for column in frame.columns:
+        if column in _MONEY:
+            frame[column] = frame[column].map(lambda fen: None if pd.isna(fen) else fen / 100)
+        elif column in _INT:
+            frame[column] = frame[column].astype("Int64")
+    if kind == "lists":
+        frame["reasons"] = frame["reasons"].map(lambda rs: "；".join(r["text"] for r in rs))
+    return frame
+
+
+def _safe_text(value):
+    """Formula injection: text starting with = + - @ is written as text, numbers stay numbers."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def write_frame(frame: pd.DataFrame, path: str | Path, sheet: str = "data") -> None:
+    """Write .csv (UTF-8 with BOM, so Excel reads the Chinese) or .xlsx by the file's suffix."""
+    path = Path(path)
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object:
+            safe[column] = safe[column].map(_safe_text)
+    if path.suffix.lower() == ".csv":
+        safe.to_csv(path, index=False, encoding="utf-8-sig")
+    elif path.suffix.lower() == ".xlsx":
+        safe.to_excel(path, index=False, sheet_name=sheet, engine="openpyxl")
+    else:
+        raise ExportError(f"只支持 .csv 或 .xlsx / output must be .csv or .xlsx: {path.name}")

@@ -1,0 +1,146 @@
+"""Cell parsing: every spelling of dates, money, yes/no and codes that import.md accepts."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from ledger.importer.schema import Column
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; `zh` and `en` say why."""
+
+    def __init__(self, zh: str, en: str):
+        super().__init__(f"{zh} / {en}")
+        self.zh = zh
+        self.en = en
+
+
+_SPACES = " \t\r\n\u3000\u00a0\ufeff"
+_DATE_SEP = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$")
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_MONEY = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$|^\.\d+$")
+_TRUE = {"是", "y", "yes", "true", "1"}
+_FALSE = {"否", "n", "no", "false", "0"}
+
+
+def clean(value: object) -> object:
+    """Strip ASCII and full-width spaces from text; '' becomes None."""
+    if isinstance(value, str):
+        value = value.strip(_SPACES)
+        return value or None
+    return value
+
+
+def parse_date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if isinstance(text, str):
+        match = _DATE_SEP.match(text) or _DATE_COMPACT.match(text)
+        if match:
+            parts = match.groups()
+            year, month, day = (int(parts[0]), int(parts[-2]), int(parts[-1]))
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                raise CellError("日期不存在", "no such date") from None
+    raise CellError("日期格式无法识别（应为 2024-03-15、2024/3/15、2024.3.15 或 20240315）",
+                    "unrecognised date (use 2024-03-15, 2024/3/15, 2024.3.15 or 20240315)")
+
+
+def parse_money(value: object) -> int:
+    """Yuan with at most 2 decimals -> integer fen."""
+    if isinstance(value, bool):
+        raise CellError("金额格式无法识别", "not an amount")
+    if isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, float):
+        # repr gives the shortest text that round-trips: 12345.67, not 12345.6699999…
+        amount = Decimal(repr(value))
+    else:
+        text = str(value)
+        for symbol in ("￥", "¥"):
+            text = text.replace(symbol, "")
+        text = text.strip(_SPACES)
+        negative = text.startswith("-")
+        if negative:
+            raise CellError("金额不能为负数", "amount must not be negative")
+        if not _MONEY.match(text):
+            raise CellError("金额格式无法识别（如 12345.67、12,345.67、￥12345.67）",
+                            "not an amount (e.g. 12345.67, 12,345.67, ￥12345.67)")
+        try:
+            amount = Decimal(text.replace(",", ""))
+        except InvalidOperation:
+            raise CellError("金额格式无法识别", "not an amount") from None
+    if amount < 0:
+        raise CellError("金额不能为负数", "amount must not be negative")
+    fen = amount * 100
+    if fen != fen.to_integral_value():
+        raise CellError("金额最多保留两位小数", "amount has more than 2 decimals")
+    return int(fen)
+
+
+def parse_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(int(value)) if isinstance(value, (int, float)) and float(value).is_integer() else str(value)
+    text = text.lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise CellError("是/否 无法识别（是/否、Y/N、true/false、1/0）", "not a yes/no value (是/否, Y/N, true/false, 1/0)")
+
+
+def parse_int(value: object) -> int:
+    if isinstance(value, bool):
+        raise CellError("应为非负整数", "must be a whole number ≥ 0")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if not isinstance(value, int) or value < 0:
+        raise CellError("应为非负整数", "must be a whole number ≥ 0")
+    return value
+
+
+def parse_code(value: object) -> tuple[str, bool]:
+    """A code as text; the flag says it came from a numeric cell (leading zeros may be lost)."""
+    if isinstance(value, bool):
+        raise CellError("编码应为文本", "a code must be text")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)), True
+    if isinstance(value, (int, float)):
+        return str(value), True
+    if isinstance(value, (dt.date, dt.datetime)):
+        raise CellError("编码应为文本，不能是日期", "a code must be text, not a date")
+    return str(value), False
+
+
+def parse_cell(column: Column, value: object) -> tuple[object, bool]:
+    """Parse one cleaned, non-empty cell. Returns (value, numeric_code_warning)."""
+    kind = column.kind
+    if kind == "code":
+        return parse_code(value)
+    if kind == "text":
+        return (str(value) if not isinstance(value, float) or not value.is_integer() else str(int(value))), False
+    if kind == "date":
+        return parse_date(value), False
+    if kind == "money":
+        return parse_money(value), False
+    if kind == "int":
+        return parse_int(value), False
+    if kind == "bool":
+        return parse_bool(value), False
+    if kind == "enum":
+        text = str(value)
+        key = column.choices.get(text, column.choices.get(text.lower()))
+        if key is None:
+            shown = "、".join(k for k in column.choices if not k.isascii())
+            raise CellError(f"取值无效，应为：{shown}", f"invalid value, expected one of: {shown}")
+        return key, False
+    raise AssertionError(kind)

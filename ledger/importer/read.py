@@ -1,0 +1,94 @@
+"""Read a workbook or a folder of CSV files as sheets of raw cell values, streamed."""
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import openpyxl
+
+
+class SourceError(ValueError):
+    """The file as a whole cannot be read."""
+
+
+@dataclass
+class RawSheet:
+    name: str  # as the user sees it: the sheet name or the CSV file name
+    rows: Iterator[tuple[int, tuple]]  # (row number as the user sees it, cell values); row 1 = header
+
+
+def detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) or GB18030, decided by whether the bytes decode as UTF-8."""
+    with path.open("rb") as fh:
+        head = fh.read(3)
+        if head == codecs.BOM_UTF8:
+            return "utf-8-sig"
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "gb18030"
+    return "utf-8"
+
+
+def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, tuple]]:
+    with path.open("r", encoding=encoding, newline="") as fh:
+        try:
+            for number, row in enumerate(csv.reader(fh), start=1):
+                yield number, tuple(row)
+        except UnicodeDecodeError as exc:
+            raise SourceError(f"{path.name}: 无法识别文件编码（应为 UTF-8 或 GB18030）/ "
+                              f"cannot decode file (expected UTF-8 or GB18030): {exc}") from None
+        except csv.Error as exc:
+            raise SourceError(f"{path.name}: CSV 格式错误 / malformed CSV: {exc}") from None
+
+
+def _xlsx_rows(sheet) -> Iterator[tuple[int, tuple]]:
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        yield number, row
+
+
+def open_sheets(path: Path) -> Iterator[RawSheet]:
+    """The sheets of a .xlsx workbook, or the .csv files of a folder."""
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+        if not files:
+            raise SourceError(f"{path}: 文件夹中没有 CSV 文件 / no CSV files in folder")
+        for file in files:
+            yield RawSheet(file.name, _csv_rows(file, detect_encoding(file)))
+        return
+    if not path.exists():
+        raise SourceError(f"{path}: 文件不存在 / no such file")
+    if path.suffix.lower() == ".csv":
+        yield RawSheet(path.name, _csv_rows(path, detect_encoding(path)))
+        return
+    if path.suffix.lower() != ".xlsx":
+        raise SourceError(f"{path}: 只接受 .xlsx 工作簿或 CSV 文件夹 / expected an .xlsx workbook or a folder of CSV files")
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise SourceError(f"{path.name}: 无法打开工作簿 / cannot open workbook: {exc}") from None
+    try:
+        for sheet in workbook.worksheets:
+            yield RawSheet(sheet.title, _xlsx_rows(sheet))
+    finally:
+        workbook.close()
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            digest.update(file.name.encode() + b"\0")
+        with file.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()

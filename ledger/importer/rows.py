@@ -1,0 +1,172 @@
+"""Turn a raw sheet into parsed rows, collecting every problem with sheet, row, column and value."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from ledger.importer.cells import CellError, clean, parse_cell
+from ledger.importer.read import RawSheet
+from ledger.importer.schema import Column, Table, column_for_header
+
+
+@dataclass(frozen=True)
+class Problem:
+    sheet: str
+    row: int | None
+    column: str | None
+    value: str | None
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        where = self.sheet
+        if self.row is not None:
+            where += f" 第{self.row}行"
+        if self.column:
+            where += f" {self.column}"
+        if self.value is not None:
+            where += f"「{self.value}」"
+        return f"{where}：{self.zh} / {self.en}"
+
+
+@dataclass
+class Problems:
+    """Problems up to a cap; the total keeps counting past it."""
+    cap: int
+    items: list[Problem] = field(default_factory=list)
+    total: int = 0
+
+    def add(self, problem: Problem) -> None:
+        self.total += 1
+        if len(self.items) < self.cap:
+            self.items.append(problem)
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+
+def shown(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+_REGION_CODE = re.compile(r"^\d{6}$")
+
+
+def _row_rules(table: Table, row: dict) -> Iterator[tuple[str, str, str]]:
+    """Rules that relate cells of one row: (column key, zh, en) for each one broken."""
+    get = row.get
+    if table.key == "units":
+        if get("region_code") is not None and not _REGION_CODE.match(get("region_code")):
+            yield "region_code", "区划编码应为 6 位数字（GB/T 2260）", "region code must be 6 digits (GB/T 2260)"
+    elif table.key == "assets":
+        if get("status_since") and get("acquired_on") and get("status_since") < get("acquired_on"):
+            yield "status_since", f"早于取得日期 {get('acquired_on')}", f"before the acquisition date {get('acquired_on')}"
+    elif table.key == "plans":
+        if get("due_on") and get("listed_on") and get("due_on") < get("listed_on"):
+            yield "due_on", f"早于列入日期 {get('listed_on')}", f"before the listing date {get('listed_on')}"
+        if get("done_on") and get("listed_on") and get("done_on") < get("listed_on"):
+            yield "done_on", f"早于列入日期 {get('listed_on')}", f"before the listing date {get('listed_on')}"
+    elif table.key == "leases":
+        if get("end_on") and get("start_on") and get("end_on") < get("start_on"):
+            yield "end_on", f"早于起租日期 {get('start_on')}", f"before the start date {get('start_on')}"
+    elif table.key == "income":
+        if get("amount") == 0:
+            yield "amount", "到账金额应大于 0", "amount must be greater than 0"
+        if get("remitted_on") and get("received_on") and get("remitted_on") < get("received_on"):
+            yield "remitted_on", f"早于到账日期 {get('received_on')}", f"before the receipt date {get('received_on')}"
+        if get("remitted_amount") is not None and get("amount") is not None and get("remitted_amount") > get("amount"):
+            yield "remitted_amount", "上缴金额大于到账金额", "remitted more than received"
+        if get("remitted_amount") and get("remitted_on") is None and "remitted_on" not in row.get("_bad", ()):
+            yield "remitted_on", "有上缴金额时必须填写上缴日期", "a remitted amount needs a remittance date"
+    elif table.key == "listings":
+        if get("delisted_on") and get("listed_on") and get("delisted_on") < get("listed_on"):
+            yield "delisted_on", f"早于入仓日期 {get('listed_on')}", f"before the listing date {get('listed_on')}"
+        if get("delisted_on") and get("outcome") is None and "outcome" not in row.get("_bad", ()):
+            yield "outcome", "填写出仓日期时必须填写出仓原因", "a delisting needs an outcome"
+
+
+@dataclass
+class ParsedSheet:
+    table: Table
+    name: str
+    columns: list[Column]  # the table's columns present in the sheet
+    rows: Iterator[tuple[int, dict, bool]]  # (row number, values by key, row is good)
+
+
+def parse_sheet(table: Table, raw: RawSheet, problems: Problems, notes: list[str]) -> ParsedSheet | None:
+    """Read the header, then parse rows lazily. None when the header itself is unusable."""
+    try:
+        _, header = next(raw.rows)
+    except StopIteration:
+        problems.add(Problem(raw.name, 1, None, None, "工作表为空，缺少表头", "empty sheet: no header row"))
+        return None
+    positions: list[tuple[int, Column]] = []
+    seen: dict[str, int] = {}
+    unknown = []
+    for pos, heading in enumerate(header):
+        heading = clean(heading)
+        if heading is None:
+            continue
+        column = column_for_header(table, heading)
+        if column is None:
+            unknown.append(str(heading))
+            continue
+        if column.key in seen:
+            problems.add(Problem(raw.name, 1, str(heading), None, "列重复", "duplicate column"))
+            continue
+        seen[column.key] = pos
+        positions.append((pos, column))
+    if unknown:
+        notes.append(f"{raw.name}：忽略未知列 / ignored unknown columns: {'、'.join(unknown)}")
+    missing = [c for c in table.columns if c.required and c.key not in seen]
+    for column in missing:
+        problems.add(Problem(raw.name, 1, column.zh, None, "缺少必需列", "required column missing"))
+    if missing:
+        return None
+    return ParsedSheet(table, raw.name, [c for _, c in positions], _parse_rows(table, raw, positions, problems, notes))
+
+
+def _parse_rows(table: Table, raw: RawSheet, positions: list[tuple[int, Column]],
+                problems: Problems, notes: list[str]) -> Iterator[tuple[int, dict, bool]]:
+    absent = [c for c in table.columns if all(c.key != col.key for _, col in positions)]
+    numeric_codes = 0
+    for number, cells in raw.rows:
+        values = [clean(cells[pos]) if pos < len(cells) else None for pos, _ in positions]
+        if all(v is None for v in values):
+            continue  # blank line, common at the end of spreadsheets
+        row: dict = {c.key: c.default for c in absent}
+        bad: set[str] = set()
+        for value, (_, column) in zip(values, positions):
+            if value is None:
+                if column.required:
+                    problems.add(Problem(raw.name, number, column.zh, None, "必填项为空", "required value missing"))
+                    bad.add(column.key)
+                row[column.key] = column.default
+                continue
+            try:
+                parsed, from_number = parse_cell(column, value)
+            except CellError as err:
+                problems.add(Problem(raw.name, number, column.zh, shown(value), err.zh, err.en))
+                bad.add(column.key)
+                row[column.key] = None
+                continue
+            if from_number:
+                numeric_codes += 1
+                if numeric_codes <= 20:
+                    notes.append(f"{raw.name} 第{number}行 {column.zh}「{parsed}」：编码为数字单元格，前导零可能已丢失 / "
+                                 "code read from a numeric cell: leading zeros may be lost")
+            row[column.key] = parsed
+        row["_bad"] = bad
+        for key, zh, en in _row_rules(table, row):
+            column = table.column(key)
+            problems.add(Problem(raw.name, number, column.zh, shown(row.get(key)), zh, en))
+            bad.add(key)
+        yield number, row, not bad
+    if numeric_codes > 20:
+        notes.append(f"{raw.name}：另有 {numeric_codes - 20} 个编码来自数字单元格 / "
+                     f"{numeric_codes - 20} more codes read from numeric cells")
+

@@ -1,0 +1,141 @@
+"""The tables and columns of the import format (import.md), declared once."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ledger import vocab
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    zh: str
+    kind: str  # code | text | date | money | int | bool | enum
+    required: bool = False
+    default: object = None
+    choices: dict[str, str] | None = None  # for enum: accepted spelling -> stored key
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    zh: str
+    target: str  # database table
+    columns: tuple[Column, ...]
+    keys: tuple[str, ...]  # the upsert key
+    unique: tuple[tuple[str, ...], ...] = field(default=())  # further keys unique within the sheet
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+    @property
+    def label(self) -> str:
+        return self.zh
+
+
+def _enum(mapping: dict[str, str]) -> dict[str, str]:
+    """Accept the Chinese spelling and the English key alike."""
+    accepted = dict(mapping)
+    accepted.update({v: v for v in mapping.values()})
+    return accepted
+
+
+UNIT_TYPE_KEYS = {"行政单位": "行政单位", "事业单位": "事业单位", "国有企业": "国有企业",
+                  "administrative": "行政单位", "institution": "事业单位", "enterprise": "国有企业"}
+
+UNITS = Table("units", "单位", "units", (
+    Column("unit_code", "单位编码", "code", True),
+    Column("unit_name", "单位名称", "text", True),
+    Column("dept_code", "主管部门编码", "code", True),
+    Column("dept_name", "主管部门名称", "text", True),
+    Column("region_code", "区划编码", "code", True),
+    Column("region_name", "区划名称", "text", True),
+    Column("unit_type", "单位类型", "enum", False, "事业单位", UNIT_TYPE_KEYS),
+), keys=("unit_code",))
+
+ASSETS = Table("assets", "资产卡片", "assets", (
+    Column("asset_code", "资产编号", "code", True),
+    Column("unit_code", "单位编码", "code", True),
+    Column("asset_name", "资产名称", "text", True),
+    Column("category", "资产分类", "enum", True, None, _enum(vocab.CATEGORIES)),
+    Column("original_value", "原值", "money", True),
+    Column("net_value", "净值", "money"),
+    Column("acquired_on", "取得日期", "date", True),
+    Column("status", "使用状况", "enum", True, None, _enum(vocab.STATUSES)),
+    Column("status_since", "状况起始日期", "date", True),
+    Column("location", "存放地点", "text"),
+    Column("photo_count", "照片数", "int", False, 0),
+    Column("shared", "是否共享共用", "bool", False, False),
+), keys=("asset_code",))
+
+STATUS_CHANGES = Table("status_changes", "状况变动", "status_changes", (
+    Column("asset_code", "资产编号", "code", True),
+    Column("changed_on", "变动日期", "date", True),
+    Column("status", "使用状况", "enum", True, None, _enum(vocab.STATUSES)),
+), keys=("asset_code", "changed_on"))
+
+PLANS = Table("plans", "盘活台账", "plans", (
+    Column("plan_id", "台账编号", "code", True),
+    Column("asset_code", "资产编号", "code", True),
+    Column("method", "盘活方式", "enum", True, None, _enum(vocab.METHODS)),
+    Column("owner", "责任人", "text"),
+    Column("listed_on", "列入日期", "date", True),
+    Column("due_on", "计划完成日期", "date", True),
+    Column("done_on", "实际完成日期", "date"),
+), keys=("plan_id",), unique=(("asset_code",),))
+
+LEASES = Table("leases", "出租合同", "leases", (
+    Column("lease_id", "合同编号", "code", True),
+    Column("asset_code", "资产编号", "code", True),
+    Column("lessee", "承租方", "text", True),
+    Column("start_on", "起租日期", "date", True),
+    Column("end_on", "到期日期", "date", True),
+    Column("annual_rent", "年租金", "money", True),
+    Column("appraised", "是否评估", "bool", False, False),
+    Column("public_bidding", "是否公开招租", "bool", False, False),
+), keys=("lease_id",))
+
+INCOME = Table("income", "收入", "income", (
+    Column("income_id", "收入编号", "code", True),
+    Column("asset_code", "资产编号", "code", True),
+    Column("kind", "收入类型", "enum", True, None, _enum(vocab.INCOME_KINDS)),
+    Column("received_on", "到账日期", "date", True),
+    Column("amount", "到账金额", "money", True),
+    Column("appraised_value", "评估价值", "money"),
+    Column("remitted_on", "上缴日期", "date"),
+    Column("remitted_amount", "上缴金额", "money", False, 0),
+), keys=("income_id",))
+
+LISTINGS = Table("listings", "公物仓", "listings", (
+    Column("listing_id", "入仓编号", "code", True),
+    Column("asset_code", "资产编号", "code", True),
+    Column("mode", "调剂共享模式", "enum", True, None, _enum(vocab.LISTING_MODES)),
+    Column("scope", "发布范围", "enum", False, "local", _enum(vocab.LISTING_SCOPES)),
+    Column("listed_on", "入仓日期", "date", True),
+    Column("delisted_on", "出仓日期", "date"),
+    Column("outcome", "出仓原因", "enum", False, None, _enum(vocab.LISTING_OUTCOMES)),
+    Column("receiver", "接收单位", "text"),
+), keys=("listing_id",))
+
+# In load order: a table only refers to tables before it.
+TABLES: tuple[Table, ...] = (UNITS, ASSETS, STATUS_CHANGES, PLANS, LEASES, INCOME, LISTINGS)
+REQUIRED = (UNITS, ASSETS)
+
+
+def table_for_name(name: str) -> Table | None:
+    """The table a sheet or CSV file name stands for (Chinese name or English key)."""
+    stem = name.strip()
+    if stem.lower().endswith(".csv"):
+        stem = stem[:-4]
+    for table in TABLES:
+        if stem == table.zh or stem.lower() == table.key:
+            return table
+    return None
+
+
+def column_for_header(table: Table, header: object) -> Column | None:
+    text = "" if header is None else str(header).strip().strip("\u3000")
+    for column in table.columns:
+        if text == column.zh or text.lower() == column.key:
+            return column
+    return None

@@ -1,0 +1,142 @@
+"""Staging: parsed rows go to temporary tables first, so cross-table checks and the upsert
+run in the database, memory stays bounded, and nothing reaches the ledger before every
+check has passed."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from sqlalchemy import Connection, text
+
+from ledger.bulk import write_rows
+from ledger.importer.rows import Problem, Problems, shown
+from ledger.importer.schema import ASSETS, PLANS, STATUS_CHANGES, TABLES, UNITS, Table
+
+_SQL_TYPES = {"code": "VARCHAR(64)", "text": "VARCHAR(500)", "enum": "VARCHAR(32)", "date": "DATE",
+              "money": "BIGINT", "int": "INTEGER", "bool": "BOOLEAN"}
+
+
+def stage_name(table: Table) -> str:
+    return f"stage_{table.key}"
+
+
+def create_stage(conn: Connection, table: Table) -> None:
+    columns = ", ".join(f"{c.key} {_SQL_TYPES[c.kind]}" for c in table.columns)
+    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {stage_name(table)} (row_no INTEGER NOT NULL, {columns})")
+
+
+def drop_stages(conn: Connection, tables: Iterable[Table]) -> None:
+    for table in tables:
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {stage_name(table)}")
+    conn.exec_driver_sql("DROP TABLE IF EXISTS stage_touched")
+
+
+class StageWriter:
+    """Batches rows into a stage table."""
+
+    def __init__(self, conn: Connection, table: Table, batch_rows: int):
+        self.conn = conn
+        self.table = table
+        self.keys = [c.key for c in table.columns]
+        self.batch: list[tuple] = []
+        self.batch_rows = batch_rows
+        self.count = 0
+
+    def add(self, row_no: int, row: dict) -> None:
+        self.batch.append((row_no, *[row.get(k) for k in self.keys]))
+        if len(self.batch) >= self.batch_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        write_rows(self.conn, stage_name(self.table), ["row_no", *self.keys], self.batch)
+        self.count += len(self.batch)
+        self.batch = []
+
+
+# ---- checks across rows and tables, in SQL ------------------------------------------------
+
+def _report(problems: Problems, sheet: str, table: Table, column_key: str, rows, zh: str, en: str) -> None:
+    column = table.column(column_key).zh
+    for row in rows:
+        problems.add(Problem(sheet, row.row_no, column, shown(row.value), zh.format(**row._mapping),
+                             en.format(**row._mapping)))
+
+
+def check_duplicates(conn: Connection, table: Table, sheet: str, problems: Problems) -> None:
+    s = stage_name(table)
+    for keys in (table.keys, *table.unique):
+        cols = ", ".join(keys)
+        join = " AND ".join(f"f.{k} = s.{k}" for k in keys)
+        not_null = " AND ".join(f"{k} IS NOT NULL" for k in keys)
+        rows = conn.execute(text(
+            f"SELECT s.row_no, s.{keys[-1]} AS value, f.first_row FROM {s} s "
+            f"JOIN (SELECT {cols}, MIN(row_no) AS first_row FROM {s} WHERE {not_null} "
+            f"GROUP BY {cols} HAVING COUNT(*) > 1) f ON {join} "
+            f"WHERE s.row_no > f.first_row ORDER BY s.row_no"))
+        if keys == STATUS_CHANGES.keys:
+            zh, en = "同一资产同一天只能有一条变动，与第 {first_row} 行重复", "one change per asset per day: repeats row {first_row}"
+        else:
+            zh, en = "与第 {first_row} 行重复", "duplicates row {first_row}"
+        _report(problems, sheet, table, keys[-1], rows, zh, en)
+
+
+def check_references(conn: Connection, staged: dict[str, tuple[Table, str]], problems: Problems) -> None:
+    """Units and assets referred to must be in this file or already loaded."""
+    if "assets" in staged:
+        sheet = staged["assets"][1]
+        in_file = "OR s.unit_code IN (SELECT unit_code FROM stage_units)" if "units" in staged else ""
+        rows = conn.execute(text(
+            f"SELECT s.row_no, s.unit_code AS value FROM stage_assets s WHERE s.unit_code IS NOT NULL "
+            f"AND NOT (s.unit_code IN (SELECT code FROM units) {in_file}) ORDER BY s.row_no"))
+        _report(problems, sheet, ASSETS, "unit_code", rows, "单位编码不存在（本文件和已导入数据中都没有）",
+                "unknown unit (neither in this file nor loaded before)")
+    for table in TABLES[2:]:
+        if table.key not in staged:
+            continue
+        in_file = "OR s.asset_code IN (SELECT asset_code FROM stage_assets)" if "assets" in staged else ""
+        rows = conn.execute(text(
+            f"SELECT s.row_no, s.asset_code AS value FROM {stage_name(table)} s WHERE s.asset_code IS NOT NULL "
+            f"AND NOT (s.asset_code IN (SELECT code FROM assets) {in_file}) ORDER BY s.row_no"))
+        _report(problems, staged[table.key][1], table, "asset_code", rows,
+                "资产编号不存在（本文件和已导入数据中都没有）", "unknown asset (neither in this file nor loaded before)")
+
+
+def check_departments(conn: Connection, sheet: str, problems: Problems) -> None:
+    """A department belongs to exactly one region, within the file and against the ledger."""
+    rows = conn.execute(text(
+        "SELECT s.row_no, s.region_code AS value, s.dept_code, f.region_code AS expected, f.row_no AS first_row "
+        "FROM stage_units s JOIN stage_units f ON f.dept_code = s.dept_code "
+        "AND f.row_no = (SELECT MIN(g.row_no) FROM stage_units g WHERE g.dept_code = s.dept_code "
+        "AND g.region_code IS NOT NULL) "
+        "WHERE s.region_code <> f.region_code ORDER BY s.row_no"))
+    _report(problems, sheet, UNITS, "region_code", rows,
+            "主管部门 {dept_code} 的单位须属同一区划：第 {first_row} 行为 {expected}",
+            "all units of department {dept_code} must share one region: row {first_row} has {expected}")
+    rows = conn.execute(text(
+        "SELECT s.row_no, s.region_code AS value, s.dept_code, d.region_code AS expected FROM stage_units s "
+        "JOIN departments d ON d.code = s.dept_code WHERE s.region_code <> d.region_code ORDER BY s.row_no"))
+    _report(problems, sheet, UNITS, "region_code", rows,
+            "主管部门 {dept_code} 已属于区划 {expected}", "department {dept_code} already belongs to region {expected}")
+
+
+def check_dates_after_acquisition(conn: Connection, staged: dict, problems: Problems) -> None:
+    if "status_changes" not in staged:
+        return
+    acquired = "COALESCE(sa.acquired_on, a.acquired_on)" if "assets" in staged else "a.acquired_on"
+    join_stage = "LEFT JOIN stage_assets sa ON sa.asset_code = c.asset_code" if "assets" in staged else ""
+    rows = conn.execute(text(
+        f"SELECT DISTINCT c.row_no, c.changed_on AS value, {acquired} AS acquired FROM stage_status_changes c "
+        f"{join_stage} LEFT JOIN assets a ON a.code = c.asset_code "
+        f"WHERE c.changed_on < {acquired} ORDER BY c.row_no"))
+    _report(problems, staged["status_changes"][1], STATUS_CHANGES, "changed_on", rows,
+            "早于资产取得日期 {acquired}", "before the asset's acquisition date {acquired}")
+
+
+def check_one_plan_per_asset(conn: Connection, sheet: str, problems: Problems) -> None:
+    rows = conn.execute(text(
+        "SELECT p.row_no, p.asset_code AS value, x.plan_id AS existing FROM stage_plans p "
+        "JOIN plans x ON x.asset_code = p.asset_code AND x.plan_id <> p.plan_id "
+        "WHERE x.plan_id NOT IN (SELECT plan_id FROM stage_plans WHERE plan_id IS NOT NULL) ORDER BY p.row_no"))
+    _report(problems, sheet, PLANS, "asset_code", rows,
+            "一资产一台账：该资产已有台账 {existing}", "one asset, one plan: the asset already has plan {existing}")

@@ -1,0 +1,231 @@
+"""Tables. Money is integer fen (BIGINT) so sums are exact on every database.
+
+Enumerations (category, status, method, …) are stored as their English keys;
+`ledger.vocab` maps the Chinese spellings of the import format onto them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+CODE = String(64)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+# ---- the ledger ---------------------------------------------------------------------------
+
+class Region(Base):
+    __tablename__ = "regions"
+    code: Mapped[str] = mapped_column(CODE, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Department(Base):
+    __tablename__ = "departments"
+    code: Mapped[str] = mapped_column(CODE, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+
+
+class Unit(Base):
+    __tablename__ = "units"
+    code: Mapped[str] = mapped_column(CODE, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    dept_code: Mapped[str] = mapped_column(ForeignKey("departments.code"), index=True)
+    unit_type: Mapped[str] = mapped_column(String(20))
+
+
+class Asset(Base):
+    __tablename__ = "assets"
+    code: Mapped[str] = mapped_column(CODE, primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(32))
+    original_value: Mapped[int] = mapped_column(BigInteger)
+    net_value: Mapped[int | None] = mapped_column(BigInteger)
+    acquired_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(32))
+    status_since: Mapped[dt.date] = mapped_column(Date)
+    location: Mapped[str | None] = mapped_column(String(200))
+    photo_count: Mapped[int] = mapped_column(Integer, default=0)
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class StatusChange(Base):
+    __tablename__ = "status_changes"
+    asset_code: Mapped[str] = mapped_column(ForeignKey("assets.code"), primary_key=True)
+    changed_on: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    status: Mapped[str] = mapped_column(String(32))
+
+
+class StatusSpan(Base):
+    """Derived from assets + status_changes: the status of an asset over [start_on, end_on).
+
+    `run_start` is the first day of the unbroken idle run a 闲置 span belongs to. It is
+    rebuilt by every import for the assets it touches, so a snapshot reads the status on
+    any date with one range condition.
+    """
+    __tablename__ = "status_spans"
+    asset_code: Mapped[str] = mapped_column(ForeignKey("assets.code"), primary_key=True)
+    start_on: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    end_on: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(32))
+    run_start: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Plan(Base):
+    __tablename__ = "plans"
+    plan_id: Mapped[str] = mapped_column(CODE, primary_key=True)
+    asset_code: Mapped[str] = mapped_column(ForeignKey("assets.code"), unique=True)
+    method: Mapped[str] = mapped_column(String(32))
+    owner: Mapped[str | None] = mapped_column(String(100))
+    listed_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    done_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Lease(Base):
+    __tablename__ = "leases"
+    lease_id: Mapped[str] = mapped_column(CODE, primary_key=True)
+    asset_code: Mapped[str] = mapped_column(ForeignKey("assets.code"), index=True)
+    lessee: Mapped[str] = mapped_column(String(200))
+    start_on: Mapped[dt.date] = mapped_column(Date)
+    end_on: Mapped[dt.date] = mapped_column(Date)
+    annual_rent: Mapped[int] = mapped_column(BigInteger)
+    appraised: Mapped[bool] = mapped_column(Boolean, default=False)
+    public_bidding: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Income(Base):
+    __tablename__ = "income"
+    income_id: Mapped[str] = mapped_column(CODE, primary_key=True)
+    asset_code: Mapped[str] = mapped_column(ForeignKey("assets.code"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    appraised_value: Mapped[int | None] = mapped_column(BigInteger)
+    remitted_on: Mapped[dt.date | None] = mapped_column(Date)
+    remitted_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Listing(Base):
+    __tablename__ = "listings"
+    listing_id: Mapped[str] = mapped_column(CODE, primary_key=True)
+    asset_code: Mapped[str] = mapped_column(ForeignKey("assets.code"), index=True)
+    mode: Mapped[str] = mapped_column(String(16))
+    scope: Mapped[str] = mapped_column(String(16))
+    listed_on: Mapped[dt.date] = mapped_column(Date)
+    delisted_on: Mapped[dt.date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    receiver: Mapped[str | None] = mapped_column(String(200))
+
+
+class ImportRecord(Base):
+    __tablename__ = "imports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    username: Mapped[str] = mapped_column(String(100))
+    file_name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    row_counts: Mapped[dict] = mapped_column(JSON, default=dict)
+    result: Mapped[str] = mapped_column(String(16))  # ok | failed
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+# ---- snapshots ----------------------------------------------------------------------------
+
+# The figures of metrics.md, in its order, with how each is stored and exported.
+# kind: count (int), money (fen int), rate (float, may be undefined), months (int/float).
+KPI_FIELDS: list[tuple[str, str]] = [
+    ("asset_count", "count"), ("base_value", "money"),
+    ("idle_count", "count"), ("idle_value", "money"),
+    ("underused_value", "money"), ("pending_disposal_value", "money"), ("leased_value", "money"),
+    ("idle_rate", "rate"),
+    ("overdue_idle_count", "count"), ("overdue_idle_value", "money"), ("overdue_idle_rate", "rate"),
+    ("avg_months_idle", "rate"), ("max_months_idle", "months"),
+    ("plan_count", "count"), ("plan_value", "money"), ("done_value", "money"),
+    ("due_value", "money"), ("due_done_value", "money"),
+    ("due_completion_rate", "rate"), ("completion_rate", "rate"), ("overdue_plan_count", "count"),
+    ("income_received", "money"), ("income_remitted", "money"), ("remit_rate", "rate"),
+    ("lease_income_received", "money"), ("lease_income_remitted", "money"), ("lease_remit_rate", "rate"),
+    ("late_income_count", "count"),
+    ("pool_count", "count"), ("data_quality_rate", "rate"),
+    ("listed_idle_value", "money"), ("listing_rate", "rate"),
+]
+SCORE_NAMES = ["idle", "overdue", "completion", "remit", "quality"]
+# Kept with each row so levels above can be rolled up and pages can explain averages.
+HELPER_FIELDS = [("sum_months_idle", "count"), ("pool_ok_count", "count")]
+
+_COLUMN_TYPES = {"count": BigInteger, "money": BigInteger, "rate": Float, "months": Integer}
+
+
+class Snapshot(Base):
+    __tablename__ = "snapshots"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    snapshot_date: Mapped[dt.date] = mapped_column(Date)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    row_counts: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class KpiRow(Base):
+    __tablename__ = "kpi_rows"
+    month: Mapped[str] = mapped_column(ForeignKey("snapshots.month", ondelete="CASCADE"), primary_key=True)
+    level: Mapped[str] = mapped_column(String(16), primary_key=True)
+    code: Mapped[str] = mapped_column(CODE, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # where the row sits, for scoping and drill-down
+    dept_code: Mapped[str | None] = mapped_column(CODE)
+    region_code: Mapped[str | None] = mapped_column(CODE)
+    score_idle: Mapped[float] = mapped_column(Float)
+    score_overdue: Mapped[float] = mapped_column(Float)
+    score_completion: Mapped[float] = mapped_column(Float)
+    score_remit: Mapped[float] = mapped_column(Float)
+    score_quality: Mapped[float] = mapped_column(Float)
+    score: Mapped[float] = mapped_column(Float)
+    rank: Mapped[int | None] = mapped_column(Integer)
+    rank_change: Mapped[int | None] = mapped_column(Integer)
+    peer_size: Mapped[int | None] = mapped_column(Integer)
+    # one nullable column per figure; declared from KPI_FIELDS so the list lives in one place
+    for _name, _kind in KPI_FIELDS + HELPER_FIELDS:
+        locals()[_name] = mapped_column(_name, _COLUMN_TYPES[_kind], nullable=True)
+    del _name, _kind
+
+Index("ix_kpi_rows_scope", KpiRow.month, KpiRow.level, KpiRow.dept_code, KpiRow.region_code)
+
+
+class WarningRow(Base):
+    __tablename__ = "warning_rows"
+    month: Mapped[str] = mapped_column(ForeignKey("snapshots.month", ondelete="CASCADE"), primary_key=True)
+    rule: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ref: Mapped[str] = mapped_column(CODE, primary_key=True)
+    level: Mapped[str] = mapped_column(String(8))
+    asset_code: Mapped[str] = mapped_column(CODE)
+    unit_code: Mapped[str] = mapped_column(CODE)
+    dept_code: Mapped[str] = mapped_column(CODE)
+    region_code: Mapped[str] = mapped_column(CODE)
+    days: Mapped[int | None] = mapped_column(Integer)
+    months: Mapped[int | None] = mapped_column(Integer)
+    first_seen: Mapped[dt.date] = mapped_column(Date)
+    message: Mapped[str] = mapped_column(Text)
+
+
+Index("ix_warning_rows_scope", WarningRow.month, WarningRow.dept_code, WarningRow.region_code)
+
+
+class ListEntry(Base):
+    __tablename__ = "list_entries"
+    month: Mapped[str] = mapped_column(ForeignKey("snapshots.month", ondelete="CASCADE"), primary_key=True)
+    list: Mapped[str] = mapped_column(String(32), primary_key=True)
+    level: Mapped[str] = mapped_column(String(16), primary_key=True)
+    code: Mapped[str] = mapped_column(CODE, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region_code: Mapped[str | None] = mapped_column(CODE)
+    reasons: Mapped[list] = mapped_column(JSON, default=list)  # [{"rule": ..., "text": ..., figures}]

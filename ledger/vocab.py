@@ -1,0 +1,32 @@
+"""The import format's enumerations: Chinese spelling -> stored English key (import.md)."""
+
+CATEGORIES = {
+    "房屋": "building", "土地": "land", "车辆": "vehicle", "通用设备": "general_equipment",
+    "专用设备": "special_equipment", "家具用具": "furniture", "无形资产": "intangible",
+    "公共基础设施": "infrastructure", "其他": "other",
+}
+STATUSES = {
+    "在用": "in_use", "闲置": "idle", "低效运转": "underused", "出租": "leased",
+    "出借": "lent", "待处置": "pending_disposal", "已处置": "disposed",
+}
+METHODS = {
+    "自用": "self_use", "调剂": "transfer", "共享共用": "sharing", "出租": "lease", "出借": "lend",
+    "公物仓": "warehouse", "出售": "sale", "置换": "swap", "报废": "scrap",
+    "转型改造": "conversion", "市场化运营": "operation", "其他": "other",
+}
+UNIT_TYPES = {"行政单位": "行政单位", "事业单位": "事业单位", "国有企业": "国有企业"}
+INCOME_KINDS = {"出租收入": "lease", "处置收入": "disposal"}
+LISTING_MODES = {"调剂": "transfer", "共享": "sharing"}
+LISTING_SCOPES = {"本地区": "local", "全省": "province", "全国": "national"}
+LISTING_OUTCOMES = {"已调剂": "已调剂", "已共享": "已共享", "已处置": "已处置", "撤回": "撤回"}
+
+POOL_STATUSES = ("idle", "underused", "pending_disposal")
+LEVEL_NAMES = {"yellow": "黄", "orange": "橙", "red": "红"}
+
+
+def label(mapping: dict[str, str], key: str) -> str:
+    """The Chinese label of a stored key."""
+    for zh, k in mapping.items():
+        if k == key:
+            return zh
+    return key

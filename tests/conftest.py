@@ -1,0 +1,61 @@
+"""Fixtures: a migrated, empty database per test on SQLite (default) or on the PostgreSQL
+named by PANHUO_DATABASE_URL; a config that points at it."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from ledger.config import load_config
+from ledger.db import make_engine
+from ledger.migrate import upgrade
+from ledger.models import Base
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SAMPLE = SHARED / "samples" / "qingjiang-3k"
+
+
+def pytest_report_header(config):
+    return f"database: {os.environ.get('PANHUO_DATABASE_URL', 'sqlite (per-test file)')}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("PANHUO_DATABASE_URL")
+    if url:
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'panhuo.db'}"
+
+
+@pytest.fixture(scope="session")
+def migrated_engine(database_url):
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(migrated_engine):
+    """The shared engine, with every table emptied before the test."""
+    with migrated_engine.begin() as conn:
+        names = [t.name for t in reversed(Base.metadata.sorted_tables)]
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in names:
+                conn.execute(text(f"DELETE FROM {name}"))
+    return migrated_engine
+
+
+@pytest.fixture
+def config(database_url):
+    return load_config(environ={}).replace(database__url=database_url, org__city_region_code="990100")
