@@ -140,6 +140,7 @@ def _parse_rows(table: Table, raw: RawSheet, positions: list[tuple[int, Column]]
             continue  # blank line, common at the end of spreadsheets
         row: dict = {c.key: c.default for c in absent}
         bad: set[str] = set()
+        typed = {column.key: value for value, (_, column) in zip(values, positions)}  # as the user typed it
         for value, (_, column) in zip(values, positions):
             if value is None:
                 if column.required:
@@ -163,7 +164,7 @@ def _parse_rows(table: Table, raw: RawSheet, positions: list[tuple[int, Column]]
         row["_bad"] = bad
         for key, zh, en in _row_rules(table, row):
             column = table.column(key)
-            problems.add(Problem(raw.name, number, column.zh, shown(row.get(key)), zh, en))
+            problems.add(Problem(raw.name, number, column.zh, shown(typed.get(key)), zh, en))
             bad.add(key)
         yield number, row, not bad
     if numeric_codes > 20:

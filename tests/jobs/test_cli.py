@@ -1,0 +1,68 @@
+"""Bad arguments and bad files: one clear line, non-zero exit, no traceback."""
+import pytest
+from click.testing import CliRunner
+
+from jobs.cli import main
+from tests.factories import LedgerBuilder
+
+
+@pytest.fixture
+def run(config, tmp_path):
+    def invoke(*args, env=None):
+        environment = {"PANHUO_DATABASE_URL": config.database_url, "PANHUO_ORG_CITY_REGION_CODE": "990100"}
+        environment.update(env or {})
+        return CliRunner().invoke(main, list(args), env=environment)
+    return invoke
+
+
+@pytest.mark.parametrize("args, message", [
+    (["compute", "--month", "2026-13"], "month must be YYYY-MM"),
+    (["compute"], "give --month or --from and --to"),
+    (["compute", "--from", "2026-10", "--to", "2026-08"], "--from is after --to"),
+    (["export", "kpis", "--month", "2026-10", "--out", "x.csv"], "no snapshot for 2026-10"),
+    (["export", "kpis", "--month", "2026-10", "--out", "x.pdf"], "output must be .csv or .xlsx"),
+    (["import", "/nonexistent/ledger.xlsx"], "import failed"),
+    (["import", "config.toml"], "import failed"),
+])
+def test_bad_input_gives_one_line_and_a_nonzero_exit(engine, run, args, message):
+    result = run(*args)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unknown_config_key_is_named(engine, run, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[lists]\nnotice_shar = 0.2\n', encoding="utf-8")
+    result = run("--config", str(bad), "compute", "--month", "2026-10")
+    assert result.exit_code != 0 and "lists.notice_shar" in result.output
+
+
+def test_wrong_config_type_is_named(engine, run, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[warnings]\nremit_deadline_days = "thirty"\n', encoding="utf-8")
+    result = run("--config", str(bad), "compute", "--month", "2026-10")
+    assert result.exit_code != 0 and "warnings.remit_deadline_days" in result.output
+
+
+def test_failed_import_lists_every_problem(engine, run, tmp_path):
+    b = LedgerBuilder().unit().asset("A1", acquired_on="x").asset("A2", original_value="-1")
+    result = run("import", str(b.write(tmp_path)))
+    assert result.exit_code == 1
+    assert "资产卡片.csv 第2行 取得日期「x」" in result.output
+    assert "资产卡片.csv 第3行 原值「-1」" in result.output
+    assert "nothing was written" in result.output
+
+
+def test_import_compute_export_xlsx(engine, run, tmp_path):
+    b = LedgerBuilder().unit().asset("A1", status="闲置",
+                                      status_since="2025-01-01", photo_count="0")
+    assert run("import", str(b.write(tmp_path / "in"))).exit_code == 0
+    assert run("compute", "--month", "2026-10").exit_code == 0
+    out = tmp_path / "w.xlsx"
+    result = run("export", "warnings", "--month", "2026-10", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    import openpyxl
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("month", "rule", "level", "ref")
+    assert {r[1] for r in rows[1:]} == {"idle_overdue", "idle_no_plan", "data_gap"}

@@ -1,0 +1,53 @@
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ledger.importer.cells import CellError, clean, parse_bool, parse_date, parse_money
+
+fens = st.integers(min_value=0, max_value=10**13)
+dates = st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2099, 12, 31))
+
+
+@given(fens, st.sampled_from(["plain", "commas", "yen", "padded", "float"]))
+def test_money_spellings_parse_to_the_fen(fen, spelling):
+    yuan = f"{fen // 100}.{fen % 100:02d}"
+    text = {"plain": yuan, "commas": f"{fen // 100:,}.{fen % 100:02d}", "yen": "￥" + yuan,
+            "padded": f"\u3000 {yuan} ", "float": float(yuan)}[spelling]
+    value = clean(text) if isinstance(text, str) else text
+    if spelling == "float" and fen >= 2**53 // 100:
+        return  # beyond a double's exact range a spreadsheet cannot hold the fen either
+    assert parse_money(value) == fen
+
+
+@given(dates, st.sampled_from(["{y}-{m:02d}-{d:02d}", "{y}/{m}/{d}", "{y}.{m}.{d}", "{y}{m:02d}{d:02d}"]))
+def test_date_spellings_parse(date, pattern):
+    assert parse_date(pattern.format(y=date.year, m=date.month, d=date.day)) == date
+
+
+@given(st.text(max_size=12))
+def test_date_parsing_never_crashes_on_text(text):
+    try:
+        parse_date(text)
+    except CellError:
+        pass
+
+
+@pytest.mark.parametrize("text", ["1,23.45", "12.3.4", "1e5", "--1", "12,34", "￥", "NaN"])
+def test_malformed_money_is_refused(text):
+    with pytest.raises(CellError):
+        parse_money(text)
+
+
+@pytest.mark.parametrize("text, value", [("是", True), ("否", False), ("Y", True), ("n", False),
+                                         ("TRUE", True), ("false", False), ("1", True), ("0", False), (1, True)])
+def test_yes_no_spellings(text, value):
+    assert parse_bool(text) is value
+
+
+def test_excel_date_cells_are_dates():
+    assert parse_date(dt.datetime(2024, 3, 15, 0, 0)) == dt.date(2024, 3, 15)
+    assert parse_date(20240315) == dt.date(2024, 3, 15)
+    with pytest.raises(CellError):
+        parse_date(45366)  # an unformatted serial number is not a date the spec accepts

@@ -1,0 +1,171 @@
+"""Import: every error kind names sheet, row, column and value and writes nothing."""
+from __future__ import annotations
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from ledger.importer import import_path
+from ledger.models import Asset, ImportRecord, Listing, Plan, StatusChange, Unit
+from tests.factories import LedgerBuilder
+
+
+def base() -> LedgerBuilder:
+    b = LedgerBuilder().unit("U1").unit("U2")
+    b.asset("A1", unit="U1").asset("A2", unit="U2")
+    return b
+
+
+def count(engine, model) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def failing(engine, config, folder, builder):
+    """Import `builder` on top of a loaded ledger; assert it fails and changed nothing."""
+    base().load(engine, config, folder / "first")
+    before = [count(engine, m) for m in (Unit, Asset, StatusChange, Plan)]
+    result = import_path(engine, builder.write(folder / "bad"), config)
+    assert not result.ok
+    assert [count(engine, m) for m in (Unit, Asset, StatusChange, Plan)] == before
+    return [str(p) for p in result.problems]
+
+
+def edit(table, index, **cells):
+    b = base()
+    b.tables[table][index].update(cells)
+    return b
+
+
+@pytest.mark.parametrize("builder, expected", [
+    (edit("assets", 0, acquired_on="2024-13-01"), "资产卡片.csv 第2行 取得日期「2024-13-01」：日期不存在"),
+    (edit("assets", 1, acquired_on="15/03/2024"), "资产卡片.csv 第3行 取得日期「15/03/2024」：日期格式无法识别"),
+    (edit("assets", 0, original_value="-5"), "资产卡片.csv 第2行 原值「-5」：金额不能为负数"),
+    (edit("assets", 0, original_value="12.345"), "资产卡片.csv 第2行 原值「12.345」：金额最多保留两位小数"),
+    (edit("assets", 0, original_value="十二元"), "资产卡片.csv 第2行 原值「十二元」：金额格式无法识别"),
+    (edit("assets", 0, shared="也许"), "资产卡片.csv 第2行 是否共享共用「也许」：是/否 无法识别"),
+    (edit("assets", 0, category="飞机"), "资产卡片.csv 第2行 资产分类「飞机」：取值无效"),
+    (edit("assets", 0, status="坏了"), "资产卡片.csv 第2行 使用状况「坏了」：取值无效"),
+    (edit("assets", 0, asset_name=""), "资产卡片.csv 第2行 资产名称：必填项为空"),
+    (edit("assets", 0, photo_count="-1"), "资产卡片.csv 第2行 照片数「-1」：应为非负整数"),
+    (edit("assets", 0, status_since="2019-12-31"), "资产卡片.csv 第2行 状况起始日期「2019-12-31」：早于取得日期"),
+    (edit("assets", 1, asset_code="A1"), "资产卡片.csv 第3行 资产编号「A1」：与第 2 行重复"),
+    (edit("assets", 1, unit_code="NOPE"), "资产卡片.csv 第3行 单位编码「NOPE」：单位编码不存在"),
+    (edit("units", 0, region_code="9901"), "单位.csv 第2行 区划编码「9901」：区划编码应为 6 位数字"),
+    (edit("units", 1, dept_code="D1", region_code="990200"),
+     "单位.csv 第3行 区划编码「990200」：主管部门 D1 的单位须属同一区划：第 2 行为 990100"),
+    (base().change("A9", "2021-01-01", "闲置"), "状况变动.csv 第2行 资产编号「A9」：资产编号不存在"),
+    (base().change("A1", "2019-01-01", "闲置"), "状况变动.csv 第2行 变动日期「2019-01-01」：早于资产取得日期"),
+    (base().change("A1", "2021-01-01", "闲置").change("A1", "2021-01-01", "在用"),
+     "状况变动.csv 第3行 变动日期「2021-01-01」：同一资产同一天只能有一条变动"),
+    (base().plan("T1", "A1", "2021-01-01", "2020-01-01"), "盘活台账.csv 第2行 计划完成日期「2020-01-01」：早于列入日期"),
+    (base().plan("T1", "A1", "2021-01-01", "2021-06-01").plan("T2", "A1", "2021-01-01", "2021-06-01"),
+     "盘活台账.csv 第3行 资产编号「A1」：与第 2 行重复"),
+    (base().lease("H1", "A1", "2021-01-01", "2020-12-31"), "出租合同.csv 第2行 到期日期「2020-12-31」：早于起租日期"),
+    (base().income("S1", "A1", "2021-01-01", "0"), "收入.csv 第2行 到账金额「0」：到账金额应大于 0"),
+    (base().income("S1", "A1", "2021-01-01", "10", "2021-01-02", "11"), "收入.csv 第2行 上缴金额「11」：上缴金额大于到账金额"),
+    (base().income("S1", "A1", "2021-01-01", "10", "", "5"), "收入.csv 第2行 上缴日期：有上缴金额时必须填写上缴日期"),
+    (base().listing("1", "A1", "2021-01-01", delisted_on="2021-02-01"), "公物仓.csv 第2行 出仓原因：填写出仓日期时必须填写出仓原因"),
+])
+def test_each_error_kind_is_reported_and_nothing_is_written(engine, config, tmp_path, builder, expected):
+    problems = failing(engine, config, tmp_path, builder)
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_a_plan_for_an_asset_that_already_has_one_is_refused(engine, config, tmp_path):
+    first = base().plan("T1", "A1", "2021-01-01", "2021-06-01")
+    first.load(engine, config, tmp_path / "first")
+    second = base().plan("T2", "A1", "2021-01-01", "2021-06-01")
+    result = import_path(engine, second.write(tmp_path / "second"), config)
+    assert not result.ok
+    assert "一资产一台账：该资产已有台账 T1" in str(result.problems[0])
+
+
+def test_all_problems_are_reported_up_to_the_cap(engine, config, tmp_path):
+    b = base()
+    for i in range(300):
+        b.asset(f"X{i}", acquired_on="bad")
+    result = import_path(engine, b.write(tmp_path), config)
+    assert result.problem_total == 300 and len(result.problems) == config["import.max_errors"]
+    assert count(engine, Asset) == 0
+
+
+def test_a_missing_column_and_a_missing_sheet(engine, config, tmp_path):
+    folder = base().write(tmp_path)
+    (folder / "单位.csv").unlink()
+    text = (folder / "资产卡片.csv").read_text(encoding="utf-8-sig").replace("原值", "价值")
+    (folder / "资产卡片.csv").write_text(text, encoding="utf-8-sig")
+    problems = [str(p) for p in import_path(engine, folder, config).problems]
+    assert "资产卡片.csv 第1行 原值：缺少必需列 / required column missing" in problems
+    assert "单位：缺少必需的工作表 / required sheet missing" in problems
+
+
+def test_failed_imports_are_recorded_and_good_ones_carry_counts_and_sha256(engine, config, tmp_path):
+    import_path(engine, edit("assets", 0, acquired_on="x").write(tmp_path / "bad"), config)
+    base().load(engine, config, tmp_path / "good")
+    with engine.connect() as conn:
+        records = conn.execute(select(ImportRecord.__table__).order_by(ImportRecord.id)).mappings().all()
+    assert [r["result"] for r in records] == ["failed", "ok"]
+    assert records[1]["row_counts"] == {"units": 2, "assets": 2}
+    assert len(records[1]["sha256"]) == 64 and "取得日期" in records[0]["message"]
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-8-sig", "utf-8"])
+def test_csv_encodings_are_detected(engine, config, tmp_path, encoding):
+    b = base()
+    b.tables["assets"][0]["location"] = "综合楼三层"
+    result = import_path(engine, b.write(tmp_path, encoding=encoding), config)
+    assert result.ok, result.problems
+    with engine.connect() as conn:
+        assert conn.execute(select(Asset.location).where(Asset.code == "A1")).scalar_one() == "综合楼三层"
+
+
+def test_codes_keep_leading_zeros_in_csv_and_xlsx(engine, config, tmp_path):
+    b = base()
+    b.listing("00000007", "A1", "2021-01-01")
+    b.load(engine, config, tmp_path / "csv")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "公物仓"
+    ws.append(["入仓编号", "资产编号", "调剂共享模式", "入仓日期"])
+    ws.append(["00000008", "A1", "共享", "2021-01-01"])
+    ws.append([9, "A1", "共享", "2021-01-01"])  # a numeric cell: read as "9" with a note
+    for table in ("单位", "资产卡片"):  # required sheets: reuse the CSV rows
+        sheet = wb.create_sheet(table)
+        for line in (tmp_path / "csv" / f"{table}.csv").read_text(encoding="utf-8-sig").splitlines():
+            sheet.append(line.split(","))
+    wb.save(tmp_path / "ledger.xlsx")
+    result = import_path(engine, tmp_path / "ledger.xlsx", config)
+    assert result.ok, [str(p) for p in result.problems]
+    assert any("编码为数字单元格" in note for note in result.notes)
+    with engine.connect() as conn:
+        codes = set(conn.execute(select(Listing.listing_id)).scalars())
+    assert codes == {"00000007", "00000008", "9"}
+
+
+def test_reimport_is_an_upsert_and_never_deletes(engine, config, tmp_path):
+    base().load(engine, config, tmp_path / "one")
+    again = LedgerBuilder().unit("U1").asset("A1", unit="U1", original_value="2,500.50", asset_name="改名")
+    again.load(engine, config, tmp_path / "two")
+    with engine.connect() as conn:
+        rows = dict(conn.execute(select(Asset.code, Asset.original_value)).all())
+        name = conn.execute(select(Asset.name).where(Asset.code == "A1")).scalar_one()
+    assert rows == {"A1": 250050, "A2": 100000} and name == "改名"
+
+
+def test_english_headers_in_any_order_and_unknown_columns(engine, config, tmp_path):
+    folder = tmp_path / "en"
+    folder.mkdir()
+    (folder / "units.csv").write_text(
+        "region_name,unit_code,comment,dept_code,unit_name,dept_name,region_code\n"
+        "清江市, 007 ,x,D1,单位,部门,990100\n", encoding="utf-8")
+    (folder / "assets.csv").write_text(
+        "asset_code,unit_code,asset_name,category,original_value,acquired_on,status,status_since\n"
+        "A1,007,车,vehicle,￥1234.5,2024.3.15,idle,20240401\n", encoding="utf-8")
+    result = import_path(engine, folder, config)
+    assert result.ok, [str(p) for p in result.problems]
+    assert any("comment" in n for n in result.notes)
+    with engine.connect() as conn:
+        asset = conn.execute(select(Asset.__table__)).mappings().one()
+    assert (asset["unit_code"], asset["category"], asset["original_value"], asset["status"]) == \
+        ("007", "vehicle", 123450, "idle")
