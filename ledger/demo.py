@@ -1,0 +1,293 @@
+"""The demo city: a realistic, fictional 示范市 with its counties, written in the import format.
+
+Seeded and reproducible. Each department gets a hidden management quality q in [0, 1];
+q drives how often its assets fall idle, how fast plans are done, how promptly income is
+turned over and how complete its records are, so departments spread from excellent to
+poor and every warning rule and list has members. Rows are streamed to all sheets at
+once, so memory stays flat up to millions of assets.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+
+from ledger.importer.schema import TABLES
+
+CITY = ("371500", "示范市")
+COUNTIES = [("371502", "东城区"), ("371503", "西城区"), ("371521", "南河县"), ("371522", "北山县"),
+            ("371523", "清水县"), ("371524", "白云县"), ("371581", "临江市")]
+BUREAUS = ["教育局", "公安局", "民政局", "财政局", "人力资源和社会保障局", "自然资源和规划局", "住房和城乡建设局",
+           "交通运输局", "水利局", "农业农村局", "商务局", "文化和旅游局", "卫生健康委员会", "应急管理局", "审计局",
+           "市场监督管理局", "统计局", "医疗保障局", "城市管理局", "生态环境局", "司法局", "体育局", "林业局",
+           "信访局", "档案馆", "机关事务服务中心", "发展和改革委员会", "工业和信息化局", "科学技术局",
+           "退役军人事务局", "供销合作社", "气象局", "住房公积金管理中心", "广播电视台", "图书馆", "博物馆",
+           "党校", "融媒体中心", "行政审批服务局", "大数据局", "人民防空办公室", "粮食和物资储备局", "残疾人联合会",
+           "总工会", "妇女联合会"]
+UNIT_SUFFIXES = ["机关", "服务中心", "事务中心", "第一中学", "第二中学", "保障中心", "监测站", "研究所", "培训中心"]
+# category: (share of cards, median value in yuan, spread, names)
+CATEGORIES = {
+    "通用设备": (0.45, 6_000, 0.9, ["台式计算机", "笔记本电脑", "打印机", "复印机", "投影仪", "空调", "服务器"]),
+    "家具用具": (0.28, 1_800, 0.7, ["办公桌", "办公椅", "文件柜", "会议桌", "沙发", "书架"]),
+    "专用设备": (0.10, 60_000, 1.2, ["检测仪", "医疗设备", "实验设备", "监控系统", "教学设备"]),
+    "车辆": (0.04, 180_000, 0.5, ["公务用车", "执法车", "救护车", "巡逻车", "客车"]),
+    "房屋": (0.04, 2_500_000, 1.0, ["办公楼", "业务用房", "仓库", "门面房", "宿舍楼"]),
+    "无形资产": (0.04, 80_000, 1.0, ["软件", "信息系统", "专利权"]),
+    "土地": (0.01, 8_000_000, 0.9, ["土地使用权"]),
+    "公共基础设施": (0.01, 1_500_000, 1.0, ["道路", "桥梁", "管网", "广场"]),
+    "其他": (0.03, 5_000, 1.0, ["图书", "文物", "其他资产"]),
+}
+LESSEES = ["某物流公司", "某商贸公司", "某餐饮公司", "某科技公司", "某培训机构", "某超市"]
+OWNERS = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周杰", "吴霞"]
+METHODS = ["自用", "调剂", "共享共用", "出租", "公物仓", "出售", "报废", "转型改造", "市场化运营"]
+
+LAST_MONTH_END = dt.date(2026, 10, 31)   # the newest month the demo computes
+FIRST_DAY = dt.date(2003, 1, 1)
+
+
+@dataclass
+class Department:
+    code: str
+    name: str
+    region_code: str
+    region_name: str
+    quality: float
+    units: list[tuple[str, str]]
+
+
+def months_to_compute(last: dt.date = LAST_MONTH_END, count: int = 13) -> list[str]:
+    index = last.year * 12 + last.month - 1
+    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(index - count + 1, index + 1)]
+
+
+def _departments(rng: random.Random) -> list[Department]:
+    out = []
+    for region_code, region_name, count in [(CITY[0], CITY[1], 45)] + [(c, n, 15) for c, n in COUNTIES]:
+        prefix = CITY[1] if region_code == CITY[0] else region_name
+        for i, bureau in enumerate(rng.sample(BUREAUS, count), start=1):
+            code = f"{region_code}{i:03d}"
+            # Beta(4, 1.6): most departments manage well, a tail manages poorly
+            quality = rng.betavariate(4, 1.6)
+            n_units = max(1, min(len(UNIT_SUFFIXES), round(rng.gauss(4, 1.6))))
+            units = [(f"{code}{j:03d}", f"{prefix}{bureau}{suffix}")
+                     for j, suffix in enumerate(rng.sample(UNIT_SUFFIXES, n_units), start=1)]
+            out.append(Department(code, f"{prefix}{bureau}", region_code, region_name, quality, units))
+    return out
+
+
+def _money(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def _day(ordinal: int) -> str:
+    return dt.date.fromordinal(ordinal).isoformat()
+
+
+class _Writer:
+    """One row sink per sheet: an xlsx workbook (write-only) or a folder of CSV files."""
+
+    def __init__(self, target: Path):
+        self.target = target
+        self.xlsx = target.suffix.lower() == ".xlsx"
+        self.counts = {t.key: 0 for t in TABLES}
+        if self.xlsx:
+            self.book = openpyxl.Workbook(write_only=True)
+            self.sheets = {t.key: self.book.create_sheet(t.zh) for t in TABLES}
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            self.files = {t.key: (target / f"{t.zh}.csv").open("w", encoding="utf-8-sig", newline="") for t in TABLES}
+            self.sheets = {k: csv.writer(f) for k, f in self.files.items()}
+        for table in TABLES:
+            self.sheets[table.key].append([c.zh for c in table.columns]) if self.xlsx else \
+                self.sheets[table.key].writerow([c.zh for c in table.columns])
+
+    def row(self, table: str, values: list) -> None:
+        self.counts[table] += 1
+        if self.xlsx:
+            self.sheets[table].append(values)
+        else:
+            self.sheets[table].writerow(values)
+
+    def close(self) -> None:
+        if self.xlsx:
+            self.book.save(self.target)
+        else:
+            for f in self.files.values():
+                f.close()
+
+
+def write_demo_ledger(target: str | Path, assets: int = 50_000, seed: int = 2026) -> dict[str, int]:
+    """Write the demo ledger to `target` (.xlsx file, or a folder of CSV files); returns row counts."""
+    rng = random.Random(seed)
+    departments = _departments(rng)
+    units = [(d, code, name) for d in departments for code, name in d.units]
+    weights = [rng.lognormvariate(0, 0.6) for _ in units]
+    total = sum(weights)
+    per_unit = [int(assets * w / total) for w in weights]
+    for i in range(assets - sum(per_unit)):
+        per_unit[i % len(per_unit)] += 1
+    writer = _Writer(Path(target))
+    try:
+        for dept in departments:
+            for code, name in dept.units:
+                writer.row("units", [code, name, dept.code, dept.name, dept.region_code, dept.region_name,
+                                     rng.choice(["行政单位", "事业单位", "事业单位", "国有企业"])])
+        gen = _AssetGenerator(rng, writer)
+        for (dept, unit_code, _), count in zip(units, per_unit):
+            for _ in range(count):
+                gen.asset(dept, unit_code)
+    finally:
+        writer.close()
+    return writer.counts
+
+
+class _AssetGenerator:
+    def __init__(self, rng: random.Random, writer: _Writer):
+        self.rng = rng
+        self.w = writer
+        self.n = 0
+        self.plans = self.leases = self.incomes = self.listings = 0
+        self.end = LAST_MONTH_END.toordinal() + 20  # a little past the last month: records keep coming
+        self.first = FIRST_DAY.toordinal()
+        self.cats = list(CATEGORIES)
+        self.cat_weights = [CATEGORIES[c][0] for c in self.cats]
+
+    def asset(self, dept: Department, unit_code: str) -> None:
+        rng, q = self.rng, dept.quality
+        self.n += 1
+        code = f"ZC{self.n:09d}"
+        category = rng.choices(self.cats, self.cat_weights)[0]
+        _, median, spread, names = CATEGORIES[category]
+        value = max(10_000, int(median * 100 * math.exp(rng.gauss(0, spread))))
+        # acquisitions lean to recent years
+        acquired = self.end - int((self.end - self.first) * rng.random() ** 1.6)
+        timeline = [(acquired, "在用")]
+        roll = rng.random()
+        if rng.random() < 0.4:  # yearly inventory confirmations: 在用 after 在用
+            for _ in range(rng.randint(1, 2)):
+                self._change(timeline, "在用", timeline[-1][0] + rng.randint(200, 800))
+        p_idle = 0.04 + 0.16 * (1 - q) ** 2
+        if category in ("房屋", "土地"):
+            p_idle *= 1.6  # idle buildings and land are what the policy documents worry about most
+        if roll < p_idle:
+            self._idle_story(code, timeline, value, q)
+        elif roll < p_idle + 0.03:
+            since = self._change(timeline, rng.choice(["低效运转", "待处置"]))
+            if rng.random() < 0.5:
+                self._plan(code, since + rng.randint(10, 200), q, timeline)
+        elif roll < p_idle + 0.05 and category in ("房屋", "车辆", "专用设备", "土地"):
+            self._lease_story(code, timeline, value, q)
+        elif roll < p_idle + 0.07:
+            self._disposal_story(code, timeline, value, q)
+        if rng.random() < 0.03:
+            self._change(timeline, "在用")  # a plain in-use correction entry
+        timeline.sort()
+        status_since, status = timeline[-1]
+        for on, entry in timeline[1:-1]:
+            self.w.row("status_changes", [code, _day(on), entry])
+        photos = 0 if rng.random() < 0.35 * (1 - q) else rng.randint(1, 6)
+        location = "" if rng.random() < 0.2 * (1 - q) else f"{rng.randint(1, 9)}号楼{rng.randint(1, 12)}层{rng.randint(1, 30):02d}室"
+        net = int(value * rng.uniform(0.05, 0.95))
+        self.w.row("assets", [code, unit_code, rng.choice(names), category, _money(value), _money(net),
+                              _day(acquired), status, _day(status_since), location, photos,
+                              "是" if rng.random() < 0.05 else "否"])
+
+    def _change(self, timeline: list, status: str, on: int | None = None) -> int:
+        start = timeline[-1][0] + 1
+        if on is None:
+            on = start + int((self.end - start) * self.rng.random()) if self.end > start else start
+        on = max(on, start)
+        timeline.append((on, status))
+        return on
+
+    def _idle_story(self, code: str, timeline: list, value: int, q: float) -> None:
+        rng = self.rng
+        since = self._change(timeline, "闲置")
+        if rng.random() < 0.15:
+            self._change(timeline, "闲置", since + rng.randint(30, 200))  # re-confirmed: run continues
+        if rng.random() < 0.6 + 0.35 * q:
+            self._plan(code, since + rng.randint(10, 200), q, timeline)
+        if timeline[-1][1] == "闲置" and rng.random() < 0.35:
+            self.listings += 1
+            listed = since + rng.randint(0, 120)
+            delisted = listed + rng.randint(30, 400) if rng.random() < 0.3 else None
+            if delisted and delisted > self.end:
+                delisted = None
+            self.w.row("listings", [f"{self.listings:08d}", code, rng.choice(["调剂", "共享"]),
+                                    rng.choice(["本地区", "本地区", "全省", "全国"]), _day(min(listed, self.end)),
+                                    _day(delisted) if delisted else None,
+                                    rng.choice(["已调剂", "已共享", "撤回"]) if delisted else None,
+                                    "某接收单位" if delisted else None])
+        if timeline[-1][1] == "出租":
+            self._lease_records(code, timeline[-1][0], value, q)
+
+    def _plan(self, code: str, listed: int, q: float, timeline: list) -> None:
+        """A revitalization plan; when done, the asset leaves the pool on that day."""
+        rng = self.rng
+        listed = min(listed, self.end)
+        due = listed + rng.randint(90, 360)
+        done = None
+        if rng.random() < 0.2 + 0.7 * q:
+            done = due - rng.randint(-120, 60) if rng.random() < 0.8 else due + rng.randint(1, 200)
+            done = max(done, listed + 1, timeline[-1][0] + 1)
+            if done <= self.end:
+                self._change(timeline, rng.choice(["在用", "出租", "已处置"]), done)
+            else:
+                done = None
+        self.plans += 1
+        self.w.row("plans", [f"TZ{self.plans:08d}", code, rng.choice(METHODS), rng.choice(OWNERS),
+                             _day(listed), _day(due), _day(done) if done else None])
+
+    def _lease_story(self, code: str, timeline: list, value: int, q: float) -> None:
+        self._lease_records(code, self._change(timeline, "出租"), value, q)
+
+    def _lease_records(self, code: str, start: int, value: int, q: float) -> None:
+        """Successive contracts from `start`; a poorly run department sometimes lets one lapse."""
+        rng = self.rng
+        rent = max(100_00, int(value * rng.uniform(0.03, 0.08)))
+        appraised = "是" if rng.random() < 0.75 + 0.25 * q else "否"
+        public = "是" if rng.random() < 0.7 + 0.3 * q else "否"
+        while start <= self.end:
+            end = start + 365 * rng.randint(1, 3) - 1
+            self.leases += 1
+            self.w.row("leases", [f"HT{self.leases:08d}", code, rng.choice(LESSEES), _day(start), _day(end),
+                                  _money(rent), appraised, public])
+            self._rent_income(code, max(start, self.end - 730), min(end, self.end), rent, q)
+            if rng.random() < 0.08 * (1 - q) + 0.01:
+                break  # lapsed: still leased out, no valid contract
+            start = end + 1
+
+    def _rent_income(self, code: str, first: int, last: int, rent: int, q: float) -> None:
+        """Quarterly rent over the last two years, turned over promptly or late by the department's quality."""
+        rng = self.rng
+        received = first + 30
+        while received <= last:
+            late = rng.random() > 0.55 + 0.45 * q
+            remitted_on = received + (rng.randint(35, 200) if late else rng.randint(1, 25))
+            remitted = None if remitted_on > self.end or (late and rng.random() < 0.5) else remitted_on
+            self._income(code, "出租收入", received, rent // 4, None, remitted)
+            received += 91
+
+    def _disposal_story(self, code: str, timeline: list, value: int, q: float) -> None:
+        rng = self.rng
+        pending = self._change(timeline, "待处置")
+        if rng.random() < 0.6 and pending + 30 < self.end:
+            sold = self._change(timeline, "已处置", pending + rng.randint(30, 300))
+            if sold <= self.end and rng.random() < 0.5:
+                appraised = max(100_00, int(value * rng.uniform(0.05, 0.4)))
+                amount = int(appraised * (rng.uniform(0.85, 0.99) if rng.random() < 0.1 else rng.uniform(1.0, 1.3)))
+                remitted_on = sold + (rng.randint(2, 25) if rng.random() < 0.6 + 0.4 * q else rng.randint(40, 200))
+                self._income(code, "处置收入", sold, amount, appraised, remitted_on if remitted_on <= self.end else None)
+
+    def _income(self, code: str, kind: str, received: int, amount: int, appraised: int | None,
+                remitted_on: int | None) -> None:
+        self.incomes += 1
+        self.w.row("income", [f"SR{self.incomes:09d}", code, kind, _day(received), _money(amount),
+                              _money(appraised) if appraised else None, _day(remitted_on) if remitted_on else None,
+                              _money(amount) if remitted_on else "0.00"])
+
