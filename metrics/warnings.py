@@ -180,14 +180,13 @@ def _buy_while_idle(conn: Connection, d: dt.date, y: dt.date, config: Config):
         return []
     for frame, cols in ((bought, ["acquired_on"]), (idle, ["idle_acquired", "start_on", "end_on", "run_start"])):
         for col in cols:
-            frame[col] = pd.to_datetime(frame[col]).dt.date
+            frame[col] = pd.to_datetime(frame[col])
     pairs = bought.merge(idle, on=["dept_code", "category"])
     on_a = pairs.acquired_on
     pairs = pairs[(pairs.idle_code != pairs.asset_code) & (pairs.idle_acquired <= on_a) & (pairs.start_on <= on_a)
                   & (pairs.end_on.isna() | (pairs.end_on > on_a))]
     # months_between falls as the idle start moves later: the earliest run start decides.
-    earliest = pairs.groupby("asset_code", as_index=False).agg(run_start=("run_start", "min"))
-    firing = earliest[[months_between(s, a) >= OVERDUE_MONTHS for s, a in
-                       zip(earliest.run_start, bought.set_index("asset_code").loc[earliest.asset_code].acquired_on)]]
-    hits = bought[bought.asset_code.isin(firing.asset_code)]
-    return list(hits.itertuples(index=False))
+    earliest = pairs.groupby(["asset_code", "acquired_on"], as_index=False).agg(run_start=("run_start", "min"))
+    firing = {code for code, start, bought_on in zip(earliest.asset_code, earliest.run_start, earliest.acquired_on)
+              if months_between(start.date(), bought_on.date()) >= OVERDUE_MONTHS}
+    return list(bought[bought.asset_code.isin(firing)].itertuples(index=False))

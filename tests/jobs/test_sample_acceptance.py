@@ -8,7 +8,11 @@ from jobs.cli import main
 from tests.conftest import SAMPLE
 from tests.expected import differences, read_rows
 
-pytestmark = pytest.mark.skipif(not SAMPLE.exists(), reason="../shared/samples not present")
+import os
+
+# On a developer's machine without ../shared the test is skipped; in CI it must run.
+pytestmark = pytest.mark.skipif(not SAMPLE.exists() and not os.environ.get("CI"),
+                                reason="../shared/samples not present")
 
 
 def run_cli(config, *args):
