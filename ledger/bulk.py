@@ -1,7 +1,6 @@
 """Write many rows fast: COPY on PostgreSQL, executemany on SQLite, inside the caller's transaction."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Iterable, Sequence
 
 from sqlalchemy import Connection
@@ -12,10 +11,7 @@ def write_rows(conn: Connection, table: str, columns: Sequence[str], rows: Itera
     names = ", ".join(columns)
     if conn.dialect.name == "sqlite":
         marks = ", ".join("?" * len(columns))
-        raw.executemany(
-            f"INSERT INTO {table} ({names}) VALUES ({marks})",
-            ([v.isoformat() if isinstance(v, dt.date) else v for v in row] for row in rows),
-        )
+        raw.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
         return
     with raw.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         for row in rows:

@@ -1,11 +1,19 @@
 """Engine and sessions. SQLite runs in WAL mode with a busy timeout and foreign keys on."""
 from __future__ import annotations
 
+import datetime as dt
+import sqlite3
 from contextlib import contextmanager
 from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+
+# Dates go to SQLite as ISO text, the form SQLAlchemy's Date type reads back (the implicit
+# adapter is deprecated since Python 3.12).
+sqlite3.register_adapter(dt.date, dt.date.isoformat)
+sqlite3.register_adapter(dt.datetime, lambda value: value.isoformat(" "))
 
 
 def make_engine(url: str) -> Engine:

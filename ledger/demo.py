@@ -168,10 +168,10 @@ class _AssetGenerator:
         acquired = self.end - int((self.end - self.first) * rng.random() ** 1.6)
         timeline = [(acquired, "在用")]
         roll = rng.random()
-        if rng.random() < 0.4:  # yearly inventory confirmations: 在用 after 在用
-            for _ in range(rng.randint(1, 2)):
+        if rng.random() < 0.6:  # yearly inventory confirmations: 在用 after 在用
+            for _ in range(rng.randint(1, 3)):
                 self._change(timeline, "在用", timeline[-1][0] + rng.randint(200, 800))
-        p_idle = 0.04 + 0.16 * (1 - q) ** 2
+        p_idle = 0.08 + 0.18 * (1 - q) ** 2
         if category in ("房屋", "土地"):
             p_idle *= 1.6  # idle buildings and land are what the policy documents worry about most
         if roll < p_idle:
@@ -180,7 +180,7 @@ class _AssetGenerator:
             since = self._change(timeline, rng.choice(["低效运转", "待处置"]))
             if rng.random() < 0.5:
                 self._plan(code, since + rng.randint(10, 200), q, timeline)
-        elif roll < p_idle + 0.05 and category in ("房屋", "车辆", "专用设备", "土地"):
+        elif roll < p_idle + 0.06 and category in ("房屋", "车辆", "专用设备", "土地"):
             self._lease_story(code, timeline, value, q)
         elif roll < p_idle + 0.07:
             self._disposal_story(code, timeline, value, q)
@@ -263,15 +263,15 @@ class _AssetGenerator:
             start = end + 1
 
     def _rent_income(self, code: str, first: int, last: int, rent: int, q: float) -> None:
-        """Quarterly rent over the last two years, turned over promptly or late by the department's quality."""
+        """Monthly rent over the last two years, turned over promptly or late by the department's quality."""
         rng = self.rng
         received = first + 30
         while received <= last:
             late = rng.random() > 0.55 + 0.45 * q
             remitted_on = received + (rng.randint(35, 200) if late else rng.randint(1, 25))
             remitted = None if remitted_on > self.end or (late and rng.random() < 0.5) else remitted_on
-            self._income(code, "出租收入", received, rent // 4, None, remitted)
-            received += 91
+            self._income(code, "出租收入", received, rent // 12, None, remitted)
+            received += 30
 
     def _disposal_story(self, code: str, timeline: list, value: int, q: float) -> None:
         rng = self.rng

@@ -80,6 +80,10 @@ class StatusSpan(Base):
     run_start: Mapped[dt.date | None] = mapped_column(Date)
 
 
+# Most warning rules look only at idle, leased or pool assets: a few percent of the spans.
+Index("ix_status_spans_status", StatusSpan.status, StatusSpan.start_on)
+
+
 class Plan(Base):
     __tablename__ = "plans"
     plan_id: Mapped[str] = mapped_column(CODE, primary_key=True)

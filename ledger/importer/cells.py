@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Callable
 
 from ledger.importer.schema import Column
 
@@ -17,7 +18,7 @@ class CellError(ValueError):
         self.en = en
 
 
-_SPACES = " \t\r\n\u3000\u00a0\ufeff"
+SPACES = " \t\r\n\u3000\u00a0\ufeff"
 _DATE_SEP = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _MONEY = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$|^\.\d+$")
@@ -28,7 +29,7 @@ _FALSE = {"否", "n", "no", "false", "0"}
 def clean(value: object) -> object:
     """Strip ASCII and full-width spaces from text; '' becomes None."""
     if isinstance(value, str):
-        value = value.strip(_SPACES)
+        value = value.strip(SPACES)
         return value or None
     return value
 
@@ -65,7 +66,7 @@ def parse_money(value: object) -> int:
         text = str(value)
         for symbol in ("￥", "¥"):
             text = text.replace(symbol, "")
-        text = text.strip(_SPACES)
+        text = text.strip(SPACES)
         negative = text.startswith("-")
         if negative:
             raise CellError("金额不能为负数", "amount must not be negative")
@@ -121,26 +122,63 @@ def parse_code(value: object) -> tuple[str, bool]:
     return str(value), False
 
 
-def parse_cell(column: Column, value: object) -> tuple[object, bool]:
-    """Parse one cleaned, non-empty cell. Returns (value, numeric_code_warning)."""
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PLAIN_MONEY = re.compile(r"^(\d+)(?:\.(\d{1,2}))?$")
+
+
+def _date_text(value: object) -> str:
+    """A date as ISO text: validated, and cheap for cells already written 2024-03-15."""
+    if type(value) is str and _ISO_DATE.match(value):
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise CellError("日期不存在", "no such date") from None
+        return value
+    return parse_date(value).isoformat()
+
+
+def _money_fen(value: object) -> int:
+    if type(value) is str:
+        match = _PLAIN_MONEY.match(value)
+        if match:
+            whole, frac = match.groups()
+            return int(whole) * 100 + (int(frac.ljust(2, "0")) if frac else 0)
+    return parse_money(value)
+
+
+def _text(value: object) -> str:
+    if type(value) is str:
+        return value
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def make_parser(column: Column) -> Callable[[object], tuple[object, bool]]:
+    """The parser of one column: cleaned, non-empty cell -> (value, read from a numeric code cell).
+
+    Dates come out as ISO text: they compare correctly as text and load into a DATE column as is.
+    """
     kind = column.kind
     if kind == "code":
-        return parse_code(value)
+        return lambda v: (v, False) if type(v) is str else parse_code(v)
     if kind == "text":
-        return (str(value) if not isinstance(value, float) or not value.is_integer() else str(int(value))), False
+        return lambda v: (_text(v), False)
     if kind == "date":
-        return parse_date(value), False
+        return lambda v: (_date_text(v), False)
     if kind == "money":
-        return parse_money(value), False
+        return lambda v: (_money_fen(v), False)
     if kind == "int":
-        return parse_int(value), False
+        return lambda v: (parse_int(v), False)
     if kind == "bool":
-        return parse_bool(value), False
+        return lambda v: (parse_bool(v), False)
     if kind == "enum":
-        text = str(value)
-        key = column.choices.get(text, column.choices.get(text.lower()))
-        if key is None:
-            shown = "、".join(k for k in column.choices if not k.isascii())
-            raise CellError(f"取值无效，应为：{shown}", f"invalid value, expected one of: {shown}")
-        return key, False
+        choices = column.choices
+        shown = "、".join(k for k in choices if not k.isascii())
+
+        def parse_enum(value: object) -> tuple[str, bool]:
+            text = str(value)
+            key = choices.get(text) or choices.get(text.lower())
+            if key is None:
+                raise CellError(f"取值无效，应为：{shown}", f"invalid value, expected one of: {shown}")
+            return key, False
+        return parse_enum
     raise AssertionError(kind)

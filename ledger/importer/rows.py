@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from ledger.importer.cells import CellError, clean, parse_cell
+from ledger.importer.cells import SPACES, CellError, clean, make_parser
 from ledger.importer.read import RawSheet
 from ledger.importer.schema import Column, Table, column_for_header
 
@@ -133,15 +133,19 @@ def parse_sheet(table: Table, raw: RawSheet, problems: Problems, notes: list[str
 def _parse_rows(table: Table, raw: RawSheet, positions: list[tuple[int, Column]],
                 problems: Problems, notes: list[str]) -> Iterator[tuple[int, dict, bool]]:
     absent = [c for c in table.columns if all(c.key != col.key for _, col in positions)]
+    plan = [(pos, column, make_parser(column)) for pos, column in positions]
+    width = max(pos for pos, _ in positions) + 1
     numeric_codes = 0
     for number, cells in raw.rows:
-        values = [clean(cells[pos]) if pos < len(cells) else None for pos, _ in positions]
+        if len(cells) < width:
+            cells = (*cells, *([None] * (width - len(cells))))
+        values = [(v.strip(SPACES) or None) if type(v) is str else v for v in (cells[pos] for pos, _, _ in plan)]
         if all(v is None for v in values):
             continue  # blank line, common at the end of spreadsheets
         row: dict = {c.key: c.default for c in absent}
         bad: set[str] = set()
-        typed = {column.key: value for value, (_, column) in zip(values, positions)}  # as the user typed it
-        for value, (_, column) in zip(values, positions):
+        typed = {column.key: value for value, (_, column, _) in zip(values, plan)}  # as the user typed it
+        for value, (_, column, parse) in zip(values, plan):
             if value is None:
                 if column.required:
                     problems.add(Problem(raw.name, number, column.zh, None, "必填项为空", "required value missing"))
@@ -149,7 +153,7 @@ def _parse_rows(table: Table, raw: RawSheet, positions: list[tuple[int, Column]]
                 row[column.key] = column.default
                 continue
             try:
-                parsed, from_number = parse_cell(column, value)
+                parsed, from_number = parse(value)
             except CellError as err:
                 problems.add(Problem(raw.name, number, column.zh, shown(value), err.zh, err.en))
                 bad.add(column.key)

@@ -1,0 +1,88 @@
+"""Time import and compute at N assets on SQLite and PostgreSQL, with peak RSS per command.
+
+    .venv/bin/python benchmarks/run.py --assets 100000 --db sqlite --db postgres
+
+Data: the demo generator's CSV folder, cached in benchmarks/data/<N>/. Each step runs the real
+`panhuo` command in its own process; the figures go to stdout as a Markdown table row.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+HERE = Path(__file__).resolve().parent
+PANHUO = Path(sys.executable).with_name("panhuo")
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+PG_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/panhuo_bench"
+
+
+def run(args: list[str], env: dict) -> tuple[float, float]:
+    """Run a command; return (seconds, peak RSS in MiB) of that process alone."""
+    started = time.perf_counter()
+    proc = subprocess.Popen([str(PANHUO), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    output = proc.stdout.read().decode()
+    if status != 0:
+        sys.exit(f"panhuo {' '.join(args)} failed:\n{output}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def fresh_database(kind: str) -> str:
+    if kind == "sqlite":
+        path = HERE / "data" / "bench.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS panhuo_bench"))
+        conn.execute(text("CREATE DATABASE panhuo_bench"))
+    admin.dispose()
+    return PG_BENCH
+
+
+def ensure_data(assets: int) -> tuple[Path, dict]:
+    from ledger.demo import write_demo_ledger
+
+    folder = HERE / "data" / str(assets)
+    counts_file = folder / "counts.txt"
+    if not counts_file.exists():
+        started = time.perf_counter()
+        counts = write_demo_ledger(folder, assets=assets)
+        counts_file.write_text(repr(counts))
+        print(f"generated {assets} assets in {time.perf_counter() - started:.0f}s: {counts}", file=sys.stderr)
+    return folder, eval(counts_file.read_text())  # our own file, written above
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--assets", type=int, action="append", required=True)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], action="append", required=True)
+    args = parser.parse_args()
+    print(f"# {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()}")
+    print("| assets | db | rows (changes/plans/income) | import s | import MiB | compute 1 month s | "
+          "compute MiB | 13 months s | s/month |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for assets in args.assets:
+        folder, counts = ensure_data(assets)
+        for kind in args.db:
+            env = dict(os.environ, PANHUO_DATABASE_URL=fresh_database(kind), PANHUO_ORG_CITY_REGION_CODE="371500")
+            run(["init-db"], env)
+            import_s, import_mb = run(["import", str(folder)], env)
+            one_s, one_mb = run(["compute", "--month", "2026-10"], env)
+            all_s, all_mb = run(["compute", "--from", "2025-10", "--to", "2026-10"], env)
+            rows = f"{counts['status_changes']:,}/{counts['plans']:,}/{counts['income']:,}"
+            print(f"| {assets:,} | {kind} | {rows} | {import_s:.1f} | {import_mb:.0f} | {one_s:.1f} | "
+                  f"{max(one_mb, all_mb):.0f} | {all_s:.1f} | {all_s / 13:.2f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
