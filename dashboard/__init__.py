@@ -1,29 +1,52 @@
-"""The portal. Until the Dash pages land (issue 3) this serves one placeholder page that
-shows which snapshots exist and no figures, so nothing is exposed without a login."""
+"""The portal: create_app(config) -> Flask server with the login, the JSON API and the Dash pages."""
 from __future__ import annotations
 
+import secrets
+from pathlib import Path
+
+import dash
 from flask import Flask
-from markupsafe import escape
-from sqlalchemy import select
 
-from ledger.config import Config
+from ledger.config import Config, ConfigError
 from ledger.db import make_engine
-from ledger.models import Snapshot
+
+ASSETS = Path(__file__).resolve().parents[1] / "assets_static"
+PAGES = Path(__file__).resolve().parent / "pages"
+WEAK_KEYS = {"", "changeme", "secret", "dev"}
 
 
-def create_app(config: Config) -> Flask:
-    app = Flask(__name__, static_folder=None)
+def create_app(config: Config, demo: bool = False) -> Flask:
+    """Wire the subsystems: settings, database, accounts, API, pages."""
+    server = Flask(__name__, static_folder=None)
+    key = config["auth.secret_key"]
+    if demo and key in WEAK_KEYS:
+        key = secrets.token_hex(32)  # the demo's sessions end with the process
+    if key in WEAK_KEYS or len(key) < 16:
+        raise ConfigError("必须设置 [auth] secret_key（至少 16 个字符）/ [auth] secret_key must be set "
+                          "(16+ characters), e.g. PANHUO_AUTH_SECRET_KEY=$(python -c 'import secrets;print(secrets.token_hex(32))')")
+    server.config.update(SECRET_KEY=key, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                         PANHUO=config, DEBUG=False)
     engine = make_engine(config.database_url)
+    server.extensions["panhuo.config"] = config
 
-    @app.get("/")
-    def placeholder():
-        with engine.connect() as conn:
-            months = conn.execute(select(Snapshot.month).order_by(Snapshot.month.desc())).scalars().all()
-        listed = "、".join(escape(m) for m in months) or "（尚无）"
-        return (f"<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>国有资产盘活督导平台</title>"
-                f"<body style='font-family:sans-serif;margin:3em'><h1>{escape(config['org.city_name'])} · "
-                f"国有资产盘活督导平台</h1><p>门户页面建设中。已计算快照月份：{listed}</p>"
-                f"<p>数据可通过命令行导出：<code>panhuo export kpis --month YYYY-MM --out kpis.xlsx</code></p>"
-                f"</body></html>")
+    from dashboard import api, auth
+    auth.init_app(server, engine)
+    api.init_app(server)
+    _mount_dash(server)
+    return server
 
+
+def _mount_dash(server: Flask) -> dash.Dash:
+    from dashboard.shell import shell
+
+    app = dash.Dash(
+        __name__, server=server, use_pages=True, pages_folder=str(PAGES), assets_folder=str(ASSETS),
+        title="国有资产盘活督导平台", update_title=None, suppress_callback_exceptions=True,
+        serve_locally=True, external_stylesheets=[],
+    )
+    app.layout = shell
+    server.extensions["panhuo.dash"] = app
     return app
+
+
+

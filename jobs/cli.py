@@ -8,7 +8,9 @@ from pathlib import Path
 import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from ledger import accounts
 from ledger.config import Config, ConfigError, load_config
+from ledger.db import session_scope
 from ledger.db import make_engine
 from ledger.exports import ExportError, snapshot_frame, write_frame
 from ledger.importer import SourceError, import_path
@@ -16,7 +18,7 @@ from ledger.migrate import upgrade
 from metrics.timeline import months_range, parse_month
 
 # Errors a user can cause: reported as one line, no traceback.
-USER_ERRORS = (ConfigError, SourceError, ExportError, ValueError)
+USER_ERRORS = (ConfigError, SourceError, ExportError, accounts.AccountError, ValueError)
 
 
 class PanhuoGroup(click.Group):
@@ -171,9 +173,31 @@ def demo(ctx: Context, assets: int, seed: int, no_serve: bool, write_sample: Pat
     click.echo(f"数据库 / database: {ctx.engine.url.render_as_string(hide_password=True)}")
     if write_sample:
         click.echo(f"示例工作簿 / sample workbook: {write_sample / '示范市资产台账.xlsx'}")
-    click.echo("演示账号 / demo accounts: 门户账号随门户页面一同提供（issue 3）/ arrive with the portal pages")
+    click.echo("演示账号 / demo accounts (用户名 / 密码):")
+    for username, role, scope_code, password in demo_accounts(ctx.engine):
+        scope_text = f" [{scope_code}]" if scope_code else ""
+        click.echo(f"  {username:<12} {password:<16} {role}{scope_text}")
     if not no_serve:
-        _serve(config, ctx.config["server.host"], ctx.config["server.port"])
+        _serve(config, ctx.config["server.host"], ctx.config["server.port"], demo=True)
+
+
+DEMO_PASSWORD = "panhuo-demo"
+
+
+def demo_accounts(engine) -> list[tuple[str, str, str | None, str]]:
+    """One account per role (created, or reset to the demo password)."""
+    from ledger.demo import CITY, COUNTIES
+
+    wanted = [("leader", "leader", None), ("supervisor", "supervisor", None), ("admin", "admin", None),
+              ("screen", "screen", None), ("county", "county", COUNTIES[0][0]),
+              ("dept", "department", f"{CITY[0]}001"), ("dept2", "department", f"{COUNTIES[0][0]}001")]
+    with session_scope(engine, write=True) as s:
+        for username, role, scope_code in wanted:
+            try:
+                accounts.add_user(s, username, role, DEMO_PASSWORD, scope_code)
+            except accounts.AccountError:
+                accounts.set_password(s, username, DEMO_PASSWORD)
+    return [(u, r, c, DEMO_PASSWORD) for u, r, c in wanted]
 
 
 @main.command()
@@ -185,11 +209,78 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
     _serve(ctx.config, host or ctx.config["server.host"], port or ctx.config["server.port"])
 
 
-def _serve(config: Config, host: str, port: int) -> None:
+def _serve(config: Config, host: str, port: int, demo: bool = False) -> None:
     from dashboard import create_app
 
+    app = create_app(config, demo=demo)
     click.echo(f"门户 / portal: http://{host}:{port}/  (Ctrl+C 退出 / to stop)")
-    create_app(config).run(host=host, port=port, debug=False)
+    app.run(host=host, port=port, debug=False)
+
+
+@main.group()
+def users() -> None:
+    """Accounts: add, list, disable, passwd, token."""
+
+
+def _read_password(password: str | None, from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if password is None:
+        raise click.UsageError("请给出 --password 或 --password-stdin / give --password or --password-stdin")
+    return password
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["leader", "supervisor", "county", "department", "screen", "admin"]))
+@click.option("--scope", "scope_code", help="department code (department) or region code (county)")
+@click.option("--password")
+@click.option("--password-stdin", is_flag=True)
+@pass_ctx
+def users_add(ctx: Context, username, role, scope_code, password, password_stdin) -> None:
+    secret = _read_password(password, password_stdin)
+    with session_scope(ctx.engine, write=True) as s:
+        accounts.add_user(s, username, role, secret, scope_code)
+    click.echo(f"已创建 / created {username} ({role}{' ' + scope_code if scope_code else ''})")
+
+
+@users.command("list")
+@pass_ctx
+def users_list(ctx: Context) -> None:
+    with session_scope(ctx.engine) as s:
+        for user in accounts.list_users(s):
+            state = "停用 disabled" if user.disabled else "启用 active"
+            click.echo(f"{user.username:<20} {user.role:<11} {user.scope_code or '-':<12} {state}")
+
+
+@users.command("disable")
+@click.argument("username")
+@pass_ctx
+def users_disable(ctx: Context, username) -> None:
+    with session_scope(ctx.engine, write=True) as s:
+        accounts.disable_user(s, username)
+    click.echo(f"已停用 / disabled {username}: 会话与令牌已失效 / sessions and tokens revoked")
+
+
+@users.command("passwd")
+@click.argument("username")
+@click.option("--password")
+@click.option("--password-stdin", is_flag=True)
+@pass_ctx
+def users_passwd(ctx: Context, username, password, password_stdin) -> None:
+    secret = _read_password(password, password_stdin)
+    with session_scope(ctx.engine, write=True) as s:
+        accounts.set_password(s, username, secret)
+    click.echo(f"已修改密码 / password changed for {username}; 其他会话已失效 / other sessions ended")
+
+
+@users.command("token")
+@click.argument("username")
+@pass_ctx
+def users_token(ctx: Context, username) -> None:
+    with session_scope(ctx.engine, write=True) as s:
+        token = accounts.issue_token(s, username)
+    click.echo(token)
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m jobs.cli`

@@ -22,8 +22,11 @@ class ExportError(ValueError):
     pass
 
 
-def snapshot_frame(conn: Connection, kind: str, month: str) -> pd.DataFrame:
-    """The rows of one snapshot in the export contract's columns (money in yuan)."""
+def snapshot_frame(conn: Connection, kind: str, month: str, where=None) -> pd.DataFrame:
+    """The rows of one snapshot in the export contract's columns (money in yuan).
+
+    `where`: an extra SQL condition on the snapshot table (the portal passes the caller's scope).
+    """
     if kind not in KINDS:
         raise ExportError(f"未知导出类型 / unknown export kind: {kind} (kpis|warnings|lists)")
     if conn.execute(select(Snapshot.month).where(Snapshot.month == month)).first() is None:
@@ -34,15 +37,22 @@ def snapshot_frame(conn: Connection, kind: str, month: str) -> pd.DataFrame:
         table, columns, order = WarningRow, WARNING_EXPORT, (WarningRow.rule, WarningRow.ref)
     else:
         table, columns, order = ListEntry, LIST_EXPORT, (ListEntry.list, ListEntry.level, ListEntry.code)
-    result = conn.execute(select(*[getattr(table, c) for c in columns]).where(table.month == month).order_by(*order))
-    frame = pd.DataFrame(result.fetchall(), columns=columns)
+    query = select(*[getattr(table, c) for c in columns]).where(table.month == month).order_by(*order)
+    if where is not None:
+        query = query.where(where)
+    frame = typed(pd.DataFrame(conn.execute(query).fetchall(), columns=columns))
+    if kind == "lists":
+        frame["reasons"] = frame["reasons"].map(lambda rs: "；".join(r["text"] for r in rs))
+    return frame
+
+
+def typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Money columns from fen to yuan, counts as nullable integers."""
     for column in frame.columns:
         if column in _MONEY:
             frame[column] = frame[column].map(lambda fen: None if pd.isna(fen) else fen / 100)
         elif column in _INT:
             frame[column] = frame[column].astype("Int64")
-    if kind == "lists":
-        frame["reasons"] = frame["reasons"].map(lambda rs: "；".join(r["text"] for r in rs))
     return frame
 
 

@@ -233,3 +233,40 @@ class ListEntry(Base):
     name: Mapped[str] = mapped_column(String(200))
     region_code: Mapped[str | None] = mapped_column(CODE)
     reasons: Mapped[list] = mapped_column(JSON, default=list)  # [{"rule": ..., "text": ..., figures}]
+
+
+# ---- accounts -----------------------------------------------------------------------------
+
+ROLES = {"leader": "领导", "supervisor": "监管人员", "county": "县区财政", "department": "主管部门",
+         "screen": "大屏", "admin": "系统管理员"}
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(16))
+    scope_code: Mapped[str | None] = mapped_column(CODE)  # department or region code
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # bumped on logout, password change and disable: older session cookies stop working
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the token
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LoginAttempt(Base):
+    """Failed logins, kept in the database so every server worker sees the same count."""
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)

@@ -1,0 +1,133 @@
+"""The read-only JSON API (api.md), scoped like the pages, described by OpenAPI 3."""
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, Flask, jsonify, request
+
+from dashboard import context, queries
+from ledger.exports import KPI_EXPORT, WARNING_EXPORT
+from metrics.timeline import parse_month
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+LEVELS = ("unit", "department", "region", "city")
+
+
+class BadRequest(ValueError):
+    pass
+
+
+@bp.errorhandler(BadRequest)
+def _bad_request(exc):
+    return jsonify({"error": "bad_request", "message": str(exc)}), 400
+
+
+def _clean(value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value.item() if hasattr(value, "item") else value
+
+
+def _records(frame, columns) -> list[dict]:
+    frame = frame.astype(object).where(frame.notna(), None)
+    return [{k: _clean(row[k]) for k in columns} for row in frame.to_dict("records")]
+
+
+def _month() -> str | None:
+    """The month asked for (default: the newest the caller can see); None when there is none."""
+    available = queries.months(context.engine(), context.scope())
+    raw = request.args.get("month")
+    if raw is None:
+        return available[0] if available else None
+    try:
+        parse_month(raw)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
+    return raw if raw in available else None
+
+
+@bp.get("/months")
+def months():
+    return jsonify(queries.months(context.engine(), context.scope()))
+
+
+@bp.get("/kpis")
+def kpis():
+    level = request.args.get("level")
+    if level is not None and level not in LEVELS:
+        raise BadRequest(f"level must be one of {', '.join(LEVELS)}")
+    month = _month()
+    if month is None:
+        return jsonify([])
+    frame = queries.kpis(context.engine(), context.scope(), month, level=level)
+    return jsonify(_records(frame, KPI_EXPORT))
+
+
+@bp.get("/warnings")
+def warnings():
+    month = _month()
+    scope = context.scope()
+    if month is None or not scope.sees_assets:
+        return jsonify([])
+    frame = queries.warnings(context.engine(), scope, month)
+    rows = _records(frame, WARNING_EXPORT)
+    for row in rows:
+        row["state"] = "open"  # acknowledgement and resolution arrive with the accountability workflow
+    return jsonify(rows)
+
+
+@bp.get("/lists")
+def lists():
+    month = _month()
+    if month is None:
+        return jsonify([])
+    frame = queries.lists(context.engine(), context.scope(), month)
+    rows = _records(frame, ["month", "list", "level", "code", "name", "reasons"])
+    for row in rows:
+        row["reasons"] = [{k: _clean(v) for k, v in reason.items()} for reason in row["reasons"]]
+    return jsonify(rows)
+
+
+def _schema_of(columns: list[str]) -> dict:
+    text = {"month", "level", "code", "name", "rule", "ref", "asset_code", "unit_code", "dept_code", "region_code",
+            "first_seen", "message", "list", "state"}
+    props = {c: {"type": "string" if c in text else "number", "nullable": True} for c in columns}
+    return {"type": "object", "properties": props}
+
+
+@bp.get("/openapi.json")
+def openapi():
+    month = {"name": "month", "in": "query", "required": False,
+             "schema": {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"}}
+    level = {"name": "level", "in": "query", "required": False, "schema": {"type": "string", "enum": list(LEVELS)}}
+    errors = {"400": {"description": "malformed parameter", "content": {"application/json": {"schema": {
+        "type": "object", "properties": {"error": {"type": "string"}, "message": {"type": "string"}}}}}},
+              "401": {"description": "no session cookie and no bearer token"}}
+
+    def op(summary, schema, params=()):
+        return {"get": {"summary": summary, "parameters": list(params), "responses": {
+            "200": {"description": "rows the caller may see",
+                    "content": {"application/json": {"schema": {"type": "array", "items": schema}}}}, **errors}}}
+
+    list_item = {"type": "object", "properties": {
+        "month": {"type": "string"}, "list": {"type": "string"}, "level": {"type": "string"}, "code": {"type": "string"},
+        "name": {"type": "string"}, "reasons": {"type": "array", "items": {"type": "object"}}}}
+    return jsonify({
+        "openapi": "3.0.3",
+        "info": {"title": "Panhuo 国有资产盘活督导平台 API", "version": "1"},
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
+                                           "cookie": {"type": "apiKey", "in": "cookie", "name": "session"}}},
+        "security": [{"bearer": []}, {"cookie": []}],
+        "paths": {
+            "/api/v1/months": op("months with a snapshot, newest first", {"type": "string"}),
+            "/api/v1/kpis": op("KPI rows (metrics.md export contract)", _schema_of(KPI_EXPORT), [month, level]),
+            "/api/v1/warnings": op("warning rows with state", _schema_of(WARNING_EXPORT + ["state"]), [month]),
+            "/api/v1/lists": op("accountability list rows with reasons", list_item, [month]),
+        },
+    })
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,201 @@
+"""Login, logout, sessions that can be revoked, API tokens, rate limits; every route needs a login."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from urllib.parse import urlparse
+
+from flask import Blueprint, Flask, abort, current_app, g, jsonify, redirect, render_template_string, request, session
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from sqlalchemy import delete, func, select
+
+from ledger import accounts
+from ledger.db import session_scope
+from ledger.models import ROLES, LoginAttempt, User
+
+log = logging.getLogger("panhuo.auth")
+bp = Blueprint("auth", __name__)
+
+WINDOW = dt.timedelta(minutes=15)
+MAX_FAILS_PER_ACCOUNT = 5
+MAX_FAILS_PER_ADDRESS = 20
+PUBLIC_PREFIXES = ("/login", "/assets/", "/_dash-component-suites/", "/favicon.ico")
+LANDING = {"department": "/my-score", "screen": "/screen"}
+
+
+class Account(UserMixin):
+    """The logged-in account as Flask-Login sees it: a detached copy of the row."""
+
+    def __init__(self, user: User):
+        self.id = user.id
+        self.username = user.username
+        self.role = user.role
+        self.scope_code = user.scope_code
+        self.disabled = user.disabled
+        self.session_version = user.session_version
+
+    def get_id(self) -> str:
+        # the version makes cookies issued before a logout, password change or disable useless
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def role_name(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+
+def _engine():
+    return current_app.extensions["panhuo.engine"]
+
+
+def _load_user(key: str) -> Account | None:
+    try:
+        user_id, version = (int(part) for part in key.split(":"))
+    except ValueError:
+        return None
+    with session_scope(_engine()) as s:
+        user = s.get(User, user_id)
+        if user is None or user.disabled or user.session_version != version:
+            return None
+        return Account(user)
+
+
+def _load_from_token() -> Account | None:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    with session_scope(_engine()) as s:
+        user = accounts.user_for_token(s, header[7:].strip())
+        return Account(user) if user else None
+
+
+def _client_address() -> str:
+    return request.remote_addr or "?"
+
+
+def _too_many_failures(username: str, address: str) -> bool:
+    since = dt.datetime.now() - WINDOW
+    with session_scope(_engine()) as s:
+        by_account = s.scalar(select(func.count()).select_from(LoginAttempt)
+                              .where(LoginAttempt.username == username, LoginAttempt.at > since))
+        by_address = s.scalar(select(func.count()).select_from(LoginAttempt)
+                              .where(LoginAttempt.address == address, LoginAttempt.at > since))
+    return by_account >= MAX_FAILS_PER_ACCOUNT or by_address >= MAX_FAILS_PER_ADDRESS
+
+
+def _record_failure(username: str, address: str) -> None:
+    with session_scope(_engine(), write=True) as s:
+        s.add(LoginAttempt(username=username, address=address, at=dt.datetime.now()))
+        s.execute(delete(LoginAttempt).where(LoginAttempt.at < dt.datetime.now() - 2 * WINDOW))
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site: never an absolute URL to somewhere else."""
+    if not target:
+        return None
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _csrf_token() -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(24)
+    return session["csrf"]
+
+
+def _check_csrf() -> None:
+    sent = request.form.get("csrf", "")
+    if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
+        abort(400)
+
+
+LOGIN_PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>登录 · {{ city }}国有资产盘活督导平台</title>
+<link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"><link rel="stylesheet" href="/assets/panhuo.css">
+</head><body class="login-body">
+<main class="login-card">
+  <div class="login-brand"><span class="brand-mark">盘</span><div><div class="login-title">国有资产盘活督导平台</div>
+  <div class="login-sub">{{ city }}财政局 · 行政事业性国有资产管理</div></div></div>
+  {% if error %}<div class="alert alert-danger py-2" role="alert">{{ error }}</div>{% endif %}
+  <form method="post" action="/login">
+    <input type="hidden" name="csrf" value="{{ csrf }}"><input type="hidden" name="next" value="{{ next or '' }}">
+    <label class="form-label" for="username">用户名</label>
+    <input class="form-control mb-3" id="username" name="username" autocomplete="username" required autofocus>
+    <label class="form-label" for="password">密码</label>
+    <input class="form-control mb-4" id="password" name="password" type="password" autocomplete="current-password" required>
+    <button class="btn btn-primary w-100" type="submit">登录</button>
+  </form>
+</main></body></html>"""
+
+
+@bp.get("/login")
+def login_form():
+    return render_template_string(LOGIN_PAGE, error=None, csrf=_csrf_token(), next=request.args.get("next"),
+                                  city=current_app.config["PANHUO"]["org.city_name"])
+
+
+@bp.post("/login")
+def login_submit():
+    _check_csrf()
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    address = _client_address()
+    error = None
+    if _too_many_failures(username, address):
+        error = "登录失败次数过多，请 15 分钟后再试"
+        log.warning("login rate-limited: %s from %s", username, address)
+    else:
+        with session_scope(_engine()) as s:
+            user = accounts.verify_login(s, username, password)
+            account = Account(user) if user else None
+        if account is None:
+            _record_failure(username, address)
+            log.warning("failed login: %s from %s", username, address)
+            error = "用户名或密码错误"
+    if error:
+        page = render_template_string(LOGIN_PAGE, error=error, csrf=_csrf_token(), next=request.form.get("next"),
+                                      city=current_app.config["PANHUO"]["org.city_name"])
+        return page, 401
+    session.clear()  # a fresh session on login: no fixation
+    login_user(account)
+    log.info("login: %s from %s", username, address)
+    return redirect(_safe_next(request.form.get("next")) or LANDING.get(account.role, "/"))
+
+
+@bp.post("/logout")
+def logout():
+    _check_csrf()
+    if current_user.is_authenticated:
+        with session_scope(_engine(), write=True) as s:
+            accounts.end_sessions(s, current_user.id)
+    logout_user()
+    session.clear()
+    return redirect("/login")
+
+
+def _require_login():
+    """Every route but /login and static files needs an account (pages, Dash callbacks, API)."""
+    path = request.path
+    if path.startswith(PUBLIC_PREFIXES):
+        return None
+    if current_user.is_authenticated:
+        g.account = current_user
+        return None
+    if path.startswith("/api/") or path.startswith("/_dash-") or request.method != "GET":
+        return jsonify({"error": "unauthorized", "message": "需要登录 / login required"}), 401
+    return redirect(f"/login?next={path}")
+
+
+def init_app(app: Flask, engine) -> None:
+    app.extensions["panhuo.engine"] = engine
+    manager = LoginManager()
+    manager.user_loader(_load_user)
+    manager.request_loader(lambda _request: _load_from_token())
+    manager.session_protection = "strong"
+    manager.init_app(app)
+    app.register_blueprint(bp)
+    app.before_request(_require_login)
+    app.jinja_env.globals["csrf_token"] = _csrf_token

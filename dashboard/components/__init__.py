@@ -1,0 +1,96 @@
+"""Small functions returning components: formatting, KPI cards, month selector, trend, grid."""
+from __future__ import annotations
+
+import math
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import dcc, html
+
+LEVEL_ZH = {"yellow": "黄色", "orange": "橙色", "red": "红色"}
+LEVEL_COLOR = {"yellow": "#d4a106", "orange": "#e0701b", "red": "#c8102e"}
+PALETTE = ["#1f4e79", "#c8102e", "#2e8b57", "#e0701b", "#6a5acd", "#7f8c8d"]
+
+
+def undefined(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
+
+
+def pct(x, digits: int = 1) -> str:
+    return "—" if undefined(x) else f"{x * 100:.{digits}f}%"
+
+
+def score_text(x) -> str:
+    return "—" if undefined(x) else f"{x:.1f}"
+
+
+def wan(yuan) -> str:
+    """Money in 万元, the unit finance reports use."""
+    return "—" if undefined(yuan) else f"{yuan / 10_000:,.1f} 万元"
+
+
+def delta(now, before, kind: str = "pct", better: str = "higher") -> html.Span | None:
+    """Month-on-month change, green when it improved."""
+    if undefined(now) or undefined(before):
+        return html.Span("上月无数据", className="delta muted")
+    diff = now - before
+    if abs(diff) < 1e-12:
+        return html.Span("与上月持平", className="delta muted")
+    improved = diff > 0 if better == "higher" else diff < 0
+    text = f"{diff * 100:+.1f} 个百分点" if kind == "pct" else f"{diff:+.1f}"
+    return html.Span(("▲ " if diff > 0 else "▼ ") + text + " 较上月", className="delta " + ("up" if improved else "down"))
+
+
+def kpi_card(title: str, value: str, change=None, note: str | None = None, id_: str | None = None) -> dbc.Card:
+    body = [html.Div(title, className="kpi-title"), html.Div(value, className="kpi-value")]
+    if change is not None:
+        body.append(change)
+    if note:
+        body.append(html.Div(note, className="kpi-note"))
+    return dbc.Card(dbc.CardBody(body), className="kpi-card", id=id_ or f"kpi-{title}")
+
+
+def month_select(id_: str, months: list[str], value: str | None) -> dcc.Dropdown:
+    return dcc.Dropdown(id=id_, options=[{"label": m.replace("-", " 年 ") + " 月", "value": m} for m in months],
+                        value=value, clearable=False, className="month-select")
+
+
+def trend(frame: pd.DataFrame, series: dict[str, str], title: str, percent: bool = False, height: int = 260):
+    fig = go.Figure()
+    for i, (column, label) in enumerate(series.items()):
+        values = frame[column] * (100 if percent else 1)
+        fig.add_trace(go.Scatter(x=frame["month"], y=values, name=label, mode="lines+markers",
+                                 line={"color": PALETTE[i % len(PALETTE)], "width": 2}))
+    fig.update_layout(title={"text": title, "font": {"size": 14}}, height=height, margin={"l": 40, "r": 10, "t": 40, "b": 30},
+                      legend={"orientation": "h", "y": -0.2}, plot_bgcolor="white", paper_bgcolor="white",
+                      yaxis={"ticksuffix": "%" if percent else "", "gridcolor": "#eef1f5"},
+                      xaxis={"type": "category"}, font={"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"})
+    return dcc.Graph(figure=fig, config={"displayModeBar": False})
+
+
+def grid(id_: str, frame: pd.DataFrame, columns: list[dict], height: str = "420px",
+         options: dict | None = None) -> dag.AgGrid:
+    frame = frame.astype(object).where(frame.notna(), None)  # JSON has no NaN
+    return dag.AgGrid(id=id_, rowData=frame.to_dict("records"), columnDefs=columns,
+                      defaultColDef={"sortable": True, "resizable": True, "filter": False},
+                      dashGridOptions={"rowHeight": 34, "headerHeight": 36, **(options or {})},
+                      style={"height": height, "width": "100%"}, className="ag-theme-quartz")
+
+
+def section(title: str, *children, extra=None) -> dbc.Card:
+    header = [html.Span(title, className="section-title")]
+    if extra is not None:
+        header.append(extra)
+    return dbc.Card([dbc.CardHeader(header, className="section-header"), dbc.CardBody(list(children))],
+                    className="section")
+
+
+def empty(text: str = "暂无数据") -> html.Div:
+    return html.Div(text, className="empty-state")
+
+
+def not_found() -> html.Div:
+    """Used alike for 'does not exist' and 'outside your scope'."""
+    return html.Div([html.H4("未找到"), html.P("请求的内容不存在。")], className="empty-state")

@@ -1,0 +1,76 @@
+"""部门 Department: figures against thresholds, units ranked within it, warnings, trend."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboard import components as c
+from dashboard import context, queries
+from dashboard.pages.my_score import score_breakdown
+from dashboard.shell import allowed
+from metrics.timeline import shift_month
+
+dash.register_page(__name__, path="/department", name="部门", title="部门 · 国有资产盘活督导平台")
+P = "department"
+
+
+def layout(code: str | None = None, **_query):
+    scope = context.scope()
+    if not allowed("/department", context.role()) or not scope.sees_assets:
+        return c.not_found()
+    months = queries.months(context.engine(), scope)
+    if not months or not code:
+        return c.not_found()
+    return html.Div([
+        dcc.Store(id=f"{P}-code", data=code),
+        html.Div([html.H2("部门详情", className="page-title", id=f"{P}-title"),
+                  c.month_select(f"{P}-month", months, months[0])], className="page-head"),
+        dcc.Loading(html.Div(id=f"{P}-body"), type="dot"),
+    ])
+
+
+@callback(Output(f"{P}-body", "children"), Output(f"{P}-title", "children"),
+          Input(f"{P}-month", "value"), State(f"{P}-code", "data"))
+def render(month: str, code: str):
+    scope, engine = context.scope(), context.engine()
+    row = queries.kpi_row(engine, scope, month, "department", str(code or ""))
+    if row is None:
+        return c.not_found(), "部门详情"
+    units = queries.kpis(engine, scope, month, level="unit", dept=row["code"]).sort_values("rank")
+    history = queries.kpis(engine, scope, [shift_month(month, -i) for i in range(13)], level="department",
+                           code=row["code"]).sort_values("month")
+    warnings = queries.warnings(engine, scope, month, dept=row["code"])
+    unit_rows = units.assign(idle=[c.pct(x, 2) for x in units["idle_rate"]],
+                             rank=units["rank"].astype("Int64").astype(str).replace("<NA>", "—"))
+    unit_grid = c.grid(f"{P}-units", unit_rows[["rank", "name", "score", "asset_count", "idle"]], [
+        {"field": "rank", "headerName": "排名", "width": 80}, {"field": "name", "headerName": "单位", "flex": 2},
+        {"field": "score", "headerName": "综合得分", "width": 110, "valueFormatter": {"function": "d3.format('.1f')(params.value)"}},
+        {"field": "asset_count", "headerName": "资产数", "width": 100}, {"field": "idle", "headerName": "闲置率", "width": 100},
+    ], height="320px")
+    rank = "未排名" if c.undefined(row["rank"]) else f"第 {int(row['rank'])} 名 / 共 {int(row['peer_size'])} 个部门"
+    return html.Div([
+        dbc.Row([dbc.Col(c.kpi_card("综合得分", c.score_text(row["score"]), note=rank), md=3),
+                 dbc.Col(score_breakdown(row, context.config()), md=9)], className="g-3 mb-3"),
+        dbc.Row([dbc.Col(c.section("单位排名", unit_grid), lg=6),
+                 dbc.Col(c.section("近13个月", c.trend(history, {"score": "综合得分"}, "")), lg=6)], className="g-3 mb-3"),
+        c.section(f"本月预警（{len(warnings)} 条）", warnings_grid(f"{P}-warnings", warnings)),
+    ]), row["name"]
+
+
+def warnings_grid(id_: str, frame, height: str = "420px"):
+    from metrics.warnings import RULES
+
+    if frame.empty:
+        return c.empty("本月无预警")
+    shown = frame.assign(rule_zh=frame["rule"].map(RULES), level_zh=frame["level"].map(c.LEVEL_ZH),
+                         span=[("" if c.undefined(d) else f"{int(d)} 天") if c.undefined(m) else f"{int(m)} 个月"
+                               for d, m in zip(frame["days"], frame["months"])])
+    return c.grid(id_, shown[["level_zh", "rule_zh", "ref", "asset_code", "unit_code", "span", "first_seen", "message"]], [
+        {"field": "level_zh", "headerName": "等级", "width": 90, "cellClassRules": {
+            "lvl-red": "params.value == '红色'", "lvl-orange": "params.value == '橙色'", "lvl-yellow": "params.value == '黄色'"}},
+        {"field": "rule_zh", "headerName": "规则", "width": 140}, {"field": "ref", "headerName": "对象", "width": 140},
+        {"field": "asset_code", "headerName": "资产编号", "width": 140}, {"field": "unit_code", "headerName": "单位编码", "width": 140},
+        {"field": "span", "headerName": "时长", "width": 100}, {"field": "first_seen", "headerName": "首次出现", "width": 120},
+        {"field": "message", "headerName": "说明", "flex": 1, "minWidth": 240},
+    ], height=height, options={"pagination": True, "paginationPageSize": 50})

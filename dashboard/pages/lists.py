@@ -1,0 +1,49 @@
+"""约谈问责 Lists: notice, interview, accountability and budget-restriction lists with their reasons."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dcc, html
+
+from dashboard import components as c
+from dashboard import context, queries
+from dashboard.shell import allowed
+from metrics.lists import LISTS
+
+dash.register_page(__name__, path="/lists", name="约谈问责", title="约谈问责 · 国有资产盘活督导平台")
+P = "lists"
+LEVEL = {"department": "部门", "region": "县区"}
+
+
+def layout(**_query):
+    if not allowed("/lists", context.role()):
+        return c.not_found()
+    months = queries.months(context.engine(), context.scope())
+    if not months:
+        return c.empty("尚无快照")
+    return html.Div([
+        html.Div([html.H2("约谈问责名单", className="page-title"), c.month_select(f"{P}-month", months, months[0])],
+                 className="page-head"),
+        dcc.Loading(html.Div(id=f"{P}-body"), type="dot"),
+    ])
+
+
+@callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"))
+def render(month: str):
+    scope, engine = context.scope(), context.engine()
+    if month not in queries.months(engine, scope):
+        return c.not_found()
+    entries = queries.lists(engine, scope, month)
+    tabs = []
+    for key, zh in LISTS.items():
+        members = entries[entries.list == key]
+        rows = []
+        for _, e in members.iterrows():
+            link = f"/department?code={e['code']}" if e["level"] == "department" and scope.sees_assets else None
+            reasons = html.Ul([html.Li(r["text"]) for r in e["reasons"]], className="reasons")
+            rows.append(html.Tr([html.Td(LEVEL.get(e["level"], e["level"])),
+                                 html.Td(html.A(e["name"], href=link) if link else e["name"]), html.Td(reasons)]))
+        table = dbc.Table([html.Thead(html.Tr([html.Th("层级"), html.Th("名称"), html.Th("列入原因")])),
+                           html.Tbody(rows)], size="sm", hover=True, className="list-table") if rows else c.empty("本月无")
+        tabs.append(dbc.Tab(table, label=f"{zh}（{len(members)}）", tab_id=key))
+    return dbc.Tabs(tabs, active_tab="interview")

@@ -1,0 +1,99 @@
+"""我的得分 My score: a department's own score, rank among N, sub-scores, trend, where the points went."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import Input, Output, callback, dcc, html
+
+from dashboard import components as c
+from dashboard import context, queries
+from dashboard.shell import allowed
+from ledger.models import SCORE_NAMES
+from metrics.scores import INDICATORS
+from metrics.timeline import shift_month
+
+dash.register_page(__name__, path="/my-score", name="我的得分", title="我的得分 · 国有资产盘活督导平台")
+P = "my-score"
+NAMES = {"idle": "闲置率", "overdue": "超期闲置率", "completion": "到期盘活完成率", "remit": "收入上缴率",
+         "quality": "数据质量率"}
+# which warnings explain the points lost on each indicator
+RULES_BEHIND = {"idle": ["idle_overdue", "idle_no_plan"], "overdue": ["idle_overdue"],
+                "completion": ["plan_overdue"], "remit": ["remit_late"], "quality": ["data_gap"]}
+
+
+def lost_points(row: dict, config) -> dict[str, float]:
+    """Points of the 100 lost on each indicator: weight·(100 − sub-score)/Σweight."""
+    total = sum(config.score_rule(n)[2] for n in SCORE_NAMES)
+    return {n: config.score_rule(n)[2] * (100 - row[f"score_{n}"]) / total for n in SCORE_NAMES}
+
+
+def score_breakdown(row: dict, config):
+    lost = lost_points(row, config)
+    items = []
+    for name in SCORE_NAMES:
+        indicator, lower = INDICATORS[name]
+        good, bad, weight = config.score_rule(name)
+        target = f"{'≤' if lower else '≥'} {good * 100:.0f}%"
+        items.append(html.Tr([html.Td(NAMES[name]), html.Td(c.pct(row[indicator], 2)), html.Td(target),
+                              html.Td(c.score_text(row[f"score_{name}"])), html.Td(f"{weight:g}"),
+                              html.Td(f"-{lost[name]:.1f}" if lost[name] > 0.05 else "0",
+                                      className="text-danger fw-semibold" if lost[name] > 0.05 else "")]))
+    head = html.Thead(html.Tr([html.Th(h) for h in ("指标", "本月", "目标", "单项得分", "权重", "失分")]))
+    return c.section("得分构成", dbc.Table([head, html.Tbody(items)], className="score-table", size="sm", hover=True))
+
+
+def layout(**_query):
+    if not allowed("/my-score", context.role()):
+        return c.not_found()
+    months = queries.months(context.engine(), context.scope())
+    if not months:
+        return c.empty("尚无快照")
+    return html.Div([
+        html.Div([html.H2("我的得分", className="page-title"), c.month_select(f"{P}-month", months, months[0])],
+                 className="page-head"),
+        dcc.Loading(html.Div(id=f"{P}-body"), type="dot"),
+    ])
+
+
+@callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"))
+def render(month: str):
+    scope, engine, config = context.scope(), context.engine(), context.config()
+    if scope.kind != "department":
+        return c.not_found()
+    row = queries.kpi_row(engine, scope, month, "department", scope.code)
+    if row is None:
+        return c.not_found()
+    history = queries.kpis(engine, scope, [shift_month(month, -i) for i in range(13)], level="department",
+                           code=scope.code).sort_values("month")
+    rank = "本月未参与排名（无在册资产）" if c.undefined(row["rank"]) else \
+        f"第 {int(row['rank'])} 名 / 共 {int(row['peer_size'])} 个部门"
+    change = row["rank_change"]
+    move = "" if c.undefined(change) or change == 0 else (f"较上月上升 {int(change)} 名" if change > 0 else f"较上月下降 {-int(change)} 名")
+    lost = lost_points(row, config)
+    order = sorted((n for n in SCORE_NAMES if lost[n] > 0.05), key=lambda n: -lost[n])
+    warnings = queries.warnings(engine, scope, month)
+    fixes = []
+    for name in order:
+        behind = warnings[warnings.rule.isin(RULES_BEHIND[name])]
+        fixes.append(html.Div([
+            html.Div([html.Span(NAMES[name], className="fw-semibold"), html.Span(f"失 {lost[name]:.1f} 分", className="lost")],
+                     className="fix-head"),
+            html.Div(f"相关预警 {len(behind)} 条：" + "、".join(behind["asset_code"].head(8)) + ("等" if len(behind) > 8 else ""),
+                     className="fix-body") if len(behind) else html.Div("无对应预警，按指标口径整改", className="fix-body"),
+        ], className="fix-item"))
+    fig = go.Figure(go.Bar(x=[NAMES[n] for n in SCORE_NAMES], y=[row[f"score_{n}"] for n in SCORE_NAMES],
+                           marker_color=["#2e8b57" if row[f"score_{n}"] >= 80 else "#e0701b" if row[f"score_{n}"] >= 50
+                                         else "#c8102e" for n in SCORE_NAMES]))
+    fig.update_layout(height=260, margin={"l": 30, "r": 10, "t": 10, "b": 30}, yaxis={"range": [0, 100], "gridcolor": "#eef1f5"},
+                      plot_bgcolor="white", font={"family": "Noto Sans CJK SC, sans-serif"})
+    return html.Div([
+        dbc.Row([
+            dbc.Col(c.kpi_card(row["name"], c.score_text(row["score"]), html.Div(move, className="delta"), rank), md=4),
+            dbc.Col(c.section("单项得分", dcc.Graph(figure=fig, config={"displayModeBar": False})), md=8),
+        ], className="g-3 mb-3"),
+        dbc.Row([dbc.Col(score_breakdown(row, config), lg=6),
+                 dbc.Col(c.section("失分在哪里 · 优先整改", *(fixes or [c.empty("本月没有失分")])), lg=6)],
+                className="g-3 mb-3"),
+        c.section("近13个月得分", c.trend(history, {"score": "综合得分"}, "")),
+    ])

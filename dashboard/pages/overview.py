@@ -1,0 +1,134 @@
+"""总览 Overview: headline figures with month-on-month change, trends, rankings, warnings, lists."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import Input, Output, callback, dcc, html
+
+from dashboard import components as c
+from dashboard import context, queries
+from dashboard.shell import allowed
+from metrics.lists import LISTS
+from metrics.timeline import shift_month
+
+dash.register_page(__name__, path="/", name="总览", title="总览 · 国有资产盘活督导平台")
+P = "overview"
+
+
+def focus(scope) -> tuple[str, str | None]:
+    """The row the page is about: the city, or the caller's own region or department."""
+    if scope.kind == "region":
+        return "region", scope.code
+    if scope.kind == "department":
+        return "department", scope.code
+    return "city", None
+
+
+def layout(**_query):
+    if not allowed("/", context.role()):
+        return c.not_found()
+    months = queries.months(context.engine(), context.scope())
+    if not months:
+        return c.empty("尚无快照：请先导入台账并计算月度指标")
+    return html.Div([
+        html.Div([html.H2("总览", className="page-title"), c.month_select(f"{P}-month", months, months[0])],
+                 className="page-head"),
+        dcc.Loading(html.Div(id=f"{P}-body"), type="dot"),
+    ])
+
+
+@callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"))
+def render(month: str):
+    scope, engine = context.scope(), context.engine()
+    if month not in queries.months(engine, scope):
+        return c.not_found()
+    level, code = focus(scope)
+    rows = queries.kpis(engine, scope, [shift_month(month, -i) for i in range(13)], level=level, code=code)
+    if rows.empty:
+        return c.not_found()
+    now = rows[rows.month == month].iloc[0]
+    before = rows[rows.month == shift_month(month, -1)]
+    prev = before.iloc[0] if len(before) else {}
+    cards = dbc.Row([dbc.Col(card, xs=6, md=4, xl=2) for card in [
+        c.kpi_card("综合得分", c.score_text(now["score"]), c.delta(now["score"], prev.get("score"), "score"),
+                   _rank_note(now)),
+        c.kpi_card("闲置率", c.pct(now["idle_rate"], 2), c.delta(now["idle_rate"], prev.get("idle_rate"), better="lower"),
+                   f"闲置原值 {c.wan(now['idle_value'])}"),
+        c.kpi_card("超期闲置率", c.pct(now["overdue_idle_rate"], 2),
+                   c.delta(now["overdue_idle_rate"], prev.get("overdue_idle_rate"), better="lower"),
+                   f"超期闲置 {int(now['overdue_idle_count']):,} 项"),
+        c.kpi_card("到期盘活完成率", c.pct(now["due_completion_rate"]),
+                   c.delta(now["due_completion_rate"], prev.get("due_completion_rate")),
+                   f"逾期台账 {int(now['overdue_plan_count']):,} 项"),
+        c.kpi_card("收入上缴率", c.pct(now["remit_rate"]), c.delta(now["remit_rate"], prev.get("remit_rate")),
+                   f"近12个月到账 {c.wan(now['income_received'])}"),
+        c.kpi_card("数据质量率", c.pct(now["data_quality_rate"]),
+                   c.delta(now["data_quality_rate"], prev.get("data_quality_rate")),
+                   f"资产 {int(now['asset_count']):,} 项 · 原值 {c.wan(now['base_value'])}"),
+    ]], className="g-3 mb-3")
+    trend = rows.sort_values("month")
+    charts = dbc.Row([
+        dbc.Col(c.section("近13个月综合得分", c.trend(trend, {"score": "综合得分"}, ""))), 
+        dbc.Col(c.section("近13个月闲置率", c.trend(trend, {"idle_rate": "闲置率", "overdue_idle_rate": "超期闲置率"},
+                                                  "", percent=True))),
+    ], className="g-3 mb-3")
+    return html.Div([cards, charts, _rankings(month, scope, engine), _alerts(month, scope, engine)])
+
+
+def _rank_note(row) -> str | None:
+    if c.undefined(row.get("rank")):
+        return None
+    return f"排名 {int(row['rank'])} / {int(row['peer_size'])}"
+
+
+def _rankings(month, scope, engine):
+    parts = []
+    if scope.kind in ("all", "screen"):
+        regions = queries.kpis(engine, scope, month, level="region")
+        ranked = regions.dropna(subset=["rank"]).sort_values("rank")
+        fig = go.Figure(go.Bar(x=ranked["score"], y=ranked["name"], orientation="h", marker_color="#1f4e79",
+                               text=[f"{s:.1f}" for s in ranked["score"]], textposition="outside"))
+        fig.update_layout(height=300, margin={"l": 10, "r": 30, "t": 10, "b": 20}, plot_bgcolor="white",
+                          yaxis={"autorange": "reversed"}, xaxis={"range": [0, 105], "gridcolor": "#eef1f5"},
+                          font={"family": "Noto Sans CJK SC, sans-serif"})
+        parts.append(dbc.Col(c.section("县区排名", dcc.Graph(figure=fig, config={"displayModeBar": False})), lg=4))
+    if scope.kind in ("all", "screen", "region"):
+        region = scope.code if scope.kind == "region" else context.config()["org.city_region_code"]
+        depts = queries.kpis(engine, scope, month, level="department", region=region).dropna(subset=["rank"])
+        title = "市直部门" if scope.kind != "region" else "本县区部门"
+        for label, part in ((f"{title}前五名", depts.nsmallest(5, "rank")), (f"{title}后五名", depts.nlargest(5, "rank"))):
+            parts.append(dbc.Col(c.section(label, _rank_list(part, scope)), lg=4))
+    return dbc.Row(parts, className="g-3 mb-3") if parts else html.Div()
+
+
+def _rank_list(frame, scope):
+    items = []
+    for _, row in frame.sort_values("rank").iterrows():
+        name = html.A(row["name"], href=f"/department?code={row['code']}") if scope.sees_assets else row["name"]
+        items.append(html.Li([html.Span(f"{int(row['rank'])}", className="rank-badge"), name,
+                              html.Span(c.score_text(row["score"]), className="ms-auto fw-semibold")],
+                             className="rank-item"))
+    return html.Ol(items, className="rank-list") if items else c.empty()
+
+
+def _alerts(month, scope, engine):
+    cols = []
+    if scope.sees_assets:
+        counts = queries.warning_counts(engine, scope, month)
+        by_level = counts.groupby("level")["count"].sum().to_dict() if not counts.empty else {}
+        badges = [html.A([html.Div(f"{by_level.get(level, 0):,}", className="alert-count"),
+                          html.Div(f"{c.LEVEL_ZH[level]}预警")], href=f"/warnings?level={level}",
+                         className=f"alert-tile tile-{level}") for level in ("red", "orange", "yellow")]
+        cols.append(dbc.Col(c.section("本月预警", html.Div(badges, className="alert-tiles")), lg=4))
+    if scope.kind != "department":
+        entries = queries.lists(engine, scope, month)
+        blocks = []
+        for key, zh in LISTS.items():
+            members = entries[entries.list == key]
+            names = "、".join(members["name"].head(6)) + ("等" if len(members) > 6 else "")
+            blocks.append(html.Div([html.Span(f"{zh} {len(members)}", className=f"list-tag list-{key}"),
+                                    html.Span(names or "无", className="list-names")], className="list-line"))
+        cols.append(dbc.Col(c.section("本月名单", *blocks, extra=html.A("查看详情", href="/lists", className="ms-auto")),
+                            lg=8))
+    return dbc.Row(cols, className="g-3") if cols else html.Div()

@@ -1,0 +1,88 @@
+"""排名 Rankings: departments of a region (市直部门 by default) and the county ranking."""
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, callback, dcc, html
+
+from dashboard import components as c
+from dashboard import context, queries
+from dashboard.shell import allowed
+
+dash.register_page(__name__, path="/rankings", name="排名", title="排名 · 国有资产盘活督导平台")
+P = "rankings"
+SUBS = [("score_idle", "闲置"), ("score_overdue", "超期闲置"), ("score_completion", "盘活完成"),
+        ("score_remit", "收入上缴"), ("score_quality", "数据质量")]
+
+
+def _columns(drill: bool) -> list[dict]:
+    name = {"field": "name", "headerName": "名称", "minWidth": 220, "flex": 2}
+    if drill:
+        name["cellRenderer"] = "markdown"
+    return [
+        {"field": "rank", "headerName": "排名", "width": 80, "sort": "asc"},
+        {"field": "move", "headerName": "变化", "width": 90, "cellClass": "rank-move"},
+        name,
+        {"field": "score", "headerName": "综合得分", "width": 110, "valueFormatter": {"function": "d3.format('.1f')(params.value)"}},
+        *[{"field": f, "headerName": h, "width": 100, "valueFormatter": {"function": "d3.format('.0f')(params.value)"}}
+          for f, h in SUBS],
+        {"field": "idle_pct", "headerName": "闲置率", "width": 100},
+        {"field": "trend", "headerName": "近13月得分", "width": 150, "cellClass": "sparkline"},
+    ]
+
+
+def layout(region: str | None = None, **_query):
+    if not allowed("/rankings", context.role()):
+        return c.not_found()
+    scope = context.scope()
+    months = queries.months(context.engine(), scope)
+    if not months:
+        return c.empty("尚无快照")
+    regions = queries.kpis(context.engine(), scope, months[0], level="region")
+    city = context.config()["org.city_region_code"]
+    options = [{"label": "市直部门" if r.code == city else r["name"], "value": r.code}
+               for _, r in regions.sort_values("code").iterrows()]
+    default = scope.code if scope.kind == "region" else (region if region in {o["value"] for o in options} else city)
+    return html.Div([
+        html.Div([html.H2("排名", className="page-title"),
+                  dcc.Dropdown(id=f"{P}-region", options=options, value=default, clearable=False, className="region-select"),
+                  c.month_select(f"{P}-month", months, months[0])], className="page-head"),
+        dcc.Loading(html.Div(id=f"{P}-body"), type="dot"),
+    ])
+
+
+def _sparkline(scores: list[float]) -> str:
+    bars = "▁▂▃▄▅▆▇█"
+    return "".join(bars[min(7, int(s / 100 * 7.999))] for s in scores if not c.undefined(s))
+
+
+def _table(frame, history, drill: bool, id_: str):
+    frame = frame.dropna(subset=["rank"]).copy()
+    if frame.empty:
+        return c.empty("该范围内没有参与排名的单位")
+    frame["rank"] = frame["rank"].astype(int)
+    frame["move"] = [("—" if c.undefined(m) else ("▲ " + str(int(m)) if m > 0 else ("▼ " + str(-int(m)) if m < 0 else "＝")))
+                     for m in frame["rank_change"]]
+    frame["idle_pct"] = [c.pct(x, 2) for x in frame["idle_rate"]]
+    spark = history.sort_values("month").groupby("code")["score"].apply(list).to_dict()
+    frame["trend"] = [_sparkline(spark.get(code, [])) for code in frame["code"]]
+    if drill:
+        frame["name"] = [f"[{n}](/department?code={code})" for n, code in zip(frame["name"], frame["code"])]
+    rows = frame[["rank", "move", "name", "score", *[f for f, _ in SUBS], "idle_pct", "trend", "code"]]
+    return c.grid(id_, rows, _columns(drill), height=f"{min(640, 60 + 34 * len(rows))}px")
+
+
+@callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"), Input(f"{P}-region", "value"))
+def render(month: str, region: str | None):
+    scope, engine = context.scope(), context.engine()
+    if month not in queries.months(engine, scope):
+        return c.not_found()
+    months = sorted(queries.months(engine, scope))
+    window = [m for m in months if m <= month][-13:]
+    depts = queries.kpis(engine, scope, month, level="department", region=region)
+    history = queries.kpis(engine, scope, window, level="department", region=region)
+    body = [c.section("部门排名", _table(depts, history, scope.sees_assets, f"{P}-departments"))]
+    if scope.kind in ("all", "screen"):
+        counties = queries.kpis(engine, scope, month, level="region")
+        county_history = queries.kpis(engine, scope, window, level="region")
+        body.append(c.section("县区排名", _table(counties, county_history, False, f"{P}-regions")))
+    return html.Div(body)

@@ -1,0 +1,46 @@
+"""The frame around every page: brand, navigation for the caller's role, account menu."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from flask_login import current_user
+
+from dashboard.auth import _csrf_token
+from ledger.models import ROLES
+
+# path, label, roles that see it in the navigation (and may open it)
+NAV = [
+    ("/", "总览", {"leader", "supervisor", "admin", "county", "screen"}),
+    ("/rankings", "排名", {"leader", "supervisor", "admin", "county", "screen"}),
+    ("/warnings", "预警", {"leader", "supervisor", "admin", "county", "department"}),
+    ("/lists", "约谈问责", {"leader", "supervisor", "admin", "county", "screen"}),
+    ("/my-score", "我的得分", {"department"}),
+]
+
+
+def allowed(path: str, role: str | None) -> bool:
+    for nav_path, _, roles in NAV:
+        if nav_path == path:
+            return role in roles
+    return role is not None
+
+
+def shell():
+    if not current_user.is_authenticated:
+        return html.Div()
+    role = current_user.role
+    links = [dbc.NavItem(dbc.NavLink(label, href=path, active="exact")) for path, label, roles in NAV if role in roles]
+    scope = f" · {current_user.scope_code}" if current_user.scope_code else ""
+    account = html.Form([
+        html.Span(f"{current_user.username}（{ROLES.get(role, role)}{scope}）", className="account-name"),
+        dcc.Input(type="hidden", name="csrf", value=_csrf_token(), id="logout-csrf"),
+        html.Button("退出", type="submit", className="btn btn-sm btn-outline-light ms-2", id="logout-button"),
+    ], method="post", action="/logout", className="d-flex align-items-center")
+    bar = dbc.Navbar(dbc.Container([
+        html.A([html.Span("盘", className="brand-mark"), html.Span("国有资产盘活督导平台", className="brand-text")],
+               href="/", className="navbar-brand d-flex align-items-center"),
+        dbc.Nav(links, className="me-auto", navbar=True),
+        account,
+    ], fluid=True), color="#12355b", dark=True, className="app-bar")
+    return html.Div([bar, dbc.Container(dash.page_container, fluid=True, className="page")])

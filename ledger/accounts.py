@@ -1,0 +1,124 @@
+"""Accounts: create, change password, disable, API tokens, verify a login. Passwords are scrypt hashes."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ledger.models import ROLES, ApiToken, Department, Region, User
+
+MIN_PASSWORD = 8
+# scrypt with the parameters Werkzeug recommends; a dummy hash keeps the time of a login
+# for an unknown user equal to that of a wrong password
+_HASH_METHOD = "scrypt"
+_DUMMY_HASH = generate_password_hash("not a password", method=_HASH_METHOD)
+
+
+class AccountError(ValueError):
+    pass
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"密码至少 {MIN_PASSWORD} 位 / password must have at least {MIN_PASSWORD} characters")
+
+
+def _check_scope(session: Session, role: str, scope_code: str | None) -> None:
+    if role not in ROLES:
+        raise AccountError(f"未知角色 / unknown role {role!r}: {', '.join(ROLES)}")
+    if role == "department":
+        if not scope_code or session.get(Department, scope_code) is None:
+            raise AccountError(f"主管部门账号需要有效的部门编码 / a department account needs a known department code: {scope_code!r}")
+    elif role == "county":
+        if not scope_code or session.get(Region, scope_code) is None:
+            raise AccountError(f"县区账号需要有效的区划编码 / a county account needs a known region code: {scope_code!r}")
+    elif scope_code:
+        raise AccountError(f"角色 {role} 不带范围编码 / role {role} takes no scope code")
+
+
+def add_user(session: Session, username: str, role: str, password: str, scope_code: str | None = None) -> User:
+    username = username.strip()
+    if not username:
+        raise AccountError("用户名不能为空 / username must not be empty")
+    if session.scalar(select(User).where(User.username == username)) is not None:
+        raise AccountError(f"用户名已存在 / username already exists: {username}")
+    _check_scope(session, role, scope_code)
+    _check_password(password)
+    user = User(username=username, password_hash=generate_password_hash(password, method=_HASH_METHOD), role=role,
+                scope_code=scope_code, disabled=False, session_version=1, created_at=dt.datetime.now())
+    session.add(user)
+    session.flush()
+    return user
+
+
+def get_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise AccountError(f"没有这个用户 / no such user: {username}")
+    return user
+
+
+def set_password(session: Session, username: str, password: str) -> None:
+    _check_password(password)
+    user = get_user(session, username)
+    user.password_hash = generate_password_hash(password, method=_HASH_METHOD)
+    user.session_version += 1
+
+
+def disable_user(session: Session, username: str) -> None:
+    user = get_user(session, username)
+    user.disabled = True
+    user.session_version += 1
+    for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
+        token.revoked = True
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Logout: every cookie issued to this account so far stops working."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_version += 1
+
+
+def verify_login(session: Session, username: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or user.disabled:
+        return None
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, username: str) -> str:
+    """A new API token for the account; only its hash is stored, so it is shown once."""
+    user = get_user(session, username)
+    if user.disabled:
+        raise AccountError(f"账号已停用 / account is disabled: {username}")
+    token = secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), created_at=dt.datetime.now(), revoked=False))
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked.is_(False)))
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    return None if user is None or user.disabled else user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def count_users(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User))
