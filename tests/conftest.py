@@ -43,9 +43,7 @@ def migrated_engine(database_url):
     engine.dispose()
 
 
-@pytest.fixture
-def engine(migrated_engine):
-    """The shared engine, with every table emptied before the test."""
+def empty_all(migrated_engine):
     with migrated_engine.begin() as conn:
         names = [t.name for t in reversed(Base.metadata.sorted_tables)]
         if conn.dialect.name == "postgresql":
@@ -57,5 +55,16 @@ def engine(migrated_engine):
 
 
 @pytest.fixture
-def config(database_url):
+def engine(migrated_engine):
+    """The shared engine, with every table emptied before the test."""
+    return empty_all(migrated_engine)
+
+
+@pytest.fixture(scope="session")
+def base_config(database_url):
     return load_config(environ={}).replace(database__url=database_url, org__city_region_code="990100")
+
+
+@pytest.fixture
+def config(base_config):
+    return base_config

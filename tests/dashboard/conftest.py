@@ -1,0 +1,80 @@
+"""A small city (two regions, four departments), two computed months, one account per role."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dashboard import create_app
+from ledger import accounts
+from ledger.db import session_scope
+from metrics.snapshot import compute_snapshot
+from tests.conftest import empty_all
+from tests.factories import LedgerBuilder
+
+PASSWORD = "correct-horse-1"
+ACCOUNTS = [("leader", "leader", None), ("supervisor", "supervisor", None), ("admin", "admin", None),
+            ("screen", "screen", None), ("county", "county", "990102"), ("dept", "department", "D1")]
+# what the department account D1 must never see
+FOREIGN = ["部门D2", "部门D3", "部门D4", "D2", "D3", "D4", "U3", "U4", "U5", "U6", "A3", "A4", "A5", "A6"]
+
+
+def build_city(engine, config, folder):
+    b = LedgerBuilder()
+    b.unit("U1", dept="D1").unit("U2", dept="D1")
+    b.unit("U3", dept="D2").unit("U4", dept="D3")
+    b.unit("U5", dept="D4", region="990102").unit("U6", dept="D4", region="990102")
+    for i, unit in enumerate(["U1", "U2", "U3", "U4", "U5", "U6"], start=1):
+        b.asset(f"A{i}", unit=unit, status="闲置", status_since="2025-01-01", photo_count="0",
+                original_value=f"{1000 * i}.00")
+        b.asset(f"B{i}", unit=unit, original_value="5000.00")
+        b.plan(f"T{i}", f"A{i}", "2025-02-01", "2025-08-01")
+    b.load(engine, config, folder)
+    for month in ("2026-09", "2026-10"):
+        compute_snapshot(engine, month, config)
+    with session_scope(engine, write=True) as s:
+        for username, role, scope_code in ACCOUNTS:
+            accounts.add_user(s, username, role, PASSWORD, scope_code)
+    return engine
+
+
+@pytest.fixture
+def city(engine, config, tmp_path):
+    return build_city(engine, config, tmp_path)
+
+
+def make_app(config):
+    app = create_app(config.replace(auth__secret_key="test-secret-key-0123456789"))
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture
+def app(city, config):
+    return make_app(config)
+
+
+@pytest.fixture(scope="module")
+def shared_app(migrated_engine, base_config, tmp_path_factory):
+    """One city for a module of tests that only read."""
+    build_city(empty_all(migrated_engine), base_config, tmp_path_factory.mktemp("city"))
+    return make_app(base_config)
+
+
+def csrf(client) -> str:
+    page = client.get("/login").get_data(as_text=True)
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def login(client, username, password=PASSWORD):
+    return client.post("/login", data={"username": username, "password": password, "csrf": csrf(client)})
+
+
+@pytest.fixture
+def as_user(app):
+    def make(username):
+        client = app.test_client()
+        response = login(client, username)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+    return make

@@ -1,0 +1,114 @@
+"""Login, logout, revoked sessions, tokens, rate limits, and every route behind a login."""
+import pytest
+
+from dashboard import create_app
+from ledger import accounts
+from ledger.config import ConfigError
+from ledger.db import session_scope
+from tests.dashboard.conftest import PASSWORD, csrf, login
+
+PROTECTED = ["/", "/rankings", "/warnings", "/lists", "/my-score", "/department?code=D1", "/api/v1/months",
+             "/api/v1/kpis", "/api/v1/warnings", "/api/v1/lists", "/api/v1/openapi.json", "/_dash-layout",
+             "/_dash-dependencies"]
+
+
+@pytest.mark.parametrize("path", PROTECTED)
+def test_anonymous_requests_are_refused(app, path):
+    response = app.test_client().get(path)
+    assert response.status_code in (302, 401)
+    if response.status_code == 302:
+        assert response.headers["Location"].startswith("/login")
+    assert "部门D1" not in response.get_data(as_text=True)
+
+
+def test_anonymous_callback_is_refused(app):
+    response = app.test_client().post("/_dash-update-component", json={"output": "overview-body.children"})
+    assert response.status_code == 401
+
+
+def test_login_page_and_assets_are_public(app):
+    client = app.test_client()
+    assert client.get("/login").status_code == 200
+    assert client.get("/assets/panhuo.css").status_code == 200
+
+
+def test_department_account_lands_on_its_score_page(app):
+    client = app.test_client()
+    response = login(client, "dept")
+    assert response.status_code == 302 and response.headers["Location"] == "/my-score"
+
+
+def test_wrong_password_and_unknown_user_look_the_same(app):
+    client = app.test_client()
+    wrong = login(client, "dept", "nope-nope-nope")
+    unknown = login(client, "ghost", "nope-nope-nope")
+    assert wrong.status_code == unknown.status_code == 401
+    assert "用户名或密码错误" in wrong.get_data(as_text=True) and "用户名或密码错误" in unknown.get_data(as_text=True)
+
+
+def test_login_without_csrf_token_is_rejected(app):
+    response = app.test_client().post("/login", data={"username": "dept", "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_a_cookie_replayed_after_logout_is_refused(app):
+    client = app.test_client()
+    login(client, "leader")
+    cookie = client.get_cookie("session").value
+    assert client.get("/api/v1/months").status_code == 200
+    assert client.post("/logout", data={"csrf": csrf(client)}).status_code == 302
+    replay = app.test_client()
+    replay.set_cookie("session", cookie)
+    assert replay.get("/api/v1/months").status_code == 401
+
+
+def test_password_change_and_disable_end_sessions(app, city):
+    client = app.test_client()
+    login(client, "supervisor")
+    assert client.get("/api/v1/months").status_code == 200
+    with session_scope(city, write=True) as s:
+        accounts.set_password(s, "supervisor", "another-password-2")
+    assert client.get("/api/v1/months").status_code == 401
+    login(client, "supervisor", "another-password-2")
+    assert client.get("/api/v1/months").status_code == 200
+    with session_scope(city, write=True) as s:
+        accounts.disable_user(s, "supervisor")
+    assert client.get("/api/v1/months").status_code == 401
+    assert login(app.test_client(), "supervisor", "another-password-2").status_code == 401
+
+
+def test_failed_logins_are_rate_limited_per_account(app):
+    client = app.test_client()
+    for _ in range(5):
+        assert login(client, "county", "wrong-password").status_code == 401
+    blocked = login(client, "county")  # the right password, but too many failures
+    assert blocked.status_code == 401 and "登录失败次数过多" in blocked.get_data(as_text=True)
+    assert login(app.test_client(), "leader").status_code == 302  # other accounts unaffected
+
+
+def test_bearer_tokens_work_and_die_with_the_account(app, city):
+    with session_scope(city, write=True) as s:
+        token = accounts.issue_token(s, "dept")
+    client = app.test_client()
+    assert client.get("/api/v1/months", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert client.get("/api/v1/months", headers={"Authorization": "Bearer forged"}).status_code == 401
+    with session_scope(city, write=True) as s:
+        accounts.disable_user(s, "dept")
+    assert client.get("/api/v1/months", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+@pytest.mark.parametrize("key", ["", "changeme", "short"])
+def test_start_up_refuses_a_missing_or_weak_secret_key(config, key):
+    with pytest.raises(ConfigError, match="secret_key"):
+        create_app(config.replace(auth__secret_key=key))
+
+
+def test_demo_generates_its_own_key(config):
+    assert create_app(config, demo=True).secret_key
+
+
+def test_open_redirect_is_refused(app):
+    client = app.test_client()
+    response = client.post("/login", data={"username": "leader", "password": PASSWORD, "csrf": csrf(client),
+                                           "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/"
