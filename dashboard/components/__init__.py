@@ -33,13 +33,15 @@ def wan(yuan) -> str:
 
 def delta(now, before, kind: str = "pct", better: str = "higher") -> html.Span | None:
     """Month-on-month change, green when it improved."""
-    if undefined(now) or undefined(before):
+    if undefined(now):
+        return html.Span("本月无此项", className="delta muted")
+    if undefined(before):
         return html.Span("上月无数据", className="delta muted")
     diff = now - before
     if abs(diff) < 1e-12:
         return html.Span("与上月持平", className="delta muted")
     improved = diff > 0 if better == "higher" else diff < 0
-    text = f"{diff * 100:+.1f} 个百分点" if kind == "pct" else f"{diff:+.1f}"
+    text = f"{diff * 100:+.2f} 个百分点" if kind == "pct" else f"{diff:+.1f}"
     return html.Span(("▲ " if diff > 0 else "▼ ") + text + " 较上月", className="delta " + ("up" if improved else "down"))
 
 
@@ -70,12 +72,18 @@ def trend(frame: pd.DataFrame, series: dict[str, str], title: str, percent: bool
     return dcc.Graph(figure=fig, config={"displayModeBar": False})
 
 
+GRID_LOCALE = {"page": "第", "to": "至", "of": "共", "more": "更多", "next": "下一页", "last": "末页", "first": "首页",
+               "previous": "上一页", "pageSizeSelectorLabel": "每页条数", "noRowsToShow": "暂无数据",
+               "loadingOoo": "加载中…", "firstPage": "首页", "lastPage": "末页", "nextPage": "下一页",
+               "previousPage": "上一页", "pageLastRowUnknown": "?"}
+
+
 def grid(id_: str, frame: pd.DataFrame, columns: list[dict], height: str = "420px",
          options: dict | None = None) -> dag.AgGrid:
     frame = frame.astype(object).where(frame.notna(), None)  # JSON has no NaN
     return dag.AgGrid(id=id_, rowData=frame.to_dict("records"), columnDefs=columns,
                       defaultColDef={"sortable": True, "resizable": True, "filter": False},
-                      dashGridOptions={"rowHeight": 34, "headerHeight": 36, **(options or {})},
+                      dashGridOptions={"rowHeight": 34, "headerHeight": 36, "localeText": GRID_LOCALE, **(options or {})},
                       style={"height": height, "width": "100%"}, className="ag-theme-quartz")
 
 

@@ -75,11 +75,11 @@ def render(month: str):
     warnings = queries.warnings(engine, scope, month)
     fixes = []
     for name in order:
-        behind = warnings[warnings.rule.isin(RULES_BEHIND[name])]
+        behind = warnings[warnings.rule.isin(RULES_BEHIND[name])].drop_duplicates("asset_code")
         fixes.append(html.Div([
             html.Div([html.Span(NAMES[name], className="fw-semibold"), html.Span(f"失 {lost[name]:.1f} 分", className="lost")],
                      className="fix-head"),
-            html.Div(f"相关预警 {len(behind)} 条：" + "、".join(behind["asset_code"].head(8)) + ("等" if len(behind) > 8 else ""),
+            html.Div(f"涉及资产 {len(behind)} 项：" + "、".join(behind["asset_code"].head(8)) + ("等" if len(behind) > 8 else ""),
                      className="fix-body") if len(behind) else html.Div("无对应预警，按指标口径整改", className="fix-body"),
         ], className="fix-item"))
     fig = go.Figure(go.Bar(x=[NAMES[n] for n in SCORE_NAMES], y=[row[f"score_{n}"] for n in SCORE_NAMES],

@@ -50,7 +50,7 @@ def render(month: str):
     now = rows[rows.month == month].iloc[0]
     before = rows[rows.month == shift_month(month, -1)]
     prev = before.iloc[0] if len(before) else {}
-    cards = dbc.Row([dbc.Col(card, xs=6, md=4, xl=2) for card in [
+    cards = dbc.Row([dbc.Col(card, xs=6, md=4, xl=2, className="kpi-col") for card in [
         c.kpi_card("综合得分", c.score_text(now["score"]), c.delta(now["score"], prev.get("score"), "score"),
                    _rank_note(now)),
         c.kpi_card("闲置率", c.pct(now["idle_rate"], 2), c.delta(now["idle_rate"], prev.get("idle_rate"), better="lower"),
@@ -76,9 +76,9 @@ def render(month: str):
     return html.Div([cards, charts, _rankings(month, scope, engine), _alerts(month, scope, engine)])
 
 
-def _rank_note(row) -> str | None:
+def _rank_note(row) -> str:
     if c.undefined(row.get("rank")):
-        return None
+        return {"city": "全市综合得分", "region": "本级不参与排名"}.get(row["level"], "本月未参与排名")
     return f"排名 {int(row['rank'])} / {int(row['peer_size'])}"
 
 

@@ -19,8 +19,10 @@ def _columns(drill: bool) -> list[dict]:
     if drill:
         name["cellRenderer"] = "markdown"
     return [
-        {"field": "rank", "headerName": "排名", "width": 80, "sort": "asc"},
-        {"field": "move", "headerName": "变化", "width": 90, "cellClass": "rank-move"},
+        {"field": "rank", "headerName": "排名", "width": 96, "sort": "asc"},
+        {"field": "move", "headerName": "变化", "width": 90, "cellClassRules": {
+            "move-up": "params.value && params.value.startsWith('▲')",
+            "move-down": "params.value && params.value.startsWith('▼')"}},
         name,
         {"field": "score", "headerName": "综合得分", "width": 110, "valueFormatter": {"function": "d3.format('.1f')(params.value)"}},
         *[{"field": f, "headerName": h, "width": 100, "valueFormatter": {"function": "d3.format('.0f')(params.value)"}}

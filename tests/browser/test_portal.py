@@ -1,0 +1,112 @@
+"""The portal in Debian's Chromium: every role logs in, visits its pages and drills down.
+
+Fails on any console error or server error; a department account's pages never show another
+department. Screenshots go to tests/browser/screenshots/ (1920×1080 and 1366×768).
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.dashboard.conftest import FOREIGN, PASSWORD
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = Path(__file__).with_name("screenshots")
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover - CI installs it
+    sync_playwright = None
+pytestmark = pytest.mark.skipif((sync_playwright is None or not Path(CHROMIUM).exists()) and not os.environ.get("CI"),
+                                reason="playwright or Debian chromium not installed")
+
+PAGES = {
+    "leader": ["/", "/rankings", "/warnings", "/lists"],
+    "supervisor": ["/", "/warnings"],
+    "county": ["/", "/rankings", "/warnings", "/lists"],
+    "department": ["/my-score", "/warnings"],
+    "screen": ["/", "/rankings", "/lists"],
+    "admin": ["/"],
+}
+USERNAMES = {"department": "dept"}
+
+
+@pytest.fixture(scope="module")
+def server(shared_app):
+    httpd = make_server("127.0.0.1", 0, shared_app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM,
+                                     args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
+        yield chromium
+        chromium.close()
+
+
+def open_session(browser, server, username, size):
+    page = browser.new_page(viewport=size)
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("response", lambda r: problems.append(f"HTTP {r.status} {r.url}") if r.status >= 500 else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.goto(f"{server}/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    return page, problems
+
+
+def visit(page, server, path):
+    page.goto(server + path)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_selector(".page-title, .empty-state", timeout=15_000)
+    page.wait_for_timeout(300)
+
+
+@pytest.mark.parametrize("size", [{"width": 1920, "height": 1080}, {"width": 1366, "height": 768}],
+                         ids=["1920x1080", "1366x768"])
+@pytest.mark.parametrize("role", list(PAGES))
+def test_each_role_visits_its_pages(shared_app, server, browser, role, size):
+    SHOTS.mkdir(exist_ok=True)
+    page, problems = open_session(browser, server, USERNAMES.get(role, role), size)
+    for path in PAGES[role]:
+        visit(page, server, path)
+        name = path.strip("/") or "overview"
+        page.screenshot(path=str(SHOTS / f"{role}-{name}-{size['width']}.png"), full_page=True)
+        text = page.inner_text("body")
+        assert "未找到" not in text, f"{role} cannot open {path}"
+        if role == "department":
+            leaked = [n for n in FOREIGN if re.search(rf"(?<![0-9A-Za-z]){n}(?![0-9A-Za-z])", page.content())]
+            assert not leaked, f"{path} shows {leaked}"
+    assert problems == []
+    page.close()
+
+
+def test_leader_drills_from_ranking_to_department(server, browser):
+    page, problems = open_session(browser, server, "leader", {"width": 1920, "height": 1080})
+    visit(page, server, "/rankings")
+    page.get_by_role("link", name="部门D1").first.click()
+    page.wait_for_url(re.compile(r".*/department\?code=D1"))
+    page.wait_for_selector("text=单位排名")
+    assert "部门D1" in page.inner_text(".page-title")
+    page.screenshot(path=str(SHOTS / "leader-department-1920.png"), full_page=True)
+    assert problems == []
+
+
+def test_department_user_asking_for_another_department_sees_not_found(server, browser):
+    page, problems = open_session(browser, server, "dept", {"width": 1366, "height": 768})
+    visit(page, server, "/department?code=D2")
+    assert "未找到" in page.inner_text("body") and "部门D2" not in page.content()
+    assert problems == []
