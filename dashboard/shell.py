@@ -19,6 +19,27 @@ NAV = [
 ]
 
 
+def page_frame(path: str, prefix: str, title: str, controls=None, snapshot_only: bool = False):
+    """What most pages share: the role guard, a title, controls, the month selector, a loading body.
+
+    `controls`: components, or a function of the available months returning them.
+    """
+    from dashboard import components as c
+    from dashboard import context, queries
+
+    if not allowed(path, context.role()) or (snapshot_only and not context.scope().sees_assets):
+        return c.not_found()
+    months = queries.months(context.engine(), context.scope())
+    if not months:
+        return c.empty("尚无快照：请先导入台账并计算月度指标")
+    extra = controls(months) if callable(controls) else list(controls or [])
+    return html.Div([
+        html.Div([html.H2(title, className="page-title", id=f"{prefix}-title"), *extra,
+                  c.month_select(f"{prefix}-month", months, months[0])], className="page-head"),
+        dcc.Loading(html.Div(id=f"{prefix}-body"), type="dot"),
+    ])
+
+
 def allowed(path: str, role: str | None) -> bool:
     for nav_path, _, roles in NAV:
         if nav_path == path:

@@ -8,7 +8,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.pages.my_score import score_breakdown
-from dashboard.shell import allowed
+from dashboard.shell import page_frame
 from metrics.timeline import shift_month
 
 dash.register_page(__name__, path="/department", name="部门", title="部门 · 国有资产盘活督导平台")
@@ -16,18 +16,9 @@ P = "department"
 
 
 def layout(code: str | None = None, **_query):
-    scope = context.scope()
-    if not allowed("/department", context.role()) or not scope.sees_assets:
+    if not code:
         return c.not_found()
-    months = queries.months(context.engine(), scope)
-    if not months or not code:
-        return c.not_found()
-    return html.Div([
-        dcc.Store(id=f"{P}-code", data=code),
-        html.Div([html.H2("部门详情", className="page-title", id=f"{P}-title"),
-                  c.month_select(f"{P}-month", months, months[0])], className="page-head"),
-        dcc.Loading(html.Div(id=f"{P}-body"), type="dot"),
-    ])
+    return page_frame("/department", P, "部门详情", snapshot_only=True, controls=[dcc.Store(id=f"{P}-code", data=code)])
 
 
 @callback(Output(f"{P}-body", "children"), Output(f"{P}-title", "children"),

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, html
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import allowed
+from dashboard.shell import page_frame
 from metrics.lists import LISTS
 
 dash.register_page(__name__, path="/lists", name="约谈问责", title="约谈问责 · 国有资产盘活督导平台")
@@ -16,16 +16,7 @@ LEVEL = {"department": "部门", "region": "县区"}
 
 
 def layout(**_query):
-    if not allowed("/lists", context.role()):
-        return c.not_found()
-    months = queries.months(context.engine(), context.scope())
-    if not months:
-        return c.empty("尚无快照")
-    return html.Div([
-        html.Div([html.H2("约谈问责名单", className="page-title"), c.month_select(f"{P}-month", months, months[0])],
-                 className="page-head"),
-        dcc.Loading(html.Div(id=f"{P}-body"), type="dot"),
-    ])
+    return page_frame("/lists", P, "约谈问责名单")
 
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"))

@@ -8,7 +8,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import allowed
+from dashboard.shell import page_frame
 from ledger.models import SCORE_NAMES
 from metrics.scores import INDICATORS
 from metrics.timeline import shift_month
@@ -44,16 +44,7 @@ def score_breakdown(row: dict, config):
 
 
 def layout(**_query):
-    if not allowed("/my-score", context.role()):
-        return c.not_found()
-    months = queries.months(context.engine(), context.scope())
-    if not months:
-        return c.empty("尚无快照")
-    return html.Div([
-        html.Div([html.H2("我的得分", className="page-title"), c.month_select(f"{P}-month", months, months[0])],
-                 className="page-head"),
-        dcc.Loading(html.Div(id=f"{P}-body"), type="dot"),
-    ])
+    return page_frame("/my-score", P, "我的得分")
 
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"))

@@ -8,7 +8,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import allowed
+from dashboard.shell import page_frame
 from metrics.lists import LISTS
 from metrics.timeline import shift_month
 
@@ -26,16 +26,7 @@ def focus(scope) -> tuple[str, str | None]:
 
 
 def layout(**_query):
-    if not allowed("/", context.role()):
-        return c.not_found()
-    months = queries.months(context.engine(), context.scope())
-    if not months:
-        return c.empty("尚无快照：请先导入台账并计算月度指标")
-    return html.Div([
-        html.Div([html.H2("总览", className="page-title"), c.month_select(f"{P}-month", months, months[0])],
-                 className="page-head"),
-        dcc.Loading(html.Div(id=f"{P}-body"), type="dot"),
-    ])
+    return page_frame("/", P, "总览")
 
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"))

@@ -6,7 +6,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import allowed
+from dashboard.shell import page_frame
 
 dash.register_page(__name__, path="/rankings", name="排名", title="排名 · 国有资产盘活督导平台")
 P = "rankings"
@@ -33,23 +33,16 @@ def _columns(drill: bool) -> list[dict]:
 
 
 def layout(region: str | None = None, **_query):
-    if not allowed("/rankings", context.role()):
-        return c.not_found()
-    scope = context.scope()
-    months = queries.months(context.engine(), scope)
-    if not months:
-        return c.empty("尚无快照")
-    regions = queries.kpis(context.engine(), scope, months[0], level="region")
-    city = context.config()["org.city_region_code"]
-    options = [{"label": "市直部门" if r.code == city else r["name"], "value": r.code}
-               for _, r in regions.sort_values("code").iterrows()]
-    default = scope.code if scope.kind == "region" else (region if region in {o["value"] for o in options} else city)
-    return html.Div([
-        html.Div([html.H2("排名", className="page-title"),
-                  dcc.Dropdown(id=f"{P}-region", options=options, value=default, clearable=False, className="region-select"),
-                  c.month_select(f"{P}-month", months, months[0])], className="page-head"),
-        dcc.Loading(html.Div(id=f"{P}-body"), type="dot"),
-    ])
+    def region_select(months):
+        scope = context.scope()
+        regions = queries.kpis(context.engine(), scope, months[0], level="region")
+        city = context.config()["org.city_region_code"]
+        options = [{"label": "市直部门" if r.code == city else r["name"], "value": r.code}
+                   for _, r in regions.sort_values("code").iterrows()]
+        default = scope.code if scope.kind == "region" else (region if region in {o["value"] for o in options} else city)
+        return [dcc.Dropdown(id=f"{P}-region", options=options, value=default, clearable=False, className="region-select")]
+
+    return page_frame("/rankings", P, "排名", controls=region_select)
 
 
 def _sparkline(scores: list[float]) -> str:

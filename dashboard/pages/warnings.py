@@ -7,7 +7,7 @@ from dash import Input, Output, callback, dcc, html
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.pages.department import warnings_grid
-from dashboard.shell import allowed
+from dashboard.shell import page_frame
 from metrics.warnings import RULES
 
 dash.register_page(__name__, path="/warnings", name="预警", title="预警 · 国有资产盘活督导平台")
@@ -15,19 +15,11 @@ P = "warnings"
 
 
 def layout(level: str | None = None, **_query):
-    if not allowed("/warnings", context.role()) or not context.scope().sees_assets:
-        return c.not_found()
-    months = queries.months(context.engine(), context.scope())
-    if not months:
-        return c.empty("尚无快照")
-    return html.Div([
-        html.Div([html.H2("预警", className="page-title"),
-                  dcc.Dropdown(id=f"{P}-level", options=[{"label": v, "value": k} for k, v in c.LEVEL_ZH.items()],
-                               value=level if level in c.LEVEL_ZH else None, placeholder="全部等级", className="filter"),
-                  dcc.Dropdown(id=f"{P}-rule", options=[{"label": v, "value": k} for k, v in RULES.items()],
-                               placeholder="全部规则", className="filter"),
-                  c.month_select(f"{P}-month", months, months[0])], className="page-head"),
-        dcc.Loading(html.Div(id=f"{P}-body"), type="dot"),
+    return page_frame("/warnings", P, "预警", snapshot_only=True, controls=[
+        dcc.Dropdown(id=f"{P}-level", options=[{"label": v, "value": k} for k, v in c.LEVEL_ZH.items()],
+                     value=level if level in c.LEVEL_ZH else None, placeholder="全部等级", className="filter"),
+        dcc.Dropdown(id=f"{P}-rule", options=[{"label": v, "value": k} for k, v in RULES.items()],
+                     placeholder="全部规则", className="filter"),
     ])
 
 

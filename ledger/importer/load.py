@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, insert, text
+from sqlalchemy import Connection, Engine, insert
 
 from ledger.config import Config
 from ledger.importer import stage
@@ -68,6 +68,8 @@ def _load(conn: Connection, staged: dict[str, tuple[Table, str]]) -> None:
     if touched:
         conn.exec_driver_sql("CREATE TEMPORARY TABLE stage_touched (asset_code VARCHAR(64) PRIMARY KEY)")
         conn.exec_driver_sql(f"INSERT INTO stage_touched (asset_code) {' UNION '.join(touched)}")
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("ANALYZE stage_touched")
         rebuild_spans(conn, "SELECT asset_code FROM stage_touched")
 
 
@@ -95,6 +97,7 @@ def _validate_and_stage(conn: Connection, path: Path, config: Config,
             # to them are not reported a second time as referring to nothing.
             writer.add(row_no, row)
         writer.flush()
+        stage.analyze_stage(conn, table)
     for table in REQUIRED:
         if table.key not in staged and not any(p.sheet == table.zh for p in problems.items):
             problems.add(Problem(table.zh, None, None, None, "缺少必需的工作表", "required sheet missing"))
