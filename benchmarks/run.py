@@ -43,7 +43,7 @@ def fresh_database(kind: str) -> str:
         return f"sqlite:///{path}"
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS panhuo_bench"))
+        conn.execute(text("DROP DATABASE IF EXISTS panhuo_bench WITH (FORCE)"))
         conn.execute(text("CREATE DATABASE panhuo_bench"))
     admin.dispose()
     return PG_BENCH

@@ -7,23 +7,20 @@ from pathlib import Path
 import dash
 from flask import Flask
 
-from ledger.config import Config, ConfigError
+from ledger.config import WEAK_SECRET_KEYS, Config, check_secret_key
 from ledger.db import make_engine
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets_static"
 PAGES = Path(__file__).resolve().parent / "pages"
-WEAK_KEYS = {"", "changeme", "secret", "dev"}
 
 
 def create_app(config: Config, demo: bool = False) -> Flask:
     """Wire the subsystems: settings, database, accounts, API, pages."""
     server = Flask(__name__, static_folder=None)
     key = config["auth.secret_key"]
-    if demo and key in WEAK_KEYS:
+    if demo and key in WEAK_SECRET_KEYS:
         key = secrets.token_hex(32)  # the demo's sessions end with the process
-    if key in WEAK_KEYS or len(key) < 16:
-        raise ConfigError("必须设置 [auth] secret_key（至少 16 个字符）/ [auth] secret_key must be set "
-                          "(16+ characters), e.g. PANHUO_AUTH_SECRET_KEY=$(python -c 'import secrets;print(secrets.token_hex(32))')")
+    check_secret_key(key)
     server.config.update(SECRET_KEY=key, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                          PANHUO=config, DEBUG=False)
     engine = make_engine(config.database_url)

@@ -210,11 +210,25 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
 
 
 def _serve(config: Config, host: str, port: int, demo: bool = False) -> None:
-    from dashboard import create_app
+    """Hand over to gunicorn serving dashboard.wsgi (jobs never imports the dashboard)."""
+    import os
+    import secrets
 
-    app = create_app(config, demo=demo)
+    from ledger.config import WEAK_SECRET_KEYS, check_secret_key, env_name
+
+    env = dict(os.environ)
+    for key in ("database.url", "org.city_region_code", "org.city_name"):
+        env[env_name(key)] = str(config[key])
+    if demo and config["auth.secret_key"] in WEAK_SECRET_KEYS:
+        env[env_name("auth.secret_key")] = secrets.token_hex(32)  # the demo's sessions end with it
+    else:
+        check_secret_key(config["auth.secret_key"])
+    if config.path is not None:
+        env["PANHUO_CONFIG"] = str(config.path.resolve())
     click.echo(f"门户 / portal: http://{host}:{port}/  (Ctrl+C 退出 / to stop)")
-    app.run(host=host, port=port, debug=False)
+    sys.stdout.flush()
+    os.execve(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4",
+                               "--bind", f"{host}:{port}", "--access-logfile", "-", "dashboard.wsgi:app"], env)
 
 
 @main.group()

@@ -137,6 +137,16 @@ class Config:
         return (self[f"score.{name}.good"], self[f"score.{name}.bad"], self[f"score.{name}.weight"])
 
 
+WEAK_SECRET_KEYS = {"", "changeme", "secret", "dev"}
+
+
+def check_secret_key(key: str) -> None:
+    """Outside the demo the portal refuses to start without a real session key."""
+    if key in WEAK_SECRET_KEYS or len(key) < 16:
+        raise ConfigError("必须设置 [auth] secret_key（至少 16 个字符）/ [auth] secret_key must be set "
+                          "(16+ characters), e.g. PANHUO_AUTH_SECRET_KEY=$(python -c 'import secrets;print(secrets.token_hex(32))')")
+
+
 def load_config(path: str | os.PathLike | None = None, environ: dict[str, str] | None = None) -> Config:
     """Read config.toml (or `path`, or $PANHUO_CONFIG), apply environment overrides."""
     environ = os.environ if environ is None else environ

@@ -1,0 +1,37 @@
+"""`panhuo users add|list|passwd|disable|token` (cli.md)."""
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from jobs.cli import main
+from ledger import accounts
+from ledger.db import session_scope
+from ledger.models import User
+from tests.factories import LedgerBuilder
+
+
+def run(config, *args, stdin=None):
+    return CliRunner().invoke(main, list(args), input=stdin, env={"PANHUO_DATABASE_URL": config.database_url})
+
+
+def test_accounts_through_the_command_line(engine, config, tmp_path):
+    LedgerBuilder().unit("U1", dept="D1").asset("A1").load(engine, config, tmp_path)
+    assert run(config, "users", "add", "zhang", "--role", "department", "--scope", "D1",
+               "--password-stdin", stdin="long-enough-1\n").exit_code == 0
+    bad_scope = run(config, "users", "add", "li", "--role", "department", "--scope", "NOPE", "--password", "x" * 10)
+    assert bad_scope.exit_code != 0 and "known department code" in bad_scope.output
+    short = run(config, "users", "add", "wang", "--role", "leader", "--password", "short")
+    assert short.exit_code != 0 and "at least 8" in short.output
+    listing = run(config, "users", "list").output
+    assert "zhang" in listing and "department" in listing and "D1" in listing
+    token = run(config, "users", "token", "zhang").output.strip()
+    with session_scope(engine) as s:
+        assert accounts.user_for_token(s, token).username == "zhang"
+        version = s.scalar(select(User.session_version).where(User.username == "zhang"))
+    assert run(config, "users", "passwd", "zhang", "--password", "another-one-2").exit_code == 0
+    assert run(config, "users", "disable", "zhang").exit_code == 0
+    with session_scope(engine) as s:
+        user = s.scalar(select(User).where(User.username == "zhang"))
+        assert user.disabled and user.session_version == version + 2
+        assert accounts.user_for_token(s, token) is None
+        assert accounts.verify_login(s, "zhang", "another-one-2") is None
+    assert "no such user" in run(config, "users", "disable", "ghost").output
