@@ -5,7 +5,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -119,6 +119,3 @@ def user_for_token(session: Session, token: str) -> User | None:
 def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.username)))
 
-
-def count_users(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(User))

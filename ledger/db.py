@@ -42,10 +42,6 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def is_sqlite(engine_or_conn) -> bool:
-    return engine_or_conn.dialect.name == "sqlite"
-
-
 @contextmanager
 def session_scope(engine: Engine, write: bool = False) -> Iterator[Session]:
     """One transaction: committed when the block ends, rolled back on any exception.

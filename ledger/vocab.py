@@ -14,14 +14,12 @@ METHODS = {
     "公物仓": "warehouse", "出售": "sale", "置换": "swap", "报废": "scrap",
     "转型改造": "conversion", "市场化运营": "operation", "其他": "other",
 }
-UNIT_TYPES = {"行政单位": "行政单位", "事业单位": "事业单位", "国有企业": "国有企业"}
 INCOME_KINDS = {"出租收入": "lease", "处置收入": "disposal"}
 LISTING_MODES = {"调剂": "transfer", "共享": "sharing"}
 LISTING_SCOPES = {"本地区": "local", "全省": "province", "全国": "national"}
 LISTING_OUTCOMES = {"已调剂": "已调剂", "已共享": "已共享", "已处置": "已处置", "撤回": "撤回"}
 
 POOL_STATUSES = ("idle", "underused", "pending_disposal")
-LEVEL_NAMES = {"yellow": "黄", "orange": "橙", "red": "红"}
 
 
 def label(mapping: dict[str, str], key: str) -> str:

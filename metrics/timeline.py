@@ -30,10 +30,6 @@ def snapshot_date(month: str) -> dt.date:
     return last_day(year, mon)
 
 
-def month_of(d: dt.date) -> str:
-    return f"{d.year:04d}-{d.month:02d}"
-
-
 def shift_month(month: str, delta: int) -> str:
     year, mon = map(int, parse_month(month).split("-"))
     index = year * 12 + (mon - 1) + delta

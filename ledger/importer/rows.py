@@ -93,7 +93,6 @@ def _row_rules(table: Table, row: dict) -> Iterator[tuple[str, str, str]]:
 class ParsedSheet:
     table: Table
     name: str
-    columns: list[Column]  # the table's columns present in the sheet
     rows: Iterator[tuple[int, dict, bool]]  # (row number, values by key, row is good)
 
 
@@ -127,7 +126,7 @@ def parse_sheet(table: Table, raw: RawSheet, problems: Problems, notes: list[str
         problems.add(Problem(raw.name, 1, column.zh, None, "缺少必需列", "required column missing"))
     if missing:
         return None
-    return ParsedSheet(table, raw.name, [c for _, c in positions], _parse_rows(table, raw, positions, problems, notes))
+    return ParsedSheet(table, raw.name, _parse_rows(table, raw, positions, problems, notes))
 
 
 def _parse_rows(table: Table, raw: RawSheet, positions: list[tuple[int, Column]],

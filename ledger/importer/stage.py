@@ -45,7 +45,6 @@ class StageWriter:
         self.keys = [c.key for c in table.columns]
         self.batch: list[tuple] = []
         self.batch_rows = batch_rows
-        self.count = 0
 
     def add(self, row_no: int, row: dict) -> None:
         self.batch.append((row_no, *[row.get(k) for k in self.keys]))
@@ -56,7 +55,6 @@ class StageWriter:
         if not self.batch:
             return
         write_rows(self.conn, stage_name(self.table), ["row_no", *self.keys], self.batch)
-        self.count += len(self.batch)
         self.batch = []
 
 
