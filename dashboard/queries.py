@@ -6,7 +6,8 @@ from sqlalchemy import Engine, and_, func, select
 
 from dashboard.scope import Scope
 from ledger.exports import snapshot_frame, typed
-from ledger.models import KPI_FIELDS, SCORE_NAMES, KpiRow, ListEntry, Snapshot, WarningRow
+from ledger.models import (KPI_FIELDS, SCORE_NAMES, Asset, Department, Income, KpiRow, Lease, Listing, ListEntry, Plan,
+                           Snapshot, StatusSpan, Unit, WarningRow)
 
 KPI_COLUMNS = ["month", "level", "code", "name", "dept_code", "region_code", *[n for n, _ in KPI_FIELDS],
                *[f"score_{n}" for n in SCORE_NAMES], "score", "rank", "rank_change", "peer_size"]
@@ -78,3 +79,88 @@ def lists(engine: Engine, scope: Scope, month: str) -> pd.DataFrame:
     with engine.connect() as conn:
         return pd.DataFrame(conn.execute(query).fetchall(), columns=columns)
 
+
+
+# ---- assets: the rows behind the figures ---------------------------------------------------
+
+OVERDUE_SORTS = {"months": WarningRow.months, "original_value": Asset.original_value, "asset_code": Asset.code,
+                 "dept_name": Department.name, "category": Asset.category, "first_seen": WarningRow.first_seen}
+MONTH_BANDS = {"6-11": (6, 11), "12-23": (12, 23), "24+": (24, None)}
+
+
+def _overdue_query(scope: Scope, month: str, region=None, dept=None, category=None, band=None, min_value=None):
+    query = (select(WarningRow.asset_code, Asset.name.label("asset_name"), Asset.category, Asset.original_value,
+                    WarningRow.months, WarningRow.level, WarningRow.first_seen, Asset.location,
+                    Unit.name.label("unit_name"), Department.name.label("dept_name"), WarningRow.region_code)
+             .join(Asset, Asset.code == WarningRow.asset_code).join(Unit, Unit.code == Asset.unit_code)
+             .join(Department, Department.code == Unit.dept_code)
+             .where(WarningRow.month == month, WarningRow.rule == "idle_overdue", scope.warnings()))
+    if region:
+        query = query.where(WarningRow.region_code == region)
+    if dept:
+        query = query.where(WarningRow.dept_code == dept)
+    if category:
+        query = query.where(Asset.category == category)
+    if band in MONTH_BANDS:
+        low, high = MONTH_BANDS[band]
+        query = query.where(WarningRow.months >= low)
+        if high is not None:
+            query = query.where(WarningRow.months <= high)
+    if min_value:
+        query = query.where(Asset.original_value >= int(round(float(min_value) * 100)))
+    return query
+
+
+def overdue_idle(engine: Engine, scope: Scope, month: str, sort: list[dict] | None = None, start: int = 0,
+                 end: int | None = 100, **filters) -> tuple[pd.DataFrame, int]:
+    """Overdue idle assets (idle 6+ months on D) and their total, sorted and paged in SQL.
+
+    A page holds at most 1,000 rows; end=None returns every row (the xlsx export).
+    """
+    query = _overdue_query(scope, month, **filters)
+    order = []
+    for item in sort or []:
+        column = OVERDUE_SORTS.get(item.get("colId"))
+        if column is not None:
+            order.append(column.desc() if item.get("sort") == "desc" else column.asc())
+    order += [WarningRow.months.desc(), WarningRow.asset_code]
+    query = query.order_by(*order)
+    if end is not None:
+        start, end = max(0, int(start)), max(0, int(end))
+        query = query.offset(start).limit(max(0, min(end - start, 1000)))
+    with engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(_overdue_query(scope, month, **filters).subquery())
+                             ).scalar_one()
+        rows = conn.execute(query).fetchall()
+    frame = pd.DataFrame(rows, columns=[c.name for c in query.selected_columns])
+    frame["original_value"] = frame["original_value"] / 100
+    return frame, total
+
+
+def asset_detail(engine: Engine, scope: Scope, code: str) -> dict | None:
+    """Everything about one asset, or None when it does not exist or lies outside the scope."""
+    with engine.connect() as conn:
+        card = conn.execute(select(Asset.__table__, Unit.name.label("unit_name"), Department.name.label("dept_name"),
+                                   Department.code.label("dept_code"))
+                            .join(Unit, Unit.code == Asset.unit_code).join(Department, Department.code == Unit.dept_code)
+                            .where(Asset.code == code, scope.units())
+                            ).mappings().first()
+        if card is None:
+            scope.refused("asset", code)
+            return None
+
+        def rows(model, *order):
+            return pd.DataFrame(conn.execute(select(model.__table__).where(model.asset_code == code).order_by(*order))
+                                .mappings().all())
+        return {
+            "card": dict(card),
+            "spans": rows(StatusSpan, StatusSpan.start_on),
+            "plans": rows(Plan, Plan.listed_on),
+            "leases": rows(Lease, Lease.start_on),
+            "income": rows(Income, Income.received_on),
+            "listings": rows(Listing, Listing.listed_on),
+            "warnings": pd.DataFrame(conn.execute(
+                select(WarningRow.month, WarningRow.rule, WarningRow.level, WarningRow.ref, WarningRow.message)
+                .where(WarningRow.asset_code == code, scope.warnings()).order_by(WarningRow.month.desc()))
+                .mappings().all()),
+        }

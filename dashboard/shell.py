@@ -13,6 +13,7 @@ from ledger.models import ROLES
 NAV = [
     ("/", "总览", {"leader", "supervisor", "admin", "county", "screen"}),
     ("/rankings", "排名", {"leader", "supervisor", "admin", "county", "screen"}),
+    ("/overdue", "超期闲置", {"leader", "supervisor", "admin", "county", "department"}),
     ("/warnings", "预警", {"leader", "supervisor", "admin", "county", "department"}),
     ("/lists", "约谈问责", {"leader", "supervisor", "admin", "county", "screen"}),
     ("/my-score", "我的得分", {"department"}),
@@ -40,11 +41,16 @@ def page_frame(path: str, prefix: str, title: str, controls=None, snapshot_only:
     ])
 
 
+# pages reached by drilling down, not from the navigation
+DRILL = {"/department": {"leader", "supervisor", "admin", "county", "department"},
+         "/asset": {"leader", "supervisor", "admin", "county", "department"}}
+
+
 def allowed(path: str, role: str | None) -> bool:
     for nav_path, _, roles in NAV:
         if nav_path == path:
             return role in roles
-    return role is not None
+    return role in DRILL.get(path, set())
 
 
 def shell():

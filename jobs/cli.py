@@ -227,7 +227,8 @@ def _serve(config: Config, host: str, port: int, demo: bool = False) -> None:
         env["PANHUO_CONFIG"] = str(config.path.resolve())
     click.echo(f"门户 / portal: http://{host}:{port}/  (Ctrl+C 退出 / to stop)")
     sys.stdout.flush()
-    os.execve(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4",
+    # sync workers: Dash's first-request set-up races under threaded workers (plotly/dash#3971)
+    os.execve(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", "3", "--timeout", "120",
                                "--bind", f"{host}:{port}", "--access-logfile", "-", "dashboard.wsgi:app"], env)
 
 

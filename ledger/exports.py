@@ -63,16 +63,23 @@ def _safe_text(value):
     return value
 
 
-def write_frame(frame: pd.DataFrame, path: str | Path, sheet: str = "data") -> None:
-    """Write .csv (UTF-8 with BOM, so Excel reads the Chinese) or .xlsx by the file's suffix."""
-    path = Path(path)
+def write_frame(frame: pd.DataFrame, target, sheet: str = "data", title: str | None = None) -> None:
+    """Write .csv (UTF-8 with BOM, so Excel reads the Chinese) or .xlsx by the file's suffix.
+
+    `target`: a path, or a binary buffer (written as xlsx). `title`: an xlsx line above the
+    table saying what it is (month, scope, when it was made).
+    """
+    suffix = Path(target).suffix.lower() if isinstance(target, (str, Path)) else ".xlsx"
     safe = frame.copy()
     for column in safe.columns:
-        if safe[column].dtype == object:
+        if safe[column].dtype == object or str(safe[column].dtype) in ("str", "string"):
             safe[column] = safe[column].map(_safe_text)
-    if path.suffix.lower() == ".csv":
-        safe.to_csv(path, index=False, encoding="utf-8-sig")
-    elif path.suffix.lower() == ".xlsx":
-        safe.to_excel(path, index=False, sheet_name=sheet, engine="openpyxl")
+    if suffix == ".csv":
+        safe.to_csv(target, index=False, encoding="utf-8-sig")
+    elif suffix == ".xlsx":
+        with pd.ExcelWriter(target, engine="openpyxl") as writer:
+            safe.to_excel(writer, index=False, sheet_name=sheet[:31], startrow=1 if title else 0)
+            if title:
+                writer.sheets[sheet[:31]]["A1"] = title
     else:
-        raise ExportError(f"只支持 .csv 或 .xlsx / output must be .csv or .xlsx: {path.name}")
+        raise ExportError(f"只支持 .csv 或 .xlsx / output must be .csv or .xlsx: {Path(target).name}")

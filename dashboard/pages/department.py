@@ -55,13 +55,15 @@ def warnings_grid(id_: str, frame, height: str = "420px"):
     if frame.empty:
         return c.empty("本月无预警")
     shown = frame.assign(rule_zh=frame["rule"].map(RULES), level_zh=frame["level"].map(c.LEVEL_ZH),
+                         asset_link=[f"[{code}](/asset?code={code})" for code in frame["asset_code"]],
                          span=[("" if c.undefined(d) else f"{int(d)} 天") if c.undefined(m) else f"{int(m)} 个月"
                                for d, m in zip(frame["days"], frame["months"])])
-    return c.grid(id_, shown[["level_zh", "rule_zh", "ref", "asset_code", "unit_code", "span", "first_seen", "message"]], [
+    return c.grid(id_, shown[["level_zh", "rule_zh", "ref", "asset_link", "unit_code", "span", "first_seen", "message"]], [
         {"field": "level_zh", "headerName": "等级", "width": 90, "cellClassRules": {
             "lvl-red": "params.value == '红色'", "lvl-orange": "params.value == '橙色'", "lvl-yellow": "params.value == '黄色'"}},
         {"field": "rule_zh", "headerName": "规则", "width": 140}, {"field": "ref", "headerName": "对象", "width": 140},
-        {"field": "asset_code", "headerName": "资产编号", "width": 140}, {"field": "unit_code", "headerName": "单位编码", "width": 140},
+        {"field": "asset_link", "headerName": "资产编号", "width": 140, "cellRenderer": "markdown"},
+        {"field": "unit_code", "headerName": "单位编码", "width": 140},
         {"field": "span", "headerName": "时长", "width": 100}, {"field": "first_seen", "headerName": "首次出现", "width": 120},
         {"field": "message", "headerName": "说明", "flex": 1, "minWidth": 240},
     ], height=height, options={"pagination": True, "paginationPageSize": 50})

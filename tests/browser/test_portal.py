@@ -26,10 +26,10 @@ pytestmark = pytest.mark.skipif((sync_playwright is None or not Path(CHROMIUM).e
                                 reason="playwright or Debian chromium not installed")
 
 PAGES = {
-    "leader": ["/", "/rankings", "/warnings", "/lists"],
-    "supervisor": ["/", "/warnings"],
-    "county": ["/", "/rankings", "/warnings", "/lists"],
-    "department": ["/my-score", "/warnings"],
+    "leader": ["/", "/rankings", "/overdue", "/warnings", "/lists"],
+    "supervisor": ["/", "/overdue", "/warnings", "/asset?code=A1"],
+    "county": ["/", "/rankings", "/overdue", "/warnings", "/lists"],
+    "department": ["/my-score", "/overdue", "/warnings", "/asset?code=A1"],
     "screen": ["/", "/rankings", "/lists"],
     "admin": ["/"],
 }
@@ -83,7 +83,7 @@ def test_each_role_visits_its_pages(shared_app, server, browser, role, size):
     page, problems = open_session(browser, server, USERNAMES.get(role, role), size)
     for path in PAGES[role]:
         visit(page, server, path)
-        name = path.strip("/") or "overview"
+        name = re.sub(r"\W+", "_", path.strip("/")) or "overview"
         page.screenshot(path=str(SHOTS / f"{role}-{name}-{size['width']}.png"), full_page=True)
         text = page.inner_text("body")
         assert "未找到" not in text, f"{role} cannot open {path}"
@@ -105,8 +105,20 @@ def test_leader_drills_from_ranking_to_department(server, browser):
     assert problems == []
 
 
+def test_supervisor_drills_from_overdue_assets_to_an_asset(server, browser):
+    page, problems = open_session(browser, server, "supervisor", {"width": 1920, "height": 1080})
+    visit(page, server, "/overdue")
+    page.wait_for_selector(".ag-row a")
+    page.locator(".ag-row a").first.click()
+    page.wait_for_url(re.compile(r".*/asset\?code=A\d"))
+    page.wait_for_selector("text=资产卡片")
+    page.screenshot(path=str(SHOTS / "supervisor-asset-drill-1920.png"), full_page=True)
+    assert problems == []
+
+
 def test_department_user_asking_for_another_department_sees_not_found(server, browser):
     page, problems = open_session(browser, server, "dept", {"width": 1366, "height": 768})
-    visit(page, server, "/department?code=D2")
-    assert "未找到" in page.inner_text("body") and "部门D2" not in page.content()
+    for path in ("/department?code=D2", "/asset?code=A3"):
+        visit(page, server, path)
+        assert "未找到" in page.inner_text("body") and "部门D2" not in page.content() and "A3" not in page.inner_text("body")
     assert problems == []

@@ -127,3 +127,29 @@ def test_out_of_scope_asks_are_logged(as_user, caplog):
         "state": [{"id": "department-code", "property": "data", "value": "D2"}],
         "changedPropIds": ["department-month.value"]})
     assert any("out-of-scope" in r.getMessage() and "D2" in r.getMessage() for r in caplog.records)
+
+
+def test_overdue_export_as_a_department_user_holds_only_its_assets(app, as_user):
+    import base64
+    import io
+
+    import openpyxl
+
+    client = as_user("dept")
+    for region in (None, "990102", "990100"):
+        response = client.post("/_dash-update-component", json={
+            "output": "overdue-download.data", "outputs": {"id": "overdue-download", "property": "data"},
+            "inputs": [{"id": "overdue-export", "property": "n_clicks", "value": 1}],
+            "state": [{"id": "overdue-month", "property": "value", "value": "2026-10"},
+                      {"id": "overdue-region", "property": "value", "value": region},
+                      {"id": "overdue-category", "property": "value", "value": None},
+                      {"id": "overdue-band", "property": "value", "value": None},
+                      {"id": "overdue-min-value", "property": "value", "value": None}],
+            "changedPropIds": ["overdue-export.n_clicks"]})
+        assert response.status_code == 200
+        data = response.get_json()["response"]["overdue-download"]["data"]
+        sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(data["content"]))).active
+        rows = list(sheet.iter_rows(values_only=True))
+        assert "2026-10" in rows[0][0] and "D1" in rows[0][0]  # says the month and the scope
+        codes = {r[0] for r in rows[2:]}
+        assert codes <= {"A1", "A2"} and (region == "990102" or codes == {"A1", "A2"})

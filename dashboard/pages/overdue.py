@@ -1,0 +1,137 @@
+"""超期闲置 Overdue idle assets: filters, paging and sorting on the server, xlsx export of the filtered rows."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import dash
+import dash_ag_grid as dag
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from dashboard import components as c
+from dashboard import context, queries
+from dashboard.shell import page_frame
+from ledger.exports import write_frame
+from ledger.vocab import CATEGORIES, label
+
+dash.register_page(__name__, path="/overdue", name="超期闲置", title="超期闲置 · 国有资产盘活督导平台")
+P = "overdue"
+FILTERS = [Input(f"{P}-month", "value"), Input(f"{P}-region", "value"), Input(f"{P}-category", "value"),
+           Input(f"{P}-band", "value"), Input(f"{P}-min-value", "value")]
+COLUMNS = [
+    {"field": "asset_code", "headerName": "资产编号", "width": 140, "cellRenderer": "markdown"},
+    {"field": "asset_name", "headerName": "资产名称", "width": 150, "sortable": False},
+    {"field": "category", "headerName": "分类", "width": 110},
+    {"field": "original_value", "headerName": "原值（元）", "width": 140, "type": "rightAligned",
+     "valueFormatter": {"function": "params.value == null ? '' : d3.format(',.2f')(params.value)"}},
+    {"field": "months", "headerName": "闲置月数", "width": 110, "sort": "desc"},
+    {"field": "level", "headerName": "预警", "width": 90, "sortable": False, "cellClassRules": {
+        "lvl-red": "params.value == '红色'", "lvl-orange": "params.value == '橙色'", "lvl-yellow": "params.value == '黄色'"}},
+    {"field": "dept_name", "headerName": "主管部门", "width": 200},
+    {"field": "unit_name", "headerName": "单位", "flex": 1, "minWidth": 200, "sortable": False},
+    {"field": "location", "headerName": "存放地点", "width": 150, "sortable": False},
+    {"field": "first_seen", "headerName": "首次预警", "width": 120},
+]
+
+
+def layout(**_query):
+    def controls(months):
+        scope = context.scope()
+        extra = []
+        if scope.kind == "all":
+            regions = queries.kpis(context.engine(), scope, months[0], level="region").sort_values("code")
+            extra.append(dcc.Dropdown(id=f"{P}-region", options=[{"label": r["name"], "value": r.code}
+                                                                  for _, r in regions.iterrows()],
+                                      placeholder="全部区划", className="filter"))
+        else:
+            extra.append(dcc.Store(id=f"{P}-region", data=None))
+        extra += [
+            dcc.Dropdown(id=f"{P}-category", options=[{"label": zh, "value": key} for zh, key in CATEGORIES.items()],
+                         placeholder="全部分类", className="filter"),
+            dcc.Dropdown(id=f"{P}-band", options=[{"label": "6–11 个月", "value": "6-11"},
+                                                  {"label": "12–23 个月", "value": "12-23"},
+                                                  {"label": "24 个月以上", "value": "24+"}],
+                         placeholder="全部时长", className="filter"),
+            dcc.Input(id=f"{P}-min-value", type="number", min=0, placeholder="原值不低于（元）", className="form-control",
+                      debounce=True, style={"width": "170px"}),
+            html.Button("导出 Excel", id=f"{P}-export", className="btn btn-outline-primary"),
+            dcc.Download(id=f"{P}-download"),
+        ]
+        return extra
+
+    return page_frame("/overdue", P, "超期闲置资产", controls=controls, snapshot_only=True)
+
+
+def _filters(region, category, band, min_value) -> dict:
+    """Browser values become narrowing filters only; anything malformed is dropped."""
+    out = {}
+    if isinstance(region, str) and region.isdigit():
+        out["region"] = region
+    if category in CATEGORIES.values():
+        out["category"] = category
+    if band in queries.MONTH_BANDS:
+        out["band"] = band
+    if isinstance(min_value, (int, float)) and min_value >= 0:
+        out["min_value"] = min_value
+    return out
+
+
+def _display(frame):
+    frame = frame.copy()
+    frame["category"] = frame["category"].map(lambda k: label(CATEGORIES, k))
+    frame["level"] = frame["level"].map(c.LEVEL_ZH)
+    frame["asset_code"] = [f"[{code}](/asset?code={code})" for code in frame["asset_code"]]
+    frame["first_seen"] = frame["first_seen"].astype(str)
+    return frame
+
+
+@callback(Output(f"{P}-body", "children"), *FILTERS)
+def render(month, region, category, band, min_value):
+    scope = context.scope()
+    if month not in queries.months(context.engine(), scope) or not scope.sees_assets:
+        return c.not_found()
+    _, total = queries.overdue_idle(context.engine(), scope, month, start=0, end=0,
+                                    **_filters(region, category, band, min_value))
+    grid = dag.AgGrid(id=f"{P}-grid", columnDefs=COLUMNS, rowModelType="infinite",
+                      defaultColDef={"sortable": True, "resizable": True},
+                      dashGridOptions={"rowBuffer": 0, "cacheBlockSize": 100, "maxBlocksInCache": 20,
+                                       "infiniteInitialRowCount": min(total, 100), "rowHeight": 34,
+                                       "localeText": c.GRID_LOCALE},
+                      style={"height": "640px", "width": "100%"}, className="ag-theme-quartz")
+    return c.section(f"闲置满 6 个月的资产（{total:,} 项）", grid)
+
+
+@callback(Output(f"{P}-grid", "getRowsResponse"), Input(f"{P}-grid", "getRowsRequest"),
+          State(f"{P}-month", "value"), State(f"{P}-region", "value"), State(f"{P}-category", "value"),
+          State(f"{P}-band", "value"), State(f"{P}-min-value", "value"))
+def rows(request, month, region, category, band, min_value):
+    scope = context.scope()
+    if not isinstance(request, dict) or month not in queries.months(context.engine(), scope) or not scope.sees_assets:
+        return {"rowData": [], "rowCount": 0}
+    try:
+        start, end = int(request.get("startRow", 0)), int(request.get("endRow", 100))
+    except (TypeError, ValueError):
+        return {"rowData": [], "rowCount": 0}
+    sort = request.get("sortModel") if isinstance(request.get("sortModel"), list) else []
+    frame, total = queries.overdue_idle(context.engine(), scope, month, sort=[s for s in sort if isinstance(s, dict)],
+                                        start=start, end=end, **_filters(region, category, band, min_value))
+    frame = _display(frame).astype(object)
+    return {"rowData": frame.where(frame.notna(), None).to_dict("records"), "rowCount": total}
+
+
+@callback(Output(f"{P}-download", "data"), Input(f"{P}-export", "n_clicks"), *[State(i.component_id, i.component_property)
+                                                                              for i in FILTERS], prevent_initial_call=True)
+def export(n_clicks, month, region, category, band, min_value):
+    scope = context.scope()
+    if not n_clicks or month not in queries.months(context.engine(), scope) or not scope.sees_assets:
+        return no_update
+    frame, _ = queries.overdue_idle(context.engine(), scope, month, end=None,
+                                    **_filters(region, category, band, min_value))
+    frame["category"] = frame["category"].map(lambda k: label(CATEGORIES, k))
+    frame["level"] = frame["level"].map(c.LEVEL_ZH)
+    headers = {col["field"]: col["headerName"] for col in COLUMNS} | {"region_code": "区划编码"}
+    frame = frame.rename(columns=headers)
+    buffer = io.BytesIO()
+    write_frame(frame, buffer, sheet=f"超期闲置 {month}",
+                title=f"超期闲置资产 · {month} · 范围：{scope.code or '全市'} · 导出时间 {dt.datetime.now():%Y-%m-%d %H:%M}")
+    return dcc.send_bytes(buffer.getvalue(), f"超期闲置资产_{month}.xlsx")
