@@ -53,10 +53,10 @@ def kpi_row(engine: Engine, scope: Scope, month: str, level: str, code: str) -> 
 
 
 def warnings(engine: Engine, scope: Scope, month: str, level: str | None = None, rule: str | None = None,
-             region: str | None = None, dept: str | None = None) -> pd.DataFrame:
+             region: str | None = None, dept: str | None = None, unit: str | None = None) -> pd.DataFrame:
     extra = [scope.warnings()]
     for column, value in ((WarningRow.level, level), (WarningRow.rule, rule), (WarningRow.region_code, region),
-                          (WarningRow.dept_code, dept)):
+                          (WarningRow.dept_code, dept), (WarningRow.unit_code, unit)):
         if value:
             extra.append(column == value)
     with engine.connect() as conn:

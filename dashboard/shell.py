@@ -43,6 +43,7 @@ def page_frame(path: str, prefix: str, title: str, controls=None, snapshot_only:
 
 # pages reached by drilling down, not from the navigation
 DRILL = {"/department": {"leader", "supervisor", "admin", "county", "department"},
+         "/unit": {"leader", "supervisor", "admin", "county", "department"},
          "/asset": {"leader", "supervisor", "admin", "county", "department"}}
 
 

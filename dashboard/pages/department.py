@@ -33,9 +33,10 @@ def render(month: str, code: str):
                            code=row["code"]).sort_values("month")
     warnings = queries.warnings(engine, scope, month, dept=row["code"])
     unit_rows = units.assign(idle=[c.pct(x, 2) for x in units["idle_rate"]],
-                             rank=units["rank"].astype("Int64").astype(str).replace("<NA>", "—"))
+                             rank=units["rank"].astype("Int64").astype(str).replace("<NA>", "—"),
+                             name=[f"[{n}](/unit?code={u})" for n, u in zip(units["name"], units["code"])])
     unit_grid = c.grid(f"{P}-units", unit_rows[["rank", "name", "score", "asset_count", "idle"]], [
-        {"field": "rank", "headerName": "排名", "width": 80}, {"field": "name", "headerName": "单位", "flex": 2},
+        {"field": "rank", "headerName": "排名", "width": 80}, {"field": "name", "headerName": "单位", "flex": 2, "cellRenderer": "markdown"},
         {"field": "score", "headerName": "综合得分", "width": 110, "valueFormatter": {"function": "d3.format('.1f')(params.value)"}},
         {"field": "asset_count", "headerName": "资产数", "width": 100}, {"field": "idle", "headerName": "闲置率", "width": 100},
     ], height="320px")

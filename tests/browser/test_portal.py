@@ -29,7 +29,7 @@ PAGES = {
     "leader": ["/", "/rankings", "/overdue", "/warnings", "/lists"],
     "supervisor": ["/", "/overdue", "/warnings", "/asset?code=A1"],
     "county": ["/", "/rankings", "/overdue", "/warnings", "/lists"],
-    "department": ["/my-score", "/overdue", "/warnings", "/asset?code=A1"],
+    "department": ["/my-score", "/overdue", "/warnings", "/unit?code=U1", "/asset?code=A1"],
     "screen": ["/", "/rankings", "/lists"],
     "admin": ["/"],
 }
@@ -118,7 +118,7 @@ def test_supervisor_drills_from_overdue_assets_to_an_asset(server, browser):
 
 def test_department_user_asking_for_another_department_sees_not_found(server, browser):
     page, problems = open_session(browser, server, "dept", {"width": 1366, "height": 768})
-    for path in ("/department?code=D2", "/asset?code=A3"):
+    for path in ("/department?code=D2", "/unit?code=U3", "/asset?code=A3"):
         visit(page, server, path)
         assert "未找到" in page.inner_text("body") and "部门D2" not in page.content() and "A3" not in page.inner_text("body")
     assert problems == []

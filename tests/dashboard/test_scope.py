@@ -59,7 +59,8 @@ def test_every_callback_as_a_department_user_returns_nothing_foreign(app, as_use
 
 @pytest.mark.parametrize("path", ["/", "/rankings", "/rankings?region=990102", "/warnings", "/lists", "/my-score",
                                   "/department?code=D2", "/department?code=D4", "/department?code=990100",
-                                  "/department", "/department?code=D1%27--"])
+                                  "/department", "/department?code=D1%27--", "/unit?code=U3", "/unit?code=U5",
+                                  "/asset?code=A3", "/overdue"])
 def test_every_page_layout_as_a_department_user(as_user, path):
     client = as_user("dept")
     page = client.get(path)

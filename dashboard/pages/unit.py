@@ -1,0 +1,42 @@
+"""单位 Unit: its figures against thresholds, rank within the department, trend and warnings."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboard import components as c
+from dashboard import context, queries
+from dashboard.pages.department import warnings_grid
+from dashboard.pages.my_score import score_breakdown
+from dashboard.shell import page_frame
+from metrics.timeline import shift_month
+
+dash.register_page(__name__, path="/unit", name="单位", title="单位 · 国有资产盘活督导平台")
+P = "unit"
+
+
+def layout(code: str | None = None, **_query):
+    if not code:
+        return c.not_found()
+    return page_frame("/unit", P, "单位详情", snapshot_only=True, controls=[dcc.Store(id=f"{P}-code", data=code)])
+
+
+@callback(Output(f"{P}-body", "children"), Output(f"{P}-title", "children"),
+          Input(f"{P}-month", "value"), State(f"{P}-code", "data"))
+def render(month: str, code: str):
+    scope, engine = context.scope(), context.engine()
+    row = queries.kpi_row(engine, scope, month, "unit", str(code or ""))
+    if row is None:
+        return c.not_found(), "单位详情"
+    history = queries.kpis(engine, scope, [shift_month(month, -i) for i in range(13)], level="unit",
+                           code=row["code"]).sort_values("month")
+    warnings = queries.warnings(engine, scope, month, unit=row["code"])
+    rank = "未排名" if c.undefined(row["rank"]) else f"部门内第 {int(row['rank'])} 名 / 共 {int(row['peer_size'])} 个单位"
+    back = html.A("返回主管部门", href=f"/department?code={row['dept_code']}")
+    return html.Div([
+        dbc.Row([dbc.Col(c.kpi_card("综合得分", c.score_text(row["score"]), back, rank), md=3),
+                 dbc.Col(score_breakdown(row, context.config()), md=9)], className="g-3 mb-3"),
+        c.section("近13个月", c.trend(history, {"score": "综合得分"}, "")),
+        c.section(f"本月预警（{len(warnings)} 条）", warnings_grid(f"{P}-warnings", warnings)),
+    ]), row["name"]
