@@ -55,6 +55,8 @@ def warnings_grid(id_: str, frame, height: str = "420px"):
 
     if frame.empty:
         return c.empty("本月无预警")
+    severity = {"red": 0, "orange": 1, "yellow": 2}
+    frame = frame.sort_values(["level", "rule", "ref"], key=lambda s: s.map(severity) if s.name == "level" else s)
     shown = frame.assign(rule_zh=frame["rule"].map(RULES), level_zh=frame["level"].map(c.LEVEL_ZH),
                          asset_link=[f"[{code}](/asset?code={code})" for code in frame["asset_code"]],
                          span=[("" if c.undefined(d) else f"{int(d)} 天") if c.undefined(m) else f"{int(m)} 个月"
