@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import click
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from ledger import accounts
 from ledger.config import Config, ConfigError, load_config
@@ -32,6 +32,10 @@ class PanhuoGroup(click.Group):
             raise click.ClickException(
                 f"数据库错误（是否已运行 panhuo init-db？）/ database error (did you run panhuo init-db?): {first}"
             ) from None
+        except DBAPIError as exc:  # a constraint the checks did not foresee: still one line, nothing written
+            first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise click.ClickException(f"数据库拒绝了这次写入，未写入任何数据 / the database refused the write; "
+                                       f"nothing was written: {first}") from None
 
 
 class Context:
@@ -156,6 +160,7 @@ def demo(ctx: Context, assets: int, seed: int, no_serve: bool, write_sample: Pat
 
     config = ctx.config.replace(org__city_region_code=CITY[0], org__city_name=CITY[1])
     upgrade(ctx.engine)
+    clear_demo_ledger(ctx.engine)
     with tempfile.TemporaryDirectory() as tmp:
         folder = write_sample or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
@@ -182,6 +187,26 @@ def demo(ctx: Context, assets: int, seed: int, no_serve: bool, write_sample: Pat
 
 
 DEMO_PASSWORD = "panhuo-demo"
+
+
+def clear_demo_ledger(engine) -> None:
+    """Start the demo from an empty ledger, but only where the database holds nothing but the demo city."""
+    from sqlalchemy import delete, select
+
+    from ledger.demo import CITY, COUNTIES
+    from ledger.models import Base, Region
+
+    demo_regions = {CITY[0], *(code for code, _ in COUNTIES)}
+    with session_scope(engine, write=True) as s:
+        stored = set(s.scalars(select(Region.code)))
+        if stored - demo_regions:
+            raise click.ClickException(
+                "配置的数据库中已有非演示数据，演示不会覆盖它；请用 PANHUO_DATABASE_URL 指定另一个数据库 / the configured "
+                "database holds a ledger that is not the demo city; point PANHUO_DATABASE_URL at another database")
+        keep = {"users", "api_tokens", "login_attempts", "imports", "alembic_version"}
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name not in keep:
+                s.execute(delete(table))
 
 
 def demo_accounts(engine) -> list[tuple[str, str, str | None, str]]:

@@ -55,6 +55,12 @@ def _load(conn: Connection, staged: dict[str, tuple[Table, str]]) -> None:
     for table in TABLES:
         if table.key not in staged:
             continue
+        if table.unique:
+            # Rows named in the file replace their stored versions first: an upsert applies rows
+            # one by one, so swapping two plans' assets would break "one asset, one plan" half-way.
+            keys = ", ".join(table.keys)
+            conn.exec_driver_sql(f"DELETE FROM {table.target} WHERE ({keys}) IN "
+                                 f"(SELECT {keys} FROM {stage.stage_name(table)} WHERE true)")
         mapping = _TARGET_COLUMNS.get(table.key, {c.key: c.key for c in table.columns})
         source = ", ".join(mapping)
         keys = [mapping[k] for k in table.keys]

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from jobs.cli import main
 from ledger.demo import write_demo_ledger
-from ledger.models import KpiRow, ListEntry, Snapshot, WarningRow
+from ledger.models import Asset, KpiRow, ListEntry, Snapshot, WarningRow
 from metrics.lists import LISTS
 from metrics.warnings import RULES
 
@@ -41,3 +41,18 @@ def test_demo_builds_13_months_with_every_rule_and_list(engine, config, tmp_path
     assert 0.02 < city.idle_rate < 0.09
     count, low, high = departments
     assert count == 150 and low < 40 and high > 95  # from poor to excellent
+
+
+def test_demo_again_with_another_size_rebuilds_and_refuses_foreign_data(engine, config, tmp_path):
+    env = {"PANHUO_DATABASE_URL": config.database_url}
+    for assets in ("3000", "2000"):
+        result = CliRunner().invoke(main, ["demo", "--assets", assets, "--no-serve"], env=env)
+        assert result.exit_code == 0, result.output
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Asset)).scalar_one() == 2000
+    from tests.factories import LedgerBuilder
+    LedgerBuilder().unit("X1", region="990100").asset("X", unit="X1").load(engine, config, tmp_path / "foreign")
+    refused = CliRunner().invoke(main, ["demo", "--assets", "2000", "--no-serve"], env=env)
+    assert refused.exit_code != 0 and "not the demo city" in refused.output
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Asset)).scalar_one() == 2001

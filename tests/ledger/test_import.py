@@ -169,3 +169,12 @@ def test_english_headers_in_any_order_and_unknown_columns(engine, config, tmp_pa
         asset = conn.execute(select(Asset.__table__)).mappings().one()
     assert (asset["unit_code"], asset["category"], asset["original_value"], asset["status"]) == \
         ("007", "vehicle", 123450, "idle")
+
+
+def test_plans_can_swap_assets_in_one_import(engine, config, tmp_path):
+    first = base().plan("T1", "A1", "2021-01-01", "2021-06-01").plan("T2", "A2", "2021-01-01", "2021-06-01")
+    first.load(engine, config, tmp_path / "one")
+    swapped = base().plan("T1", "A2", "2021-01-01", "2021-06-01").plan("T2", "A1", "2021-01-01", "2021-06-01")
+    swapped.load(engine, config, tmp_path / "two")
+    with engine.connect() as conn:
+        assert dict(conn.execute(select(Plan.plan_id, Plan.asset_code)).all()) == {"T1": "A2", "T2": "A1"}
