@@ -21,13 +21,12 @@ def create_app(config: Config, demo: bool = False) -> Flask:
     if demo and key in WEAK_SECRET_KEYS:
         key = secrets.token_hex(32)  # the demo's sessions end with the process
     check_secret_key(key)
-    server.config.update(SECRET_KEY=key, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
-                         PANHUO=config, DEBUG=False)
-    engine = make_engine(config.database_url)
+    server.config.update(SECRET_KEY=key, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", DEBUG=False)
     server.extensions["panhuo.config"] = config
+    server.extensions["panhuo.engine"] = make_engine(config.database_url)
 
     from dashboard import api, auth
-    auth.init_app(server, engine)
+    auth.init_app(server)
     api.init_app(server)
     _mount_dash(server)
     return server

@@ -1,8 +1,6 @@
 """The read-only JSON API (api.md), scoped like the pages, described by OpenAPI 3."""
 from __future__ import annotations
 
-import math
-
 from flask import Blueprint, Flask, jsonify, request
 
 from dashboard import context, queries
@@ -20,19 +18,6 @@ class BadRequest(ValueError):
 @bp.errorhandler(BadRequest)
 def _bad_request(exc):
     return jsonify({"error": "bad_request", "message": str(exc)}), 400
-
-
-def _clean(value):
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value.item() if hasattr(value, "item") else value
-
-
-def _records(frame, columns) -> list[dict]:
-    frame = frame.astype(object).where(frame.notna(), None)
-    return [{k: _clean(row[k]) for k in columns} for row in frame.to_dict("records")]
 
 
 def _month() -> str | None:
@@ -62,7 +47,7 @@ def kpis():
     if month is None:
         return jsonify([])
     frame = queries.kpis(context.engine(), context.scope(), month, level=level)
-    return jsonify(_records(frame, KPI_EXPORT))
+    return jsonify(queries.to_records(frame, KPI_EXPORT))
 
 
 @bp.get("/warnings")
@@ -72,7 +57,7 @@ def warnings():
     if month is None or not scope.sees_assets:
         return jsonify([])
     frame = queries.warnings(context.engine(), scope, month)
-    rows = _records(frame, WARNING_EXPORT)
+    rows = queries.to_records(frame, WARNING_EXPORT)
     for row in rows:
         row["state"] = "open"  # acknowledgement and resolution arrive with the accountability workflow
     return jsonify(rows)
@@ -84,10 +69,7 @@ def lists():
     if month is None:
         return jsonify([])
     frame = queries.lists(context.engine(), context.scope(), month)
-    rows = _records(frame, ["month", "list", "level", "code", "name", "reasons"])
-    for row in rows:
-        row["reasons"] = [{k: _clean(v) for k, v in reason.items()} for reason in row["reasons"]]
-    return jsonify(rows)
+    return jsonify(queries.to_records(frame, ["month", "list", "level", "code", "name", "reasons"]))
 
 
 def _schema_of(columns: list[str]) -> dict:

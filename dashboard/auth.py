@@ -6,10 +6,11 @@ import logging
 import secrets
 from urllib.parse import urlparse
 
-from flask import Blueprint, Flask, abort, current_app, g, jsonify, redirect, render_template_string, request, session
+from flask import Blueprint, Flask, abort, g, jsonify, redirect, render_template_string, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from sqlalchemy import delete, func, select
 
+from dashboard.context import config, engine
 from ledger import accounts
 from ledger.db import session_scope
 from ledger.models import ROLES, LoginAttempt, User
@@ -44,16 +45,12 @@ class Account(UserMixin):
         return ROLES.get(self.role, self.role)
 
 
-def _engine():
-    return current_app.extensions["panhuo.engine"]
-
-
 def _load_user(key: str) -> Account | None:
     try:
         user_id, version = (int(part) for part in key.split(":"))
     except ValueError:
         return None
-    with session_scope(_engine()) as s:
+    with session_scope(engine()) as s:
         user = s.get(User, user_id)
         if user is None or user.disabled or user.session_version != version:
             return None
@@ -64,7 +61,7 @@ def _load_from_token() -> Account | None:
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    with session_scope(_engine()) as s:
+    with session_scope(engine()) as s:
         user = accounts.user_for_token(s, header[7:].strip())
         return Account(user) if user else None
 
@@ -75,7 +72,7 @@ def _client_address() -> str:
 
 def _too_many_failures(username: str, address: str) -> bool:
     since = dt.datetime.now() - WINDOW
-    with session_scope(_engine()) as s:
+    with session_scope(engine()) as s:
         by_account = s.scalar(select(func.count()).select_from(LoginAttempt)
                               .where(LoginAttempt.username == username, LoginAttempt.at > since))
         by_address = s.scalar(select(func.count()).select_from(LoginAttempt)
@@ -84,7 +81,7 @@ def _too_many_failures(username: str, address: str) -> bool:
 
 
 def _record_failure(username: str, address: str) -> None:
-    with session_scope(_engine(), write=True) as s:
+    with session_scope(engine(), write=True) as s:
         s.add(LoginAttempt(username=username, address=address, at=dt.datetime.now()))
         s.execute(delete(LoginAttempt).where(LoginAttempt.at < dt.datetime.now() - 2 * WINDOW))
 
@@ -99,7 +96,7 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
-def _csrf_token() -> str:
+def csrf_token() -> str:
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(24)
     return session["csrf"]
@@ -133,8 +130,8 @@ LOGIN_PAGE = """<!doctype html>
 
 @bp.get("/login")
 def login_form():
-    return render_template_string(LOGIN_PAGE, error=None, csrf=_csrf_token(), next=request.args.get("next"),
-                                  city=current_app.config["PANHUO"]["org.city_name"])
+    return render_template_string(LOGIN_PAGE, error=None, csrf=csrf_token(), next=request.args.get("next"),
+                                  city=config()["org.city_name"])
 
 
 @bp.post("/login")
@@ -148,7 +145,7 @@ def login_submit():
         error = "登录失败次数过多，请 15 分钟后再试"
         log.warning("login rate-limited: %s from %s", username, address)
     else:
-        with session_scope(_engine()) as s:
+        with session_scope(engine()) as s:
             user = accounts.verify_login(s, username, password)
             account = Account(user) if user else None
         if account is None:
@@ -156,8 +153,8 @@ def login_submit():
             log.warning("failed login: %s from %s", username, address)
             error = "用户名或密码错误"
     if error:
-        page = render_template_string(LOGIN_PAGE, error=error, csrf=_csrf_token(), next=request.form.get("next"),
-                                      city=current_app.config["PANHUO"]["org.city_name"])
+        page = render_template_string(LOGIN_PAGE, error=error, csrf=csrf_token(), next=request.form.get("next"),
+                                      city=config()["org.city_name"])
         return page, 401
     session.clear()  # a fresh session on login: no fixation
     login_user(account)
@@ -169,7 +166,7 @@ def login_submit():
 def logout():
     _check_csrf()
     if current_user.is_authenticated:
-        with session_scope(_engine(), write=True) as s:
+        with session_scope(engine(), write=True) as s:
             accounts.end_sessions(s, current_user.id)
     logout_user()
     session.clear()
@@ -189,8 +186,7 @@ def _require_login():
     return redirect(f"/login?next={path}")
 
 
-def init_app(app: Flask, engine) -> None:
-    app.extensions["panhuo.engine"] = engine
+def init_app(app: Flask) -> None:
     manager = LoginManager()
     manager.user_loader(_load_user)
     manager.request_loader(lambda _request: _load_from_token())
@@ -198,4 +194,3 @@ def init_app(app: Flask, engine) -> None:
     manager.init_app(app)
     app.register_blueprint(bp)
     app.before_request(_require_login)
-    app.jinja_env.globals["csrf_token"] = _csrf_token

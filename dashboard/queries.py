@@ -13,6 +13,25 @@ KPI_COLUMNS = ["month", "level", "code", "name", "dept_code", "region_code", *[n
                *[f"score_{n}" for n in SCORE_NAMES], "score", "rank", "rank_change", "peer_size"]
 
 
+def plain(value):
+    """A value as JSON carries it: undefined -> None, numpy -> Python, dates -> ISO text."""
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if value is None or pd.isna(value):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value.item() if hasattr(value, "item") else value
+
+
+def to_records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict]:
+    """Rows for JSON (the API) and for grids in the browser."""
+    rows = frame.to_dict("records")
+    return [{k: plain(row[k]) for k in (columns or frame.columns)} for row in rows]
+
+
 def months(engine: Engine, scope: Scope) -> list[str]:
     """Months with a snapshot, newest first (nothing for an account without a scope)."""
     if scope.kind == "none":

@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask_login import current_user
 
-from dashboard.auth import _csrf_token
+from dashboard.auth import csrf_token
 from ledger.models import ROLES
 
 # path, label, roles that see it in the navigation (and may open it)
@@ -62,7 +62,7 @@ def shell():
     scope = f" · {current_user.scope_code}" if current_user.scope_code else ""
     account = html.Form([
         html.Span(f"{current_user.username}（{ROLES.get(role, role)}{scope}）", className="account-name"),
-        dcc.Input(type="hidden", name="csrf", value=_csrf_token(), id="logout-csrf"),
+        dcc.Input(type="hidden", name="csrf", value=csrf_token(), id="logout-csrf"),
         html.Button("退出", type="submit", className="btn btn-sm btn-outline-light ms-2", id="logout-button"),
     ], method="post", action="/logout", className="d-flex align-items-center")
     bar = dbc.Navbar(dbc.Container([

@@ -1,6 +1,7 @@
 """The `panhuo` command: thin shells over ledger and metrics functions (cli.md)."""
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from pathlib import Path
@@ -262,23 +263,27 @@ def users() -> None:
     """Accounts: add, list, disable, passwd, token."""
 
 
-def _read_password(password: str | None, from_stdin: bool) -> str:
-    if from_stdin:
-        return sys.stdin.readline().rstrip("\n")
-    if password is None:
-        raise click.UsageError("请给出 --password 或 --password-stdin / give --password or --password-stdin")
-    return password
+def password_option(command):
+    """--password P | --password-stdin, handed to the command as `secret`."""
+    @click.option("--password-stdin", "from_stdin", is_flag=True, help="read the password from standard input")
+    @click.option("--password", help="the password (visible in the shell history: prefer --password-stdin)")
+    @functools.wraps(command)
+    def wrapper(*args, password: str | None, from_stdin: bool, **kwargs):
+        if from_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        elif password is None:
+            raise click.UsageError("请给出 --password 或 --password-stdin / give --password or --password-stdin")
+        return command(*args, secret=password, **kwargs)
+    return wrapper
 
 
 @users.command("add")
 @click.argument("username")
 @click.option("--role", required=True, type=click.Choice(["leader", "supervisor", "county", "department", "screen", "admin"]))
 @click.option("--scope", "scope_code", help="department code (department) or region code (county)")
-@click.option("--password")
-@click.option("--password-stdin", is_flag=True)
+@password_option
 @pass_ctx
-def users_add(ctx: Context, username, role, scope_code, password, password_stdin) -> None:
-    secret = _read_password(password, password_stdin)
+def users_add(ctx: Context, username, role, scope_code, secret) -> None:
     with session_scope(ctx.engine, write=True) as s:
         accounts.add_user(s, username, role, secret, scope_code)
     click.echo(f"已创建 / created {username} ({role}{' ' + scope_code if scope_code else ''})")
@@ -304,11 +309,9 @@ def users_disable(ctx: Context, username) -> None:
 
 @users.command("passwd")
 @click.argument("username")
-@click.option("--password")
-@click.option("--password-stdin", is_flag=True)
+@password_option
 @pass_ctx
-def users_passwd(ctx: Context, username, password, password_stdin) -> None:
-    secret = _read_password(password, password_stdin)
+def users_passwd(ctx: Context, username, secret) -> None:
     with session_scope(ctx.engine, write=True) as s:
         accounts.set_password(s, username, secret)
     click.echo(f"已修改密码 / password changed for {username}; 其他会话已失效 / other sessions ended")

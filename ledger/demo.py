@@ -103,11 +103,13 @@ class _Writer:
             self.files = {t.key: (target / f"{t.zh}.csv").open("w", encoding="utf-8-sig", newline="") for t in TABLES}
             self.sheets = {k: csv.writer(f) for k, f in self.files.items()}
         for table in TABLES:
-            self.sheets[table.key].append([c.zh for c in table.columns]) if self.xlsx else \
-                self.sheets[table.key].writerow([c.zh for c in table.columns])
+            self._put(table.key, [c.zh for c in table.columns])
 
     def row(self, table: str, values: list) -> None:
         self.counts[table] += 1
+        self._put(table, values)
+
+    def _put(self, table: str, values: list) -> None:
         if self.xlsx:
             self.sheets[table].append(values)
         else:

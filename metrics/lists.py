@@ -5,6 +5,7 @@ import math
 from dataclasses import dataclass, field
 
 from ledger.config import Config
+from metrics.scores import undefined
 
 LISTS = {"notice": "通报", "interview": "约谈", "accountability": "问责", "budget_restriction": "预算约束"}
 
@@ -63,7 +64,7 @@ def compute_lists(rows: list[dict], red_counts: dict[tuple[str, str], int],
             interview.append({"rule": "red_warnings", "count": reds,
                               "text": f"红色预警 {reds} 条（≥ {red_limit}）"})
         rate = row["overdue_idle_rate"]
-        if rate is not None and not math.isnan(rate) and rate >= overdue_limit:
+        if not undefined(rate) and rate >= overdue_limit:
             interview.append({"rule": "overdue_idle", "rate": rate,
                               "text": f"超期闲置率 {_pct(rate)}（≥ {_pct(overdue_limit)}）"})
         if interview:
@@ -71,7 +72,7 @@ def compute_lists(rows: list[dict], red_counts: dict[tuple[str, str], int],
             if ("interview", level, code) in last and ("interview", level, code) in before_last:
                 entry("accountability", [{"rule": "interview_three_months", "text": "连续三个月被列入约谈名单"}])
         idle = row["idle_rate"]
-        if idle is not None and not math.isnan(idle) and idle >= budget_limit:
+        if not undefined(idle) and idle >= budget_limit:
             entry("budget_restriction", [{"rule": "idle_rate", "rate": idle,
                                           "text": f"闲置率 {_pct(idle)}（≥ {_pct(budget_limit)}），暂停或压减新增资产配置预算"}])
     return out

@@ -1,8 +1,9 @@
 """Ranks within peer groups (metrics.md, "Rank")."""
 from __future__ import annotations
 
-import math
 from typing import Iterable
+
+from metrics.scores import undefined
 
 
 def rank_group(rows: Iterable[dict]) -> dict[str, int]:
@@ -15,7 +16,7 @@ def rank_group(rows: Iterable[dict]) -> dict[str, int]:
 
     def key(row: dict):
         rate = row["idle_rate"]
-        undefined = rate is None or (isinstance(rate, float) and math.isnan(rate))
-        return (-row["score"], undefined, 0.0 if undefined else rate, row["code"])
+        missing = undefined(rate)
+        return (-row["score"], missing, 0.0 if missing else rate, row["code"])
 
     return {row["code"]: position for position, row in enumerate(sorted(ranked, key=key), start=1)}

@@ -13,9 +13,14 @@ INDICATORS: dict[str, tuple[str, bool]] = {
 }
 
 
+def undefined(x) -> bool:
+    """An undefined indicator: None, or NaN as pandas carries it."""
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
 def sub_score(x: float | None, good: float, bad: float, lower_is_better: bool) -> float:
     """Linear between the two thresholds, clamped to [0, 100]; an undefined indicator scores 100."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+    if undefined(x):
         return 100.0
     if lower_is_better:
         if x <= good:

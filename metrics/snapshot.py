@@ -18,7 +18,7 @@ from metrics.kpis import compute_figures
 from metrics.lists import compute_lists
 from metrics.ranks import rank_group
 from metrics.scores import INDICATORS, composite, sub_score
-from metrics.timeline import shift_month, snapshot_date
+from metrics.timeline import as_date, shift_month, snapshot_date
 from metrics.warnings import evaluate
 
 KPI_COLUMNS = ["month", "level", "code", "name", "dept_code", "region_code",
@@ -118,10 +118,7 @@ def _replace(conn: Connection, month: str, d: dt.date, rows, warnings, first_see
                ([month, *[row.get(c) for c in KPI_COLUMNS[1:]]] for row in rows))
     write_rows(conn, "warning_rows", WARNING_COLUMNS, (
         [month, w.rule, w.ref, w.level, w.asset_code, w.unit_code, w.dept_code, w.region_code, w.days, w.months,
-         _date(first_seen.get((w.rule, w.ref), d)), w.message] for w in warnings))
+         as_date(first_seen.get((w.rule, w.ref), d)), w.message] for w in warnings))
     if entries:
         conn.execute(insert(ListEntry), [dict(asdict(e), month=month) for e in entries])
 
-
-def _date(value) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)

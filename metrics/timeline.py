@@ -8,6 +8,11 @@ import re
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
+def as_date(value) -> dt.date:
+    """A date from the database: SQLite hands back ISO text, PostgreSQL a date."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
 def last_day(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 

@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 from ledger.config import Config
 from ledger.vocab import CATEGORIES, POOL_STATUSES, label
 from metrics.kpis import OVERDUE_MONTHS, in_scope_sql, late_income_sql, months_idle_sql, query
-from metrics.timeline import months_between, year_before
+from metrics.timeline import as_date, months_between, year_before
 
 RULES = {
     "idle_overdue": "超期闲置", "idle_no_plan": "闲置未列台账", "plan_overdue": "台账逾期",
@@ -42,10 +42,6 @@ class Warning:
 PLACE = ("a.code AS asset_code, a.unit_code AS unit_code, u.dept_code AS dept_code, "
          "dp.region_code AS region_code")
 PLACE_JOIN = "JOIN units u ON u.code = a.unit_code JOIN departments dp ON dp.code = u.dept_code"
-
-
-def _as_date(value) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def _idle_level(months: int, thresholds: list[int]) -> str | None:
@@ -86,7 +82,7 @@ def evaluate(conn: Connection, d: dt.date, config: Config) -> list[Warning]:
         SELECT {PLACE}, p.plan_id, p.due_on FROM plans p JOIN assets a ON a.code = p.asset_code {PLACE_JOIN}
          WHERE p.due_on < :d AND NOT (p.done_on IS NOT NULL AND p.done_on <= :d)""", d=d)
     for row in rows:
-        days = (d - _as_date(row.due_on)).days
+        days = (d - as_date(row.due_on)).days
         level = "red" if days > config["warnings.plan_red_days"] else "orange"
         add("plan_overdue", level, row, ref=row.plan_id, days=days, message=f"盘活台账逾期 {days} 天未完成")
 
@@ -95,7 +91,7 @@ def evaluate(conn: Connection, d: dt.date, config: Config) -> list[Warning]:
         SELECT {PLACE}, i.income_id, i.received_on FROM income i JOIN assets a ON a.code = i.asset_code {PLACE_JOIN}
          WHERE {late_income_sql()}""", d=d, late=d - dt.timedelta(days=config["warnings.remit_deadline_days"]))
     for row in rows:
-        days = (d - _as_date(row.received_on)).days
+        days = (d - as_date(row.received_on)).days
         level = "red" if days > config["warnings.remit_red_days"] else "orange"
         add("remit_late", level, row, ref=row.income_id, days=days, message=f"收入到账 {days} 天未足额上缴国库")
 
@@ -133,7 +129,7 @@ def evaluate(conn: Connection, d: dt.date, config: Config) -> list[Warning]:
          WHERE l.listed_on < :stale AND (l.delisted_on IS NULL OR l.delisted_on > :d)""",
                  d=d, stale=d - dt.timedelta(days=config["warnings.stale_listing_days"]))
     for row in rows:
-        days = (d - _as_date(row.listed_on)).days
+        days = (d - as_date(row.listed_on)).days
         add("stale_listing", "yellow", row, ref=row.listing_id, days=days, message=f"在公物仓 {days} 天仍未调剂")
 
     # buy_while_idle

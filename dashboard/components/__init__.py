@@ -80,8 +80,9 @@ GRID_LOCALE = {"page": "第", "to": "至", "of": "共", "more": "更多", "next"
 
 def grid(id_: str, frame: pd.DataFrame, columns: list[dict], height: str = "420px",
          options: dict | None = None) -> dag.AgGrid:
-    frame = frame.astype(object).where(frame.notna(), None)  # JSON has no NaN
-    return dag.AgGrid(id=id_, rowData=frame.to_dict("records"), columnDefs=columns,
+    from dashboard.queries import to_records
+
+    return dag.AgGrid(id=id_, rowData=to_records(frame), columnDefs=columns,
                       defaultColDef={"sortable": True, "resizable": True, "filter": False},
                       dashGridOptions={"rowHeight": 34, "headerHeight": 36, "localeText": GRID_LOCALE, **(options or {})},
                       style={"height": height, "width": "100%"}, className="ag-theme-quartz")

@@ -115,8 +115,7 @@ def rows(request, month, region, category, band, min_value):
     sort = request.get("sortModel") if isinstance(request.get("sortModel"), list) else []
     frame, total = queries.overdue_idle(context.engine(), scope, month, sort=[s for s in sort if isinstance(s, dict)],
                                         start=start, end=end, **_filters(region, category, band, min_value))
-    frame = _display(frame).astype(object)
-    return {"rowData": frame.where(frame.notna(), None).to_dict("records"), "rowCount": total}
+    return {"rowData": queries.to_records(_display(frame)), "rowCount": total}
 
 
 @callback(Output(f"{P}-download", "data"), Input(f"{P}-export", "n_clicks"), *[State(i.component_id, i.component_property)

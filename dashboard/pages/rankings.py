@@ -69,9 +69,9 @@ def _table(frame, history, drill: bool, id_: str):
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"), Input(f"{P}-region", "value"))
 def render(month: str, region: str | None):
     scope, engine = context.scope(), context.engine()
-    if month not in queries.months(engine, scope):
-        return c.not_found()
     months = sorted(queries.months(engine, scope))
+    if month not in months:
+        return c.not_found()
     window = [m for m in months if m <= month][-13:]
     depts = queries.kpis(engine, scope, month, level="department", region=region)
     history = queries.kpis(engine, scope, window, level="department", region=region)
