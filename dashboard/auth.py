@@ -10,7 +10,7 @@ from flask import Blueprint, Flask, abort, g, jsonify, redirect, render_template
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from sqlalchemy import delete, func, select
 
-from dashboard.context import config, engine
+from dashboard.context import audit, config, engine
 from ledger import accounts
 from ledger.db import session_scope
 from ledger.models import ROLES, LoginAttempt, User
@@ -144,6 +144,7 @@ def login_submit():
     if _too_many_failures(username, address):
         error = "登录失败次数过多，请 15 分钟后再试"
         log.warning("login rate-limited: %s from %s", username, address)
+        audit("login.failed", username, actor=username or "?", detail="rate limited / 次数过多")
     else:
         with session_scope(engine()) as s:
             user = accounts.verify_login(s, username, password)
@@ -151,6 +152,7 @@ def login_submit():
         if account is None:
             _record_failure(username, address)
             log.warning("failed login: %s from %s", username, address)
+            audit("login.failed", username, actor=username or "?", detail="wrong username or password / 用户名或密码错误")
             error = "用户名或密码错误"
     if error:
         page = render_template_string(LOGIN_PAGE, error=error, csrf=csrf_token(), next=request.form.get("next"),
@@ -159,6 +161,7 @@ def login_submit():
     session.clear()  # a fresh session on login: no fixation
     login_user(account)
     log.info("login: %s from %s", username, address)
+    audit("login", username)
     return redirect(_safe_next(request.form.get("next")) or LANDING.get(account.role, "/"))
 
 
@@ -168,6 +171,7 @@ def logout():
     if current_user.is_authenticated:
         with session_scope(engine(), write=True) as s:
             accounts.end_sessions(s, current_user.id)
+            audit("logout", current_user.username, db=s)
     logout_user()
     session.clear()
     return redirect("/login")

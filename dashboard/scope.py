@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from flask import has_request_context
 from sqlalchemy import and_, false, or_, true
 from sqlalchemy.sql import ColumnElement
 
@@ -74,6 +75,10 @@ class Scope:
     def refused(self, what: str, value: object) -> None:
         """Record an out-of-scope ask; the caller answers exactly as for something that does not exist."""
         log.warning("out-of-scope request by %s (%s %s): %s=%r", self.username or "?", self.kind, self.code, what, value)
+        if has_request_context():
+            from dashboard.context import audit  # context builds on this module
+
+            audit("scope.refused", f"{what}={value}"[:200], detail=f"scope {self.kind} {self.code or ''}".strip())
 
 
 NOTHING = Scope("none")

@@ -9,17 +9,18 @@ from pathlib import Path
 import click
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
-from ledger import accounts
+from ledger import accounts, audit
 from ledger.config import Config, ConfigError, load_config
 from ledger.db import session_scope
 from ledger.db import make_engine
 from ledger.exports import ExportError, snapshot_frame, write_frame
 from ledger.importer import SourceError, import_path
+from ledger.locks import LockBusy
 from ledger.migrate import upgrade
 from metrics.timeline import months_range, parse_month
 
 # Errors a user can cause: reported as one line, no traceback.
-USER_ERRORS = (ConfigError, SourceError, ExportError, accounts.AccountError, ValueError)
+USER_ERRORS = (ConfigError, SourceError, ExportError, accounts.AccountError, LockBusy, ValueError)
 
 
 class PanhuoGroup(click.Group):
@@ -105,10 +106,11 @@ def import_cmd(ctx: Context, path: Path, user: str) -> None:
 @click.option("--month", help="YYYY-MM")
 @click.option("--from", "first", help="YYYY-MM, with --to")
 @click.option("--to", "last", help="YYYY-MM, with --from")
+@click.option("--reopen", is_flag=True, help="recompute a closed month (recorded in the audit log)")
 @pass_ctx
-def compute(ctx: Context, month: str | None, first: str | None, last: str | None) -> None:
+def compute(ctx: Context, month: str | None, first: str | None, last: str | None, reopen: bool) -> None:
     """Compute and store a month's snapshot (or a range, in order)."""
-    from metrics.snapshot import compute_snapshot
+    from jobs.runner import compute_month
 
     if month and (first or last):
         raise click.UsageError("--month 与 --from/--to 只能二选一 / give --month or --from/--to, not both")
@@ -122,7 +124,7 @@ def compute(ctx: Context, month: str | None, first: str | None, last: str | None
         raise click.UsageError("请给出 --month 或 --from/--to / give --month or --from and --to")
     for m in months:
         started = time.perf_counter()
-        counts = compute_snapshot(ctx.engine, m, ctx.config)
+        counts = compute_month(ctx.engine, ctx.config, m, audit.cli_actor(), reopen=reopen)
         click.echo(f"{m}: {counts['kpis']} 行指标 KPI rows, {counts['warnings']} 条预警 warnings, "
                    f"{counts['lists']} 条名单 list entries ({time.perf_counter() - started:.1f}s)")
 
@@ -157,7 +159,7 @@ def demo(ctx: Context, assets: int, seed: int, no_serve: bool, write_sample: Pat
     import tempfile
 
     from ledger.demo import CITY, months_to_compute, write_demo_ledger
-    from metrics.snapshot import compute_snapshot
+    from jobs.runner import compute_month
 
     config = ctx.config.replace(org__city_region_code=CITY[0], org__city_name=CITY[1])
     upgrade(ctx.engine)
@@ -174,7 +176,7 @@ def demo(ctx: Context, assets: int, seed: int, no_serve: bool, write_sample: Pat
             raise click.ClickException("演示台账导入失败 / demo import failed: " + "; ".join(map(str, result.problems[:5])))
     click.echo(f"已导入 / imported in {time.perf_counter() - started:.1f}s")
     for month in months_to_compute():
-        compute_snapshot(ctx.engine, month, config)
+        compute_month(ctx.engine, config, month, "demo")
     click.echo(f"已计算 13 个月快照 / computed 13 monthly snapshots: {months_to_compute()[0]} … {months_to_compute()[-1]}")
     click.echo(f"数据库 / database: {ctx.engine.url.render_as_string(hide_password=True)}")
     if write_sample:
@@ -204,7 +206,7 @@ def clear_demo_ledger(engine) -> None:
             raise click.ClickException(
                 "配置的数据库中已有非演示数据，演示不会覆盖它；请用 PANHUO_DATABASE_URL 指定另一个数据库 / the configured "
                 "database holds a ledger that is not the demo city; point PANHUO_DATABASE_URL at another database")
-        keep = {"users", "api_tokens", "login_attempts", "imports", "alembic_version"}
+        keep = {"users", "api_tokens", "login_attempts", "imports", "audit_log", "alembic_version"}
         for table in reversed(Base.metadata.sorted_tables):
             if table.name not in keep:
                 s.execute(delete(table))
@@ -256,6 +258,19 @@ def _serve(config: Config, host: str, port: int, demo: bool = False) -> None:
     # sync workers: Dash's first-request set-up races under threaded workers (plotly/dash#3971)
     os.execve(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", "3", "--timeout", "120",
                                "--bind", f"{host}:{port}", "--access-logfile", "-", "dashboard.wsgi:app"], env)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="catch up (missed month-ends, closing, today's recompute, queued runs) and exit")
+@pass_ctx
+def scheduler(ctx: Context, once: bool) -> None:
+    """Run the scheduled jobs (one process per deployment)."""
+    import logging
+
+    from jobs.scheduler import run_scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    run_scheduler(ctx.engine, ctx.config, once=once)
 
 
 @main.group()

@@ -63,6 +63,14 @@ def _safe_text(value):
     return value
 
 
+def _escaped(frame: pd.DataFrame) -> pd.DataFrame:
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or str(safe[column].dtype) in ("str", "string"):
+            safe[column] = safe[column].map(_safe_text)
+    return safe
+
+
 def write_frame(frame: pd.DataFrame, target, sheet: str = "data", title: str | None = None) -> None:
     """Write .csv (UTF-8 with BOM, so Excel reads the Chinese) or .xlsx by the file's suffix.
 
@@ -70,16 +78,27 @@ def write_frame(frame: pd.DataFrame, target, sheet: str = "data", title: str | N
     table saying what it is (month, scope, when it was made).
     """
     suffix = Path(target).suffix.lower() if isinstance(target, (str, Path)) else ".xlsx"
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or str(safe[column].dtype) in ("str", "string"):
-            safe[column] = safe[column].map(_safe_text)
     if suffix == ".csv":
-        safe.to_csv(target, index=False, encoding="utf-8-sig")
+        _escaped(frame).to_csv(target, index=False, encoding="utf-8-sig")
     elif suffix == ".xlsx":
-        with pd.ExcelWriter(target, engine="openpyxl") as writer:
-            safe.to_excel(writer, index=False, sheet_name=sheet[:31], startrow=1 if title else 0)
-            if title:
-                writer.sheets[sheet[:31]]["A1"] = title
+        write_workbook(target, [(sheet, frame)], title)
     else:
         raise ExportError(f"只支持 .csv 或 .xlsx / output must be .csv or .xlsx: {Path(target).name}")
+
+
+def write_workbook(target, sheets: list[tuple[str, pd.DataFrame]], title: str | None = None) -> None:
+    """One xlsx workbook, a sheet per frame, each under the same title line; header row frozen.
+
+    Text cells are escaped against formula injection; numbers stay numbers.
+    """
+    with pd.ExcelWriter(target, engine="openpyxl") as writer:
+        for name, frame in sheets:
+            name = name[:31]
+            _escaped(frame).to_excel(writer, index=False, sheet_name=name, startrow=1 if title else 0)
+            sheet = writer.sheets[name]
+            if title:
+                sheet["A1"] = title
+            sheet.freeze_panes = sheet.cell(row=3 if title else 2, column=1)
+            for index, column in enumerate(frame.columns, start=1):
+                longest = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
+                sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(60, 4 + 1.6 * longest)

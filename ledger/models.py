@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text,
+    JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -270,3 +270,61 @@ class LoginAttempt(Base):
     username: Mapped[str] = mapped_column(String(100), index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+# ---- audit, jobs, closed months -----------------------------------------------------------
+
+class AuditEntry(Base):
+    """Append-only: the database refuses UPDATE and DELETE on this table (migration 0004)."""
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(100), index=True)  # username, or "cli:<os user>", "scheduler"
+    role: Mapped[str | None] = mapped_column(String(16))
+    address: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64), index=True)  # e.g. login.failed, import, snapshot.reopen
+    target: Mapped[str | None] = mapped_column(String(200))
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class JobRun(Base):
+    """One run of a job for one tick; (job, tick) is unique, so two schedulers run a tick once."""
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "tick"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job: Mapped[str] = mapped_column(String(64))
+    tick: Mapped[str] = mapped_column(String(64))  # the schedule's period: a date, a month, a week
+    trigger: Mapped[str] = mapped_column(String(16))  # schedule | catch-up | manual | cli
+    month: Mapped[str | None] = mapped_column(String(7))
+    reopen: Mapped[bool] = mapped_column(Boolean, default=False)
+    requested_by: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16), index=True)  # queued running succeeded failed skipped interrupted
+    queued_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    rows: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    host: Mapped[str | None] = mapped_column(String(100))
+    pid: Mapped[int | None] = mapped_column(Integer)
+
+
+class SchedulerJob(Base):
+    """What the running scheduler reports about each job (for the admin page)."""
+    __tablename__ = "scheduler_jobs"
+    job: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    schedule: Mapped[str] = mapped_column(String(100))
+    next_run_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    host: Mapped[str | None] = mapped_column(String(100))
+    pid: Mapped[int | None] = mapped_column(Integer)
+
+
+class MonthClose(Base):
+    """A closed month: its snapshot is final; recomputing it needs an explicit, audited reopen."""
+    __tablename__ = "month_closes"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    closed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    closed_by: Mapped[str] = mapped_column(String(100))

@@ -28,3 +28,7 @@ def label(mapping: dict[str, str], key: str) -> str:
         if k == key:
             return zh
     return key
+
+# Snapshot vocabulary: accountability lists and warning levels.
+LISTS = {"notice": "通报", "interview": "约谈", "accountability": "问责", "budget_restriction": "预算约束"}
+LEVELS = {"yellow": "黄色", "orange": "橙色", "red": "红色"}

@@ -5,9 +5,8 @@ import math
 from dataclasses import dataclass, field
 
 from ledger.config import Config
+from ledger.vocab import LISTS  # noqa: F401  (the lists and their names, imported from here by callers)
 from metrics.scores import undefined
-
-LISTS = {"notice": "通报", "interview": "约谈", "accountability": "问责", "budget_restriction": "预算约束"}
 
 
 @dataclass

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict
+from typing import Callable
 
 from sqlalchemy import Connection, Engine, delete, insert, select
 
@@ -73,8 +74,13 @@ def rank_rows(rows: list[dict], city_region_code: str, previous_ranks: dict[tupl
                 row["rank_change"] = before - row["rank"]
 
 
-def compute_snapshot(engine: Engine, month: str, config: Config) -> dict:
-    """Compute `month` (YYYY-MM) from the ledger as it stands and store it; returns row counts."""
+def compute_snapshot(engine: Engine, month: str, config: Config,
+                     before_commit: Callable[[Connection, dict], None] | None = None) -> dict:
+    """Compute `month` (YYYY-MM) from the ledger as it stands and store it; returns row counts.
+
+    `before_commit(conn, counts)` runs inside the transaction (the audit entry goes there, so
+    it is written exactly when the snapshot is).
+    """
     d = snapshot_date(month)
     prev_month, prev2_month = shift_month(month, -1), shift_month(month, -2)
     options = {"write": True}
@@ -105,7 +111,10 @@ def compute_snapshot(engine: Engine, month: str, config: Config) -> dict:
         entries = compute_lists(ranked, red_counts, previous_lists, config)
 
         _replace(conn, month, d, rows, warnings, first_seen, entries)
-    return {"kpis": len(rows), "warnings": len(warnings), "lists": len(entries)}
+        counts = {"kpis": len(rows), "warnings": len(warnings), "lists": len(entries)}
+        if before_commit is not None:
+            before_commit(conn, counts)
+    return counts
 
 
 def _replace(conn: Connection, month: str, d: dt.date, rows, warnings, first_seen, entries) -> None:

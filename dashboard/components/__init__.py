@@ -9,7 +9,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-LEVEL_ZH = {"yellow": "黄色", "orange": "橙色", "red": "红色"}
+from ledger.vocab import LEVELS
+
+LEVEL_ZH = LEVELS
 LEVEL_COLOR = {"yellow": "#d4a106", "orange": "#e0701b", "red": "#c8102e"}
 PALETTE = ["#1f4e79", "#c8102e", "#2e8b57", "#e0701b", "#6a5acd", "#7f8c8d"]
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, insert
 
+from ledger import audit
 from ledger.config import Config
 from ledger.importer import stage
 from ledger.importer.read import SourceError, open_sheets, sha256_of
@@ -118,8 +119,14 @@ def _validate_and_stage(conn: Connection, path: Path, config: Config,
     return staged
 
 
-def import_path(engine: Engine, path: str | Path, config: Config, username: str = "cli") -> ImportResult:
-    """Import a workbook or CSV folder: every table or nothing. Records the attempt either way."""
+def import_path(engine: Engine, path: str | Path, config: Config, username: str = "cli",
+                region_code: str | None = None, address: str | None = None, file_name: str | None = None) -> ImportResult:
+    """Import a workbook or CSV folder: every table or nothing. Records the attempt either way
+    (in the import history and the audit log).
+
+    `region_code`: a county account's import may only touch units and assets of its region.
+    `file_name`: the name the user knows the file by (an upload is saved under another).
+    """
     path = Path(path)
     started = dt.datetime.now()
     problems = Problems(cap=config["import.max_errors"])
@@ -128,12 +135,15 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
         digest = sha256_of(path) if path.exists() else ""
     except OSError as exc:
         raise SourceError(f"{path}: 无法读取 / cannot read: {exc}") from None
-    result = ImportResult(ok=False, file_name=path.name, sha256=digest, notes=notes)
+    result = ImportResult(ok=False, file_name=file_name or path.name, sha256=digest, notes=notes)
+    who = (username, address)
     with engine.connect().execution_options(write=True) as conn:
         trans = conn.begin()
         try:
             try:
                 staged = _validate_and_stage(conn, path, config, problems, notes)
+                if region_code is not None:
+                    stage.check_region(conn, staged, region_code, problems)
             except SourceError as exc:
                 problems.add(Problem(path.name, None, None, None, *str(exc).split(" / ", 1)))
                 staged = {}
@@ -145,7 +155,7 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
             else:
                 _load(conn, staged)
                 stage.drop_stages(conn, [t for t, _ in staged.values()])
-                result.import_id = _record(conn, result, username, started, None)
+                result.import_id = _record(conn, result, who, started, None)
                 trans.commit()
                 result.ok = True
         except BaseException:
@@ -157,13 +167,19 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
         # The failed attempt is recorded in a transaction of its own; the ledger is untouched.
         with engine.connect().execution_options(write=True) as conn, conn.begin():
             summary = f"{problems.total} 个问题 / problems; " + "; ".join(str(p) for p in problems.items[:5])
-            result.import_id = _record(conn, result, username, started, summary)
+            result.import_id = _record(conn, result, who, started, summary)
     return result
 
 
-def _record(conn: Connection, result: ImportResult, username: str, started: dt.datetime, message: str | None) -> int:
-    return conn.execute(insert(ImportRecord).values(
+def _record(conn: Connection, result: ImportResult, who: tuple[str, str | None], started: dt.datetime,
+            message: str | None) -> int:
+    username, address = who
+    import_id = conn.execute(insert(ImportRecord).values(
         started_at=started, finished_at=dt.datetime.now(), username=username, file_name=result.file_name,
         sha256=result.sha256, row_counts=result.counts, result="ok" if message is None else "failed",
         message=message,
     ).returning(ImportRecord.id)).scalar_one()
+    # one audit entry per import, with its row counts (a bulk import is not silence)
+    audit.record(conn, username, "import" if message is None else "import.failed", f"#{import_id} {result.file_name}",
+                 after={"rows": result.counts, "sha256": result.sha256}, detail=message, address=address)
+    return import_id

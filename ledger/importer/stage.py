@@ -147,3 +147,45 @@ def check_one_plan_per_asset(conn: Connection, sheet: str, problems: Problems) -
         "WHERE NOT EXISTS (SELECT 1 FROM stage_plans y WHERE y.plan_id = x.plan_id) ORDER BY p.row_no"))
     _report(problems, sheet, PLANS, "asset_code", rows,
             "一资产一台账：该资产已有台账 {existing}", "one asset, one plan: the asset already has plan {existing}")
+
+
+def check_region(conn: Connection, staged: dict[str, tuple[Table, str]], region_code: str, problems: Problems) -> None:
+    """A county account imports inside its region only: every unit in the file, and every unit or
+    asset a row refers to, must belong to it. Outside and unknown read the same."""
+    zh, en = "不在本账号的区划范围内", "outside this account's region"
+    if "units" in staged:
+        rows = conn.execute(text("SELECT row_no, region_code AS value FROM stage_units "
+                                 "WHERE region_code IS NOT NULL AND region_code <> :r ORDER BY row_no"), {"r": region_code})
+        _report(problems, staged["units"][1], UNITS, "region_code", rows, zh, en)
+        rows = conn.execute(text(
+            "SELECT s.row_no, s.unit_code AS value FROM stage_units s JOIN units u ON u.code = s.unit_code "
+            "JOIN departments d ON d.code = u.dept_code WHERE d.region_code <> :r ORDER BY s.row_no"), {"r": region_code})
+        _report(problems, staged["units"][1], UNITS, "unit_code", rows, zh, en)
+    # the region of a stored unit; a unit of this file was checked above
+    stored_unit_region = ("SELECT d.region_code FROM units u JOIN departments d ON d.code = u.dept_code "
+                          "WHERE u.code = {unit}")
+    if "assets" in staged:
+        rows = conn.execute(text(
+            "SELECT s.row_no, s.unit_code AS value FROM stage_assets s "
+            f"WHERE ({stored_unit_region.format(unit='s.unit_code')}) <> :r "
+            + ("AND NOT EXISTS (SELECT 1 FROM stage_units x WHERE x.unit_code = s.unit_code) " if "units" in staged else "")
+            + "ORDER BY s.row_no"), {"r": region_code})
+        _report(problems, staged["assets"][1], ASSETS, "unit_code", rows, zh, en)
+        # an asset already stored under another region cannot be taken over by re-importing it
+        rows = conn.execute(text(
+            "SELECT s.row_no, s.asset_code AS value FROM stage_assets s JOIN assets a ON a.code = s.asset_code "
+            f"WHERE ({stored_unit_region.format(unit='a.unit_code')}) <> :r ORDER BY s.row_no"), {"r": region_code})
+        _report(problems, staged["assets"][1], ASSETS, "asset_code", rows, zh, en)
+    for table in TABLES[2:]:
+        if table.key not in staged:
+            continue
+        unit_of = "a.unit_code" if "assets" not in staged else "COALESCE(sa.unit_code, a.unit_code)"
+        join_stage = "LEFT JOIN stage_assets sa ON sa.asset_code = s.asset_code " if "assets" in staged else ""
+        in_file_units = (f"AND NOT EXISTS (SELECT 1 FROM stage_units x WHERE x.unit_code = {unit_of}) "
+                         if "units" in staged else "")
+        rows = conn.execute(text(
+            f"SELECT s.row_no, s.asset_code AS value FROM {stage_name(table)} s {join_stage}"
+            "LEFT JOIN assets a ON a.code = s.asset_code "
+            f"WHERE {unit_of} IS NOT NULL AND ({stored_unit_region.format(unit=unit_of)}) <> :r {in_file_units}"
+            "ORDER BY s.row_no"), {"r": region_code})
+        _report(problems, staged[table.key][1], table, "asset_code", rows, zh, en)

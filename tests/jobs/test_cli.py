@@ -66,3 +66,16 @@ def test_import_compute_export_xlsx(engine, run, tmp_path):
     rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
     assert rows[0][:4] == ("month", "rule", "level", "ref")
     assert {r[1] for r in rows[1:]} == {"idle_overdue", "idle_no_plan", "data_gap"}
+
+
+def test_compute_of_a_closed_month_needs_reopen_and_a_bad_schedule_is_named(engine, config, run, tmp_path):
+    LedgerBuilder().unit("U1").asset("A1").load(engine, config, tmp_path / "l")
+    assert run("compute", "--month", "2026-10").exit_code == 0
+    with engine.begin() as conn:
+        from ledger.runs import close_month
+        close_month(conn, "2026-10", "test")
+    refused = run("compute", "--month", "2026-10")
+    assert refused.exit_code == 1 and "2026-10 is closed: recomputing it needs --reopen" in refused.output
+    assert run("compute", "--month", "2026-10", "--reopen").exit_code == 0
+    bad = run("scheduler", "--once", env={"PANHUO_SCHEDULER_RECOMPUTE_CRON": "every day"})
+    assert bad.exit_code == 1 and "scheduler.recompute_cron is not a valid crontab line: 'every day'" in bad.output

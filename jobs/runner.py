@@ -1,0 +1,70 @@
+"""Computing a month safely: one computation per month at a time, closed months kept final,
+every computation audited and every job run recorded."""
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Callable
+
+from sqlalchemy import Engine, select
+
+from ledger import audit, runs
+from ledger.config import Config
+from ledger.locks import named_lock
+from ledger.models import Snapshot
+from metrics.snapshot import compute_snapshot
+
+log = logging.getLogger("panhuo.jobs")
+
+
+class MonthClosed(ValueError):
+    pass
+
+
+def compute_month(engine: Engine, config: Config, month: str, actor: str, reopen: bool = False,
+                  wait: float | None = None, only_if_missing: bool = False) -> dict:
+    """Compute and store `month` unless it is closed (then only with `reopen`, audited).
+
+    Holds the month's lock: a scheduler and a CLI call never compute one month at once.
+    `only_if_missing`: filling a gap; if another process filled it meanwhile, leave it.
+    """
+    with named_lock(engine, f"compute-{month}", wait=wait):
+        with engine.connect() as conn:
+            closed = runs.is_closed(conn, month)
+            before = conn.execute(select(Snapshot.computed_at, Snapshot.row_counts)
+                                  .where(Snapshot.month == month)).first()
+        if before is not None and only_if_missing:
+            return dict(before.row_counts)
+        if closed and not reopen:
+            raise MonthClosed(f"{month} 已关账，重算须由管理员加 --reopen / {month} is closed: "
+                              f"recomputing it needs --reopen by an admin")
+        previous = None if before is None else {"computed_at": before.computed_at.isoformat(" "),
+                                                 "row_counts": before.row_counts}
+
+        def write_audit(conn, counts):
+            audit.record(conn, actor, "snapshot.reopen" if closed else "snapshot.compute", month,
+                         before=previous, after={"row_counts": counts})
+
+        return compute_snapshot(engine, month, config, before_commit=write_audit)
+
+
+def run_recorded(engine: Engine, job: str, tick: str, trigger: str, work: Callable[[], int | None],
+                 month: str | None = None, requested_by: str | None = None, reopen: bool = False,
+                 run_id: int | None = None) -> str | None:
+    """Run `work` as the one run of (job, tick); returns its status, None if another process had it.
+
+    `run_id`: a run already claimed (a queued manual run taken by the scheduler).
+    """
+    if run_id is None:
+        run_id = runs.claim(engine, job, tick, trigger, month, requested_by, reopen)
+        if run_id is None:
+            log.info("%s %s: already run or running elsewhere, skipped", job, tick)
+            return None
+    try:
+        rows = work()
+    except Exception as exc:  # recorded, then the scheduler goes on with its other jobs
+        log.error("%s %s failed: %s", job, tick, exc)
+        runs.finish(engine, run_id, "failed", error=f"{exc}\n{traceback.format_exc(limit=5)}")
+        return "failed"
+    runs.finish(engine, run_id, "succeeded", rows=rows)
+    return "succeeded"

@@ -1,0 +1,159 @@
+"""The scheduled jobs, declared once: id, title, schedule (a config key), tick and body.
+
+A job's tick names the period it serves (a date, a month, an ISO week). Runs are claimed per
+(job, tick), so a tick runs once whatever else runs; a failed tick is retried at the next
+firing or start-up.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, select
+
+from ledger import audit, runs
+from ledger.config import Config
+from ledger.locks import named_lock
+from ledger.models import Snapshot
+from ledger.reports import newest_month, weekly_dispatch
+from jobs.runner import compute_month, run_recorded
+from metrics.timeline import months_range, shift_month
+
+log = logging.getLogger("panhuo.jobs")
+ACTOR = "scheduler"
+
+
+def today(config: Config) -> dt.date:
+    return dt.datetime.now(ZoneInfo(config["scheduler.timezone"])).date()
+
+
+def month_of(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def due_close(config: Config, day: dt.date) -> str:
+    """The newest month that should be closed on `day`."""
+    back = 1 if day.day >= config["scheduler.close_day"] else 2
+    return shift_month(month_of(day), -back)
+
+
+def _snapshot_months(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return list(conn.scalars(select(Snapshot.month).order_by(Snapshot.month)))
+
+
+# ---- job bodies: (engine, config, day) -> rows written ----------------------------------
+
+def recompute(engine: Engine, config: Config, day: dt.date) -> int:
+    """The current month, and the previous one while it is open."""
+    rows = 0
+    current = month_of(day)
+    with engine.connect() as conn:
+        closed = runs.closed_months(conn)
+    for month in (shift_month(current, -1), current):
+        if month not in closed:
+            rows += compute_month(engine, config, month, ACTOR)["kpis"]
+    return rows
+
+
+def close_months(engine: Engine, config: Config, day: dt.date) -> int:
+    """Close every month up to the one due on `day` (computing it first if it has no snapshot)."""
+    due = due_close(config, day)
+    compute_month(engine, config, due, ACTOR, only_if_missing=True)
+    closed = 0
+    for month in (m for m in _snapshot_months(engine) if m <= due):
+        # under the month's lock: a computation of it is never half-way when it closes
+        with named_lock(engine, f"compute-{month}"), engine.execution_options(write=True).begin() as conn:
+            if not runs.is_closed(conn, month):
+                runs.close_month(conn, month, ACTOR)
+                audit.record(conn, ACTOR, "month.close", month)
+                closed += 1
+    return closed
+
+
+def weekly_report(engine: Engine, config: Config, day: dt.date) -> int:
+    """Write 周调度 for the newest snapshot into the outbox; the file is the outcome."""
+    with engine.connect() as conn:
+        month = newest_month(conn)
+        if month is None:
+            return 0
+        outbox = Path(config["scheduler.outbox"])
+        outbox.mkdir(parents=True, exist_ok=True)
+        year, week, _ = day.isocalendar()
+        target = outbox / f"周调度-{year}-W{week:02d}-{month}.xlsx"
+        partial = target.with_suffix(".part")
+        weekly_dispatch(conn, month, partial, config["org.city_name"])
+    partial.replace(target)  # the outbox never holds half a file
+    return 1
+
+
+def cleanup(engine: Engine, config: Config, day: dt.date) -> int:
+    return runs.cleanup(engine, config["scheduler.keep_days"])
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    title: str
+    cron_key: str
+    tick: Callable[[Config, dt.date], str]
+    body: Callable[[Engine, Config, dt.date], int]
+
+
+JOBS = [
+    Job("recompute", "重算本月及未关账上月", "scheduler.recompute_cron", lambda c, d: d.isoformat(), recompute),
+    Job("close-month", "上月关账", "scheduler.close_cron", due_close, close_months),
+    Job("weekly-report", "周调度报表", "scheduler.weekly_report_cron",
+        lambda c, d: "{0}-W{1:02d}".format(*d.isocalendar()), weekly_report),
+    Job("cleanup", "清理任务记录", "scheduler.cleanup_cron", lambda c, d: d.isoformat(), cleanup),
+]
+BY_ID = {job.id: job for job in JOBS}
+
+
+def run_tick(engine: Engine, config: Config, job: Job, trigger: str = "schedule", day: dt.date | None = None) -> str | None:
+    """The job's run for the current tick (once, whoever asks)."""
+    day = day or today(config)
+    return run_recorded(engine, job.id, job.tick(config, day), trigger,
+                        lambda: job.body(engine, config, day))
+
+
+def catch_up(engine: Engine, config: Config, day: dt.date | None = None) -> None:
+    """At start-up: mark runs a dead process left behind, fill month-ends that passed without a
+    snapshot, close what is due, and run today's recompute if it has not run."""
+    day = day or today(config)
+    # two schedulers starting together catch up one after the other: the second finds it done
+    with named_lock(engine, "scheduler-catch-up"):
+        interrupted = runs.reap_interrupted(engine)
+        if interrupted:
+            log.warning("%d run(s) left by a stopped process marked interrupted", interrupted)
+        stored = _snapshot_months(engine)
+        previous = shift_month(month_of(day), -1)
+        if stored and stored[-1] < previous:
+            for month in months_range(shift_month(stored[-1], 1), previous):
+                run_recorded(engine, "catch-up", month, "catch-up",
+                             lambda m=month: compute_month(engine, config, m, ACTOR, only_if_missing=True)["kpis"],
+                             month=month)
+        run_tick(engine, config, BY_ID["close-month"], "catch-up", day)
+        run_tick(engine, config, BY_ID["recompute"], "catch-up", day)
+
+
+def run_queued(engine: Engine, config: Config) -> int:
+    """Runs asked for on the admin page: recompute a month (reopening it if asked)."""
+    done = 0
+    while (run := runs.take_queued(engine)) is not None:
+        if run.job == "recompute-month":
+            actor = run.requested_by or "admin"
+            work = lambda r=run, a=actor: compute_month(engine, config, r.month, a, reopen=r.reopen)["kpis"]  # noqa: E731
+        elif run.job in BY_ID:
+            work = lambda r=run: BY_ID[r.job].body(engine, config, today(config))  # noqa: E731
+        else:
+            runs.finish(engine, run.id, "failed", error=f"未知任务 / unknown job {run.job}")
+            continue
+        run_recorded(engine, run.job, run.tick, run.trigger, work, run_id=run.id)
+        done += 1
+    return done
+

@@ -1,0 +1,184 @@
+"""The scheduler: one run per tick across processes, failures and kills leave the previous
+snapshot, a restart catches up, closed months stay final unless reopened (audited)."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+from sqlalchemy import select
+
+from jobs import schedule
+from jobs.runner import MonthClosed, compute_month
+from ledger.locks import LockBusy, named_lock
+from ledger.models import AuditEntry, JobRun, MonthClose, Snapshot
+from metrics.timeline import shift_month
+from tests.conftest import ROOT
+from tests.factories import LedgerBuilder
+
+DAY = dt.date(2026, 11, 22)  # the scheduler's "today" in the in-process tests
+
+
+def ledger(engine, config, folder):
+    b = LedgerBuilder().unit("U1").unit("U2", dept="D2")
+    b.asset("A1", unit="U1", status="闲置", status_since="2024-01-01").asset("A2", unit="U2")
+    b.load(engine, config, folder)
+
+
+def snapshot(engine, month):
+    with engine.connect() as conn:
+        return conn.execute(select(Snapshot.computed_at, Snapshot.row_counts).where(Snapshot.month == month)).first()
+
+
+def audit_actions(engine, action):
+    with engine.connect() as conn:
+        return list(conn.scalars(select(AuditEntry.target).where(AuditEntry.action == action).order_by(AuditEntry.id)))
+
+
+def job_runs(engine):
+    with engine.connect() as conn:
+        return conn.execute(select(JobRun).order_by(JobRun.id)).all()
+
+
+def test_restart_after_a_missed_month_end_fills_and_closes_it(engine, config, tmp_path):
+    ledger(engine, config, tmp_path)
+    compute_month(engine, config, "2026-08", "test")
+    config = config.replace(scheduler__close_day=5)
+    schedule.catch_up(engine, config, DAY)
+    with engine.connect() as conn:
+        months = list(conn.scalars(select(Snapshot.month).order_by(Snapshot.month)))
+        closed = list(conn.scalars(select(MonthClose.month).order_by(MonthClose.month)))
+    assert months == ["2026-08", "2026-09", "2026-10", "2026-11"]
+    assert closed == ["2026-08", "2026-09", "2026-10"]  # 22 Nov is past the 5th: October is due
+    assert audit_actions(engine, "snapshot.compute") == ["2026-08", "2026-09", "2026-10", "2026-11"]
+    # a second start-up the same day finds nothing left to do
+    schedule.catch_up(engine, config, DAY)
+    assert audit_actions(engine, "snapshot.compute") == ["2026-08", "2026-09", "2026-10", "2026-11"]
+
+
+def test_before_the_close_day_the_previous_month_stays_open_and_is_recomputed(engine, config, tmp_path):
+    ledger(engine, config, tmp_path)
+    config = config.replace(scheduler__close_day=25)
+    schedule.catch_up(engine, config, DAY)
+    with engine.connect() as conn:
+        closed = list(conn.scalars(select(MonthClose.month)))
+    assert closed == ["2026-09"]  # computed first: it had no snapshot
+    assert sorted(audit_actions(engine, "snapshot.compute")) == ["2026-09", "2026-10", "2026-11"]
+
+
+def test_a_closed_month_needs_reopen_and_the_reopen_is_audited(engine, config, tmp_path):
+    ledger(engine, config, tmp_path)
+    schedule.catch_up(engine, config.replace(scheduler__close_day=1), DAY)
+    before = snapshot(engine, "2026-10")
+    with pytest.raises(MonthClosed, match="已关账"):
+        compute_month(engine, config, "2026-10", "someone")
+    assert snapshot(engine, "2026-10") == before
+    compute_month(engine, config, "2026-10", "cli:ops", reopen=True)
+    with engine.connect() as conn:
+        entry = conn.execute(select(AuditEntry).where(AuditEntry.action == "snapshot.reopen")).one()
+    assert (entry.actor, entry.target) == ("cli:ops", "2026-10")
+    assert entry.before["computed_at"] == before.computed_at.isoformat(" ")
+    assert entry.after["row_counts"] == before.row_counts
+
+
+def test_an_exception_half_way_keeps_the_snapshot_and_marks_the_run_failed(engine, config, tmp_path, monkeypatch):
+    ledger(engine, config, tmp_path)
+    compute_month(engine, config, "2026-11", "test")
+    compute_month(engine, config, "2026-10", "test")
+    before = snapshot(engine, "2026-11")
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+    monkeypatch.setattr("metrics.snapshot.evaluate", boom)
+    status = schedule.run_tick(engine, config, schedule.BY_ID["recompute"], day=DAY)
+    assert status == "failed"
+    run = job_runs(engine)[-1]
+    assert (run.job, run.tick, run.status) == ("recompute", "2026-11-22", "failed")
+    assert "disk on fire" in run.error
+    assert snapshot(engine, "2026-11") == before
+    # the failed tick is retried by the next firing, once the fault is gone
+    monkeypatch.undo()
+    assert schedule.run_tick(engine, config, schedule.BY_ID["recompute"], day=DAY) == "succeeded"
+    assert schedule.run_tick(engine, config, schedule.BY_ID["recompute"], day=DAY) is None  # done: not again
+
+
+def test_a_held_month_lock_makes_a_second_computation_wait(engine, config):
+    with named_lock(engine, "compute-2026-10"):
+        with pytest.raises(LockBusy):
+            compute_month(engine, config, "2026-10", "cli", wait=0.5)
+
+
+def _env(config, **extra):
+    env = dict(os.environ, PANHUO_DATABASE_URL=config.database_url, PANHUO_ORG_CITY_REGION_CODE="990100",
+               PANHUO_SCHEDULER_CLOSE_DAY="1", PANHUO_SCHEDULER_OUTBOX=str(extra.pop("outbox", "outbox")))
+    env.pop("PANHUO_CONFIG", None)
+    return dict(env, **extra)
+
+
+def test_two_scheduler_processes_started_together_run_each_tick_once(engine, config, tmp_path):
+    ledger(engine, config, tmp_path)
+    today = dt.date.today()
+    current = f"{today.year:04d}-{today.month:02d}"
+    compute_month(engine, config, shift_month(current, -3), "test")
+    panhuo = [sys.executable, "-m", "jobs.cli", "scheduler", "--once"]
+    procs = [subprocess.Popen(panhuo, cwd=tmp_path, env=_env(config), stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    outputs = [p.communicate(timeout=120)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    runs = job_runs(engine)
+    ticks = [(r.job, r.tick) for r in runs]
+    assert len(ticks) == len(set(ticks))
+    assert {(r.job, r.status) for r in runs} == {("catch-up", "succeeded"), ("close-month", "succeeded"),
+                                                  ("recompute", "succeeded")}
+    computed = audit_actions(engine, "snapshot.compute")
+    assert sorted(computed) == [shift_month(current, -3), shift_month(current, -2), shift_month(current, -1), current]
+
+
+KILLABLE = textwrap.dedent("""
+    import pathlib, sys, time
+    import ledger.bulk, metrics.snapshot
+    from jobs.cli import main
+    real = metrics.snapshot.write_rows
+    def slow(conn, table, *args, **kwargs):
+        real(conn, table, *args, **kwargs)
+        if table == "warning_rows":  # half-way through writing the snapshot
+            pathlib.Path(sys.argv[1]).write_text("writing")
+            time.sleep(120)
+    metrics.snapshot.write_rows = slow
+    main(["scheduler", "--once"], prog_name="panhuo")
+""")
+
+
+def test_kill_9_mid_run_leaves_no_partial_rows_and_the_restart_redoes_it(engine, config, tmp_path):
+    ledger(engine, config, tmp_path)
+    today = dt.date.today()
+    current = f"{today.year:04d}-{today.month:02d}"
+    previous = shift_month(current, -1)
+    compute_month(engine, config, previous, "test")
+    compute_month(engine, config, current, "test")
+    before = {m: snapshot(engine, m) for m in (previous, current)}
+    with engine.connect() as conn:
+        rows_before = conn.exec_driver_sql("SELECT month, COUNT(*) FROM kpi_rows GROUP BY month ORDER BY month").all()
+    marker = tmp_path / "writing"
+    proc = subprocess.Popen([sys.executable, "-c", KILLABLE, str(marker)], cwd=tmp_path, env=_env(config, PYTHONPATH=str(ROOT)),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert {m: snapshot(engine, m) for m in (previous, current)} == before
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT month, COUNT(*) FROM kpi_rows GROUP BY month ORDER BY month").all() == rows_before
+    assert [r.status for r in job_runs(engine) if r.job == "recompute"] == ["running"]
+    # the restart marks the dead run interrupted, then runs the tick again
+    schedule.catch_up(engine, config.replace(scheduler__close_day=1))
+    (run,) = [r for r in job_runs(engine) if r.job == "recompute"]
+    assert run.status == "succeeded" and run.pid == os.getpid()
+    assert snapshot(engine, current).computed_at >= before[current].computed_at

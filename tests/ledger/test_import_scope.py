@@ -1,0 +1,68 @@
+"""A county account's import touches its own region only; every import is in the audit log."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ledger.importer import import_path
+from ledger.models import Asset, AuditEntry, Plan, Unit
+from tests.factories import LedgerBuilder
+
+HOME, OTHER = "990102", "990103"
+
+
+def loaded(engine, config, folder):
+    b = (LedgerBuilder().unit("H1", dept="DH", region=HOME).unit("O1", dept="DO", region=OTHER)
+         .asset("HA", unit="H1").asset("OA", unit="O1"))
+    assert b.load(engine, config, folder / "first").ok
+    return engine
+
+
+def counts(engine):
+    with engine.connect() as conn:
+        return [conn.execute(select(func.count()).select_from(m)).scalar_one() for m in (Unit, Asset, Plan)]
+
+
+def test_county_import_inside_its_region_loads(engine, config, tmp_path):
+    loaded(engine, config, tmp_path)
+    b = LedgerBuilder().unit("H2", dept="DH", region=HOME).asset("HB", unit="H2").asset("HC", unit="H1")
+    b.plan("P1", "HA", "2025-01-01", "2025-06-30")
+    result = import_path(engine, b.write(tmp_path / "mine"), config, username="county", region_code=HOME)
+    assert result.ok, result.problems
+    assert counts(engine) == [3, 4, 1]
+
+
+def test_county_import_touching_another_region_is_refused_and_changes_nothing(engine, config, tmp_path):
+    loaded(engine, config, tmp_path)
+    before = counts(engine)
+    b = (LedgerBuilder().unit("H2", dept="DH", region=HOME).unit("X1", dept="DX", region=OTHER)
+         .unit("O1", dept="DH", region=HOME)            # takes over another region's unit
+         .asset("HB", unit="H2").asset("OB", unit="O1")
+         .asset("OA", unit="H2"))                       # takes over another region's asset
+    b.plan("P1", "OA", "2025-01-01", "2025-06-30")
+    result = import_path(engine, b.write(tmp_path / "theirs"), config, username="county", region_code=HOME)
+    assert not result.ok
+    text = [str(p) for p in result.problems]
+    assert "单位.csv 第3行 区划编码「990103」：不在本账号的区划范围内 / outside this account's region" in text
+    assert any(t.startswith("单位.csv 第4行 单位编码「O1」：不在本账号的区划范围内") for t in text)
+    assert any(t.startswith("资产卡片.csv 第4行 资产编号「OA」：不在本账号的区划范围内") for t in text)
+    assert counts(engine) == before
+
+
+def test_plan_for_a_stored_asset_of_another_region_is_refused(engine, config, tmp_path):
+    loaded(engine, config, tmp_path)
+    b = LedgerBuilder().unit("H1", dept="DH", region=HOME)
+    b.tables["assets"].append(dict(LedgerBuilder().asset("HA", unit="H1").tables["assets"][0]))
+    b.plan("P9", "OA", "2025-01-01", "2025-06-30")
+    result = import_path(engine, b.write(tmp_path / "plan"), config, username="county", region_code=HOME)
+    assert [p.value for p in result.problems] == ["OA"]
+
+
+def test_each_import_writes_one_audit_entry_with_row_counts(engine, config, tmp_path):
+    loaded(engine, config, tmp_path)
+    bad = LedgerBuilder().unit("H2", dept="DH", region=HOME).asset("HB", unit="NOPE")
+    import_path(engine, bad.write(tmp_path / "bad"), config, username="alice", address="10.0.0.7")
+    with engine.connect() as conn:
+        entries = conn.execute(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [(e.action, e.actor) for e in entries] == [("import", "cli"), ("import.failed", "alice")]
+    assert entries[0].after["rows"] == {"units": 2, "assets": 2}
+    assert entries[1].address == "10.0.0.7" and "单位编码不存在" in entries[1].detail
