@@ -21,7 +21,9 @@ def create_app(config: Config, demo: bool = False) -> Flask:
     if demo and key in WEAK_SECRET_KEYS:
         key = secrets.token_hex(32)  # the demo's sessions end with the process
     check_secret_key(key)
-    server.config.update(SECRET_KEY=key, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", DEBUG=False)
+    server.config.update(SECRET_KEY=key, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", DEBUG=False,
+                         REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax",
+                         MAX_CONTENT_LENGTH=150 * 1024 * 1024)  # an uploaded workbook, base64 in a callback
     server.extensions["panhuo.config"] = config
     server.extensions["panhuo.engine"] = make_engine(config.database_url)
 

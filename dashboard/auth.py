@@ -21,7 +21,8 @@ bp = Blueprint("auth", __name__)
 WINDOW = dt.timedelta(minutes=15)
 MAX_FAILS_PER_ACCOUNT = 5
 MAX_FAILS_PER_ADDRESS = 20
-PUBLIC_PREFIXES = ("/login", "/assets/", "/_dash-component-suites/", "/favicon.ico")
+PUBLIC_PREFIXES = ("/login", "/screen/login", "/assets/", "/_dash-component-suites/", "/favicon.ico")
+SCREEN_SESSION = dt.timedelta(days=365)
 LANDING = {"department": "/my-score", "screen": "/screen"}
 
 
@@ -163,6 +164,30 @@ def login_submit():
     log.info("login: %s from %s", username, address)
     audit("login", username)
     return redirect(_safe_next(request.form.get("next")) or LANDING.get(account.role, "/"))
+
+
+@bp.get("/screen/login")
+def screen_login():
+    """A kiosk opens /screen/login?token=… once: the screen account's token becomes a long-lived
+    session. Revoking the token (panhuo users token NAME --revoke) ends it."""
+    token, address = request.args.get("token", ""), _client_address()
+    account = None
+    if not _too_many_failures("screen-token", address) and token:
+        with session_scope(engine()) as s:
+            user = accounts.user_for_token(s, token)
+            account = Account(user) if user is not None and user.role == "screen" else None
+    if account is None:
+        _record_failure("screen-token", address)
+        audit("login.failed", "screen token", actor="?", detail="invalid or revoked screen token / 大屏令牌无效或已撤销")
+        page = render_template_string(LOGIN_PAGE, error="大屏令牌无效或已撤销，请联系系统管理员", csrf=csrf_token(),
+                                      next=None, city=config()["org.city_name"])
+        return page, 401
+    session.clear()
+    login_user(account, remember=True, duration=SCREEN_SESSION)
+    audit("login", account.username, detail="screen token / 大屏令牌")
+    response = redirect("/screen")
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token never leaves in a Referer
+    return response
 
 
 @bp.post("/logout")

@@ -32,10 +32,14 @@ def address() -> str:
 def audit(action: str, target: str | None = None, *, actor: str | None = None, db=None, **fields) -> None:
     """Append an audit entry for the current request (who, role, address); in `db`'s transaction
     if given, else in one of its own."""
-    who = actor or (current_user.username if current_user.is_authenticated else "anonymous")
+    who = actor or current_username()
     kwargs = dict(role=role(), address=address(), **fields)
     if db is not None:
         ledger_audit.record(db, who, action, target, **kwargs)
         return
     with engine().execution_options(write=True).begin() as conn:
         ledger_audit.record(conn, who, action, target, **kwargs)
+
+
+def current_username() -> str:
+    return current_user.username if current_user.is_authenticated else "anonymous"

@@ -6,10 +6,11 @@ from sqlalchemy import Engine, and_, func, select
 
 from dashboard.scope import Scope
 from ledger.exports import snapshot_frame, typed
-from ledger.models import (KPI_FIELDS, SCORE_NAMES, Asset, Department, Income, KpiRow, Lease, Listing, ListEntry, Plan,
-                           Snapshot, StatusSpan, Unit, WarningRow)
+from ledger.models import (HELPER_FIELDS, KPI_FIELDS, SCORE_NAMES, Asset, Department, Income, KpiRow, Lease, Listing, ListEntry, Plan,
+                           Region, Snapshot, StatusSpan, Unit, WarningRow)
+from metrics.timeline import snapshot_date
 
-KPI_COLUMNS = ["month", "level", "code", "name", "dept_code", "region_code", *[n for n, _ in KPI_FIELDS],
+KPI_COLUMNS = ["month", "level", "code", "name", "dept_code", "region_code", *[n for n, _ in KPI_FIELDS + HELPER_FIELDS],
                *[f"score_{n}" for n in SCORE_NAMES], "score", "rank", "rank_change", "peer_size"]
 
 
@@ -42,8 +43,36 @@ def months(engine: Engine, scope: Scope) -> list[str]:
 
 def snapshot_info(engine: Engine, month: str) -> dict | None:
     with engine.connect() as conn:
-        row = conn.execute(select(Snapshot.month, Snapshot.computed_at).where(Snapshot.month == month)).first()
-    return None if row is None else {"month": row.month, "computed_at": row.computed_at}
+        row = conn.execute(select(Snapshot.month, Snapshot.computed_at, Snapshot.snapshot_date)
+                           .where(Snapshot.month == month)).first()
+    return None if row is None else {"month": row.month, "computed_at": row.computed_at,
+                                     "snapshot_date": row.snapshot_date}
+
+
+def scope_label(engine: Engine, scope: Scope) -> str:
+    """How exports name the caller's scope: 全市, a region or a department by name."""
+    if scope.kind in ("all", "screen"):
+        return "全市"
+    with engine.connect() as conn:
+        if scope.kind == "region":
+            name = conn.execute(select(Region.name).where(Region.code == scope.code)).scalar()
+        elif scope.kind == "department":
+            name = conn.execute(select(Department.name).where(Department.code == scope.code)).scalar()
+        else:
+            name = None
+    return f"{name or ''}（{scope.code}）" if scope.code else "无"
+
+
+def scope_filters(scope: Scope) -> dict:
+    """The scope as the where-clauses ledger.reports takes."""
+    return {"kpis": scope.kpis(), "warnings": scope.warnings(), "lists": scope.lists()}
+
+
+def meeting_month(engine: Engine, scope: Scope, today) -> str | None:
+    """The month a meeting reviews: the newest that has ended (the current one is still moving)."""
+    available = months(engine, scope)
+    ended = [m for m in available if snapshot_date(m) < today]
+    return (ended or available or [None])[0]
 
 
 def kpis(engine: Engine, scope: Scope, month: str | list[str], level: str | None = None,
@@ -85,7 +114,7 @@ def warnings(engine: Engine, scope: Scope, month: str, level: str | None = None,
 def warning_counts(engine: Engine, scope: Scope, month: str) -> pd.DataFrame:
     """Warnings per (region, level), for the heat map and the level cards."""
     query = (select(WarningRow.region_code, WarningRow.level, func.count().label("count"))
-             .where(WarningRow.month == month, scope.warnings())
+             .where(WarningRow.month == month, scope.warning_totals())
              .group_by(WarningRow.region_code, WarningRow.level))
     with engine.connect() as conn:
         return pd.DataFrame(conn.execute(query).fetchall(), columns=["region_code", "level", "count"])
@@ -98,6 +127,25 @@ def lists(engine: Engine, scope: Scope, month: str) -> pd.DataFrame:
     with engine.connect() as conn:
         return pd.DataFrame(conn.execute(query).fetchall(), columns=columns)
 
+
+
+def point_items(engine: Engine, scope: Scope, month: str, dept: str) -> list[dict]:
+    """A department's warned assets, plans and income rows with the money at stake (yuan),
+    for metrics.attribution to rank by the points they cost."""
+    query = (select(WarningRow.rule, WarningRow.ref, WarningRow.asset_code, Asset.name.label("asset_name"),
+                    Asset.original_value.label("value"), Income.amount, Income.remitted_amount, Income.remitted_on,
+                    Income.received_on)
+             .join(Asset, Asset.code == WarningRow.asset_code)
+             .outerjoin(Income, and_(WarningRow.rule == "remit_late", Income.income_id == WarningRow.ref))
+             .where(WarningRow.month == month, WarningRow.dept_code == dept, scope.warnings(),
+                    WarningRow.rule.in_(("idle_overdue", "idle_no_plan", "plan_overdue", "remit_late", "data_gap")))
+             .order_by(WarningRow.rule, WarningRow.ref))
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+    for row in rows:
+        for key in ("value", "amount", "remitted_amount"):
+            row[key] = None if row[key] is None else row[key] / 100
+    return rows
 
 
 # ---- assets: the rows behind the figures ---------------------------------------------------

@@ -53,6 +53,10 @@ class Scope:
             return WarningRow.dept_code == self.code
         return false()
 
+    def warning_totals(self) -> ColumnElement[bool]:
+        """Warnings counted, never listed: the meeting screen sees totals per region and level."""
+        return true() if self.kind == "screen" else self.warnings()
+
     def lists(self) -> ColumnElement[bool]:
         if self.kind in ("all", "screen"):
             return true()

@@ -11,12 +11,16 @@ from ledger.models import ROLES
 
 # path, label, roles that see it in the navigation (and may open it)
 NAV = [
-    ("/", "总览", {"leader", "supervisor", "admin", "county", "screen"}),
-    ("/rankings", "排名", {"leader", "supervisor", "admin", "county", "screen"}),
+    ("/", "总览", {"leader", "supervisor", "admin", "county"}),
+    ("/rankings", "排名", {"leader", "supervisor", "admin", "county"}),
     ("/overdue", "超期闲置", {"leader", "supervisor", "admin", "county", "department"}),
     ("/warnings", "预警", {"leader", "supervisor", "admin", "county", "department"}),
-    ("/lists", "约谈问责", {"leader", "supervisor", "admin", "county", "screen"}),
+    ("/lists", "约谈问责", {"leader", "supervisor", "admin", "county"}),
     ("/my-score", "我的得分", {"department"}),
+    ("/import", "数据导入", {"supervisor", "admin", "county"}),
+    ("/jobs", "任务", {"admin"}),
+    ("/audit", "审计日志", {"admin"}),
+    ("/screen", "大屏", {"leader", "supervisor", "admin", "screen"}),
 ]
 
 

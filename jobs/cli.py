@@ -257,7 +257,10 @@ def _serve(config: Config, host: str, port: int, demo: bool = False) -> None:
     sys.stdout.flush()
     # sync workers: Dash's first-request set-up races under threaded workers (plotly/dash#3971)
     os.execve(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", "3", "--timeout", "120",
-                               "--bind", f"{host}:{port}", "--access-logfile", "-", "dashboard.wsgi:app"], env)
+                               "--bind", f"{host}:{port}", "--access-logfile", "-",
+                               # the path without its query: a kiosk's token URL is never logged
+                               "--access-logformat", '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
+                               "dashboard.wsgi:app"], env)
 
 
 @main.command()
@@ -301,6 +304,7 @@ def password_option(command):
 def users_add(ctx: Context, username, role, scope_code, secret) -> None:
     with session_scope(ctx.engine, write=True) as s:
         accounts.add_user(s, username, role, secret, scope_code)
+        audit.record(s, audit.cli_actor(), "user.add", username, after={"role": role, "scope": scope_code})
     click.echo(f"已创建 / created {username} ({role}{' ' + scope_code if scope_code else ''})")
 
 
@@ -319,6 +323,7 @@ def users_list(ctx: Context) -> None:
 def users_disable(ctx: Context, username) -> None:
     with session_scope(ctx.engine, write=True) as s:
         accounts.disable_user(s, username)
+        audit.record(s, audit.cli_actor(), "user.disable", username, before={"disabled": False}, after={"disabled": True})
     click.echo(f"已停用 / disabled {username}: 会话与令牌已失效 / sessions and tokens revoked")
 
 
@@ -329,16 +334,31 @@ def users_disable(ctx: Context, username) -> None:
 def users_passwd(ctx: Context, username, secret) -> None:
     with session_scope(ctx.engine, write=True) as s:
         accounts.set_password(s, username, secret)
+        audit.record(s, audit.cli_actor(), "user.password", username)
     click.echo(f"已修改密码 / password changed for {username}; 其他会话已失效 / other sessions ended")
 
 
 @users.command("token")
 @click.argument("username")
+@click.option("--revoke", is_flag=True, help="revoke all the account's tokens (and end sessions opened with them)")
 @pass_ctx
-def users_token(ctx: Context, username) -> None:
+def users_token(ctx: Context, username, revoke) -> None:
+    """Issue an API token (printed once); for a screen account also its kiosk login URL."""
     with session_scope(ctx.engine, write=True) as s:
-        token = accounts.issue_token(s, username)
+        if revoke:
+            count = accounts.revoke_tokens(s, username)
+            audit.record(s, audit.cli_actor(), "user.token.revoke", username, after={"revoked": count})
+        else:
+            token = accounts.issue_token(s, username)
+            audit.record(s, audit.cli_actor(), "user.token", username)  # never the token itself
+            role = accounts.get_user(s, username).role
+    if revoke:
+        click.echo(f"已撤销 / revoked {count} token(s) of {username}; 其会话已结束 / its sessions ended")
+        return
     click.echo(token)
+    if role == "screen":
+        host, port = ctx.config["server.host"], ctx.config["server.port"]
+        click.echo(f"大屏登录地址 / kiosk URL: http://{host}:{port}/screen/login?token={token}", err=True)
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m jobs.cli`

@@ -108,6 +108,16 @@ def issue_token(session: Session, username: str) -> str:
     return token
 
 
+def revoke_tokens(session: Session, username: str) -> int:
+    """Revoke every API / screen token of the account and end the sessions opened with them."""
+    user = get_user(session, username)
+    tokens = list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))))
+    for token in tokens:
+        token.revoked = True
+    user.session_version += 1
+    return len(tokens)
+
+
 def user_for_token(session: Session, token: str) -> User | None:
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked.is_(False)))
     if row is None:

@@ -12,10 +12,11 @@ from ledger.models import AuditEntry
 
 ACTIONS = {
     "login": "登录", "login.failed": "登录失败", "logout": "退出",
-    "scope.refused": "越权访问被拒", "import": "数据导入", "import.failed": "导入失败",
+    "scope.refused": "越权或不存在的访问", "import": "数据导入", "import.failed": "导入失败",
     "snapshot.compute": "计算快照", "snapshot.reopen": "重开已关账月份", "month.close": "月份关账",
-    "job.request": "手动触发任务",
+    "job.request": "手动触发任务", "export": "导出",
     "user.add": "新增账号", "user.disable": "停用账号", "user.password": "修改密码", "user.token": "签发令牌",
+    "user.token.revoke": "撤销令牌",
 }
 
 

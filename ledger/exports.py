@@ -86,11 +86,14 @@ def write_frame(frame: pd.DataFrame, target, sheet: str = "data", title: str | N
         raise ExportError(f"只支持 .csv 或 .xlsx / output must be .csv or .xlsx: {Path(target).name}")
 
 
-def write_workbook(target, sheets: list[tuple[str, pd.DataFrame]], title: str | None = None) -> None:
+def write_workbook(target, sheets: list[tuple[str, pd.DataFrame]], title: str | None = None,
+                   formats: dict[str, str] | None = None) -> None:
     """One xlsx workbook, a sheet per frame, each under the same title line; header row frozen.
 
-    Text cells are escaped against formula injection; numbers stay numbers.
+    Text cells are escaped against formula injection; numbers stay numbers. `formats`: an
+    Excel number format per column heading (percentages, money).
     """
+    formats = formats or {}
     with pd.ExcelWriter(target, engine="openpyxl") as writer:
         for name, frame in sheets:
             name = name[:31]
@@ -101,4 +104,8 @@ def write_workbook(target, sheets: list[tuple[str, pd.DataFrame]], title: str | 
             sheet.freeze_panes = sheet.cell(row=3 if title else 2, column=1)
             for index, column in enumerate(frame.columns, start=1):
                 longest = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
-                sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(60, 4 + 1.6 * longest)
+                letter = sheet.cell(row=1, column=index).column_letter
+                sheet.column_dimensions[letter].width = min(60, 4 + 1.6 * longest)
+                if column in formats:
+                    for cell in sheet[letter][(2 if title else 1):]:
+                        cell.number_format = formats[column]

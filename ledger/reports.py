@@ -23,6 +23,8 @@ RANKING_COLUMNS = {  # column -> heading, in order
     "overdue_idle_value": "超期闲置原值(元)", "due_completion_rate": "到期盘活完成率", "remit_rate": "收入上缴率",
     "data_quality_rate": "数据质量", "late_income_count": "逾期未缴笔数",
 }
+FORMATS = {heading: ("0.00%" if heading.endswith("率") or heading == "数据质量" else "#,##0.00")
+           for heading in RANKING_COLUMNS.values() if heading.endswith(("率", "(元)")) or heading == "数据质量"}
 FIGURES = [  # the figures on a department's own sheet: column, label, kind
     ("score", "综合得分", "score"), ("rank", "排名", "int"), ("peer_size", "参评数", "int"),
     ("asset_count", "资产数", "int"), ("base_value", "资产原值(元)", "money"), ("idle_count", "闲置资产数", "int"),
@@ -83,7 +85,10 @@ def _warning_summary(conn: Connection, month: str, where: dict | None, names: di
 
 
 def _department_sheet(row: pd.Series, units: pd.DataFrame) -> pd.DataFrame:
-    lines = [{"指标": label, "数值": None if pd.isna(row[col]) else row[col]} for col, label, _ in FIGURES if col in row]
+    digits = {"rate": 4, "money": 2, "score": 1, "int": 0}
+    lines = [{"指标": label + ("（%）" if kind == "rate" else ""),
+              "数值": None if pd.isna(row[col]) else round(float(row[col]) * (100 if kind == "rate" else 1), digits[kind] - (2 if kind == "rate" else 0))}
+             for col, label, kind in FIGURES if col in row]
     figures = pd.DataFrame(lines)
     if len(units):
         figures = pd.concat([figures, pd.DataFrame([{"指标": "", "数值": None}, {"指标": "下属单位（按排名）", "数值": None}]),
@@ -125,7 +130,7 @@ def meeting_pack(conn: Connection, month: str, target, city: str, scope_text: st
         # sheet names: at most 31 characters, no []:*?/\ ; the code keeps them unique
         name = "".join(ch for ch in f"{row['code']} {row['name']}" if ch not in "[]:*?/\\")[:31]
         sheets.append((name, _department_sheet(row, mine)))
-    write_workbook(target, sheets, title_line(city, month, scope_text, "月度督导会议材料"))
+    write_workbook(target, sheets, title_line(city, month, scope_text, "月度督导会议材料"), FORMATS)
 
 
 def weekly_dispatch(conn: Connection, month: str, target, city: str, scope_text: str = "全市",
@@ -137,7 +142,7 @@ def weekly_dispatch(conn: Connection, month: str, target, city: str, scope_text:
     sheets = [("部门排名", _ranking(departments, with_region=True)),
               ("预警汇总", _warning_summary(conn, month, where, names)),
               ("约谈问责名单", _lists(conn, month, where))]
-    write_workbook(target, sheets, title_line(city, month, scope_text, "盘活工作周调度"))
+    write_workbook(target, sheets, title_line(city, month, scope_text, "盘活工作周调度"), FORMATS)
 
 
 def newest_month(conn: Connection) -> str | None:

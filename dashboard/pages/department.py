@@ -7,7 +7,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.pages.my_score import score_breakdown
+from dashboard.pages.my_score import costliest, score_breakdown
 from dashboard.shell import page_frame
 from metrics.timeline import shift_month
 
@@ -46,6 +46,7 @@ def render(month: str, code: str):
                  dbc.Col(score_breakdown(row, context.config()), md=9)], className="g-3 mb-3"),
         dbc.Row([dbc.Col(c.section("单位排名", unit_grid), lg=6),
                  dbc.Col(c.section("近13个月", c.trend(history, {"score": "综合得分"}, "")), lg=6)], className="g-3 mb-3"),
+        costliest(row, month, f"{P}-costliest"),
         c.section(f"本月预警（{len(warnings)} 条）", warnings_grid(f"{P}-warnings", warnings)),
     ]), row["name"]
 

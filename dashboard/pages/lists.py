@@ -1,13 +1,16 @@
 """约谈问责 Lists: notice, interview, accountability and budget-restriction lists with their reasons."""
 from __future__ import annotations
 
+import io
+
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, html
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import page_frame
+from dashboard.shell import allowed, page_frame
+from ledger import reports
 from metrics.lists import LISTS
 
 dash.register_page(__name__, path="/lists", name="约谈问责", title="约谈问责 · 国有资产盘活督导平台")
@@ -16,7 +19,30 @@ LEVEL = {"department": "部门", "region": "县区"}
 
 
 def layout(**_query):
-    return page_frame("/lists", P, "约谈问责名单")
+    pack = [dbc.Button("下载会议材料（xlsx）", id=f"{P}-pack", color="primary", size="sm", outline=True),
+            html.A("打印版报告", id=f"{P}-report", href="/report", className="btn btn-sm btn-outline-secondary"),
+            dcc.Download(id=f"{P}-download")]
+    return page_frame("/lists", P, "约谈问责名单", controls=pack)
+
+
+@callback(Output(f"{P}-report", "href"), Input(f"{P}-month", "value"))
+def report_link(month):
+    return f"/report?month={month}"
+
+
+@callback(Output(f"{P}-download", "data"), Input(f"{P}-pack", "n_clicks"), State(f"{P}-month", "value"),
+          prevent_initial_call=True)
+def meeting_pack(n_clicks, month):
+    """The month's meeting pack, filtered to the caller's scope like the page."""
+    scope, engine = context.scope(), context.engine()
+    if not n_clicks or not allowed("/lists", context.role()) or month not in queries.months(engine, scope):
+        return no_update
+    buffer = io.BytesIO()
+    with engine.connect() as conn:
+        reports.meeting_pack(conn, month, buffer, context.config()["org.city_name"], queries.scope_label(engine, scope),
+                             where=queries.scope_filters(scope), city_region_code=context.config()["org.city_region_code"])
+    context.audit("export", f"meeting pack {month}")
+    return dcc.send_bytes(buffer.getvalue(), f"月度督导会议材料_{month}.xlsx")
 
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"))

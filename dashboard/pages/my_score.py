@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 
@@ -10,8 +11,9 @@ from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import page_frame
 from ledger.models import SCORE_NAMES
+from metrics import attribution
 from metrics.scores import INDICATORS
-from metrics.timeline import shift_month
+from metrics.timeline import shift_month, snapshot_date
 
 dash.register_page(__name__, path="/my-score", name="我的得分", title="我的得分 · 国有资产盘活督导平台")
 P = "my-score"
@@ -41,6 +43,29 @@ def score_breakdown(row: dict, config):
                                       className="text-danger fw-semibold" if lost[name] > 0.05 else "")]))
     head = html.Thead(html.Tr([html.Th(h) for h in ("指标", "本月", "目标", "单项得分", "权重", "失分")]))
     return c.section("得分构成", dbc.Table([head, html.Tbody(items)], className="score-table", size="sm", hover=True))
+
+
+def costliest(row: dict, month: str, id_: str, limit: int = 15):
+    """The assets, plans and income rows that cost the most points, with what fixing each wins back."""
+    scope, engine, config = context.scope(), context.engine(), context.config()
+    items = queries.point_items(engine, scope, month, row["code"])
+    ranked = [f for f in attribution.fixes(row, items, snapshot_date(month), config) if f.points > 0.005]
+    if not ranked:
+        return c.section("失分最多的资产", c.empty("本月没有可挽回的失分"))
+    frame = pd.DataFrame([{"action": f.action, "asset": f"[{f.asset_code}](/asset?code={f.asset_code})",
+                           "name": f.asset_name, "ref": f.ref, "value": c.wan(f.value) if f.value else "—",
+                           "points": round(f.points, 2)} for f in ranked[:limit]])
+    total = sum(f.points for f in ranked)
+    grid = c.grid(id_, frame, [
+        {"field": "action", "headerName": "整改事项", "width": 130}, {"field": "asset", "headerName": "资产编号", "width": 150,
+                                                                  "cellRenderer": "markdown"},
+        {"field": "name", "headerName": "资产名称", "flex": 1, "minWidth": 140}, {"field": "ref", "headerName": "台账/收入编号", "width": 150},
+        {"field": "value", "headerName": "涉及金额", "width": 130},
+        {"field": "points", "headerName": "整改后可挽回（分）", "width": 160, "sort": "desc"},
+    ], height="420px")
+    note = html.Div(f"共 {len(ranked)} 项，逐项整改可挽回的分数（按本月口径逐项测算，合计约 {total:.1f} 分；"
+                    "闲置未满 6 个月的资产同样计入闲置率，此处不列）", className="text-muted small mb-2")
+    return c.section(f"失分最多的资产（前 {min(limit, len(ranked))} 项）", note, grid)
 
 
 def layout(**_query):
@@ -86,5 +111,6 @@ def render(month: str):
         dbc.Row([dbc.Col(score_breakdown(row, config), lg=6),
                  dbc.Col(c.section("失分在哪里 · 优先整改", *(fixes or [c.empty("本月没有失分")])), lg=6)],
                 className="g-3 mb-3"),
+        costliest(row, month, f"{P}-costliest"),
         c.section("近13个月得分", c.trend(history, {"score": "综合得分"}, "")),
     ])

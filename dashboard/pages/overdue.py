@@ -1,7 +1,6 @@
 """超期闲置 Overdue idle assets: filters, paging and sorting on the server, xlsx export of the filtered rows."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import dash
@@ -12,6 +11,7 @@ from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import page_frame
 from ledger.exports import write_frame
+from ledger.reports import title_line
 from ledger.vocab import CATEGORIES, label
 
 dash.register_page(__name__, path="/overdue", name="超期闲置", title="超期闲置 · 国有资产盘活督导平台")
@@ -132,5 +132,6 @@ def export(n_clicks, month, region, category, band, min_value):
     frame = frame.rename(columns=headers)
     buffer = io.BytesIO()
     write_frame(frame, buffer, sheet=f"超期闲置 {month}",
-                title=f"超期闲置资产 · {month} · 范围：{scope.code or '全市'} · 导出时间 {dt.datetime.now():%Y-%m-%d %H:%M}")
+                title=title_line(context.config()["org.city_name"], month,
+                                 queries.scope_label(context.engine(), scope), "超期闲置资产"))
     return dcc.send_bytes(buffer.getvalue(), f"超期闲置资产_{month}.xlsx")

@@ -182,3 +182,19 @@ def test_kill_9_mid_run_leaves_no_partial_rows_and_the_restart_redoes_it(engine,
     (run,) = [r for r in job_runs(engine) if r.job == "recompute"]
     assert run.status == "succeeded" and run.pid == os.getpid()
     assert snapshot(engine, current).computed_at >= before[current].computed_at
+
+
+def test_the_weekly_report_lands_whole_in_the_outbox(engine, config, tmp_path):
+    import openpyxl
+
+    ledger(engine, config, tmp_path / "l")
+    compute_month(engine, config, "2026-10", "test")
+    config = config.replace(scheduler__outbox=str(tmp_path / "outbox"))
+    thursday = dt.date(2026, 11, 19)
+    assert schedule.run_tick(engine, config, schedule.BY_ID["weekly-report"], day=thursday) == "succeeded"
+    assert schedule.run_tick(engine, config, schedule.BY_ID["weekly-report"], day=thursday) is None  # once a week
+    (report,) = (tmp_path / "outbox").iterdir()
+    assert report.name == "周调度-2026-W47-2026-10.xlsx"
+    book = openpyxl.load_workbook(report)
+    assert book.sheetnames == ["部门排名", "预警汇总", "约谈问责名单"]
+    assert "盘活工作周调度 · 2026-10 · 范围：全市" in book["部门排名"]["A1"].value

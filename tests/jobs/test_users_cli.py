@@ -5,7 +5,7 @@ from sqlalchemy import select
 from jobs.cli import main
 from ledger import accounts
 from ledger.db import session_scope
-from ledger.models import User
+from ledger.models import AuditEntry, User
 from tests.factories import LedgerBuilder
 
 
@@ -35,3 +35,10 @@ def test_accounts_through_the_command_line(engine, config, tmp_path):
         assert accounts.user_for_token(s, token) is None
         assert accounts.verify_login(s, "zhang", "another-one-2") is None
     assert "no such user" in run(config, "users", "disable", "ghost").output
+    with engine.connect() as conn:
+        entries = conn.execute(select(AuditEntry.action, AuditEntry.target, AuditEntry.after)
+                               .order_by(AuditEntry.id)).all()
+    assert [(e.action, e.target) for e in entries if e.action.startswith("user.")] == [
+        ("user.add", "zhang"), ("user.token", "zhang"), ("user.password", "zhang"), ("user.disable", "zhang")]
+    assert entries[-1].after == {"disabled": True}
+    assert token not in str(entries)  # the token itself is never written down

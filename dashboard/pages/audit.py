@@ -1,0 +1,75 @@
+"""审计日志 Audit log (admins): browse and filter; nobody can change it."""
+from __future__ import annotations
+
+import datetime as dt
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, callback, dcc, html
+
+from dashboard import components as c
+from dashboard import context
+from dashboard.shell import allowed
+from ledger import audit
+from ledger.db import session_scope
+
+dash.register_page(__name__, path="/audit", name="审计日志", title="审计日志 · 国有资产盘活督导平台")
+P = "audit"
+LIMIT = 2000
+COLUMNS = [
+    {"field": "at", "headerName": "时间", "width": 165}, {"field": "actor", "headerName": "操作人", "width": 120},
+    {"field": "role", "headerName": "角色", "width": 100}, {"field": "address", "headerName": "来源地址", "width": 120},
+    {"field": "action_zh", "headerName": "操作", "width": 140}, {"field": "target", "headerName": "对象", "width": 220},
+    {"field": "change", "headerName": "变更前 → 变更后", "flex": 1, "minWidth": 260, "tooltipField": "change"},
+    {"field": "detail", "headerName": "说明", "width": 240, "tooltipField": "detail"},
+]
+
+
+def layout(**_query):
+    if not allowed("/audit", context.role()):
+        return c.not_found()
+    return html.Div([
+        html.Div([
+            html.H2("审计日志", className="page-title"),
+            dcc.Dropdown(id=f"{P}-action", options=[{"label": zh, "value": k} for k, zh in audit.ACTIONS.items()],
+                         placeholder="全部操作", className="filter"),
+            dcc.Input(id=f"{P}-actor", placeholder="操作人", debounce=True, className="form-control filter-input"),
+            dcc.DatePickerRange(id=f"{P}-dates", display_format="YYYY-MM-DD", start_date_placeholder_text="开始日期",
+                                end_date_placeholder_text="结束日期", clearable=True),
+        ], className="page-head"),
+        dcc.Loading(html.Div(id=f"{P}-body"), type="dot"),
+    ])
+
+
+def _change(entry) -> str:
+    parts = []
+    if entry.before:
+        parts.append(str(entry.before))
+    if entry.after:
+        parts.append(str(entry.after))
+    return " → ".join(parts)
+
+
+def _date(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+@callback(Output(f"{P}-body", "children"), Input(f"{P}-action", "value"), Input(f"{P}-actor", "value"),
+          Input(f"{P}-dates", "start_date"), Input(f"{P}-dates", "end_date"))
+def render(action, actor, start, end):
+    if not allowed("/audit", context.role()):
+        return c.not_found()
+    with session_scope(context.engine()) as s:
+        found = audit.entries(s, action=action if action in audit.ACTIONS else None,
+                              actor=(actor or "").strip() or None, since=_date(start), until=_date(end), limit=LIMIT)
+        rows = [{"at": f"{e.at:%Y-%m-%d %H:%M:%S}", "actor": e.actor, "role": e.role, "address": e.address,
+                 "action_zh": audit.ACTIONS.get(e.action, e.action), "target": e.target, "change": _change(e),
+                 "detail": e.detail} for e in found]
+    title = f"审计记录（{len(rows)} 条{'，仅显示最近 %d 条' % LIMIT if len(rows) == LIMIT else ''}）"
+    note = html.Div("审计日志只能追加：数据库拒绝任何修改或删除。", className="text-muted small mb-2")
+    return c.section(title, note, c.grid(f"{P}-grid", pd.DataFrame(rows, columns=[col["field"] for col in COLUMNS]),
+                                         COLUMNS, height="640px", options={"tooltipShowDelay": 300}))

@@ -1,0 +1,131 @@
+"""数据导入 Import (supervisors, admins, county accounts inside their region): upload a workbook
+or a zip of CSV files, see every problem as a table, and the import history."""
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html, no_update
+from sqlalchemy import select
+
+from dashboard import components as c
+from dashboard import context
+from dashboard.shell import allowed
+from ledger.importer import SourceError, import_path
+from ledger.models import ImportRecord, User
+
+dash.register_page(__name__, path="/import", name="数据导入", title="数据导入 · 国有资产盘活督导平台")
+P = "import"
+MAX_BYTES = 100 * 1024 * 1024
+PROBLEM_COLUMNS = [
+    {"field": "sheet", "headerName": "工作表", "width": 140}, {"field": "row", "headerName": "行", "width": 80},
+    {"field": "column", "headerName": "列", "width": 130}, {"field": "value", "headerName": "值", "width": 160},
+    {"field": "zh", "headerName": "问题", "flex": 1, "minWidth": 260, "tooltipField": "zh"},
+]
+HISTORY_COLUMNS = [
+    {"field": "id", "headerName": "编号", "width": 80}, {"field": "started_at", "headerName": "时间", "width": 165},
+    {"field": "username", "headerName": "导入人", "width": 110}, {"field": "file_name", "headerName": "文件", "width": 240},
+    {"field": "result", "headerName": "结果", "width": 80}, {"field": "rows", "headerName": "各表行数", "flex": 1, "minWidth": 240},
+    {"field": "message", "headerName": "说明", "width": 260, "tooltipField": "message"},
+]
+
+
+def layout(**_query):
+    if not allowed("/import", context.role()):
+        return c.not_found()
+    scope = context.scope()
+    where = "全市" if scope.kind == "all" else f"区划 {scope.code} 内的单位和资产"
+    return html.Div([
+        html.Div([html.H2("数据导入", className="page-title")], className="page-head"),
+        c.section("上传台账", html.P([
+            "上传预算管理一体化系统导出的台账工作簿（.xlsx），或将各表 CSV 文件打包为 .zip 上传。",
+            html.Br(), f"本账号可导入：{where}。导入要么全部写入，要么不写入任何数据；发现的每个问题都会列出。",
+        ], className="text-muted small"),
+            dcc.Upload(id=f"{P}-upload", children=html.Div(["将文件拖到此处，或 ", html.A("选择文件")]),
+                       className="upload-box", accept=".xlsx,.zip", max_size=MAX_BYTES, multiple=False),
+            dcc.Loading(html.Div(id=f"{P}-result", className="mt-3"), type="dot")),
+        html.Div(id=f"{P}-history"),
+    ])
+
+
+def _unpack(name: str, data: bytes, folder: Path) -> Path:
+    """The upload as a path import_path reads: the workbook, or the zip's CSV files in a folder."""
+    if name.lower().endswith(".xlsx"):
+        target = folder / "upload.xlsx"
+        target.write_bytes(data)
+        return target
+    if name.lower().endswith(".zip"):
+        out = folder / "csv"
+        out.mkdir()
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                for member in archive.infolist():
+                    base = Path(member.filename).name  # flatten: never write outside the folder
+                    if member.is_dir() or not base.lower().endswith(".csv") or member.file_size > MAX_BYTES:
+                        continue
+                    (out / base).write_bytes(archive.read(member))
+        except zipfile.BadZipFile:
+            raise SourceError(f"{name}: 不是有效的 zip 文件 / not a valid zip file") from None
+        return out
+    raise SourceError(f"{name}: 只接受 .xlsx 或 .zip / only .xlsx or .zip files are accepted")
+
+
+@callback(Output(f"{P}-result", "children"), Input(f"{P}-upload", "contents"), State(f"{P}-upload", "filename"),
+          prevent_initial_call=True)
+def upload(contents, filename):
+    if not allowed("/import", context.role()) or not isinstance(contents, str) or not isinstance(filename, str):
+        return no_update
+    scope = context.scope()
+    try:
+        data = base64.b64decode(contents.split(",", 1)[1], validate=True)
+    except (IndexError, binascii.Error):
+        return dbc.Alert("文件内容无法读取", color="danger")
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            path = _unpack(filename, data, Path(tmp))
+        except SourceError as exc:
+            return dbc.Alert(str(exc), color="danger")
+        result = import_path(context.engine(), path, context.config(), username=context.current_username(),
+                             region_code=scope.code if scope.kind == "region" else None,
+                             address=context.address(), file_name=Path(filename).name)
+    notes = [html.Li(n) for n in result.notes]
+    if result.ok:
+        counts = "，".join(f"{k} {v} 行" for k, v in result.counts.items())
+        return html.Div([dbc.Alert(f"导入成功（#{result.import_id}）：{counts}。新数据将在下次计算快照后显示。",
+                                   color="success"), html.Ul(notes, className="small text-muted") if notes else None])
+    problems = pd.DataFrame([{"sheet": p.sheet, "row": p.row, "column": p.column, "value": p.value, "zh": p.zh}
+                             for p in result.problems], columns=[col["field"] for col in PROBLEM_COLUMNS])
+    more = result.problem_total - len(result.problems)
+    return html.Div([
+        dbc.Alert(f"导入失败：发现 {result.problem_total} 个问题，未写入任何数据。" + (f"（另有 {more} 个未列出）" if more else ""),
+                  color="danger"),
+        c.grid(f"{P}-problems", problems, PROBLEM_COLUMNS, height="420px", options={"tooltipShowDelay": 300}),
+        html.Ul(notes, className="small text-muted mt-2") if notes else None,
+    ])
+
+
+@callback(Output(f"{P}-history", "children"), Input(f"{P}-result", "children"))
+def history(_result):
+    if not allowed("/import", context.role()):
+        return c.not_found()
+    scope = context.scope()
+    query = select(ImportRecord).order_by(ImportRecord.id.desc()).limit(200)
+    if scope.kind != "all":
+        # a county sees the imports of its own region's accounts, nobody else's
+        query = query.where(ImportRecord.username.in_(select(User.username).where(
+            User.role == "county", User.scope_code == scope.code)))
+    with context.engine().connect() as conn:
+        records = conn.execute(query).all()
+    rows = [{"id": r.id, "started_at": f"{r.started_at:%Y-%m-%d %H:%M:%S}", "username": r.username, "file_name": r.file_name,
+             "result": "成功" if r.result == "ok" else "失败",
+             "rows": "，".join(f"{k} {v}" for k, v in (r.row_counts or {}).items()), "message": r.message}
+            for r in records]
+    return c.section("导入记录", c.grid(f"{P}-grid", pd.DataFrame(rows, columns=[col["field"] for col in HISTORY_COLUMNS]),
+                                      HISTORY_COLUMNS, height="360px", options={"tooltipShowDelay": 300}))

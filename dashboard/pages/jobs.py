@@ -1,0 +1,127 @@
+"""任务 Jobs (admins): is the scheduler alive, what runs when, every run, and a recompute by hand."""
+from __future__ import annotations
+
+import datetime as dt
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html, no_update
+from sqlalchemy import select
+
+from dashboard import components as c
+from dashboard import context, queries
+from dashboard.shell import allowed
+from ledger import runs
+from ledger.models import MonthClose
+from metrics.timeline import parse_month
+
+dash.register_page(__name__, path="/jobs", name="任务", title="任务 · 国有资产盘活督导平台")
+P = "jobs"
+RUN_COLUMNS = [
+    {"field": "id", "headerName": "编号", "width": 80}, {"field": "job", "headerName": "任务", "width": 140},
+    {"field": "tick", "headerName": "周期", "width": 150}, {"field": "trigger", "headerName": "触发", "width": 90},
+    {"field": "month", "headerName": "月份", "width": 90}, {"field": "status_zh", "headerName": "状态", "width": 90},
+    {"field": "requested_by", "headerName": "发起人", "width": 100},
+    {"field": "started_at", "headerName": "开始", "width": 160}, {"field": "ended_at", "headerName": "结束", "width": 160},
+    {"field": "rows", "headerName": "行数", "width": 90}, {"field": "error", "headerName": "错误", "flex": 1, "minWidth": 200,
+                                                         "tooltipField": "error"},
+]
+TRIGGER_ZH = {"schedule": "定时", "catch-up": "补跑", "manual": "手动", "cli": "命令行"}
+
+
+def _current_month() -> str:
+    today = dt.date.today()
+    return f"{today.year:04d}-{today.month:02d}"
+
+
+def layout(**_query):
+    if not allowed("/jobs", context.role()):
+        return c.not_found()
+    months = sorted(set(queries.months(context.engine(), context.scope())) | {_current_month()}, reverse=True)
+    request = dbc.Card(dbc.CardBody([
+        html.Div("手动重算某月快照（由调度进程执行）", className="section-title mb-2"),
+        dbc.Row([
+            dbc.Col(c.month_select(f"{P}-month", months, months[0]), width="auto"),
+            dbc.Col(dbc.Checkbox(id=f"{P}-reopen", label="重开已关账月份（记入审计日志）", value=False), width="auto",
+                    className="d-flex align-items-center"),
+            dbc.Col(dbc.Button("排队重算", id=f"{P}-queue", color="primary", size="sm"), width="auto"),
+        ], className="g-2 align-items-center"),
+        html.Div(id=f"{P}-queued", className="mt-2"),
+    ]), className="section")
+    return html.Div([
+        html.Div([html.H2("任务", className="page-title")], className="page-head"),
+        request,
+        dcc.Interval(id=f"{P}-tick", interval=10_000),
+        html.Div(id=f"{P}-body"),
+    ])
+
+
+@callback(Output(f"{P}-queued", "children"), Input(f"{P}-queue", "n_clicks"),
+          State(f"{P}-month", "value"), State(f"{P}-reopen", "value"), prevent_initial_call=True)
+def queue(n_clicks, month, reopen):
+    if not n_clicks or not allowed("/jobs", context.role()):
+        return no_update
+    try:
+        month = parse_month(month)
+    except ValueError:
+        return dbc.Alert("月份无效", color="danger")
+    reopen = reopen is True
+    engine = context.engine()
+    with engine.connect() as conn:
+        closed = runs.is_closed(conn, month)
+    if closed and not reopen:
+        return dbc.Alert(f"{month} 已关账：如确需重算，请勾选“重开已关账月份”", color="warning")
+    run_id = runs.queue(engine, "recompute-month", month, context.current_username(), reopen=reopen and closed)
+    context.audit("job.request", f"recompute-month {month}", after={"run": run_id, "reopen": reopen and closed})
+    return dbc.Alert(f"已排队（任务 #{run_id}）：调度进程将在 {context.config()['scheduler.poll_seconds']} 秒内执行",
+                     color="success")
+
+
+def _scheduler_state(rows, poll_seconds: int):
+    if not rows:
+        return dbc.Alert("调度进程未运行：请在服务器上运行 panhuo scheduler（手动任务将在它启动后执行）", color="warning")
+    beat = max(r.heartbeat_at for r in rows)
+    stale = dt.datetime.now() - beat > dt.timedelta(seconds=3 * poll_seconds + 60)
+    text = f"主机 {rows[0].host} · 进程 {rows[0].pid} · 最近心跳 {beat:%Y-%m-%d %H:%M:%S}"
+    if stale:
+        return dbc.Alert(f"调度进程可能已停止（{text}）", color="danger")
+    return dbc.Alert(f"调度进程运行中（{text}）", color="success")
+
+
+@callback(Output(f"{P}-body", "children"), Input(f"{P}-tick", "n_intervals"), Input(f"{P}-queued", "children"))
+def render(_n, _queued):
+    if not allowed("/jobs", context.role()):
+        return c.not_found()
+    engine = context.engine()
+    scheduled = runs.schedule(engine)
+    recent = runs.recent(engine, 200)
+    last = {}
+    for run in recent:
+        last.setdefault(run.job, run)
+    jobs = dbc.Table([
+        html.Thead(html.Tr([html.Th(h) for h in ("任务", "计划（crontab）", "下次运行", "最近一次", "状态")])),
+        html.Tbody([html.Tr([
+            html.Td(j.title), html.Td(html.Code(j.schedule)),
+            html.Td(f"{j.next_run_at:%Y-%m-%d %H:%M}" if j.next_run_at else "—"),
+            html.Td(f"{last[j.job].started_at:%Y-%m-%d %H:%M}" if j.job in last and last[j.job].started_at else "—"),
+            html.Td(runs.STATUS_ZH.get(last[j.job].status, last[j.job].status) if j.job in last else "—"),
+        ]) for j in scheduled]),
+    ], size="sm", className="mb-0") if scheduled else c.empty("调度进程尚未报告计划")
+    with engine.connect() as conn:
+        closed = conn.execute(select(MonthClose).order_by(MonthClose.month.desc())).all()
+    rows = [{"id": r.id, "job": r.job, "tick": r.tick, "trigger": TRIGGER_ZH.get(r.trigger, r.trigger), "month": r.month,
+             "status_zh": runs.STATUS_ZH.get(r.status, r.status), "requested_by": r.requested_by,
+             "started_at": r.started_at and f"{r.started_at:%Y-%m-%d %H:%M:%S}",
+             "ended_at": r.ended_at and f"{r.ended_at:%Y-%m-%d %H:%M:%S}", "rows": r.rows,
+             "error": (r.error or "").splitlines()[0] if r.error else None} for r in recent]
+    return html.Div([
+        _scheduler_state(scheduled, context.config()["scheduler.poll_seconds"]),
+        dbc.Row([
+            dbc.Col(c.section("计划任务", jobs), lg=8),
+            dbc.Col(c.section("已关账月份", html.Div(", ".join(m.month for m in closed) or "暂无",
+                                                  className="closed-months")), lg=4),
+        ], className="g-3"),
+        c.section("运行记录（最近 200 次）", c.grid(f"{P}-runs", pd.DataFrame(rows, columns=[col["field"] for col in RUN_COLUMNS]),
+                                                RUN_COLUMNS, height="460px", options={"tooltipShowDelay": 300})),
+    ])

@@ -1,0 +1,88 @@
+"""What fixing each item wins back: the score a department regains if one idle asset is put to
+use, one overdue plan is done, one late income is turned over, or one asset's record completed.
+
+Computed from the snapshot's own figures with the scoring rule of metrics.md, so the points
+add up with what the score breakdown shows. Pure: no database.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ledger.config import Config
+from ledger.models import SCORE_NAMES
+from metrics.scores import INDICATORS, composite, sub_score, undefined
+from metrics.timeline import year_before
+
+# each indicator as numerator / denominator of the snapshot's figures
+RATE_PARTS = {"idle_rate": ("idle_value", "base_value"), "overdue_idle_rate": ("overdue_idle_value", "base_value"),
+              "due_completion_rate": ("due_done_value", "due_value"), "remit_rate": ("income_remitted", "income_received"),
+              "data_quality_rate": ("pool_ok_count", "pool_count")}
+ACTIONS = {"idle": "盘活闲置资产", "plan": "完成逾期台账", "remit": "上缴逾期收入", "quality": "补全资产资料"}
+
+
+@dataclass
+class Fix:
+    kind: str  # idle | plan | remit | quality
+    asset_code: str
+    asset_name: str
+    ref: str
+    value: float  # yuan at stake (0 for a record to complete)
+    points: float  # score regained
+
+    @property
+    def action(self) -> str:
+        return ACTIONS[self.kind]
+
+
+def score_of(figures: dict, config: Config) -> float:
+    subs = {}
+    for name in SCORE_NAMES:
+        indicator, lower = INDICATORS[name]
+        top, bottom = RATE_PARTS[indicator]
+        num, den = figures.get(top), figures.get(bottom)
+        rate = None if undefined(num) or undefined(den) or not den else num / den
+        good, bad, _ = config.score_rule(name)
+        subs[name] = sub_score(rate, good, bad, lower)
+    return composite(subs, {n: config.score_rule(n)[2] for n in SCORE_NAMES})
+
+
+def points_regained(figures: dict, change: dict[str, float], config: Config) -> float:
+    after = dict(figures)
+    for key, delta in change.items():
+        after[key] = (0 if undefined(after.get(key)) else after[key]) + delta
+    return score_of(after, config) - score_of(figures, config)
+
+
+def fixes(figures: dict, items: list[dict], d: dt.date, config: Config) -> list[Fix]:
+    """Rank warned items by the points fixing each would regain, largest first.
+
+    `items`: warning rows with rule, ref, asset_code, asset_name, value (the asset's original
+    value, yuan) and for remit_late also amount, remitted_amount, remitted_on, received_on.
+    Money in `figures` and `items` must be in the same unit.
+    """
+    out: list[Fix] = []
+    seen_idle: set[str] = set()
+    for item in items:
+        rule, value = item["rule"], item["value"] or 0
+        if rule in ("idle_overdue", "idle_no_plan"):
+            if item["asset_code"] in seen_idle:
+                continue
+            seen_idle.add(item["asset_code"])
+            # both rules warn assets idle 6+ months: they count in the idle and the overdue rate
+            kind, change = "idle", {"idle_value": -value, "overdue_idle_value": -value}
+        elif rule == "plan_overdue":
+            kind, change = "plan", {"due_done_value": value}
+        elif rule == "remit_late":
+            if not (year_before(d) < item["received_on"] <= d):
+                continue  # outside the 12-month window: remitting it does not move the rate
+            counted = item["remitted_amount"] if item["remitted_on"] is not None and item["remitted_on"] <= d else 0
+            value = item["amount"] - counted
+            kind, change = "remit", {"income_remitted": value}
+        elif rule == "data_gap":
+            kind, change, value = "quality", {"pool_ok_count": 1}, 0
+        else:
+            continue
+        out.append(Fix(kind, item["asset_code"], item["asset_name"], item["ref"], value,
+                       points_regained(figures, change, config)))
+    return sorted(out, key=lambda f: (-f.points, -f.value, f.ref))

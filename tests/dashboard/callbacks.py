@@ -1,0 +1,44 @@
+"""Call a Dash callback over HTTP as the browser would, with chosen input and state values."""
+from __future__ import annotations
+
+import json
+
+
+def call(client, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]],
+         state: list[tuple[str, str, object]] = ()):
+    """POST /_dash-update-component; returns (status, {component id: {property: value}})."""
+    key = ".." + "...".join(f"{i}.{p}" for i, p in outputs) + ".." if len(outputs) > 1 else f"{outputs[0][0]}.{outputs[0][1]}"
+    out = [{"id": i, "property": p} for i, p in outputs]
+    response = client.post("/_dash-update-component", json={
+        "output": key, "outputs": out if len(out) > 1 else out[0],
+        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+        "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
+        "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs]})
+    body = response.get_json(silent=True) or {}
+    return response.status_code, body.get("response", {})
+
+
+def layout_as(app, username: str, layout, **query) -> str:
+    """A page's layout as `username` would get it, as JSON text."""
+    import plotly.utils
+    from flask_login import login_user
+    from sqlalchemy import select
+
+    from dashboard.auth import Account
+    from ledger.db import session_scope
+    from ledger.models import User
+
+    engine = app.extensions["panhuo.engine"]
+    with session_scope(engine) as s:
+        account = Account(s.scalar(select(User).where(User.username == username)))
+    with app.test_request_context("/"):
+        login_user(account)
+        encoded = json.dumps(layout(**query), cls=plotly.utils.PlotlyJSONEncoder)
+        return json.dumps(json.loads(encoded), ensure_ascii=False)  # readable: Chinese as itself
+
+
+def page(name: str):
+    """A page module (imported once the app exists: Dash registers pages on import)."""
+    import importlib
+
+    return importlib.import_module(f"dashboard.pages.{name}")

@@ -1,0 +1,112 @@
+"""Admin pages (任务, 审计日志), the audit trail of logins and refusals, and the screen's kiosk login."""
+from __future__ import annotations
+
+import json
+import re
+
+from sqlalchemy import select
+
+from ledger import accounts, runs
+from ledger.db import session_scope
+from ledger.models import AuditEntry, JobRun
+from tests.dashboard.callbacks import call, layout_as, page
+from tests.dashboard.conftest import login
+
+
+def audit_rows(engine, action=None):
+    with engine.connect() as conn:
+        query = select(AuditEntry).order_by(AuditEntry.id)
+        if action:
+            query = query.where(AuditEntry.action == action)
+        return conn.execute(query).all()
+
+
+def queue(client, month, reopen=False):
+    return call(client, [("jobs-queued", "children")], [("jobs-queue", "n_clicks", 1)],
+                [("jobs-month", "value", month), ("jobs-reopen", "value", reopen)])
+
+
+def test_an_admin_queues_a_recompute_and_it_is_audited(app, as_user, engine):
+    status, response = queue(as_user("admin"), "2026-10")
+    assert status == 200 and "已排队" in json.dumps(response, ensure_ascii=False)
+    (run,) = runs.recent(engine)
+    assert (run.job, run.month, run.status, run.requested_by, run.reopen) == ("recompute-month", "2026-10", "queued", "admin", False)
+    (entry,) = audit_rows(engine, "job.request")
+    assert entry.actor == "admin" and entry.target == "recompute-month 2026-10" and entry.address == "127.0.0.1"
+
+
+def test_a_closed_month_is_queued_only_with_reopen(app, as_user, engine):
+    with engine.begin() as conn:
+        runs.close_month(conn, "2026-10", "scheduler")
+    client = as_user("admin")
+    _, response = queue(client, "2026-10")
+    assert "已关账" in json.dumps(response, ensure_ascii=False) and runs.recent(engine) == []
+    queue(client, "2026-10", reopen=True)
+    assert [r.reopen for r in runs.recent(engine)] == [True]
+
+
+def test_only_admins_queue_jobs_or_read_the_audit_log(app, as_user, engine):
+    for username in ("leader", "supervisor", "county", "dept", "screen"):
+        client = as_user(username)
+        status, _ = queue(client, "2026-10")
+        assert status in (200, 204)
+        for name in ("jobs", "audit"):
+            assert "未找到" in layout_as(app, username, page(name).layout)
+        _, listed = call(client, [("audit-body", "children")], [("audit-action", "value", None),
+                             ("audit-actor", "value", None), ("audit-dates", "start_date", None), ("audit-dates", "end_date", None)])
+        assert "audit-grid" not in json.dumps(listed)
+    with engine.connect() as conn:
+        assert conn.execute(select(JobRun)).all() == []
+
+
+def test_logins_failures_logouts_and_refusals_are_audited(app, as_user, engine):
+    client = app.test_client()
+    assert login(client, "dept", "wrong-password").status_code == 401
+    client = as_user("dept")
+    call(client, [("asset-body", "children"), ("asset-title", "children")], [("asset-month", "value", "2026-10")],
+         [("asset-code", "data", "A3")])  # another department's asset
+    from tests.dashboard.conftest import csrf
+    client.post("/logout", data={"csrf": csrf(client)})
+    actions = [(e.action, e.actor) for e in audit_rows(engine)]
+    assert ("login.failed", "dept") in actions and ("login", "dept") in actions and ("logout", "dept") in actions
+    refused = audit_rows(engine, "scope.refused")
+    assert refused and refused[0].actor == "dept" and "A3" in refused[0].target
+
+
+def test_the_audit_page_lists_and_filters_entries_for_an_admin(app, as_user, engine):
+    login(app.test_client(), "ghost", "nope-nope")
+    client = as_user("admin")
+    _, response = call(client, [("audit-body", "children")], [("audit-action", "value", "login.failed"),
+                       ("audit-actor", "value", None), ("audit-dates", "start_date", None), ("audit-dates", "end_date", None)])
+    text = json.dumps(response, ensure_ascii=False)
+    assert "ghost" in text and "登录失败" in text and "admin" not in text.replace("audit-", "")
+
+
+def test_a_screen_token_url_logs_the_kiosk_in_until_it_is_revoked(app, engine):
+    with session_scope(engine, write=True) as s:
+        token = accounts.issue_token(s, "screen")
+    kiosk = app.test_client()
+    response = kiosk.get(f"/screen/login?token={token}")
+    assert response.status_code == 302 and response.headers["Location"] == "/screen"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert kiosk.get("/api/v1/kpis").status_code == 200
+    with session_scope(engine, write=True) as s:
+        accounts.revoke_tokens(s, "screen")
+    assert kiosk.get("/api/v1/kpis").status_code == 401  # the kiosk's session ended with the token
+    assert app.test_client().get(f"/screen/login?token={token}").status_code == 401
+    # a token of another role never opens a screen session
+    with session_scope(engine, write=True) as s:
+        leader_token = accounts.issue_token(s, "leader")
+    assert app.test_client().get(f"/screen/login?token={leader_token}").status_code == 401
+
+
+def test_the_screen_role_sees_the_screen_and_nothing_else(app):
+    for name in ("overview", "rankings", "lists", "jobs"):
+        assert "未找到" in layout_as(app, "screen", page(name).layout)
+    screen = layout_as(app, "screen", page("screen").layout)
+    assert "2026 年 10 月" in screen and "部门D2" in screen  # department rankings are aggregates it may show
+    assert not re.search(r'"(A1|U1|B1)"', screen) and "单位U1" not in screen  # no asset or unit detail
+
+
+def test_a_department_account_gets_no_screen(app):
+    assert "未找到" in layout_as(app, "dept", page("screen").layout)

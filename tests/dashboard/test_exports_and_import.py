@@ -1,0 +1,109 @@
+"""The meeting pack, the printable report and the import page, per role: scoped, titled, safe."""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import zipfile
+
+import openpyxl
+from sqlalchemy import func, select
+
+from ledger.models import Asset, ImportRecord
+from tests.dashboard.callbacks import call, layout_as, page
+from tests.factories import LedgerBuilder
+
+
+def pack(client, month="2026-10"):
+    status, response = call(client, [("lists-download", "data")], [("lists-pack", "n_clicks", 1)],
+                            [("lists-month", "value", month)])
+    if status != 200 or "lists-download" not in response:
+        return None
+    return openpyxl.load_workbook(io.BytesIO(base64.b64decode(response["lists-download"]["data"]["content"])))
+
+
+def test_the_meeting_pack_holds_the_callers_scope_with_a_title_on_every_sheet(app, as_user):
+    book = pack(as_user("leader"))
+    assert book.sheetnames[:5] == ["说明", "县区排名", "部门排名", "约谈问责名单", "预警汇总"]
+    assert {"D1 部门D1", "D2 部门D2", "D3 部门D3", "D4 部门D4"} <= set(book.sheetnames)
+    for sheet in book.worksheets:
+        assert "2026-10" in sheet["A1"].value and "范围：全市" in sheet["A1"].value
+    ranking = list(book["部门排名"].iter_rows(min_row=3, values_only=True))
+    assert all(isinstance(row[5], (int, float)) for row in ranking)  # scores stay numbers
+    assert book["部门排名"]["N3"].number_format == "0.00%"  # 闲置率 shows as a percentage
+    county = pack(as_user("county"))
+    assert [s for s in county.sheetnames if s[:1] == "D"] == ["D4 部门D4"]
+    assert "990102" in county["说明"]["A1"].value
+    names = {row[4] for row in county["部门排名"].iter_rows(min_row=3, values_only=True)}
+    assert names == {"部门D4"}
+
+
+def test_department_and_screen_accounts_get_no_meeting_pack(app, as_user):
+    assert pack(as_user("dept")) is None
+    assert pack(as_user("screen")) is None
+
+
+def test_a_name_that_looks_like_a_formula_is_written_as_text(engine, config, tmp_path, as_user):
+    from jobs.runner import compute_month
+    LedgerBuilder().unit("X1", dept="DX", dept_name="=HYPERLINK(\"http://evil\",\"点我\")").asset("XA", unit="X1") \
+        .load(engine, config, tmp_path / "evil")
+    compute_month(engine, config, "2026-10", "test")
+    book = pack(as_user("leader"))
+    cells = [c for row in book["部门排名"].iter_rows(min_row=3) for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert cells and all(c.data_type == "s" and c.value.startswith("'=") for c in cells)
+
+
+def test_the_printable_report_is_scoped(app):
+    leader = layout_as(app, "leader", page("report").layout, month="2026-10")
+    assert "县区排名" in leader and "市直部门排名" in leader and "部门D1" in leader
+    county = layout_as(app, "county", page("report").layout, month="2026-10")
+    assert "部门D4" in county and "部门D1" not in county and "本县区部门排名" in county
+    assert "未找到" in layout_as(app, "dept", page("report").layout, month="2026-10")
+    assert "未找到" in layout_as(app, "leader", page("report").layout, month="2030-01")
+
+
+def upload(client, files: dict[str, bytes], name="台账.zip"):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for file_name, data in files.items():
+            archive.writestr(file_name, data)
+    contents = "data:application/zip;base64," + base64.b64encode(buffer.getvalue()).decode()
+    return call(client, [("import-result", "children")], [("import-upload", "contents", contents)],
+                [("import-upload", "filename", name)])
+
+
+def ledger_files(builder, tmp_path) -> dict[str, bytes]:
+    folder = builder.write(tmp_path / "upload")
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def assets(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(Asset)).scalar_one()
+
+
+def test_a_supervisor_imports_a_zip_of_csv_files(app, as_user, engine, tmp_path):
+    before = assets(engine)
+    status, response = upload(as_user("supervisor"), ledger_files(LedgerBuilder().unit("U9").asset("Z1", unit="U9"), tmp_path))
+    assert status == 200 and "导入成功" in json.dumps(response, ensure_ascii=False)
+    assert assets(engine) == before + 1
+    with engine.connect() as conn:
+        record = conn.execute(select(ImportRecord).order_by(ImportRecord.id.desc())).first()
+    assert (record.username, record.file_name, record.result) == ("supervisor", "台账.zip", "ok")
+
+
+def test_a_county_upload_outside_its_region_is_listed_and_changes_nothing(app, as_user, engine, tmp_path):
+    before = assets(engine)
+    files = ledger_files(LedgerBuilder().unit("U9", dept="D9", region="990100").asset("Z1", unit="U9"), tmp_path)
+    status, response = upload(as_user("county"), files)
+    text = json.dumps(response, ensure_ascii=False)
+    assert status == 200 and "导入失败" in text and "不在本账号的区划范围内" in text and "990100" in text
+    assert assets(engine) == before
+
+
+def test_a_department_cannot_import_and_a_bad_file_is_named(app, as_user, engine, tmp_path):
+    before = assets(engine)
+    status, response = upload(as_user("dept"), ledger_files(LedgerBuilder().unit("U9").asset("Z1", unit="U9"), tmp_path))
+    assert "import-result" not in response and assets(engine) == before
+    _, response = upload(as_user("supervisor"), {}, name="台账.pdf")
+    assert "只接受 .xlsx 或 .zip" in json.dumps(response, ensure_ascii=False)
