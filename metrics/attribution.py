@@ -55,13 +55,18 @@ def points_regained(figures: dict, change: dict[str, float], config: Config) -> 
 
 
 def fixes(figures: dict, items: list[dict], d: dt.date, config: Config) -> list[Fix]:
-    """Rank warned items by the points fixing each would regain, largest first.
+    """Rank warned items by the points fixing them regains, largest first.
+
+    A sub-score is clamped between two thresholds, so one item alone often moves nothing while
+    all of its kind together cross the threshold. Each kind (idle assets, overdue plans, late
+    income, incomplete records) is therefore valued as a whole - the points regained if all of
+    it were fixed - and shared among its items by the money at stake (records: equally).
 
     `items`: warning rows with rule, ref, asset_code, asset_name, value (the asset's original
-    value, yuan) and for remit_late also amount, remitted_amount, remitted_on, received_on.
+    value) and for remit_late also amount, remitted_amount, remitted_on, received_on.
     Money in `figures` and `items` must be in the same unit.
     """
-    out: list[Fix] = []
+    groups: dict[str, list[tuple[Fix, dict[str, float], float]]] = {}
     seen_idle: set[str] = set()
     for item in items:
         rule, value = item["rule"], item["value"] or 0
@@ -83,6 +88,17 @@ def fixes(figures: dict, items: list[dict], d: dt.date, config: Config) -> list[
             kind, change, value = "quality", {"pool_ok_count": 1}, 0
         else:
             continue
-        out.append(Fix(kind, item["asset_code"], item["asset_name"], item["ref"], value,
-                       points_regained(figures, change, config)))
+        fix = Fix(kind, item["asset_code"], item["asset_name"], item["ref"], value, 0.0)
+        groups.setdefault(kind, []).append((fix, change, value if kind != "quality" else 1))
+    out: list[Fix] = []
+    for members in groups.values():
+        together: dict[str, float] = {}
+        for _, change, _ in members:
+            for key, delta in change.items():
+                together[key] = together.get(key, 0) + delta
+        total = points_regained(figures, together, config)
+        weight = sum(w for _, _, w in members) or 1
+        for fix, _, w in members:
+            fix.points = total * w / weight
+            out.append(fix)
     return sorted(out, key=lambda f: (-f.points, -f.value, f.ref))

@@ -45,6 +45,12 @@ def score_breakdown(row: dict, config):
     return c.section("得分构成", dbc.Table([head, html.Tbody(items)], className="score-table", size="sm", hover=True))
 
 
+def _money(yuan: float) -> str:
+    if not yuan:
+        return "—"
+    return c.wan(yuan) if yuan >= 10_000 else f"{yuan:,.2f} 元"
+
+
 def costliest(row: dict, month: str, id_: str, limit: int = 15):
     """The assets, plans and income rows that cost the most points, with what fixing each wins back."""
     scope, engine, config = context.scope(), context.engine(), context.config()
@@ -53,7 +59,7 @@ def costliest(row: dict, month: str, id_: str, limit: int = 15):
     if not ranked:
         return c.section("失分最多的资产", c.empty("本月没有可挽回的失分"))
     frame = pd.DataFrame([{"action": f.action, "asset": f"[{f.asset_code}](/asset?code={f.asset_code})",
-                           "name": f.asset_name, "ref": f.ref, "value": c.wan(f.value) if f.value else "—",
+                           "name": f.asset_name, "ref": f.ref, "value": _money(f.value),
                            "points": round(f.points, 2)} for f in ranked[:limit]])
     total = sum(f.points for f in ranked)
     grid = c.grid(id_, frame, [
@@ -63,8 +69,8 @@ def costliest(row: dict, month: str, id_: str, limit: int = 15):
         {"field": "value", "headerName": "涉及金额", "width": 130},
         {"field": "points", "headerName": "整改后可挽回（分）", "width": 160, "sort": "desc"},
     ], height="420px")
-    note = html.Div(f"共 {len(ranked)} 项，逐项整改可挽回的分数（按本月口径逐项测算，合计约 {total:.1f} 分；"
-                    "闲置未满 6 个月的资产同样计入闲置率，此处不列）", className="text-muted small mb-2")
+    note = html.Div(f"共 {len(ranked)} 项，全部整改约可挽回 {total:.1f} 分。同类问题合计测算可挽回分数，按涉及金额分摊到各项"
+                    "（资料补全按项均摊）；闲置未满 6 个月的资产同样计入闲置率，此处不列。", className="text-muted small mb-2")
     return c.section(f"失分最多的资产（前 {min(limit, len(ranked))} 项）", note, grid)
 
 

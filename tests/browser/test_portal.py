@@ -26,12 +26,12 @@ pytestmark = pytest.mark.skipif((sync_playwright is None or not Path(CHROMIUM).e
                                 reason="playwright or Debian chromium not installed")
 
 PAGES = {
-    "leader": ["/", "/rankings", "/overdue", "/warnings", "/lists"],
-    "supervisor": ["/", "/overdue", "/warnings", "/asset?code=A1"],
-    "county": ["/", "/rankings", "/overdue", "/warnings", "/lists"],
+    "leader": ["/", "/rankings", "/overdue", "/warnings", "/lists", "/report?month=2026-10"],
+    "supervisor": ["/", "/overdue", "/warnings", "/asset?code=A1", "/department?code=D1", "/import"],
+    "county": ["/", "/rankings", "/overdue", "/warnings", "/lists", "/import"],
     "department": ["/my-score", "/overdue", "/warnings", "/unit?code=U1", "/asset?code=A1"],
-    "screen": ["/", "/rankings", "/lists"],
-    "admin": ["/"],
+    "screen": ["/screen"],
+    "admin": ["/", "/jobs", "/audit"],
 }
 USERNAMES = {"department": "dept"}
 
@@ -71,7 +71,7 @@ def open_session(browser, server, username, size):
 def visit(page, server, path):
     page.goto(server + path)
     page.wait_for_load_state("networkidle")
-    page.wait_for_selector(".page-title, .empty-state", timeout=15_000)
+    page.wait_for_selector(".page-title, .empty-state, .screen-root, .report", timeout=15_000)
     page.wait_for_timeout(300)
 
 
@@ -121,4 +121,29 @@ def test_department_user_asking_for_another_department_sees_not_found(server, br
     for path in ("/department?code=D2", "/unit?code=U3", "/asset?code=A3"):
         visit(page, server, path)
         assert "未找到" in page.inner_text("body") and "部门D2" not in page.content() and "A3" not in page.inner_text("body")
+    assert problems == []
+
+
+@pytest.mark.parametrize("size", [{"width": 1920, "height": 1080}, {"width": 3840, "height": 2160}],
+                         ids=["1920x1080", "3840x2160"])
+def test_the_meeting_screen_fits_the_wall_on_every_panel(server, browser, size):
+    page, problems = open_session(browser, server, "screen", size)
+    assert page.url.endswith("/screen")  # the screen account lands on the screen
+    page.wait_for_selector(".screen-panel.active .panel-title")
+    page.wait_for_timeout(500)
+    titles = page.locator(".panel-title").all_inner_texts()
+    assert titles == ["核心指标", "县区排名", "部门排名", "预警分布", "约谈问责", "趋势"]
+    assert "2026 年 10 月" in page.inner_text(".screen-month") and "计算于" in page.inner_text(".screen-stamp")
+    for index in range(len(titles)):
+        page.evaluate("i => document.querySelectorAll('.screen-panel').forEach((p, j) => p.classList.toggle('active', j === i))",
+                      index)
+        page.wait_for_timeout(300)
+        fits = page.evaluate("""() => {
+            const panel = document.querySelector('.screen-panel.active'), doc = document.documentElement;
+            const box = document.querySelector('.screen-root').getBoundingClientRect();
+            return {panel: panel.scrollHeight <= panel.clientHeight + 1, page: doc.scrollWidth <= innerWidth && doc.scrollHeight <= innerHeight,
+                    wall: Math.abs(box.width - innerWidth) < 2 && Math.abs(box.height - innerHeight) < 2}; }""")
+        assert fits == {"panel": True, "page": True, "wall": True}, (titles[index], fits)
+        page.screenshot(path=str(SHOTS / f"screen-{index}-{size['width']}.png"))
+    assert page.locator(".app-bar").is_hidden()  # no navigation chrome
     assert problems == []
