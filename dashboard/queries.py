@@ -1,13 +1,17 @@
 """The only place pages, downloads and the API read snapshots. Every function takes a Scope."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 
 from dashboard.scope import Scope
+from ledger import workflow
 from ledger.exports import snapshot_frame, typed
-from ledger.models import (HELPER_FIELDS, KPI_FIELDS, SCORE_NAMES, Asset, Department, Income, KpiRow, Lease, Listing, ListEntry, Plan,
-                           Region, Snapshot, StatusSpan, Unit, WarningRow)
+from ledger.models import (HELPER_FIELDS, KPI_FIELDS, SCORE_NAMES, Asset, Commitment, Department, Income, KpiRow, Lease,
+                           Listing, ListEntry, Plan,
+                           Region, Snapshot, StatusSpan, Unit, WarningCase, WarningRow)
 from metrics.timeline import snapshot_date
 
 KPI_COLUMNS = ["month", "level", "code", "name", "dept_code", "region_code", *[n for n, _ in KPI_FIELDS + HELPER_FIELDS],
@@ -109,6 +113,48 @@ def warnings(engine: Engine, scope: Scope, month: str, level: str | None = None,
             extra.append(column == value)
     with engine.connect() as conn:
         return snapshot_frame(conn, "warnings", month, where=and_(*extra))
+
+
+def warning_cases(engine: Engine, scope: Scope, month: str, level: str | None = None, rule: str | None = None,
+                  state: str | None = None) -> pd.DataFrame:
+    """The month's warnings with the state of their case (open, acknowledged, resolved, closed)."""
+    query = (select(WarningRow.rule, WarningRow.level, WarningRow.ref, WarningRow.asset_code, WarningRow.unit_code,
+                    WarningRow.dept_code, WarningRow.days, WarningRow.months, WarningRow.first_seen, WarningRow.message,
+                    WarningCase.id.label("case_id"), WarningCase.state, WarningCase.opened_on, WarningCase.fix_by,
+                    WarningCase.note)
+             .outerjoin(WarningCase, and_(WarningCase.rule == WarningRow.rule, WarningCase.ref == WarningRow.ref))
+             .where(WarningRow.month == month, scope.warnings()))
+    for column, value in ((WarningRow.level, level), (WarningRow.rule, rule), (WarningCase.state, state)):
+        if value:
+            query = query.where(column == value)
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).fetchall(), columns=[
+            "rule", "level", "ref", "asset_code", "unit_code", "dept_code", "days", "months", "first_seen", "message",
+            "case_id", "state", "opened_on", "fix_by", "note"])
+
+
+def follow_up(engine: Engine, scope: Scope, ack_days: int) -> dict[str, list[str]]:
+    """Per department, what the workflow adds to its reasons today: overdue commitments and
+    orange/red warnings left unacknowledged."""
+    today = dt.date.today()
+    with engine.connect() as conn:
+        overdue = workflow.overdue_commitments(conn, today, scope.owns(Commitment))
+        escalated = workflow.escalated_counts(conn, today, ack_days, scope.owns(WarningCase))
+    out: dict[str, list[str]] = {}
+    for dept, n in overdue.items():
+        out.setdefault(dept, []).append(f"整改承诺逾期未完成 {n} 项")
+    for dept, n in escalated.items():
+        out.setdefault(dept, []).append(f"橙色以上预警逾期未确认 {n} 条（超过 {ack_days} 天）")
+    return out
+
+
+def commitment_totals(engine: Engine, scope: Scope) -> dict[str, int]:
+    """Commitments in progress and overdue (the meeting screen sees these totals too)."""
+    today = dt.date.today()
+    with engine.connect() as conn:
+        rows = conn.execute(select(Commitment.status, Commitment.deadline).where(
+            scope.workflow_totals(Commitment), Commitment.status != "done")).all()
+    return {"open": len(rows), "overdue": sum(1 for r in rows if r.deadline < today)}
 
 
 def warning_counts(engine: Engine, scope: Scope, month: str) -> pd.DataFrame:

@@ -76,6 +76,21 @@ class Scope:
             return Unit.dept_code == self.code
         return false()
 
+    def owns(self, model) -> ColumnElement[bool]:
+        """Workflow rows (warning cases, interviews, commitments): by their department and region."""
+        if self.kind == "all":
+            return true()
+        if self.kind == "region":
+            return model.region_code == self.code
+        if self.kind == "department":
+            # a department row is keyed by its own code
+            return (model.dept_code if hasattr(model, "dept_code") else model.code) == self.code
+        return false()
+
+    def workflow_totals(self, model) -> ColumnElement[bool]:
+        """Workflow rows counted, never listed: the meeting screen sees the city's totals."""
+        return true() if self.kind == "screen" else self.owns(model)
+
     def refused(self, what: str, value: object) -> None:
         """Record an out-of-scope ask; the caller answers exactly as for something that does not exist."""
         log.warning("out-of-scope request by %s (%s %s): %s=%r", self.username or "?", self.kind, self.code, what, value)

@@ -16,6 +16,7 @@ NAV = [
     ("/overdue", "超期闲置", {"leader", "supervisor", "admin", "county", "department"}),
     ("/warnings", "预警", {"leader", "supervisor", "admin", "county", "department"}),
     ("/lists", "约谈问责", {"leader", "supervisor", "admin", "county"}),
+    ("/interviews", "约谈整改", {"leader", "supervisor", "admin", "county", "department"}),
     ("/my-score", "我的得分", {"department"}),
     ("/import", "数据导入", {"supervisor", "admin", "county"}),
     ("/jobs", "任务", {"admin"}),
@@ -24,10 +25,11 @@ NAV = [
 ]
 
 
-def page_frame(path: str, prefix: str, title: str, controls=None, snapshot_only: bool = False):
+def page_frame(path: str, prefix: str, title: str, controls=None, snapshot_only: bool = False, toolbar=None):
     """What most pages share: the role guard, a title, controls, the month selector, a loading body.
 
     `controls`: components, or a function of the available months returning them.
+    `toolbar`: components between the title row and the body (kept when the body re-renders).
     """
     from dashboard import components as c
     from dashboard import context, queries
@@ -41,6 +43,7 @@ def page_frame(path: str, prefix: str, title: str, controls=None, snapshot_only:
     return html.Div([
         html.Div([html.H2(title, className="page-title", id=f"{prefix}-title"), *extra,
                   c.month_select(f"{prefix}-month", months, months[0])], className="page-head"),
+        *(toolbar or []),
         dcc.Loading(html.Div(id=f"{prefix}-body"), type="dot"),
     ])
 
@@ -48,7 +51,8 @@ def page_frame(path: str, prefix: str, title: str, controls=None, snapshot_only:
 # pages reached by drilling down, not from the navigation
 DRILL = {"/department": {"leader", "supervisor", "admin", "county", "department"},
          "/unit": {"leader", "supervisor", "admin", "county", "department"},
-         "/asset": {"leader", "supervisor", "admin", "county", "department"}}
+         "/asset": {"leader", "supervisor", "admin", "county", "department"},
+         "/history": {"leader", "supervisor", "admin", "county", "department"}}
 
 
 def allowed(path: str, role: str | None) -> bool:

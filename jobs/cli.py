@@ -186,7 +186,7 @@ def demo(ctx: Context, assets: int, seed: int, no_serve: bool, write_sample: Pat
         scope_text = f" [{scope_code}]" if scope_code else ""
         click.echo(f"  {username:<12} {password:<16} {role}{scope_text}")
     if not no_serve:
-        _serve(config, ctx.config["server.host"], ctx.config["server.port"], demo=True)
+        _serve(config, ctx.config["server.host"], ctx.config["server.port"], demo=True, with_scheduler=True)
 
 
 DEMO_PASSWORD = "panhuo-demo"
@@ -237,10 +237,15 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
     _serve(ctx.config, host or ctx.config["server.host"], port or ctx.config["server.port"])
 
 
-def _serve(config: Config, host: str, port: int, demo: bool = False) -> None:
-    """Hand over to gunicorn serving dashboard.wsgi (jobs never imports the dashboard)."""
+def _serve(config: Config, host: str, port: int, demo: bool = False, with_scheduler: bool = False) -> None:
+    """Hand over to gunicorn serving dashboard.wsgi (jobs never imports the dashboard).
+
+    `with_scheduler`: the demo also starts `panhuo scheduler` beside it (same process group,
+    so Ctrl+C stops both); a deployment runs the scheduler as a service of its own.
+    """
     import os
     import secrets
+    import subprocess
 
     from ledger.config import WEAK_SECRET_KEYS, check_secret_key, env_name
 
@@ -253,6 +258,9 @@ def _serve(config: Config, host: str, port: int, demo: bool = False) -> None:
         check_secret_key(config["auth.secret_key"])
     if config.path is not None:
         env["PANHUO_CONFIG"] = str(config.path.resolve())
+    if with_scheduler:
+        subprocess.Popen([sys.executable, "-m", "jobs.cli", "scheduler"], env=env)
+        click.echo("调度进程已启动 / scheduler started (任务 page: /jobs)")
     click.echo(f"门户 / portal: http://{host}:{port}/  (Ctrl+C 退出 / to stop)")
     sys.stdout.flush()
     # sync workers: Dash's first-request set-up races under threaded workers (plotly/dash#3971)

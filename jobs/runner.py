@@ -6,9 +6,9 @@ import logging
 import traceback
 from typing import Callable
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
-from ledger import audit, runs
+from ledger import audit, runs, workflow
 from ledger.config import Config
 from ledger.locks import named_lock
 from ledger.models import Snapshot
@@ -41,11 +41,14 @@ def compute_month(engine: Engine, config: Config, month: str, actor: str, reopen
         previous = None if before is None else {"computed_at": before.computed_at.isoformat(" "),
                                                  "row_counts": before.row_counts}
 
-        def write_audit(conn, counts):
+        def before_commit(conn, counts):
             audit.record(conn, actor, "snapshot.reopen" if closed else "snapshot.compute", month,
                          before=previous, after={"row_counts": counts})
+            # the workflow follows the newest month only: recomputing an old one leaves it be
+            if conn.execute(select(func.max(Snapshot.month))).scalar() == month:
+                workflow.sync_cases(conn, month)
 
-        return compute_snapshot(engine, month, config, before_commit=write_audit)
+        return compute_snapshot(engine, month, config, before_commit=before_commit)
 
 
 def run_recorded(engine: Engine, job: str, tick: str, trigger: str, work: Callable[[], int | None],

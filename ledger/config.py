@@ -68,6 +68,7 @@ SETTINGS: list[Setting] = [
     Setting("scheduler.poll_seconds", 10, "how often the scheduler picks up runs queued from the admin page"),
     Setting("scheduler.misfire_grace_seconds", 3600,
             "a run missed by up to this long (process busy or suspended) still runs; older ones are left to catch-up"),
+    Setting("workflow.ack_days", 15, "days an orange or red warning may stay unacknowledged before it is overdue"),
     Setting("screen.rotate_seconds", 20, "seconds each meeting-screen panel stays up"),
     Setting("screen.refresh_seconds", 60, "how often the meeting screen looks for a new snapshot"),
     Setting("server.host", "127.0.0.1", "address `panhuo serve` binds"),

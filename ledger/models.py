@@ -328,3 +328,72 @@ class MonthClose(Base):
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     closed_at: Mapped[dt.datetime] = mapped_column(DateTime)
     closed_by: Mapped[str] = mapped_column(String(100))
+
+
+# ---- accountability workflow: warning states, interviews, commitments ----------------------
+
+class WarningCase(Base):
+    """A warning as a matter to follow up: one per (rule, ref) across months, with its state."""
+    __tablename__ = "warning_cases"
+    __table_args__ = (UniqueConstraint("rule", "ref"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rule: Mapped[str] = mapped_column(String(32))
+    ref: Mapped[str] = mapped_column(CODE)
+    asset_code: Mapped[str] = mapped_column(CODE)
+    dept_code: Mapped[str] = mapped_column(CODE, index=True)
+    region_code: Mapped[str] = mapped_column(CODE, index=True)
+    level: Mapped[str] = mapped_column(String(8))
+    state: Mapped[str] = mapped_column(String(16), index=True)  # open acknowledged resolved closed
+    opened_on: Mapped[dt.date] = mapped_column(Date)  # when it (last) started firing
+    last_month: Mapped[str] = mapped_column(String(7))  # newest snapshot it fired in
+    note: Mapped[str | None] = mapped_column(Text)  # the latest acknowledgement or resolution note
+    fix_by: Mapped[dt.date | None] = mapped_column(Date)  # the department's planned fix date
+    updated_by: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class WarningEvent(Base):
+    """The history of a warning case: fired, acknowledged, resolved, closed, re-fired."""
+    __tablename__ = "warning_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("warning_cases.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(16))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Interview(Base):
+    """A 约谈 of a department from a month's interview list."""
+    __tablename__ = "interviews"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)  # the list it came from
+    dept_code: Mapped[str] = mapped_column(CODE, index=True)
+    region_code: Mapped[str] = mapped_column(CODE)
+    scheduled_on: Mapped[dt.date] = mapped_column(Date)
+    attendees: Mapped[str] = mapped_column(Text)
+    topics: Mapped[list] = mapped_column(JSON, default=list)  # the list reasons, with their figures
+    status: Mapped[str] = mapped_column(String(16))  # scheduled | held
+    outcome: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Commitment(Base):
+    """A rectification commitment made at an interview, tracked to done."""
+    __tablename__ = "commitments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id"), index=True)
+    dept_code: Mapped[str] = mapped_column(CODE, index=True)
+    region_code: Mapped[str] = mapped_column(CODE)
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(100))
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    asset_codes: Mapped[list] = mapped_column(JSON, default=list)  # assets it names, checked against snapshots
+    status: Mapped[str] = mapped_column(String(16))  # open | answered | done
+    evidence: Mapped[str | None] = mapped_column(Text)  # the department's answer
+    done_on: Mapped[dt.date | None] = mapped_column(Date)
+    updated_by: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

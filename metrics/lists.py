@@ -5,7 +5,6 @@ import math
 from dataclasses import dataclass, field
 
 from ledger.config import Config
-from ledger.vocab import LISTS  # noqa: F401  (the lists and their names, imported from here by callers)
 from metrics.scores import undefined
 
 

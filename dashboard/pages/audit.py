@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 
 import dash
-import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, callback, dcc, html
 

@@ -42,7 +42,9 @@ def render(month: str, code: str):
     ], height="320px")
     rank = "未排名" if c.undefined(row["rank"]) else f"第 {int(row['rank'])} 名 / 共 {int(row['peer_size'])} 个部门"
     return html.Div([
-        dbc.Row([dbc.Col(c.kpi_card("综合得分", c.score_text(row["score"]), note=rank), md=3),
+        dbc.Row([dbc.Col([c.kpi_card("综合得分", c.score_text(row["score"]), note=rank),
+                          html.A("通报、约谈、整改履历 →", href=f"/history?code={row['code']}", className="small d-block mt-2")],
+                         md=3),
                  dbc.Col(score_breakdown(row, context.config()), md=9)], className="g-3 mb-3"),
         dbc.Row([dbc.Col(c.section("单位排名", unit_grid), lg=6),
                  dbc.Col(c.section("近13个月", c.trend(history, {"score": "综合得分"}, "")), lg=6)], className="g-3 mb-3"),

@@ -11,7 +11,7 @@ from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import allowed, page_frame
 from ledger import reports
-from metrics.lists import LISTS
+from ledger.vocab import LISTS
 
 dash.register_page(__name__, path="/lists", name="约谈问责", title="约谈问责 · 国有资产盘活督导平台")
 P = "lists"
@@ -51,15 +51,20 @@ def render(month: str):
     if month not in queries.months(engine, scope):
         return c.not_found()
     entries = queries.lists(engine, scope, month)
+    followed = queries.follow_up(engine, scope, context.config()["workflow.ack_days"])
     tabs = []
     for key, zh in LISTS.items():
         members = entries[entries.list == key]
         rows = []
         for _, e in members.iterrows():
             link = f"/department?code={e['code']}" if e["level"] == "department" and scope.sees_assets else None
-            reasons = html.Ul([html.Li(r["text"]) for r in e["reasons"]], className="reasons")
+            extra = [html.Li(text, className="reason-workflow") for text in followed.get(e["code"], [])] \
+                if e["level"] == "department" else []
+            reasons = html.Ul([html.Li(r["text"]) for r in e["reasons"]] + extra, className="reasons")
+            history = html.A("履历", href=f"/history?code={e['code']}", className="ms-2 small") if link else None
             rows.append(html.Tr([html.Td(LEVEL.get(e["level"], e["level"])),
-                                 html.Td(html.A(e["name"], href=link) if link else e["name"]), html.Td(reasons)]))
+                                 html.Td([html.A(e["name"], href=link) if link else e["name"], history]),
+                                 html.Td(reasons)]))
         table = dbc.Table([html.Thead(html.Tr([html.Th("层级"), html.Th("名称"), html.Th("列入原因")])),
                            html.Tbody(rows)], size="sm", hover=True, className="list-table") if rows else c.empty("本月无")
         tabs.append(dbc.Tab(table, label=f"{zh}（{len(members)}）", tab_id=key))

@@ -111,7 +111,9 @@ def render(month: str):
                       plot_bgcolor="white", font={"family": "Noto Sans CJK SC, sans-serif"})
     return html.Div([
         dbc.Row([
-            dbc.Col(c.kpi_card(row["name"], c.score_text(row["score"]), html.Div(move, className="delta"), rank), md=4),
+            dbc.Col([c.kpi_card(row["name"], c.score_text(row["score"]), html.Div(move, className="delta"), rank),
+                     html.A("通报、约谈、整改履历 →", href=f"/history?code={row['code']}", className="small d-block mt-2")],
+                    md=4),
             dbc.Col(c.section("单项得分", dcc.Graph(figure=fig, config={"displayModeBar": False})), md=8),
         ], className="g-3 mb-3"),
         dbc.Row([dbc.Col(score_breakdown(row, config), lg=6),

@@ -9,7 +9,7 @@ from dash import Input, Output, callback, dcc, html
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import page_frame
-from metrics.lists import LISTS
+from ledger.vocab import LISTS
 from metrics.timeline import shift_month
 
 dash.register_page(__name__, path="/", name="总览", title="总览 · 国有资产盘活督导平台")

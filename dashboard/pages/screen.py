@@ -218,6 +218,8 @@ def _lists(engine, scope, month):
         blocks.append(html.Div([html.H3(f"{LISTS[key]}名单 · {len(members)} 个{more}", className="sub-title"),
                                 html.Ul(items, className="screen-list") if items else c.empty("本月无")], className="half"))
     others = " · ".join(f"{LISTS[k]} {int((entries.list == k).sum())} 个" for k in ("notice", "budget_restriction"))
+    totals = queries.commitment_totals(engine, scope)
+    others += f" · 整改承诺进行中 {totals['open']} 项，其中逾期 {totals['overdue']} 项"
     return html.Div([html.Div(blocks, className="halves"), html.Div(others, className="screen-foot")])
 
 

@@ -28,8 +28,8 @@ pytestmark = pytest.mark.skipif((sync_playwright is None or not Path(CHROMIUM).e
 PAGES = {
     "leader": ["/", "/rankings", "/overdue", "/warnings", "/lists", "/report?month=2026-10"],
     "supervisor": ["/", "/overdue", "/warnings", "/asset?code=A1", "/department?code=D1", "/import"],
-    "county": ["/", "/rankings", "/overdue", "/warnings", "/lists", "/import"],
-    "department": ["/my-score", "/overdue", "/warnings", "/unit?code=U1", "/asset?code=A1"],
+    "county": ["/", "/rankings", "/overdue", "/warnings", "/lists", "/import", "/interviews", "/history?code=D4"],
+    "department": ["/my-score", "/overdue", "/warnings", "/unit?code=U1", "/asset?code=A1", "/interviews", "/history?code=D1"],
     "screen": ["/screen"],
     "admin": ["/", "/jobs", "/audit"],
 }
@@ -146,4 +146,40 @@ def test_the_meeting_screen_fits_the_wall_on_every_panel(server, browser, size):
         assert fits == {"panel": True, "page": True, "wall": True}, (titles[index], fits)
         page.screenshot(path=str(SHOTS / f"screen-{index}-{size['width']}.png"))
     assert page.locator(".app-bar").is_hidden()  # no navigation chrome
+    assert problems == []
+
+
+def pick(page, dropdown_id: str, option: str):
+    page.click(f"#{dropdown_id}")
+    page.get_by_role("option", name=option).first.click()
+
+
+def test_interview_flow_end_to_end(server, browser, shared_app):
+    """A supervisor schedules an interview from the list and records commitments; the department answers."""
+    size = {"width": 1366, "height": 768}
+    page, problems = open_session(browser, server, "supervisor", size)
+    visit(page, server, "/interviews")
+    pick(page, "interviews-dept", "部门D1")
+    page.wait_for_selector("text=约谈议题")
+    page.fill("#interviews-date", "2026-11-25")
+    page.keyboard.press("Enter")
+    page.fill("#interviews-attendees", "财政局 李四；部门D1 王五")
+    page.click("#interviews-schedule")
+    page.wait_for_selector("text=已安排约谈")
+    pick(page, "interviews-interview", "部门D1")
+    page.fill("#interviews-outcome", "部门承认闲置问题，承诺年底前盘活")
+    page.fill("#interviews-commitments", "A1 调剂使用 | 王五 | 2026-12-31 | A1")
+    page.click("#interviews-record")
+    page.wait_for_selector("text=整改承诺 1 项")
+    page.screenshot(path=str(SHOTS / "supervisor-interviews-1366.png"), full_page=True)
+    assert problems == []
+    page.close()
+    page, problems = open_session(browser, server, "dept", size)
+    visit(page, server, "/interviews")
+    pick(page, "interviews-commitment", "A1 调剂使用")
+    page.fill("#interviews-evidence", "已调剂给市档案馆使用")
+    page.click("#interviews-answer")
+    page.wait_for_selector(".ag-cell:has-text('已反馈')")
+    assert "部门D2" not in page.content()
+    page.screenshot(path=str(SHOTS / "department-interviews-1366.png"), full_page=True)
     assert problems == []

@@ -2,18 +2,24 @@
 from __future__ import annotations
 
 import json
+import re
 
 
 def call(client, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]],
-         state: list[tuple[str, str, object]] = ()):
-    """POST /_dash-update-component; returns (status, {component id: {property: value}})."""
+         state: list[tuple[str, str, object]] = (), changed: str | None = None):
+    """POST /_dash-update-component; returns (status, {component id: {property: value}}).
+
+    `changed`: the one input that fired ("id.property"); default: all of them."""
     key = ".." + "...".join(f"{i}.{p}" for i, p in outputs) + ".." if len(outputs) > 1 else f"{outputs[0][0]}.{outputs[0][1]}"
-    out = [{"id": i, "property": p} for i, p in outputs]
+    # an output shared by several callbacks (allow_duplicate) carries a "@hash" in the registered key
+    registered = client.application.extensions["panhuo.dash"].callback_map
+    key = next((k for k in registered if re.sub(r"@[0-9a-f]+", "", k) == key), key)
+    out = [{"id": o.split(".")[0], "property": o.split(".", 1)[1]} for o in key.strip(".").split("...")]
     response = client.post("/_dash-update-component", json={
         "output": key, "outputs": out if len(out) > 1 else out[0],
         "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
         "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
-        "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs]})
+        "changedPropIds": [changed] if changed else [f"{i}.{p}" for i, p, _ in inputs]})
     body = response.get_json(silent=True) or {}
     return response.status_code, body.get("response", {})
 

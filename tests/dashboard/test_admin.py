@@ -110,3 +110,20 @@ def test_the_screen_role_sees_the_screen_and_nothing_else(app):
 
 def test_a_department_account_gets_no_screen(app):
     assert "未找到" in layout_as(app, "dept", page("screen").layout)
+
+
+def test_the_screen_picks_up_a_recomputed_snapshot_in_place(app, as_user, engine, config):
+    from jobs.runner import compute_month
+
+    client = as_user("screen")
+    stamp = json.loads(layout_as(app, "screen", page("screen").layout))["props"]["children"][0]["props"]["data"]
+    refresh = lambda s: call(client, [("screen-content", "children"), ("screen-stamp", "data")],  # noqa: E731
+                             [("screen-refresh", "n_intervals", 1)], [("screen-stamp", "data", s), ("screen-asked", "data", None)])
+    status, response = refresh(stamp)
+    assert status == 204 or response == {}  # nothing new: nothing moves
+    import time
+    time.sleep(1.1)  # computed_at has one-second resolution
+    compute_month(engine, config, "2026-10", "test")
+    status, response = refresh(stamp)
+    assert status == 200 and response["screen-stamp"]["data"] != stamp and response["screen-stamp"]["data"].startswith("2026-10@")
+    assert "2026 年 10 月" in json.dumps(response["screen-content"], ensure_ascii=False)

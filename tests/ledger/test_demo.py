@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from jobs.cli import main
 from ledger.demo import write_demo_ledger
 from ledger.models import Asset, KpiRow, ListEntry, Snapshot, WarningRow
-from metrics.lists import LISTS
+from ledger.vocab import LISTS
 from metrics.warnings import RULES
 
 

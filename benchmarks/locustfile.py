@@ -1,0 +1,105 @@
+"""20 users browsing the portal as the roles do; each Dash callback is its own line in the stats.
+
+    .venv/bin/locust -f benchmarks/locustfile.py --headless -u 20 -r 4 -t 180s \\
+        --host http://127.0.0.1:8050 --csv benchmarks/results/web
+
+Accounts: `python benchmarks/web.py` creates them (password bench-password-1) on the
+benchmark database. Callback payloads are built from the server's own /_dash-dependencies,
+so they are exactly what the browser sends.
+"""
+from __future__ import annotations
+
+import random
+import re
+
+from locust import HttpUser, between, task
+
+MONTH = "2026-10"
+PASSWORD = "bench-password-1"
+ROLES = [("bench-leader", 3), ("bench-supervisor", 4), ("bench-county", 2), ("bench-dept", 3)]
+
+
+def value_for(dep: dict, context: dict):
+    """What the browser would hold in an input or state the page just rendered."""
+    name, prop = dep["id"], dep["property"]
+    if name.endswith("-month"):
+        return MONTH
+    if name.endswith("-code") and prop == "data":
+        return context.get("code")
+    if prop == "getRowsRequest":
+        start = random.choice([0, 0, 100, 1000, 5000])
+        return {"startRow": start, "endRow": start + 100, "sortModel": random.choice(
+            [[], [{"colId": "months", "sort": "desc"}], [{"colId": "original_value", "sort": "desc"}]]), "filterModel": {}}
+    return None
+
+
+class Browser(HttpUser):
+    wait_time = between(1, 3)  # a person reading the page before the next click
+
+    def on_start(self):
+        names = [n for n, _ in ROLES]
+        self.username = random.choices(names, weights=[w for _, w in ROLES])[0]
+        page = self.client.get("/login", name="GET /login").text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        self.client.post("/login", data={"username": self.username, "password": PASSWORD, "csrf": csrf},
+                         name="POST /login", allow_redirects=False)
+        deps = self.client.get("/_dash-dependencies", name="GET /_dash-dependencies").json()
+        self.callbacks = {}
+        for dep in deps:
+            outputs = dep["output"]
+            first = outputs.strip(".").split("...")[0]
+            self.callbacks.setdefault(first.split(".")[0], []).append(dep)
+        self.departments = [r["code"] for r in self.client.get(
+            f"/api/v1/kpis?level=department&month={MONTH}", name="GET /api/v1/kpis").json()] or [None]
+
+    def fire(self, component: str, context: dict | None = None):
+        """Every callback whose first output is `component`, as the page fires it on load."""
+        for dep in self.callbacks.get(component, []):
+            if dep.get("clientside_function"):
+                continue
+            outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in dep["output"].strip(".").split("...")]
+            body = {"output": dep["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
+                    "inputs": [dict(d, value=value_for(d, context or {})) for d in dep["inputs"]],
+                    "state": [dict(d, value=value_for(d, context or {})) for d in dep.get("state", [])],
+                    "changedPropIds": [f"{d['id']}.{d['property']}" for d in dep["inputs"]]}
+            with self.client.post("/_dash-update-component", json=body, name=f"cb {component}", catch_response=True) as r:
+                if r.status_code not in (200, 204):
+                    r.failure(f"HTTP {r.status_code}")
+
+    def page(self, path: str, *components: str, context: dict | None = None):
+        self.client.get(path, name=f"GET {path.split('?')[0]}")
+        for component in components:
+            self.fire(component, context)
+
+    @task(3)
+    def overview(self):
+        if self.username != "bench-dept":
+            self.page("/", "overview-body")
+
+    @task(2)
+    def rankings(self):
+        if self.username != "bench-dept":
+            self.page("/rankings", "rankings-body")
+
+    @task(3)
+    def department(self):
+        code = random.choice(self.departments)
+        self.page(f"/department?code={code}", "department-body", context={"code": code})
+
+    @task(3)
+    def overdue(self):
+        self.page("/overdue", "overdue-body", "overdue-grid")
+
+    @task(2)
+    def warnings(self):
+        self.page("/warnings", "warnings-body")
+
+    @task(1)
+    def lists(self):
+        if self.username != "bench-dept":
+            self.page("/lists", "lists-body")
+
+    @task(2)
+    def my_score(self):
+        if self.username == "bench-dept":
+            self.page("/my-score", "my-score-body")

@@ -1,0 +1,55 @@
+"""部门履历 A department's history: every notice, interview, commitment and outcome over time."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import html
+from sqlalchemy import select
+
+from dashboard import components as c
+from dashboard import context
+from dashboard.shell import allowed
+from ledger import workflow
+from ledger.models import Commitment, Department, Interview, ListEntry
+from ledger.vocab import LISTS
+
+dash.register_page(__name__, path="/history", name="部门履历", title="部门履历 · 国有资产盘活督导平台")
+
+
+def layout(code: str | None = None, **_query):
+    scope, engine = context.scope(), context.engine()
+    if not allowed("/history", context.role()) or not isinstance(code, str) or not code:
+        return c.not_found()
+    with engine.connect() as conn:
+        dept = conn.execute(select(Department.code, Department.name, Department.region_code)
+                            .where(Department.code == code, scope.owns(Department))).first()
+        if dept is None:
+            scope.refused("department history", code)
+            return c.not_found()
+        listed = conn.execute(select(ListEntry.month, ListEntry.list, ListEntry.reasons).where(
+            ListEntry.level == "department", ListEntry.code == code, scope.lists())).all()
+        interviews = conn.execute(select(Interview).where(Interview.dept_code == code, scope.owns(Interview))).all()
+        commitments = conn.execute(select(Commitment).where(Commitment.dept_code == code, scope.owns(Commitment))).all()
+        checks = workflow.commitment_checks(conn, commitments)
+    events = []  # (date text, kind, what, detail)
+    for e in listed:
+        events.append((f"{e.month}", LISTS.get(e.list, e.list), f"列入{LISTS.get(e.list, e.list)}名单",
+                       "；".join(r["text"] for r in e.reasons)))
+    for i in interviews:
+        events.append((i.scheduled_on.isoformat(), "约谈", f"约谈（{i.month} 名单）· {'已约谈' if i.status == 'held' else '待约谈'}",
+                       f"参加：{i.attendees}" + (f"；结果：{i.outcome}" if i.outcome else "")))
+    for m in commitments:
+        state = workflow.COMMITMENT_STATES[m.status]
+        events.append((m.deadline.isoformat(), "整改承诺", f"{m.text}（责任人 {m.owner}，期限 {m.deadline}）· {state}",
+                       "；".join(x for x in (m.evidence and f"反馈：{m.evidence}", checks.get(m.id)) if x)))
+    events.sort(key=lambda e: e[0], reverse=True)
+    rows = [html.Tr([html.Td(when, className="text-nowrap"), html.Td(dbc.Badge(kind, color="secondary")), html.Td(what),
+                     html.Td(detail, className="small text-muted")]) for when, kind, what, detail in events]
+    table = dbc.Table([html.Thead(html.Tr([html.Th(h) for h in ("时间", "类别", "事项", "说明")])), html.Tbody(rows)],
+                      size="sm", hover=True) if rows else c.empty("暂无通报、约谈或整改记录")
+    return html.Div([
+        html.Div([html.H2(f"{dept.name} · 履历", className="page-title"),
+                  html.A("部门详情", href=f"/department?code={code}", className="btn btn-sm btn-outline-secondary")],
+                 className="page-head"),
+        c.section(f"通报、约谈、整改（{len(events)} 项）", table),
+    ])

@@ -1,0 +1,272 @@
+"""The accountability workflow: warning cases and their states, interviews and commitments.
+
+Who may do what is decided here (roles.md); which rows they may touch comes from the caller's
+scope as an SQL condition (`where`), so an id outside it behaves exactly like one that does
+not exist. Every change writes its audit entry in the same transaction.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy.sql import ColumnElement
+
+from ledger import audit
+from ledger.models import Commitment, Interview, ListEntry, Snapshot, WarningCase, WarningEvent, WarningRow
+
+STATES = {"open": "待处理", "acknowledged": "已确认", "resolved": "已办结", "closed": "已自动关闭"}
+COMMITMENT_STATES = {"open": "整改中", "answered": "已反馈", "done": "已完成"}
+MAY = {  # action -> roles (roles.md: supervisors and counties change warnings and interviews,
+    # departments write rectification notes on their own)
+    "acknowledge": {"department", "supervisor", "county"},
+    "resolve": {"supervisor", "county"},
+    "schedule": {"supervisor", "county"},
+    "record": {"supervisor", "county"},
+    "answer": {"department", "supervisor", "county"},
+    "complete": {"supervisor", "county"},
+}
+# warnings whose asset still firing means a commitment naming it is not yet kept
+UNKEPT_RULES = ("idle_overdue", "idle_no_plan", "plan_overdue", "remit_late")
+
+
+class WorkflowError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Actor:
+    username: str
+    role: str | None
+    address: str | None = None
+
+    def require(self, action: str) -> None:
+        if self.role not in MAY[action]:
+            raise WorkflowError("无权执行此操作 / not allowed for this account")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+# ---- warning cases --------------------------------------------------------------------------
+
+def sync_cases(conn: Connection, month: str) -> dict[str, int]:
+    """Carry the month's warnings into the cases: new ones open, re-fired ones reopen with their
+    history, and open or acknowledged ones that no longer fire close by themselves."""
+    now = _now()
+    fired = {(w.rule, w.ref): w for w in conn.execute(select(
+        WarningRow.rule, WarningRow.ref, WarningRow.asset_code, WarningRow.dept_code, WarningRow.region_code,
+        WarningRow.level, WarningRow.first_seen).where(WarningRow.month == month))}
+    cases = {(c.rule, c.ref): c for c in conn.execute(select(
+        WarningCase.id, WarningCase.rule, WarningCase.ref, WarningCase.state, WarningCase.level))}
+    new, reopened, updated, events = [], [], [], []
+    for key, w in fired.items():
+        case = cases.get(key)
+        if case is None:
+            new.append(dict(rule=w.rule, ref=w.ref, asset_code=w.asset_code, dept_code=w.dept_code,
+                            region_code=w.region_code, level=w.level, state="open", opened_on=w.first_seen,
+                            last_month=month))
+        elif case.state in ("resolved", "closed"):
+            reopened.append(dict(cid=case.id, new_level=w.level, new_opened=w.first_seen))
+            events.append(dict(case_id=case.id, at=now, actor="system", action="refired", from_state=case.state,
+                               to_state="open", note=f"{month} 再次触发"))
+        elif case.level != w.level:
+            updated.append(dict(cid=case.id, new_level=w.level))
+    gone = [c for key, c in cases.items() if key not in fired and c.state in ("open", "acknowledged")]
+    if new:
+        conn.execute(insert(WarningCase), new)
+        ids = dict(((r.rule, r.ref), r.id) for r in conn.execute(select(WarningCase.id, WarningCase.rule, WarningCase.ref)
+                                                                  .where(WarningCase.last_month == month,
+                                                                         WarningCase.state == "open")))
+        events += [dict(case_id=ids[(n["rule"], n["ref"])], at=now, actor="system", action="fired", from_state=None,
+                        to_state="open", note=f"{month} 触发") for n in new]
+    if reopened:
+        conn.execute(update(WarningCase).where(WarningCase.id == bindparam("cid")).values(
+            state="open", level=bindparam("new_level"), opened_on=bindparam("new_opened"), note=None, fix_by=None), reopened)
+    if updated:
+        conn.execute(update(WarningCase).where(WarningCase.id == bindparam("cid")).values(level=bindparam("new_level")),
+                     updated)
+    if fired:
+        keys = [c.id for k, c in cases.items() if k in fired]
+        for chunk in range(0, len(keys), 5000):
+            conn.execute(update(WarningCase).where(WarningCase.id.in_(keys[chunk:chunk + 5000])).values(last_month=month))
+    if gone:
+        ids = [c.id for c in gone]
+        for chunk in range(0, len(ids), 5000):
+            conn.execute(update(WarningCase).where(WarningCase.id.in_(ids[chunk:chunk + 5000])).values(state="closed"))
+        events += [dict(case_id=c.id, at=now, actor="system", action="closed", from_state=c.state, to_state="closed",
+                        note=f"{month} 规则不再触发，自动关闭") for c in gone]
+    if events:
+        conn.execute(insert(WarningEvent), events)
+    return {"opened": len(new), "reopened": len(reopened), "closed": len(gone)}
+
+
+def _change_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], allowed_from: tuple,
+                  to_state: str, action: str, note: str, fix_by: dt.date | None = None) -> int:
+    if not note or not note.strip():
+        raise WorkflowError("请填写说明 / a note is required")
+    rows = conn.execute(select(WarningCase.id, WarningCase.state, WarningCase.rule, WarningCase.ref)
+                        .where(WarningCase.id.in_(ids), where)).all()
+    movable = [r for r in rows if r.state in allowed_from]
+    if not movable:
+        raise WorkflowError("没有可处理的预警 / no warning in a state this can be done to")
+    now = _now()
+    conn.execute(update(WarningCase).where(WarningCase.id.in_([r.id for r in movable])).values(
+        state=to_state, note=note.strip(), updated_by=actor.username, updated_at=now,
+        **({"fix_by": fix_by} if fix_by is not None else {})))
+    conn.execute(insert(WarningEvent), [dict(case_id=r.id, at=now, actor=actor.username, action=action,
+                                             from_state=r.state, to_state=to_state, note=note.strip()) for r in movable])
+    audit.record(conn, actor.username, f"warning.{action}", f"{len(movable)} 条预警",
+                 before={"states": sorted({r.state for r in movable})},
+                 after={"state": to_state, "cases": [f"{r.rule}:{r.ref}" for r in movable][:200],
+                        **({"fix_by": fix_by.isoformat()} if fix_by else {})},
+                 detail=note.strip(), role=actor.role, address=actor.address)
+    return len(movable)
+
+
+def acknowledge(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], note: str,
+                fix_by: dt.date | None) -> int:
+    """The department (or its supervisor) acknowledges with a note and a planned fix date."""
+    actor.require("acknowledge")
+    if fix_by is None:
+        raise WorkflowError("请填写计划整改日期 / a planned fix date is required")
+    return _change_cases(conn, actor, ids, where, ("open",), "acknowledged", "acknowledged", note, fix_by)
+
+
+def resolve(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], note: str) -> int:
+    """A supervisor (or county) resolves with a note."""
+    actor.require("resolve")
+    return _change_cases(conn, actor, ids, where, ("open", "acknowledged"), "resolved", "resolved", note)
+
+
+def escalated(case_state: str, level: str, opened_on: dt.date, today: dt.date, ack_days: int) -> bool:
+    """Orange and red warnings left unacknowledged longer than `ack_days` are overdue."""
+    return case_state == "open" and level in ("orange", "red") and (today - opened_on).days > ack_days
+
+
+def history(conn: Connection, case_id: int) -> list:
+    return conn.execute(select(WarningEvent).where(WarningEvent.case_id == case_id).order_by(WarningEvent.id)).all()
+
+
+# ---- interviews and commitments -------------------------------------------------------------
+
+def schedule_interview(conn: Connection, actor: Actor, month: str, dept_code: str, on: dt.date, attendees: str,
+                       lists_where: ColumnElement[bool]) -> int:
+    """From the month's interview list: topics are pre-filled from the list reasons and figures."""
+    actor.require("schedule")
+    entry = conn.execute(
+        select(ListEntry.name, ListEntry.region_code, ListEntry.reasons).where(
+            ListEntry.month == month, ListEntry.list == "interview", ListEntry.level == "department",
+            ListEntry.code == dept_code, lists_where)).first()
+    if entry is None:
+        raise WorkflowError("该部门不在本月约谈名单上 / the department is not on that month's interview list")
+    if not attendees or not attendees.strip():
+        raise WorkflowError("请填写参加人员 / attendees are required")
+    topics = [r["text"] for r in entry.reasons]
+    interview_id = conn.execute(insert(Interview).values(
+        month=month, dept_code=dept_code, region_code=entry.region_code, scheduled_on=on, attendees=attendees.strip(),
+        topics=topics, status="scheduled", created_by=actor.username, created_at=_now()).returning(Interview.id)).scalar_one()
+    audit.record(conn, actor.username, "interview.schedule", f"约谈 #{interview_id} {entry.name}",
+                 after={"month": month, "dept": dept_code, "on": on.isoformat(), "topics": topics},
+                 role=actor.role, address=actor.address)
+    return interview_id
+
+
+def record_outcome(conn: Connection, actor: Actor, interview_id: int, where: ColumnElement[bool], outcome: str,
+                   commitments: list[dict]) -> list[int]:
+    """The interview was held: its outcome and the commitments, each with an owner and a deadline."""
+    actor.require("record")
+    interview = conn.execute(select(Interview).where(Interview.id == interview_id, where)).first()
+    if interview is None:
+        raise WorkflowError("约谈不存在 / no such interview")
+    if not outcome or not outcome.strip():
+        raise WorkflowError("请填写约谈结果 / the outcome is required")
+    for c in commitments:
+        if not (c.get("text") or "").strip() or not (c.get("owner") or "").strip() or not c.get("deadline"):
+            raise WorkflowError("每项整改承诺须有内容、责任人和期限 / each commitment needs text, owner and deadline")
+    conn.execute(update(Interview).where(Interview.id == interview_id).values(status="held", outcome=outcome.strip()))
+    ids = []
+    for c in commitments:
+        ids.append(conn.execute(insert(Commitment).values(
+            interview_id=interview_id, dept_code=interview.dept_code, region_code=interview.region_code,
+            text=c["text"].strip(), owner=c["owner"].strip(), deadline=c["deadline"],
+            asset_codes=sorted(set(c.get("asset_codes") or [])), status="open", updated_by=actor.username,
+            updated_at=_now()).returning(Commitment.id)).scalar_one())
+    audit.record(conn, actor.username, "interview.record", f"约谈 #{interview_id}",
+                 before={"status": interview.status}, after={"status": "held", "outcome": outcome.strip(),
+                                                             "commitments": ids},
+                 role=actor.role, address=actor.address)
+    return ids
+
+
+def _change_commitment(conn: Connection, actor: Actor, commitment_id: int, where: ColumnElement[bool],
+                       allowed_from: tuple, values: dict, action: str) -> None:
+    row = conn.execute(select(Commitment).where(Commitment.id == commitment_id, where)).first()
+    if row is None:
+        raise WorkflowError("整改承诺不存在 / no such commitment")
+    if row.status not in allowed_from:
+        raise WorkflowError("该承诺当前状态不能这样处理 / not possible in the commitment's state")
+    conn.execute(update(Commitment).where(Commitment.id == commitment_id).values(
+        updated_by=actor.username, updated_at=_now(), **values))
+    audit.record(conn, actor.username, f"commitment.{action}", f"承诺 #{commitment_id}",
+                 before={"status": row.status, "evidence": row.evidence},
+                 after={k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()},
+                 role=actor.role, address=actor.address)
+
+
+def answer(conn: Connection, actor: Actor, commitment_id: int, where: ColumnElement[bool], evidence: str) -> None:
+    """The department reports what it did (evidence notes)."""
+    actor.require("answer")
+    if not evidence or not evidence.strip():
+        raise WorkflowError("请填写整改情况 / evidence is required")
+    _change_commitment(conn, actor, commitment_id, where, ("open", "answered"),
+                       {"status": "answered", "evidence": evidence.strip()}, "answer")
+
+
+def complete(conn: Connection, actor: Actor, commitment_id: int, where: ColumnElement[bool], on: dt.date) -> None:
+    """A supervisor confirms the commitment done."""
+    actor.require("complete")
+    _change_commitment(conn, actor, commitment_id, where, ("open", "answered"), {"status": "done", "done_on": on},
+                       "complete")
+
+
+def commitment_checks(conn: Connection, commitments: list) -> dict[int, str]:
+    """Each asset-naming commitment against the newest snapshot after its interview's month:
+    kept when none of its assets still fires an idle, plan or income warning."""
+    newest = conn.execute(select(Snapshot.month).order_by(Snapshot.month.desc()).limit(1)).scalar()
+    months = {r.id: r.month for r in conn.execute(select(Interview.id, Interview.month))}
+    out: dict[int, str] = {}
+    for c in commitments:
+        if not c.asset_codes:
+            continue
+        if newest is None or newest <= months.get(c.interview_id, newest):
+            out[c.id] = "待下月快照核验"
+            continue
+        still = conn.execute(select(WarningRow.asset_code).where(
+            WarningRow.month == newest, WarningRow.asset_code.in_(c.asset_codes),
+            WarningRow.rule.in_(UNKEPT_RULES))).scalars().all()
+        out[c.id] = f"{newest} 已兑现" if not still else f"{newest} 仍有预警：{'、'.join(sorted(set(still)))}"
+    return out
+
+
+def escalated_counts(conn: Connection, today: dt.date, ack_days: int, where: ColumnElement[bool]) -> dict[str, int]:
+    """Orange and red warnings left unacknowledged past `ack_days`, per department."""
+    cutoff = today - dt.timedelta(days=ack_days)
+    rows = conn.execute(select(WarningCase.dept_code).where(
+        WarningCase.state == "open", WarningCase.level.in_(("orange", "red")), WarningCase.opened_on < cutoff,
+        where)).scalars().all()
+    out: dict[str, int] = {}
+    for dept in rows:
+        out[dept] = out.get(dept, 0) + 1
+    return out
+
+
+def overdue_commitments(conn: Connection, today: dt.date, where: ColumnElement[bool]) -> dict[str, int]:
+    """Open commitments past their deadline, per department."""
+    rows = conn.execute(select(Commitment.dept_code).where(
+        Commitment.status != "done", Commitment.deadline < today, where)).scalars().all()
+    out: dict[str, int] = {}
+    for dept in rows:
+        out[dept] = out.get(dept, 0) + 1
+    return out

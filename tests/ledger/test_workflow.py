@@ -1,0 +1,147 @@
+"""The workflow: warning states and who may move them, escalation by date, interviews and
+commitments checked against later snapshots, and the audit entries each step writes."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select, true
+
+from jobs.runner import compute_month
+from ledger import workflow
+from ledger.models import AuditEntry, Commitment, Interview, ListEntry, WarningCase
+from ledger.workflow import Actor, WorkflowError
+from tests.factories import LedgerBuilder
+
+SUPERVISOR = Actor("sup", "supervisor", "10.0.0.1")
+DEPT = Actor("d1", "department")
+MINE = WarningCase.dept_code == "D1"
+
+
+def city(engine, config, folder, a1_status="闲置"):
+    b = LedgerBuilder().unit("U1", dept="D1").unit("U2", dept="D2")
+    b.asset("A1", unit="U1", status=a1_status, status_since="2025-01-01")
+    b.asset("A2", unit="U2", status="闲置", status_since="2025-01-01")
+    b.load(engine, config, folder)
+    return b
+
+
+def cases(engine):
+    with engine.connect() as conn:
+        return {(c.rule, c.ref): c for c in conn.execute(select(WarningCase))}
+
+
+def case_id(engine, rule, ref):
+    return cases(engine)[(rule, ref)].id
+
+
+def test_cases_open_close_by_themselves_and_reopen_with_history(engine, config, tmp_path):
+    b = city(engine, config, tmp_path / "a")
+    compute_month(engine, config, "2026-09", "t")
+    assert cases(engine)[("idle_overdue", "A1")].state == "open"
+    # A1 is put to use: the October snapshot no longer warns it, so its case closes itself
+    b.change("A1", "2026-10-15", "在用").load(engine, config, tmp_path / "b")
+    compute_month(engine, config, "2026-10", "t")
+    assert cases(engine)[("idle_overdue", "A1")].state == "closed"
+    assert cases(engine)[("idle_overdue", "A2")].state == "open"
+    # idle again: the same case reopens and keeps what happened before
+    b.change("A1", "2026-11-01", "闲置").load(engine, config, tmp_path / "c")
+    compute_month(engine, config, "2027-05", "t")
+    case = cases(engine)[("idle_overdue", "A1")]
+    assert case.state == "open"
+    with engine.connect() as conn:
+        assert [e.action for e in workflow.history(conn, case.id)] == ["fired", "closed", "refired"]
+
+
+def test_recomputing_an_older_month_leaves_the_cases_alone(engine, config, tmp_path):
+    city(engine, config, tmp_path / "a")
+    compute_month(engine, config, "2026-10", "t")
+    with engine.begin() as conn:
+        workflow.resolve(conn, SUPERVISOR, [case_id(engine, "idle_overdue", "A1")], true(), "已盘活")
+    compute_month(engine, config, "2026-09", "t")
+    assert cases(engine)[("idle_overdue", "A1")].state == "resolved"
+
+
+def test_department_acknowledges_its_own_and_only_a_supervisor_resolves(engine, config, tmp_path):
+    city(engine, config, tmp_path / "a")
+    compute_month(engine, config, "2026-10", "t")
+    mine, theirs = case_id(engine, "idle_overdue", "A1"), case_id(engine, "idle_overdue", "A2")
+    with engine.begin() as conn, pytest.raises(WorkflowError, match="no warning"):
+        workflow.acknowledge(conn, DEPT, [theirs], MINE, "不是我的", dt.date(2026, 12, 31))  # another department's
+    with engine.begin() as conn, pytest.raises(WorkflowError, match="planned fix date"):
+        workflow.acknowledge(conn, DEPT, [mine], MINE, "整改中", None)
+    with engine.begin() as conn:
+        assert workflow.acknowledge(conn, DEPT, [mine, theirs], MINE, "已安排调剂", dt.date(2026, 12, 31)) == 1
+    assert cases(engine)[("idle_overdue", "A2")].state == "open"
+    with engine.begin() as conn, pytest.raises(WorkflowError, match="not allowed"):
+        workflow.resolve(conn, DEPT, [mine], MINE, "我说好了")
+    with engine.begin() as conn, pytest.raises(WorkflowError, match="not allowed"):
+        workflow.resolve(conn, Actor("boss", "leader"), [mine], true(), "看过了")
+    with engine.begin() as conn:
+        assert workflow.resolve(conn, SUPERVISOR, [mine, theirs], true(), "核实已整改") == 2  # bulk
+    state = cases(engine)
+    assert state[("idle_overdue", "A1")].state == "resolved" and state[("idle_overdue", "A1")].fix_by == dt.date(2026, 12, 31)
+    with engine.connect() as conn:
+        entries = conn.execute(select(AuditEntry).where(AuditEntry.action.like("warning.%")).order_by(AuditEntry.id)).all()
+    assert [(e.action, e.actor, e.after["state"]) for e in entries] == [
+        ("warning.acknowledged", "d1", "acknowledged"), ("warning.resolved", "sup", "resolved")]
+    assert entries[1].address == "10.0.0.1" and entries[1].before == {"states": ["acknowledged", "open"]}
+
+
+@pytest.mark.parametrize("level, state, days, overdue", [
+    ("red", "open", 16, True), ("orange", "open", 16, True), ("red", "open", 15, False),
+    ("yellow", "open", 100, False), ("red", "acknowledged", 100, False), ("red", "resolved", 100, False)])
+def test_escalation_by_date(level, state, days, overdue):
+    opened = dt.date(2026, 10, 31)
+    assert workflow.escalated(state, level, opened, opened + dt.timedelta(days=days), 15) is overdue
+
+
+def interview_reasons(engine, month, dept="D1"):
+    with engine.connect() as conn:
+        return [r["text"] for r in conn.execute(select(ListEntry.reasons).where(
+            ListEntry.month == month, ListEntry.list == "interview", ListEntry.code == dept)).scalar_one()]
+
+
+def test_an_interview_from_the_list_with_commitments_checked_against_the_next_snapshot(engine, config, tmp_path):
+    b = city(engine, config, tmp_path / "a")
+    compute_month(engine, config, "2026-09", "t")
+    reasons = interview_reasons(engine, "2026-09")
+    assert any("超期闲置率" in r for r in reasons)
+    with engine.begin() as conn, pytest.raises(WorkflowError, match="not on that month's interview list"):
+        workflow.schedule_interview(conn, SUPERVISOR, "2026-09", "D9", dt.date(2026, 10, 10), "张三", true())
+    with engine.begin() as conn, pytest.raises(WorkflowError, match="not allowed"):
+        workflow.schedule_interview(conn, DEPT, "2026-09", "D1", dt.date(2026, 10, 10), "张三", true())
+    with engine.begin() as conn:
+        interview = workflow.schedule_interview(conn, SUPERVISOR, "2026-09", "D1", dt.date(2026, 10, 10),
+                                                "财政局资产科 李四；部门D1 王五", true())
+        (commitment,) = workflow.record_outcome(conn, SUPERVISOR, interview, true(), "部门承认问题，承诺两月内盘活",
+                                                [{"text": "A1 调剂使用", "owner": "王五", "deadline": dt.date(2026, 11, 30),
+                                                  "asset_codes": ["A1"]}])
+    with engine.connect() as conn:
+        assert conn.execute(select(Interview.topics)).scalar_one() == reasons  # topics pre-filled from the list
+    with engine.begin() as conn:
+        assert workflow.overdue_commitments(conn, dt.date(2026, 12, 1), true()) == {"D1": 1}
+        assert workflow.overdue_commitments(conn, dt.date(2026, 11, 30), true()) == {}
+    with engine.begin() as conn, pytest.raises(WorkflowError, match="no such commitment"):
+        workflow.answer(conn, Actor("d2", "department"), commitment, Commitment.dept_code == "D2", "看不到")
+    with engine.begin() as conn:
+        workflow.answer(conn, DEPT, commitment, Commitment.dept_code == "D1", "已调剂给某局使用")
+    with engine.connect() as conn:
+        rows = conn.execute(select(Commitment)).all()
+        assert workflow.commitment_checks(conn, rows) == {commitment: "待下月快照核验"}
+    # October: A1 still idle -> not kept; November: A1 in use -> kept
+    compute_month(engine, config, "2026-10", "t")
+    with engine.connect() as conn:
+        assert workflow.commitment_checks(conn, rows) == {commitment: "2026-10 仍有预警：A1"}
+    b.change("A1", "2026-11-10", "在用").load(engine, config, tmp_path / "b")
+    compute_month(engine, config, "2026-11", "t")
+    with engine.connect() as conn:
+        assert workflow.commitment_checks(conn, rows) == {commitment: "2026-11 已兑现"}
+    with engine.begin() as conn, pytest.raises(WorkflowError, match="not allowed"):
+        workflow.complete(conn, DEPT, commitment, Commitment.dept_code == "D1", dt.date(2026, 11, 20))
+    with engine.begin() as conn:
+        workflow.complete(conn, SUPERVISOR, commitment, true(), dt.date(2026, 11, 20))
+    with engine.connect() as conn:
+        actions = [e.action for e in conn.execute(select(AuditEntry).where(
+            AuditEntry.action.like("interview.%") | AuditEntry.action.like("commitment.%")).order_by(AuditEntry.id))]
+    assert actions == ["interview.schedule", "interview.record", "commitment.answer", "commitment.complete"]
