@@ -104,7 +104,7 @@ def _validate_and_stage(conn: Connection, path: Path, config: Config,
             # to them are not reported a second time as referring to nothing.
             writer.add(row_no, row)
         writer.flush()
-        stage.analyze_stage(conn, table)
+        stage.index_stage(conn, table)
     for table in REQUIRED:
         if table.key not in staged and not any(p.sheet == table.zh for p in problems.items):
             problems.add(Problem(table.zh, None, None, None, "缺少必需的工作表", "required sheet missing"))

@@ -24,10 +24,15 @@ def create_stage(conn: Connection, table: Table) -> None:
     conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {stage_name(table)} (row_no INTEGER NOT NULL, {columns})")
 
 
-def analyze_stage(conn: Connection, table: Table) -> None:
-    """PostgreSQL never gathers statistics on temporary tables by itself; the checks need them."""
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"ANALYZE {stage_name(table)}")
+def index_stage(conn: Connection, table: Table) -> None:
+    """Index a filled stage table on the codes the checks look rows up by, then gather statistics
+    (PostgreSQL never analyses temporary tables by itself). Without the indexes a reference
+    check is a nested scan: 800k status changes × 1M staged assets."""
+    name = stage_name(table)
+    for column in dict.fromkeys(k for k in (*table.keys, "unit_code", "asset_code", "dept_code")
+                                if any(c.key == k for c in table.columns)):
+        conn.exec_driver_sql(f"CREATE INDEX ix_{name}_{column} ON {name} ({column})")
+    conn.exec_driver_sql(f"ANALYZE {name}")
 
 
 def drop_stages(conn: Connection, tables: Iterable[Table]) -> None:
