@@ -57,9 +57,11 @@ def warnings():
     if month is None or not scope.sees_assets:
         return jsonify([])
     frame = queries.warnings(context.engine(), scope, month)
+    states = queries.case_states(context.engine(), scope)
     rows = queries.to_records(frame, WARNING_EXPORT)
     for row in rows:
-        row["state"] = "open"  # acknowledgement and resolution arrive with the accountability workflow
+        # the case's state now (open, acknowledged, resolved, closed); "open" before any sync
+        row["state"] = states.get((row["rule"], row["ref"]), "open")
     return jsonify(rows)
 
 

@@ -138,11 +138,12 @@ def follow_up(engine: Engine, scope: Scope, ack_days: int) -> dict[str, list[str
     orange/red warnings left unacknowledged."""
     today = dt.date.today()
     with engine.connect() as conn:
-        overdue = workflow.overdue_commitments(conn, today, scope.owns(Commitment))
+        commitments = workflow.commitment_counts(conn, today, scope.owns(Commitment))
         escalated = workflow.escalated_counts(conn, today, ack_days, scope.owns(WarningCase))
     out: dict[str, list[str]] = {}
-    for dept, n in overdue.items():
-        out.setdefault(dept, []).append(f"整改承诺逾期未完成 {n} 项")
+    for dept, n in commitments.items():
+        text = f"整改承诺未完成 {n['open']} 项" + (f"，其中逾期 {n['overdue']} 项" if n["overdue"] else "")
+        out.setdefault(dept, []).append(text)
     for dept, n in escalated.items():
         out.setdefault(dept, []).append(f"橙色以上预警逾期未确认 {n} 条（超过 {ack_days} 天）")
     return out
@@ -150,11 +151,15 @@ def follow_up(engine: Engine, scope: Scope, ack_days: int) -> dict[str, list[str
 
 def commitment_totals(engine: Engine, scope: Scope) -> dict[str, int]:
     """Commitments in progress and overdue (the meeting screen sees these totals too)."""
-    today = dt.date.today()
     with engine.connect() as conn:
-        rows = conn.execute(select(Commitment.status, Commitment.deadline).where(
-            scope.workflow_totals(Commitment), Commitment.status != "done")).all()
-    return {"open": len(rows), "overdue": sum(1 for r in rows if r.deadline < today)}
+        counts = workflow.commitment_counts(conn, dt.date.today(), scope.workflow_totals(Commitment))
+    return {key: sum(c[key] for c in counts.values()) for key in ("open", "overdue")}
+
+
+def case_states(engine: Engine, scope: Scope) -> dict[tuple[str, str], str]:
+    with engine.connect() as conn:
+        return {(r.rule, r.ref): r.state for r in conn.execute(
+            select(WarningCase.rule, WarningCase.ref, WarningCase.state).where(scope.owns(WarningCase)))}
 
 
 def warning_counts(engine: Engine, scope: Scope, month: str) -> pd.DataFrame:

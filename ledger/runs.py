@@ -57,7 +57,7 @@ def queue(engine: Engine, job: str, month: str | None, requested_by: str, reopen
 def take_queued(engine: Engine) -> JobRun | None:
     """Claim the oldest queued run, if any (a conditional update: one taker wins)."""
     with engine.execution_options(write=True).begin() as conn:
-        for run in conn.execute(select(JobRun).where(JobRun.status == "queued").order_by(JobRun.id).limit(5)):
+        for run in conn.execute(select(JobRun).where(JobRun.status == "queued").order_by(JobRun.id).limit(5)).all():
             taken = conn.execute(update(JobRun).where(JobRun.id == run.id, JobRun.status == "queued").values(
                 status="running", started_at=_now(), host=HOST, pid=os.getpid()))
             if taken.rowcount == 1:

@@ -262,11 +262,12 @@ def escalated_counts(conn: Connection, today: dt.date, ack_days: int, where: Col
     return out
 
 
-def overdue_commitments(conn: Connection, today: dt.date, where: ColumnElement[bool]) -> dict[str, int]:
-    """Open commitments past their deadline, per department."""
-    rows = conn.execute(select(Commitment.dept_code).where(
-        Commitment.status != "done", Commitment.deadline < today, where)).scalars().all()
-    out: dict[str, int] = {}
-    for dept in rows:
-        out[dept] = out.get(dept, 0) + 1
+def commitment_counts(conn: Connection, today: dt.date, where: ColumnElement[bool]) -> dict[str, dict[str, int]]:
+    """Per department: commitments not yet done, and of those the ones past their deadline."""
+    out: dict[str, dict[str, int]] = {}
+    for dept, deadline in conn.execute(select(Commitment.dept_code, Commitment.deadline).where(
+            Commitment.status != "done", where)):
+        counts = out.setdefault(dept, {"open": 0, "overdue": 0})
+        counts["open"] += 1
+        counts["overdue"] += deadline < today
     return out

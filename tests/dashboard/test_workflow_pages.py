@@ -123,4 +123,12 @@ def test_lists_carry_overdue_commitments_and_unacknowledged_warnings_as_reasons(
                                 [{"text": "盘活", "owner": "王五", "deadline": dt.date.today() - dt.timedelta(days=1)}])
     _, response = call(as_user("leader"), [("lists-body", "children")], [("lists-month", "value", "2026-10")])
     text = json.dumps(response, ensure_ascii=False)
-    assert "整改承诺逾期未完成 1 项" in text and "橙色以上预警逾期未确认" in text
+    assert "整改承诺未完成 1 项，其中逾期 1 项" in text and "橙色以上预警逾期未确认" in text
+
+
+def test_the_warnings_api_reports_each_warnings_state(app, as_user, engine, config):
+    sync(engine, config)
+    act(as_user("dept"), "ack", [cases(engine)[("idle_overdue", "A1")].id])
+    rows = as_user("dept").get("/api/v1/warnings?month=2026-10").get_json()
+    states = {(r["rule"], r["ref"]): r["state"] for r in rows}
+    assert states[("idle_overdue", "A1")] == "acknowledged" and states[("idle_overdue", "A2")] == "open"

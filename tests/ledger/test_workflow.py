@@ -120,8 +120,8 @@ def test_an_interview_from_the_list_with_commitments_checked_against_the_next_sn
     with engine.connect() as conn:
         assert conn.execute(select(Interview.topics)).scalar_one() == reasons  # topics pre-filled from the list
     with engine.begin() as conn:
-        assert workflow.overdue_commitments(conn, dt.date(2026, 12, 1), true()) == {"D1": 1}
-        assert workflow.overdue_commitments(conn, dt.date(2026, 11, 30), true()) == {}
+        assert workflow.commitment_counts(conn, dt.date(2026, 12, 1), true()) == {"D1": {"open": 1, "overdue": 1}}
+        assert workflow.commitment_counts(conn, dt.date(2026, 11, 30), true()) == {"D1": {"open": 1, "overdue": 0}}
     with engine.begin() as conn, pytest.raises(WorkflowError, match="no such commitment"):
         workflow.answer(conn, Actor("d2", "department"), commitment, Commitment.dept_code == "D2", "看不到")
     with engine.begin() as conn:
