@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, and_, case, func, select
 
+from dashboard.cache import snapshot_cached
 from dashboard.scope import Scope
 from ledger import workflow
 from ledger.exports import snapshot_frame, typed
@@ -37,6 +38,7 @@ def to_records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[di
     return [{k: plain(row[k]) for k in (columns or frame.columns)} for row in rows]
 
 
+@snapshot_cached
 def months(engine: Engine, scope: Scope) -> list[str]:
     """Months with a snapshot, newest first (nothing for an account without a scope)."""
     if scope.kind == "none":
@@ -79,6 +81,7 @@ def meeting_month(engine: Engine, scope: Scope, today) -> str | None:
     return (ended or available or [None])[0]
 
 
+@snapshot_cached
 def kpis(engine: Engine, scope: Scope, month: str | list[str], level: str | None = None,
          region: str | None = None, dept: str | None = None, code: str | None = None) -> pd.DataFrame:
     """KPI rows the scope may see; the optional filters only ever narrow it."""
@@ -104,6 +107,7 @@ def kpi_row(engine: Engine, scope: Scope, month: str, level: str, code: str) -> 
     return frame.iloc[0].to_dict()
 
 
+@snapshot_cached
 def warnings(engine: Engine, scope: Scope, month: str, level: str | None = None, rule: str | None = None,
              region: str | None = None, dept: str | None = None, unit: str | None = None) -> pd.DataFrame:
     extra = [scope.warnings()]
@@ -115,22 +119,31 @@ def warnings(engine: Engine, scope: Scope, month: str, level: str | None = None,
         return snapshot_frame(conn, "warnings", month, where=and_(*extra))
 
 
-def warning_cases(engine: Engine, scope: Scope, month: str, level: str | None = None, rule: str | None = None,
-                  state: str | None = None) -> pd.DataFrame:
-    """The month's warnings with the state of their case (open, acknowledged, resolved, closed)."""
-    query = (select(WarningRow.rule, WarningRow.level, WarningRow.ref, WarningRow.asset_code, WarningRow.unit_code,
-                    WarningRow.dept_code, WarningRow.days, WarningRow.months, WarningRow.first_seen, WarningRow.message,
-                    WarningCase.id.label("case_id"), WarningCase.state, WarningCase.opened_on, WarningCase.fix_by,
-                    WarningCase.note)
-             .outerjoin(WarningCase, and_(WarningCase.rule == WarningRow.rule, WarningCase.ref == WarningRow.ref))
-             .where(WarningRow.month == month, scope.warnings()))
+def warning_cases(engine: Engine, scope: Scope, month: str, today: dt.date, ack_days: int, level: str | None = None,
+                  rule: str | None = None, state: str | None = None, limit: int = 2000) -> tuple[pd.DataFrame, dict]:
+    """The month's warnings with the state of their case, the most pressing first (escalated,
+    then by level), at most `limit`; and the counts of all of them by level and escalated."""
+    overdue = workflow.overdue_condition(today, ack_days)
+    severity = case((WarningRow.level == "red", 0), (WarningRow.level == "orange", 1), else_=2)
+    base = (select().select_from(WarningRow)
+            .outerjoin(WarningCase, and_(WarningCase.rule == WarningRow.rule, WarningCase.ref == WarningRow.ref))
+            .where(WarningRow.month == month, scope.warnings()))
     for column, value in ((WarningRow.level, level), (WarningRow.rule, rule), (WarningCase.state, state)):
         if value:
-            query = query.where(column == value)
+            base = base.where(column == value)
+    columns = ["rule", "level", "ref", "asset_code", "unit_code", "dept_code", "days", "months", "first_seen", "message"]
+    query = base.add_columns(*[getattr(WarningRow, c) for c in columns], WarningCase.id.label("case_id"),
+                             WarningCase.state, WarningCase.opened_on, WarningCase.fix_by, WarningCase.note,
+                             overdue.label("overdue")) \
+        .order_by(overdue.desc(), severity, WarningRow.rule, WarningRow.ref).limit(limit)
     with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(query).fetchall(), columns=[
-            "rule", "level", "ref", "asset_code", "unit_code", "dept_code", "days", "months", "first_seen", "message",
-            "case_id", "state", "opened_on", "fix_by", "note"])
+        frame = pd.DataFrame(conn.execute(query).fetchall(), columns=[
+            *columns, "case_id", "state", "opened_on", "fix_by", "note", "overdue"])
+        counts = dict(conn.execute(base.add_columns(WarningRow.level, func.count()).group_by(WarningRow.level)).all())
+        counts["overdue"] = conn.execute(base.add_columns(func.count()).where(overdue)).scalar()
+    counts["total"] = sum(v for k, v in counts.items() if k in ("red", "orange", "yellow"))
+    frame["overdue"] = frame["overdue"].fillna(False).astype(bool)
+    return frame, counts
 
 
 def follow_up(engine: Engine, scope: Scope, ack_days: int) -> dict[str, list[str]]:
@@ -162,6 +175,7 @@ def case_states(engine: Engine, scope: Scope) -> dict[tuple[str, str], str]:
             select(WarningCase.rule, WarningCase.ref, WarningCase.state).where(scope.owns(WarningCase)))}
 
 
+@snapshot_cached
 def warning_counts(engine: Engine, scope: Scope, month: str) -> pd.DataFrame:
     """Warnings per (region, level), for the heat map and the level cards."""
     query = (select(WarningRow.region_code, WarningRow.level, func.count().label("count"))
@@ -171,6 +185,7 @@ def warning_counts(engine: Engine, scope: Scope, month: str) -> pd.DataFrame:
         return pd.DataFrame(conn.execute(query).fetchall(), columns=["region_code", "level", "count"])
 
 
+@snapshot_cached
 def lists(engine: Engine, scope: Scope, month: str) -> pd.DataFrame:
     columns = ["month", "list", "level", "code", "name", "region_code", "reasons"]
     query = (select(*[getattr(ListEntry, c) for c in columns]).where(ListEntry.month == month, scope.lists())
@@ -180,6 +195,7 @@ def lists(engine: Engine, scope: Scope, month: str) -> pd.DataFrame:
 
 
 
+@snapshot_cached
 def point_items(engine: Engine, scope: Scope, month: str, dept: str) -> list[dict]:
     """A department's warned assets, plans and income rows with the money at stake (yuan),
     for metrics.attribution to rank by the points they cost."""
@@ -229,6 +245,7 @@ def _overdue_query(scope: Scope, month: str, region=None, dept=None, category=No
     return query
 
 
+@snapshot_cached
 def overdue_idle(engine: Engine, scope: Scope, month: str, sort: list[dict] | None = None, start: int = 0,
                  end: int | None = 100, **filters) -> tuple[pd.DataFrame, int]:
     """Overdue idle assets (idle 6+ months on D) and their total, sorted and paged in SQL.

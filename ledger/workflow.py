@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 from sqlalchemy.sql import ColumnElement
 
 from ledger import audit
@@ -252,14 +252,14 @@ def commitment_checks(conn: Connection, commitments: list) -> dict[int, str]:
 
 def escalated_counts(conn: Connection, today: dt.date, ack_days: int, where: ColumnElement[bool]) -> dict[str, int]:
     """Orange and red warnings left unacknowledged past `ack_days`, per department."""
-    cutoff = today - dt.timedelta(days=ack_days)
-    rows = conn.execute(select(WarningCase.dept_code).where(
-        WarningCase.state == "open", WarningCase.level.in_(("orange", "red")), WarningCase.opened_on < cutoff,
-        where)).scalars().all()
-    out: dict[str, int] = {}
-    for dept in rows:
-        out[dept] = out.get(dept, 0) + 1
-    return out
+    return dict(conn.execute(select(WarningCase.dept_code, func.count()).where(
+        overdue_condition(today, ack_days), where).group_by(WarningCase.dept_code)).all())
+
+
+def overdue_condition(today: dt.date, ack_days: int) -> ColumnElement[bool]:
+    """escalated() as SQL."""
+    return and_(WarningCase.state == "open", WarningCase.level.in_(("orange", "red")),
+                WarningCase.opened_on < today - dt.timedelta(days=ack_days))
 
 
 def commitment_counts(conn: Connection, today: dt.date, where: ColumnElement[bool]) -> dict[str, dict[str, int]]:

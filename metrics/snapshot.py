@@ -121,7 +121,7 @@ def _replace(conn: Connection, month: str, d: dt.date, rows, warnings, first_see
     for table in (ListEntry, WarningRow, KpiRow, Snapshot):
         conn.execute(delete(table).where(table.month == month))
     conn.execute(insert(Snapshot).values(
-        month=month, snapshot_date=d, computed_at=dt.datetime.now().replace(microsecond=0),
+        month=month, snapshot_date=d, computed_at=dt.datetime.now(),
         row_counts={"kpis": len(rows), "warnings": len(warnings), "lists": len(entries)}))
     write_rows(conn, "kpi_rows", KPI_COLUMNS,
                ([month, *[row.get(c) for c in KPI_COLUMNS[1:]]] for row in rows))

@@ -17,8 +17,8 @@ from metrics.warnings import RULES
 
 dash.register_page(__name__, path="/warnings", name="预警", title="预警 · 国有资产盘活督导平台")
 P = "warnings"
-SEVERITY = {"red": 0, "orange": 1, "yellow": 2}
 OVERDUE = "逾期未确认"
+SHOWN = 2000  # rows sent to the browser; the counts above the list cover all of them
 COLUMNS = [
     {"field": "level_zh", "headerName": "等级", "width": 100, "cellClassRules": {
         "lvl-red": "params.value == '红色'", "lvl-orange": "params.value == '橙色'", "lvl-yellow": "params.value == '黄色'"}},
@@ -67,22 +67,18 @@ def render(month: str, level: str | None, rule: str | None, state: str | None, _
     scope, engine = context.scope(), context.engine()
     if month not in queries.months(engine, scope) or not scope.sees_assets:
         return c.not_found()
-    frame = queries.warning_cases(engine, scope, month, level=level, rule=rule,
-                                  state=state if state in workflow.STATES else None)
-    counts = frame.groupby("level").size().to_dict() if not frame.empty else {}
-    today, ack_days = dt.date.today(), context.config()["workflow.ack_days"]
-    overdue = [bool(s) and workflow.escalated(s, lv, o, today, ack_days)
-               for s, lv, o in zip(frame["state"], frame["level"], frame["opened_on"])]
+    ack_days = context.config()["workflow.ack_days"]
+    frame, counts = queries.warning_cases(engine, scope, month, dt.date.today(), ack_days, level=level, rule=rule,
+                                          state=state if state in workflow.STATES else None, limit=SHOWN)
     tiles = html.Div([html.Div([html.Div(f"{counts.get(k, 0):,}", className="alert-count"), html.Div(f"{v}预警")],
                                className=f"alert-tile tile-{k}") for k, v in
                       (("red", "红色"), ("orange", "橙色"), ("yellow", "黄色"))]
-                     + [html.Div([html.Div(f"{sum(overdue):,}", className="alert-count"),
+                     + [html.Div([html.Div(f"{counts['overdue']:,}", className="alert-count"),
                                   html.Div(f"橙色以上逾期未确认（>{ack_days}天）")], className="alert-tile tile-overdue")],
                      className="alert-tiles mb-3")
     if frame.empty:
         return html.Div([tiles, c.section("预警清单", c.empty("没有符合条件的预警"))])
-    frame = frame.assign(overdue=overdue).sort_values(["level", "rule", "ref"],
-                                                      key=lambda s: s.map(SEVERITY) if s.name == "level" else s)
+    total = counts["total"]
     shown = frame.assign(
         rule_zh=frame["rule"].map(RULES), level_zh=frame["level"].map(c.LEVEL_ZH),
         state_zh=[OVERDUE if o else workflow.STATES.get(s, "—") for s, o in zip(frame["state"], frame["overdue"])],
@@ -94,7 +90,8 @@ def render(month: str, level: str | None, rule: str | None, state: str | None, _
     grid = c.grid(f"{P}-grid", shown[["case_id", *[col["field"] for col in COLUMNS]]], columns, "620px", options={
         "pagination": True, "paginationPageSize": 100, "rowSelection": "multiple", "suppressRowClickSelection": True,
         "tooltipShowDelay": 300})
-    return html.Div([tiles, c.section(f"预警清单（{len(frame):,} 条）", grid)])
+    title = f"预警清单（{total:,} 条" + (f"，显示最紧要的前 {SHOWN:,} 条，可按等级、规则、状态筛选）" if total > SHOWN else "）")
+    return html.Div([tiles, c.section(title, grid)])
 
 
 @callback(Output(f"{P}-done", "children"), Output(f"{P}-version", "data"),
