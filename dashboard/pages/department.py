@@ -49,7 +49,8 @@ def render(month: str, code: str):
         dbc.Row([dbc.Col(c.section("单位排名", unit_grid), lg=6),
                  dbc.Col(c.section("近13个月", c.trend(history, {"score": "综合得分"}, "")), lg=6)], className="g-3 mb-3"),
         costliest(row, month, f"{P}-costliest"),
-        c.section(f"本月预警（{len(warnings)} 条）", warnings_grid(f"{P}-warnings", warnings)),
+        c.section(f"本月预警（{len(warnings)} 条" + ("，显示最严重的 500 条）" if len(warnings) > 500 else "）"),
+                  warnings_grid(f"{P}-warnings", warnings)),
     ]), row["name"]
 
 
@@ -59,7 +60,8 @@ def warnings_grid(id_: str, frame, height: str = "420px"):
     if frame.empty:
         return c.empty("本月无预警")
     severity = {"red": 0, "orange": 1, "yellow": 2}
-    frame = frame.sort_values(["level", "rule", "ref"], key=lambda s: s.map(severity) if s.name == "level" else s)
+    # the most severe first; a large department's full list is on the 预警 page, filtered
+    frame = frame.sort_values(["level", "rule", "ref"], key=lambda s: s.map(severity) if s.name == "level" else s).head(500)
     shown = frame.assign(rule_zh=frame["rule"].map(RULES), level_zh=frame["level"].map(c.LEVEL_ZH),
                          asset_link=[f"[{code}](/asset?code={code})" for code in frame["asset_code"]],
                          span=[("" if c.undefined(d) else f"{int(d)} 天") if c.undefined(m) else f"{int(m)} 个月"

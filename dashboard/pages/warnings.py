@@ -18,7 +18,7 @@ from metrics.warnings import RULES
 dash.register_page(__name__, path="/warnings", name="预警", title="预警 · 国有资产盘活督导平台")
 P = "warnings"
 OVERDUE = "逾期未确认"
-SHOWN = 2000  # rows sent to the browser; the counts above the list cover all of them
+SHOWN = 500  # rows sent to the browser; the counts above the list cover all of them
 COLUMNS = [
     {"field": "level_zh", "headerName": "等级", "width": 100, "cellClassRules": {
         "lvl-red": "params.value == '红色'", "lvl-orange": "params.value == '橙色'", "lvl-yellow": "params.value == '黄色'"}},
