@@ -105,11 +105,11 @@ class Job:
 
 
 JOBS = [
-    Job("recompute", "重算本月及未关账上月", "scheduler.recompute_cron", lambda c, d: d.isoformat(), recompute),
-    Job("close-month", "上月关账", "scheduler.close_cron", due_close, close_months),
-    Job("weekly-report", "周调度报表", "scheduler.weekly_report_cron",
+    Job("recompute", runs.JOB_TITLES["recompute"], "scheduler.recompute_cron", lambda c, d: d.isoformat(), recompute),
+    Job("close-month", runs.JOB_TITLES["close-month"], "scheduler.close_cron", due_close, close_months),
+    Job("weekly-report", runs.JOB_TITLES["weekly-report"], "scheduler.weekly_report_cron",
         lambda c, d: "{0}-W{1:02d}".format(*d.isocalendar()), weekly_report),
-    Job("cleanup", "清理任务记录", "scheduler.cleanup_cron", lambda c, d: d.isoformat(), cleanup),
+    Job("cleanup", runs.JOB_TITLES["cleanup"], "scheduler.cleanup_cron", lambda c, d: d.isoformat(), cleanup),
 ]
 BY_ID = {job.id: job for job in JOBS}
 

@@ -85,7 +85,8 @@ def grid(id_: str, frame: pd.DataFrame, columns: list[dict], height: str = "420p
     from dashboard.queries import to_records
 
     return dag.AgGrid(id=id_, rowData=to_records(frame), columnDefs=columns,
-                      defaultColDef={"sortable": True, "resizable": True, "filter": False},
+                      # cellDataType off: the grid would guess "date" from a first row like 2026-11-22 and blank a later 2026-10
+                      defaultColDef={"sortable": True, "resizable": True, "filter": False, "cellDataType": False},
                       dashGridOptions={"rowHeight": 34, "headerHeight": 36, "localeText": GRID_LOCALE, **(options or {})},
                       style={"height": height, "width": "100%"}, className="ag-theme-quartz")
 

@@ -19,7 +19,7 @@ from metrics.timeline import parse_month
 dash.register_page(__name__, path="/jobs", name="任务", title="任务 · 国有资产盘活督导平台")
 P = "jobs"
 RUN_COLUMNS = [
-    {"field": "id", "headerName": "编号", "width": 80}, {"field": "job", "headerName": "任务", "width": 140},
+    {"field": "id", "headerName": "编号", "width": 80}, {"field": "job", "headerName": "任务", "width": 180},
     {"field": "tick", "headerName": "周期", "width": 150}, {"field": "trigger", "headerName": "触发", "width": 90},
     {"field": "month", "headerName": "月份", "width": 90}, {"field": "status_zh", "headerName": "状态", "width": 90},
     {"field": "requested_by", "headerName": "发起人", "width": 100},
@@ -110,7 +110,7 @@ def render(_n, _queued):
     ], size="sm", className="mb-0") if scheduled else c.empty("调度进程尚未报告计划")
     with engine.connect() as conn:
         closed = conn.execute(select(MonthClose).order_by(MonthClose.month.desc())).all()
-    rows = [{"id": r.id, "job": r.job, "tick": r.tick, "trigger": TRIGGER_ZH.get(r.trigger, r.trigger), "month": r.month,
+    rows = [{"id": r.id, "job": runs.JOB_TITLES.get(r.job, r.job), "tick": r.tick, "trigger": TRIGGER_ZH.get(r.trigger, r.trigger), "month": r.month,
              "status_zh": runs.STATUS_ZH.get(r.status, r.status), "requested_by": r.requested_by,
              "started_at": r.started_at and f"{r.started_at:%Y-%m-%d %H:%M:%S}",
              "ended_at": r.ended_at and f"{r.ended_at:%Y-%m-%d %H:%M:%S}", "rows": r.rows,

@@ -93,7 +93,7 @@ def render(month, region, category, band, min_value):
     _, total = queries.overdue_idle(context.engine(), scope, month, start=0, end=0,
                                     **_filters(region, category, band, min_value))
     grid = dag.AgGrid(id=f"{P}-grid", columnDefs=COLUMNS, rowModelType="infinite",
-                      defaultColDef={"sortable": True, "resizable": True},
+                      defaultColDef={"sortable": True, "resizable": True, "cellDataType": False},
                       dashGridOptions={"rowBuffer": 0, "cacheBlockSize": 100, "maxBlocksInCache": 20,
                                        "infiniteInitialRowCount": min(total, 100), "rowHeight": 34,
                                        "localeText": c.GRID_LOCALE},

@@ -87,6 +87,8 @@ def test_each_role_visits_its_pages(shared_app, server, browser, role, size):
         page.screenshot(path=str(SHOTS / f"{role}-{name}-{size['width']}.png"), full_page=True)
         text = page.inner_text("body")
         assert "未找到" not in text, f"{role} cannot open {path}"
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), \
+            f"{path} scrolls sideways at {size['width']}"
         if role == "department":
             leaked = [n for n in FOREIGN if re.search(rf"(?<![0-9A-Za-z]){n}(?![0-9A-Za-z])", page.content())]
             assert not leaked, f"{path} shows {leaked}"
