@@ -102,6 +102,12 @@ def write_workbook(target, sheets: list[tuple[str, pd.DataFrame]], title: str | 
             if title:
                 sheet["A1"] = title
             sheet.freeze_panes = sheet.cell(row=3 if title else 2, column=1)
+            # printable as it opens: A4 landscape, one page wide, the title and header on every page
+            sheet.page_setup.orientation = "landscape"
+            sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+            sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+            sheet.sheet_properties.pageSetUpPr.fitToPage = True
+            sheet.print_title_rows = "1:2" if title else "1:1"
             for index, column in enumerate(frame.columns, start=1):
                 longest = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
                 letter = sheet.cell(row=1, column=index).column_letter

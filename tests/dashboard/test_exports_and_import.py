@@ -107,3 +107,9 @@ def test_a_department_cannot_import_and_a_bad_file_is_named(app, as_user, engine
     assert "import-result" not in response and assets(engine) == before
     _, response = upload(as_user("supervisor"), {}, name="台账.pdf")
     assert "只接受 .xlsx 或 .zip" in json.dumps(response, ensure_ascii=False)
+
+
+def test_the_meeting_pack_prints_landscape_one_page_wide(app, as_user):
+    sheet = pack(as_user("leader"))["部门排名"]
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet.print_title_rows == "$1:$2"  # the title line and the header repeat on every page
