@@ -12,7 +12,8 @@ from ledger import workflow
 from ledger.exports import snapshot_frame, typed
 from ledger.models import (HELPER_FIELDS, KPI_FIELDS, SCORE_NAMES, Asset, Commitment, Department, Income, KpiRow, Lease,
                            Listing, ListEntry, Plan,
-                           Region, Snapshot, StatusSpan, Unit, WarningCase, WarningRow)
+                           Region, Snapshot, StatusSpan, Unit, WarningCase, WarningEvent,
+                           WarningRow)
 from metrics.timeline import snapshot_date
 
 KPI_COLUMNS = ["month", "level", "code", "name", "dept_code", "region_code", *[n for n, _ in KPI_FIELDS + HELPER_FIELDS],
@@ -294,6 +295,12 @@ def asset_detail(engine: Engine, scope: Scope, code: str) -> dict | None:
             "leases": rows(Lease, Lease.start_on),
             "income": rows(Income, Income.received_on),
             "listings": rows(Listing, Listing.listed_on),
+            "handling": pd.DataFrame(conn.execute(
+                select(WarningEvent.at, WarningCase.rule, WarningCase.ref, WarningEvent.actor, WarningEvent.action,
+                       WarningEvent.to_state, WarningEvent.note)
+                .join(WarningCase, WarningCase.id == WarningEvent.case_id)
+                .where(WarningCase.asset_code == code, scope.owns(WarningCase)).order_by(WarningEvent.id.desc()))
+                .mappings().all()),
             "warnings": pd.DataFrame(conn.execute(
                 select(WarningRow.month, WarningRow.rule, WarningRow.level, WarningRow.ref, WarningRow.message)
                 .where(WarningRow.asset_code == code, scope.warnings()).order_by(WarningRow.month.desc()))

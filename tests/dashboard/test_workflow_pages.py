@@ -132,3 +132,12 @@ def test_the_warnings_api_reports_each_warnings_state(app, as_user, engine, conf
     rows = as_user("dept").get("/api/v1/warnings?month=2026-10").get_json()
     states = {(r["rule"], r["ref"]): r["state"] for r in rows}
     assert states[("idle_overdue", "A1")] == "acknowledged" and states[("idle_overdue", "A2")] == "open"
+
+
+def test_the_asset_page_shows_how_its_warnings_were_handled(app, as_user, engine, config):
+    sync(engine, config)
+    act(as_user("dept"), "ack", [cases(engine)[("idle_overdue", "A1")].id], note="安排调剂给档案馆")
+    _, response = call(as_user("dept"), [("asset-body", "children"), ("asset-title", "children")],
+                       [("asset-month", "value", "2026-10")], [("asset-code", "data", "A1")])
+    text = json.dumps(response, ensure_ascii=False)
+    assert "预警处理经过" in text and "安排调剂给档案馆" in text and "已确认" in text
