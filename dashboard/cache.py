@@ -1,13 +1,14 @@
-"""A per-process cache of snapshot reads, keyed by the caller's scope and the data's version.
+"""A per-process cache of reads, keyed by the caller's scope and the data's version.
 
-Snapshots change only when a month is computed, the ledger only on an import: the version is
-(newest computation, newest import), read once per request. The scope is part of every key, so
-one account's rows are never handed to another scope. Workflow reads (states, interviews,
-commitments) change any time and are not cached.
+Snapshots change only when a month is computed, the ledger only on an import: their version is
+(newest computation, newest import), read once per request. Workflow reads (warning states,
+interviews, commitments) add the newest workflow change to it. The scope is part of every key,
+so one account's rows are never handed to another scope.
 """
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import functools
 import json
 import threading
@@ -16,32 +17,43 @@ from collections import OrderedDict
 from flask import g, has_request_context
 from sqlalchemy import Engine, func, select
 
-from ledger.models import ImportRecord, Snapshot
+from ledger.models import AuditEntry, ImportRecord, Snapshot, WarningEvent
 
 SIZE = 512
 _entries: OrderedDict[str, object] = OrderedDict()
 _lock = threading.Lock()
 
 
-def data_version(engine: Engine) -> str:
-    if has_request_context() and "panhuo_data_version" in g:
-        return g.panhuo_data_version
+def _versions(engine: Engine) -> dict[str, str]:
+    if has_request_context() and "panhuo_versions" in g:
+        return g.panhuo_versions
     with engine.connect() as conn:
         computed = conn.execute(select(func.max(Snapshot.computed_at), func.count())).one()
         imported = conn.execute(select(func.max(ImportRecord.id), func.max(ImportRecord.finished_at))).one()
+        # every workflow step writes an audit entry; a case sync writes warning events
+        steps = conn.execute(select(func.max(AuditEntry.id))).scalar()
+        events = conn.execute(select(func.max(WarningEvent.id))).scalar()
     # computed_at and finished_at carry microseconds: two computations never share a version
-    version = f"{computed[0]}|{computed[1]}|{imported[0]}|{imported[1]}"
+    data = f"{computed[0]}|{computed[1]}|{imported[0]}|{imported[1]}"
+    # the date too: a commitment or a warning becomes overdue at midnight without any change
+    versions = {"data": data, "workflow": f"{data}|{steps}|{events}|{dt.date.today()}"}
     if has_request_context():
-        g.panhuo_data_version = version
-    return version
+        g.panhuo_versions = versions
+    return versions
 
 
-def snapshot_cached(fn):
-    """Cache `fn(engine, scope, *args, **kwargs)`; a hit returns a copy the caller may change."""
+def snapshot_cached(fn=None, *, workflow: bool = False):
+    """Cache `fn(engine, scope, *args, **kwargs)`; a hit returns a copy the caller may change.
+
+    `workflow=True`: the read also depends on warning states, interviews and commitments.
+    """
+    if fn is None:
+        return functools.partial(snapshot_cached, workflow=workflow)
+
     @functools.wraps(fn)
     def wrapper(engine: Engine, scope, *args, **kwargs):
-        key = json.dumps([fn.__name__, scope.kind, scope.code, data_version(engine), args, kwargs],
-                         default=str, sort_keys=True)
+        version = _versions(engine)["workflow" if workflow else "data"]
+        key = json.dumps([fn.__name__, scope.kind, scope.code, version, args, kwargs], default=str, sort_keys=True)
         with _lock:
             if key in _entries:
                 _entries.move_to_end(key)
@@ -52,5 +64,4 @@ def snapshot_cached(fn):
             while len(_entries) > SIZE:
                 _entries.popitem(last=False)
         return value
-    wrapper.uncached = fn
     return wrapper

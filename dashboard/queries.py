@@ -120,6 +120,7 @@ def warnings(engine: Engine, scope: Scope, month: str, level: str | None = None,
         return snapshot_frame(conn, "warnings", month, where=and_(*extra))
 
 
+@snapshot_cached(workflow=True)
 def warning_cases(engine: Engine, scope: Scope, month: str, today: dt.date, ack_days: int, level: str | None = None,
                   rule: str | None = None, state: str | None = None, limit: int = 2000) -> tuple[pd.DataFrame, dict]:
     """The month's warnings with the state of their case, the most pressing first (escalated,
@@ -147,6 +148,7 @@ def warning_cases(engine: Engine, scope: Scope, month: str, today: dt.date, ack_
     return frame, counts
 
 
+@snapshot_cached(workflow=True)
 def follow_up(engine: Engine, scope: Scope, ack_days: int) -> dict[str, list[str]]:
     """Per department, what the workflow adds to its reasons today: overdue commitments and
     orange/red warnings left unacknowledged."""
@@ -163,6 +165,7 @@ def follow_up(engine: Engine, scope: Scope, ack_days: int) -> dict[str, list[str
     return out
 
 
+@snapshot_cached(workflow=True)
 def commitment_totals(engine: Engine, scope: Scope) -> dict[str, int]:
     """Commitments in progress and overdue (the meeting screen sees these totals too)."""
     with engine.connect() as conn:
@@ -170,6 +173,7 @@ def commitment_totals(engine: Engine, scope: Scope) -> dict[str, int]:
     return {key: sum(c[key] for c in counts.values()) for key in ("open", "overdue")}
 
 
+@snapshot_cached(workflow=True)
 def case_states(engine: Engine, scope: Scope) -> dict[tuple[str, str], str]:
     with engine.connect() as conn:
         return {(r.rule, r.ref): r.state for r in conn.execute(
