@@ -58,9 +58,10 @@ def render(month: str):
         rows = []
         for _, e in members.iterrows():
             link = f"/department?code={e['code']}" if e["level"] == "department" and scope.sees_assets else None
-            extra = [html.Li(text, className="reason-workflow") for text in followed.get(e["code"], [])] \
-                if e["level"] == "department" else []
-            reasons = html.Ul([html.Li(r["text"]) for r in e["reasons"]] + extra, className="reasons")
+            # one text per cell, not a component per reason: a month's lists are thousands of components otherwise
+            extra = "；".join(followed.get(e["code"], [])) if e["level"] == "department" else ""
+            reasons = ["；".join(r["text"] for r in e["reasons"]),
+                       html.Div(extra, className="reason-workflow") if extra else None]
             history = html.A("履历", href=f"/history?code={e['code']}", className="ms-2 small") if link else None
             rows.append(html.Tr([html.Td(LEVEL.get(e["level"], e["level"])),
                                  html.Td([html.A(e["name"], href=link) if link else e["name"], history]),
