@@ -122,28 +122,53 @@ def warnings(engine: Engine, scope: Scope, month: str, level: str | None = None,
 
 @snapshot_cached(workflow=True)
 def warning_cases(engine: Engine, scope: Scope, month: str, today: dt.date, ack_days: int, level: str | None = None,
-                  rule: str | None = None, state: str | None = None, limit: int = 2000) -> tuple[pd.DataFrame, dict]:
+                  rule: str | None = None, state: str | None = None, limit: int = 500) -> tuple[pd.DataFrame, dict]:
     """The month's warnings with the state of their case, the most pressing first (escalated,
-    then by level), at most `limit`; and the counts of all of them by level and escalated."""
+    then by level), at most `limit`; and the counts of all of them by level and escalated.
+
+    For the month the cases were last synchronised with, the cases alone answer the counts and
+    the ordering (no join over every warning of the city); other months join the two tables.
+    """
     overdue = workflow.overdue_condition(today, ack_days)
-    severity = case((WarningRow.level == "red", 0), (WarningRow.level == "orange", 1), else_=2)
-    base = (select().select_from(WarningRow)
-            .outerjoin(WarningCase, and_(WarningCase.rule == WarningRow.rule, WarningCase.ref == WarningRow.ref))
-            .where(WarningRow.month == month, scope.warnings()))
-    for column, value in ((WarningRow.level, level), (WarningRow.rule, rule), (WarningCase.state, state)):
-        if value:
-            base = base.where(column == value)
     columns = ["rule", "level", "ref", "asset_code", "unit_code", "dept_code", "days", "months", "first_seen", "message"]
-    query = base.add_columns(*[getattr(WarningRow, c) for c in columns], WarningCase.id.label("case_id"),
-                             WarningCase.state, WarningCase.opened_on, WarningCase.fix_by, WarningCase.note,
-                             overdue.label("overdue")) \
-        .order_by(overdue.desc(), severity, WarningRow.rule, WarningRow.ref).limit(limit)
     with engine.connect() as conn:
+        synced = conn.execute(select(func.max(WarningCase.last_month))).scalar() == month
+        if synced:
+            base = select().select_from(WarningCase).where(WarningCase.last_month == month, scope.owns(WarningCase))
+            level_col = WarningCase.level
+        else:
+            base = (select().select_from(WarningRow)
+                    .outerjoin(WarningCase, and_(WarningCase.rule == WarningRow.rule, WarningCase.ref == WarningRow.ref))
+                    .where(WarningRow.month == month, scope.warnings()))
+            level_col = WarningRow.level
+        for column, value in ((level_col, level), (WarningCase.rule if synced else WarningRow.rule, rule),
+                              (WarningCase.state, state)):
+            if value:
+                base = base.where(column == value)
+        severity = case((level_col == "red", 0), (level_col == "orange", 1), else_=2)
+        order = (overdue.desc(), severity, WarningCase.rule if synced else WarningRow.rule,
+                 WarningCase.ref if synced else WarningRow.ref)
+        if synced:
+            top = base.add_columns(WarningCase.id, overdue.label("late"), severity.label("sev")) \
+                .order_by(*order).limit(limit).subquery()
+            query = (select(*[getattr(WarningRow, c) for c in columns], WarningCase.id.label("case_id"), WarningCase.state,
+                            WarningCase.opened_on, WarningCase.fix_by, WarningCase.note, top.c.late)
+                     .join(WarningCase, WarningCase.id == top.c.id)
+                     .join(WarningRow, and_(WarningRow.month == month, WarningRow.rule == WarningCase.rule,
+                                            WarningRow.ref == WarningCase.ref))
+                     .order_by(top.c.late.desc(), top.c.sev, WarningCase.rule, WarningCase.ref))
+        else:
+            query = base.add_columns(*[getattr(WarningRow, c) for c in columns], WarningCase.id.label("case_id"),
+                                     WarningCase.state, WarningCase.opened_on, WarningCase.fix_by, WarningCase.note,
+                                     overdue.label("late")).order_by(*order).limit(limit)
         frame = pd.DataFrame(conn.execute(query).fetchall(), columns=[
             *columns, "case_id", "state", "opened_on", "fix_by", "note", "overdue"])
-        counts = dict(conn.execute(base.add_columns(WarningRow.level, func.count()).group_by(WarningRow.level)).all())
-        counts["overdue"] = conn.execute(base.add_columns(func.count()).where(overdue)).scalar()
-    counts["total"] = sum(v for k, v in counts.items() if k in ("red", "orange", "yellow"))
+        counts = {"overdue": 0, "total": 0}
+        for lvl, late, n in conn.execute(base.add_columns(level_col, overdue, func.count())
+                                         .group_by(level_col, overdue)):  # one scan for every tile
+            counts[lvl] = counts.get(lvl, 0) + n
+            counts["total"] += n
+            counts["overdue"] += n if late else 0
     frame["overdue"] = frame["overdue"].fillna(False).astype(bool)
     return frame, counts
 
