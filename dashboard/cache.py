@@ -17,7 +17,7 @@ from collections import OrderedDict
 from flask import g, has_request_context
 from sqlalchemy import Engine, func, select
 
-from ledger.models import AuditEntry, ImportRecord, Snapshot, WarningEvent
+from ledger.models import Commitment, ImportRecord, Interview, Snapshot, WarningEvent
 
 SIZE = 512
 _entries: OrderedDict[str, object] = OrderedDict()
@@ -30,13 +30,15 @@ def _versions(engine: Engine) -> dict[str, str]:
     with engine.connect() as conn:
         computed = conn.execute(select(func.max(Snapshot.computed_at), func.count())).one()
         imported = conn.execute(select(func.max(ImportRecord.id), func.max(ImportRecord.finished_at))).one()
-        # every workflow step writes an audit entry; a case sync writes warning events
-        steps = conn.execute(select(func.max(AuditEntry.id))).scalar()
-        events = conn.execute(select(func.max(WarningEvent.id))).scalar()
+        # every workflow step leaves a trace here (an audit entry would do too, but every login
+        # and refused ask writes one, and would empty these caches all day)
+        steps = [conn.execute(select(func.max(WarningEvent.id))).scalar(),
+                 *conn.execute(select(func.max(Interview.id), func.count(Interview.outcome))).one(),
+                 conn.execute(select(func.max(Commitment.updated_at))).scalar()]
     # computed_at and finished_at carry microseconds: two computations never share a version
     data = f"{computed[0]}|{computed[1]}|{imported[0]}|{imported[1]}"
     # the date too: a commitment or a warning becomes overdue at midnight without any change
-    versions = {"data": data, "workflow": f"{data}|{steps}|{events}|{dt.date.today()}"}
+    versions = {"data": data, "workflow": f"{data}|{steps}|{dt.date.today()}"}
     if has_request_context():
         g.panhuo_versions = versions
     return versions
