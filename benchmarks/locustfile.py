@@ -24,6 +24,8 @@ def value_for(dep: dict, context: dict):
     name, prop = dep["id"], dep["property"]
     if name.endswith("-month"):
         return MONTH
+    if prop == "active_tab":
+        return "interview"
     if name.endswith("-code") and prop == "data":
         return context.get("code")
     if prop == "getRowsRequest":
@@ -97,7 +99,7 @@ class Browser(HttpUser):
     @task(1)
     def lists(self):
         if self.username != "bench-dept":
-            self.page("/lists", "lists-body")
+            self.page("/lists", "lists-body", "lists-table")
 
     @task(2)
     def my_score(self):

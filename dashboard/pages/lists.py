@@ -47,26 +47,33 @@ def meeting_pack(n_clicks, month):
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"))
 def render(month: str):
+    """The tabs with their counts; the open tab's table comes from `table` (one list at a time
+    keeps a page of thousands of rows and reasons light)."""
     scope, engine = context.scope(), context.engine()
     if month not in queries.months(engine, scope):
         return c.not_found()
     entries = queries.lists(engine, scope, month)
+    tabs = [dbc.Tab(label=f"{zh}（{int((entries.list == key).sum())}）", tab_id=key) for key, zh in LISTS.items()]
+    return html.Div([dbc.Tabs(tabs, id=f"{P}-tabs", active_tab="interview"), html.Div(id=f"{P}-table", className="mt-2")])
+
+
+@callback(Output(f"{P}-table", "children"), Input(f"{P}-tabs", "active_tab"), State(f"{P}-month", "value"))
+def table(which: str, month: str):
+    scope, engine = context.scope(), context.engine()
+    if which not in LISTS or month not in queries.months(engine, scope):
+        return c.not_found()
+    entries = queries.lists(engine, scope, month)
     followed = queries.follow_up(engine, scope, context.config()["workflow.ack_days"])
-    tabs = []
-    for key, zh in LISTS.items():
-        members = entries[entries.list == key]
-        rows = []
-        for _, e in members.iterrows():
-            link = f"/department?code={e['code']}" if e["level"] == "department" and scope.sees_assets else None
-            # one text per cell, not a component per reason: a month's lists are thousands of components otherwise
-            extra = "；".join(followed.get(e["code"], [])) if e["level"] == "department" else ""
-            reasons = ["；".join(r["text"] for r in e["reasons"]),
-                       html.Div(extra, className="reason-workflow") if extra else None]
-            history = html.A("履历", href=f"/history?code={e['code']}", className="ms-2 small") if link else None
-            rows.append(html.Tr([html.Td(LEVEL.get(e["level"], e["level"])),
-                                 html.Td([html.A(e["name"], href=link) if link else e["name"], history]),
-                                 html.Td(reasons)]))
-        table = dbc.Table([html.Thead(html.Tr([html.Th("层级"), html.Th("名称"), html.Th("列入原因")])),
-                           html.Tbody(rows)], size="sm", hover=True, className="list-table") if rows else c.empty("本月无")
-        tabs.append(dbc.Tab(table, label=f"{zh}（{len(members)}）", tab_id=key))
-    return dbc.Tabs(tabs, active_tab="interview")
+    rows = []
+    for _, e in entries[entries.list == which].iterrows():
+        link = f"/department?code={e['code']}" if e["level"] == "department" and scope.sees_assets else None
+        # one text per cell, not a component per reason
+        extra = "；".join(followed.get(e["code"], [])) if e["level"] == "department" else ""
+        reasons = ["；".join(r["text"] for r in e["reasons"]), html.Div(extra, className="reason-workflow") if extra else None]
+        history = html.A("履历", href=f"/history?code={e['code']}", className="ms-2 small") if link else None
+        rows.append(html.Tr([html.Td(LEVEL.get(e["level"], e["level"])),
+                             html.Td([html.A(e["name"], href=link) if link else e["name"], history]), html.Td(reasons)]))
+    if not rows:
+        return c.empty("本月无")
+    return dbc.Table([html.Thead(html.Tr([html.Th("层级"), html.Th("名称"), html.Th("列入原因")])), html.Tbody(rows)],
+                     size="sm", hover=True, className="list-table")

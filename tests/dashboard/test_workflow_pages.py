@@ -121,7 +121,8 @@ def test_lists_carry_overdue_commitments_and_unacknowledged_warnings_as_reasons(
                                                 dt.date.today(), "李四", true())
         workflow.record_outcome(conn, workflow.Actor("sup", "supervisor"), interview, Interview.id == interview, "承诺",
                                 [{"text": "盘活", "owner": "王五", "deadline": dt.date.today() - dt.timedelta(days=1)}])
-    _, response = call(as_user("leader"), [("lists-body", "children")], [("lists-month", "value", "2026-10")])
+    _, response = call(as_user("leader"), [("lists-table", "children")], [("lists-tabs", "active_tab", "interview")],
+                       [("lists-month", "value", "2026-10")])
     text = json.dumps(response, ensure_ascii=False)
     assert "整改承诺未完成 1 项，其中逾期 1 项" in text and "橙色以上预警逾期未确认" in text
 
