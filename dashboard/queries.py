@@ -294,12 +294,18 @@ def overdue_idle(engine: Engine, scope: Scope, month: str, sort: list[dict] | No
         start, end = max(0, int(start)), max(0, int(end))
         query = query.offset(start).limit(max(0, min(end - start, 1000)))
     with engine.connect() as conn:
-        total = conn.execute(select(func.count()).select_from(_overdue_query(scope, month, **filters).subquery())
-                             ).scalar_one()
-        rows = conn.execute(query).fetchall()
+        rows = conn.execute(query).fetchall() if end != 0 else []
     frame = pd.DataFrame(rows, columns=[c.name for c in query.selected_columns])
     frame["original_value"] = frame["original_value"] / 100
-    return frame, total
+    return frame, overdue_total(engine, scope, month, **filters)
+
+
+@snapshot_cached
+def overdue_total(engine: Engine, scope: Scope, month: str, **filters) -> int:
+    """How many rows the filters match, whatever the sort and the block asked for."""
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(_overdue_query(scope, month, **filters).subquery())
+                            ).scalar_one()
 
 
 def asset_detail(engine: Engine, scope: Scope, code: str) -> dict | None:
