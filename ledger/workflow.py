@@ -140,11 +140,6 @@ def resolve(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement
     return _change_cases(conn, actor, ids, where, ("open", "acknowledged"), "resolved", "resolved", note)
 
 
-def escalated(case_state: str, level: str, opened_on: dt.date, today: dt.date, ack_days: int) -> bool:
-    """Orange and red warnings left unacknowledged longer than `ack_days` are overdue."""
-    return case_state == "open" and level in ("orange", "red") and (today - opened_on).days > ack_days
-
-
 def history(conn: Connection, case_id: int) -> list:
     return conn.execute(select(WarningEvent).where(WarningEvent.case_id == case_id).order_by(WarningEvent.id)).all()
 
@@ -257,7 +252,7 @@ def escalated_counts(conn: Connection, today: dt.date, ack_days: int, where: Col
 
 
 def overdue_condition(today: dt.date, ack_days: int) -> ColumnElement[bool]:
-    """escalated() as SQL."""
+    """Orange and red warnings left unacknowledged longer than `ack_days` are overdue."""
     return and_(WarningCase.state == "open", WarningCase.level.in_(("orange", "red")),
                 WarningCase.opened_on < today - dt.timedelta(days=ack_days))
 

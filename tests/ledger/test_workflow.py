@@ -91,9 +91,14 @@ def test_department_acknowledges_its_own_and_only_a_supervisor_resolves(engine, 
 @pytest.mark.parametrize("level, state, days, overdue", [
     ("red", "open", 16, True), ("orange", "open", 16, True), ("red", "open", 15, False),
     ("yellow", "open", 100, False), ("red", "acknowledged", 100, False), ("red", "resolved", 100, False)])
-def test_escalation_by_date(level, state, days, overdue):
+def test_escalation_by_date(engine, level, state, days, overdue):
     opened = dt.date(2026, 10, 31)
-    assert workflow.escalated(state, level, opened, opened + dt.timedelta(days=days), 15) is overdue
+    with engine.begin() as conn:
+        conn.execute(WarningCase.__table__.insert().values(
+            rule="idle_overdue", ref="A1", asset_code="A1", dept_code="D1", region_code="990100", level=level,
+            state=state, opened_on=opened, last_month="2026-10"))
+        today = opened + dt.timedelta(days=days)
+        assert workflow.escalated_counts(conn, today, 15, true()) == ({"D1": 1} if overdue else {})
 
 
 def interview_reasons(engine, month, dept="D1"):
