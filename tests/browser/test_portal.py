@@ -164,10 +164,12 @@ def test_interview_flow_end_to_end(server, browser, shared_app):
     pick(page, "interviews-dept", "部门D1")
     page.wait_for_selector("text=约谈议题")
     page.fill("#interviews-date", "2026-11-25")
-    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # the picker takes a typed date when it loses focus
+    assert page.input_value("#interviews-date") == "2026-11-25"
     page.fill("#interviews-attendees", "财政局 李四；部门D1 王五")
     page.click("#interviews-schedule")
-    page.wait_for_selector("text=已安排约谈")
+    page.wait_for_selector("#interviews-scheduled .alert")
+    assert "已安排约谈" in page.inner_text("#interviews-scheduled"), page.inner_text("#interviews-scheduled")
     pick(page, "interviews-interview", "部门D1")
     page.fill("#interviews-outcome", "部门承认闲置问题，承诺年底前盘活")
     page.fill("#interviews-commitments", "A1 调剂使用 | 王五 | 2026-12-31 | A1")
