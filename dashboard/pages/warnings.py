@@ -10,6 +10,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
+from dashboard.pages.department import LEVEL_CLASSES, warning_display
 from dashboard.shell import page_frame
 from ledger import workflow
 from ledger.models import WarningCase
@@ -20,8 +21,7 @@ P = "warnings"
 OVERDUE = "逾期未确认"
 SHOWN = 500  # rows sent to the browser; the counts above the list cover all of them
 COLUMNS = [
-    {"field": "level_zh", "headerName": "等级", "width": 100, "cellClassRules": {
-        "lvl-red": "params.value == '红色'", "lvl-orange": "params.value == '橙色'", "lvl-yellow": "params.value == '黄色'"}},
+    {"field": "level_zh", "headerName": "等级", "width": 100, "cellClassRules": LEVEL_CLASSES},
     {"field": "state_zh", "headerName": "状态", "width": 110, "cellClassRules": {"lvl-red": f"params.value == '{OVERDUE}'"}},
     {"field": "rule_zh", "headerName": "规则", "width": 130}, {"field": "ref", "headerName": "对象", "width": 130},
     {"field": "asset_link", "headerName": "资产编号", "width": 130, "cellRenderer": "markdown"},
@@ -79,12 +79,8 @@ def render(month: str, level: str | None, rule: str | None, state: str | None, _
     if frame.empty:
         return html.Div([tiles, c.section("预警清单", c.empty("没有符合条件的预警"))])
     total = counts["total"]
-    shown = frame.assign(
-        rule_zh=frame["rule"].map(RULES), level_zh=frame["level"].map(c.LEVEL_ZH),
-        state_zh=[OVERDUE if o else workflow.STATES.get(s, "—") for s, o in zip(frame["state"], frame["overdue"])],
-        asset_link=[f"[{a}](/asset?code={a})" for a in frame["asset_code"]],
-        span=[("" if c.undefined(d) else f"{int(d)} 天") if c.undefined(m) else f"{int(m)} 个月"
-              for d, m in zip(frame["days"], frame["months"])])
+    shown = warning_display(frame).assign(
+        state_zh=[OVERDUE if o else workflow.STATES.get(s, "—") for s, o in zip(frame["state"], frame["overdue"])])
     columns = [dict(COLUMNS[0], checkboxSelection=True, headerCheckboxSelection=True,
                     headerCheckboxSelectionFilteredOnly=True) if _may("acknowledge") else COLUMNS[0], *COLUMNS[1:]]
     grid = c.grid(f"{P}-grid", shown[["case_id", *[col["field"] for col in COLUMNS]]], columns, "620px", options={
