@@ -11,7 +11,6 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 
@@ -28,7 +27,7 @@ ACTOR = "scheduler"
 
 
 def today(config: Config) -> dt.date:
-    return dt.datetime.now(ZoneInfo(config["scheduler.timezone"])).date()
+    return config.today()
 
 
 def month_of(day: dt.date) -> str:

@@ -35,6 +35,12 @@ class Fix:
         return ACTIONS[self.kind]
 
 
+def lost_points(row: dict, config: Config) -> dict[str, float]:
+    """Points of the 100 lost on each indicator: weight·(100 − sub-score)/Σweight."""
+    total = sum(config.score_rule(n)[2] for n in SCORE_NAMES)
+    return {n: config.score_rule(n)[2] * (100 - row[f"score_{n}"]) / total for n in SCORE_NAMES}
+
+
 def score_of(figures: dict, config: Config) -> float:
     subs = {}
     for name in SCORE_NAMES:

@@ -11,6 +11,9 @@ INDICATORS: dict[str, tuple[str, bool]] = {
     "remit": ("remit_rate", False),
     "quality": ("data_quality_rate", False),
 }
+# the sub-scores' indicators as pages and documents name them
+LABELS = {"idle": "闲置率", "overdue": "超期闲置率", "completion": "到期盘活完成率", "remit": "收入上缴率",
+          "quality": "数据质量率"}
 
 
 def undefined(x) -> bool:

@@ -12,26 +12,18 @@ from dashboard import context, queries
 from dashboard.shell import page_frame
 from ledger.models import SCORE_NAMES
 from metrics import attribution
-from metrics.scores import INDICATORS
+from metrics.scores import INDICATORS, LABELS as NAMES
 from metrics.timeline import shift_month, snapshot_date
 
 dash.register_page(__name__, path="/my-score", name="我的得分", title="我的得分 · 国有资产盘活督导平台")
 P = "my-score"
-NAMES = {"idle": "闲置率", "overdue": "超期闲置率", "completion": "到期盘活完成率", "remit": "收入上缴率",
-         "quality": "数据质量率"}
 # which warnings explain the points lost on each indicator
 RULES_BEHIND = {"idle": ["idle_overdue", "idle_no_plan"], "overdue": ["idle_overdue"],
                 "completion": ["plan_overdue"], "remit": ["remit_late"], "quality": ["data_gap"]}
 
 
-def lost_points(row: dict, config) -> dict[str, float]:
-    """Points of the 100 lost on each indicator: weight·(100 − sub-score)/Σweight."""
-    total = sum(config.score_rule(n)[2] for n in SCORE_NAMES)
-    return {n: config.score_rule(n)[2] * (100 - row[f"score_{n}"]) / total for n in SCORE_NAMES}
-
-
 def score_breakdown(row: dict, config):
-    lost = lost_points(row, config)
+    lost = attribution.lost_points(row, config)
     items = []
     for name in SCORE_NAMES:
         indicator, lower = INDICATORS[name]
@@ -92,7 +84,7 @@ def render(month: str):
         f"第 {int(row['rank'])} 名 / 共 {int(row['peer_size'])} 个部门"
     change = row["rank_change"]
     move = "" if c.undefined(change) or change == 0 else (f"较上月上升 {int(change)} 名" if change > 0 else f"较上月下降 {-int(change)} 名")
-    lost = lost_points(row, config)
+    lost = attribution.lost_points(row, config)
     order = sorted((n for n in SCORE_NAMES if lost[n] > 0.05), key=lambda n: -lost[n])
     warnings = queries.warnings(engine, scope, month)
     fixes = []
