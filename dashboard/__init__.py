@@ -9,6 +9,7 @@ from flask import Flask
 
 from ledger.config import WEAK_SECRET_KEYS, Config, check_secret_key
 from ledger.db import make_engine
+from outputs import documents
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets_static"
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -21,6 +22,7 @@ def create_app(config: Config, demo: bool = False) -> Flask:
     if demo and key in WEAK_SECRET_KEYS:
         key = secrets.token_hex(32)  # the demo's sessions end with the process
     check_secret_key(key)
+    documents.check_templates(config)  # a broken template stops the start, not a download
     server.config.update(SECRET_KEY=key, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", DEBUG=False,
                          REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax",
                          MAX_CONTENT_LENGTH=150 * 1024 * 1024)  # an uploaded workbook, base64 in a callback

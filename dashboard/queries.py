@@ -15,6 +15,7 @@ from ledger.models import (HELPER_FIELDS, KPI_FIELDS, SCORE_NAMES, Asset, Commit
                            Region, Snapshot, StatusSpan, Unit, WarningCase, WarningEvent,
                            WarningRow)
 from metrics.timeline import snapshot_date
+from outputs import facts
 
 KPI_COLUMNS = ["month", "level", "code", "name", "dept_code", "region_code", *[n for n, _ in KPI_FIELDS + HELPER_FIELDS],
                *[f"score_{n}" for n in SCORE_NAMES], "score", "rank", "rank_change", "peer_size"]
@@ -227,22 +228,9 @@ def lists(engine: Engine, scope: Scope, month: str) -> pd.DataFrame:
 
 @snapshot_cached
 def point_items(engine: Engine, scope: Scope, month: str, dept: str) -> list[dict]:
-    """A department's warned assets, plans and income rows with the money at stake (yuan),
-    for metrics.attribution to rank by the points they cost."""
-    query = (select(WarningRow.rule, WarningRow.ref, WarningRow.asset_code, Asset.name.label("asset_name"),
-                    Asset.original_value.label("value"), Income.amount, Income.remitted_amount, Income.remitted_on,
-                    Income.received_on)
-             .join(Asset, Asset.code == WarningRow.asset_code)
-             .outerjoin(Income, and_(WarningRow.rule == "remit_late", Income.income_id == WarningRow.ref))
-             .where(WarningRow.month == month, WarningRow.dept_code == dept, scope.warnings(),
-                    WarningRow.rule.in_(("idle_overdue", "idle_no_plan", "plan_overdue", "remit_late", "data_gap")))
-             .order_by(WarningRow.rule, WarningRow.ref))
+    """A department's warned assets, plans and income rows with the money at stake (yuan)."""
     with engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(query)]
-    for row in rows:
-        for key in ("value", "amount", "remitted_amount"):
-            row[key] = None if row[key] is None else row[key] / 100
-    return rows
+        return facts.point_items(conn, scope, month, dept)
 
 
 # ---- assets: the rows behind the figures ---------------------------------------------------

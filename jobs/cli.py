@@ -17,10 +17,14 @@ from ledger.exports import ExportError, snapshot_frame, write_frame
 from ledger.importer import SourceError, import_path
 from ledger.locks import LockBusy
 from ledger.migrate import upgrade
+from ledger.scope import Scope
 from metrics.timeline import months_range, parse_month
+from outputs import documents
+from outputs.facts import DocumentError
+from outputs.files import write_atomically
 
 # Errors a user can cause: reported as one line, no traceback.
-USER_ERRORS = (ConfigError, SourceError, ExportError, accounts.AccountError, LockBusy, ValueError)
+USER_ERRORS = (ConfigError, SourceError, ExportError, DocumentError, accounts.AccountError, LockBusy, ValueError)
 
 
 class PanhuoGroup(click.Group):
@@ -144,6 +148,47 @@ def export(ctx: Context, kind: str, month: str, out: Path) -> None:
         frame = snapshot_frame(conn, kind, month)
     write_frame(frame, out, sheet=f"{kind} {month}")
     click.echo(f"已导出 / wrote {len(frame)} rows to {out}")
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(list(documents.KINDS)))
+@click.option("--month", required=True, help="YYYY-MM")
+@click.option("--code", help="bulletin: a region code (its county version); interview/rectify: one department")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+              help="FILE.docx, or a folder (every department's notice), or FILE.zip")
+@pass_ctx
+def document(ctx: Context, kind: str, month: str, code: str | None, out: Path) -> None:
+    """Draft the month's 月度通报, 约谈通知书 or 整改通知书 as Word documents (documents.md)."""
+    parse_month(month)
+    documents.check_templates(ctx.config)
+    scope = Scope("region", code) if kind == "bulletin" and code else Scope("all")
+    with ctx.engine.connect() as conn:
+        if kind == "bulletin":
+            made = [documents.bulletin(conn, scope, month, ctx.config, ctx.config.today())]
+        elif code:
+            one = getattr(documents, kind)(conn, scope, month, code, ctx.config, ctx.config.today())
+            if one is None:
+                raise DocumentError(f"{month} 无部门 {code} 的{documents.KINDS[kind]} / no {kind} notice for {code} in {month}"
+                                    + ("（不在约谈名单上 / not on the interview list）" if kind == "interview" else ""))
+            made = [one]
+        else:
+            made = documents.each(conn, scope, kind, month, ctx.config, ctx.config.today())
+    if out.suffix.lower() == ".docx":
+        if len(made) != 1:
+            raise DocumentError(f"共 {len(made)} 份文书，请给出文件夹或 .zip / {len(made)} documents: give a folder or a .zip")
+        written = [out]
+        write_atomically(out, made[0][1])
+    elif out.suffix.lower() == ".zip":
+        written = [out]
+        write_atomically(out, documents.zipped(made))
+    else:
+        written = [out / name for name, _ in made]
+        for path, (_, data) in zip(written, made):
+            write_atomically(path, data)
+    with session_scope(ctx.engine, write=True) as s:
+        audit.record(s, audit.cli_actor(), "export", f"document {kind} {month}" + (f" {code}" if code else ""),
+                     detail=f"{len(made)} 份 → {out}")
+    click.echo(f"已生成 / wrote {len(made)} 份{documents.KINDS[kind]} → {out}")
 
 
 @main.command()

@@ -6,12 +6,14 @@ single keys (`PANHUO_DATABASE_URL`, `PANHUO_SCORE_IDLE_GOOD`).
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 
 class ConfigError(ValueError):
@@ -33,6 +35,13 @@ SCORE_DEFAULTS = {
     "remit": (1.00, 0.80, 20),
     "quality": (1.00, 0.60, 10),
 }
+
+DEFAULT_REQUIREMENTS = [
+    "（一）压实主体责任。各部门要对照本通报逐项梳理闲置、低效运转资产，制定盘活方案，明确责任人和完成时限。",
+    "（二）加快存量盘活。超期闲置资产应优先通过公物仓调剂、共享共用、出租出借等方式盘活，确无使用价值的依规处置。",
+    "（三）及时上缴收入。资产出租、处置收入应按规定及时足额上缴国库，不得截留、坐支。",
+    "（四）提升数据质量。各单位要完善资产卡片信息，补全照片、存放地点等资料，确保账实相符。",
+]
 
 SETTINGS: list[Setting] = [
     Setting("database.url", "sqlite:///panhuo.db", "SQLAlchemy URL; postgresql+psycopg://user@host/db in production"),
@@ -71,6 +80,13 @@ SETTINGS: list[Setting] = [
     Setting("workflow.ack_days", 15, "days an orange or red warning may stay unacknowledged before it is overdue"),
     Setting("screen.rotate_seconds", 20, "seconds each meeting-screen panel stays up"),
     Setting("screen.refresh_seconds", 60, "how often the meeting screen looks for a new snapshot"),
+    Setting("documents.template_dir", "", "folder of the office's own 通报/通知书 templates (bulletin.docx, interview.docx, "
+            "rectify.docx); empty: the shipped ones"),
+    Setting("documents.bureau_name", "", "the issuing bureau in the documents' 落款; empty: {city_name}财政局"),
+    Setting("documents.recipients", "各县（市、区）财政局，市直各部门、各单位：", "the bulletin's 主送 line"),
+    Setting("documents.requirements", "\n".join(DEFAULT_REQUIREMENTS),
+            "the bulletin's 五、下一步工作要求, one paragraph per line"),
+    Setting("documents.rectify_days", 30, "days a rectification notice gives a department"),
     Setting("server.host", "127.0.0.1", "address `panhuo serve` binds"),
     Setting("server.port", 8050, "port `panhuo serve` binds"),
 ]
@@ -146,6 +162,10 @@ class Config:
     @property
     def database_url(self) -> str:
         return self["database.url"]
+
+    def today(self) -> dt.date:
+        """Today in the deployment's time zone (`[scheduler] timezone`), not the server's."""
+        return dt.datetime.now(ZoneInfo(self["scheduler.timezone"])).date()
 
     def score_rule(self, name: str) -> tuple[float, float, float]:
         return (self[f"score.{name}.good"], self[f"score.{name}.bad"], self[f"score.{name}.weight"])

@@ -374,6 +374,7 @@ class Interview(Base):
     region_code: Mapped[str] = mapped_column(CODE)
     scheduled_on: Mapped[dt.date] = mapped_column(Date)
     attendees: Mapped[str] = mapped_column(Text)
+    place: Mapped[str | None] = mapped_column(String(200))  # where it is held, for the interview notice
     topics: Mapped[list] = mapped_column(JSON, default=list)  # the list reasons, with their figures
     status: Mapped[str] = mapped_column(String(16))  # scheduled | held
     outcome: Mapped[str | None] = mapped_column(Text)

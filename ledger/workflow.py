@@ -147,7 +147,7 @@ def history(conn: Connection, case_id: int) -> list:
 # ---- interviews and commitments -------------------------------------------------------------
 
 def schedule_interview(conn: Connection, actor: Actor, month: str, dept_code: str, on: dt.date, attendees: str,
-                       lists_where: ColumnElement[bool]) -> int:
+                       lists_where: ColumnElement[bool], place: str | None = None) -> int:
     """From the month's interview list: topics are pre-filled from the list reasons and figures."""
     actor.require("schedule")
     entry = conn.execute(
@@ -161,9 +161,10 @@ def schedule_interview(conn: Connection, actor: Actor, month: str, dept_code: st
     topics = [r["text"] for r in entry.reasons]
     interview_id = conn.execute(insert(Interview).values(
         month=month, dept_code=dept_code, region_code=entry.region_code, scheduled_on=on, attendees=attendees.strip(),
-        topics=topics, status="scheduled", created_by=actor.username, created_at=_now()).returning(Interview.id)).scalar_one()
+        place=(place or "").strip() or None, topics=topics, status="scheduled", created_by=actor.username, created_at=_now()).returning(Interview.id)).scalar_one()
     audit.record(conn, actor.username, "interview.schedule", f"约谈 #{interview_id} {entry.name}",
-                 after={"month": month, "dept": dept_code, "on": on.isoformat(), "topics": topics},
+                 after={"month": month, "dept": dept_code, "on": on.isoformat(), "place": (place or "").strip() or None,
+                        "topics": topics},
                  role=actor.role, address=actor.address)
     return interview_id
 

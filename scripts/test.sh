@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Install into .venv and run the whole suite on SQLite, then on PostgreSQL.
+#   --fast: SQLite only, no browser and no `slow` tests (the lane to run while you work).
 # PANHUO_TEST_POSTGRES_URL overrides the PostgreSQL database (its public schema is recreated).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+fast=""
+if [ "${1:-}" = "--fast" ]; then fast=1; shift; fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -e ".[test]"
+if [ -n "$fast" ]; then
+    echo "== fast lane: SQLite, no browser, no slow tests"
+    env -u PANHUO_DATABASE_URL .venv/bin/python -m pytest -m "not slow" --ignore=tests/browser "$@"
+    exit
+fi
 echo "== tests on SQLite"
 env -u PANHUO_DATABASE_URL .venv/bin/python -m pytest "$@"
 echo "== tests on PostgreSQL"

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.pages.my_score import costliest, score_breakdown
-from dashboard.shell import page_frame
+from dashboard.shell import allowed, page_frame
+from outputs import documents
 from metrics.timeline import shift_month
 
 dash.register_page(__name__, path="/department", name="部门", title="部门 · 国有资产盘活督导平台")
@@ -18,7 +19,26 @@ P = "department"
 def layout(code: str | None = None, **_query):
     if not code:
         return c.not_found()
-    return page_frame("/department", P, "部门详情", snapshot_only=True, controls=[dcc.Store(id=f"{P}-code", data=code)])
+    return page_frame("/department", P, "部门详情", snapshot_only=True, controls=[
+        dcc.Store(id=f"{P}-code", data=code),
+        dbc.Button("下载整改通知书（Word）", id=f"{P}-rectify", color="primary", size="sm", outline=True),
+        dcc.Download(id=f"{P}-download")])
+
+
+@callback(Output(f"{P}-download", "data"), Input(f"{P}-rectify", "n_clicks"), State(f"{P}-month", "value"),
+          State(f"{P}-code", "data"), prevent_initial_call=True)
+def rectify_notice(n_clicks, month, code):
+    """The department's 整改通知书 for the month; nothing for a department outside the caller's scope."""
+    scope, engine, config = context.scope(), context.engine(), context.config()
+    if not n_clicks or not allowed("/department", context.role()) or not isinstance(code, str) \
+            or month not in queries.months(engine, scope):
+        return no_update
+    with engine.connect() as conn:
+        made = documents.rectify(conn, scope, month, code, config, config.today())
+    if made is None:
+        return no_update
+    context.audit("export", f"document rectify {month} {code}", detail=made[0])
+    return dcc.send_bytes(made[1], made[0])
 
 
 @callback(Output(f"{P}-body", "children"), Output(f"{P}-title", "children"),

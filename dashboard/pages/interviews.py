@@ -16,6 +16,7 @@ from dashboard import context, queries
 from dashboard.shell import allowed
 from ledger import workflow
 from ledger.models import Commitment, Department, Interview, ListEntry
+from outputs import documents, facts
 
 dash.register_page(__name__, path="/interviews", name="约谈整改", title="约谈整改 · 国有资产盘活督导平台")
 P = "interviews"
@@ -52,7 +53,8 @@ def layout(**_query):
                  dbc.Col(dcc.Dropdown(id=f"{P}-dept", placeholder="约谈名单上的部门"), md=3),
                  dbc.Col(dcc.DatePickerSingle(id=f"{P}-date", placeholder="约谈日期", display_format="YYYY-MM-DD"),
                          width="auto"),
-                 dbc.Col(dbc.Input(id=f"{P}-attendees", placeholder="参加人员"), md=3),
+                 dbc.Col(dbc.Input(id=f"{P}-attendees", placeholder="参加人员"), md=2),
+                 dbc.Col(dbc.Input(id=f"{P}-place", placeholder="约谈地点", maxLength=200), md=2),
                  dbc.Col(dbc.Button("安排约谈", id=f"{P}-schedule", color="primary", size="sm"), width="auto"),
              ], className="g-2 align-items-center"), html.Div(id=f"{P}-topics", className="mt-2 small"),
                  html.Div(id=f"{P}-scheduled", className="mt-2")), style=None if _may("schedule") else hidden),
@@ -63,6 +65,16 @@ def layout(**_query):
                                                className="mt-2"),
                  dbc.Button("保存结果", id=f"{P}-record", color="primary", size="sm", className="mt-2"),
                  html.Div(id=f"{P}-recorded", className="mt-2")), style=None if _may("record") else hidden),
+             c.section("约谈通知书（Word）", dbc.Row([
+                 dbc.Col(c.month_select(f"{P}-notice-month", months, months[0] if months else None), width="auto"),
+                 dbc.Col(dcc.Dropdown(id=f"{P}-notice-dept", placeholder="约谈名单上的部门"), md=3),
+                 dbc.Col([dbc.Button("下载通知书", id=f"{P}-notice", color="primary", size="sm", outline=True,
+                                     className="me-2"),
+                          dbc.Button("下载本月全部（zip）", id=f"{P}-notices", color="primary", size="sm", outline=True)],
+                         width="auto"),
+                 dbc.Col(html.Div(id=f"{P}-notice-said", className="small"), width="auto"),
+                 dcc.Download(id=f"{P}-notice-download"),
+             ], className="g-2 align-items-center")),
              c.section("整改承诺跟踪", html.Div(dbc.Row([
                  dbc.Col(dcc.Dropdown(id=f"{P}-commitment", placeholder="选择承诺"), md=3),
                  dbc.Col(dbc.Textarea(id=f"{P}-evidence", placeholder="整改情况（部门反馈）", rows=2), md=5),
@@ -87,6 +99,41 @@ def listed_departments(month):
     return [{"label": r.name, "value": r.code} for r in rows]
 
 
+@callback(Output(f"{P}-notice-dept", "options"), Input(f"{P}-notice-month", "value"))
+def notice_departments(month):
+    """The departments of the month's interview list the caller sees (a department: itself, if listed)."""
+    if not allowed("/interviews", context.role()) or not isinstance(month, str):
+        return []
+    with context.engine().connect() as conn:
+        listed = facts.interview_departments(conn, context.scope(), month)
+    return [{"label": name, "value": code} for code, name in listed]
+
+
+@callback(Output(f"{P}-notice-download", "data"), Output(f"{P}-notice-said", "children"),
+          Input(f"{P}-notice", "n_clicks"), Input(f"{P}-notices", "n_clicks"), State(f"{P}-notice-month", "value"),
+          State(f"{P}-notice-dept", "value"), prevent_initial_call=True)
+def interview_notice(_one, _all, month, dept):
+    """One department's 约谈通知书, or the month's every notice in the caller's scope as one .zip."""
+    scope, engine, config = context.scope(), context.engine(), context.config()
+    if ctx.triggered_id not in (f"{P}-notice", f"{P}-notices") or not allowed("/interviews", context.role()) \
+            or month not in queries.months(engine, scope):
+        return no_update, no_update
+    with engine.connect() as conn:
+        if ctx.triggered_id == f"{P}-notice":
+            if not isinstance(dept, str):
+                return no_update, "请选择部门"
+            made = documents.interview(conn, scope, month, dept, config, config.today())
+            if made is None:
+                return no_update, "该部门不在本月约谈名单上"
+            context.audit("export", f"document interview {month} {dept}", detail=made[0])
+            return dcc.send_bytes(made[1], made[0]), None
+        made = documents.each(conn, scope, "interview", month, config, config.today())
+    if not made:
+        return no_update, "本月约谈名单为空"
+    context.audit("export", f"document interview {month} zip", detail=f"{len(made)} 份")
+    return dcc.send_bytes(documents.zipped(made), f"约谈通知书_{month}.zip"), f"共 {len(made)} 份"
+
+
 @callback(Output(f"{P}-topics", "children"), Input(f"{P}-dept", "value"), State(f"{P}-month", "value"))
 def topics(dept, month):
     if not dept or not isinstance(month, str) or not isinstance(dept, str):
@@ -100,9 +147,9 @@ def topics(dept, month):
 
 @callback(Output(f"{P}-scheduled", "children"), Output(f"{P}-version", "data", allow_duplicate=True),
           Input(f"{P}-schedule", "n_clicks"), State(f"{P}-month", "value"), State(f"{P}-dept", "value"),
-          State(f"{P}-date", "date"), State(f"{P}-attendees", "value"), State(f"{P}-version", "data"),
-          prevent_initial_call=True)
-def schedule(n, month, dept, date, attendees, version):
+          State(f"{P}-date", "date"), State(f"{P}-attendees", "value"), State(f"{P}-place", "value"),
+          State(f"{P}-version", "data"), prevent_initial_call=True)
+def schedule(n, month, dept, date, attendees, place, version):
     if not n:
         return no_update, no_update
     try:
@@ -114,7 +161,8 @@ def schedule(n, month, dept, date, attendees, version):
             raise workflow.WorkflowError("请选择部门和约谈日期 / choose a department and a date")
         with context.engine().execution_options(write=True).begin() as conn:
             new_id = workflow.schedule_interview(conn, _actor(), month, dept, on, attendees if isinstance(attendees, str)
-                                                 else "", context.scope().lists())
+                                                 else "", context.scope().lists(),
+                                                 place=place if isinstance(place, str) else None)
     except workflow.WorkflowError as exc:
         return dbc.Alert(str(exc).split(" / ")[0], color="danger", className="py-1 mb-0"), no_update
     return dbc.Alert(f"已安排约谈 #{new_id}", color="success", className="py-1 mb-0"), (version or 0) + 1
@@ -197,7 +245,7 @@ def render(_version):
                                                                     className="text-muted ms-2"),
                   dbc.Badge("已约谈" if i.status == "held" else "待约谈", color="success" if i.status == "held" else "warning",
                             className="ms-2")]),
-        html.Div(f"参加人员：{i.attendees}", className="small mt-1"),
+        html.Div(f"参加人员：{i.attendees}" + (f" · 地点：{i.place}" if i.place else ""), className="small mt-1"),
         html.Div(["议题：", html.Ul([html.Li(t) for t in i.topics], className="mb-1")], className="small"),
         html.Div(f"结果：{i.outcome}", className="small") if i.outcome else None,
     ]), className="mb-2 interview-card") for i in interviews]

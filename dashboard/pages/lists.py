@@ -12,6 +12,7 @@ from dashboard import context, queries
 from dashboard.shell import allowed, page_frame
 from ledger import reports
 from ledger.vocab import LISTS
+from outputs import documents
 
 dash.register_page(__name__, path="/lists", name="约谈问责", title="约谈问责 · 国有资产盘活督导平台")
 P = "lists"
@@ -20,8 +21,9 @@ LEVEL = {"department": "部门", "region": "县区"}
 
 def layout(**_query):
     pack = [dbc.Button("下载会议材料（xlsx）", id=f"{P}-pack", color="primary", size="sm", outline=True),
+            dbc.Button("下载月度通报（Word）", id=f"{P}-bulletin", color="primary", size="sm", outline=True),
             html.A("打印版报告", id=f"{P}-report", href="/report", className="btn btn-sm btn-outline-secondary"),
-            dcc.Download(id=f"{P}-download")]
+            dcc.Download(id=f"{P}-download"), dcc.Download(id=f"{P}-bulletin-download")]
     return page_frame("/lists", P, "约谈问责名单", controls=pack)
 
 
@@ -43,6 +45,19 @@ def meeting_pack(n_clicks, month):
                              where=queries.scope_filters(scope), city_region_code=context.config()["org.city_region_code"])
     context.audit("export", f"meeting pack {month}")
     return dcc.send_bytes(buffer.getvalue(), f"月度督导会议材料_{month}.xlsx")
+
+
+@callback(Output(f"{P}-bulletin-download", "data"), Input(f"{P}-bulletin", "n_clicks"),
+          State(f"{P}-month", "value"), prevent_initial_call=True)
+def bulletin(n_clicks, month):
+    """The month's 月度通报 as a Word draft: the city's, or a county's own region's."""
+    scope, engine = context.scope(), context.engine()
+    if not n_clicks or not allowed("/lists", context.role()) or month not in queries.months(engine, scope):
+        return no_update
+    with engine.connect() as conn:
+        made = documents.bulletin(conn, scope, month, context.config(), context.config().today())
+    context.audit("export", f"document bulletin {month}", detail=made[0])
+    return dcc.send_bytes(made[1], made[0])
 
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"))

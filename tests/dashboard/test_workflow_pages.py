@@ -61,10 +61,11 @@ def test_the_interview_flow_through_the_page(app, as_user, engine, config):
                             [("interviews-schedule", "n_clicks", 1)],
                             [("interviews-month", "value", "2026-10"), ("interviews-dept", "value", "D1"),
                              ("interviews-date", "date", "2026-11-25"), ("interviews-attendees", "value", "李四；王五"),
-                             ("interviews-version", "data", 0)])
+                             ("interviews-place", "value", "市财政局三楼会议室"), ("interviews-version", "data", 0)])
     assert "已安排约谈" in json.dumps(response, ensure_ascii=False)
     with engine.connect() as conn:
         interview = conn.execute(select(Interview)).one()
+    assert interview.place == "市财政局三楼会议室"
     _, response = call(supervisor, [("interviews-recorded", "children"), ("interviews-version", "data")],
                        [("interviews-record", "n_clicks", 1)],
                        [("interviews-interview", "value", interview.id), ("interviews-outcome", "value", "承诺整改"),

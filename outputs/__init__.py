@@ -1,0 +1,1 @@
+"""Files handed to people: the Word documents drafted from a snapshot (and, in time, every workbook)."""

@@ -1,0 +1,295 @@
+"""What each document says, read from a month's snapshot within a Scope and phrased (outputs.phrasing).
+
+Every function takes the caller's Scope; a department or region outside it is answered exactly as
+one that does not exist (None), and the ask is recorded by `Scope.refused`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Connection, and_, or_, select
+
+from ledger.config import Config
+from ledger.exports import typed
+from ledger.models import (SCORE_NAMES, Asset, Department, Income, Interview, KpiRow, ListEntry, Region, Snapshot,
+                           Unit, WarningCase, WarningRow)
+from ledger.scope import Scope
+from metrics import attribution
+from metrics.scores import INDICATORS, LABELS
+from metrics.timeline import shift_month, snapshot_date
+from outputs import phrasing as say
+
+HEADLINE = [  # 一、总体情况: label, kind, KPI column
+    ("资产总数", "count", "asset_count"), ("资产原值", "money", "base_value"), ("闲置率", "rate", "idle_rate"),
+    ("超期闲置资产", "count", "overdue_idle_count"), ("超期闲置率", "rate", "overdue_idle_rate"),
+    ("到期盘活完成率", "rate", "due_completion_rate"), ("收入上缴率", "rate", "remit_rate"),
+    ("数据质量率", "rate", "data_quality_rate"), ("综合得分", "score", "score"),
+]
+ATTACHMENT = [  # the bulletin's 附件: the full department ranking
+    ("region", "区划"), ("rank", "排名"), ("name", "部门"), ("score", "综合得分"), ("idle_rate", "闲置率"),
+    ("overdue_idle_rate", "超期闲置率"), ("due_completion_rate", "到期盘活完成率"), ("remit_rate", "收入上缴率"),
+    ("data_quality_rate", "数据质量率"),
+]
+RECTIFY_LEVELS = ("orange", "red")
+TOP_ASSETS = 10
+
+
+class DocumentError(ValueError):
+    pass
+
+
+def _kpis(conn: Connection, scope: Scope, month: str, *conditions) -> pd.DataFrame:
+    columns = [c.name for c in KpiRow.__table__.columns]
+    rows = conn.execute(select(KpiRow.__table__).where(KpiRow.month == month, scope.kpis(), *conditions)).fetchall()
+    return typed(pd.DataFrame(rows, columns=columns))
+
+
+def _require_snapshot(conn: Connection, month: str) -> None:
+    if conn.execute(select(Snapshot.month).where(Snapshot.month == month)).first() is None:
+        raise DocumentError(f"{month} 尚无快照 / no snapshot for {month}")
+
+
+def _row(frame: pd.DataFrame) -> dict | None:
+    return None if frame.empty else {k: (None if say.undefined(v) else v) for k, v in frame.iloc[0].to_dict().items()}
+
+
+def _ranked(frame: pd.DataFrame) -> list[tuple[str, float]]:
+    ranked = frame[frame["rank"].notna()].sort_values(["rank", "code"])
+    return list(zip(ranked["name"], ranked["score"]))
+
+
+def _common(config: Config, today: dt.date, month: str) -> dict:
+    city = config["org.city_name"]
+    return {"bureau": config["documents.bureau_name"] or f"{city}财政局", "date": say.date_text(today),
+            "month_text": say.month_text(month), "city": city}
+
+
+def _list_members(entries: pd.DataFrame, which: str, figures: dict[tuple[str, str], dict]) -> list[dict]:
+    """A list's members in reading order: counties first, then departments by region and rank."""
+    return [{"name": e["name"], "reasons": say.reasons_paragraph(e["reasons"], figures.get((e["level"], e["code"])))}
+            for e in _ordered(entries, which, figures)]
+
+
+def _rank_key(rank) -> float:
+    return float("inf") if say.undefined(rank) else float(rank)
+
+
+def _ordered(entries: pd.DataFrame, which: str, figures: dict[tuple[str, str], dict]) -> list[dict]:
+    chosen = [e for e in entries.to_dict("records") if e["list"] == which]
+    return sorted(chosen, key=lambda e: (figures.get((e["level"], e["code"]), {}).get("order", ()), e["code"]))
+
+
+def bulletin(conn: Connection, scope: Scope, month: str, config: Config, today: dt.date) -> dict:
+    """月度通报 for the city (full scope) or one region (a county's own version)."""
+    _require_snapshot(conn, month)
+    city_code = config["org.city_region_code"]
+    if scope.kind == "all":
+        level, code = "city", city_code
+    elif scope.kind == "region":
+        level, code = "region", scope.code
+    else:
+        scope.refused("bulletin", month)
+        raise DocumentError("无权生成月度通报 / not allowed to draft the bulletin")
+    previous = shift_month(month, -1)
+    now = _row(_kpis(conn, scope, month, KpiRow.level == level, KpiRow.code == code))
+    if now is None:
+        raise DocumentError(f"{month} 无该范围的指标 / no figures for {code} in {month}")
+    before = _row(_kpis(conn, scope, previous, KpiRow.level == level, KpiRow.code == code)) or {}
+    regions = dict(conn.execute(select(Region.code, Region.name)).all())
+    scope_name = config["org.city_name"] if level == "city" else regions.get(code, code)
+    departments = _kpis(conn, scope, month, KpiRow.level == "department")
+    own_region = city_code if level == "city" else code
+    sections = []
+    if level == "city":
+        counties = _kpis(conn, scope, month, KpiRow.level == "region", KpiRow.code != city_code)
+        sections.append({"heading": "（一）县（市、区）排名", "text": say.top_and_bottom(_ranked(counties), "县（市、区）")})
+        sections.append({"heading": "（二）市直部门排名",
+                         "text": say.top_and_bottom(_ranked(departments[departments["region_code"] == own_region]),
+                                                    "市直部门")})
+    else:
+        sections.append({"heading": "（一）部门排名",
+                         "text": say.top_and_bottom(_ranked(departments[departments["region_code"] == own_region]),
+                                                    "部门")})
+    entries = pd.DataFrame(conn.execute(select(ListEntry.list, ListEntry.level, ListEntry.code, ListEntry.name,
+                                               ListEntry.region_code, ListEntry.reasons)
+                                        .where(ListEntry.month == month, scope.lists())).fetchall(),
+                           columns=["list", "level", "code", "name", "region_code", "reasons"])
+    figures = {}
+    for r in departments.to_dict("records"):
+        city_own = r["region_code"] == city_code
+        figures[("department", r["code"])] = {
+            **r, "peers": "市直部门" if city_own else f"{regions.get(r['region_code'], '')}各部门",
+            "order": (1, not city_own, r["region_code"], _rank_key(r["rank"]))}
+    for r in _kpis(conn, scope, month, KpiRow.level == "region").to_dict("records"):
+        figures[("region", r["code"])] = {**r, "peers": "各县（市、区）", "order": (0, False, "", _rank_key(r["rank"]))}
+    ordered = departments.assign(own=departments["region_code"] != own_region).sort_values(
+        ["own", "region_code", "rank", "code"], na_position="last")
+    attachment = [{
+        "region": regions.get(r["region_code"], r["region_code"]), "rank": "未排名" if say.undefined(r["rank"]) else
+        str(int(r["rank"])), "name": r["name"], "score": say.score_text(r["score"]),
+        **{key: "无" if say.undefined(r[key]) else say.pct_text(r[key]) for key, _ in ATTACHMENT[4:]},
+    } for r in ordered.to_dict("records")]
+    return {
+        **_common(config, today, month), "scope_name": scope_name,
+        # a county issues its own region's bulletin
+        **({} if level == "city" else {"bureau": f"{scope_name}财政局"}),
+        "recipients": config["documents.recipients"] if level == "city" else f"{scope_name}各部门、各单位：",
+        "title": f"关于{say.month_text(month)}{scope_name}国有资产盘活工作情况的通报",
+        "overview": _overview(now, before, month, scope_name),
+        "rankings": sections,
+        "notices": _list_members(entries, "notice", figures),
+        "interviews": _list_members(entries, "interview", figures),
+        "accountability": say.accountability_paragraph([e["name"] for e in _ordered(entries, "accountability",
+                                                                                      figures)]),
+        "budget": say.budget_paragraph([(e["name"], e["reasons"]) for e in _ordered(entries, "budget_restriction",
+                                                                                     figures)]),
+        "requirements": [line.strip() for line in config["documents.requirements"].splitlines() if line.strip()],
+        "attachment_head": [heading for _, heading in ATTACHMENT],
+        "attachment": [[row[key] for key, _ in ATTACHMENT] for row in attachment],
+    }
+
+
+def _overview(now: dict, before: dict, month: str, scope_name: str) -> str:
+    parts = [say.figure_with_change(label, kind, key, now.get(key), before.get(key)) for label, kind, key in HEADLINE]
+    return (f"截至{say.date_text(snapshot_date(month))}，{scope_name}纳入监测的" + "；".join(parts) + "。")
+
+
+def interview_departments(conn: Connection, scope: Scope, month: str) -> list[tuple[str, str]]:
+    """(code, name) of the departments on the month's interview list that the scope sees."""
+    return [tuple(r) for r in conn.execute(
+        select(ListEntry.code, ListEntry.name).where(ListEntry.month == month, ListEntry.list == "interview",
+                                                     ListEntry.level == "department", scope.lists())
+        .order_by(ListEntry.region_code, ListEntry.code)).all()]
+
+
+def interview(conn: Connection, scope: Scope, month: str, dept: str, config: Config, today: dt.date) -> dict | None:
+    """约谈通知书 for a department on the month's interview list; None outside the scope or the list."""
+    _require_snapshot(conn, month)
+    entry = conn.execute(select(ListEntry.name, ListEntry.reasons).where(
+        ListEntry.month == month, ListEntry.list == "interview", ListEntry.level == "department",
+        ListEntry.code == dept, scope.lists())).first()
+    row = _row(_kpis(conn, scope, month, KpiRow.level == "department", KpiRow.code == dept))
+    if entry is None or row is None:
+        scope.refused("interview notice", dept)
+        return None
+    held = conn.execute(select(Interview.scheduled_on, Interview.place).where(
+        Interview.month == month, Interview.dept_code == dept, scope.owns(Interview))
+        .order_by(Interview.created_at.desc())).first()
+    return {
+        **_common(config, today, month), "title": "约谈通知书", "addressee": entry.name,
+        "reasons": [say.reason_sentence(r, row) for r in entry.reasons],
+        "when": say.date_text(held.scheduled_on) if held else "    年  月  日",
+        "where": (held.place if held and held.place else "              "),
+        "scheduled": held is not None,
+    }
+
+
+def rectify_departments(conn: Connection, scope: Scope, month: str) -> list[str]:
+    """Departments with open orange or red warnings in the month, within the scope."""
+    return list(conn.execute(_open_warnings(scope, month).with_only_columns(WarningRow.dept_code).distinct()
+                             .order_by(WarningRow.dept_code)).scalars())
+
+
+def _open_warnings(scope: Scope, month: str):
+    """The month's orange and red warnings whose case a supervisor has not resolved."""
+    return (select(WarningRow.rule, WarningRow.ref, WarningRow.level, WarningRow.asset_code, WarningRow.first_seen,
+                   WarningRow.days, WarningRow.months, Asset.name.label("asset_name"), Unit.name.label("unit_name"))
+            .join(Asset, Asset.code == WarningRow.asset_code).join(Unit, Unit.code == WarningRow.unit_code)
+            .outerjoin(WarningCase, and_(WarningCase.rule == WarningRow.rule, WarningCase.ref == WarningRow.ref))
+            .where(WarningRow.month == month, WarningRow.level.in_(RECTIFY_LEVELS), scope.warnings(),
+                   or_(WarningCase.state.is_(None), WarningCase.state != "resolved")))
+
+
+def point_items(conn: Connection, scope: Scope, month: str, dept: str) -> list[dict]:
+    """A department's warned assets, plans and income rows with the money at stake (yuan), for
+    metrics.attribution to rank by the points they cost."""
+    query = (select(WarningRow.rule, WarningRow.ref, WarningRow.asset_code, Asset.name.label("asset_name"),
+                    Asset.original_value.label("value"), Income.amount, Income.remitted_amount, Income.remitted_on,
+                    Income.received_on)
+             .join(Asset, Asset.code == WarningRow.asset_code)
+             .outerjoin(Income, and_(WarningRow.rule == "remit_late", Income.income_id == WarningRow.ref))
+             .where(WarningRow.month == month, WarningRow.dept_code == dept, scope.warnings(),
+                    WarningRow.rule.in_(("idle_overdue", "idle_no_plan", "plan_overdue", "remit_late", "data_gap")))
+             .order_by(WarningRow.rule, WarningRow.ref))
+    rows = [dict(r._mapping) for r in conn.execute(query)]
+    for row in rows:
+        for key in ("value", "amount", "remitted_amount"):
+            row[key] = None if row[key] is None else row[key] / 100
+    return rows
+
+
+def _points_by_warning(fixes: list[attribution.Fix]) -> dict[tuple[str, str], float]:
+    """Points regained per warning (rule, ref): the idle kinds share one fix per asset."""
+    out: dict[tuple[str, str], float] = {}
+    for fix in fixes:
+        if fix.kind == "idle":
+            out[("idle_overdue", fix.asset_code)] = out[("idle_no_plan", fix.asset_code)] = fix.points
+        elif fix.kind == "plan":
+            out[("plan_overdue", fix.ref)] = fix.points
+        elif fix.kind == "remit":
+            out[("remit_late", fix.ref)] = fix.points
+        else:
+            out[("data_gap", fix.asset_code)] = fix.points
+    return out
+
+
+def rectify(conn: Connection, scope: Scope, month: str, dept: str, config: Config, today: dt.date) -> dict | None:
+    """整改通知书 for any department in the scope: score, rank, points lost, open orange/red warnings."""
+    _require_snapshot(conn, month)
+    row = _row(_kpis(conn, scope, month, KpiRow.level == "department", KpiRow.code == dept))
+    if row is None:
+        scope.refused("rectification notice", dept)
+        return None
+    region = conn.execute(select(Region.name, Region.code).join(Department, Department.region_code == Region.code)
+                          .where(Department.code == dept)).first()
+    peers = "市直部门" if region.code == config["org.city_region_code"] else f"{region.name}各部门"
+    lost = attribution.lost_points(row, config)
+    indicators = []
+    for name in SCORE_NAMES:
+        key, lower = INDICATORS[name]
+        good, _, weight = config.score_rule(name)
+        indicators.append([LABELS[name], say.rate(key, row[key]), f"{'≤' if lower else '≥'}{good * 100:g}%",
+                           say.score_text(row[f"score_{name}"]), f"{weight:g}", say.score_text(lost[name])])
+    fixes = attribution.fixes(row, point_items(conn, scope, month, dept), snapshot_date(month), config)
+    points = _points_by_warning(fixes)
+    warnings = pd.DataFrame(conn.execute(_open_warnings(scope, month).where(WarningRow.dept_code == dept)).fetchall(),
+                            columns=["rule", "ref", "level", "asset_code", "first_seen", "days", "months",
+                                     "asset_name", "unit_name"])
+    groups = []
+    if not warnings.empty:
+        warnings["points"] = [points.get((r, f), 0.0) for r, f in zip(warnings["rule"], warnings["ref"])]
+        warnings["severity"] = warnings["level"].map({"red": 0, "orange": 1})
+        for number, (rule, group) in enumerate(sorted(warnings.groupby("rule"), key=lambda g: (-len(g[1]), g[0])),
+                                               start=1):
+            top = group.sort_values(["points", "severity", "ref"], ascending=[False, True, True]).head(TOP_ASSETS)
+            groups.append({
+                "heading": f"{_chinese_number(number)}{say.rule_name(rule)}（{say.level_count(group['level'].tolist())}）",
+                "more": (f"另有{len(group) - TOP_ASSETS}条，详见平台预警清单。" if len(group) > TOP_ASSETS else ""),
+                "rows": [[r["asset_code"], r["asset_name"], r["unit_name"], say.level_name(r["level"]),
+                          say.months_or_days(r["days"], r["months"]) or "—", r["first_seen"].isoformat(),
+                          say.score_text(r["points"]) if r["points"] >= 0.05 else "—"]
+                         for r in top.to_dict("records")],
+            })
+    rank = ("本月未参与排名（无在册资产）" if row["rank"] is None else
+            f"在{peers}中排名第{int(row['rank'])}位（共{int(row['peer_size'])}个）")
+    deadline = today + dt.timedelta(days=config["documents.rectify_days"])
+    return {
+        **_common(config, today, month), "title": "整改通知书", "addressee": row["name"],
+        "standing": f"根据{say.month_text(month)}国有资产盘活工作监测结果，你单位综合得分{say.score_text(row['score'])}分，{rank}。"
+                    f"各项指标得分及失分情况如下：",
+        "indicator_head": ["指标", "本月", "目标", "单项得分", "权重", "失分"],
+        "indicators": indicators,
+        "warning_count": int(len(warnings)),
+        "warnings_intro": (f"截至{say.date_text(snapshot_date(month))}，你单位尚有未整改的橙色及以上预警{len(warnings)}条，"
+                           "按规则分列如下（每类列出整改后可挽回分数最多的资产，至多10项）：") if len(warnings) else
+                          f"截至{say.date_text(snapshot_date(month))}，你单位无未整改的橙色及以上预警。",
+        "warning_head": ["资产编号", "资产名称", "单位", "等级", "持续时间", "首次出现", "可挽回分数"],
+        "groups": groups,
+        "deadline": say.date_text(deadline),
+    }
+
+
+def _chinese_number(n: int) -> str:
+    digits = "一二三四五六七八九十"
+    return f"（{digits[n - 1] if n <= 10 else n}）"

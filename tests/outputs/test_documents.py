@@ -1,0 +1,258 @@
+"""The three documents for the sample city's 2026-10: form (GB/T 9704), figures equal to the KPI
+export, scope, templates checked at start-up, and (slow) opened by LibreOffice."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from sqlalchemy import select
+
+from jobs.runner import compute_month
+from ledger import workflow
+from ledger.config import ConfigError
+from ledger.exports import snapshot_frame
+from ledger.importer import import_path
+from ledger.models import KpiRow, ListEntry
+from ledger.scope import Scope
+from outputs import documents
+from outputs.facts import DocumentError
+from tests.conftest import SAMPLE, empty_all
+
+pytestmark = pytest.mark.skipif(not SAMPLE.exists() and not os.environ.get("CI"), reason="../shared/samples not present")
+TODAY = dt.date(2026, 11, 5)
+MONTH = "2026-10"
+RENDERED = Path(__file__).resolve().parent / "rendered"  # page one of each document, to look at
+
+
+@pytest.fixture(scope="module")
+def sample(migrated_engine, base_config):
+    """清江市 imported from the sample's CSV export, 2026-08..10 computed; one interview scheduled."""
+    config = base_config.replace(org__city_name="清江市")
+    engine = empty_all(migrated_engine)
+    import_path(engine, SAMPLE / "export", config)
+    for month in ("2026-08", "2026-09", MONTH):
+        compute_month(engine, config, month, "test")
+    with engine.connect() as conn:
+        listed = list(conn.execute(select(ListEntry.code).where(
+            ListEntry.month == MONTH, ListEntry.list == "interview", ListEntry.level == "department")
+            .order_by(ListEntry.code)).scalars())
+        # the KPI export, with where each row sits (region, peer group) for choosing rows
+        placed = pd.DataFrame(conn.execute(select(KpiRow.level, KpiRow.code, KpiRow.region_code, KpiRow.peer_size)
+                                           .where(KpiRow.month == MONTH)).fetchall(),
+                              columns=["level", "code", "region_code", "peer_size"])
+        kpis = snapshot_frame(conn, "kpis", MONTH).merge(placed, on=["level", "code"])
+        before = snapshot_frame(conn, "kpis", "2026-09")
+        warnings = snapshot_frame(conn, "warnings", MONTH)
+        lists = snapshot_frame(conn, "lists", MONTH)
+    with engine.begin() as conn:
+        workflow.schedule_interview(conn, workflow.Actor("supervisor", "supervisor", "127.0.0.1"), MONTH, listed[0],
+                                    dt.date(2026, 11, 25), "李四", Scope("all").lists(), place="市财政局三楼会议室")
+    return {"engine": engine, "config": config, "listed": listed, "kpis": kpis, "before": before,
+            "warnings": warnings, "lists": lists}
+
+
+def make(sample, kind, scope=Scope("all"), code=None):
+    with sample["engine"].connect() as conn:
+        if kind == "bulletin":
+            return documents.bulletin(conn, scope, MONTH, sample["config"], TODAY)
+        return getattr(documents, kind)(conn, scope, MONTH, code, sample["config"], TODAY)
+
+
+def text_of(data: bytes) -> str:
+    doc = Document(io.BytesIO(data))
+    cells = [cell.text for table in doc.tables for row in table.rows for cell in row.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+def city_row(frame, level="city"):
+    return frame[frame.level == level].iloc[0]
+
+
+def shown_pct(x) -> str:
+    return f"{Decimal(str(x)) * 100:.2f}%"
+
+
+@pytest.mark.parametrize("kind", ["bulletin", "interview", "rectify"])
+def test_each_document_has_the_official_page_and_type(sample, kind):
+    code = sample["listed"][0]
+    _, data = make(sample, kind, code=code)
+    doc = Document(io.BytesIO(data))
+    section = doc.sections[0]
+    # Word keeps lengths in twentieths of a point: within a tenth of a millimetre
+    for side, mm in (("page_width", 210), ("page_height", 297), ("top_margin", 37), ("bottom_margin", 35),
+                     ("left_margin", 28), ("right_margin", 26)):
+        assert abs(getattr(section, side) - Mm(mm)) < Mm(0.1), side
+    styles = doc.styles
+    for name, font, size in (("Normal", "仿宋_GB2312", 16), ("公文标题", "方正小标宋简体", 22), ("一级标题", "黑体", 16),
+                             ("二级标题", "楷体_GB2312", 16)):
+        style = styles[name]
+        assert style.font.size == Pt(size), name
+        assert style.element.rPr.rFonts.get(qn("w:eastAsia")) == font, name
+    assert styles["Normal"].paragraph_format.first_line_indent == Pt(32)  # two characters
+    assert doc.paragraphs[0].style.name == "公文标题"
+    # page numbers: — n — on odd pages right, even pages left
+    assert doc.settings.odd_and_even_pages_header_footer
+    odd, even = section.footer.paragraphs[0], section.even_page_footer.paragraphs[0]
+    assert odd.text.startswith("— ") and odd.text.endswith(" —") and odd.alignment == 2 and even.alignment == 0
+    assert "PAGE" in odd._p.xml
+    # the official fonts are declared with fall-backs for machines without them
+    font_table = next(r.target_part for r in doc.part.rels.values() if r.reltype.endswith("/fontTable")).blob.decode()
+    assert 'w:name="仿宋_GB2312"' in font_table and "w:altName" in font_table
+    # tables repeat their header row on every page
+    for table in doc.tables:
+        assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    text = text_of(data)
+    for raw in ("nan", "NaN", "None", "{{", "{%", "null"):
+        assert raw not in text, raw
+    assert "清江市财政局" in text and "2026年11月5日" in text
+
+
+def test_the_bulletin_states_the_citys_figures_as_the_kpi_export(sample):
+    name, data = make(sample, "bulletin")
+    assert name == "月度通报_2026-10_清江市.docx"
+    doc = Document(io.BytesIO(data))
+    assert doc.paragraphs[0].text == "关于2026年10月清江市国有资产盘活工作情况的通报"
+    text = text_of(data)
+    now, before = city_row(sample["kpis"]), city_row(sample["before"])
+    assert f"资产总数{int(now.asset_count):,}项" in text
+    assert f"资产原值{now.base_value / 10000:,.1f}万元" in text
+    for label, key in (("闲置率", "idle_rate"), ("超期闲置率", "overdue_idle_rate"), ("到期盘活完成率", "due_completion_rate"),
+                       ("收入上缴率", "remit_rate"), ("数据质量率", "data_quality_rate")):
+        difference = Decimal(shown_pct(now[key])[:-1]) - Decimal(shown_pct(before[key])[:-1])
+        change = "与上月持平" if difference == 0 else \
+            f"较上月{'上升' if difference > 0 else '下降'}{abs(difference):.2f}个百分点"
+        assert f"{label}{shown_pct(now[key])}，{change}" in text, label
+    assert f"综合得分{now.score:.1f}分" in text
+    # every department and county on the notice list is named in 三、通报事项, the others on their lists too
+    for _, entry in sample["lists"].iterrows():
+        assert entry["name"] in text, entry["name"]
+    # 附件: every department in the ranking table, header repeated
+    departments = sample["kpis"][sample["kpis"].level == "department"]
+    annex = doc.tables[-1]
+    assert [c.text for c in annex.rows[0].cells][:3] == ["区划", "排名", "部门"]
+    assert len(annex.rows) - 1 == len(departments)
+    first = departments[(departments.region_code == "990100") & (departments["rank"] == 1)].iloc[0]
+    assert [c.text for c in annex.rows[1].cells][1:4] == ["1", first["name"], f"{first.score:.1f}"]
+
+
+def test_a_county_gets_its_own_regions_bulletin_only(sample):
+    name, data = make(sample, "bulletin", Scope("region", "990102"))
+    text = text_of(data)
+    region = sample["kpis"][(sample["kpis"].level == "region") & (sample["kpis"].code == "990102")].iloc[0]
+    assert name.endswith("清江区.docx") and f"闲置率{shown_pct(region.idle_rate)}" in text
+    foreign = sample["kpis"][(sample["kpis"].level == "department") & (sample["kpis"].region_code != "990102")]
+    assert [n for n in foreign["name"] if n in text] == []
+    with pytest.raises(DocumentError):
+        make(sample, "bulletin", Scope("department", sample["listed"][0]))
+
+
+def test_an_interview_notice_names_the_scheduled_date_and_place_or_leaves_blanks(sample):
+    scheduled, other = sample["listed"][0], sample["listed"][1]
+    text = text_of(make(sample, "interview", code=scheduled)[1])
+    assert "时间：2026年11月25日" in text and "地点：市财政局三楼会议室" in text
+    row = sample["kpis"][(sample["kpis"].level == "department") & (sample["kpis"].code == scheduled)].iloc[0]
+    assert text.splitlines()[2] == f"{row['name']}："
+    reasons = sample["lists"][(sample["lists"].list == "interview") & (sample["lists"].code == scheduled)].iloc[0]
+    if "超期闲置率" in reasons["reasons"]:
+        assert f"超期闲置率{shown_pct(row.overdue_idle_rate)}，达到约谈标准。" in text
+    blank = text_of(make(sample, "interview", code=other)[1])
+    assert "时间：    年  月  日" in blank and "2026年11月25日" not in blank
+    not_listed = sample["kpis"][(sample["kpis"].level == "department") & ~sample["kpis"].code.isin(sample["listed"])]
+    assert make(sample, "interview", code=not_listed.iloc[0].code) is None
+
+
+def test_a_rectification_notice_states_score_rank_and_open_warnings(sample):
+    code = sample["listed"][0]
+    row = sample["kpis"][(sample["kpis"].level == "department") & (sample["kpis"].code == code)].iloc[0]
+    data = make(sample, "rectify", code=code)[1]
+    text = text_of(data)
+    assert f"综合得分{row.score:.1f}分" in text and f"排名第{int(row['rank'])}位（共{int(row.peer_size)}个）" in text
+    mine = sample["warnings"][(sample["warnings"].dept_code == code) & sample["warnings"].level.isin(["orange", "red"])]
+    assert f"橙色及以上预警{len(mine)}条" in text
+    doc = Document(io.BytesIO(data))
+    indicators = doc.tables[0]
+    assert [c.text for c in indicators.rows[0].cells] == ["指标", "本月", "目标", "单项得分", "权重", "失分"]
+    assert [r.cells[1].text for r in indicators.rows[1:]][0] == shown_pct(row.idle_rate)
+    listed_assets = {r.cells[0].text for t in doc.tables[1:] for r in t.rows[1:]}
+    assert listed_assets and listed_assets <= set(mine.asset_code)
+    assert "2026年12月5日前完成" in text  # [documents] rectify_days = 30 after the date of the notice
+
+
+def test_a_department_gets_nothing_of_another_department(sample):
+    mine, theirs = sample["listed"][0], sample["listed"][1]
+    scope = Scope("department", mine)
+    assert make(sample, "rectify", scope, theirs) is None
+    assert make(sample, "interview", scope, theirs) is None
+    assert make(sample, "rectify", scope, mine) is not None
+    with sample["engine"].connect() as conn:
+        assert all(name.endswith(".docx") and theirs not in name for name, _ in
+                   documents.each(conn, scope, "interview", MONTH, sample["config"], TODAY))
+
+
+def test_ledger_text_is_written_as_text(sample):
+    from outputs import facts
+
+    with sample["engine"].connect() as conn:
+        context = facts.interview(conn, Scope("all"), MONTH, sample["listed"][0], sample["config"], TODAY)
+    context["addressee"] = '甲&乙<局>"{{ x }}"\x01\x0b'
+    text = text_of(documents.render(sample["config"], "interview", context))
+    assert '甲&乙<局>"{{ x }}"：' in text
+
+
+def test_a_broken_template_is_refused_with_its_name_and_the_problem(sample, tmp_path):
+    config = sample["config"].replace(documents__template_dir=str(tmp_path))
+    for kind in documents.KINDS:
+        shutil.copy(documents.SHIPPED / f"{kind}.docx", tmp_path / f"{kind}.docx")
+    documents.check_templates(config)
+    broken = Document(str(tmp_path / "rectify.docx"))
+    broken.add_paragraph("{{ 整改期限 }}")
+    broken.save(str(tmp_path / "rectify.docx"))
+    with pytest.raises(ConfigError, match="rectify.docx.*整改期限"):
+        documents.check_templates(config)
+    broken.add_paragraph("{% for x in %}")
+    broken.save(str(tmp_path / "rectify.docx"))
+    with pytest.raises(ConfigError, match="rectify.docx.*语法错误"):
+        documents.check_templates(config)
+    (tmp_path / "interview.docx").write_text("not a word file")
+    with pytest.raises(ConfigError, match="interview.docx"):
+        documents.check_templates(config)
+    (tmp_path / "interview.docx").unlink()
+    with pytest.raises(ConfigError, match="interview.docx"):
+        documents.check_templates(config)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice and poppler-utils are installed by .ci/run")
+def test_libreoffice_opens_each_document_and_lays_out_the_figures(sample, tmp_path):
+    RENDERED.mkdir(exist_ok=True)
+    code = sample["listed"][0]
+    row = sample["kpis"][(sample["kpis"].level == "department") & (sample["kpis"].code == code)].iloc[0]
+    expected = {"bulletin": f"{shown_pct(city_row(sample['kpis']).idle_rate)}", "interview": "2026 年 11 月 25 日",
+                "rectify": f"{row.score:.1f}"}
+    for kind, needle in expected.items():
+        _, data = make(sample, kind, code=code)
+        source = tmp_path / f"{kind}.docx"
+        source.write_bytes(data)
+        subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                        "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)
+        pdf = tmp_path / f"{kind}.pdf"
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+        assert pages >= 1
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+        flat = " ".join(text.split())
+        assert needle.replace(" ", "") in flat.replace(" ", ""), kind
+        assert "— 1 —" in text or "—1—" in text.replace(" ", "")
+        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                        str(RENDERED / kind)], check=True)
