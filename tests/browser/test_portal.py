@@ -27,9 +27,11 @@ pytestmark = pytest.mark.skipif((sync_playwright is None or not Path(CHROMIUM).e
 
 PAGES = {
     "leader": ["/", "/rankings", "/overdue", "/warnings", "/lists", "/report?month=2026-10"],
-    "supervisor": ["/", "/overdue", "/warnings", "/asset?code=A1", "/department?code=D1", "/import"],
+    "supervisor": ["/", "/overdue", "/warnings", "/asset?code=A1", "/department?code=D1", "/lists", "/interviews",
+                   "/import"],
     "county": ["/", "/rankings", "/overdue", "/warnings", "/lists", "/import", "/interviews", "/history?code=D4"],
-    "department": ["/my-score", "/overdue", "/warnings", "/unit?code=U1", "/asset?code=A1", "/interviews", "/history?code=D1"],
+    "department": ["/my-score", "/overdue", "/warnings", "/department?code=D1", "/unit?code=U1", "/asset?code=A1",
+                   "/interviews", "/history?code=D1"],
     "screen": ["/screen"],
     "admin": ["/", "/jobs", "/audit"],
 }
@@ -116,6 +118,24 @@ def test_supervisor_drills_from_overdue_assets_to_an_asset(server, browser):
     page.wait_for_selector("text=资产卡片")
     page.screenshot(path=str(SHOTS / "supervisor-asset-drill-1920.png"), full_page=True)
     assert problems == []
+
+
+def test_documents_download_as_word_files_from_their_pages(server, browser):
+    """整改通知书 from the department page (the department itself), 月度通报 from 约谈问责 (a county)."""
+    import io
+
+    from docx import Document
+
+    for username, path, button, expected in (("dept", "/department?code=D1", "下载整改通知书（Word）", "部门D1："),
+                                             ("county", "/lists", "下载月度通报（Word）", "国有资产盘活工作情况的通报")):
+        page, problems = open_session(browser, server, username, {"width": 1366, "height": 768})
+        visit(page, server, path)
+        with page.expect_download() as download:
+            page.get_by_role("button", name=button).click()
+        assert download.value.suggested_filename.endswith(".docx")
+        text = "\n".join(p.text for p in Document(io.BytesIO(Path(download.value.path()).read_bytes())).paragraphs)
+        assert expected in text, username
+        assert problems == []
 
 
 def test_department_user_asking_for_another_department_sees_not_found(server, browser):

@@ -256,3 +256,27 @@ def test_libreoffice_opens_each_document_and_lays_out_the_figures(sample, tmp_pa
         assert "— 1 —" in text or "—1—" in text.replace(" ", "")
         subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf),
                         str(RENDERED / kind)], check=True)
+
+
+def test_the_command_line_writes_each_document_and_audits_it(sample, tmp_path):
+    from click.testing import CliRunner
+
+    from jobs.cli import main
+    from ledger.models import AuditEntry
+
+    env = {"PANHUO_DATABASE_URL": sample["config"].database_url, "PANHUO_ORG_CITY_REGION_CODE": "990100",
+           "PANHUO_ORG_CITY_NAME": "清江市"}
+    run = lambda *args: CliRunner().invoke(main, ["document", *args], env=env)  # noqa: E731
+    result = run("bulletin", "--month", MONTH, "--out", str(tmp_path / "通报.docx"))
+    assert result.exit_code == 0, result.output
+    assert Document(str(tmp_path / "通报.docx")).paragraphs[0].text.endswith("清江市国有资产盘活工作情况的通报")
+    result = run("interview", "--month", MONTH, "--out", str(tmp_path / "notices"))
+    assert result.exit_code == 0 and len(list((tmp_path / "notices").glob("*.docx"))) == len(sample["listed"])
+    result = run("rectify", "--month", MONTH, "--code", "NOPE", "--out", str(tmp_path / "x.docx"))
+    assert result.exit_code == 1 and "NOPE" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "x.docx").exists()
+    result = run("interview", "--month", MONTH, "--out", str(tmp_path / "one.docx"))
+    assert result.exit_code == 1 and "请给出文件夹或 .zip" in result.output
+    with sample["engine"].connect() as conn:
+        targets = set(conn.execute(select(AuditEntry.target).where(AuditEntry.action == "export")).scalars())
+    assert {f"document bulletin {MONTH}", f"document interview {MONTH}"} <= targets
