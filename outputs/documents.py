@@ -93,20 +93,22 @@ def bulletin(conn: Connection, scope: Scope, month: str, config: Config, today: 
     return file_name("bulletin", month, context["scope_name"]), render(config, "bulletin", context)
 
 
-def interview(conn: Connection, scope: Scope, month: str, dept: str, config: Config,
-              today: dt.date) -> tuple[str, bytes] | None:
-    context = facts.interview(conn, scope, month, dept, config, today)
+def _notice(kind: str, conn: Connection, scope: Scope, month: str, dept: str, config: Config,
+            today: dt.date) -> tuple[str, bytes] | None:
+    context = getattr(facts, kind)(conn, scope, month, dept, config, today)
     if context is None:
         return None
-    return file_name("interview", month, context["addressee"]), render(config, "interview", context)
+    return file_name(kind, month, context["addressee"]), render(config, kind, context)
+
+
+def interview(conn: Connection, scope: Scope, month: str, dept: str, config: Config,
+              today: dt.date) -> tuple[str, bytes] | None:
+    return _notice("interview", conn, scope, month, dept, config, today)
 
 
 def rectify(conn: Connection, scope: Scope, month: str, dept: str, config: Config,
             today: dt.date) -> tuple[str, bytes] | None:
-    context = facts.rectify(conn, scope, month, dept, config, today)
-    if context is None:
-        return None
-    return file_name("rectify", month, context["addressee"]), render(config, "rectify", context)
+    return _notice("rectify", conn, scope, month, dept, config, today)
 
 
 def each(conn: Connection, scope: Scope, kind: str, month: str, config: Config,

@@ -196,6 +196,19 @@ def table(doc, headings: list[str], cells: list[str], loop: str, widths_mm: list
     return t
 
 
+def members(doc, key: str, why: str, none: str) -> None:
+    """A list's members, numbered, each with its reasons; a sentence of its own when it is empty."""
+    tag(doc, f"{{%p if {key} %}}")
+    para(doc, f"以下{{{{ {key}|length }}}}个单位{why}：")
+    tag(doc, "{%p endif %}")
+    tag(doc, f"{{%p for m in {key} %}}")
+    para(doc, "{{ loop.index }}．{{ m.name }}。{{ m.reasons }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, f"{{%p if not {key} %}}")
+    para(doc, none)
+    tag(doc, "{%p endif %}")
+
+
 def signature(doc) -> None:
     para(doc)
     para(doc)
@@ -218,26 +231,10 @@ def bulletin() -> Document:
     tag(doc, "{%p endfor %}")
     para(doc, "全部部门排名见附件。")
     para(doc, "三、通报事项", "一级标题")
-    tag(doc, "{%p if notices %}")
-    para(doc, "以下{{ notices|length }}个单位综合得分位列末位，予以通报：")
-    tag(doc, "{%p endif %}")
-    tag(doc, "{%p for m in notices %}")
-    para(doc, "{{ loop.index }}．{{ m.name }}。{{ m.reasons }}")
-    tag(doc, "{%p endfor %}")
-    tag(doc, "{%p if not notices %}")
-    para(doc, "本月无通报对象。")
-    tag(doc, "{%p endif %}")
+    members(doc, "notices", "综合得分位列末位，予以通报", "本月无通报对象。")
     para(doc, "四、约谈和问责", "一级标题")
     para(doc, "（一）约谈", "二级标题")
-    tag(doc, "{%p if interviews %}")
-    para(doc, "以下{{ interviews|length }}个单位列入约谈名单，由财政部门约谈其主要负责同志：")
-    tag(doc, "{%p endif %}")
-    tag(doc, "{%p for m in interviews %}")
-    para(doc, "{{ loop.index }}．{{ m.name }}。{{ m.reasons }}")
-    tag(doc, "{%p endfor %}")
-    tag(doc, "{%p if not interviews %}")
-    para(doc, "本月无列入约谈名单的单位。")
-    tag(doc, "{%p endif %}")
+    members(doc, "interviews", "列入约谈名单，由财政部门约谈其主要负责同志", "本月无列入约谈名单的单位。")
     para(doc, "（二）问责", "二级标题")
     para(doc, "{{ accountability }}")
     para(doc, "（三）预算约束", "二级标题")
