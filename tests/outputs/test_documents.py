@@ -39,7 +39,8 @@ def sample(migrated_engine, base_config):
     """清江市 imported from the sample's CSV export, 2026-08..10 computed; one interview scheduled."""
     config = base_config.replace(org__city_name="清江市")
     engine = empty_all(migrated_engine)
-    import_path(engine, SAMPLE / "export", config)
+    result = import_path(engine, SAMPLE / "export", config)
+    assert result.ok, result
     for month in ("2026-08", "2026-09", MONTH):
         compute_month(engine, config, month, "test")
     with engine.connect() as conn:
