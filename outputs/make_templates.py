@@ -141,13 +141,17 @@ def _page(doc) -> None:
     grid.set(qn("w:linePitch"), str(round(LINE.pt * 20)))
 
 
-def new_document():
+def new_document(addressee: str):
+    """A document in the official layout, opened with its title, a blank line and the 主送 line."""
     doc = Document()
     _styles(doc)
     _font_table(doc)
     _page(doc)
     doc.core_properties.author = "国有资产盘活督导平台"
     doc.core_properties.title = ""
+    para(doc, "{{ title }}", "公文标题")
+    para(doc)
+    para(doc, addressee, "主送")
     return doc
 
 
@@ -163,8 +167,10 @@ def tag(doc, text: str) -> None:
     para(doc, text)
 
 
-def table(doc, headings: list[str], cells: list[str], loop: str, widths_mm: list[float]):
-    """A table whose header row repeats on every page, and one templated row repeated by `loop`."""
+def table(doc, headings: list[str], loop: str, widths_mm: list[float]):
+    """A table whose header row repeats on every page, and one templated row repeated by `loop`
+    (`for r in …`: cell i shows r[i])."""
+    cells = [f"{{{{ r[{i}] }}}}" for i in range(len(headings))]
     t = doc.add_table(rows=4, cols=len(headings))
     t.style = doc.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -217,10 +223,7 @@ def signature(doc) -> None:
 
 
 def bulletin() -> Document:
-    doc = new_document()
-    para(doc, "{{ title }}", "公文标题")
-    para(doc)
-    para(doc, "{{ recipients }}", "主送")
+    doc = new_document("{{ recipients }}")
     para(doc, "现将{{ month_text }}{{ scope_name }}国有资产盘活工作情况通报如下：")
     para(doc, "一、总体情况", "一级标题")
     para(doc, "{{ overview }}")
@@ -254,15 +257,12 @@ def bulletin() -> Document:
     para(doc, "{{ month_text }}部门综合得分排名", "公文标题")
     para(doc, "", "主送")
     table(doc, ["区划", "排名", "部门", "综合得分", "闲置率", "超期闲置率", "到期盘活完成率", "收入上缴率", "数据质量率"],
-          [f"{{{{ r[{i}] }}}}" for i in range(9)], "for r in attachment", [16, 10, 36, 14, 16, 16, 16, 16, 16])
+          "for r in attachment", [16, 10, 36, 14, 16, 16, 16, 16, 16])
     return doc
 
 
 def interview() -> Document:
-    doc = new_document()
-    para(doc, "{{ title }}", "公文标题")
-    para(doc)
-    para(doc, "{{ addressee }}：", "主送")
+    doc = new_document("{{ addressee }}：")
     para(doc, "根据{{ month_text }}国有资产盘活工作督导情况，你单位列入本月约谈名单。主要问题如下：")
     tag(doc, "{%p for r in reasons %}")
     para(doc, "{{ loop.index }}．{{ r }}")
@@ -280,20 +280,16 @@ def interview() -> Document:
 
 
 def rectify() -> Document:
-    doc = new_document()
-    para(doc, "{{ title }}", "公文标题")
-    para(doc)
-    para(doc, "{{ addressee }}：", "主送")
+    doc = new_document("{{ addressee }}：")
     para(doc, "{{ standing }}")
-    table(doc, ["指标", "本月", "目标", "单项得分", "权重", "失分"], [f"{{{{ r[{i}] }}}}" for i in range(6)],
-          "for r in indicators", [40, 36, 22, 22, 16, 20])
+    table(doc, ["指标", "本月", "目标", "单项得分", "权重", "失分"], "for r in indicators", [40, 36, 22, 22, 16, 20])
     para(doc)
     para(doc, "一、未整改预警", "一级标题")
     para(doc, "{{ warnings_intro }}")
     tag(doc, "{%p for g in groups %}")
     para(doc, "{{ g.heading }}", "二级标题")
-    table(doc, ["资产编号", "资产名称", "单位", "等级", "持续时间", "首次出现", "可挽回分数"],
-          [f"{{{{ r[{i}] }}}}" for i in range(7)], "for r in g.rows", [25, 28, 30, 12, 17, 22, 22])
+    table(doc, ["资产编号", "资产名称", "单位", "等级", "持续时间", "首次出现", "可挽回分数"], "for r in g.rows",
+          [25, 28, 30, 12, 17, 22, 22])
     tag(doc, "{%p if g.more %}")
     para(doc, "{{ g.more }}")
     tag(doc, "{%p endif %}")
