@@ -11,13 +11,10 @@ from dataclasses import dataclass
 
 from ledger.config import Config
 from ledger.models import SCORE_NAMES
-from metrics.scores import INDICATORS, composite, sub_score, undefined
+from metrics.definitions import SCORED, score_params
+from metrics.scores import score_rows, undefined
 from metrics.timeline import year_before
 
-# each indicator as numerator / denominator of the snapshot's figures
-RATE_PARTS = {"idle_rate": ("idle_value", "base_value"), "overdue_idle_rate": ("overdue_idle_value", "base_value"),
-              "due_completion_rate": ("due_done_value", "due_value"), "remit_rate": ("income_remitted", "income_received"),
-              "data_quality_rate": ("pool_ok_count", "pool_count")}
 ACTIONS = {"idle": "盘活闲置资产", "plan": "完成逾期台账", "remit": "上缴逾期收入", "quality": "补全资产资料"}
 
 
@@ -37,27 +34,32 @@ class Fix:
 
 def lost_points(row: dict, config: Config) -> dict[str, float]:
     """Points of the 100 lost on each indicator: weight·(100 − sub-score)/Σweight."""
-    total = sum(config.score_rule(n)[2] for n in SCORE_NAMES)
-    return {n: config.score_rule(n)[2] * (100 - row[f"score_{n}"]) / total for n in SCORE_NAMES}
+    params = score_params(config)
+    return {n: params[f"{n}_weight"] * (100 - row[f"score_{n}"]) / params["weight_total"] for n in SCORE_NAMES}
 
 
-def score_of(figures: dict, config: Config) -> float:
-    subs = {}
-    for name in SCORE_NAMES:
-        indicator, lower = INDICATORS[name]
-        top, bottom = RATE_PARTS[indicator]
-        num, den = figures.get(top), figures.get(bottom)
-        rate = None if undefined(num) or undefined(den) or not den else num / den
-        good, bad, _ = config.score_rule(name)
-        subs[name] = sub_score(rate, good, bad, lower)
-    return composite(subs, {n: config.score_rule(n)[2] for n in SCORE_NAMES})
+def breakdown(row: dict, config: Config) -> list[dict]:
+    """The score's make-up, one item per sub-score in metrics.md's order: its indicator's label,
+    note, key and value, the full-marks target, the sub-score, its weight and the points lost."""
+    lost = lost_points(row, config)
+    return [{"name": name, "label": indicator.label, "note": indicator.note, "key": indicator.key,
+             "value": row[indicator.key], "target": indicator.target(config), "score": row[f"score_{name}"],
+             "weight": config.score_rule(name)[2], "lost": lost[name]}
+            for name, indicator in SCORED.items()]
 
 
-def points_regained(figures: dict, change: dict[str, float], config: Config) -> float:
+def changed(figures: dict, change: dict[str, float]) -> dict:
+    """The figures after adding `change` ({figure: delta})."""
     after = dict(figures)
     for key, delta in change.items():
         after[key] = (0 if undefined(after.get(key)) else after[key]) + delta
-    return score_of(after, config) - score_of(figures, config)
+    return after
+
+
+def points_regained(figures: dict, changes: list[dict[str, float]], config: Config) -> list[float]:
+    """The score gained by each change, scored together in one pass."""
+    before, *after = score_rows([figures, *(changed(figures, c) for c in changes)], config)
+    return [row["score"] - before["score"] for row in after]
 
 
 def fixes(figures: dict, items: list[dict], d: dt.date, config: Config) -> list[Fix]:
@@ -96,13 +98,15 @@ def fixes(figures: dict, items: list[dict], d: dt.date, config: Config) -> list[
             continue
         fix = Fix(kind, item["asset_code"], item["asset_name"], item["ref"], value, 0.0)
         groups.setdefault(kind, []).append((fix, change, value if kind != "quality" else 1))
-    out: list[Fix] = []
+    together: list[dict[str, float]] = []
     for members in groups.values():
-        together: dict[str, float] = {}
+        sums: dict[str, float] = {}
         for _, change, _ in members:
             for key, delta in change.items():
-                together[key] = together.get(key, 0) + delta
-        total = points_regained(figures, together, config)
+                sums[key] = sums.get(key, 0) + delta
+        together.append(sums)
+    out: list[Fix] = []
+    for members, total in zip(groups.values(), points_regained(figures, together, config)):
         weight = sum(w for _, _, w in members) or 1
         for fix, _, w in members:
             fix.points = total * w / weight

@@ -1,76 +1,80 @@
-"""Accountability lists of warnings.md: 通报 notice, 约谈 interview, 问责 accountability, 预算约束 budget."""
+"""Accountability lists of warnings.md (通报 notice, 约谈 interview, 问责 accountability, 预算约束
+budget), in DuckDB over the month's ranked departments and regions, their red warnings and the
+lists of the two months before."""
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from collections import defaultdict
+
+import duckdb
 
 from ledger.config import Config
-from metrics.scores import undefined
+
+# one row per (list, level, code, reason); reasons of a member keep the order of `ord`
+REASONS = """
+CREATE OR REPLACE TABLE list_reasons AS
+WITH reds AS (
+    SELECT level, code, COUNT(*) AS n FROM (
+        SELECT 'department' AS level, dept_code AS code FROM warnings WHERE level = 'red'
+        UNION ALL SELECT 'region', region_code FROM warnings WHERE level = 'red') GROUP BY level, code),
+ranked AS (
+    SELECT k.level, k.code, k.name, k.region_code, k.rank, k.peer_size, k.idle_rate, k.overdue_idle_rate,
+           -- k = max(1, ceil(share·n)), rounded first so 0.1·30 is 3, not 3.0000000000000004 -> 4
+           CAST(greatest(1, ceil(round($share * k.peer_size, 9))) AS INTEGER) AS k,
+           COALESCE(reds.n, 0) AS reds
+      FROM kpis k LEFT JOIN reds USING (level, code)
+     WHERE k.level IN ('department', 'region') AND k.rank IS NOT NULL),
+flagged AS (
+    SELECT *, peer_size >= 3 AND rank > peer_size - k AS on_notice,
+           EXISTS (SELECT 1 FROM list_entries_prev p WHERE p.list = 'notice' AND p.level = ranked.level
+                   AND p.code = ranked.code) AS notice_before,
+           EXISTS (SELECT 1 FROM list_entries_prev p WHERE p.list = 'interview' AND p.level = ranked.level
+                   AND p.code = ranked.code)
+           AND EXISTS (SELECT 1 FROM list_entries_prev2 p WHERE p.list = 'interview' AND p.level = ranked.level
+                       AND p.code = ranked.code) AS interviewed_twice
+      FROM ranked),
+members AS (
+    SELECT *, (on_notice AND notice_before) OR reds >= $red_limit
+              OR COALESCE(overdue_idle_rate >= $overdue_limit, false) AS interview
+      FROM flagged)
+SELECT 'notice' AS list, level, code, name, region_code, 1 AS ord, 'bottom' AS rule, rank, peer_size, k,
+       NULL::INTEGER AS count, NULL::DOUBLE AS rate,
+       '综合得分排名第 ' || rank || '/' || peer_size || '，位列末位 ' || k || ' 名' AS text
+  FROM members WHERE on_notice
+UNION ALL
+SELECT 'interview', level, code, name, region_code, 1, 'notice_twice', NULL, NULL, NULL, NULL, NULL,
+       '连续两个月被通报' FROM members WHERE on_notice AND notice_before
+UNION ALL
+SELECT 'interview', level, code, name, region_code, 2, 'red_warnings', NULL, NULL, NULL, reds, NULL,
+       '红色预警 ' || reds || ' 条（≥ ' || CAST($red_limit AS INTEGER) || '）' FROM members WHERE reds >= $red_limit
+UNION ALL
+SELECT 'interview', level, code, name, region_code, 3, 'overdue_idle', NULL, NULL, NULL, NULL, overdue_idle_rate,
+       '超期闲置率 ' || format('{:.2f}%', overdue_idle_rate * 100) || '（≥ '
+           || format('{:.2f}%', CAST($overdue_limit AS DOUBLE) * 100) || '）'
+  FROM members WHERE overdue_idle_rate >= $overdue_limit
+UNION ALL
+SELECT 'accountability', level, code, name, region_code, 1, 'interview_three_months', NULL, NULL, NULL, NULL, NULL,
+       '连续三个月被列入约谈名单' FROM members WHERE interview AND interviewed_twice
+UNION ALL
+SELECT 'budget_restriction', level, code, name, region_code, 1, 'idle_rate', NULL, NULL, NULL, NULL, idle_rate,
+       '闲置率 ' || format('{:.2f}%', idle_rate * 100) || '（≥ ' || format('{:.2f}%', CAST($budget_limit AS DOUBLE) * 100)
+           || '），暂停或压减新增资产配置预算'
+  FROM members WHERE idle_rate >= $budget_limit
+"""
+REASON_FIELDS = ("rank", "peer_size", "k", "count", "rate")
 
 
-@dataclass
-class Entry:
-    list: str
-    level: str
-    code: str
-    name: str
-    region_code: str | None
-    reasons: list[dict] = field(default_factory=list)
-
-
-def notice_size(n: int, share: float) -> int:
-    """k = max(1, ceil(share·n)); rounded first so 0.1·30 is 3, not 3.0000000000000004 -> 4."""
-    return max(1, math.ceil(round(share * n, 9)))
-
-
-def _pct(x: float) -> str:
-    return f"{x * 100:.2f}%"
-
-
-def compute_lists(rows: list[dict], red_counts: dict[tuple[str, str], int],
-                  previous: dict[str, set[tuple[str, str, str]]], config: Config) -> list[Entry]:
-    """Lists for one month.
-
-    rows: ranked department and region rows (level, code, name, region_code, rank, peer_size,
-    idle_rate, overdue_idle_rate). red_counts: {(level, code): red warnings}. previous:
-    {"M-1": {(list, level, code)}, "M-2": {...}}; a month without a snapshot is an empty set.
-    """
-    share = config["lists.notice_share"]
-    red_limit = config["lists.red_warning_limit"]
-    overdue_limit = config["lists.overdue_idle_limit"]
-    budget_limit = config["lists.budget_idle_limit"]
-    last, before_last = previous.get("M-1", set()), previous.get("M-2", set())
-    out: list[Entry] = []
-    for row in rows:
-        if row["rank"] is None:
-            continue
-        level, code, n, rank = row["level"], row["code"], row["peer_size"], row["rank"]
-
-        def entry(name: str, reasons: list[dict]) -> None:
-            out.append(Entry(name, level, code, row["name"], row["region_code"], reasons))
-
-        k = notice_size(n, share)
-        on_notice = n >= 3 and rank > n - k
-        if on_notice:
-            entry("notice", [{"rule": "bottom", "rank": rank, "peer_size": n, "k": k,
-                              "text": f"综合得分排名第 {rank}/{n}，位列末位 {k} 名"}])
-        interview = []
-        if on_notice and ("notice", level, code) in last:
-            interview.append({"rule": "notice_twice", "text": "连续两个月被通报"})
-        reds = red_counts.get((level, code), 0)
-        if reds >= red_limit:
-            interview.append({"rule": "red_warnings", "count": reds,
-                              "text": f"红色预警 {reds} 条（≥ {red_limit}）"})
-        rate = row["overdue_idle_rate"]
-        if not undefined(rate) and rate >= overdue_limit:
-            interview.append({"rule": "overdue_idle", "rate": rate,
-                              "text": f"超期闲置率 {_pct(rate)}（≥ {_pct(overdue_limit)}）"})
-        if interview:
-            entry("interview", interview)
-            if ("interview", level, code) in last and ("interview", level, code) in before_last:
-                entry("accountability", [{"rule": "interview_three_months", "text": "连续三个月被列入约谈名单"}])
-        idle = row["idle_rate"]
-        if not undefined(idle) and idle >= budget_limit:
-            entry("budget_restriction", [{"rule": "idle_rate", "rate": idle,
-                                          "text": f"闲置率 {_pct(idle)}（≥ {_pct(budget_limit)}），暂停或压减新增资产配置预算"}])
-    return out
+def compute_lists(duck: duckdb.DuckDBPyConnection, config: Config) -> list[dict]:
+    """The month's list entries: {list, level, code, name, region_code, reasons: [{rule, text, figures}]}."""
+    duck.execute(REASONS, {"share": config["lists.notice_share"], "red_limit": config["lists.red_warning_limit"],
+                           "overdue_limit": config["lists.overdue_idle_limit"],
+                           "budget_limit": config["lists.budget_idle_limit"]})
+    rows = duck.execute("SELECT * FROM list_reasons ORDER BY list, level, code, ord").fetchall()
+    columns = [c[0] for c in duck.description]
+    entries: dict[tuple, dict] = defaultdict(lambda: {"reasons": []})
+    for values in rows:
+        row = dict(zip(columns, values))
+        entry = entries[(row["list"], row["level"], row["code"])]
+        entry.update({k: row[k] for k in ("list", "level", "code", "name", "region_code")})
+        entry["reasons"].append({"rule": row["rule"], "text": row["text"],
+                                 **{k: row[k] for k in REASON_FIELDS if row[k] is not None}})
+    return list(entries.values())

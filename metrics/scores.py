@@ -1,19 +1,18 @@
-"""Sub-scores and the composite score (metrics.md, "Score")."""
+"""Scores of any rows of figures (the attribution's and the what-if's variants) by the same SQL
+the snapshot scores with (metrics.figures.scoring_sql, built from metrics.definitions)."""
 from __future__ import annotations
 
 import math
 
-# name -> (indicator, lower is better)
-INDICATORS: dict[str, tuple[str, bool]] = {
-    "idle": ("idle_rate", True),
-    "overdue": ("overdue_idle_rate", True),
-    "completion": ("due_completion_rate", False),
-    "remit": ("remit_rate", False),
-    "quality": ("data_quality_rate", False),
-}
-# the sub-scores' indicators as pages and documents name them
-LABELS = {"idle": "闲置率", "overdue": "超期闲置率", "completion": "到期盘活完成率", "remit": "收入上缴率",
-          "quality": "数据质量率"}
+import duckdb
+import pyarrow as pa
+
+from ledger.config import Config
+from metrics.definitions import INDICATORS, score_params
+from metrics.figures import scoring_sql
+
+_SHARED: list[duckdb.DuckDBPyConnection] = []  # one small in-memory database; a cursor per call
+FIGURES = sorted({part for i in INDICATORS for part in (i.numerator, i.denominator)})
 
 
 def undefined(x) -> bool:
@@ -21,24 +20,23 @@ def undefined(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
-def sub_score(x: float | None, good: float, bad: float, lower_is_better: bool) -> float:
-    """Linear between the two thresholds, clamped to [0, 100]; an undefined indicator scores 100."""
-    if undefined(x):
-        return 100.0
-    if lower_is_better:
-        if x <= good:
-            return 100.0
-        if x >= bad:
-            return 0.0
-        return 100.0 * (bad - x) / (bad - good)
-    if x >= good:
-        return 100.0
-    if x <= bad:
-        return 0.0
-    return 100.0 * (x - bad) / (good - bad)
+def score_rows(rows: list[dict], config: Config) -> list[dict]:
+    """Each row of figures with its rates, sub-scores (score_<name>) and score added."""
+    if not rows:
+        return []
+    columns = {name: [None if undefined(row.get(name)) else float(row[name]) for row in rows] for name in FIGURES}
+    table = pa.table({"row_no": list(range(len(rows))), **{k: pa.array(v, pa.float64()) for k, v in columns.items()}})
+    if not _SHARED:
+        _SHARED.append(duckdb.connect(config={"threads": 1}))
+    with _SHARED[0].cursor() as duck:
+        duck.register("variants", table)
+        duck.execute(scoring_sql("variants"), score_params(config))
+        result = duck.fetchall()
+        names = [c[0] for c in duck.description]
+    scored = sorted((dict(zip(names, values)) for values in result), key=lambda r: r["row_no"])
+    return [{**row, **{k: v for k, v in out.items() if k not in FIGURES and k != "row_no"}}
+            for row, out in zip(rows, scored)]
 
 
-def composite(sub_scores: dict[str, float], weights: dict[str, float]) -> float:
-    """score = Σ weight·sub-score / Σ weight."""
-    total = sum(weights[name] for name in sub_scores)
-    return sum(weights[name] * value for name, value in sub_scores.items()) / total
+def score_of(figures: dict, config: Config) -> float:
+    return score_rows([figures], config)[0]["score"]

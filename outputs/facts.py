@@ -12,11 +12,10 @@ from sqlalchemy import Connection, and_, or_, select
 
 from ledger.config import Config
 from ledger.exports import typed
-from ledger.models import (SCORE_NAMES, Asset, Department, Income, Interview, KpiRow, ListEntry, Region, Snapshot,
+from ledger.models import (Asset, Department, Income, Interview, KpiRow, ListEntry, Region, Snapshot,
                            Unit, WarningCase, WarningRow)
 from ledger.scope import Scope
 from metrics import attribution
-from metrics.scores import INDICATORS, LABELS
 from metrics.timeline import shift_month, snapshot_date
 from outputs import phrasing as say
 
@@ -244,13 +243,8 @@ def rectify(conn: Connection, scope: Scope, month: str, dept: str, config: Confi
     region = conn.execute(select(Region.name, Region.code).join(Department, Department.region_code == Region.code)
                           .where(Department.code == dept)).first()
     peers = "市直部门" if region.code == config["org.city_region_code"] else f"{region.name}各部门"
-    lost = attribution.lost_points(row, config)
-    indicators = []
-    for name in SCORE_NAMES:
-        key, lower = INDICATORS[name]
-        good, _, weight = config.score_rule(name)
-        indicators.append([LABELS[name], say.rate(key, row[key]), f"{'≤' if lower else '≥'}{good * 100:g}%",
-                           say.score_text(row[f"score_{name}"]), f"{weight:g}", say.score_text(lost[name])])
+    indicators = [[item["label"], say.rate(item["key"], item["value"]), item["target"], say.score_text(item["score"]),
+                   f"{item['weight']:g}", say.score_text(item["lost"])] for item in attribution.breakdown(row, config)]
     fixes = attribution.fixes(row, point_items(conn, scope, month, dept), snapshot_date(month), config)
     points = _points_by_warning(fixes)
     warnings = pd.DataFrame(conn.execute(_open_warnings(scope, month).where(WarningRow.dept_code == dept)).fetchall(),

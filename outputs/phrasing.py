@@ -9,7 +9,7 @@ import math
 from decimal import Decimal
 
 from ledger.vocab import LEVELS
-from metrics.warnings import RULES
+from metrics.rules import NAMES as RULE_NAMES
 
 # Why an indicator is undefined (metrics.md: its denominator is zero).
 UNDEFINED_BECAUSE = {
@@ -166,7 +166,7 @@ def level_name(key: str) -> str:
 
 
 def rule_name(key: str) -> str:
-    return RULES[key]
+    return RULE_NAMES[key]
 
 
 def months_or_days(days, months) -> str:

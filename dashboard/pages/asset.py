@@ -13,7 +13,7 @@ from dashboard import context, queries
 from dashboard.shell import page_frame
 from ledger import workflow
 from ledger.vocab import CATEGORIES, INCOME_KINDS, METHODS, STATUSES, label
-from metrics.warnings import RULES
+from metrics.rules import NAMES as RULE_NAMES
 
 dash.register_page(__name__, path="/asset", name="资产", title="资产 · 国有资产盘活督导平台")
 P = "asset"
@@ -93,9 +93,9 @@ def render(month: str, code: str):
                                               "remitted_amount": _money})), lg=6),
         ], className="g-3"),
         c.section("预警记录", _table(detail["warnings"], {"month": "月份", "rule": "规则", "level": "等级", "message": "说明"},
-                                     {"rule": lambda v: RULES.get(v, v), "level": lambda v: c.LEVEL_ZH.get(v, v)})),
+                                     {"rule": lambda v: RULE_NAMES.get(v, v), "level": lambda v: c.LEVEL_ZH.get(v, v)})),
         c.section("预警处理经过", _table(detail["handling"], {"at": "时间", "rule": "规则", "ref": "对象", "actor": "处理人",
                                                           "to_state": "处理后状态", "note": "说明"},
-                                       {"rule": lambda v: RULES.get(v, v), "to_state": lambda v: workflow.STATES.get(v, v),
+                                       {"rule": lambda v: RULE_NAMES.get(v, v), "to_state": lambda v: workflow.STATES.get(v, v),
                                         "at": lambda v: f"{v:%Y-%m-%d %H:%M}", "actor": lambda v: "系统" if v == "system" else v})),
     ]), f"{a['name']}（{a['code']}）"

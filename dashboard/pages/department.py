@@ -80,9 +80,9 @@ LEVEL_CLASSES = {"lvl-red": "params.value == '红色'", "lvl-orange": "params.va
 
 def warning_display(frame):
     """Warning rows as the grids show them: rule and level in Chinese, an asset link, the span."""
-    from metrics.warnings import RULES
+    from metrics.rules import NAMES as RULE_NAMES
 
-    return frame.assign(rule_zh=frame["rule"].map(RULES), level_zh=frame["level"].map(c.LEVEL_ZH),
+    return frame.assign(rule_zh=frame["rule"].map(RULE_NAMES), level_zh=frame["level"].map(c.LEVEL_ZH),
                         asset_link=[f"[{code}](/asset?code={code})" for code in frame["asset_code"]],
                         span=[("" if c.undefined(d) else f"{int(d)} 天") if c.undefined(m) else f"{int(m)} 个月"
                               for d, m in zip(frame["days"], frame["months"])])

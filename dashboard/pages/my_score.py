@@ -12,7 +12,7 @@ from dashboard import context, queries
 from dashboard.shell import page_frame
 from ledger.models import SCORE_NAMES
 from metrics import attribution
-from metrics.scores import INDICATORS, LABELS as NAMES
+from metrics.definitions import SCORED
 from metrics.timeline import shift_month, snapshot_date
 
 dash.register_page(__name__, path="/my-score", name="我的得分", title="我的得分 · 国有资产盘活督导平台")
@@ -23,16 +23,14 @@ RULES_BEHIND = {"idle": ["idle_overdue", "idle_no_plan"], "overdue": ["idle_over
 
 
 def score_breakdown(row: dict, config):
-    lost = attribution.lost_points(row, config)
     items = []
-    for name in SCORE_NAMES:
-        indicator, lower = INDICATORS[name]
-        good, bad, weight = config.score_rule(name)
-        target = f"{'≤' if lower else '≥'} {good * 100:.0f}%"
-        items.append(html.Tr([html.Td(NAMES[name]), html.Td(c.pct(row[indicator], 2)), html.Td(target),
-                              html.Td(c.score_text(row[f"score_{name}"])), html.Td(f"{weight:g}"),
-                              html.Td(f"-{lost[name]:.1f}" if lost[name] > 0.05 else "0",
-                                      className="text-danger fw-semibold" if lost[name] > 0.05 else "")]))
+    for item in attribution.breakdown(row, config):
+        lost = item["lost"]
+        items.append(html.Tr([html.Td(html.Span(item["label"], title=item["note"], className="has-note")),
+                              html.Td(c.pct(item["value"], 2)), html.Td(item["target"]),
+                              html.Td(c.score_text(item["score"])), html.Td(f"{item['weight']:g}"),
+                              html.Td(f"-{lost:.1f}" if lost > 0.05 else "0",
+                                      className="text-danger fw-semibold" if lost > 0.05 else "")]))
     head = html.Thead(html.Tr([html.Th(h) for h in ("指标", "本月", "目标", "单项得分", "权重", "失分")]))
     return c.section("得分构成", dbc.Table([head, html.Tbody(items)], className="score-table", size="sm", hover=True))
 
@@ -91,12 +89,12 @@ def render(month: str):
     for name in order:
         behind = warnings[warnings.rule.isin(RULES_BEHIND[name])].drop_duplicates("asset_code")
         fixes.append(html.Div([
-            html.Div([html.Span(NAMES[name], className="fw-semibold"), html.Span(f"失 {lost[name]:.1f} 分", className="lost")],
+            html.Div([html.Span(SCORED[name].label, className="fw-semibold"), html.Span(f"失 {lost[name]:.1f} 分", className="lost")],
                      className="fix-head"),
             html.Div(f"涉及资产 {len(behind)} 项：" + "、".join(behind["asset_code"].head(8)) + ("等" if len(behind) > 8 else ""),
                      className="fix-body") if len(behind) else html.Div("无对应预警，按指标口径整改", className="fix-body"),
         ], className="fix-item"))
-    fig = go.Figure(go.Bar(x=[NAMES[n] for n in SCORE_NAMES], y=[row[f"score_{n}"] for n in SCORE_NAMES],
+    fig = go.Figure(go.Bar(x=[SCORED[n].label for n in SCORE_NAMES], y=[row[f"score_{n}"] for n in SCORE_NAMES],
                            marker_color=["#2e8b57" if row[f"score_{n}"] >= 80 else "#e0701b" if row[f"score_{n}"] >= 50
                                          else "#c8102e" for n in SCORE_NAMES]))
     fig.update_layout(height=260, margin={"l": 30, "r": 10, "t": 10, "b": 30}, yaxis={"range": [0, 100], "gridcolor": "#eef1f5"},

@@ -14,7 +14,7 @@ from dashboard.pages.department import LEVEL_CLASSES, warning_display
 from dashboard.shell import page_frame
 from ledger import workflow
 from ledger.models import WarningCase
-from metrics.warnings import RULES
+from metrics.rules import NAMES as RULE_NAMES
 
 dash.register_page(__name__, path="/warnings", name="预警", title="预警 · 国有资产盘活督导平台")
 P = "warnings"
@@ -53,7 +53,7 @@ def layout(level: str | None = None, **_query):
     return page_frame("/warnings", P, "预警", snapshot_only=True, toolbar=_toolbar(), controls=[
         dcc.Dropdown(id=f"{P}-level", options=[{"label": v, "value": k} for k, v in c.LEVEL_ZH.items()],
                      value=level if level in c.LEVEL_ZH else None, placeholder="全部等级", className="filter"),
-        dcc.Dropdown(id=f"{P}-rule", options=[{"label": v, "value": k} for k, v in RULES.items()],
+        dcc.Dropdown(id=f"{P}-rule", options=[{"label": v, "value": k} for k, v in RULE_NAMES.items()],
                      placeholder="全部规则", className="filter"),
         dcc.Dropdown(id=f"{P}-state", options=[{"label": v, "value": k} for k, v in workflow.STATES.items()],
                      placeholder="全部状态", className="filter"),

@@ -8,7 +8,7 @@ from jobs.cli import main
 from ledger.demo import write_demo_ledger
 from ledger.models import Asset, KpiRow, ListEntry, Snapshot, WarningRow
 from ledger.vocab import LISTS
-from metrics.warnings import RULES
+from metrics.rules import NAMES as RULE_NAMES
 
 
 def digest(folder):
@@ -36,7 +36,7 @@ def test_demo_builds_13_months_with_every_rule_and_list(engine, config, tmp_path
         departments = conn.execute(select(func.count(), func.min(KpiRow.score), func.max(KpiRow.score)).where(
             KpiRow.month == "2026-10", KpiRow.level == "department")).one()
     assert len(months) == 13 and months[-1] == "2026-10"
-    assert rules == set(RULES)
+    assert rules == set(RULE_NAMES)
     assert lists == set(LISTS)
     assert 0.02 < city.idle_rate < 0.09
     count, low, high = departments

@@ -6,7 +6,8 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from metrics.attribution import fixes, points_regained, score_of
+from metrics.attribution import fixes, points_regained
+from metrics.scores import score_of
 
 D = dt.date(2026, 10, 31)
 FIGURES = {"base_value": 1000.0, "idle_value": 100.0, "overdue_idle_value": 80.0, "due_value": 200.0,
@@ -43,7 +44,7 @@ def test_fixes_are_ranked_by_points_and_idle_assets_count_once(config):
 @given(st.floats(0, 1000), st.floats(0, 1000))
 def test_putting_an_idle_asset_to_use_never_costs_points(base_config, idle, value):
     figures = dict(FIGURES, idle_value=idle + value, overdue_idle_value=value)
-    assert points_regained(figures, {"idle_value": -value, "overdue_idle_value": -value}, base_config) >= -1e-9
+    assert points_regained(figures, [{"idle_value": -value, "overdue_idle_value": -value}], base_config)[0] >= -1e-9
 
 
 def test_items_that_only_move_the_score_together_share_the_points(config):
@@ -51,6 +52,6 @@ def test_items_that_only_move_the_score_together_share_the_points(config):
     items = [item("remit_late", f"I{i}", "A4", amount=amount, remitted_amount=0.0, remitted_on=None,
                   received_on=dt.date(2026, 5, 1)) for i, amount in enumerate((6.0, 4.0))]
     ranked = fixes(FIGURES, items, D, config)
-    total = points_regained(FIGURES, {"income_remitted": 10.0}, config)
+    [total] = points_regained(FIGURES, [{"income_remitted": 10.0}], config)
     assert abs(total - 20) < 1e-9
     assert [(f.ref, round(f.points, 9)) for f in ranked] == [("I0", 12.0), ("I1", 8.0)]
