@@ -233,6 +233,22 @@ def point_items(engine: Engine, scope: Scope, month: str, dept: str) -> list[dic
         return facts.point_items(conn, scope, month, dept)
 
 
+def peer_standing(engine: Engine, scope: Scope, month: str, dept: str) -> list[dict]:
+    """The ranking columns of a department's peer group, for the what-if's rank.
+
+    The one read past a department's scope: other departments' scores decide its rank, as they
+    do in the snapshot. Only the department's own new rank leaves the server; these rows never do.
+    """
+    own = kpi_row(engine, scope, month, "department", dept)
+    if own is None:
+        return []
+    columns = [KpiRow.level, KpiRow.code, KpiRow.dept_code, KpiRow.region_code, KpiRow.score, KpiRow.idle_rate,
+               KpiRow.asset_count]
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(select(*columns).where(
+            KpiRow.month == month, KpiRow.level == "department", KpiRow.region_code == own["region_code"]))]
+
+
 # ---- assets: the rows behind the figures ---------------------------------------------------
 
 OVERDUE_SORTS = {"months": WarningRow.months, "original_value": Asset.original_value, "asset_code": Asset.code,

@@ -62,19 +62,13 @@ def points_regained(figures: dict, changes: list[dict[str, float]], config: Conf
     return [row["score"] - before["score"] for row in after]
 
 
-def fixes(figures: dict, items: list[dict], d: dt.date, config: Config) -> list[Fix]:
-    """Rank warned items by the points fixing them regains, largest first.
+def effects(items: list[dict], d: dt.date) -> list[tuple[Fix, dict[str, float]]]:
+    """What fixing each warned item changes in the figures: (the fix, {figure: delta}).
 
-    A sub-score is clamped between two thresholds, so one item alone often moves nothing while
-    all of its kind together cross the threshold. Each kind (idle assets, overdue plans, late
-    income, incomplete records) is therefore valued as a whole - the points regained if all of
-    it were fixed - and shared among its items by the money at stake (records: equally).
-
-    `items`: warning rows with rule, ref, asset_code, asset_name, value (the asset's original
-    value) and for remit_late also amount, remitted_amount, remitted_on, received_on.
-    Money in `figures` and `items` must be in the same unit.
+    Items that fixing cannot move (other rules, income outside the 12 months, the second
+    warning of an idle asset) are left out.
     """
-    groups: dict[str, list[tuple[Fix, dict[str, float], float]]] = {}
+    out = []
     seen_idle: set[str] = set()
     for item in items:
         rule, value = item["rule"], item["value"] or 0
@@ -96,15 +90,35 @@ def fixes(figures: dict, items: list[dict], d: dt.date, config: Config) -> list[
             kind, change, value = "quality", {"pool_ok_count": 1}, 0
         else:
             continue
-        fix = Fix(kind, item["asset_code"], item["asset_name"], item["ref"], value, 0.0)
-        groups.setdefault(kind, []).append((fix, change, value if kind != "quality" else 1))
-    together: list[dict[str, float]] = []
-    for members in groups.values():
-        sums: dict[str, float] = {}
-        for _, change, _ in members:
-            for key, delta in change.items():
-                sums[key] = sums.get(key, 0) + delta
-        together.append(sums)
+        out.append((Fix(kind, item["asset_code"], item["asset_name"], item["ref"], value, 0.0), change))
+    return out
+
+
+def combined(changes) -> dict[str, float]:
+    """Several changes as one: deltas of the same figure add up."""
+    sums: dict[str, float] = {}
+    for change in changes:
+        for key, delta in change.items():
+            sums[key] = sums.get(key, 0) + delta
+    return sums
+
+
+def fixes(figures: dict, items: list[dict], d: dt.date, config: Config) -> list[Fix]:
+    """Rank warned items by the points fixing them regains, largest first.
+
+    A sub-score is clamped between two thresholds, so one item alone often moves nothing while
+    all of its kind together cross the threshold. Each kind (idle assets, overdue plans, late
+    income, incomplete records) is therefore valued as a whole - the points regained if all of
+    it were fixed - and shared among its items by the money at stake (records: equally).
+
+    `items`: warning rows with rule, ref, asset_code, asset_name, value (the asset's original
+    value) and for remit_late also amount, remitted_amount, remitted_on, received_on.
+    Money in `figures` and `items` must be in the same unit.
+    """
+    groups: dict[str, list[tuple[Fix, dict[str, float], float]]] = {}
+    for fix, change in effects(items, d):
+        groups.setdefault(fix.kind, []).append((fix, change, fix.value if fix.kind != "quality" else 1))
+    together = [combined(change for _, change, _ in members) for members in groups.values()]
     out: list[Fix] = []
     for members, total in zip(groups.values(), points_regained(figures, together, config)):
         weight = sum(w for _, _, w in members) or 1

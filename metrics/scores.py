@@ -2,9 +2,8 @@
 the snapshot scores with (metrics.figures.scoring_sql, built from metrics.definitions)."""
 from __future__ import annotations
 
-import math
-
 import duckdb
+import pandas as pd
 import pyarrow as pa
 
 from ledger.config import Config
@@ -16,8 +15,8 @@ FIGURES = sorted({part for i in INDICATORS for part in (i.numerator, i.denominat
 
 
 def undefined(x) -> bool:
-    """An undefined indicator: None, or NaN as pandas carries it."""
-    return x is None or (isinstance(x, float) and math.isnan(x))
+    """An undefined value: None, or NaN / NA as pandas carries it."""
+    return x is None or (pd.api.types.is_scalar(x) and bool(pd.isna(x)))
 
 
 def score_rows(rows: list[dict], config: Config) -> list[dict]:

@@ -68,7 +68,8 @@ def render(month: str, code: str):
                  dbc.Col(score_breakdown(row, context.config()), md=9)], className="g-3 mb-3"),
         dbc.Row([dbc.Col(c.section("单位排名", unit_grid), lg=6),
                  dbc.Col(c.section("近13个月", c.trend(history, {"score": "综合得分"}, "")), lg=6)], className="g-3 mb-3"),
-        costliest(row, month, f"{P}-costliest"),
+        costliest(row, queries.point_items(context.engine(), context.scope(), month, row["code"]), month,
+                  f"{P}-costliest"),
         c.section(f"本月预警（{len(warnings)} 条" + ("，显示最严重的 500 条）" if len(warnings) > 500 else "）"),
                   warnings_grid(f"{P}-warnings", warnings)),
     ]), row["name"]

@@ -5,13 +5,13 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import page_frame
 from ledger.models import SCORE_NAMES
-from metrics import attribution
+from metrics import attribution, whatif
 from metrics.definitions import SCORED
 from metrics.timeline import shift_month, snapshot_date
 
@@ -41,10 +41,9 @@ def _money(yuan: float) -> str:
     return c.wan(yuan) if yuan >= 10_000 else f"{yuan:,.2f} 元"
 
 
-def costliest(row: dict, month: str, id_: str, limit: int = 15):
+def costliest(row: dict, items: list[dict], month: str, id_: str, limit: int = 15):
     """The assets, plans and income rows that cost the most points, with what fixing each wins back."""
-    scope, engine, config = context.scope(), context.engine(), context.config()
-    items = queries.point_items(engine, scope, month, row["code"])
+    config = context.config()
     ranked = [f for f in attribution.fixes(row, items, snapshot_date(month), config) if f.points > 0.005]
     if not ranked:
         return c.section("失分最多的资产", c.empty("本月没有可挽回的失分"))
@@ -85,6 +84,7 @@ def render(month: str):
     lost = attribution.lost_points(row, config)
     order = sorted((n for n in SCORE_NAMES if lost[n] > 0.05), key=lambda n: -lost[n])
     warnings = queries.warnings(engine, scope, month)
+    items = queries.point_items(engine, scope, month, scope.code)
     fixes = []
     for name in order:
         behind = warnings[warnings.rule.isin(RULES_BEHIND[name])].drop_duplicates("asset_code")
@@ -109,6 +109,84 @@ def render(month: str):
         dbc.Row([dbc.Col(score_breakdown(row, config), lg=6),
                  dbc.Col(c.section("失分在哪里 · 优先整改", *(fixes or [c.empty("本月没有失分")])), lg=6)],
                 className="g-3 mb-3"),
-        costliest(row, month, f"{P}-costliest"),
+        costliest(row, items, month, f"{P}-costliest"),
+        whatif_section(items, month),
         c.section("近13个月得分", c.trend(history, {"score": "综合得分"}, "")),
     ])
+
+
+# ---- what-if: the score if some warned items were fixed (a simulation, nothing is written) ----
+
+KINDS = {"idle": ("idle_overdue", "idle_no_plan"), "plan": ("plan_overdue",), "remit": ("remit_late",),
+         "quality": ("data_gap",)}
+
+
+def whatif_section(items: list[dict], month: str) -> dbc.Card:
+    """Tick items (or a whole kind) and see the score, sub-scores and rank recomputed at once."""
+    kinds = [{"label": f"{attribution.ACTIONS[k]}（全部 {n} 项）", "value": k}
+             for k, n in ((k, sum(1 for i in items if i["rule"] in rules)) for k, rules in KINDS.items()) if n]
+    frame = pd.DataFrame([{"key": f"{i['rule']}|{i['ref']}", "action": RULE_ACTION[i["rule"]],
+                           "asset": i["asset_code"], "name": i["asset_name"], "ref": i["ref"],
+                           "value": _money(i["amount"] if i["rule"] == "remit_late" else i["value"])}
+                          for i in items], columns=["key", "action", "asset", "name", "ref", "value"])
+    grid = c.grid(f"{P}-whatif-grid", frame, [
+        {"field": "action", "headerName": "整改事项", "width": 150}, {"field": "asset", "headerName": "资产编号", "width": 150},
+        {"field": "name", "headerName": "资产名称", "flex": 1, "minWidth": 140},
+        {"field": "ref", "headerName": "预警对象编号", "width": 150}, {"field": "value", "headerName": "涉及金额", "width": 130},
+    ], height="320px", options={"rowSelection": {"mode": "multiRow"}, "getRowId": {"function": "params.data.key"}})
+    return c.section(
+        "模拟测算 · 如果整改这些问题",
+        dbc.Alert("这是模拟测算：按本月快照的口径，假设所选问题已整改，重新计算得分和排名；不修改任何数据，也不影响正式排名。",
+                  color="info", className="py-2 small"),
+        dcc.Store(id=f"{P}-whatif-month", data=month),
+        dbc.Checklist(id=f"{P}-whatif-kinds", options=kinds, value=[], inline=True, className="mb-2"),
+        html.Div("或在下表中勾选具体资产：", className="text-muted small mb-1"),
+        grid,
+        dcc.Loading(html.Div(id=f"{P}-whatif-result", className="mt-3")),
+    )
+
+
+RULE_ACTION = {rule: attribution.ACTIONS[kind] for kind, rules in KINDS.items() for rule in rules}
+
+
+def _standing(result) -> html.Div:
+    def rank_text(side):
+        return "未排名" if side["rank"] is None else f"第 {int(side['rank'])} 名 / 共 {int(side['peer_size'])} 个"
+    before, after = result.before, result.after
+    gained = after["score"] - before["score"]
+    rows = [html.Tr([html.Td(SCORED[n].label), html.Td(c.score_text(before[f"score_{n}"])),
+                     html.Td(c.score_text(after[f"score_{n}"])),
+                     html.Td(f"{after[f'score_{n}'] - before[f'score_{n}']:+.1f}")]) for n in SCORE_NAMES]
+    return html.Div([
+        dbc.Row([
+            dbc.Col(c.kpi_card("模拟综合得分", c.score_text(after["score"]),
+                               html.Div(f"较本月 {gained:+.1f} 分", className="delta"), f"本月 {c.score_text(before['score'])}",
+                               id_=f"{P}-whatif-score"), md=4),
+            dbc.Col(c.kpi_card("模拟排名", rank_text(after), None, f"本月 {rank_text(before)}", id_=f"{P}-whatif-rank"), md=4),
+            dbc.Col(c.kpi_card("计入测算的问题", f"{result.fixed} 项", None, "同一资产的两条闲置预警按一项计"), md=4),
+        ], className="g-3 mb-2"),
+        dbc.Table([html.Thead(html.Tr([html.Th(h) for h in ("指标", "本月单项得分", "模拟单项得分", "变化")])),
+                   html.Tbody(rows)], size="sm", className="score-table"),
+    ])
+
+
+@callback(Output(f"{P}-whatif-result", "children"),
+          Input(f"{P}-whatif-kinds", "value"), Input(f"{P}-whatif-grid", "selectedRows"),
+          State(f"{P}-whatif-month", "data"))
+def simulate(kinds, selected, month):
+    scope, engine, config = context.scope(), context.engine(), context.config()
+    if scope.kind != "department" or not month:
+        return c.not_found()
+    row = queries.kpi_row(engine, scope, month, "department", scope.code)
+    if row is None:
+        return c.not_found()
+    picked = {r.get("key") for r in selected or [] if isinstance(r, dict)}
+    rules = {rule for kind in kinds or [] for rule in KINDS.get(kind, ())}
+    # the items are read again here, within the scope: the browser only says which of them
+    items = [i for i in queries.point_items(engine, scope, month, scope.code)
+             if i["rule"] in rules or f"{i['rule']}|{i['ref']}" in picked]
+    if not items:
+        return c.empty("勾选上方的整改事项或下表中的资产，即可看到模拟得分和排名")
+    result = whatif.simulate(row, queries.peer_standing(engine, scope, month, scope.code), items,
+                             snapshot_date(month), config)
+    return _standing(result)
