@@ -5,13 +5,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from sqlalchemy import Connection, Engine, insert
 
 from ledger import audit
 from ledger.config import Config
 from ledger.importer import stage
 from ledger.importer.read import SourceError, open_sheets, sha256_of
-from ledger.importer.rows import Problem, Problems, parse_sheet
+from ledger.importer.columns import stage_sheet
+from ledger.importer.rows import Problem, Problems, parse_header
 from ledger.importer.schema import REQUIRED, TABLES, Table, table_for_name
 from ledger.models import ImportRecord
 from ledger.spans import rebuild_spans
@@ -84,6 +87,7 @@ def _validate_and_stage(conn: Connection, path: Path, config: Config,
                         problems: Problems, notes: list[str]) -> dict[str, tuple[Table, str]]:
     """Parse every sheet into its stage table; return {table key: (table, sheet name)}."""
     staged: dict[str, tuple[Table, str]] = {}
+    duck = duckdb.connect(config={"threads": 2})
     for raw in open_sheets(path):
         table = table_for_name(raw.name)
         if table is None:
@@ -93,17 +97,12 @@ def _validate_and_stage(conn: Connection, path: Path, config: Config,
             problems.add(Problem(raw.name, None, None, None, f"与「{staged[table.key][1]}」是同一张表",
                                  f"same table as {staged[table.key][1]!r}"))
             continue
-        parsed = parse_sheet(table, raw, problems, notes)
+        parsed = parse_header(table, raw, problems, notes)
         if parsed is None:
             continue
         stage.create_stage(conn, table)
         staged[table.key] = (table, raw.name)
-        writer = stage.StageWriter(conn, table, config["import.batch_rows"])
-        for row_no, row, _good in parsed.rows:
-            # Rows with bad cells are staged too (bad cells empty), so that rows referring
-            # to them are not reported a second time as referring to nothing.
-            writer.add(row_no, row)
-        writer.flush()
+        stage_sheet(conn, duck, parsed, config["import.batch_rows"])
         stage.index_stage(conn, table)
     for table in REQUIRED:
         if table.key not in staged and not any(p.sheet == table.zh for p in problems.items):

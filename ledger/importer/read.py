@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-import openpyxl
+from python_calamine import CalamineWorkbook
 
 
 class SourceError(ValueError):
@@ -51,8 +51,11 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, tuple]]:
 
 
 def _xlsx_rows(sheet) -> Iterator[tuple[int, tuple]]:
-    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        yield number, row
+    # calamine starts at the first used cell: number rows and place columns as the user sees them
+    first_row, first_column = sheet.start or (0, 0)
+    pad = (None,) * first_column
+    for number, row in enumerate(sheet.iter_rows(), start=first_row + 1):
+        yield number, pad + tuple(row)
 
 
 def open_sheets(path: Path) -> Iterator[RawSheet]:
@@ -72,12 +75,12 @@ def open_sheets(path: Path) -> Iterator[RawSheet]:
     if path.suffix.lower() != ".xlsx":
         raise SourceError(f"{path}: 只接受 .xlsx 工作簿或 CSV 文件夹 / expected an .xlsx workbook or a folder of CSV files")
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several kinds for a damaged file
         raise SourceError(f"{path.name}: 无法打开工作簿 / cannot open workbook: {exc}") from None
     try:
-        for sheet in workbook.worksheets:
-            yield RawSheet(sheet.title, _xlsx_rows(sheet))
+        for name in workbook.sheet_names:
+            yield RawSheet(name, _xlsx_rows(workbook.get_sheet_by_name(name)))
     finally:
         workbook.close()
 

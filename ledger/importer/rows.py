@@ -93,11 +93,13 @@ def _row_rules(table: Table, row: dict) -> Iterator[tuple[str, str, str]]:
 class ParsedSheet:
     table: Table
     name: str
-    rows: Iterator[tuple[int, dict, bool]]  # (row number, values by key, row is good)
+    positions: list[tuple[int, Column]]  # (cell index, column) of the columns the sheet has
+    rows: Iterator[tuple[int, tuple]]  # the raw rows after the header
+    parser: "RowParser"
 
 
-def parse_sheet(table: Table, raw: RawSheet, problems: Problems, notes: list[str]) -> ParsedSheet | None:
-    """Read the header, then parse rows lazily. None when the header itself is unusable."""
+def parse_header(table: Table, raw: RawSheet, problems: Problems, notes: list[str]) -> ParsedSheet | None:
+    """Read the header. None when it is unusable (every problem with it recorded)."""
     try:
         _, header = next(raw.rows)
     except StopIteration:
@@ -126,51 +128,59 @@ def parse_sheet(table: Table, raw: RawSheet, problems: Problems, notes: list[str
         problems.add(Problem(raw.name, 1, column.zh, None, "缺少必需列", "required column missing"))
     if missing:
         return None
-    return ParsedSheet(table, raw.name, _parse_rows(table, raw, positions, problems, notes))
+    return ParsedSheet(table, raw.name, positions, raw.rows, RowParser(table, raw.name, positions, problems, notes))
 
 
-def _parse_rows(table: Table, raw: RawSheet, positions: list[tuple[int, Column]],
-                problems: Problems, notes: list[str]) -> Iterator[tuple[int, dict, bool]]:
-    absent = [c for c in table.columns if all(c.key != col.key for _, col in positions)]
-    plan = [(pos, column, make_parser(column)) for pos, column in positions]
-    width = max(pos for pos, _ in positions) + 1
-    numeric_codes = 0
-    for number, cells in raw.rows:
-        if len(cells) < width:
-            cells = (*cells, *([None] * (width - len(cells))))
-        values = [(v.strip(SPACES) or None) if type(v) is str else v for v in (cells[pos] for pos, _, _ in plan)]
+class RowParser:
+    """Cell by cell, with every spelling import.md accepts and a message for each problem."""
+
+    def __init__(self, table: Table, sheet: str, positions: list[tuple[int, Column]], problems: Problems,
+                 notes: list[str]):
+        self.table, self.sheet, self.problems, self.notes = table, sheet, problems, notes
+        self.absent = [c for c in table.columns if all(c.key != col.key for _, col in positions)]
+        self.plan = [(pos, column, make_parser(column)) for pos, column in positions]
+        self.width = max(pos for pos, _ in positions) + 1
+        self.numeric_codes = 0
+
+    def parse(self, number: int, cells: tuple) -> tuple[dict, bool] | None:
+        """(values by key, row is good) of one raw row; None for a blank row."""
+        if len(cells) < self.width:
+            cells = (*cells, *([None] * (self.width - len(cells))))
+        values = [(v.strip(SPACES) or None) if type(v) is str else v for v in (cells[pos] for pos, _, _ in self.plan)]
         if all(v is None for v in values):
-            continue  # blank line, common at the end of spreadsheets
-        row: dict = {c.key: c.default for c in absent}
+            return None  # blank line, common at the end of spreadsheets
+        problems, sheet = self.problems, self.sheet
+        row: dict = {c.key: c.default for c in self.absent}
         bad: set[str] = set()
-        typed = {column.key: value for value, (_, column, _) in zip(values, plan)}  # as the user typed it
-        for value, (_, column, parse) in zip(values, plan):
+        typed = {column.key: value for value, (_, column, _) in zip(values, self.plan)}  # as the user typed it
+        for value, (_, column, parse) in zip(values, self.plan):
             if value is None:
                 if column.required:
-                    problems.add(Problem(raw.name, number, column.zh, None, "必填项为空", "required value missing"))
+                    problems.add(Problem(sheet, number, column.zh, None, "必填项为空", "required value missing"))
                     bad.add(column.key)
                 row[column.key] = column.default
                 continue
             try:
                 parsed, from_number = parse(value)
             except CellError as err:
-                problems.add(Problem(raw.name, number, column.zh, shown(value), err.zh, err.en))
+                problems.add(Problem(sheet, number, column.zh, shown(value), err.zh, err.en))
                 bad.add(column.key)
                 row[column.key] = None
                 continue
             if from_number:
-                numeric_codes += 1
-                if numeric_codes <= 20:
-                    notes.append(f"{raw.name} 第{number}行 {column.zh}「{parsed}」：编码为数字单元格，前导零可能已丢失 / "
-                                 "code read from a numeric cell: leading zeros may be lost")
+                self.numeric_codes += 1
+                if self.numeric_codes <= 20:
+                    self.notes.append(f"{sheet} 第{number}行 {column.zh}「{parsed}」：编码为数字单元格，前导零可能已丢失 / "
+                                      "code read from a numeric cell: leading zeros may be lost")
             row[column.key] = parsed
         row["_bad"] = bad
-        for key, zh, en in _row_rules(table, row):
-            column = table.column(key)
-            problems.add(Problem(raw.name, number, column.zh, shown(typed.get(key)), zh, en))
+        for key, zh, en in _row_rules(self.table, row):
+            column = self.table.column(key)
+            problems.add(Problem(sheet, number, column.zh, shown(typed.get(key)), zh, en))
             bad.add(key)
-        yield number, row, not bad
-    if numeric_codes > 20:
-        notes.append(f"{raw.name}：另有 {numeric_codes - 20} 个编码来自数字单元格 / "
-                     f"{numeric_codes - 20} more codes read from numeric cells")
+        return row, not bad
 
+    def finish(self) -> None:
+        if self.numeric_codes > 20:
+            self.notes.append(f"{self.sheet}：另有 {self.numeric_codes - 20} 个编码来自数字单元格 / "
+                              f"{self.numeric_codes - 20} more codes read from numeric cells")
