@@ -18,6 +18,8 @@ class CellError(ValueError):
         self.en = en
 
 
+MAX_FEN = 10**14  # amounts under 1 万亿元: far above any asset, far below what a BIGINT holds
+MAX_INT = 999_999_999  # counts (photos) fit an INTEGER column on every database
 SPACES = " \t\r\n\u3000\u00a0\ufeff"
 _DATE_SEP = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -82,6 +84,8 @@ def parse_money(value: object) -> int:
     fen = amount * 100
     if fen != fen.to_integral_value():
         raise CellError("金额最多保留两位小数", "amount has more than 2 decimals")
+    if fen >= MAX_FEN:
+        raise CellError("金额过大（应小于 1 万亿元）", "amount too large (must be under 10^12 yuan)")
     return int(fen)
 
 
@@ -102,10 +106,12 @@ def parse_int(value: object) -> int:
         raise CellError("应为非负整数", "must be a whole number ≥ 0")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isdecimal():
         value = int(value)
     if not isinstance(value, int) or value < 0:
         raise CellError("应为非负整数", "must be a whole number ≥ 0")
+    if value > MAX_INT:
+        raise CellError(f"数值过大（应不超过 {MAX_INT:,}）", f"number too large (at most {MAX_INT:,})")
     return value
 
 

@@ -71,7 +71,7 @@ def _parsed(column: Column) -> tuple[str, str]:
         value = (f"CASE WHEN regexp_full_match({v}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
                  f"AND year(try_cast({v} AS DATE)) BETWEEN 1 AND 9999 THEN {v} END")
     elif column.kind == "money":
-        value = (f"CASE WHEN regexp_full_match({v}, '[0-9]{{1,15}}([.][0-9]{{1,2}})?') "
+        value = (f"CASE WHEN regexp_full_match({v}, '[0-9]{{1,12}}([.][0-9]{{1,2}})?') "
                  f"THEN CAST(CAST({v} AS DECIMAL(18, 2)) * 100 AS BIGINT) END")
     elif column.kind == "int":
         value = f"CASE WHEN regexp_full_match({v}, '[0-9]{{1,9}}') THEN CAST({v} AS INTEGER) END"

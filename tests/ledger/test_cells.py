@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.importer.cells import CellError, clean, parse_bool, parse_date, parse_money
+from ledger.importer.cells import CellError, clean, parse_bool, parse_date, parse_int, parse_money
 
 fens = st.integers(min_value=0, max_value=10**13)
 dates = st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2099, 12, 31))
@@ -51,3 +51,22 @@ def test_excel_date_cells_are_dates():
     assert parse_date(20240315) == dt.date(2024, 3, 15)
     with pytest.raises(CellError):
         parse_date(45366)  # an unformatted serial number is not a date the spec accepts
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", 1e20, "1000000000000", 10**12])
+def test_amounts_of_a_trillion_yuan_or_more_are_refused_not_overflowed(value):
+    with pytest.raises(CellError, match="金额过大"):
+        parse_money(value)
+    assert parse_money("999999999999.99") == 99999999999999
+
+
+@pytest.mark.parametrize("value", [1e20, "1000000000", 10**10])
+def test_counts_beyond_an_integer_column_are_refused(value):
+    with pytest.raises(CellError, match="数值过大"):
+        parse_int(value)
+
+
+@pytest.mark.parametrize("value", ["²", "-1", "3.5", True])
+def test_counts_that_are_not_whole_numbers_are_refused(value):
+    with pytest.raises(CellError, match="非负整数"):
+        parse_int(value)

@@ -1,0 +1,93 @@
+"""The columnar parse agrees with the cell parser on every row: same values staged, same problems,
+same notes, whatever the cells (property test), for CSV text and for typed workbook cells."""
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import create_engine, text
+
+from ledger.importer import stage
+from ledger.importer.columns import stage_sheet
+from ledger.importer.read import RawSheet
+from ledger.importer.rows import Problems, parse_header
+from ledger.importer.schema import ASSETS, INCOME, LISTINGS, UNITS
+
+TEXT = ["", " ", "A-1", "　A2　", "0012", "清江市", "=1+1", "x" * 70]
+CELLS = {
+    "code": TEXT + ["A1", "A1 ", "B7"],
+    "text": TEXT,
+    "date": ["2024-03-15", "2024/3/15", "2024.3.15", "20240315", "2024-02-30", "2024-13-01", "0000-01-01",
+             "２０２４-03-15", "15/03/2024", " 2026-10-31 ", ""],
+    "money": ["0", "12", "12.5", "12.50", "12.505", "1,234.56", "￥12", "-1", "1e3", "9" * 16, "9" * 12, "1" + "0" * 12,
+              ".5", "１２", ""],
+    "int": ["0", "3", "-1", "3.0", "１", "²", "999999999", "1000000000", "x", ""],
+    "bool": ["是", "否", "Y", "n", "TRUE", "False", "1", "0", "maybe", ""],
+    "enum": ["闲置", "idle", "IDLE", "在用", "出租收入", "lease", "处置收入", "调剂", "已调剂", "本地区", "bogus", ""],
+}
+# typed workbook cells, as python-calamine hands them over
+TYPED = [None, 12.0, 12.5, 3, True, dt.date(2024, 3, 15), dt.datetime(2024, 3, 15, 8, 0), -5.0, 1e20, 0.1 + 0.2]
+
+
+def sheet_rows(table, draw_cell):
+    header = [c.zh for c in table.columns]
+    return header, st.lists(st.tuples(*[draw_cell(c) for c in table.columns]), min_size=1, max_size=12)
+
+
+DUCK = duckdb.connect()
+
+
+def parse(table, header, rows, fast: bool):
+    with create_engine("sqlite://").connect() as conn:  # a new in-memory database each time
+        problems, notes = Problems(cap=10_000), []
+        raw = RawSheet(table.zh, iter([(1, tuple(header)), *((n, tuple(r)) for n, r in enumerate(rows, start=2))]))
+        parsed = parse_header(table, raw, problems, notes)
+        stage.create_stage(conn, table)
+        stage_sheet(conn, DUCK, parsed, 3, fast=fast)
+        staged = conn.execute(text(f"SELECT * FROM {stage.stage_name(table)} ORDER BY row_no")).all()
+    return [str(p) for p in problems.items], notes, [tuple(r) for r in staged]
+
+
+def agree(table, header, rows):
+    assert parse(table, header, rows, fast=True) == parse(table, header, rows, fast=False)
+
+
+def text_cell(column):
+    return st.sampled_from(CELLS[column.kind])
+
+
+def workbook_cell(column):
+    return st.one_of(st.sampled_from(CELLS[column.kind]), st.sampled_from(TYPED))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_csv_text_parses_the_same_both_ways(data):
+    for table in (UNITS, ASSETS, INCOME, LISTINGS):
+        header, rows = sheet_rows(table, text_cell)
+        agree(table, header, data.draw(rows))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_workbook_cells_parse_the_same_both_ways(data):
+    for table in (ASSETS, INCOME):
+        header, rows = sheet_rows(table, workbook_cell)
+        agree(table, header, data.draw(rows))
+
+
+def test_short_rows_blank_rows_and_absent_columns(tmp_path):
+    header = ["资产编号", "单位编码", "资产名称", "资产分类", "原值", "取得日期", "使用状况", "状况起始日期"]
+    rows = [("A1", "U1", "车", "车辆", "10", "2024-01-01", "闲置", "2024-02-01"),
+            ("", "", "", "", "", "", "", ""),
+            ("A2", "U1", "车"),
+            ("A3", "U1", "车", "车辆", "10", "2024-01-01", "闲置", "2023-12-31")]
+    fast = parse(ASSETS, header, rows, fast=True)
+    assert fast == parse(ASSETS, header, rows, fast=False)
+    problems, _, staged = fast
+    assert [r[0] for r in staged] == [2, 4, 5]  # the blank row is skipped
+    assert any("第5行 状况起始日期" in p for p in problems)  # before the acquisition date
+    photo = [c.key for c in ASSETS.columns].index("photo_count") + 1
+    assert staged[0][photo] == 0  # an absent column takes its default
