@@ -12,9 +12,10 @@ from ledger import workflow
 from ledger.exports import snapshot_frame, typed
 from ledger.models import (HELPER_FIELDS, KPI_FIELDS, SCORE_NAMES, Asset, Commitment, Department, Income, KpiRow, Lease,
                            Listing, ListEntry, Plan,
-                           Region, Snapshot, StatusSpan, Unit, WarningCase, WarningEvent,
+                           Region, Snapshot, StatusChange, Unit, WarningCase, WarningEvent,
                            WarningRow)
-from metrics.timeline import snapshot_date
+from ledger.spans import spans_of_asset
+from metrics.timeline import as_date, snapshot_date
 from outputs import facts
 
 KPI_COLUMNS = ["month", "level", "code", "name", "dept_code", "region_code", *[n for n, _ in KPI_FIELDS + HELPER_FIELDS],
@@ -329,7 +330,11 @@ def asset_detail(engine: Engine, scope: Scope, code: str) -> dict | None:
                                 .mappings().all())
         return {
             "card": dict(card),
-            "spans": rows(StatusSpan, StatusSpan.start_on),
+            "spans": pd.DataFrame(spans_of_asset(
+                as_date(card["acquired_on"]), card["status"], as_date(card["status_since"]),
+                [(as_date(on), status) for on, status in conn.execute(
+                    select(StatusChange.changed_on, StatusChange.status).where(StatusChange.asset_code == code))]),
+                columns=["start_on", "end_on", "status", "run_start"]),
             "plans": rows(Plan, Plan.listed_on),
             "leases": rows(Lease, Lease.start_on),
             "income": rows(Income, Income.received_on),

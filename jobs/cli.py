@@ -114,7 +114,7 @@ def import_cmd(ctx: Context, path: Path, user: str) -> None:
 @pass_ctx
 def compute(ctx: Context, month: str | None, first: str | None, last: str | None, reopen: bool) -> None:
     """Compute and store a month's snapshot (or a range, in order)."""
-    from jobs.runner import compute_month
+    from jobs.runner import compute_months
 
     if month and (first or last):
         raise click.UsageError("--month 与 --from/--to 只能二选一 / give --month or --from/--to, not both")
@@ -126,11 +126,13 @@ def compute(ctx: Context, month: str | None, first: str | None, last: str | None
             raise click.UsageError(f"--from {first} 晚于 --to {last} / --from is after --to")
     else:
         raise click.UsageError("请给出 --month 或 --from/--to / give --month or --from and --to")
-    for m in months:
-        started = time.perf_counter()
-        counts = compute_month(ctx.engine, ctx.config, m, audit.cli_actor(), reopen=reopen)
+    def done(m: str, counts: dict, seconds: float) -> None:
         click.echo(f"{m}: {counts['kpis']} 行指标 KPI rows, {counts['warnings']} 条预警 warnings, "
-                   f"{counts['lists']} 条名单 list entries ({time.perf_counter() - started:.1f}s)")
+                   f"{counts['lists']} 条名单 list entries ({seconds:.1f}s)")
+    started = time.perf_counter()
+    compute_months(ctx.engine, ctx.config, months, audit.cli_actor(), on_done=done, reopen=reopen)
+    if len(months) > 1:
+        click.echo(f"共 {len(months)} 个月 / {len(months)} months in {time.perf_counter() - started:.1f}s")
 
 
 @main.command()
@@ -204,7 +206,7 @@ def demo(ctx: Context, assets: int, seed: int, no_serve: bool, write_sample: Pat
     import tempfile
 
     from ledger.demo import CITY, months_to_compute, write_demo_ledger
-    from jobs.runner import compute_month
+    from jobs.runner import compute_months
 
     config = ctx.config.replace(org__city_region_code=CITY[0], org__city_name=CITY[1])
     upgrade(ctx.engine)
@@ -220,8 +222,7 @@ def demo(ctx: Context, assets: int, seed: int, no_serve: bool, write_sample: Pat
         if not result.ok:  # the generator and the importer disagree: a bug, say so plainly
             raise click.ClickException("演示台账导入失败 / demo import failed: " + "; ".join(map(str, result.problems[:5])))
     click.echo(f"已导入 / imported in {time.perf_counter() - started:.1f}s")
-    for month in months_to_compute():
-        compute_month(ctx.engine, config, month, "demo")
+    compute_months(ctx.engine, config, months_to_compute(), "demo")
     click.echo(f"已计算 13 个月快照 / computed 13 monthly snapshots: {months_to_compute()[0]} … {months_to_compute()[-1]}")
     click.echo(f"数据库 / database: {ctx.engine.url.render_as_string(hide_password=True)}")
     if write_sample:

@@ -3,6 +3,7 @@ every computation audited and every job run recorded."""
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 from typing import Callable
 
@@ -12,6 +13,7 @@ from ledger import audit, runs, workflow
 from ledger.config import Config
 from ledger.locks import named_lock
 from ledger.models import Snapshot
+from metrics.engine import LoadedLedger
 from metrics.snapshot import compute_snapshot
 
 log = logging.getLogger("panhuo.jobs")
@@ -22,11 +24,13 @@ class MonthClosed(ValueError):
 
 
 def compute_month(engine: Engine, config: Config, month: str, actor: str, reopen: bool = False,
-                  wait: float | None = None, only_if_missing: bool = False) -> dict:
+                  wait: float | None = None, only_if_missing: bool = False,
+                  ledger: LoadedLedger | None = None) -> dict:
     """Compute and store `month` unless it is closed (then only with `reopen`, audited).
 
     Holds the month's lock: a scheduler and a CLI call never compute one month at once.
     `only_if_missing`: filling a gap; if another process filled it meanwhile, leave it.
+    `ledger`: the ledger as already read for several months in a row (see compute_months).
     """
     with named_lock(engine, f"compute-{month}", wait=wait):
         with engine.connect() as conn:
@@ -48,9 +52,20 @@ def compute_month(engine: Engine, config: Config, month: str, actor: str, reopen
             if conn.execute(select(func.max(Snapshot.month))).scalar() == month:
                 workflow.sync_cases(conn, month)
 
-        counts = compute_snapshot(engine, month, config, before_commit=before_commit)
+        counts = compute_snapshot(engine, month, config, before_commit=before_commit, ledger=ledger)
     refresh_statistics(engine)
     return counts
+
+
+def compute_months(engine: Engine, config: Config, months: list[str], actor: str,
+                   on_done: Callable[[str, dict, float], None] | None = None, **options) -> None:
+    """compute_month for each of `months` in order, reading the ledger once for all of them."""
+    with LoadedLedger(engine, config) as ledger:
+        for month in months:
+            started = time.perf_counter()
+            counts = compute_month(engine, config, month, actor, ledger=ledger, **options)
+            if on_done is not None:
+                on_done(month, counts, time.perf_counter() - started)
 
 
 def refresh_statistics(engine: Engine) -> None:

@@ -65,25 +65,6 @@ class StatusChange(Base):
     status: Mapped[str] = mapped_column(String(32))
 
 
-class StatusSpan(Base):
-    """Derived from assets + status_changes: the status of an asset over [start_on, end_on).
-
-    `run_start` is the first day of the unbroken idle run a 闲置 span belongs to. It is
-    rebuilt by every import for the assets it touches, so a snapshot reads the status on
-    any date with one range condition.
-    """
-    __tablename__ = "status_spans"
-    asset_code: Mapped[str] = mapped_column(ForeignKey("assets.code"), primary_key=True)
-    start_on: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    end_on: Mapped[dt.date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(32))
-    run_start: Mapped[dt.date | None] = mapped_column(Date)
-
-
-# Most warning rules look only at idle, leased or pool assets: a few percent of the spans.
-Index("ix_status_spans_status", StatusSpan.status, StatusSpan.start_on)
-
-
 class Plan(Base):
     __tablename__ = "plans"
     plan_id: Mapped[str] = mapped_column(CODE, primary_key=True)

@@ -1,6 +1,6 @@
 """Base figures, scores and ranks of metrics.md for one snapshot date D, in DuckDB.
 
-One scan of the status spans builds `facts` (every asset in scope on D with its place, status
+The status timeline of every asset (ledger.spans) is built first; one scan of it builds `facts` (every asset in scope on D with its place, status
 and months idle); the unit figures are three GROUP BYs (facts, plans, income); every level
 above a unit is a sum of unit rows (max for max_months_idle). Rates and scores come from
 metrics.definitions; every threshold is a bound parameter.
@@ -12,6 +12,7 @@ import datetime as dt
 import duckdb
 
 from ledger.config import Config
+from ledger.spans import make_spans
 from ledger.models import HELPER_FIELDS, KPI_FIELDS, SCORE_NAMES
 from ledger.vocab import POOL_STATUSES
 from metrics.definitions import INDICATORS, composite_sql, score_params, sub_score_sql
@@ -49,7 +50,7 @@ SELECT p.asset_code, p.unit_code, p.dept_code, p.region_code, a.category, a.orig
        l.asset_code IS NOT NULL AS listed,
        s.status IN (SELECT unnest($pool)) AS pool,
        a.photo_count >= 1 AND a.location IS NOT NULL AND a.location <> '' AS record_ok
-  FROM status_spans s JOIN assets a ON a.code = s.asset_code JOIN place p ON p.asset_code = s.asset_code
+  FROM spans s JOIN assets a ON a.code = s.asset_code JOIN place p ON p.asset_code = s.asset_code
   LEFT JOIN listed l ON l.asset_code = s.asset_code
  WHERE s.start_on <= $d AND (s.end_on IS NULL OR s.end_on > $d) AND s.status <> 'disposed'
    AND a.acquired_on <= $d;
@@ -145,10 +146,18 @@ SELECT g.* EXCLUDE (peer), r.rank, before.rank - r.rank AS rank_change, s.peer_s
 """
 
 
-def prepare(duck: duckdb.DuckDBPyConnection, d: dt.date) -> None:
-    """Macros and the per-asset `facts` of D (with `place`, every asset's unit, department, region)."""
+def build_timeline(duck: duckdb.DuckDBPyConnection) -> None:
+    """Macros, every asset's status timeline (`spans`) and its place (`place`: unit, department,
+    region): what every snapshot date reads."""
     duck.execute(MACROS)
+    duck.execute("CREATE OR REPLACE VIEW timeline_assets AS SELECT code, acquired_on, status, status_since FROM assets")
+    duck.execute("CREATE OR REPLACE VIEW timeline_changes AS SELECT asset_code, changed_on, status FROM status_changes")
+    make_spans(duck)
     duck.execute(PLACE)
+
+
+def prepare(duck: duckdb.DuckDBPyConnection, d: dt.date) -> None:
+    """The per-asset `facts` of D."""
     duck.execute(FACTS, {"d": d, "pool": list(POOL_STATUSES)})
 
 

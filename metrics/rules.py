@@ -141,7 +141,7 @@ def buy_while_idle(d: dt.date, config: Config):
              WHERE list_contains($categories, a.category) AND a.acquired_on > $y AND a.acquired_on <= $d),
         idle AS (
             SELECT p.asset_code, p.dept_code, a.category, a.acquired_on, s.start_on, s.end_on, s.run_start
-              FROM status_spans s JOIN assets a ON a.code = s.asset_code JOIN place p ON p.asset_code = s.asset_code
+              FROM spans s JOIN assets a ON a.code = s.asset_code JOIN place p ON p.asset_code = s.asset_code
              WHERE s.status = 'idle' AND list_contains($categories, a.category) AND s.start_on <= $d
                AND (s.end_on IS NULL OR s.end_on > $y)),
         firing AS (

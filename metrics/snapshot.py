@@ -7,6 +7,7 @@ as it was, and the ledger's write lock is held only while the result is written.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Callable
 
@@ -31,15 +32,20 @@ def _rows(duck, table: str, columns: list[str]):
 
 
 def compute_snapshot(engine: Engine, month: str, config: Config,
-                     before_commit: Callable[[Connection, dict], None] | None = None) -> dict:
+                     before_commit: Callable[[Connection, dict], None] | None = None,
+                     ledger: analytic.LoadedLedger | None = None) -> dict:
     """Compute `month` (YYYY-MM) from the ledger as it stands and store it; returns row counts.
 
     `before_commit(conn, counts)` runs inside the writing transaction (the audit entry goes
-    there, so it is written exactly when the snapshot is).
+    there, so it is written exactly when the snapshot is). `ledger`: the ledger as already read
+    (several months in a row); by default it is read now.
     """
     d = snapshot_date(month)
-    with analytic.connect(config) as duck:
-        analytic.load(duck, engine, {"prev": shift_month(month, -1), "prev2": shift_month(month, -2)})
+    with contextlib.ExitStack() as stack:
+        if ledger is None:
+            ledger = stack.enter_context(analytic.LoadedLedger(engine, config))
+        ledger.read_history({"prev": shift_month(month, -1), "prev2": shift_month(month, -2)})
+        duck = ledger.duck
         prepare(duck, d)
         compute_kpis(duck, d, config)
         evaluate(duck, d, config)

@@ -10,20 +10,19 @@ The fast pass only ever accepts what the cell parser would accept with the same 
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from itertools import islice
+import gc
+from itertools import islice, zip_longest
 from typing import Callable
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
-from sqlalchemy import Connection
 
-from ledger.bulk import write_arrow
+from ledger.importer import stage
 from ledger.importer.cells import SPACES
 from ledger.importer.rows import ParsedSheet
 from ledger.importer.schema import Column, Table
-from ledger.importer.stage import StageWriter, stage_name
 
 CHUNK = 100_000
 _FORCE = object()  # a cell the text pass cannot take: its row goes to the cell parser
@@ -62,11 +61,11 @@ def _text_of(kind: str) -> Callable[[object], object]:
     return convert
 
 
-def _parsed(column: Column) -> tuple[str, str]:
-    """(value, taken) SQL over the cleaned text `v_<key>` for one column kind."""
+def _parsed(column: Column) -> str:
+    """The value SQL over the cleaned text `v_<key>` for one column kind; NULL where not taken."""
     v = f"v_{column.key}"
     if column.kind in ("code", "text"):
-        return v, "true"
+        return v
     if column.kind == "date":
         value = (f"CASE WHEN regexp_full_match({v}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
                  f"AND year(try_cast({v} AS DATE)) BETWEEN 1 AND 9999 THEN {v} END")
@@ -79,24 +78,27 @@ def _parsed(column: Column) -> tuple[str, str]:
         true, false = (", ".join(f"'{x}'" for x in words) for words in (_TRUE, _FALSE))
         value = f"CASE WHEN lower({v}) IN ({true}) THEN true WHEN lower({v}) IN ({false}) THEN false END"
     elif column.kind == "enum":
-        lookup = "(SELECT key FROM choices c WHERE c.col = '{col}' AND c.spelling = {text})"
-        value = (f"COALESCE({lookup.format(col=column.key, text=v)}, "
-                 f"{lookup.format(col=column.key, text=f'lower({v})')})")
+        # the vocabulary (ledger.vocab, no quotes in it) as literals: an exact spelling, else in lower case
+        def case(text: str) -> str:
+            return f"CASE {text} " + " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in column.choices.items()) + " END"
+        assert not any("'" in k + v for k, v in column.choices.items())
+        value = f"COALESCE({case(v)}, {case(f'lower({v})')})"
     else:
         raise AssertionError(column.kind)
-    return value, f"({v} IS NULL OR ({value}) IS NOT NULL)"
+    return value
 
 
 def _sql(table: Table, positions: list[tuple[int, Column]]) -> tuple[str, dict]:
     present = [column for _, column in positions]
     absent = [c for c in table.columns if c not in present]
-    cleaned = ", ".join(f"NULLIF(trim(c{i}, $spaces), '') AS v_{c.key}" for i, c in enumerate(present))
-    parsed, taken = [], []
-    for column in present:
-        value, ok = _parsed(column)
-        parsed.append(f"{value} AS {column.key}")
-        required = f" AND v_{column.key} IS NOT NULL" if column.required else ""
-        taken.append(f"({ok}{required})")
+    # trimming by a set of multi-byte characters is slow: only cells that start or end with one are
+    edge = "'^[" + SPACES + "]|[" + SPACES + "]$'"
+    cleaned = ", ".join(f"CASE WHEN NOT regexp_matches(c{i}, {edge}) THEN NULLIF(c{i}, '') "
+                        f"ELSE NULLIF(trim(c{i}, $spaces), '') END AS v_{c.key}" for i, c in enumerate(present))
+    parsed = [f"{_parsed(column)} AS {column.key}" for column in present]
+    # a cell is taken when it is empty (and may be) or read to a value
+    taken = [f"{c.key} IS NOT NULL" if c.required else f"(v_{c.key} IS NULL OR {c.key} IS NOT NULL)"
+             for c in present]
     params: dict = {"spaces": SPACES}
     for column in absent:
         params[f"default_{column.key}"] = column.default
@@ -104,65 +106,81 @@ def _sql(table: Table, positions: list[tuple[int, Column]]) -> tuple[str, dict]:
     blank = " AND ".join(["NOT forced", *(f"v_{c.key} IS NULL" for c in present)])
     rule = ROW_RULES.get(table.key, "false")
     keys = ", ".join(c.key for c in table.columns)
+    # MATERIALIZED: each step once; inlined, every later mention would parse the cells again
     sql = f"""
-        WITH cleaned AS (SELECT row_no, forced, {cleaned} FROM chunk),
-        parsed AS (SELECT row_no, forced, {blank} AS blank, {" AND ".join(taken)} AS taken, {", ".join(parsed)}
-                     FROM cleaned)
-        SELECT row_no, NOT forced AND taken AND NOT COALESCE({rule}, false) AS fast, {keys}
-          FROM parsed WHERE NOT blank ORDER BY row_no"""
+        WITH cleaned AS MATERIALIZED (SELECT row_no, forced, {cleaned} FROM chunk),
+        parsed AS MATERIALIZED (SELECT *, {", ".join(parsed)} FROM cleaned WHERE NOT ({blank}))
+        SELECT row_no, NOT forced AND {" AND ".join(taken)} AND NOT COALESCE({rule}, false) AS fast, {keys}
+          FROM parsed"""
     return sql, params
 
 
-def _choices(duck: duckdb.DuckDBPyConnection, table: Table) -> None:
-    rows = [(c.key, spelling, key) for c in table.columns if c.kind == "enum" for spelling, key in c.choices.items()]
-    duck.execute("CREATE OR REPLACE TABLE choices (col VARCHAR, spelling VARCHAR, key VARCHAR)")
-    if rows:
-        duck.executemany("INSERT INTO choices VALUES (?, ?, ?)", rows)
+@contextlib.contextmanager
+def _no_cycle_collection():
+    """Millions of short-lived cell strings and row tuples, none in a cycle: the cycle collector
+    would walk them over and over (a third of the parse time at a million rows)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
-def stage_sheet(conn: Connection, duck: duckdb.DuckDBPyConnection, sheet: ParsedSheet, batch_rows: int,
-                fast: bool = True) -> None:
-    """Parse every row of `sheet` into its stage table (rows with bad cells too, those cells empty).
+def stage_sheet(duck: duckdb.DuckDBPyConnection, sheet: ParsedSheet, batch_rows: int, fast: bool = True) -> None:
+    """Parse every row of `sheet` into its stage table in `duck` (rows with bad cells too, those
+    cells empty).
 
     `fast=False` sends every row to the cell parser (the reference the fast pass is tested against).
     """
     table, parser = sheet.table, sheet.parser
-    writer = StageWriter(conn, table, batch_rows)
+    stage.create_stage(duck, table)
+    writer = stage.StageWriter(duck, table, batch_rows)
     converters = [(pos, _text_of(column.kind)) for pos, column in sheet.positions]
     sql, params = _sql(table, sheet.positions)
-    _choices(duck, table)
-    keys = [c.key for c in table.columns]
+    with _no_cycle_collection():
+        _stage_chunks(duck, sheet, writer, converters, sql, params, fast)
+    writer.flush()
+    parser.finish()
+
+
+def _stage_chunks(duck, sheet: ParsedSheet, writer: stage.StageWriter, converters, sql: str, params: dict,
+                  fast: bool) -> None:
+    table, parser = sheet.table, sheet.parser
+    keys = ", ".join(c.key for c in table.columns)
     while chunk := list(islice(sheet.rows, CHUNK)):
         if not fast:
             for number, cells in chunk:
                 _slow(parser, writer, number, cells)
             continue
-        columns: dict[str, list] = {"row_no": [number for number, _ in chunk]}
+        numbers, rows = zip(*chunk)
+        # one column per sheet column, short rows padded with empty cells
+        cells_by_position = list(zip_longest(*rows, fillvalue=None))
+        width = len(cells_by_position)
         forced = [False] * len(chunk)
+        columns = {"row_no": pa.array(numbers, pa.int64())}
         for i, (pos, convert) in enumerate(converters):
-            values = [cells[pos] if pos < len(cells) else None for _, cells in chunk]
-            if not all(v is None or type(v) is str for v in values):
+            values = list(cells_by_position[pos]) if pos < width else [None] * len(chunk)
+            if not sheet.text_only and not all(v is None or type(v) is str for v in values):
                 values = [convert(v) for v in values]
                 for j, v in enumerate(values):
                     if v is _FORCE:
                         forced[j], values[j] = True, None
-            columns[f"c{i}"] = values
-        columns["forced"] = forced
-        duck.register("chunk", pa.table({k: pa.array(v, pa.string() if k.startswith("c") else None)
-                                         for k, v in columns.items()}))
-        result = duck.sql(sql, params=params).to_arrow_table()
+            columns[f"c{i}"] = pa.array(values, pa.string())
+        columns["forced"] = pa.array(forced, pa.bool_())
+        duck.register("chunk", pa.table(columns))
+        duck.execute(f"CREATE OR REPLACE TEMP TABLE parsed_chunk AS {sql}", params)
         duck.unregister("chunk")
-        good = result.filter(result["fast"])
-        write_arrow(conn, stage_name(table), ["row_no", *keys], good.select(["row_no", *keys]))
-        slow_rows = set(result.filter(pc.invert(result["fast"]))["row_no"].to_pylist())
+        duck.execute(f"INSERT INTO {stage.stage_name(table)} (row_no, {keys}) "
+                     f"SELECT row_no, {keys} FROM parsed_chunk WHERE fast")
+        slow_rows = {r[0] for r in duck.execute("SELECT row_no FROM parsed_chunk WHERE NOT fast").fetchall()}
         for number, cells in chunk:
             if number in slow_rows:
                 _slow(parser, writer, number, cells)
-    writer.flush()
-    parser.finish()
 
 
-def _slow(parser, writer: StageWriter, number: int, cells: tuple) -> None:
+def _slow(parser, writer: stage.StageWriter, number: int, cells: tuple) -> None:
     parsed = parser.parse(number, cells)
     if parsed is not None:
         # rows with bad cells are staged too (bad cells empty), so that rows referring to them

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-
+import pyarrow as pa
 from sqlalchemy import Connection, Engine, insert
 
-from ledger import audit
+from ledger import audit, columnar
+from ledger.bulk import delete_keys, upsert_arrow
 from ledger.config import Config
 from ledger.importer import stage
 from ledger.importer.read import SourceError, open_sheets, sha256_of
@@ -17,7 +18,6 @@ from ledger.importer.columns import stage_sheet
 from ledger.importer.rows import Problem, Problems, parse_header
 from ledger.importer.schema import REQUIRED, TABLES, Table, table_for_name
 from ledger.models import ImportRecord
-from ledger.spans import rebuild_spans
 
 
 @dataclass
@@ -42,52 +42,53 @@ _TARGET_COLUMNS: dict[str, dict[str, str]] = {
 }
 
 
-def _upsert(conn: Connection, target: str, columns: list[str], keys: list[str], select: str) -> None:
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
-    conflict = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
-    conn.exec_driver_sql(
-        f"INSERT INTO {target} ({', '.join(columns)}) {select} ON CONFLICT ({', '.join(keys)}) {conflict}")
+# what the checks read of the ledger as it stands
+CONTEXT: dict[str, dict[str, str]] = {
+    "departments": {"code": "VARCHAR", "region_code": "VARCHAR"},
+    "units": {"code": "VARCHAR", "dept_code": "VARCHAR"},
+    "assets": {"code": "VARCHAR", "unit_code": "VARCHAR", "acquired_on": "DATE"},
+    "plans": {"plan_id": "VARCHAR", "asset_code": "VARCHAR"},
+}
 
 
-def _load(conn: Connection, staged: dict[str, tuple[Table, str]]) -> None:
-    # "WHERE true": SQLite needs it to tell INSERT … SELECT … ON CONFLICT apart from a join.
+def _read_context(duck: duckdb.DuckDBPyConnection, engine: Engine) -> None:
+    queries = [(name, f"SELECT {', '.join(columns)} FROM {name}", ()) for name, columns in CONTEXT.items()]
+    columnar.load(duck, engine, queries, CONTEXT)
+
+
+def _final(duck: duckdb.DuckDBPyConnection, table: Table) -> tuple[list[str], pa.Table]:
+    """The staged rows of `table` as the ledger table's columns."""
+    mapping = _TARGET_COLUMNS.get(table.key, {c.key: c.key for c in table.columns})
+    dates = {c.key for c in table.columns if c.kind == "date"}
+    # dates as ISO text (what both databases read fastest), rows in key order (B-tree inserts in order)
+    select = ", ".join(f"CAST({k} AS VARCHAR) AS {v}" if k in dates else f"{k} AS {v}" for k, v in mapping.items())
+    rows = duck.sql(f"SELECT {select} FROM {stage.stage_name(table)} ORDER BY {', '.join(table.keys)}")
+    return list(mapping.values()), rows.to_arrow_table()
+
+
+def _load(conn: Connection, duck: duckdb.DuckDBPyConnection, staged: dict[str, tuple[Table, str]]) -> None:
     if "units" in staged:
-        _upsert(conn, "regions", ["code", "name"], ["code"],
-                "SELECT region_code, MAX(region_name) FROM stage_units WHERE true GROUP BY region_code")
-        _upsert(conn, "departments", ["code", "name", "region_code"], ["code"],
-                "SELECT dept_code, MAX(dept_name), MAX(region_code) FROM stage_units WHERE true GROUP BY dept_code")
+        upsert_arrow(conn, "regions", ["code", "name"], ["code"], duck.sql(
+            "SELECT region_code AS code, max(region_name) AS name FROM stage_units GROUP BY 1").to_arrow_table())
+        upsert_arrow(conn, "departments", ["code", "name", "region_code"], ["code"], duck.sql(
+            "SELECT dept_code AS code, max(dept_name) AS name, max(region_code) AS region_code "
+            "FROM stage_units GROUP BY 1").to_arrow_table())
     for table in TABLES:
         if table.key not in staged:
             continue
+        columns, rows = _final(duck, table)
+        keys = [_TARGET_COLUMNS.get(table.key, {}).get(k, k) for k in table.keys]
         if table.unique:
-            # Rows named in the file replace their stored versions first: an upsert applies rows
-            # one by one, so swapping two plans' assets would break "one asset, one plan" half-way.
-            keys = ", ".join(table.keys)
-            conn.exec_driver_sql(f"DELETE FROM {table.target} WHERE ({keys}) IN "
-                                 f"(SELECT {keys} FROM {stage.stage_name(table)} WHERE true)")
-        mapping = _TARGET_COLUMNS.get(table.key, {c.key: c.key for c in table.columns})
-        source = ", ".join(mapping)
-        keys = [mapping[k] for k in table.keys]
-        _upsert(conn, table.target, list(mapping.values()), keys,
-                f"SELECT {source} FROM {stage.stage_name(table)} WHERE true")
-    touched = []
-    if "assets" in staged:
-        touched.append("SELECT asset_code FROM stage_assets")
-    if "status_changes" in staged:
-        touched.append("SELECT asset_code FROM stage_status_changes")
-    if touched:
-        conn.exec_driver_sql("CREATE TEMPORARY TABLE stage_touched (asset_code VARCHAR(64) PRIMARY KEY)")
-        conn.exec_driver_sql(f"INSERT INTO stage_touched (asset_code) {' UNION '.join(touched)}")
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql("ANALYZE stage_touched")
-        rebuild_spans(conn, "SELECT asset_code FROM stage_touched")
+            # Rows named in the file replace their stored versions: an upsert applies rows one by
+            # one, so swapping two plans' assets would break "one asset, one plan" half-way.
+            delete_keys(conn, table.target, keys, rows.select(keys))
+        upsert_arrow(conn, table.target, columns, keys, rows)
 
 
-def _validate_and_stage(conn: Connection, path: Path, config: Config,
+def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Config,
                         problems: Problems, notes: list[str]) -> dict[str, tuple[Table, str]]:
     """Parse every sheet into its stage table; return {table key: (table, sheet name)}."""
     staged: dict[str, tuple[Table, str]] = {}
-    duck = duckdb.connect(config={"threads": 2})
     for raw in open_sheets(path):
         table = table_for_name(raw.name)
         if table is None:
@@ -100,21 +101,19 @@ def _validate_and_stage(conn: Connection, path: Path, config: Config,
         parsed = parse_header(table, raw, problems, notes)
         if parsed is None:
             continue
-        stage.create_stage(conn, table)
         staged[table.key] = (table, raw.name)
-        stage_sheet(conn, duck, parsed, config["import.batch_rows"])
-        stage.index_stage(conn, table)
+        stage_sheet(duck, parsed, config["import.batch_rows"])
     for table in REQUIRED:
         if table.key not in staged and not any(p.sheet == table.zh for p in problems.items):
             problems.add(Problem(table.zh, None, None, None, "缺少必需的工作表", "required sheet missing"))
     for table, sheet in staged.values():
-        stage.check_duplicates(conn, table, sheet, problems)
-    stage.check_references(conn, staged, problems)
+        stage.check_duplicates(duck, table, sheet, problems)
+    stage.check_references(duck, staged, problems)
     if "units" in staged:
-        stage.check_departments(conn, staged["units"][1], problems)
-    stage.check_dates_after_acquisition(conn, staged, problems)
+        stage.check_departments(duck, staged["units"][1], problems)
+    stage.check_dates_after_acquisition(duck, staged, problems)
     if "plans" in staged:
-        stage.check_one_plan_per_asset(conn, staged["plans"][1], problems)
+        stage.check_one_plan_per_asset(duck, staged["plans"][1], problems)
     return staged
 
 
@@ -136,24 +135,29 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
         raise SourceError(f"{path}: 无法读取 / cannot read: {exc}") from None
     result = ImportResult(ok=False, file_name=file_name or path.name, sha256=digest, notes=notes)
     who = (username, address)
-    with engine.connect().execution_options(write=True) as conn:
+    # The write transaction starts first: on SQLite it holds the write lock, so the ledger the
+    # checks read (outside it, as Arrow) cannot change before the rows are written.
+    with engine.connect().execution_options(write=True) as conn, duckdb.connect(config={"threads": 2}) as duck:
         trans = conn.begin()
         try:
+            conn.exec_driver_sql("SELECT 1 FROM imports WHERE false")  # opens the transaction now
+            if conn.dialect.name == "sqlite":
+                # a million-row upsert walks its indexes in page cache; the default 2 MB thrashes
+                conn.exec_driver_sql("PRAGMA cache_size = -262144")
+            _read_context(duck, engine)
             try:
-                staged = _validate_and_stage(conn, path, config, problems, notes)
+                staged = _validate_and_stage(duck, path, config, problems, notes)
                 if region_code is not None:
-                    stage.check_region(conn, staged, region_code, problems)
+                    stage.check_region(duck, staged, region_code, problems)
             except SourceError as exc:
                 problems.add(Problem(path.name, None, None, None, *str(exc).split(" / ", 1)))
                 staged = {}
-            counts = {t.key: conn.exec_driver_sql(f"SELECT COUNT(*) FROM {stage.stage_name(t)}").scalar_one()
-                      for t, _ in staged.values()}
-            result.counts = counts
+            result.counts = {t.key: duck.execute(f"SELECT COUNT(*) FROM {stage.stage_name(t)}").fetchall()[0][0]
+                             for t, _ in staged.values()}
             if problems:
                 trans.rollback()
             else:
-                _load(conn, staged)
-                stage.drop_stages(conn, [t for t, _ in staged.values()])
+                _load(conn, duck, staged)
                 result.import_id = _record(conn, result, who, started, None)
                 trans.commit()
                 result.ok = True

@@ -19,6 +19,7 @@ class SourceError(ValueError):
 class RawSheet:
     name: str  # as the user sees it: the sheet name or the CSV file name
     rows: Iterator[tuple[int, tuple]]  # (row number as the user sees it, cell values); row 1 = header
+    text_only: bool = False  # every cell is text (CSV), none typed as in a workbook
 
 
 def detect_encoding(path: Path) -> str:
@@ -65,12 +66,12 @@ def open_sheets(path: Path) -> Iterator[RawSheet]:
         if not files:
             raise SourceError(f"{path}: 文件夹中没有 CSV 文件 / no CSV files in folder")
         for file in files:
-            yield RawSheet(file.name, _csv_rows(file, detect_encoding(file)))
+            yield RawSheet(file.name, _csv_rows(file, detect_encoding(file)), text_only=True)
         return
     if not path.exists():
         raise SourceError(f"{path}: 文件不存在 / no such file")
     if path.suffix.lower() == ".csv":
-        yield RawSheet(path.name, _csv_rows(path, detect_encoding(path)))
+        yield RawSheet(path.name, _csv_rows(path, detect_encoding(path)), text_only=True)
         return
     if path.suffix.lower() != ".xlsx":
         raise SourceError(f"{path}: 只接受 .xlsx 工作簿或 CSV 文件夹 / expected an .xlsx workbook or a folder of CSV files")

@@ -96,6 +96,7 @@ class ParsedSheet:
     positions: list[tuple[int, Column]]  # (cell index, column) of the columns the sheet has
     rows: Iterator[tuple[int, tuple]]  # the raw rows after the header
     parser: "RowParser"
+    text_only: bool = False  # every cell is text (CSV)
 
 
 def parse_header(table: Table, raw: RawSheet, problems: Problems, notes: list[str]) -> ParsedSheet | None:
@@ -128,7 +129,8 @@ def parse_header(table: Table, raw: RawSheet, problems: Problems, notes: list[st
         problems.add(Problem(raw.name, 1, column.zh, None, "缺少必需列", "required column missing"))
     if missing:
         return None
-    return ParsedSheet(table, raw.name, positions, raw.rows, RowParser(table, raw.name, positions, problems, notes))
+    return ParsedSheet(table, raw.name, positions, raw.rows, RowParser(table, raw.name, positions, problems, notes),
+                       raw.text_only)
 
 
 class RowParser:

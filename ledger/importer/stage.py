@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import Connection, text
+import duckdb
+import pyarrow as pa
 
-from ledger.bulk import write_rows
 from ledger.importer.rows import Problem, Problems, shown
 from ledger.importer.schema import ASSETS, PLANS, STATUS_CHANGES, TABLES, UNITS, Table
 
-_SQL_TYPES = {"code": "VARCHAR(64)", "text": "VARCHAR(500)", "enum": "VARCHAR(32)", "date": "DATE",
+_SQL_TYPES = {"code": "VARCHAR", "text": "VARCHAR", "enum": "VARCHAR", "date": "DATE",
               "money": "BIGINT", "int": "INTEGER", "bool": "BOOLEAN"}
 
 
@@ -19,66 +19,69 @@ def stage_name(table: Table) -> str:
     return f"stage_{table.key}"
 
 
-def create_stage(conn: Connection, table: Table) -> None:
+def create_stage(duck: duckdb.DuckDBPyConnection, table: Table) -> None:
     columns = ", ".join(f"{c.key} {_SQL_TYPES[c.kind]}" for c in table.columns)
-    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {stage_name(table)} (row_no INTEGER NOT NULL, {columns})")
+    duck.execute(f"CREATE OR REPLACE TABLE {stage_name(table)} (row_no INTEGER NOT NULL, {columns})")
 
 
-def index_stage(conn: Connection, table: Table) -> None:
-    """Index a filled stage table on the codes the checks look rows up by, then gather statistics
-    (PostgreSQL never analyses temporary tables by itself). Without the indexes a reference
-    check is a nested scan: 800k status changes × 1M staged assets."""
-    name = stage_name(table)
-    for column in dict.fromkeys(k for k in (*table.keys, "unit_code", "asset_code", "dept_code")
-                                if any(c.key == k for c in table.columns)):
-        conn.exec_driver_sql(f"CREATE INDEX ix_{name}_{column} ON {name} ({column})")
-    conn.exec_driver_sql(f"ANALYZE {name}")
-
-
-def drop_stages(conn: Connection, tables: Iterable[Table]) -> None:
-    for table in tables:
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {stage_name(table)}")
-    conn.exec_driver_sql("DROP TABLE IF EXISTS stage_touched")
+def append(duck: duckdb.DuckDBPyConnection, table: Table, rows: pa.Table) -> None:
+    """Add Arrow rows (row_no and every column, dates as ISO text) to the table's stage."""
+    duck.register("stage_in", rows)
+    try:
+        duck.execute(f"INSERT INTO {stage_name(table)} BY NAME SELECT * FROM stage_in")
+    finally:
+        duck.unregister("stage_in")
 
 
 class StageWriter:
-    """Batches rows into a stage table."""
+    """Batches rows (dicts by column key) into a stage table."""
 
-    def __init__(self, conn: Connection, table: Table, batch_rows: int):
-        self.conn = conn
+    def __init__(self, duck: duckdb.DuckDBPyConnection, table: Table, batch_rows: int):
+        self.duck = duck
         self.table = table
         self.keys = [c.key for c in table.columns]
-        self.batch: list[tuple] = []
+        self.batch: list[dict] = []
         self.batch_rows = batch_rows
 
     def add(self, row_no: int, row: dict) -> None:
-        self.batch.append((row_no, *[row.get(k) for k in self.keys]))
+        self.batch.append({"row_no": row_no, **{k: row.get(k) for k in self.keys}})
         if len(self.batch) >= self.batch_rows:
             self.flush()
 
     def flush(self) -> None:
         if not self.batch:
             return
-        write_rows(self.conn, stage_name(self.table), ["row_no", *self.keys], self.batch)
+        types = {"row_no": pa.int64(), **{c.key: _ARROW[c.kind] for c in self.table.columns}}
+        append(self.duck, self.table, pa.Table.from_pylist(self.batch, schema=pa.schema(types)))
         self.batch = []
+
+
+_ARROW = {"code": pa.string(), "text": pa.string(), "enum": pa.string(), "date": pa.string(), "money": pa.int64(),
+          "int": pa.int64(), "bool": pa.bool_()}
 
 
 # ---- checks across rows and tables, in SQL ------------------------------------------------
 
-def _report(problems: Problems, sheet: str, table: Table, column_key: str, rows, zh: str, en: str) -> None:
+def _rows(duck: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[dict]:
+    result = duck.execute(sql, params or {})
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, values)) for values in result.fetchall()]
+
+
+def _report(problems: Problems, sheet: str, table: Table, column_key: str, rows: list[dict], zh: str,
+            en: str) -> None:
     column = table.column(column_key).zh
     for row in rows:
-        problems.add(Problem(sheet, row.row_no, column, shown(row.value), zh.format(**row._mapping),
-                             en.format(**row._mapping)))
+        problems.add(Problem(sheet, row["row_no"], column, shown(row["value"]), zh.format(**row), en.format(**row)))
 
 
-def check_duplicates(conn: Connection, table: Table, sheet: str, problems: Problems) -> None:
+def check_duplicates(duck: duckdb.DuckDBPyConnection, table: Table, sheet: str, problems: Problems) -> None:
     s = stage_name(table)
     for keys in (table.keys, *table.unique):
         cols = ", ".join(keys)
         join = " AND ".join(f"f.{k} = s.{k}" for k in keys)
         not_null = " AND ".join(f"{k} IS NOT NULL" for k in keys)
-        rows = conn.execute(text(
+        rows = _rows(duck, (
             f"SELECT s.row_no, s.{keys[-1]} AS value, f.first_row FROM {s} s "
             f"JOIN (SELECT {cols}, MIN(row_no) AS first_row FROM {s} WHERE {not_null} "
             f"GROUP BY {cols} HAVING COUNT(*) > 1) f ON {join} "
@@ -90,14 +93,14 @@ def check_duplicates(conn: Connection, table: Table, sheet: str, problems: Probl
         _report(problems, sheet, table, keys[-1], rows, zh, en)
 
 
-def check_references(conn: Connection, staged: dict[str, tuple[Table, str]], problems: Problems) -> None:
+def check_references(duck: duckdb.DuckDBPyConnection, staged: dict[str, tuple[Table, str]], problems: Problems) -> None:
     """Units and assets referred to must be in this file or already loaded."""
     # NOT EXISTS, not NOT IN: both databases plan it as an anti-join, at a million rows too
     if "assets" in staged:
         sheet = staged["assets"][1]
         in_file = ("AND NOT EXISTS (SELECT 1 FROM stage_units x WHERE x.unit_code = s.unit_code)"
                    if "units" in staged else "")
-        rows = conn.execute(text(
+        rows = _rows(duck, (
             f"SELECT s.row_no, s.unit_code AS value FROM stage_assets s WHERE s.unit_code IS NOT NULL "
             f"AND NOT EXISTS (SELECT 1 FROM units u WHERE u.code = s.unit_code) {in_file} ORDER BY s.row_no"))
         _report(problems, sheet, ASSETS, "unit_code", rows, "单位编码不存在（本文件和已导入数据中都没有）",
@@ -107,16 +110,16 @@ def check_references(conn: Connection, staged: dict[str, tuple[Table, str]], pro
             continue
         in_file = ("AND NOT EXISTS (SELECT 1 FROM stage_assets x WHERE x.asset_code = s.asset_code)"
                    if "assets" in staged else "")
-        rows = conn.execute(text(
+        rows = _rows(duck, (
             f"SELECT s.row_no, s.asset_code AS value FROM {stage_name(table)} s WHERE s.asset_code IS NOT NULL "
             f"AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.code = s.asset_code) {in_file} ORDER BY s.row_no"))
         _report(problems, staged[table.key][1], table, "asset_code", rows,
                 "资产编号不存在（本文件和已导入数据中都没有）", "unknown asset (neither in this file nor loaded before)")
 
 
-def check_departments(conn: Connection, sheet: str, problems: Problems) -> None:
+def check_departments(duck: duckdb.DuckDBPyConnection, sheet: str, problems: Problems) -> None:
     """A department belongs to exactly one region, within the file and against the ledger."""
-    rows = conn.execute(text(
+    rows = _rows(duck, (
         "SELECT s.row_no, s.region_code AS value, s.dept_code, f.region_code AS expected, f.row_no AS first_row "
         "FROM stage_units s JOIN stage_units f ON f.dept_code = s.dept_code "
         "AND f.row_no = (SELECT MIN(g.row_no) FROM stage_units g WHERE g.dept_code = s.dept_code "
@@ -125,19 +128,19 @@ def check_departments(conn: Connection, sheet: str, problems: Problems) -> None:
     _report(problems, sheet, UNITS, "region_code", rows,
             "主管部门 {dept_code} 的单位须属同一区划：第 {first_row} 行为 {expected}",
             "all units of department {dept_code} must share one region: row {first_row} has {expected}")
-    rows = conn.execute(text(
+    rows = _rows(duck, (
         "SELECT s.row_no, s.region_code AS value, s.dept_code, d.region_code AS expected FROM stage_units s "
         "JOIN departments d ON d.code = s.dept_code WHERE s.region_code <> d.region_code ORDER BY s.row_no"))
     _report(problems, sheet, UNITS, "region_code", rows,
             "主管部门 {dept_code} 已属于区划 {expected}", "department {dept_code} already belongs to region {expected}")
 
 
-def check_dates_after_acquisition(conn: Connection, staged: dict, problems: Problems) -> None:
+def check_dates_after_acquisition(duck: duckdb.DuckDBPyConnection, staged: dict, problems: Problems) -> None:
     if "status_changes" not in staged:
         return
     acquired = "COALESCE(sa.acquired_on, a.acquired_on)" if "assets" in staged else "a.acquired_on"
     join_stage = "LEFT JOIN stage_assets sa ON sa.asset_code = c.asset_code" if "assets" in staged else ""
-    rows = conn.execute(text(
+    rows = _rows(duck, (
         f"SELECT DISTINCT c.row_no, c.changed_on AS value, {acquired} AS acquired FROM stage_status_changes c "
         f"{join_stage} LEFT JOIN assets a ON a.code = c.asset_code "
         f"WHERE c.changed_on < {acquired} ORDER BY c.row_no"))
@@ -145,8 +148,8 @@ def check_dates_after_acquisition(conn: Connection, staged: dict, problems: Prob
             "早于资产取得日期 {acquired}", "before the asset's acquisition date {acquired}")
 
 
-def check_one_plan_per_asset(conn: Connection, sheet: str, problems: Problems) -> None:
-    rows = conn.execute(text(
+def check_one_plan_per_asset(duck: duckdb.DuckDBPyConnection, sheet: str, problems: Problems) -> None:
+    rows = _rows(duck, (
         "SELECT p.row_no, p.asset_code AS value, x.plan_id AS existing FROM stage_plans p "
         "JOIN plans x ON x.asset_code = p.asset_code AND x.plan_id <> p.plan_id "
         "WHERE NOT EXISTS (SELECT 1 FROM stage_plans y WHERE y.plan_id = x.plan_id) ORDER BY p.row_no"))
@@ -154,32 +157,32 @@ def check_one_plan_per_asset(conn: Connection, sheet: str, problems: Problems) -
             "一资产一台账：该资产已有台账 {existing}", "one asset, one plan: the asset already has plan {existing}")
 
 
-def check_region(conn: Connection, staged: dict[str, tuple[Table, str]], region_code: str, problems: Problems) -> None:
+def check_region(duck: duckdb.DuckDBPyConnection, staged: dict[str, tuple[Table, str]], region_code: str, problems: Problems) -> None:
     """A county account imports inside its region only: every unit in the file, and every unit or
     asset a row refers to, must belong to it. Outside and unknown read the same."""
     zh, en = "不在本账号的区划范围内", "outside this account's region"
     if "units" in staged:
-        rows = conn.execute(text("SELECT row_no, region_code AS value FROM stage_units "
-                                 "WHERE region_code IS NOT NULL AND region_code <> :r ORDER BY row_no"), {"r": region_code})
+        rows = _rows(duck, ("SELECT row_no, region_code AS value FROM stage_units "
+                                 "WHERE region_code IS NOT NULL AND region_code <> $r ORDER BY row_no"), {"r": region_code})
         _report(problems, staged["units"][1], UNITS, "region_code", rows, zh, en)
-        rows = conn.execute(text(
+        rows = _rows(duck, (
             "SELECT s.row_no, s.unit_code AS value FROM stage_units s JOIN units u ON u.code = s.unit_code "
-            "JOIN departments d ON d.code = u.dept_code WHERE d.region_code <> :r ORDER BY s.row_no"), {"r": region_code})
+            "JOIN departments d ON d.code = u.dept_code WHERE d.region_code <> $r ORDER BY s.row_no"), {"r": region_code})
         _report(problems, staged["units"][1], UNITS, "unit_code", rows, zh, en)
     # the region of a stored unit; a unit of this file was checked above
     stored_unit_region = ("SELECT d.region_code FROM units u JOIN departments d ON d.code = u.dept_code "
                           "WHERE u.code = {unit}")
     if "assets" in staged:
-        rows = conn.execute(text(
+        rows = _rows(duck, (
             "SELECT s.row_no, s.unit_code AS value FROM stage_assets s "
-            f"WHERE ({stored_unit_region.format(unit='s.unit_code')}) <> :r "
+            f"WHERE ({stored_unit_region.format(unit='s.unit_code')}) <> $r "
             + ("AND NOT EXISTS (SELECT 1 FROM stage_units x WHERE x.unit_code = s.unit_code) " if "units" in staged else "")
             + "ORDER BY s.row_no"), {"r": region_code})
         _report(problems, staged["assets"][1], ASSETS, "unit_code", rows, zh, en)
         # an asset already stored under another region cannot be taken over by re-importing it
-        rows = conn.execute(text(
+        rows = _rows(duck, (
             "SELECT s.row_no, s.asset_code AS value FROM stage_assets s JOIN assets a ON a.code = s.asset_code "
-            f"WHERE ({stored_unit_region.format(unit='a.unit_code')}) <> :r ORDER BY s.row_no"), {"r": region_code})
+            f"WHERE ({stored_unit_region.format(unit='a.unit_code')}) <> $r ORDER BY s.row_no"), {"r": region_code})
         _report(problems, staged["assets"][1], ASSETS, "asset_code", rows, zh, en)
     for table in TABLES[2:]:
         if table.key not in staged:
@@ -188,9 +191,9 @@ def check_region(conn: Connection, staged: dict[str, tuple[Table, str]], region_
         join_stage = "LEFT JOIN stage_assets sa ON sa.asset_code = s.asset_code " if "assets" in staged else ""
         in_file_units = (f"AND NOT EXISTS (SELECT 1 FROM stage_units x WHERE x.unit_code = {unit_of}) "
                          if "units" in staged else "")
-        rows = conn.execute(text(
+        rows = _rows(duck, (
             f"SELECT s.row_no, s.asset_code AS value FROM {stage_name(table)} s {join_stage}"
             "LEFT JOIN assets a ON a.code = s.asset_code "
-            f"WHERE {unit_of} IS NOT NULL AND ({stored_unit_region.format(unit=unit_of)}) <> :r {in_file_units}"
+            f"WHERE {unit_of} IS NOT NULL AND ({stored_unit_region.format(unit=unit_of)}) <> $r {in_file_units}"
             "ORDER BY s.row_no"), {"r": region_code})
         _report(problems, staged[table.key][1], table, "asset_code", rows, zh, en)

@@ -7,7 +7,6 @@ import datetime as dt
 import duckdb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, text
 
 from ledger.importer import stage
 from ledger.importer.columns import stage_sheet
@@ -40,13 +39,10 @@ DUCK = duckdb.connect()
 
 
 def parse(table, header, rows, fast: bool):
-    with create_engine("sqlite://").connect() as conn:  # a new in-memory database each time
-        problems, notes = Problems(cap=10_000), []
-        raw = RawSheet(table.zh, iter([(1, tuple(header)), *((n, tuple(r)) for n, r in enumerate(rows, start=2))]))
-        parsed = parse_header(table, raw, problems, notes)
-        stage.create_stage(conn, table)
-        stage_sheet(conn, DUCK, parsed, 3, fast=fast)
-        staged = conn.execute(text(f"SELECT * FROM {stage.stage_name(table)} ORDER BY row_no")).all()
+    problems, notes = Problems(cap=10_000), []
+    raw = RawSheet(table.zh, iter([(1, tuple(header)), *((n, tuple(r)) for n, r in enumerate(rows, start=2))]))
+    stage_sheet(DUCK, parse_header(table, raw, problems, notes), 3, fast=fast)
+    staged = DUCK.execute(f"SELECT * FROM {stage.stage_name(table)} ORDER BY row_no").fetchall()
     return [str(p) for p in problems.items], notes, [tuple(r) for r in staged]
 
 

@@ -4,7 +4,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.spans import spans_of
+from ledger.spans import spans_of_asset
 
 STATUSES = ["in_use", "idle", "underused", "leased", "disposed"]
 day = st.integers(min_value=0, max_value=400).map(lambda n: dt.date(2024, 1, 1) + dt.timedelta(days=n))
@@ -37,6 +37,7 @@ def test_spans_give_the_status_and_idle_run_of_every_day(acquired, changes, card
     changes = list({on: (on, s) for on, s in changes}.values())
     card = (max(card[0], acquired), card[1])
     spans = spans_of(acquired, card[1], card[0], changes)
+    assert [s[0] for s in spans] == sorted({acquired, card[0], *(on for on, _ in changes)})  # one span per day
     holding = [s for s in spans if s[0] <= d and (s[1] is None or s[1] > d)]
     expected = status_on(acquired, card, changes, d)
     if expected is None:
@@ -46,3 +47,8 @@ def test_spans_give_the_status_and_idle_run_of_every_day(acquired, changes, card
     start, end, status, run_start = holding[0]
     assert status == expected
     assert run_start == (idle_run_start(acquired, card, changes, d) if status == "idle" else None)
+
+
+
+def spans_of(acquired, card_status, status_since, changes):
+    return [tuple(s.values()) for s in spans_of_asset(acquired, card_status, status_since, changes)]

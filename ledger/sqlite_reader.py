@@ -1,4 +1,4 @@
-"""The SQLite ledger reader of metrics.engine, run as a child process (`python -m metrics.sqlite_reader`).
+"""The SQLite reader of ledger.columnar, run as a child process (`python -m ledger.sqlite_reader`).
 
 It answers jobs, one JSON line each on stdin ({"database", "folder", "queries": [[name, sql,
 params], ...]}), by running the SELECTs through the Arrow ADBC driver and writing each result as
