@@ -3,7 +3,9 @@
     .venv/bin/python benchmarks/run.py --assets 100000 --db sqlite --db postgres
 
 Data: the demo generator's CSV folder, cached in benchmarks/data/<N>/. Each step runs the real
-`panhuo` command in its own process; the figures go to stdout as a Markdown table row.
+`panhuo` command in its own process; the figures go to stdout as a Markdown table row. Beside
+`compute --from 2026-08 --to 2026-10` stands the same three months computed by DuckDB alone from
+Parquet files of the same ledger (pure_duckdb.py), measured in the same run.
 """
 from __future__ import annotations
 
@@ -23,16 +25,18 @@ PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PG_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/panhuo_bench"
 
 
-def run(args: list[str], env: dict) -> tuple[float, float]:
-    """Run a command; return (seconds, peak RSS in MiB) of that process alone."""
+def run(args: list[str], env: dict, command: list[str] | None = None) -> tuple[float, float, str]:
+    """Run a command (panhuo by default); return (seconds, peak RSS in MiB of that process and its
+    children, output)."""
     started = time.perf_counter()
-    proc = subprocess.Popen([str(PANHUO), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([*(command or [str(PANHUO)]), *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    output = proc.stdout.read().decode()
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - started
-    output = proc.stdout.read().decode()
     if status != 0:
-        sys.exit(f"panhuo {' '.join(args)} failed:\n{output}")
-    return elapsed, usage.ru_maxrss / 1024
+        sys.exit(f"{' '.join(args)} failed:\n{output}")
+    return elapsed, usage.ru_maxrss / 1024, output
 
 
 def fresh_database(kind: str) -> str:
@@ -68,20 +72,27 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], action="append", required=True)
     args = parser.parse_args()
     print(f"# {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()}")
-    print("| assets | db | rows (changes/plans/income) | import s | import MiB | compute 1 month s | "
-          "compute MiB | 13 months s | s/month |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| assets | db | import s | import MiB | compute 3 months s | compute MiB | pure DuckDB 3 months s "
+          "| DuckDB MiB | ratio | 13 months s |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    python = [sys.executable, str(HERE / "pure_duckdb.py")]
     for assets in args.assets:
-        folder, counts = ensure_data(assets)
+        folder, _ = ensure_data(assets)
         for kind in args.db:
-            env = dict(os.environ, PANHUO_DATABASE_URL=fresh_database(kind), PANHUO_ORG_CITY_REGION_CODE="371500")
+            url = fresh_database(kind)
+            env = dict(os.environ, PANHUO_DATABASE_URL=url, PANHUO_ORG_CITY_REGION_CODE="371500",
+                       PYTHONPATH=str(HERE.parent))
             run(["init-db"], env)
-            import_s, import_mb = run(["import", str(folder)], env)
-            one_s, one_mb = run(["compute", "--month", "2026-10"], env)
-            all_s, all_mb = run(["compute", "--from", "2025-10", "--to", "2026-10"], env)
-            rows = f"{counts['status_changes']:,}/{counts['plans']:,}/{counts['income']:,}"
-            print(f"| {assets:,} | {kind} | {rows} | {import_s:.1f} | {import_mb:.0f} | {one_s:.1f} | "
-                  f"{max(one_mb, all_mb):.0f} | {all_s:.1f} | {all_s / 13:.2f} |", flush=True)
+            import_s, import_mb, _ = run(["import", str(folder)], env)
+            three_s, three_mb, _ = run(["compute", "--from", "2026-08", "--to", "2026-10"], env)
+            parquet = HERE / "data" / f"parquet-{assets}"
+            run(["export", url, str(parquet)], env, python)
+            _, pure_mb, out = run(["run", str(parquet), "2026-08", "2026-10"], env, python)
+            pure_s = float(out.split()[-1])
+            all_s, all_mb, _ = run(["compute", "--from", "2025-10", "--to", "2026-10"], env)
+            print(f"| {assets:,} | {kind} | {import_s:.1f} | {import_mb:.0f} | {three_s:.1f} | "
+                  f"{max(three_mb, all_mb):.0f} | {pure_s:.1f} | {pure_mb:.0f} | {three_s / pure_s:.2f} | "
+                  f"{all_s:.1f} |", flush=True)
 
 
 if __name__ == "__main__":
