@@ -15,7 +15,6 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 
 from ledger.config import load_config
 from ledger.db import make_engine

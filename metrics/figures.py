@@ -163,7 +163,7 @@ def prepare(duck: duckdb.DuckDBPyConnection, d: dt.date) -> None:
 
 def compute_kpis(duck: duckdb.DuckDBPyConnection, d: dt.date, config: Config) -> None:
     """Table `kpis`: one row per (level, code) with every figure, sub-score, score and rank."""
-    additive = ", ".join(f"COALESCE({n}, 0) AS {n}" for n in ADDITIVE)
+    additive = ", ".join(f"CAST(COALESCE({n}, 0) AS BIGINT) AS {n}" for n in ADDITIVE)  # SUM gives HUGEINT
     duck.execute(UNIT_FIGURES.format(additive=additive), {
         "d": d, "y": year_before(d), "overdue": OVERDUE_MONTHS,
         "late": d - dt.timedelta(days=config["warnings.remit_deadline_days"])})

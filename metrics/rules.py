@@ -13,7 +13,7 @@ from typing import Callable
 import duckdb
 
 from ledger.config import Config
-from ledger.vocab import CATEGORIES, POOL_STATUSES
+from ledger.vocab import CATEGORIES
 from metrics.figures import OVERDUE_MONTHS
 from metrics.timeline import year_before
 

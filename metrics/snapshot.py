@@ -11,24 +11,26 @@ import contextlib
 import datetime as dt
 from typing import Callable
 
+import pyarrow as pa
 from sqlalchemy import Connection, Engine, delete, insert
 
-from ledger.bulk import write_rows
+from ledger.bulk import write_arrow
 from ledger.config import Config
 from ledger.models import KpiRow, ListEntry, Snapshot, WarningRow
 from metrics import engine as analytic
 from metrics.figures import KPI_COLUMNS, compute_kpis, prepare
 from metrics.lists import compute_lists
 from metrics.rules import evaluate
-from metrics.timeline import shift_month, snapshot_date
+from metrics.timeline import parse_month, shift_month, snapshot_date
 
 WARNING_COLUMNS = ["rule", "ref", "level", "asset_code", "unit_code", "dept_code", "region_code",
                    "days", "months", "first_seen", "message"]
 
 
-def _rows(duck, table: str, columns: list[str]):
-    """A DuckDB table's rows as tuples, in `columns` order."""
-    return duck.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall()
+def _rows(duck, month: str, table: str, columns: list[str]) -> pa.Table:
+    """A DuckDB table's rows with their month, dates as ISO text (both databases read it fastest)."""
+    select = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" if c == "first_seen" else c for c in columns)
+    return duck.sql(f"SELECT '{parse_month(month)}' AS month, {select} FROM {table}").to_arrow_table()
 
 
 def compute_snapshot(engine: Engine, month: str, config: Config,
@@ -50,9 +52,9 @@ def compute_snapshot(engine: Engine, month: str, config: Config,
         compute_kpis(duck, d, config)
         evaluate(duck, d, config)
         entries = compute_lists(duck, config)
-        kpis = _rows(duck, "kpis", KPI_COLUMNS)
-        warnings = _rows(duck, "warnings", WARNING_COLUMNS)
-    counts = {"kpis": len(kpis), "warnings": len(warnings), "lists": len(entries)}
+        kpis = _rows(duck, month, "kpis", KPI_COLUMNS)
+        warnings = _rows(duck, month, "warnings", WARNING_COLUMNS)
+    counts = {"kpis": kpis.num_rows, "warnings": warnings.num_rows, "lists": len(entries)}
     with engine.connect().execution_options(write=True) as conn, conn.begin():
         _replace(conn, month, d, counts, kpis, warnings, entries)
         if before_commit is not None:
@@ -60,12 +62,13 @@ def compute_snapshot(engine: Engine, month: str, config: Config,
     return counts
 
 
-def _replace(conn: Connection, month: str, d: dt.date, counts: dict, kpis, warnings, entries) -> None:
+def _replace(conn: Connection, month: str, d: dt.date, counts: dict, kpis: pa.Table, warnings: pa.Table,
+             entries: list[dict]) -> None:
     for table in (ListEntry, WarningRow, KpiRow, Snapshot):
         conn.execute(delete(table).where(table.month == month))
     conn.execute(insert(Snapshot).values(month=month, snapshot_date=d, computed_at=dt.datetime.now(),
                                          row_counts=counts))
-    write_rows(conn, "kpi_rows", ["month", *KPI_COLUMNS], ((month, *row) for row in kpis))
-    write_rows(conn, "warning_rows", ["month", *WARNING_COLUMNS], ((month, *row) for row in warnings))
+    write_arrow(conn, "kpi_rows", ["month", *KPI_COLUMNS], kpis)
+    write_arrow(conn, "warning_rows", ["month", *WARNING_COLUMNS], warnings)
     if entries:
         conn.execute(insert(ListEntry), [dict(e, month=month) for e in entries])

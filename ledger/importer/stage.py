@@ -1,9 +1,7 @@
-"""Staging: parsed rows go to temporary tables first, so cross-table checks and the upsert
-run in the database, memory stays bounded, and nothing reaches the ledger before every
-check has passed."""
+"""Staging: parsed rows go to DuckDB tables first, beside the ledger's keys, so the checks
+across rows and tables run there in SQL and nothing reaches the ledger before every check has
+passed."""
 from __future__ import annotations
-
-from typing import Iterable
 
 import duckdb
 import pyarrow as pa

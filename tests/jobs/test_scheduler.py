@@ -143,13 +143,13 @@ KILLABLE = textwrap.dedent("""
     import pathlib, sys, time
     import ledger.bulk, metrics.snapshot
     from jobs.cli import main
-    real = metrics.snapshot.write_rows
+    real = metrics.snapshot.write_arrow
     def slow(conn, table, *args, **kwargs):
         real(conn, table, *args, **kwargs)
         if table == "warning_rows":  # half-way through writing the snapshot
             pathlib.Path(sys.argv[1]).write_text("writing")
             time.sleep(120)
-    metrics.snapshot.write_rows = slow
+    metrics.snapshot.write_arrow = slow
     main(["scheduler", "--once"], prog_name="panhuo")
 """)
 

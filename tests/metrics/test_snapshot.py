@@ -151,14 +151,14 @@ def test_a_failure_half_way_leaves_the_previous_snapshot_intact(engine, config, 
     compute_snapshot(engine, "2026-10", config)
     before = kpi(engine, "2026-10", "unit", "U1")
 
-    real = snapshot.write_rows
+    real = snapshot.write_arrow
 
     def boom(conn, table, *args):
         real(conn, table, *args)
         if table == "warning_rows":  # the KPI rows are written by now: the transaction must undo them
             raise RuntimeError("injected")
 
-    monkeypatch.setattr(snapshot, "write_rows", boom)
+    monkeypatch.setattr(snapshot, "write_arrow", boom)
     LedgerBuilder().unit().asset("B").load(engine, config, tmp_path / "more")
     with pytest.raises(RuntimeError):
         compute_snapshot(engine, "2026-10", config)
