@@ -25,12 +25,13 @@ class MonthClosed(ValueError):
 
 def compute_month(engine: Engine, config: Config, month: str, actor: str, reopen: bool = False,
                   wait: float | None = None, only_if_missing: bool = False,
-                  ledger: LoadedLedger | None = None) -> dict:
+                  ledger: LoadedLedger | None = None, refresh: bool = True) -> dict:
     """Compute and store `month` unless it is closed (then only with `reopen`, audited).
 
     Holds the month's lock: a scheduler and a CLI call never compute one month at once.
     `only_if_missing`: filling a gap; if another process filled it meanwhile, leave it.
-    `ledger`: the ledger as already read for several months in a row (see compute_months).
+    `ledger`: the ledger as already read for several months in a row (see compute_months), which
+    then refreshes the planner statistics once at the end (`refresh=False` here).
     """
     with named_lock(engine, f"compute-{month}", wait=wait):
         with engine.connect() as conn:
@@ -53,7 +54,8 @@ def compute_month(engine: Engine, config: Config, month: str, actor: str, reopen
                 workflow.sync_cases(conn, month)
 
         counts = compute_snapshot(engine, month, config, before_commit=before_commit, ledger=ledger)
-    refresh_statistics(engine)
+    if refresh:
+        refresh_statistics(engine)
     return counts
 
 
@@ -63,9 +65,10 @@ def compute_months(engine: Engine, config: Config, months: list[str], actor: str
     with LoadedLedger(engine, config) as ledger:
         for month in months:
             started = time.perf_counter()
-            counts = compute_month(engine, config, month, actor, ledger=ledger, **options)
+            counts = compute_month(engine, config, month, actor, ledger=ledger, refresh=False, **options)
             if on_done is not None:
                 on_done(month, counts, time.perf_counter() - started)
+    refresh_statistics(engine)
 
 
 def refresh_statistics(engine: Engine) -> None:
