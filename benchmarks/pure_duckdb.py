@@ -18,7 +18,8 @@ from pathlib import Path
 
 from ledger.config import load_config
 from ledger.db import make_engine
-from metrics.engine import HISTORY, LEDGER, LoadedLedger, connect
+from ledger.columnar import connect
+from metrics.engine import HISTORY, LEDGER, LoadedLedger
 from metrics.figures import build_timeline, compute_kpis, prepare
 from metrics.lists import compute_lists
 from metrics.rules import evaluate

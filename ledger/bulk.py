@@ -34,12 +34,15 @@ def write_arrow(conn: Connection, table: str, columns: Sequence[str], data: pa.T
     if conn.dialect.name == "sqlite":
         write_rows(conn, table, columns, python_rows(data, columns))
         return
-    # CSV as PostgreSQL reads it: an unquoted empty field is NULL, a quoted one an empty text
-    buffer = io.BytesIO()
-    pyarrow.csv.write_csv(data.select(list(columns)), buffer, pyarrow.csv.WriteOptions(include_header=False))
+    # CSV as PostgreSQL reads it (an unquoted empty field is NULL, a quoted one an empty text),
+    # a batch at a time so memory stays flat
     raw = conn.connection.driver_connection
+    options = pyarrow.csv.WriteOptions(include_header=False)
     with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
-        copy.write(buffer.getvalue())
+        for batch in data.select(list(columns)).to_batches(max_chunksize=100_000):
+            buffer = io.BytesIO()
+            pyarrow.csv.write_csv(batch, buffer, options)
+            copy.write(buffer.getvalue())
 
 
 def _scratch(conn: Connection, table: str, columns: Sequence[str], data: pa.Table) -> str:

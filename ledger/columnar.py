@@ -16,7 +16,17 @@ import duckdb
 import pyarrow as pa
 from sqlalchemy import Engine
 
+from ledger.config import Config
+
 Query = tuple[str, str, tuple]  # (DuckDB table, SELECT on the ledger database, parameters)
+
+
+def connect(config: Config) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB bounded by `[engine] memory_limit` and `threads` (it spills beyond)."""
+    settings = {"memory_limit": config["engine.memory_limit"], "preserve_insertion_order": False}
+    if config["engine.threads"]:
+        settings["threads"] = config["engine.threads"]  # 0: one per core, DuckDB's default
+    return duckdb.connect(config=settings)
 
 
 def placeholder(engine: Engine) -> str:

@@ -6,7 +6,6 @@ DuckDB.
 """
 from __future__ import annotations
 
-import duckdb
 from sqlalchemy import Engine
 
 from ledger import columnar
@@ -38,21 +37,13 @@ HISTORY: dict[str, dict[str, str]] = {
 }
 
 
-def connect(config: Config) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB bounded by `[engine] memory_limit` and `threads`."""
-    settings = {"memory_limit": config["engine.memory_limit"], "preserve_insertion_order": False}
-    if config["engine.threads"]:
-        settings["threads"] = config["engine.threads"]  # 0: one per core, DuckDB's default
-    return duckdb.connect(config=settings)
-
-
 class LoadedLedger:
     """The ledger read into DuckDB once, with every asset's status timeline built: the months of
     one `compute --from --to` share it (one consistent reading of the ledger for all of them)."""
 
     def __init__(self, engine: Engine, config: Config):
         self.engine = engine
-        self.duck = connect(config)
+        self.duck = columnar.connect(config)
         queries = [(table, f"SELECT {', '.join(columns)} FROM {table}", ()) for table, columns in LEDGER.items()]
         columnar.load(self.duck, engine, queries, LEDGER)
         build_timeline(self.duck)

@@ -129,6 +129,8 @@ def whatif_section(items: list[dict], month: str) -> dbc.Card:
                            "asset": i["asset_code"], "name": i["asset_name"], "ref": i["ref"],
                            "value": _money(i["amount"] if i["rule"] == "remit_late" else i["value"])}
                           for i in items], columns=["key", "action", "asset", "name", "ref", "value"])
+    # an asset idle 6+ months carries two warnings (超期闲置, 闲置未列台账) but is one thing to fix
+    frame = frame.drop_duplicates(["action", "ref"])
     grid = c.grid(f"{P}-whatif-grid", frame, [
         {"field": "action", "headerName": "整改事项", "width": 150}, {"field": "asset", "headerName": "资产编号", "width": 150},
         {"field": "name", "headerName": "资产名称", "flex": 1, "minWidth": 140},

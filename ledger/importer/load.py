@@ -137,7 +137,7 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
     who = (username, address)
     # The write transaction starts first: on SQLite it holds the write lock, so the ledger the
     # checks read (outside it, as Arrow) cannot change before the rows are written.
-    with engine.connect().execution_options(write=True) as conn, duckdb.connect(config={"threads": 2}) as duck:
+    with engine.connect().execution_options(write=True) as conn, columnar.connect(config) as duck:
         trans = conn.begin()
         try:
             conn.exec_driver_sql("SELECT 1 FROM imports WHERE false")  # opens the transaction now
