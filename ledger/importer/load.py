@@ -17,6 +17,7 @@ from ledger.importer.read import SourceError, open_sheets, sha256_of
 from ledger.importer.columns import stage_sheet
 from ledger.importer.rows import Problem, Problems, parse_header
 from ledger.importer.schema import REQUIRED, TABLES, Table, table_for_name
+from ledger.locks import named_lock
 from ledger.models import ImportRecord
 
 
@@ -135,9 +136,10 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
         raise SourceError(f"{path}: 无法读取 / cannot read: {exc}") from None
     result = ImportResult(ok=False, file_name=file_name or path.name, sha256=digest, notes=notes)
     who = (username, address)
-    # The write transaction starts first: on SQLite it holds the write lock, so the ledger the
-    # checks read (outside it, as Arrow) cannot change before the rows are written.
-    with engine.connect().execution_options(write=True) as conn, columnar.connect(config) as duck:
+    # One import at a time, and its write transaction begins before the ledger is read (outside
+    # it, as Arrow): the keys the checks see cannot change before the rows are written.
+    with named_lock(engine, "import"), engine.connect().execution_options(write=True) as conn, \
+            columnar.connect(config) as duck:
         trans = conn.begin()
         try:
             conn.exec_driver_sql("SELECT 1 FROM imports WHERE false")  # opens the transaction now
