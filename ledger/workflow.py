@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
+from sqlalchemy import Connection, DateTime, String, and_, func, insert, literal, or_, select, update
 from sqlalchemy.sql import ColumnElement
 
 from ledger import audit
@@ -53,53 +53,47 @@ def _now() -> dt.datetime:
 
 def sync_cases(conn: Connection, month: str) -> dict[str, int]:
     """Carry the month's warnings into the cases: new ones open, re-fired ones reopen with their
-    history, and open or acknowledged ones that no longer fire close by themselves."""
+    history, and open or acknowledged ones that no longer fire close by themselves.
+
+    Set-based (a few statements whatever the number of warnings), each step logged first so the
+    event keeps the state it left."""
     now = _now()
-    fired = {(w.rule, w.ref): w for w in conn.execute(select(
-        WarningRow.rule, WarningRow.ref, WarningRow.asset_code, WarningRow.dept_code, WarningRow.region_code,
-        WarningRow.level, WarningRow.first_seen).where(WarningRow.month == month))}
-    cases = {(c.rule, c.ref): c for c in conn.execute(select(
-        WarningCase.id, WarningCase.rule, WarningCase.ref, WarningCase.state, WarningCase.level))}
-    new, reopened, updated, events = [], [], [], []
-    for key, w in fired.items():
-        case = cases.get(key)
-        if case is None:
-            new.append(dict(rule=w.rule, ref=w.ref, asset_code=w.asset_code, dept_code=w.dept_code,
-                            region_code=w.region_code, level=w.level, state="open", opened_on=w.first_seen,
-                            last_month=month))
-        elif case.state in ("resolved", "closed"):
-            reopened.append(dict(cid=case.id, new_level=w.level, new_opened=w.first_seen))
-            events.append(dict(case_id=case.id, at=now, actor="system", action="refired", from_state=case.state,
-                               to_state="open", note=f"{month} 再次触发"))
-        elif case.level != w.level:
-            updated.append(dict(cid=case.id, new_level=w.level))
-    gone = [c for key, c in cases.items() if key not in fired and c.state in ("open", "acknowledged")]
-    if new:
-        conn.execute(insert(WarningCase), new)
-        ids = dict(((r.rule, r.ref), r.id) for r in conn.execute(select(WarningCase.id, WarningCase.rule, WarningCase.ref)
-                                                                  .where(WarningCase.last_month == month,
-                                                                         WarningCase.state == "open")))
-        events += [dict(case_id=ids[(n["rule"], n["ref"])], at=now, actor="system", action="fired", from_state=None,
-                        to_state="open", note=f"{month} 触发") for n in new]
-    if reopened:
-        conn.execute(update(WarningCase).where(WarningCase.id == bindparam("cid")).values(
-            state="open", level=bindparam("new_level"), opened_on=bindparam("new_opened"), note=None, fix_by=None), reopened)
-    if updated:
-        conn.execute(update(WarningCase).where(WarningCase.id == bindparam("cid")).values(level=bindparam("new_level")),
-                     updated)
-    if fired:
-        keys = [c.id for k, c in cases.items() if k in fired]
-        for chunk in range(0, len(keys), 5000):
-            conn.execute(update(WarningCase).where(WarningCase.id.in_(keys[chunk:chunk + 5000])).values(last_month=month))
-    if gone:
-        ids = [c.id for c in gone]
-        for chunk in range(0, len(ids), 5000):
-            conn.execute(update(WarningCase).where(WarningCase.id.in_(ids[chunk:chunk + 5000])).values(state="closed"))
-        events += [dict(case_id=c.id, at=now, actor="system", action="closed", from_state=c.state, to_state="closed",
-                        note=f"{month} 规则不再触发，自动关闭") for c in gone]
-    if events:
-        conn.execute(insert(WarningEvent), events)
-    return {"opened": len(new), "reopened": len(reopened), "closed": len(gone)}
+    # a case and this month's warning of the same (rule, ref): UPDATE … FROM, a join on both databases
+    joined = and_(WarningRow.month == month, WarningRow.rule == WarningCase.rule, WarningRow.ref == WarningCase.ref)
+    firing = select(WarningRow.rule).where(joined).exists()
+
+    def log(action: str, to_state: str, note: str, *where) -> None:
+        conn.execute(insert(WarningEvent).from_select(
+            ["case_id", "at", "actor", "action", "from_state", "to_state", "note"],
+            select(WarningCase.id, literal(now, DateTime), literal("system"), literal(action), WarningCase.state,
+                   literal(to_state), literal(note)).where(*where)))
+
+    reopening = WarningCase.state.in_(("resolved", "closed"))
+    log("refired", "open", f"{month} 再次触发", reopening, firing)
+    reopened = conn.execute(update(WarningCase).where(joined, reopening).values(
+        state="open", level=WarningRow.level, opened_on=WarningRow.first_seen, note=None, fix_by=None)).rowcount
+    conn.execute(update(WarningCase).where(joined, or_(WarningCase.last_month != month,
+                                                       WarningCase.level != WarningRow.level))
+                 .values(level=WarningRow.level, last_month=month))
+    gone = and_(WarningCase.state.in_(("open", "acknowledged")), ~firing)
+    log("closed", "closed", f"{month} 规则不再触发，自动关闭", gone)
+    closed = conn.execute(update(WarningCase).where(gone).values(state="closed")).rowcount
+    known = select(WarningCase.id).where(WarningCase.rule == WarningRow.rule, WarningCase.ref == WarningRow.ref)
+    opened = conn.execute(select(func.count()).select_from(WarningRow)
+                          .where(WarningRow.month == month, ~known.exists())).scalar_one()
+    conn.execute(insert(WarningCase).from_select(
+        ["rule", "ref", "asset_code", "dept_code", "region_code", "level", "state", "opened_on", "last_month"],
+        select(WarningRow.rule, WarningRow.ref, WarningRow.asset_code, WarningRow.dept_code, WarningRow.region_code,
+               WarningRow.level, literal("open"), WarningRow.first_seen, literal(month))
+        .where(WarningRow.month == month, ~known.exists())))
+    # the cases just opened are the ones without any event yet
+    conn.execute(insert(WarningEvent).from_select(
+        ["case_id", "at", "actor", "action", "from_state", "to_state", "note"],
+        select(WarningCase.id, literal(now, DateTime), literal("system"), literal("fired"), literal(None, String),
+               literal("open"), literal(f"{month} 触发"))
+        .where(WarningCase.last_month == month,
+               ~select(WarningEvent.id).where(WarningEvent.case_id == WarningCase.id).exists())))
+    return {"opened": opened, "reopened": reopened, "closed": closed}
 
 
 def _change_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], allowed_from: tuple,
