@@ -24,8 +24,8 @@ SPACES = " \t\r\n\u3000\u00a0\ufeff"
 _DATE_SEP = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _MONEY = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$|^\.\d+$")
-_TRUE = {"是", "y", "yes", "true", "1"}
-_FALSE = {"否", "n", "no", "false", "0"}
+TRUE_WORDS = ("是", "y", "yes", "true", "1")
+FALSE_WORDS = ("否", "n", "no", "false", "0")
 
 
 def clean(value: object) -> object:
@@ -94,9 +94,9 @@ def parse_bool(value: object) -> bool:
         return value
     text = str(int(value)) if isinstance(value, (int, float)) and float(value).is_integer() else str(value)
     text = text.lower()
-    if text in _TRUE:
+    if text in TRUE_WORDS:
         return True
-    if text in _FALSE:
+    if text in FALSE_WORDS:
         return False
     raise CellError("是/否 无法识别（是/否、Y/N、true/false、1/0）", "not a yes/no value (是/否, Y/N, true/false, 1/0)")
 

@@ -20,7 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from ledger.importer import stage
-from ledger.importer.cells import SPACES
+from ledger.importer.cells import FALSE_WORDS, SPACES, TRUE_WORDS
 from ledger.importer.rows import ParsedSheet
 from ledger.importer.schema import Column, Table
 
@@ -38,10 +38,7 @@ ROW_RULES = {
               "OR (remitted_amount <> 0 AND remitted_on IS NULL)",
     "listings": "delisted_on < listed_on OR (delisted_on IS NOT NULL AND outcome IS NULL)",
 }
-_TRUE = ("是", "y", "yes", "true", "1")
-_FALSE = ("否", "n", "no", "false", "0")
-_SQL_TYPES = {"code": "VARCHAR", "text": "VARCHAR", "enum": "VARCHAR", "date": "VARCHAR", "money": "BIGINT",
-              "int": "INTEGER", "bool": "BOOLEAN"}
+_SQL_TYPES = stage.SQL_TYPES | {"date": "VARCHAR"}  # the fast pass hands dates on as ISO text
 
 
 def _text_of(kind: str) -> Callable[[object], object]:
@@ -75,7 +72,7 @@ def _parsed(column: Column) -> str:
     elif column.kind == "int":
         value = f"CASE WHEN regexp_full_match({v}, '[0-9]{{1,9}}') THEN CAST({v} AS INTEGER) END"
     elif column.kind == "bool":
-        true, false = (", ".join(f"'{x}'" for x in words) for words in (_TRUE, _FALSE))
+        true, false = (", ".join(f"'{x}'" for x in words) for words in (TRUE_WORDS, FALSE_WORDS))
         value = f"CASE WHEN lower({v}) IN ({true}) THEN true WHEN lower({v}) IN ({false}) THEN false END"
     elif column.kind == "enum":
         # the vocabulary (ledger.vocab, no quotes in it) as literals: an exact spelling, else in lower case

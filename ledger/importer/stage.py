@@ -9,7 +9,7 @@ import pyarrow as pa
 from ledger.importer.rows import Problem, Problems, shown
 from ledger.importer.schema import ASSETS, PLANS, STATUS_CHANGES, TABLES, UNITS, Table
 
-_SQL_TYPES = {"code": "VARCHAR", "text": "VARCHAR", "enum": "VARCHAR", "date": "DATE",
+SQL_TYPES = {"code": "VARCHAR", "text": "VARCHAR", "enum": "VARCHAR", "date": "DATE",
               "money": "BIGINT", "int": "INTEGER", "bool": "BOOLEAN"}
 
 
@@ -18,7 +18,7 @@ def stage_name(table: Table) -> str:
 
 
 def create_stage(duck: duckdb.DuckDBPyConnection, table: Table) -> None:
-    columns = ", ".join(f"{c.key} {_SQL_TYPES[c.kind]}" for c in table.columns)
+    columns = ", ".join(f"{c.key} {SQL_TYPES[c.kind]}" for c in table.columns)
     duck.execute(f"CREATE OR REPLACE TABLE {stage_name(table)} (row_no INTEGER NOT NULL, {columns})")
 
 
