@@ -1,9 +1,12 @@
 """A small city (two regions, four departments), two computed months, one account per role."""
 from __future__ import annotations
 
+import functools
 import re
+from unittest import mock
 
 import pytest
+from werkzeug.security import generate_password_hash
 
 from dashboard import create_app
 from ledger import accounts
@@ -32,10 +35,17 @@ def build_city(engine, config, folder):
     b.load(engine, config, folder)
     for month in ("2026-09", "2026-10"):
         compute_snapshot(engine, month, config)
-    with session_scope(engine, write=True) as s:
+    # every account has the same password: hash it once (scrypt is slow by design, 0.1 s a hash)
+    with session_scope(engine, write=True) as s, \
+            mock.patch.object(accounts, "generate_password_hash", _hash_once):
         for username, role, scope_code in ACCOUNTS:
             accounts.add_user(s, username, role, PASSWORD, scope_code)
     return engine
+
+
+@functools.lru_cache
+def _hash_once(password: str, method: str) -> str:
+    return generate_password_hash(password, method=method)
 
 
 @pytest.fixture
