@@ -2,23 +2,11 @@
 from __future__ import annotations
 
 import io
-from typing import Iterable, Iterator, Sequence
+from typing import Iterator, Sequence
 
 import pyarrow as pa
 import pyarrow.csv
 from sqlalchemy import Connection
-
-
-def write_rows(conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
-    raw = conn.connection.driver_connection
-    names = ", ".join(columns)
-    if conn.dialect.name == "sqlite":
-        marks = ", ".join("?" * len(columns))
-        raw.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
-        return
-    with raw.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
 
 
 def python_rows(data: pa.Table, columns: Sequence[str], batch: int = 100_000) -> Iterator[tuple]:
@@ -32,7 +20,9 @@ def write_arrow(conn: Connection, table: str, columns: Sequence[str], data: pa.T
     if data.num_rows == 0:
         return
     if conn.dialect.name == "sqlite":
-        write_rows(conn, table, columns, python_rows(data, columns))
+        raw = conn.connection.driver_connection
+        raw.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                        python_rows(data, columns))
         return
     # CSV as PostgreSQL reads it (an unquoted empty field is NULL, a quoted one an empty text),
     # a batch at a time so memory stays flat

@@ -19,6 +19,10 @@ from metrics.definitions import INDICATORS, composite_sql, score_params, sub_sco
 from metrics.timeline import year_before
 
 OVERDUE_MONTHS = 6  # "idle for 6 months or more" is the policy's definition of overdue idle
+# income received $late (D − remit_deadline_days) or earlier and not fully turned over by D:
+# counted in late_income_count and warned as remit_late
+LATE_INCOME = ("received_on <= $late AND (remitted_on IS NULL OR remitted_on > $d "
+               "OR remitted_amount < amount)")
 CITY_NAME = "全市"
 
 ADDITIVE = [name for name, kind in KPI_FIELDS if kind in ("count", "money")] + ["sum_months_idle", "pool_ok_count"]
@@ -94,8 +98,7 @@ income_part AS (
            COALESCE(SUM(i.remitted_amount) FILTER (i.kind = 'lease' AND i.received_on > $y
                                                    AND i.received_on <= $d AND i.remitted_on <= $d), 0)
                AS lease_income_remitted,
-           COUNT(*) FILTER (i.received_on <= $late AND (i.remitted_on IS NULL OR i.remitted_on > $d
-                                                       OR i.remitted_amount < i.amount)) AS late_income_count
+           COUNT(*) FILTER ({late_income}) AS late_income_count
       FROM income i JOIN assets a ON a.code = i.asset_code GROUP BY a.unit_code)
 SELECT u.code AS unit_code, u.name AS unit_name, u.dept_code, dp.name AS dept_name, dp.region_code,
        r.name AS region_name, {additive}, x.max_months_idle
@@ -164,7 +167,7 @@ def prepare(duck: duckdb.DuckDBPyConnection, d: dt.date) -> None:
 def compute_kpis(duck: duckdb.DuckDBPyConnection, d: dt.date, config: Config) -> None:
     """Table `kpis`: one row per (level, code) with every figure, sub-score, score and rank."""
     additive = ", ".join(f"CAST(COALESCE({n}, 0) AS BIGINT) AS {n}" for n in ADDITIVE)  # SUM gives HUGEINT
-    duck.execute(UNIT_FIGURES.format(additive=additive), {
+    duck.execute(UNIT_FIGURES.format(additive=additive, late_income=LATE_INCOME), {
         "d": d, "y": year_before(d), "overdue": OVERDUE_MONTHS,
         "late": d - dt.timedelta(days=config["warnings.remit_deadline_days"])})
     sums = ", ".join([*(f"SUM({n})::BIGINT AS {n}" for n in ADDITIVE), "MAX(max_months_idle) AS max_months_idle"])

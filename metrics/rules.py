@@ -14,7 +14,7 @@ import duckdb
 
 from ledger.config import Config
 from ledger.vocab import CATEGORIES
-from metrics.figures import OVERDUE_MONTHS
+from metrics.figures import LATE_INCOME, OVERDUE_MONTHS
 from metrics.timeline import year_before
 
 LEVELS = ("yellow", "orange", "red")
@@ -62,28 +62,26 @@ def idle_no_plan(d: dt.date, config: Config):
         "d": d, "overdue": OVERDUE_MONTHS}
 
 
+def _late(source: str, ref: str, since: str, where: str, message: tuple[str, str]) -> str:
+    """Rows of `source` that are `days` past `since` on D: orange, red beyond $red_days days."""
+    before, after = message
+    return f"""
+        SELECT ref, asset_code, CASE WHEN days > $red_days THEN 'red' ELSE 'orange' END AS level, days,
+               NULL AS months, '{before}' || days || '{after}' AS message
+          FROM (SELECT {ref} AS ref, asset_code, date_diff('day', {since}, $d) AS days FROM {source} WHERE {where})"""
+
+
 @rule("plan_overdue", "台账逾期", ("orange", "red"), ("warnings.plan_red_days",))
 def plan_overdue(d: dt.date, config: Config):
-    return """
-        SELECT plan_id AS ref, asset_code,
-               CASE WHEN date_diff('day', due_on, $d) > $red_days THEN 'red' ELSE 'orange' END AS level,
-               date_diff('day', due_on, $d) AS days, NULL AS months,
-               '盘活台账逾期 ' || date_diff('day', due_on, $d) || ' 天未完成' AS message
-          FROM plans WHERE due_on < $d AND (done_on IS NULL OR done_on > $d)""", {
-        "d": d, "red_days": config["warnings.plan_red_days"]}
+    return _late("plans", "plan_id", "due_on", "due_on < $d AND (done_on IS NULL OR done_on > $d)",
+                 ("盘活台账逾期 ", " 天未完成")), {"d": d, "red_days": config["warnings.plan_red_days"]}
 
 
 @rule("remit_late", "收入逾期未缴", ("orange", "red"),
       ("warnings.remit_deadline_days", "warnings.remit_red_days"))
 def remit_late(d: dt.date, config: Config):
-    # the same condition as the late_income_count figure
-    return """
-        SELECT income_id AS ref, asset_code,
-               CASE WHEN date_diff('day', received_on, $d) > $red_days THEN 'red' ELSE 'orange' END AS level,
-               date_diff('day', received_on, $d) AS days, NULL AS months,
-               '收入到账 ' || date_diff('day', received_on, $d) || ' 天未足额上缴国库' AS message
-          FROM income
-         WHERE received_on <= $late AND (remitted_on IS NULL OR remitted_on > $d OR remitted_amount < amount)""", {
+    # exactly the income rows the late_income_count figure counts
+    return _late("income", "income_id", "received_on", LATE_INCOME, ("收入到账 ", " 天未足额上缴国库")), {
         "d": d, "late": d - dt.timedelta(days=config["warnings.remit_deadline_days"]),
         "red_days": config["warnings.remit_red_days"]}
 

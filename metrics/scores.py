@@ -36,6 +36,3 @@ def score_rows(rows: list[dict], config: Config) -> list[dict]:
     return [{**row, **{k: v for k, v in out.items() if k not in FIGURES and k != "row_no"}}
             for row, out in zip(rows, scored)]
 
-
-def score_of(figures: dict, config: Config) -> float:
-    return score_rows([figures], config)[0]["score"]

@@ -7,11 +7,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from metrics.attribution import fixes, points_regained
-from metrics.scores import score_of
+from metrics.scores import score_rows
 
 D = dt.date(2026, 10, 31)
 FIGURES = {"base_value": 1000.0, "idle_value": 100.0, "overdue_idle_value": 80.0, "due_value": 200.0,
            "due_done_value": 100.0, "income_received": 50.0, "income_remitted": 40.0, "pool_count": 10, "pool_ok_count": 9}
+
+
+def score_of(figures, config):
+    return score_rows([figures], config)[0]["score"]
 
 
 def item(rule, ref, asset="A1", value=0.0, **extra):
