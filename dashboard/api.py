@@ -1,10 +1,13 @@
 """The read-only JSON API (api.md), scoped like the pages, described by OpenAPI 3."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, Flask, jsonify, request
 
 from dashboard import context, queries
 from ledger.exports import KPI_EXPORT, WARNING_EXPORT
+from metrics.allocation import CANDIDATE_EXPORT, REQUEST_EXPORT, yuan
 from metrics.timeline import parse_month
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -74,9 +77,43 @@ def lists():
     return jsonify(queries.to_records(frame, ["month", "list", "level", "code", "name", "reasons"]))
 
 
+def _review_date() -> dt.date:
+    raw = request.args.get("date")
+    if raw is None:
+        return context.config().today()
+    try:
+        if len(raw) != 10:
+            raise ValueError(raw)
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise BadRequest(f"date must be YYYY-MM-DD, got {raw!r}") from None
+
+
+@bp.get("/requests")
+def purchase_requests():
+    """allocation.md: one row per request filed on or before `date` (default today), with its flags."""
+    _, rows = queries.allocation_exports(context.engine(), context.config(), context.scope(), _review_date())
+    return jsonify(queries.to_records(rows))
+
+
+@bp.get("/requests/<request_id>/candidates")
+def request_candidates(request_id: str):
+    """Every candidate of one request on `date`, ranked (an undecided request's; values in yuan as
+    text with two decimals, none for another department's asset when a department asks)."""
+    day = _review_date()
+    scope = context.scope()
+    found = queries.request_review(context.engine(), context.config(), scope, day, request_id=request_id)
+    if found is None:
+        return jsonify({"error": "not_found", "message": "no such request"}), 404
+    rows = found.of(request_id)
+    rows = rows.assign(listed=rows.listed.astype(int), value=rows.value.map(yuan))
+    return jsonify([{**r, "value": None if r["value"] is None else str(r["value"])}
+                    for r in queries.to_records(rows, CANDIDATE_EXPORT)])
+
+
 def _schema_of(columns: list[str]) -> dict:
     text = {"month", "level", "code", "name", "rule", "ref", "asset_code", "unit_code", "dept_code", "region_code",
-            "first_seen", "message", "list", "state"}
+            "first_seen", "message", "list", "state", "request_id", "decision", "value"}
     props = {c: {"type": "string" if c in text else "number", "nullable": True} for c in columns}
     return {"type": "object", "properties": props}
 
@@ -85,6 +122,8 @@ def _schema_of(columns: list[str]) -> dict:
 def openapi():
     month = {"name": "month", "in": "query", "required": False,
              "schema": {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"}}
+    day = {"name": "date", "in": "query", "required": False, "description": "review date, default today",
+           "schema": {"type": "string", "format": "date"}}
     level = {"name": "level", "in": "query", "required": False, "schema": {"type": "string", "enum": list(LEVELS)}}
     errors = {"400": {"description": "malformed parameter", "content": {"application/json": {"schema": {
         "type": "object", "properties": {"error": {"type": "string"}, "message": {"type": "string"}}}}}},
@@ -109,6 +148,12 @@ def openapi():
             "/api/v1/kpis": op("KPI rows (metrics.md export contract)", _schema_of(KPI_EXPORT), [month, level]),
             "/api/v1/warnings": op("warning rows with state", _schema_of(WARNING_EXPORT + ["state"]), [month]),
             "/api/v1/lists": op("accountability list rows with reasons", list_item, [month]),
+            "/api/v1/requests": op("purchase requests with their flags on the review date (allocation.md)",
+                                   _schema_of(REQUEST_EXPORT), [day]),
+            "/api/v1/requests/{request_id}/candidates": op(
+                "a request's candidates, ranked; value in yuan as text with two decimals",
+                _schema_of(CANDIDATE_EXPORT), [day, {"name": "request_id", "in": "path", "required": True,
+                                                     "schema": {"type": "string"}}]),
         },
     })
 

@@ -2,7 +2,7 @@
 
 Snapshots change only when a month is computed, the ledger only on an import: their version is
 (newest computation, newest import), read once per request. Workflow reads (warning states,
-interviews, commitments) add the newest workflow change to it. The scope is part of every key,
+interviews, commitments, purchase decisions) add the newest workflow change to it. The scope is part of every key,
 so one account's rows are never handed to another scope.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections import OrderedDict
 from flask import g, has_request_context
 from sqlalchemy import Engine, func, select
 
-from ledger.models import Commitment, ImportRecord, Interview, Snapshot, WarningEvent
+from ledger.models import Commitment, Decision, ImportRecord, Interview, Snapshot, WarningEvent
 
 SIZE = 512
 _entries: OrderedDict[str, object] = OrderedDict()
@@ -34,7 +34,8 @@ def _versions(engine: Engine) -> dict[str, str]:
         # and refused ask writes one, and would empty these caches all day)
         steps = [conn.execute(select(func.max(WarningEvent.id))).scalar(),
                  *conn.execute(select(func.max(Interview.id), func.count(Interview.outcome))).one(),
-                 conn.execute(select(func.max(Commitment.updated_at))).scalar()]
+                 conn.execute(select(func.max(Commitment.updated_at))).scalar(),
+                 *conn.execute(select(func.max(Decision.id), func.max(Decision.withdrawn_at))).one()]
     # computed_at and finished_at carry microseconds: two computations never share a version
     data = f"{computed[0]}|{computed[1]}|{imported[0]}|{imported[1]}"
     # the date too: a commitment or a warning becomes overdue at midnight without any change

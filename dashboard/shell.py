@@ -17,6 +17,7 @@ NAV = [
     ("/warnings", "预警", {"leader", "supervisor", "admin", "county", "department"}),
     ("/lists", "约谈问责", {"leader", "supervisor", "admin", "county"}),
     ("/interviews", "约谈整改", {"leader", "supervisor", "admin", "county", "department"}),
+    ("/allocation", "配置审核", {"leader", "supervisor", "admin", "county", "department"}),
     ("/my-score", "我的得分", {"department"}),
     ("/import", "数据导入", {"supervisor", "admin", "county"}),
     ("/jobs", "任务", {"admin"}),

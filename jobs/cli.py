@@ -1,6 +1,7 @@
 """The `panhuo` command: thin shells over ledger and metrics functions (cli.md)."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import sys
 import time
@@ -136,19 +137,37 @@ def compute(ctx: Context, month: str | None, first: str | None, last: str | None
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(["kpis", "warnings", "lists"]))
-@click.option("--month", required=True, help="YYYY-MM")
+@click.argument("kind", type=click.Choice(["kpis", "warnings", "lists", "candidates", "requests"]))
+@click.option("--month", help="YYYY-MM (kpis, warnings, lists)")
+@click.option("--date", "day", help="YYYY-MM-DD, the review date (candidates, requests)")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="FILE.csv or FILE.xlsx")
 @pass_ctx
-def export(ctx: Context, kind: str, month: str, out: Path) -> None:
-    """Write a snapshot's KPIs, warnings or lists as .csv or .xlsx."""
-    parse_month(month)
+def export(ctx: Context, kind: str, month: str | None, day: str | None, out: Path) -> None:
+    """Write a snapshot's KPIs, warnings or lists, or the purchase review of a day, as .csv or .xlsx."""
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise ExportError(f"只支持 .csv 或 .xlsx / output must be .csv or .xlsx: {out.name}")
-    with ctx.engine.connect() as conn:
-        frame = snapshot_frame(conn, kind, month)
-    write_frame(frame, out, sheet=f"{kind} {month}")
+    if kind in ("candidates", "requests"):
+        from metrics.allocation import export_frames
+
+        if not day:
+            raise click.UsageError(f"{kind} 需要 --date YYYY-MM-DD / {kind} needs --date YYYY-MM-DD")
+        try:
+            on = dt.date.fromisoformat(day)
+        except ValueError:
+            raise click.UsageError(f"--date {day}：日期应为 YYYY-MM-DD / --date must be YYYY-MM-DD") from None
+        frame = export_frames(ctx.engine, ctx.config, on)[0 if kind == "candidates" else 1]
+        label = f"{kind} {day}"
+    else:
+        if not month:
+            raise click.UsageError(f"{kind} 需要 --month YYYY-MM / {kind} needs --month YYYY-MM")
+        parse_month(month)
+        with ctx.engine.connect() as conn:
+            frame = snapshot_frame(conn, kind, month)
+        label = f"{kind} {month}"
+    write_frame(frame, out, sheet=label)
+    with session_scope(ctx.engine, write=True) as s:
+        audit.record(s, audit.cli_actor(), "export", label, detail=f"{len(frame)} 行 → {out}")
     click.echo(f"已导出 / wrote {len(frame)} rows to {out}")
 
 

@@ -63,6 +63,7 @@ SETTINGS: list[Setting] = [
     Setting("lists.red_warning_limit", 20, "red warnings that put a department on the interview list"),
     Setting("lists.overdue_idle_limit", 0.10, "overdue idle rate that puts a department on the interview list"),
     Setting("lists.budget_idle_limit", 0.15, "idle rate that puts a department on the budget-restriction list"),
+    Setting("allocation.transfer_days", 60, "days after a transfer decision by which the ledger must show it done"),
     Setting("engine.memory_limit", "1GB", "DuckDB's memory bound for a computation (it spills to disk beyond it)"),
     Setting("engine.threads", 0, "threads DuckDB computes with; 0: one per core"),
     Setting("import.max_errors", 200, "problems reported by a failed import before it stops listing them"),

@@ -13,6 +13,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 CODE = String(64)
+# byte order on PostgreSQL too, so that a class prefix is an index range (ledger.fit)
+KEY = String(64).with_variant(String(64, collation="C"), "postgresql")
 
 
 class Base(DeclarativeBase):
@@ -56,6 +58,14 @@ class Asset(Base):
     location: Mapped[str | None] = mapped_column(String(200))
     photo_count: Mapped[int] = mapped_column(Integer, default=0)
     shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    category_code: Mapped[str | None] = mapped_column(CODE)  # GB/T 14885 class, as imported
+    # what a purchase request is matched on (ledger.fit): upper-cased class code, normalised name
+    code_key: Mapped[str | None] = mapped_column(KEY)
+    name_key: Mapped[str | None] = mapped_column(String(200))
+
+
+Index("ix_assets_code_key", Asset.code_key)
+Index("ix_assets_name_key", Asset.category, Asset.name_key)
 
 
 class StatusChange(Base):
@@ -379,3 +389,71 @@ class Commitment(Base):
     done_on: Mapped[dt.date | None] = mapped_column(Date)
     updated_by: Mapped[str | None] = mapped_column(String(100))
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+# ---- 配置审核: purchase requests reviewed against idle stock (allocation.md) ---------------
+
+class PurchaseRequest(Base):
+    """A department's request to buy assets (配置需求), imported or entered on the page."""
+    __tablename__ = "requests"
+    request_id: Mapped[str] = mapped_column(CODE, primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"), index=True)
+    budget_year: Mapped[int] = mapped_column(Integer, index=True)
+    asset_name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(32))
+    category_code: Mapped[str | None] = mapped_column(CODE)
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[int] = mapped_column(BigInteger)  # fen
+    requested_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Decision(Base):
+    """A reviewer's decision on a request, with the flags and candidate count it was taken on;
+    withdrawn decisions stay (the request may then be decided again)."""
+    __tablename__ = "request_decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.request_id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # transfer | partial | approve | reject
+    approved_qty: Mapped[int] = mapped_column(Integer, default=0)  # purchases approved
+    note: Mapped[str] = mapped_column(Text)
+    review_date: Mapped[dt.date] = mapped_column(Date)  # D of the candidates and flags below
+    candidate_count: Mapped[int] = mapped_column(Integer)
+    flags: Mapped[dict] = mapped_column(JSON, default=dict)
+    decided_by: Mapped[str] = mapped_column(String(100))
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(100))
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    withdraw_note: Mapped[str | None] = mapped_column(Text)
+
+
+# one standing decision per request: the database refuses a second
+Index("ux_request_decisions_open", Decision.request_id, unique=True,
+      sqlite_where=Decision.withdrawn_at.is_(None), postgresql_where=Decision.withdrawn_at.is_(None))
+
+
+class HeldAsset(Base):
+    """An asset named in a standing transfer decision: no candidate for any other request until
+    its transfer is done or the decision withdrawn. One hold per asset, by its key."""
+    __tablename__ = "held_assets"
+    asset_code: Mapped[str] = mapped_column(ForeignKey("assets.code"), primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("request_decisions.id"), index=True)
+    request_id: Mapped[str] = mapped_column(CODE)
+    held_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class Transfer(Base):
+    """One asset decided for transfer, followed until a later import shows it done."""
+    __tablename__ = "transfers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("request_decisions.id"), index=True)
+    request_id: Mapped[str] = mapped_column(CODE, index=True)
+    asset_code: Mapped[str] = mapped_column(ForeignKey("assets.code"), index=True)
+    from_unit_code: Mapped[str] = mapped_column(CODE)
+    dept_code: Mapped[str] = mapped_column(CODE, index=True)  # the requesting department (it receives)
+    region_code: Mapped[str] = mapped_column(CODE)  # the requesting department's region
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date)  # decided_on + [allocation] transfer_days
+    state: Mapped[str] = mapped_column(String(16), index=True)  # open | done | withdrawn
+    done_on: Mapped[dt.date | None] = mapped_column(Date)
+    done_how: Mapped[str | None] = mapped_column(String(16))  # moved | listing

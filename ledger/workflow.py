@@ -25,6 +25,9 @@ MAY = {  # action -> roles (roles.md: supervisors and counties change warnings a
     "record": {"supervisor", "county"},
     "answer": {"department", "supervisor", "county"},
     "complete": {"supervisor", "county"},
+    # 配置审核 (allocation.md): supervisors and counties enter requests and decide; departments read
+    "request": {"supervisor", "county"},
+    "decide": {"supervisor", "county"},
 }
 # warnings whose asset still firing means a commitment naming it is not yet kept
 UNKEPT_RULES = ("idle_overdue", "idle_no_plan", "plan_overdue", "remit_late")

@@ -16,6 +16,8 @@ _DEFAULTS = {
     "leases": {"lessee": "某公司", "appraised": "是", "public_bidding": "是", "annual_rent": "1000"},
     "income": {"kind": "出租收入"},
     "listings": {"mode": "调剂", "scope": "本地区"},
+    "requests": {"budget_year": "2027", "category": "通用设备", "quantity": "1", "unit_price": "5000.00",
+                 "requested_on": "2026-11-01"},
 }
 
 
@@ -50,6 +52,9 @@ class LedgerBuilder:
 
     def listing(self, listing_id, asset, listed_on, **cells):
         return self._add("listings", {"listing_id": listing_id, "asset_code": asset, "listed_on": listed_on}, cells)
+
+    def request(self, request_id, unit="U1", asset_name="测试资产", **cells):
+        return self._add("requests", {"request_id": request_id, "unit_code": unit, "asset_name": asset_name}, cells)
 
     def _add(self, table, row, cells):
         self.tables[table].append({**_DEFAULTS.get(table, {}), **row, **cells})

@@ -19,6 +19,7 @@ from typing import Callable
 import duckdb
 import pyarrow as pa
 
+from ledger.fit import CODE_PATTERN
 from ledger.importer import stage
 from ledger.importer.cells import FALSE_WORDS, SPACES, TRUE_WORDS
 from ledger.importer.rows import ParsedSheet
@@ -31,7 +32,9 @@ _FORCE = object()  # a cell the text pass cannot take: its row goes to the cell 
 # which reports it (a superset is harmless, a subset would let a bad row through)
 ROW_RULES = {
     "units": "region_code IS NOT NULL AND NOT regexp_full_match(region_code, '[0-9]{6}')",
-    "assets": "status_since < acquired_on",
+    "assets": f"status_since < acquired_on OR NOT regexp_full_match(category_code, '{CODE_PATTERN}')",
+    "requests": f"budget_year NOT BETWEEN 2000 AND 2100 OR quantity < 1 OR unit_price <= 0 "
+                f"OR NOT regexp_full_match(category_code, '{CODE_PATTERN}')",
     "plans": "due_on < listed_on OR done_on < listed_on",
     "leases": "end_on < start_on",
     "income": "amount = 0 OR remitted_on < received_on OR remitted_amount > amount "

@@ -9,7 +9,7 @@ import duckdb
 import pyarrow as pa
 from sqlalchemy import Connection, Engine, insert
 
-from ledger import audit, columnar
+from ledger import allocation, audit, columnar, fit
 from ledger.bulk import delete_keys, upsert_arrow
 from ledger.config import Config
 from ledger.importer import stage
@@ -39,7 +39,11 @@ _TARGET_COLUMNS: dict[str, dict[str, str]] = {
     "assets": {"asset_code": "code", "unit_code": "unit_code", "asset_name": "name", "category": "category",
                "original_value": "original_value", "net_value": "net_value", "acquired_on": "acquired_on",
                "status": "status", "status_since": "status_since", "location": "location",
-               "photo_count": "photo_count", "shared": "shared"},
+               "photo_count": "photo_count", "shared": "shared", "category_code": "category_code"},
+}
+# target columns computed from the staged ones
+_DERIVED: dict[str, dict[str, str]] = {
+    "assets": {"code_key": fit.code_key_sql("category_code"), "name_key": fit.name_key_sql("asset_name")},
 }
 
 
@@ -49,11 +53,16 @@ CONTEXT: dict[str, dict[str, str]] = {
     "units": {"code": "VARCHAR", "dept_code": "VARCHAR"},
     "assets": {"code": "VARCHAR", "unit_code": "VARCHAR", "acquired_on": "DATE"},
     "plans": {"plan_id": "VARCHAR", "asset_code": "VARCHAR"},
+    "stored_requests": {"request_id": "VARCHAR", "unit_code": "VARCHAR", "decided": "BOOLEAN"},
 }
+_CONTEXT_SQL = {"stored_requests": "SELECT request_id, unit_code, EXISTS (SELECT 1 FROM request_decisions d "
+                                   "WHERE d.request_id = r.request_id AND d.withdrawn_at IS NULL) AS decided "
+                                   "FROM requests r"}
 
 
 def _read_context(duck: duckdb.DuckDBPyConnection, engine: Engine) -> None:
-    queries = [(name, f"SELECT {', '.join(columns)} FROM {name}", ()) for name, columns in CONTEXT.items()]
+    queries = [(name, _CONTEXT_SQL.get(name, f"SELECT {', '.join(columns)} FROM {name}"), ())
+               for name, columns in CONTEXT.items()]
     columnar.load(duck, engine, queries, CONTEXT)
 
 
@@ -62,9 +71,11 @@ def _final(duck: duckdb.DuckDBPyConnection, table: Table) -> tuple[list[str], pa
     mapping = _TARGET_COLUMNS.get(table.key, {c.key: c.key for c in table.columns})
     dates = {c.key for c in table.columns if c.kind == "date"}
     # dates as ISO text (what both databases read fastest), rows in key order (B-tree inserts in order)
-    select = ", ".join(f"CAST({k} AS VARCHAR) AS {v}" if k in dates else f"{k} AS {v}" for k, v in mapping.items())
-    rows = duck.sql(f"SELECT {select} FROM {stage.stage_name(table)} ORDER BY {', '.join(table.keys)}")
-    return list(mapping.values()), rows.to_arrow_table()
+    select = [f"CAST({k} AS VARCHAR) AS {v}" if k in dates else f"{k} AS {v}" for k, v in mapping.items()]
+    derived = _DERIVED.get(table.key, {})
+    select += [f"{sql} AS {name}" for name, sql in derived.items()]
+    rows = duck.sql(f"SELECT {', '.join(select)} FROM {stage.stage_name(table)} ORDER BY {', '.join(table.keys)}")
+    return [*mapping.values(), *derived], rows.to_arrow_table()
 
 
 def _load(conn: Connection, duck: duckdb.DuckDBPyConnection, staged: dict[str, tuple[Table, str]]) -> None:
@@ -115,6 +126,8 @@ def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Con
     stage.check_dates_after_acquisition(duck, staged, problems)
     if "plans" in staged:
         stage.check_one_plan_per_asset(duck, staged["plans"][1], problems)
+    if "requests" in staged:
+        stage.check_decided_requests(duck, *staged["requests"], problems)
     return staged
 
 
@@ -160,6 +173,9 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
                 trans.rollback()
             else:
                 _load(conn, duck, staged)
+                # transfers the new rows show done (an asset under the receiving department, a
+                # listing closed 已调剂), in the same transaction: the import and its effects together
+                allocation.settle_transfers(conn, config.today())
                 result.import_id = _record(conn, result, who, started, None)
                 trans.commit()
                 result.ok = True

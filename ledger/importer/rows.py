@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from ledger.fit import CODE_PATTERN
 from ledger.importer.cells import SPACES, CellError, clean, make_parser
 from ledger.importer.read import RawSheet
 from ledger.importer.schema import Column, Table, column_for_header
@@ -54,6 +55,8 @@ def shown(value: object) -> str | None:
 
 
 _REGION_CODE = re.compile(r"^\d{6}$")
+_CLASS_CODE = re.compile(f"^{CODE_PATTERN}$")
+_CLASS_CODE_WORDS = ("分类代码只能由字母和数字组成", "a class code is letters and digits only")
 
 
 def _row_rules(table: Table, row: dict) -> Iterator[tuple[str, str, str]]:
@@ -65,6 +68,17 @@ def _row_rules(table: Table, row: dict) -> Iterator[tuple[str, str, str]]:
     elif table.key == "assets":
         if get("status_since") and get("acquired_on") and get("status_since") < get("acquired_on"):
             yield "status_since", f"早于取得日期 {get('acquired_on')}", f"before the acquisition date {get('acquired_on')}"
+        if get("category_code") is not None and not _CLASS_CODE.match(get("category_code")):
+            yield "category_code", *_CLASS_CODE_WORDS
+    elif table.key == "requests":
+        if get("budget_year") is not None and not 2000 <= get("budget_year") <= 2100:
+            yield "budget_year", "预算年度应在 2000–2100 之间", "budget year must be 2000–2100"
+        if get("quantity") is not None and get("quantity") < 1:
+            yield "quantity", "数量应不小于 1", "quantity must be at least 1"
+        if get("unit_price") is not None and get("unit_price") <= 0:
+            yield "unit_price", "单价应大于 0", "unit price must be greater than 0"
+        if get("category_code") is not None and not _CLASS_CODE.match(get("category_code")):
+            yield "category_code", *_CLASS_CODE_WORDS
     elif table.key == "plans":
         if get("due_on") and get("listed_on") and get("due_on") < get("listed_on"):
             yield "due_on", f"早于列入日期 {get('listed_on')}", f"before the listing date {get('listed_on')}"

@@ -66,6 +66,7 @@ ASSETS = Table("assets", "资产卡片", "assets", (
     Column("location", "存放地点", "text"),
     Column("photo_count", "照片数", "int", False, 0),
     Column("shared", "是否共享共用", "bool", False, False),
+    Column("category_code", "分类代码", "code"),
 ), keys=("asset_code",))
 
 STATUS_CHANGES = Table("status_changes", "状况变动", "status_changes", (
@@ -117,8 +118,23 @@ LISTINGS = Table("listings", "公物仓", "listings", (
     Column("receiver", "接收单位", "text"),
 ), keys=("listing_id",))
 
+REQUESTS = Table("requests", "配置需求", "requests", (
+    Column("request_id", "需求编号", "code", True),
+    Column("unit_code", "单位编码", "code", True),
+    Column("budget_year", "预算年度", "int", True),
+    Column("asset_name", "资产名称", "text", True),
+    Column("category", "资产分类", "enum", True, None, _enum(vocab.CATEGORIES)),
+    Column("category_code", "分类代码", "code"),
+    Column("quantity", "数量", "int", True),
+    Column("unit_price", "单价", "money", True),
+    Column("requested_on", "申报日期", "date", True),
+    Column("reason", "申报理由", "text"),
+), keys=("request_id",))
+
 # In load order: a table only refers to tables before it.
-TABLES: tuple[Table, ...] = (UNITS, ASSETS, STATUS_CHANGES, PLANS, LEASES, INCOME, LISTINGS)
+TABLES: tuple[Table, ...] = (UNITS, ASSETS, STATUS_CHANGES, PLANS, LEASES, INCOME, LISTINGS, REQUESTS)
+# the tables whose rows name an asset
+ASSET_TABLES: tuple[Table, ...] = (STATUS_CHANGES, PLANS, LEASES, INCOME, LISTINGS)
 REQUIRED = (UNITS, ASSETS)
 
 

@@ -7,7 +7,7 @@ import duckdb
 import pyarrow as pa
 
 from ledger.importer.rows import Problem, Problems, shown
-from ledger.importer.schema import ASSETS, PLANS, STATUS_CHANGES, TABLES, UNITS, Table
+from ledger.importer.schema import ASSET_TABLES, ASSETS, PLANS, STATUS_CHANGES, UNITS, Table
 
 SQL_TYPES = {"code": "VARCHAR", "text": "VARCHAR", "enum": "VARCHAR", "date": "DATE",
               "money": "BIGINT", "int": "INTEGER", "bool": "BOOLEAN"}
@@ -94,16 +94,18 @@ def check_duplicates(duck: duckdb.DuckDBPyConnection, table: Table, sheet: str, 
 def check_references(duck: duckdb.DuckDBPyConnection, staged: dict[str, tuple[Table, str]], problems: Problems) -> None:
     """Units and assets referred to must be in this file or already loaded."""
     # NOT EXISTS, not NOT IN: both databases plan it as an anti-join, at a million rows too
-    if "assets" in staged:
-        sheet = staged["assets"][1]
+    for table_key in ("assets", "requests"):
+        if table_key not in staged:
+            continue
+        table, sheet = staged[table_key]
         in_file = ("AND NOT EXISTS (SELECT 1 FROM stage_units x WHERE x.unit_code = s.unit_code)"
                    if "units" in staged else "")
         rows = _rows(duck, (
-            f"SELECT s.row_no, s.unit_code AS value FROM stage_assets s WHERE s.unit_code IS NOT NULL "
+            f"SELECT s.row_no, s.unit_code AS value FROM {stage_name(table)} s WHERE s.unit_code IS NOT NULL "
             f"AND NOT EXISTS (SELECT 1 FROM units u WHERE u.code = s.unit_code) {in_file} ORDER BY s.row_no"))
-        _report(problems, sheet, ASSETS, "unit_code", rows, "单位编码不存在（本文件和已导入数据中都没有）",
+        _report(problems, sheet, table, "unit_code", rows, "单位编码不存在（本文件和已导入数据中都没有）",
                 "unknown unit (neither in this file nor loaded before)")
-    for table in TABLES[2:]:
+    for table in ASSET_TABLES:
         if table.key not in staged:
             continue
         in_file = ("AND NOT EXISTS (SELECT 1 FROM stage_assets x WHERE x.asset_code = s.asset_code)"
@@ -170,19 +172,29 @@ def check_region(duck: duckdb.DuckDBPyConnection, staged: dict[str, tuple[Table,
     # the region of a stored unit; a unit of this file was checked above
     stored_unit_region = ("SELECT d.region_code FROM units u JOIN departments d ON d.code = u.dept_code "
                           "WHERE u.code = {unit}")
-    if "assets" in staged:
+    for table_key in ("assets", "requests"):
+        if table_key not in staged:
+            continue
+        table, sheet = staged[table_key]
         rows = _rows(duck, (
-            "SELECT s.row_no, s.unit_code AS value FROM stage_assets s "
+            f"SELECT s.row_no, s.unit_code AS value FROM {stage_name(table)} s "
             f"WHERE ({stored_unit_region.format(unit='s.unit_code')}) <> $r "
             + ("AND NOT EXISTS (SELECT 1 FROM stage_units x WHERE x.unit_code = s.unit_code) " if "units" in staged else "")
             + "ORDER BY s.row_no"), {"r": region_code})
-        _report(problems, staged["assets"][1], ASSETS, "unit_code", rows, zh, en)
+        _report(problems, sheet, table, "unit_code", rows, zh, en)
+    if "assets" in staged:
         # an asset already stored under another region cannot be taken over by re-importing it
         rows = _rows(duck, (
             "SELECT s.row_no, s.asset_code AS value FROM stage_assets s JOIN assets a ON a.code = s.asset_code "
             f"WHERE ({stored_unit_region.format(unit='a.unit_code')}) <> $r ORDER BY s.row_no"), {"r": region_code})
         _report(problems, staged["assets"][1], ASSETS, "asset_code", rows, zh, en)
-    for table in TABLES[2:]:
+    if "requests" in staged:
+        rows = _rows(duck, (
+            "SELECT s.row_no, s.request_id AS value FROM stage_requests s "
+            "JOIN stored_requests q ON q.request_id = s.request_id "
+            f"WHERE ({stored_unit_region.format(unit='q.unit_code')}) <> $r ORDER BY s.row_no"), {"r": region_code})
+        _report(problems, staged["requests"][1], staged["requests"][0], "request_id", rows, zh, en)
+    for table in ASSET_TABLES:
         if table.key not in staged:
             continue
         unit_of = "a.unit_code" if "assets" not in staged else "COALESCE(sa.unit_code, a.unit_code)"
@@ -195,3 +207,12 @@ def check_region(duck: duckdb.DuckDBPyConnection, staged: dict[str, tuple[Table,
             f"WHERE {unit_of} IS NOT NULL AND ({stored_unit_region.format(unit=unit_of)}) <> $r {in_file_units}"
             "ORDER BY s.row_no"), {"r": region_code})
         _report(problems, staged[table.key][1], table, "asset_code", rows, zh, en)
+
+
+def check_decided_requests(duck: duckdb.DuckDBPyConnection, table: Table, sheet: str, problems: Problems) -> None:
+    """A request with a standing decision is what the reviewer decided on: re-importing it would
+    change it under the decision."""
+    rows = _rows(duck, ("SELECT s.row_no, s.request_id AS value FROM stage_requests s "
+                        "JOIN stored_requests q ON q.request_id = s.request_id WHERE q.decided ORDER BY s.row_no"))
+    _report(problems, sheet, table, "request_id", rows, "该需求已有审核决定，不能再导入修改（请先撤回决定）",
+            "the request has a standing decision and cannot be re-imported (withdraw the decision first)")

@@ -19,7 +19,7 @@ PASSWORD = "correct-horse-1"
 ACCOUNTS = [("leader", "leader", None), ("supervisor", "supervisor", None), ("admin", "admin", None),
             ("screen", "screen", None), ("county", "county", "990102"), ("dept", "department", "D1")]
 # what the department account D1 must never see
-FOREIGN = ["部门D2", "部门D3", "部门D4", "D2", "D3", "D4", "U3", "U4", "U5", "U6", "A3", "A4", "A5", "A6"]
+FOREIGN = ["部门D2", "部门D3", "部门D4", "D2", "D3", "D4", "U3", "U4", "U5", "U6", "A3", "A4", "A5", "A6", "R4"]
 
 
 def build_city(engine, config, folder):
@@ -32,6 +32,9 @@ def build_city(engine, config, folder):
                 original_value=f"{1000 * i}.00")
         b.asset(f"B{i}", unit=unit, original_value="5000.00")
         b.plan(f"T{i}", f"A{i}", "2025-02-01", "2025-08-01")
+    # purchase requests (配置审核): D1 asks for two of what A1…A6 are, D4 for one
+    b.request("R1", unit="U1", asset_name="测试资产", quantity="2", unit_price="3000.00")
+    b.request("R4", unit="U5", asset_name="测试资产", quantity="1")
     b.load(engine, config, folder)
     for month in ("2026-09", "2026-10"):
         compute_snapshot(engine, month, config)

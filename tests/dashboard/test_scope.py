@@ -14,7 +14,7 @@ def app(shared_app):
     return shared_app
 
 
-HOSTILE = ["D2", "D4", "990102", "990100", "U3", "A3", None, "", "2026-13", "'; DROP TABLE kpi_rows; --",
+HOSTILE = ["D2", "D4", "990102", "990100", "U3", "A3", "R4", None, "", "2026-13", "'; DROP TABLE kpi_rows; --",
            ["D2"], {"code": "D2"}, 12345]
 
 
@@ -60,7 +60,7 @@ def test_every_callback_as_a_department_user_returns_nothing_foreign(app, as_use
 @pytest.mark.parametrize("path", ["/", "/rankings", "/rankings?region=990102", "/warnings", "/lists", "/my-score",
                                   "/department?code=D2", "/department?code=D4", "/department?code=990100",
                                   "/department", "/department?code=D1%27--", "/unit?code=U3", "/unit?code=U5",
-                                  "/asset?code=A3", "/overdue"])
+                                  "/asset?code=A3", "/overdue", "/allocation"])
 def test_every_page_layout_as_a_department_user(as_user, path):
     client = as_user("dept")
     page = client.get(path)

@@ -66,6 +66,17 @@ def edit(table, index, **cells):
     (base().income("S1", "A1", "2021-01-01", "10", "2021-01-02", "11"), "收入.csv 第2行 上缴金额「11」：上缴金额大于到账金额"),
     (base().income("S1", "A1", "2021-01-01", "10", "", "5"), "收入.csv 第2行 上缴日期：有上缴金额时必须填写上缴日期"),
     (base().listing("1", "A1", "2021-01-01", delisted_on="2021-02-01"), "公物仓.csv 第2行 出仓原因：填写出仓日期时必须填写出仓原因"),
+    (edit("assets", 0, category_code="A02-01"), "资产卡片.csv 第2行 分类代码「A02-01」：分类代码只能由字母和数字组成"),
+    (base().request("R1", unit_code="NOPE"), "配置需求.csv 第2行 单位编码「NOPE」：单位编码不存在"),
+    (base().request("R1", budget_year="1999"), "配置需求.csv 第2行 预算年度「1999」：预算年度应在 2000–2100 之间"),
+    (base().request("R1", quantity="0"), "配置需求.csv 第2行 数量「0」：数量应不小于 1"),
+    (base().request("R1", unit_price="0"), "配置需求.csv 第2行 单价「0」：单价应大于 0"),
+    (base().request("R1", unit_price="-3"), "配置需求.csv 第2行 单价「-3」：金额不能为负数"),
+    (base().request("R1", category="飞机"), "配置需求.csv 第2行 资产分类「飞机」：取值无效"),
+    (base().request("R1", category_code="A 01"), "配置需求.csv 第2行 分类代码「A 01」：分类代码只能由字母和数字组成"),
+    (base().request("R1", requested_on="明天"), "配置需求.csv 第2行 申报日期「明天」：日期格式无法识别"),
+    (base().request("R1", asset_name=""), "配置需求.csv 第2行 资产名称：必填项为空"),
+    (base().request("R1").request("R1"), "配置需求.csv 第3行 需求编号「R1」：与第 2 行重复"),
 ])
 def test_each_error_kind_is_reported_and_nothing_is_written(engine, config, tmp_path, builder, expected):
     problems = failing(engine, config, tmp_path, builder)

@@ -1,0 +1,355 @@
+"""配置审核 Purchase review: every request to buy assets reviewed against the city's idle stock
+before money is approved (allocation.md) — the requests with their flags, a request's ranked
+candidates, the decision, held assets and transfers followed to done, and the year's figures.
+Supervisors decide any request, counties those of their region; departments read their own."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+
+from dashboard import components as c
+from dashboard import context, queries
+from dashboard.shell import allowed
+from ledger import allocation, vocab, workflow
+from ledger.exports import write_workbook
+from metrics.allocation import shown_count
+
+dash.register_page(__name__, path="/allocation", name="配置审核", title="配置审核 · 国有资产盘活督导平台")
+P = "allocation"
+TIERS = {1: "本单位", 2: "本部门", 3: "本区划", 4: "全市"}
+STATUS_ZH = {v: k for k, v in vocab.STATUSES.items()}
+CATEGORY_ZH = {v: k for k, v in vocab.CATEGORIES.items()}
+FLAG_CLASS = {"own_stock": "flag-warn", "covered": "flag-ok", "budget_restricted": "flag-bad", "buy_while_idle": "flag-bad"}
+REQUEST_COLUMNS = [
+    {"field": "request_id", "headerName": "需求编号", "width": 120, "checkboxSelection": True},
+    {"field": "dept_name", "headerName": "主管部门", "width": 150, "tooltipField": "dept_name"},
+    {"field": "unit_name", "headerName": "申报单位", "width": 170, "tooltipField": "unit_name"},
+    {"field": "asset_name", "headerName": "资产名称", "width": 130},
+    {"field": "category_zh", "headerName": "资产分类", "width": 100},
+    {"field": "quantity", "headerName": "数量", "width": 80, "type": "rightAligned"},
+    {"field": "amount", "headerName": "金额（元）", "width": 130, "type": "rightAligned",
+     "valueFormatter": {"function": "d3.format(',.2f')(params.value)"}},
+    {"field": "requested_on", "headerName": "申报日期", "width": 115},
+    {"field": "candidate_count", "headerName": "候选资产", "width": 100, "type": "rightAligned"},
+    {"field": "flags", "headerName": "提示", "flex": 1, "minWidth": 220, "tooltipField": "flags",
+     "cellClassRules": {"lvl-red": "params.value && params.value.includes('建议暂停批复')"}},
+    {"field": "decision_zh", "headerName": "审核决定", "width": 110},
+    {"field": "progress", "headerName": "调剂进度", "width": 110},
+]
+CANDIDATE_COLUMNS = [
+    {"field": "rank", "headerName": "排序", "width": 80, "checkboxSelection": True},
+    {"field": "asset_code", "headerName": "资产编号", "width": 130},
+    {"field": "name", "headerName": "资产名称", "width": 130},
+    {"field": "unit_name", "headerName": "所在单位", "width": 170, "tooltipField": "unit_name"},
+    {"field": "dept_name", "headerName": "主管部门", "width": 150, "tooltipField": "dept_name"},
+    {"field": "tier_zh", "headerName": "范围", "width": 90},
+    {"field": "status_zh", "headerName": "使用状况", "width": 100},
+    {"field": "months_idle", "headerName": "闲置月数", "width": 100, "type": "rightAligned"},
+    {"field": "listed_zh", "headerName": "公物仓", "width": 90},
+    {"field": "value_text", "headerName": "价值（元）", "flex": 1, "minWidth": 120, "type": "rightAligned"},
+]
+TRANSFER_COLUMNS = [
+    {"field": "request_id", "headerName": "需求编号", "width": 120},
+    {"field": "asset_code", "headerName": "资产编号", "width": 130}, {"field": "asset_name", "headerName": "资产名称", "width": 130},
+    {"field": "from_unit", "headerName": "调出单位", "width": 180, "tooltipField": "from_unit"},
+    {"field": "to_dept", "headerName": "接收部门", "width": 160, "tooltipField": "to_dept"},
+    {"field": "decided_on", "headerName": "决定日期", "width": 115}, {"field": "due_on", "headerName": "应完成", "width": 115},
+    {"field": "state_zh", "headerName": "状态", "width": 100, "cellClassRules": {"lvl-red": "params.value == '逾期'"}},
+    {"field": "done_text", "headerName": "完成情况", "flex": 1, "minWidth": 160},
+]
+FORM_FIELDS = [("request_id", "需求编号", 2), ("unit_code", "单位编码", 2), ("budget_year", "预算年度", 1),
+               ("asset_name", "资产名称", 2), ("category", "资产分类", 2), ("category_code", "分类代码（可选）", 2),
+               ("quantity", "数量", 1), ("unit_price", "单价（元）", 2), ("requested_on", "申报日期", 2),
+               ("reason", "申报理由（可选）", 4)]
+
+
+def _may(action: str) -> bool:
+    return context.role() in workflow.MAY[action]
+
+
+def _actor() -> workflow.Actor:
+    return workflow.Actor(context.current_username(), context.role(), context.address())
+
+
+def layout(**_query):
+    if not allowed("/allocation", context.role()):
+        return c.not_found()
+    scope, engine = context.scope(), context.engine()
+    today = context.config().today()
+    years = queries.request_years(engine, scope) or [today.year + 1]
+    hidden = {"display": "none"}
+    year_select = dcc.Dropdown(id=f"{P}-year", options=[{"label": f"{y} 年度", "value": y} for y in years],
+                               value=years[0], clearable=False, className="month-select")
+    decide_form = html.Div([
+        dbc.Row([
+            dbc.Col(dbc.RadioItems(id=f"{P}-kind", options=[{"label": v, "value": k} for k, v in allocation.KINDS.items()],
+                                   inline=True), md=5),
+            dbc.Col(dbc.Input(id=f"{P}-approved", type="number", min=1, step=1, placeholder="同意采购数量（部分调剂）"), md=2),
+            dbc.Col(dbc.Textarea(id=f"{P}-note", rows=2, maxLength=1000,
+                                 placeholder="审核意见（必填）：同意采购且有候选资产时，说明其不能满足需求的理由"), md=5),
+        ], className="g-2 align-items-center"),
+        html.Div([dbc.Button("提交审核决定", id=f"{P}-decide", color="primary", size="sm", className="me-2"),
+                  dbc.Button("撤回决定", id=f"{P}-withdraw", color="secondary", size="sm", outline=True),
+                  html.Span("调剂、部分调剂：在上表勾选调剂的资产", className="small text-muted ms-3")], className="mt-2"),
+        html.Div(id=f"{P}-decided", className="mt-2"),
+    ], style=None if _may("decide") else hidden)
+    entry = c.section("录入配置需求", dbc.Row(
+        [dbc.Col(dbc.Input(id=f"{P}-f-{key}", placeholder=label, size="sm",
+                           value=str(today.year + 1) if key == "budget_year" else None), md=width)
+         for key, label, width in FORM_FIELDS]
+        + [dbc.Col(dbc.Button("保存需求", id=f"{P}-add", color="primary", size="sm"), width="auto"),
+           dbc.Col(html.Div(id=f"{P}-added"), md=12)], className="g-2 align-items-center"))
+    return html.Div([
+        html.Div([html.H2("配置审核", className="page-title"),
+                  html.Span(f"审核日 {today.isoformat()}：候选资产与提示按当日台账计算", className="page-note"),
+                  dbc.Button("下载审核意见表（xlsx）", id=f"{P}-sheet", color="primary", size="sm", outline=True),
+                  dcc.Download(id=f"{P}-download"), year_select], className="page-head"),
+        dcc.Store(id=f"{P}-version", data=0), dcc.Store(id=f"{P}-request"),
+        dcc.Loading(html.Div(id=f"{P}-figures"), type="dot"),
+        c.section("配置需求", dbc.RadioItems(
+            id=f"{P}-show", value="open", inline=True, className="mb-2",
+            options=[{"label": "待审核", "value": "open"}, {"label": "已审核", "value": "decided"},
+                     {"label": "全部", "value": "all"}]),
+            c.grid(f"{P}-requests", pd.DataFrame(), REQUEST_COLUMNS, height="340px",
+                   options={"rowSelection": "single", "pagination": True, "paginationPageSize": 50,
+                            "tooltipShowDelay": 300})),
+        c.section("需求详情与候选资产", html.Div(id=f"{P}-detail", children=c.empty("在上表选择一项需求")),
+                  c.grid(f"{P}-candidates", pd.DataFrame(), CANDIDATE_COLUMNS, height="330px",
+                         options={"rowSelection": "multiple", "suppressRowClickSelection": True}),
+                  decide_form),
+        c.section("调剂跟踪（占用资产与调剂完成情况）", html.Div(id=f"{P}-transfers")),
+        html.Div(entry, style=None if _may("request") else hidden),
+    ])
+
+
+def _flag_text(flags: dict) -> str:
+    return "、".join(allocation.FLAG_NAMES[k] for k in allocation.FLAG_NAMES if flags.get(k))
+
+
+def _year(value) -> int | None:
+    return value if isinstance(value, int) and 2000 <= value <= 2100 else None
+
+
+@callback(Output(f"{P}-figures", "children"), Output(f"{P}-requests", "rowData"), Output(f"{P}-transfers", "children"),
+          Input(f"{P}-year", "value"), Input(f"{P}-show", "value"), Input(f"{P}-version", "data"))
+def render(year, show, _version):
+    """The year's figures, its requests (open ones with today's flags) and the transfers."""
+    scope, engine, config = context.scope(), context.engine(), context.config()
+    year = _year(year)
+    if not allowed("/allocation", context.role()) or year is None:
+        return c.not_found(), [], None
+    today = config.today()
+    requests = queries.purchase_requests(engine, scope, year)
+    found = queries.request_review(engine, config, scope, today, year=year)
+    flags = found.flags.set_index("request_id") if found is not None else pd.DataFrame()
+    rows = []
+    for r in requests.itertuples():
+        decided = isinstance(r.decision, str)
+        if (show == "open" and decided) or (show == "decided" and not decided):
+            continue
+        now = flags.loc[r.request_id] if r.request_id in flags.index else None
+        shown_flags = (r.decided_flags or {}) if decided else ({k: bool(now[k]) for k in allocation.FLAG_NAMES}
+                                                               if now is not None else {})
+        count = r.decided_candidates if decided else (int(now.candidate_count) if now is not None else 0)
+        rows.append({"request_id": r.request_id, "dept_name": r.dept_name, "unit_name": r.unit_name,
+                     "asset_name": r.asset_name, "category_zh": CATEGORY_ZH.get(r.category, r.category),
+                     "quantity": int(r.quantity), "amount": r.quantity * r.unit_price / 100,
+                     "requested_on": r.requested_on.isoformat(), "candidate_count": int(count),
+                     "flags": _flag_text(shown_flags) or "—",
+                     "decision_zh": allocation.KINDS[r.decision] if decided else "待审核",
+                     "progress": (f"{int(r.transfer_done)}/{int(r.transfer_qty)} 已完成"
+                                  if decided and r.transfer_qty == r.transfer_qty and r.transfer_qty else "—")})
+    return _figures(engine, config, scope, year, today), rows, _transfers(engine, scope, today)
+
+
+def _figures(engine, config, scope, year, today):
+    frame = queries.allocation_figures(engine, config, scope, year, today)
+    if frame.empty:
+        return c.empty(f"{year} 年度尚无配置需求")
+    top = frame.iloc[-1] if scope.kind != "department" else frame.iloc[0]
+    if scope.kind == "region":
+        top = frame[frame.level == "region"].iloc[0]
+    rate = "—" if top.transfer_rate is None or pd.isna(top.transfer_rate) else f"{top.transfer_rate * 100:.1f}%"
+    cards = dbc.Row([dbc.Col(card, md=2) for card in [
+        c.kpi_card("配置需求", f"{int(top.request_count)} 项", note=f"金额 {c.wan(top.request_amount / 100)}"),
+        c.kpi_card("已审核", f"{int(top.reviewed_count)} 项", note=f"存量可满足 {int(top.covered_count)} 项"),
+        c.kpi_card("决定调剂", f"{int(top.transfer_qty)} 件", note=f"已完成 {int(top.transfer_done_qty)} 件"),
+        c.kpi_card("节约采购资金", c.wan(top.transfer_saving / 100), note="调剂资产按申报单价计"),
+        c.kpi_card("调剂率", rate, note="调剂件数 ÷ 存量可满足需求的数量"),
+        c.kpi_card("有存量仍同意采购", f"{int(top.approved_despite_stock)} 项", note="须有书面理由"),
+    ]], className="g-2 mb-2")
+    by_dept = frame[frame.level == "department"].sort_values("request_amount", ascending=False)
+    table = dbc.Table([html.Thead(html.Tr([html.Th(h) for h in (
+        "主管部门", "需求（项）", "金额（万元）", "已审核", "存量可满足", "调剂（件）", "已完成", "节约（万元）", "调剂率",
+        "有存量仍采购")])), html.Tbody([html.Tr([
+            html.Td(r.name), html.Td(int(r.request_count)), html.Td(f"{r.request_amount / 1_000_000:,.2f}"),
+            html.Td(int(r.reviewed_count)), html.Td(int(r.covered_count)), html.Td(int(r.transfer_qty)),
+            html.Td(int(r.transfer_done_qty)), html.Td(f"{r.transfer_saving / 1_000_000:,.2f}"),
+            html.Td("—" if r.transfer_rate is None or pd.isna(r.transfer_rate) else f"{r.transfer_rate * 100:.1f}%"),
+            html.Td(int(r.approved_despite_stock))]) for r in by_dept.itertuples()])],
+        size="sm", hover=True, className="figure-table")
+    if scope.kind == "department":
+        return cards
+    return html.Div([cards, html.Details([html.Summary(f"{year} 年度分部门统计（{len(by_dept)} 个部门）"), table],
+                                         className="mb-2")])
+
+
+def _transfers(engine, scope, today):
+    frame = queries.transfers(engine, scope)
+    if frame.empty:
+        return c.empty("尚无调剂决定")
+    frame = frame.assign(
+        state_zh=[("逾期" if s == "open" and due < today else allocation.TRANSFER_STATES[s])
+                  for s, due in zip(frame.state, frame.due_on)],
+        done_text=[(f"{d.isoformat()} " + ("公物仓出仓（已调剂）" if how == "listing" else "台账已划入接收部门"))
+                   if isinstance(d, dt.date) else "—" for d, how in zip(frame.done_on, frame.done_how)],
+        decided_on=frame.decided_on.map(dt.date.isoformat), due_on=frame.due_on.map(dt.date.isoformat))
+    return c.grid(f"{P}-transfer-grid", frame, TRANSFER_COLUMNS, height="260px")
+
+
+@callback(Output(f"{P}-request", "data"), Output(f"{P}-detail", "children"), Output(f"{P}-candidates", "rowData"),
+          Output(f"{P}-candidates", "selectedRows"),
+          Input(f"{P}-requests", "selectedRows"), Input(f"{P}-version", "data"), State(f"{P}-request", "data"))
+def detail(selected, _version, current):
+    """A request's facts, flags and first max(10, 3 × quantity) candidates (its held assets ticked)."""
+    scope, engine, config = context.scope(), context.engine(), context.config()
+    if not allowed("/allocation", context.role()):
+        return None, c.not_found(), [], []
+    request_id = (selected[0].get("request_id") if selected and isinstance(selected[0], dict) else None) \
+        if ctx.triggered_id == f"{P}-requests" else current
+    if not isinstance(request_id, str):
+        return None, c.empty("在上表选择一项需求"), [], []
+    today = config.today()
+    found = queries.request_review(engine, config, scope, today, request_id=request_id)
+    requests = queries.purchase_requests(engine, scope)
+    match = requests[requests.request_id == request_id]
+    if found is None or match.empty:
+        return None, c.not_found(), [], []
+    r = match.iloc[0]
+    flags = found.flags_of(request_id)
+    everything = found.of(request_id)
+    shown = everything.head(shown_count(int(r.quantity)))
+    names = queries.place_names(engine, scope, set(shown.unit_code))
+    rows = [{"rank": int(x.rank), "asset_code": x.asset_code, "name": x.name,
+             "unit_name": names.get(x.unit_code, ("", ""))[0], "dept_name": names.get(x.unit_code, ("", ""))[1],
+             "tier_zh": TIERS[int(x.tier)], "status_zh": STATUS_ZH.get(x.status, x.status),
+             "months_idle": int(x.months_idle), "listed_zh": "已挂牌" if x.listed else "—",
+             "value_text": "—" if x.value is None or pd.isna(x.value) else f"{x.value / 100:,.2f}"}
+            for x in shown.itertuples()]
+    held = set(queries.held_assets(engine, scope, request_id))
+    decided = isinstance(r.decision, str)
+    badges = [html.Span(allocation.FLAG_NAMES[k], className=f"flag {FLAG_CLASS[k]}") for k in allocation.FLAG_NAMES
+              if flags.get(k)] or [html.Span("无提示", className="flag")]
+    facts = html.Div([
+        html.Div([html.Strong(f"{r.request_id} · {r.asset_name}"),
+                  html.Span(f"　{r.unit_name}（{r.dept_name}）　{CATEGORY_ZH.get(r.category, r.category)}"
+                            + (f" {r.category_code}" if isinstance(r.category_code, str) else "")
+                            + f"　数量 {int(r.quantity)}　单价 {r.unit_price / 100:,.2f} 元"
+                            + f"　申报 {r.requested_on.isoformat()}")]),
+        html.Div(f"申报理由：{r.reason}", className="small text-muted") if isinstance(r.reason, str) else None,
+        html.Div([*badges, html.Span(f"存量候选资产共 {len(everything)} 项，显示前 {len(rows)} 项（排序：本单位 → 本部门 → "
+                                     "本区划 → 全市，公物仓挂牌优先，闲置越久越优先，价值高者优先）",
+                                     className="small text-muted ms-2")], className="mt-1"),
+        html.Div(_decision_text(r), className="decision-box mt-1") if decided else None,
+    ], id=f"{P}-facts")
+    ticked = [row for row in rows if row["asset_code"] in held]
+    return request_id, facts, rows, ticked
+
+
+def _decision_text(r) -> str:
+    text = f"审核决定：{allocation.KINDS[r.decision]}"
+    if r.decision == "partial":
+        text += f"，同意采购 {int(r.approved_qty)} 件"
+    return text + f"（{r.decided_by}，{r.decided_at:%Y-%m-%d %H:%M}）　意见：{r.decision_note}"
+
+
+@callback(Output(f"{P}-decided", "children"), Output(f"{P}-version", "data", allow_duplicate=True),
+          Output(f"{P}-note", "value"),
+          Input(f"{P}-decide", "n_clicks"), Input(f"{P}-withdraw", "n_clicks"),
+          State(f"{P}-request", "data"), State(f"{P}-kind", "value"), State(f"{P}-approved", "value"),
+          State(f"{P}-note", "value"), State(f"{P}-candidates", "selectedRows"), State(f"{P}-version", "data"),
+          prevent_initial_call=True)
+def decide(_decide, _withdraw, request_id, kind, approved, note, picked, version):
+    """Record or withdraw the decision on the selected request (supervisor; county in its region)."""
+    scope, engine, config = context.scope(), context.engine(), context.config()
+    if ctx.triggered_id not in (f"{P}-decide", f"{P}-withdraw"):
+        return no_update, no_update, no_update
+    if not _may("decide") or not allowed("/allocation", context.role()):
+        context.audit("scope.refused", "配置审核决定", detail="无权")
+        return dbc.Alert("无权执行此操作", color="danger", className="py-1 mb-0"), no_update, no_update
+    if not isinstance(request_id, str):
+        return dbc.Alert("请先在需求列表中选择一项需求", color="warning", className="py-1 mb-0"), no_update, no_update
+    assets = [row.get("asset_code") for row in (picked or []) if isinstance(row, dict) and isinstance(row.get("asset_code"), str)]
+    try:
+        if ctx.triggered_id == f"{P}-withdraw":
+            with engine.execution_options(write=True).begin() as conn:
+                allocation.withdraw(conn, _actor(), request_id, scope.units(), note)
+            said = "已撤回决定，占用的资产已释放"
+        else:
+            today = config.today()
+            found = queries.request_review(engine, config, scope, today, request_id=request_id)
+            if found is None:
+                raise workflow.WorkflowError("配置需求不存在 / no such request")
+            frame = found.of(request_id)
+            flags = found.flags_of(request_id)
+            candidates = allocation.Candidates(today, dict(zip(frame.asset_code, frame.unit_code)),
+                                               {k: flags[k] for k in allocation.FLAG_NAMES})
+            quantity = _int(approved)
+            with engine.execution_options(write=True).begin() as conn:
+                allocation.decide(conn, _actor(), request_id, scope.units(), kind, assets, quantity, note, candidates,
+                                  config["allocation.transfer_days"])
+            said = f"已记录：{allocation.KINDS[kind]}" + (f"，调剂资产 {len(assets)} 件" if assets else "")
+    except workflow.WorkflowError as exc:
+        return dbc.Alert(str(exc).split(" / ")[0], color="danger", className="py-1 mb-0"), no_update, no_update
+    return dbc.Alert(said, color="success", className="py-1 mb-0"), (version or 0) + 1, ""
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") and float(value).is_integer() else None
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+@callback(Output(f"{P}-added", "children"), Output(f"{P}-version", "data", allow_duplicate=True),
+          Input(f"{P}-add", "n_clicks"), *[State(f"{P}-f-{key}", "value") for key, _, _ in FORM_FIELDS],
+          State(f"{P}-version", "data"), prevent_initial_call=True)
+def add_request(n_clicks, *values):
+    """One request typed on the page: the import's rules and messages."""
+    *cells, version = values
+    if not n_clicks:
+        return no_update, no_update
+    if not _may("request") or not allowed("/allocation", context.role()):
+        return dbc.Alert("无权执行此操作", color="danger", className="py-1 mb-0"), no_update
+    typed = {key: (str(v) if v not in (None, "") else None) for (key, _, _), v in zip(FORM_FIELDS, cells)}
+    try:
+        with context.engine().execution_options(write=True).begin() as conn:
+            request_id = allocation.add_request(conn, _actor(), typed, context.scope().units())
+    except workflow.WorkflowError as exc:
+        return dbc.Alert(str(exc).split(" / ")[0], color="danger", className="py-1 mb-0"), no_update
+    return dbc.Alert(f"已保存配置需求 {request_id}", color="success", className="py-1 mb-0"), (version or 0) + 1
+
+
+@callback(Output(f"{P}-download", "data"), Input(f"{P}-sheet", "n_clicks"), State(f"{P}-year", "value"),
+          prevent_initial_call=True)
+def opinion_sheet(n_clicks, year):
+    """审核意见表: one row per request of the year in the caller's scope, its decision and assets."""
+    scope, engine, config = context.scope(), context.engine(), context.config()
+    year = _year(year)
+    if not n_clicks or not allowed("/allocation", context.role()) or year is None:
+        return no_update
+    frame = queries.opinion_sheet(engine, scope, year)
+    buffer = io.BytesIO()
+    made = dt.datetime.now().replace(microsecond=0)
+    write_workbook(buffer, [("审核意见表", frame)],
+                   title=f"{config['org.city_name']} {year} 年度新增资产配置审核意见表 · "
+                         f"{queries.scope_label(engine, scope)} · 生成于 {made:%Y-%m-%d %H:%M:%S}",
+                   formats={"单价（元）": "#,##0.00", "金额（元）": "#,##0.00"})
+    context.audit("export", f"审核意见表 {year}", detail=f"{len(frame)} 行")
+    return dcc.send_bytes(buffer.getvalue(), f"配置审核意见表_{year}.xlsx")
+

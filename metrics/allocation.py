@@ -1,0 +1,310 @@
+"""配置审核 (allocation.md): the idle stock that could serve purchase requests, ranked; the flags
+of each request; the year's figures.
+
+Only the assets that fit the requests asked about are read (by the class-code and name keys
+stored with each card: index ranges and lookups), with their status changes, 自用 plans and
+调剂 listings; their timelines are built and ranked in DuckDB exactly as the snapshot engine
+builds them. One request or a year's open requests go the same way.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import duckdb
+import pandas as pd
+from sqlalchemy import Engine, and_, select
+
+from ledger import columnar, fit
+from ledger.config import Config
+from ledger.models import (
+    Decision, Department, HeldAsset, ListEntry, PurchaseRequest, Region, Snapshot, Transfer, Unit, WarningRow,
+)
+from ledger.spans import make_spans
+from metrics.figures import CITY_NAME, MACROS
+
+FLAGS = ("own_stock", "covered", "budget_restricted", "buy_while_idle")
+REQUEST_COLUMNS = ["request_id", "unit_code", "budget_year", "asset_name", "category", "category_code", "quantity",
+                   "unit_price", "requested_on", "reason", "unit_name", "dept_code", "dept_name", "region_code"]
+CANDIDATE_COLUMNS = ["request_id", "rank", "asset_code", "name", "unit_code", "dept_code", "region_code", "status",
+                     "tier", "listed", "months_idle", "value"]
+
+# what is read of each fitting asset; {fit} is the WHERE over assets a
+STOCK_TABLES: dict[str, tuple[str, dict[str, str]]] = {
+    "assets": ("SELECT a.code, a.unit_code, a.name, a.category, a.code_key, a.name_key, a.original_value, "
+               "a.net_value, a.acquired_on, a.status, a.status_since FROM assets a WHERE {fit}",
+               {"code": "VARCHAR", "unit_code": "VARCHAR", "name": "VARCHAR", "category": "VARCHAR",
+                "code_key": "VARCHAR", "name_key": "VARCHAR", "original_value": "BIGINT", "net_value": "BIGINT",
+                "acquired_on": "DATE", "status": "VARCHAR", "status_since": "DATE"}),
+    "status_changes": ("SELECT c.asset_code, c.changed_on, c.status FROM status_changes c "
+                       "JOIN assets a ON a.code = c.asset_code WHERE {fit}",
+                       {"asset_code": "VARCHAR", "changed_on": "DATE", "status": "VARCHAR"}),
+    "plans": ("SELECT p.asset_code, p.listed_on, p.done_on FROM plans p JOIN assets a ON a.code = p.asset_code "
+              "WHERE p.method = 'self_use' AND ({fit})",
+              {"asset_code": "VARCHAR", "listed_on": "DATE", "done_on": "DATE"}),
+    "listings": ("SELECT l.asset_code, l.listed_on, l.delisted_on FROM listings l "
+                 "JOIN assets a ON a.code = l.asset_code WHERE l.mode = 'transfer' AND ({fit})",
+                 {"asset_code": "VARCHAR", "listed_on": "DATE", "delisted_on": "DATE"}),
+}
+
+STOCK = """
+CREATE OR REPLACE TABLE stock AS
+WITH now AS (SELECT asset_code, status, run_start FROM spans
+              WHERE start_on <= $d AND (end_on IS NULL OR end_on > $d)),
+listed AS (SELECT DISTINCT asset_code FROM listings
+            WHERE listed_on <= $d AND (delisted_on IS NULL OR delisted_on > $d)),
+self_use AS (SELECT DISTINCT asset_code FROM plans WHERE listed_on <= $d AND (done_on IS NULL OR done_on > $d))
+SELECT a.code AS asset_code, a.name, a.category, a.code_key, a.name_key, a.unit_code, u.dept_code, dp.region_code,
+       n.status, l.asset_code IS NOT NULL AS listed,
+       CASE WHEN n.status = 'idle' THEN months_between(n.run_start, $d) ELSE 0 END AS months_idle,
+       COALESCE(a.net_value, a.original_value) AS value, s.asset_code IS NOT NULL AS self_use
+  FROM assets a JOIN now n ON n.asset_code = a.code
+  JOIN units u ON u.code = a.unit_code JOIN departments dp ON dp.code = u.dept_code
+  LEFT JOIN listed l ON l.asset_code = a.code LEFT JOIN self_use s ON s.asset_code = a.code
+ WHERE a.acquired_on <= $d AND n.status <> 'disposed'
+   AND (n.status IN ('idle', 'underused') OR l.asset_code IS NOT NULL)
+"""
+
+# allocation.md "Candidates": fit (class-code prefix, else category and name), not held for
+# another request, not planned for its own department's use; ranked tier, listed, months, value, code
+CANDIDATES = """
+CREATE OR REPLACE TABLE candidates AS
+WITH fits AS (
+    SELECT r.request_id, s.* FROM reqs r JOIN stock s
+        ON r.code_key IS NOT NULL AND starts_with(s.code_key, r.code_key)
+    UNION ALL
+    SELECT r.request_id, s.* FROM reqs r JOIN stock s
+        ON r.code_key IS NULL AND s.category = r.category AND s.name_key = r.name_key),
+kept AS (
+    SELECT f.*, CASE WHEN f.unit_code = r.unit_code THEN 1 WHEN f.dept_code = r.dept_code THEN 2
+                     WHEN f.region_code = r.region_code THEN 3 ELSE 4 END AS tier
+      FROM fits f JOIN reqs r ON r.request_id = f.request_id
+     WHERE NOT (f.self_use AND f.dept_code = r.dept_code)
+       AND NOT EXISTS (SELECT 1 FROM held h WHERE h.asset_code = f.asset_code AND h.request_id <> f.request_id))
+SELECT *, ROW_NUMBER() OVER (PARTITION BY request_id
+                             ORDER BY tier, listed DESC, months_idle DESC, value DESC, asset_code) AS rank
+  FROM kept
+"""
+
+FLAGGED = """
+SELECT r.request_id, r.dept_code, r.quantity, COUNT(c.asset_code) AS candidate_count,
+       COALESCE(bool_or(c.tier = 1), false) AS own_stock,
+       COUNT(c.asset_code) >= r.quantity AS covered,
+       list_contains($restricted, r.dept_code) AS budget_restricted,
+       list_contains($bought, r.dept_code) AS buy_while_idle
+  FROM reqs r LEFT JOIN candidates c ON c.request_id = r.request_id
+ GROUP BY r.request_id, r.dept_code, r.quantity ORDER BY r.request_id
+"""
+
+
+@dataclass
+class Review:
+    """The candidates (all, ranked) and the flags of some requests on date `d`."""
+    d: dt.date
+    month: str | None  # the snapshot month the list flags come from
+    flags: pd.DataFrame  # request_id, dept_code, quantity, candidate_count, and FLAGS
+    candidates: pd.DataFrame  # CANDIDATE_COLUMNS
+
+    def of(self, request_id: str) -> pd.DataFrame:
+        return self.candidates[self.candidates.request_id == request_id]
+
+    def flags_of(self, request_id: str) -> dict:
+        row = self.flags[self.flags.request_id == request_id]
+        if row.empty:
+            return {}
+        first = row.iloc[0]
+        return {"candidate_count": int(first.candidate_count), **{f: bool(first[f]) for f in FLAGS}}
+
+
+def shown_count(quantity: int) -> int:
+    """How many candidates the review shows: max(10, 3 × quantity)."""
+    return max(10, 3 * quantity)
+
+
+def requests_frame(engine: Engine, where=None) -> pd.DataFrame:
+    """Requests with their department and region (`where`: a filter on PurchaseRequest/Unit/Department)."""
+    query = (select(*PurchaseRequest.__table__.columns, Unit.name.label("unit_name"), Unit.dept_code,
+                    Department.name.label("dept_name"), Department.region_code)
+             .join(Unit, Unit.code == PurchaseRequest.unit_code).join(Department, Department.code == Unit.dept_code)
+             .order_by(PurchaseRequest.request_id))
+    if where is not None:
+        query = query.where(where)
+    with engine.connect() as conn:
+        rows = conn.execute(query).mappings().all()
+    return pd.DataFrame(rows, columns=REQUEST_COLUMNS)
+
+
+def review(engine: Engine, config: Config, d: dt.date, requests: pd.DataFrame) -> Review:
+    """Candidates and flags on `d` of `requests` (a frame from `requests_frame`)."""
+    with columnar.connect(config) as duck:
+        duck.execute(MACROS)
+        _install_requests(duck, requests)
+        _load_stock(duck, engine, requests)
+        duck.execute("CREATE OR REPLACE VIEW timeline_assets AS SELECT code, acquired_on, status, status_since FROM assets")
+        duck.execute("CREATE OR REPLACE VIEW timeline_changes AS SELECT asset_code, changed_on, status FROM status_changes")
+        make_spans(duck)
+        with engine.connect() as conn:
+            held = conn.execute(select(HeldAsset.asset_code, HeldAsset.request_id)).all()
+            month, restricted, bought = _list_flags(conn, d)
+        duck.execute("CREATE TABLE held (asset_code VARCHAR, request_id VARCHAR)")
+        if held:
+            duck.executemany("INSERT INTO held VALUES (?, ?)", [list(h) for h in held])
+        duck.execute(STOCK, {"d": d})
+        duck.execute(CANDIDATES)
+        flags = duck.execute(FLAGGED, {"restricted": restricted, "bought": bought}).df()
+        candidates = duck.execute(f"SELECT {', '.join(CANDIDATE_COLUMNS)} FROM candidates "
+                                  "ORDER BY request_id, rank").df()
+    return Review(d, month, flags, candidates)
+
+
+def _install_requests(duck: duckdb.DuckDBPyConnection, requests: pd.DataFrame) -> None:
+    frame = pd.DataFrame({
+        "request_id": requests.request_id.astype(str), "unit_code": requests.unit_code.astype(str),
+        "dept_code": requests.dept_code.astype(str), "region_code": requests.region_code.astype(str),
+        "category": requests.category.astype(str),
+        "code_key": [fit.code_key(c) if isinstance(c, str) else None for c in requests.category_code],
+        "name_key": [fit.name_key(n) for n in requests.asset_name],
+        "quantity": requests.quantity.astype("int64")})
+    duck.register("reqs_in", frame)
+    duck.execute("CREATE OR REPLACE TABLE reqs AS SELECT request_id, unit_code, dept_code, region_code, category, "
+                 "CAST(code_key AS VARCHAR) AS code_key, CAST(name_key AS VARCHAR) AS name_key, quantity FROM reqs_in")
+    duck.unregister("reqs_in")
+
+
+def _fit_where(engine: Engine, requests: pd.DataFrame) -> tuple[str, tuple]:
+    """The WHERE over assets `a` that every fitting asset meets, with its parameters."""
+    prefixes = sorted({fit.code_key(c) for c in requests.category_code if isinstance(c, str)})
+    names = sorted({(cat, fit.name_key(name)) for cat, name, code in
+                    zip(requests.category, requests.asset_name, requests.category_code) if not isinstance(code, str)})
+    terms, params = [], []
+    for prefix in prefixes:
+        terms.append("(a.code_key >= {} AND a.code_key < {})")
+        params += list(fit.code_range(prefix))
+    for category, key in names:
+        terms.append("(a.category = {} AND a.name_key = {})")
+        params += [category, key]
+    sql = " OR ".join(terms) or "false"
+    if engine.dialect.name == "postgresql":
+        marks = iter(f"${i}" for i in range(1, len(params) + 1))
+        sql = sql.replace("{}", "%s")
+        sql = sql % tuple(next(marks) for _ in params)
+    else:
+        sql = sql.replace("{}", "?")
+    return sql, tuple(params)
+
+
+def _load_stock(duck: duckdb.DuckDBPyConnection, engine: Engine, requests: pd.DataFrame) -> None:
+    where, params = _fit_where(engine, requests)
+    queries = [(name, sql.format(fit=where), params) for name, (sql, _) in STOCK_TABLES.items()]
+    queries += [("units", "SELECT code, dept_code FROM units", ()),
+                ("departments", "SELECT code, region_code FROM departments", ())]
+    types = {name: columns for name, (_, columns) in STOCK_TABLES.items()}
+    types |= {"units": {"code": "VARCHAR", "dept_code": "VARCHAR"},
+              "departments": {"code": "VARCHAR", "region_code": "VARCHAR"}}
+    columnar.load(duck, engine, queries, types)
+
+
+def _list_flags(conn, d: dt.date) -> tuple[str | None, list[str], list[str]]:
+    """The newest snapshot month dated on or before `d`: its 预算约束 departments and the
+    departments with a buy_while_idle warning."""
+    month = conn.execute(select(Snapshot.month).where(Snapshot.snapshot_date <= d)
+                         .order_by(Snapshot.month.desc()).limit(1)).scalar()
+    if month is None:
+        return None, [], []
+    restricted = conn.execute(select(ListEntry.code).where(
+        ListEntry.month == month, ListEntry.list == "budget_restriction", ListEntry.level == "department")).scalars()
+    bought = conn.execute(select(WarningRow.dept_code).distinct().where(
+        WarningRow.month == month, WarningRow.rule == "buy_while_idle")).scalars()
+    return month, sorted(restricted), sorted(bought)
+
+
+# ---- the year's figures (allocation.md "Figures") -----------------------------------------
+
+FIGURE_KEYS = ["request_count", "request_amount", "reviewed_count", "covered_count", "transfer_qty",
+               "transfer_saving", "transfer_done_qty", "approved_despite_stock", "transfer_rate"]
+
+
+def figures(engine: Engine, config: Config, year: int, d: dt.date, where=None) -> pd.DataFrame:
+    """Per department, region and city (rows `level, code, name` + FIGURE_KEYS) for the requests of
+    budget year `year` in `where`. A decided request counts with the flags of its decision; an
+    open one with its flags on `d`."""
+    requests = requests_frame(engine, and_(PurchaseRequest.budget_year == year, *([where] if where is not None else [])))
+    if requests.empty:
+        return pd.DataFrame(columns=["level", "code", "name", *FIGURE_KEYS])
+    with engine.connect() as conn:
+        decisions = pd.DataFrame(conn.execute(select(
+            Decision.id, Decision.request_id, Decision.kind, Decision.candidate_count, Decision.flags)
+            .where(Decision.withdrawn_at.is_(None), Decision.request_id.in_(requests.request_id.tolist()))).all(),
+            columns=["decision_id", "request_id", "kind", "candidate_count", "flags"])
+        transfers = pd.DataFrame(conn.execute(select(Transfer.request_id, Transfer.state).where(
+            Transfer.state != "withdrawn", Transfer.request_id.in_(requests.request_id.tolist()))).all(),
+            columns=["request_id", "state"])
+        regions = dict(conn.execute(select(Region.code, Region.name)).all())
+    undecided = requests[~requests.request_id.isin(decisions.request_id)]
+    open_flags = review(engine, config, d, undecided).flags if not undecided.empty else pd.DataFrame(
+        columns=["request_id", "covered"])
+    covered = set(open_flags[open_flags.covered.astype(bool)].request_id)
+    covered |= {r for r, f in zip(decisions.request_id, decisions.flags) if (f or {}).get("covered")}
+    rows = requests.assign(
+        amount=requests.quantity * requests.unit_price,
+        reviewed=requests.request_id.isin(decisions.request_id),
+        covered=requests.request_id.isin(covered),
+        despite=requests.request_id.isin(decisions[(decisions.kind == "approve") & (decisions.candidate_count > 0)]
+                                         .request_id),
+        transferred=requests.request_id.map(transfers.groupby("request_id").size()).fillna(0).astype(int),
+        done=requests.request_id.map(transfers[transfers.state == "done"].groupby("request_id").size())
+        .fillna(0).astype(int))
+    rows["saving"] = rows.transferred * rows.unit_price
+    rows["covered_qty"] = rows.quantity.where(rows.covered, 0)
+    city = config["org.city_region_code"]
+
+    def sums(frame: pd.DataFrame) -> dict:
+        covered_qty = int(frame.covered_qty.sum())
+        return {"request_count": len(frame), "request_amount": int(frame.amount.sum()),
+                "reviewed_count": int(frame.reviewed.sum()), "covered_count": int(frame.covered.sum()),
+                "transfer_qty": int(frame.transferred.sum()), "transfer_saving": int(frame.saving.sum()),
+                "transfer_done_qty": int(frame.done.sum()), "approved_despite_stock": int(frame.despite.sum()),
+                "transfer_rate": frame.transferred.sum() / covered_qty if covered_qty else None}
+
+    out = [{"level": "department", "code": code, "name": g.dept_name.iloc[0], **sums(g)}
+           for code, g in rows.groupby("dept_code")]
+    out += [{"level": "region", "code": code, "name": regions.get(code, code), **sums(g)}
+            for code, g in rows.groupby("region_code")]
+    out.append({"level": "city", "code": city, "name": CITY_NAME, **sums(rows)})
+    return pd.DataFrame(out)
+
+
+# ---- export contract (allocation.md "Export contract") -------------------------------------
+
+CANDIDATE_EXPORT = ["request_id", "rank", "asset_code", "unit_code", "tier", "listed", "months_idle", "value"]
+REQUEST_EXPORT = ["request_id", "dept_code", "candidate_count", *FLAGS, "decision"]
+
+
+def standing_decisions(engine: Engine, request_ids: list[str]) -> dict[str, str]:
+    """request id -> the kind of its decision that is not withdrawn."""
+    with engine.connect() as conn:
+        return dict(conn.execute(select(Decision.request_id, Decision.kind).where(
+            Decision.withdrawn_at.is_(None), Decision.request_id.in_(request_ids))).all())
+
+
+def yuan(fen) -> Decimal | None:
+    """Fen as yuan with exactly two decimals (written so to CSV, as a number to xlsx)."""
+    return None if fen is None or pd.isna(fen) else Decimal(int(fen)).scaleb(-2)
+
+
+def export_frames(engine: Engine, config: Config, d: dt.date, where=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(candidates, requests) on `d` in the export contract's columns: the requests filed on or
+    before `d` (in `where`); candidates of those without a decision, all of them, ranked."""
+    clause = PurchaseRequest.requested_on <= d
+    requests = requests_frame(engine, clause if where is None else and_(clause, where))
+    decided = standing_decisions(engine, requests.request_id.tolist())
+    result = review(engine, config, d, requests) if not requests.empty else None
+    flags = result.flags if result is not None else pd.DataFrame(columns=["request_id", "dept_code", "candidate_count", *FLAGS])
+    listed = flags.assign(**{f: flags[f].astype(bool).astype(int) for f in FLAGS},
+                          decision=flags.request_id.map(lambda r: decided.get(r, "")))
+    found = result.candidates if result is not None else pd.DataFrame(columns=CANDIDATE_COLUMNS)
+    found = found[~found.request_id.isin(decided)]
+    found = found.assign(listed=found.listed.astype(bool).astype(int), value=found.value.map(yuan))
+    return (found[CANDIDATE_EXPORT].reset_index(drop=True),
+            listed[REQUEST_EXPORT].sort_values("request_id").reset_index(drop=True))

@@ -1,0 +1,122 @@
+"""配置审核 through the portal: who decides, what a department sees, downloads and the API, scoped."""
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+import openpyxl
+from sqlalchemy import select
+
+from ledger.models import AuditEntry, Decision, HeldAsset
+from tests.dashboard.callbacks import call
+
+DETAIL = [("allocation-request", "data"), ("allocation-detail", "children"), ("allocation-candidates", "rowData"),
+          ("allocation-candidates", "selectedRows")]
+
+
+def detail(client, request_id):
+    return call(client, DETAIL, [("allocation-requests", "selectedRows", [{"request_id": request_id}]),
+                                 ("allocation-version", "data", 0)], [("allocation-request", "data", None)],
+                changed="allocation-requests.selectedRows")
+
+
+def decide(client, request_id, kind, assets=(), note="经审核，可调剂", approved=None, button="decide"):
+    return call(client, [("allocation-decided", "children"), ("allocation-version", "data"), ("allocation-note", "value")],
+                [("allocation-decide", "n_clicks", 1), ("allocation-withdraw", "n_clicks", 1)],
+                [("allocation-request", "data", request_id), ("allocation-kind", "value", kind),
+                 ("allocation-approved", "value", approved), ("allocation-note", "value", note),
+                 ("allocation-candidates", "selectedRows", [{"asset_code": a} for a in assets]),
+                 ("allocation-version", "data", 0)], changed=f"allocation-{button}.n_clicks")
+
+
+def text(response) -> str:
+    return json.dumps(response, ensure_ascii=False)
+
+
+def test_a_supervisor_reviews_a_request_and_decides_a_transfer(app, as_user, engine):
+    client = as_user("supervisor")
+    status, response = detail(client, "R1")
+    assert status == 200
+    rows = response["allocation-candidates"]["rowData"]
+    # tier, then (all idle equally long) the higher value first
+    assert [r["asset_code"] for r in rows] == ["A1", "A2", "A4", "A3", "A6", "A5"]
+    assert [r["tier_zh"] for r in rows] == ["本单位", "本部门", "本区划", "本区划", "全市", "全市"]
+    assert "存量候选资产共 6 项" in text(response) and "本单位有同类闲置" in text(response)
+    _, said = decide(client, "R1", "transfer", ["A1", "A3"])
+    assert "已记录：调剂，调剂资产 2 件" in text(said)
+    with engine.connect() as conn:
+        assert set(conn.execute(select(HeldAsset.asset_code)).scalars()) == {"A1", "A3"}
+        entry = conn.execute(select(AuditEntry).where(AuditEntry.action == "request.decide")).one()
+    assert entry.actor == "supervisor" and entry.after["assets"] == ["A1", "A3"] and entry.role == "supervisor"
+    # R4 now sees A1 and A3 held for R1: not its candidates
+    _, response = detail(client, "R4")
+    assert [r["asset_code"] for r in response["allocation-candidates"]["rowData"]] == ["A5", "A6", "A4", "A2"]
+
+
+def test_a_department_reads_its_own_request_without_other_departments_values_and_cannot_decide(app, as_user, engine):
+    client = as_user("dept")
+    _, response = detail(client, "R1")
+    values = {r["asset_code"]: r["value_text"] for r in response["allocation-candidates"]["rowData"]}
+    assert values["A1"] == "1,000.00" and values["A2"] == "2,000.00"  # its own units' assets
+    assert values["A3"] == values["A5"] == "—"  # others': no values
+    _, response = detail(client, "R4")  # D4's request
+    assert response["allocation-detail"]["children"]["props"]["children"][0]["props"]["children"] == "未找到"
+    assert response["allocation-candidates"]["rowData"] == []
+    _, said = decide(client, "R1", "reject", note="部门自己驳回")
+    assert "无权" in text(said)
+    with engine.connect() as conn:
+        assert conn.execute(select(Decision)).first() is None
+
+
+def test_a_county_decides_inside_its_region_only(app, as_user, engine):
+    county = as_user("county")
+    _, said = decide(county, "R1", "reject", note="县区驳回市直需求")
+    assert "配置需求不存在" in text(said)
+    _, said = decide(county, "R4", "approve", note="候选资产型号不符")
+    assert "已记录：同意采购" in text(said)
+    _, said = decide(county, "R4", "reject", note="再改", button="withdraw")
+    assert "已撤回决定" in text(said)
+    with engine.connect() as conn:
+        actions = list(conn.execute(select(AuditEntry.action, AuditEntry.before).where(
+            AuditEntry.action.like("request.%")).order_by(AuditEntry.id)))
+    assert [a for a, _ in actions] == ["request.decide", "request.withdraw"]
+    assert actions[1].before["decision"] == "approve"
+
+
+def test_the_opinion_sheet_names_each_decision_and_its_assets(app, as_user):
+    client = as_user("supervisor")
+    decide(client, "R1", "partial", ["A2"], approved=1, note="一张调剂，一张采购")
+    _, response = call(client, [("allocation-download", "data")], [("allocation-sheet", "n_clicks", 1)],
+                       [("allocation-year", "value", 2027)])
+    data = response["allocation-download"]["data"]["content"]
+
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(data)))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert "2027 年度新增资产配置审核意见表" in rows[0][0]
+    header, first, second = rows[1], dict(zip(rows[1], rows[2])), dict(zip(rows[1], rows[3]))
+    assert header[0] == "需求编号"
+    assert first["需求编号"] == "R1" and first["审核决定"] == "部分调剂" and first["同意采购数量"] == 1
+    assert first["调剂资产"] == "A2 测试资产" and first["金额（元）"] == 6000
+    assert second["需求编号"] == "R4" and second["审核决定"] == "待审核"
+    dept_rows = call(as_user("dept"), [("allocation-download", "data")], [("allocation-sheet", "n_clicks", 1)],
+                     [("allocation-year", "value", 2027)])[1]
+    dept_book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(dept_rows["allocation-download"]["data"]["content"])))
+    assert [r[0] for r in dept_book.active.iter_rows(min_row=3, values_only=True)] == ["R1"]
+
+
+def test_the_api_lists_requests_and_candidates_in_scope(app, as_user):
+    dept = as_user("dept")
+    rows = dept.get("/api/v1/requests?date=2026-11-20").get_json()
+    assert [r["request_id"] for r in rows] == ["R1"]
+    assert rows[0] == {"request_id": "R1", "dept_code": "D1", "candidate_count": 6, "own_stock": 1, "covered": 1,
+                       "budget_restricted": 1, "buy_while_idle": 0, "decision": ""}
+    candidates = dept.get("/api/v1/requests/R1/candidates?date=2026-11-20").get_json()
+    assert [(c["asset_code"], c["tier"], c["value"]) for c in candidates][:3] == [
+        ("A1", 1, "1000.00"), ("A2", 2, "2000.00"), ("A4", 3, None)]
+    assert dept.get("/api/v1/requests/R4/candidates").status_code == 404
+    assert dept.get("/api/v1/requests?date=2026-02-30").status_code == 400
+    supervisor = as_user("supervisor")
+    assert [r["request_id"] for r in supervisor.get("/api/v1/requests?date=2026-11-20").get_json()] == ["R1", "R4"]
+    paths = supervisor.get("/api/v1/openapi.json").get_json()["paths"]
+    assert "/api/v1/requests" in paths and "/api/v1/requests/{request_id}/candidates" in paths
