@@ -137,6 +137,10 @@ def openapi():
     list_item = {"type": "object", "properties": {
         "month": {"type": "string"}, "list": {"type": "string"}, "level": {"type": "string"}, "code": {"type": "string"},
         "name": {"type": "string"}, "reasons": {"type": "array", "items": {"type": "object"}}}}
+    candidates = op("a request's candidates, ranked; value in yuan as text with two decimals",
+                    _schema_of(CANDIDATE_EXPORT), [day, {"name": "request_id", "in": "path", "required": True,
+                                                         "schema": {"type": "string"}}])
+    candidates["get"]["responses"]["404"] = {"description": "no such request, or not the caller's to see"}
     return jsonify({
         "openapi": "3.0.3",
         "info": {"title": "Panhuo 国有资产盘活督导平台 API", "version": "1"},
@@ -150,10 +154,7 @@ def openapi():
             "/api/v1/lists": op("accountability list rows with reasons", list_item, [month]),
             "/api/v1/requests": op("purchase requests with their flags on the review date (allocation.md)",
                                    _schema_of(REQUEST_EXPORT), [day]),
-            "/api/v1/requests/{request_id}/candidates": op(
-                "a request's candidates, ranked; value in yuan as text with two decimals",
-                _schema_of(CANDIDATE_EXPORT), [day, {"name": "request_id", "in": "path", "required": True,
-                                                     "schema": {"type": "string"}}]),
+            "/api/v1/requests/{request_id}/candidates": candidates,
         },
     })
 

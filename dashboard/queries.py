@@ -395,6 +395,12 @@ def purchase_requests(engine: Engine, scope: Scope, year: int | None = None) -> 
     return frame.merge(counts, left_on="request_id", right_index=True, how="left")
 
 
+def department_requests(engine: Engine, scope: Scope, dept: str) -> pd.DataFrame:
+    """One department's requests (within the caller's scope) with their outcomes."""
+    requests = purchase_requests(engine, scope)
+    return requests[requests.dept_code == dept].reset_index(drop=True)
+
+
 def request_review(engine: Engine, config, scope: Scope, d: dt.date, year: int | None = None,
                    request_id: str | None = None) -> alloc.Review | None:
     """Candidates and flags on `d` of the caller's requests (one, or a year's); None when the

@@ -224,8 +224,9 @@ def demo(ctx: Context, assets: int, seed: int, no_serve: bool, write_sample: Pat
     """Build the demo city in the configured database, compute 13 months, serve."""
     import tempfile
 
-    from ledger.demo import CITY, months_to_compute, write_demo_ledger
+    from jobs.demo_review import carry_out_transfers, review_demo_requests
     from jobs.runner import compute_months
+    from ledger.demo import CITY, REQUEST_YEARS, months_to_compute, write_demo_ledger
 
     config = ctx.config.replace(org__city_region_code=CITY[0], org__city_name=CITY[1])
     upgrade(ctx.engine)
@@ -241,6 +242,10 @@ def demo(ctx: Context, assets: int, seed: int, no_serve: bool, write_sample: Pat
         if not result.ok:  # the generator and the importer disagree: a bug, say so plainly
             raise click.ClickException("演示台账导入失败 / demo import failed: " + "; ".join(map(str, result.problems[:5])))
     click.echo(f"已导入 / imported in {time.perf_counter() - started:.1f}s")
+    decided = review_demo_requests(ctx.engine, config, REQUEST_YEARS[0], dt.date(REQUEST_YEARS[0] - 1, 12, 1))
+    moved = carry_out_transfers(ctx.engine, config, 0.85, dt.date(REQUEST_YEARS[0], 1, 15))
+    click.echo(f"已审核 {REQUEST_YEARS[0]} 年度配置需求 / reviewed last year's requests: {decided}; "
+               f"{moved} 项调剂已在台账完成 / transfers done in the ledger")
     compute_months(ctx.engine, config, months_to_compute(), "demo")
     click.echo(f"已计算 13 个月快照 / computed 13 monthly snapshots: {months_to_compute()[0]} … {months_to_compute()[-1]}")
     click.echo(f"数据库 / database: {ctx.engine.url.render_as_string(hide_password=True)}")

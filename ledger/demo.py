@@ -42,6 +42,23 @@ CATEGORIES = {
     "公共基础设施": (0.01, 1_500_000, 1.0, ["道路", "桥梁", "管网", "广场"]),
     "其他": (0.03, 5_000, 1.0, ["图书", "文物", "其他资产"]),
 }
+# GB/T 14885 class codes of the names above; a card of another name carries none. Not every
+# system exports them: three cards in ten come without (they are matched by name then).
+CLASS_CODES = {
+    "台式计算机": "A02010104", "笔记本电脑": "A02010105", "服务器": "A02010103", "打印机": "A02021001",
+    "复印机": "A02020100", "投影仪": "A02020200", "空调": "A02061800",
+    "办公桌": "A05010101", "会议桌": "A05010102", "办公椅": "A05010201", "文件柜": "A05010301", "书架": "A05010302",
+    "沙发": "A05010401", "公务用车": "A02030500", "执法车": "A02030600", "巡逻车": "A02030601", "救护车": "A02030700",
+    "客车": "A02030200", "检测仪": "A03230100", "医疗设备": "A03180000", "实验设备": "A03200000",
+    "监控系统": "A02091000", "教学设备": "A03190000",
+}
+# what departments ask to buy: names in stock elsewhere, and some that no idle card has
+WANTED = {"通用设备": ["台式计算机", "笔记本电脑", "打印机", "复印机", "投影仪", "空调", "服务器", "无人机", "扫描仪"],
+          "家具用具": ["办公桌", "办公椅", "文件柜", "会议桌", "书架", "档案密集架"],
+          "车辆": ["公务用车", "执法车", "巡逻车", "新能源执法车"],
+          "专用设备": ["检测仪", "监控系统", "教学设备", "医疗设备"]}
+REASONS = ["新设科室，需配置办公设备", "现有设备已达使用年限", "业务量增加", "新建业务用房配套", "人员增加", "执法装备更新"]
+REQUEST_YEARS = (2026, 2027)
 LESSEES = ["某物流公司", "某商贸公司", "某餐饮公司", "某科技公司", "某培训机构", "某超市"]
 OWNERS = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周杰", "吴霞"]
 METHODS = ["自用", "调剂", "共享共用", "出租", "公物仓", "出售", "报废", "转型改造", "市场化运营"]
@@ -143,6 +160,7 @@ def write_demo_ledger(target: str | Path, assets: int = 50_000, seed: int = 2026
         for (dept, unit_code, _), count in zip(units, per_unit):
             for _ in range(count):
                 gen.asset(dept, unit_code)
+        _requests(random.Random(seed + 1), writer, units, per_year=max(60, min(600, assets // 150)))
     finally:
         writer.close()
     return writer.counts
@@ -195,9 +213,12 @@ class _AssetGenerator:
         photos = 0 if rng.random() < 0.35 * (1 - q) else rng.randint(1, 6)
         location = "" if rng.random() < 0.2 * (1 - q) else f"{rng.randint(1, 9)}号楼{rng.randint(1, 12)}层{rng.randint(1, 30):02d}室"
         net = int(value * rng.uniform(0.05, 0.95))
-        self.w.row("assets", [code, unit_code, rng.choice(names), category, _money(value), _money(net),
+        name = rng.choice(names)
+        # from the card's number, not the random stream: the same seed keeps the same city
+        class_code = CLASS_CODES.get(name) if self.n % 10 >= 3 else None
+        self.w.row("assets", [code, unit_code, name, category, _money(value), _money(net),
                               _day(acquired), status, _day(status_since), location, photos,
-                              "是" if rng.random() < 0.05 else "否"])
+                              "是" if rng.random() < 0.05 else "否", class_code])
 
     def _change(self, timeline: list, status: str, on: int | None = None) -> int:
         start = timeline[-1][0] + 1
@@ -293,3 +314,27 @@ class _AssetGenerator:
                               _money(appraised) if appraised else None, _day(remitted_on) if remitted_on else None,
                               _money(amount) if remitted_on else "0.00"])
 
+
+
+def _requests(rng: random.Random, writer: _Writer, units: list, per_year: int) -> None:
+    """Purchase requests (配置需求) of each budget year, filed in the summer and autumn before it;
+    more from poorly run departments (they also hold more idle stock)."""
+    weights = [1.5 - dept.quality for dept, _, _ in units]
+    cats = list(WANTED)
+    n = 0
+    for year in REQUEST_YEARS:
+        first = dt.date(year - 1, 6, 1).toordinal()
+        last = min(dt.date(year - 1, 11, 15), LAST_MONTH_END + dt.timedelta(days=20)).toordinal()
+        for _ in range(per_year):
+            n += 1
+            dept, unit_code, _ = rng.choices(units, weights)[0]
+            category = rng.choices(cats, [0.5, 0.3, 0.1, 0.1])[0]
+            name = rng.choice(WANTED[category])
+            median = CATEGORIES[category][1]
+            quantity = rng.choice([1, 1, 1, 2, 2, 3, 5, 10]) if category in ("通用设备", "家具用具") else 1
+            price = max(500_00, int(median * 100 * math.exp(rng.gauss(0.3, 0.4))))
+            code = CLASS_CODES.get(name) if rng.random() < 0.6 else None
+            if code and rng.random() < 0.3:
+                code = code[:7]  # a wider class: any asset of it will do
+            writer.row("requests", [f"XQ{year}{n:05d}", unit_code, year, name, category, code, quantity,
+                                    _money(price), _day(rng.randint(first, last)), rng.choice(REASONS)])

@@ -106,3 +106,26 @@ def empty(text: str = "暂无数据") -> html.Div:
 def not_found() -> html.Div:
     """Used alike for 'does not exist' and 'outside your scope'."""
     return html.Div([html.H4("未找到"), html.P("请求的内容不存在。")], className="empty-state")
+
+
+def request_outcomes(frame: pd.DataFrame) -> dbc.Card:
+    """A department's purchase requests (配置审核) and what became of each, newest first."""
+    from ledger.allocation import KINDS
+
+    if frame.empty:
+        return section("配置需求与审核结果", empty("尚无配置需求"))
+    frame = frame.sort_values(["budget_year", "requested_on"], ascending=False)
+    rows = [html.Tr([
+        html.Td(html.A(r.request_id, href="/allocation")), html.Td(f"{r.budget_year}"), html.Td(r.asset_name),
+        html.Td(int(r.quantity), className="num"), html.Td(f"{r.quantity * r.unit_price / 100:,.2f}", className="num"),
+        html.Td(r.requested_on.isoformat()),
+        html.Td(KINDS[r.decision] if isinstance(r.decision, str) else "待审核"),
+        html.Td(f"{int(r.transfer_done)}/{int(r.transfer_qty)} 件已调入" if isinstance(r.decision, str)
+                and r.transfer_qty == r.transfer_qty and r.transfer_qty else "—"),
+        html.Td(r.decision_note if isinstance(r.decision_note, str) else "", className="small")])
+        for r in frame.head(20).itertuples()]
+    head = html.Thead(html.Tr([html.Th(h) for h in ("需求编号", "预算年度", "资产名称", "数量", "金额（元）", "申报日期",
+                                                    "审核决定", "调剂进度", "审核意见")]))
+    note = f"共 {len(frame)} 项，显示最近 20 项" if len(frame) > 20 else None
+    return section("配置需求与审核结果", dbc.Table([head, html.Tbody(rows)], size="sm", hover=True),
+                   html.Div(note, className="small text-muted") if note else None)

@@ -26,7 +26,7 @@ STATUS_ZH = {v: k for k, v in vocab.STATUSES.items()}
 CATEGORY_ZH = {v: k for k, v in vocab.CATEGORIES.items()}
 FLAG_CLASS = {"own_stock": "flag-warn", "covered": "flag-ok", "budget_restricted": "flag-bad", "buy_while_idle": "flag-bad"}
 REQUEST_COLUMNS = [
-    {"field": "request_id", "headerName": "需求编号", "width": 120, "checkboxSelection": True},
+    {"field": "request_id", "headerName": "需求编号", "width": 150, "checkboxSelection": True},
     {"field": "dept_name", "headerName": "主管部门", "width": 150, "tooltipField": "dept_name"},
     {"field": "unit_name", "headerName": "申报单位", "width": 170, "tooltipField": "unit_name"},
     {"field": "asset_name", "headerName": "资产名称", "width": 130},
@@ -112,7 +112,8 @@ def layout(**_query):
         dcc.Store(id=f"{P}-version", data=0), dcc.Store(id=f"{P}-request"),
         dcc.Loading(html.Div(id=f"{P}-figures"), type="dot"),
         c.section("配置需求", dbc.RadioItems(
-            id=f"{P}-show", value="open", inline=True, className="mb-2",
+            # a department follows its own requests whatever their state; reviewers start from the open ones
+            id=f"{P}-show", value="all" if context.role() == "department" else "open", inline=True, className="mb-2",
             options=[{"label": "待审核", "value": "open"}, {"label": "已审核", "value": "decided"},
                      {"label": "全部", "value": "all"}]),
             c.grid(f"{P}-requests", pd.DataFrame(), REQUEST_COLUMNS, height="340px",

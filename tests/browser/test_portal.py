@@ -28,10 +28,10 @@ pytestmark = pytest.mark.skipif((sync_playwright is None or not Path(CHROMIUM).e
 PAGES = {
     "leader": ["/", "/rankings", "/overdue", "/warnings", "/lists", "/report?month=2026-10"],
     "supervisor": ["/", "/overdue", "/warnings", "/asset?code=A1", "/department?code=D1", "/lists", "/interviews",
-                   "/import"],
+                   "/import", "/allocation"],
     "county": ["/", "/rankings", "/overdue", "/warnings", "/lists", "/import", "/interviews", "/history?code=D4"],
     "department": ["/my-score", "/overdue", "/warnings", "/department?code=D1", "/unit?code=U1", "/asset?code=A1",
-                   "/interviews", "/history?code=D1"],
+                   "/interviews", "/history?code=D1", "/allocation"],
     "screen": ["/screen"],
     "admin": ["/", "/jobs", "/audit"],
 }
@@ -225,5 +225,40 @@ def test_a_department_simulates_fixing_its_idle_assets(server, browser, size):
     result.get_by_text("21.4").wait_for()
     page.locator("#my-score-whatif-grid").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / f"department-whatif-{size['width']}.png"), full_page=True)
+    assert problems == []
+    page.close()
+
+
+@pytest.mark.parametrize("size", [{"width": 1920, "height": 1080}, {"width": 1366, "height": 768}],
+                         ids=["1920x1080", "1366x768"])
+def test_a_purchase_request_reviewed_against_the_stock(server, browser, size):
+    """Last in this module: the transfer it decides holds A1 and A2 for R1.
+
+    The supervisor picks two candidates of R1 and decides a transfer; the department then reads
+    its request, the decision and the candidates, with no form to change anything."""
+    page, problems = open_session(browser, server, "supervisor", size)
+    visit(page, server, "/allocation")
+    row = page.locator("#allocation-requests .ag-row").filter(has_text="R1")
+    if size["width"] == 1920:
+        row.locator("input[type=checkbox]").check()
+        page.get_by_text("存量候选资产共 6 项").wait_for()
+        for code in ("A1", "A2"):
+            page.locator("#allocation-candidates .ag-row").filter(has_text=code).locator("input[type=checkbox]").check()
+        page.get_by_label("调剂", exact=True).check()
+        page.fill("#allocation-note", "本单位、本部门存量可满足，调剂使用")
+        page.click("#allocation-decide")
+        page.get_by_text("已记录：调剂，调剂资产 2 件").wait_for()
+        page.locator("#allocation-transfers .ag-row").first.wait_for()
+        assert page.locator("#allocation-transfers .ag-row").count() == 2
+    page.screenshot(path=str(SHOTS / f"supervisor-allocation-review-{size['width']}.png"), full_page=True)
+    assert problems == []
+    page.close()
+    page, problems = open_session(browser, server, "dept", size)
+    visit(page, server, "/allocation")
+    page.locator("#allocation-requests .ag-row").filter(has_text="R1").locator("input[type=checkbox]").check()
+    page.get_by_text("审核决定：调剂").wait_for()
+    assert not page.locator("#allocation-decide").is_visible()
+    assert "R4" not in page.inner_text("#allocation-requests")
+    page.screenshot(path=str(SHOTS / f"department-allocation-{size['width']}.png"), full_page=True)
     assert problems == []
     page.close()

@@ -35,7 +35,7 @@ def test_api_conforms_and_stays_in_scope(api_schema, token):
     because it does not run under pytest 9, its Hypothesis strategies are."""
     auth = {"Authorization": f"Bearer {token}"}
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 4
+    assert len(operations) == 6
 
     for operation in operations:
         @given(case=operation.as_strategy())
@@ -43,7 +43,7 @@ def test_api_conforms_and_stays_in_scope(api_schema, token):
         def check(case):
             response = case.call(headers=auth)
             case.validate_response(response, headers=auth)
-            assert response.status_code in (200, 400)
+            assert response.status_code in (200, 400, 404)  # 404: a request the caller may not see
             assert_no_foreign(response.text)
 
         check()

@@ -23,6 +23,8 @@ def run(config, tmp_path):
     (["export", "kpis", "--month", "2026-10", "--out", "x.pdf"], "output must be .csv or .xlsx"),
     (["import", "/nonexistent/ledger.xlsx"], "import failed"),
     (["import", "config.toml"], "import failed"),
+    (["export", "candidates", "--out", "x.csv"], "candidates needs --date YYYY-MM-DD"),
+    (["export", "requests", "--date", "2026-11-31", "--out", "x.csv"], "--date must be YYYY-MM-DD"),
 ])
 def test_bad_input_gives_one_line_and_a_nonzero_exit(engine, run, args, message):
     result = run(*args)
@@ -79,3 +81,28 @@ def test_compute_of_a_closed_month_needs_reopen_and_a_bad_schedule_is_named(engi
     assert run("compute", "--month", "2026-10", "--reopen").exit_code == 0
     bad = run("scheduler", "--once", env={"PANHUO_SCHEDULER_RECOMPUTE_CRON": "every day"})
     assert bad.exit_code == 1 and "scheduler.recompute_cron is not a valid crontab line: 'every day'" in bad.output
+
+
+def test_the_purchase_review_exports_follow_the_contract(engine, config, run, tmp_path):
+    import csv
+
+    b = LedgerBuilder().unit("U1", dept="D1").unit("U2", dept="D2")
+    b.asset("A1", unit="U2", asset_name="办公桌", category="家具用具", status="闲置", status_since="2026-01-15",
+            original_value="1234.50")
+    b.asset("A2", unit="U1", asset_name="办公桌", category="家具用具", status="闲置", status_since="2026-05-01",
+            original_value="800.00", net_value="100.10")
+    b.listing("L2", "A2", "2026-06-01")
+    b.request("R1", unit="U1", asset_name="办公桌", category="家具用具", quantity="3")
+    b.load(engine, config, tmp_path / "city")
+    assert run("export", "candidates", "--date", "2026-11-20", "--out", str(tmp_path / "c.csv")).exit_code == 0
+    assert run("export", "requests", "--date", "2026-11-20", "--out", str(tmp_path / "r.csv")).exit_code == 0
+    with (tmp_path / "c.csv").open(encoding="utf-8-sig") as fh:
+        assert list(csv.reader(fh)) == [
+            ["request_id", "rank", "asset_code", "unit_code", "tier", "listed", "months_idle", "value"],
+            ["R1", "1", "A2", "U1", "1", "1", "6", "100.10"],
+            ["R1", "2", "A1", "U2", "3", "0", "10", "1234.50"]]  # another department, same region
+    with (tmp_path / "r.csv").open(encoding="utf-8-sig") as fh:
+        assert list(csv.reader(fh)) == [
+            ["request_id", "dept_code", "candidate_count", "own_stock", "covered", "budget_restricted",
+             "buy_while_idle", "decision"],
+            ["R1", "D1", "2", "1", "0", "0", "0", ""]]
