@@ -7,7 +7,7 @@ from flask import Blueprint, Flask, jsonify, request
 
 from dashboard import context, queries
 from ledger.exports import KPI_EXPORT, WARNING_EXPORT
-from metrics.allocation import CANDIDATE_EXPORT, REQUEST_EXPORT, yuan
+from metrics.allocation import CANDIDATE_EXPORT, REQUEST_EXPORT, contract
 from metrics.timeline import parse_month
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -105,10 +105,8 @@ def request_candidates(request_id: str):
     found = queries.request_review(context.engine(), context.config(), scope, day, request_id=request_id)
     if found is None:
         return jsonify({"error": "not_found", "message": "no such request"}), 404
-    rows = found.of(request_id)
-    rows = rows.assign(listed=rows.listed.astype(int), value=rows.value.map(yuan))
     return jsonify([{**r, "value": None if r["value"] is None else str(r["value"])}
-                    for r in queries.to_records(rows, CANDIDATE_EXPORT)])
+                    for r in queries.to_records(contract(found.of(request_id)))])
 
 
 def _schema_of(columns: list[str]) -> dict:

@@ -375,9 +375,13 @@ def request_years(engine: Engine, scope: Scope) -> list[int]:
                                  .where(scope.units()).order_by(PurchaseRequest.budget_year.desc())).scalars())
 
 
-def purchase_requests(engine: Engine, scope: Scope, year: int | None = None) -> pd.DataFrame:
-    """The requests the caller sees, with the standing decision and its transfers."""
-    where = scope.units() if year is None else and_(scope.units(), PurchaseRequest.budget_year == year)
+def purchase_requests(engine: Engine, scope: Scope, year: int | None = None, request_id: str | None = None,
+                      dept: str | None = None) -> pd.DataFrame:
+    """The requests the caller sees (of a year, one, or a department's), with the standing
+    decision and its transfers."""
+    where = and_(scope.units(), *([PurchaseRequest.budget_year == year] if year is not None else []),
+                 *([PurchaseRequest.request_id == request_id] if request_id is not None else []),
+                 *([Unit.dept_code == dept] if dept is not None else []))
     frame = alloc.requests_frame(engine, where)
     ids = frame.request_id.tolist()
     with engine.connect() as conn:
@@ -393,12 +397,6 @@ def purchase_requests(engine: Engine, scope: Scope, year: int | None = None) -> 
     counts = moved.groupby("request_id").state.agg(
         transfer_qty="size", transfer_done=lambda s: int((s == "done").sum()))
     return frame.merge(counts, left_on="request_id", right_index=True, how="left")
-
-
-def department_requests(engine: Engine, scope: Scope, dept: str) -> pd.DataFrame:
-    """One department's requests (within the caller's scope) with their outcomes."""
-    requests = purchase_requests(engine, scope)
-    return requests[requests.dept_code == dept].reset_index(drop=True)
 
 
 def request_review(engine: Engine, config, scope: Scope, d: dt.date, year: int | None = None,
@@ -421,12 +419,7 @@ def request_review(engine: Engine, config, scope: Scope, d: dt.date, year: int |
 
 
 def allocation_exports(engine: Engine, config, scope: Scope, d: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    candidates, requests = alloc.export_frames(engine, config, d, scope.units())
-    if scope.kind == "department" and not candidates.empty:
-        with engine.connect() as conn:
-            own = set(conn.execute(select(Unit.code).where(Unit.dept_code == scope.code)).scalars())
-        candidates = candidates.assign(value=candidates.value.where(candidates.unit_code.isin(own), None))
-    return candidates, requests
+    return alloc.export_frames(engine, config, d, scope.units(), shown=lambda found: _masked(scope, found))
 
 
 def transfers(engine: Engine, scope: Scope) -> pd.DataFrame:

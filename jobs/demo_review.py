@@ -2,7 +2,6 @@
 their day, and most transfers carried out by a later ledger import, the way they would be."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import random
 import tempfile
@@ -13,7 +12,8 @@ from sqlalchemy import Engine, select, true
 from ledger import allocation
 from ledger.config import Config
 from ledger.importer import import_path
-from ledger.importer.schema import ASSETS, UNITS
+from ledger.demo import LedgerWriter
+from ledger.importer.schema import ASSETS
 from ledger.models import Asset, Department, PurchaseRequest, Region, Transfer, Unit
 from ledger.vocab import CATEGORIES, STATUSES, label
 from ledger.workflow import Actor
@@ -33,20 +33,18 @@ def review_demo_requests(engine: Engine, config: Config, year: int, on: dt.date,
     used: set[str] = set()
     counts: dict[str, int] = {}
     for r in requests.sort_values(["requested_on", "request_id"]).itertuples():
-        frame = found.of(r.request_id)
-        free = [(a, u) for a, u in zip(frame.asset_code, frame.unit_code) if a not in used]
-        flags = found.flags_of(r.request_id)
+        basis = found.basis(r.request_id, exclude=used)  # ranked; what earlier decisions took is gone
+        free = list(basis.assets)
         if free and rng.random() < 0.6:
             kind = "transfer" if len(free) >= r.quantity else "partial" if r.quantity > 1 else "transfer"
-            assets = [a for a, _ in free[:r.quantity if kind == "transfer" else len(free)]]
+            assets = free[:r.quantity if kind == "transfer" else len(free)]
             approved = r.quantity - len(assets) if kind == "partial" else None
         else:
             kind = "reject" if rng.random() < 0.1 else "approve"
             assets, approved = [], None
         note = NOTES["approve_stock" if kind == "approve" and free else kind]
-        candidates = allocation.Candidates(on, dict(free), {k: flags[k] for k in allocation.FLAG_NAMES})
         with engine.begin() as conn:
-            allocation.decide(conn, REVIEWER, r.request_id, true(), kind, assets, approved, note, candidates,
+            allocation.decide(conn, REVIEWER, r.request_id, true(), kind, assets, approved, note, basis,
                               config["allocation.transfer_days"])
         used.update(assets)
         counts[kind] = counts.get(kind, 0) + 1
@@ -72,24 +70,23 @@ def carry_out_transfers(engine: Engine, config: Config, share: float, on: dt.dat
                              .join(Region, Region.code == Department.region_code)
                              .where(Unit.code.in_(set(receiving.values())))).all()
     with tempfile.TemporaryDirectory() as folder:
-        _write(Path(folder) / f"{UNITS.zh}.csv", [c.zh for c in UNITS.columns], [list(u) for u in units])
-        rows = []
-        for asset_code, request_id in moves:
-            a = cards[asset_code]
-            since = max(on, a.status_since)
-            rows.append([a.code, receiving[request_id], a.name, label(CATEGORIES, a.category),
-                         f"{a.original_value / 100:.2f}", "" if a.net_value is None else f"{a.net_value / 100:.2f}",
-                         a.acquired_on.isoformat(), label(STATUSES, "in_use"), since.isoformat(), "调入后存放地点待登记",
-                         a.photo_count, "是" if a.shared else "否", a.category_code or ""])
-        _write(Path(folder) / f"{ASSETS.zh}.csv", [c.zh for c in ASSETS.columns], rows)
-        result = import_path(engine, folder, config, username="demo", file_name="调剂完成后的台账更新")
+        writer = LedgerWriter(Path(folder) / "update")
+        try:
+            for unit in units:
+                writer.row("units", list(unit))
+            for asset_code, request_id in moves:
+                a = cards[asset_code]
+                card = {"asset_code": a.code, "unit_code": receiving[request_id], "asset_name": a.name,
+                        "category": label(CATEGORIES, a.category), "original_value": f"{a.original_value / 100:.2f}",
+                        "net_value": None if a.net_value is None else f"{a.net_value / 100:.2f}",
+                        "acquired_on": a.acquired_on.isoformat(), "status": label(STATUSES, "in_use"),
+                        "status_since": max(on, a.status_since).isoformat(), "location": "调入后存放地点待登记",
+                        "photo_count": a.photo_count, "shared": "是" if a.shared else "否",
+                        "category_code": a.category_code}
+                writer.row("assets", [card[c.key] for c in ASSETS.columns])
+        finally:
+            writer.close()
+        result = import_path(engine, Path(folder) / "update", config, username="demo", file_name="调剂完成后的台账更新")
     if not result.ok:
         raise RuntimeError("; ".join(map(str, result.problems[:5])))
     return len(moves)
-
-
-def _write(path: Path, header: list[str], rows: list[list]) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)

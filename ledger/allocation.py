@@ -18,7 +18,7 @@ from ledger import audit
 from ledger.importer.rows import Problem, Problems, RowParser
 from ledger.importer.schema import REQUESTS
 from ledger.models import Asset, Decision, Department, HeldAsset, Listing, PurchaseRequest, Transfer, Unit
-from ledger.workflow import Actor, WorkflowError
+from ledger.workflow import Actor, WorkflowError, timestamp
 
 KINDS = {"transfer": "调剂", "partial": "部分调剂", "approve": "同意采购", "reject": "不予批复"}
 TRANSFER_STATES = {"open": "调剂中", "done": "已完成", "withdrawn": "已撤回"}
@@ -33,10 +33,6 @@ class Candidates:
     d: dt.date
     assets: dict[str, str]
     flags: dict[str, bool]
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
 
 
 def _request(conn: Connection, request_id: str, where: ColumnElement[bool]):
@@ -129,7 +125,7 @@ def decide(conn: Connection, actor: Actor, request_id: str, where: ColumnElement
         if approved_qty is None or not 1 <= approved_qty <= room:
             raise WorkflowError(f"请填写同意采购的数量（1–{room}）/ the approved purchase quantity must be 1–{room}")
     approved = {"transfer": 0, "partial": approved_qty or 0, "approve": qty, "reject": 0}[kind]
-    now = _now()
+    now = timestamp()
     flags = {**found.flags, "candidate_count": count}
     decision_id = conn.execute(insert(Decision).values(
         request_id=request_id, kind=kind, approved_qty=approved, note=note, review_date=found.d,
@@ -167,7 +163,7 @@ def withdraw(conn: Connection, actor: Actor, request_id: str, where: ColumnEleme
         Transfer.decision_id == decision.id, Transfer.state == "done")).scalar_one()
     if done:
         raise WorkflowError(f"已有 {done} 项资产完成调剂，不能撤回 / {done} transfers are done: cannot withdraw")
-    now = _now()
+    now = timestamp()
     conn.execute(update(Decision).where(Decision.id == decision.id).values(
         withdrawn_by=actor.username, withdrawn_at=now, withdraw_note=note.strip()))
     held = conn.execute(select(HeldAsset.asset_code).where(HeldAsset.decision_id == decision.id)).scalars().all()
@@ -204,6 +200,11 @@ def settle_transfers(conn: Connection, today: dt.date, actor: str = "system") ->
     return listed + moved
 
 
+def overdue(state: str, due_on: dt.date, today: dt.date) -> bool:
+    """A transfer not done `[allocation] transfer_days` after its decision (its due day) is overdue."""
+    return state == "open" and due_on < today
+
+
 def transfer_counts(conn: Connection, today: dt.date, where: ColumnElement[bool]) -> dict[str, dict[str, int]]:
     """Per receiving department: transfers under way, and of those the ones past their due day."""
     out: dict[str, dict[str, int]] = {}
@@ -211,5 +212,5 @@ def transfer_counts(conn: Connection, today: dt.date, where: ColumnElement[bool]
                                      .where(Transfer.state == "open", where)):
         counts = out.setdefault(dept, {"open": 0, "overdue": 0})
         counts["open"] += 1
-        counts["overdue"] += due_on < today
+        counts["overdue"] += overdue("open", due_on, today)
     return out

@@ -105,7 +105,7 @@ def _day(ordinal: int) -> str:
     return dt.date.fromordinal(ordinal).isoformat()
 
 
-class _Writer:
+class LedgerWriter:
     """One row sink per sheet: an xlsx workbook (write-only) or a folder of CSV files."""
 
     def __init__(self, target: Path):
@@ -150,7 +150,7 @@ def write_demo_ledger(target: str | Path, assets: int = 50_000, seed: int = 2026
     per_unit = [int(assets * w / total) for w in weights]
     for i in range(assets - sum(per_unit)):
         per_unit[i % len(per_unit)] += 1
-    writer = _Writer(Path(target))
+    writer = LedgerWriter(Path(target))
     try:
         for dept in departments:
             for code, name in dept.units:
@@ -167,7 +167,7 @@ def write_demo_ledger(target: str | Path, assets: int = 50_000, seed: int = 2026
 
 
 class _AssetGenerator:
-    def __init__(self, rng: random.Random, writer: _Writer):
+    def __init__(self, rng: random.Random, writer: LedgerWriter):
         self.rng = rng
         self.w = writer
         self.n = 0
@@ -316,7 +316,7 @@ class _AssetGenerator:
 
 
 
-def _requests(rng: random.Random, writer: _Writer, units: list, per_year: int) -> None:
+def _requests(rng: random.Random, writer: LedgerWriter, units: list, per_year: int) -> None:
     """Purchase requests (配置需求) of each budget year, filed in the summer and autumn before it;
     more from poorly run departments (they also hold more idle stock)."""
     weights = [1.5 - dept.quality for dept, _, _ in units]

@@ -48,7 +48,8 @@ class Actor:
             raise WorkflowError("无权执行此操作 / not allowed for this account")
 
 
-def _now() -> dt.datetime:
+def timestamp() -> dt.datetime:
+    """Now, to the second: when a workflow step happened."""
     return dt.datetime.now().replace(microsecond=0)
 
 
@@ -60,7 +61,7 @@ def sync_cases(conn: Connection, month: str) -> dict[str, int]:
 
     Set-based (a few statements whatever the number of warnings), each step logged first so the
     event keeps the state it left."""
-    now = _now()
+    now = timestamp()
     # a case and this month's warning of the same (rule, ref): UPDATE … FROM, a join on both databases
     joined = and_(WarningRow.month == month, WarningRow.rule == WarningCase.rule, WarningRow.ref == WarningCase.ref)
     firing = select(WarningRow.rule).where(joined).exists()
@@ -108,7 +109,7 @@ def _change_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnE
     movable = [r for r in rows if r.state in allowed_from]
     if not movable:
         raise WorkflowError("没有可处理的预警 / no warning in a state this can be done to")
-    now = _now()
+    now = timestamp()
     conn.execute(update(WarningCase).where(WarningCase.id.in_([r.id for r in movable])).values(
         state=to_state, note=note.strip(), updated_by=actor.username, updated_at=now,
         **({"fix_by": fix_by} if fix_by is not None else {})))
@@ -158,7 +159,7 @@ def schedule_interview(conn: Connection, actor: Actor, month: str, dept_code: st
     topics = [r["text"] for r in entry.reasons]
     interview_id = conn.execute(insert(Interview).values(
         month=month, dept_code=dept_code, region_code=entry.region_code, scheduled_on=on, attendees=attendees.strip(),
-        place=(place or "").strip() or None, topics=topics, status="scheduled", created_by=actor.username, created_at=_now()).returning(Interview.id)).scalar_one()
+        place=(place or "").strip() or None, topics=topics, status="scheduled", created_by=actor.username, created_at=timestamp()).returning(Interview.id)).scalar_one()
     audit.record(conn, actor.username, "interview.schedule", f"约谈 #{interview_id} {entry.name}",
                  after={"month": month, "dept": dept_code, "on": on.isoformat(), "place": (place or "").strip() or None,
                         "topics": topics},
@@ -185,7 +186,7 @@ def record_outcome(conn: Connection, actor: Actor, interview_id: int, where: Col
             interview_id=interview_id, dept_code=interview.dept_code, region_code=interview.region_code,
             text=c["text"].strip(), owner=c["owner"].strip(), deadline=c["deadline"],
             asset_codes=sorted(set(c.get("asset_codes") or [])), status="open", updated_by=actor.username,
-            updated_at=_now()).returning(Commitment.id)).scalar_one())
+            updated_at=timestamp()).returning(Commitment.id)).scalar_one())
     audit.record(conn, actor.username, "interview.record", f"约谈 #{interview_id}",
                  before={"status": interview.status}, after={"status": "held", "outcome": outcome.strip(),
                                                              "commitments": ids},
@@ -201,7 +202,7 @@ def _change_commitment(conn: Connection, actor: Actor, commitment_id: int, where
     if row.status not in allowed_from:
         raise WorkflowError("该承诺当前状态不能这样处理 / not possible in the commitment's state")
     conn.execute(update(Commitment).where(Commitment.id == commitment_id).values(
-        updated_by=actor.username, updated_at=_now(), **values))
+        updated_by=actor.username, updated_at=timestamp(), **values))
     audit.record(conn, actor.username, f"commitment.{action}", f"承诺 #{commitment_id}",
                  before={"status": row.status, "evidence": row.evidence},
                  after={k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()},

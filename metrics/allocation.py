@@ -17,12 +17,12 @@ import pandas as pd
 from sqlalchemy import Engine, and_, select
 
 from ledger import columnar, fit
+from ledger.allocation import Candidates
 from ledger.config import Config
 from ledger.models import (
-    Decision, Department, HeldAsset, ListEntry, PurchaseRequest, Region, Snapshot, Transfer, Unit, WarningRow,
+    Decision, Department, ListEntry, PurchaseRequest, Region, Snapshot, Transfer, Unit, WarningRow,
 )
-from ledger.spans import make_spans
-from metrics.figures import CITY_NAME, MACROS
+from metrics.figures import CITY_NAME, build_timeline
 
 FLAGS = ("own_stock", "covered", "budget_restricted", "buy_while_idle")
 REQUEST_COLUMNS = ["request_id", "unit_code", "budget_year", "asset_name", "category", "category_code", "quantity",
@@ -48,6 +48,13 @@ STOCK_TABLES: dict[str, tuple[str, dict[str, str]]] = {
                  {"asset_code": "VARCHAR", "listed_on": "DATE", "delisted_on": "DATE"}),
 }
 
+# read whole: where every unit sits, and the assets other requests hold
+PLACES: dict[str, tuple[str, dict[str, str]]] = {
+    "units": ("units", {"code": "VARCHAR", "dept_code": "VARCHAR"}),
+    "departments": ("departments", {"code": "VARCHAR", "region_code": "VARCHAR"}),
+    "held": ("held_assets", {"asset_code": "VARCHAR", "request_id": "VARCHAR"}),
+}
+
 STOCK = """
 CREATE OR REPLACE TABLE stock AS
 WITH now AS (SELECT asset_code, status, run_start FROM spans
@@ -55,12 +62,11 @@ WITH now AS (SELECT asset_code, status, run_start FROM spans
 listed AS (SELECT DISTINCT asset_code FROM listings
             WHERE listed_on <= $d AND (delisted_on IS NULL OR delisted_on > $d)),
 self_use AS (SELECT DISTINCT asset_code FROM plans WHERE listed_on <= $d AND (done_on IS NULL OR done_on > $d))
-SELECT a.code AS asset_code, a.name, a.category, a.code_key, a.name_key, a.unit_code, u.dept_code, dp.region_code,
+SELECT a.code AS asset_code, a.name, a.category, a.code_key, a.name_key, p.unit_code, p.dept_code, p.region_code,
        n.status, l.asset_code IS NOT NULL AS listed,
        CASE WHEN n.status = 'idle' THEN months_between(n.run_start, $d) ELSE 0 END AS months_idle,
        COALESCE(a.net_value, a.original_value) AS value, s.asset_code IS NOT NULL AS self_use
-  FROM assets a JOIN now n ON n.asset_code = a.code
-  JOIN units u ON u.code = a.unit_code JOIN departments dp ON dp.code = u.dept_code
+  FROM assets a JOIN now n ON n.asset_code = a.code JOIN place p ON p.asset_code = a.code
   LEFT JOIN listed l ON l.asset_code = a.code LEFT JOIN self_use s ON s.asset_code = a.code
  WHERE a.acquired_on <= $d AND n.status <> 'disposed'
    AND (n.status IN ('idle', 'underused') OR l.asset_code IS NOT NULL)
@@ -109,6 +115,13 @@ class Review:
     def of(self, request_id: str) -> pd.DataFrame:
         return self.candidates[self.candidates.request_id == request_id]
 
+    def basis(self, request_id: str, exclude: set[str] = frozenset()) -> Candidates:
+        """What a decision on the request is taken on: its candidates (less `exclude`) and flags."""
+        found = self.of(request_id)
+        flags = self.flags_of(request_id)
+        return Candidates(self.d, {a: u for a, u in zip(found.asset_code, found.unit_code) if a not in exclude},
+                          {k: flags.get(k, False) for k in FLAGS})
+
     def flags_of(self, request_id: str) -> dict:
         row = self.flags[self.flags.request_id == request_id]
         if row.empty:
@@ -138,18 +151,11 @@ def requests_frame(engine: Engine, where=None) -> pd.DataFrame:
 def review(engine: Engine, config: Config, d: dt.date, requests: pd.DataFrame) -> Review:
     """Candidates and flags on `d` of `requests` (a frame from `requests_frame`)."""
     with columnar.connect(config) as duck:
-        duck.execute(MACROS)
         _install_requests(duck, requests)
         _load_stock(duck, engine, requests)
-        duck.execute("CREATE OR REPLACE VIEW timeline_assets AS SELECT code, acquired_on, status, status_since FROM assets")
-        duck.execute("CREATE OR REPLACE VIEW timeline_changes AS SELECT asset_code, changed_on, status FROM status_changes")
-        make_spans(duck)
+        build_timeline(duck)  # the snapshot engine's timelines and places, of the fitting cards only
         with engine.connect() as conn:
-            held = conn.execute(select(HeldAsset.asset_code, HeldAsset.request_id)).all()
             month, restricted, bought = _list_flags(conn, d)
-        duck.execute("CREATE TABLE held (asset_code VARCHAR, request_id VARCHAR)")
-        if held:
-            duck.executemany("INSERT INTO held VALUES (?, ?)", [list(h) for h in held])
         duck.execute(STOCK, {"d": d})
         duck.execute(CANDIDATES)
         flags = duck.execute(FLAGGED, {"restricted": restricted, "bought": bought}).df()
@@ -173,36 +179,29 @@ def _install_requests(duck: duckdb.DuckDBPyConnection, requests: pd.DataFrame) -
 
 
 def _fit_where(engine: Engine, requests: pd.DataFrame) -> tuple[str, tuple]:
-    """The WHERE over assets `a` that every fitting asset meets, with its parameters."""
+    """The WHERE over assets `a` that every fitting asset meets (index ranges and lookups), with
+    its parameters."""
     prefixes = sorted({fit.code_key(c) for c in requests.category_code if isinstance(c, str)})
     names = sorted({(cat, fit.name_key(name)) for cat, name, code in
                     zip(requests.category, requests.asset_name, requests.category_code) if not isinstance(code, str)})
-    terms, params = [], []
-    for prefix in prefixes:
-        terms.append("(a.code_key >= {} AND a.code_key < {})")
-        params += list(fit.code_range(prefix))
-    for category, key in names:
-        terms.append("(a.category = {} AND a.name_key = {})")
-        params += [category, key]
-    sql = " OR ".join(terms) or "false"
-    if engine.dialect.name == "postgresql":
-        marks = iter(f"${i}" for i in range(1, len(params) + 1))
-        sql = sql.replace("{}", "%s")
-        sql = sql % tuple(next(marks) for _ in params)
-    else:
-        sql = sql.replace("{}", "?")
-    return sql, tuple(params)
+    params: list[str] = []
+
+    def mark(value: str) -> str:
+        params.append(value)
+        return f"${len(params)}" if engine.dialect.name == "postgresql" else "?"
+
+    terms = [f"(a.code_key >= {mark(low)} AND a.code_key < {mark(high)})" for low, high in map(fit.code_range, prefixes)]
+    terms += [f"(a.category = {mark(category)} AND a.name_key = {mark(key)})" for category, key in names]
+    return " OR ".join(terms) or "false", tuple(params)
 
 
 def _load_stock(duck: duckdb.DuckDBPyConnection, engine: Engine, requests: pd.DataFrame) -> None:
     where, params = _fit_where(engine, requests)
     queries = [(name, sql.format(fit=where), params) for name, (sql, _) in STOCK_TABLES.items()]
-    queries += [("units", "SELECT code, dept_code FROM units", ()),
-                ("departments", "SELECT code, region_code FROM departments", ())]
+    queries += [(name, f"SELECT {', '.join(columns)} FROM {table}", ()) for name, (table, columns) in PLACES.items()]
     types = {name: columns for name, (_, columns) in STOCK_TABLES.items()}
-    types |= {"units": {"code": "VARCHAR", "dept_code": "VARCHAR"},
-              "departments": {"code": "VARCHAR", "region_code": "VARCHAR"}}
-    columnar.load(duck, engine, queries, types)
+    types |= {name: columns for name, (_, columns) in PLACES.items()}
+    columnar.load(duck, engine, queries, types)  # one read transaction: cards, places and holds agree
 
 
 def _list_flags(conn, d: dt.date) -> tuple[str | None, list[str], list[str]]:
@@ -293,9 +292,17 @@ def yuan(fen) -> Decimal | None:
     return None if fen is None or pd.isna(fen) else Decimal(int(fen)).scaleb(-2)
 
 
-def export_frames(engine: Engine, config: Config, d: dt.date, where=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def contract(candidates: pd.DataFrame) -> pd.DataFrame:
+    """Candidates in the export contract's columns: listed 1/0, value in yuan with two decimals."""
+    return candidates.assign(listed=candidates.listed.astype(bool).astype(int),
+                             value=candidates.value.map(yuan))[CANDIDATE_EXPORT].reset_index(drop=True)
+
+
+def export_frames(engine: Engine, config: Config, d: dt.date, where=None,
+                  shown=lambda candidates: candidates) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(candidates, requests) on `d` in the export contract's columns: the requests filed on or
-    before `d` (in `where`); candidates of those without a decision, all of them, ranked."""
+    before `d` (in `where`); candidates of those without a decision, all of them, ranked, as
+    `shown` lets the caller see them."""
     clause = PurchaseRequest.requested_on <= d
     requests = requests_frame(engine, clause if where is None else and_(clause, where))
     decided = standing_decisions(engine, requests.request_id.tolist())
@@ -304,7 +311,5 @@ def export_frames(engine: Engine, config: Config, d: dt.date, where=None) -> tup
     listed = flags.assign(**{f: flags[f].astype(bool).astype(int) for f in FLAGS},
                           decision=flags.request_id.map(lambda r: decided.get(r, "")))
     found = result.candidates if result is not None else pd.DataFrame(columns=CANDIDATE_COLUMNS)
-    found = found[~found.request_id.isin(decided)]
-    found = found.assign(listed=found.listed.astype(bool).astype(int), value=found.value.map(yuan))
-    return (found[CANDIDATE_EXPORT].reset_index(drop=True),
+    return (contract(shown(found[~found.request_id.isin(decided)])),
             listed[REQUEST_EXPORT].sort_values("request_id").reset_index(drop=True))

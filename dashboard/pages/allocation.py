@@ -172,9 +172,7 @@ def _figures(engine, config, scope, year, today):
     frame = queries.allocation_figures(engine, config, scope, year, today)
     if frame.empty:
         return c.empty(f"{year} 年度尚无配置需求")
-    top = frame.iloc[-1] if scope.kind != "department" else frame.iloc[0]
-    if scope.kind == "region":
-        top = frame[frame.level == "region"].iloc[0]
+    top = frame[frame.level == {"all": "city", "region": "region", "department": "department"}[scope.kind]].iloc[0]
     rate = "—" if top.transfer_rate is None or pd.isna(top.transfer_rate) else f"{top.transfer_rate * 100:.1f}%"
     cards = dbc.Row([dbc.Col(card, md=2) for card in [
         c.kpi_card("配置需求", f"{int(top.request_count)} 项", note=f"金额 {c.wan(top.request_amount / 100)}"),
@@ -205,7 +203,7 @@ def _transfers(engine, scope, today):
     if frame.empty:
         return c.empty("尚无调剂决定")
     frame = frame.assign(
-        state_zh=[("逾期" if s == "open" and due < today else allocation.TRANSFER_STATES[s])
+        state_zh=[("逾期" if allocation.overdue(s, due, today) else allocation.TRANSFER_STATES[s])
                   for s, due in zip(frame.state, frame.due_on)],
         done_text=[(f"{d.isoformat()} " + ("公物仓出仓（已调剂）" if how == "listing" else "台账已划入接收部门"))
                    if isinstance(d, dt.date) else "—" for d, how in zip(frame.done_on, frame.done_how)],
@@ -227,8 +225,7 @@ def detail(selected, _version, current):
         return None, c.empty("在上表选择一项需求"), [], []
     today = config.today()
     found = queries.request_review(engine, config, scope, today, request_id=request_id)
-    requests = queries.purchase_requests(engine, scope)
-    match = requests[requests.request_id == request_id]
+    match = queries.purchase_requests(engine, scope, request_id=request_id)
     if found is None or match.empty:
         return None, c.not_found(), [], []
     r = match.iloc[0]
@@ -296,14 +293,9 @@ def decide(_decide, _withdraw, request_id, kind, approved, note, picked, version
             found = queries.request_review(engine, config, scope, today, request_id=request_id)
             if found is None:
                 raise workflow.WorkflowError("配置需求不存在 / no such request")
-            frame = found.of(request_id)
-            flags = found.flags_of(request_id)
-            candidates = allocation.Candidates(today, dict(zip(frame.asset_code, frame.unit_code)),
-                                               {k: flags[k] for k in allocation.FLAG_NAMES})
-            quantity = _int(approved)
             with engine.execution_options(write=True).begin() as conn:
-                allocation.decide(conn, _actor(), request_id, scope.units(), kind, assets, quantity, note, candidates,
-                                  config["allocation.transfer_days"])
+                allocation.decide(conn, _actor(), request_id, scope.units(), kind, assets, _int(approved), note,
+                                  found.basis(request_id), config["allocation.transfer_days"])
             said = f"已记录：{allocation.KINDS[kind]}" + (f"，调剂资产 {len(assets)} 件" if assets else "")
     except workflow.WorkflowError as exc:
         return dbc.Alert(str(exc).split(" / ")[0], color="danger", className="py-1 mb-0"), no_update, no_update

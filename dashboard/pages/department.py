@@ -72,7 +72,7 @@ def render(month: str, code: str):
                   f"{P}-costliest"),
         c.section(f"本月预警（{len(warnings)} 条" + ("，显示最严重的 500 条）" if len(warnings) > 500 else "）"),
                   warnings_grid(f"{P}-warnings", warnings)),
-        c.request_outcomes(queries.department_requests(engine, scope, row["code"])),
+        c.request_outcomes(queries.purchase_requests(engine, scope, dept=row["code"])),
     ]), row["name"]
 
 

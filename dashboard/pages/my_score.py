@@ -112,7 +112,7 @@ def render(month: str):
         costliest(row, items, month, f"{P}-costliest"),
         whatif_section(items, month),
         c.section("近13个月得分", c.trend(history, {"score": "综合得分"}, "")),
-        c.request_outcomes(queries.department_requests(context.engine(), context.scope(), row["code"])),
+        c.request_outcomes(queries.purchase_requests(context.engine(), context.scope(), dept=row["code"])),
     ])
 
 

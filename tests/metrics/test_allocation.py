@@ -129,10 +129,7 @@ SUPERVISOR = Actor("sup", "supervisor")
 
 
 def found_for(engine, config, request_id, d=D):
-    _, frame = candidates(engine, config, request_id, d)
-    flags = review(engine, config, d, requests_frame(engine)).flags_of(request_id)
-    return allocation.Candidates(d, dict(zip(frame.asset_code, frame.unit_code)),
-                                 {k: v for k, v in flags.items() if k != "candidate_count"})
+    return review(engine, config, d, requests_frame(engine)).basis(request_id)
 
 
 def decide(engine, config, actor, request_id, kind, assets=(), note="经审核", approved_qty=None, where=None):
