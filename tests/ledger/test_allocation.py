@@ -127,3 +127,17 @@ def test_a_request_typed_on_the_page_follows_the_import_rules(engine, config, tm
         row = conn.execute(select(PurchaseRequest.unit_price, PurchaseRequest.requested_on, PurchaseRequest.category)
                            .where(PurchaseRequest.request_id == "R7")).one()
     assert row == (120050, dt.date(2026, 11, 3), "furniture")
+
+
+def test_a_large_import_rebuilds_the_match_indexes(engine, config, tmp_path, monkeypatch):
+    from sqlalchemy import inspect
+
+    from ledger.importer import load
+    from metrics.allocation import requests_frame, review
+
+    monkeypatch.setattr(load, "REBUILD_ROWS", 1)  # every load counts as large
+    city().load(engine, config, tmp_path / "city")
+    names = {i["name"] for i in inspect(engine).get_indexes("assets")}
+    assert {"ix_assets_code_key", "ix_assets_name_key"} <= names
+    found = review(engine, config, DECIDED, requests_frame(engine)).of("R1")
+    assert list(found.asset_code) == ["T3", "T4"]
