@@ -9,12 +9,14 @@ import os
 import re
 import shutil
 import threading
+import zipfile
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 from tests.dashboard.conftest import FOREIGN, PASSWORD
+from tests.factories import LedgerBuilder
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).with_name("screenshots")
@@ -231,25 +233,39 @@ def test_a_department_simulates_fixing_its_idle_assets(server, browser, size):
 
 @pytest.mark.parametrize("size", [{"width": 1920, "height": 1080}, {"width": 1366, "height": 768}],
                          ids=["1920x1080", "1366x768"])
-def test_a_purchase_request_reviewed_against_the_stock(server, browser, size):
-    """Last in this module: the transfer it decides holds A1 and A2 for R1.
+def test_a_purchase_request_reviewed_against_the_stock(server, browser, size, tmp_path):
+    """Last in this module: it moves A4 to unit U1.
 
-    The supervisor picks two candidates of R1 and decides a transfer; the department then reads
-    its request, the decision and the candidates, with no form to change anything."""
+    The supervisor picks two candidates of R1 (A1 of its own unit, A4 of another department) and
+    decides a transfer; the next ledger upload shows A4 under U1 and the transfer is done. The
+    department then reads its request, the decision and the candidates, with no form to change
+    anything."""
     page, problems = open_session(browser, server, "supervisor", size)
     visit(page, server, "/allocation")
-    row = page.locator("#allocation-requests .ag-row").filter(has_text="R1")
     if size["width"] == 1920:
-        row.locator("input[type=checkbox]").check()
+        page.locator("#allocation-requests .ag-row").filter(has_text="R1").locator("input[type=checkbox]").check()
         page.get_by_text("存量候选资产共 6 项").wait_for()
-        for code in ("A1", "A2"):
+        for code in ("A1", "A4"):
             page.locator("#allocation-candidates .ag-row").filter(has_text=code).locator("input[type=checkbox]").check()
         page.get_by_label("调剂", exact=True).check()
-        page.fill("#allocation-note", "本单位、本部门存量可满足，调剂使用")
+        page.fill("#allocation-note", "本单位存量一件，市交通局闲置一件，调剂使用")
         page.click("#allocation-decide")
         page.get_by_text("已记录：调剂，调剂资产 2 件").wait_for()
         page.locator("#allocation-transfers .ag-row").first.wait_for()
         assert page.locator("#allocation-transfers .ag-row").count() == 2
+        page.screenshot(path=str(SHOTS / "supervisor-allocation-decided-1920.png"), full_page=True)
+        # the next ledger: A4 now a card of unit U1 (部门D1, the requesting department)
+        moved = LedgerBuilder().unit("U1", dept="D1").asset("A4", unit="U1", original_value="4000.00")
+        folder = moved.write(tmp_path / "update")
+        with zipfile.ZipFile(tmp_path / "update.zip", "w") as archive:
+            for csv_file in folder.iterdir():
+                archive.write(csv_file, csv_file.name)
+        visit(page, server, "/import")
+        page.locator("#import-upload input[type=file]").set_input_files(str(tmp_path / "update.zip"))
+        page.get_by_text("导入成功").wait_for(timeout=30_000)
+        visit(page, server, "/allocation")
+        page.locator("#allocation-transfers .ag-row").filter(has_text="A4").get_by_text("已完成").wait_for()
+        assert "台账已划入接收部门" in page.inner_text("#allocation-transfers")
     page.screenshot(path=str(SHOTS / f"supervisor-allocation-review-{size['width']}.png"), full_page=True)
     assert problems == []
     page.close()

@@ -2,15 +2,23 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 import json
+import shutil
+import subprocess
+from pathlib import Path
 
 import openpyxl
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, true
 
+from ledger import allocation
 from ledger.models import AuditEntry, Decision, HeldAsset
+from ledger.workflow import Actor
 from tests.dashboard.callbacks import call
 
+RENDERED = Path(__file__).resolve().parents[1] / "outputs" / "rendered"  # page one of each file, to look at
 DETAIL = [("allocation-request", "data"), ("allocation-detail", "children"), ("allocation-candidates", "rowData"),
           ("allocation-candidates", "selectedRows")]
 
@@ -105,6 +113,26 @@ def test_the_opinion_sheet_names_each_decision_and_its_assets(app, as_user):
     assert [r[0] for r in dept_book.active.iter_rows(min_row=3, values_only=True)] == ["R1"]
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice and poppler-utils are installed by .ci/run")
+def test_the_opinion_sheet_opens_in_libreoffice(app, as_user, tmp_path):
+    client = as_user("supervisor")
+    decide(client, "R1", "transfer", ["A1", "A2"], note="本单位、本部门存量调剂")
+    _, response = call(client, [("allocation-download", "data")], [("allocation-sheet", "n_clicks", 1)],
+                       [("allocation-year", "value", 2027)])
+    source = tmp_path / "opinion.xlsx"
+    source.write_bytes(base64.b64decode(response["allocation-download"]["data"]["content"]))
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)
+    text = " ".join(subprocess.run(["pdftotext", "-layout", str(tmp_path / "opinion.pdf"), "-"],
+                                   capture_output=True, text=True, check=True).stdout.split())
+    assert "新增资产配置审核意见表" in text and "A1 测试资产；A2 测试资产" in text and "本单位、本部门存量调剂" in text
+    RENDERED.mkdir(exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(tmp_path / "opinion.pdf"),
+                    str(RENDERED / "opinion-sheet")], check=True)
+
+
 def test_the_api_lists_requests_and_candidates_in_scope(app, as_user):
     dept = as_user("dept")
     rows = dept.get("/api/v1/requests?date=2026-11-20").get_json()
@@ -120,3 +148,13 @@ def test_the_api_lists_requests_and_candidates_in_scope(app, as_user):
     assert [r["request_id"] for r in supervisor.get("/api/v1/requests?date=2026-11-20").get_json()] == ["R1", "R4"]
     paths = supervisor.get("/api/v1/openapi.json").get_json()["paths"]
     assert "/api/v1/requests" in paths and "/api/v1/requests/{request_id}/candidates" in paths
+
+
+def test_an_overdue_transfer_is_a_reason_on_the_lists(app, as_user, engine, config):
+    long_ago = config.today() - dt.timedelta(days=config["allocation.transfer_days"] + 1)
+    with engine.begin() as conn:
+        allocation.decide(conn, Actor("sup", "supervisor"), "R1", true(), "transfer", ["A3"], None, "调剂",
+                          allocation.Candidates(long_ago, {"A3": "U3"}, {}), config["allocation.transfer_days"])
+    _, response = call(as_user("supervisor"), [("lists-table", "children")],
+                       [("lists-tabs", "active_tab", "budget_restriction")], [("lists-month", "value", "2026-10")])
+    assert "部门D1" in text(response) and "配置审核决定调剂的资产逾期未完成 1 项" in text(response)
