@@ -10,6 +10,7 @@ from typing import Callable
 from sqlalchemy import Engine, func, select
 
 from ledger import audit, runs, workflow
+from ledger.bulk import analyze
 from ledger.config import Config
 from ledger.locks import named_lock
 from ledger.models import Snapshot
@@ -74,15 +75,7 @@ def compute_months(engine: Engine, config: Config, months: list[str], actor: str
 def refresh_statistics(engine: Engine) -> None:
     """Planner statistics for the tables a computation rewrote: without them SQLite picks the
     primary key over the scope index for a department's warnings (a 2× slower page)."""
-    tables = ("kpi_rows", "warning_rows", "list_entries", "warning_cases")
-    with engine.connect() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("PRAGMA analysis_limit = 20000")  # sampled: ~20 ms at 1M assets
-            for table in tables:
-                conn.exec_driver_sql(f"ANALYZE {table}")
-        else:
-            conn.exec_driver_sql(f"ANALYZE {', '.join(tables)}")
-        conn.commit()
+    analyze(engine, ("kpi_rows", "warning_rows", "list_entries", "warning_cases"))
 
 
 def run_recorded(engine: Engine, job: str, tick: str, trigger: str, work: Callable[[], int | None],

@@ -62,10 +62,15 @@ class Asset(Base):
     # what a purchase request is matched on (ledger.fit): upper-cased class code, normalised name
     code_key: Mapped[str | None] = mapped_column(KEY)
     name_key: Mapped[str | None] = mapped_column(String(200))
+    # the first day the card could serve a request (ledger.importer.stock); none: never yet
+    stock_since: Mapped[dt.date | None] = mapped_column(Date)
 
 
-Index("ix_assets_code_key", Asset.code_key)
-Index("ix_assets_name_key", Asset.category, Asset.name_key)
+# only cards that ever were stock are indexed: a request's lookup returns those alone
+_STOCK = Asset.stock_since.isnot(None)
+Index("ix_assets_stock_code", Asset.code_key, Asset.stock_since, sqlite_where=_STOCK, postgresql_where=_STOCK)
+Index("ix_assets_stock_name", Asset.category, Asset.name_key, Asset.stock_since, sqlite_where=_STOCK,
+      postgresql_where=_STOCK)
 
 
 class StatusChange(Base):

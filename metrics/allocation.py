@@ -1,10 +1,11 @@
 """配置审核 (allocation.md): the idle stock that could serve purchase requests, ranked; the flags
 of each request; the year's figures.
 
-Only the assets that fit the requests asked about are read (by the class-code and name keys
-stored with each card: index ranges and lookups), with their status changes, 自用 plans and
-调剂 listings; their timelines are built and ranked in DuckDB exactly as the snapshot engine
-builds them. One request or a year's open requests go the same way.
+Only the cards that fit the requests asked about and were stock by the review day are read
+(class-code and name keys and stock_since, stored with each card: partial-index ranges and
+lookups), with their status changes, 自用 plans and 调剂 listings; their timelines are built and
+ranked in DuckDB exactly as the snapshot engine builds them. One request or a year's open
+requests go the same way.
 """
 from __future__ import annotations
 
@@ -30,21 +31,23 @@ REQUEST_COLUMNS = ["request_id", "unit_code", "budget_year", "asset_name", "cate
 CANDIDATE_COLUMNS = ["request_id", "rank", "asset_code", "name", "unit_code", "dept_code", "region_code", "status",
                      "tier", "listed", "months_idle", "value"]
 
-# what is read of each fitting asset; {fit} is the WHERE over assets a
+# what is read of the cards that could serve the requests on D: `{cards}` selects their codes —
+# they fit, and their stock_since (ledger.importer.stock) is on or before D: a superset of the
+# candidates, found through the partial indexes of stock cards, which the timelines then decide
 STOCK_TABLES: dict[str, tuple[str, dict[str, str]]] = {
     "assets": ("SELECT a.code, a.unit_code, a.name, a.category, a.code_key, a.name_key, a.original_value, "
-               "a.net_value, a.acquired_on, a.status, a.status_since FROM assets a WHERE {fit}",
+               "a.net_value, a.acquired_on, a.status, a.status_since FROM assets a WHERE a.code IN ({cards})",
                {"code": "VARCHAR", "unit_code": "VARCHAR", "name": "VARCHAR", "category": "VARCHAR",
                 "code_key": "VARCHAR", "name_key": "VARCHAR", "original_value": "BIGINT", "net_value": "BIGINT",
                 "acquired_on": "DATE", "status": "VARCHAR", "status_since": "DATE"}),
     "status_changes": ("SELECT c.asset_code, c.changed_on, c.status FROM status_changes c "
-                       "JOIN assets a ON a.code = c.asset_code WHERE {fit}",
+                       "WHERE c.asset_code IN ({cards})",
                        {"asset_code": "VARCHAR", "changed_on": "DATE", "status": "VARCHAR"}),
-    "plans": ("SELECT p.asset_code, p.listed_on, p.done_on FROM plans p JOIN assets a ON a.code = p.asset_code "
-              "WHERE p.method = 'self_use' AND ({fit})",
+    "plans": ("SELECT p.asset_code, p.listed_on, p.done_on FROM plans p "
+              "WHERE p.method = 'self_use' AND p.asset_code IN ({cards})",
               {"asset_code": "VARCHAR", "listed_on": "DATE", "done_on": "DATE"}),
     "listings": ("SELECT l.asset_code, l.listed_on, l.delisted_on FROM listings l "
-                 "JOIN assets a ON a.code = l.asset_code WHERE l.mode = 'transfer' AND ({fit})",
+                 "WHERE l.mode = 'transfer' AND l.asset_code IN ({cards})",
                  {"asset_code": "VARCHAR", "listed_on": "DATE", "delisted_on": "DATE"}),
 }
 
@@ -152,7 +155,7 @@ def review(engine: Engine, config: Config, d: dt.date, requests: pd.DataFrame) -
     """Candidates and flags on `d` of `requests` (a frame from `requests_frame`)."""
     with columnar.connect(config) as duck:
         _install_requests(duck, requests)
-        _load_stock(duck, engine, requests)
+        _load_stock(duck, engine, requests, d)
         build_timeline(duck)  # the snapshot engine's timelines and places, of the fitting cards only
         with engine.connect() as conn:
             month, restricted, bought = _list_flags(conn, d)
@@ -178,26 +181,31 @@ def _install_requests(duck: duckdb.DuckDBPyConnection, requests: pd.DataFrame) -
     duck.unregister("reqs_in")
 
 
-def _fit_where(engine: Engine, requests: pd.DataFrame) -> tuple[str, tuple]:
-    """The WHERE over assets `a` that every fitting asset meets (index ranges and lookups), with
-    its parameters."""
+def _cards(engine: Engine, requests: pd.DataFrame, d: dt.date) -> tuple[str, tuple]:
+    """SELECT of the codes of the cards that could serve `requests` on `d`, with its parameters."""
     prefixes = sorted({fit.code_key(c) for c in requests.category_code if isinstance(c, str)})
     names = sorted({(cat, fit.name_key(name)) for cat, name, code in
                     zip(requests.category, requests.asset_name, requests.category_code) if not isinstance(code, str)})
+    postgresql = engine.dialect.name == "postgresql"
     params: list[str] = []
 
     def mark(value: str) -> str:
         params.append(value)
-        return f"${len(params)}" if engine.dialect.name == "postgresql" else "?"
+        return f"${len(params)}" if postgresql else "?"
 
-    terms = [f"(a.code_key >= {mark(low)} AND a.code_key < {mark(high)})" for low, high in map(fit.code_range, prefixes)]
-    terms += [f"(a.category = {mark(category)} AND a.name_key = {mark(key)})" for category, key in names]
-    return " OR ".join(terms) or "false", tuple(params)
+    # in each term, the equality and range the partial indexes lead with, then stock_since
+    day = d.isoformat()  # SQLite keeps dates as ISO text, which compares as dates do
+    since = (lambda: f"a.stock_since <= CAST({mark(day)} AS DATE)") if postgresql else (
+        lambda: f"a.stock_since <= {mark(day)}")
+    terms = [f"(a.code_key >= {mark(low)} AND a.code_key < {mark(high)} AND {since()})"
+             for low, high in map(fit.code_range, prefixes)]
+    terms += [f"(a.category = {mark(category)} AND a.name_key = {mark(key)} AND {since()})" for category, key in names]
+    return f"SELECT a.code FROM assets a WHERE {' OR '.join(terms) or 'false'}", tuple(params)
 
 
-def _load_stock(duck: duckdb.DuckDBPyConnection, engine: Engine, requests: pd.DataFrame) -> None:
-    where, params = _fit_where(engine, requests)
-    queries = [(name, sql.format(fit=where), params) for name, (sql, _) in STOCK_TABLES.items()]
+def _load_stock(duck: duckdb.DuckDBPyConnection, engine: Engine, requests: pd.DataFrame, d: dt.date) -> None:
+    cards, params = _cards(engine, requests, d)
+    queries = [(name, sql.format(cards=cards), params) for name, (sql, _) in STOCK_TABLES.items()]
     queries += [(name, f"SELECT {', '.join(columns)} FROM {table}", ()) for name, (table, columns) in PLACES.items()]
     types = {name: columns for name, (_, columns) in STOCK_TABLES.items()}
     types |= {name: columns for name, (_, columns) in PLACES.items()}

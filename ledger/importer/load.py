@@ -8,18 +8,18 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-from sqlalchemy import Connection, Engine, insert
+from sqlalchemy import Connection, Engine, bindparam, insert, update
 
 from ledger import allocation, audit, columnar, fit
-from ledger.bulk import delete_keys, upsert_arrow
+from ledger.bulk import analyze, delete_keys, upsert_arrow
 from ledger.config import Config
-from ledger.importer import stage
+from ledger.importer import stage, stock
 from ledger.importer.read import SourceError, open_sheets, sha256_of
 from ledger.importer.columns import stage_sheet
 from ledger.importer.rows import Problem, Problems, parse_header
 from ledger.importer.schema import REQUIRED, TABLES, Table, table_for_name
 from ledger.locks import named_lock
-from ledger.models import Base, ImportRecord
+from ledger.models import Asset, Base, ImportRecord
 
 
 @dataclass
@@ -44,7 +44,8 @@ _TARGET_COLUMNS: dict[str, dict[str, str]] = {
 }
 # target columns computed from the staged ones
 _DERIVED: dict[str, dict[str, str]] = {
-    "assets": {"code_key": fit.code_key_sql("category_code"), "name_key": fit.name_key_sql("asset_name")},
+    "assets": {"code_key": fit.code_key_sql("category_code"), "name_key": fit.name_key_sql("asset_name"),
+               "stock_since": "CAST(stock_since.stock_since AS VARCHAR)"},
 }
 
 
@@ -52,7 +53,8 @@ _DERIVED: dict[str, dict[str, str]] = {
 CONTEXT: dict[str, dict[str, str]] = {
     "departments": {"code": "VARCHAR", "region_code": "VARCHAR"},
     "units": {"code": "VARCHAR", "dept_code": "VARCHAR"},
-    "assets": {"code": "VARCHAR", "unit_code": "VARCHAR", "acquired_on": "DATE"},
+    "assets": {"code": "VARCHAR", "unit_code": "VARCHAR", "acquired_on": "DATE", "status": "VARCHAR",
+               "status_since": "DATE"},
     "plans": {"plan_id": "VARCHAR", "asset_code": "VARCHAR"},
     "stored_requests": {"request_id": "VARCHAR", "unit_code": "VARCHAR", "decided": "BOOLEAN"},
 }
@@ -64,7 +66,8 @@ _CONTEXT_SQL = {"stored_requests": "SELECT request_id, unit_code, EXISTS (SELECT
 def _read_context(duck: duckdb.DuckDBPyConnection, engine: Engine) -> None:
     queries = [(name, _CONTEXT_SQL.get(name, f"SELECT {', '.join(columns)} FROM {name}"), ())
                for name, columns in CONTEXT.items()]
-    columnar.load(duck, engine, queries, CONTEXT)
+    queries += [(name, sql, ()) for name, (sql, _) in stock.CONTEXT.items()]
+    columnar.load(duck, engine, queries, CONTEXT | {name: types for name, (_, types) in stock.CONTEXT.items()})
 
 
 def _final(duck: duckdb.DuckDBPyConnection, table: Table) -> tuple[list[str], pa.Table]:
@@ -75,7 +78,10 @@ def _final(duck: duckdb.DuckDBPyConnection, table: Table) -> tuple[list[str], pa
     select = [f"CAST({k} AS VARCHAR) AS {v}" if k in dates else f"{k} AS {v}" for k, v in mapping.items()]
     derived = _DERIVED.get(table.key, {})
     select += [f"{sql} AS {name}" for name, sql in derived.items()]
-    rows = duck.sql(f"SELECT {', '.join(select)} FROM {stage.stage_name(table)} ORDER BY {', '.join(table.keys)}")
+    # a card's stock_since, computed with its changes and listings (importer.stock)
+    joined = " LEFT JOIN stock_since USING (asset_code)" if table.key == "assets" else ""
+    rows = duck.sql(f"SELECT {', '.join(select)} FROM {stage.stage_name(table)}{joined} "
+                    f"ORDER BY {', '.join(table.keys)}")
     return [*mapping.values(), *derived], rows.to_arrow_table()
 
 
@@ -86,6 +92,7 @@ def _load(conn: Connection, duck: duckdb.DuckDBPyConnection, staged: dict[str, t
         upsert_arrow(conn, "departments", ["code", "name", "region_code"], ["code"], duck.sql(
             "SELECT dept_code AS code, max(dept_name) AS name, max(region_code) AS region_code "
             "FROM stage_units GROUP BY 1").to_arrow_table())
+    stock.compute(duck, staged)
     for table in TABLES:
         if table.key not in staged:
             continue
@@ -97,11 +104,17 @@ def _load(conn: Connection, duck: duckdb.DuckDBPyConnection, staged: dict[str, t
             delete_keys(conn, table.target, keys, rows.select(keys))
         with _rebuilt(conn, table.target, rows.num_rows >= REBUILD_ROWS):
             upsert_arrow(conn, table.target, columns, keys, rows)
+    # cards not in this file whose changes or listings are: their stock_since may have moved
+    others = duck.execute("SELECT asset_code, stock_since FROM stock_since k WHERE NOT EXISTS "
+                          "(SELECT 1 FROM stage_assets s WHERE s.asset_code = k.asset_code)").fetchall()
+    if others:
+        conn.execute(update(Asset).where(Asset.code == bindparam("card")).values(stock_since=bindparam("since")),
+                     [{"card": code, "since": since} for code, since in others])
 
 
 # The match keys' indexes (配置审核) take rows in random order: at a million cards, keeping them up
 # row by row cost more than half the import again; built once, sorted, they take seconds.
-REBUILT_INDEXES = {"assets": ("ix_assets_code_key", "ix_assets_name_key")}
+REBUILT_INDEXES = {"assets": ("ix_assets_stock_code", "ix_assets_stock_name")}
 REBUILD_ROWS = 100_000
 
 
@@ -204,6 +217,9 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
         except BaseException:
             trans.rollback()
             raise
+    if result.ok:
+        # without statistics PostgreSQL plans a request's stock lookup as a scan (seconds, not ms)
+        analyze(engine, sorted({"assets", *(t.target for t, _ in staged.values())}))
     if not result.ok:
         result.problems = problems.items
         result.problem_total = problems.total

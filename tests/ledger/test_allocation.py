@@ -138,6 +138,6 @@ def test_a_large_import_rebuilds_the_match_indexes(engine, config, tmp_path, mon
     monkeypatch.setattr(load, "REBUILD_ROWS", 1)  # every load counts as large
     city().load(engine, config, tmp_path / "city")
     names = {i["name"] for i in inspect(engine).get_indexes("assets")}
-    assert {"ix_assets_code_key", "ix_assets_name_key"} <= names
+    assert {"ix_assets_stock_code", "ix_assets_stock_name"} <= names
     found = review(engine, config, DECIDED, requests_frame(engine)).of("R1")
     assert list(found.asset_code) == ["T3", "T4"]

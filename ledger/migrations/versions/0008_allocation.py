@@ -19,9 +19,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column("category_code", sa.String(64)))
         batch.add_column(sa.Column("code_key", KEY))
         batch.add_column(sa.Column("name_key", sa.String(200)))
-    # existing cards get their name keys at their next import; until then they match by class code only
-    op.create_index("ix_assets_code_key", "assets", ["code_key"])
-    op.create_index("ix_assets_name_key", "assets", ["category", "name_key"])
+        batch.add_column(sa.Column("stock_since", sa.Date()))
+    _backfill()
+    stock = sa.text("stock_since IS NOT NULL")
+    op.create_index("ix_assets_stock_code", "assets", ["code_key", "stock_since"], sqlite_where=stock,
+                    postgresql_where=stock)
+    op.create_index("ix_assets_stock_name", "assets", ["category", "name_key", "stock_since"], sqlite_where=stock,
+                    postgresql_where=stock)
     op.create_table(
         "requests",
         sa.Column("request_id", sa.String(64), primary_key=True),
@@ -77,15 +81,36 @@ def upgrade() -> None:
     )
 
 
+def _backfill() -> None:
+    """The cards already stored: their name keys (ledger.fit, in Python: the fold is not SQL on
+    SQLite) and stock_since (ledger.importer.stock, in SQL), as an import would have set them."""
+    from ledger.fit import name_key
+
+    conn = op.get_bind()
+    assets = sa.table("assets", sa.column("code"), sa.column("name"), sa.column("name_key"))
+    rows = conn.execute(sa.select(assets.c.code, assets.c.name)).all()
+    for start in range(0, len(rows), 10_000):
+        conn.execute(sa.update(assets).where(assets.c.code == sa.bindparam("c")).values(name_key=sa.bindparam("k")),
+                     [{"c": code, "k": name_key(name)} for code, name in rows[start:start + 10_000]])
+    conn.execute(sa.text("""
+        UPDATE assets SET stock_since = (SELECT MIN(on_day) FROM (
+            SELECT assets.status_since AS on_day WHERE assets.status IN ('idle', 'underused')
+            UNION ALL SELECT c.changed_on FROM status_changes c
+             WHERE c.asset_code = assets.code AND c.status IN ('idle', 'underused')
+            UNION ALL SELECT l.listed_on FROM listings l WHERE l.asset_code = assets.code AND l.mode = 'transfer'
+        ) AS entries)"""))
+
+
 def downgrade() -> None:
     op.drop_table("transfers")
     op.drop_table("held_assets")
     op.drop_index("ux_request_decisions_open", "request_decisions")
     op.drop_table("request_decisions")
     op.drop_table("requests")
-    op.drop_index("ix_assets_name_key", "assets")
-    op.drop_index("ix_assets_code_key", "assets")
+    op.drop_index("ix_assets_stock_name", "assets")
+    op.drop_index("ix_assets_stock_code", "assets")
     with op.batch_alter_table("assets") as batch:
+        batch.drop_column("stock_since")
         batch.drop_column("name_key")
         batch.drop_column("code_key")
         batch.drop_column("category_code")

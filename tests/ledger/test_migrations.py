@@ -1,0 +1,55 @@
+"""Migration 0008 on a ledger stored before it: the cards get the match keys and stock_since an
+import would have given them."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from alembic import command
+from sqlalchemy import make_url, text
+
+from ledger.db import make_engine
+from ledger.migrate import alembic_config
+
+ROWS = """
+INSERT INTO regions VALUES ('990100', '区划');
+INSERT INTO departments VALUES ('D1', '部门', '990100');
+INSERT INTO units VALUES ('U1', '单位', 'D1', '事业单位');
+INSERT INTO assets (code, unit_code, name, category, original_value, acquired_on, status, status_since, photo_count, shared)
+VALUES ('A1', 'U1', ' 办公　桌 ', 'furniture', 100, '2020-01-01', 'idle', '2026-05-01', 0, false),
+       ('A2', 'U1', 'ＨＰ Printer', 'general_equipment', 100, '2020-01-01', 'in_use', '2025-01-01', 0, false),
+       ('A3', 'U1', '车', 'vehicle', 100, '2020-01-01', 'in_use', '2020-01-01', 0, false);
+INSERT INTO status_changes VALUES ('A2', '2023-04-01', 'underused');
+INSERT INTO listings (listing_id, asset_code, mode, scope, listed_on) VALUES ('L3', 'A3', 'sharing', 'local', '2024-01-01');
+"""
+
+
+def fresh_database(tmp_path) -> str:
+    """An empty database of the kind the suite runs on (PostgreSQL: one of its own, beside `test`)."""
+    url = os.environ.get("PANHUO_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path / 'old.db'}"
+    server = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS panhuo_migration_test WITH (FORCE)"))
+        conn.execute(text("CREATE DATABASE panhuo_migration_test"))
+    server.dispose()
+    return make_url(url).set(database="panhuo_migration_test").render_as_string(hide_password=False)
+
+
+def test_0008_backfills_the_cards_stored_before_it(tmp_path):
+    engine = make_engine(fresh_database(tmp_path))
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0007")
+        for statement in ROWS.strip().split(";"):
+            if statement.strip():
+                conn.execute(text(statement))
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "head")
+    with engine.connect() as conn:
+        rows = {r.code: (r.name_key, r.stock_since) for r in conn.execute(
+            text("SELECT code, name_key, stock_since FROM assets"))}
+    as_date = lambda v: v if v is None or isinstance(v, dt.date) else dt.date.fromisoformat(v)  # noqa: E731
+    assert {k: (n, as_date(s)) for k, (n, s) in rows.items()} == {
+        "A1": ("办公桌", dt.date(2026, 5, 1)), "A2": ("hpprinter", dt.date(2023, 4, 1)), "A3": ("车", None)}
+    engine.dispose()
