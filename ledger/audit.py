@@ -17,6 +17,8 @@ ACTIONS = {
     "job.request": "手动触发任务", "export": "导出",
     "user.add": "新增账号", "user.disable": "停用账号", "user.password": "修改密码", "user.token": "签发令牌",
     "user.token.revoke": "撤销令牌",
+    "request.add": "录入配置需求", "request.decide": "配置审核决定", "request.withdraw": "撤回审核决定",
+    "transfer.done": "调剂完成",
 }
 
 

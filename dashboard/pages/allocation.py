@@ -25,21 +25,22 @@ TIERS = {1: "本单位", 2: "本部门", 3: "本区划", 4: "全市"}
 STATUS_ZH = {v: k for k, v in vocab.STATUSES.items()}
 CATEGORY_ZH = {v: k for k, v in vocab.CATEGORIES.items()}
 FLAG_CLASS = {"own_stock": "flag-warn", "covered": "flag-ok", "budget_restricted": "flag-bad", "buy_while_idle": "flag-bad"}
+# widths that fit a laptop's 1366 pixels; names take what is left
 REQUEST_COLUMNS = [
-    {"field": "request_id", "headerName": "需求编号", "width": 150, "checkboxSelection": True},
-    {"field": "dept_name", "headerName": "主管部门", "width": 150, "tooltipField": "dept_name"},
-    {"field": "unit_name", "headerName": "申报单位", "width": 170, "tooltipField": "unit_name"},
-    {"field": "asset_name", "headerName": "资产名称", "width": 130},
-    {"field": "category_zh", "headerName": "资产分类", "width": 100},
-    {"field": "quantity", "headerName": "数量", "width": 80, "type": "rightAligned"},
-    {"field": "amount", "headerName": "金额（元）", "width": 130, "type": "rightAligned",
+    {"field": "request_id", "headerName": "需求编号", "width": 140, "checkboxSelection": True},
+    {"field": "dept_name", "headerName": "主管部门", "flex": 1, "minWidth": 110, "tooltipField": "dept_name"},
+    {"field": "unit_name", "headerName": "申报单位", "flex": 1, "minWidth": 110, "tooltipField": "unit_name"},
+    {"field": "asset_name", "headerName": "资产名称", "width": 110, "tooltipField": "asset_name"},
+    {"field": "category_zh", "headerName": "资产分类", "width": 90},
+    {"field": "quantity", "headerName": "数量", "width": 70, "type": "rightAligned"},
+    {"field": "amount", "headerName": "金额（元）", "width": 115, "type": "rightAligned",
      "valueFormatter": {"function": "d3.format(',.2f')(params.value)"}},
-    {"field": "requested_on", "headerName": "申报日期", "width": 115},
-    {"field": "candidate_count", "headerName": "候选资产", "width": 100, "type": "rightAligned"},
-    {"field": "flags", "headerName": "提示", "flex": 1, "minWidth": 220, "tooltipField": "flags",
+    {"field": "requested_on", "headerName": "申报日期", "width": 105},
+    {"field": "candidate_count", "headerName": "候选资产", "width": 90, "type": "rightAligned"},
+    {"field": "flags", "headerName": "提示", "flex": 1.2, "minWidth": 140, "tooltipField": "flags",
      "cellClassRules": {"lvl-red": "params.value && params.value.includes('建议暂停批复')"}},
-    {"field": "decision_zh", "headerName": "审核决定", "width": 110},
-    {"field": "progress", "headerName": "调剂进度", "width": 110},
+    {"field": "decision_zh", "headerName": "审核决定", "width": 95},
+    {"field": "progress", "headerName": "调剂进度", "width": 100},
 ]
 CANDIDATE_COLUMNS = [
     {"field": "rank", "headerName": "排序", "width": 80, "checkboxSelection": True},
