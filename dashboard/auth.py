@@ -22,6 +22,7 @@ WINDOW = dt.timedelta(minutes=15)
 MAX_FAILS_PER_ACCOUNT = 5
 MAX_FAILS_PER_ADDRESS = 20
 PUBLIC_PREFIXES = ("/login", "/screen/login", "/assets/", "/_dash-component-suites/", "/favicon.ico")
+API_PREFIX = "/api/v1/"
 SCREEN_SESSION = dt.timedelta(days=365)
 LANDING = {"department": "/my-score", "screen": "/screen"}
 
@@ -59,12 +60,17 @@ def _load_user(key: str) -> Account | None:
 
 
 def _load_from_token() -> Account | None:
+    """A bearer token reads the API and nothing else: it never acts (callbacks, forms, uploads)."""
     header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
+    if not header.startswith("Bearer ") or not _token_may_read():
         return None
     with session_scope(engine()) as s:
         user = accounts.user_for_token(s, header[7:].strip())
         return Account(user) if user else None
+
+
+def _token_may_read() -> bool:
+    return request.method in ("GET", "HEAD") and request.path.startswith(API_PREFIX)
 
 
 def _client_address() -> str:

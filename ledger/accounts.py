@@ -67,14 +67,21 @@ def set_password(session: Session, username: str, password: str) -> None:
     user = get_user(session, username)
     user.password_hash = generate_password_hash(password, method=_HASH_METHOD)
     user.session_version += 1
+    _revoke(session, user)
+
+
+def _revoke(session: Session, user: User) -> int:
+    tokens = list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))))
+    for token in tokens:
+        token.revoked = True
+    return len(tokens)
 
 
 def disable_user(session: Session, username: str) -> None:
     user = get_user(session, username)
     user.disabled = True
     user.session_version += 1
-    for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
-        token.revoked = True
+    _revoke(session, user)
 
 
 def end_sessions(session: Session, user_id: int) -> None:
@@ -111,11 +118,8 @@ def issue_token(session: Session, username: str) -> str:
 def revoke_tokens(session: Session, username: str) -> int:
     """Revoke every API / screen token of the account and end the sessions opened with them."""
     user = get_user(session, username)
-    tokens = list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))))
-    for token in tokens:
-        token.revoked = True
     user.session_version += 1
-    return len(tokens)
+    return _revoke(session, user)
 
 
 def user_for_token(session: Session, token: str) -> User | None:

@@ -5,6 +5,7 @@ from dashboard import create_app
 from ledger import accounts
 from ledger.config import ConfigError
 from ledger.db import session_scope
+from tests.dashboard.callbacks import call
 from tests.dashboard.conftest import PASSWORD, csrf, login
 
 PROTECTED = ["/", "/rankings", "/warnings", "/lists", "/my-score", "/department?code=D1", "/api/v1/months",
@@ -95,6 +96,37 @@ def test_bearer_tokens_work_and_die_with_the_account(app, city):
     with session_scope(city, write=True) as s:
         accounts.disable_user(s, "dept")
     assert client.get("/api/v1/months", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_a_bearer_token_reads_the_api_and_acts_nowhere(app, city):
+    with session_scope(city, write=True) as s:
+        token = accounts.issue_token(s, "supervisor")
+
+    def client():  # each request on its own, as curl would send it: no cookie carried over
+        fresh = app.test_client()
+        fresh.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        return fresh
+
+    assert client().get("/api/v1/warnings?month=2026-10").status_code == 200
+    # the callback that resolves warnings, the layout, a page: as if no one had logged in
+    status, _ = call(client(), [("warnings-done", "children"), ("warnings-version", "data")],
+                     [("warnings-ack", "n_clicks", 0), ("warnings-resolve", "n_clicks", 1)],
+                     [("warnings-grid", "selectedRows", [{"case_id": 1}]), ("warnings-note", "value", "已整改"),
+                      ("warnings-fix-by", "date", None), ("warnings-version", "data", 0)],
+                     changed="warnings-resolve.n_clicks")
+    assert status == 401
+    assert client().get("/_dash-layout").status_code == 401
+    assert client().get("/warnings").status_code == 302
+
+
+def test_a_password_change_revokes_the_accounts_tokens(app, city):
+    with session_scope(city, write=True) as s:
+        token = accounts.issue_token(s, "leader")
+    auth = {"Authorization": f"Bearer {token}"}
+    assert app.test_client().get("/api/v1/months", headers=auth).status_code == 200
+    with session_scope(city, write=True) as s:
+        accounts.set_password(s, "leader", "a-new-password-3")
+    assert app.test_client().get("/api/v1/months", headers=auth).status_code == 401
 
 
 @pytest.mark.parametrize("key", ["", "changeme", "short"])
