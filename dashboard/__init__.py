@@ -25,7 +25,9 @@ def create_app(config: Config, demo: bool = False) -> Flask:
     documents.check_templates(config)  # a broken template stops the start, not a download
     server.config.update(SECRET_KEY=key, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", DEBUG=False,
                          REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax",
-                         MAX_CONTENT_LENGTH=150 * 1024 * 1024)  # an uploaded workbook, base64 in a callback
+                         MAX_CONTENT_LENGTH=150 * 1024 * 1024,  # an uploaded workbook, base64 in a callback
+                         SESSION_COOKIE_SECURE=config["auth.secure_cookies"],
+                         REMEMBER_COOKIE_SECURE=config["auth.secure_cookies"])
     server.extensions["panhuo.config"] = config
     server.extensions["panhuo.engine"] = make_engine(config.database_url)
 

@@ -21,7 +21,11 @@ bp = Blueprint("auth", __name__)
 WINDOW = dt.timedelta(minutes=15)
 MAX_FAILS_PER_ACCOUNT = 5
 MAX_FAILS_PER_ADDRESS = 20
-PUBLIC_PREFIXES = ("/login", "/screen/login", "/assets/", "/_dash-component-suites/", "/favicon.ico")
+PUBLIC_PATHS = {"/login", "/screen/login", "/favicon.ico"}
+PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")  # static files only
+# no page of the portal may be framed by another site (clickjacking); the kiosk opens it directly
+SECURITY_HEADERS = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'",
+                    "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
 API_PREFIX = "/api/v1/"
 SCREEN_SESSION = dt.timedelta(days=365)
 LANDING = {"department": "/my-score", "screen": "/screen"}
@@ -208,10 +212,28 @@ def logout():
     return redirect("/login")
 
 
+def _is_public(path: str) -> bool:
+    """Exact paths, or static files under their folders: never `/loginx` or `/login/../api/…`."""
+    if "/.." in path or "/./" in path:
+        return False
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
+def _cross_site() -> bool:
+    """A POST sent from another site's page: its Origin (or Referer) names another host."""
+    sent = request.headers.get("Origin") or request.headers.get("Referer")
+    if request.method in ("GET", "HEAD", "OPTIONS") or not sent:
+        return False
+    return urlparse(sent).netloc != request.host
+
+
 def _require_login():
     """Every route but /login and static files needs an account (pages, Dash callbacks, API)."""
+    if _cross_site():
+        log.warning("cross-site %s %s from %s refused", request.method, request.path, _client_address())
+        return jsonify({"error": "forbidden", "message": "拒绝跨站请求 / cross-site request refused"}), 403
     path = request.path
-    if path.startswith(PUBLIC_PREFIXES):
+    if _is_public(path):
         return None
     if current_user.is_authenticated:
         g.account = current_user
@@ -219,6 +241,12 @@ def _require_login():
     if path.startswith("/api/") or path.startswith("/_dash-") or request.method != "GET":
         return jsonify({"error": "unauthorized", "message": "需要登录 / login required"}), 401
     return redirect(f"/login?next={path}")
+
+
+def _security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
 
 
 def init_app(app: Flask) -> None:
@@ -229,3 +257,4 @@ def init_app(app: Flask) -> None:
     manager.init_app(app)
     app.register_blueprint(bp)
     app.before_request(_require_login)
+    app.after_request(_security_headers)

@@ -69,6 +69,7 @@ SETTINGS: list[Setting] = [
     Setting("import.max_errors", 200, "problems reported by a failed import before it stops listing them"),
     Setting("import.batch_rows", 5000, "rows written to the database per batch during an import"),
     Setting("auth.secret_key", "", "Flask secret key; required outside `panhuo demo`"),
+    Setting("auth.secure_cookies", False, "send cookies over HTTPS only: turn on behind an HTTPS proxy"),
     Setting("scheduler.timezone", "Asia/Shanghai", "time zone of the schedules and of 'today'"),
     Setting("scheduler.recompute_cron", "30 1 * * *", "crontab: recompute the current month and the unclosed previous one"),
     Setting("scheduler.close_day", 5, "day of the month on which the previous month is closed"),

@@ -144,3 +144,40 @@ def test_open_redirect_is_refused(app):
     response = client.post("/login", data={"username": "leader", "password": PASSWORD, "csrf": csrf(client),
                                            "next": "https://evil.example/"})
     assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("path", ["/loginx", "/login/../api/v1/kpis", "/screen/loginx", "/assets/../api/v1/kpis",
+                                  "/favicon.icox"])
+def test_only_the_login_paths_themselves_are_public(app, path):
+    response = app.test_client().get(path)
+    assert response.status_code in (302, 401, 404)
+    assert "_dash-config" not in response.get_data(as_text=True)  # never the portal's shell
+
+
+def test_no_page_can_be_framed_by_another_site(app):
+    client = app.test_client()
+    login(client, "leader")
+    for path in ("/login", "/", "/api/v1/months"):
+        headers = client.get(path).headers
+        assert headers["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+
+
+def test_a_post_from_another_sites_page_is_refused(app):
+    client = app.test_client()
+    token = csrf(client)
+    form = {"username": "leader", "password": PASSWORD, "csrf": token}
+    refused = client.post("/login", data=form, headers={"Origin": "https://evil.example"})
+    assert refused.status_code == 403
+    assert client.post("/login", data=form, headers={"Origin": "http://localhost"}).status_code == 302
+
+
+def test_secure_cookies_are_sent_over_https_only(city, config):
+    from tests.dashboard.conftest import make_app
+
+    app = make_app(config.replace(auth__secure_cookies=True))
+    client = app.test_client()
+    response = client.get("/login", base_url="https://localhost")
+    assert "Secure" in response.headers["Set-Cookie"]
+    plain = make_app(config).test_client().get("/login")
+    assert "Secure" not in plain.headers["Set-Cookie"]
