@@ -21,9 +21,13 @@ def read(database: str, folder: Path, queries: list) -> None:
         # whole result sees every value, so a column that starts with NULLs is still typed right
         cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(1 << 30)})
         # the driver opens a transaction on the first statement: every table shows one moment
+        done: dict[str, pa.Table] = {}
         for name, sql, params in queries:
-            cur.execute(sql, tuple(params)) if params else cur.execute(sql)
-            table = cur.fetch_arrow_table()
+            # {"earlier": [query, column]}: that column of an earlier result, as JSON for json_each
+            params = tuple(json.dumps(done[p["earlier"][0]].column(p["earlier"][1]).to_pylist())
+                           if isinstance(p, dict) else p for p in params)
+            cur.execute(sql, params) if params else cur.execute(sql)
+            table = done[name] = cur.fetch_arrow_table()
             with pa.OSFile(str(folder / f"{name}.arrow"), "wb") as sink, pa.ipc.new_file(sink, table.schema) as out:
                 out.write_table(table)
         conn.rollback()

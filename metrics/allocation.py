@@ -20,9 +20,7 @@ from sqlalchemy import Engine, and_, select
 from ledger import columnar, fit
 from ledger.allocation import Candidates
 from ledger.config import Config
-from ledger.models import (
-    Decision, Department, ListEntry, PurchaseRequest, Region, Snapshot, Transfer, Unit, WarningRow,
-)
+from ledger.models import Decision, Department, PurchaseRequest, Region, Transfer, Unit
 from metrics.figures import CITY_NAME, build_timeline
 
 FLAGS = ("own_stock", "covered", "budget_restricted", "buy_while_idle")
@@ -31,23 +29,23 @@ REQUEST_COLUMNS = ["request_id", "unit_code", "budget_year", "asset_name", "cate
 CANDIDATE_COLUMNS = ["request_id", "rank", "asset_code", "name", "unit_code", "dept_code", "region_code", "status",
                      "tier", "listed", "months_idle", "value"]
 
-# what is read of the cards that could serve the requests on D: `{cards}` selects their codes —
-# they fit, and their stock_since (ledger.importer.stock) is on or before D: a superset of the
-# candidates, found through the partial indexes of stock cards, which the timelines then decide
+# what is read of the cards that could serve the requests on D: `{cards}` is the condition on
+# `assets a` that selects them — they fit, and their stock_since (ledger.importer.stock) is on or
+# before D: a superset of the candidates, found through the partial indexes of stock cards, which
+# the timelines then decide; `{codes}` takes the codes of the cards read (one lookup, not four)
 STOCK_TABLES: dict[str, tuple[str, dict[str, str]]] = {
     "assets": ("SELECT a.code, a.unit_code, a.name, a.category, a.code_key, a.name_key, a.original_value, "
-               "a.net_value, a.acquired_on, a.status, a.status_since FROM assets a WHERE a.code IN ({cards})",
+               "a.net_value, a.acquired_on, a.status, a.status_since FROM assets a WHERE {cards}",
                {"code": "VARCHAR", "unit_code": "VARCHAR", "name": "VARCHAR", "category": "VARCHAR",
                 "code_key": "VARCHAR", "name_key": "VARCHAR", "original_value": "BIGINT", "net_value": "BIGINT",
                 "acquired_on": "DATE", "status": "VARCHAR", "status_since": "DATE"}),
-    "status_changes": ("SELECT c.asset_code, c.changed_on, c.status FROM status_changes c "
-                       "WHERE c.asset_code IN ({cards})",
+    "status_changes": ("SELECT c.asset_code, c.changed_on, c.status FROM status_changes c WHERE c.asset_code {codes}",
                        {"asset_code": "VARCHAR", "changed_on": "DATE", "status": "VARCHAR"}),
     "plans": ("SELECT p.asset_code, p.listed_on, p.done_on FROM plans p "
-              "WHERE p.method = 'self_use' AND p.asset_code IN ({cards})",
+              "WHERE p.method = 'self_use' AND p.asset_code {codes}",
               {"asset_code": "VARCHAR", "listed_on": "DATE", "done_on": "DATE"}),
     "listings": ("SELECT l.asset_code, l.listed_on, l.delisted_on FROM listings l "
-                 "WHERE l.mode = 'transfer' AND l.asset_code IN ({cards})",
+                 "WHERE l.mode = 'transfer' AND l.asset_code {codes}",
                  {"asset_code": "VARCHAR", "listed_on": "DATE", "delisted_on": "DATE"}),
 }
 
@@ -153,12 +151,11 @@ def requests_frame(engine: Engine, where=None) -> pd.DataFrame:
 
 def review(engine: Engine, config: Config, d: dt.date, requests: pd.DataFrame) -> Review:
     """Candidates and flags on `d` of `requests` (a frame from `requests_frame`)."""
-    with columnar.connect(config) as duck:
+    with columnar.scratch(config) as duck:
         _install_requests(duck, requests)
         _load_stock(duck, engine, requests, d)
         build_timeline(duck)  # the snapshot engine's timelines and places, of the fitting cards only
-        with engine.connect() as conn:
-            month, restricted, bought = _list_flags(conn, d)
+        month, restricted, bought = _list_flags(duck)
         duck.execute(STOCK, {"d": d})
         duck.execute(CANDIDATES)
         flags = duck.execute(FLAGGED, {"restricted": restricted, "bought": bought}).df()
@@ -182,7 +179,7 @@ def _install_requests(duck: duckdb.DuckDBPyConnection, requests: pd.DataFrame) -
 
 
 def _cards(engine: Engine, requests: pd.DataFrame, d: dt.date) -> tuple[str, tuple]:
-    """SELECT of the codes of the cards that could serve `requests` on `d`, with its parameters."""
+    """The condition on `assets a` of the cards that could serve `requests` on `d`, with its parameters."""
     prefixes = sorted({fit.code_key(c) for c in requests.category_code if isinstance(c, str)})
     names = sorted({(cat, fit.name_key(name)) for cat, name, code in
                     zip(requests.category, requests.asset_name, requests.category_code) if not isinstance(code, str)})
@@ -200,30 +197,43 @@ def _cards(engine: Engine, requests: pd.DataFrame, d: dt.date) -> tuple[str, tup
     terms = [f"(a.code_key >= {mark(low)} AND a.code_key < {mark(high)} AND {since()})"
              for low, high in map(fit.code_range, prefixes)]
     terms += [f"(a.category = {mark(category)} AND a.name_key = {mark(key)} AND {since()})" for category, key in names]
-    return f"SELECT a.code FROM assets a WHERE {' OR '.join(terms) or 'false'}", tuple(params)
+    return f"({' OR '.join(terms) or 'false'})", tuple(params)
 
 
 def _load_stock(duck: duckdb.DuckDBPyConnection, engine: Engine, requests: pd.DataFrame, d: dt.date) -> None:
     cards, params = _cards(engine, requests, d)
-    queries = [(name, sql.format(cards=cards), params) for name, (sql, _) in STOCK_TABLES.items()]
+    codes = columnar.among(engine, 1), (columnar.earlier("assets", "code"),)
+    queries = [(name, sql.format(cards=cards, codes=codes[0]), params if name == "assets" else codes[1])
+               for name, (sql, _) in STOCK_TABLES.items()]
     queries += [(name, f"SELECT {', '.join(columns)} FROM {table}", ()) for name, (table, columns) in PLACES.items()]
+    day = "CAST($1 AS DATE)" if engine.dialect.name == "postgresql" else "?"  # SQLite: ISO text, as stored
+    queries.append(("list_flags", LIST_FLAGS.format(day=day, depts=columnar.among(engine, 2)),
+                    (d.isoformat(), columnar.values(engine, sorted(set(requests.dept_code))))))
     types = {name: columns for name, (_, columns) in STOCK_TABLES.items()}
-    types |= {name: columns for name, (_, columns) in PLACES.items()}
-    columnar.load(duck, engine, queries, types)  # one read transaction: cards, places and holds agree
+    types |= {name: columns for name, (_, columns) in PLACES.items()} | {"list_flags": LIST_FLAG_TYPES}
+    columnar.load(duck, engine, queries, types)  # one read transaction: cards, places, holds and lists agree
 
 
-def _list_flags(conn, d: dt.date) -> tuple[str | None, list[str], list[str]]:
-    """The newest snapshot month dated on or before `d`: its 预算约束 departments and the
-    departments with a buy_while_idle warning."""
-    month = conn.execute(select(Snapshot.month).where(Snapshot.snapshot_date <= d)
-                         .order_by(Snapshot.month.desc()).limit(1)).scalar()
-    if month is None:
-        return None, [], []
-    restricted = conn.execute(select(ListEntry.code).where(
-        ListEntry.month == month, ListEntry.list == "budget_restriction", ListEntry.level == "department")).scalars()
-    bought = conn.execute(select(WarningRow.dept_code).distinct().where(
-        WarningRow.month == month, WarningRow.rule == "buy_while_idle")).scalars()
-    return month, sorted(restricted), sorted(bought)
+# the newest snapshot month dated on or before D: which of the requesting departments are on its
+# 预算约束 list and which have a buy_while_idle warning (one row with no code when none)
+LIST_FLAGS = """
+WITH m AS (SELECT month FROM snapshots WHERE snapshot_date <= {day} ORDER BY month DESC LIMIT 1),
+asked AS (SELECT code FROM departments WHERE code {depts})
+SELECT m.month, 'restricted' AS kind, l.code FROM m LEFT JOIN list_entries l
+    ON l.month = m.month AND l.list = 'budget_restriction' AND l.level = 'department'
+   AND l.code IN (SELECT code FROM asked)
+UNION ALL
+SELECT DISTINCT m.month, 'bought' AS kind, w.dept_code AS code FROM m JOIN warning_rows w
+    ON w.month = m.month AND w.dept_code IN (SELECT code FROM asked) AND w.rule = 'buy_while_idle'
+"""
+LIST_FLAG_TYPES = {"month": "VARCHAR", "kind": "VARCHAR", "code": "VARCHAR"}
+
+
+def _list_flags(duck: duckdb.DuckDBPyConnection) -> tuple[str | None, list[str], list[str]]:
+    rows = duck.execute("SELECT month, kind, code FROM list_flags WHERE code IS NOT NULL OR kind = 'restricted' "
+                        "ORDER BY code").fetchall()
+    month = rows[0][0] if rows else None
+    return month, [c for _, k, c in rows if k == "restricted" and c], [c for _, k, c in rows if k == "bought"]
 
 
 # ---- the year's figures (allocation.md "Figures") -----------------------------------------
