@@ -5,7 +5,7 @@ import secrets
 from pathlib import Path
 
 import dash
-from flask import Flask
+from flask import Flask, jsonify, request
 
 from ledger.config import WEAK_SECRET_KEYS, Config, check_secret_key
 from ledger.db import make_engine
@@ -35,7 +35,19 @@ def create_app(config: Config, demo: bool = False) -> Flask:
     auth.init_app(server)
     api.init_app(server)
     _mount_dash(server)
+    server.before_request(_check_callback_request)
     return server
+
+
+def _check_callback_request():
+    """A callback request that is not one (no JSON, no output named) is a 400, never a 500 from Dash."""
+    if request.method != "POST" or request.path != "/_dash-update-component":
+        return None
+    body = request.get_json(silent=True)
+    if not (isinstance(body, dict) and isinstance(body.get("output"), str)
+            and isinstance(body.get("inputs", []), list) and isinstance(body.get("state", []), list)):
+        return jsonify({"error": "bad_request", "message": "回调请求格式错误 / malformed callback request"}), 400
+    return None
 
 
 def _mount_dash(server: Flask) -> dash.Dash:

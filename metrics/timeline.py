@@ -5,7 +5,7 @@ import calendar
 import datetime as dt
 import re
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")  # ASCII digits only: \d takes ２０２６ too
 
 
 def as_date(value) -> dt.date:
@@ -23,7 +23,7 @@ def is_last_day(d: dt.date) -> bool:
 
 def parse_month(text: str) -> str:
     """Validate a 'YYYY-MM' month; raise ValueError with a clear bilingual message."""
-    match = _MONTH.match(text or "")
+    match = _MONTH.fullmatch(text) if isinstance(text, str) else None
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValueError(f"月份格式应为 YYYY-MM：{text!r} / month must be YYYY-MM: {text!r}")
     return text

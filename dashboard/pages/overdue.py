@@ -16,6 +16,8 @@ from ledger.vocab import CATEGORIES, label
 
 dash.register_page(__name__, path="/overdue", name="超期闲置", title="超期闲置 · 国有资产盘活督导平台")
 P = "overdue"
+MAX_YUAN = 10 ** 13  # ten trillion yuan: far above any card, far below 2**63 fen
+MAX_ROWS = 10 ** 9
 FILTERS = [Input(f"{P}-month", "value"), Input(f"{P}-region", "value"), Input(f"{P}-category", "value"),
            Input(f"{P}-band", "value"), Input(f"{P}-min-value", "value")]
 COLUMNS = [
@@ -71,9 +73,20 @@ def _filters(region, category, band, min_value) -> dict:
         out["category"] = category
     if band in queries.MONTH_BANDS:
         out["band"] = band
-    if isinstance(min_value, (int, float)) and min_value >= 0:
-        out["min_value"] = min_value
+    if isinstance(min_value, (int, float)) and not isinstance(min_value, bool) and min_value >= 0:
+        # beyond any asset's value (and beyond what fen in 64 bits hold): nothing is that dear
+        out["min_value"] = min(min_value, MAX_YUAN)  # inf and 9.3e16 included; NaN fails >= 0
     return out
+
+
+def _block(request: dict) -> tuple[int, int] | None:
+    """The rows an infinite grid asks for, [start, end): whole numbers, at most 1,000 of them."""
+    start, end = request.get("startRow", 0), request.get("endRow", 100)
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+        return None
+    if not 0 <= start < end <= start + 1000 or end > MAX_ROWS:
+        return None
+    return start, end
 
 
 def _display(frame):
@@ -108,10 +121,10 @@ def rows(request, month, region, category, band, min_value):
     scope = context.scope()
     if not isinstance(request, dict) or month not in queries.months(context.engine(), scope) or not scope.sees_assets:
         return {"rowData": [], "rowCount": 0}
-    try:
-        start, end = int(request.get("startRow", 0)), int(request.get("endRow", 100))
-    except (TypeError, ValueError):
+    block = _block(request)
+    if block is None:
         return {"rowData": [], "rowCount": 0}
+    start, end = block
     sort = request.get("sortModel") if isinstance(request.get("sortModel"), list) else []
     frame, total = queries.overdue_idle(context.engine(), scope, month, sort=[s for s in sort if isinstance(s, dict)],
                                         start=start, end=end, **_filters(region, category, band, min_value))

@@ -54,7 +54,7 @@ def shown(value: object) -> str | None:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-_REGION_CODE = re.compile(r"^\d{6}$")
+_REGION_CODE = re.compile(r"[0-9]{6}")
 _CLASS_CODE = re.compile(f"^{CODE_PATTERN}$")
 _CLASS_CODE_WORDS = ("分类代码只能由字母和数字组成", "a class code is letters and digits only")
 
@@ -63,7 +63,7 @@ def _row_rules(table: Table, row: dict) -> Iterator[tuple[str, str, str]]:
     """Rules that relate cells of one row: (column key, zh, en) for each one broken."""
     get = row.get
     if table.key == "units":
-        if get("region_code") is not None and not _REGION_CODE.match(get("region_code")):
+        if get("region_code") is not None and not _REGION_CODE.fullmatch(get("region_code")):
             yield "region_code", "区划编码应为 6 位数字（GB/T 2260）", "region code must be 6 digits (GB/T 2260)"
     elif table.key == "assets":
         if get("status_since") and get("acquired_on") and get("status_since") < get("acquired_on"):
