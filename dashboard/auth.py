@@ -237,6 +237,8 @@ def _require_login():
         return None
     if current_user.is_authenticated:
         g.account = current_user
+        if path == "/" and request.method == "GET" and current_user.role in LANDING:
+            return redirect(LANDING[current_user.role])  # the logo and / lead to the account's own page
         return None
     if path.startswith("/api/") or path.startswith("/_dash-") or request.method != "GET":
         return jsonify({"error": "unauthorized", "message": "需要登录 / login required"}), 401

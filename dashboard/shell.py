@@ -19,7 +19,7 @@ NAV = [
     ("/interviews", "约谈整改", {"leader", "supervisor", "admin", "county", "department"}),
     ("/allocation", "配置审核", {"leader", "supervisor", "admin", "county", "department"}),
     ("/my-score", "我的得分", {"department"}),
-    ("/import", "数据导入", {"supervisor", "admin", "county"}),
+    ("/import", "数据导入", {"supervisor", "county"}),  # roles.md: imports are a supervisor's (admins run the CLI)
     ("/jobs", "任务", {"admin"}),
     ("/audit", "审计日志", {"admin"}),
     ("/screen", "大屏", {"leader", "supervisor", "admin", "screen"}),
@@ -35,7 +35,7 @@ def page_frame(path: str, prefix: str, title: str, controls=None, snapshot_only:
     from dashboard import components as c
     from dashboard import context, queries
 
-    if not allowed(path, context.role()) or (snapshot_only and not context.scope().sees_assets):
+    if not permitted(path) or (snapshot_only and not context.scope().sees_assets):
         return c.not_found()
     months = queries.months(context.engine(), context.scope())
     if not months:
@@ -61,6 +61,17 @@ def allowed(path: str, role: str | None) -> bool:
         if nav_path == path:
             return role in roles
     return role in DRILL.get(path, set())
+
+
+def permitted(path: str) -> bool:
+    """Whether the caller's role may use the page at `path` (its layout, callbacks and downloads);
+    a refusal is written to the audit log, as every refusal is."""
+    from dashboard import context
+
+    if allowed(path, context.role()):
+        return True
+    context.audit("scope.refused", f"page={path}"[:200], detail=f"role {context.role()}")
+    return False
 
 
 def shell():

@@ -86,7 +86,7 @@ def init_db(ctx: Context) -> None:
 
 @main.command("import")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--user", default="cli", help="who imports (recorded with the import)")
+@click.option("--user", default=None, help="who imports (recorded with the import; default cli:<account>)")
 @pass_ctx
 def import_cmd(ctx: Context, path: Path, user: str) -> None:
     """Import a workbook (.xlsx) or a folder of CSV files; all or nothing."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from urllib.parse import urlencode
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
@@ -89,6 +90,18 @@ def grid(id_: str, frame: pd.DataFrame, columns: list[dict], height: str = "420p
                       defaultColDef={"sortable": True, "resizable": True, "filter": False, "cellDataType": False},
                       dashGridOptions={"rowHeight": 34, "headerHeight": 36, "localeText": GRID_LOCALE, **(options or {})},
                       style={"height": height, "width": "100%"}, className="ag-theme-quartz")
+
+
+def href(path: str, code) -> str:
+    """The address of an object's page (`/asset?code=…`), the code quoted."""
+    return f"{path}?{urlencode({'code': str(code)})}"
+
+
+def link_column(field: str, header: str, href_field: str, **options) -> dict:
+    """A grid column whose cells link to `href_field`'s address and show their value as text:
+    data never renders as markdown or HTML (a name like `x](https://…)[` stays a name)."""
+    return {"field": field, "headerName": header, "cellRenderer": "DataLink",
+            "cellRendererParams": {"href": href_field}, **options}
 
 
 def section(title: str, *children, extra=None) -> dbc.Card:

@@ -14,7 +14,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import allowed
+from dashboard.shell import permitted
 from ledger import allocation, vocab, workflow
 from ledger.exports import write_workbook
 from metrics.allocation import shown_count
@@ -78,7 +78,7 @@ def _actor() -> workflow.Actor:
 
 
 def layout(**_query):
-    if not allowed("/allocation", context.role()):
+    if not permitted("/allocation"):
         return c.not_found()
     scope, engine = context.scope(), context.engine()
     today = context.config().today()
@@ -143,7 +143,7 @@ def render(year, show, _version):
     """The year's figures, its requests (open ones with today's flags) and the transfers."""
     scope, engine, config = context.scope(), context.engine(), context.config()
     year = _year(year)
-    if not allowed("/allocation", context.role()) or year is None:
+    if not permitted("/allocation") or year is None:
         return c.not_found(), [], None
     today = config.today()
     requests = queries.purchase_requests(engine, scope, year)
@@ -218,7 +218,7 @@ def _transfers(engine, scope, today):
 def detail(selected, _version, current):
     """A request's facts, flags and first max(10, 3 × quantity) candidates (its held assets ticked)."""
     scope, engine, config = context.scope(), context.engine(), context.config()
-    if not allowed("/allocation", context.role()):
+    if not permitted("/allocation"):
         return None, c.not_found(), [], []
     request_id = (selected[0].get("request_id") if selected and isinstance(selected[0], dict) else None) \
         if ctx.triggered_id == f"{P}-requests" else current
@@ -278,7 +278,7 @@ def decide(_decide, _withdraw, request_id, kind, approved, note, picked, version
     scope, engine, config = context.scope(), context.engine(), context.config()
     if ctx.triggered_id not in (f"{P}-decide", f"{P}-withdraw"):
         return no_update, no_update, no_update
-    if not _may("decide") or not allowed("/allocation", context.role()):
+    if not _may("decide") or not permitted("/allocation"):
         context.audit("scope.refused", "配置审核决定", detail="无权")
         return dbc.Alert("无权执行此操作", color="danger", className="py-1 mb-0"), no_update, no_update
     if not isinstance(request_id, str):
@@ -318,7 +318,7 @@ def add_request(n_clicks, *values):
     *cells, version = values
     if not n_clicks:
         return no_update, no_update
-    if not _may("request") or not allowed("/allocation", context.role()):
+    if not _may("request") or not permitted("/allocation"):
         return dbc.Alert("无权执行此操作", color="danger", className="py-1 mb-0"), no_update
     typed = {key: (str(v) if v not in (None, "") else None) for (key, _, _), v in zip(FORM_FIELDS, cells)}
     try:
@@ -335,7 +335,7 @@ def opinion_sheet(n_clicks, year):
     """审核意见表: one row per request of the year in the caller's scope, its decision and assets."""
     scope, engine, config = context.scope(), context.engine(), context.config()
     year = _year(year)
-    if not n_clicks or not allowed("/allocation", context.role()) or year is None:
+    if not n_clicks or not permitted("/allocation") or year is None:
         return no_update
     frame = queries.opinion_sheet(engine, scope, year)
     buffer = io.BytesIO()

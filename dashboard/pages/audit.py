@@ -9,7 +9,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import components as c
 from dashboard import context
-from dashboard.shell import allowed
+from dashboard.shell import permitted
 from ledger import audit
 from ledger.db import session_scope
 
@@ -26,7 +26,7 @@ COLUMNS = [
 
 
 def layout(**_query):
-    if not allowed("/audit", context.role()):
+    if not permitted("/audit"):
         return c.not_found()
     return html.Div([
         html.Div([
@@ -60,7 +60,7 @@ def _date(value) -> dt.date | None:
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-action", "value"), Input(f"{P}-actor", "value"),
           Input(f"{P}-dates", "start_date"), Input(f"{P}-dates", "end_date"))
 def render(action, actor, start, end):
-    if not allowed("/audit", context.role()):
+    if not permitted("/audit"):
         return c.not_found()
     with session_scope(context.engine()) as s:
         found = audit.entries(s, action=action if action in audit.ACTIONS else None,

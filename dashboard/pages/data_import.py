@@ -1,4 +1,4 @@
-"""数据导入 Import (supervisors, admins, county accounts inside their region): upload a workbook
+"""数据导入 Import (supervisors, county accounts inside their region; roles.md): upload a workbook
 or a zip of CSV files, see every problem as a table, and the import history."""
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from dashboard import components as c
 from dashboard import context
-from dashboard.shell import allowed
+from dashboard.shell import permitted
 from ledger.importer import SourceError, import_path
 from ledger.models import ImportRecord, User
 
@@ -38,7 +38,7 @@ HISTORY_COLUMNS = [
 
 
 def layout(**_query):
-    if not allowed("/import", context.role()):
+    if not permitted("/import"):
         return c.not_found()
     scope = context.scope()
     where = "全市" if scope.kind == "all" else f"区划 {scope.code} 内的单位和资产"
@@ -80,7 +80,7 @@ def _unpack(name: str, data: bytes, folder: Path) -> Path:
 @callback(Output(f"{P}-result", "children"), Input(f"{P}-upload", "contents"), State(f"{P}-upload", "filename"),
           prevent_initial_call=True)
 def upload(contents, filename):
-    if not allowed("/import", context.role()) or not isinstance(contents, str) or not isinstance(filename, str):
+    if not permitted("/import") or not isinstance(contents, str) or not isinstance(filename, str):
         return no_update
     scope = context.scope()
     try:
@@ -94,7 +94,7 @@ def upload(contents, filename):
             return dbc.Alert(str(exc), color="danger")
         result = import_path(context.engine(), path, context.config(), username=context.current_username(),
                              region_code=scope.code if scope.kind == "region" else None,
-                             address=context.address(), file_name=Path(filename).name)
+                             address=context.address(), file_name=Path(filename).name, role=context.role())
     notes = [html.Li(n) for n in result.notes]
     if result.ok:
         counts = "，".join(f"{k} {v} 行" for k, v in result.counts.items())
@@ -113,7 +113,7 @@ def upload(contents, filename):
 
 @callback(Output(f"{P}-history", "children"), Input(f"{P}-result", "children"))
 def history(_result):
-    if not allowed("/import", context.role()):
+    if not permitted("/import"):
         return c.not_found()
     scope = context.scope()
     query = select(ImportRecord).order_by(ImportRecord.id.desc()).limit(200)

@@ -8,7 +8,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.pages.my_score import costliest, score_breakdown
-from dashboard.shell import allowed, page_frame
+from dashboard.shell import permitted, page_frame
 from outputs import documents
 from metrics.timeline import shift_month
 
@@ -30,7 +30,7 @@ def layout(code: str | None = None, **_query):
 def rectify_notice(n_clicks, month, code):
     """The department's 整改通知书 for the month; nothing for a department outside the caller's scope."""
     scope, engine, config = context.scope(), context.engine(), context.config()
-    if not n_clicks or not allowed("/department", context.role()) or not isinstance(code, str) \
+    if not n_clicks or not permitted("/department") or not isinstance(code, str) \
             or month not in queries.months(engine, scope):
         return no_update
     with engine.connect() as conn:
@@ -54,9 +54,9 @@ def render(month: str, code: str):
     warnings = queries.warnings(engine, scope, month, dept=row["code"])
     unit_rows = units.assign(idle=[c.pct(x, 2) for x in units["idle_rate"]],
                              rank=units["rank"].astype("Int64").astype(str).replace("<NA>", "—"),
-                             name=[f"[{n}](/unit?code={u})" for n, u in zip(units["name"], units["code"])])
-    unit_grid = c.grid(f"{P}-units", unit_rows[["rank", "name", "score", "asset_count", "idle"]], [
-        {"field": "rank", "headerName": "排名", "width": 80}, {"field": "name", "headerName": "单位", "flex": 2, "cellRenderer": "markdown"},
+                             href=[c.href("/unit", u) for u in units["code"]])
+    unit_grid = c.grid(f"{P}-units", unit_rows[["rank", "name", "score", "asset_count", "idle", "href"]], [
+        {"field": "rank", "headerName": "排名", "width": 80}, c.link_column("name", "单位", "href", flex=2),
         {"field": "score", "headerName": "综合得分", "width": 110, "valueFormatter": {"function": "d3.format('.1f')(params.value)"}},
         {"field": "asset_count", "headerName": "资产数", "width": 100}, {"field": "idle", "headerName": "闲置率", "width": 100},
     ], height="320px")
@@ -85,7 +85,7 @@ def warning_display(frame):
     from metrics.rules import NAMES as RULE_NAMES
 
     return frame.assign(rule_zh=frame["rule"].map(RULE_NAMES), level_zh=frame["level"].map(c.LEVEL_ZH),
-                        asset_link=[f"[{code}](/asset?code={code})" for code in frame["asset_code"]],
+                        asset_href=[c.href("/asset", code) for code in frame["asset_code"]],
                         span=[("" if c.undefined(d) else f"{int(d)} 天") if c.undefined(m) else f"{int(m)} 个月"
                               for d, m in zip(frame["days"], frame["months"])])
 
@@ -97,10 +97,11 @@ def warnings_grid(id_: str, frame, height: str = "420px"):
     # the most severe first; a large department's full list is on the 预警 page, filtered
     frame = frame.sort_values(["level", "rule", "ref"], key=lambda s: s.map(severity) if s.name == "level" else s).head(500)
     shown = warning_display(frame)
-    return c.grid(id_, shown[["level_zh", "rule_zh", "ref", "asset_link", "unit_code", "span", "first_seen", "message"]], [
+    return c.grid(id_, shown[["level_zh", "rule_zh", "ref", "asset_code", "asset_href", "unit_code", "span", "first_seen",
+                              "message"]], [
         {"field": "level_zh", "headerName": "等级", "width": 90, "cellClassRules": LEVEL_CLASSES},
         {"field": "rule_zh", "headerName": "规则", "width": 140}, {"field": "ref", "headerName": "对象", "width": 140},
-        {"field": "asset_link", "headerName": "资产编号", "width": 140, "cellRenderer": "markdown"},
+        c.link_column("asset_code", "资产编号", "asset_href", width=140),
         {"field": "unit_code", "headerName": "单位编码", "width": 140},
         {"field": "span", "headerName": "时长", "width": 100}, {"field": "first_seen", "headerName": "首次出现", "width": 120},
         {"field": "message", "headerName": "说明", "flex": 1, "minWidth": 240},

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from dashboard import components as c
 from dashboard import context
-from dashboard.shell import allowed
+from dashboard.shell import permitted
 from ledger import workflow
 from ledger.models import Commitment, Department, Interview, ListEntry
 from ledger.vocab import LISTS
@@ -18,7 +18,7 @@ dash.register_page(__name__, path="/history", name="部门履历", title="部门
 
 def layout(code: str | None = None, **_query):
     scope, engine = context.scope(), context.engine()
-    if not allowed("/history", context.role()) or not isinstance(code, str) or not code:
+    if not permitted("/history") or not isinstance(code, str) or not code:
         return c.not_found()
     with engine.connect() as conn:
         dept = conn.execute(select(Department.code, Department.name, Department.region_code)

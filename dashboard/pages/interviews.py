@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import allowed
+from dashboard.shell import permitted
 from ledger import workflow
 from ledger.models import Commitment, Department, Interview, ListEntry
 from outputs import documents, facts
@@ -40,7 +40,7 @@ def _may(action: str) -> bool:
 
 
 def layout(**_query):
-    if not allowed("/interviews", context.role()):
+    if not permitted("/interviews"):
         return c.not_found()
     months = queries.months(context.engine(), context.scope())
     hidden = {"display": "none"}
@@ -102,7 +102,7 @@ def listed_departments(month):
 @callback(Output(f"{P}-notice-dept", "options"), Input(f"{P}-notice-month", "value"))
 def notice_departments(month):
     """The departments of the month's interview list the caller sees (a department: itself, if listed)."""
-    if not allowed("/interviews", context.role()) or not isinstance(month, str):
+    if not permitted("/interviews") or not isinstance(month, str):
         return []
     with context.engine().connect() as conn:
         listed = facts.interview_departments(conn, context.scope(), month)
@@ -115,7 +115,7 @@ def notice_departments(month):
 def interview_notice(_one, _all, month, dept):
     """One department's 约谈通知书, or the month's every notice in the caller's scope as one .zip."""
     scope, engine, config = context.scope(), context.engine(), context.config()
-    if ctx.triggered_id not in (f"{P}-notice", f"{P}-notices") or not allowed("/interviews", context.role()) \
+    if ctx.triggered_id not in (f"{P}-notice", f"{P}-notices") or not permitted("/interviews") \
             or month not in queries.months(engine, scope):
         return no_update, no_update
     with engine.connect() as conn:
@@ -228,7 +228,7 @@ def follow_up(_answer, _complete, commitment_id, evidence, version):
 @callback(Output(f"{P}-body", "children"), Output(f"{P}-interview", "options"), Output(f"{P}-commitment", "options"),
           Input(f"{P}-version", "data"))
 def render(_version):
-    if not allowed("/interviews", context.role()):
+    if not permitted("/interviews"):
         return c.not_found(), [], []
     scope, engine = context.scope(), context.engine()
     with engine.connect() as conn:

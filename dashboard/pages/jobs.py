@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import allowed
+from dashboard.shell import permitted
 from ledger import runs
 from ledger.models import MonthClose
 from metrics.timeline import parse_month
@@ -36,7 +36,7 @@ def _current_month() -> str:
 
 
 def layout(**_query):
-    if not allowed("/jobs", context.role()):
+    if not permitted("/jobs"):
         return c.not_found()
     months = sorted(set(queries.months(context.engine(), context.scope())) | {_current_month()}, reverse=True)
     request = dbc.Card(dbc.CardBody([
@@ -60,7 +60,7 @@ def layout(**_query):
 @callback(Output(f"{P}-queued", "children"), Input(f"{P}-queue", "n_clicks"),
           State(f"{P}-month", "value"), State(f"{P}-reopen", "value"), prevent_initial_call=True)
 def queue(n_clicks, month, reopen):
-    if not n_clicks or not allowed("/jobs", context.role()):
+    if not n_clicks or not permitted("/jobs"):
         return no_update
     try:
         month = parse_month(month)
@@ -91,7 +91,7 @@ def _scheduler_state(rows, poll_seconds: int):
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-tick", "n_intervals"), Input(f"{P}-queued", "children"))
 def render(_n, _queued):
-    if not allowed("/jobs", context.role()):
+    if not permitted("/jobs"):
         return c.not_found()
     engine = context.engine()
     scheduled = runs.schedule(engine)

@@ -9,7 +9,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import allowed, page_frame
+from dashboard.shell import permitted, page_frame
 from ledger import reports
 from ledger.vocab import LISTS
 from outputs import documents
@@ -37,7 +37,7 @@ def report_link(month):
 def meeting_pack(n_clicks, month):
     """The month's meeting pack, filtered to the caller's scope like the page."""
     scope, engine = context.scope(), context.engine()
-    if not n_clicks or not allowed("/lists", context.role()) or month not in queries.months(engine, scope):
+    if not n_clicks or not permitted("/lists") or month not in queries.months(engine, scope):
         return no_update
     buffer = io.BytesIO()
     with engine.connect() as conn:
@@ -52,7 +52,7 @@ def meeting_pack(n_clicks, month):
 def bulletin(n_clicks, month):
     """The month's 月度通报 as a Word draft: the city's, or a county's own region's."""
     scope, engine = context.scope(), context.engine()
-    if not n_clicks or not allowed("/lists", context.role()) or month not in queries.months(engine, scope):
+    if not n_clicks or not permitted("/lists") or month not in queries.months(engine, scope):
         return no_update
     with engine.connect() as conn:
         made = documents.bulletin(conn, scope, month, context.config(), context.config().today())

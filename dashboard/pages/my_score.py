@@ -47,13 +47,12 @@ def costliest(row: dict, items: list[dict], month: str, id_: str, limit: int = 1
     ranked = [f for f in attribution.fixes(row, items, snapshot_date(month), config) if f.points > 0.005]
     if not ranked:
         return c.section("失分最多的资产", c.empty("本月没有可挽回的失分"))
-    frame = pd.DataFrame([{"action": f.action, "asset": f"[{f.asset_code}](/asset?code={f.asset_code})",
+    frame = pd.DataFrame([{"action": f.action, "asset": f.asset_code, "href": c.href("/asset", f.asset_code),
                            "name": f.asset_name, "ref": f.ref, "value": _money(f.value),
                            "points": round(f.points, 2)} for f in ranked[:limit]])
     total = sum(f.points for f in ranked)
     grid = c.grid(id_, frame, [
-        {"field": "action", "headerName": "整改事项", "width": 130}, {"field": "asset", "headerName": "资产编号", "width": 150,
-                                                                  "cellRenderer": "markdown"},
+        {"field": "action", "headerName": "整改事项", "width": 130}, c.link_column("asset", "资产编号", "href", width=150),
         {"field": "name", "headerName": "资产名称", "flex": 1, "minWidth": 140}, {"field": "ref", "headerName": "台账/收入编号", "width": 150},
         {"field": "value", "headerName": "涉及金额", "width": 130},
         {"field": "points", "headerName": "整改后可挽回（分）", "width": 160, "sort": "desc"},

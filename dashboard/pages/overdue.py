@@ -21,7 +21,7 @@ MAX_ROWS = 10 ** 9
 FILTERS = [Input(f"{P}-month", "value"), Input(f"{P}-region", "value"), Input(f"{P}-category", "value"),
            Input(f"{P}-band", "value"), Input(f"{P}-min-value", "value")]
 COLUMNS = [
-    {"field": "asset_code", "headerName": "资产编号", "width": 140, "cellRenderer": "markdown"},
+    c.link_column("asset_code", "资产编号", "href", width=140),
     {"field": "asset_name", "headerName": "资产名称", "width": 150, "sortable": False},
     {"field": "category", "headerName": "分类", "width": 110},
     {"field": "original_value", "headerName": "原值（元）", "width": 140, "type": "rightAligned",
@@ -93,7 +93,7 @@ def _display(frame):
     frame = frame.copy()
     frame["category"] = frame["category"].map(lambda k: label(CATEGORIES, k))
     frame["level"] = frame["level"].map(c.LEVEL_ZH)
-    frame["asset_code"] = [f"[{code}](/asset?code={code})" for code in frame["asset_code"]]
+    frame["href"] = [c.href("/asset", code) for code in frame["asset_code"]]
     frame["first_seen"] = frame["first_seen"].astype(str)
     return frame
 

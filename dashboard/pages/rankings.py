@@ -17,7 +17,7 @@ SUBS = [("score_idle", "闲置"), ("score_overdue", "超期闲置"), ("score_com
 def _columns(drill: bool) -> list[dict]:
     name = {"field": "name", "headerName": "名称", "minWidth": 220, "flex": 2}
     if drill:
-        name["cellRenderer"] = "markdown"
+        name = c.link_column("name", "名称", "href", minWidth=220, flex=2)
     return [
         {"field": "rank", "headerName": "排名", "width": 96, "sort": "asc"},
         {"field": "move", "headerName": "变化", "width": 90, "cellClassRules": {
@@ -61,8 +61,9 @@ def _table(frame, history, drill: bool, id_: str):
     spark = history.sort_values("month").groupby("code")["score"].apply(list).to_dict()
     frame["trend"] = [_sparkline(spark.get(code, [])) for code in frame["code"]]
     if drill:
-        frame["name"] = [f"[{n}](/department?code={code})" for n, code in zip(frame["name"], frame["code"])]
-    rows = frame[["rank", "move", "name", "score", *[f for f, _ in SUBS], "idle_pct", "trend", "code"]]
+        frame["href"] = [c.href("/department", code) for code in frame["code"]]
+    rows = frame[["rank", "move", "name", "score", *[f for f, _ in SUBS], "idle_pct", "trend", "code",
+                  *(["href"] if drill else [])]]
     return c.grid(id_, rows, _columns(drill), height=f"{min(640, 60 + 34 * len(rows))}px")
 
 

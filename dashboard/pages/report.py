@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import allowed
+from dashboard.shell import permitted
 from ledger.reports import title_line
 from ledger.vocab import LEVELS, LISTS
 from metrics.timeline import parse_month, shift_month
@@ -20,7 +20,7 @@ FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 
 def layout(month: str | None = None, **_query):
     scope, engine = context.scope(), context.engine()
-    if not allowed("/lists", context.role()):
+    if not permitted("/lists"):
         return c.not_found()
     available = queries.months(engine, scope)
     try:

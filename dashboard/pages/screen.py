@@ -10,7 +10,7 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, 
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import allowed
+from dashboard.shell import permitted
 from ledger.vocab import LEVELS, LISTS
 from metrics.timeline import parse_month, shift_month
 
@@ -23,7 +23,7 @@ INK, MUTED, GRID = "#e8eef7", "#8fa3bf", "#22344d"
 
 
 def layout(month: str | None = None, **_query):
-    if not allowed("/screen", context.role()):
+    if not permitted("/screen"):
         return c.not_found()
     shown = _month(month)
     if shown is None:
@@ -59,7 +59,7 @@ def _stamp(month: str) -> str:
           State(f"{P}-stamp", "data"), State(f"{P}-asked", "data"), prevent_initial_call=True)
 def refresh(_n, stamp, asked):
     """A new snapshot (or a recomputed one) replaces the panels in place; otherwise nothing moves."""
-    if not allowed("/screen", context.role()):
+    if not permitted("/screen"):
         return c.not_found(), ""
     month = _month(asked if isinstance(asked, str) else None)
     if month is None:

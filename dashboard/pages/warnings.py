@@ -24,7 +24,7 @@ COLUMNS = [
     {"field": "level_zh", "headerName": "等级", "width": 100, "cellClassRules": LEVEL_CLASSES},
     {"field": "state_zh", "headerName": "状态", "width": 110, "cellClassRules": {"lvl-red": f"params.value == '{OVERDUE}'"}},
     {"field": "rule_zh", "headerName": "规则", "width": 130}, {"field": "ref", "headerName": "对象", "width": 130},
-    {"field": "asset_link", "headerName": "资产编号", "width": 130, "cellRenderer": "markdown"},
+    c.link_column("asset_code", "资产编号", "asset_href", width=130),
     {"field": "span", "headerName": "时长", "width": 90}, {"field": "opened_on", "headerName": "发生于", "width": 110},
     {"field": "fix_by", "headerName": "计划整改", "width": 110},
     {"field": "note", "headerName": "处理说明", "width": 200, "tooltipField": "note"},
@@ -83,7 +83,7 @@ def render(month: str, level: str | None, rule: str | None, state: str | None, _
         state_zh=[OVERDUE if o else workflow.STATES.get(s, "—") for s, o in zip(frame["state"], frame["overdue"])])
     columns = [dict(COLUMNS[0], checkboxSelection=True, headerCheckboxSelection=True,
                     headerCheckboxSelectionFilteredOnly=True) if _may("acknowledge") else COLUMNS[0], *COLUMNS[1:]]
-    grid = c.grid(f"{P}-grid", shown[["case_id", *[col["field"] for col in COLUMNS]]], columns, "620px", options={
+    grid = c.grid(f"{P}-grid", shown[["case_id", *[col["field"] for col in COLUMNS], "asset_href"]], columns, "620px", options={
         "pagination": True, "paginationPageSize": 100, "rowSelection": "multiple", "suppressRowClickSelection": True,
         "tooltipShowDelay": 300})
     title = f"预警清单（{total:,} 条" + (f"，显示最紧要的前 {SHOWN:,} 条，可按等级、规则、状态筛选）" if total > SHOWN else "）")

@@ -133,8 +133,9 @@ def _rebuilt(conn: Connection, target: str, large: bool):
 
 
 def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Config,
-                        problems: Problems, notes: list[str]) -> dict[str, tuple[Table, str]]:
-    """Parse every sheet into its stage table; return {table key: (table, sheet name)}."""
+                        problems: Problems, notes: list[str], scoped: bool = False) -> dict[str, tuple[Table, str]]:
+    """Parse every sheet into its stage table; return {table key: (table, sheet name)}.
+    `scoped`: a county's import (its messages never name another region's stored codes)."""
     staged: dict[str, tuple[Table, str]] = {}
     for raw in open_sheets(path):
         table = table_for_name(raw.name)
@@ -157,7 +158,7 @@ def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Con
         stage.check_duplicates(duck, table, sheet, problems)
     stage.check_references(duck, staged, problems)
     if "units" in staged:
-        stage.check_departments(duck, staged["units"][1], problems)
+        stage.check_departments(duck, staged["units"][1], problems, scoped)
     stage.check_dates_after_acquisition(duck, staged, problems)
     if "plans" in staged:
         stage.check_one_plan_per_asset(duck, staged["plans"][1], problems)
@@ -166,13 +167,15 @@ def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Con
     return staged
 
 
-def import_path(engine: Engine, path: str | Path, config: Config, username: str = "cli",
-                region_code: str | None = None, address: str | None = None, file_name: str | None = None) -> ImportResult:
+def import_path(engine: Engine, path: str | Path, config: Config, username: str | None = None,
+                region_code: str | None = None, address: str | None = None, file_name: str | None = None,
+                role: str | None = None) -> ImportResult:
     """Import a workbook or CSV folder: every table or nothing. Records the attempt either way
     (in the import history and the audit log).
 
     `region_code`: a county account's import may only touch units and assets of its region.
     `file_name`: the name the user knows the file by (an upload is saved under another).
+    `username`, `role`: who imports (default: the shell's account, as every CLI entry names it).
     """
     path = Path(path)
     started = dt.datetime.now()
@@ -183,7 +186,7 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
     except OSError as exc:
         raise SourceError(f"{path}: 无法读取 / cannot read: {exc}") from None
     result = ImportResult(ok=False, file_name=file_name or path.name, sha256=digest, notes=notes)
-    who = (username, address)
+    who = (username or audit.cli_actor(), address, role)
     # One import at a time, and its write transaction begins before the ledger is read (outside
     # it, as Arrow): the keys the checks see cannot change before the rows are written.
     with named_lock(engine, "import"), engine.connect().execution_options(write=True) as conn, \
@@ -196,7 +199,7 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
                 conn.exec_driver_sql("PRAGMA cache_size = -262144")
             _read_context(duck, engine)
             try:
-                staged = _validate_and_stage(duck, path, config, problems, notes)
+                staged = _validate_and_stage(duck, path, config, problems, notes, scoped=region_code is not None)
                 if region_code is not None:
                     stage.check_region(duck, staged, region_code, problems)
             except SourceError as exc:
@@ -230,9 +233,9 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
     return result
 
 
-def _record(conn: Connection, result: ImportResult, who: tuple[str, str | None], started: dt.datetime,
+def _record(conn: Connection, result: ImportResult, who: tuple[str, str | None, str | None], started: dt.datetime,
             message: str | None) -> int:
-    username, address = who
+    username, address, role = who
     import_id = conn.execute(insert(ImportRecord).values(
         started_at=started, finished_at=dt.datetime.now(), username=username, file_name=result.file_name,
         sha256=result.sha256, row_counts=result.counts, result="ok" if message is None else "failed",
@@ -240,5 +243,5 @@ def _record(conn: Connection, result: ImportResult, who: tuple[str, str | None],
     ).returning(ImportRecord.id)).scalar_one()
     # one audit entry per import, with its row counts (a bulk import is not silence)
     audit.record(conn, username, "import" if message is None else "import.failed", f"#{import_id} {result.file_name}",
-                 after={"rows": result.counts, "sha256": result.sha256}, detail=message, address=address)
+                 after={"rows": result.counts, "sha256": result.sha256}, detail=message, address=address, role=role)
     return import_id

@@ -117,8 +117,9 @@ def check_references(duck: duckdb.DuckDBPyConnection, staged: dict[str, tuple[Ta
                 "资产编号不存在（本文件和已导入数据中都没有）", "unknown asset (neither in this file nor loaded before)")
 
 
-def check_departments(duck: duckdb.DuckDBPyConnection, sheet: str, problems: Problems) -> None:
-    """A department belongs to exactly one region, within the file and against the ledger."""
+def check_departments(duck: duckdb.DuckDBPyConnection, sheet: str, problems: Problems, scoped: bool = False) -> None:
+    """A department belongs to exactly one region, within the file and against the ledger.
+    `scoped`: a county's import, which is never told where another region's department sits."""
     rows = _rows(duck, (
         "SELECT s.row_no, s.region_code AS value, s.dept_code, f.region_code AS expected, f.row_no AS first_row "
         "FROM stage_units s JOIN stage_units f ON f.dept_code = s.dept_code "
@@ -131,8 +132,12 @@ def check_departments(duck: duckdb.DuckDBPyConnection, sheet: str, problems: Pro
     rows = _rows(duck, (
         "SELECT s.row_no, s.region_code AS value, s.dept_code, d.region_code AS expected FROM stage_units s "
         "JOIN departments d ON d.code = s.dept_code WHERE s.region_code <> d.region_code ORDER BY s.row_no"))
-    _report(problems, sheet, UNITS, "region_code", rows,
-            "主管部门 {dept_code} 已属于区划 {expected}", "department {dept_code} already belongs to region {expected}")
+    if scoped:
+        _report(problems, sheet, UNITS, "region_code", rows,
+                "主管部门 {dept_code} 已属于其他区划", "department {dept_code} already belongs to another region")
+    else:
+        _report(problems, sheet, UNITS, "region_code", rows,
+                "主管部门 {dept_code} 已属于区划 {expected}", "department {dept_code} already belongs to region {expected}")
 
 
 def check_dates_after_acquisition(duck: duckdb.DuckDBPyConnection, staged: dict, problems: Problems) -> None:

@@ -127,3 +127,29 @@ def test_the_screen_picks_up_a_recomputed_snapshot_in_place(app, as_user, engine
     status, response = refresh(stamp)
     assert status == 200 and response["screen-stamp"]["data"] != stamp and response["screen-stamp"]["data"].startswith("2026-10@")
     assert "2026 年 10 月" in json.dumps(response["screen-content"], ensure_ascii=False)
+
+
+def test_refused_callbacks_are_audited(app, as_user, engine):
+    # a supervisor replaying the admin's job queue, a department the upload, an admin the upload
+    # (roles.md: imports are a supervisor's or a county's)
+    status, response = queue(as_user("supervisor"), "2026-10")
+    assert status in (200, 204) and "已排队" not in json.dumps(response, ensure_ascii=False)
+    assert runs.recent(engine) == []
+    for username in ("dept", "admin"):
+        status, response = call(as_user(username), [("import-result", "children")],
+                                [("import-upload", "contents", "data:application/zip;base64,UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==")],
+                                [("import-upload", "filename", "ledger.zip")])
+        assert "导入" not in json.dumps(response, ensure_ascii=False)
+    refused = [(e.actor, e.role, e.target) for e in audit_rows(engine, "scope.refused")]
+    assert ("supervisor", "supervisor", "page=/jobs") in refused
+    assert ("dept", "department", "page=/import") in refused
+    assert ("admin", "admin", "page=/import") in refused
+    imports = audit_rows(engine, "import") + audit_rows(engine, "import.failed")
+    assert [e.actor.split(":")[0] for e in imports] == ["cli"]  # the city's own import (cli:<account>), nothing since
+
+
+def test_the_logo_leads_a_department_to_its_own_score(app, as_user):
+    response = as_user("dept").get("/")
+    assert response.status_code == 302 and response.headers["Location"] == "/my-score"
+    assert as_user("screen").get("/").headers["Location"] == "/screen"
+    assert as_user("leader").get("/").status_code == 200

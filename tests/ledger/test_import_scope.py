@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from ledger import audit
 from ledger.importer import import_path
 from ledger.models import Asset, AuditEntry, Plan, Unit
 from tests.factories import LedgerBuilder
@@ -60,9 +61,24 @@ def test_plan_for_a_stored_asset_of_another_region_is_refused(engine, config, tm
 def test_each_import_writes_one_audit_entry_with_row_counts(engine, config, tmp_path):
     loaded(engine, config, tmp_path)
     bad = LedgerBuilder().unit("H2", dept="DH", region=HOME).asset("HB", unit="NOPE")
-    import_path(engine, bad.write(tmp_path / "bad"), config, username="alice", address="10.0.0.7")
+    import_path(engine, bad.write(tmp_path / "bad"), config, username="alice", address="10.0.0.7", role="county")
     with engine.connect() as conn:
         entries = conn.execute(select(AuditEntry).order_by(AuditEntry.id)).all()
-    assert [(e.action, e.actor) for e in entries] == [("import", "cli"), ("import.failed", "alice")]
+    # the shell's import names its account as every CLI entry does; an upload names its role
+    assert [(e.action, e.actor, e.role) for e in entries] == [("import", audit.cli_actor(), None),
+                                                              ("import.failed", "alice", "county")]
     assert entries[0].after["rows"] == {"units": 2, "assets": 2}
     assert entries[1].address == "10.0.0.7" and "单位编码不存在" in entries[1].detail
+
+
+def test_a_county_is_not_told_where_another_regions_department_sits(engine, config, tmp_path):
+    loaded(engine, config, tmp_path)
+    # the county files a unit under department DO, which the ledger holds in the other region
+    b = LedgerBuilder().unit("H3", dept="DO", region=HOME)
+    result = import_path(engine, b.write(tmp_path / "county"), config, username="county", region_code=HOME)
+    assert not result.ok
+    said = " ".join(str(p) for p in result.problems)
+    assert "DO" in said and OTHER not in said
+    # a supervisor (no region) is told, to fix the file
+    result = import_path(engine, b.write(tmp_path / "city"), config, username="supervisor")
+    assert OTHER in " ".join(str(p) for p in result.problems)
