@@ -13,7 +13,9 @@ from sqlalchemy import Connection, DateTime, String, and_, func, insert, literal
 from sqlalchemy.sql import ColumnElement
 
 from ledger import audit
-from ledger.models import Commitment, Interview, ListEntry, Snapshot, WarningCase, WarningEvent, WarningRow
+from ledger.models import (
+    Asset, Commitment, Interview, ListEntry, Snapshot, Unit, WarningCase, WarningEvent, WarningRow,
+)
 
 STATES = {"open": "待处理", "acknowledged": "已确认", "resolved": "已办结", "closed": "已自动关闭"}
 COMMITMENT_STATES = {"open": "整改中", "answered": "已反馈", "done": "已完成"}
@@ -179,6 +181,7 @@ def record_outcome(conn: Connection, actor: Actor, interview_id: int, where: Col
     for c in commitments:
         if not (c.get("text") or "").strip() or not (c.get("owner") or "").strip() or not c.get("deadline"):
             raise WorkflowError("每项整改承诺须有内容、责任人和期限 / each commitment needs text, owner and deadline")
+    _check_own_assets(conn, interview.dept_code, [a for c in commitments for a in c.get("asset_codes") or []])
     conn.execute(update(Interview).where(Interview.id == interview_id).values(status="held", outcome=outcome.strip()))
     ids = []
     for c in commitments:
@@ -225,6 +228,18 @@ def complete(conn: Connection, actor: Actor, commitment_id: int, where: ColumnEl
                        "complete")
 
 
+def _check_own_assets(conn: Connection, dept_code: str, codes: list[str]) -> None:
+    """A commitment names the interviewed department's own assets only; each other one is named."""
+    if not codes:
+        return
+    own = set(conn.execute(select(Asset.code).join(Unit, Unit.code == Asset.unit_code).where(
+        Asset.code.in_(sorted(set(codes))), Unit.dept_code == dept_code)).scalars())
+    foreign = sorted(set(codes) - own)
+    if foreign:
+        raise WorkflowError(f"以下资产不属于被约谈部门：{'、'.join(foreign)} / "
+                            f"not assets of the interviewed department: {', '.join(foreign)}")
+
+
 def commitment_checks(conn: Connection, commitments: list) -> dict[int, str]:
     """Each asset-naming commitment against the newest snapshot after its interview's month:
     kept when none of its assets still fires an idle, plan or income warning."""
@@ -238,7 +253,7 @@ def commitment_checks(conn: Connection, commitments: list) -> dict[int, str]:
             out[c.id] = "待下月快照核验"
             continue
         still = conn.execute(select(WarningRow.asset_code).where(
-            WarningRow.month == newest, WarningRow.asset_code.in_(c.asset_codes),
+            WarningRow.month == newest, WarningRow.asset_code.in_(c.asset_codes), WarningRow.dept_code == c.dept_code,
             WarningRow.rule.in_(UNKEPT_RULES))).scalars().all()
         out[c.id] = f"{newest} 已兑现" if not still else f"{newest} 仍有预警：{'、'.join(sorted(set(still)))}"
     return out

@@ -119,6 +119,15 @@ def test_an_interview_from_the_list_with_commitments_checked_against_the_next_sn
     with engine.begin() as conn:
         interview = workflow.schedule_interview(conn, SUPERVISOR, "2026-09", "D1", dt.date(2026, 10, 10),
                                                 "财政局资产科 李四；部门D1 王五", true())
+    # a commitment names the interviewed department's assets only: A2 is D2's, A9 does not exist
+    with engine.begin() as conn, pytest.raises(WorkflowError, match="A2、A9") as refused:
+        workflow.record_outcome(conn, SUPERVISOR, interview, true(), "部门承认问题",
+                                [{"text": "盘活", "owner": "王五", "deadline": dt.date(2026, 11, 30),
+                                  "asset_codes": ["A1", "A2", "A9"]}])
+    assert "A1" not in str(refused.value)
+    with engine.connect() as conn:
+        assert conn.execute(select(Commitment)).all() == []
+    with engine.begin() as conn:
         (commitment,) = workflow.record_outcome(conn, SUPERVISOR, interview, true(), "部门承认问题，承诺两月内盘活",
                                                 [{"text": "A1 调剂使用", "owner": "王五", "deadline": dt.date(2026, 11, 30),
                                                   "asset_codes": ["A1"]}])
