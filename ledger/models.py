@@ -271,7 +271,8 @@ class LoginAttempt(Base):
 # ---- audit, jobs, closed months -----------------------------------------------------------
 
 class AuditEntry(Base):
-    """Append-only: the database refuses UPDATE and DELETE on this table (migration 0004)."""
+    """Append-only: the database refuses UPDATE and DELETE (migration 0004) and an INSERT over an
+    existing id (0009); the rows are chained by hash, so an edit made around that shows."""
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
@@ -283,6 +284,9 @@ class AuditEntry(Base):
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     detail: Mapped[str | None] = mapped_column(Text)
+    # the hash chain (ledger.audit): this row's hash covers its content and the previous row's hash
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class JobRun(Base):

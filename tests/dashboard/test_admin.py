@@ -11,6 +11,7 @@ from ledger.db import session_scope
 from ledger.models import AuditEntry, JobRun
 from tests.dashboard.callbacks import call, layout_as, page
 from tests.dashboard.conftest import login
+from tests.helpers import tamper_audit_log
 
 
 def audit_rows(engine, action=None):
@@ -80,6 +81,17 @@ def test_the_audit_page_lists_and_filters_entries_for_an_admin(app, as_user, eng
                        ("audit-actor", "value", None), ("audit-dates", "start_date", None), ("audit-dates", "end_date", None)])
     text = json.dumps(response, ensure_ascii=False)
     assert "ghost" in text and "登录失败" in text and "admin" not in text.replace("audit-", "")
+    assert "审计链完整" in text
+
+
+def test_the_audit_page_says_where_the_chain_breaks(app, as_user, engine):
+    client = as_user("admin")
+    first = audit_rows(engine)[0].id  # a database owner edits the first row behind the guards
+    tamper_audit_log(engine, f"UPDATE audit_log SET actor = 'mallory' WHERE id = {first}")
+    _, response = call(client, [("audit-body", "children")], [("audit-action", "value", None),
+                       ("audit-actor", "value", None), ("audit-dates", "start_date", None), ("audit-dates", "end_date", None)])
+    text = json.dumps(response, ensure_ascii=False)
+    assert f"审计链在第 {first} 条记录处断开" in text and "审计链完整" not in text
 
 
 def test_a_screen_token_url_logs_the_kiosk_in_until_it_is_revoked(app, engine):

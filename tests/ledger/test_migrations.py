@@ -53,3 +53,22 @@ def test_0008_backfills_the_cards_stored_before_it(tmp_path):
     assert {k: (n, as_date(s)) for k, (n, s) in rows.items()} == {
         "A1": ("办公桌", dt.date(2026, 5, 1)), "A2": ("hpprinter", dt.date(2023, 4, 1)), "A3": ("车", None)}
     engine.dispose()
+
+
+def test_0009_chains_the_audit_rows_written_before_it(tmp_path):
+    from ledger import audit
+
+    engine = make_engine(fresh_database(tmp_path))
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0008")
+        conn.execute(text("INSERT INTO audit_log (at, actor, action, target, after) VALUES "
+                          "('2026-01-05 09:00:00', 'cli:root', 'import', '#1 台账.xlsx', '{\"rows\": {\"assets\": 3}}'), "
+                          "('2026-01-06 10:30:00', '张三', 'login', '张三', NULL)"))
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "head")
+    with engine.begin() as conn:
+        audit.record(conn, "李四", "login", "李四")
+    with engine.connect() as conn:
+        check = audit.verify(conn)
+    assert check.intact and check.rows == 3
+    engine.dispose()
