@@ -8,19 +8,17 @@ from urllib.parse import urlparse
 
 from flask import Blueprint, Flask, abort, g, jsonify, redirect, render_template_string, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
-from sqlalchemy import delete, func, select
+from sqlalchemy.exc import OperationalError
 
 from dashboard.context import audit, config, engine
-from ledger import accounts
+from ledger import accounts, logins
 from ledger.db import session_scope
-from ledger.models import ROLES, LoginAttempt, User
+from ledger.models import ROLES, User
 
 log = logging.getLogger("panhuo.auth")
 bp = Blueprint("auth", __name__)
 
-WINDOW = dt.timedelta(minutes=15)
-MAX_FAILS_PER_ACCOUNT = 5
-MAX_FAILS_PER_ADDRESS = 20
+BUSY = "系统正在计算，请稍后再试"
 PUBLIC_PATHS = {"/login", "/screen/login", "/favicon.ico"}
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")  # static files only
 # no page of the portal may be framed by another site (clickjacking); the kiosk opens it directly
@@ -81,22 +79,6 @@ def _client_address() -> str:
     return request.remote_addr or "?"
 
 
-def _too_many_failures(username: str, address: str) -> bool:
-    since = dt.datetime.now() - WINDOW
-    with session_scope(engine()) as s:
-        by_account = s.scalar(select(func.count()).select_from(LoginAttempt)
-                              .where(LoginAttempt.username == username, LoginAttempt.at > since))
-        by_address = s.scalar(select(func.count()).select_from(LoginAttempt)
-                              .where(LoginAttempt.address == address, LoginAttempt.at > since))
-    return by_account >= MAX_FAILS_PER_ACCOUNT or by_address >= MAX_FAILS_PER_ADDRESS
-
-
-def _record_failure(username: str, address: str) -> None:
-    with session_scope(engine(), write=True) as s:
-        s.add(LoginAttempt(username=username, address=address, at=dt.datetime.now()))
-        s.execute(delete(LoginAttempt).where(LoginAttempt.at < dt.datetime.now() - 2 * WINDOW))
-
-
 def _safe_next(target: str | None) -> str | None:
     """Only a path on this site: never an absolute URL to somewhere else."""
     if not target:
@@ -151,28 +133,36 @@ def login_submit():
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
     address = _client_address()
-    error = None
-    if _too_many_failures(username, address):
-        error = "登录失败次数过多，请 15 分钟后再试"
-        log.warning("login rate-limited: %s from %s", username, address)
-        audit("login.failed", username, actor=username or "?", detail="rate limited / 次数过多")
-    else:
-        with session_scope(engine()) as s:
-            user = accounts.verify_login(s, username, password)
-            account = Account(user) if user else None
-        if account is None:
-            _record_failure(username, address)
-            log.warning("failed login: %s from %s", username, address)
-            audit("login.failed", username, actor=username or "?", detail="wrong username or password / 用户名或密码错误")
-            error = "用户名或密码错误"
-    if error:
+    account = None
+    try:
+        attempt = logins.begin(engine(), username, address)
+        error = attempt.refused
+        if error:
+            log.warning("login refused: %s from %s", username, address)
+        else:
+            with session_scope(engine()) as s:
+                user = accounts.verify_login(s, username, password)
+                account = Account(user) if user else None
+            if account is None:
+                logins.fail(engine(), attempt)
+                log.warning("failed login: %s from %s", username, address)
+                audit("login.failed", username, actor=username or "?",
+                      detail="wrong username or password / 用户名或密码错误")
+                error = "用户名或密码错误"
+            else:
+                logins.succeed(engine(), attempt, username, address)
+                audit("login", username, actor=username, role=account.role)
+    except OperationalError:
+        # a database busy past its timeout (a long computation on SQLite): the login failed, and says why
+        log.exception("login of %s failed: database busy", username)
+        account, error = None, BUSY
+    if account is None:
         page = render_template_string(LOGIN_PAGE, error=error, csrf=csrf_token(), next=request.form.get("next"),
                                       city=config()["org.city_name"])
-        return page, 401
+        return page, 503 if error == BUSY else 401
     session.clear()  # a fresh session on login: no fixation
     login_user(account)
     log.info("login: %s from %s", username, address)
-    audit("login", username)
     return redirect(_safe_next(request.form.get("next")) or LANDING.get(account.role, "/"))
 
 
@@ -182,19 +172,21 @@ def screen_login():
     session. Revoking the token (panhuo users token NAME --revoke) ends it."""
     token, address = request.args.get("token", ""), _client_address()
     account = None
-    if not _too_many_failures("screen-token", address) and token:
+    attempt = logins.begin(engine(), logins.SCREEN, address)
+    if attempt.refused is None and token:
         with session_scope(engine()) as s:
             user = accounts.user_for_token(s, token)
             account = Account(user) if user is not None and user.role == "screen" else None
     if account is None:
-        _record_failure("screen-token", address)
-        audit("login.failed", "screen token", actor="?", detail="invalid or revoked screen token / 大屏令牌无效或已撤销")
-        page = render_template_string(LOGIN_PAGE, error="大屏令牌无效或已撤销，请联系系统管理员", csrf=csrf_token(),
-                                      next=None, city=config()["org.city_name"])
+        if attempt.refused is None:
+            logins.fail(engine(), attempt)  # counted, and summed up in the audit log per address
+        page = render_template_string(LOGIN_PAGE, error=attempt.refused or "大屏令牌无效或已撤销，请联系系统管理员",
+                                      csrf=csrf_token(), next=None, city=config()["org.city_name"])
         return page, 401
+    logins.succeed(engine(), attempt, logins.SCREEN, address)
     session.clear()
     login_user(account, remember=True, duration=SCREEN_SESSION)
-    audit("login", account.username, detail="screen token / 大屏令牌")
+    audit("login", account.username, actor=account.username, role="screen", detail="screen token / 大屏令牌")
     response = redirect("/screen")
     response.headers["Referrer-Policy"] = "no-referrer"  # the token never leaves in a Referer
     return response

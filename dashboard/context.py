@@ -33,7 +33,7 @@ def audit(action: str, target: str | None = None, *, actor: str | None = None, d
     """Append an audit entry for the current request (who, role, address); in `db`'s transaction
     if given, else in one of its own."""
     who = actor or current_username()
-    kwargs = dict(role=role(), address=address(), **fields)
+    kwargs = {"role": role(), "address": address(), **fields}
     if db is not None:
         ledger_audit.record(db, who, action, target, **kwargs)
         return

@@ -260,12 +260,13 @@ class ApiToken(Base):
 
 
 class LoginAttempt(Base):
-    """Failed logins, kept in the database so every server worker sees the same count."""
+    """Login attempts (ledger.logins), kept in the database so every server worker sees the same count."""
     __tablename__ = "login_attempts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(100), index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    outcome: Mapped[str] = mapped_column(String(16), server_default="failed")  # pending | failed | refused
 
 
 # ---- audit, jobs, closed months -----------------------------------------------------------

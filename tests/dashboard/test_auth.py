@@ -82,9 +82,26 @@ def test_failed_logins_are_rate_limited_per_account(app):
     client = app.test_client()
     for _ in range(5):
         assert login(client, "county", "wrong-password").status_code == 401
-    blocked = login(client, "county")  # the right password, but too many failures
+    blocked = login(client, "county")  # the right password, but too many failures from this address
     assert blocked.status_code == 401 and "登录失败次数过多" in blocked.get_data(as_text=True)
     assert login(app.test_client(), "leader").status_code == 302  # other accounts unaffected
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "10.1.2.3"  # the county's own office is not locked out
+    assert login(elsewhere, "county").status_code == 302
+
+
+def test_a_login_while_the_database_is_busy_fails_with_a_reason(app):
+    from unittest import mock
+
+    from sqlalchemy.exc import OperationalError
+
+    from ledger import logins
+
+    with mock.patch.object(logins, "begin", side_effect=OperationalError("BEGIN", {}, Exception("database is locked"))):
+        client = app.test_client()
+        response = login(client, "leader")
+    assert response.status_code == 503 and "正在计算" in response.get_data(as_text=True)
+    assert client.get("/api/v1/months").status_code == 401  # no session came of it
 
 
 def test_bearer_tokens_work_and_die_with_the_account(app, city):

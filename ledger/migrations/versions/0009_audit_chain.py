@@ -1,5 +1,5 @@
 """The audit log chained by hash, and an INSERT over an existing id refused (SQLite's INSERT OR
-REPLACE deletes without firing the DELETE trigger)
+REPLACE deletes without firing the DELETE trigger); login attempts carry their outcome
 
 Revision ID: 0009
 Revises: 0008
@@ -27,6 +27,7 @@ def upgrade() -> None:
     op.add_column("audit_log", sa.Column("prev_hash", sa.String(64)))
     op.add_column("audit_log", sa.Column("row_hash", sa.String(64)))
     _chain_existing_rows()
+    op.add_column("login_attempts", sa.Column("outcome", sa.String(16), nullable=False, server_default="failed"))
     if op.get_bind().dialect.name == "sqlite":
         op.execute(NO_REPLACE)  # PostgreSQL: the primary key refuses it, the UPDATE trigger an upsert
 
@@ -59,6 +60,7 @@ def _chain_existing_rows() -> None:
 
 
 def downgrade() -> None:
+    op.drop_column("login_attempts", "outcome")
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TRIGGER audit_log_no_replace")
     op.drop_column("audit_log", "row_hash")
