@@ -15,6 +15,7 @@ from ledger.config import Config, ConfigError, load_config
 from ledger.db import session_scope
 from ledger.db import make_engine
 from ledger.exports import ExportError, snapshot_frame, write_frame
+from ledger.files import write_atomically
 from ledger.importer import SourceError, import_path
 from ledger.locks import LockBusy
 from ledger.migrate import upgrade
@@ -22,7 +23,6 @@ from ledger.scope import Scope
 from metrics.timeline import months_range, parse_month
 from outputs import documents
 from outputs.facts import DocumentError
-from outputs.files import write_atomically
 
 # Errors a user can cause: reported as one line, no traceback.
 USER_ERRORS = (ConfigError, SourceError, ExportError, DocumentError, accounts.AccountError, LockBusy, ValueError)

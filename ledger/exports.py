@@ -4,8 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import Connection, select
 
+from ledger.files import atomic_path
 from ledger.models import KPI_FIELDS, SCORE_NAMES, KpiRow, ListEntry, Snapshot, WarningRow
 
 KPI_EXPORT = ["level", "code", "name", "month", *[n for n, _ in KPI_FIELDS],
@@ -57,9 +59,12 @@ def typed(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _safe_text(value):
-    """Formula injection: text starting with = + - @ is written as text, numbers stay numbers."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+    """Formula injection: text starting with = + - @ is written as text, numbers stay numbers;
+    characters no spreadsheet may hold (a NUL, other controls) are dropped."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + value
     return value
 
 
@@ -79,7 +84,8 @@ def write_frame(frame: pd.DataFrame, target, sheet: str = "data", title: str | N
     """
     suffix = Path(target).suffix.lower() if isinstance(target, (str, Path)) else ".xlsx"
     if suffix == ".csv":
-        _escaped(frame).to_csv(target, index=False, encoding="utf-8-sig")
+        with atomic_path(target) as temporary:
+            _escaped(frame).to_csv(temporary, index=False, encoding="utf-8-sig")
     elif suffix == ".xlsx":
         write_workbook(target, [(sheet, frame)], title)
     else:
@@ -93,10 +99,15 @@ def write_workbook(target, sheets: list[tuple[str, pd.DataFrame]], title: str | 
     Text cells are escaped against formula injection; numbers stay numbers. `formats`: an
     Excel number format per column heading (percentages, money).
     """
+    if isinstance(target, (str, Path)):  # a file is written whole or not at all
+        with atomic_path(target) as temporary, temporary.open("wb") as out:
+            write_workbook(out, sheets, title, formats)
+        return
     formats = formats or {}
+    title = title and ILLEGAL_CHARACTERS_RE.sub("", title)
     with pd.ExcelWriter(target, engine="openpyxl") as writer:
         for name, frame in sheets:
-            name = name[:31]
+            name = ILLEGAL_CHARACTERS_RE.sub("", name)[:31]
             _escaped(frame).to_excel(writer, index=False, sheet_name=name, startrow=1 if title else 0)
             sheet = writer.sheets[name]
             if title:

@@ -6,7 +6,6 @@ import base64
 import binascii
 import io
 import tempfile
-import zipfile
 from pathlib import Path
 
 import dash
@@ -18,12 +17,12 @@ from sqlalchemy import select
 from dashboard import components as c
 from dashboard import context
 from dashboard.shell import permitted
-from ledger.importer import SourceError, import_path
+from ledger.importer import SourceError, import_path, record_refused
+from ledger.importer.limits import Limits, check_upload, unpack
 from ledger.models import ImportRecord, User
 
 dash.register_page(__name__, path="/import", name="数据导入", title="数据导入 · 国有资产盘活督导平台")
 P = "import"
-MAX_BYTES = 100 * 1024 * 1024
 PROBLEM_COLUMNS = [
     {"field": "sheet", "headerName": "工作表", "width": 140}, {"field": "row", "headerName": "行", "width": 80},
     {"field": "column", "headerName": "列", "width": 130}, {"field": "value", "headerName": "值", "width": 160},
@@ -49,14 +48,18 @@ def layout(**_query):
             html.Br(), f"本账号可导入：{where}。导入要么全部写入，要么不写入任何数据；发现的每个问题都会列出。",
         ], className="text-muted small"),
             dcc.Upload(id=f"{P}-upload", children=html.Div(["将文件拖到此处，或 ", html.A("选择文件")]),
-                       className="upload-box", accept=".xlsx,.zip", max_size=MAX_BYTES, multiple=False),
+                       className="upload-box", accept=".xlsx,.zip", multiple=False,
+                       max_size=context.config()["import.max_upload_mb"] * 1024 * 1024),
             dcc.Loading(html.Div(id=f"{P}-result", className="mt-3"), type="dot")),
         html.Div(id=f"{P}-history"),
     ])
 
 
 def _unpack(name: str, data: bytes, folder: Path) -> Path:
-    """The upload as a path import_path reads: the workbook, or the zip's CSV files in a folder."""
+    """The upload as a path import_path reads: the workbook, or the zip's CSV files in a folder,
+    unpacked within the [import] bounds (a zip bomb stops at the first bound, not on disk)."""
+    bounds = Limits.of(context.config())
+    check_upload(name, len(data), bounds)
     if name.lower().endswith(".xlsx"):
         target = folder / "upload.xlsx"
         target.write_bytes(data)
@@ -64,17 +67,9 @@ def _unpack(name: str, data: bytes, folder: Path) -> Path:
     if name.lower().endswith(".zip"):
         out = folder / "csv"
         out.mkdir()
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                for member in archive.infolist():
-                    base = Path(member.filename).name  # flatten: never write outside the folder
-                    if member.is_dir() or not base.lower().endswith(".csv") or member.file_size > MAX_BYTES:
-                        continue
-                    (out / base).write_bytes(archive.read(member))
-        except zipfile.BadZipFile:
-            raise SourceError(f"{name}: 不是有效的 zip 文件 / not a valid zip file") from None
+        unpack(io.BytesIO(data), name, bounds, keep=lambda m: m.filename.lower().endswith(".csv"), into=out)
         return out
-    raise SourceError(f"{name}: 只接受 .xlsx 或 .zip / only .xlsx or .zip files are accepted")
+    raise SourceError(f"{name}: 只接受 .xlsx 或 .zip", "only .xlsx or .zip files are accepted")
 
 
 @callback(Output(f"{P}-result", "children"), Input(f"{P}-upload", "contents"), State(f"{P}-upload", "filename"),
@@ -91,7 +86,9 @@ def upload(contents, filename):
         try:
             path = _unpack(filename, data, Path(tmp))
         except SourceError as exc:
-            return dbc.Alert(str(exc), color="danger")
+            record_refused(context.engine(), Path(filename).name, exc, context.current_username(), context.address(),
+                           context.role())
+            return dbc.Alert(f"导入失败，未写入任何数据：{exc.zh}", color="danger")
         result = import_path(context.engine(), path, context.config(), username=context.current_username(),
                              region_code=scope.code if scope.kind == "region" else None,
                              address=context.address(), file_name=Path(filename).name, role=context.role())

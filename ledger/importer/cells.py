@@ -146,7 +146,7 @@ def _date_text(value: object) -> str:
 def _money_fen(value: object) -> int:
     if type(value) is str:
         match = _PLAIN_MONEY.match(value)
-        if match:
+        if match and len(match.group(1)) <= 12:  # longer: parse_money says it is too large
             whole, frac = match.groups()
             return int(whole) * 100 + (int(frac.ljust(2, "0")) if frac else 0)
     return parse_money(value)
@@ -158,6 +158,21 @@ def _text(value: object) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
+# characters no spreadsheet may hold (openpyxl refuses them): removed on import, with a note
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+CONTROL_SQL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"  # the same class in DuckDB's RE2 syntax
+
+
+def _bounded(parse: Callable[[object], tuple[object, bool]], limit: int) -> Callable[[object], tuple[object, bool]]:
+    def parse_bounded(value: object) -> tuple[object, bool]:
+        text, from_number = parse(value)
+        if len(text) > limit:
+            raise CellError(f"内容过长（{len(text):,} 个字符，最多 {limit} 个）",
+                            f"too long ({len(text):,} characters, at most {limit})")
+        return text, from_number
+    return parse_bounded
+
+
 def make_parser(column: Column) -> Callable[[object], tuple[object, bool]]:
     """The parser of one column: cleaned, non-empty cell -> (value, read from a numeric code cell).
 
@@ -165,9 +180,9 @@ def make_parser(column: Column) -> Callable[[object], tuple[object, bool]]:
     """
     kind = column.kind
     if kind == "code":
-        return lambda v: (v, False) if type(v) is str else parse_code(v)
+        return _bounded(lambda v: (v, False) if type(v) is str else parse_code(v), column.max_chars)
     if kind == "text":
-        return lambda v: (_text(v), False)
+        return _bounded(lambda v: (_text(v), False), column.max_chars)
     if kind == "date":
         return lambda v: (_date_text(v), False)
     if kind == "money":

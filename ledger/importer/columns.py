@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from ledger.fit import CODE_PATTERN
 from ledger.importer import stage
-from ledger.importer.cells import FALSE_WORDS, SPACES, TRUE_WORDS
+from ledger.importer.cells import CONTROL_SQL, FALSE_WORDS, SPACES, TRUE_WORDS
 from ledger.importer.rows import ParsedSheet
 from ledger.importer.schema import Column, Table
 
@@ -99,7 +99,10 @@ def _sql(table: Table, positions: list[tuple[int, Column]]) -> tuple[str, dict]:
     # a cell is taken when it is empty (and may be) or read to a value
     taken = [f"{c.key} IS NOT NULL" if c.required else f"(v_{c.key} IS NULL OR {c.key} IS NOT NULL)"
              for c in present]
-    params: dict = {"spaces": SPACES}
+    # a text too long, or with a control character in it, is the cell parser's to report or clean
+    taken += [f"(v_{c.key} IS NULL OR (length(v_{c.key}) <= {c.max_chars} "
+              f"AND NOT regexp_matches(v_{c.key}, $controls)))" for c in present if c.max_chars]
+    params: dict = {"spaces": SPACES, "controls": CONTROL_SQL}
     for column in absent:
         params[f"default_{column.key}"] = column.default
         parsed.append(f"CAST($default_{column.key} AS {_SQL_TYPES[column.kind]}) AS {column.key}")

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, bindparam, insert, update
 from ledger import allocation, audit, columnar, fit
 from ledger.bulk import analyze, delete_keys, upsert_arrow
 from ledger.config import Config
-from ledger.importer import stage, stock
+from ledger.importer import limits, stage, stock
 from ledger.importer.read import SourceError, open_sheets, sha256_of
 from ledger.importer.columns import stage_sheet
 from ledger.importer.rows import Problem, Problems, parse_header
@@ -137,7 +137,11 @@ def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Con
     """Parse every sheet into its stage table; return {table key: (table, sheet name)}.
     `scoped`: a county's import (its messages never name another region's stored codes)."""
     staged: dict[str, tuple[Table, str]] = {}
+    bounds = limits.Limits.of(config)
+    if path.is_file() and path.suffix.lower() == ".xlsx":
+        limits.unpack(path, path.name, bounds)  # before calamine unpacks it whole
     for raw in open_sheets(path):
+        raw.rows = limits.bounded_rows(raw.name, raw.rows, bounds)
         table = table_for_name(raw.name)
         if table is None:
             notes.append(f"忽略未知工作表 / ignored unknown sheet: {raw.name}")
@@ -203,7 +207,7 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
                 if region_code is not None:
                     stage.check_region(duck, staged, region_code, problems)
             except SourceError as exc:
-                problems.add(Problem(path.name, None, None, None, *str(exc).split(" / ", 1)))
+                problems.add(Problem(path.name, None, None, None, exc.zh, exc.en))
                 staged = {}
             result.counts = {t.key: duck.execute(f"SELECT COUNT(*) FROM {stage.stage_name(t)}").fetchall()[0][0]
                              for t, _ in staged.values()}
@@ -231,6 +235,15 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
             summary = f"{problems.total} 个问题 / problems; " + "; ".join(str(p) for p in problems.items[:5])
             result.import_id = _record(conn, result, who, started, summary)
     return result
+
+
+def record_refused(engine: Engine, file_name: str, error: SourceError, username: str, address: str | None,
+                   role: str | None) -> int:
+    """An upload refused before it could be read (too large, a broken or bombed zip): in the import
+    history and the audit log like any failed import."""
+    result = ImportResult(ok=False, file_name=file_name, sha256="")
+    with engine.execution_options(write=True).begin() as conn:
+        return _record(conn, result, (username, address, role), dt.datetime.now(), f"{error.zh} / {error.en}")
 
 
 def _record(conn: Connection, result: ImportResult, who: tuple[str, str | None, str | None], started: dt.datetime,

@@ -12,7 +12,14 @@ from python_calamine import CalamineWorkbook
 
 
 class SourceError(ValueError):
-    """The file as a whole cannot be read."""
+    """The file as a whole cannot be read: `zh` and `en`, or one "中文 / English" text."""
+
+    def __init__(self, zh: str, en: str | None = None):
+        if en is None:
+            zh, _, en = zh.partition("/ ")  # "…（应为 UTF-8）/ cannot…" has no space before the slash
+            zh = zh.rstrip()
+        self.zh, self.en = zh, en or zh
+        super().__init__(f"{self.zh} / {self.en}")
 
 
 @dataclass
@@ -23,11 +30,14 @@ class RawSheet:
 
 
 def detect_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM) or GB18030, decided by whether the bytes decode as UTF-8."""
+    """UTF-8 (with or without BOM), UTF-16 with its BOM, or GB18030, decided by whether the bytes
+    decode as UTF-8."""
     with path.open("rb") as fh:
         head = fh.read(3)
         if head == codecs.BOM_UTF8:
             return "utf-8-sig"
+        if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):  # Excel's "Unicode text"
+            return "utf-16"
         fh.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")()
         try:
@@ -44,9 +54,9 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, tuple]]:
         try:
             for number, row in enumerate(csv.reader(fh), start=1):
                 yield number, tuple(row)
-        except UnicodeDecodeError as exc:
-            raise SourceError(f"{path.name}: 无法识别文件编码（应为 UTF-8 或 GB18030）/ "
-                              f"cannot decode file (expected UTF-8 or GB18030): {exc}") from None
+        except UnicodeError as exc:
+            raise SourceError(f"{path.name}: 无法识别文件编码（应为 UTF-8、UTF-16 或 GB18030）",
+                              f"cannot decode file (expected UTF-8, UTF-16 or GB18030): {exc}") from None
         except csv.Error as exc:
             raise SourceError(f"{path.name}: CSV 格式错误 / malformed CSV: {exc}") from None
 

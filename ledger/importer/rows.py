@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from ledger.fit import CODE_PATTERN
-from ledger.importer.cells import SPACES, CellError, clean, make_parser
+from ledger.importer.cells import CONTROL, SPACES, CellError, clean, make_parser
 from ledger.importer.read import RawSheet
 from ledger.importer.schema import Column, Table, column_for_header
 
@@ -157,12 +157,15 @@ class RowParser:
         self.plan = [(pos, column, make_parser(column)) for pos, column in positions]
         self.width = max(pos for pos, _ in positions) + 1
         self.numeric_codes = 0
+        self.controls = 0  # cells that held control characters
 
     def parse(self, number: int, cells: tuple) -> tuple[dict, bool] | None:
         """(values by key, row is good) of one raw row; None for a blank row."""
         if len(cells) < self.width:
             cells = (*cells, *([None] * (self.width - len(cells))))
         values = [(v.strip(SPACES) or None) if type(v) is str else v for v in (cells[pos] for pos, _, _ in self.plan)]
+        if any(type(v) is str and CONTROL.search(v) for v in values):
+            values = [self._without_controls(number, column, v) for v, (_, column, _) in zip(values, self.plan)]
         if all(v is None for v in values):
             return None  # blank line, common at the end of spreadsheets
         problems, sheet = self.problems, self.sheet
@@ -196,7 +199,19 @@ class RowParser:
             bad.add(key)
         return row, not bad
 
+    def _without_controls(self, number: int, column: Column, value: object) -> object:
+        if type(value) is not str or not CONTROL.search(value):
+            return value
+        self.controls += 1
+        if self.controls <= 20:
+            self.notes.append(f"{self.sheet} 第{number}行 {column.zh}：已删除不可见的控制字符 / "
+                              "control characters removed")
+        return CONTROL.sub("", value).strip(SPACES) or None
+
     def finish(self) -> None:
+        if self.controls > 20:
+            self.notes.append(f"{self.sheet}：另有 {self.controls - 20} 个单元格删除了控制字符 / "
+                              f"control characters removed from {self.controls - 20} more cells")
         if self.numeric_codes > 20:
             self.notes.append(f"{self.sheet}：另有 {self.numeric_codes - 20} 个编码来自数字单元格 / "
                               f"{self.numeric_codes - 20} more codes read from numeric cells")

@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from ledger import vocab
 
 
+CODE_CHARS = 64  # ledger.models.CODE
+NAME_CHARS = 200  # names, places, parties: String(200)
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -14,6 +18,17 @@ class Column:
     required: bool = False
     default: object = None
     choices: dict[str, str] | None = None  # for enum: accepted spelling -> stored key
+    width: int | None = None  # text: the most characters its database column holds (default NAME_CHARS)
+
+    @property
+    def max_chars(self) -> int | None:
+        """The longest cell a code or text column takes: what its database column holds, so a
+        longer value is a cell error and never reaches the database."""
+        if self.kind == "code":
+            return CODE_CHARS
+        if self.kind == "text":
+            return self.width or NAME_CHARS
+        return None
 
 
 @dataclass(frozen=True)
@@ -79,7 +94,7 @@ PLANS = Table("plans", "盘活台账", "plans", (
     Column("plan_id", "台账编号", "code", True),
     Column("asset_code", "资产编号", "code", True),
     Column("method", "盘活方式", "enum", True, None, _enum(vocab.METHODS)),
-    Column("owner", "责任人", "text"),
+    Column("owner", "责任人", "text", width=100),
     Column("listed_on", "列入日期", "date", True),
     Column("due_on", "计划完成日期", "date", True),
     Column("done_on", "实际完成日期", "date"),
@@ -128,7 +143,7 @@ REQUESTS = Table("requests", "配置需求", "requests", (
     Column("quantity", "数量", "int", True),
     Column("unit_price", "单价", "money", True),
     Column("requested_on", "申报日期", "date", True),
-    Column("reason", "申报理由", "text"),
+    Column("reason", "申报理由", "text", width=2000),
 ), keys=("request_id",))
 
 # In load order: a table only refers to tables before it.

@@ -113,3 +113,16 @@ def test_the_meeting_pack_prints_landscape_one_page_wide(app, as_user):
     sheet = pack(as_user("leader"))["部门排名"]
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
     assert sheet.print_title_rows == "$1:$2"  # the title line and the header repeat on every page
+
+
+def test_the_upload_is_bounded_and_a_refused_one_is_recorded(app, as_user, engine, tmp_path):
+    from ledger.models import AuditEntry
+
+    status, response = upload(as_user("supervisor"), {f"{i}.csv": b"x" for i in range(70)})
+    text = json.dumps(response, ensure_ascii=False)
+    assert status == 200 and "导入失败" in text and "上限 64 个" in text
+    with engine.connect() as conn:
+        record = conn.execute(select(ImportRecord).order_by(ImportRecord.id.desc())).first()
+        roles = conn.execute(select(AuditEntry.role).where(AuditEntry.action == "import.failed")).scalars().all()
+    assert record.result == "failed" and "上限 64 个" in record.message and record.username == "supervisor"
+    assert roles == ["supervisor"]

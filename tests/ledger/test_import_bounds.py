@@ -1,0 +1,175 @@
+"""What an import reads is bounded (config [import]) and every odd input is a message naming
+where it is: never a traceback, never a value too long for its column, never half a file."""
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from ledger.exports import write_frame
+from ledger.importer import SourceError, import_path
+from ledger.importer.limits import Limits, unpack
+from ledger.models import Asset, Unit
+from tests.factories import LedgerBuilder
+
+LIMITS = Limits(upload_bytes=10 << 20, unpacked_bytes=8 << 20, members=10, ratio=200, rows=1000)
+
+
+def zipped(members: dict[str, bytes]) -> io.BytesIO:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    buffer.seek(0)
+    return buffer
+
+
+def test_a_zip_bomb_is_refused_at_its_first_bound_without_filling_the_disk(tmp_path):
+    bomb = zipped({f"资产卡片{i}.csv": b"0" * (30 << 20) for i in range(8)})  # 240 MB in about 240 KB
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(SourceError, match="压缩比异常"):
+        unpack(bomb, "台账.zip", LIMITS, keep=lambda m: True, into=out)
+    assert sum(p.stat().st_size for p in out.iterdir()) < 8 << 20  # stopped in the first member, not at 240 MB
+
+
+def test_too_many_files_or_too_much_unpacked_is_refused(tmp_path):
+    with pytest.raises(SourceError, match="包含 11 个文件，上限 10 个"):
+        unpack(zipped({f"{i}.csv": b"x" for i in range(11)}), "台账.zip", LIMITS)
+    noise = {f"{i}.csv": os.urandom(3 << 20) for i in range(3)}  # incompressible: the ratio holds, the total not
+    with pytest.raises(SourceError, match="解压后超过 8 MB"):
+        unpack(zipped(noise), "台账.zip", LIMITS)
+
+
+def test_a_sheet_past_the_row_bound_names_the_sheet_and_row(engine, config, tmp_path):
+    b = LedgerBuilder().unit("U1")
+    for i in range(6):
+        b.asset(f"A{i}")
+    result = import_path(engine, b.write(tmp_path / "rows"), config.replace(import__max_rows=4))
+    assert not result.ok
+    assert any("资产卡片" in str(p) and "第 6 行" in str(p) and "4 行的上限" in str(p) for p in result.problems)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Asset)).scalar_one() == 0
+
+
+@pytest.mark.parametrize("column, value, words", [
+    ("original_value", "99999999999999999999999", "金额过大"),
+    ("photo_count", "1e20", "应为非负整数"),
+    ("asset_name", "名" * 201, "内容过长（201 个字符，最多 200 个）"),
+    ("location", "地" * 5000, "内容过长（5,000 个字符，最多 200 个）"),
+    ("asset_code", "Z" * 65, "内容过长（65 个字符，最多 64 个）"),
+])
+def test_values_beyond_what_a_column_holds_are_cell_errors(engine, config, tmp_path, column, value, words):
+    b = LedgerBuilder().unit("U1").asset("A1", **{column: value})
+    result = import_path(engine, b.write(tmp_path / "cells"), config)
+    assert not result.ok
+    (problem,) = result.problems
+    assert problem.row == 2 and words in problem.zh and len(problem.value) <= 60  # the value shown, shortened
+
+
+def test_a_long_name_in_a_workbook_cell_is_refused_before_the_database(engine, config, tmp_path):
+    b = LedgerBuilder().unit("U1", unit_name="单" * 300).asset("A1")
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for table, rows in (("单位", b.tables["units"]), ("资产卡片", b.tables["assets"])):
+        from ledger.importer.schema import TABLES
+        spec = next(t for t in TABLES if t.zh == table)
+        sheet = book.create_sheet(table)
+        sheet.append([c.zh for c in spec.columns])
+        for row in rows:
+            sheet.append([row.get(c.key, "") for c in spec.columns])
+    book.save(tmp_path / "ledger.xlsx")
+    result = import_path(engine, tmp_path / "ledger.xlsx", config)
+    assert [(p.sheet, p.row, p.column) for p in result.problems] == [("单位", 2, "单位名称")]
+
+
+def test_control_characters_are_removed_with_a_note_and_exports_survive(engine, config, tmp_path):
+    b = LedgerBuilder().unit("U1", unit_name="单位\x00一\x07").asset("A1", asset_name="办公\x1b桌")
+    result = import_path(engine, b.write(tmp_path / "ctrl"), config)
+    assert result.ok
+    assert any("控制字符" in n and "单位名称" in n for n in result.notes)
+    with engine.connect() as conn:
+        assert conn.execute(select(Unit.name)).scalar_one() == "单位一"
+        assert conn.execute(select(Asset.name)).scalar_one() == "办公桌"
+    import pandas as pd
+    out = tmp_path / "out.xlsx"
+    write_frame(pd.DataFrame({"名称": ["还有\x00一个\x08"]}), out, title="标题\x01")  # never an IllegalCharacterError
+    assert openpyxl.load_workbook(out).active["A3"].value == "还有一个"
+
+
+def test_a_failed_export_leaves_no_half_file(tmp_path):
+    import pandas as pd
+
+    out = tmp_path / "pack.xlsx"
+    out.write_bytes(b"the previous pack")
+    from unittest import mock
+
+    with mock.patch.object(pd.DataFrame, "to_excel", side_effect=OSError("disk full")), pytest.raises(Exception):
+        write_frame(pd.DataFrame({"x": [1]}), out)
+    assert out.read_bytes() == b"the previous pack" and [p.name for p in tmp_path.iterdir()] == ["pack.xlsx"]
+
+
+def test_utf16_csv_is_read_and_undecodable_bytes_are_a_message(engine, config, tmp_path):
+    b = LedgerBuilder().unit("U1").asset("A1")
+    assert import_path(engine, b.write(tmp_path / "utf16", encoding="utf-16"), config).ok
+    broken = b.write(tmp_path / "broken")
+    (broken / "单位.csv").write_bytes((broken / "单位.csv").read_bytes() + b"\xff\xfe\xff bad\n")
+    result = import_path(engine, broken, config)
+    assert not result.ok and "无法识别文件编码" in result.problems[0].zh
+
+
+def test_an_entity_in_the_sheet_xml_is_not_expanded(engine, config, tmp_path):
+    b = LedgerBuilder().unit("U1").asset("A1")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "单位"
+    sheet.append(["单位编码", "单位名称", "主管部门编码", "主管部门名称", "区划编码", "区划名称"])
+    sheet.append(["U1", "PLACEHOLDER", "D1", "部门D1", "990100", "区划"])
+    path = tmp_path / "entity.xlsx"
+    book.save(path)
+    # rewrite the sheet with a DOCTYPE that defines a growing entity (billion laughs, small)
+    with zipfile.ZipFile(path) as src:
+        parts = {n: src.read(n) for n in src.namelist()}
+    name = next(n for n in parts if n.startswith("xl/worksheets/"))
+    xml = parts[name].decode()
+    doctype = '<!DOCTYPE x [<!ENTITY a "AAAAAAAAAA"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    xml = xml.replace("?>", "?>" + doctype, 1)
+    parts[name] = xml.encode()
+    shared = "xl/sharedStrings.xml"
+    if shared in parts:
+        parts[shared] = parts[shared].decode().replace("PLACEHOLDER", "&b;").encode()
+    with zipfile.ZipFile(path, "w") as out:
+        for n, data in parts.items():
+            out.writestr(n, data)
+    del b
+    result = import_path(engine, path, config)  # a message or a literal value: never a traceback or 100 A's
+    with engine.connect() as conn:
+        names = conn.execute(select(Unit.name)).scalars().all()
+    assert "A" * 100 not in "".join(names)
+    assert result.ok or result.problems
+
+
+def test_every_text_a_sheet_takes_fits_the_column_it_is_stored_in():
+    from ledger.importer.load import _TARGET_COLUMNS
+    from ledger.importer.schema import TABLES
+    from ledger.models import Base
+
+    stored_as = {("units", "dept_name"): ("departments", "name"), ("units", "region_name"): ("regions", "name"),
+                 ("units", "region_code"): ("departments", "region_code")}
+    checked = 0
+    for table in TABLES:
+        for column in table.columns:
+            if column.max_chars is None:
+                continue
+            target, name = stored_as.get((table.key, column.key),
+                                         (table.target, _TARGET_COLUMNS.get(table.key, {}).get(column.key, column.key)))
+            db_column = Base.metadata.tables[target].columns.get(name)
+            assert db_column is not None, (table.key, column.key)
+            length = getattr(db_column.type, "length", None)
+            assert length is None or column.max_chars <= length, (table.key, column.key, length)
+            checked += 1
+    assert checked >= 25  # every code and text column of every sheet
