@@ -39,6 +39,15 @@ class WorkflowError(ValueError):
     pass
 
 
+class OutOfScope(WorkflowError):
+    """Nothing was done and cases outside the caller's scope were named: the caller audits it
+    (the transaction that would have logged it is rolled back)."""
+
+    def __init__(self, message: str, ids: list[int]):
+        super().__init__(message)
+        self.ids = ids
+
+
 @dataclass(frozen=True)
 class Actor:
     username: str
@@ -108,9 +117,14 @@ def _change_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnE
         raise WorkflowError("请填写说明 / a note is required")
     rows = conn.execute(select(WarningCase.id, WarningCase.state, WarningCase.rule, WarningCase.ref)
                         .where(WarningCase.id.in_(ids), where)).all()
+    foreign = sorted(set(ids) - {r.id for r in rows})
+    if foreign:  # named by a crafted request: skipped as if they did not exist, and the attempt logged
+        audit.record(conn, actor.username, "scope.refused", f"warning cases={foreign}"[:200],
+                     detail=f"warning.{action}", role=actor.role, address=actor.address)
     movable = [r for r in rows if r.state in allowed_from]
     if not movable:
-        raise WorkflowError("没有可处理的预警 / no warning in a state this can be done to")
+        message = "没有可处理的预警 / no warning in a state this can be done to"
+        raise OutOfScope(message, foreign) if foreign else WorkflowError(message)
     now = timestamp()
     conn.execute(update(WarningCase).where(WarningCase.id.in_([r.id for r in movable])).values(
         state=to_state, note=note.strip(), updated_by=actor.username, updated_at=now,

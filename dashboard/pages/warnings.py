@@ -116,5 +116,7 @@ def act(_ack, _resolve, selected, note, fix_by, version):
                 done = workflow.resolve(conn, actor, ids, where, note if isinstance(note, str) else "")
                 verb = "已办结"
     except workflow.WorkflowError as exc:
+        if isinstance(exc, workflow.OutOfScope):
+            context.audit("scope.refused", f"warning cases={exc.ids}"[:200], detail=f"{ctx.triggered_id}")
         return dbc.Alert(str(exc).split(" / ")[0], color="danger", className="py-1 mb-0"), no_update
     return dbc.Alert(f"{verb} {done} 条", color="success", className="py-1 mb-0"), (version or 0) + 1

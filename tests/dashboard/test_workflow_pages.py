@@ -34,6 +34,12 @@ def test_department_acknowledges_only_its_own_and_cannot_resolve(app, as_user, e
     assert status == 200 and "已确认 1 条" in json.dumps(response, ensure_ascii=False)
     state = cases(engine)
     assert state[("idle_overdue", "A1")].state == "acknowledged" and state[("idle_overdue", "A3")].state == "open"
+    act(client, "ack", [theirs])  # only another department's case: nothing done, and logged too
+    assert cases(engine)[("idle_overdue", "A3")].state == "open"
+    with engine.connect() as conn:
+        refused = conn.execute(select(AuditEntry.actor, AuditEntry.target).where(
+            AuditEntry.action == "scope.refused")).all()
+    assert refused == [("dept", f"warning cases=[{theirs}]")] * 2
     _, response = act(client, "resolve", [mine])
     assert "无权" in json.dumps(response, ensure_ascii=False)
     assert cases(engine)[("idle_overdue", "A1")].state == "acknowledged"
