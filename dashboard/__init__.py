@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dash
 from flask import Flask, jsonify, request
+from sqlalchemy.exc import OperationalError
 
 from ledger.config import WEAK_SECRET_KEYS, Config, check_secret_key
 from ledger.db import make_engine
@@ -36,7 +37,15 @@ def create_app(config: Config, demo: bool = False) -> Flask:
     api.init_app(server)
     _mount_dash(server)
     server.before_request(_check_callback_request)
+    server.register_error_handler(OperationalError, _busy)
     return server
+
+
+def _busy(exc: OperationalError):
+    """SQLite past its busy timeout (a long import or computation writing): say so, as a 503."""
+    if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
+        raise exc
+    return jsonify({"error": "busy", "message": "系统正在计算，请稍后再试 / the database is busy, try again shortly"}), 503
 
 
 def _check_callback_request():

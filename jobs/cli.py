@@ -36,6 +36,10 @@ class PanhuoGroup(click.Group):
             raise click.ClickException(str(exc)) from None
         except (OperationalError, ProgrammingError) as exc:
             first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            if "locked" in first or "busy" in first:  # SQLite: another process writing past the busy timeout
+                raise click.ClickException(f"数据库正忙（正在计算或导入），请稍后再试，未写入任何数据 / the database is "
+                                           f"busy (a computation or import is writing); nothing was written: {first}") \
+                    from None
             raise click.ClickException(
                 f"数据库错误（是否已运行 panhuo init-db？）/ database error (did you run panhuo init-db?): {first}"
             ) from None

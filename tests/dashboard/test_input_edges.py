@@ -48,3 +48,21 @@ def test_a_minimum_value_beyond_any_asset_finds_nothing(supervisor):
         status, response = overdue_rows(supervisor, {"startRow": 0, "endRow": 100}, huge)
         assert status == 200
         assert response["overdue-grid"]["getRowsResponse"]["rowCount"] == 0
+
+
+def test_a_busy_database_is_a_503_that_says_so(supervisor, monkeypatch):
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from dashboard import queries
+
+    def locked(*_args, **_kwargs):
+        raise OperationalError("SELECT", {}, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr(queries, "months", locked)
+    supervisor.application.config["PROPAGATE_EXCEPTIONS"] = False
+    response = supervisor.get("/api/v1/months")
+    assert response.status_code == 503 and "正在计算" in response.get_json()["message"]
+    status, _ = overdue_rows(supervisor, {"startRow": 0, "endRow": 100})
+    assert status == 503

@@ -106,3 +106,19 @@ def test_the_purchase_review_exports_follow_the_contract(engine, config, run, tm
             ["request_id", "dept_code", "candidate_count", "own_stock", "covered", "budget_restricted",
              "buy_while_idle", "decision"],
             ["R1", "D1", "2", "1", "0", "0", "0", ""]]
+
+
+def test_a_busy_database_is_named_as_busy_not_as_a_missing_schema(engine, run, tmp_path, monkeypatch):
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    import jobs.cli
+
+    def locked(*_args, **_kwargs):
+        raise OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr(jobs.cli, "import_path", locked)
+    result = run("import", str(LedgerBuilder().unit("U1").write(tmp_path / "l")))
+    assert result.exit_code != 0 and "数据库正忙" in result.output and "init-db" not in result.output
+    assert "Traceback" not in result.output
