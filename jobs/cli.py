@@ -458,7 +458,8 @@ def users_token(ctx: Context, username, revoke) -> None:
     click.echo(token)
     if role == "screen":
         host, port = ctx.config["server.host"], ctx.config["server.port"]
-        click.echo(f"大屏登录地址 / kiosk URL: http://{host}:{port}/screen/login?token={token}", err=True)
+        scheme = "https" if ctx.config["auth.secure_cookies"] else "http"  # secure cookies: served over HTTPS
+        click.echo(f"大屏登录地址 / kiosk URL: {scheme}://{host}:{port}/screen/login?token={token}", err=True)
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m jobs.cli`

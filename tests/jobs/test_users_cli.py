@@ -42,3 +42,12 @@ def test_accounts_through_the_command_line(engine, config, tmp_path):
         ("user.add", "zhang"), ("user.token", "zhang"), ("user.password", "zhang"), ("user.disable", "zhang")]
     assert entries[-1].after == {"disabled": True}
     assert token not in str(entries)  # the token itself is never written down
+
+
+def test_a_screen_token_comes_with_the_kiosk_url_of_the_configured_server(engine, config):
+    assert run(config, "users", "add", "wall", "--role", "screen", "--password", "x" * 10).exit_code == 0
+    result = CliRunner().invoke(main, ["users", "token", "wall"], env={
+        "PANHUO_DATABASE_URL": config.database_url, "PANHUO_SERVER_HOST": "portal.czj.local",
+        "PANHUO_SERVER_PORT": "8443"})
+    token = result.stdout.strip()
+    assert f"http://portal.czj.local:8443/screen/login?token={token}" in result.stderr
