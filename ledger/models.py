@@ -297,7 +297,7 @@ class JobRun(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     job: Mapped[str] = mapped_column(String(64))
     tick: Mapped[str] = mapped_column(String(64))  # the schedule's period: a date, a month, a week
-    trigger: Mapped[str] = mapped_column(String(16))  # schedule | catch-up | manual | cli
+    trigger: Mapped[str] = mapped_column(String(16))  # schedule | catch-up | manual (the CLI: audited)
     month: Mapped[str | None] = mapped_column(String(7))
     reopen: Mapped[bool] = mapped_column(Boolean, default=False)
     requested_by: Mapped[str | None] = mapped_column(String(100))

@@ -154,10 +154,6 @@ def resolve(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement
     return _change_cases(conn, actor, ids, where, ("open", "acknowledged"), "resolved", "resolved", note)
 
 
-def history(conn: Connection, case_id: int) -> list:
-    return conn.execute(select(WarningEvent).where(WarningEvent.case_id == case_id).order_by(WarningEvent.id)).all()
-
-
 # ---- interviews and commitments -------------------------------------------------------------
 
 def schedule_interview(conn: Connection, actor: Actor, month: str, dept_code: str, on: dt.date, attendees: str,

@@ -13,7 +13,6 @@ from dash import dcc, html
 from ledger.vocab import LEVELS
 
 LEVEL_ZH = LEVELS
-LEVEL_COLOR = {"yellow": "#d4a106", "orange": "#e0701b", "red": "#c8102e"}
 PALETTE = ["#1f4e79", "#c8102e", "#2e8b57", "#e0701b", "#6a5acd", "#7f8c8d"]
 
 

@@ -46,6 +46,8 @@ def layout(**_query):
         c.section("上传台账", html.P([
             "上传预算管理一体化系统导出的台账工作簿（.xlsx），或将各表 CSV 文件打包为 .zip 上传。",
             html.Br(), f"本账号可导入：{where}。导入要么全部写入，要么不写入任何数据；发现的每个问题都会列出。",
+            html.Br(), f"文件不超过 {context.config()['import.max_upload_mb']} MB，"
+                       f"每张表不超过 {context.config()['import.max_rows']:,} 行。",
         ], className="text-muted small"),
             dcc.Upload(id=f"{P}-upload", children=html.Div(["将文件拖到此处，或 ", html.A("选择文件")]),
                        className="upload-box", accept=".xlsx,.zip", multiple=False,

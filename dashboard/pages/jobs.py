@@ -27,7 +27,7 @@ RUN_COLUMNS = [
     {"field": "rows", "headerName": "行数", "width": 90}, {"field": "error", "headerName": "错误", "flex": 1, "minWidth": 200,
                                                          "tooltipField": "error"},
 ]
-TRIGGER_ZH = {"schedule": "定时", "catch-up": "补跑", "manual": "手动", "cli": "命令行"}
+TRIGGER_ZH = {"schedule": "定时", "catch-up": "补跑", "manual": "手动"}  # CLI runs are in the audit log
 
 
 def _current_month() -> str:
