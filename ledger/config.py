@@ -71,7 +71,7 @@ SETTINGS: list[Setting] = [
     Setting("import.max_upload_mb", 100, "largest file the import page accepts"),
     Setting("import.max_unpacked_mb", 1024, "most a workbook or zip may hold once unpacked (checked while unpacking)"),
     Setting("import.max_members", 64, "most files a workbook or zip may hold"),
-    Setting("import.max_ratio", 200, "most a file in a workbook or zip may be compressed (a zip bomb is thousands)"),
+    Setting("import.max_ratio", 100, "most a file in a workbook or zip may be compressed (a zip bomb is thousands)"),
     Setting("import.max_rows", 2_000_000, "most rows a sheet may have"),
     Setting("auth.secret_key", "", "Flask secret key; required outside `panhuo demo`"),
     Setting("auth.secure_cookies", False, "send cookies over HTTPS only: turn on behind an HTTPS proxy"),
