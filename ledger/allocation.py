@@ -14,16 +14,13 @@ from sqlalchemy import Connection, and_, delete, exists, func, insert, select, u
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import ColumnElement
 
-from ledger import audit
+from ledger import audit, vocab
 from ledger.importer.rows import Problem, Problems, RowParser
 from ledger.importer.schema import REQUESTS
 from ledger.models import Asset, Decision, Department, HeldAsset, Listing, PurchaseRequest, Transfer, Unit
 from ledger.workflow import Actor, WorkflowError, timestamp
 
-KINDS = {"transfer": "调剂", "partial": "部分调剂", "approve": "同意采购", "reject": "不予批复"}
-TRANSFER_STATES = {"open": "调剂中", "done": "已完成", "withdrawn": "已撤回"}
-FLAG_NAMES = {"own_stock": "本单位有同类闲置", "covered": "存量可满足", "budget_restricted": "建议暂停批复",
-              "buy_while_idle": "曾闲置仍购置"}
+KINDS, TRANSFER_STATES, FLAG_NAMES = vocab.DECISION_KINDS, vocab.TRANSFER_STATES, vocab.FLAG_NAMES
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.orm import Session
 
+from ledger import vocab
 from ledger.models import AuditEntry
 
 ACTIONS = {
@@ -29,7 +30,55 @@ ACTIONS = {
     "user.token.revoke": "撤销令牌",
     "request.add": "录入配置需求", "request.decide": "配置审核决定", "request.withdraw": "撤回审核决定",
     "transfer.done": "调剂完成",
+    "warning.acknowledged": "确认预警", "warning.resolved": "办结预警",
+    "interview.schedule": "安排约谈", "interview.record": "记录约谈结果",
+    "commitment.answer": "反馈整改情况", "commitment.complete": "确认整改完成",
 }
+# the fields of before/after as a reader sees them (audit page); a field not named here shows its key
+FIELDS = {
+    "rows": "各表行数", "row_counts": "行数", "sha256": "文件摘要", "computed_at": "计算时间", "state": "状态",
+    "states": "原状态", "cases": "预警", "fix_by": "计划整改日期", "status": "状态", "outcome": "约谈结果",
+    "commitments": "整改承诺", "month": "月份", "dept": "部门", "on": "日期", "place": "地点", "topics": "议题",
+    "evidence": "整改情况", "done_on": "完成日期", "decision": "决定", "kind": "决定", "assets": "资产",
+    "approved_qty": "批准数量", "flags": "审核标记", "note": "说明", "revoked": "撤销令牌数", "refused": "被拒次数",
+    "role": "角色", "scope": "范围", "moved": "已调剂", "by_listing": "经公物仓", "kpis": "指标行",
+    "warnings": "预警行", "lists": "名单行", "units": "单位", "requests": "配置需求", "plans": "盘活台账",
+    "leases": "出租出借", "income": "收入", "listings": "公物仓", "status_changes": "状态变动",
+    "reopen": "重开", "request": "配置需求", "quantity": "数量",
+}
+
+
+# the stored values an action's before/after hold, in Chinese (by the action's prefix)
+VALUES = {"warning": vocab.CASE_STATES, "commitment": vocab.COMMITMENT_STATES, "interview": vocab.INTERVIEW_STATES,
+          "request": {**vocab.DECISION_KINDS, **vocab.FLAG_NAMES}, "transfer": vocab.TRANSFER_STATES}
+
+
+def describe_change(before: dict | None, after: dict | None, action: str = "") -> str:
+    """before/after as a reader reads it: 「字段：旧 → 新」, field by field."""
+    words = VALUES.get(action.split(".")[0], {})
+
+    def text(value) -> str:
+        if isinstance(value, dict):
+            return "，".join(f"{FIELDS.get(k, words.get(k, k))} {text(v)}" for k, v in value.items())
+        if isinstance(value, list):
+            return "、".join(text(v) for v in value) or "无"
+        if value is None:
+            return "—"
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        return f"{value:,}" if isinstance(value, int) else words.get(str(value), str(value))
+
+    before, after = before or {}, after or {}
+    parts = []
+    for key in [*before, *(k for k in after if k not in before)]:
+        label = FIELDS.get(key, key)
+        if key in before and key in after:
+            parts.append(f"{label}：{text(before[key])} → {text(after[key])}")
+        elif key in after:
+            parts.append(f"{label}：{text(after[key])}")
+        else:
+            parts.append(f"{label}：{'' if label.startswith('原') else '原为 '}{text(before[key])}")
+    return "；".join(parts)
 
 
 def cli_actor() -> str:

@@ -1,4 +1,5 @@
-"""The import format's enumerations: Chinese spelling -> stored English key (import.md)."""
+"""Enumerations and their Chinese: the import format's (Chinese spelling -> stored English key,
+import.md), and the workflow's and the purchase review's states (stored key -> Chinese)."""
 
 CATEGORIES = {
     "房屋": "building", "土地": "land", "车辆": "vehicle", "通用设备": "general_equipment",
@@ -20,6 +21,15 @@ LISTING_SCOPES = {"本地区": "local", "全省": "province", "全国": "nationa
 LISTING_OUTCOMES = {"已调剂": "已调剂", "已共享": "已共享", "已处置": "已处置", "撤回": "撤回"}
 
 POOL_STATUSES = ("idle", "underused", "pending_disposal")
+
+# stored key -> Chinese
+CASE_STATES = {"open": "待处理", "acknowledged": "已确认", "resolved": "已办结", "closed": "已自动关闭"}
+COMMITMENT_STATES = {"open": "整改中", "answered": "已反馈", "done": "已完成"}
+INTERVIEW_STATES = {"scheduled": "已安排", "held": "已约谈"}
+DECISION_KINDS = {"transfer": "调剂", "partial": "部分调剂", "approve": "同意采购", "reject": "不予批复"}
+TRANSFER_STATES = {"open": "调剂中", "done": "已完成", "withdrawn": "已撤回"}
+FLAG_NAMES = {"own_stock": "本单位有同类闲置", "covered": "存量可满足", "budget_restricted": "建议暂停批复",
+              "buy_while_idle": "曾闲置仍购置"}
 
 
 def label(mapping: dict[str, str], key: str) -> str:

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, DateTime, String, and_, func, insert, literal, or_, select, update
 from sqlalchemy.sql import ColumnElement
 
-from ledger import audit
+from ledger import audit, vocab
 from ledger.models import (
     Asset, Commitment, Interview, ListEntry, Snapshot, Unit, WarningCase, WarningEvent, WarningRow,
 )
 
-STATES = {"open": "待处理", "acknowledged": "已确认", "resolved": "已办结", "closed": "已自动关闭"}
-COMMITMENT_STATES = {"open": "整改中", "answered": "已反馈", "done": "已完成"}
+STATES, COMMITMENT_STATES = vocab.CASE_STATES, vocab.COMMITMENT_STATES
 MAY = {  # action -> roles (roles.md: supervisors and counties change warnings and interviews,
     # departments write rectification notes on their own)
     "acknowledge": {"department", "supervisor", "county"},

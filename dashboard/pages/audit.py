@@ -13,6 +13,7 @@ from dashboard import context
 from dashboard.shell import permitted
 from ledger import audit
 from ledger.db import session_scope
+from ledger.models import ROLES
 
 dash.register_page(__name__, path="/audit", name="审计日志", title="审计日志 · 国有资产盘活督导平台")
 P = "audit"
@@ -42,13 +43,11 @@ def layout(**_query):
     ])
 
 
-def _change(entry) -> str:
-    parts = []
-    if entry.before:
-        parts.append(str(entry.before))
-    if entry.after:
-        parts.append(str(entry.after))
-    return " → ".join(parts)
+def _actor(actor: str) -> str:
+    """Who, in words: an account's name, or what acted without one."""
+    if actor.startswith("cli:") or actor == "cli":
+        return f"命令行（{actor[4:] or '—'}）"
+    return {"system": "系统", "scheduler": "定时任务", "?": "未知"}.get(actor, actor)
 
 
 def _date(value) -> dt.date | None:
@@ -66,9 +65,10 @@ def render(action, actor, start, end):
     with session_scope(context.engine()) as s:
         found = audit.entries(s, action=action if action in audit.ACTIONS else None,
                               actor=(actor or "").strip() or None, since=_date(start), until=_date(end), limit=LIMIT)
-        rows = [{"at": f"{e.at:%Y-%m-%d %H:%M:%S}", "actor": e.actor, "role": e.role, "address": e.address,
-                 "action_zh": audit.ACTIONS.get(e.action, e.action), "target": e.target, "change": _change(e),
-                 "detail": e.detail} for e in found]
+        rows = [{"at": f"{e.at:%Y-%m-%d %H:%M:%S}", "actor": _actor(e.actor),
+                 "role": ROLES.get(e.role, e.role or "—"), "address": e.address or "—",
+                 "action_zh": audit.ACTIONS.get(e.action, e.action), "target": e.target,
+                 "change": audit.describe_change(e.before, e.after, e.action), "detail": e.detail} for e in found]
         check = audit.verify(s)
     title = f"审计记录（{len(rows)} 条{'，仅显示最近 %d 条' % LIMIT if len(rows) == LIMIT else ''}）"
     if check.intact:

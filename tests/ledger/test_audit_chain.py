@@ -68,3 +68,22 @@ def test_panhuo_audit_verify_names_the_first_broken_row(engine, base_config, mon
     tamper_audit_log(engine, "UPDATE audit_log SET detail = '改过' WHERE id = 3")
     broken = CliRunner().invoke(main, ["audit", "verify"])
     assert broken.exit_code != 0 and "第 3 条" in broken.output
+
+
+def test_a_change_reads_field_by_field_in_chinese():
+    assert audit.describe_change({"status": "open", "evidence": None}, {"status": "answered", "evidence": "已调剂"},
+                                 "commitment.answer") == "状态：整改中 → 已反馈；整改情况：— → 已调剂"
+    assert audit.describe_change({"states": ["open"]}, {"state": "acknowledged", "fix_by": "2026-12-31"},
+                                 "warning.acknowledged") == "原状态：待处理；状态：已确认；计划整改日期：2026-12-31"
+    assert audit.describe_change(None, {"rows": {"units": 2, "assets": 1200}}, "import") == "各表行数：单位 2，资产 1,200"
+    # every action the portal writes has its Chinese name
+    import re
+    from pathlib import Path
+    written = set()
+    root = Path(audit.__file__).resolve().parents[1]
+    for source in (p for package in ("ledger", "metrics", "outputs", "jobs", "dashboard")
+                   for p in (root / package).rglob("*.py")):
+        written |= set(re.findall(r'(?:audit\.record|context\.audit|\baudit)\([^"\n]*"([a-z]+(?:\.[a-z]+)+|[a-z]+)"',
+                                  source.read_text(encoding="utf-8")))
+    written -= {"system"}  # an actor, not an action
+    assert written and written <= set(audit.ACTIONS), written - set(audit.ACTIONS)
