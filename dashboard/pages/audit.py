@@ -20,7 +20,7 @@ P = "audit"
 LIMIT = 2000
 COLUMNS = [
     {"field": "at", "headerName": "时间", "width": 165}, {"field": "actor", "headerName": "操作人", "width": 120},
-    {"field": "role", "headerName": "角色", "width": 100}, {"field": "address", "headerName": "来源地址", "width": 120},
+    {"field": "role", "headerName": "角色", "width": 120}, {"field": "address", "headerName": "来源地址", "width": 120},
     {"field": "action_zh", "headerName": "操作", "width": 140}, {"field": "target", "headerName": "对象", "width": 220},
     {"field": "change", "headerName": "变更前 → 变更后", "flex": 1, "minWidth": 260, "tooltipField": "change"},
     {"field": "detail", "headerName": "说明", "width": 240, "tooltipField": "detail"},
