@@ -28,7 +28,7 @@ def _columns(drill: bool) -> list[dict]:
         *[{"field": f, "headerName": h, "width": 100, "valueFormatter": {"function": "d3.format('.0f')(params.value)"}}
           for f, h in SUBS],
         {"field": "idle_pct", "headerName": "闲置率", "width": 100},
-        {"field": "trend", "headerName": "近13月得分", "width": 150, "cellClass": "sparkline"},
+        {"field": "trend", "headerName": "近13月得分", "width": 150, "cellRenderer": "Sparkline", "sortable": False},
     ]
 
 
@@ -45,11 +45,6 @@ def layout(region: str | None = None, **_query):
     return page_frame("/rankings", P, "排名", controls=region_select)
 
 
-def _sparkline(scores: list[float]) -> str:
-    bars = "▁▂▃▄▅▆▇█"
-    return "".join(bars[min(7, int(s / 100 * 7.999))] for s in scores if not c.undefined(s))
-
-
 def _table(frame, history, drill: bool, id_: str):
     frame = frame.dropna(subset=["rank"]).copy()
     if frame.empty:
@@ -59,7 +54,7 @@ def _table(frame, history, drill: bool, id_: str):
                      for m in frame["rank_change"]]
     frame["idle_pct"] = [c.pct(x, 2) for x in frame["idle_rate"]]
     spark = history.sort_values("month").groupby("code")["score"].apply(list).to_dict()
-    frame["trend"] = [_sparkline(spark.get(code, [])) for code in frame["code"]]
+    frame["trend"] = [[round(float(s), 1) for s in spark.get(code, []) if not c.undefined(s)] for code in frame["code"]]
     if drill:
         frame["href"] = [c.href("/department", code) for code in frame["code"]]
     rows = frame[["rank", "move", "name", "score", *[f for f, _ in SUBS], "idle_pct", "trend", "code",

@@ -1,0 +1,34 @@
+"""排名: each department's 13-month score path is sent as numbers for a line fitted to them."""
+from sqlalchemy import select
+
+from ledger.models import KpiRow
+from tests.dashboard.callbacks import call
+from tests.dashboard.conftest import login
+
+
+def test_the_trend_column_is_the_departments_scores_month_by_month(shared_app):
+    client = shared_app.test_client()
+    login(client, "leader")
+    status, response = call(client, [("rankings-body", "children")],
+                            [("rankings-month", "value", "2026-10"), ("rankings-region", "value", None)])
+    assert status == 200
+    grids = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "columnDefs" in node and "rowData" in node:
+                grids.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+    walk(response)
+    departments = grids[0]
+    (trend,) = [c for c in departments["columnDefs"] if c["field"] == "trend"]
+    assert trend["cellRenderer"] == "Sparkline"
+    with shared_app.extensions["panhuo.engine"].connect() as conn:
+        scores = conn.execute(select(KpiRow.month, KpiRow.score).where(
+            KpiRow.level == "department", KpiRow.code == "D1").order_by(KpiRow.month)).all()
+    d1 = next(r for r in departments["rowData"] if r["code"] == "D1")
+    assert d1["trend"] == [round(s, 1) for _, s in scores] and len(d1["trend"]) == 2
