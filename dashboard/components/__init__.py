@@ -91,9 +91,9 @@ def grid(id_: str, frame: pd.DataFrame, columns: list[dict], height: str = "420p
                       style={"height": height, "width": "100%"}, className="ag-theme-quartz")
 
 
-def href(path: str, code) -> str:
+def href(path: str, code, key: str = "code") -> str:
     """The address of an object's page (`/asset?code=…`), the code quoted."""
-    return f"{path}?{urlencode({'code': str(code)})}"
+    return f"{path}?{urlencode({key: str(code)})}"
 
 
 def link_column(field: str, header: str, href_field: str, **options) -> dict:

@@ -14,9 +14,9 @@ SUBS = [("score_idle", "闲置"), ("score_overdue", "超期闲置"), ("score_com
         ("score_remit", "收入上缴"), ("score_quality", "数据质量")]
 
 
-def _columns(drill: bool) -> list[dict]:
+def _columns(linked: bool) -> list[dict]:
     name = {"field": "name", "headerName": "名称", "minWidth": 220, "flex": 2}
-    if drill:
+    if linked:
         name = c.link_column("name", "名称", "href", minWidth=220, flex=2)
     return [
         {"field": "rank", "headerName": "排名", "width": 96, "sort": "asc"},
@@ -45,7 +45,8 @@ def layout(region: str | None = None, **_query):
     return page_frame("/rankings", P, "排名", controls=region_select)
 
 
-def _table(frame, history, drill: bool, id_: str):
+def _table(frame, history, link: tuple[str, str] | None, id_: str):
+    """`link`: (page, query key) each row's name leads to, with its code; None: no links."""
     frame = frame.dropna(subset=["rank"]).copy()
     if frame.empty:
         return c.empty("该范围内没有参与排名的单位")
@@ -55,11 +56,11 @@ def _table(frame, history, drill: bool, id_: str):
     frame["idle_pct"] = [c.pct(x, 2) for x in frame["idle_rate"]]
     spark = history.sort_values("month").groupby("code")["score"].apply(list).to_dict()
     frame["trend"] = [[round(float(s), 1) for s in spark.get(code, []) if not c.undefined(s)] for code in frame["code"]]
-    if drill:
-        frame["href"] = [c.href("/department", code) for code in frame["code"]]
+    if link:
+        frame["href"] = [c.href(link[0], code, link[1]) for code in frame["code"]]
     rows = frame[["rank", "move", "name", "score", *[f for f, _ in SUBS], "idle_pct", "trend", "code",
-                  *(["href"] if drill else [])]]
-    return c.grid(id_, rows, _columns(drill), height=f"{min(640, 60 + 34 * len(rows))}px")
+                  *(["href"] if link else [])]]
+    return c.grid(id_, rows, _columns(link is not None), height=f"{min(640, 60 + 34 * len(rows))}px")
 
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"), Input(f"{P}-region", "value"))
@@ -71,9 +72,11 @@ def render(month: str, region: str | None):
     window = [m for m in months if m <= month][-13:]
     depts = queries.kpis(engine, scope, month, level="department", region=region)
     history = queries.kpis(engine, scope, window, level="department", region=region)
-    body = [c.section("部门排名", _table(depts, history, scope.sees_assets, f"{P}-departments"))]
+    drill = ("/department", "code") if scope.sees_assets else None
+    body = [c.section("部门排名", _table(depts, history, drill, f"{P}-departments"))]
     if scope.kind in ("all", "screen"):
         counties = queries.kpis(engine, scope, month, level="region")
         county_history = queries.kpis(engine, scope, window, level="region")
-        body.append(c.section("县区排名", _table(counties, county_history, False, f"{P}-regions")))
+        # a county's name leads to this page showing its departments
+        body.append(c.section("县区排名", _table(counties, county_history, ("/rankings", "region"), f"{P}-regions")))
     return html.Div(body)

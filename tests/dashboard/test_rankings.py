@@ -32,3 +32,7 @@ def test_the_trend_column_is_the_departments_scores_month_by_month(shared_app):
             KpiRow.level == "department", KpiRow.code == "D1").order_by(KpiRow.month)).all()
     d1 = next(r for r in departments["rowData"] if r["code"] == "D1")
     assert d1["trend"] == [round(s, 1) for _, s in scores] and len(d1["trend"]) == 2
+    counties = grids[1]
+    assert {r["code"]: r["href"] for r in counties["rowData"]}["990102"] == "/rankings?region=990102"
+    (name,) = [c for c in counties["columnDefs"] if c["field"] == "name"]
+    assert name["cellRenderer"] == "DataLink"  # a county leads to its departments' ranking
