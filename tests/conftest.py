@@ -6,12 +6,17 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import text
 
 from ledger.config import load_config
 from ledger.db import make_engine
 from ledger.migrate import upgrade
 from ledger.models import Base
+
+# no per-example deadline: a loaded CI machine is not a failure (speed is measured in benchmarks/)
+settings.register_profile("panhuo", deadline=None)
+settings.load_profile("panhuo")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -136,6 +136,17 @@ def test_overdue_export_as_a_department_user_holds_only_its_assets(app, as_user)
 
     import openpyxl
 
+    from sqlalchemy import func, select
+
+    from ledger.models import AuditEntry
+
+    def exports():
+        with app.extensions["panhuo.engine"].connect() as conn:
+            return conn.execute(select(func.count()).select_from(AuditEntry).where(
+                AuditEntry.action == "export", AuditEntry.actor == "dept",
+                AuditEntry.target == "overdue idle 2026-10")).scalar_one()
+
+    before = exports()
     client = as_user("dept")
     for region in (None, "990102", "990100"):
         response = client.post("/_dash-update-component", json={
@@ -154,9 +165,4 @@ def test_overdue_export_as_a_department_user_holds_only_its_assets(app, as_user)
         assert "2026-10" in rows[0][0] and "D1" in rows[0][0]  # says the month and the scope
         codes = {r[0] for r in rows[2:]}
         assert codes <= {"A1", "A2"} and (region == "990102" or codes == {"A1", "A2"})
-    from sqlalchemy import select
-
-    from ledger.models import AuditEntry
-    with app.extensions["panhuo.engine"].connect() as conn:
-        exports = conn.execute(select(AuditEntry.actor, AuditEntry.target).where(AuditEntry.action == "export")).all()
-    assert exports == [("dept", "overdue idle 2026-10")] * 3  # every download is in the audit log
+    assert exports() == before + 3  # every download is in the audit log
