@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
 from sqlalchemy import Connection, select
 
 from ledger.files import atomic_path
@@ -76,7 +77,8 @@ def _escaped(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
-def write_frame(frame: pd.DataFrame, target, sheet: str = "data", title: str | None = None) -> None:
+def write_frame(frame: pd.DataFrame, target, sheet: str = "data", title: str | None = None,
+                formats: dict[str, str] | None = None) -> None:
     """Write .csv (UTF-8 with BOM, so Excel reads the Chinese) or .xlsx by the file's suffix.
 
     `target`: a path, or a binary buffer (written as xlsx). `title`: an xlsx line above the
@@ -87,14 +89,15 @@ def write_frame(frame: pd.DataFrame, target, sheet: str = "data", title: str | N
         with atomic_path(target) as temporary:
             _escaped(frame).to_csv(temporary, index=False, encoding="utf-8-sig")
     elif suffix == ".xlsx":
-        write_workbook(target, [(sheet, frame)], title)
+        write_workbook(target, [(sheet, frame)], title, formats)
     else:
         raise ExportError(f"只支持 .csv 或 .xlsx / output must be .csv or .xlsx: {Path(target).name}")
 
 
 def write_workbook(target, sheets: list[tuple[str, pd.DataFrame]], title: str | None = None,
                    formats: dict[str, str] | None = None) -> None:
-    """One xlsx workbook, a sheet per frame, each under the same title line; header row frozen.
+    """One xlsx workbook, a sheet per frame, each under the same title line; header row frozen
+    and filtered, columns fitted to their content, printable on A4.
 
     Text cells are escaped against formula injection; numbers stay numbers. `formats`: an
     Excel number format per column heading (percentages, money).
@@ -112,7 +115,11 @@ def write_workbook(target, sheets: list[tuple[str, pd.DataFrame]], title: str | 
             sheet = writer.sheets[name]
             if title:
                 sheet["A1"] = title
-            sheet.freeze_panes = sheet.cell(row=3 if title else 2, column=1)
+            header = 2 if title else 1
+            sheet.freeze_panes = sheet.cell(row=header + 1, column=1)
+            if len(frame.columns):  # a filter on every column, as a reader would set it
+                last = f"{get_column_letter(len(frame.columns))}{header + max(len(frame), 1)}"  # no cell made
+                sheet.auto_filter.ref = f"A{header}:{last}"
             # printable as it opens: A4 landscape, one page wide, the title and header on every page
             sheet.page_setup.orientation = "landscape"
             sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
@@ -124,5 +131,5 @@ def write_workbook(target, sheets: list[tuple[str, pd.DataFrame]], title: str | 
                 letter = sheet.cell(row=1, column=index).column_letter
                 sheet.column_dimensions[letter].width = min(60, 4 + 1.6 * longest)
                 if column in formats:
-                    for cell in sheet[letter][(2 if title else 1):]:
-                        cell.number_format = formats[column]
+                    for row in range(header + 1, header + 1 + len(frame)):  # the data only: no styled empty rows
+                        sheet.cell(row=row, column=index).number_format = formats[column]

@@ -119,7 +119,7 @@ def meeting_pack(conn: Connection, month: str, target, city: str, scope_text: st
     units = _kpis(conn, month, "unit", where)
     names = dict(zip(departments["code"], departments["name"]))
     sheets = [("说明", pd.DataFrame({"项目": ["月份", "快照日期", "快照计算时间", "范围", "部门数"],
-                                     "内容": [month, snap.snapshot_date.isoformat(), snap.computed_at.isoformat(" "),
+                                     "内容": [month, snap.snapshot_date.isoformat(), f"{snap.computed_at:%Y-%m-%d %H:%M:%S}",
                                             scope_text, len(departments)]}))]
     if len(regions):
         sheets.append(("县区排名", _ranking(regions, with_region=False)))

@@ -144,7 +144,7 @@ def export(n_clicks, month, region, category, band, min_value):
     headers = {col["field"]: col["headerName"] for col in COLUMNS} | {"region_code": "区划编码"}
     frame = frame.rename(columns=headers)
     buffer = io.BytesIO()
-    write_frame(frame, buffer, sheet=f"超期闲置 {month}",
+    write_frame(frame, buffer, sheet=f"超期闲置 {month}", formats={"原值（元）": "#,##0.00"},
                 title=title_line(context.config()["org.city_name"], month,
                                  queries.scope_label(context.engine(), scope), "超期闲置资产"))
     context.audit("export", f"overdue idle {month}", detail=f"{len(frame)} 行")

@@ -4,9 +4,13 @@ from __future__ import annotations
 import base64
 import io
 import json
+import shutil
+import subprocess
 import zipfile
+from pathlib import Path
 
 import openpyxl
+import pytest
 from sqlalchemy import func, select
 
 from ledger.models import Asset, ImportRecord
@@ -126,3 +130,40 @@ def test_the_upload_is_bounded_and_a_refused_one_is_recorded(app, as_user, engin
         roles = conn.execute(select(AuditEntry.role).where(AuditEntry.action == "import.failed")).scalars().all()
     assert record.result == "failed" and "上限 64 个" in record.message and record.username == "supervisor"
     assert roles == ["supervisor"]
+
+
+def overdue_export(client, month="2026-10"):
+    _, response = call(client, [("overdue-download", "data")], [("overdue-export", "n_clicks", 1)],
+                       [("overdue-month", "value", month), ("overdue-region", "value", None),
+                        ("overdue-category", "value", None), ("overdue-band", "value", None),
+                        ("overdue-min-value", "value", None)])
+    return base64.b64decode(response["overdue-download"]["data"]["content"])
+
+
+def test_every_sheet_has_its_header_frozen_and_filtered(app, as_user):
+    book = openpyxl.load_workbook(io.BytesIO(overdue_export(as_user("supervisor"))))
+    sheet = book.active
+    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref.startswith("A2:")
+    for sheet in pack(as_user("leader")).worksheets:
+        assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith(("A1:", "A2:")), sheet.title
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice and poppler-utils are installed by .ci/run")
+def test_the_meeting_pack_and_the_overdue_list_open_in_libreoffice(app, as_user, tmp_path):
+    rendered = Path(__file__).resolve().parents[1] / "outputs" / "rendered"  # page one of each file, to look at
+    files = {"meeting-pack": tmp_path / "meeting-pack.xlsx", "overdue": tmp_path / "overdue.xlsx"}
+    pack(as_user("leader")).save(files["meeting-pack"])
+    files["overdue"].write_bytes(overdue_export(as_user("supervisor")))
+    for name, source in files.items():
+        subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                        "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)
+        text = " ".join(subprocess.run(["pdftotext", "-layout", str(tmp_path / f"{name}.pdf"), "-"],
+                                       capture_output=True, text=True, check=True).stdout.split())
+        assert "2026-10" in text or "2026 年 10 月" in text, name
+        rendered.mkdir(exist_ok=True)
+        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(tmp_path / f"{name}.pdf"),
+                        str(rendered / name)], check=True)
+    assert "部门D1" in " ".join(subprocess.run(["pdftotext", "-layout", str(tmp_path / "meeting-pack.pdf"), "-"],
+                                              capture_output=True, text=True, check=True).stdout.split())
