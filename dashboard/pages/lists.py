@@ -5,7 +5,8 @@ import io
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html, no_update
+import pandas as pd
+from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
@@ -65,30 +66,51 @@ def render(month: str):
     """The tabs with their counts; the open tab's table comes from `table` (one list at a time
     keeps a page of thousands of rows and reasons light)."""
     scope, engine = context.scope(), context.engine()
-    if month not in queries.months(engine, scope):
+    if not permitted("/lists") or month not in queries.months(engine, scope):
         return c.not_found()
     entries = queries.lists(engine, scope, month)
     tabs = [dbc.Tab(label=f"{zh}（{int((entries.list == key).sum())}）", tab_id=key) for key, zh in LISTS.items()]
     return html.Div([dbc.Tabs(tabs, id=f"{P}-tabs", active_tab="interview"), html.Div(id=f"{P}-table", className="mt-2")])
 
 
+COLUMNS = [
+    {"field": "level", "headerName": "层级", "width": 90},
+    c.link_column("name", "名称", "href", width=240),
+    {"field": "reasons", "headerName": "列入原因", "flex": 1, "minWidth": 360, "wrapText": True, "autoHeight": True},
+    {"field": "follow_up", "headerName": "跟进情况", "width": 320, "wrapText": True, "autoHeight": True},
+    c.link_column("history", "履历", "history_href", width=90, sortable=False),
+]
+
+
 @callback(Output(f"{P}-table", "children"), Input(f"{P}-tabs", "active_tab"), State(f"{P}-month", "value"))
 def table(which: str, month: str):
+    """The open tab's list: sortable, searchable (names, reasons, follow-up)."""
     scope, engine = context.scope(), context.engine()
-    if which not in LISTS or month not in queries.months(engine, scope):
+    if not permitted("/lists") or which not in LISTS or month not in queries.months(engine, scope):
         return c.not_found()
     entries = queries.lists(engine, scope, month)
-    followed = queries.follow_up(engine, scope, context.config()["workflow.ack_days"])
-    rows = []
-    for _, e in entries[entries.list == which].iterrows():
-        link = f"/department?code={e['code']}" if e["level"] == "department" and scope.sees_assets else None
-        # one text per cell, not a component per reason
-        extra = "；".join(followed.get(e["code"], [])) if e["level"] == "department" else ""
-        reasons = ["；".join(r["text"] for r in e["reasons"]), html.Div(extra, className="reason-workflow") if extra else None]
-        history = html.A("履历", href=f"/history?code={e['code']}", className="ms-2 small") if link else None
-        rows.append(html.Tr([html.Td(LEVEL.get(e["level"], e["level"])),
-                             html.Td([html.A(e["name"], href=link) if link else e["name"], history]), html.Td(reasons)]))
-    if not rows:
+    entries = entries[entries.list == which]
+    if entries.empty:
         return c.empty("本月无")
-    return dbc.Table([html.Thead(html.Tr([html.Th("层级"), html.Th("名称"), html.Th("列入原因")])), html.Tbody(rows)],
-                     size="sm", hover=True, className="list-table")
+    followed = queries.follow_up(engine, scope, context.config()["workflow.ack_days"])
+    linked = [e["level"] == "department" and scope.sees_assets for _, e in entries.iterrows()]
+    frame = pd.DataFrame({
+        "level": [LEVEL.get(v, v) for v in entries["level"]], "name": list(entries["name"]),
+        "href": [c.href("/department", code) if ok else None for code, ok in zip(entries["code"], linked)],
+        "reasons": ["；".join(r["text"] for r in reasons) for reasons in entries["reasons"]],
+        "follow_up": ["；".join(followed.get(code, [])) if level == "department" else ""
+                      for code, level in zip(entries["code"], entries["level"])],
+        "history": ["履历" if ok else "" for ok in linked],
+        "history_href": [c.href("/history", code) if ok else None for code, ok in zip(entries["code"], linked)]})
+    search = dcc.Input(id=f"{P}-search", type="search", debounce=False, placeholder="搜索名称、原因或跟进情况",
+                       className="form-control form-control-sm mb-2 list-search")
+    return html.Div([search, c.grid(f"{P}-grid", frame, COLUMNS, height=f"{min(640, 80 + 60 * len(frame))}px")])
+
+
+# the search filters the rows the browser already holds (the caller's own): no round trip
+clientside_callback(
+    """function (text) {
+        try { dash_ag_grid.getApi("lists-grid").setGridOption("quickFilterText", text || ""); } catch (e) {}
+        return window.dash_clientside.no_update;
+    }""",
+    Output(f"{P}-search", "title"), Input(f"{P}-search", "value"), prevent_initial_call=True)

@@ -168,3 +168,15 @@ def test_the_warning_list_reads_the_same_from_the_cases_and_from_the_snapshot(ap
         assert levels == sorted(levels, key={"red": 0, "orange": 1, "yellow": 2}.get) or frame["overdue"].any()
     mine, _ = queries.warning_cases.__wrapped__(engine, Scope("department", "D1"), "2026-10", dt.date(2026, 11, 22), 15)
     assert set(mine["dept_code"]) == {"D1"}
+
+
+def test_the_lists_are_a_sortable_searchable_grid_with_links_only_where_the_caller_may_go(app, as_user, engine, config):
+    sync(engine, config)
+    _, response = call(as_user("leader"), [("lists-table", "children")], [("lists-tabs", "active_tab", "interview")],
+                       [("lists-month", "value", "2026-10")])
+    text = json.dumps(response, ensure_ascii=False)
+    assert '"id": "lists-search"' in text and '"id": "lists-grid"' in text and '"sortable": true' in text
+    assert "/department?code=D1" in text and "/history?code=D1" in text
+    _, response = call(as_user("screen"), [("lists-table", "children")], [("lists-tabs", "active_tab", "interview")],
+                       [("lists-month", "value", "2026-10")])
+    assert "/department?code=" not in json.dumps(response)  # no drill-down where the caller sees no assets
