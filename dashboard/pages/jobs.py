@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import dash
 import dash_bootstrap_components as dbc
@@ -28,6 +29,11 @@ RUN_COLUMNS = [
                                                          "tooltipField": "error"},
 ]
 TRIGGER_ZH = {"schedule": "定时", "catch-up": "补跑", "manual": "手动"}  # CLI runs are in the audit log
+
+
+def _month_of(tick: str | None) -> str:
+    """The month a run's tick falls in (a month or a day), for runs recorded without one."""
+    return tick[:7] if isinstance(tick, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}(-[0-9]{2})?", tick) else "—"
 
 
 def _current_month() -> str:
@@ -110,8 +116,10 @@ def render(_n, _queued):
     ], size="sm", className="mb-0") if scheduled else c.empty("调度进程尚未报告计划")
     with engine.connect() as conn:
         closed = conn.execute(select(MonthClose).order_by(MonthClose.month.desc())).all()
-    rows = [{"id": r.id, "job": runs.JOB_TITLES.get(r.job, r.job), "tick": r.tick, "trigger": TRIGGER_ZH.get(r.trigger, r.trigger), "month": r.month,
-             "status_zh": runs.STATUS_ZH.get(r.status, r.status), "requested_by": r.requested_by,
+    rows = [{"id": r.id, "job": runs.JOB_TITLES.get(r.job, r.job), "tick": r.tick,
+             "trigger": TRIGGER_ZH.get(r.trigger, r.trigger), "month": r.month or _month_of(r.tick),
+             "status_zh": runs.STATUS_ZH.get(r.status, r.status),
+             "requested_by": r.requested_by or ("调度进程" if r.trigger in ("schedule", "catch-up") else "—"),
              "started_at": r.started_at and f"{r.started_at:%Y-%m-%d %H:%M:%S}",
              "ended_at": r.ended_at and f"{r.ended_at:%Y-%m-%d %H:%M:%S}", "rows": r.rows,
              "error": (r.error or "").splitlines()[0] if r.error else None} for r in recent]

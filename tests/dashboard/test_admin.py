@@ -165,3 +165,25 @@ def test_the_logo_leads_a_department_to_its_own_score(app, as_user):
     assert response.status_code == 302 and response.headers["Location"] == "/my-score"
     assert as_user("screen").get("/").headers["Location"] == "/screen"
     assert as_user("leader").get("/").status_code == 200
+
+
+def test_the_run_list_names_a_month_and_who_asked_on_every_row(app, as_user, engine):
+    from jobs.runner import run_recorded
+
+    run_recorded(engine, "recompute", "2026-11-20", "schedule", lambda: 3)
+    queue(as_user("admin"), "2026-10")
+    _, response = call(as_user("admin"), [("jobs-body", "children")], [("jobs-tick", "n_intervals", 0),
+                                                                         ("jobs-queued", "children", None)])
+    rows = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("id") == "jobs-runs":
+                rows.extend(node["rowData"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+    walk(response)
+    assert {(r["month"], r["requested_by"]) for r in rows} == {("2026-11", "调度进程"), ("2026-10", "admin")}
