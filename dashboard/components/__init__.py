@@ -74,6 +74,28 @@ def trend(frame: pd.DataFrame, series: dict[str, str], title: str, percent: bool
     return dcc.Graph(figure=fig, config={"displayModeBar": False})
 
 
+def _rank_ticks(top: int) -> list[int]:
+    """First place and round places below it: 1, 5, 10 … or 1, 10, 20 …"""
+    step = 1 if top <= 6 else 5 if top <= 30 else 10 if top <= 80 else 50
+    return sorted({1, *range(step, top + 1, step)})
+
+
+def rank_path(frame: pd.DataFrame, peers: int, height: int = 220):
+    """The 13-month rank of one department among its `peers`: first place at the top."""
+    ranked = frame.dropna(subset=["rank"])
+    fig = go.Figure(go.Scatter(
+        x=ranked["month"].tolist(), y=ranked["rank"].astype(int).tolist(), mode="lines+markers+text", name="排名",
+        text=[f"{int(r)}" for r in ranked["rank"]], textposition="top center", textfont={"size": 11},
+        line={"color": PALETTE[1 % len(PALETTE)], "width": 2}, hovertemplate="%{x}：第 %{y} 名<extra></extra>"))
+    top = max([peers, *ranked["rank"].astype(int)], default=1)
+    fig.update_layout(height=height, margin={"l": 40, "r": 10, "t": 10, "b": 30}, showlegend=False,
+                      plot_bgcolor="white", paper_bgcolor="white", xaxis={"type": "category"},
+                      yaxis={"range": [top + 0.5, 0.5], "title": {"text": f"名次（共 {peers} 个）", "font": {"size": 11}},
+                             "gridcolor": "#eef1f5", "tickvals": _rank_ticks(top)},
+                      font={"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"})
+    return dcc.Graph(figure=fig, config={"displayModeBar": False})
+
+
 GRID_LOCALE = {"page": "第", "to": "至", "of": "共", "more": "更多", "next": "下一页", "last": "末页", "first": "首页",
                "previous": "上一页", "pageSizeSelectorLabel": "每页条数", "noRowsToShow": "暂无数据",
                "loadingOoo": "加载中…", "firstPage": "首页", "lastPage": "末页", "nextPage": "下一页",

@@ -36,3 +36,30 @@ def test_the_trend_column_is_the_departments_scores_month_by_month(shared_app):
     assert {r["code"]: r["href"] for r in counties["rowData"]}["990102"] == "/rankings?region=990102"
     (name,) = [c for c in counties["columnDefs"] if c["field"] == "name"]
     assert name["cellRenderer"] == "DataLink"  # a county leads to its departments' ranking
+
+
+def test_the_department_page_draws_its_rank_month_by_month_first_place_on_top(shared_app):
+    client = shared_app.test_client()
+    login(client, "leader")
+    status, response = call(client, [("department-body", "children"), ("department-title", "children")],
+                            [("department-month", "value", "2026-10")], [("department-code", "data", "D1")])
+    assert status == 200
+    figures = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "figure" in node and isinstance(node["figure"], dict):
+                figures.append(node["figure"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+    walk(response)
+    (path,) = [f for f in figures if f["data"] and f["data"][0].get("name") == "排名"]
+    with shared_app.extensions["panhuo.engine"].connect() as conn:
+        ranks = conn.execute(select(KpiRow.rank).where(KpiRow.level == "department", KpiRow.code == "D1")
+                             .order_by(KpiRow.month)).scalars().all()
+    assert path["data"][0]["y"] == ranks
+    low, high = path["layout"]["yaxis"]["range"]
+    assert low > high  # reversed: first place at the top
