@@ -74,6 +74,25 @@ def trend(frame: pd.DataFrame, series: dict[str, str], title: str, percent: bool
     return dcc.Graph(figure=fig, config={"displayModeBar": False})
 
 
+LEVEL_COLORS = {"red": "#c8102e", "orange": "#e0701b", "yellow": "#d4a106"}  # as the warning tiles
+
+
+def warning_mix(frame: pd.DataFrame, rule_names: dict[str, str]):
+    """This month's warnings by rule (a bar each, most first) and level (red, orange, yellow stacked)."""
+    counts = frame.groupby(["rule", "level"]).size().unstack(fill_value=0)
+    order = counts.sum(axis=1).sort_values().index.tolist()  # plotly draws bottom up: the most on top
+    fig = go.Figure([go.Bar(y=[rule_names.get(r, r) for r in order], x=[int(counts.at[r, level]) for r in order],
+                            name=LEVELS[level], orientation="h", marker_color=LEVEL_COLORS[level],
+                            hovertemplate="%{y}：%{x} 条<extra>" + LEVELS[level] + "</extra>")
+                     for level in ("red", "orange", "yellow") if level in counts.columns])
+    fig.update_layout(barmode="stack", height=max(160, 70 + 28 * len(order)),
+                      margin={"l": 10, "r": 10, "t": 10, "b": 30}, plot_bgcolor="white", paper_bgcolor="white",
+                      legend={"orientation": "h", "y": -0.15, "traceorder": "normal"},
+                      xaxis={"gridcolor": "#eef1f5", "title": "条"},
+                      yaxis={"automargin": True}, font={"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"})
+    return dcc.Graph(figure=fig, config={"displayModeBar": False})
+
+
 def _rank_ticks(top: int) -> list[int]:
     """First place and round places below it: 1, 5, 10 … or 1, 10, 20 …"""
     step = 1 if top <= 6 else 5 if top <= 30 else 10 if top <= 80 else 50

@@ -10,6 +10,7 @@ from dashboard import context, queries
 from dashboard.pages.my_score import costliest, score_breakdown
 from dashboard.shell import permitted, page_frame
 from outputs import documents
+from metrics.rules import NAMES as RULE_NAMES
 from metrics.timeline import shift_month
 
 dash.register_page(__name__, path="/department", name="部门", title="部门 · 国有资产盘活督导平台")
@@ -72,6 +73,7 @@ def render(month: str, code: str):
         costliest(row, queries.point_items(context.engine(), context.scope(), month, row["code"]), month,
                   f"{P}-costliest"),
         c.section(f"本月预警（{len(warnings)} 条" + ("，显示最严重的 500 条）" if len(warnings) > 500 else "）"),
+                  *([c.warning_mix(warnings, RULE_NAMES)] if not warnings.empty else []),
                   warnings_grid(f"{P}-warnings", warnings)),
         c.request_outcomes(queries.purchase_requests(engine, scope, dept=row["code"])),
     ]), row["name"]
@@ -83,8 +85,6 @@ LEVEL_CLASSES = {"lvl-red": "params.value == '红色'", "lvl-orange": "params.va
 
 def warning_display(frame):
     """Warning rows as the grids show them: rule and level in Chinese, an asset link, the span."""
-    from metrics.rules import NAMES as RULE_NAMES
-
     return frame.assign(rule_zh=frame["rule"].map(RULE_NAMES), level_zh=frame["level"].map(c.LEVEL_ZH),
                         asset_href=[c.href("/asset", code) for code in frame["asset_code"]],
                         span=[("" if c.undefined(d) else f"{int(d)} 天") if c.undefined(m) else f"{int(m)} 个月"

@@ -1,7 +1,7 @@
 """排名: each department's 13-month score path is sent as numbers for a line fitted to them."""
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from ledger.models import KpiRow
+from ledger.models import KpiRow, WarningRow
 from tests.dashboard.callbacks import call
 from tests.dashboard.conftest import login
 
@@ -63,3 +63,10 @@ def test_the_department_page_draws_its_rank_month_by_month_first_place_on_top(sh
     assert path["data"][0]["y"] == ranks
     low, high = path["layout"]["yaxis"]["range"]
     assert low > high  # reversed: first place at the top
+    # this month's warnings by rule, stacked by level: the bars add up to the department's warnings
+    bars = [t for f in figures for t in f["data"] if t.get("type") == "bar" and t.get("orientation") == "h"]
+    with shared_app.extensions["panhuo.engine"].connect() as conn:
+        warnings = conn.execute(select(func.count()).select_from(WarningRow).where(
+            WarningRow.month == "2026-10", WarningRow.dept_code == "D1")).scalar_one()
+    assert warnings > 0 and sum(sum(t["x"]) for t in bars) == warnings
+    assert {t["name"] for t in bars} <= {"红色", "橙色", "黄色"}
