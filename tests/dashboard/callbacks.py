@@ -24,6 +24,28 @@ def call(client, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, ob
     return response.status_code, body.get("response", {})
 
 
+def components(payload, match) -> list[dict]:
+    """Every component (a dict) in a callback's answer for which `match(component)` holds, in order."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if match(node):
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+    walk(payload)
+    return found
+
+
+def grids(payload) -> list[dict]:
+    """The AG grids in a callback's answer (their columnDefs and rowData)."""
+    return components(payload, lambda node: "columnDefs" in node and "rowData" in node)
+
+
 def layout_as(app, username: str, layout, **query) -> str:
     """A page's layout as `username` would get it, as JSON text."""
     import plotly.utils

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ledger import accounts, runs
 from ledger.db import session_scope
 from ledger.models import AuditEntry, JobRun
-from tests.dashboard.callbacks import call, layout_as, page
+from tests.dashboard.callbacks import call, components, layout_as, page
 from tests.dashboard.conftest import login
 from tests.helpers import tamper_audit_log
 
@@ -174,16 +174,6 @@ def test_the_run_list_names_a_month_and_who_asked_on_every_row(app, as_user, eng
     queue(as_user("admin"), "2026-10")
     _, response = call(as_user("admin"), [("jobs-body", "children")], [("jobs-tick", "n_intervals", 0),
                                                                          ("jobs-queued", "children", None)])
-    rows = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("id") == "jobs-runs":
-                rows.extend(node["rowData"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-    walk(response)
+    (runs_grid,) = components(response, lambda node: node.get("id") == "jobs-runs")
+    rows = runs_grid["rowData"]
     assert {(r["month"], r["requested_by"]) for r in rows} == {("2026-11", "调度进程"), ("2026-10", "admin")}

@@ -7,7 +7,7 @@ from pathlib import Path
 from ledger import accounts
 from ledger.db import session_scope
 from metrics.snapshot import compute_snapshot
-from tests.dashboard.callbacks import call
+from tests.dashboard.callbacks import call, grids
 from tests.dashboard.conftest import PASSWORD, login, make_app
 from tests.factories import LedgerBuilder
 
@@ -24,22 +24,9 @@ def test_no_grid_renders_data_as_markdown():
 
 def _links(payload: dict) -> list[tuple[str, str]]:
     """(shown text, address) of every linking grid cell in a callback's answer."""
-    found = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "columnDefs" in node and "rowData" in node:
-                for col in node["columnDefs"]:
-                    if col.get("cellRenderer") == "DataLink":
-                        found.extend((row[col["field"]], row[col["cellRendererParams"]["href"]])
-                                     for row in node["rowData"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-    walk(payload)
-    return found
+    return [(row[col["field"]], row[col["cellRendererParams"]["href"]])
+            for grid in grids(payload) for col in grid["columnDefs"] if col.get("cellRenderer") == "DataLink"
+            for row in grid["rowData"]]
 
 
 def test_a_department_named_like_a_link_is_shown_as_its_name(engine, config, tmp_path):

@@ -2,7 +2,7 @@
 from sqlalchemy import func, select
 
 from ledger.models import KpiRow, WarningRow
-from tests.dashboard.callbacks import call
+from tests.dashboard.callbacks import call, components, grids
 from tests.dashboard.conftest import login
 
 
@@ -12,19 +12,7 @@ def test_the_trend_column_is_the_departments_scores_month_by_month(shared_app):
     status, response = call(client, [("rankings-body", "children")],
                             [("rankings-month", "value", "2026-10"), ("rankings-region", "value", None)])
     assert status == 200
-    grids = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "columnDefs" in node and "rowData" in node:
-                grids.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-    walk(response)
-    departments = grids[0]
+    departments, counties = grids(response)
     (trend,) = [c for c in departments["columnDefs"] if c["field"] == "trend"]
     assert trend["cellRenderer"] == "Sparkline"
     with shared_app.extensions["panhuo.engine"].connect() as conn:
@@ -32,7 +20,6 @@ def test_the_trend_column_is_the_departments_scores_month_by_month(shared_app):
             KpiRow.level == "department", KpiRow.code == "D1").order_by(KpiRow.month)).all()
     d1 = next(r for r in departments["rowData"] if r["code"] == "D1")
     assert d1["trend"] == [round(s, 1) for _, s in scores] and len(d1["trend"]) == 2
-    counties = grids[1]
     assert {r["code"]: r["href"] for r in counties["rowData"]}["990102"] == "/rankings?region=990102"
     (name,) = [c for c in counties["columnDefs"] if c["field"] == "name"]
     assert name["cellRenderer"] == "DataLink"  # a county leads to its departments' ranking
@@ -44,18 +31,7 @@ def test_the_department_page_draws_its_rank_month_by_month_first_place_on_top(sh
     status, response = call(client, [("department-body", "children"), ("department-title", "children")],
                             [("department-month", "value", "2026-10")], [("department-code", "data", "D1")])
     assert status == 200
-    figures = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "figure" in node and isinstance(node["figure"], dict):
-                figures.append(node["figure"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-    walk(response)
+    figures = [node["figure"] for node in components(response, lambda node: isinstance(node.get("figure"), dict))]
     (path,) = [f for f in figures if f["data"] and f["data"][0].get("name") == "排名"]
     with shared_app.extensions["panhuo.engine"].connect() as conn:
         ranks = conn.execute(select(KpiRow.rank).where(KpiRow.level == "department", KpiRow.code == "D1")
