@@ -9,7 +9,7 @@ from flask import Flask, jsonify, request
 from sqlalchemy.exc import OperationalError
 
 from ledger.config import WEAK_SECRET_KEYS, Config, check_secret_key
-from ledger.db import make_engine
+from ledger.db import is_busy, make_engine
 from outputs import documents
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets_static"
@@ -43,7 +43,7 @@ def create_app(config: Config, demo: bool = False) -> Flask:
 
 def _busy(exc: OperationalError):
     """SQLite past its busy timeout (a long import or computation writing): say so, as a 503."""
-    if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
+    if not is_busy(exc):
         raise exc
     return jsonify({"error": "busy", "message": "系统正在计算，请稍后再试 / the database is busy, try again shortly"}), 503
 

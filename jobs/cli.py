@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from ledger import accounts, audit
 from ledger.config import Config, ConfigError, load_config
-from ledger.db import session_scope
+from ledger.db import is_busy, session_scope
 from ledger.db import make_engine
 from ledger.exports import ExportError, snapshot_frame, write_frame
 from ledger.files import write_atomically
@@ -36,7 +36,7 @@ class PanhuoGroup(click.Group):
             raise click.ClickException(str(exc)) from None
         except (OperationalError, ProgrammingError) as exc:
             first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            if "locked" in first or "busy" in first:  # SQLite: another process writing past the busy timeout
+            if is_busy(exc):
                 raise click.ClickException(f"数据库正忙（正在计算或导入），请稍后再试，未写入任何数据 / the database is "
                                            f"busy (a computation or import is writing); nothing was written: {first}") \
                     from None

@@ -15,10 +15,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from ledger import vocab
+from ledger.locks import transaction_lock
 from ledger.models import AuditEntry
 
 ACTIONS = {
@@ -90,7 +91,6 @@ def cli_actor() -> str:
 
 
 CONTENT = ("at", "actor", "role", "address", "action", "target", "before", "after", "detail")
-CHAIN_LOCK = 0x70616E68756F  # PostgreSQL advisory lock: one writer extends the chain at a time
 
 
 def chain_hash(previous: str | None, row: dict) -> str:
@@ -111,11 +111,7 @@ def record(db: Connection | Session, actor: str, action: str, target: str | None
         # as the database will hand them back: tuples are lists, keys are texts
         before=None if before is None else json.loads(json.dumps(before)),
         after=None if after is None else json.loads(json.dumps(after)), detail=detail)
-    dialect = db.dialect if isinstance(db, Connection) else db.get_bind().dialect
-    if dialect.name == "postgresql":
-        # held to the end of the caller's transaction: chain order is commit order (SQLite's
-        # writers are one at a time already: every write transaction begins IMMEDIATE)
-        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+    transaction_lock(db, "audit-chain")  # one writer extends the chain at a time: chain order is commit order
     previous = db.execute(select(AuditEntry.row_hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
     db.execute(insert(AuditEntry).values(**values, prev_hash=previous, row_hash=chain_hash(previous, values)))
 

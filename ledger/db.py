@@ -58,3 +58,9 @@ def session_scope(engine: Engine, write: bool = False) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def is_busy(exc: Exception) -> bool:
+    """The database was busy past its timeout (SQLite: another process writing), not broken."""
+    text = str(getattr(exc, "orig", None) or exc)
+    return "locked" in text or "busy" in text

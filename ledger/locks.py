@@ -1,4 +1,5 @@
-"""Named locks that hold across processes: one computation of a month at a time.
+"""Named locks that hold across processes: one computation of a month at a time (`named_lock`),
+or one writer of a transaction at a time (`transaction_lock`).
 
 PostgreSQL: a session-level advisory lock on a connection of its own. SQLite: an exclusive
 `flock` on a file beside the database. Both are released by the operating system or the
@@ -15,7 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.orm import Session
 
 
 class LockBusy(RuntimeError):
@@ -75,3 +77,12 @@ def named_lock(engine: Engine, name: str, wait: float | None = None) -> Iterator
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def transaction_lock(db: Connection | Session, name: str) -> None:
+    """Serialise, on `name`, the writers of the caller's transaction until it ends: PostgreSQL
+    takes a transaction-level advisory lock; SQLite's writers are one at a time already (every
+    write transaction begins IMMEDIATE)."""
+    dialect = db.dialect if isinstance(db, Connection) else db.get_bind().dialect
+    if dialect.name == "postgresql":
+        db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_id(name)})

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete, func, select, text, update
+from sqlalchemy import Engine, delete, func, select, update
 
 from ledger import audit
 from ledger.db import session_scope
+from ledger.locks import transaction_lock
 from ledger.models import LoginAttempt
 
 WINDOW = dt.timedelta(minutes=15)
@@ -22,7 +23,6 @@ PER_PAIR = 5  # wrong passwords for one account from one address
 PER_ADDRESS = 20  # failures from one address, any account
 BACKOFF_AFTER = 10  # failures of one account from anywhere before each further try must wait
 BACKOFF_MAX = 300  # seconds
-LOCK = 0x6C6F67696E  # PostgreSQL advisory lock serialising the count-and-record
 SCREEN = "screen-token"  # the account name kiosk token attempts are counted under
 LIMITED = "登录失败次数过多，请 15 分钟后再试"
 
@@ -43,20 +43,19 @@ def begin(engine: Engine, username: str, address: str, now: dt.datetime | None =
     now = now or dt.datetime.now()
     since = now - WINDOW
     with session_scope(engine, write=True) as s:
-        if s.get_bind().dialect.name == "postgresql":
-            s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK})  # SQLite: BEGIN IMMEDIATE
+        transaction_lock(s, "logins")  # count and record as one step: parallel tries queue here
         _summarise_old(s, now)
         failed = select(func.count()).where(LoginAttempt.at > since, LoginAttempt.outcome != "refused")
         pair = s.scalar(failed.where(LoginAttempt.username == username, LoginAttempt.address == address))
         by_address = s.scalar(failed.where(LoginAttempt.address == address))
         by_account, last = s.execute(select(func.count(), func.max(LoginAttempt.at)).where(
             LoginAttempt.at > since, LoginAttempt.outcome != "refused", LoginAttempt.username == username)).one()
+        allowed_at = last + dt.timedelta(seconds=backoff(by_account)) if last is not None else now
         refused = None
         if pair >= PER_PAIR or by_address >= PER_ADDRESS:
             refused = LIMITED
-        elif last is not None and now < last + dt.timedelta(seconds=backoff(by_account)):
-            wait = int((last + dt.timedelta(seconds=backoff(by_account)) - now).total_seconds()) + 1
-            refused = f"该账号近期登录失败较多，请 {wait} 秒后再试"
+        elif now < allowed_at:
+            refused = f"该账号近期登录失败较多，请 {int((allowed_at - now).total_seconds()) + 1} 秒后再试"
         if refused:
             first = s.scalar(select(func.count()).where(LoginAttempt.at > since, LoginAttempt.address == address,
                                                         LoginAttempt.outcome == "refused")) == 0

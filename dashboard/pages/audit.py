@@ -72,12 +72,11 @@ def render(action, actor, start, end):
         check = audit.verify(s)
     title = f"审计记录（{len(rows)} 条{'，仅显示最近 %d 条' % LIMIT if len(rows) == LIMIT else ''}）"
     if check.intact:
-        chain = dbc.Alert(f"审计链完整：{check.rows:,} 条记录逐条核验无误（链头 {(check.head or '—')[:16]}…）。"
-                          "审计日志只能追加，数据库拒绝任何修改或删除。", color="success", className="py-2 mb-2",
-                          id=f"{P}-chain")
+        note = dbc.Alert(f"审计链完整：{check.rows:,} 条记录逐条核验无误（链头 {(check.head or '—')[:16]}…）。"
+                         "审计日志只能追加，数据库拒绝任何修改或删除。", color="success", className="py-2 mb-2",
+                         id=f"{P}-chain")
     else:
-        chain = dbc.Alert(f"审计链在第 {check.broken_at} 条记录处断开：{check.reason.split(' / ')[0]}。"
-                          "请立即核查数据库访问记录。", color="danger", className="py-2 mb-2", id=f"{P}-chain")
-    note = chain
+        note = dbc.Alert(f"审计链在第 {check.broken_at} 条记录处断开：{check.reason.split(' / ')[0]}。"
+                         "请立即核查数据库访问记录。", color="danger", className="py-2 mb-2", id=f"{P}-chain")
     return c.section(title, note, c.grid(f"{P}-grid", pd.DataFrame(rows, columns=[col["field"] for col in COLUMNS]),
                                          COLUMNS, height="640px", options={"tooltipShowDelay": 300}))

@@ -18,7 +18,7 @@ from dashboard import components as c
 from dashboard import context
 from dashboard.shell import permitted
 from ledger.importer import SourceError, import_path, record_refused
-from ledger.importer.limits import Limits, check_upload, unpack
+from ledger.importer.limits import MB, Limits, check_upload, unpack
 from ledger.models import ImportRecord, User
 
 dash.register_page(__name__, path="/import", name="数据导入", title="数据导入 · 国有资产盘活督导平台")
@@ -39,19 +39,17 @@ HISTORY_COLUMNS = [
 def layout(**_query):
     if not permitted("/import"):
         return c.not_found()
-    scope = context.scope()
+    scope, bounds = context.scope(), Limits.of(context.config())
     where = "全市" if scope.kind == "all" else f"区划 {scope.code} 内的单位和资产"
     return html.Div([
         html.Div([html.H2("数据导入", className="page-title")], className="page-head"),
         c.section("上传台账", html.P([
             "上传预算管理一体化系统导出的台账工作簿（.xlsx），或将各表 CSV 文件打包为 .zip 上传。",
             html.Br(), f"本账号可导入：{where}。导入要么全部写入，要么不写入任何数据；发现的每个问题都会列出。",
-            html.Br(), f"文件不超过 {context.config()['import.max_upload_mb']} MB，"
-                       f"每张表不超过 {context.config()['import.max_rows']:,} 行。",
+            html.Br(), f"文件不超过 {bounds.upload_bytes // MB} MB，每张表不超过 {bounds.rows:,} 行。",
         ], className="text-muted small"),
             dcc.Upload(id=f"{P}-upload", children=html.Div(["将文件拖到此处，或 ", html.A("选择文件")]),
-                       className="upload-box", accept=".xlsx,.zip", multiple=False,
-                       max_size=context.config()["import.max_upload_mb"] * 1024 * 1024),
+                       className="upload-box", accept=".xlsx,.zip", multiple=False, max_size=bounds.upload_bytes),
             dcc.Loading(html.Div(id=f"{P}-result", className="mt-3"), type="dot")),
         html.Div(id=f"{P}-history"),
     ])
