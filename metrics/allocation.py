@@ -183,30 +183,33 @@ def _cards(engine: Engine, requests: pd.DataFrame, d: dt.date) -> tuple[str, tup
     prefixes = sorted({fit.code_key(c) for c in requests.category_code if isinstance(c, str)})
     names = sorted({(cat, fit.name_key(name)) for cat, name, code in
                     zip(requests.category, requests.asset_name, requests.category_code) if not isinstance(code, str)})
-    postgresql = engine.dialect.name == "postgresql"
     params: list[str] = []
 
     def mark(value: str) -> str:
         params.append(value)
-        return f"${len(params)}" if postgresql else "?"
+        return f"${len(params)}" if engine.dialect.name == "postgresql" else "?"
 
     # in each term, the equality and range the partial indexes lead with, then stock_since
-    day = d.isoformat()  # SQLite keeps dates as ISO text, which compares as dates do
-    since = (lambda: f"a.stock_since <= CAST({mark(day)} AS DATE)") if postgresql else (
-        lambda: f"a.stock_since <= {mark(day)}")
+    since = lambda: f"a.stock_since <= {_as_date(engine, mark(d.isoformat()))}"  # noqa: E731
     terms = [f"(a.code_key >= {mark(low)} AND a.code_key < {mark(high)} AND {since()})"
              for low, high in map(fit.code_range, prefixes)]
     terms += [f"(a.category = {mark(category)} AND a.name_key = {mark(key)} AND {since()})" for category, key in names]
     return f"({' OR '.join(terms) or 'false'})", tuple(params)
 
 
+def _as_date(engine: Engine, placeholder: str) -> str:
+    """A date parameter, given as ISO text, compared with a DATE column (SQLite keeps dates as
+    ISO text, which compares as dates do)."""
+    return f"CAST({placeholder} AS DATE)" if engine.dialect.name == "postgresql" else placeholder
+
+
 def _load_stock(duck: duckdb.DuckDBPyConnection, engine: Engine, requests: pd.DataFrame, d: dt.date) -> None:
     cards, params = _cards(engine, requests, d)
-    codes = columnar.among(engine, 1), (columnar.earlier("assets", "code"),)
-    queries = [(name, sql.format(cards=cards, codes=codes[0]), params if name == "assets" else codes[1])
-               for name, (sql, _) in STOCK_TABLES.items()]
+    read_codes = (columnar.earlier("assets", "code"),)
+    queries = [(name, sql.format(cards=cards, codes=columnar.among(engine, 1)),
+                params if name == "assets" else read_codes) for name, (sql, _) in STOCK_TABLES.items()]
     queries += [(name, f"SELECT {', '.join(columns)} FROM {table}", ()) for name, (table, columns) in PLACES.items()]
-    day = "CAST($1 AS DATE)" if engine.dialect.name == "postgresql" else "?"  # SQLite: ISO text, as stored
+    day = _as_date(engine, columnar.placeholder(engine))
     queries.append(("list_flags", LIST_FLAGS.format(day=day, depts=columnar.among(engine, 2)),
                     (d.isoformat(), columnar.values(engine, sorted(set(requests.dept_code))))))
     types = {name: columns for name, (_, columns) in STOCK_TABLES.items()}

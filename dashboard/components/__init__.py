@@ -105,7 +105,7 @@ def rank_path(frame: pd.DataFrame, peers: int, height: int = 220):
     fig = go.Figure(go.Scatter(
         x=ranked["month"].tolist(), y=ranked["rank"].astype(int).tolist(), mode="lines+markers+text", name="排名",
         text=[f"{int(r)}" for r in ranked["rank"]], textposition="top center", textfont={"size": 11},
-        line={"color": PALETTE[1 % len(PALETTE)], "width": 2}, hovertemplate="%{x}：第 %{y} 名<extra></extra>"))
+        line={"color": PALETTE[1], "width": 2}, hovertemplate="%{x}：第 %{y} 名<extra></extra>"))
     top = max([peers, *ranked["rank"].astype(int)], default=1)
     fig.update_layout(height=height, margin={"l": 40, "r": 10, "t": 10, "b": 30}, showlegend=False,
                       plot_bgcolor="white", paper_bgcolor="white", xaxis={"type": "category"},
