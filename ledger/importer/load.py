@@ -243,7 +243,7 @@ def record_refused(engine: Engine, file_name: str, error: SourceError, username:
     history and the audit log like any failed import."""
     result = ImportResult(ok=False, file_name=file_name, sha256="")
     with engine.execution_options(write=True).begin() as conn:
-        return _record(conn, result, (username, address, role), dt.datetime.now(), f"{error.zh} / {error.en}")
+        return _record(conn, result, (username, address, role), dt.datetime.now(), str(error))
 
 
 def _record(conn: Connection, result: ImportResult, who: tuple[str, str | None, str | None], started: dt.datetime,
