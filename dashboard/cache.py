@@ -68,3 +68,9 @@ def snapshot_cached(fn=None, *, workflow: bool = False):
                 _entries.popitem(last=False)
         return value
     return wrapper
+
+
+def clear() -> None:
+    """Forget every cached read (when a database is put back to an earlier state under the same versions)."""
+    with _lock:
+        _entries.clear()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install into .venv and run the whole suite on SQLite, then on PostgreSQL.
 #   --fast: SQLite only, no browser and no `slow` tests (the lane to run while you work).
-# PANHUO_TEST_POSTGRES_URL overrides the PostgreSQL database (its public schema is recreated).
+# Tests run in one worker per core (pytest-xdist); on PostgreSQL each worker gets a database of its
+# own beside the named one (test_gw0, test_gw1, …). PANHUO_TEST_POSTGRES_URL overrides the database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fast=""
@@ -10,11 +11,11 @@ if [ "${1:-}" = "--fast" ]; then fast=1; shift; fi
 .venv/bin/pip install -q --disable-pip-version-check -e ".[test]"
 if [ -n "$fast" ]; then
     echo "== fast lane: SQLite, no browser, no slow tests"
-    env -u PANHUO_DATABASE_URL .venv/bin/python -m pytest -m "not slow" --ignore=tests/browser "$@"
+    env -u PANHUO_DATABASE_URL .venv/bin/python -m pytest -n auto -m "not slow" --ignore=tests/browser "$@"
     exit
 fi
 echo "== tests on SQLite"
-env -u PANHUO_DATABASE_URL .venv/bin/python -m pytest "$@"
+env -u PANHUO_DATABASE_URL .venv/bin/python -m pytest -n auto "$@"
 echo "== tests on PostgreSQL"
 PANHUO_DATABASE_URL="${PANHUO_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}" \
-    .venv/bin/python -m pytest "$@"
+    .venv/bin/python -m pytest -n auto "$@"

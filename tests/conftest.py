@@ -1,26 +1,24 @@
 """Fixtures: a migrated, empty database per test on SQLite (default) or on the PostgreSQL
-named by PANHUO_DATABASE_URL; a config that points at it."""
+named by PANHUO_DATABASE_URL; a config that points at it; the small city of tests/city.py, built
+once per session and put back before each test that asks for it; one portal app over it."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from hypothesis import settings
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
+from dashboard import cache
 from ledger.config import load_config
 from ledger.db import make_engine
 from ledger.migrate import upgrade
-from ledger.models import Base
+from tests.city import build_city, login, make_app
+from tests.helpers import empty_all, fresh_postgres_database, restore_rows, table_rows
 
 # no per-example deadline: a loaded CI machine is not a failure (speed is measured in benchmarks/)
 settings.register_profile("panhuo", deadline=None)
 settings.load_profile("panhuo")
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-SAMPLE = SHARED / "samples" / "qingjiang-3k"
 
 
 def pytest_report_header(config):
@@ -30,6 +28,8 @@ def pytest_report_header(config):
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("PANHUO_DATABASE_URL")
+    if url and "PYTEST_XDIST_WORKER" in os.environ:
+        return fresh_postgres_database(url, make_url(url).database)  # one database per parallel worker
     if url:
         engine = make_engine(url)
         with engine.begin() as conn:
@@ -48,25 +48,6 @@ def migrated_engine(database_url):
     engine.dispose()
 
 
-def empty_all(migrated_engine):
-    """Empty every table, the append-only audit log too (its guard triggers are lifted for this)."""
-    with migrated_engine.begin() as conn:
-        names = [t.name for t in reversed(Base.metadata.sorted_tables)]
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SET LOCAL session_replication_role = replica"))
-            conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
-        else:
-            guards = conn.execute(text(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")).all()
-            for name, _ in guards:
-                conn.execute(text(f"DROP TRIGGER {name}"))
-            for name in names:
-                conn.execute(text(f"DELETE FROM {name}"))
-            for _, sql in guards:
-                conn.execute(text(sql))
-    return migrated_engine
-
-
 @pytest.fixture
 def engine(migrated_engine):
     """The shared engine, with every table emptied before the test."""
@@ -81,3 +62,53 @@ def base_config(database_url):
 @pytest.fixture
 def config(base_config):
     return base_config
+
+
+@pytest.fixture(scope="session")
+def city_rows(migrated_engine, base_config, tmp_path_factory) -> dict[str, list[dict]]:
+    """The city's rows, imported and computed once."""
+    build_city(empty_all(migrated_engine), base_config, tmp_path_factory.mktemp("city"))
+    return table_rows(migrated_engine)
+
+
+def put_back(engine, rows):
+    restore_rows(engine, rows)
+    cache.clear()  # a test may have changed rows without changing the versions the cache is keyed by
+    return engine
+
+
+@pytest.fixture
+def city(engine, city_rows):
+    """The city, as built, for this test alone."""
+    return put_back(engine, city_rows)
+
+
+@pytest.fixture(scope="session")
+def portal(base_config):
+    return make_app(base_config)
+
+
+@pytest.fixture
+def app(city, portal):
+    """The portal over a fresh city; settings a test changes are put back after it."""
+    saved = dict(portal.config)
+    yield portal
+    portal.config.clear()
+    portal.config.update(saved)
+
+
+@pytest.fixture(scope="module")
+def shared_app(migrated_engine, city_rows, portal):
+    """The portal over one city for a module of tests that only read (or build on each other)."""
+    put_back(migrated_engine, city_rows)
+    return portal
+
+
+@pytest.fixture
+def as_user(app):
+    def make(username):
+        client = app.test_client()
+        response = login(client, username)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+    return make

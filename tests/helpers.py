@@ -1,21 +1,102 @@
-"""Helpers that tests in several modules share."""
+"""Helpers that tests in several modules share: paths, emptying and refilling the database, reads."""
 from __future__ import annotations
 
-from sqlalchemy import text
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine, make_url, select, text
+
+from ledger.db import make_engine
+from ledger.models import Base, KpiRow, ListEntry, WarningRow
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SAMPLE = SHARED / "samples" / "qingjiang-3k"
+
+
+def fresh_postgres_database(url: str, name: str) -> str:
+    """Create (or recreate, empty) database `name` on the server of `url`, named for this test
+    worker so that parallel workers never share one; its URL."""
+    name = f"{name}_{os.environ['PYTEST_XDIST_WORKER']}" if "PYTEST_XDIST_WORKER" in os.environ else name
+    server = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def _without_audit_guards(conn, statements) -> None:
+    """Run `statements(conn)` with the audit log's append-only guards off for this one transaction."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        statements(conn)
+        return
+    guards = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                               "AND tbl_name = 'audit_log'")).all()
+    for name, _ in guards:
+        conn.execute(text(f"DROP TRIGGER {name}"))
+    statements(conn)
+    for _, sql in guards:
+        conn.execute(text(sql))
+
+
+def empty_all(engine: Engine) -> Engine:
+    """Empty every table, the append-only audit log too."""
+    names = [t.name for t in reversed(Base.metadata.sorted_tables)]
+
+    def empty(conn):
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in names:
+                conn.execute(text(f"DELETE FROM {name}"))
+    with engine.begin() as conn:
+        _without_audit_guards(conn, empty)
+    return engine
+
+
+def table_rows(engine: Engine) -> dict[str, list[dict]]:
+    """Every row of every table, to put back with `restore_rows`."""
+    with engine.connect() as conn:
+        return {t.name: [dict(r) for r in conn.execute(select(t)).mappings()] for t in Base.metadata.sorted_tables}
+
+
+def restore_rows(engine: Engine, rows: dict[str, list[dict]]) -> Engine:
+    """Empty the database and put `rows` back as they were (ids, hashes and all)."""
+    empty_all(engine)
+    with engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            if rows[table.name]:
+                conn.execute(table.insert(), rows[table.name])
+        if conn.dialect.name == "postgresql":
+            # the ids were given: move each sequence past them
+            for table in Base.metadata.sorted_tables:
+                for column in table.primary_key.columns:
+                    if column.autoincrement is True:
+                        conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "
+                                          f"COALESCE((SELECT max({column.name}) FROM {table.name}), 0) + 1, false)"))
+    return engine
 
 
 def tamper_audit_log(engine, statement: str) -> None:
     """Run `statement` on the audit log as a database owner can: with its append-only guards
     switched off for that one transaction (and put back, so later tests keep them)."""
     with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SET LOCAL session_replication_role = replica"))
-            conn.execute(text(statement))
-            return
-        guards = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                                   "AND tbl_name = 'audit_log'")).all()
-        for name, _ in guards:
-            conn.execute(text(f"DROP TRIGGER {name}"))
-        conn.execute(text(statement))
-        for _, sql in guards:
-            conn.execute(text(sql))
+        _without_audit_guards(conn, lambda c: c.execute(text(statement)))
+
+
+def kpi(engine, month, level, code) -> dict:
+    with engine.connect() as conn:
+        return dict(conn.execute(select(KpiRow.__table__).where(
+            KpiRow.month == month, KpiRow.level == level, KpiRow.code == code)).mappings().one())
+
+
+def warnings(engine, month) -> dict[tuple[str, str], WarningRow]:
+    with engine.connect() as conn:
+        return {(w.rule, w.ref): w for w in conn.execute(select(WarningRow.__table__).where(WarningRow.month == month)).all()}
+
+
+def lists(engine, month) -> set[tuple[str, str, str]]:
+    with engine.connect() as conn:
+        return {(e.list, e.level, e.code) for e in conn.execute(select(ListEntry).where(ListEntry.month == month))}

@@ -75,12 +75,20 @@ clientside_callback(
     """
     function(n, ids) {
         const count = ids.length, active = (n || 0) % count;
-        const zoom = Math.min(window.innerWidth / 1920, window.innerHeight / 1080);
+        const fit = () => Math.min(window.innerWidth / 1920, window.innerHeight / 1080);
+        if (!window.panhuoScreenFit) {  // a projector switched mid-meeting changes the size: follow it at once
+            window.panhuoScreenFit = true;
+            window.addEventListener("resize", () => {
+                const root = document.getElementById("ROOT");
+                if (root) root.style.zoom = fit();
+            });
+        }
+        const zoom = fit();
         const classes = ids.map((_, i) => i === active ? "screen-panel active" : "screen-panel");
         const dots = ids.map((_, i) => i === active ? "screen-dot active" : "screen-dot");
         return [classes, dots, {zoom: zoom}];
     }
-    """,
+    """.replace("ROOT", f"{P}-root"),
     Output({"type": f"{P}-panel", "index": ALL}, "className"), Output({"type": f"{P}-dot", "index": ALL}, "className"),
     Output(f"{P}-root", "style"), Input(f"{P}-rotate", "n_intervals"), State({"type": f"{P}-panel", "index": ALL}, "id"),
 )

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.dashboard.conftest import FOREIGN, PASSWORD
+from tests.city import FOREIGN, PASSWORD
 from tests.factories import LedgerBuilder
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -72,27 +72,35 @@ def open_session(browser, server, username, size):
     return page, problems
 
 
+WIDE, LAPTOP = {"width": 1920, "height": 1080}, {"width": 1366, "height": 768}
+
+
 def visit(page, server, path):
     page.goto(server + path)
     page.wait_for_load_state("networkidle")
     page.wait_for_selector(".page-title, .empty-state, .screen-root, .report", timeout=15_000)
-    page.wait_for_timeout(300)
 
 
-@pytest.mark.parametrize("size", [{"width": 1920, "height": 1080}, {"width": 1366, "height": 768}],
-                         ids=["1920x1080", "1366x768"])
+def at_both_sizes(page, name: str) -> None:
+    """Screenshot the page as it is at 1920×1080 and at laptop size (1366×768); it never scrolls sideways."""
+    for size in (WIDE, LAPTOP):
+        page.set_viewport_size(size)
+        page.wait_for_timeout(150)  # charts redraw on resize
+        page.screenshot(path=str(SHOTS / f"{name}-{size['width']}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), \
+            f"{name} scrolls sideways at {size['width']}"
+    page.set_viewport_size(WIDE)
+
+
 @pytest.mark.parametrize("role", list(PAGES))
-def test_each_role_visits_its_pages(shared_app, server, browser, role, size):
+def test_each_role_visits_its_pages(shared_app, server, browser, role):
     SHOTS.mkdir(exist_ok=True)
-    page, problems = open_session(browser, server, USERNAMES.get(role, role), size)
+    page, problems = open_session(browser, server, USERNAMES.get(role, role), WIDE)
     for path in PAGES[role]:
         visit(page, server, path)
-        name = re.sub(r"\W+", "_", path.strip("/")) or "overview"
-        page.screenshot(path=str(SHOTS / f"{role}-{name}-{size['width']}.png"), full_page=True)
         text = page.inner_text("body")
         assert "未找到" not in text, f"{role} cannot open {path}"
-        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), \
-            f"{path} scrolls sideways at {size['width']}"
+        at_both_sizes(page, f"{role}-{re.sub(r'[^0-9A-Za-z]+', '_', path.strip('/')) or 'overview'}")
         if role == "department":
             leaked = [n for n in FOREIGN if re.search(rf"(?<![0-9A-Za-z]){n}(?![0-9A-Za-z])", page.content())]
             assert not leaked, f"{path} shows {leaked}"
@@ -211,10 +219,8 @@ def test_interview_flow_end_to_end(server, browser, shared_app):
     assert problems == []
 
 
-@pytest.mark.parametrize("size", [{"width": 1920, "height": 1080}, {"width": 1366, "height": 768}],
-                         ids=["1920x1080", "1366x768"])
-def test_a_department_simulates_fixing_its_idle_assets(server, browser, size):
-    page, problems = open_session(browser, server, "dept", size)
+def test_a_department_simulates_fixing_its_idle_assets(server, browser):
+    page, problems = open_session(browser, server, "dept", WIDE)
     visit(page, server, "/my-score")
     page.get_by_text("这是模拟测算").wait_for()
     page.get_by_label(re.compile("盘活闲置资产（全部 2 项）")).check()
@@ -226,55 +232,52 @@ def test_a_department_simulates_fixing_its_idle_assets(server, browser, size):
     page.locator("#my-score-whatif-grid .ag-row").filter(has_text="T1").locator("input[type=checkbox]").check()
     result.get_by_text("21.4").wait_for()
     page.locator("#my-score-whatif-grid").scroll_into_view_if_needed()
-    page.screenshot(path=str(SHOTS / f"department-whatif-{size['width']}.png"), full_page=True)
+    at_both_sizes(page, "department-whatif")
     assert problems == []
     page.close()
 
 
-@pytest.mark.parametrize("size", [{"width": 1920, "height": 1080}, {"width": 1366, "height": 768}],
-                         ids=["1920x1080", "1366x768"])
-def test_a_purchase_request_reviewed_against_the_stock(server, browser, size, tmp_path):
+def test_a_purchase_request_reviewed_against_the_stock(server, browser, tmp_path):
     """Last in this module: it moves A4 to unit U1.
 
     The supervisor picks two candidates of R1 (A1 of its own unit, A4 of another department) and
     decides a transfer; the next ledger upload shows A4 under U1 and the transfer is done. The
     department then reads its request, the decision and the candidates, with no form to change
     anything."""
-    page, problems = open_session(browser, server, "supervisor", size)
+    page, problems = open_session(browser, server, "supervisor", WIDE)
     visit(page, server, "/allocation")
-    if size["width"] == 1920:
-        page.locator("#allocation-requests .ag-row").filter(has_text="R1").locator("input[type=checkbox]").check()
-        page.get_by_text("存量候选资产共 6 项").wait_for()
-        for code in ("A1", "A4"):
-            page.locator("#allocation-candidates .ag-row").filter(has_text=code).locator("input[type=checkbox]").check()
-        page.get_by_label("调剂", exact=True).check()
-        page.fill("#allocation-note", "本单位存量一件，市交通局闲置一件，调剂使用")
-        page.click("#allocation-decide")
-        page.get_by_text("已记录：调剂，调剂资产 2 件").wait_for()
-        page.locator("#allocation-transfers .ag-row").first.wait_for()
-        assert page.locator("#allocation-transfers .ag-row").count() == 2
-        page.screenshot(path=str(SHOTS / "supervisor-allocation-decided-1920.png"), full_page=True)
-        # the next ledger: A4 now a card of unit U1 (部门D1, the requesting department)
-        moved = LedgerBuilder().unit("U1", dept="D1").asset("A4", unit="U1", original_value="4000.00")
-        folder = moved.write(tmp_path / "update")
-        with zipfile.ZipFile(tmp_path / "update.zip", "w") as archive:
-            for csv_file in folder.iterdir():
-                archive.write(csv_file, csv_file.name)
-        visit(page, server, "/import")
-        page.locator("#import-upload input[type=file]").set_input_files(str(tmp_path / "update.zip"))
-        page.get_by_text("导入成功").wait_for(timeout=30_000)
-        visit(page, server, "/allocation")
-        page.locator("#allocation-transfers .ag-row").filter(has_text="A4").get_by_text("已完成").wait_for()
-        assert "台账已划入接收部门" in page.inner_text("#allocation-transfers")
-    page.screenshot(path=str(SHOTS / f"supervisor-allocation-review-{size['width']}.png"), full_page=True)
+    page.locator("#allocation-requests .ag-row").filter(has_text="R1").locator("input[type=checkbox]").check()
+    page.get_by_text("存量候选资产共 6 项").wait_for()
+    for code in ("A1", "A4"):
+        page.locator("#allocation-candidates .ag-row").filter(has_text=code).locator("input[type=checkbox]").check()
+    page.get_by_label("调剂", exact=True).check()
+    page.fill("#allocation-note", "本单位存量一件，市交通局闲置一件，调剂使用")
+    page.click("#allocation-decide")
+    page.get_by_text("已记录：调剂，调剂资产 2 件").wait_for()
+    page.locator("#allocation-transfers .ag-row").first.wait_for()
+    assert page.locator("#allocation-transfers .ag-row").count() == 2
+    at_both_sizes(page, "supervisor-allocation-decided")
+    # the next ledger: A4 now a card of unit U1 (部门D1, the requesting department)
+    moved = LedgerBuilder().unit("U1", dept="D1").asset("A4", unit="U1", original_value="4000.00")
+    folder = moved.write(tmp_path / "update")
+    with zipfile.ZipFile(tmp_path / "update.zip", "w") as archive:
+        for csv_file in folder.iterdir():
+            archive.write(csv_file, csv_file.name)
+    visit(page, server, "/import")
+    page.locator("#import-upload input[type=file]").set_input_files(str(tmp_path / "update.zip"))
+    page.get_by_text("导入成功").wait_for(timeout=30_000)
+    visit(page, server, "/allocation")
+    page.locator("#allocation-transfers .ag-row").filter(has_text="A4").get_by_text("已完成").wait_for()
+    assert "台账已划入接收部门" in page.inner_text("#allocation-transfers")
+    at_both_sizes(page, "supervisor-allocation-review")
     assert problems == []
     page.close()
-    page, problems = open_session(browser, server, "dept", size)
+    page, problems = open_session(browser, server, "dept", WIDE)
     visit(page, server, "/allocation")
     page.locator("#allocation-requests .ag-row").filter(has_text="R1").locator("input[type=checkbox]").check()
     page.get_by_text("审核决定：调剂").wait_for()
     assert not page.locator("#allocation-decide").is_visible()
     assert "R4" not in page.inner_text("#allocation-requests")
-    page.screenshot(path=str(SHOTS / f"department-allocation-{size['width']}.png"), full_page=True)
+    at_both_sizes(page, "department-allocation")
     assert problems == []
     page.close()

@@ -10,7 +10,7 @@ from ledger import accounts, runs
 from ledger.db import session_scope
 from ledger.models import AuditEntry, JobRun
 from tests.dashboard.callbacks import call, components, layout_as, page
-from tests.dashboard.conftest import login
+from tests.city import login
 from tests.helpers import tamper_audit_log
 
 
@@ -66,7 +66,7 @@ def test_logins_failures_logouts_and_refusals_are_audited(app, as_user, engine):
     client = as_user("dept")
     call(client, [("asset-body", "children"), ("asset-title", "children")], [("asset-month", "value", "2026-10")],
          [("asset-code", "data", "A3")])  # another department's asset
-    from tests.dashboard.conftest import csrf
+    from tests.city import csrf
     client.post("/logout", data={"csrf": csrf(client)})
     actions = [(e.action, e.actor) for e in audit_rows(engine)]
     assert ("login.failed", "dept") in actions and ("login", "dept") in actions and ("logout", "dept") in actions

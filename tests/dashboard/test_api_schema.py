@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 
 from ledger import accounts
 from ledger.db import session_scope
-from tests.dashboard.test_scope import assert_no_foreign
+from tests.city import assert_no_foreign
 
 
 @pytest.fixture

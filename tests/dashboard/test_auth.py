@@ -6,7 +6,7 @@ from ledger import accounts
 from ledger.config import ConfigError
 from ledger.db import session_scope
 from tests.dashboard.callbacks import call
-from tests.dashboard.conftest import PASSWORD, csrf, login
+from tests.city import PASSWORD, csrf, login
 
 PROTECTED = ["/", "/rankings", "/warnings", "/lists", "/my-score", "/department?code=D1", "/api/v1/months",
              "/api/v1/kpis", "/api/v1/warnings", "/api/v1/lists", "/api/v1/openapi.json", "/_dash-layout",
@@ -190,7 +190,7 @@ def test_a_post_from_another_sites_page_is_refused(app):
 
 
 def test_secure_cookies_are_sent_over_https_only(city, config):
-    from tests.dashboard.conftest import make_app
+    from tests.city import make_app
 
     app = make_app(config.replace(auth__secure_cookies=True))
     client = app.test_client()

@@ -2,7 +2,7 @@
 import pytest
 
 from tests.dashboard.callbacks import call
-from tests.dashboard.conftest import login
+from tests.city import login
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from ledger import accounts
 from ledger.db import session_scope
 from metrics.snapshot import compute_snapshot
 from tests.dashboard.callbacks import call, grids
-from tests.dashboard.conftest import PASSWORD, login, make_app
+from tests.city import PASSWORD, login, make_app
 from tests.factories import LedgerBuilder
 
 PHISH = "整改通知](https://evil.example/phish)[."

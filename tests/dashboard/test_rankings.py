@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from ledger.models import KpiRow, WarningRow
 from tests.dashboard.callbacks import call, components, grids
-from tests.dashboard.conftest import login
+from tests.city import login
 
 
 def test_the_trend_column_is_the_departments_scores_month_by_month(shared_app):

@@ -3,11 +3,10 @@ departments', a region's and the city's codes, and with missing and malformed va
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
-from tests.dashboard.conftest import FOREIGN
+from tests.city import assert_no_foreign
 
 @pytest.fixture
 def app(shared_app):
@@ -36,12 +35,6 @@ def payload(key, spec, value, month):
     return {"output": key, "outputs": outputs if len(outputs) > 1 else outputs[0], "inputs": inputs,
             "state": [item(d, value) for d in spec["state"]],
             "changedPropIds": [f"{d['id']}.{d['property']}" for d in spec["inputs"]]}
-
-
-def assert_no_foreign(text: str):
-    # whole tokens only: plotly's template colours contain strings like "#C8D4E3"
-    leaked = [name for name in FOREIGN if re.search(rf"(?<![0-9A-Za-z#]){name}(?![0-9A-Za-z])", text)]
-    assert not leaked, f"leaked {leaked}"
 
 
 @pytest.mark.parametrize("value", HOSTILE, ids=[json.dumps(v, ensure_ascii=False) for v in HOSTILE])

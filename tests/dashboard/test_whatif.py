@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ledger.models import KpiRow
 from tests.dashboard.callbacks import call, page
-from tests.dashboard.conftest import login
+from tests.city import login
 
 OUT = [("my-score-whatif-result", "children")]
 

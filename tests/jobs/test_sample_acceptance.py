@@ -5,7 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from jobs.cli import main
-from tests.conftest import SAMPLE
+from tests.helpers import SAMPLE
 from tests.expected import differences, read_rows
 
 import os

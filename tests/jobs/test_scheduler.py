@@ -18,7 +18,7 @@ from jobs.runner import MonthClosed, compute_month
 from ledger.locks import LockBusy, named_lock
 from ledger.models import AuditEntry, JobRun, MonthClose, Snapshot
 from metrics.timeline import shift_month
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from tests.factories import LedgerBuilder
 
 DAY = dt.date(2026, 11, 22)  # the scheduler's "today" in the in-process tests
@@ -120,6 +120,7 @@ def _env(config, **extra):
     return dict(env, **extra)
 
 
+@pytest.mark.slow
 def test_two_scheduler_processes_started_together_run_each_tick_once(engine, config, tmp_path):
     ledger(engine, config, tmp_path)
     today = dt.date.today()
@@ -154,6 +155,7 @@ KILLABLE = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_kill_9_mid_run_leaves_no_partial_rows_and_the_restart_redoes_it(engine, config, tmp_path):
     ledger(engine, config, tmp_path)
     today = dt.date.today()

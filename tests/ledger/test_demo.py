@@ -1,6 +1,7 @@
 """The demo city: reproducible, imported through the real path, every rule and list populated."""
 import hashlib
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
@@ -22,6 +23,7 @@ def test_same_seed_same_city(tmp_path):
     assert digest(tmp_path / "a") == digest(tmp_path / "b") != digest(tmp_path / "c")
 
 
+@pytest.mark.slow
 def test_demo_builds_13_months_with_every_rule_and_list(engine, config, tmp_path):
     result = CliRunner().invoke(main, ["demo", "--assets", "8000", "--no-serve", "--write-sample", str(tmp_path)],
                                 env={"PANHUO_DATABASE_URL": config.database_url})
@@ -43,6 +45,7 @@ def test_demo_builds_13_months_with_every_rule_and_list(engine, config, tmp_path
     assert count == 150 and low < 40 and high > 95  # from poor to excellent
 
 
+@pytest.mark.slow
 def test_demo_again_with_another_size_rebuilds_and_refuses_foreign_data(engine, config, tmp_path):
     env = {"PANHUO_DATABASE_URL": config.database_url}
     for assets in ("3000", "2000"):

@@ -6,10 +6,11 @@ import datetime as dt
 import os
 
 from alembic import command
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 
 from ledger.db import make_engine
 from ledger.migrate import alembic_config
+from tests.helpers import fresh_postgres_database
 
 ROWS = """
 INSERT INTO regions VALUES ('990100', '区划');
@@ -29,12 +30,7 @@ def fresh_database(tmp_path) -> str:
     url = os.environ.get("PANHUO_DATABASE_URL")
     if not url:
         return f"sqlite:///{tmp_path / 'old.db'}"
-    server = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS panhuo_migration_test WITH (FORCE)"))
-        conn.execute(text("CREATE DATABASE panhuo_migration_test"))
-    server.dispose()
-    return make_url(url).set(database="panhuo_migration_test").render_as_string(hide_password=False)
+    return fresh_postgres_database(url, "panhuo_migration_test")
 
 
 def test_0008_backfills_the_cards_stored_before_it(tmp_path):

@@ -9,7 +9,7 @@ from ledger import allocation
 from ledger.workflow import Actor, WorkflowError
 from metrics.allocation import requests_frame, review
 from metrics.snapshot import compute_snapshot
-from tests.conftest import empty_all
+from tests.helpers import empty_all
 from tests.factories import LedgerBuilder
 
 D = dt.date(2026, 11, 20)

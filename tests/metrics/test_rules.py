@@ -11,7 +11,7 @@ import pytest
 from metrics.rules import RULES
 from metrics.snapshot import compute_snapshot
 from tests.factories import LedgerBuilder
-from tests.metrics.test_snapshot import warnings
+from tests.helpers import warnings
 
 
 def idle_overdue(b):

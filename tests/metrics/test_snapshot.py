@@ -4,28 +4,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
 
-from ledger.models import KpiRow, ListEntry, WarningRow
 from metrics import snapshot
 from metrics.snapshot import compute_snapshot
 from tests.factories import LedgerBuilder
-
-
-def kpi(engine, month, level, code) -> dict:
-    with engine.connect() as conn:
-        return dict(conn.execute(select(KpiRow.__table__).where(
-            KpiRow.month == month, KpiRow.level == level, KpiRow.code == code)).mappings().one())
-
-
-def warnings(engine, month) -> dict[tuple[str, str], WarningRow]:
-    with engine.connect() as conn:
-        return {(w.rule, w.ref): w for w in conn.execute(select(WarningRow.__table__).where(WarningRow.month == month)).all()}
-
-
-def lists(engine, month) -> set[tuple[str, str, str]]:
-    with engine.connect() as conn:
-        return {(e.list, e.level, e.code) for e in conn.execute(select(ListEntry).where(ListEntry.month == month))}
+from tests.helpers import kpi, lists, warnings
 
 
 def test_idle_run_is_not_restarted_by_an_idle_after_idle_entry(engine, config, tmp_path):

@@ -3,7 +3,7 @@ import datetime as dt
 
 from metrics.snapshot import compute_snapshot
 from tests.factories import LedgerBuilder
-from tests.metrics.test_snapshot import kpi, warnings
+from tests.helpers import kpi, warnings
 
 
 def test_every_rule_fires_with_its_level_ref_and_days(engine, config, tmp_path):

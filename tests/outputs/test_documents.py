@@ -26,7 +26,7 @@ from ledger.models import KpiRow, ListEntry
 from ledger.scope import Scope
 from outputs import documents
 from outputs.facts import DocumentError
-from tests.conftest import SAMPLE, empty_all
+from tests.helpers import SAMPLE, empty_all
 
 pytestmark = pytest.mark.skipif(not SAMPLE.exists() and not os.environ.get("CI"), reason="../shared/samples not present")
 TODAY = dt.date(2026, 11, 5)
@@ -259,6 +259,7 @@ def test_libreoffice_opens_each_document_and_lays_out_the_figures(sample, tmp_pa
                         str(RENDERED / kind)], check=True)
 
 
+@pytest.mark.slow
 def test_the_command_line_writes_each_document_and_audits_it(sample, tmp_path):
     from click.testing import CliRunner
 
