@@ -13,7 +13,8 @@ from sqlalchemy.exc import OperationalError
 from dashboard.context import audit, config, engine
 from ledger import accounts, logins
 from ledger.db import session_scope
-from ledger.models import ROLES, User
+from ledger.models import User
+from ledger.vocab import ROLES
 
 log = logging.getLogger("panhuo.auth")
 bp = Blueprint("auth", __name__)

@@ -28,11 +28,11 @@ def scope_for(user) -> Scope:
         return NOTHING
     role, code, name = user.role, user.scope_code, user.username
     if role in FULL_ROLES:
-        return Scope("all", None, name)
+        return Scope("all", None, name, role)
     if role == "screen":
-        return Scope("screen", None, name)
+        return Scope("screen", None, name, role)
     if role == "county" and code:
-        return Scope("region", code, name)
+        return Scope("region", code, name, role)
     if role == "department" and code:
-        return Scope("department", code, name)
-    return Scope("none", None, name)
+        return Scope("department", code, name, role)
+    return Scope("none", None, name)  # a county or department account without its code

@@ -1,29 +1,22 @@
 """The frame around every page: brand, navigation for the caller's role, account menu."""
 from __future__ import annotations
 
+import functools
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
 from dashboard.auth import csrf_token
-from ledger.models import ROLES
+from ledger.permissions import may_open
+from ledger.vocab import ROLES
 
-# path, label, roles that see it in the navigation (and may open it)
-NAV = [
-    ("/", "总览", {"leader", "supervisor", "admin", "county"}),
-    ("/rankings", "排名", {"leader", "supervisor", "admin", "county"}),
-    ("/overdue", "超期闲置", {"leader", "supervisor", "admin", "county", "department"}),
-    ("/warnings", "预警", {"leader", "supervisor", "admin", "county", "department"}),
-    ("/lists", "约谈问责", {"leader", "supervisor", "admin", "county"}),
-    ("/interviews", "约谈整改", {"leader", "supervisor", "admin", "county", "department"}),
-    ("/allocation", "配置审核", {"leader", "supervisor", "admin", "county", "department"}),
-    ("/my-score", "我的得分", {"department"}),
-    ("/import", "数据导入", {"supervisor", "county"}),  # roles.md: imports are a supervisor's (admins run the CLI)
-    ("/jobs", "任务", {"admin"}),
-    ("/audit", "审计日志", {"admin"}),
-    ("/screen", "大屏", {"leader", "supervisor", "admin", "screen"}),
-]
+# the navigation, in order: path and label; who sees a link is who may open it (ledger.permissions)
+NAV = [("/", "总览"), ("/rankings", "排名"), ("/overdue", "超期闲置"), ("/warnings", "预警"), ("/lists", "约谈问责"),
+       ("/interviews", "约谈整改"), ("/allocation", "配置审核"), ("/my-score", "我的得分"), ("/import", "数据导入"),
+       ("/jobs", "任务"), ("/audit", "审计日志"), ("/screen", "大屏")]
 
 
 def page_frame(path: str, prefix: str, title: str, controls=None, snapshot_only: bool = False, toolbar=None):
@@ -49,36 +42,36 @@ def page_frame(path: str, prefix: str, title: str, controls=None, snapshot_only:
     ])
 
 
-# pages reached by drilling down, not from the navigation
-DRILL = {"/department": {"leader", "supervisor", "admin", "county", "department"},
-         "/unit": {"leader", "supervisor", "admin", "county", "department"},
-         "/asset": {"leader", "supervisor", "admin", "county", "department"},
-         "/history": {"leader", "supervisor", "admin", "county", "department"}}
-
-
-def allowed(path: str, role: str | None) -> bool:
-    for nav_path, _, roles in NAV:
-        if nav_path == path:
-            return role in roles
-    return role in DRILL.get(path, set())
-
-
 def permitted(path: str) -> bool:
     """Whether the caller's role may use the page at `path` (its layout, callbacks and downloads);
     a refusal is written to the audit log, as every refusal is."""
     from dashboard import context
 
-    if allowed(path, context.role()):
+    if context.scope().may_open(path):
         return True
     context.audit("scope.refused", f"page={path}"[:200], detail=f"role {context.role()}")
     return False
+
+
+def guarded(path: str):
+    """Put on every server callback of the page at `path`: it answers only callers who may open that
+    page (ledger.permissions); anyone else changes nothing, and the refusal is audited."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def answer(*args, **kwargs):
+            if not permitted(path):
+                raise PreventUpdate
+            return fn(*args, **kwargs)
+        answer.page = path
+        return answer
+    return wrap
 
 
 def shell():
     if not current_user.is_authenticated:
         return html.Div()
     role = current_user.role
-    links = [dbc.NavItem(dbc.NavLink(label, href=path, active="exact")) for path, label, roles in NAV if role in roles]
+    links = [dbc.NavItem(dbc.NavLink(label, href=path, active="exact")) for path, label in NAV if may_open(role, path)]
     scope = f" · {current_user.scope_code}" if current_user.scope_code else ""
     account = html.Form([
         html.Span(f"{current_user.username}（{ROLES.get(role, role)}{scope}）", className="account-name"),

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ledger.models import ROLES, ApiToken, Department, Region, User
+from ledger.models import ApiToken, Department, Region, User
+from ledger.vocab import ROLES
 
 MIN_PASSWORD = 8
 # scrypt with the parameters Werkzeug recommends; a dummy hash keeps the time of a login

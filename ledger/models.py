@@ -233,10 +233,6 @@ class ListEntry(Base):
 
 # ---- accounts -----------------------------------------------------------------------------
 
-ROLES = {"leader": "领导", "supervisor": "监管人员", "county": "县区财政", "department": "主管部门",
-         "screen": "大屏", "admin": "系统管理员"}
-
-
 class User(Base):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

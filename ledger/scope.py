@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, false, or_, true
 from sqlalchemy.sql import ColumnElement
 
+from ledger import permissions
 from ledger.models import Department, KpiRow, ListEntry, Unit, WarningRow
 
 log = logging.getLogger("panhuo.scope")
@@ -23,6 +24,15 @@ class Scope:
     kind: str  # all | region | department | screen | none
     code: str | None = None
     username: str = ""
+    role: str | None = None  # the account's role (ledger.vocab.ROLES); None: the CLI, no account
+
+    def may(self, action: str) -> bool:
+        """Whether the account may take the workflow `action` (ledger.permissions)."""
+        return permissions.may(self.role, action)
+
+    def may_open(self, path: str) -> bool:
+        """Whether the account may use the page at `path` (ledger.permissions)."""
+        return permissions.may_open(self.role, path)
 
     @property
     def sees_assets(self) -> bool:

@@ -1,5 +1,6 @@
 """Enumerations and their Chinese: the import format's (Chinese spelling -> stored English key,
-import.md), and the workflow's and the purchase review's states (stored key -> Chinese)."""
+import.md), the workflow's and the purchase review's states and the accounts' roles (stored key
+-> Chinese)."""
 
 CATEGORIES = {
     "房屋": "building", "土地": "land", "车辆": "vehicle", "通用设备": "general_equipment",
@@ -42,3 +43,7 @@ def label(mapping: dict[str, str], key: str) -> str:
 # Snapshot vocabulary: accountability lists and warning levels.
 LISTS = {"notice": "通报", "interview": "约谈", "accountability": "问责", "budget_restriction": "预算约束"}
 LEVELS = {"yellow": "黄色", "orange": "橙色", "red": "红色"}
+
+# roles.md; who may open what and do what is ledger.permissions
+ROLES = {"leader": "领导", "supervisor": "监管人员", "county": "县区财政", "department": "主管部门",
+         "screen": "大屏", "admin": "系统管理员"}

@@ -1,8 +1,8 @@
 """The accountability workflow: warning cases and their states, interviews and commitments.
 
-Who may do what is decided here (roles.md); which rows they may touch comes from the caller's
-scope as an SQL condition (`where`), so an id outside it behaves exactly like one that does
-not exist. Every change writes its audit entry in the same transaction.
+Who may do what is ledger.permissions (roles.md), checked here on every step; which rows they may
+touch comes from the caller's scope as an SQL condition (`where`), so an id outside it behaves
+exactly like one that does not exist. Every change writes its audit entry in the same transaction.
 """
 from __future__ import annotations
 
@@ -12,24 +12,12 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, DateTime, String, and_, func, insert, literal, or_, select, update
 from sqlalchemy.sql import ColumnElement
 
-from ledger import audit, vocab
+from ledger import audit, permissions, vocab
 from ledger.models import (
     Asset, Commitment, Interview, ListEntry, Snapshot, Unit, WarningCase, WarningEvent, WarningRow,
 )
 
 STATES, COMMITMENT_STATES = vocab.CASE_STATES, vocab.COMMITMENT_STATES
-MAY = {  # action -> roles (roles.md: supervisors and counties change warnings and interviews,
-    # departments write rectification notes on their own)
-    "acknowledge": {"department", "supervisor", "county"},
-    "resolve": {"supervisor", "county"},
-    "schedule": {"supervisor", "county"},
-    "record": {"supervisor", "county"},
-    "answer": {"department", "supervisor", "county"},
-    "complete": {"supervisor", "county"},
-    # 配置审核 (allocation.md): supervisors and counties enter requests and decide; departments read
-    "request": {"supervisor", "county"},
-    "decide": {"supervisor", "county"},
-}
 # warnings whose asset still firing means a commitment naming it is not yet kept
 UNKEPT_RULES = ("idle_overdue", "idle_no_plan", "plan_overdue", "remit_late")
 
@@ -54,7 +42,7 @@ class Actor:
     address: str | None = None
 
     def require(self, action: str) -> None:
-        if self.role not in MAY[action]:
+        if not permissions.may(self.role, action):
             raise WorkflowError("无权执行此操作 / not allowed for this account")
 
 

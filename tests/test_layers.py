@@ -34,3 +34,11 @@ def test_a_package_never_imports_the_layers_above_it(package):
              for name in imported(path) if name.split(".")[0] in MAY_NOT[package]]
     assert wrong == []
 
+
+
+def test_pages_never_import_pages():
+    """What two pages share is a component (dashboard/components/), not one page reaching into another."""
+    pages = ROOT / "dashboard" / "pages"
+    wrong = [f"{path.name} imports {name}" for path in sorted(pages.glob("*.py"))
+             for name in imported(path) if name.startswith("dashboard.pages")]
+    assert wrong == []

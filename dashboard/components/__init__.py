@@ -33,6 +33,13 @@ def wan(yuan) -> str:
     return "—" if undefined(yuan) else f"{yuan / 10_000:,.1f} 万元"
 
 
+def amount(yuan) -> str:
+    """One asset's or one receipt's money: 万元 from ten thousand up, yuan to the fen below it."""
+    if undefined(yuan) or not yuan:
+        return "—"
+    return wan(yuan) if yuan >= 10_000 else f"{yuan:,.2f} 元"
+
+
 def delta(now, before, kind: str = "pct", better: str = "higher") -> html.Span | None:
     """Month-on-month change, green when it improved."""
     if undefined(now):

@@ -14,7 +14,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import permitted
+from dashboard.shell import guarded, permitted
 from ledger import allocation, vocab, workflow
 from ledger.exports import write_workbook
 from metrics.allocation import shown_count
@@ -69,10 +69,6 @@ FORM_FIELDS = [("request_id", "需求编号", 2), ("unit_code", "单位编码", 
                ("reason", "申报理由（可选）", 4)]
 
 
-def _may(action: str) -> bool:
-    return context.role() in workflow.MAY[action]
-
-
 def _actor() -> workflow.Actor:
     return workflow.Actor(context.current_username(), context.role(), context.address())
 
@@ -98,7 +94,7 @@ def layout(**_query):
                   dbc.Button("撤回决定", id=f"{P}-withdraw", color="secondary", size="sm", outline=True),
                   html.Span("调剂、部分调剂：在上表勾选调剂的资产", className="small text-muted ms-3")], className="mt-2"),
         html.Div(id=f"{P}-decided", className="mt-2"),
-    ], style=None if _may("decide") else hidden)
+    ], style=None if context.scope().may("decide") else hidden)
     entry = c.section("录入配置需求", dbc.Row(
         [dbc.Col(dbc.Input(id=f"{P}-f-{key}", placeholder=label, size="sm",
                            value=str(today.year + 1) if key == "budget_year" else None), md=width)
@@ -125,7 +121,7 @@ def layout(**_query):
                          options={"rowSelection": "multiple", "suppressRowClickSelection": True}),
                   decide_form),
         c.section("调剂跟踪（占用资产与调剂完成情况）", html.Div(id=f"{P}-transfers")),
-        html.Div(entry, style=None if _may("request") else hidden),
+        html.Div(entry, style=None if context.scope().may("request") else hidden),
     ])
 
 
@@ -139,11 +135,12 @@ def _year(value) -> int | None:
 
 @callback(Output(f"{P}-figures", "children"), Output(f"{P}-requests", "rowData"), Output(f"{P}-transfers", "children"),
           Input(f"{P}-year", "value"), Input(f"{P}-show", "value"), Input(f"{P}-version", "data"))
+@guarded("/allocation")
 def render(year, show, _version):
     """The year's figures, its requests (open ones with today's flags) and the transfers."""
     scope, engine, config = context.scope(), context.engine(), context.config()
     year = _year(year)
-    if not permitted("/allocation") or year is None:
+    if year is None:
         return c.not_found(), [], None
     today = config.today()
     requests = queries.purchase_requests(engine, scope, year)
@@ -215,11 +212,10 @@ def _transfers(engine, scope, today):
 @callback(Output(f"{P}-request", "data"), Output(f"{P}-detail", "children"), Output(f"{P}-candidates", "rowData"),
           Output(f"{P}-candidates", "selectedRows"),
           Input(f"{P}-requests", "selectedRows"), Input(f"{P}-version", "data"), State(f"{P}-request", "data"))
+@guarded("/allocation")
 def detail(selected, _version, current):
     """A request's facts, flags and first max(10, 3 × quantity) candidates (its held assets ticked)."""
     scope, engine, config = context.scope(), context.engine(), context.config()
-    if not permitted("/allocation"):
-        return None, c.not_found(), [], []
     request_id = (selected[0].get("request_id") if selected and isinstance(selected[0], dict) else None) \
         if ctx.triggered_id == f"{P}-requests" else current
     if not isinstance(request_id, str):
@@ -273,12 +269,13 @@ def _decision_text(r) -> str:
           State(f"{P}-request", "data"), State(f"{P}-kind", "value"), State(f"{P}-approved", "value"),
           State(f"{P}-note", "value"), State(f"{P}-candidates", "selectedRows"), State(f"{P}-version", "data"),
           prevent_initial_call=True)
+@guarded("/allocation")
 def decide(_decide, _withdraw, request_id, kind, approved, note, picked, version):
     """Record or withdraw the decision on the selected request (supervisor; county in its region)."""
     scope, engine, config = context.scope(), context.engine(), context.config()
     if ctx.triggered_id not in (f"{P}-decide", f"{P}-withdraw"):
         return no_update, no_update, no_update
-    if not _may("decide") or not permitted("/allocation"):
+    if not context.scope().may("decide"):
         context.audit("scope.refused", "配置审核决定", detail="无权")
         return dbc.Alert("无权执行此操作", color="danger", className="py-1 mb-0"), no_update, no_update
     if not isinstance(request_id, str):
@@ -313,12 +310,13 @@ def _int(value) -> int | None:
 @callback(Output(f"{P}-added", "children"), Output(f"{P}-version", "data", allow_duplicate=True),
           Input(f"{P}-add", "n_clicks"), *[State(f"{P}-f-{key}", "value") for key, _, _ in FORM_FIELDS],
           State(f"{P}-version", "data"), prevent_initial_call=True)
+@guarded("/allocation")
 def add_request(n_clicks, *values):
     """One request typed on the page: the import's rules and messages."""
     *cells, version = values
     if not n_clicks:
         return no_update, no_update
-    if not _may("request") or not permitted("/allocation"):
+    if not context.scope().may("request"):
         return dbc.Alert("无权执行此操作", color="danger", className="py-1 mb-0"), no_update
     typed = {key: (str(v) if v not in (None, "") else None) for (key, _, _), v in zip(FORM_FIELDS, cells)}
     try:
@@ -331,11 +329,12 @@ def add_request(n_clicks, *values):
 
 @callback(Output(f"{P}-download", "data"), Input(f"{P}-sheet", "n_clicks"), State(f"{P}-year", "value"),
           prevent_initial_call=True)
+@guarded("/allocation")
 def opinion_sheet(n_clicks, year):
     """审核意见表: one row per request of the year in the caller's scope, its decision and assets."""
     scope, engine, config = context.scope(), context.engine(), context.config()
     year = _year(year)
-    if not n_clicks or not permitted("/allocation") or year is None:
+    if not n_clicks or year is None:
         return no_update
     frame = queries.opinion_sheet(engine, scope, year)
     buffer = io.BytesIO()

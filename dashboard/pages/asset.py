@@ -10,7 +10,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import page_frame
+from dashboard.shell import guarded, page_frame
 from ledger import workflow
 from ledger.vocab import CATEGORIES, INCOME_KINDS, METHODS, STATUSES, label
 from metrics.rules import NAMES as RULE_NAMES
@@ -59,6 +59,7 @@ def _table(frame, columns: dict[str, str], formats: dict | None = None):
 
 @callback(Output(f"{P}-body", "children"), Output(f"{P}-title", "children"),
           Input(f"{P}-month", "value"), State(f"{P}-code", "data"))
+@guarded("/asset")
 def render(month: str, code: str):
     scope = context.scope()
     detail = queries.asset_detail(context.engine(), scope, str(code or ""))

@@ -10,10 +10,10 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import components as c
 from dashboard import context
-from dashboard.shell import permitted
+from dashboard.shell import guarded, permitted
 from ledger import audit
 from ledger.db import session_scope
-from ledger.models import ROLES
+from ledger.vocab import ROLES
 
 dash.register_page(__name__, path="/audit", name="审计日志", title="审计日志 · 国有资产盘活督导平台")
 P = "audit"
@@ -59,9 +59,8 @@ def _date(value) -> dt.date | None:
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-action", "value"), Input(f"{P}-actor", "value"),
           Input(f"{P}-dates", "start_date"), Input(f"{P}-dates", "end_date"))
+@guarded("/audit")
 def render(action, actor, start, end):
-    if not permitted("/audit"):
-        return c.not_found()
     with session_scope(context.engine()) as s:
         found = audit.entries(s, action=action if action in audit.ACTIONS else None,
                               actor=(actor or "").strip() or None, since=_date(start), until=_date(end), limit=LIMIT)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from dashboard import components as c
 from dashboard import context
-from dashboard.shell import permitted
+from dashboard.shell import guarded, permitted
 from ledger.importer import SourceError, import_path, record_refused
 from ledger.importer.limits import MB, Limits, check_upload, unpack
 from ledger.models import ImportRecord, User
@@ -74,8 +74,9 @@ def _unpack(name: str, data: bytes, folder: Path) -> Path:
 
 @callback(Output(f"{P}-result", "children"), Input(f"{P}-upload", "contents"), State(f"{P}-upload", "filename"),
           prevent_initial_call=True)
+@guarded("/import")
 def upload(contents, filename):
-    if not permitted("/import") or not isinstance(contents, str) or not isinstance(filename, str):
+    if not isinstance(contents, str) or not isinstance(filename, str):
         return no_update
     scope = context.scope()
     try:
@@ -109,9 +110,8 @@ def upload(contents, filename):
 
 
 @callback(Output(f"{P}-history", "children"), Input(f"{P}-result", "children"))
+@guarded("/import")
 def history(_result):
-    if not permitted("/import"):
-        return c.not_found()
     scope = context.scope()
     query = select(ImportRecord).order_by(ImportRecord.id.desc()).limit(200)
     if scope.kind != "all":

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import permitted
+from dashboard.shell import guarded, permitted
 from ledger import workflow
 from ledger.models import Commitment, Department, Interview, ListEntry
 from outputs import documents, facts
@@ -35,10 +35,6 @@ def _actor() -> workflow.Actor:
     return workflow.Actor(context.current_username(), context.role(), context.address())
 
 
-def _may(action: str) -> bool:
-    return context.role() in workflow.MAY[action]
-
-
 def layout(**_query):
     if not permitted("/interviews"):
         return c.not_found()
@@ -57,14 +53,14 @@ def layout(**_query):
                  dbc.Col(dbc.Input(id=f"{P}-place", placeholder="约谈地点", maxLength=200), md=2),
                  dbc.Col(dbc.Button("安排约谈", id=f"{P}-schedule", color="primary", size="sm"), width="auto"),
              ], className="g-2 align-items-center"), html.Div(id=f"{P}-topics", className="mt-2 small"),
-                 html.Div(id=f"{P}-scheduled", className="mt-2")), style=None if _may("schedule") else hidden),
+                 html.Div(id=f"{P}-scheduled", className="mt-2")), style=None if context.scope().may("schedule") else hidden),
              html.Div(c.section("记录约谈结果与整改承诺", dbc.Row([
                  dbc.Col(dcc.Dropdown(id=f"{P}-interview", placeholder="待记录的约谈"), md=4),
                  dbc.Col(dbc.Textarea(id=f"{P}-outcome", placeholder="约谈结果", rows=3), md=8),
              ], className="g-2"), dbc.Textarea(id=f"{P}-commitments", placeholder=COMMITMENT_FORMAT, rows=3,
                                                className="mt-2"),
                  dbc.Button("保存结果", id=f"{P}-record", color="primary", size="sm", className="mt-2"),
-                 html.Div(id=f"{P}-recorded", className="mt-2")), style=None if _may("record") else hidden),
+                 html.Div(id=f"{P}-recorded", className="mt-2")), style=None if context.scope().may("record") else hidden),
              c.section("约谈通知书（Word）", dbc.Row([
                  dbc.Col(c.month_select(f"{P}-notice-month", months, months[0] if months else None), width="auto"),
                  dbc.Col(dcc.Dropdown(id=f"{P}-notice-dept", placeholder="约谈名单上的部门"), md=3),
@@ -80,17 +76,18 @@ def layout(**_query):
                  dbc.Col(dbc.Textarea(id=f"{P}-evidence", placeholder="整改情况（部门反馈）", rows=2), md=5),
                  dbc.Col([dbc.Button("提交反馈", id=f"{P}-answer", color="primary", size="sm", className="me-2"),
                           dbc.Button("确认完成", id=f"{P}-complete", color="success", size="sm",
-                                     style=None if _may("complete") else hidden)], width="auto"),
+                                     style=None if context.scope().may("complete") else hidden)], width="auto"),
                  dbc.Col(html.Div(id=f"{P}-answered"), md=2),
-             ], className="g-2 align-items-center"), style=None if _may("answer") else hidden),
+             ], className="g-2 align-items-center"), style=None if context.scope().may("answer") else hidden),
                  html.Div(id=f"{P}-body", className="mt-2"))]
     return html.Div(parts)
 
 
 @callback(Output(f"{P}-dept", "options"), Input(f"{P}-month", "value"))
+@guarded("/interviews")
 def listed_departments(month):
     scope = context.scope()
-    if not _may("schedule") or not isinstance(month, str):
+    if not context.scope().may("schedule") or not isinstance(month, str):
         return []
     with context.engine().connect() as conn:
         rows = conn.execute(select(ListEntry.code, ListEntry.name).where(
@@ -100,9 +97,10 @@ def listed_departments(month):
 
 
 @callback(Output(f"{P}-notice-dept", "options"), Input(f"{P}-notice-month", "value"))
+@guarded("/interviews")
 def notice_departments(month):
     """The departments of the month's interview list the caller sees (a department: itself, if listed)."""
-    if not permitted("/interviews") or not isinstance(month, str):
+    if not isinstance(month, str):
         return []
     with context.engine().connect() as conn:
         listed = facts.interview_departments(conn, context.scope(), month)
@@ -112,10 +110,11 @@ def notice_departments(month):
 @callback(Output(f"{P}-notice-download", "data"), Output(f"{P}-notice-said", "children"),
           Input(f"{P}-notice", "n_clicks"), Input(f"{P}-notices", "n_clicks"), State(f"{P}-notice-month", "value"),
           State(f"{P}-notice-dept", "value"), prevent_initial_call=True)
+@guarded("/interviews")
 def interview_notice(_one, _all, month, dept):
     """One department's 约谈通知书, or the month's every notice in the caller's scope as one .zip."""
     scope, engine, config = context.scope(), context.engine(), context.config()
-    if ctx.triggered_id not in (f"{P}-notice", f"{P}-notices") or not permitted("/interviews") \
+    if ctx.triggered_id not in (f"{P}-notice", f"{P}-notices") \
             or month not in queries.months(engine, scope):
         return no_update, no_update
     with engine.connect() as conn:
@@ -135,6 +134,7 @@ def interview_notice(_one, _all, month, dept):
 
 
 @callback(Output(f"{P}-topics", "children"), Input(f"{P}-dept", "value"), State(f"{P}-month", "value"))
+@guarded("/interviews")
 def topics(dept, month):
     if not dept or not isinstance(month, str) or not isinstance(dept, str):
         return None
@@ -149,6 +149,7 @@ def topics(dept, month):
           Input(f"{P}-schedule", "n_clicks"), State(f"{P}-month", "value"), State(f"{P}-dept", "value"),
           State(f"{P}-date", "date"), State(f"{P}-attendees", "value"), State(f"{P}-place", "value"),
           State(f"{P}-version", "data"), prevent_initial_call=True)
+@guarded("/interviews")
 def schedule(n, month, dept, date, attendees, place, version):
     if not n:
         return no_update, no_update
@@ -189,6 +190,7 @@ def parse_commitments(text: str) -> list[dict]:
 @callback(Output(f"{P}-recorded", "children"), Output(f"{P}-version", "data", allow_duplicate=True),
           Input(f"{P}-record", "n_clicks"), State(f"{P}-interview", "value"), State(f"{P}-outcome", "value"),
           State(f"{P}-commitments", "value"), State(f"{P}-version", "data"), prevent_initial_call=True)
+@guarded("/interviews")
 def record(n, interview_id, outcome, commitments, version):
     if not n:
         return no_update, no_update
@@ -208,6 +210,7 @@ def record(n, interview_id, outcome, commitments, version):
 @callback(Output(f"{P}-answered", "children"), Output(f"{P}-version", "data", allow_duplicate=True),
           Input(f"{P}-answer", "n_clicks"), Input(f"{P}-complete", "n_clicks"), State(f"{P}-commitment", "value"),
           State(f"{P}-evidence", "value"), State(f"{P}-version", "data"), prevent_initial_call=True)
+@guarded("/interviews")
 def follow_up(_answer, _complete, commitment_id, evidence, version):
     if ctx.triggered_id not in (f"{P}-answer", f"{P}-complete"):
         return no_update, no_update
@@ -227,9 +230,8 @@ def follow_up(_answer, _complete, commitment_id, evidence, version):
 
 @callback(Output(f"{P}-body", "children"), Output(f"{P}-interview", "options"), Output(f"{P}-commitment", "options"),
           Input(f"{P}-version", "data"))
+@guarded("/interviews")
 def render(_version):
-    if not permitted("/interviews"):
-        return c.not_found(), [], []
     scope, engine = context.scope(), context.engine()
     with engine.connect() as conn:
         interviews = conn.execute(select(Interview, Department.name.label("dept_name"))

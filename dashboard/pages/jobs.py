@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import permitted
+from dashboard.shell import guarded, permitted
 from ledger import runs
 from ledger.models import MonthClose
 from metrics.timeline import parse_month
@@ -65,8 +65,9 @@ def layout(**_query):
 
 @callback(Output(f"{P}-queued", "children"), Input(f"{P}-queue", "n_clicks"),
           State(f"{P}-month", "value"), State(f"{P}-reopen", "value"), prevent_initial_call=True)
+@guarded("/jobs")
 def queue(n_clicks, month, reopen):
-    if not n_clicks or not permitted("/jobs"):
+    if not n_clicks:
         return no_update
     try:
         month = parse_month(month)
@@ -96,9 +97,8 @@ def _scheduler_state(rows, poll_seconds: int):
 
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-tick", "n_intervals"), Input(f"{P}-queued", "children"))
+@guarded("/jobs")
 def render(_n, _queued):
-    if not permitted("/jobs"):
-        return c.not_found()
     engine = context.engine()
     scheduled = runs.schedule(engine)
     recent = runs.recent(engine, 200)

@@ -10,7 +10,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html,
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import permitted, page_frame
+from dashboard.shell import guarded, page_frame
 from ledger import reports
 from ledger.vocab import LISTS
 from outputs import documents
@@ -29,16 +29,18 @@ def layout(**_query):
 
 
 @callback(Output(f"{P}-report", "href"), Input(f"{P}-month", "value"))
+@guarded("/lists")
 def report_link(month):
     return f"/report?month={month}"
 
 
 @callback(Output(f"{P}-download", "data"), Input(f"{P}-pack", "n_clicks"), State(f"{P}-month", "value"),
           prevent_initial_call=True)
+@guarded("/lists")
 def meeting_pack(n_clicks, month):
     """The month's meeting pack, filtered to the caller's scope like the page."""
     scope, engine = context.scope(), context.engine()
-    if not n_clicks or not permitted("/lists") or month not in queries.months(engine, scope):
+    if not n_clicks or month not in queries.months(engine, scope):
         return no_update
     buffer = io.BytesIO()
     with engine.connect() as conn:
@@ -50,10 +52,11 @@ def meeting_pack(n_clicks, month):
 
 @callback(Output(f"{P}-bulletin-download", "data"), Input(f"{P}-bulletin", "n_clicks"),
           State(f"{P}-month", "value"), prevent_initial_call=True)
+@guarded("/lists")
 def bulletin(n_clicks, month):
     """The month's 月度通报 as a Word draft: the city's, or a county's own region's."""
     scope, engine = context.scope(), context.engine()
-    if not n_clicks or not permitted("/lists") or month not in queries.months(engine, scope):
+    if not n_clicks or month not in queries.months(engine, scope):
         return no_update
     with engine.connect() as conn:
         made = documents.bulletin(conn, scope, month, context.config(), context.config().today())
@@ -62,11 +65,12 @@ def bulletin(n_clicks, month):
 
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"))
+@guarded("/lists")
 def render(month: str):
     """The tabs with their counts; the open tab's table comes from `table` (one list at a time
     keeps a page of thousands of rows and reasons light)."""
     scope, engine = context.scope(), context.engine()
-    if not permitted("/lists") or month not in queries.months(engine, scope):
+    if month not in queries.months(engine, scope):
         return c.not_found()
     entries = queries.lists(engine, scope, month)
     tabs = [dbc.Tab(label=f"{zh}（{int((entries.list == key).sum())}）", tab_id=key) for key, zh in LISTS.items()]
@@ -83,10 +87,11 @@ COLUMNS = [
 
 
 @callback(Output(f"{P}-table", "children"), Input(f"{P}-tabs", "active_tab"), State(f"{P}-month", "value"))
+@guarded("/lists")
 def table(which: str, month: str):
     """The open tab's list: sortable, searchable (names, reasons, follow-up)."""
     scope, engine = context.scope(), context.engine()
-    if not permitted("/lists") or which not in LISTS or month not in queries.months(engine, scope):
+    if which not in LISTS or month not in queries.months(engine, scope):
         return c.not_found()
     entries = queries.lists(engine, scope, month)
     entries = entries[entries.list == which]

@@ -9,7 +9,8 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import page_frame
+from dashboard.components.scores import costliest, score_breakdown
+from dashboard.shell import guarded, page_frame
 from ledger.models import SCORE_NAMES
 from metrics import attribution, whatif
 from metrics.definitions import SCORED
@@ -22,51 +23,12 @@ RULES_BEHIND = {"idle": ["idle_overdue", "idle_no_plan"], "overdue": ["idle_over
                 "completion": ["plan_overdue"], "remit": ["remit_late"], "quality": ["data_gap"]}
 
 
-def score_breakdown(row: dict, config):
-    items = []
-    for item in attribution.breakdown(row, config):
-        lost = item["lost"]
-        items.append(html.Tr([html.Td(html.Span(item["label"], title=item["note"], className="has-note")),
-                              html.Td(c.pct(item["value"], 2)), html.Td(item["target"]),
-                              html.Td(c.score_text(item["score"])), html.Td(f"{item['weight']:g}"),
-                              html.Td(f"-{lost:.1f}" if lost > 0.05 else "0",
-                                      className="text-danger fw-semibold" if lost > 0.05 else "")]))
-    head = html.Thead(html.Tr([html.Th(h) for h in ("指标", "本月", "目标", "单项得分", "权重", "失分")]))
-    return c.section("得分构成", dbc.Table([head, html.Tbody(items)], className="score-table", size="sm", hover=True))
-
-
-def _money(yuan: float) -> str:
-    if not yuan:
-        return "—"
-    return c.wan(yuan) if yuan >= 10_000 else f"{yuan:,.2f} 元"
-
-
-def costliest(row: dict, items: list[dict], month: str, id_: str, limit: int = 15):
-    """The assets, plans and income rows that cost the most points, with what fixing each wins back."""
-    config = context.config()
-    ranked = [f for f in attribution.fixes(row, items, snapshot_date(month), config) if f.points > 0.005]
-    if not ranked:
-        return c.section("失分最多的资产", c.empty("本月没有可挽回的失分"))
-    frame = pd.DataFrame([{"action": f.action, "asset": f.asset_code, "href": c.href("/asset", f.asset_code),
-                           "name": f.asset_name, "ref": f.ref, "value": _money(f.value),
-                           "points": round(f.points, 2)} for f in ranked[:limit]])
-    total = sum(f.points for f in ranked)
-    grid = c.grid(id_, frame, [
-        {"field": "action", "headerName": "整改事项", "width": 130}, c.link_column("asset", "资产编号", "href", width=150),
-        {"field": "name", "headerName": "资产名称", "flex": 1, "minWidth": 140}, {"field": "ref", "headerName": "台账/收入编号", "width": 150},
-        {"field": "value", "headerName": "涉及金额", "width": 130},
-        {"field": "points", "headerName": "整改后可挽回（分）", "width": 160, "sort": "desc"},
-    ], height="420px")
-    note = html.Div(f"共 {len(ranked)} 项，全部整改约可挽回 {total:.1f} 分。同类问题合计测算可挽回分数，按涉及金额分摊到各项"
-                    "（资料补全按项均摊）；闲置未满 6 个月的资产同样计入闲置率，此处不列。", className="text-muted small mb-2")
-    return c.section(f"失分最多的资产（前 {min(limit, len(ranked))} 项）", note, grid)
-
-
 def layout(**_query):
     return page_frame("/my-score", P, "我的得分")
 
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"))
+@guarded("/my-score")
 def render(month: str):
     scope, engine, config = context.scope(), context.engine(), context.config()
     if scope.kind != "department":
@@ -108,7 +70,7 @@ def render(month: str):
         dbc.Row([dbc.Col(score_breakdown(row, config), lg=6),
                  dbc.Col(c.section("失分在哪里 · 优先整改", *(fixes or [c.empty("本月没有失分")])), lg=6)],
                 className="g-3 mb-3"),
-        costliest(row, items, month, f"{P}-costliest"),
+        costliest(row, items, month, config, f"{P}-costliest"),
         whatif_section(items, month),
         c.section("近13个月得分", c.trend(history, {"score": "综合得分"}, "")),
         c.request_outcomes(queries.purchase_requests(context.engine(), context.scope(), dept=row["code"])),
@@ -127,7 +89,7 @@ def whatif_section(items: list[dict], month: str) -> dbc.Card:
              for k, n in ((k, sum(1 for i in items if i["rule"] in rules)) for k, rules in KINDS.items()) if n]
     frame = pd.DataFrame([{"key": f"{i['rule']}|{i['ref']}", "action": RULE_ACTION[i["rule"]],
                            "asset": i["asset_code"], "name": i["asset_name"], "ref": i["ref"],
-                           "value": _money(i["amount"] if i["rule"] == "remit_late" else i["value"])}
+                           "value": c.amount(i["amount"] if i["rule"] == "remit_late" else i["value"])}
                           for i in items], columns=["key", "action", "asset", "name", "ref", "value"])
     # an asset idle 6+ months carries two warnings (超期闲置, 闲置未列台账) but is one thing to fix
     frame = frame.drop_duplicates(["action", "ref"])
@@ -175,6 +137,7 @@ def _standing(result) -> html.Div:
 @callback(Output(f"{P}-whatif-result", "children"),
           Input(f"{P}-whatif-kinds", "value"), Input(f"{P}-whatif-grid", "selectedRows"),
           State(f"{P}-whatif-month", "data"))
+@guarded("/my-score")
 def simulate(kinds, selected, month):
     scope, engine, config = context.scope(), context.engine(), context.config()
     if scope.kind != "department" or not month:

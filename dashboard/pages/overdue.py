@@ -9,7 +9,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import page_frame
+from dashboard.shell import guarded, page_frame
 from ledger.exports import write_frame
 from ledger.reports import title_line
 from ledger.vocab import CATEGORIES, label
@@ -99,6 +99,7 @@ def _display(frame):
 
 
 @callback(Output(f"{P}-body", "children"), *FILTERS)
+@guarded("/overdue")
 def render(month, region, category, band, min_value):
     scope = context.scope()
     if month not in queries.months(context.engine(), scope) or not scope.sees_assets:
@@ -117,6 +118,7 @@ def render(month, region, category, band, min_value):
 @callback(Output(f"{P}-grid", "getRowsResponse"), Input(f"{P}-grid", "getRowsRequest"),
           State(f"{P}-month", "value"), State(f"{P}-region", "value"), State(f"{P}-category", "value"),
           State(f"{P}-band", "value"), State(f"{P}-min-value", "value"))
+@guarded("/overdue")
 def rows(request, month, region, category, band, min_value):
     scope = context.scope()
     if not isinstance(request, dict) or month not in queries.months(context.engine(), scope) or not scope.sees_assets:
@@ -133,6 +135,7 @@ def rows(request, month, region, category, band, min_value):
 
 @callback(Output(f"{P}-download", "data"), Input(f"{P}-export", "n_clicks"), *[State(i.component_id, i.component_property)
                                                                               for i in FILTERS], prevent_initial_call=True)
+@guarded("/overdue")
 def export(n_clicks, month, region, category, band, min_value):
     scope = context.scope()
     if not n_clicks or month not in queries.months(context.engine(), scope) or not scope.sees_assets:

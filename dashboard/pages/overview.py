@@ -8,7 +8,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import page_frame
+from dashboard.shell import guarded, page_frame
 from ledger.vocab import LISTS
 from metrics.timeline import shift_month
 
@@ -30,6 +30,7 @@ def layout(**_query):
 
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"))
+@guarded("/")
 def render(month: str):
     scope, engine = context.scope(), context.engine()
     if month not in queries.months(engine, scope):

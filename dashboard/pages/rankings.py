@@ -6,7 +6,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import page_frame
+from dashboard.shell import guarded, page_frame
 
 dash.register_page(__name__, path="/rankings", name="排名", title="排名 · 国有资产盘活督导平台")
 P = "rankings"
@@ -64,6 +64,7 @@ def _table(frame, history, link: tuple[str, str] | None, id_: str):
 
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"), Input(f"{P}-region", "value"))
+@guarded("/rankings")
 def render(month: str, region: str | None):
     scope, engine = context.scope(), context.engine()
     months = sorted(queries.months(engine, scope))

@@ -20,7 +20,7 @@ FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 
 def layout(month: str | None = None, **_query):
     scope, engine = context.scope(), context.engine()
-    if not permitted("/lists"):
+    if not permitted("/report"):
         return c.not_found()
     available = queries.months(engine, scope)
     try:

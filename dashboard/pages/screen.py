@@ -10,7 +10,7 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, 
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import permitted
+from dashboard.shell import guarded, permitted
 from ledger.vocab import LEVELS, LISTS
 from metrics.timeline import parse_month, shift_month
 
@@ -57,10 +57,9 @@ def _stamp(month: str) -> str:
 
 @callback(Output(f"{P}-content", "children"), Output(f"{P}-stamp", "data"), Input(f"{P}-refresh", "n_intervals"),
           State(f"{P}-stamp", "data"), State(f"{P}-asked", "data"), prevent_initial_call=True)
+@guarded("/screen")
 def refresh(_n, stamp, asked):
     """A new snapshot (or a recomputed one) replaces the panels in place; otherwise nothing moves."""
-    if not permitted("/screen"):
-        return c.not_found(), ""
     month = _month(asked if isinstance(asked, str) else None)
     if month is None:
         return no_update, no_update

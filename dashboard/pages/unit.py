@@ -7,9 +7,9 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.pages.department import warnings_grid
-from dashboard.pages.my_score import score_breakdown
-from dashboard.shell import page_frame
+from dashboard.components.scores import score_breakdown
+from dashboard.components.warnings import warnings_grid
+from dashboard.shell import guarded, page_frame
 from metrics.timeline import shift_month
 
 dash.register_page(__name__, path="/unit", name="单位", title="单位 · 国有资产盘活督导平台")
@@ -24,6 +24,7 @@ def layout(code: str | None = None, **_query):
 
 @callback(Output(f"{P}-body", "children"), Output(f"{P}-title", "children"),
           Input(f"{P}-month", "value"), State(f"{P}-code", "data"))
+@guarded("/unit")
 def render(month: str, code: str):
     scope, engine = context.scope(), context.engine()
     row = queries.kpi_row(engine, scope, month, "unit", str(code or ""))

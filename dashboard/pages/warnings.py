@@ -10,8 +10,8 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.pages.department import LEVEL_CLASSES, warning_display
-from dashboard.shell import page_frame
+from dashboard.components.warnings import LEVEL_CLASSES, warning_display
+from dashboard.shell import guarded, page_frame
 from ledger import workflow
 from ledger.models import WarningCase
 from metrics.rules import NAMES as RULE_NAMES
@@ -32,19 +32,15 @@ COLUMNS = [
 ]
 
 
-def _may(action: str) -> bool:
-    return context.role() in workflow.MAY[action]
-
-
 def _toolbar():
-    if not _may("acknowledge"):
+    if not context.scope().may("acknowledge"):
         return []
     return [dbc.Card(dbc.CardBody(dbc.Row([
         dbc.Col(dbc.Textarea(id=f"{P}-note", placeholder="处理说明（必填）：已采取或将采取的整改措施", rows=2), md=5),
         dbc.Col(dcc.DatePickerSingle(id=f"{P}-fix-by", placeholder="计划整改日期", display_format="YYYY-MM-DD"), md=2),
         dbc.Col([dbc.Button("确认并计划整改", id=f"{P}-ack", color="primary", size="sm", className="me-2"),
                  dbc.Button("办结", id=f"{P}-resolve", color="success", size="sm",
-                            style=None if _may("resolve") else {"display": "none"})], md=3),
+                            style=None if context.scope().may("resolve") else {"display": "none"})], md=3),
         dbc.Col(html.Div(id=f"{P}-done"), md=2),
     ], className="g-2 align-items-center")), className="section mb-2 action-bar")]
 
@@ -63,6 +59,7 @@ def layout(level: str | None = None, **_query):
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"), Input(f"{P}-level", "value"),
           Input(f"{P}-rule", "value"), Input(f"{P}-state", "value"), Input(f"{P}-version", "data"))
+@guarded("/warnings")
 def render(month: str, level: str | None, rule: str | None, state: str | None, _version):
     scope, engine = context.scope(), context.engine()
     if month not in queries.months(engine, scope) or not scope.sees_assets:
@@ -82,7 +79,7 @@ def render(month: str, level: str | None, rule: str | None, state: str | None, _
     shown = warning_display(frame).assign(
         state_zh=[OVERDUE if o else workflow.STATES.get(s, "—") for s, o in zip(frame["state"], frame["overdue"])])
     columns = [dict(COLUMNS[0], checkboxSelection=True, headerCheckboxSelection=True,
-                    headerCheckboxSelectionFilteredOnly=True) if _may("acknowledge") else COLUMNS[0], *COLUMNS[1:]]
+                    headerCheckboxSelectionFilteredOnly=True) if context.scope().may("acknowledge") else COLUMNS[0], *COLUMNS[1:]]
     grid = c.grid(f"{P}-grid", shown[["case_id", *[col["field"] for col in COLUMNS], "asset_href"]], columns, "620px", options={
         "pagination": True, "paginationPageSize": 100, "rowSelection": "multiple", "suppressRowClickSelection": True,
         "tooltipShowDelay": 300})
@@ -94,6 +91,7 @@ def render(month: str, level: str | None, rule: str | None, state: str | None, _
           Input(f"{P}-ack", "n_clicks"), Input(f"{P}-resolve", "n_clicks"),
           State(f"{P}-grid", "selectedRows"), State(f"{P}-note", "value"), State(f"{P}-fix-by", "date"),
           State(f"{P}-version", "data"), prevent_initial_call=True)
+@guarded("/warnings")
 def act(_ack, _resolve, selected, note, fix_by, version):
     """Acknowledge or resolve the selected warnings; the scope decides which of them may be touched."""
     if ctx.triggered_id not in (f"{P}-ack", f"{P}-resolve") or not isinstance(selected, list):

@@ -70,3 +70,24 @@ def page(name: str):
     import importlib
 
     return importlib.import_module(f"dashboard.pages.{name}")
+
+
+def callbacks(app):
+    """Every server-side callback as (output key, spec); clientside ones have no server function to ask."""
+    dash_app = app.extensions["panhuo.dash"]
+    app.test_client().get("/login")  # Dash moves the pages' callbacks and its router into the map on a first request
+    for key, spec in dash_app.callback_map.items():
+        if "callback" in spec:
+            yield key, spec
+
+
+def payload(key, spec, value, month):
+    """A /_dash-update-component request with every input and state set to `value` (month inputs to `month`)."""
+    def item(dep, v):
+        chosen = month if dep["id"].endswith("-month") and v is not None and v != "2026-13" else v
+        return {"id": dep["id"], "property": dep["property"], "value": chosen}
+    inputs = [item(d, value) for d in spec["inputs"]]
+    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in key.strip(".").split("...")]
+    return {"output": key, "outputs": outputs if len(outputs) > 1 else outputs[0], "inputs": inputs,
+            "state": [item(d, value) for d in spec["state"]],
+            "changedPropIds": [f"{d['id']}.{d['property']}" for d in spec["inputs"]]}

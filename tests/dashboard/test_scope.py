@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.city import assert_no_foreign
+from tests.dashboard.callbacks import callbacks, payload
 
 @pytest.fixture
 def app(shared_app):
@@ -15,26 +16,6 @@ def app(shared_app):
 
 HOSTILE = ["D2", "D4", "990102", "990100", "U3", "A3", "R4", None, "", "2026-13", "'; DROP TABLE kpi_rows; --",
            ["D2"], {"code": "D2"}, 12345]
-
-
-def callbacks(app):
-    """Every server-side callback (clientside ones have no server function to ask)."""
-    dash_app = app.extensions["panhuo.dash"]
-    for key, spec in dash_app.callback_map.items():
-        if "callback" in spec:
-            yield key, spec
-
-
-def payload(key, spec, value, month):
-    """A /_dash-update-component request with every input and state set to `value` (month inputs to `month`)."""
-    def item(dep, v):
-        chosen = month if dep["id"].endswith("-month") and v is not None and v != "2026-13" else v
-        return {"id": dep["id"], "property": dep["property"], "value": chosen}
-    inputs = [item(d, value) for d in spec["inputs"]]
-    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in key.strip(".").split("...")]
-    return {"output": key, "outputs": outputs if len(outputs) > 1 else outputs[0], "inputs": inputs,
-            "state": [item(d, value) for d in spec["state"]],
-            "changedPropIds": [f"{d['id']}.{d['property']}" for d in spec["inputs"]]}
 
 
 @pytest.mark.parametrize("value", HOSTILE, ids=[json.dumps(v, ensure_ascii=False) for v in HOSTILE])

@@ -68,4 +68,7 @@ def test_the_simulation_writes_nothing(dept, shared_app):
 def test_other_roles_get_nothing(shared_app):
     client = shared_app.test_client()
     assert login(client, "supervisor").status_code == 302
-    assert "未找到" in ask(client, kinds=["idle"])
+    status, _ = call(client, OUT, [("my-score-whatif-kinds", "value", ["idle"]),
+                                   ("my-score-whatif-grid", "selectedRows", [])],
+                     [("my-score-whatif-month", "data", "2026-10")])
+    assert status == 204  # 我的得分 is a department's page: the simulation answers nobody else

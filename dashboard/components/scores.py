@@ -1,0 +1,43 @@
+"""Where a score comes from: its parts against their targets and weights, and the assets that cost the most."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import html
+
+from dashboard import components as c
+from metrics import attribution
+from metrics.timeline import snapshot_date
+
+
+def score_breakdown(row: dict, config):
+    items = []
+    for item in attribution.breakdown(row, config):
+        lost = item["lost"]
+        items.append(html.Tr([html.Td(html.Span(item["label"], title=item["note"], className="has-note")),
+                              html.Td(c.pct(item["value"], 2)), html.Td(item["target"]),
+                              html.Td(c.score_text(item["score"])), html.Td(f"{item['weight']:g}"),
+                              html.Td(f"-{lost:.1f}" if lost > 0.05 else "0",
+                                      className="text-danger fw-semibold" if lost > 0.05 else "")]))
+    head = html.Thead(html.Tr([html.Th(h) for h in ("指标", "本月", "目标", "单项得分", "权重", "失分")]))
+    return c.section("得分构成", dbc.Table([head, html.Tbody(items)], className="score-table", size="sm", hover=True))
+
+
+def costliest(row: dict, items: list[dict], month: str, config, id_: str, limit: int = 15):
+    """The assets, plans and income rows that cost the most points, with what fixing each wins back."""
+    ranked = [f for f in attribution.fixes(row, items, snapshot_date(month), config) if f.points > 0.005]
+    if not ranked:
+        return c.section("失分最多的资产", c.empty("本月没有可挽回的失分"))
+    frame = pd.DataFrame([{"action": f.action, "asset": f.asset_code, "href": c.href("/asset", f.asset_code),
+                           "name": f.asset_name, "ref": f.ref, "value": c.amount(f.value),
+                           "points": round(f.points, 2)} for f in ranked[:limit]])
+    total = sum(f.points for f in ranked)
+    grid = c.grid(id_, frame, [
+        {"field": "action", "headerName": "整改事项", "width": 130}, c.link_column("asset", "资产编号", "href", width=150),
+        {"field": "name", "headerName": "资产名称", "flex": 1, "minWidth": 140}, {"field": "ref", "headerName": "台账/收入编号", "width": 150},
+        {"field": "value", "headerName": "涉及金额", "width": 130},
+        {"field": "points", "headerName": "整改后可挽回（分）", "width": 160, "sort": "desc"},
+    ], height="420px")
+    note = html.Div(f"共 {len(ranked)} 项，全部整改约可挽回 {total:.1f} 分。同类问题合计测算可挽回分数，按涉及金额分摊到各项"
+                    "（资料补全按项均摊）；闲置未满 6 个月的资产同样计入闲置率，此处不列。", className="text-muted small mb-2")
+    return c.section(f"失分最多的资产（前 {min(limit, len(ranked))} 项）", note, grid)

@@ -1,0 +1,34 @@
+"""Warning rows as the grids show them: level and rule in Chinese, the asset linked, the span."""
+from __future__ import annotations
+
+from dashboard import components as c
+from metrics.rules import NAMES as RULE_NAMES
+
+LEVEL_CLASSES = {"lvl-red": "params.value == '红色'", "lvl-orange": "params.value == '橙色'",
+                 "lvl-yellow": "params.value == '黄色'"}
+
+
+def warning_display(frame):
+    """Warning rows as the grids show them: rule and level in Chinese, an asset link, the span."""
+    return frame.assign(rule_zh=frame["rule"].map(RULE_NAMES), level_zh=frame["level"].map(c.LEVEL_ZH),
+                        asset_href=[c.href("/asset", code) for code in frame["asset_code"]],
+                        span=[("" if c.undefined(d) else f"{int(d)} 天") if c.undefined(m) else f"{int(m)} 个月"
+                              for d, m in zip(frame["days"], frame["months"])])
+
+
+def warnings_grid(id_: str, frame, height: str = "420px"):
+    if frame.empty:
+        return c.empty("本月无预警")
+    severity = {"red": 0, "orange": 1, "yellow": 2}
+    # the most severe first; a large department's full list is on the 预警 page, filtered
+    frame = frame.sort_values(["level", "rule", "ref"], key=lambda s: s.map(severity) if s.name == "level" else s).head(500)
+    shown = warning_display(frame)
+    return c.grid(id_, shown[["level_zh", "rule_zh", "ref", "asset_code", "asset_href", "unit_code", "span", "first_seen",
+                              "message"]], [
+        {"field": "level_zh", "headerName": "等级", "width": 90, "cellClassRules": LEVEL_CLASSES},
+        {"field": "rule_zh", "headerName": "规则", "width": 140}, {"field": "ref", "headerName": "对象", "width": 140},
+        c.link_column("asset_code", "资产编号", "asset_href", width=140),
+        {"field": "unit_code", "headerName": "单位编码", "width": 140},
+        {"field": "span", "headerName": "时长", "width": 100}, {"field": "first_seen", "headerName": "首次出现", "width": 120},
+        {"field": "message", "headerName": "说明", "flex": 1, "minWidth": 240},
+    ], height=height, options={"pagination": True, "paginationPageSize": 50})
