@@ -167,7 +167,7 @@ def export(ctx: Context, kind: str, month: str | None, day: str | None, out: Pat
             raise click.UsageError(f"{kind} 需要 --month YYYY-MM / {kind} needs --month YYYY-MM")
         parse_month(month)
         with ctx.engine.connect() as conn:
-            frame = snapshot_frame(conn, kind, month)
+            frame = snapshot_frame(conn, kind, month, Scope("all"))  # the CLI speaks for the finance bureau
         label = f"{kind} {month}"
     write_frame(frame, out, sheet=label)
     with session_scope(ctx.engine, write=True) as s:

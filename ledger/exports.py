@@ -10,6 +10,7 @@ from sqlalchemy import Connection, select
 
 from ledger.files import atomic_path
 from ledger.models import KPI_FIELDS, SCORE_NAMES, KpiRow, ListEntry, Snapshot, WarningRow
+from ledger.scope import Scope
 
 KPI_EXPORT = ["level", "code", "name", "month", *[n for n, _ in KPI_FIELDS],
               *[f"score_{n}" for n in SCORE_NAMES], "score", "rank", "rank_change"]
@@ -25,24 +26,22 @@ class ExportError(ValueError):
     pass
 
 
-def snapshot_frame(conn: Connection, kind: str, month: str, where=None) -> pd.DataFrame:
-    """The rows of one snapshot in the export contract's columns (money in yuan).
+def snapshot_frame(conn: Connection, kind: str, month: str, scope: Scope, *conditions) -> pd.DataFrame:
+    """The rows of one snapshot within `scope`, in the export contract's columns (money in yuan).
 
-    `where`: an extra SQL condition on the snapshot table (the portal passes the caller's scope).
+    `conditions`: further SQL conditions on the snapshot table (a page's filters).
     """
     if kind not in KINDS:
         raise ExportError(f"未知导出类型 / unknown export kind: {kind} (kpis|warnings|lists)")
     if conn.execute(select(Snapshot.month).where(Snapshot.month == month)).first() is None:
         raise ExportError(f"{month} 尚无快照，请先运行 panhuo compute / no snapshot for {month}: run panhuo compute first")
     if kind == "kpis":
-        table, columns, order = KpiRow, KPI_EXPORT, (KpiRow.level, KpiRow.code)
+        table, columns, order, within = KpiRow, KPI_EXPORT, (KpiRow.level, KpiRow.code), scope.kpis()
     elif kind == "warnings":
-        table, columns, order = WarningRow, WARNING_EXPORT, (WarningRow.rule, WarningRow.ref)
+        table, columns, order, within = WarningRow, WARNING_EXPORT, (WarningRow.rule, WarningRow.ref), scope.warnings()
     else:
-        table, columns, order = ListEntry, LIST_EXPORT, (ListEntry.list, ListEntry.level, ListEntry.code)
-    query = select(*[getattr(table, c) for c in columns]).where(table.month == month).order_by(*order)
-    if where is not None:
-        query = query.where(where)
+        table, columns, order, within = ListEntry, LIST_EXPORT, (ListEntry.list, ListEntry.level, ListEntry.code), scope.lists()
+    query = select(*[getattr(table, c) for c in columns]).where(table.month == month, within, *conditions).order_by(*order)
     frame = typed(pd.DataFrame(conn.execute(query).fetchall(), columns=columns))
     if kind == "lists":
         frame["reasons"] = frame["reasons"].map(lambda rs: "；".join(r["text"] for r in rs))

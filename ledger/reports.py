@@ -1,18 +1,19 @@
 """The meeting pack and the weekly dispatch report (周调度): xlsx workbooks read from a snapshot.
 
 Every sheet carries one title line naming the city, the month, the scope and when the file was
-made. `where` holds the caller's scope filters ({"kpis": …, "warnings": …, "lists": …}); the
-portal passes them, the scheduler (which writes for the finance bureau) passes none.
+made. Every read is filtered by the Scope it is given, which has no default: the portal passes the
+caller's, the scheduler (which writes for the finance bureau) passes `Scope("all")` by name.
 """
 from __future__ import annotations
 
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Connection, func, select, true
+from sqlalchemy import Connection, func, select
 
 from ledger.exports import ExportError, typed, write_workbook
 from ledger.models import KpiRow, ListEntry, Snapshot, WarningRow
+from ledger.scope import Scope
 from ledger.vocab import LEVELS as LEVEL_ZH, LISTS as LIST_ZH
 
 RANKING_COLUMNS = {  # column -> heading, in order
@@ -39,19 +40,15 @@ FIGURES = [  # the figures on a department's own sheet: column, label, kind
 ]
 
 
-def _where(where: dict | None, kind: str):
-    return true() if not where else where[kind]
-
-
-def _kpis(conn: Connection, month: str, level: str, where: dict | None) -> pd.DataFrame:
+def _kpis(conn: Connection, month: str, level: str, scope: Scope) -> pd.DataFrame:
     columns = ["level", "code", "name", "dept_code", "region_code", "peer_size",
                *[c for c in RANKING_COLUMNS if c != "region_name"]]
     columns = list(dict.fromkeys(columns))
     rows = conn.execute(select(*[getattr(KpiRow, c) for c in columns]).where(
-        KpiRow.month == month, KpiRow.level == level, _where(where, "kpis"))).fetchall()
+        KpiRow.month == month, KpiRow.level == level, scope.kpis())).fetchall()
     frame = typed(pd.DataFrame(rows, columns=columns))
     regions = dict(conn.execute(select(KpiRow.code, KpiRow.name).where(KpiRow.month == month, KpiRow.level == "region")
-                                .where(_where(where, "kpis"))).all())
+                                .where(scope.kpis())).all())
     frame["region_name"] = frame["region_code"].map(regions).fillna(frame["region_code"])
     return frame
 
@@ -63,18 +60,18 @@ def _ranking(frame: pd.DataFrame, with_region: bool) -> pd.DataFrame:
     return ordered[columns].rename(columns=RANKING_COLUMNS)
 
 
-def _lists(conn: Connection, month: str, where: dict | None) -> pd.DataFrame:
+def _lists(conn: Connection, month: str, scope: Scope) -> pd.DataFrame:
     rows = conn.execute(select(ListEntry.list, ListEntry.level, ListEntry.code, ListEntry.name, ListEntry.reasons)
-                        .where(ListEntry.month == month, _where(where, "lists"))
+                        .where(ListEntry.month == month, scope.lists())
                         .order_by(ListEntry.list, ListEntry.level, ListEntry.code)).all()
     return pd.DataFrame([{"名单": LIST_ZH.get(r.list, r.list), "层级": "县区" if r.level == "region" else "部门",
                           "编码": r.code, "名称": r.name, "原因": "；".join(x["text"] for x in r.reasons)} for r in rows],
                         columns=["名单", "层级", "编码", "名称", "原因"])
 
 
-def _warning_summary(conn: Connection, month: str, where: dict | None, names: dict[str, str]) -> pd.DataFrame:
+def _warning_summary(conn: Connection, month: str, scope: Scope, names: dict[str, str]) -> pd.DataFrame:
     rows = conn.execute(select(WarningRow.dept_code, WarningRow.level, func.count()).where(
-        WarningRow.month == month, _where(where, "warnings")).group_by(WarningRow.dept_code, WarningRow.level)).all()
+        WarningRow.month == month, scope.warnings()).group_by(WarningRow.dept_code, WarningRow.level)).all()
     counts = pd.DataFrame(rows, columns=["dept_code", "level", "n"])
     table = (counts.pivot_table(index="dept_code", columns="level", values="n", aggfunc="sum", fill_value=0)
              .reindex(columns=list(LEVEL_ZH), fill_value=0)) if len(counts) else pd.DataFrame(columns=list(LEVEL_ZH))
@@ -109,22 +106,22 @@ def _snapshot(conn: Connection, month: str):
     return snap
 
 
-def meeting_pack(conn: Connection, month: str, target, city: str, scope_text: str, where: dict | None = None,
+def meeting_pack(conn: Connection, month: str, target, city: str, scope: Scope, scope_text: str,
                  city_region_code: str | None = None) -> None:
     """Rankings, lists with reasons, warnings summary, and a sheet per department."""
     snap = _snapshot(conn, month)
-    departments = _kpis(conn, month, "department", where)
-    regions = _kpis(conn, month, "region", where)
+    departments = _kpis(conn, month, "department", scope)
+    regions = _kpis(conn, month, "region", scope)
     regions = regions[regions["code"] != city_region_code] if city_region_code else regions
-    units = _kpis(conn, month, "unit", where)
+    units = _kpis(conn, month, "unit", scope)
     names = dict(zip(departments["code"], departments["name"]))
     sheets = [("说明", pd.DataFrame({"项目": ["月份", "快照日期", "快照计算时间", "范围", "部门数"],
                                      "内容": [month, snap.snapshot_date.isoformat(), f"{snap.computed_at:%Y-%m-%d %H:%M:%S}",
                                             scope_text, len(departments)]}))]
     if len(regions):
         sheets.append(("县区排名", _ranking(regions, with_region=False)))
-    sheets += [("部门排名", _ranking(departments, with_region=True)), ("约谈问责名单", _lists(conn, month, where)),
-               ("预警汇总", _warning_summary(conn, month, where, names))]
+    sheets += [("部门排名", _ranking(departments, with_region=True)), ("约谈问责名单", _lists(conn, month, scope)),
+               ("预警汇总", _warning_summary(conn, month, scope, names))]
     for _, row in departments.sort_values(["region_code", "rank", "code"], na_position="last").iterrows():
         mine = units[units["dept_code"] == row["code"]].sort_values(["rank", "code"], na_position="last")
         # sheet names: at most 31 characters, no []:*?/\ ; the code keeps them unique
@@ -133,15 +130,14 @@ def meeting_pack(conn: Connection, month: str, target, city: str, scope_text: st
     write_workbook(target, sheets, title_line(city, month, scope_text, "月度督导会议材料"), FORMATS)
 
 
-def weekly_dispatch(conn: Connection, month: str, target, city: str, scope_text: str = "全市",
-                    where: dict | None = None) -> None:
+def weekly_dispatch(conn: Connection, month: str, target, city: str, scope: Scope, scope_text: str) -> None:
     """周调度: where each department stands in the newest snapshot, its warnings and the lists."""
     _snapshot(conn, month)
-    departments = _kpis(conn, month, "department", where)
+    departments = _kpis(conn, month, "department", scope)
     names = dict(zip(departments["code"], departments["name"]))
     sheets = [("部门排名", _ranking(departments, with_region=True)),
-              ("预警汇总", _warning_summary(conn, month, where, names)),
-              ("约谈问责名单", _lists(conn, month, where))]
+              ("预警汇总", _warning_summary(conn, month, scope, names)),
+              ("约谈问责名单", _lists(conn, month, scope))]
     write_workbook(target, sheets, title_line(city, month, scope_text, "盘活工作周调度"), FORMATS)
 
 

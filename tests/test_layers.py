@@ -42,3 +42,11 @@ def test_pages_never_import_pages():
     wrong = [f"{path.name} imports {name}" for path in sorted(pages.glob("*.py"))
              for name in imported(path) if name.startswith("dashboard.pages")]
     assert wrong == []
+
+
+def test_pages_and_components_read_nothing_but_through_queries():
+    """No page or component builds SQL: reads go through dashboard.queries, which takes the caller's Scope."""
+    folders = [ROOT / "dashboard" / "pages", ROOT / "dashboard" / "components"]
+    wrong = [f"{path.name} imports {name}" for folder in folders for path in sorted(folder.glob("*.py"))
+             for name in imported(path) if name.split(".")[0] == "sqlalchemy"]
+    assert wrong == []

@@ -9,10 +9,9 @@ import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
 from dashboard import components as c
-from dashboard import context
+from dashboard import context, queries
 from dashboard.shell import guarded, permitted
 from ledger import audit
-from ledger.db import session_scope
 from ledger.vocab import ROLES
 
 dash.register_page(__name__, path="/audit", name="审计日志", title="审计日志 · 国有资产盘活督导平台")
@@ -61,14 +60,14 @@ def _date(value) -> dt.date | None:
           Input(f"{P}-dates", "start_date"), Input(f"{P}-dates", "end_date"))
 @guarded("/audit")
 def render(action, actor, start, end):
-    with session_scope(context.engine()) as s:
-        found = audit.entries(s, action=action if action in audit.ACTIONS else None,
-                              actor=(actor or "").strip() or None, since=_date(start), until=_date(end), limit=LIMIT)
-        rows = [{"at": f"{e.at:%Y-%m-%d %H:%M:%S}", "actor": _actor(e.actor),
-                 "role": ROLES.get(e.role, e.role or "—"), "address": e.address or "—",
-                 "action_zh": audit.ACTIONS.get(e.action, e.action), "target": e.target,
-                 "change": audit.describe_change(e.before, e.after, e.action), "detail": e.detail} for e in found]
-        check = audit.verify(s)
+    found, check = queries.audit_log(context.engine(), context.scope(),
+                                     action=action if action in audit.ACTIONS else None,
+                                     actor=(actor or "").strip() or None, since=_date(start), until=_date(end),
+                                     limit=LIMIT)
+    rows = [{"at": f"{e.at:%Y-%m-%d %H:%M:%S}", "actor": _actor(e.actor),
+             "role": ROLES.get(e.role, e.role or "—"), "address": e.address or "—",
+             "action_zh": audit.ACTIONS.get(e.action, e.action), "target": e.target,
+             "change": audit.describe_change(e.before, e.after, e.action), "detail": e.detail} for e in found]
     title = f"审计记录（{len(rows)} 条{'，仅显示最近 %d 条' % LIMIT if len(rows) == LIMIT else ''}）"
     if check.intact:
         note = dbc.Alert(f"审计链完整：{check.rows:,} 条记录逐条核验无误（链头 {(check.head or '—')[:16]}…）。"

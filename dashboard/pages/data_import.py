@@ -12,14 +12,12 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
-from sqlalchemy import select
 
 from dashboard import components as c
-from dashboard import context
+from dashboard import context, queries
 from dashboard.shell import guarded, permitted
 from ledger.importer import SourceError, import_path, record_refused
 from ledger.importer.limits import MB, Limits, check_upload, unpack
-from ledger.models import ImportRecord, User
 
 dash.register_page(__name__, path="/import", name="数据导入", title="数据导入 · 国有资产盘活督导平台")
 P = "import"
@@ -112,14 +110,7 @@ def upload(contents, filename):
 @callback(Output(f"{P}-history", "children"), Input(f"{P}-result", "children"))
 @guarded("/import")
 def history(_result):
-    scope = context.scope()
-    query = select(ImportRecord).order_by(ImportRecord.id.desc()).limit(200)
-    if scope.kind != "all":
-        # a county sees the imports of its own region's accounts, nobody else's
-        query = query.where(ImportRecord.username.in_(select(User.username).where(
-            User.role == "county", User.scope_code == scope.code)))
-    with context.engine().connect() as conn:
-        records = conn.execute(query).all()
+    records = queries.imports(context.engine(), context.scope())
     rows = [{"id": r.id, "started_at": f"{r.started_at:%Y-%m-%d %H:%M:%S}", "username": r.username, "file_name": r.file_name,
              "result": "成功" if r.result == "ok" else "失败",
              "rows": "，".join(f"{k} {v}" for k, v in (r.row_counts or {}).items()), "message": r.message}

@@ -4,13 +4,11 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 from dash import html
-from sqlalchemy import select
 
 from dashboard import components as c
-from dashboard import context
+from dashboard import context, queries
 from dashboard.shell import permitted
-from ledger import workflow
-from ledger.models import Commitment, Department, Interview, ListEntry
+from ledger import vocab
 from ledger.vocab import LISTS
 
 dash.register_page(__name__, path="/history", name="部门履历", title="部门履历 · 国有资产盘活督导平台")
@@ -20,17 +18,11 @@ def layout(code: str | None = None, **_query):
     scope, engine = context.scope(), context.engine()
     if not permitted("/history") or not isinstance(code, str) or not code:
         return c.not_found()
-    with engine.connect() as conn:
-        dept = conn.execute(select(Department.code, Department.name, Department.region_code)
-                            .where(Department.code == code, scope.owns(Department))).first()
-        if dept is None:
-            scope.refused("department history", code)
-            return c.not_found()
-        listed = conn.execute(select(ListEntry.month, ListEntry.list, ListEntry.reasons).where(
-            ListEntry.level == "department", ListEntry.code == code, scope.lists())).all()
-        interviews = conn.execute(select(Interview).where(Interview.dept_code == code, scope.owns(Interview))).all()
-        commitments = conn.execute(select(Commitment).where(Commitment.dept_code == code, scope.owns(Commitment))).all()
-        checks = workflow.commitment_checks(conn, commitments)
+    found = queries.department_history(engine, scope, code)
+    if found is None:
+        return c.not_found()
+    dept, listed, interviews, commitments, checks = (found[k] for k in ("dept", "listed", "interviews", "commitments",
+                                                                        "checks"))
     events = []  # (date text, kind, what, detail)
     for e in listed:
         events.append((f"{e.month}", LISTS.get(e.list, e.list), f"列入{LISTS.get(e.list, e.list)}名单",
@@ -39,7 +31,7 @@ def layout(code: str | None = None, **_query):
         events.append((i.scheduled_on.isoformat(), "约谈", f"约谈（{i.month} 名单）· {'已约谈' if i.status == 'held' else '待约谈'}",
                        f"参加：{i.attendees}" + (f"；结果：{i.outcome}" if i.outcome else "")))
     for m in commitments:
-        state = workflow.COMMITMENT_STATES[m.status]
+        state = vocab.COMMITMENT_STATES[m.status]
         events.append((m.deadline.isoformat(), "整改承诺", f"{m.text}（责任人 {m.owner}，期限 {m.deadline}）· {state}",
                        "；".join(x for x in (m.evidence and f"反馈：{m.evidence}", checks.get(m.id)) if x)))
     events.sort(key=lambda e: e[0], reverse=True)

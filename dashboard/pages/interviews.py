@@ -9,13 +9,12 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
-from sqlalchemy import select
 
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import guarded, permitted
 from ledger import workflow
-from ledger.models import Commitment, Department, Interview, ListEntry
+from ledger.models import Commitment, Interview
 from outputs import documents, facts
 
 dash.register_page(__name__, path="/interviews", name="约谈整改", title="约谈整改 · 国有资产盘活督导平台")
@@ -89,10 +88,7 @@ def listed_departments(month):
     scope = context.scope()
     if not context.scope().may("schedule") or not isinstance(month, str):
         return []
-    with context.engine().connect() as conn:
-        rows = conn.execute(select(ListEntry.code, ListEntry.name).where(
-            ListEntry.month == month, ListEntry.list == "interview", ListEntry.level == "department", scope.lists())
-            .order_by(ListEntry.code)).all()
+    rows = queries.interview_list(context.engine(), scope, month)
     return [{"label": r.name, "value": r.code} for r in rows]
 
 
@@ -233,14 +229,7 @@ def follow_up(_answer, _complete, commitment_id, evidence, version):
 @guarded("/interviews")
 def render(_version):
     scope, engine = context.scope(), context.engine()
-    with engine.connect() as conn:
-        interviews = conn.execute(select(Interview, Department.name.label("dept_name"))
-                                  .join(Department, Department.code == Interview.dept_code)
-                                  .where(scope.owns(Interview)).order_by(Interview.scheduled_on.desc())).all()
-        commitments = conn.execute(select(Commitment, Department.name.label("dept_name"))
-                                   .join(Department, Department.code == Commitment.dept_code)
-                                   .where(scope.owns(Commitment)).order_by(Commitment.deadline)).all()
-        checks = workflow.commitment_checks(conn, commitments)
+    interviews, commitments, checks = queries.interviews(engine, scope)
     today = dt.date.today()
     cards = [dbc.Card(dbc.CardBody([
         html.Div([html.Strong(f"#{i.id} {i.dept_name}"), html.Span(f"{i.month} 约谈名单 · {i.scheduled_on:%Y-%m-%d}",

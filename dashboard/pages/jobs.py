@@ -8,13 +8,11 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
-from sqlalchemy import select
 
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import guarded, permitted
 from ledger import runs
-from ledger.models import MonthClose
 from metrics.timeline import parse_month
 
 dash.register_page(__name__, path="/jobs", name="任务", title="任务 · 国有资产盘活督导平台")
@@ -75,8 +73,7 @@ def queue(n_clicks, month, reopen):
         return dbc.Alert("月份无效", color="danger")
     reopen = reopen is True
     engine = context.engine()
-    with engine.connect() as conn:
-        closed = runs.is_closed(conn, month)
+    closed = queries.month_closed(engine, context.scope(), month)
     if closed and not reopen:
         return dbc.Alert(f"{month} 已关账：如确需重算，请勾选“重开已关账月份”", color="warning")
     run_id = runs.queue(engine, "recompute-month", month, context.current_username(), reopen=reopen and closed)
@@ -99,9 +96,7 @@ def _scheduler_state(rows, poll_seconds: int):
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-tick", "n_intervals"), Input(f"{P}-queued", "children"))
 @guarded("/jobs")
 def render(_n, _queued):
-    engine = context.engine()
-    scheduled = runs.schedule(engine)
-    recent = runs.recent(engine, 200)
+    scheduled, recent, closed = queries.jobs(context.engine(), context.scope(), 200)
     last = {}
     for run in recent:
         last.setdefault(run.job, run)
@@ -114,8 +109,6 @@ def render(_n, _queued):
             html.Td(runs.STATUS_ZH.get(last[j.job].status, last[j.job].status) if j.job in last else "—"),
         ]) for j in scheduled]),
     ], size="sm", className="mb-0") if scheduled else c.empty("调度进程尚未报告计划")
-    with engine.connect() as conn:
-        closed = conn.execute(select(MonthClose).order_by(MonthClose.month.desc())).all()
     rows = [{"id": r.id, "job": runs.JOB_TITLES.get(r.job, r.job), "tick": r.tick,
              "trigger": TRIGGER_ZH.get(r.trigger, r.trigger), "month": r.month or _month_of(r.tick),
              "status_zh": runs.STATUS_ZH.get(r.status, r.status),

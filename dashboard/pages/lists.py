@@ -44,8 +44,8 @@ def meeting_pack(n_clicks, month):
         return no_update
     buffer = io.BytesIO()
     with engine.connect() as conn:
-        reports.meeting_pack(conn, month, buffer, context.config()["org.city_name"], queries.scope_label(engine, scope),
-                             where=queries.scope_filters(scope), city_region_code=context.config()["org.city_region_code"])
+        reports.meeting_pack(conn, month, buffer, context.config()["org.city_name"], scope,
+                             queries.scope_label(engine, scope), city_region_code=context.config()["org.city_region_code"])
     context.audit("export", f"meeting pack {month}")
     return dcc.send_bytes(buffer.getvalue(), f"月度督导会议材料_{month}.xlsx")
 

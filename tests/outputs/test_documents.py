@@ -51,10 +51,10 @@ def sample(migrated_engine, base_config):
         placed = pd.DataFrame(conn.execute(select(KpiRow.level, KpiRow.code, KpiRow.region_code, KpiRow.peer_size)
                                            .where(KpiRow.month == MONTH)).fetchall(),
                               columns=["level", "code", "region_code", "peer_size"])
-        kpis = snapshot_frame(conn, "kpis", MONTH).merge(placed, on=["level", "code"])
-        before = snapshot_frame(conn, "kpis", "2026-09")
-        warnings = snapshot_frame(conn, "warnings", MONTH)
-        lists = snapshot_frame(conn, "lists", MONTH)
+        kpis = snapshot_frame(conn, "kpis", MONTH, Scope("all")).merge(placed, on=["level", "code"])
+        before = snapshot_frame(conn, "kpis", "2026-09", Scope("all"))
+        warnings = snapshot_frame(conn, "warnings", MONTH, Scope("all"))
+        lists = snapshot_frame(conn, "lists", MONTH, Scope("all"))
     with engine.begin() as conn:
         workflow.schedule_interview(conn, workflow.Actor("supervisor", "supervisor", "127.0.0.1"), MONTH, listed[0],
                                     dt.date(2026, 11, 25), "李四", Scope("all").lists(), place="市财政局三楼会议室")

@@ -1,0 +1,31 @@
+"""The only place pages, downloads and the API read the database. Every function takes the
+caller's Scope and filters by it; none has a default that means "everything".
+
+snapshots: the computed months and the ledger behind them; workflow: warning cases, interviews,
+commitments, a department's history; allocation: the purchase review; admin: audit log, jobs,
+import records.
+"""
+from dashboard.queries.admin import audit_log, imports, jobs, month_closed
+from dashboard.queries.allocation import (
+    OPINION_COLUMNS, allocation_exports, allocation_figures, held_assets, opinion_sheet, place_names,
+    purchase_requests, request_review, request_years, transfers,
+)
+from dashboard.queries.snapshots import (
+    KPI_COLUMNS, MONTH_BANDS, OVERDUE_SORTS, asset_detail, kpi_row, kpis, lists, meeting_month, months,
+    overdue_idle, overdue_total, peer_standing, plain, point_items, scope_label, snapshot_info, to_records,
+    warning_counts, warnings, yuan_of,
+)
+from dashboard.queries.workflow import (
+    case_states, commitment_totals, department_history, follow_up, interview_list, interviews, warning_cases,
+)
+
+__all__ = [
+    "audit_log", "imports", "jobs", "month_closed",
+    "OPINION_COLUMNS", "allocation_exports", "allocation_figures", "held_assets", "opinion_sheet", "place_names",
+    "purchase_requests", "request_review", "request_years", "transfers",
+    "KPI_COLUMNS", "MONTH_BANDS", "OVERDUE_SORTS", "asset_detail", "kpi_row", "kpis", "lists", "meeting_month",
+    "months", "overdue_idle", "overdue_total", "peer_standing", "plain", "point_items", "scope_label",
+    "snapshot_info", "to_records", "warning_counts", "warnings", "yuan_of",
+    "case_states", "commitment_totals", "department_history", "follow_up", "interview_list", "interviews",
+    "warning_cases",
+]

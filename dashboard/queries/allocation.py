@@ -1,0 +1,156 @@
+"""Reads of the purchase review (配置审核, allocation.md): requests, candidates, decisions, transfers.
+Every function takes a Scope; a department sees other departments' candidates without their values."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Engine, and_, select
+
+from dashboard.scope import Scope
+from ledger import allocation, vocab
+from ledger.models import Asset, Decision, Department, HeldAsset, PurchaseRequest, Transfer, Unit
+from metrics import allocation as alloc
+from dashboard.queries.snapshots import yuan_of
+
+
+def _masked(scope: Scope, candidates: pd.DataFrame) -> pd.DataFrame:
+    """A department sees other departments' candidate assets without their values."""
+    if scope.kind == "department":
+        candidates = candidates.assign(value=candidates.value.where(candidates.dept_code == scope.code, None))
+    return candidates
+
+
+def request_years(engine: Engine, scope: Scope) -> list[int]:
+    with engine.connect() as conn:
+        return list(conn.execute(select(PurchaseRequest.budget_year).distinct()
+                                 .join(Unit, Unit.code == PurchaseRequest.unit_code)
+                                 .join(Department, Department.code == Unit.dept_code)
+                                 .where(scope.units()).order_by(PurchaseRequest.budget_year.desc())).scalars())
+
+
+def purchase_requests(engine: Engine, scope: Scope, year: int | None = None, request_id: str | None = None,
+                      dept: str | None = None) -> pd.DataFrame:
+    """The requests the caller sees (of a year, one, or a department's), with the standing
+    decision and its transfers."""
+    where = and_(scope.units(), *([PurchaseRequest.budget_year == year] if year is not None else []),
+                 *([PurchaseRequest.request_id == request_id] if request_id is not None else []),
+                 *([Unit.dept_code == dept] if dept is not None else []))
+    frame = alloc.requests_frame(engine, where)
+    ids = frame.request_id.tolist()
+    with engine.connect() as conn:
+        decisions = pd.DataFrame(conn.execute(select(
+            Decision.request_id, Decision.kind, Decision.approved_qty, Decision.note, Decision.decided_by,
+            Decision.decided_at, Decision.candidate_count, Decision.flags)
+            .where(Decision.withdrawn_at.is_(None), Decision.request_id.in_(ids))).all(),
+            columns=["request_id", "decision", "approved_qty", "decision_note", "decided_by", "decided_at",
+                     "decided_candidates", "decided_flags"])
+        moved = pd.DataFrame(conn.execute(select(Transfer.request_id, Transfer.state).where(
+            Transfer.request_id.in_(ids), Transfer.state != "withdrawn")).all(), columns=["request_id", "state"])
+    frame = frame.merge(decisions, on="request_id", how="left")
+    counts = moved.groupby("request_id").state.agg(
+        transfer_qty="size", transfer_done=lambda s: int((s == "done").sum()))
+    return frame.merge(counts, left_on="request_id", right_index=True, how="left")
+
+
+def request_review(engine: Engine, config, scope: Scope, d: dt.date, year: int | None = None,
+                   request_id: str | None = None) -> alloc.Review | None:
+    """Candidates and flags on `d` of the caller's requests (one, or a year's); None when the
+    request is not the caller's to see."""
+    where = scope.units()
+    if request_id is not None:
+        where = and_(where, PurchaseRequest.request_id == request_id)
+    if year is not None:
+        where = and_(where, PurchaseRequest.budget_year == year)
+    requests = alloc.requests_frame(engine, where)
+    if requests.empty:
+        if request_id is not None:
+            scope.refused("request", request_id)
+        return None
+    found = alloc.review(engine, config, d, requests)
+    found.candidates = _masked(scope, found.candidates)
+    return found
+
+
+def allocation_exports(engine: Engine, config, scope: Scope, d: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return alloc.export_frames(engine, config, d, scope.units(), shown=lambda found: _masked(scope, found))
+
+
+def transfers(engine: Engine, scope: Scope) -> pd.DataFrame:
+    """Transfers decided for the caller's departments, with asset, unit and department names."""
+    receiver = Department.__table__.alias("receiver")
+    query = (select(Transfer.request_id, Transfer.asset_code, Asset.name.label("asset_name"),
+                    Unit.name.label("from_unit"), receiver.c.name.label("to_dept"), Transfer.dept_code,
+                    Transfer.decided_on, Transfer.due_on, Transfer.state, Transfer.done_on, Transfer.done_how)
+             .join(Asset, Asset.code == Transfer.asset_code).join(Unit, Unit.code == Transfer.from_unit_code)
+             .join(receiver, receiver.c.code == Transfer.dept_code)
+             .where(scope.owns(Transfer)).order_by(Transfer.decided_on.desc(), Transfer.request_id, Transfer.asset_code))
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).all(), columns=[
+            "request_id", "asset_code", "asset_name", "from_unit", "to_dept", "dept_code", "decided_on", "due_on",
+            "state", "done_on", "done_how"])
+
+
+def allocation_figures(engine: Engine, config, scope: Scope, year: int, d: dt.date) -> pd.DataFrame:
+    """The year's figures by department, region and city over the caller's requests (a county:
+    its departments and its region; a department: itself)."""
+    frame = alloc.figures(engine, config, year, d, scope.units())
+    if scope.kind == "region":
+        frame = frame[frame.level != "city"]
+    elif scope.kind == "department":
+        frame = frame[frame.level == "department"]
+    return frame.reset_index(drop=True)
+
+
+def place_names(engine: Engine, scope: Scope, unit_codes: set[str]) -> dict[str, tuple[str, str]]:
+    """unit code -> (unit name, department name). Not scoped on purpose: a request's candidates
+    name the unit holding each asset, whoever's it is (allocation.md: a department sees them)."""
+    if not unit_codes or scope.kind == "none":
+        return {}
+    with engine.connect() as conn:
+        return {r.code: (r.name, r.dept_name) for r in conn.execute(
+            select(Unit.code, Unit.name, Department.name.label("dept_name"))
+            .join(Department, Department.code == Unit.dept_code).where(Unit.code.in_(sorted(unit_codes))))}
+
+
+def held_assets(engine: Engine, scope: Scope, request_id: str) -> list[str]:
+    """The assets held by the caller's request's standing decision."""
+    with engine.connect() as conn:
+        return list(conn.execute(select(HeldAsset.asset_code).join(
+            PurchaseRequest, PurchaseRequest.request_id == HeldAsset.request_id)
+            .join(Unit, Unit.code == PurchaseRequest.unit_code).join(Department, Department.code == Unit.dept_code)
+            .where(HeldAsset.request_id == request_id, scope.units())).scalars())
+
+
+OPINION_COLUMNS = ["需求编号", "主管部门", "申报单位", "资产名称", "资产分类", "分类代码", "数量", "单价（元）", "金额（元）",
+                   "申报日期", "审核决定", "同意采购数量", "调剂资产", "调剂完成", "审核时候选资产数", "审核时提示", "审核意见",
+                   "审核人", "审核时间"]
+
+
+def opinion_sheet(engine: Engine, scope: Scope, year: int) -> pd.DataFrame:
+    """审核意见表: one row per request of the year the caller sees, its decision and the assets named."""
+    frame = purchase_requests(engine, scope, year)
+    with engine.connect() as conn:
+        named = conn.execute(select(Transfer.request_id, Transfer.asset_code, Asset.name, Transfer.state)
+                             .join(Asset, Asset.code == Transfer.asset_code)
+                             .where(Transfer.request_id.in_(frame.request_id.tolist()), Transfer.state != "withdrawn")
+                             .order_by(Transfer.asset_code)).all()
+    assets: dict[str, list[str]] = {}
+    for request_id, code, name, _ in named:
+        assets.setdefault(request_id, []).append(f"{code} {name}")
+    rows = []
+    for r in frame.itertuples():
+        decided = isinstance(r.decision, str)
+        flags = r.decided_flags if decided and isinstance(r.decided_flags, dict) else {}
+        rows.append([r.request_id, r.dept_name, r.unit_name, r.asset_name, vocab.label(vocab.CATEGORIES, r.category),
+                     r.category_code if isinstance(r.category_code, str) else "", int(r.quantity),
+                     yuan_of(r.unit_price), yuan_of(r.quantity * r.unit_price), r.requested_on.isoformat(),
+                     allocation.KINDS[r.decision] if decided else "待审核", int(r.approved_qty) if decided else None,
+                     "；".join(assets.get(r.request_id, [])),
+                     f"{int(r.transfer_done)}/{int(r.transfer_qty)}" if decided and r.transfer_qty == r.transfer_qty
+                     and r.transfer_qty else "",
+                     int(r.decided_candidates) if decided else None,
+                     "、".join(v for k, v in allocation.FLAG_NAMES.items() if flags.get(k)),
+                     r.decision_note if decided else "", r.decided_by if decided else "",
+                     r.decided_at.strftime("%Y-%m-%d %H:%M:%S") if decided else ""])
+    return pd.DataFrame(rows, columns=OPINION_COLUMNS)

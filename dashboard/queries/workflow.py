@@ -1,0 +1,139 @@
+"""Reads of the accountability workflow: warning cases and their states, interviews, commitments,
+a department's history. Every function takes a Scope."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Engine, and_, case, func, select
+
+from dashboard.cache import snapshot_cached
+from dashboard.scope import Scope
+from ledger import allocation, workflow
+from ledger.models import Commitment, Department, Interview, ListEntry, Transfer, WarningCase, WarningRow
+
+
+@snapshot_cached(workflow=True)
+def warning_cases(engine: Engine, scope: Scope, month: str, today: dt.date, ack_days: int, level: str | None = None,
+                  rule: str | None = None, state: str | None = None, limit: int = 500) -> tuple[pd.DataFrame, dict]:
+    """The month's warnings with the state of their case, the most pressing first (escalated,
+    then by level), at most `limit`; and the counts of all of them by level and escalated.
+
+    For the month the cases were last synchronised with, the cases alone answer the counts and
+    the ordering (no join over every warning of the city); other months join the two tables.
+    """
+    overdue = workflow.overdue_condition(today, ack_days)
+    columns = ["rule", "level", "ref", "asset_code", "unit_code", "dept_code", "days", "months", "first_seen", "message"]
+    with engine.connect() as conn:
+        synced = conn.execute(select(func.max(WarningCase.last_month))).scalar() == month
+        if synced:
+            base = select().select_from(WarningCase).where(WarningCase.last_month == month, scope.owns(WarningCase))
+            level_col = WarningCase.level
+        else:
+            base = (select().select_from(WarningRow)
+                    .outerjoin(WarningCase, and_(WarningCase.rule == WarningRow.rule, WarningCase.ref == WarningRow.ref))
+                    .where(WarningRow.month == month, scope.warnings()))
+            level_col = WarningRow.level
+        for column, value in ((level_col, level), (WarningCase.rule if synced else WarningRow.rule, rule),
+                              (WarningCase.state, state)):
+            if value:
+                base = base.where(column == value)
+        severity = case((level_col == "red", 0), (level_col == "orange", 1), else_=2)
+        order = (overdue.desc(), severity, WarningCase.rule if synced else WarningRow.rule,
+                 WarningCase.ref if synced else WarningRow.ref)
+        if synced:
+            top = base.add_columns(WarningCase.id, overdue.label("late"), severity.label("sev")) \
+                .order_by(*order).limit(limit).subquery()
+            query = (select(*[getattr(WarningRow, c) for c in columns], WarningCase.id.label("case_id"), WarningCase.state,
+                            WarningCase.opened_on, WarningCase.fix_by, WarningCase.note, top.c.late)
+                     .join(WarningCase, WarningCase.id == top.c.id)
+                     .join(WarningRow, and_(WarningRow.month == month, WarningRow.rule == WarningCase.rule,
+                                            WarningRow.ref == WarningCase.ref))
+                     .order_by(top.c.late.desc(), top.c.sev, WarningCase.rule, WarningCase.ref))
+        else:
+            query = base.add_columns(*[getattr(WarningRow, c) for c in columns], WarningCase.id.label("case_id"),
+                                     WarningCase.state, WarningCase.opened_on, WarningCase.fix_by, WarningCase.note,
+                                     overdue.label("late")).order_by(*order).limit(limit)
+        frame = pd.DataFrame(conn.execute(query).fetchall(), columns=[
+            *columns, "case_id", "state", "opened_on", "fix_by", "note", "overdue"])
+        counts = {"overdue": 0, "total": 0}
+        for lvl, late, n in conn.execute(base.add_columns(level_col, overdue, func.count())
+                                         .group_by(level_col, overdue)):  # one scan for every tile
+            counts[lvl] = counts.get(lvl, 0) + n
+            counts["total"] += n
+            counts["overdue"] += n if late else 0
+    frame["overdue"] = frame["overdue"].fillna(False).astype(bool)
+    return frame, counts
+
+
+@snapshot_cached(workflow=True)
+def follow_up(engine: Engine, scope: Scope, ack_days: int) -> dict[str, list[str]]:
+    """Per department, what the workflow adds to its reasons today: overdue commitments,
+    orange/red warnings left unacknowledged and transfers decided but overdue (allocation.md)."""
+    today = dt.date.today()
+    with engine.connect() as conn:
+        commitments = workflow.commitment_counts(conn, today, scope.owns(Commitment))
+        escalated = workflow.escalated_counts(conn, today, ack_days, scope.owns(WarningCase))
+        transfers = allocation.transfer_counts(conn, today, scope.owns(Transfer))
+    out: dict[str, list[str]] = {}
+    for dept, n in commitments.items():
+        text = f"整改承诺未完成 {n['open']} 项" + (f"，其中逾期 {n['overdue']} 项" if n["overdue"] else "")
+        out.setdefault(dept, []).append(text)
+    for dept, n in escalated.items():
+        out.setdefault(dept, []).append(f"橙色以上预警逾期未确认 {n} 条（超过 {ack_days} 天）")
+    for dept, n in transfers.items():
+        if n["overdue"]:
+            out.setdefault(dept, []).append(f"配置审核决定调剂的资产逾期未完成 {n['overdue']} 项")
+    return out
+
+
+@snapshot_cached(workflow=True)
+def commitment_totals(engine: Engine, scope: Scope) -> dict[str, int]:
+    """Commitments in progress and overdue (the meeting screen sees these totals too)."""
+    with engine.connect() as conn:
+        counts = workflow.commitment_counts(conn, dt.date.today(), scope.workflow_totals(Commitment))
+    return {key: sum(c[key] for c in counts.values()) for key in ("open", "overdue")}
+
+
+@snapshot_cached(workflow=True)
+def case_states(engine: Engine, scope: Scope) -> dict[tuple[str, str], str]:
+    with engine.connect() as conn:
+        return {(r.rule, r.ref): r.state for r in conn.execute(
+            select(WarningCase.rule, WarningCase.ref, WarningCase.state).where(scope.owns(WarningCase)))}
+
+
+def department_history(engine: Engine, scope: Scope, code: str) -> dict | None:
+    """A department's lists, interviews and commitments with their checks; None outside the scope."""
+    with engine.connect() as conn:
+        dept = conn.execute(select(Department.code, Department.name, Department.region_code)
+                            .where(Department.code == code, scope.owns(Department))).first()
+        if dept is None:
+            scope.refused("department history", code)
+            return None
+        listed = conn.execute(select(ListEntry.month, ListEntry.list, ListEntry.reasons).where(
+            ListEntry.level == "department", ListEntry.code == code, scope.lists())).all()
+        interviews = conn.execute(select(Interview).where(Interview.dept_code == code, scope.owns(Interview))).all()
+        commitments = conn.execute(select(Commitment).where(Commitment.dept_code == code, scope.owns(Commitment))).all()
+        return {"dept": dept, "listed": listed, "interviews": interviews, "commitments": commitments,
+                "checks": workflow.commitment_checks(conn, commitments)}
+
+
+def interview_list(engine: Engine, scope: Scope, month: str) -> list:
+    """The departments on the month's 约谈 list, as (code, name)."""
+    with engine.connect() as conn:
+        return conn.execute(select(ListEntry.code, ListEntry.name).where(
+            ListEntry.month == month, ListEntry.list == "interview", ListEntry.level == "department", scope.lists())
+            .order_by(ListEntry.code)).all()
+
+
+def interviews(engine: Engine, scope: Scope) -> tuple[list, list, dict]:
+    """Interviews (newest first) and commitments (by deadline) with their department's name, and
+    each commitment's check against the newest snapshot."""
+    with engine.connect() as conn:
+        found = conn.execute(select(Interview, Department.name.label("dept_name"))
+                             .join(Department, Department.code == Interview.dept_code)
+                             .where(scope.owns(Interview)).order_by(Interview.scheduled_on.desc())).all()
+        commitments = conn.execute(select(Commitment, Department.name.label("dept_name"))
+                                   .join(Department, Department.code == Commitment.dept_code)
+                                   .where(scope.owns(Commitment)).order_by(Commitment.deadline)).all()
+        return found, commitments, workflow.commitment_checks(conn, commitments)
