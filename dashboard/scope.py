@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from flask import has_request_context
 
+from ledger.permissions import CITY_WIDE
 from ledger.scope import NOTHING, REFUSAL_HOOKS, Scope
-
-FULL_ROLES = {"leader", "supervisor", "admin"}
 
 
 def _audit_refusal(scope: Scope, what: str, value: object) -> None:
@@ -22,12 +21,13 @@ def _audit_refusal(scope: Scope, what: str, value: object) -> None:
 
 REFUSAL_HOOKS.append(_audit_refusal)
 
+
 def scope_for(user) -> Scope:
     """The scope of a logged-in account (anything else: nothing)."""
     if user is None or not getattr(user, "is_authenticated", False) or getattr(user, "disabled", True):
         return NOTHING
     role, code, name = user.role, user.scope_code, user.username
-    if role in FULL_ROLES:
+    if role in CITY_WIDE:
         return Scope("all", None, name, role)
     if role == "screen":
         return Scope("screen", None, name, role)

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
-from ledger import accounts, audit
+from ledger import accounts, audit, vocab
 from ledger.config import Config, ConfigError, load_config
 from ledger.db import is_busy, session_scope
 from ledger.db import make_engine
@@ -176,7 +176,7 @@ def export(ctx: Context, kind: str, month: str | None, day: str | None, out: Pat
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(list(documents.KINDS)))
+@click.argument("kind", type=click.Choice(list(vocab.DOCUMENT_KINDS)))
 @click.option("--month", required=True, help="YYYY-MM")
 @click.option("--code", help="bulletin: a region code (its county version); interview/rectify: one department")
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path),
@@ -193,7 +193,7 @@ def document(ctx: Context, kind: str, month: str, code: str | None, out: Path) -
         elif code:
             one = getattr(documents, kind)(conn, scope, month, code, ctx.config, ctx.config.today())
             if one is None:
-                raise DocumentError(f"{month} 无部门 {code} 的{documents.KINDS[kind]} / no {kind} notice for {code} in {month}"
+                raise DocumentError(f"{month} 无部门 {code} 的{vocab.DOCUMENT_KINDS[kind]} / no {kind} notice for {code} in {month}"
                                     + ("（不在约谈名单上 / not on the interview list）" if kind == "interview" else ""))
             made = [one]
         else:
@@ -213,7 +213,7 @@ def document(ctx: Context, kind: str, month: str, code: str | None, out: Path) -
     with session_scope(ctx.engine, write=True) as s:
         audit.record(s, audit.cli_actor(), "export", f"document {kind} {month}" + (f" {code}" if code else ""),
                      detail=f"{len(made)} 份 → {out}")
-    click.echo(f"已生成 / wrote {len(made)} 份{documents.KINDS[kind]} → {out}")
+    click.echo(f"已生成 / wrote {len(made)} 份{vocab.DOCUMENT_KINDS[kind]} → {out}")
 
 
 @main.command()
@@ -397,7 +397,7 @@ def password_option(command):
 
 @users.command("add")
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice(["leader", "supervisor", "county", "department", "screen", "admin"]))
+@click.option("--role", required=True, type=click.Choice(list(vocab.ROLES)))
 @click.option("--scope", "scope_code", help="department code (department) or region code (county)")
 @password_option
 @pass_ctx

@@ -14,7 +14,7 @@ from typing import Callable
 
 from sqlalchemy import Engine, select
 
-from ledger import audit, runs
+from ledger import audit, runs, vocab
 from ledger.config import Config
 from ledger.locks import named_lock
 from ledger.models import Snapshot
@@ -105,11 +105,11 @@ class Job:
 
 
 JOBS = [
-    Job("recompute", runs.JOB_TITLES["recompute"], "scheduler.recompute_cron", lambda c, d: d.isoformat(), recompute),
-    Job("close-month", runs.JOB_TITLES["close-month"], "scheduler.close_cron", due_close, close_months),
-    Job("weekly-report", runs.JOB_TITLES["weekly-report"], "scheduler.weekly_report_cron",
+    Job("recompute", vocab.JOB_TITLES["recompute"], "scheduler.recompute_cron", lambda c, d: d.isoformat(), recompute),
+    Job("close-month", vocab.JOB_TITLES["close-month"], "scheduler.close_cron", due_close, close_months),
+    Job("weekly-report", vocab.JOB_TITLES["weekly-report"], "scheduler.weekly_report_cron",
         lambda c, d: "{0}-W{1:02d}".format(*d.isocalendar()), weekly_report),
-    Job("cleanup", runs.JOB_TITLES["cleanup"], "scheduler.cleanup_cron", lambda c, d: d.isoformat(), cleanup),
+    Job("cleanup", vocab.JOB_TITLES["cleanup"], "scheduler.cleanup_cron", lambda c, d: d.isoformat(), cleanup),
 ]
 BY_ID = {job.id: job for job in JOBS}
 

@@ -6,6 +6,8 @@ ask at all.
 """
 from __future__ import annotations
 
+# roles whose data scope is the whole city (dashboard.scope); counties see a region, departments their own
+CITY_WIDE = frozenset({"leader", "supervisor", "admin"})
 _READERS = frozenset({"leader", "supervisor", "admin", "county"})
 _EVERYONE_WITH_ASSETS = _READERS | {"department"}
 

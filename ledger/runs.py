@@ -17,12 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ledger.models import JobRun, MonthClose, SchedulerJob
 
 RETRYABLE = ("failed", "interrupted")
-STATUS_ZH = {"queued": "排队中", "running": "运行中", "succeeded": "成功", "failed": "失败",
-             "skipped": "跳过", "interrupted": "中断"}
 HOST = socket.gethostname()[:100]
-# every job's name as the admin page shows it (the scheduled ones are declared in jobs/schedule.py)
-JOB_TITLES = {"recompute": "重算本月及未关账上月", "close-month": "上月关账", "weekly-report": "周调度报表",
-              "cleanup": "清理任务记录", "catch-up": "补算缺失月份", "recompute-month": "手动重算"}
 
 
 def _now() -> dt.datetime:

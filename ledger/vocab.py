@@ -47,3 +47,15 @@ LEVELS = {"yellow": "黄色", "orange": "橙色", "red": "红色"}
 # roles.md; who may open what and do what is ledger.permissions
 ROLES = {"leader": "领导", "supervisor": "监管人员", "county": "县区财政", "department": "主管部门",
          "screen": "大屏", "admin": "系统管理员"}
+
+# the scheduler's runs (ledger.runs) as the 任务 page shows them
+RUN_STATES = {"queued": "排队中", "running": "运行中", "succeeded": "成功", "failed": "失败", "skipped": "跳过",
+              "interrupted": "中断"}
+RUN_TRIGGERS = {"schedule": "定时", "catch-up": "补跑", "manual": "手动"}  # CLI runs are in the audit log
+JOB_TITLES = {"recompute": "重算本月及未关账上月", "close-month": "上月关账", "weekly-report": "周调度报表",
+              "cleanup": "清理任务记录", "catch-up": "补算缺失月份", "recompute-month": "手动重算"}
+# what a department does to regain points (metrics.attribution), the documents the portal writes
+FIX_ACTIONS = {"idle": "盘活闲置资产", "plan": "完成逾期台账", "remit": "上缴逾期收入", "quality": "补全资产资料"}
+DOCUMENT_KINDS = {"bulletin": "月度通报", "interview": "约谈通知书", "rectify": "整改通知书"}
+# the levels a KPI row or a list entry is computed for
+SCOPE_LEVELS = {"city": "全市", "region": "县区", "department": "部门", "unit": "单位"}

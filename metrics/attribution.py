@@ -14,8 +14,8 @@ from ledger.models import SCORE_NAMES
 from metrics.definitions import SCORED, score_params
 from metrics.scores import score_rows, undefined
 from metrics.timeline import year_before
+from ledger.vocab import FIX_ACTIONS
 
-ACTIONS = {"idle": "盘活闲置资产", "plan": "完成逾期台账", "remit": "上缴逾期收入", "quality": "补全资产资料"}
 
 
 @dataclass
@@ -29,7 +29,7 @@ class Fix:
 
     @property
     def action(self) -> str:
-        return ACTIONS[self.kind]
+        return FIX_ACTIONS[self.kind]
 
 
 def lost_points(row: dict, config: Config) -> dict[str, float]:

@@ -20,9 +20,9 @@ from sqlalchemy import Connection
 from ledger.config import Config, ConfigError
 from ledger.scope import Scope
 from outputs import facts
+from ledger.vocab import DOCUMENT_KINDS
 
 SHIPPED = Path(__file__).resolve().parent / "templates"
-KINDS = {"bulletin": "月度通报", "interview": "约谈通知书", "rectify": "整改通知书"}
 # what each template may use: the keys of outputs.facts' context, and Jinja's own loop variables
 PROVIDED = {
     "bulletin": {"title", "recipients", "month_text", "scope_name", "overview", "rankings", "notices", "interviews",
@@ -47,7 +47,7 @@ def _environment() -> Environment:
 
 def check_templates(config: Config) -> None:
     """Refuse a missing, unreadable or mistaken template, naming it and the problem."""
-    for kind in KINDS:
+    for kind in DOCUMENT_KINDS:
         path = template_path(config, kind)
         if not path.is_file():
             raise ConfigError(f"文书模板不存在：{path} / document template not found: {path}")
@@ -85,7 +85,7 @@ def render(config: Config, kind: str, context: dict) -> bytes:
 
 def file_name(kind: str, month: str, name: str | None = None) -> str:
     safe = re.sub(r'[\\/:*?"<>|\s]+', "", name or "")[:60]
-    return f"{KINDS[kind]}_{month}" + (f"_{safe}" if safe else "") + ".docx"
+    return f"{DOCUMENT_KINDS[kind]}_{month}" + (f"_{safe}" if safe else "") + ".docx"
 
 
 def bulletin(conn: Connection, scope: Scope, month: str, config: Config, today: dt.date) -> tuple[str, bytes]:

@@ -12,7 +12,6 @@ from dash import dcc, html
 
 from ledger.vocab import LEVELS
 
-LEVEL_ZH = LEVELS
 PALETTE = ["#1f4e79", "#c8102e", "#2e8b57", "#e0701b", "#6a5acd", "#7f8c8d"]
 
 

@@ -11,7 +11,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import guarded, page_frame
-from ledger import workflow
+from ledger import vocab, workflow
 from ledger.vocab import CATEGORIES, INCOME_KINDS, METHODS, STATUSES, label
 from metrics.rules import NAMES as RULE_NAMES
 
@@ -94,7 +94,7 @@ def render(month: str, code: str):
                                               "remitted_amount": _money})), lg=6),
         ], className="g-3"),
         c.section("预警记录", _table(detail["warnings"], {"month": "月份", "rule": "规则", "level": "等级", "message": "说明"},
-                                     {"rule": lambda v: RULE_NAMES.get(v, v), "level": lambda v: c.LEVEL_ZH.get(v, v)})),
+                                     {"rule": lambda v: RULE_NAMES.get(v, v), "level": lambda v: vocab.LEVELS.get(v, v)})),
         c.section("预警处理经过", _table(detail["handling"], {"at": "时间", "rule": "规则", "ref": "对象", "actor": "处理人",
                                                           "to_state": "处理后状态", "note": "说明"},
                                        {"rule": lambda v: RULE_NAMES.get(v, v), "to_state": lambda v: workflow.STATES.get(v, v),

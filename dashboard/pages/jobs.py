@@ -12,7 +12,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import guarded, permitted
-from ledger import runs
+from ledger import runs, vocab
 from metrics.timeline import parse_month
 
 dash.register_page(__name__, path="/jobs", name="任务", title="任务 · 国有资产盘活督导平台")
@@ -26,7 +26,6 @@ RUN_COLUMNS = [
     {"field": "rows", "headerName": "行数", "width": 90}, {"field": "error", "headerName": "错误", "flex": 1, "minWidth": 200,
                                                          "tooltipField": "error"},
 ]
-TRIGGER_ZH = {"schedule": "定时", "catch-up": "补跑", "manual": "手动"}  # CLI runs are in the audit log
 
 
 def _month_of(tick: str | None) -> str:
@@ -106,12 +105,12 @@ def render(_n, _queued):
             html.Td(j.title), html.Td(html.Code(j.schedule)),
             html.Td(f"{j.next_run_at:%Y-%m-%d %H:%M}" if j.next_run_at else "—"),
             html.Td(f"{last[j.job].started_at:%Y-%m-%d %H:%M}" if j.job in last and last[j.job].started_at else "—"),
-            html.Td(runs.STATUS_ZH.get(last[j.job].status, last[j.job].status) if j.job in last else "—"),
+            html.Td(vocab.RUN_STATES.get(last[j.job].status, last[j.job].status) if j.job in last else "—"),
         ]) for j in scheduled]),
     ], size="sm", className="mb-0") if scheduled else c.empty("调度进程尚未报告计划")
-    rows = [{"id": r.id, "job": runs.JOB_TITLES.get(r.job, r.job), "tick": r.tick,
-             "trigger": TRIGGER_ZH.get(r.trigger, r.trigger), "month": r.month or _month_of(r.tick),
-             "status_zh": runs.STATUS_ZH.get(r.status, r.status),
+    rows = [{"id": r.id, "job": vocab.JOB_TITLES.get(r.job, r.job), "tick": r.tick,
+             "trigger": vocab.RUN_TRIGGERS.get(r.trigger, r.trigger), "month": r.month or _month_of(r.tick),
+             "status_zh": vocab.RUN_STATES.get(r.status, r.status),
              "requested_by": r.requested_by or ("调度进程" if r.trigger in ("schedule", "catch-up") else "—"),
              "started_at": r.started_at and f"{r.started_at:%Y-%m-%d %H:%M:%S}",
              "ended_at": r.ended_at and f"{r.ended_at:%Y-%m-%d %H:%M:%S}", "rows": r.rows,

@@ -11,13 +11,12 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html,
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import guarded, page_frame
-from ledger import reports
+from ledger import reports, vocab
 from ledger.vocab import LISTS
 from outputs import documents
 
 dash.register_page(__name__, path="/lists", name="约谈问责", title="约谈问责 · 国有资产盘活督导平台")
 P = "lists"
-LEVEL = {"department": "部门", "region": "县区"}
 
 
 def layout(**_query):
@@ -100,7 +99,7 @@ def table(which: str, month: str):
     followed = queries.follow_up(engine, scope, context.config()["workflow.ack_days"])
     linked = [e["level"] == "department" and scope.sees_assets for _, e in entries.iterrows()]
     frame = pd.DataFrame({
-        "level": [LEVEL.get(v, v) for v in entries["level"]], "name": list(entries["name"]),
+        "level": [vocab.SCOPE_LEVELS.get(v, v) for v in entries["level"]], "name": list(entries["name"]),
         "href": [c.href("/department", code) if ok else None for code, ok in zip(entries["code"], linked)],
         "reasons": ["；".join(r["text"] for r in reasons) for reasons in entries["reasons"]],
         "follow_up": ["；".join(followed.get(code, [])) if level == "department" else ""

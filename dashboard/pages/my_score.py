@@ -11,6 +11,7 @@ from dashboard import components as c
 from dashboard import context, queries
 from dashboard.components.scores import costliest, score_breakdown
 from dashboard.shell import guarded, page_frame
+from ledger import vocab
 from ledger.models import SCORE_NAMES
 from metrics import attribution, whatif
 from metrics.definitions import SCORED
@@ -85,7 +86,7 @@ KINDS = {"idle": ("idle_overdue", "idle_no_plan"), "plan": ("plan_overdue",), "r
 
 def whatif_section(items: list[dict], month: str) -> dbc.Card:
     """Tick items (or a whole kind) and see the score, sub-scores and rank recomputed at once."""
-    kinds = [{"label": f"{attribution.ACTIONS[k]}（全部 {n} 项）", "value": k}
+    kinds = [{"label": f"{vocab.FIX_ACTIONS[k]}（全部 {n} 项）", "value": k}
              for k, n in ((k, sum(1 for i in items if i["rule"] in rules)) for k, rules in KINDS.items()) if n]
     frame = pd.DataFrame([{"key": f"{i['rule']}|{i['ref']}", "action": RULE_ACTION[i["rule"]],
                            "asset": i["asset_code"], "name": i["asset_name"], "ref": i["ref"],
@@ -110,7 +111,7 @@ def whatif_section(items: list[dict], month: str) -> dbc.Card:
     )
 
 
-RULE_ACTION = {rule: attribution.ACTIONS[kind] for kind, rules in KINDS.items() for rule in rules}
+RULE_ACTION = {rule: vocab.FIX_ACTIONS[kind] for kind, rules in KINDS.items() for rule in rules}
 
 
 def _standing(result) -> html.Div:

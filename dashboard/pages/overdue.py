@@ -10,6 +10,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import guarded, page_frame
+from ledger import vocab
 from ledger.exports import write_frame
 from ledger.reports import title_line
 from ledger.vocab import CATEGORIES, label
@@ -92,7 +93,7 @@ def _block(request: dict) -> tuple[int, int] | None:
 def _display(frame):
     frame = frame.copy()
     frame["category"] = frame["category"].map(lambda k: label(CATEGORIES, k))
-    frame["level"] = frame["level"].map(c.LEVEL_ZH)
+    frame["level"] = frame["level"].map(vocab.LEVELS)
     frame["href"] = [c.href("/asset", code) for code in frame["asset_code"]]
     frame["first_seen"] = frame["first_seen"].astype(str)
     return frame
@@ -143,7 +144,7 @@ def export(n_clicks, month, region, category, band, min_value):
     frame, _ = queries.overdue_idle(context.engine(), scope, month, end=None,
                                     **_filters(region, category, band, min_value))
     frame["category"] = frame["category"].map(lambda k: label(CATEGORIES, k))
-    frame["level"] = frame["level"].map(c.LEVEL_ZH)
+    frame["level"] = frame["level"].map(vocab.LEVELS)
     headers = {col["field"]: col["headerName"] for col in COLUMNS} | {"region_code": "区划编码"}
     frame = frame.rename(columns=headers)
     buffer = io.BytesIO()

@@ -9,6 +9,7 @@ from dash import Input, Output, callback, dcc, html
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import guarded, page_frame
+from ledger import vocab
 from ledger.vocab import LISTS
 from metrics.timeline import shift_month
 
@@ -110,7 +111,7 @@ def _alerts(month, scope, engine):
         counts = queries.warning_counts(engine, scope, month)
         by_level = counts.groupby("level")["count"].sum().to_dict() if not counts.empty else {}
         badges = [html.A([html.Div(f"{by_level.get(level, 0):,}", className="alert-count"),
-                          html.Div(f"{c.LEVEL_ZH[level]}预警")], href=f"/warnings?level={level}",
+                          html.Div(f"{vocab.LEVELS[level]}预警")], href=f"/warnings?level={level}",
                          className=f"alert-tile tile-{level}") for level in ("red", "orange", "yellow")]
         cols.append(dbc.Col(c.section("本月预警", html.Div(badges, className="alert-tiles")), lg=4))
     if scope.kind != "department":

@@ -12,7 +12,7 @@ from dashboard import components as c
 from dashboard import context, queries
 from dashboard.components.warnings import LEVEL_CLASSES, warning_display
 from dashboard.shell import guarded, page_frame
-from ledger import workflow
+from ledger import vocab, workflow
 from ledger.models import WarningCase
 from metrics.rules import NAMES as RULE_NAMES
 
@@ -47,8 +47,8 @@ def _toolbar():
 
 def layout(level: str | None = None, **_query):
     return page_frame("/warnings", P, "预警", snapshot_only=True, toolbar=_toolbar(), controls=[
-        dcc.Dropdown(id=f"{P}-level", options=[{"label": v, "value": k} for k, v in c.LEVEL_ZH.items()],
-                     value=level if level in c.LEVEL_ZH else None, placeholder="全部等级", className="filter"),
+        dcc.Dropdown(id=f"{P}-level", options=[{"label": v, "value": k} for k, v in vocab.LEVELS.items()],
+                     value=level if level in vocab.LEVELS else None, placeholder="全部等级", className="filter"),
         dcc.Dropdown(id=f"{P}-rule", options=[{"label": v, "value": k} for k, v in RULE_NAMES.items()],
                      placeholder="全部规则", className="filter"),
         dcc.Dropdown(id=f"{P}-state", options=[{"label": v, "value": k} for k, v in workflow.STATES.items()],

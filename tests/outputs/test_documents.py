@@ -27,6 +27,7 @@ from ledger.scope import Scope
 from outputs import documents
 from outputs.facts import DocumentError
 from tests.helpers import SAMPLE, empty_all
+from ledger.vocab import DOCUMENT_KINDS
 
 pytestmark = pytest.mark.skipif(not SAMPLE.exists() and not os.environ.get("CI"), reason="../shared/samples not present")
 TODAY = dt.date(2026, 11, 5)
@@ -212,7 +213,7 @@ def test_ledger_text_is_written_as_text(sample):
 
 def test_a_broken_template_is_refused_with_its_name_and_the_problem(sample, tmp_path):
     config = sample["config"].replace(documents__template_dir=str(tmp_path))
-    for kind in documents.KINDS:
+    for kind in DOCUMENT_KINDS:
         shutil.copy(documents.SHIPPED / f"{kind}.docx", tmp_path / f"{kind}.docx")
     documents.check_templates(config)
     broken = Document(str(tmp_path / "rectify.docx"))
