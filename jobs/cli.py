@@ -10,10 +10,10 @@ from pathlib import Path
 import click
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
+from jobs.serve import hand_over
 from ledger import accounts, audit, vocab
 from ledger.config import Config, ConfigError, load_config
-from ledger.db import is_busy, session_scope
-from ledger.db import make_engine
+from ledger.db import is_busy, make_engine, session_scope
 from ledger.exports import ExportError, snapshot_frame, write_frame
 from ledger.files import write_atomically
 from ledger.importer import SourceError, import_path
@@ -226,80 +226,21 @@ def document(ctx: Context, kind: str, month: str, code: str | None, out: Path) -
 @pass_ctx
 def demo(ctx: Context, assets: int, seed: int, no_serve: bool, write_sample: Path | None) -> None:
     """Build the demo city in the configured database, compute 13 months, serve."""
-    import tempfile
+    from jobs.demo import WORKBOOK, build_demo
+    from ledger.demo import demo_accounts
 
-    from jobs.demo_review import carry_out_transfers, review_demo_requests
-    from jobs.runner import compute_months
-    from ledger.demo import CITY, REQUEST_YEARS, months_to_compute, write_demo_ledger
-
-    config = ctx.config.replace(org__city_region_code=CITY[0], org__city_name=CITY[1])
     upgrade(ctx.engine)
-    clear_demo_ledger(ctx.engine)
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = write_sample or Path(tmp)
-        folder.mkdir(parents=True, exist_ok=True)
-        workbook = folder / "示范市资产台账.xlsx"
-        started = time.perf_counter()
-        counts = write_demo_ledger(workbook, assets=assets, seed=seed)
-        click.echo(f"已生成演示台账 / wrote demo ledger: {counts} ({time.perf_counter() - started:.1f}s)")
-        result = import_path(ctx.engine, workbook, config, username="demo")
-        if not result.ok:  # the generator and the importer disagree: a bug, say so plainly
-            raise click.ClickException("演示台账导入失败 / demo import failed: " + "; ".join(map(str, result.problems[:5])))
-    click.echo(f"已导入 / imported in {time.perf_counter() - started:.1f}s")
-    decided = review_demo_requests(ctx.engine, config, REQUEST_YEARS[0], dt.date(REQUEST_YEARS[0] - 1, 12, 1))
-    moved = carry_out_transfers(ctx.engine, config, 0.85, dt.date(REQUEST_YEARS[0], 1, 15))
-    click.echo(f"已审核 {REQUEST_YEARS[0]} 年度配置需求 / reviewed last year's requests: {decided}; "
-               f"{moved} 项调剂已在台账完成 / transfers done in the ledger")
-    compute_months(ctx.engine, config, months_to_compute(), "demo")
-    click.echo(f"已计算 13 个月快照 / computed 13 monthly snapshots: {months_to_compute()[0]} … {months_to_compute()[-1]}")
+    config = build_demo(ctx.engine, ctx.config, assets, seed, write_sample, say=click.echo)
     click.echo(f"数据库 / database: {ctx.engine.url.render_as_string(hide_password=True)}")
     if write_sample:
-        click.echo(f"示例工作簿 / sample workbook: {write_sample / '示范市资产台账.xlsx'}")
+        click.echo(f"示例工作簿 / sample workbook: {write_sample / WORKBOOK}")
     click.echo("演示账号 / demo accounts (用户名 / 密码):")
     for username, role, scope_code, password in demo_accounts(ctx.engine):
         scope_text = f" [{scope_code}]" if scope_code else ""
         click.echo(f"  {username:<12} {password:<16} {role}{scope_text}")
     if not no_serve:
-        _serve(config, ctx.config["server.host"], ctx.config["server.port"], demo=True, with_scheduler=True)
-
-
-DEMO_PASSWORD = "panhuo-demo"
-
-
-def clear_demo_ledger(engine) -> None:
-    """Start the demo from an empty ledger, but only where the database holds nothing but the demo city."""
-    from sqlalchemy import delete, select
-
-    from ledger.demo import CITY, COUNTIES
-    from ledger.models import Base, Region
-
-    demo_regions = {CITY[0], *(code for code, _ in COUNTIES)}
-    with session_scope(engine, write=True) as s:
-        stored = set(s.scalars(select(Region.code)))
-        if stored - demo_regions:
-            raise click.ClickException(
-                "配置的数据库中已有非演示数据，演示不会覆盖它；请用 PANHUO_DATABASE_URL 指定另一个数据库 / the configured "
-                "database holds a ledger that is not the demo city; point PANHUO_DATABASE_URL at another database")
-        keep = {"users", "api_tokens", "login_attempts", "imports", "audit_log", "alembic_version"}
-        for table in reversed(Base.metadata.sorted_tables):
-            if table.name not in keep:
-                s.execute(delete(table))
-
-
-def demo_accounts(engine) -> list[tuple[str, str, str | None, str]]:
-    """One account per role (created, or reset to the demo password)."""
-    from ledger.demo import CITY, COUNTIES
-
-    wanted = [("leader", "leader", None), ("supervisor", "supervisor", None), ("admin", "admin", None),
-              ("screen", "screen", None), ("county", "county", COUNTIES[0][0]),
-              ("dept", "department", f"{CITY[0]}001"), ("dept2", "department", f"{COUNTIES[0][0]}001")]
-    with session_scope(engine, write=True) as s:
-        for username, role, scope_code in wanted:
-            try:
-                accounts.add_user(s, username, role, DEMO_PASSWORD, scope_code)
-            except accounts.AccountError:
-                accounts.set_password(s, username, DEMO_PASSWORD)
-    return [(u, r, c, DEMO_PASSWORD) for u, r, c in wanted]
+        hand_over(config, ctx.config["server.host"], ctx.config["server.port"], demo=True, with_scheduler=True,
+                  say=click.echo)
 
 
 @main.command()
@@ -308,41 +249,7 @@ def demo_accounts(engine) -> list[tuple[str, str, str | None, str]]:
 @pass_ctx
 def serve(ctx: Context, host: str | None, port: int | None) -> None:
     """Serve the portal (development server; production: gunicorn, see README)."""
-    _serve(ctx.config, host or ctx.config["server.host"], port or ctx.config["server.port"])
-
-
-def _serve(config: Config, host: str, port: int, demo: bool = False, with_scheduler: bool = False) -> None:
-    """Hand over to gunicorn serving dashboard.wsgi (jobs never imports the dashboard).
-
-    `with_scheduler`: the demo also starts `panhuo scheduler` beside it (same process group,
-    so Ctrl+C stops both); a deployment runs the scheduler as a service of its own.
-    """
-    import os
-    import secrets
-    import subprocess
-
-    from ledger.config import WEAK_SECRET_KEYS, check_secret_key, env_name
-
-    env = dict(os.environ)
-    for key in ("database.url", "org.city_region_code", "org.city_name"):
-        env[env_name(key)] = str(config[key])
-    if demo and config["auth.secret_key"] in WEAK_SECRET_KEYS:
-        env[env_name("auth.secret_key")] = secrets.token_hex(32)  # the demo's sessions end with it
-    else:
-        check_secret_key(config["auth.secret_key"])
-    if config.path is not None:
-        env["PANHUO_CONFIG"] = str(config.path.resolve())
-    if with_scheduler:
-        subprocess.Popen([sys.executable, "-m", "jobs.cli", "scheduler"], env=env)
-        click.echo("调度进程已启动 / scheduler started (任务 page: /jobs)")
-    click.echo(f"门户 / portal: http://{host}:{port}/  (Ctrl+C 退出 / to stop)")
-    sys.stdout.flush()
-    # sync workers: Dash's first-request set-up races under threaded workers (plotly/dash#3971)
-    os.execve(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", "3", "--timeout", "120",
-                               "--bind", f"{host}:{port}", "--access-logfile", "-",
-                               # the path without its query: a kiosk's token URL is never logged
-                               "--access-logformat", '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
-                               "dashboard.wsgi:app"], env)
+    hand_over(ctx.config, host or ctx.config["server.host"], port or ctx.config["server.port"], say=click.echo)
 
 
 @main.command()

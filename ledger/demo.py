@@ -16,8 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
+from sqlalchemy import Engine, delete, select
 
+from ledger import accounts
+from ledger.db import session_scope
 from ledger.importer.schema import TABLES
+from ledger.models import ApiToken, AuditEntry, Base, ImportRecord, LoginAttempt, Region, User
 
 CITY = ("371500", "示范市")
 COUNTIES = [("371502", "东城区"), ("371503", "西城区"), ("371521", "南河县"), ("371522", "北山县"),
@@ -338,3 +342,42 @@ def _requests(rng: random.Random, writer: LedgerWriter, units: list, per_year: i
                 code = code[:7]  # a wider class: any asset of it will do
             writer.row("requests", [f"XQ{year}{n:05d}", unit_code, year, name, category, code, quantity,
                                     _money(price), _day(rng.randint(first, last)), rng.choice(REASONS)])
+
+
+# ---- the demo's database ---------------------------------------------------------------------
+
+DEMO_PASSWORD = "panhuo-demo"
+# what a rebuilt demo keeps: who may log in, what they did, what was imported
+KEPT = {model.__tablename__ for model in (User, ApiToken, LoginAttempt, ImportRecord, AuditEntry)}
+
+
+class DemoError(ValueError):
+    pass
+
+
+def clear_ledger(engine: Engine) -> None:
+    """Empty the ledger, the snapshots and the workflow for a new demo city, but only where the
+    database holds nothing but the demo city; accounts, imports and the audit log stay."""
+    demo_regions = {CITY[0], *(code for code, _ in COUNTIES)}
+    with session_scope(engine, write=True) as s:
+        if set(s.scalars(select(Region.code))) - demo_regions:
+            raise DemoError("配置的数据库中已有非演示数据，演示不会覆盖它；请用 PANHUO_DATABASE_URL 指定另一个数据库 / the "
+                            "configured database holds a ledger that is not the demo city; point PANHUO_DATABASE_URL "
+                            "at another database")
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name not in KEPT:
+                s.execute(delete(table))
+
+
+def demo_accounts(engine: Engine) -> list[tuple[str, str, str | None, str]]:
+    """One account per role (created, or reset to the demo password): (username, role, scope, password)."""
+    wanted = [("leader", "leader", None), ("supervisor", "supervisor", None), ("admin", "admin", None),
+              ("screen", "screen", None), ("county", "county", COUNTIES[0][0]),
+              ("dept", "department", f"{CITY[0]}001"), ("dept2", "department", f"{COUNTIES[0][0]}001")]
+    with session_scope(engine, write=True) as s:
+        for username, role, scope_code in wanted:
+            try:
+                accounts.add_user(s, username, role, DEMO_PASSWORD, scope_code)
+            except accounts.AccountError:
+                accounts.set_password(s, username, DEMO_PASSWORD)
+    return [(u, r, c, DEMO_PASSWORD) for u, r, c in wanted]
