@@ -278,7 +278,7 @@ def audit_verify(ctx: Context) -> None:
         check = audit.verify(conn)
     if not check.intact:
         raise click.ClickException(f"审计链在第 {check.broken_at} 条记录处断开 / the audit chain breaks at row "
-                                   f"{check.broken_at}: {check.reason}")
+                                   f"{check.broken_at}: {check.reason_zh} / {check.reason_en}")
     click.echo(f"审计链完整 / the audit chain is intact: {check.rows:,} 条记录 / rows; "
                f"链头 / head {check.head or '—'}")
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ledger.errors import UserError
 from ledger.models import ApiToken, Department, Region, User
 from ledger.vocab import ROLES
 
@@ -19,7 +20,7 @@ _HASH_METHOD = "scrypt"
 _DUMMY_HASH = generate_password_hash("not a password", method=_HASH_METHOD)
 
 
-class AccountError(ValueError):
+class AccountError(UserError):
     pass
 
 

@@ -121,7 +121,8 @@ class ChainCheck:
     rows: int  # rows checked
     head: str | None  # the newest row's hash: keep it elsewhere to show a rewrite of the whole chain
     broken_at: int | None = None  # the id of the first row that does not fit the chain
-    reason: str | None = None
+    reason_zh: str | None = None  # why it does not fit, for the portal
+    reason_en: str | None = None  # and for the command line
 
     @property
     def intact(self) -> bool:
@@ -138,10 +139,10 @@ def verify(db: Connection | Session, batch: int = 5000) -> ChainCheck:
             return ChainCheck(rows, previous)
         for entry in found:
             if entry.prev_hash != previous:
-                return ChainCheck(rows, previous, entry.id, "与上一条记录的链接不符（此前的记录被删除、插入或改写）/ "
+                return ChainCheck(rows, previous, entry.id, "与上一条记录的链接不符（此前的记录被删除、插入或改写）",
                                   "does not link to the row before it (a row before was removed, inserted or rewritten)")
             if entry.row_hash != chain_hash(previous, {key: getattr(entry, key) for key in CONTENT}):
-                return ChainCheck(rows, previous, entry.id, "内容与其哈希不符（记录被改写）/ "
+                return ChainCheck(rows, previous, entry.id, "内容与其哈希不符（记录被改写）",
                                   "its content does not match its hash (the row was rewritten)")
             previous, rows, last_id = entry.row_hash, rows + 1, entry.id
 

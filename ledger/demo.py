@@ -20,6 +20,7 @@ from sqlalchemy import Engine, delete, select
 
 from ledger import accounts
 from ledger.db import session_scope
+from ledger.errors import UserError
 from ledger.importer.schema import TABLES
 from ledger.models import ApiToken, AuditEntry, Base, ImportRecord, LoginAttempt, Region, User
 
@@ -351,7 +352,7 @@ DEMO_PASSWORD = "panhuo-demo"
 KEPT = {model.__tablename__ for model in (User, ApiToken, LoginAttempt, ImportRecord, AuditEntry)}
 
 
-class DemoError(ValueError):
+class DemoError(UserError):
     pass
 
 

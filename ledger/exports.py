@@ -8,6 +8,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from sqlalchemy import Connection, select
 
+from ledger.errors import UserError
 from ledger.files import atomic_path
 from ledger.models import KPI_FIELDS, SCORE_NAMES, KpiRow, ListEntry, Snapshot, WarningRow
 from ledger.scope import Scope
@@ -22,7 +23,7 @@ _MONEY = [n for n, kind in KPI_FIELDS if kind == "money"]
 _INT = [n for n, kind in KPI_FIELDS if kind in ("count", "months")] + ["rank", "rank_change", "days", "months"]
 
 
-class ExportError(ValueError):
+class ExportError(UserError):
     pass
 
 

@@ -11,6 +11,9 @@ from sqlalchemy import (
     JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from ledger.vocab import CaseState, CommitmentState, DecisionKind, InterviewState, RunStatus, TransferState
 
 CODE = String(64)
 # byte order on PostgreSQL too, so that a class prefix is an index range (ledger.fit)
@@ -19,6 +22,23 @@ KEY = String(64).with_variant(String(64, collation="C"), "postgresql")
 
 class Base(DeclarativeBase):
     pass
+
+
+class State(TypeDecorator):
+    """A state column: stored as its text (VARCHAR(16)), read back as the enum of ledger.vocab, and
+    refusing on write a value the enum does not have."""
+    impl = String(16)
+    cache_ok = True
+
+    def __init__(self, enum: type, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enum = enum
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else self.enum(value)
 
 
 # ---- the ledger ---------------------------------------------------------------------------
@@ -164,7 +184,7 @@ SCORE_NAMES = ["idle", "overdue", "completion", "remit", "quality"]
 # Kept with each row so levels above can be rolled up and pages can explain averages.
 HELPER_FIELDS = [("sum_months_idle", "count"), ("pool_ok_count", "count")]
 
-_COLUMN_TYPES = {"count": BigInteger, "money": BigInteger, "rate": Float, "months": Integer}
+COLUMN_TYPES = {"count": BigInteger, "money": BigInteger, "rate": Float, "months": Integer}  # kind -> column type
 
 
 class Snapshot(Base):
@@ -193,10 +213,42 @@ class KpiRow(Base):
     rank: Mapped[int | None] = mapped_column(Integer)
     rank_change: Mapped[int | None] = mapped_column(Integer)
     peer_size: Mapped[int | None] = mapped_column(Integer)
-    # one nullable column per figure; declared from KPI_FIELDS so the list lives in one place
-    for _name, _kind in KPI_FIELDS + HELPER_FIELDS:
-        locals()[_name] = mapped_column(_name, _COLUMN_TYPES[_kind], nullable=True)
-    del _name, _kind
+    # the figures of KPI_FIELDS, then HELPER_FIELDS, in their order: nullable, typed by kind
+    # (tests/ledger/test_models.py holds the two lists together)
+    asset_count: Mapped[int | None] = mapped_column(BigInteger)
+    base_value: Mapped[int | None] = mapped_column(BigInteger)  # fen
+    idle_count: Mapped[int | None] = mapped_column(BigInteger)
+    idle_value: Mapped[int | None] = mapped_column(BigInteger)  # fen
+    underused_value: Mapped[int | None] = mapped_column(BigInteger)  # fen
+    pending_disposal_value: Mapped[int | None] = mapped_column(BigInteger)  # fen
+    leased_value: Mapped[int | None] = mapped_column(BigInteger)  # fen
+    idle_rate: Mapped[float | None] = mapped_column(Float)
+    overdue_idle_count: Mapped[int | None] = mapped_column(BigInteger)
+    overdue_idle_value: Mapped[int | None] = mapped_column(BigInteger)  # fen
+    overdue_idle_rate: Mapped[float | None] = mapped_column(Float)
+    avg_months_idle: Mapped[float | None] = mapped_column(Float)
+    max_months_idle: Mapped[int | None] = mapped_column(Integer)
+    plan_count: Mapped[int | None] = mapped_column(BigInteger)
+    plan_value: Mapped[int | None] = mapped_column(BigInteger)  # fen
+    done_value: Mapped[int | None] = mapped_column(BigInteger)  # fen
+    due_value: Mapped[int | None] = mapped_column(BigInteger)  # fen
+    due_done_value: Mapped[int | None] = mapped_column(BigInteger)  # fen
+    due_completion_rate: Mapped[float | None] = mapped_column(Float)
+    completion_rate: Mapped[float | None] = mapped_column(Float)
+    overdue_plan_count: Mapped[int | None] = mapped_column(BigInteger)
+    income_received: Mapped[int | None] = mapped_column(BigInteger)  # fen
+    income_remitted: Mapped[int | None] = mapped_column(BigInteger)  # fen
+    remit_rate: Mapped[float | None] = mapped_column(Float)
+    lease_income_received: Mapped[int | None] = mapped_column(BigInteger)  # fen
+    lease_income_remitted: Mapped[int | None] = mapped_column(BigInteger)  # fen
+    lease_remit_rate: Mapped[float | None] = mapped_column(Float)
+    late_income_count: Mapped[int | None] = mapped_column(BigInteger)
+    pool_count: Mapped[int | None] = mapped_column(BigInteger)
+    data_quality_rate: Mapped[float | None] = mapped_column(Float)
+    listed_idle_value: Mapped[int | None] = mapped_column(BigInteger)  # fen
+    listing_rate: Mapped[float | None] = mapped_column(Float)
+    sum_months_idle: Mapped[int | None] = mapped_column(BigInteger)
+    pool_ok_count: Mapped[int | None] = mapped_column(BigInteger)
 
 Index("ix_kpi_rows_scope", KpiRow.month, KpiRow.level, KpiRow.dept_code, KpiRow.region_code)
 
@@ -297,7 +349,7 @@ class JobRun(Base):
     month: Mapped[str | None] = mapped_column(String(7))
     reopen: Mapped[bool] = mapped_column(Boolean, default=False)
     requested_by: Mapped[str | None] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(16), index=True)  # queued running succeeded failed skipped interrupted
+    status: Mapped[RunStatus] = mapped_column(State(RunStatus), index=True)
     queued_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -340,7 +392,7 @@ class WarningCase(Base):
     dept_code: Mapped[str] = mapped_column(CODE, index=True)
     region_code: Mapped[str] = mapped_column(CODE, index=True)
     level: Mapped[str] = mapped_column(String(8))
-    state: Mapped[str] = mapped_column(String(16), index=True)  # open acknowledged resolved closed
+    state: Mapped[CaseState] = mapped_column(State(CaseState), index=True)
     opened_on: Mapped[dt.date] = mapped_column(Date)  # when it (last) started firing
     last_month: Mapped[str] = mapped_column(String(7))  # newest snapshot it fired in
     note: Mapped[str | None] = mapped_column(Text)  # the latest acknowledgement or resolution note
@@ -357,8 +409,8 @@ class WarningEvent(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime)
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(16))
-    from_state: Mapped[str | None] = mapped_column(String(16))
-    to_state: Mapped[str] = mapped_column(String(16))
+    from_state: Mapped[CaseState | None] = mapped_column(State(CaseState))
+    to_state: Mapped[CaseState] = mapped_column(State(CaseState))
     note: Mapped[str | None] = mapped_column(Text)
 
 
@@ -373,7 +425,7 @@ class Interview(Base):
     attendees: Mapped[str] = mapped_column(Text)
     place: Mapped[str | None] = mapped_column(String(200))  # where it is held, for the interview notice
     topics: Mapped[list] = mapped_column(JSON, default=list)  # the list reasons, with their figures
-    status: Mapped[str] = mapped_column(String(16))  # scheduled | held
+    status: Mapped[InterviewState] = mapped_column(State(InterviewState))
     outcome: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -390,7 +442,7 @@ class Commitment(Base):
     owner: Mapped[str] = mapped_column(String(100))
     deadline: Mapped[dt.date] = mapped_column(Date)
     asset_codes: Mapped[list] = mapped_column(JSON, default=list)  # assets it names, checked against snapshots
-    status: Mapped[str] = mapped_column(String(16))  # open | answered | done
+    status: Mapped[CommitmentState] = mapped_column(State(CommitmentState))
     evidence: Mapped[str | None] = mapped_column(Text)  # the department's answer
     done_on: Mapped[dt.date | None] = mapped_column(Date)
     updated_by: Mapped[str | None] = mapped_column(String(100))
@@ -420,7 +472,7 @@ class Decision(Base):
     __tablename__ = "request_decisions"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     request_id: Mapped[str] = mapped_column(ForeignKey("requests.request_id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # transfer | partial | approve | reject
+    kind: Mapped[DecisionKind] = mapped_column(State(DecisionKind))
     approved_qty: Mapped[int] = mapped_column(Integer, default=0)  # purchases approved
     note: Mapped[str] = mapped_column(Text)
     review_date: Mapped[dt.date] = mapped_column(Date)  # D of the candidates and flags below
@@ -460,6 +512,6 @@ class Transfer(Base):
     region_code: Mapped[str] = mapped_column(CODE)  # the requesting department's region
     decided_on: Mapped[dt.date] = mapped_column(Date)
     due_on: Mapped[dt.date] = mapped_column(Date)  # decided_on + [allocation] transfer_days
-    state: Mapped[str] = mapped_column(String(16), index=True)  # open | done | withdrawn
+    state: Mapped[TransferState] = mapped_column(State(TransferState), index=True)
     done_on: Mapped[dt.date | None] = mapped_column(Date)
     done_how: Mapped[str | None] = mapped_column(String(16))  # moved | listing

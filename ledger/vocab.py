@@ -1,6 +1,7 @@
 """Enumerations and their Chinese: the import format's (Chinese spelling -> stored English key,
 import.md), the workflow's and the purchase review's states and the accounts' roles (stored key
 -> Chinese)."""
+from enum import StrEnum
 
 CATEGORIES = {
     "房屋": "building", "土地": "land", "车辆": "vehicle", "通用设备": "general_equipment",
@@ -23,12 +24,59 @@ LISTING_OUTCOMES = {"已调剂": "已调剂", "已共享": "已共享", "已处�
 
 POOL_STATUSES = ("idle", "underused", "pending_disposal")
 
-# stored key -> Chinese
-CASE_STATES = {"open": "待处理", "acknowledged": "已确认", "resolved": "已办结", "closed": "已自动关闭"}
-COMMITMENT_STATES = {"open": "整改中", "answered": "已反馈", "done": "已完成"}
-INTERVIEW_STATES = {"scheduled": "已安排", "held": "已约谈"}
-DECISION_KINDS = {"transfer": "调剂", "partial": "部分调剂", "approve": "同意采购", "reject": "不予批复"}
-TRANSFER_STATES = {"open": "调剂中", "done": "已完成", "withdrawn": "已撤回"}
+
+
+class CaseState(StrEnum):
+    """A warning case (workflow.md): opened by the snapshot, acknowledged and resolved by people,
+    closed by the snapshot once its warning no longer fires."""
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class CommitmentState(StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    DONE = "done"
+
+
+class InterviewState(StrEnum):
+    SCHEDULED = "scheduled"
+    HELD = "held"
+
+
+class DecisionKind(StrEnum):
+    """A purchase request's review decision (allocation.md)."""
+    TRANSFER = "transfer"
+    PARTIAL = "partial"
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class TransferState(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    WITHDRAWN = "withdrawn"
+
+
+class RunStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    INTERRUPTED = "interrupted"
+
+
+# state -> Chinese (the stored text is the enum's value, so a stored string looks up the same)
+CASE_STATES = {CaseState.OPEN: "待处理", CaseState.ACKNOWLEDGED: "已确认", CaseState.RESOLVED: "已办结",
+               CaseState.CLOSED: "已自动关闭"}
+COMMITMENT_STATES = {CommitmentState.OPEN: "整改中", CommitmentState.ANSWERED: "已反馈", CommitmentState.DONE: "已完成"}
+INTERVIEW_STATES = {InterviewState.SCHEDULED: "已安排", InterviewState.HELD: "已约谈"}
+DECISION_KINDS = {DecisionKind.TRANSFER: "调剂", DecisionKind.PARTIAL: "部分调剂", DecisionKind.APPROVE: "同意采购",
+                  DecisionKind.REJECT: "不予批复"}
+TRANSFER_STATES = {TransferState.OPEN: "调剂中", TransferState.DONE: "已完成", TransferState.WITHDRAWN: "已撤回"}
 FLAG_NAMES = {"own_stock": "本单位有同类闲置", "covered": "存量可满足", "budget_restricted": "建议暂停批复",
               "buy_while_idle": "曾闲置仍购置"}
 
@@ -49,8 +97,8 @@ ROLES = {"leader": "领导", "supervisor": "监管人员", "county": "县区财�
          "screen": "大屏", "admin": "系统管理员"}
 
 # the scheduler's runs (ledger.runs) as the 任务 page shows them
-RUN_STATES = {"queued": "排队中", "running": "运行中", "succeeded": "成功", "failed": "失败", "skipped": "跳过",
-              "interrupted": "中断"}
+RUN_STATES = {RunStatus.QUEUED: "排队中", RunStatus.RUNNING: "运行中", RunStatus.SUCCEEDED: "成功",
+              RunStatus.FAILED: "失败", RunStatus.SKIPPED: "跳过", RunStatus.INTERRUPTED: "中断"}
 RUN_TRIGGERS = {"schedule": "定时", "catch-up": "补跑", "manual": "手动"}  # CLI runs are in the audit log
 JOB_TITLES = {"recompute": "重算本月及未关账上月", "close-month": "上月关账", "weekly-report": "周调度报表",
               "cleanup": "清理任务记录", "catch-up": "补算缺失月份", "recompute-month": "手动重算"}

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, DateTime, String, and_, func, insert, literal
 from sqlalchemy.sql import ColumnElement
 
 from ledger import audit, permissions, vocab
+from ledger.errors import UserError
 from ledger.models import (
     Asset, Commitment, Interview, ListEntry, Snapshot, Unit, WarningCase, WarningEvent, WarningRow,
 )
@@ -22,7 +23,7 @@ STATES, COMMITMENT_STATES = vocab.CASE_STATES, vocab.COMMITMENT_STATES
 UNKEPT_RULES = ("idle_overdue", "idle_no_plan", "plan_overdue", "remit_late")
 
 
-class WorkflowError(ValueError):
+class WorkflowError(UserError):
     pass
 
 

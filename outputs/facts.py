@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import Connection, and_, or_, select
 
 from ledger.config import Config
+from ledger.errors import UserError
 from ledger.exports import typed
 from ledger.models import (Asset, Department, Income, Interview, KpiRow, ListEntry, Region, Snapshot,
                            Unit, WarningCase, WarningRow)
@@ -34,7 +35,7 @@ RECTIFY_LEVELS = ("orange", "red")
 TOP_ASSETS = 10
 
 
-class DocumentError(ValueError):
+class DocumentError(UserError):
     pass
 
 

@@ -296,7 +296,7 @@ def decide(_decide, _withdraw, request_id, kind, approved, note, picked, version
                                   found.basis(request_id), config["allocation.transfer_days"])
             said = f"已记录：{allocation.KINDS[kind]}" + (f"，调剂资产 {len(assets)} 件" if assets else "")
     except workflow.WorkflowError as exc:
-        return dbc.Alert(str(exc).split(" / ")[0], color="danger", className="py-1 mb-0"), no_update, no_update
+        return dbc.Alert(exc.zh, color="danger", className="py-1 mb-0"), no_update, no_update
     return dbc.Alert(said, color="success", className="py-1 mb-0"), (version or 0) + 1, ""
 
 
@@ -323,7 +323,7 @@ def add_request(n_clicks, *values):
         with context.engine().execution_options(write=True).begin() as conn:
             request_id = allocation.add_request(conn, _actor(), typed, context.scope().units())
     except workflow.WorkflowError as exc:
-        return dbc.Alert(str(exc).split(" / ")[0], color="danger", className="py-1 mb-0"), no_update
+        return dbc.Alert(exc.zh, color="danger", className="py-1 mb-0"), no_update
     return dbc.Alert(f"已保存配置需求 {request_id}", color="success", className="py-1 mb-0"), (version or 0) + 1
 
 

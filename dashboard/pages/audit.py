@@ -74,7 +74,7 @@ def render(action, actor, start, end):
                          "审计日志只能追加，数据库拒绝任何修改或删除。", color="success", className="py-2 mb-2",
                          id=f"{P}-chain")
     else:
-        note = dbc.Alert(f"审计链在第 {check.broken_at} 条记录处断开：{check.reason.split(' / ')[0]}。"
+        note = dbc.Alert(f"审计链在第 {check.broken_at} 条记录处断开：{check.reason_zh}。"
                          "请立即核查数据库访问记录。", color="danger", className="py-2 mb-2", id=f"{P}-chain")
     return c.section(title, note, c.grid(f"{P}-grid", pd.DataFrame(rows, columns=[col["field"] for col in COLUMNS]),
                                          COLUMNS, height="640px", options={"tooltipShowDelay": 300}))

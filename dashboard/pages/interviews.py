@@ -161,7 +161,7 @@ def schedule(n, month, dept, date, attendees, place, version):
                                                  else "", context.scope().lists(),
                                                  place=place if isinstance(place, str) else None)
     except workflow.WorkflowError as exc:
-        return dbc.Alert(str(exc).split(" / ")[0], color="danger", className="py-1 mb-0"), no_update
+        return dbc.Alert(exc.zh, color="danger", className="py-1 mb-0"), no_update
     return dbc.Alert(f"已安排约谈 #{new_id}", color="success", className="py-1 mb-0"), (version or 0) + 1
 
 
@@ -199,7 +199,7 @@ def record(n, interview_id, outcome, commitments, version):
             ids = workflow.record_outcome(conn, _actor(), interview_id, context.scope().owns(Interview),
                                           outcome if isinstance(outcome, str) else "", items)
     except workflow.WorkflowError as exc:
-        return dbc.Alert(str(exc).split(" / ")[0], color="danger", className="py-1 mb-0"), no_update
+        return dbc.Alert(exc.zh, color="danger", className="py-1 mb-0"), no_update
     return dbc.Alert(f"已保存，整改承诺 {len(ids)} 项", color="success", className="py-1 mb-0"), (version or 0) + 1
 
 
@@ -220,7 +220,7 @@ def follow_up(_answer, _complete, commitment_id, evidence, version):
             else:
                 workflow.complete(conn, _actor(), commitment_id, where, dt.date.today())
     except workflow.WorkflowError as exc:
-        return dbc.Alert(str(exc).split(" / ")[0], color="danger", className="py-1 mb-0"), no_update
+        return dbc.Alert(exc.zh, color="danger", className="py-1 mb-0"), no_update
     return dbc.Alert("已保存", color="success", className="py-1 mb-0"), (version or 0) + 1
 
 

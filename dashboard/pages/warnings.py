@@ -116,5 +116,5 @@ def act(_ack, _resolve, selected, note, fix_by, version):
     except workflow.WorkflowError as exc:
         if isinstance(exc, workflow.OutOfScope):
             context.audit("scope.refused", f"warning cases={exc.ids}"[:200], detail=f"{ctx.triggered_id}")
-        return dbc.Alert(str(exc).split(" / ")[0], color="danger", className="py-1 mb-0"), no_update
+        return dbc.Alert(exc.zh, color="danger", className="py-1 mb-0"), no_update
     return dbc.Alert(f"{verb} {done} 条", color="success", className="py-1 mb-0"), (version or 0) + 1

@@ -6,16 +6,12 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Callable
 
+from ledger.errors import UserError
 from ledger.importer.schema import Column
 
 
-class CellError(ValueError):
+class CellError(UserError):
     """A cell that cannot be read; `zh` and `en` say why."""
-
-    def __init__(self, zh: str, en: str):
-        super().__init__(f"{zh} / {en}")
-        self.zh = zh
-        self.en = en
 
 
 MAX_FEN = 10**14  # amounts under 1 万亿元: far above any asset, far below what a BIGINT holds

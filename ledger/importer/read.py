@@ -10,16 +10,11 @@ from typing import Iterator
 
 from python_calamine import CalamineWorkbook
 
+from ledger.errors import UserError
 
-class SourceError(ValueError):
-    """The file as a whole cannot be read: `zh` and `en`, or one "中文 / English" text."""
 
-    def __init__(self, zh: str, en: str | None = None):
-        if en is None:
-            zh, _, en = zh.partition("/ ")  # "…（应为 UTF-8）/ cannot…" has no space before the slash
-            zh = zh.rstrip()
-        self.zh, self.en = zh, en or zh
-        super().__init__(f"{self.zh} / {self.en}")
+class SourceError(UserError):
+    """The file as a whole cannot be read."""
 
 
 @dataclass

@@ -56,7 +56,7 @@ def test_a_row_changed_behind_the_guards_is_named(engine, tamper, broken_at, wor
     written(engine)
     tamper_audit_log(engine, tamper)
     found = check(engine)
-    assert not found.intact and found.broken_at == broken_at and words in found.reason
+    assert not found.intact and found.broken_at == broken_at and words in found.reason_en
 
 
 def test_panhuo_audit_verify_names_the_first_broken_row(engine, base_config, monkeypatch):
