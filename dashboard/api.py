@@ -6,7 +6,7 @@ import datetime as dt
 from flask import Blueprint, Flask, jsonify, request
 
 from dashboard import context, queries
-from ledger.exports import KPI_EXPORT, WARNING_EXPORT
+from ledger.snapshot_rows import KPI_EXPORT, WARNING_EXPORT
 from metrics.allocation import CANDIDATE_EXPORT, REQUEST_EXPORT, contract
 from metrics.timeline import parse_month
 

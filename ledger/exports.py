@@ -1,4 +1,6 @@
-"""Snapshot exports (metrics.md / warnings.md export contracts) to CSV or xlsx."""
+"""Writing exports: a frame or a set of sheets to CSV or xlsx, atomically, with a title line, text
+kept as text and the formats finance reports use. What goes in them is read elsewhere
+(ledger.snapshot_rows, ledger.reports, dashboard.queries)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,57 +8,12 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
-from sqlalchemy import Connection, select
 
 from ledger.errors import UserError
 from ledger.files import atomic_path
-from ledger.models import KPI_FIELDS, SCORE_NAMES, KpiRow, ListEntry, Snapshot, WarningRow
-from ledger.scope import Scope
-
-KPI_EXPORT = ["level", "code", "name", "month", *[n for n, _ in KPI_FIELDS],
-              *[f"score_{n}" for n in SCORE_NAMES], "score", "rank", "rank_change"]
-WARNING_EXPORT = ["month", "rule", "level", "ref", "asset_code", "unit_code", "dept_code", "region_code",
-                  "days", "months", "first_seen", "message"]
-LIST_EXPORT = ["month", "list", "level", "code", "name", "reasons"]
-KINDS = ("kpis", "warnings", "lists")
-_MONEY = [n for n, kind in KPI_FIELDS if kind == "money"]
-_INT = [n for n, kind in KPI_FIELDS if kind in ("count", "months")] + ["rank", "rank_change", "days", "months"]
-
 
 class ExportError(UserError):
     pass
-
-
-def snapshot_frame(conn: Connection, kind: str, month: str, scope: Scope, *conditions) -> pd.DataFrame:
-    """The rows of one snapshot within `scope`, in the export contract's columns (money in yuan).
-
-    `conditions`: further SQL conditions on the snapshot table (a page's filters).
-    """
-    if kind not in KINDS:
-        raise ExportError(f"未知导出类型 / unknown export kind: {kind} (kpis|warnings|lists)")
-    if conn.execute(select(Snapshot.month).where(Snapshot.month == month)).first() is None:
-        raise ExportError(f"{month} 尚无快照，请先运行 panhuo compute / no snapshot for {month}: run panhuo compute first")
-    if kind == "kpis":
-        table, columns, order, within = KpiRow, KPI_EXPORT, (KpiRow.level, KpiRow.code), scope.kpis()
-    elif kind == "warnings":
-        table, columns, order, within = WarningRow, WARNING_EXPORT, (WarningRow.rule, WarningRow.ref), scope.warnings()
-    else:
-        table, columns, order, within = ListEntry, LIST_EXPORT, (ListEntry.list, ListEntry.level, ListEntry.code), scope.lists()
-    query = select(*[getattr(table, c) for c in columns]).where(table.month == month, within, *conditions).order_by(*order)
-    frame = typed(pd.DataFrame(conn.execute(query).fetchall(), columns=columns))
-    if kind == "lists":
-        frame["reasons"] = frame["reasons"].map(lambda rs: "；".join(r["text"] for r in rs))
-    return frame
-
-
-def typed(frame: pd.DataFrame) -> pd.DataFrame:
-    """Money columns from fen to yuan, counts as nullable integers."""
-    for column in frame.columns:
-        if column in _MONEY:
-            frame[column] = frame[column].map(lambda fen: None if pd.isna(fen) else fen / 100)
-        elif column in _INT:
-            frame[column] = frame[column].astype("Int64")
-    return frame
 
 
 def _safe_text(value):

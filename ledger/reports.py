@@ -11,9 +11,10 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
-from ledger.exports import ExportError, typed, write_workbook
+from ledger.exports import ExportError, write_workbook
 from ledger.models import KpiRow, ListEntry, Snapshot, WarningRow
 from ledger.scope import Scope
+from ledger.snapshot_rows import typed
 from ledger.vocab import LEVELS as LEVEL_ZH, LISTS as LIST_ZH
 
 RANKING_COLUMNS = {  # column -> heading, in order

@@ -12,10 +12,10 @@ from sqlalchemy import Connection, and_, or_, select
 
 from ledger.config import Config
 from ledger.errors import UserError
-from ledger.exports import typed
 from ledger.models import (Asset, Department, Income, Interview, KpiRow, ListEntry, Region, Snapshot,
                            Unit, WarningCase, WarningRow)
 from ledger.scope import Scope
+from ledger.snapshot_rows import typed
 from metrics import attribution
 from metrics.timeline import shift_month, snapshot_date
 from outputs import phrasing as say

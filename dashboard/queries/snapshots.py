@@ -8,7 +8,7 @@ from sqlalchemy import Engine, func, select
 
 from dashboard.cache import snapshot_cached
 from dashboard.scope import Scope
-from ledger.exports import snapshot_frame, typed
+from ledger.snapshot_rows import snapshot_frame, typed
 from ledger.models import (
     HELPER_FIELDS, KPI_FIELDS, SCORE_NAMES, Asset, Department, Income, KpiRow, Lease, Listing,
     ListEntry, Plan, Region, Snapshot, StatusChange, Unit, WarningCase, WarningEvent, WarningRow,

@@ -20,14 +20,14 @@ from sqlalchemy import select
 from jobs.runner import compute_month
 from ledger import workflow
 from ledger.config import ConfigError
-from ledger.exports import snapshot_frame
 from ledger.importer import import_path
 from ledger.models import KpiRow, ListEntry
 from ledger.scope import Scope
+from ledger.snapshot_rows import snapshot_frame
+from ledger.vocab import DOCUMENT_KINDS
 from outputs import documents
 from outputs.facts import DocumentError
 from tests.helpers import SAMPLE, empty_all
-from ledger.vocab import DOCUMENT_KINDS
 
 pytestmark = pytest.mark.skipif(not SAMPLE.exists() and not os.environ.get("CI"), reason="../shared/samples not present")
 TODAY = dt.date(2026, 11, 5)
