@@ -5,11 +5,11 @@ import functools
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import Input, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
-from dashboard.auth import csrf_token
+from dashboard.auth import LANDING, csrf_token
 from ledger.permissions import may_open
 from ledger.vocab import ROLES
 
@@ -19,11 +19,13 @@ NAV = [("/", "总览"), ("/rankings", "排名"), ("/overdue", "超期闲置"), (
        ("/jobs", "任务"), ("/audit", "审计日志"), ("/screen", "大屏")]
 
 
-def page_frame(path: str, prefix: str, title: str, controls=None, snapshot_only: bool = False, toolbar=None):
+def page_frame(path: str, prefix: str, title: str, controls=None, snapshot_only: bool = False, toolbar=None,
+               month: str | None = None):
     """What most pages share: the role guard, a title, controls, the month selector, a loading body.
 
     `controls`: components, or a function of the available months returning them.
     `toolbar`: components between the title row and the body (kept when the body re-renders).
+    `month`: the month asked for in the address; otherwise the newest month that has ended.
     """
     from dashboard import components as c
     from dashboard import context, queries
@@ -34,12 +36,33 @@ def page_frame(path: str, prefix: str, title: str, controls=None, snapshot_only:
     if not months:
         return c.empty("尚无快照：请先导入台账并计算月度指标")
     extra = controls(months) if callable(controls) else list(controls or [])
+    engine, scope, today = context.engine(), context.scope(), context.config().today()
+    chosen = queries.chosen_month(engine, scope, month, today)
     return html.Div([
         html.Div([html.H2(title, className="page-title", id=f"{prefix}-title"), *extra,
-                  c.month_select(f"{prefix}-month", months, months[0])], className="page-head"),
+                  c.month_select(f"{prefix}-month", queries.month_progress(engine, scope, today), chosen)],
+                 className="page-head"),
         *(toolbar or []),
         dcc.Loading(html.Div(id=f"{prefix}-body"), type="dot"),
     ])
+
+
+def month_in_address(dropdown_id: str) -> None:
+    """Register (at a page's import) that choosing a month puts it in the address (?month=), where
+    links to other pages and a reload find it (assets_static/month.js)."""
+    clientside_callback(
+        """
+        function(month) {
+            if (typeof month !== "string") { return; }
+            const url = new URL(window.location.href);
+            if (url.searchParams.get("month") !== month) {
+                url.searchParams.set("month", month);
+                window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+            }
+        }
+        """,
+        Input(dropdown_id, "value"),
+    )
 
 
 def permitted(path: str) -> bool:
@@ -80,7 +103,7 @@ def shell():
     ], method="post", action="/logout", className="d-flex align-items-center")
     bar = dbc.Navbar(dbc.Container([
         html.A([html.Span("盘", className="brand-mark"), html.Span("国有资产盘活督导平台", className="brand-text")],
-               href="/", className="navbar-brand d-flex align-items-center"),
+               href=LANDING.get(role, "/"), className="navbar-brand d-flex align-items-center"),
         dbc.Nav(links, className="me-auto", navbar=True),
         account,
     ], fluid=True), color="#12355b", dark=True, className="app-bar")

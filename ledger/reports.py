@@ -116,8 +116,10 @@ def meeting_pack(conn: Connection, month: str, target, city: str, scope: Scope, 
     regions = regions[regions["code"] != city_region_code] if city_region_code else regions
     units = _kpis(conn, month, "unit", scope)
     names = dict(zip(departments["code"], departments["name"]))
-    sheets = [("说明", pd.DataFrame({"项目": ["月份", "快照日期", "快照计算时间", "范围", "部门数"],
-                                     "内容": [month, snap.snapshot_date.isoformat(), f"{snap.computed_at:%Y-%m-%d %H:%M:%S}",
+    upto = min(snap.snapshot_date, snap.computed_at.date())  # a month still in progress: the day it was computed
+    month_shown = month if upto == snap.snapshot_date else f"{month}（本月进行中）"
+    sheets = [("说明", pd.DataFrame({"项目": ["月份", "数据截至", "快照计算时间", "范围", "部门数"],
+                                     "内容": [month_shown, upto.isoformat(), f"{snap.computed_at:%Y-%m-%d %H:%M:%S}",
                                             scope_text, len(departments)]}))]
     if len(regions):
         sheets.append(("县区排名", _ranking(regions, with_region=False)))

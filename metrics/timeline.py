@@ -35,6 +35,12 @@ def snapshot_date(month: str) -> dt.date:
     return last_day(year, mon)
 
 
+def data_date(month: str, computed_at: dt.datetime) -> dt.date:
+    """The day a month's snapshot data reach: its snapshot date, or for a month computed while still
+    in progress the day it was computed (what people are told; never a day still to come)."""
+    return min(snapshot_date(month), computed_at.date())
+
+
 def shift_month(month: str, delta: int) -> str:
     year, mon = map(int, parse_month(month).split("-"))
     index = year * 12 + (mon - 1) + delta

@@ -17,7 +17,7 @@ from ledger.models import (Asset, Department, Income, Interview, KpiRow, ListEnt
 from ledger.scope import Scope
 from ledger.snapshot_rows import typed
 from metrics import attribution
-from metrics.timeline import shift_month, snapshot_date
+from metrics.timeline import data_date, shift_month, snapshot_date
 from outputs import phrasing as say
 
 HEADLINE = [  # 一、总体情况: label, kind, KPI column
@@ -45,9 +45,12 @@ def _kpis(conn: Connection, scope: Scope, month: str, *conditions) -> pd.DataFra
     return typed(pd.DataFrame(rows, columns=columns))
 
 
-def _require_snapshot(conn: Connection, month: str) -> None:
-    if conn.execute(select(Snapshot.month).where(Snapshot.month == month)).first() is None:
+def _require_snapshot(conn: Connection, month: str) -> dt.date:
+    """The day the month's data reach (metrics.timeline.data_date); no snapshot: a DocumentError."""
+    computed = conn.execute(select(Snapshot.computed_at).where(Snapshot.month == month)).scalar()
+    if computed is None:
         raise DocumentError(f"{month} 尚无快照 / no snapshot for {month}")
+    return data_date(month, computed)
 
 
 def _row(frame: pd.DataFrame) -> dict | None:
@@ -82,7 +85,7 @@ def _ordered(entries: pd.DataFrame, which: str, figures: dict[tuple[str, str], d
 
 def bulletin(conn: Connection, scope: Scope, month: str, config: Config, today: dt.date) -> dict:
     """月度通报 for the city (full scope) or one region (a county's own version)."""
-    _require_snapshot(conn, month)
+    upto = _require_snapshot(conn, month)
     city_code = config["org.city_region_code"]
     if scope.kind == "all":
         level, code = "city", city_code
@@ -136,7 +139,7 @@ def bulletin(conn: Connection, scope: Scope, month: str, config: Config, today: 
         **({} if level == "city" else {"bureau": f"{scope_name}财政局"}),
         "recipients": config["documents.recipients"] if level == "city" else f"{scope_name}各部门、各单位：",
         "title": f"关于{say.month_text(month)}{scope_name}国有资产盘活工作情况的通报",
-        "overview": _overview(now, before, month, scope_name),
+        "overview": _overview(now, before, upto, scope_name),
         "rankings": sections,
         "notices": _list_members(entries, "notice", figures),
         "interviews": _list_members(entries, "interview", figures),
@@ -150,9 +153,9 @@ def bulletin(conn: Connection, scope: Scope, month: str, config: Config, today: 
     }
 
 
-def _overview(now: dict, before: dict, month: str, scope_name: str) -> str:
+def _overview(now: dict, before: dict, upto: dt.date, scope_name: str) -> str:
     parts = [say.figure_with_change(label, kind, key, now.get(key), before.get(key)) for label, kind, key in HEADLINE]
-    return (f"截至{say.date_text(snapshot_date(month))}，{scope_name}纳入监测的" + "；".join(parts) + "。")
+    return (f"截至{say.date_text(upto)}，{scope_name}纳入监测的" + "；".join(parts) + "。")
 
 
 def interview_departments(conn: Connection, scope: Scope, month: str) -> list[tuple[str, str]]:
@@ -236,7 +239,7 @@ def _points_by_warning(fixes: list[attribution.Fix]) -> dict[tuple[str, str], fl
 
 def rectify(conn: Connection, scope: Scope, month: str, dept: str, config: Config, today: dt.date) -> dict | None:
     """整改通知书 for any department in the scope: score, rank, points lost, open orange/red warnings."""
-    _require_snapshot(conn, month)
+    upto = _require_snapshot(conn, month)
     row = _row(_kpis(conn, scope, month, KpiRow.level == "department", KpiRow.code == dept))
     if row is None:
         scope.refused("rectification notice", dept)
@@ -276,9 +279,9 @@ def rectify(conn: Connection, scope: Scope, month: str, dept: str, config: Confi
         "indicator_head": ["指标", "本月", "目标", "单项得分", "权重", "失分"],
         "indicators": indicators,
         "warning_count": int(len(warnings)),
-        "warnings_intro": (f"截至{say.date_text(snapshot_date(month))}，你单位尚有未整改的橙色及以上预警{len(warnings)}条，"
+        "warnings_intro": (f"截至{say.date_text(upto)}，你单位尚有未整改的橙色及以上预警{len(warnings)}条，"
                            "按规则分列如下（每类列出整改后可挽回分数最多的资产，至多10项）：") if len(warnings) else
-                          f"截至{say.date_text(snapshot_date(month))}，你单位无未整改的橙色及以上预警。",
+                          f"截至{say.date_text(upto)}，你单位无未整改的橙色及以上预警。",
         "warning_head": ["资产编号", "资产名称", "单位", "等级", "持续时间", "首次出现", "可挽回分数"],
         "groups": groups,
         "deadline": say.date_text(deadline),

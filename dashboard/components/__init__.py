@@ -62,8 +62,21 @@ def kpi_card(title: str, value: str, change=None, note: str | None = None, id_: 
     return dbc.Card(dbc.CardBody(body), className="kpi-card", id=id_ or f"kpi-{title}")
 
 
-def month_select(id_: str, months: list[str], value: str | None) -> dcc.Dropdown:
-    return dcc.Dropdown(id=id_, options=[{"label": m.replace("-", " 年 ") + " 月", "value": m} for m in months],
+def month_text(month: str) -> str:
+    return f"{month[:4]} 年 {int(month[5:])} 月"
+
+
+def month_label(month: str, upto=None) -> str:
+    """A month as the selectors name it; one still in progress says so and how far its data reach."""
+    return month_text(month) + (f"（本月进行中，数据截至 {upto:%Y-%m-%d}）" if upto else "")
+
+
+def month_select(id_: str, months, value: str | None) -> dcc.Dropdown:
+    """The month selector over `months` (newest first; a dict month -> the day an in-progress month's
+    data reach, as queries.month_progress gives it); the choice follows the address (?month=) and
+    every link to another page (assets_static/month.js)."""
+    progress = months if isinstance(months, dict) else dict.fromkeys(months)
+    return dcc.Dropdown(id=id_, options=[{"label": month_label(m, upto), "value": m} for m, upto in progress.items()],
                         value=value, clearable=False, className="month-select")
 
 

@@ -10,21 +10,22 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import guarded, page_frame
+from dashboard.shell import guarded, month_in_address, page_frame
 from ledger import vocab, workflow
 from ledger.vocab import CATEGORIES, INCOME_KINDS, METHODS, STATUSES, label
 from metrics.rules import NAMES as RULE_NAMES
 
 dash.register_page(__name__, path="/asset", name="资产", title="资产 · 国有资产盘活督导平台")
 P = "asset"
+month_in_address(f"{P}-month")
 STATUS_COLOR = {"in_use": "#2e8b57", "idle": "#c8102e", "underused": "#e0701b", "leased": "#1f4e79",
                 "lent": "#6a5acd", "pending_disposal": "#d4a106", "disposed": "#7f8c8d"}
 
 
-def layout(code: str | None = None, **_query):
+def layout(code: str | None = None, month: str | None = None, **_query):
     if not code:
         return c.not_found()
-    return page_frame("/asset", P, "资产详情", snapshot_only=True, controls=[dcc.Store(id=f"{P}-code", data=code)])
+    return page_frame("/asset", P, "资产详情", snapshot_only=True, controls=[dcc.Store(id=f"{P}-code", data=code)], month=month)
 
 
 def _money(fen) -> str:

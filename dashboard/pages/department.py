@@ -9,22 +9,23 @@ from dashboard import components as c
 from dashboard import context, queries
 from dashboard.components.scores import costliest, score_breakdown
 from dashboard.components.warnings import warnings_grid
-from dashboard.shell import guarded, page_frame
+from dashboard.shell import guarded, month_in_address, page_frame
 from outputs import documents
 from metrics.rules import NAMES as RULE_NAMES
 from metrics.timeline import shift_month
 
 dash.register_page(__name__, path="/department", name="部门", title="部门 · 国有资产盘活督导平台")
 P = "department"
+month_in_address(f"{P}-month")
 
 
-def layout(code: str | None = None, **_query):
+def layout(code: str | None = None, month: str | None = None, **_query):
     if not code:
         return c.not_found()
     return page_frame("/department", P, "部门详情", snapshot_only=True, controls=[
         dcc.Store(id=f"{P}-code", data=code),
         dbc.Button("下载整改通知书（Word）", id=f"{P}-rectify", color="primary", size="sm", outline=True),
-        dcc.Download(id=f"{P}-download")])
+        dcc.Download(id=f"{P}-download")], month=month)
 
 
 @callback(Output(f"{P}-download", "data"), Input(f"{P}-rectify", "n_clicks"), State(f"{P}-month", "value"),

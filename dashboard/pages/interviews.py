@@ -12,13 +12,14 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import guarded, permitted
+from dashboard.shell import guarded, month_in_address, permitted
 from ledger import workflow
 from ledger.models import Commitment, Interview
 from outputs import documents, facts
 
 dash.register_page(__name__, path="/interviews", name="约谈整改", title="约谈整改 · 国有资产盘活督导平台")
 P = "interviews"
+month_in_address(f"{P}-month")
 COMMITMENT_FORMAT = "每行一项：整改内容 | 责任人 | 期限(YYYY-MM-DD) | 涉及资产编号(可选，逗号分隔)"
 COLUMNS = [
     {"field": "id", "headerName": "编号", "width": 80}, {"field": "dept", "headerName": "部门", "width": 170},
@@ -34,17 +35,18 @@ def _actor() -> workflow.Actor:
     return workflow.Actor(context.current_username(), context.role(), context.address())
 
 
-def layout(**_query):
+def layout(month: str | None = None, **_query):
     if not permitted("/interviews"):
         return c.not_found()
-    months = queries.months(context.engine(), context.scope())
+    engine, scope, today = context.engine(), context.scope(), context.config().today()
+    months, chosen = queries.month_progress(engine, scope, today), queries.chosen_month(engine, scope, month, today)
     hidden = {"display": "none"}
     # every form is in the page for every role (the callbacks write to them); the ones a role
     # may not use are hidden, and the workflow refuses them on the server anyway
     parts = [html.Div([html.H2("约谈整改", className="page-title")], className="page-head"),
              dcc.Store(id=f"{P}-version", data=0),
              html.Div(c.section("安排约谈（来自当月约谈名单）", dbc.Row([
-                 dbc.Col(c.month_select(f"{P}-month", months, months[0] if months else None), width="auto"),
+                 dbc.Col(c.month_select(f"{P}-month", months, chosen), width="auto"),
                  dbc.Col(dcc.Dropdown(id=f"{P}-dept", placeholder="约谈名单上的部门"), md=3),
                  dbc.Col(dcc.DatePickerSingle(id=f"{P}-date", placeholder="约谈日期", display_format="YYYY-MM-DD"),
                          width="auto"),
@@ -61,7 +63,7 @@ def layout(**_query):
                  dbc.Button("保存结果", id=f"{P}-record", color="primary", size="sm", className="mt-2"),
                  html.Div(id=f"{P}-recorded", className="mt-2")), style=None if context.scope().may("record") else hidden),
              c.section("约谈通知书（Word）", dbc.Row([
-                 dbc.Col(c.month_select(f"{P}-notice-month", months, months[0] if months else None), width="auto"),
+                 dbc.Col(c.month_select(f"{P}-notice-month", months, chosen), width="auto"),
                  dbc.Col(dcc.Dropdown(id=f"{P}-notice-dept", placeholder="约谈名单上的部门"), md=3),
                  dbc.Col([dbc.Button("下载通知书", id=f"{P}-notice", color="primary", size="sm", outline=True,
                                      className="me-2"),

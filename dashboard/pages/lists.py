@@ -10,21 +10,22 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html,
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import guarded, page_frame
+from dashboard.shell import guarded, month_in_address, page_frame
 from ledger import reports, vocab
 from ledger.vocab import LISTS
 from outputs import documents
 
 dash.register_page(__name__, path="/lists", name="约谈问责", title="约谈问责 · 国有资产盘活督导平台")
 P = "lists"
+month_in_address(f"{P}-month")
 
 
-def layout(**_query):
+def layout(month: str | None = None, **_query):
     pack = [dbc.Button("下载会议材料（xlsx）", id=f"{P}-pack", color="primary", size="sm", outline=True),
             dbc.Button("下载月度通报（Word）", id=f"{P}-bulletin", color="primary", size="sm", outline=True),
             html.A("打印版报告", id=f"{P}-report", href="/report", className="btn btn-sm btn-outline-secondary"),
             dcc.Download(id=f"{P}-download"), dcc.Download(id=f"{P}-bulletin-download")]
-    return page_frame("/lists", P, "约谈问责名单", controls=pack)
+    return page_frame("/lists", P, "约谈问责名单", controls=pack, month=month)
 
 
 @callback(Output(f"{P}-report", "href"), Input(f"{P}-month", "value"))

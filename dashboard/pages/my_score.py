@@ -10,7 +10,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.components.scores import costliest, score_breakdown
-from dashboard.shell import guarded, page_frame
+from dashboard.shell import guarded, month_in_address, page_frame
 from ledger import vocab
 from ledger.models import SCORE_NAMES
 from metrics import attribution, whatif
@@ -19,13 +19,14 @@ from metrics.timeline import shift_month, snapshot_date
 
 dash.register_page(__name__, path="/my-score", name="我的得分", title="我的得分 · 国有资产盘活督导平台")
 P = "my-score"
+month_in_address(f"{P}-month")
 # which warnings explain the points lost on each indicator
 RULES_BEHIND = {"idle": ["idle_overdue", "idle_no_plan"], "overdue": ["idle_overdue"],
                 "completion": ["plan_overdue"], "remit": ["remit_late"], "quality": ["data_gap"]}
 
 
-def layout(**_query):
-    return page_frame("/my-score", P, "我的得分")
+def layout(month: str | None = None, **_query):
+    return page_frame("/my-score", P, "我的得分", month=month)
 
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"))

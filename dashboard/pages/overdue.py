@@ -9,7 +9,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import guarded, page_frame
+from dashboard.shell import guarded, month_in_address, page_frame
 from ledger import vocab
 from ledger.exports import write_frame
 from ledger.reports import title_line
@@ -17,6 +17,7 @@ from ledger.vocab import CATEGORIES, label
 
 dash.register_page(__name__, path="/overdue", name="超期闲置", title="超期闲置 · 国有资产盘活督导平台")
 P = "overdue"
+month_in_address(f"{P}-month")
 MAX_YUAN = 10 ** 13  # ten trillion yuan: far above any card, far below 2**63 fen
 MAX_ROWS = 10 ** 9
 FILTERS = [Input(f"{P}-month", "value"), Input(f"{P}-region", "value"), Input(f"{P}-category", "value"),
@@ -37,7 +38,7 @@ COLUMNS = [
 ]
 
 
-def layout(**_query):
+def layout(month: str | None = None, **_query):
     def controls(months):
         scope = context.scope()
         extra = []
@@ -62,7 +63,7 @@ def layout(**_query):
         ]
         return extra
 
-    return page_frame("/overdue", P, "超期闲置资产", controls=controls, snapshot_only=True)
+    return page_frame("/overdue", P, "超期闲置资产", controls=controls, snapshot_only=True, month=month)
 
 
 def _filters(region, category, band, min_value) -> dict:

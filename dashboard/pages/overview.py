@@ -8,13 +8,14 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import guarded, page_frame
+from dashboard.shell import guarded, month_in_address, page_frame
 from ledger import vocab
 from ledger.vocab import LISTS
 from metrics.timeline import shift_month
 
 dash.register_page(__name__, path="/", name="总览", title="总览 · 国有资产盘活督导平台")
 P = "overview"
+month_in_address(f"{P}-month")
 
 
 def focus(scope) -> tuple[str, str | None]:
@@ -26,8 +27,8 @@ def focus(scope) -> tuple[str, str | None]:
     return "city", None
 
 
-def layout(**_query):
-    return page_frame("/", P, "总览")
+def layout(month: str | None = None, **_query):
+    return page_frame("/", P, "总览", month=month)
 
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"))

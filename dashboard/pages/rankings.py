@@ -6,10 +6,11 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import guarded, page_frame
+from dashboard.shell import guarded, month_in_address, page_frame
 
 dash.register_page(__name__, path="/rankings", name="排名", title="排名 · 国有资产盘活督导平台")
 P = "rankings"
+month_in_address(f"{P}-month")
 SUBS = [("score_idle", "闲置"), ("score_overdue", "超期闲置"), ("score_completion", "盘活完成"),
         ("score_remit", "收入上缴"), ("score_quality", "数据质量")]
 
@@ -32,7 +33,7 @@ def _columns(linked: bool) -> list[dict]:
     ]
 
 
-def layout(region: str | None = None, **_query):
+def layout(region: str | None = None, month: str | None = None, **_query):
     def region_select(months):
         scope = context.scope()
         regions = queries.kpis(context.engine(), scope, months[0], level="region")
@@ -42,7 +43,7 @@ def layout(region: str | None = None, **_query):
         default = scope.code if scope.kind == "region" else (region if region in {o["value"] for o in options} else city)
         return [dcc.Dropdown(id=f"{P}-region", options=options, value=default, clearable=False, className="region-select")]
 
-    return page_frame("/rankings", P, "排名", controls=region_select)
+    return page_frame("/rankings", P, "排名", controls=region_select, month=month)
 
 
 def _table(frame, history, link: tuple[str, str] | None, id_: str):

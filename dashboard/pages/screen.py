@@ -12,7 +12,7 @@ from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import guarded, permitted
 from ledger.vocab import LEVELS, LISTS
-from metrics.timeline import parse_month, shift_month
+from metrics.timeline import data_date, parse_month, shift_month
 
 dash.register_page(__name__, path="/screen", name="大屏", title="月度调度会 · 国有资产盘活督导平台")
 P = "screen"
@@ -116,8 +116,8 @@ def _content(month: str):
         html.Div([html.Span("盘", className="brand-mark"),
                   html.Span(f"{cfg['org.city_name']}国有资产盘活督导 · 月度调度会", className="screen-title")],
                  className="screen-brand"),
-        html.Div([html.Div(f"{month[:4]} 年 {int(month[5:])} 月", className="screen-month"),
-                  html.Div(f"数据截至 {info['snapshot_date']:%Y-%m-%d} · 计算于 {info['computed_at']:%Y-%m-%d %H:%M}",
+        html.Div([html.Div(c.month_text(month), className="screen-month"),
+                  html.Div(f"数据截至 {data_date(month, info['computed_at']):%Y-%m-%d} · 计算于 {info['computed_at']:%Y-%m-%d %H:%M}",
                            className="screen-stamp")], className="screen-when"),
     ], className="screen-head")
     dots = html.Div([html.Span(name, id={"type": f"{P}-dot", "index": i}, className="screen-dot" + (" active" if i == 0 else ""))

@@ -9,17 +9,18 @@ from dashboard import components as c
 from dashboard import context, queries
 from dashboard.components.scores import score_breakdown
 from dashboard.components.warnings import warnings_grid
-from dashboard.shell import guarded, page_frame
+from dashboard.shell import guarded, month_in_address, page_frame
 from metrics.timeline import shift_month
 
 dash.register_page(__name__, path="/unit", name="单位", title="单位 · 国有资产盘活督导平台")
 P = "unit"
+month_in_address(f"{P}-month")
 
 
-def layout(code: str | None = None, **_query):
+def layout(code: str | None = None, month: str | None = None, **_query):
     if not code:
         return c.not_found()
-    return page_frame("/unit", P, "单位详情", snapshot_only=True, controls=[dcc.Store(id=f"{P}-code", data=code)])
+    return page_frame("/unit", P, "单位详情", snapshot_only=True, controls=[dcc.Store(id=f"{P}-code", data=code)], month=month)
 
 
 @callback(Output(f"{P}-body", "children"), Output(f"{P}-title", "children"),

@@ -11,13 +11,14 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.components.warnings import LEVEL_CLASSES, warning_display
-from dashboard.shell import guarded, page_frame
+from dashboard.shell import guarded, month_in_address, page_frame
 from ledger import vocab, workflow
 from ledger.models import WarningCase
 from metrics.rules import NAMES as RULE_NAMES
 
 dash.register_page(__name__, path="/warnings", name="预警", title="预警 · 国有资产盘活督导平台")
 P = "warnings"
+month_in_address(f"{P}-month")
 OVERDUE = "逾期未确认"
 SHOWN = 500  # rows sent to the browser; the counts above the list cover all of them
 COLUMNS = [
@@ -45,7 +46,7 @@ def _toolbar():
     ], className="g-2 align-items-center")), className="section mb-2 action-bar")]
 
 
-def layout(level: str | None = None, **_query):
+def layout(level: str | None = None, month: str | None = None, **_query):
     return page_frame("/warnings", P, "预警", snapshot_only=True, toolbar=_toolbar(), controls=[
         dcc.Dropdown(id=f"{P}-level", options=[{"label": v, "value": k} for k, v in vocab.LEVELS.items()],
                      value=level if level in vocab.LEVELS else None, placeholder="全部等级", className="filter"),
@@ -54,7 +55,7 @@ def layout(level: str | None = None, **_query):
         dcc.Dropdown(id=f"{P}-state", options=[{"label": v, "value": k} for k, v in workflow.STATES.items()],
                      placeholder="全部状态", className="filter"),
         dcc.Store(id=f"{P}-version", data=0),
-    ])
+    ], month=month)
 
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"), Input(f"{P}-level", "value"),

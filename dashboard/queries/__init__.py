@@ -12,6 +12,7 @@ from dashboard.queries.allocation import (
 )
 from dashboard.queries.snapshots import (
     KPI_COLUMNS, MONTH_BANDS, OVERDUE_SORTS, asset_detail, kpi_row, kpis, lists, meeting_month, months,
+    chosen_month, month_progress,
     overdue_idle, overdue_total, peer_standing, plain, point_items, scope_label, snapshot_info, to_records,
     warning_counts, warnings, yuan_of,
 )
@@ -24,7 +25,7 @@ __all__ = [
     "OPINION_COLUMNS", "allocation_exports", "allocation_figures", "held_assets", "opinion_sheet", "place_names",
     "purchase_requests", "request_review", "request_years", "transfers",
     "KPI_COLUMNS", "MONTH_BANDS", "OVERDUE_SORTS", "asset_detail", "kpi_row", "kpis", "lists", "meeting_month",
-    "months", "overdue_idle", "overdue_total", "peer_standing", "plain", "point_items", "scope_label",
+    "months", "chosen_month", "month_progress", "overdue_idle", "overdue_total", "peer_standing", "plain", "point_items", "scope_label",
     "snapshot_info", "to_records", "warning_counts", "warnings", "yuan_of",
     "case_states", "commitment_totals", "department_history", "follow_up", "interview_list", "interviews",
     "warning_cases",

@@ -2,6 +2,7 @@
 function takes a Scope and filters by it; none has a default that means everything."""
 from __future__ import annotations
 
+import datetime as dt
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
@@ -77,6 +78,22 @@ def meeting_month(engine: Engine, scope: Scope, today) -> str | None:
     available = months(engine, scope)
     ended = [m for m in available if snapshot_date(m) < today]
     return (ended or available or [None])[0]
+
+
+def chosen_month(engine: Engine, scope: Scope, asked, today) -> str | None:
+    """The month a page opens on: the one asked for (`?month=`) when it has a snapshot, else the
+    newest month that has ended."""
+    return asked if isinstance(asked, str) and asked in months(engine, scope) else meeting_month(engine, scope, today)
+
+
+def month_progress(engine: Engine, scope: Scope, today) -> dict[str, dt.date | None]:
+    """The months with a snapshot, newest first, each with the day its data reach if the month is
+    still in progress (its snapshot was computed before its last day), else None."""
+    progress = {}
+    for month in months(engine, scope):
+        info = snapshot_info(engine, month) if snapshot_date(month) >= today else None
+        progress[month] = min(info["computed_at"].date(), today) if info else None
+    return progress
 
 
 @snapshot_cached

@@ -119,6 +119,31 @@ def test_leader_drills_from_ranking_to_department(server, browser):
     assert problems == []
 
 
+def test_the_month_chosen_travels_to_the_next_page_and_its_downloads(server, browser):
+    page, problems = open_session(browser, server, "leader", WIDE)
+    visit(page, server, "/")
+    assert "2026 年 10 月" in page.inner_text("#overview-month")  # the newest month that has ended
+    pick(page, "overview-month", "2026 年 9 月")
+    page.wait_for_url(re.compile(r".*/\?month=2026-09$"))
+    page.get_by_role("link", name="排名", exact=True).click()
+    page.wait_for_url(re.compile(r".*/rankings\?month=2026-09$"))
+    page.wait_for_selector("#rankings-month")
+    assert "2026 年 9 月" in page.inner_text("#rankings-month")
+    page.get_by_role("link", name="部门D1").first.click()
+    page.wait_for_url(re.compile(r".*/department\?code=D1&month=2026-09$"))
+    page.wait_for_selector("text=单位排名")
+    assert "2026 年 9 月" in page.inner_text("#department-month")
+    page.get_by_role("link", name="约谈问责", exact=True).click()
+    page.wait_for_url(re.compile(r".*/lists\?month=2026-09$"))
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile("会议材料")).click()
+    assert "2026-09" in download.value.suggested_filename
+    page.reload()
+    page.wait_for_selector("#lists-month")
+    assert "2026 年 9 月" in page.inner_text("#lists-month")  # a reload keeps it too
+    assert problems == []
+
+
 def test_supervisor_drills_from_overdue_assets_to_an_asset(server, browser):
     page, problems = open_session(browser, server, "supervisor", {"width": 1920, "height": 1080})
     visit(page, server, "/overdue")

@@ -1,0 +1,56 @@
+"""Every page opens on the month asked for in its address, else on the newest month that has ended;
+the month still in progress is marked as such and no file names a day still to come."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import json
+
+import openpyxl
+import pytest
+
+from metrics.snapshot import compute_snapshot
+from metrics.timeline import shift_month
+from tests.dashboard.callbacks import call, components, layout_as, page
+
+PAGES = ["overview", "rankings", "overdue", "warnings", "lists", "department", "unit", "asset"]
+QUERY = {"department": {"code": "D1"}, "unit": {"code": "U1"}, "asset": {"code": "A1"}}
+
+
+def month_selector(app, name, username="supervisor", **query):
+    layout = json.loads(layout_as(app, username, page(name).layout, **QUERY.get(name, {}), **query))
+    return components(layout, lambda node: isinstance(node, dict) and str(node.get("id", "")).endswith("-month")
+                      and "options" in node)[0]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_page_opens_on_the_month_in_its_address_else_the_newest_ended_one(app, name):
+    assert month_selector(app, name)["value"] == "2026-10"
+    assert month_selector(app, name, month="2026-09")["value"] == "2026-09"
+    assert month_selector(app, name, month="2031-01")["value"] == "2026-10"  # no such snapshot: the default
+
+
+@pytest.fixture
+def running_month(app, engine, config):
+    """A snapshot of a month that has not ended (computed today, before its last day)."""
+    month = shift_month(dt.date.today().strftime("%Y-%m"), 1)
+    compute_snapshot(engine, month, config)
+    return month
+
+
+def test_the_month_in_progress_is_marked_and_never_the_default(app, running_month):
+    selector = month_selector(app, "overview")
+    assert selector["value"] == "2026-10"
+    label = next(o["label"] for o in selector["options"] if o["value"] == running_month)
+    assert label.endswith(f"（本月进行中，数据截至 {dt.date.today():%Y-%m-%d}）")
+    assert all("进行中" not in o["label"] for o in selector["options"] if o["value"] != running_month)
+
+
+def test_the_meeting_pack_of_a_month_in_progress_names_today_not_its_last_day(app, as_user, running_month):
+    status, response = call(as_user("leader"), [("lists-download", "data")], [("lists-pack", "n_clicks", 1)],
+                            [("lists-month", "value", running_month)])
+    assert status == 200
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(response["lists-download"]["data"]["content"])))
+    about = dict(book["说明"].iter_rows(min_row=3, values_only=True))
+    assert about["数据截至"] == f"{dt.date.today():%Y-%m-%d}" and about["月份"] == f"{running_month}（本月进行中）"
