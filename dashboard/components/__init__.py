@@ -151,6 +151,21 @@ def grid(id_: str, frame: pd.DataFrame, columns: list[dict], height: str = "420p
                       style={"height": height, "width": "100%"}, className="ag-theme-quartz")
 
 
+NO_ROWS = {"rowData": [], "rowCount": 0}  # an infinite grid's answer when there is nothing to give
+
+
+def row_block(request) -> tuple[int, int] | None:
+    """The rows an infinite grid asks for, [start, end): whole numbers, at most 1,000 of them."""
+    if not isinstance(request, dict):
+        return None
+    start, end = request.get("startRow", 0), request.get("endRow", 100)
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+        return None
+    if not 0 <= start < end <= start + 1000 or end > 10 ** 9:
+        return None
+    return start, end
+
+
 def href(path: str, code, key: str = "code") -> str:
     """The address of an object's page (`/asset?code=…`), the code quoted."""
     return f"{path}?{urlencode({key: str(code)})}"

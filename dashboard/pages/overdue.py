@@ -19,7 +19,6 @@ dash.register_page(__name__, path="/overdue", name="超期闲置", title="超期
 P = "overdue"
 month_in_address(f"{P}-month")
 MAX_YUAN = 10 ** 13  # ten trillion yuan: far above any card, far below 2**63 fen
-MAX_ROWS = 10 ** 9
 FILTERS = [Input(f"{P}-month", "value"), Input(f"{P}-region", "value"), Input(f"{P}-category", "value"),
            Input(f"{P}-band", "value"), Input(f"{P}-min-value", "value")]
 COLUMNS = [
@@ -81,16 +80,6 @@ def _filters(region, category, band, min_value) -> dict:
     return out
 
 
-def _block(request: dict) -> tuple[int, int] | None:
-    """The rows an infinite grid asks for, [start, end): whole numbers, at most 1,000 of them."""
-    start, end = request.get("startRow", 0), request.get("endRow", 100)
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
-        return None
-    if not 0 <= start < end <= start + 1000 or end > MAX_ROWS:
-        return None
-    return start, end
-
-
 def _display(frame):
     frame = frame.copy()
     frame["category"] = frame["category"].map(lambda k: label(CATEGORIES, k))
@@ -123,11 +112,9 @@ def render(month, region, category, band, min_value):
 @guarded("/overdue")
 def rows(request, month, region, category, band, min_value):
     scope = context.scope()
-    if not isinstance(request, dict) or month not in queries.months(context.engine(), scope) or not scope.sees_assets:
-        return {"rowData": [], "rowCount": 0}
-    block = _block(request)
-    if block is None:
-        return {"rowData": [], "rowCount": 0}
+    block = c.row_block(request)
+    if block is None or month not in queries.months(context.engine(), scope) or not scope.sees_assets:
+        return c.NO_ROWS
     start, end = block
     sort = request.get("sortModel") if isinstance(request.get("sortModel"), list) else []
     frame, total = queries.overdue_idle(context.engine(), scope, month, sort=[s for s in sort if isinstance(s, dict)],

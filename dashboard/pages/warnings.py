@@ -1,12 +1,14 @@
-"""预警 Warnings: filter by level, rule and state; counts; acknowledge (departments, supervisors)
-and resolve (supervisors, counties) one or many at once."""
+"""预警 Warnings: every warning of the month in the caller's scope, the most pressing first, paged on
+the server; filters for level, rule, state, region and department and a search; acknowledge
+(departments their own, supervisors, counties) and resolve (supervisors, counties) many at once."""
 from __future__ import annotations
 
 import datetime as dt
 
 import dash
+import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
@@ -20,102 +22,212 @@ dash.register_page(__name__, path="/warnings", name="预警", title="预警 · �
 P = "warnings"
 month_in_address(f"{P}-month")
 OVERDUE = "逾期未确认"
-SHOWN = 500  # rows sent to the browser; the counts above the list cover all of them
+# the state filter offers exactly the words the grid shows
+STATES = {**vocab.CASE_STATES, queries.OVERDUE_STATE: OVERDUE}
+SEARCH_MAX = 50
+FILTERS = [Input(f"{P}-month", "value"), Input(f"{P}-level", "value"), Input(f"{P}-rule", "value"),
+           Input(f"{P}-state", "value"), Input(f"{P}-region", "value"), Input(f"{P}-dept", "value"),
+           Input(f"{P}-search", "value")]
 COLUMNS = [
-    {"field": "level_zh", "headerName": "等级", "width": 100, "cellClassRules": LEVEL_CLASSES},
+    {"field": "level_zh", "headerName": "等级", "width": 96, "cellClassRules": LEVEL_CLASSES},
     {"field": "state_zh", "headerName": "状态", "width": 110, "cellClassRules": {"lvl-red": f"params.value == '{OVERDUE}'"}},
-    {"field": "rule_zh", "headerName": "规则", "width": 130}, {"field": "ref", "headerName": "对象", "width": 130},
+    {"field": "rule_zh", "headerName": "规则", "width": 128},
+    {"field": "object", "headerName": "对象", "width": 200, "tooltipField": "object"},
     c.link_column("asset_code", "资产编号", "asset_href", width=130),
-    {"field": "span", "headerName": "时长", "width": 90}, {"field": "opened_on", "headerName": "发生于", "width": 110},
-    {"field": "fix_by", "headerName": "计划整改", "width": 110},
-    {"field": "note", "headerName": "处理说明", "width": 200, "tooltipField": "note"},
-    {"field": "message", "headerName": "说明", "flex": 1, "minWidth": 220},
+    c.link_column("unit_name", "单位", "unit_href", width=170, tooltipField="unit_name"),
+    c.link_column("dept_name", "主管部门", "dept_href", width=170, tooltipField="dept_name"),
+    {"field": "span", "headerName": "时长", "width": 90}, {"field": "opened_on", "headerName": "发生于", "width": 108},
+    {"field": "fix_by", "headerName": "计划整改", "width": 108},
+    {"field": "note", "headerName": "处理说明", "width": 180, "tooltipField": "note"},
+    {"field": "message", "headerName": "说明", "flex": 1, "minWidth": 220, "tooltipField": "message"},
 ]
+WHO = ("确认：主管部门确认本部门的预警，监管人员和县区财政确认其范围内的预警；"
+       "办结：监管人员和县区财政。确认时写明已采取或将采取的整改措施。")
 
 
 def _toolbar():
-    if not context.scope().may("acknowledge"):
-        return []
-    return [dbc.Card(dbc.CardBody(dbc.Row([
+    scope = context.scope()
+    if not scope.may("acknowledge"):
+        return [html.Div(WHO, className="small text-muted mb-2")]
+    return [dbc.Card(dbc.CardBody([dbc.Row([
         dbc.Col(dbc.Textarea(id=f"{P}-note", placeholder="处理说明（必填）：已采取或将采取的整改措施", rows=2), md=5),
         dbc.Col(dcc.DatePickerSingle(id=f"{P}-fix-by", placeholder="计划整改日期", display_format="YYYY-MM-DD"), md=2),
         dbc.Col([dbc.Button("确认并计划整改", id=f"{P}-ack", color="primary", size="sm", className="me-2"),
                  dbc.Button("办结", id=f"{P}-resolve", color="success", size="sm",
-                            style=None if context.scope().may("resolve") else {"display": "none"})], md=3),
+                            style=None if scope.may("resolve") else {"display": "none"})], md=3),
         dbc.Col(html.Div(id=f"{P}-done"), md=2),
-    ], className="g-2 align-items-center")), className="section mb-2 action-bar")]
+    ], className="g-2 align-items-center"), html.Div(WHO, className="small text-muted mt-1")]),
+        className="section mb-2 action-bar")]
 
 
 def layout(level: str | None = None, month: str | None = None, **_query):
-    return page_frame("/warnings", P, "预警", snapshot_only=True, toolbar=_toolbar(), controls=[
-        dcc.Dropdown(id=f"{P}-level", options=[{"label": v, "value": k} for k, v in vocab.LEVELS.items()],
-                     value=level if level in vocab.LEVELS else None, placeholder="全部等级", className="filter"),
-        dcc.Dropdown(id=f"{P}-rule", options=[{"label": v, "value": k} for k, v in RULE_NAMES.items()],
-                     placeholder="全部规则", className="filter"),
-        dcc.Dropdown(id=f"{P}-state", options=[{"label": v, "value": k} for k, v in workflow.STATES.items()],
-                     placeholder="全部状态", className="filter"),
-        dcc.Store(id=f"{P}-version", data=0),
-    ], month=month)
+    def controls(months):
+        scope, engine = context.scope(), context.engine()
+        regions = queries.kpis(engine, scope, months[0], level="region").sort_values("code")
+        departments = queries.kpis(engine, scope, months[0], level="department").sort_values("code")
+        return [
+            dcc.Dropdown(id=f"{P}-level", options=[{"label": v, "value": k} for k, v in vocab.LEVELS.items()],
+                         value=level if level in vocab.LEVELS else None, placeholder="全部等级", className="filter"),
+            dcc.Dropdown(id=f"{P}-rule", options=[{"label": v, "value": k} for k, v in RULE_NAMES.items()],
+                         placeholder="全部规则", className="filter"),
+            dcc.Dropdown(id=f"{P}-state", options=[{"label": v, "value": k} for k, v in STATES.items()],
+                         placeholder="全部状态", className="filter"),
+            dcc.Dropdown(id=f"{P}-region", options=[{"label": r["name"], "value": r["code"]}
+                                                    for _, r in regions.iterrows()],
+                         placeholder="全部区划", className="filter",
+                         style=None if scope.kind == "all" else {"display": "none"}),
+            dcc.Dropdown(id=f"{P}-dept", options=[{"label": d["name"], "value": d["code"]}
+                                                  for _, d in departments.iterrows()],
+                         placeholder="全部部门", className="filter filter-wide",
+                         style=None if scope.kind in ("all", "region") else {"display": "none"}),
+            dcc.Input(id=f"{P}-search", type="search", placeholder="搜索资产编号或名称、单位、部门", debounce=True,
+                      maxLength=SEARCH_MAX, className="form-control", style={"width": "260px"}),
+            dcc.Store(id=f"{P}-version", data=0), dcc.Store(id=f"{P}-updated"),
+        ]
+    return page_frame("/warnings", P, "预警", snapshot_only=True, toolbar=_toolbar(), controls=controls, month=month)
 
 
-@callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"), Input(f"{P}-level", "value"),
-          Input(f"{P}-rule", "value"), Input(f"{P}-state", "value"), Input(f"{P}-version", "data"))
+def _filters(level, rule, state, region, dept, search) -> dict:
+    """Browser values become narrowing filters only; anything else is dropped."""
+    text = search.strip()[:SEARCH_MAX] if isinstance(search, str) else ""
+    return {"level": level if level in vocab.LEVELS else None, "rule": rule if rule in RULE_NAMES else None,
+            "state": state if state in STATES else None,
+            "region": region if isinstance(region, str) and region.isalnum() else None,
+            "dept": dept if isinstance(dept, str) and dept.isprintable() and len(dept) <= 64 else None,
+            "search": text or None}
+
+
+def _rows(frame):
+    """Warning rows as the grid shows them: names beside codes, words for states, links."""
+    shown = warning_display(frame)
+    return shown.assign(
+        state_zh=[OVERDUE if late else vocab.CASE_STATES.get(s, "—") for s, late in zip(frame["state"], frame["overdue"])],
+        object=[name if ref == code else f"{ref}（{name}）" if isinstance(name, str) else ref
+                for ref, code, name in zip(frame["ref"], frame["asset_code"], frame["asset_name"])],
+        unit_href=[c.href("/unit", code) for code in frame["unit_code"]],
+        dept_href=[c.href("/department", code) for code in frame["dept_code"]],
+        opened_on=[d.isoformat() if isinstance(d, dt.date) else "—" for d in frame["opened_on"]],
+        fix_by=[d.isoformat() if isinstance(d, dt.date) else "" for d in frame["fix_by"]],
+        note=frame["note"].fillna(""),
+        key=[f"{rule}|{ref}" for rule, ref in zip(frame["rule"], frame["ref"])],  # the grid's row id
+    )
+
+
+def _ask(month, filters, start=0, end=0):
+    cfg = context.config()
+    return queries.warning_cases(context.engine(), context.scope(), month, cfg.today(), cfg["workflow.ack_days"],
+                                 **filters, start=start, end=end)
+
+
+@callback(Output(f"{P}-body", "children"), *FILTERS)
 @guarded("/warnings")
-def render(month: str, level: str | None, rule: str | None, state: str | None, _version):
-    scope, engine = context.scope(), context.engine()
-    if month not in queries.months(engine, scope) or not scope.sees_assets:
+def render(month, level, rule, state, region, dept, search):
+    scope = context.scope()
+    if month not in queries.months(context.engine(), scope) or not scope.sees_assets:
         return c.not_found()
-    ack_days = context.config()["workflow.ack_days"]
-    frame, counts = queries.warning_cases(engine, scope, month, dt.date.today(), ack_days, level=level, rule=rule,
-                                          state=state if state in workflow.STATES else None, limit=SHOWN)
-    tiles = html.Div([html.Div([html.Div(f"{counts.get(k, 0):,}", className="alert-count"), html.Div(f"{v}预警")],
-                               className=f"alert-tile tile-{k}") for k, v in
-                      (("red", "红色"), ("orange", "橙色"), ("yellow", "黄色"))]
-                     + [html.Div([html.Div(f"{counts['overdue']:,}", className="alert-count"),
-                                  html.Div(f"橙色以上逾期未确认（>{ack_days}天）")], className="alert-tile tile-overdue")],
-                     className="alert-tiles mb-3")
-    if frame.empty:
-        return html.Div([tiles, c.section("预警清单", c.empty("没有符合条件的预警"))])
+    _, counts = _ask(month, _filters(level, rule, state, region, dept, search))
     total = counts["total"]
-    shown = warning_display(frame).assign(
-        state_zh=[OVERDUE if o else workflow.STATES.get(s, "—") for s, o in zip(frame["state"], frame["overdue"])])
-    columns = [dict(COLUMNS[0], checkboxSelection=True, headerCheckboxSelection=True,
-                    headerCheckboxSelectionFilteredOnly=True) if context.scope().may("acknowledge") else COLUMNS[0], *COLUMNS[1:]]
-    grid = c.grid(f"{P}-grid", shown[["case_id", *[col["field"] for col in COLUMNS], "asset_href"]], columns, "620px", options={
-        "pagination": True, "paginationPageSize": 100, "rowSelection": "multiple", "suppressRowClickSelection": True,
-        "tooltipShowDelay": 300})
-    title = f"预警清单（{total:,} 条" + (f"，显示最紧要的前 {SHOWN:,} 条，可按等级、规则、状态筛选）" if total > SHOWN else "）")
-    return html.Div([tiles, c.section(title, grid)])
+    if not total:
+        return html.Div([html.Div(id=f"{P}-tiles"), c.section("预警清单", c.empty("没有符合条件的预警"))])
+    first = dict(COLUMNS[0], checkboxSelection=True, headerCheckboxSelection=False) if scope.may("acknowledge") \
+        else COLUMNS[0]
+    grid = dag.AgGrid(id=f"{P}-grid", columnDefs=[first, *COLUMNS[1:]], rowModelType="infinite", getRowId="params.data.key",
+                      defaultColDef={"sortable": False, "resizable": True, "cellDataType": False},
+                      dashGridOptions={"rowBuffer": 0, "cacheBlockSize": 100, "maxBlocksInCache": 20,
+                                       "infiniteInitialRowCount": min(total, 100), "rowHeight": 34,
+                                       "rowSelection": "multiple", "suppressRowClickSelection": True,
+                                       "tooltipShowDelay": 300, "localeText": c.GRID_LOCALE},
+                      style={"height": "620px", "width": "100%"}, className="ag-theme-quartz")
+    title = f"预警清单（{total:,} 条，最紧要的在前：逾期未确认、红色、橙色、黄色）"
+    return html.Div([html.Div(id=f"{P}-tiles"), c.section(title, grid)])
 
 
-@callback(Output(f"{P}-done", "children"), Output(f"{P}-version", "data"),
+@callback(Output(f"{P}-tiles", "children"), *FILTERS, Input(f"{P}-version", "data"))
+@guarded("/warnings")
+def tiles(month, level, rule, state, region, dept, search, _version):
+    """The counts above the list; after an acknowledgement they are counted again, the list stays."""
+    scope = context.scope()
+    if month not in queries.months(context.engine(), scope) or not scope.sees_assets:
+        return None
+    _, counts = _ask(month, _filters(level, rule, state, region, dept, search))
+    ack_days = context.config()["workflow.ack_days"]
+    return html.Div([html.Div([html.Div(f"{counts.get(k, 0):,}", className="alert-count"), html.Div(f"{v}预警")],
+                              className=f"alert-tile tile-{k}") for k, v in
+                     (("red", "红色"), ("orange", "橙色"), ("yellow", "黄色"))]
+                    + [html.Div([html.Div(f"{counts['overdue']:,}", className="alert-count"),
+                                 html.Div(f"橙色以上逾期未确认（>{ack_days}天）")], className="alert-tile tile-overdue")],
+                    className="alert-tiles mb-3")
+
+
+@callback(Output(f"{P}-grid", "getRowsResponse"), Input(f"{P}-grid", "getRowsRequest"),
+          *[State(i.component_id, i.component_property) for i in FILTERS])
+@guarded("/warnings")
+def rows(request, month, level, rule, state, region, dept, search):
+    scope = context.scope()
+    block = c.row_block(request)
+    if block is None or month not in queries.months(context.engine(), scope) or not scope.sees_assets:
+        return c.NO_ROWS
+    frame, counts = _ask(month, _filters(level, rule, state, region, dept, search), *block)
+    shown = ["key", "case_id", *[col["field"] for col in COLUMNS], "asset_href", "unit_href", "dept_href"]
+    return {"rowData": queries.to_records(_rows(frame), shown), "rowCount": counts["total"]}
+
+
+@callback(Output(f"{P}-done", "children"), Output(f"{P}-updated", "data"), Output(f"{P}-note", "value"),
           Input(f"{P}-ack", "n_clicks"), Input(f"{P}-resolve", "n_clicks"),
           State(f"{P}-grid", "selectedRows"), State(f"{P}-note", "value"), State(f"{P}-fix-by", "date"),
-          State(f"{P}-version", "data"), prevent_initial_call=True)
+          prevent_initial_call=True)
 @guarded("/warnings")
-def act(_ack, _resolve, selected, note, fix_by, version):
-    """Acknowledge or resolve the selected warnings; the scope decides which of them may be touched."""
-    if ctx.triggered_id not in (f"{P}-ack", f"{P}-resolve") or not isinstance(selected, list):
-        return no_update, no_update
-    ids = [r["case_id"] for r in selected if isinstance(r, dict) and isinstance(r.get("case_id"), int)]
+def act(_ack, _resolve, selected, note, fix_by):
+    """Acknowledge or resolve the selected warnings; the scope decides which of them may be touched.
+    The rows acted on stay where they are in the list, with their new state."""
+    if ctx.triggered_id not in (f"{P}-ack", f"{P}-resolve"):
+        return no_update, no_update, no_update
+    chosen = [r for r in (selected if isinstance(selected, list) else [])
+              if isinstance(r, dict) and isinstance(r.get("case_id"), int)]
+    ids = [r["case_id"] for r in chosen]
     if not ids:
-        return dbc.Alert("请先勾选预警", color="warning", className="py-1 mb-0"), no_update
+        return dbc.Alert("请先在清单中勾选要处理的预警", color="warning", className="py-1 mb-0"), no_update, no_update
     actor = workflow.Actor(context.current_username(), context.role(), context.address())
     where = context.scope().owns(WarningCase)
     try:
         when = dt.date.fromisoformat(fix_by) if isinstance(fix_by, str) and fix_by else None
     except ValueError:
         when = None
+    text = note if isinstance(note, str) else ""
     try:
         with context.engine().execution_options(write=True).begin() as conn:
             if ctx.triggered_id == f"{P}-ack":
-                done = workflow.acknowledge(conn, actor, ids, where, note if isinstance(note, str) else "", when)
-                verb = "已确认"
+                done = workflow.acknowledge(conn, actor, ids, where, text, when)
+                verb, state = "已确认", vocab.CaseState.ACKNOWLEDGED
             else:
-                done = workflow.resolve(conn, actor, ids, where, note if isinstance(note, str) else "")
-                verb = "已办结"
+                done = workflow.resolve(conn, actor, ids, where, text)
+                verb, state = "已办结", vocab.CaseState.RESOLVED
     except workflow.WorkflowError as exc:
         if isinstance(exc, workflow.OutOfScope):
             context.audit("scope.refused", f"warning cases={exc.ids}"[:200], detail=f"{ctx.triggered_id}")
-        return dbc.Alert(exc.zh, color="danger", className="py-1 mb-0"), no_update
-    return dbc.Alert(f"{verb} {done} 条", color="success", className="py-1 mb-0"), (version or 0) + 1
+        return dbc.Alert(exc.zh, color="danger", className="py-1 mb-0"), no_update, no_update
+    changed = {"state_zh": vocab.CASE_STATES[state], "note": text.strip()}
+    if ctx.triggered_id == f"{P}-ack" and when:
+        changed["fix_by"] = when.isoformat()
+    return (dbc.Alert(f"{verb} {done} 条", color="success", className="py-1 mb-0"),
+            {"keys": [r.get("key") for r in chosen], "changed": changed}, "")
+
+
+# the rows acted on take their new state in place (the list is not fetched again, so a row that a
+# state filter would now leave out stays in view until the filters change)
+clientside_callback(
+    """
+    function(updated, version) {
+        const api = updated && window.dash_ag_grid && dash_ag_grid.getApi("GRID");
+        if (!api) { return (version || 0) + 1; }
+        updated.keys.forEach(key => {
+            const node = typeof key === "string" && api.getRowNode(key);
+            if (node && node.data) { node.setData(Object.assign({}, node.data, updated.changed)); }
+        });
+        api.deselectAll();
+        return (version || 0) + 1;
+    }
+    """.replace("GRID", f"{P}-grid"),
+    Output(f"{P}-version", "data"), Input(f"{P}-updated", "data"), State(f"{P}-version", "data"),
+    prevent_initial_call=True,
+)

@@ -17,7 +17,7 @@ from dashboard.queries.snapshots import (
     warning_counts, warnings, yuan_of,
 )
 from dashboard.queries.workflow import (
-    case_states, commitment_totals, department_history, follow_up, interview_list, interviews, warning_cases,
+    OVERDUE_STATE, case_states, commitment_totals, department_history, follow_up, interview_list, interviews, warning_cases,
 )
 
 __all__ = [
@@ -27,6 +27,6 @@ __all__ = [
     "KPI_COLUMNS", "MONTH_BANDS", "OVERDUE_SORTS", "asset_detail", "kpi_row", "kpis", "lists", "meeting_month",
     "months", "chosen_month", "month_progress", "overdue_idle", "overdue_total", "peer_standing", "plain", "point_items", "scope_label",
     "snapshot_info", "to_records", "warning_counts", "warnings", "yuan_of",
-    "case_states", "commitment_totals", "department_history", "follow_up", "interview_list", "interviews",
+    "OVERDUE_STATE", "case_states", "commitment_totals", "department_history", "follow_up", "interview_list", "interviews",
     "warning_cases",
 ]

@@ -5,60 +5,79 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, func, select
+from sqlalchemy import Engine, and_, case, func, or_, select
 
 from dashboard.cache import snapshot_cached
 from dashboard.scope import Scope
 from ledger import allocation, workflow
-from ledger.models import Commitment, Department, Interview, ListEntry, Transfer, WarningCase, WarningRow
+from ledger.models import Asset, Commitment, Department, Interview, ListEntry, Transfer, Unit, WarningCase, WarningRow
+
+
+OVERDUE_STATE = "overdue"  # the state filter's "逾期未确认": open orange and red warnings past the acknowledgement days
 
 
 @snapshot_cached(workflow=True)
-def warning_cases(engine: Engine, scope: Scope, month: str, today: dt.date, ack_days: int, level: str | None = None,
-                  rule: str | None = None, state: str | None = None, limit: int = 500) -> tuple[pd.DataFrame, dict]:
-    """The month's warnings with the state of their case, the most pressing first (escalated,
-    then by level), at most `limit`; and the counts of all of them by level and escalated.
+def warning_cases(engine: Engine, scope: Scope, month: str, today: dt.date, ack_days: int, *, level: str | None = None,
+                  rule: str | None = None, state: str | None = None, region: str | None = None,
+                  dept: str | None = None, search: str | None = None, start: int = 0,
+                  end: int | None = 100) -> tuple[pd.DataFrame, dict]:
+    """The month's warnings with the state of their case, the most pressing first (overdue, then by
+    level, rule and object), rows [start, end) of them with their asset, unit and department names;
+    and the counts of all that match by level, overdue and in total.
 
-    For the month the cases were last synchronised with, the cases alone answer the counts and
-    the ordering (no join over every warning of the city); other months join the two tables.
+    `state`: a case state or OVERDUE_STATE; `search`: part of an asset's code or name, a unit's or a
+    department's name or code. For the month the cases were last synchronised with, the cases alone
+    answer the counts and the order (no join over every warning of the city); other months join the
+    two tables.
     """
     overdue = workflow.overdue_condition(today, ack_days)
-    columns = ["rule", "level", "ref", "asset_code", "unit_code", "dept_code", "days", "months", "first_seen", "message"]
+    columns = ["rule", "level", "ref", "asset_code", "unit_code", "dept_code", "region_code", "days", "months",
+               "first_seen", "message"]
     with engine.connect() as conn:
         synced = conn.execute(select(func.max(WarningCase.last_month))).scalar() == month
+        source = WarningCase if synced else WarningRow
         if synced:
             base = select().select_from(WarningCase).where(WarningCase.last_month == month, scope.owns(WarningCase))
-            level_col = WarningCase.level
         else:
             base = (select().select_from(WarningRow)
                     .outerjoin(WarningCase, and_(WarningCase.rule == WarningRow.rule, WarningCase.ref == WarningRow.ref))
                     .where(WarningRow.month == month, scope.warnings()))
-            level_col = WarningRow.level
-        for column, value in ((level_col, level), (WarningCase.rule if synced else WarningRow.rule, rule),
-                              (WarningCase.state, state)):
+        for column, value in ((source.level, level), (source.rule, rule), (source.region_code, region),
+                              (source.dept_code, dept)):
             if value:
                 base = base.where(column == value)
-        severity = case((level_col == "red", 0), (level_col == "orange", 1), else_=2)
-        order = (overdue.desc(), severity, WarningCase.rule if synced else WarningRow.rule,
-                 WarningCase.ref if synced else WarningRow.ref)
-        if synced:
-            top = base.add_columns(WarningCase.id, overdue.label("late"), severity.label("sev")) \
-                .order_by(*order).limit(limit).subquery()
-            query = (select(*[getattr(WarningRow, c) for c in columns], WarningCase.id.label("case_id"), WarningCase.state,
-                            WarningCase.opened_on, WarningCase.fix_by, WarningCase.note, top.c.late)
-                     .join(WarningCase, WarningCase.id == top.c.id)
-                     .join(WarningRow, and_(WarningRow.month == month, WarningRow.rule == WarningCase.rule,
-                                            WarningRow.ref == WarningCase.ref))
-                     .order_by(top.c.late.desc(), top.c.sev, WarningCase.rule, WarningCase.ref))
-        else:
-            query = base.add_columns(*[getattr(WarningRow, c) for c in columns], WarningCase.id.label("case_id"),
-                                     WarningCase.state, WarningCase.opened_on, WarningCase.fix_by, WarningCase.note,
-                                     overdue.label("late")).order_by(*order).limit(limit)
+        if state == OVERDUE_STATE:
+            base = base.where(overdue)
+        elif state:
+            base = base.where(WarningCase.state == state)
+        if search:
+            # the names live on the cards: join them only when asked to search them
+            base = (base.join(Asset, Asset.code == source.asset_code).join(Unit, Unit.code == Asset.unit_code)
+                    .join(Department, Department.code == source.dept_code)
+                    .where(or_(*[column.icontains(search, autoescape=True) for column in
+                                 (Asset.code, Asset.name, Unit.code, Unit.name, Department.code, Department.name)])))
+        severity = case((source.level == "red", 0), (source.level == "orange", 1), else_=2)
+        page = (base.add_columns(source.rule.label("rule"), source.ref.label("ref"), overdue.label("late"),
+                                 severity.label("sev"))
+                .order_by(overdue.desc(), severity, source.rule, source.ref).offset(start))
+        top = (page if end is None else page.limit(end - start)).subquery()
+        query = (select(*[getattr(WarningRow, c) for c in columns], WarningCase.id.label("case_id"), WarningCase.state,
+                        WarningCase.opened_on, WarningCase.fix_by, WarningCase.note, top.c.late,
+                        Asset.name.label("asset_name"), Unit.name.label("unit_name"), Department.name.label("dept_name"))
+                 .select_from(top)
+                 .join(WarningRow, and_(WarningRow.month == month, WarningRow.rule == top.c.rule,
+                                        WarningRow.ref == top.c.ref))
+                 .outerjoin(WarningCase, and_(WarningCase.rule == top.c.rule, WarningCase.ref == top.c.ref))
+                 .outerjoin(Asset, Asset.code == WarningRow.asset_code)
+                 .outerjoin(Unit, Unit.code == WarningRow.unit_code)
+                 .outerjoin(Department, Department.code == WarningRow.dept_code)
+                 .order_by(top.c.late.desc(), top.c.sev, top.c.rule, top.c.ref))
         frame = pd.DataFrame(conn.execute(query).fetchall(), columns=[
-            *columns, "case_id", "state", "opened_on", "fix_by", "note", "overdue"])
+            *columns, "case_id", "state", "opened_on", "fix_by", "note", "overdue", "asset_name", "unit_name",
+            "dept_name"])
         counts = {"overdue": 0, "total": 0}
-        for lvl, late, n in conn.execute(base.add_columns(level_col, overdue, func.count())
-                                         .group_by(level_col, overdue)):  # one scan for every tile
+        for lvl, late, n in conn.execute(base.add_columns(source.level, overdue, func.count())
+                                         .group_by(source.level, overdue)):  # one scan for every tile
             counts[lvl] = counts.get(lvl, 0) + n
             counts["total"] += n
             counts["overdue"] += n if late else 0

@@ -144,6 +144,37 @@ def test_the_month_chosen_travels_to_the_next_page_and_its_downloads(server, bro
     assert problems == []
 
 
+def test_a_supervisor_filters_searches_and_acknowledges_warnings(server, browser, shared_app):
+    from jobs.runner import compute_month
+    compute_month(shared_app.extensions["panhuo.engine"], shared_app.extensions["panhuo.config"], "2026-10", "test")
+    page, problems = open_session(browser, server, "supervisor", WIDE)
+    visit(page, server, "/warnings")
+    page.wait_for_selector("#warnings-grid .ag-row")
+    assert page.locator("#warnings-grid .ag-row").filter(has_text="部门D2").count() > 0
+    pick(page, "warnings-dept", "部门D1")
+    page.wait_for_function("() => [...document.querySelectorAll('#warnings-grid .ag-row')].length > 0 && "
+                           "[...document.querySelectorAll('#warnings-grid .ag-row')].every(r => r.innerText.includes('部门D1'))")
+    page.fill("#warnings-search", "单位U2")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => [...document.querySelectorAll('#warnings-grid .ag-row')].length > 0 && "
+                           "[...document.querySelectorAll('#warnings-grid .ag-row')].every(r => r.innerText.includes('单位U2'))")
+    row = page.locator("#warnings-grid .ag-row").filter(has_text="超期闲置").first
+    key = row.get_attribute("row-id")
+    row.locator("input[type=checkbox]").check()
+    page.fill("#warnings-note", "已联系单位，安排调剂")
+    page.fill("#warnings-fix-by", "2026-12-31")
+    page.keyboard.press("Tab")  # the picker takes a typed date when it loses focus
+    page.click("#warnings-ack")
+    page.get_by_text("已确认 1 条").wait_for()
+    shown = page.evaluate("key => dash_ag_grid.getApi('warnings-grid').getRowNode(key).data", key)
+    assert (shown["state_zh"], shown["note"], shown["fix_by"]) == ("已确认", "已联系单位，安排调剂", "2026-12-31")
+    assert page.input_value("#warnings-note") == ""
+    at_both_sizes(page, "supervisor-warnings-acknowledged")
+    page.click("#warnings-ack")  # nothing selected now
+    page.get_by_text("请先在清单中勾选要处理的预警").wait_for()
+    assert problems == []
+
+
 def test_supervisor_drills_from_overdue_assets_to_an_asset(server, browser):
     page, problems = open_session(browser, server, "supervisor", {"width": 1920, "height": 1080})
     visit(page, server, "/overdue")

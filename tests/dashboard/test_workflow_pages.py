@@ -15,10 +15,10 @@ def cases(engine):
 
 
 def act(client, button, case_ids, note="已安排调剂", fix_by="2026-12-31"):
-    return call(client, [("warnings-done", "children"), ("warnings-version", "data")],
+    return call(client, [("warnings-done", "children"), ("warnings-updated", "data"), ("warnings-note", "value")],
                 [("warnings-ack", "n_clicks", 1), ("warnings-resolve", "n_clicks", 1)],
                 [("warnings-grid", "selectedRows", [{"case_id": i} for i in case_ids]), ("warnings-note", "value", note),
-                 ("warnings-fix-by", "date", fix_by), ("warnings-version", "data", 0)], changed=f"warnings-{button}.n_clicks")
+                 ("warnings-fix-by", "date", fix_by)], changed=f"warnings-{button}.n_clicks")
 
 
 def sync(engine, config):

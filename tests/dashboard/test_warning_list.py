@@ -1,0 +1,96 @@
+"""A supervisor's warning list: names beside codes, filters and a search, every row paged from the server."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.dashboard.callbacks import call
+
+FILTERS = ["month", "level", "rule", "state", "region", "dept", "search"]
+
+
+def rows(client, start=0, end=100, **chosen):
+    values = {"month": "2026-10", **chosen}
+    status, response = call(client, [("warnings-grid", "getRowsResponse")],
+                            [("warnings-grid", "getRowsRequest", {"startRow": start, "endRow": end})],
+                            [(f"warnings-{name}", "value", values.get(name)) for name in FILTERS])
+    assert status == 200
+    answer = response["warnings-grid"]["getRowsResponse"]
+    return answer["rowData"], answer["rowCount"]
+
+
+@pytest.fixture
+def supervisor(app, as_user, engine, config):
+    from jobs.runner import compute_month
+    compute_month(engine, config, "2026-10", "test")  # the cases
+    return as_user("supervisor")
+
+
+def test_each_row_names_its_object_unit_and_department_and_links_them(supervisor):
+    found, total = rows(supervisor)
+    assert total == len(found) > 6
+    a1 = next(r for r in found if r["rule_zh"] == "超期闲置" and r["asset_code"] == "A1")
+    assert (a1["object"], a1["unit_name"], a1["dept_name"]) == ("测试资产", "单位U1", "部门D1")
+    assert (a1["unit_href"], a1["dept_href"], a1["asset_href"]) == ("/unit?code=U1", "/department?code=D1", "/asset?code=A1")
+    plan = next(r for r in found if r["rule_zh"] == "台账逾期")
+    assert plan["object"] == f"{plan['asset_code'].replace('A', 'T')}（测试资产）"
+    assert {r["state_zh"] for r in found} <= {"待处理", "已确认", "已办结", "已自动关闭", "逾期未确认"}
+    text = json.dumps(found, ensure_ascii=False)
+    assert "None" not in text and "NaN" not in text and '"open"' not in text
+
+
+def test_filters_and_the_search_narrow_the_list(supervisor):
+    everything, total = rows(supervisor)
+    d2, n = rows(supervisor, dept="D2")
+    assert n == len(d2) > 0 and {r["dept_name"] for r in d2} == {"部门D2"}
+    county, _ = rows(supervisor, region="990102")
+    assert {r["dept_name"] for r in county} == {"部门D4"}
+    for text, expected in (("U3", {"单位U3"}), ("单位U5", {"单位U5"}), ("部门D4", {"单位U5", "单位U6"}), ("A6", {"单位U6"})):
+        found, _ = rows(supervisor, search=text)
+        assert {r["unit_name"] for r in found} == expected, text
+    found, n = rows(supervisor, search="100%_")  # LIKE's wildcards are text here
+    assert (found, n) == ([], 0)
+    red, _ = rows(supervisor, level="red")
+    assert red and {r["level_zh"] for r in red} == {"红色"}
+    overdue, _ = rows(supervisor, state="overdue")
+    assert {r["state_zh"] for r in overdue} <= {"逾期未确认"}
+
+
+def test_the_list_is_paged_on_the_server_in_its_one_order(supervisor):
+    everything, total = rows(supervisor)
+    middle, count = rows(supervisor, start=2, end=5)
+    assert count == total and [r["case_id"] for r in middle] == [r["case_id"] for r in everything[2:5]]
+    assert rows(supervisor, start=0, end=5000) == ([], 0)  # more than a block at once: refused
+
+
+def test_acknowledging_says_what_was_done_keeps_the_rows_and_clears_the_note(supervisor):
+    found, _ = rows(supervisor, dept="D1")
+    ids, keys = [r["case_id"] for r in found[:2]], [r["key"] for r in found[:2]]
+    status, response = call(supervisor, [("warnings-done", "children"), ("warnings-updated", "data"),
+                                         ("warnings-note", "value")],
+                            [("warnings-ack", "n_clicks", 1), ("warnings-resolve", "n_clicks", None)],
+                            [("warnings-grid", "selectedRows", [r for r in found[:2]]),
+                             ("warnings-note", "value", "已安排调剂"), ("warnings-fix-by", "date", "2026-12-31")],
+                            changed="warnings-ack.n_clicks")
+    assert status == 200 and "已确认 2 条" in json.dumps(response, ensure_ascii=False)
+    assert ids and response["warnings-updated"]["data"] == {"keys": keys, "changed": {"state_zh": "已确认", "note": "已安排调剂",
+                                                                              "fix_by": "2026-12-31"}}
+    assert response["warnings-note"]["value"] == ""
+    status, response = call(supervisor, [("warnings-done", "children"), ("warnings-updated", "data"),
+                                         ("warnings-note", "value")],
+                            [("warnings-ack", "n_clicks", 1), ("warnings-resolve", "n_clicks", None)],
+                            [("warnings-grid", "selectedRows", []), ("warnings-note", "value", "x"),
+                             ("warnings-fix-by", "date", None)], changed="warnings-ack.n_clicks")
+    assert "请先在清单中勾选要处理的预警" in json.dumps(response, ensure_ascii=False)
+    assert "warnings-updated" not in response  # nothing changed
+
+
+def test_a_department_filtering_for_another_department_gets_nothing(app, as_user, engine, config):
+    from jobs.runner import compute_month
+    compute_month(engine, config, "2026-10", "test")
+    dept = as_user("dept")
+    assert rows(dept, dept="D2") == ([], 0)
+    assert rows(dept, search="部门D2") == ([], 0)
+    mine, _ = rows(dept)
+    assert mine and {r["dept_name"] for r in mine} == {"部门D1"}
