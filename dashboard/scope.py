@@ -16,9 +16,10 @@ def _audit_refusal(scope: Scope, what: str, value: object) -> None:
     if has_request_context():
         from dashboard.context import audit  # context builds on this module
 
-        audit("scope.refused", f"{what}={value}"[:200], detail=f"scope {scope.kind} {scope.code or ''}".strip())
+        audit("scope.refused", f"{what} {value}"[:200], detail=f"范围 {SCOPE_KINDS.get(scope.kind, scope.kind)} {scope.code or ''}".strip())
 
 
+SCOPE_KINDS = {"all": "全市", "region": "县区", "department": "部门", "screen": "大屏", "none": "无"}
 REFUSAL_HOOKS.append(_audit_refusal)
 
 

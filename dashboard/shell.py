@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from dashboard.auth import LANDING, csrf_token
 from ledger.permissions import may_open
+from ledger import vocab
 from ledger.vocab import ROLES
 
 # the navigation, in order: path and label; who sees a link is who may open it (ledger.permissions)
@@ -72,7 +73,7 @@ def permitted(path: str) -> bool:
 
     if context.scope().may_open(path):
         return True
-    context.audit("scope.refused", f"page={path}"[:200], detail=f"role {context.role()}")
+    context.audit("scope.refused", f"页面 {path}"[:200], detail=f"角色 {vocab.ROLES.get(context.role(), context.role())}")
     return False
 
 

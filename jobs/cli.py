@@ -212,7 +212,7 @@ def document(ctx: Context, kind: str, month: str, code: str | None, out: Path) -
         for path, (_, data) in zip(written, made):
             write_atomically(path, data)
     with session_scope(ctx.engine, write=True) as s:
-        audit.record(s, audit.cli_actor(), "export", f"document {kind} {month}" + (f" {code}" if code else ""),
+        audit.record(s, audit.cli_actor(), "export", f"{vocab.DOCUMENT_KINDS[kind]} {month}" + (f" {code}" if code else ""),
                      detail=f"{len(made)} 份 → {out}")
     click.echo(f"已生成 / wrote {len(made)} 份{vocab.DOCUMENT_KINDS[kind]} → {out}")
 

@@ -54,9 +54,11 @@ VALUES = {"warning": vocab.CASE_STATES, "commitment": vocab.COMMITMENT_STATES, "
           "request": {**vocab.DECISION_KINDS, **vocab.FLAG_NAMES}, "transfer": vocab.TRANSFER_STATES}
 
 
-def describe_change(before: dict | None, after: dict | None, action: str = "") -> str:
-    """before/after as a reader reads it: 「字段：旧 → 新」, field by field."""
+def describe_change(before: dict | None, after: dict | None, action: str = "", rules: dict[str, str] | None = None) -> str:
+    """before/after as a reader reads it: 「字段：旧 → 新」, field by field; a warning named
+    "rule:ref" reads as its rule's name and its object (`rules`: rule id -> name)."""
     words = VALUES.get(action.split(".")[0], {})
+    rules = rules or {}
 
     def text(value) -> str:
         if isinstance(value, dict):
@@ -67,7 +69,10 @@ def describe_change(before: dict | None, after: dict | None, action: str = "") -
             return "—"
         if isinstance(value, bool):
             return "是" if value else "否"
-        return f"{value:,}" if isinstance(value, int) else words.get(str(value), str(value))
+        if isinstance(value, int):
+            return f"{value:,}"
+        rule, colon, ref = str(value).partition(":")
+        return f"{rules[rule]} {ref}" if colon and rule in rules else words.get(str(value), str(value))
 
     before, after = before or {}, after or {}
     parts = []

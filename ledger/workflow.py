@@ -107,7 +107,7 @@ def _change_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnE
                         .where(WarningCase.id.in_(ids), where)).all()
     foreign = sorted(set(ids) - {r.id for r in rows})
     if foreign:  # named by a crafted request: skipped as if they did not exist, and the attempt logged
-        audit.record(conn, actor.username, "scope.refused", f"warning cases={foreign}"[:200],
+        audit.record(conn, actor.username, "scope.refused", f"预警 #{foreign}"[:200],
                      detail=f"warning.{action}", role=actor.role, address=actor.address)
     movable = [r for r in rows if r.state in allowed_from]
     if not movable:

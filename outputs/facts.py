@@ -92,7 +92,7 @@ def bulletin(conn: Connection, scope: Scope, month: str, config: Config, today: 
     elif scope.kind == "region":
         level, code = "region", scope.code
     else:
-        scope.refused("bulletin", month)
+        scope.refused("月度通报", month)
         raise DocumentError("无权生成月度通报 / not allowed to draft the bulletin")
     previous = shift_month(month, -1)
     now = _row(_kpis(conn, scope, month, KpiRow.level == level, KpiRow.code == code))
@@ -174,7 +174,7 @@ def interview(conn: Connection, scope: Scope, month: str, dept: str, config: Con
         ListEntry.code == dept, scope.lists())).first()
     row = _row(_kpis(conn, scope, month, KpiRow.level == "department", KpiRow.code == dept))
     if entry is None or row is None:
-        scope.refused("interview notice", dept)
+        scope.refused("约谈通知书", dept)
         return None
     held = conn.execute(select(Interview.scheduled_on, Interview.place).where(
         Interview.month == month, Interview.dept_code == dept, scope.owns(Interview))
@@ -242,7 +242,7 @@ def rectify(conn: Connection, scope: Scope, month: str, dept: str, config: Confi
     upto = _require_snapshot(conn, month)
     row = _row(_kpis(conn, scope, month, KpiRow.level == "department", KpiRow.code == dept))
     if row is None:
-        scope.refused("rectification notice", dept)
+        scope.refused("整改通知书", dept)
         return None
     region = conn.execute(select(Region.name, Region.code).join(Department, Department.region_code == Region.code)
                           .where(Department.code == dept)).first()

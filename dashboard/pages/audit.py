@@ -13,6 +13,7 @@ from dashboard import context, queries
 from dashboard.shell import guarded, permitted
 from ledger import audit
 from ledger.vocab import ROLES
+from metrics.rules import NAMES as RULE_NAMES
 
 dash.register_page(__name__, path="/audit", name="审计日志", title="审计日志 · 国有资产盘活督导平台")
 P = "audit"
@@ -67,7 +68,7 @@ def render(action, actor, start, end):
     rows = [{"at": f"{e.at:%Y-%m-%d %H:%M:%S}", "actor": _actor(e.actor),
              "role": ROLES.get(e.role, e.role or "—"), "address": e.address or "—",
              "action_zh": audit.ACTIONS.get(e.action, e.action), "target": e.target,
-             "change": audit.describe_change(e.before, e.after, e.action), "detail": e.detail} for e in found]
+             "change": audit.describe_change(e.before, e.after, e.action, RULE_NAMES), "detail": e.detail} for e in found]
     title = f"审计记录（{len(rows)} 条{'，仅显示最近 %d 条' % LIMIT if len(rows) == LIMIT else ''}）"
     if check.intact:
         note = dbc.Alert(f"审计链完整：{check.rows:,} 条记录逐条核验无误（链头 {(check.head or '—')[:16]}…）。"

@@ -41,7 +41,7 @@ def rectify_notice(n_clicks, month, code):
         made = documents.rectify(conn, scope, month, code, config, config.today())
     if made is None:
         return no_update
-    context.audit("export", f"document rectify {month} {code}", detail=made[0])
+    context.audit("export", f"整改通知书 {month} {code}", detail=made[0])
     return dcc.send_bytes(made[1], made[0])
 
 

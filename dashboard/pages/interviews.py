@@ -122,12 +122,12 @@ def interview_notice(_one, _all, month, dept):
             made = documents.interview(conn, scope, month, dept, config, config.today())
             if made is None:
                 return no_update, "该部门不在本月约谈名单上"
-            context.audit("export", f"document interview {month} {dept}", detail=made[0])
+            context.audit("export", f"约谈通知书 {month} {dept}", detail=made[0])
             return dcc.send_bytes(made[1], made[0]), None
         made = documents.each(conn, scope, "interview", month, config, config.today())
     if not made:
         return no_update, "本月约谈名单为空"
-    context.audit("export", f"document interview {month} zip", detail=f"{len(made)} 份")
+    context.audit("export", f"约谈通知书 {month}（全部，zip）", detail=f"{len(made)} 份")
     return dcc.send_bytes(documents.zipped(made), f"约谈通知书_{month}.zip"), f"共 {len(made)} 份"
 
 

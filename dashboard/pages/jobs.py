@@ -76,7 +76,7 @@ def queue(n_clicks, month, reopen):
     if closed and not reopen:
         return dbc.Alert(f"{month} 已关账：如确需重算，请勾选“重开已关账月份”", color="warning")
     run_id = runs.queue(engine, "recompute-month", month, context.current_username(), reopen=reopen and closed)
-    context.audit("job.request", f"recompute-month {month}", after={"run": run_id, "reopen": reopen and closed})
+    context.audit("job.request", f"手动重算 {month}", after={"run": run_id, "reopen": reopen and closed})
     return dbc.Alert(f"已排队（任务 #{run_id}）：调度进程将在 {context.config()['scheduler.poll_seconds']} 秒内执行",
                      color="success")
 

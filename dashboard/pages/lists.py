@@ -46,7 +46,7 @@ def meeting_pack(n_clicks, month):
     with engine.connect() as conn:
         reports.meeting_pack(conn, month, buffer, context.config()["org.city_name"], scope,
                              queries.scope_label(engine, scope), city_region_code=context.config()["org.city_region_code"])
-    context.audit("export", f"meeting pack {month}")
+    context.audit("export", f"月度督导会议材料 {month}")
     return dcc.send_bytes(buffer.getvalue(), f"月度督导会议材料_{month}.xlsx")
 
 
@@ -60,7 +60,7 @@ def bulletin(n_clicks, month):
         return no_update
     with engine.connect() as conn:
         made = documents.bulletin(conn, scope, month, context.config(), context.config().today())
-    context.audit("export", f"document bulletin {month}", detail=made[0])
+    context.audit("export", f"月度通报 {month}", detail=made[0])
     return dcc.send_bytes(made[1], made[0])
 
 

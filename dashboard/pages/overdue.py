@@ -139,5 +139,5 @@ def export(n_clicks, month, region, category, band, min_value):
     write_frame(frame, buffer, sheet=f"超期闲置 {month}", formats={"原值（元）": "#,##0.00"},
                 title=title_line(context.config()["org.city_name"], month,
                                  queries.scope_label(context.engine(), scope), "超期闲置资产"))
-    context.audit("export", f"overdue idle {month}", detail=f"{len(frame)} 行")
+    context.audit("export", f"超期闲置资产 {month}", detail=f"{len(frame)} 行")
     return dcc.send_bytes(buffer.getvalue(), f"超期闲置资产_{month}.xlsx")

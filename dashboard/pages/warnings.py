@@ -204,7 +204,7 @@ def act(_ack, _resolve, selected, note, fix_by):
                 verb, state = "已办结", vocab.CaseState.RESOLVED
     except workflow.WorkflowError as exc:
         if isinstance(exc, workflow.OutOfScope):
-            context.audit("scope.refused", f"warning cases={exc.ids}"[:200], detail=f"{ctx.triggered_id}")
+            context.audit("scope.refused", f"预警 #{exc.ids}"[:200], detail=f"{ctx.triggered_id}")
         return dbc.Alert(exc.zh, color="danger", className="py-1 mb-0"), no_update, no_update
     changed = {"state_zh": vocab.CASE_STATES[state], "note": text.strip()}
     if ctx.triggered_id == f"{P}-ack" and when:

@@ -65,7 +65,7 @@ def request_review(engine: Engine, config, scope: Scope, d: dt.date, year: int |
     requests = alloc.requests_frame(engine, where)
     if requests.empty:
         if request_id is not None:
-            scope.refused("request", request_id)
+            scope.refused("配置需求", request_id)
         return None
     found = alloc.review(engine, config, d, requests)
     found.candidates = _masked(scope, found.candidates)

@@ -9,11 +9,12 @@ from sqlalchemy import Engine, func, select
 
 from dashboard.cache import snapshot_cached
 from dashboard.scope import Scope
-from ledger.snapshot_rows import snapshot_frame, typed
+from ledger import vocab
 from ledger.models import (
     HELPER_FIELDS, KPI_FIELDS, SCORE_NAMES, Asset, Department, Income, KpiRow, Lease, Listing,
     ListEntry, Plan, Region, Snapshot, StatusChange, Unit, WarningCase, WarningEvent, WarningRow,
 )
+from ledger.snapshot_rows import snapshot_frame, typed
 from ledger.spans import spans_of_asset
 from metrics.timeline import as_date, snapshot_date
 from outputs import facts
@@ -117,7 +118,7 @@ def kpi_row(engine: Engine, scope: Scope, month: str, level: str, code: str) -> 
     frame = kpis(engine, scope, month, level=level, code=code)
     if frame.empty:
         if code:
-            scope.refused(f"{level} row", code)
+            scope.refused(f"{vocab.SCOPE_LEVELS.get(level, level)}指标", code)
         return None
     return frame.iloc[0].to_dict()
 
@@ -250,7 +251,7 @@ def asset_detail(engine: Engine, scope: Scope, code: str) -> dict | None:
                             .where(Asset.code == code, scope.units())
                             ).mappings().first()
         if card is None:
-            scope.refused("asset", code)
+            scope.refused("资产", code)
             return None
 
         def rows(model, *order):

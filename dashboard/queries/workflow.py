@@ -127,7 +127,7 @@ def department_history(engine: Engine, scope: Scope, code: str) -> dict | None:
         dept = conn.execute(select(Department.code, Department.name, Department.region_code)
                             .where(Department.code == code, scope.owns(Department))).first()
         if dept is None:
-            scope.refused("department history", code)
+            scope.refused("部门履历", code)
             return None
         listed = conn.execute(select(ListEntry.month, ListEntry.list, ListEntry.reasons).where(
             ListEntry.level == "department", ListEntry.code == code, scope.lists())).all()

@@ -73,6 +73,18 @@ def open_session(browser, server, username, size):
 
 
 WIDE, LAPTOP = {"width": 1920, "height": 1080}, {"width": 1366, "height": 768}
+# what a person must never read on a page: Python's and pandas' words for nothing, a repr, a stored
+# English key instead of its Chinese (states, statuses, levels, rules, kinds; the role keys are left
+# out: this city's account names are leader, supervisor, admin … and are shown as names)
+RAW = re.compile(r"\b(None|NaN|nan|NaT|True|False|null|undefined|Timestamp|datetime\.date|"
+                 r"open|acknowledged|resolved|closed|answered|scheduled|held|withdrawn|queued|running|succeeded|failed|"
+                 r"in_use|idle|underused|leased|pending_disposal|disposed|general_equipment|special_equipment|"
+                 r"department|red|orange|yellow|"
+                 r"idle_overdue|idle_no_plan|plan_overdue|remit_late|lease_no_contract|lease_irregular|"
+                 r"below_appraisal|stale_listing|buy_while_idle|data_gap|notice|interview|accountability|"
+                 r"budget_restriction|transfer|partial|approve|reject)\b|\{'|\['|\]\}")
+def raw_values(text: str) -> list[str]:
+    return sorted({m.group(0) for m in RAW.finditer(text)})
 
 
 def visit(page, server, path):
@@ -100,6 +112,7 @@ def test_each_role_visits_its_pages(shared_app, server, browser, role):
         visit(page, server, path)
         text = page.inner_text("body")
         assert "未找到" not in text, f"{role} cannot open {path}"
+        assert raw_values(text) == [], f"{role} reads raw values on {path}"
         at_both_sizes(page, f"{role}-{re.sub(r'[^0-9A-Za-z]+', '_', path.strip('/')) or 'overview'}")
         if role == "department":
             leaked = [n for n in FOREIGN if re.search(rf"(?<![0-9A-Za-z]){n}(?![0-9A-Za-z])", page.content())]

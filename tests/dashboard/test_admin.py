@@ -33,7 +33,7 @@ def test_an_admin_queues_a_recompute_and_it_is_audited(app, as_user, engine):
     (run,) = runs.recent(engine)
     assert (run.job, run.month, run.status, run.requested_by, run.reopen) == ("recompute-month", "2026-10", "queued", "admin", False)
     (entry,) = audit_rows(engine, "job.request")
-    assert entry.actor == "admin" and entry.target == "recompute-month 2026-10" and entry.address == "127.0.0.1"
+    assert entry.actor == "admin" and entry.target == "手动重算 2026-10" and entry.address == "127.0.0.1"
 
 
 def test_a_closed_month_is_queued_only_with_reopen(app, as_user, engine):
@@ -153,9 +153,9 @@ def test_refused_callbacks_are_audited(app, as_user, engine):
                                 [("import-upload", "filename", "ledger.zip")])
         assert "导入" not in json.dumps(response, ensure_ascii=False)
     refused = [(e.actor, e.role, e.target) for e in audit_rows(engine, "scope.refused")]
-    assert ("supervisor", "supervisor", "page=/jobs") in refused
-    assert ("dept", "department", "page=/import") in refused
-    assert ("admin", "admin", "page=/import") in refused
+    assert ("supervisor", "supervisor", "页面 /jobs") in refused
+    assert ("dept", "department", "页面 /import") in refused
+    assert ("admin", "admin", "页面 /import") in refused
     imports = audit_rows(engine, "import") + audit_rows(engine, "import.failed")
     assert [e.actor.split(":")[0] for e in imports] == ["cli"]  # the city's own import (cli:<account>), nothing since
 

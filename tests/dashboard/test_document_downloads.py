@@ -39,8 +39,8 @@ def test_a_department_downloads_its_own_rectification_notice_and_nothing_of_anot
         assert "部门D" + foreign[-1] not in json.dumps(response, ensure_ascii=False)
     with engine.connect() as conn:
         actions = [tuple(a) for a in conn.execute(select(AuditEntry.actor, AuditEntry.action, AuditEntry.target))]
-    assert ("dept", "export", "document rectify 2026-10 D1") in actions
-    assert ("dept", "scope.refused", "rectification notice=D2") in actions
+    assert ("dept", "export", "整改通知书 2026-10 D1") in actions
+    assert ("dept", "scope.refused", "整改通知书 D2") in actions
 
 
 def test_a_county_gets_its_regions_bulletin_and_a_department_none(app, as_user):

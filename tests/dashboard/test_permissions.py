@@ -72,7 +72,7 @@ def test_a_role_opening_a_page_it_may_not_open_gets_not_found_and_is_audited(app
         assert "未找到" in json.dumps(response.get_json()["response"]["_pages_content"], ensure_ascii=False), (role, path)
     with engine.connect() as conn:
         refused = set(conn.execute(select(AuditEntry.target).where(AuditEntry.action == "scope.refused")).scalars())
-    assert {f"page={path}" for path in closed} <= refused
+    assert {f"页面 {path}" for path in closed} <= refused
 
 
 def test_every_route_but_the_login_and_static_files_needs_an_account(app):

@@ -118,7 +118,7 @@ def test_overdue_export_as_a_department_user_holds_only_its_assets(app, as_user)
         with app.extensions["panhuo.engine"].connect() as conn:
             return conn.execute(select(func.count()).select_from(AuditEntry).where(
                 AuditEntry.action == "export", AuditEntry.actor == "dept",
-                AuditEntry.target == "overdue idle 2026-10")).scalar_one()
+                AuditEntry.target == "超期闲置资产 2026-10")).scalar_one()
 
     before = exports()
     client = as_user("dept")

@@ -39,7 +39,7 @@ def test_department_acknowledges_only_its_own_and_cannot_resolve(app, as_user, e
     with engine.connect() as conn:
         refused = conn.execute(select(AuditEntry.actor, AuditEntry.target).where(
             AuditEntry.action == "scope.refused")).all()
-    assert refused == [("dept", f"warning cases=[{theirs}]")] * 2
+    assert refused == [("dept", f"预警 #[{theirs}]")] * 2
     _, response = act(client, "resolve", [mine])
     assert "无权" in json.dumps(response, ensure_ascii=False)
     assert cases(engine)[("idle_overdue", "A1")].state == "acknowledged"

@@ -76,6 +76,9 @@ def test_a_change_reads_field_by_field_in_chinese():
     assert audit.describe_change({"states": ["open"]}, {"state": "acknowledged", "fix_by": "2026-12-31"},
                                  "warning.acknowledged") == "原状态：待处理；状态：已确认；计划整改日期：2026-12-31"
     assert audit.describe_change(None, {"rows": {"units": 2, "assets": 1200}}, "import") == "各表行数：单位 2，资产 1,200"
+    cases = audit.describe_change(None, {"cases": ["idle_overdue:A1", "plan_overdue:T1"]}, "warning.acknowledged",
+                                  {"idle_overdue": "超期闲置", "plan_overdue": "台账逾期"})
+    assert cases.endswith("：超期闲置 A1、台账逾期 T1")
     # every action the portal writes has its Chinese name
     import re
     from pathlib import Path

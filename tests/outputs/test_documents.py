@@ -282,4 +282,4 @@ def test_the_command_line_writes_each_document_and_audits_it(sample, tmp_path):
     assert result.exit_code == 1 and "请给出文件夹或 .zip" in result.output
     with sample["engine"].connect() as conn:
         targets = set(conn.execute(select(AuditEntry.target).where(AuditEntry.action == "export")).scalars())
-    assert {f"document bulletin {MONTH}", f"document interview {MONTH}"} <= targets
+    assert {f"月度通报 {MONTH}", f"约谈通知书 {MONTH}"} <= targets
