@@ -16,11 +16,16 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import guarded, permitted
+from ledger.errors import UserError
 from ledger.importer import SourceError, import_path, record_refused
 from ledger.importer.limits import MB, Limits, check_upload, unpack
+from ledger.importer.schema import TABLES
+from ledger.importer.template import required_columns, template_workbook
 
 dash.register_page(__name__, path="/import", name="数据导入", title="数据导入 · 国有资产盘活督导平台")
 P = "import"
+TABLE_NAMES = {table.key: table.zh for table in TABLES}
+REQUIRED = required_columns()
 PROBLEM_COLUMNS = [
     {"field": "sheet", "headerName": "工作表", "width": 140}, {"field": "row", "headerName": "行", "width": 80},
     {"field": "column", "headerName": "列", "width": 130}, {"field": "value", "headerName": "值", "width": 160},
@@ -46,11 +51,37 @@ def layout(**_query):
             html.Br(), f"本账号可导入：{where}。导入要么全部写入，要么不写入任何数据；发现的每个问题都会列出。",
             html.Br(), f"文件不超过 {bounds.upload_bytes // MB} MB，每张表不超过 {bounds.rows:,} 行。",
         ], className="text-muted small"),
-            dcc.Upload(id=f"{P}-upload", children=html.Div(["将文件拖到此处，或 ", html.A("选择文件")]),
+            dcc.Upload(id=f"{P}-upload", children=html.Div([html.Div("⇪", className="upload-icon"),
+                                                            html.Div(["将台账文件拖到此处，或 ", html.A("选择文件")]),
+                                                            html.Div(".xlsx 工作簿或 CSV 文件的 .zip 包", className="small text-muted")]),
                        className="upload-box", accept=".xlsx,.zip", multiple=False, max_size=bounds.upload_bytes),
-            dcc.Loading(html.Div(id=f"{P}-result", className="mt-3"), type="dot")),
+            dcc.Loading(html.Div(id=f"{P}-result", className="mt-3"), type="dot", delay_show=300,
+                        custom_spinner=html.Div([dbc.Spinner(size="sm", color="primary"),
+                                                 html.Span(" 正在校验并导入，请稍候…", className="ms-2")],
+                                                className="import-progress"))),
+        c.section("导入格式", html.P([
+            "每张表一个工作表（或一个 CSV 文件），表头为下列中文列名；橙色为必填列。模板第 2 行是一条能直接导入的示例，",
+            "请替换为本单位数据。", html.Button("下载导入模板（xlsx）", id=f"{P}-template", className="btn btn-sm "
+                                             "btn-outline-primary ms-2"), dcc.Download(id=f"{P}-template-file"),
+        ], className="small text-muted"), dbc.Table([
+            html.Thead(html.Tr([html.Th("工作表"), html.Th("必填列")])),
+            html.Tbody([html.Tr([html.Td(name), html.Td("、".join(columns))]) for name, columns in REQUIRED.items()]),
+        ], size="sm", className="mb-0")),
         html.Div(id=f"{P}-history"),
     ])
+
+
+def _counts(counts: dict[str, int]) -> str:
+    """Rows per table as people read them: 单位 6 行，资产卡片 12,000 行."""
+    return "，".join(f"{TABLE_NAMES.get(k, k)} {v:,} 行" for k, v in counts.items()) or "—"
+
+
+@callback(Output(f"{P}-template-file", "data"), Input(f"{P}-template", "n_clicks"), prevent_initial_call=True)
+@guarded("/import")
+def template(n_clicks):
+    if not n_clicks:
+        return no_update
+    return dcc.send_bytes(template_workbook(), "资产台账导入模板.xlsx")
 
 
 def _unpack(name: str, data: bytes, folder: Path) -> Path:
@@ -91,9 +122,9 @@ def upload(contents, filename):
         result = import_path(context.engine(), path, context.config(), username=context.current_username(),
                              region_code=scope.code if scope.kind == "region" else None,
                              address=context.address(), file_name=Path(filename).name, role=context.role())
-    notes = [html.Li(n) for n in result.notes]
+    notes = [html.Li(UserError(n).zh) for n in result.notes]
     if result.ok:
-        counts = "，".join(f"{k} {v} 行" for k, v in result.counts.items())
+        counts = _counts(result.counts)
         return html.Div([dbc.Alert(f"导入成功（#{result.import_id}）：{counts}。新数据将在下次计算快照后显示。",
                                    color="success"), html.Ul(notes, className="small text-muted") if notes else None])
     problems = pd.DataFrame([{"sheet": p.sheet, "row": p.row, "column": p.column, "value": p.value, "zh": p.zh}
@@ -113,7 +144,7 @@ def history(_result):
     records = queries.imports(context.engine(), context.scope())
     rows = [{"id": r.id, "started_at": f"{r.started_at:%Y-%m-%d %H:%M:%S}", "username": r.username, "file_name": r.file_name,
              "result": "成功" if r.result == "ok" else "失败",
-             "rows": "，".join(f"{k} {v}" for k, v in (r.row_counts or {}).items()), "message": r.message}
+             "rows": _counts(r.row_counts or {}), "message": UserError(r.message).zh if r.message else ""}
             for r in records]
     return c.section("导入记录", c.grid(f"{P}-grid", pd.DataFrame(rows, columns=[col["field"] for col in HISTORY_COLUMNS]),
                                       HISTORY_COLUMNS, height="360px", options={"tooltipShowDelay": 300}))

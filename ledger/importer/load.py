@@ -17,7 +17,7 @@ from ledger.importer import limits, stage, stock
 from ledger.importer.read import SourceError, open_sheets, sha256_of
 from ledger.importer.columns import stage_sheet
 from ledger.importer.rows import Problem, Problems, parse_header
-from ledger.importer.schema import REQUIRED, TABLES, Table, table_for_name
+from ledger.importer.schema import ABOUT_SHEET, REQUIRED, TABLES, Table, table_for_name
 from ledger.locks import named_lock
 from ledger.models import Asset, Base, ImportRecord
 
@@ -144,7 +144,8 @@ def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Con
         raw.rows = limits.bounded_rows(raw.name, raw.rows, bounds)
         table = table_for_name(raw.name)
         if table is None:
-            notes.append(f"忽略未知工作表 / ignored unknown sheet: {raw.name}")
+            if raw.name != ABOUT_SHEET:  # the template's own notes are not worth a word
+                notes.append(f"忽略未知工作表 / ignored unknown sheet: {raw.name}")
             continue
         if table.key in staged:
             problems.add(Problem(raw.name, None, None, None, f"与「{staged[table.key][1]}」是同一张表",

@@ -89,11 +89,29 @@ def assets(engine) -> int:
 def test_a_supervisor_imports_a_zip_of_csv_files(app, as_user, engine, tmp_path):
     before = assets(engine)
     status, response = upload(as_user("supervisor"), ledger_files(LedgerBuilder().unit("U9").asset("Z1", unit="U9"), tmp_path))
-    assert status == 200 and "导入成功" in json.dumps(response, ensure_ascii=False)
+    said = json.dumps(response, ensure_ascii=False)
+    assert status == 200 and "导入成功" in said and "单位 1 行，资产卡片 1 行" in said
     assert assets(engine) == before + 1
     with engine.connect() as conn:
         record = conn.execute(select(ImportRecord).order_by(ImportRecord.id.desc())).first()
     assert (record.username, record.file_name, record.result) == ("supervisor", "台账.zip", "ok")
+
+
+def test_the_template_workbook_names_every_sheet_and_imports_as_it_is(app, as_user, engine):
+    status, response = call(as_user("supervisor"), [("import-template-file", "data")], [("import-template", "n_clicks", 1)])
+    assert status == 200
+    data = base64.b64decode(response["import-template-file"]["data"]["content"])
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["说明", "单位", "资产卡片", "状况变动", "盘活台账", "出租合同", "收入", "公物仓", "配置需求"]
+    assert [c.value for c in book["资产卡片"][1]][:4] == ["资产编号", "单位编码", "资产名称", "资产分类"]
+    assert book["资产卡片"]["A1"].fill.fgColor.rgb.endswith("FDE9D9")  # required: marked
+    before = assets(engine)
+    contents = "data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64," + base64.b64encode(data).decode()
+    status, response = call(as_user("supervisor"), [("import-result", "children")], [("import-upload", "contents", contents)],
+                            [("import-upload", "filename", "资产台账导入模板.xlsx")])
+    said = json.dumps(response, ensure_ascii=False)
+    assert "导入成功" in said and "配置需求 1 行" in said and "忽略" not in said
+    assert assets(engine) == before + 1
 
 
 def test_a_county_upload_outside_its_region_is_listed_and_changes_nothing(app, as_user, engine, tmp_path):
