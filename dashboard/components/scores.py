@@ -26,12 +26,14 @@ def score_breakdown(row: dict, config):
 def costliest(row: dict, items: list[dict], month: str, config, id_: str, limit: int = 15):
     """The assets, plans and income rows that cost the most points, with what fixing each wins back."""
     ranked = [f for f in attribution.fixes(row, items, snapshot_date(month), config) if f.points > 0.005]
+    total, lost = sum(f.points for f in ranked), sum(attribution.lost_points(row, config).values())
+    why = (f"本月共失 {lost:.1f} 分，其中 {lost - total:.1f} 分不是整改单项资产能挽回的：闲置未满 6 个月的资产也计入闲置率，"
+           "但尚未预警、此处不列；各项比率达到目标值才得满分，整改后仍未达标的部分照常扣分。") if lost - total > 0.05 else ""
     if not ranked:
-        return c.section("失分最多的资产", c.empty("本月没有可挽回的失分"))
+        return c.section("失分最多的资产", c.empty("本月没有可挽回的失分"), html.Div(why, className="text-muted small"))
     frame = pd.DataFrame([{"action": f.action, "asset": f.asset_code, "href": c.href("/asset", f.asset_code),
                            "name": f.asset_name, "ref": f.ref, "value": c.amount(f.value),
                            "points": round(f.points, 2)} for f in ranked[:limit]])
-    total = sum(f.points for f in ranked)
     grid = c.grid(id_, frame, [
         {"field": "action", "headerName": "整改事项", "width": 130}, c.link_column("asset", "资产编号", "href", width=150),
         {"field": "name", "headerName": "资产名称", "flex": 1, "minWidth": 140}, {"field": "ref", "headerName": "台账/收入编号", "width": 150},
@@ -39,5 +41,5 @@ def costliest(row: dict, items: list[dict], month: str, config, id_: str, limit:
         {"field": "points", "headerName": "整改后可挽回（分）", "width": 160, "sort": "desc"},
     ], height="420px")
     note = html.Div(f"共 {len(ranked)} 项，全部整改约可挽回 {total:.1f} 分。同类问题合计测算可挽回分数，按涉及金额分摊到各项"
-                    "（资料补全按项均摊）；闲置未满 6 个月的资产同样计入闲置率，此处不列。", className="text-muted small mb-2")
+                    f"（资料补全按项均摊）。{why}", className="text-muted small mb-2")
     return c.section(f"失分最多的资产（前 {min(limit, len(ranked))} 项）", note, grid)

@@ -48,13 +48,16 @@ def render(month: str):
     order = sorted((n for n in SCORE_NAMES if lost[n] > 0.05), key=lambda n: -lost[n])
     warnings = queries.warnings(engine, scope, month)
     items = queries.point_items(engine, scope, month, scope.code)
+    names = {i["asset_code"]: i["asset_name"] for i in items if isinstance(i.get("asset_name"), str)}
     fixes = []
     for name in order:
         behind = warnings[warnings.rule.isin(RULES_BEHIND[name])].drop_duplicates("asset_code")
         fixes.append(html.Div([
             html.Div([html.Span(SCORED[name].label, className="fw-semibold"), html.Span(f"失 {lost[name]:.1f} 分", className="lost")],
                      className="fix-head"),
-            html.Div(f"涉及资产 {len(behind)} 项：" + "、".join(behind["asset_code"].head(8)) + ("等" if len(behind) > 8 else ""),
+            html.Div(f"涉及资产 {len(behind)} 项：" + "、".join(f"{code}（{names[code]}）" if code in names else code
+                                                           for code in behind["asset_code"].head(8))
+                     + ("等" if len(behind) > 8 else ""),
                      className="fix-body") if len(behind) else html.Div("无对应预警，按指标口径整改", className="fix-body"),
         ], className="fix-item"))
     fig = go.Figure(go.Bar(x=[SCORED[n].label for n in SCORE_NAMES], y=[row[f"score_{n}"] for n in SCORE_NAMES],

@@ -72,3 +72,23 @@ def test_other_roles_get_nothing(shared_app):
                                    ("my-score-whatif-grid", "selectedRows", [])],
                      [("my-score-whatif-month", "data", "2026-10")])
     assert status == 204  # 我的得分 is a department's page: the simulation answers nobody else
+
+
+def test_my_score_names_the_assets_behind_each_loss_and_says_why_not_all_can_be_won_back(shared_app):
+    client = shared_app.test_client()
+    assert login(client, "dept").status_code == 302
+    status, body = call(client, [("my-score-body", "children")], [("my-score-month", "value", "2026-10")])
+    text = json.dumps(body, ensure_ascii=False)
+    assert status == 200 and "涉及资产 2 项：A1（测试资产）、A2（测试资产）" in text
+    assert "全部整改约可挽回 80.0 分" in text and "本月共失" not in text  # here every lost point can be won back
+
+
+def test_points_no_asset_fix_can_win_back_are_explained(shared_app):
+    from dashboard.components.scores import costliest
+    from ledger.models import SCORE_NAMES
+
+    config = shared_app.extensions["panhuo.config"]
+    row = {f"score_{name}": 100.0 for name in SCORE_NAMES} | {"score_idle": 60.0}  # idle rate off target, nothing warned
+    text = json.dumps(costliest(row, [], "2026-10", config, "probe").to_plotly_json(), ensure_ascii=False,
+                      default=lambda o: o.to_plotly_json())
+    assert "本月没有可挽回的失分" in text and "其中" in text and "不是整改单项资产能挽回的" in text
