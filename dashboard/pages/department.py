@@ -78,6 +78,6 @@ def render(month: str, code: str):
                   context.config(), f"{P}-costliest"),
         c.section(f"本月预警（{len(warnings)} 条" + ("，显示最严重的 500 条）" if len(warnings) > 500 else "）"),
                   *([c.warning_mix(warnings, RULE_NAMES)] if not warnings.empty else []),
-                  warnings_grid(f"{P}-warnings", warnings)),
+                  warnings_grid(f"{P}-warnings", warnings, dict(zip(units["code"], units["name"])))),
         c.request_outcomes(queries.purchase_requests(engine, scope, dept=row["code"])),
     ]), row["name"]

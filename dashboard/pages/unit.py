@@ -40,5 +40,5 @@ def render(month: str, code: str):
         dbc.Row([dbc.Col(c.kpi_card("综合得分", c.score_text(row["score"]), back, rank), md=3),
                  dbc.Col(score_breakdown(row, context.config()), md=9)], className="g-3 mb-3"),
         c.section("近13个月", c.trend(history, {"score": "综合得分"}, "")),
-        c.section(f"本月预警（{len(warnings)} 条）", warnings_grid(f"{P}-warnings", warnings)),
+        c.section(f"本月预警（{len(warnings)} 条）", warnings_grid(f"{P}-warnings", warnings, {row["code"]: row["name"]})),
     ]), row["name"]

@@ -46,3 +46,7 @@ def test_the_department_page_draws_its_rank_month_by_month_first_place_on_top(sh
             WarningRow.month == "2026-10", WarningRow.dept_code == "D1")).scalar_one()
     assert warnings > 0 and sum(sum(t["x"]) for t in bars) == warnings
     assert {t["name"] for t in bars} <= {"红色", "橙色", "黄色"}
+    # the warnings below name each unit (linked) rather than its code
+    (grid,) = [g for g in grids(response) if any("unit_name" == c.get("field") for c in g["columnDefs"])]
+    assert {row["unit_name"] for row in grid["rowData"]} == {"单位U1", "单位U2"}
+    assert {row["unit_href"] for row in grid["rowData"]} == {"/unit?code=U1", "/unit?code=U2"}
