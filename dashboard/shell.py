@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import functools
+from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, clientside_callback, dcc, html
+from dash import Input, Output, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
 from dashboard.auth import LANDING, csrf_token
+from dashboard.scope import scope_for
 from ledger.permissions import may_open
 from ledger import vocab
 from ledger.vocab import ROLES
@@ -91,6 +93,35 @@ def guarded(path: str):
     return wrap
 
 
+SEARCH_MAX = 50
+
+
+def search_box():
+    """The top bar's search: an asset's code or name, a unit, a department -> its page (within the scope)."""
+    return html.Div([
+        dcc.Input(id="app-search", type="search", placeholder="搜索资产、单位、部门", debounce=0.3, maxLength=SEARCH_MAX,
+                  autoComplete="off", className="form-control form-control-sm"),
+        html.Div(id="app-search-results", className="search-results"),
+    ], className="app-search me-3")
+
+
+@callback(Output("app-search-results", "children"), Input("app-search", "value"), prevent_initial_call=True)
+@guarded("/asset")  # it leads to the drill-down pages: whoever may open those may search
+def search(text):
+    from dashboard import context, queries
+
+    text = text.strip()[:SEARCH_MAX] if isinstance(text, str) else ""
+    if not text:
+        return None
+    found = queries.find(context.engine(), context.scope(), text)
+    if not found:
+        return html.Div(f"没有找到「{text}」", className="search-empty")
+    return [html.A([html.Span(item["kind"], className="search-kind"), html.Span(item["name"], className="search-name"),
+                    html.Span(" ".join(x for x in (item["code"], item["where"]) if x), className="search-where")],
+                   href=f"{item['path']}?{urlencode({'code': item['code']})}", className="search-item")
+            for item in found]
+
+
 def shell():
     if not current_user.is_authenticated:
         return html.Div()
@@ -106,6 +137,7 @@ def shell():
         html.A([html.Span("盘", className="brand-mark"), html.Span("国有资产盘活督导平台", className="brand-text")],
                href=LANDING.get(role, "/"), className="navbar-brand d-flex align-items-center"),
         dbc.Nav(links, className="me-auto", navbar=True),
+        search_box() if scope_for(current_user).sees_assets else None,
         account,
     ], fluid=True), color="#12355b", dark=True, className="app-bar")
     return html.Div([bar, dbc.Container(dash.page_container, fluid=True, className="page")])

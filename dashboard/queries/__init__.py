@@ -11,7 +11,7 @@ from dashboard.queries.allocation import (
     purchase_requests, request_review, request_years, transfers,
 )
 from dashboard.queries.snapshots import (
-    KPI_COLUMNS, MONTH_BANDS, OVERDUE_SORTS, asset_detail, kpi_row, kpis, lists, meeting_month, months,
+    KPI_COLUMNS, MONTH_BANDS, OVERDUE_SORTS, asset_detail, find, kpi_row, kpis, lists, meeting_month, months,
     chosen_month, month_progress,
     overdue_idle, overdue_total, peer_standing, plain, point_items, scope_label, snapshot_info, to_records,
     warning_counts, warnings, yuan_of,
@@ -24,7 +24,7 @@ __all__ = [
     "audit_log", "imports", "jobs", "month_closed",
     "OPINION_COLUMNS", "allocation_exports", "allocation_figures", "held_assets", "opinion_sheet", "place_names",
     "purchase_requests", "request_review", "request_years", "transfers",
-    "KPI_COLUMNS", "MONTH_BANDS", "OVERDUE_SORTS", "asset_detail", "kpi_row", "kpis", "lists", "meeting_month",
+    "KPI_COLUMNS", "MONTH_BANDS", "OVERDUE_SORTS", "asset_detail", "find", "kpi_row", "kpis", "lists", "meeting_month",
     "months", "chosen_month", "month_progress", "overdue_idle", "overdue_total", "peer_standing", "plain", "point_items", "scope_label",
     "snapshot_info", "to_records", "warning_counts", "warnings", "yuan_of",
     "OVERDUE_STATE", "case_states", "commitment_totals", "department_history", "follow_up", "interview_list", "interviews",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, or_, select
 
 from dashboard.cache import snapshot_cached
 from dashboard.scope import Scope
@@ -283,3 +283,30 @@ def asset_detail(engine: Engine, scope: Scope, code: str) -> dict | None:
 
 def yuan_of(fen) -> float:
     return round(int(fen) / 100, 2)
+
+
+def find(engine: Engine, scope: Scope, text: str, limit: int = 6) -> list[dict]:
+    """Departments, units and assets whose code or name holds `text`, within the scope; each as
+    {"kind", "code", "name", "path", "where"} (the top bar's search)."""
+    if not scope.sees_assets or not text:
+        return []
+    found = []
+    with engine.connect() as conn:
+        depts = conn.execute(select(Department.code, Department.name).distinct()
+                             .join(Unit, Unit.dept_code == Department.code).where(
+            scope.units(), or_(Department.code.icontains(text, autoescape=True),
+                               Department.name.icontains(text, autoescape=True)))
+            .order_by(Department.code).limit(limit)).all()
+        found += [{"kind": "部门", "code": d.code, "name": d.name, "path": "/department", "where": ""} for d in depts]
+        units = conn.execute(select(Unit.code, Unit.name, Department.name.label("dept"))
+                             .join(Department, Department.code == Unit.dept_code).where(
+            scope.units(), or_(Unit.code.icontains(text, autoescape=True), Unit.name.icontains(text, autoescape=True)))
+            .order_by(Unit.code).limit(limit)).all()
+        found += [{"kind": "单位", "code": u.code, "name": u.name, "path": "/unit", "where": u.dept} for u in units]
+        assets = conn.execute(select(Asset.code, Asset.name, Unit.name.label("unit"))
+                              .join(Unit, Unit.code == Asset.unit_code).join(Department, Department.code == Unit.dept_code)
+                              .where(scope.units(), or_(Asset.code.icontains(text, autoescape=True),
+                                                        Asset.name.icontains(text, autoescape=True)))
+                              .order_by(Asset.code).limit(limit)).all()
+        found += [{"kind": "资产", "code": a.code, "name": a.name, "path": "/asset", "where": a.unit} for a in assets]
+    return found

@@ -188,6 +188,18 @@ def test_a_supervisor_filters_searches_and_acknowledges_warnings(server, browser
     assert problems == []
 
 
+def test_the_top_bar_search_leads_to_what_was_found(server, browser):
+    page, problems = open_session(browser, server, "supervisor", WIDE)
+    visit(page, server, "/")
+    page.fill("#app-search", "单位U4")
+    page.locator(".search-item").first.wait_for()
+    page.screenshot(path=str(SHOTS / "supervisor-search-1920.png"))
+    page.locator(".search-item").filter(has_text="单位U4").first.click()
+    page.wait_for_url(re.compile(r".*/unit\?code=U4"))
+    page.wait_for_selector(".page-title:has-text('单位U4')")  # the unit's page, titled with its name
+    assert problems == []
+
+
 def test_supervisor_drills_from_overdue_assets_to_an_asset(server, browser):
     page, problems = open_session(browser, server, "supervisor", {"width": 1920, "height": 1080})
     visit(page, server, "/overdue")
