@@ -80,16 +80,31 @@ def month_select(id_: str, months, value: str | None) -> dcc.Dropdown:
                         value=value, clearable=False, className="month-select")
 
 
+def month_ticks(months: list[str]) -> list[str]:
+    """Axis labels for consecutive months: the year where it starts or changes, else the month alone."""
+    ticks = []
+    for i, month in enumerate(months):
+        year, mon = month[:4], int(month[5:])
+        ticks.append(f"{year}年{mon}月" if i == 0 or mon == 1 else f"{mon}月")
+    return ticks
+
+
 def trend(frame: pd.DataFrame, series: dict[str, str], title: str, percent: bool = False, height: int = 260):
     fig = go.Figure()
     for i, (column, label) in enumerate(series.items()):
         values = frame[column] * (100 if percent else 1)
         fig.add_trace(go.Scatter(x=frame["month"], y=values, name=label, mode="lines+markers",
                                  line={"color": PALETTE[i % len(PALETTE)], "width": 2}))
-    fig.update_layout(title={"text": title, "font": {"size": 14}}, height=height, margin={"l": 40, "r": 10, "t": 40, "b": 30},
-                      legend={"orientation": "h", "y": -0.2}, plot_bgcolor="white", paper_bgcolor="white",
-                      yaxis={"ticksuffix": "%" if percent else "", "gridcolor": "#eef1f5"},
-                      xaxis={"type": "category"}, font={"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"})
+    months = list(frame["month"])
+    # legend above the plot, never over the axis; months short enough for 13 of them on a laptop
+    fig.update_layout(title={"text": title, "font": {"size": 14}}, height=height,
+                      margin={"l": 44, "r": 12, "t": 48 if title else 28, "b": 36},
+                      legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+                      showlegend=len(series) > 1, plot_bgcolor="white", paper_bgcolor="white",
+                      yaxis={"ticksuffix": "%" if percent else "", "gridcolor": "#eef1f5", "automargin": True},
+                      xaxis={"type": "category", "tickmode": "array", "tickvals": months, "tickangle": 0,
+                             "ticktext": month_ticks(months), "automargin": True},
+                      font={"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"})
     return dcc.Graph(figure=fig, config={"displayModeBar": False})
 
 
@@ -127,7 +142,9 @@ def rank_path(frame: pd.DataFrame, peers: int, height: int = 220):
         line={"color": PALETTE[1], "width": 2}, hovertemplate="%{x}：第 %{y} 名<extra></extra>"))
     top = max([peers, *ranked["rank"].astype(int)], default=1)
     fig.update_layout(height=height, margin={"l": 40, "r": 10, "t": 10, "b": 30}, showlegend=False,
-                      plot_bgcolor="white", paper_bgcolor="white", xaxis={"type": "category"},
+                      plot_bgcolor="white", paper_bgcolor="white",
+                      xaxis={"type": "category", "tickmode": "array", "tickvals": ranked["month"].tolist(), "tickangle": 0,
+                             "ticktext": month_ticks(ranked["month"].tolist()), "automargin": True},
                       yaxis={"range": [top + 0.5, 0.5], "title": {"text": f"名次（共 {peers} 个）", "font": {"size": 11}},
                              "gridcolor": "#eef1f5", "tickvals": _rank_ticks(top)},
                       font={"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"})

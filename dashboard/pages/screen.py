@@ -179,7 +179,7 @@ def _bars(frame, limit: int | None = None):
 
 def _region_ranking(engine, scope, month):
     regions = queries.kpis(engine, scope, month, level="region").dropna(subset=["rank"]).sort_values("rank")
-    return _bars(regions)
+    return html.Div(_bars(regions), className="fill-panel")  # a handful of counties spread over the whole panel
 
 
 def _department_ranking(engine, scope, month, city_code):
@@ -231,15 +231,25 @@ def _lists(engine, scope, month):
 
 
 def _trends(city):
-    fig = go.Figure()
+    """Two scales, two charts: the rates (%) on the left, the composite score on the right."""
+    def layout(fig, title, suffix, rangemode):
+        fig.update_layout(height=760, margin={"l": 70, "r": 30, "t": 70, "b": 60}, paper_bgcolor="rgba(0,0,0,0)",
+                          plot_bgcolor="rgba(0,0,0,0)", font={"family": FONT, "size": 20, "color": INK},
+                          title={"text": title, "font": {"size": 24}, "x": 0.02, "y": 0.98},
+                          legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0.02, "font": {"size": 20}},
+                          xaxis={"type": "category", "gridcolor": GRID, "color": MUTED, "tickmode": "array",
+                                 "tickvals": list(city["month"]), "ticktext": c.month_ticks(list(city["month"]))},
+                          yaxis={"ticksuffix": suffix, "gridcolor": GRID, "color": MUTED, "rangemode": rangemode})
+        return dcc.Graph(figure=fig, config={"displayModeBar": False, "staticPlot": True})
+
+    rates = go.Figure()
     series = {"idle_rate": ("闲置率", "#ff8a65"), "overdue_idle_rate": ("超期闲置率", "#ef5350"),
               "due_completion_rate": ("到期盘活完成率", "#66bb6a"), "remit_rate": ("收入上缴率", "#42a5f5")}
     for column, (label, color) in series.items():
-        fig.add_trace(go.Scatter(x=city["month"], y=city[column] * 100, name=label, mode="lines+markers",
-                                 line={"color": color, "width": 4}, marker={"size": 9}))
-    fig.update_layout(height=760, margin={"l": 70, "r": 30, "t": 20, "b": 60}, paper_bgcolor="rgba(0,0,0,0)",
-                      plot_bgcolor="rgba(0,0,0,0)", font={"family": FONT, "size": 20, "color": INK},
-                      legend={"orientation": "h", "y": 1.08, "font": {"size": 22}},
-                      xaxis={"type": "category", "gridcolor": GRID, "color": MUTED},
-                      yaxis={"ticksuffix": "%", "gridcolor": GRID, "color": MUTED, "rangemode": "tozero"})
-    return dcc.Graph(figure=fig, config={"displayModeBar": False, "staticPlot": True})
+        rates.add_trace(go.Scatter(x=city["month"], y=city[column] * 100, name=label, mode="lines+markers",
+                                   line={"color": color, "width": 4}, marker={"size": 9}))
+    score = go.Figure(go.Scatter(x=city["month"], y=city["score"], name="综合得分", mode="lines+markers+text",
+                                 text=[f"{v:.1f}" if v == v else "" for v in city["score"]], textposition="top center",
+                                 line={"color": "#ffd54f", "width": 4}, marker={"size": 10}, showlegend=False))
+    return html.Div([layout(rates, "各项比率", "%", "tozero"), layout(score, "全市综合得分", "", "normal")],
+                    className="screen-trends")

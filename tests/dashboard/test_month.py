@@ -9,6 +9,7 @@ import json
 
 import openpyxl
 import pytest
+from hypothesis import given, strategies as st
 
 from metrics.snapshot import compute_snapshot
 from metrics.timeline import shift_month
@@ -54,3 +55,14 @@ def test_the_meeting_pack_of_a_month_in_progress_names_today_not_its_last_day(ap
     book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(response["lists-download"]["data"]["content"])))
     about = dict(book["说明"].iter_rows(min_row=3, values_only=True))
     assert about["数据截至"] == f"{dt.date.today():%Y-%m-%d}" and about["月份"] == f"{running_month}（本月进行中）"
+
+
+@given(start=st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2090, 12, 1)), count=st.integers(1, 40))
+def test_month_ticks_name_the_year_where_the_axis_starts_and_where_it_turns(start, count):
+    from dashboard.components import month_ticks
+
+    months = [shift_month(start.strftime("%Y-%m"), i) for i in range(count)]
+    ticks = month_ticks(months)
+    assert len(ticks) == count and ticks[0] == f"{months[0][:4]}年{int(months[0][5:])}月"
+    for month, tick in zip(months[1:], ticks[1:]):
+        assert tick == (f"{month[:4]}年1月" if month.endswith("-01") else f"{int(month[5:])}月")
