@@ -20,7 +20,7 @@ from ledger.importer import SourceError, import_path
 from ledger.locks import LockBusy
 from ledger.migrate import upgrade
 from ledger.scope import Scope
-from ledger.snapshot_rows import snapshot_frame
+from ledger.snapshot_rows import FORMATS, snapshot_frame
 from metrics.timeline import months_range, parse_month
 from outputs import documents
 from outputs.facts import DocumentError
@@ -170,7 +170,7 @@ def export(ctx: Context, kind: str, month: str | None, day: str | None, out: Pat
         with ctx.engine.connect() as conn:
             frame = snapshot_frame(conn, kind, month, Scope("all"))  # the CLI speaks for the finance bureau
         label = f"{kind} {month}"
-    write_frame(frame, out, sheet=label)
+    write_frame(frame, out, sheet=label, formats=FORMATS, pages_wide=None)  # the contract's every column: several pages
     with session_scope(ctx.engine, write=True) as s:
         audit.record(s, audit.cli_actor(), "export", label, detail=f"{len(frame)} 行 → {out}")
     click.echo(f"已导出 / wrote {len(frame)} rows to {out}")

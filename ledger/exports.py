@@ -3,6 +3,7 @@ kept as text and the formats finance reports use. What goes in them is read else
 (ledger.snapshot_rows, ledger.reports, dashboard.queries)."""
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +12,8 @@ from openpyxl.utils import get_column_letter
 
 from ledger.errors import UserError
 from ledger.files import atomic_path
+
+PAGE_CHARS = 260  # column-width units one A4 landscape page prints readably (about 7 pt)
 
 class ExportError(UserError):
     pass
@@ -35,7 +38,7 @@ def _escaped(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_frame(frame: pd.DataFrame, target, sheet: str = "data", title: str | None = None,
-                formats: dict[str, str] | None = None) -> None:
+                formats: dict[str, str] | None = None, pages_wide: int | None = 1) -> None:
     """Write .csv (UTF-8 with BOM, so Excel reads the Chinese) or .xlsx by the file's suffix.
 
     `target`: a path, or a binary buffer (written as xlsx). `title`: an xlsx line above the
@@ -46,13 +49,13 @@ def write_frame(frame: pd.DataFrame, target, sheet: str = "data", title: str | N
         with atomic_path(target) as temporary:
             _escaped(frame).to_csv(temporary, index=False, encoding="utf-8-sig")
     elif suffix == ".xlsx":
-        write_workbook(target, [(sheet, frame)], title, formats)
+        write_workbook(target, [(sheet, frame)], title, formats, pages_wide)
     else:
         raise ExportError(f"只支持 .csv 或 .xlsx / output must be .csv or .xlsx: {Path(target).name}")
 
 
 def write_workbook(target, sheets: list[tuple[str, pd.DataFrame]], title: str | None = None,
-                   formats: dict[str, str] | None = None) -> None:
+                   formats: dict[str, str] | None = None, pages_wide: int | None = 1) -> None:
     """One xlsx workbook, a sheet per frame, each under the same title line; header row frozen
     and filtered, columns fitted to their content, printable on A4.
 
@@ -61,7 +64,7 @@ def write_workbook(target, sheets: list[tuple[str, pd.DataFrame]], title: str | 
     """
     if isinstance(target, (str, Path)):  # a file is written whole or not at all
         with atomic_path(target) as temporary, temporary.open("wb") as out:
-            write_workbook(out, sheets, title, formats)
+            write_workbook(out, sheets, title, formats, pages_wide)
         return
     formats = formats or {}
     title = title and ILLEGAL_CHARACTERS_RE.sub("", title)
@@ -77,16 +80,23 @@ def write_workbook(target, sheets: list[tuple[str, pd.DataFrame]], title: str | 
             if len(frame.columns):  # a filter on every column, as a reader would set it
                 last = f"{get_column_letter(len(frame.columns))}{header + max(len(frame), 1)}"  # no cell made
                 sheet.auto_filter.ref = f"A{header}:{last}"
-            # printable as it opens: A4 landscape, one page wide, the title and header on every page
-            sheet.page_setup.orientation = "landscape"
-            sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-            sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-            sheet.sheet_properties.pageSetUpPr.fitToPage = True
-            sheet.print_title_rows = "1:2" if title else "1:1"
+            total = 0
             for index, column in enumerate(frame.columns, start=1):
                 longest = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
                 letter = sheet.cell(row=1, column=index).column_letter
-                sheet.column_dimensions[letter].width = min(60, 4 + 1.6 * longest)
+                sheet.column_dimensions[letter].width = width = min(60, 4 + 1.6 * longest)
+                total += width
                 if column in formats:
                     for row in range(header + 1, header + 1 + len(frame)):  # the data only: no styled empty rows
                         sheet.cell(row=row, column=index).number_format = formats[column]
+            # printable as it opens: A4 landscape, the title and header on every page, `pages_wide`
+            # pages wide (None: as many as keep the text readable, PAGE_CHARS a page, the first
+            # columns repeated on each)
+            wide = pages_wide or max(1, math.ceil(total / PAGE_CHARS))
+            sheet.page_setup.orientation = "landscape"
+            sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+            sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = wide, 0
+            sheet.sheet_properties.pageSetUpPr.fitToPage = True
+            sheet.print_title_rows = "1:2" if title else "1:1"
+            if wide > 1:
+                sheet.print_title_cols = "A:C"

@@ -16,6 +16,10 @@ WARNING_EXPORT = ["month", "rule", "level", "ref", "asset_code", "unit_code", "d
 LIST_EXPORT = ["month", "list", "level", "code", "name", "reasons"]
 KINDS = ("kpis", "warnings", "lists")
 _MONEY = [n for n, kind in KPI_FIELDS if kind == "money"]
+# how an xlsx export shows each column (the values stay numbers): money to the fen, rates as
+# percentages, scores to one decimal
+FORMATS = ({n: "#,##0.00" for n in _MONEY} | {n: "0.00%" for n, kind in KPI_FIELDS if kind == "rate" and n.endswith("_rate")}
+           | {n: "0.0" for n in ["score", "avg_months_idle", *[f"score_{s}" for s in SCORE_NAMES]]})
 _INT = [n for n, kind in KPI_FIELDS if kind in ("count", "months")] + ["rank", "rank_change", "days", "months"]
 
 

@@ -100,3 +100,20 @@ def warnings(engine, month) -> dict[tuple[str, str], WarningRow]:
 def lists(engine, month) -> set[tuple[str, str, str]]:
     with engine.connect() as conn:
         return {(e.list, e.level, e.code) for e in conn.execute(select(ListEntry).where(ListEntry.month == month))}
+
+
+def libreoffice_text(source: Path, workdir: Path, picture: str | None = None) -> str:
+    """Open `source` in LibreOffice headless, convert it to PDF and return its text (whitespace
+    collapsed); `picture`: also leave page one as tests/outputs/rendered/<picture>.png to look at."""
+    import subprocess
+
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{workdir}/lo", "--convert-to", "pdf",
+                    "--outdir", str(workdir), str(source)], check=True, capture_output=True, timeout=180)
+    pdf = workdir / f"{source.stem}.pdf"
+    if picture:
+        rendered = ROOT / "tests" / "outputs" / "rendered"
+        rendered.mkdir(exist_ok=True)
+        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                        str(rendered / picture)], check=True)
+    return " ".join(subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())

@@ -1,9 +1,13 @@
-"""Bad arguments and bad files: one clear line, non-zero exit, no traceback."""
+"""Bad arguments and bad files: one clear line, non-zero exit, no traceback; exports finance reads."""
+import shutil
+
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
 from jobs.cli import main
 from tests.factories import LedgerBuilder
+from tests.helpers import libreoffice_text
 
 
 @pytest.fixture
@@ -122,3 +126,24 @@ def test_a_busy_database_is_named_as_busy_not_as_a_missing_schema(engine, run, t
     result = run("import", str(LedgerBuilder().unit("U1").write(tmp_path / "l")))
     assert result.exit_code != 0 and "数据库正忙" in result.output and "init-db" not in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice and poppler-utils are installed by .ci/run")
+def test_the_exported_kpis_show_money_rates_and_scores_as_finance_reads_them_and_open_in_libreoffice(
+        engine, run, tmp_path):
+    b = LedgerBuilder().unit().asset("A1", status="闲置", status_since="2025-01-01", photo_count="0",
+                                      original_value="1234567.89").asset("A2")
+    assert run("import", str(b.write(tmp_path / "in"))).exit_code == 0
+    assert run("compute", "--month", "2026-10").exit_code == 0
+    out = tmp_path / "kpis.xlsx"
+    assert run("export", "kpis", "--month", "2026-10", "--out", str(out)).exit_code == 0
+    sheet = openpyxl.load_workbook(out).active
+    header = [c.value for c in sheet[1]]
+    first = {name: sheet.cell(row=2, column=header.index(name) + 1) for name in ("base_value", "idle_rate", "score")}
+    assert {n: c.number_format for n, c in first.items()} == {"base_value": "#,##0.00", "idle_rate": "0.00%",
+                                                              "score": "0.0"}
+    assert isinstance(first["base_value"].value, float)  # numbers stay numbers
+    text = libreoffice_text(out, tmp_path, picture="cli-kpis")
+    assert "base_value" in text and "1,235,567.89" in text  # A1 and A2, to the fen, with thousands separators
