@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from ledger.vocab import LEVELS
+from metrics.definitions import BY_KEY, SCORED
 
 PALETTE = ["#1f4e79", "#c8102e", "#2e8b57", "#e0701b", "#6a5acd", "#7f8c8d"]
 
@@ -53,8 +54,25 @@ def delta(now, before, kind: str = "pct", better: str = "higher") -> html.Span |
     return html.Span(("▲ " if diff > 0 else "▼ ") + text + " 较上月", className="delta " + ("up" if improved else "down"))
 
 
-def kpi_card(title: str, value: str, change=None, note: str | None = None, id_: str | None = None) -> dbc.Card:
-    body = [html.Div(title, className="kpi-title"), html.Div(value, className="kpi-value")]
+def explain(key: str, config) -> str:
+    """What an indicator measures, its full-marks target and its weight, from its one definition
+    (metrics.definitions): the tooltip wherever the indicator is shown."""
+    if key == "score":
+        weights = "、".join(f"{i.label} {config.score_rule(name)[2]:g}" for name, i in SCORED.items())
+        return f"五项指标单项得分按权重加权（{weights}），满分 100"
+    indicator = BY_KEY[key]
+    text = indicator.note
+    if indicator.score:
+        text += f"；满分目标 {indicator.target(config)}，权重 {config.score_rule(indicator.score)[2]:g}"
+    return text
+
+
+def kpi_card(title: str, value: str, change=None, note: str | None = None, id_: str | None = None,
+             explained: str | None = None) -> dbc.Card:
+    """A figure with its change and a note; `explained`: what it means, shown on hovering its title."""
+    head = html.Div([title, html.Span(" ⓘ", className="kpi-info")] if explained else title, className="kpi-title",
+                    title=explained)
+    body = [head, html.Div(value, className="kpi-value")]
     if change is not None:
         body.append(change)
     if note:

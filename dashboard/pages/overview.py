@@ -44,22 +44,24 @@ def render(month: str):
     now = rows[rows.month == month].iloc[0]
     before = rows[rows.month == shift_month(month, -1)]
     prev = before.iloc[0] if len(before) else {}
+    cfg = context.config()
     cards = dbc.Row([dbc.Col(card, xs=6, md=4, xl=2, className="kpi-col") for card in [
         c.kpi_card("综合得分", c.score_text(now["score"]), c.delta(now["score"], prev.get("score"), "score"),
-                   _rank_note(now)),
+                   _rank_note(now), explained=c.explain("score", cfg)),
         c.kpi_card("闲置率", c.pct(now["idle_rate"], 2), c.delta(now["idle_rate"], prev.get("idle_rate"), better="lower"),
-                   f"闲置原值 {c.wan(now['idle_value'])}"),
+                   f"闲置原值 {c.wan(now['idle_value'])}", explained=c.explain("idle_rate", cfg)),
         c.kpi_card("超期闲置率", c.pct(now["overdue_idle_rate"], 2),
                    c.delta(now["overdue_idle_rate"], prev.get("overdue_idle_rate"), better="lower"),
-                   f"超期闲置 {int(now['overdue_idle_count']):,} 项"),
+                   f"超期闲置 {int(now['overdue_idle_count']):,} 项", explained=c.explain("overdue_idle_rate", cfg)),
         c.kpi_card("到期盘活完成率", c.pct(now["due_completion_rate"]),
                    c.delta(now["due_completion_rate"], prev.get("due_completion_rate")),
-                   f"逾期台账 {int(now['overdue_plan_count']):,} 项"),
+                   f"逾期台账 {int(now['overdue_plan_count']):,} 项", explained=c.explain("due_completion_rate", cfg)),
         c.kpi_card("收入上缴率", c.pct(now["remit_rate"]), c.delta(now["remit_rate"], prev.get("remit_rate")),
-                   f"近12个月到账 {c.wan(now['income_received'])}"),
+                   f"近12个月到账 {c.wan(now['income_received'])}", explained=c.explain("remit_rate", cfg)),
         c.kpi_card("数据质量率", c.pct(now["data_quality_rate"]),
                    c.delta(now["data_quality_rate"], prev.get("data_quality_rate")),
-                   f"资产 {int(now['asset_count']):,} 项 · 原值 {c.wan(now['base_value'])}"),
+                   f"资产 {int(now['asset_count']):,} 项 · 原值 {c.wan(now['base_value'])}",
+                   explained=c.explain("data_quality_rate", cfg)),
     ]], className="g-3 mb-3")
     trend = rows.sort_values("month")
     charts = dbc.Row([

@@ -1,0 +1,15 @@
+"""The overview's figures explain themselves: what each measures, its target and its weight."""
+from __future__ import annotations
+
+from tests.dashboard.callbacks import call, components
+
+
+def test_each_headline_figure_says_what_it_measures_its_target_and_weight(app, as_user, config):
+    status, response = call(as_user("leader"), [("overview-body", "children")], [("overview-month", "value", "2026-10")])
+    assert status == 200
+    explained = {node["children"][0]: node["title"] for node in components(
+        response, lambda node: isinstance(node, dict) and node.get("className") == "kpi-title" and node.get("title"))}
+    assert set(explained) == {"综合得分", "闲置率", "超期闲置率", "到期盘活完成率", "收入上缴率", "数据质量率"}
+    good, _, weight = config.score_rule("idle")
+    assert f"满分目标 ≤{good * 100:g}%，权重 {weight:g}" in explained["闲置率"]
+    assert "满分 100" in explained["综合得分"] and "闲置率 " in explained["综合得分"]
