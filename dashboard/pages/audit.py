@@ -35,12 +35,22 @@ def layout(**_query):
             html.H2("审计日志", className="page-title"),
             dcc.Dropdown(id=f"{P}-action", options=[{"label": zh, "value": k} for k, zh in audit.ACTIONS.items()],
                          placeholder="全部操作", className="filter"),
-            dcc.Input(id=f"{P}-actor", placeholder="操作人", debounce=True, className="form-control filter-input"),
-            dcc.DatePickerRange(id=f"{P}-dates", display_format="YYYY-MM-DD", start_date_placeholder_text="开始日期",
-                                end_date_placeholder_text="结束日期", clearable=True),
+            dcc.Input(id=f"{P}-actor", placeholder="操作人", debounce=True, className="form-control",
+                      style={"width": "160px"}),
+            html.Div(dcc.DatePickerRange(id=f"{P}-dates", display_format="YYYY-MM-DD", start_date_placeholder_text="开始日期",
+                                         end_date_placeholder_text="结束日期", clearable=True), style={"width": "300px"}),
         ], className="page-head"),
         dcc.Loading(html.Div(id=f"{P}-body"), type="dot"),
     ])
+
+
+def _role(role: str | None, actor: str) -> str:
+    """The role an entry was written under; what acted without an account says what it was."""
+    if role in ROLES:
+        return ROLES[role]
+    if actor.startswith("cli:") or actor == "cli":
+        return "服务器命令行"
+    return {"system": "系统", "scheduler": "调度进程"}.get(actor, "—")
 
 
 def _actor(actor: str) -> str:
@@ -66,7 +76,7 @@ def render(action, actor, start, end):
                                      actor=(actor or "").strip() or None, since=_date(start), until=_date(end),
                                      limit=LIMIT)
     rows = [{"at": f"{e.at:%Y-%m-%d %H:%M:%S}", "actor": _actor(e.actor),
-             "role": ROLES.get(e.role, e.role or "—"), "address": e.address or "—",
+             "role": _role(e.role, e.actor), "address": e.address or "—",
              "action_zh": audit.ACTIONS.get(e.action, e.action), "target": e.target,
              "change": audit.describe_change(e.before, e.after, e.action, RULE_NAMES), "detail": e.detail} for e in found]
     title = f"审计记录（{len(rows)} 条{'，仅显示最近 %d 条' % LIMIT if len(rows) == LIMIT else ''}）"
