@@ -33,13 +33,6 @@ def wan(yuan) -> str:
     return "—" if undefined(yuan) else f"{yuan / 10_000:,.1f} 万元"
 
 
-def amount(yuan) -> str:
-    """One asset's or one receipt's money: 万元 from ten thousand up, yuan to the fen below it."""
-    if undefined(yuan) or not yuan:
-        return "—"
-    return wan(yuan) if yuan >= 10_000 else f"{yuan:,.2f} 元"
-
-
 def delta(now, before, kind: str = "pct", better: str = "higher") -> html.Span | None:
     """Month-on-month change, green when it improved."""
     if undefined(now):
@@ -204,6 +197,19 @@ def row_block(request) -> tuple[int, int] | None:
 def href(path: str, code, key: str = "code") -> str:
     """The address of an object's page (`/asset?code=…`), the code quoted."""
     return f"{path}?{urlencode({key: str(code)})}"
+
+
+def yuan_column(field: str, header: str, **options) -> dict:
+    """A grid column of money in yuan: one unit for the whole column (in the header), to the fen,
+    thousands separated, right-aligned; the values stay numbers so the column sorts as numbers."""
+    return {"field": field, "headerName": f"{header}（元）", "type": "rightAligned",
+            "valueFormatter": {"function": "params.value == null ? '—' : d3.format(',.2f')(params.value)"}, **options}
+
+
+def points_column(field: str, header: str, **options) -> dict:
+    """A grid column of points, one decimal throughout."""
+    return {"field": field, "headerName": header, "type": "rightAligned",
+            "valueFormatter": {"function": "params.value == null ? '—' : d3.format('.1f')(params.value)"}, **options}
 
 
 def link_column(field: str, header: str, href_field: str, **options) -> dict:

@@ -32,13 +32,13 @@ def costliest(row: dict, items: list[dict], month: str, config, id_: str, limit:
     if not ranked:
         return c.section("失分最多的资产", c.empty("本月没有可挽回的失分"), html.Div(why, className="text-muted small"))
     frame = pd.DataFrame([{"action": f.action, "asset": f.asset_code, "href": c.href("/asset", f.asset_code),
-                           "name": f.asset_name, "ref": f.ref, "value": c.amount(f.value),
+                           "name": f.asset_name, "ref": f.ref, "value": f.value or None,
                            "points": round(f.points, 2)} for f in ranked[:limit]])
     grid = c.grid(id_, frame, [
         {"field": "action", "headerName": "整改事项", "width": 130}, c.link_column("asset", "资产编号", "href", width=150),
         {"field": "name", "headerName": "资产名称", "flex": 1, "minWidth": 140}, {"field": "ref", "headerName": "台账/收入编号", "width": 150},
-        {"field": "value", "headerName": "涉及金额", "width": 130},
-        {"field": "points", "headerName": "整改后可挽回（分）", "width": 160, "sort": "desc"},
+        c.yuan_column("value", "涉及金额", width=140),
+        c.points_column("points", "可挽回（分）", width=120, sort="desc"),
     ], height="420px")
     note = html.Div(f"共 {len(ranked)} 项，全部整改约可挽回 {total:.1f} 分。同类问题合计测算可挽回分数，按涉及金额分摊到各项"
                     f"（资料补全按项均摊）。{why}", className="text-muted small mb-2")

@@ -94,14 +94,14 @@ def whatif_section(items: list[dict], month: str) -> dbc.Card:
              for k, n in ((k, sum(1 for i in items if i["rule"] in rules)) for k, rules in KINDS.items()) if n]
     frame = pd.DataFrame([{"key": f"{i['rule']}|{i['ref']}", "action": RULE_ACTION[i["rule"]],
                            "asset": i["asset_code"], "name": i["asset_name"], "ref": i["ref"],
-                           "value": c.amount(i["amount"] if i["rule"] == "remit_late" else i["value"])}
+                           "value": (i["amount"] if i["rule"] == "remit_late" else i["value"]) or None}
                           for i in items], columns=["key", "action", "asset", "name", "ref", "value"])
     # an asset idle 6+ months carries two warnings (超期闲置, 闲置未列台账) but is one thing to fix
     frame = frame.drop_duplicates(["action", "ref"])
     grid = c.grid(f"{P}-whatif-grid", frame, [
         {"field": "action", "headerName": "整改事项", "width": 150}, {"field": "asset", "headerName": "资产编号", "width": 150},
         {"field": "name", "headerName": "资产名称", "flex": 1, "minWidth": 140},
-        {"field": "ref", "headerName": "预警对象编号", "width": 150}, {"field": "value", "headerName": "涉及金额", "width": 130},
+        {"field": "ref", "headerName": "预警对象编号", "width": 150}, c.yuan_column("value", "涉及金额", width=140),
     ], height="320px", options={"rowSelection": {"mode": "multiRow"}, "getRowId": {"function": "params.data.key"}})
     return c.section(
         "模拟测算 · 如果整改这些问题",

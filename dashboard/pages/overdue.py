@@ -25,8 +25,7 @@ COLUMNS = [
     c.link_column("asset_code", "资产编号", "href", width=140),
     {"field": "asset_name", "headerName": "资产名称", "width": 150, "sortable": False},
     {"field": "category", "headerName": "分类", "width": 110},
-    {"field": "original_value", "headerName": "原值（元）", "width": 140, "type": "rightAligned",
-     "valueFormatter": {"function": "params.value == null ? '' : d3.format(',.2f')(params.value)"}},
+    c.yuan_column("original_value", "原值", width=140),
     {"field": "months", "headerName": "闲置月数", "width": 110, "sort": "desc"},
     {"field": "level", "headerName": "预警", "width": 90, "sortable": False, "cellClassRules": {
         "lvl-red": "params.value == '红色'", "lvl-orange": "params.value == '橙色'", "lvl-yellow": "params.value == '黄色'"}},

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from ledger.models import KpiRow
-from tests.dashboard.callbacks import call, page
+from tests.dashboard.callbacks import call, grids, page
 from tests.city import login
 
 OUT = [("my-score-whatif-result", "children")]
@@ -81,6 +81,11 @@ def test_my_score_names_the_assets_behind_each_loss_and_says_why_not_all_can_be_
     text = json.dumps(body, ensure_ascii=False)
     assert status == 200 and "涉及资产 2 项：A1（测试资产）、A2（测试资产）" in text
     assert "全部整改约可挽回 80.0 分" in text and "本月共失" not in text  # here every lost point can be won back
+    # one money unit per column, in its header; the values numbers, to the fen
+    (costliest,) = [g for g in grids(body) if g.get("id") == "my-score-costliest"]
+    money = next(col for col in costliest["columnDefs"] if col["field"] == "value")
+    assert money["headerName"] == "涉及金额（元）" and "',.2f'" in money["valueFormatter"]["function"]
+    assert all(isinstance(row["value"], (int, float)) or row["value"] is None for row in costliest["rowData"])
 
 
 def test_points_no_asset_fix_can_win_back_are_explained(shared_app):
