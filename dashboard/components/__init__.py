@@ -92,11 +92,12 @@ def month_select(id_: str, months, value: str | None) -> dcc.Dropdown:
 
 
 def month_ticks(months: list[str]) -> list[str]:
-    """Axis labels for consecutive months: the year where it starts or changes, else the month alone."""
+    """Axis labels for consecutive months: the month, and under it the year where the axis starts
+    or the year turns (a second line, so 13 labels fit side by side on a laptop)."""
     ticks = []
     for i, month in enumerate(months):
         year, mon = month[:4], int(month[5:])
-        ticks.append(f"{year}年{mon}月" if i == 0 or mon == 1 else f"{mon}月")
+        ticks.append(f"{mon}月<br>{year}年" if i == 0 or mon == 1 else f"{mon}月")
     return ticks
 
 

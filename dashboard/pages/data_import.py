@@ -34,7 +34,8 @@ PROBLEM_COLUMNS = [
 HISTORY_COLUMNS = [
     {"field": "id", "headerName": "编号", "width": 80}, {"field": "started_at", "headerName": "时间", "width": 165},
     {"field": "username", "headerName": "导入人", "width": 110}, {"field": "file_name", "headerName": "文件", "width": 240},
-    {"field": "result", "headerName": "结果", "width": 80}, {"field": "rows", "headerName": "各表行数", "flex": 1, "minWidth": 240},
+    {"field": "result", "headerName": "结果", "width": 80},
+    {"field": "rows", "headerName": "各表行数", "flex": 1, "minWidth": 240, "tooltipField": "rows"},
     {"field": "message", "headerName": "说明", "width": 260, "tooltipField": "message"},
 ]
 
@@ -73,7 +74,7 @@ def layout(**_query):
 
 def _counts(counts: dict[str, int]) -> str:
     """Rows per table as people read them: 单位 6 行，资产卡片 12,000 行."""
-    return "，".join(f"{TABLE_NAMES.get(k, k)} {v:,} 行" for k, v in counts.items()) or "—"
+    return "，".join(f"{TABLE_NAMES.get(k, k)} {v:,} 行" for k, v in counts.items() if v) or "—"
 
 
 @callback(Output(f"{P}-template-file", "data"), Input(f"{P}-template", "n_clicks"), prevent_initial_call=True)

@@ -90,6 +90,8 @@ KINDS = {"idle": ("idle_overdue", "idle_no_plan"), "plan": ("plan_overdue",), "r
 
 def whatif_section(items: list[dict], month: str) -> dbc.Card:
     """Tick items (or a whole kind) and see the score, sub-scores and rank recomputed at once."""
+    if not items:
+        return c.section("模拟测算 · 如果整改这些问题", c.empty("本月没有待整改的预警事项，无需模拟"))
     kinds = [{"label": f"{vocab.FIX_ACTIONS[k]}（全部 {n} 项）", "value": k}
              for k, n in ((k, sum(1 for i in items if i["rule"] in rules)) for k, rules in KINDS.items()) if n]
     frame = pd.DataFrame([{"key": f"{i['rule']}|{i['ref']}", "action": RULE_ACTION[i["rule"]],

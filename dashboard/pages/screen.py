@@ -238,7 +238,8 @@ def _trends(city):
                           title={"text": title, "font": {"size": 24}, "x": 0.02, "y": 0.98},
                           legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0.02, "font": {"size": 20}},
                           xaxis={"type": "category", "gridcolor": GRID, "color": MUTED, "tickmode": "array",
-                                 "tickvals": list(city["month"]), "ticktext": c.month_ticks(list(city["month"]))},
+                                 "tickvals": list(city["month"]), "ticktext": c.month_ticks(list(city["month"])),
+                                 "tickangle": 0, "tickfont": {"size": 16}},
                           yaxis={"ticksuffix": suffix, "gridcolor": GRID, "color": MUTED, "rangemode": rangemode})
         return dcc.Graph(figure=fig, config={"displayModeBar": False, "staticPlot": True})
 

@@ -63,6 +63,6 @@ def test_month_ticks_name_the_year_where_the_axis_starts_and_where_it_turns(star
 
     months = [shift_month(start.strftime("%Y-%m"), i) for i in range(count)]
     ticks = month_ticks(months)
-    assert len(ticks) == count and ticks[0] == f"{months[0][:4]}年{int(months[0][5:])}月"
+    assert len(ticks) == count and ticks[0] == f"{int(months[0][5:])}月<br>{months[0][:4]}年"
     for month, tick in zip(months[1:], ticks[1:]):
-        assert tick == (f"{month[:4]}年1月" if month.endswith("-01") else f"{int(month[5:])}月")
+        assert tick == (f"1月<br>{month[:4]}年" if month.endswith("-01") else f"{int(month[5:])}月")
