@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import has_request_context
 
+from ledger import vocab
 from ledger.permissions import CITY_WIDE
 from ledger.scope import NOTHING, REFUSAL_HOOKS, Scope
 
@@ -16,10 +17,10 @@ def _audit_refusal(scope: Scope, what: str, value: object) -> None:
     if has_request_context():
         from dashboard.context import audit  # context builds on this module
 
-        audit("scope.refused", f"{what} {value}"[:200], detail=f"范围 {SCOPE_KINDS.get(scope.kind, scope.kind)} {scope.code or ''}".strip())
+        where = f"范围 {vocab.SCOPE_KINDS.get(scope.kind, scope.kind)} {scope.code or ''}".strip()
+        audit("scope.refused", f"{what} {value}"[:200], detail=where)
 
 
-SCOPE_KINDS = {"all": "全市", "region": "县区", "department": "部门", "screen": "大屏", "none": "无"}
 REFUSAL_HOOKS.append(_audit_refusal)
 
 

@@ -170,7 +170,8 @@ def export(ctx: Context, kind: str, month: str | None, day: str | None, out: Pat
         with ctx.engine.connect() as conn:
             frame = snapshot_frame(conn, kind, month, Scope("all"))  # the CLI speaks for the finance bureau
         label = f"{kind} {month}"
-    write_frame(frame, out, sheet=label, formats=FORMATS, pages_wide=None)  # the contract's every column: several pages
+    formats = FORMATS | {"value": "#,##0.00"}  # a candidate's value is in yuan (allocation.md)
+    write_frame(frame, out, sheet=label, formats=formats, pages_wide=None)  # the contract's every column: several pages
     with session_scope(ctx.engine, write=True) as s:
         audit.record(s, audit.cli_actor(), "export", label, detail=f"{len(frame)} 行 → {out}")
     click.echo(f"已导出 / wrote {len(frame)} rows to {out}")

@@ -95,9 +95,10 @@ def _department_sheet(row: pd.Series, units: pd.DataFrame) -> pd.DataFrame:
     return figures
 
 
-def title_line(city: str, month: str, scope_text: str, what: str) -> str:
-    made = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    return f"{city} · {what} · {month} · 范围：{scope_text} · 生成于 {made}"
+def title_line(city: str, month: str, scope_text: str, what: str, filters: str = "") -> str:
+    """What a file is: city, title, month, scope, the filters applied (if any), when it was made."""
+    made = dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+    return f"{city} · {what} · {month} · 范围：{scope_text}" + (f" · 筛选：{filters}" if filters else "") + f" · 生成于 {made}"
 
 
 def _snapshot(conn: Connection, month: str):

@@ -105,5 +105,6 @@ JOB_TITLES = {"recompute": "重算本月及未关账上月", "close-month": "上
 # what a department does to regain points (metrics.attribution), the documents the portal writes
 FIX_ACTIONS = {"idle": "盘活闲置资产", "plan": "完成逾期台账", "remit": "上缴逾期收入", "quality": "补全资产资料"}
 DOCUMENT_KINDS = {"bulletin": "月度通报", "interview": "约谈通知书", "rectify": "整改通知书"}
-# the levels a KPI row or a list entry is computed for
+# the levels a KPI row or a list entry is computed for, and the data scopes of accounts (ledger.scope)
 SCOPE_LEVELS = {"city": "全市", "region": "县区", "department": "部门", "unit": "单位"}
+SCOPE_KINDS = {"all": "全市", "region": "县区", "department": "部门", "screen": "大屏", "none": "无"}

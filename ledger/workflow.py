@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, DateTime, String, and_, func, insert, literal, or_, select, update
 from sqlalchemy.sql import ColumnElement
 
-from ledger import audit, permissions, vocab
+from ledger import audit, permissions
 from ledger.errors import UserError
 from ledger.models import (
     Asset, Commitment, Interview, ListEntry, Snapshot, Unit, WarningCase, WarningEvent, WarningRow,
 )
 
-STATES, COMMITMENT_STATES = vocab.CASE_STATES, vocab.COMMITMENT_STATES
 # warnings whose asset still firing means a commitment naming it is not yet kept
 UNKEPT_RULES = ("idle_overdue", "idle_no_plan", "plan_overdue", "remit_late")
 

@@ -11,7 +11,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import guarded, month_in_address, page_frame
-from ledger import vocab, workflow
+from ledger import vocab
 from ledger.vocab import CATEGORIES, INCOME_KINDS, METHODS, STATUSES, label
 from metrics.rules import NAMES as RULE_NAMES
 
@@ -98,6 +98,6 @@ def render(month: str, code: str):
                                      {"rule": lambda v: RULE_NAMES.get(v, v), "level": lambda v: vocab.LEVELS.get(v, v)})),
         c.section("预警处理经过", _table(detail["handling"], {"at": "时间", "rule": "规则", "ref": "对象", "actor": "处理人",
                                                           "to_state": "处理后状态", "note": "说明"},
-                                       {"rule": lambda v: RULE_NAMES.get(v, v), "to_state": lambda v: workflow.STATES.get(v, v),
+                                       {"rule": lambda v: RULE_NAMES.get(v, v), "to_state": lambda v: vocab.CASE_STATES.get(v, v),
                                         "at": lambda v: f"{v:%Y-%m-%d %H:%M}", "actor": lambda v: "系统" if v == "system" else v})),
     ]), f"{a['name']}（{a['code']}）"

@@ -13,7 +13,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import guarded, month_in_address, permitted
-from ledger import workflow
+from ledger import vocab, workflow
 from ledger.models import Commitment, Interview
 from outputs import documents, facts
 
@@ -243,7 +243,7 @@ def render(_version):
         html.Div(f"结果：{i.outcome}", className="small") if i.outcome else None,
     ]), className="mb-2 interview-card") for i in interviews]
     rows = [{"id": m.id, "dept": m.dept_name, "text": m.text, "owner": m.owner, "deadline": m.deadline.isoformat(),
-             "status_zh": "逾期" if m.status != "done" and m.deadline < today else workflow.COMMITMENT_STATES[m.status],
+             "status_zh": "逾期" if m.status != "done" and m.deadline < today else vocab.COMMITMENT_STATES[m.status],
              "evidence": m.evidence, "check": checks.get(m.id, "—")} for m in commitments]
     grid = c.grid(f"{P}-grid", pd.DataFrame(rows, columns=[col["field"] for col in COLUMNS]), COLUMNS, "360px",
                   options={"tooltipShowDelay": 300}) if rows else c.empty("暂无整改承诺")

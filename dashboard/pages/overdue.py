@@ -18,6 +18,7 @@ from ledger.vocab import CATEGORIES, label
 dash.register_page(__name__, path="/overdue", name="超期闲置", title="超期闲置 · 国有资产盘活督导平台")
 P = "overdue"
 month_in_address(f"{P}-month")
+BANDS = {"6-11": "6–11 个月", "12-23": "12–23 个月", "24+": "24 个月以上"}  # queries.MONTH_BANDS, in words
 MAX_YUAN = 10 ** 13  # ten trillion yuan: far above any card, far below 2**63 fen
 FILTERS = [Input(f"{P}-month", "value"), Input(f"{P}-region", "value"), Input(f"{P}-category", "value"),
            Input(f"{P}-band", "value"), Input(f"{P}-min-value", "value")]
@@ -50,9 +51,7 @@ def layout(month: str | None = None, **_query):
         extra += [
             dcc.Dropdown(id=f"{P}-category", options=[{"label": zh, "value": key} for zh, key in CATEGORIES.items()],
                          placeholder="全部分类", className="filter"),
-            dcc.Dropdown(id=f"{P}-band", options=[{"label": "6–11 个月", "value": "6-11"},
-                                                  {"label": "12–23 个月", "value": "12-23"},
-                                                  {"label": "24 个月以上", "value": "24+"}],
+            dcc.Dropdown(id=f"{P}-band", options=[{"label": text, "value": key} for key, text in BANDS.items()],
                          placeholder="全部时长", className="filter"),
             dcc.Input(id=f"{P}-min-value", type="number", min=0, placeholder="原值不低于（元）", className="form-control",
                       debounce=True, style={"width": "170px"}),
@@ -77,6 +76,20 @@ def _filters(region, category, band, min_value) -> dict:
         # beyond any asset's value (and beyond what fen in 64 bits hold): nothing is that dear
         out["min_value"] = min(min_value, MAX_YUAN)  # inf and 9.3e16 included; NaN fails >= 0
     return out
+
+
+def _filters_text(filters: dict) -> str:
+    """The filters applied, as the export's title line names them."""
+    parts = []
+    if "region" in filters:
+        parts.append(f"区划 {filters['region']}")
+    if "category" in filters:
+        parts.append(label(CATEGORIES, filters["category"]))
+    if "band" in filters:
+        parts.append(f"闲置 {BANDS[filters['band']]}")
+    if "min_value" in filters:
+        parts.append(f"原值不低于 {filters['min_value']:,.2f} 元")
+    return "，".join(parts)
 
 
 def _display(frame):
@@ -137,6 +150,7 @@ def export(n_clicks, month, region, category, band, min_value):
     buffer = io.BytesIO()
     write_frame(frame, buffer, sheet=f"超期闲置 {month}", formats={"原值（元）": "#,##0.00"},
                 title=title_line(context.config()["org.city_name"], month,
-                                 queries.scope_label(context.engine(), scope), "超期闲置资产"))
+                                 queries.scope_label(context.engine(), scope), "超期闲置资产",
+                                 _filters_text(_filters(region, category, band, min_value))))
     context.audit("export", f"超期闲置资产 {month}", detail=f"{len(frame)} 行")
     return dcc.send_bytes(buffer.getvalue(), f"超期闲置资产_{month}.xlsx")

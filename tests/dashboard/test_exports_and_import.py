@@ -149,12 +149,20 @@ def test_the_upload_is_bounded_and_a_refused_one_is_recorded(app, as_user, engin
     assert roles == ["supervisor"]
 
 
-def overdue_export(client, month="2026-10"):
+def overdue_export(client, month="2026-10", band=None, min_value=None):
     _, response = call(client, [("overdue-download", "data")], [("overdue-export", "n_clicks", 1)],
                        [("overdue-month", "value", month), ("overdue-region", "value", None),
-                        ("overdue-category", "value", None), ("overdue-band", "value", None),
-                        ("overdue-min-value", "value", None)])
+                        ("overdue-category", "value", None), ("overdue-band", "value", band),
+                        ("overdue-min-value", "value", min_value)])
     return base64.b64decode(response["overdue-download"]["data"]["content"])
+
+
+def test_an_export_title_names_the_filters_applied_and_the_time_to_the_second(app, as_user):
+    import re
+    book = openpyxl.load_workbook(io.BytesIO(overdue_export(as_user("supervisor"), band="12-23", min_value=1500)))
+    title = book.active["A1"].value
+    assert "筛选：闲置 12–23 个月，原值不低于 1,500.00 元" in title
+    assert re.search(r"生成于 \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$", title)
 
 
 def test_every_sheet_has_its_header_frozen_and_filtered(app, as_user):
