@@ -1,4 +1,5 @@
-"""The frame around every page: brand, navigation for the caller's role, account menu."""
+"""The frame around every page: brand, navigation for the caller's role, the search, account menu;
+the page frame with its month; `guarded`, the permission check every server callback carries."""
 from __future__ import annotations
 
 import functools
@@ -12,9 +13,8 @@ from flask_login import current_user
 
 from dashboard.auth import LANDING, csrf_token
 from dashboard.scope import scope_for
-from ledger.permissions import may_open
 from ledger import vocab
-from ledger.vocab import ROLES
+from ledger.permissions import may_open
 
 # the navigation, in order: path and label; who sees a link is who may open it (ledger.permissions)
 NAV = [("/", "总览"), ("/rankings", "排名"), ("/overdue", "超期闲置"), ("/warnings", "预警"), ("/lists", "约谈问责"),
@@ -129,7 +129,7 @@ def shell():
     links = [dbc.NavItem(dbc.NavLink(label, href=path, active="exact")) for path, label in NAV if may_open(role, path)]
     scope = f" · {current_user.scope_code}" if current_user.scope_code else ""
     account = html.Form([
-        html.Span(f"{current_user.username}（{ROLES.get(role, role)}{scope}）", className="account-name"),
+        html.Span(f"{current_user.username}（{vocab.ROLES.get(role, role)}{scope}）", className="account-name"),
         dcc.Input(type="hidden", name="csrf", value=csrf_token(), id="logout-csrf"),
         html.Button("退出", type="submit", className="btn btn-sm btn-outline-light ms-2", id="logout-button"),
     ], method="post", action="/logout", className="d-flex align-items-center")

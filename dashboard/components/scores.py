@@ -38,7 +38,7 @@ def costliest(row: dict, items: list[dict], month: str, config, id_: str, limit:
         {"field": "action", "headerName": "整改事项", "width": 130}, c.link_column("asset", "资产编号", "href", width=150),
         {"field": "name", "headerName": "资产名称", "flex": 1, "minWidth": 140}, {"field": "ref", "headerName": "台账/收入编号", "width": 150},
         c.yuan_column("value", "涉及金额", width=140),
-        c.points_column("points", "可挽回（分）", width=120, sort="desc"),
+        c.points_column("points", "可挽回（分）", width=140, sort="desc"),
     ], height="420px")
     note = html.Div(f"共 {len(ranked)} 项，全部整改约可挽回 {total:.1f} 分。同类问题合计测算可挽回分数，按涉及金额分摊到各项"
                     f"（资料补全按项均摊）。{why}", className="text-muted small mb-2")
