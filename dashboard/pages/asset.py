@@ -1,8 +1,6 @@
 """资产 Asset detail: the card, its status timeline, plan, leases, income, listings and warnings."""
 from __future__ import annotations
 
-import datetime as dt
-
 import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
@@ -34,7 +32,7 @@ def _money(fen) -> str:
 
 def _timeline(spans):
     fig = go.Figure()
-    today = dt.date.today()
+    today = context.config().today()
     for _, span in spans.iterrows():
         end = span["end_on"] if span["end_on"] is not None and not c.undefined(span["end_on"]) else today
         fig.add_trace(go.Bar(x=[(end - span["start_on"]).days * 86_400_000], base=[str(span["start_on"])], y=["状况"],

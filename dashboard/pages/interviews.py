@@ -220,7 +220,7 @@ def follow_up(_answer, _complete, commitment_id, evidence, version):
             if ctx.triggered_id == f"{P}-answer":
                 workflow.answer(conn, _actor(), commitment_id, where, evidence if isinstance(evidence, str) else "")
             else:
-                workflow.complete(conn, _actor(), commitment_id, where, dt.date.today())
+                workflow.complete(conn, _actor(), commitment_id, where, context.config().today())
     except workflow.WorkflowError as exc:
         return dbc.Alert(exc.zh, color="danger", className="py-1 mb-0"), no_update
     return dbc.Alert("已保存", color="success", className="py-1 mb-0"), (version or 0) + 1
@@ -232,7 +232,7 @@ def follow_up(_answer, _complete, commitment_id, evidence, version):
 def render(_version):
     scope, engine = context.scope(), context.engine()
     interviews, commitments, checks = queries.interviews(engine, scope)
-    today = dt.date.today()
+    today = context.config().today()
     cards = [dbc.Card(dbc.CardBody([
         html.Div([html.Strong(f"#{i.id} {i.dept_name}"), html.Span(f"{i.month} 约谈名单 · {i.scheduled_on:%Y-%m-%d}",
                                                                     className="text-muted ms-2"),

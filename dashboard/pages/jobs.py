@@ -34,7 +34,7 @@ def _month_of(tick: str | None) -> str:
 
 
 def _current_month() -> str:
-    today = dt.date.today()
+    today = context.config().today()
     return f"{today.year:04d}-{today.month:02d}"
 
 

@@ -97,7 +97,7 @@ def table(which: str, month: str):
     entries = entries[entries.list == which]
     if entries.empty:
         return c.empty("本月无")
-    followed = queries.follow_up(engine, scope, context.config()["workflow.ack_days"])
+    followed = queries.follow_up(engine, scope, context.config()["workflow.ack_days"], context.config().today())
     linked = [e["level"] == "department" and scope.sees_assets for _, e in entries.iterrows()]
     frame = pd.DataFrame({
         "level": [vocab.SCOPE_LEVELS.get(v, v) for v in entries["level"]], "name": list(entries["name"]),

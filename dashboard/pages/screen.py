@@ -2,8 +2,6 @@
 on an interval and a new snapshot is picked up without a reload. Aggregates only."""
 from __future__ import annotations
 
-import datetime as dt
-
 import dash
 import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html, no_update
@@ -47,7 +45,7 @@ def _month(asked: str | None) -> str | None:
             return asked
     except ValueError:
         pass
-    return queries.meeting_month(engine, scope, dt.date.today())
+    return queries.meeting_month(engine, scope, context.config().today())
 
 
 def _stamp(month: str) -> str:
@@ -225,7 +223,7 @@ def _lists(engine, scope, month):
         blocks.append(html.Div([html.H3(f"{LISTS[key]}名单 · {len(members)} 个{more}", className="sub-title"),
                                 html.Ul(items, className="screen-list") if items else c.empty("本月无")], className="half"))
     others = " · ".join(f"{LISTS[k]} {int((entries.list == k).sum())} 个" for k in ("notice", "budget_restriction"))
-    totals = queries.commitment_totals(engine, scope)
+    totals = queries.commitment_totals(engine, scope, context.config().today())
     others += f" · 整改承诺进行中 {totals['open']} 项，其中逾期 {totals['overdue']} 项"
     return html.Div([html.Div(blocks, className="halves"), html.Div(others, className="screen-foot")])
 

@@ -86,10 +86,10 @@ def warning_cases(engine: Engine, scope: Scope, month: str, today: dt.date, ack_
 
 
 @snapshot_cached(workflow=True)
-def follow_up(engine: Engine, scope: Scope, ack_days: int) -> dict[str, list[str]]:
+def follow_up(engine: Engine, scope: Scope, ack_days: int, today: dt.date) -> dict[str, list[str]]:
     """Per department, what the workflow adds to its reasons today: overdue commitments,
-    orange/red warnings left unacknowledged and transfers decided but overdue (allocation.md)."""
-    today = dt.date.today()
+    orange/red warnings left unacknowledged and transfers decided but overdue (allocation.md);
+    `today` in the deployment's time zone (Config.today)."""
     with engine.connect() as conn:
         commitments = workflow.commitment_counts(conn, today, scope.owns(Commitment))
         escalated = workflow.escalated_counts(conn, today, ack_days, scope.owns(WarningCase))
@@ -107,10 +107,10 @@ def follow_up(engine: Engine, scope: Scope, ack_days: int) -> dict[str, list[str
 
 
 @snapshot_cached(workflow=True)
-def commitment_totals(engine: Engine, scope: Scope) -> dict[str, int]:
+def commitment_totals(engine: Engine, scope: Scope, today: dt.date) -> dict[str, int]:
     """Commitments in progress and overdue (the meeting screen sees these totals too)."""
     with engine.connect() as conn:
-        counts = workflow.commitment_counts(conn, dt.date.today(), scope.workflow_totals(Commitment))
+        counts = workflow.commitment_counts(conn, today, scope.workflow_totals(Commitment))
     return {key: sum(c[key] for c in counts.values()) for key in ("open", "overdue")}
 
 
