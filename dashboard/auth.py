@@ -148,7 +148,7 @@ def login_submit():
                 logins.fail(engine(), attempt)
                 log.warning("failed login: %s from %s", username, address)
                 audit("login.failed", username, actor=username or "?",
-                      detail="wrong username or password / 用户名或密码错误")
+                      detail="用户名或密码错误")
                 error = "用户名或密码错误"
             else:
                 logins.succeed(engine(), attempt, username, address)
@@ -187,7 +187,7 @@ def screen_login():
     logins.succeed(engine(), attempt, logins.SCREEN, address)
     session.clear()
     login_user(account, remember=True, duration=SCREEN_SESSION)
-    audit("login", account.username, actor=account.username, role="screen", detail="screen token / 大屏令牌")
+    audit("login", account.username, actor=account.username, role="screen", detail="大屏令牌")
     response = redirect("/screen")
     response.headers["Referrer-Policy"] = "no-referrer"  # the token never leaves in a Referer
     return response

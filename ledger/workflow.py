@@ -107,7 +107,8 @@ def _change_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnE
     foreign = sorted(set(ids) - {r.id for r in rows})
     if foreign:  # named by a crafted request: skipped as if they did not exist, and the attempt logged
         audit.record(conn, actor.username, "scope.refused", f"预警 #{foreign}"[:200],
-                     detail=f"warning.{action}", role=actor.role, address=actor.address)
+                     detail=f"{audit.ACTIONS.get(f'warning.{action}', action)}：含范围外的预警", role=actor.role,
+                     address=actor.address)
     movable = [r for r in rows if r.state in allowed_from]
     if not movable:
         message = "没有可处理的预警 / no warning in a state this can be done to"

@@ -44,10 +44,12 @@ def layout(**_query):
     ])
 
 
-def _role(role: str | None, actor: str) -> str:
+def _role(role: str | None, actor: str, action: str) -> str:
     """The role an entry was written under; what acted without an account says what it was."""
     if role in ROLES:
         return ROLES[role]
+    if action in ("login.failed", "login.limited"):
+        return "未登录"
     if actor.startswith("cli:") or actor == "cli":
         return "服务器命令行"
     return {"system": "系统", "scheduler": "调度进程"}.get(actor, "—")
@@ -76,7 +78,7 @@ def render(action, actor, start, end):
                                      actor=(actor or "").strip() or None, since=_date(start), until=_date(end),
                                      limit=LIMIT)
     rows = [{"at": f"{e.at:%Y-%m-%d %H:%M:%S}", "actor": _actor(e.actor),
-             "role": _role(e.role, e.actor), "address": e.address or "—",
+             "role": _role(e.role, e.actor, e.action), "address": e.address or "—",
              "action_zh": audit.ACTIONS.get(e.action, e.action), "target": e.target,
              "change": audit.describe_change(e.before, e.after, e.action, RULE_NAMES), "detail": e.detail} for e in found]
     title = f"审计记录（{len(rows)} 条{'，仅显示最近 %d 条' % LIMIT if len(rows) == LIMIT else ''}）"

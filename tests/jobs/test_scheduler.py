@@ -123,7 +123,7 @@ def _env(config, **extra):
 @pytest.mark.slow
 def test_two_scheduler_processes_started_together_run_each_tick_once(engine, config, tmp_path):
     ledger(engine, config, tmp_path)
-    today = dt.date.today()
+    today = config.today()  # the deployment's day, as the scheduler sees it
     current = f"{today.year:04d}-{today.month:02d}"
     compute_month(engine, config, shift_month(current, -3), "test")
     panhuo = [sys.executable, "-m", "jobs.cli", "scheduler", "--once"]
@@ -158,7 +158,7 @@ KILLABLE = textwrap.dedent("""
 @pytest.mark.slow
 def test_kill_9_mid_run_leaves_no_partial_rows_and_the_restart_redoes_it(engine, config, tmp_path):
     ledger(engine, config, tmp_path)
-    today = dt.date.today()
+    today = config.today()  # the deployment's day, as the scheduler sees it
     current = f"{today.year:04d}-{today.month:02d}"
     previous = shift_month(current, -1)
     compute_month(engine, config, previous, "test")
