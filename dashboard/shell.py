@@ -35,11 +35,11 @@ def page_frame(path: str, prefix: str, title: str, controls=None, snapshot_only:
 
     if not permitted(path) or (snapshot_only and not context.scope().sees_assets):
         return c.not_found()
-    months = queries.months(context.engine(), context.scope())
+    engine, scope, today = context.engine(), context.scope(), context.config().today()
+    months = queries.months(engine, scope)
     if not months:
         return c.empty("尚无快照：请先导入台账并计算月度指标")
     extra = controls(months) if callable(controls) else list(controls or [])
-    engine, scope, today = context.engine(), context.scope(), context.config().today()
     chosen = queries.chosen_month(engine, scope, month, today)
     return html.Div([
         html.Div([html.H2(title, className="page-title", id=f"{prefix}-title"), *extra,

@@ -183,6 +183,18 @@ def grid(id_: str, frame: pd.DataFrame, columns: list[dict], height: str = "420p
 NO_ROWS = {"rowData": [], "rowCount": 0}  # an infinite grid's answer when there is nothing to give
 
 
+def infinite_grid(id_: str, columns: list[dict], total: int, height: str, sortable: bool = True,
+                  options: dict | None = None, **props) -> dag.AgGrid:
+    """A grid whose rows the server hands out block by block (its getRowsRequest callback answers
+    with `row_block` bounds); `total`: how many rows there are, for the first scroll bar."""
+    return dag.AgGrid(id=id_, columnDefs=columns, rowModelType="infinite", **props,
+                      defaultColDef={"sortable": sortable, "resizable": True, "cellDataType": False},
+                      dashGridOptions={"rowBuffer": 0, "cacheBlockSize": 100, "maxBlocksInCache": 20,
+                                       "infiniteInitialRowCount": min(total, 100), "rowHeight": 34,
+                                       "localeText": GRID_LOCALE, **(options or {})},
+                      style={"height": height, "width": "100%"}, className="ag-theme-quartz")
+
+
 def row_block(request) -> tuple[int, int] | None:
     """The rows an infinite grid asks for, [start, end): whole numbers, at most 1,000 of them."""
     if not isinstance(request, dict):

@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 
 import dash
-import dash_ag_grid as dag
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import components as c
@@ -109,12 +108,7 @@ def render(month, region, category, band, min_value):
         return c.not_found()
     _, total = queries.overdue_idle(context.engine(), scope, month, start=0, end=0,
                                     **_filters(region, category, band, min_value))
-    grid = dag.AgGrid(id=f"{P}-grid", columnDefs=COLUMNS, rowModelType="infinite",
-                      defaultColDef={"sortable": True, "resizable": True, "cellDataType": False},
-                      dashGridOptions={"rowBuffer": 0, "cacheBlockSize": 100, "maxBlocksInCache": 20,
-                                       "infiniteInitialRowCount": min(total, 100), "rowHeight": 34,
-                                       "localeText": c.GRID_LOCALE},
-                      style={"height": "640px", "width": "100%"}, className="ag-theme-quartz")
+    grid = c.infinite_grid(f"{P}-grid", COLUMNS, total, "640px")
     return c.section(f"闲置满 6 个月的资产（{total:,} 项）", grid)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import dash
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
@@ -131,13 +130,10 @@ def render(month, level, rule, state, region, dept, search):
         return html.Div([html.Div(id=f"{P}-tiles"), c.section("预警清单", c.empty("没有符合条件的预警"))])
     first = dict(COLUMNS[0], checkboxSelection=True, headerCheckboxSelection=False) if scope.may("acknowledge") \
         else COLUMNS[0]
-    grid = dag.AgGrid(id=f"{P}-grid", columnDefs=[first, *COLUMNS[1:]], rowModelType="infinite", getRowId="params.data.key",
-                      defaultColDef={"sortable": False, "resizable": True, "cellDataType": False},
-                      dashGridOptions={"rowBuffer": 0, "cacheBlockSize": 100, "maxBlocksInCache": 20,
-                                       "infiniteInitialRowCount": min(total, 100), "rowHeight": 34,
-                                       "rowSelection": "multiple", "suppressRowClickSelection": True,
-                                       "tooltipShowDelay": 300, "localeText": c.GRID_LOCALE},
-                      style={"height": "620px", "width": "100%"}, className="ag-theme-quartz")
+    # rows known by rule and object, so that a workflow step updates its rows in place
+    grid = c.infinite_grid(f"{P}-grid", [first, *COLUMNS[1:]], total, "620px", sortable=False, options={
+        "rowSelection": "multiple", "suppressRowClickSelection": True, "tooltipShowDelay": 300},
+        getRowId="params.data.key")
     title = f"预警清单（{total:,} 条，最紧要的在前：逾期未确认、红色、橙色、黄色）"
     return html.Div([html.Div(id=f"{P}-tiles"), c.section(title, grid)])
 
@@ -151,9 +147,9 @@ def tiles(month, level, rule, state, region, dept, search, _version):
         return None
     _, counts = _ask(month, _filters(level, rule, state, region, dept, search))
     ack_days = context.config()["workflow.ack_days"]
-    return html.Div([html.Div([html.Div(f"{counts.get(k, 0):,}", className="alert-count"), html.Div(f"{v}预警")],
-                              className=f"alert-tile tile-{k}") for k, v in
-                     (("red", "红色"), ("orange", "橙色"), ("yellow", "黄色"))]
+    return html.Div([html.Div([html.Div(f"{counts.get(k, 0):,}", className="alert-count"),
+                               html.Div(f"{vocab.LEVELS[k]}预警")], className=f"alert-tile tile-{k}")
+                     for k in ("red", "orange", "yellow")]
                     + [html.Div([html.Div(f"{counts['overdue']:,}", className="alert-count"),
                                  html.Div(f"橙色以上逾期未确认（>{ack_days}天）")], className="alert-tile tile-overdue")],
                     className="alert-tiles mb-3")

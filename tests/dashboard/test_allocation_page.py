@@ -6,8 +6,6 @@ import datetime as dt
 import io
 import json
 import shutil
-import subprocess
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -17,8 +15,8 @@ from ledger import allocation
 from ledger.models import AuditEntry, Decision, HeldAsset
 from ledger.workflow import Actor
 from tests.dashboard.callbacks import call
+from tests.helpers import libreoffice_text
 
-RENDERED = Path(__file__).resolve().parents[1] / "outputs" / "rendered"  # page one of each file, to look at
 DETAIL = [("allocation-request", "data"), ("allocation-detail", "children"), ("allocation-candidates", "rowData"),
           ("allocation-candidates", "selectedRows")]
 
@@ -123,14 +121,8 @@ def test_the_opinion_sheet_opens_in_libreoffice(app, as_user, tmp_path):
                        [("allocation-year", "value", 2027)])
     source = tmp_path / "opinion.xlsx"
     source.write_bytes(base64.b64decode(response["allocation-download"]["data"]["content"]))
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)
-    text = " ".join(subprocess.run(["pdftotext", "-layout", str(tmp_path / "opinion.pdf"), "-"],
-                                   capture_output=True, text=True, check=True).stdout.split())
+    text = libreoffice_text(source, tmp_path, picture="opinion-sheet")
     assert "新增资产配置审核意见表" in text and "A1 测试资产；A2 测试资产" in text and "本单位、本部门存量调剂" in text
-    RENDERED.mkdir(exist_ok=True)
-    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(tmp_path / "opinion.pdf"),
-                    str(RENDERED / "opinion-sheet")], check=True)
 
 
 def test_the_api_lists_requests_and_candidates_in_scope(app, as_user):

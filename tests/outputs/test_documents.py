@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 from decimal import Decimal
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -27,12 +26,11 @@ from ledger.snapshot_rows import snapshot_frame
 from ledger.vocab import DOCUMENT_KINDS
 from outputs import documents
 from outputs.facts import DocumentError
-from tests.helpers import SAMPLE, empty_all
+from tests.helpers import SAMPLE, empty_all, libreoffice_text
 
 pytestmark = pytest.mark.skipif(not SAMPLE.exists() and not os.environ.get("CI"), reason="../shared/samples not present")
 TODAY = dt.date(2026, 11, 5)
 MONTH = "2026-10"
-RENDERED = Path(__file__).resolve().parent / "rendered"  # page one of each document, to look at
 
 
 @pytest.fixture(scope="module")
@@ -237,7 +235,6 @@ def test_a_broken_template_is_refused_with_its_name_and_the_problem(sample, tmp_
 @pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
                     reason="LibreOffice and poppler-utils are installed by .ci/run")
 def test_libreoffice_opens_each_document_and_lays_out_the_figures(sample, tmp_path):
-    RENDERED.mkdir(exist_ok=True)
     code = sample["listed"][0]
     row = sample["kpis"][(sample["kpis"].level == "department") & (sample["kpis"].code == code)].iloc[0]
     expected = {"bulletin": f"{shown_pct(city_row(sample['kpis']).idle_rate)}", "interview": "2026 年 11 月 25 日",
@@ -246,18 +243,13 @@ def test_libreoffice_opens_each_document_and_lays_out_the_figures(sample, tmp_pa
         _, data = make(sample, kind, code=code)
         source = tmp_path / f"{kind}.docx"
         source.write_bytes(data)
-        subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-                        "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)
-        pdf = tmp_path / f"{kind}.pdf"
-        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        flat = libreoffice_text(source, tmp_path, picture=kind)
+        info = subprocess.run(["pdfinfo", str(tmp_path / f"{kind}.pdf")], capture_output=True, text=True,
+                              check=True).stdout
         pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
         assert pages >= 1
-        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
-        flat = " ".join(text.split())
         assert needle.replace(" ", "") in flat.replace(" ", ""), kind
-        assert "— 1 —" in text or "—1—" in text.replace(" ", "")
-        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf),
-                        str(RENDERED / kind)], check=True)
+        assert "— 1 —" in flat or "—1—" in flat.replace(" ", "")
 
 
 @pytest.mark.slow
