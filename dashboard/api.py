@@ -6,9 +6,10 @@ import datetime as dt
 from flask import Blueprint, Flask, jsonify, request
 
 from dashboard import context, queries
-from ledger.snapshot_rows import KPI_EXPORT, WARNING_EXPORT
+from outputs.exports import KPI_EXPORT, WARNING_EXPORT
 from metrics.allocation import CANDIDATE_EXPORT, REQUEST_EXPORT, contract
 from metrics.timeline import parse_month
+from outputs import figures
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 LEVELS = ("unit", "department", "region", "city")
@@ -50,7 +51,12 @@ def kpis():
     if month is None:
         return jsonify([])
     frame = queries.kpis(context.engine(), context.scope(), month, level=level)
-    return jsonify(queries.to_records(frame, KPI_EXPORT))
+    rows = queries.to_records(frame, KPI_EXPORT)
+    if request.args.get("shown") in ("1", "true"):
+        # each figure also as every page, file and the screen show it (metrics.md, one voice)
+        for row in rows:
+            row["shown"] = {key: figures.text(key, row[key]) for key in KPI_EXPORT if key in figures.FIGURES}
+    return jsonify(rows)
 
 
 @bp.get("/warnings")
@@ -123,6 +129,7 @@ def openapi():
     day = {"name": "date", "in": "query", "required": False, "description": "review date, default today",
            "schema": {"type": "string", "format": "date"}}
     level = {"name": "level", "in": "query", "required": False, "schema": {"type": "string", "enum": list(LEVELS)}}
+    shown = {"name": "shown", "in": "query", "required": False, "schema": {"type": "string", "enum": ["0", "1"]}}
     errors = {"400": {"description": "malformed parameter", "content": {"application/json": {"schema": {
         "type": "object", "properties": {"error": {"type": "string"}, "message": {"type": "string"}}}}}},
               "401": {"description": "no session cookie and no bearer token"}}
@@ -147,7 +154,8 @@ def openapi():
         "security": [{"bearer": []}, {"cookie": []}],
         "paths": {
             "/api/v1/months": op("months with a snapshot, newest first", {"type": "string"}),
-            "/api/v1/kpis": op("KPI rows (metrics.md export contract)", _schema_of(KPI_EXPORT), [month, level]),
+            "/api/v1/kpis": op("KPI rows (metrics.md export contract); shown=1 adds each figure as the portal shows it",
+                               _schema_of(KPI_EXPORT), [month, level, shown]),
             "/api/v1/warnings": op("warning rows with state", _schema_of(WARNING_EXPORT + ["state"]), [month]),
             "/api/v1/lists": op("accountability list rows with reasons", list_item, [month]),
             "/api/v1/requests": op("purchase requests with their flags on the review date (allocation.md)",

@@ -14,10 +14,11 @@ import json
 import threading
 from collections import OrderedDict
 
-from flask import g, has_request_context
+from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import Engine, func, select
 
-from ledger.models import Commitment, Decision, ImportRecord, Interview, Snapshot, WarningEvent
+from ledger import clock
+from ledger.models import Commitment, Decision, ImportRecord, Interview, MonthClose, Snapshot, WarningEvent
 
 SIZE = 512
 _entries: OrderedDict[str, object] = OrderedDict()
@@ -29,6 +30,7 @@ def _versions(engine: Engine) -> dict[str, str]:
         return g.panhuo_versions
     with engine.connect() as conn:
         computed = conn.execute(select(func.max(Snapshot.computed_at), func.count())).one()
+        closed = conn.execute(select(func.count()).select_from(MonthClose)).scalar()
         imported = conn.execute(select(func.max(ImportRecord.id), func.max(ImportRecord.finished_at))).one()
         # every workflow step leaves a trace here (an audit entry would do too, but every login
         # and refused ask writes one, and would empty these caches all day)
@@ -37,12 +39,18 @@ def _versions(engine: Engine) -> dict[str, str]:
                  conn.execute(select(func.max(Commitment.updated_at))).scalar(),
                  *conn.execute(select(func.max(Decision.id), func.max(Decision.withdrawn_at))).one()]
     # computed_at and finished_at carry microseconds: two computations never share a version
-    data = f"{computed[0]}|{computed[1]}|{imported[0]}|{imported[1]}"
-    # the date too: a commitment or a warning becomes overdue at midnight without any change
-    versions = {"data": data, "workflow": f"{data}|{steps}|{dt.date.today()}"}
+    data = f"{computed[0]}|{computed[1]}|{closed}|{imported[0]}|{imported[1]}"
+    # the date too, where the deployment is: a commitment or a warning becomes overdue at its midnight
+    versions = {"data": data, "workflow": f"{data}|{steps}|{_today()}"}
     if has_request_context():
         g.panhuo_versions = versions
     return versions
+
+
+def _today() -> dt.date:
+    if has_app_context() and "panhuo.config" in current_app.extensions:
+        return current_app.extensions["panhuo.config"].today()
+    return clock.now().date()
 
 
 def snapshot_cached(fn=None, *, workflow: bool = False):

@@ -3,6 +3,7 @@ the page frame with its month; `guarded`, the permission check every server call
 from __future__ import annotations
 
 import functools
+import json
 from urllib.parse import urlencode
 
 import dash
@@ -35,37 +36,51 @@ def page_frame(path: str, prefix: str, title: str, controls=None, snapshot_only:
 
     if not permitted(path) or (snapshot_only and not context.scope().sees_assets):
         return c.not_found()
-    engine, scope, today = context.engine(), context.scope(), context.config().today()
-    months = queries.months(engine, scope)
-    if not months:
+    engine, scope, config = context.engine(), context.scope(), context.config()
+    states = queries.month_states(engine, scope, config.zone)
+    if not states:
         return c.empty("尚无快照：请先导入台账并计算月度指标")
-    extra = controls(months) if callable(controls) else list(controls or [])
-    chosen = queries.chosen_month(engine, scope, month, today)
+    extra = controls(list(states)) if callable(controls) else list(controls or [])
+    chosen = queries.chosen_month(engine, scope, month, config.zone, config.today())
     return html.Div([
         html.Div([html.H2(title, className="page-title", id=f"{prefix}-title"), *extra,
-                  c.month_select(f"{prefix}-month", queries.month_progress(engine, scope, today), chosen)],
+                  c.month_select(f"{prefix}-month", states, chosen)],
                  className="page-head"),
         *(toolbar or []),
         dcc.Loading(html.Div(id=f"{prefix}-body"), type="dot"),
     ])
 
 
-def month_in_address(dropdown_id: str) -> None:
-    """Register (at a page's import) that choosing a month puts it in the address (?month=), where
-    links to other pages and a reload find it (assets_static/month.js)."""
+def in_address(fields: dict[str, tuple[str, str]]) -> None:
+    """Register (at a page's import) that its controls' values live in the address (?name=value):
+    choosing one puts it there, so a reload, Back and a copied link open the page as it was, and
+    links to other pages carry the month (assets_static/month.js). `fields`: name -> (id, property).
+    The page's layout(**query) reads them back as the controls' first values."""
+    names = list(fields)
     clientside_callback(
         """
-        function(month) {
-            if (typeof month !== "string") { return; }
+        function(...values) {
+            const names = NAMES;
             const url = new URL(window.location.href);
-            if (url.searchParams.get("month") !== month) {
-                url.searchParams.set("month", month);
-                window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+            names.forEach((name, i) => {
+                const value = values[i];
+                const empty = value === null || value === undefined || value === "" ||
+                              (Array.isArray(value) && value.length === 0);
+                if (empty) { url.searchParams.delete(name); } else { url.searchParams.set(name, String(value)); }
+            });
+            const next = url.pathname + url.search + url.hash;
+            if (next !== window.location.pathname + window.location.search + window.location.hash) {
+                window.history.replaceState(window.history.state, "", next);
             }
         }
-        """,
-        Input(dropdown_id, "value"),
+        """.replace("NAMES", json.dumps(names)),
+        *[Input(component, prop) for component, prop in fields.values()],
     )
+
+
+def month_in_address(dropdown_id: str) -> None:
+    """The month chosen lives in the address (?month=)."""
+    in_address({"month": (dropdown_id, "value")})
 
 
 def permitted(path: str) -> bool:

@@ -14,13 +14,13 @@ from jobs.serve import hand_over
 from ledger import accounts, audit, vocab
 from ledger.config import Config, ConfigError, load_config
 from ledger.db import is_busy, make_engine, session_scope
-from ledger.exports import ExportError, write_frame
-from ledger.files import write_atomically
+from outputs.xlsx import ExportError, write_frame
+from outputs.files import write_atomically
 from ledger.importer import SourceError, import_path
 from ledger.locks import LockBusy
 from ledger.migrate import upgrade
 from ledger.scope import Scope
-from ledger.snapshot_rows import FORMATS, snapshot_frame
+from outputs.exports import FORMATS, snapshot_frame
 from metrics.timeline import months_range, parse_month
 from outputs import documents
 from outputs.facts import DocumentError

@@ -18,7 +18,7 @@ from ledger import audit, runs, vocab
 from ledger.config import Config
 from ledger.locks import named_lock
 from ledger.models import Snapshot
-from ledger.reports import newest_month, weekly_dispatch
+from outputs.workbooks import newest_month, weekly_dispatch
 from ledger.scope import Scope
 from jobs.runner import compute_month, run_recorded
 from metrics.timeline import months_range, shift_month
@@ -86,7 +86,7 @@ def weekly_report(engine: Engine, config: Config, day: dt.date) -> int:
         year, week, _ = day.isocalendar()
         target = outbox / f"周调度-{year}-W{week:02d}-{month}.xlsx"
         partial = target.with_suffix(".part")
-        weekly_dispatch(conn, month, partial, config["org.city_name"], Scope("all"), "全市")  # for the finance bureau
+        weekly_dispatch(conn, month, partial, config, Scope("all"), "全市")  # for the finance bureau
     partial.replace(target)  # the outbox never holds half a file
     return 1
 

@@ -10,7 +10,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 
-from ledger import runs
+from ledger import clock, runs
 from ledger.config import Config, ConfigError
 from jobs.schedule import JOBS, catch_up, run_queued, run_tick
 
@@ -22,7 +22,7 @@ def triggers(config: Config) -> dict[str, CronTrigger]:
     out = {}
     for job in JOBS:
         try:
-            out[job.id] = CronTrigger.from_crontab(config[job.cron_key], timezone=config["scheduler.timezone"])
+            out[job.id] = CronTrigger.from_crontab(config[job.cron_key], timezone=config.zone)
         except ValueError as exc:
             raise ConfigError(f"配置项 {job.cron_key} 不是有效的 crontab / {job.cron_key} is not a valid crontab "
                               f"line: {config[job.cron_key]!r} ({exc})") from None
@@ -34,7 +34,7 @@ def build(engine: Engine, config: Config) -> BlockingScheduler:
     # job is idempotent for its tick); misfire_grace_time: a run that is late by less than
     # this still runs, a later one is left to the start-up catch-up; max_instances 1: a slow
     # run is never overtaken by the next firing of the same job.
-    scheduler = BlockingScheduler(timezone=config["scheduler.timezone"], job_defaults={
+    scheduler = BlockingScheduler(timezone=config.zone, job_defaults={
         "coalesce": True, "misfire_grace_time": config["scheduler.misfire_grace_seconds"], "max_instances": 1})
     for job in JOBS:
         scheduler.add_job(run_tick, triggers(config)[job.id], args=(engine, config, job), id=job.id, name=job.title)
@@ -53,7 +53,7 @@ def report(engine: Engine, config: Config, scheduler: BlockingScheduler | None) 
     jobs = {j.id: j for j in scheduler.get_jobs()} if scheduler else {}
     runs.report_schedule(engine, [
         {"job": job.id, "title": job.title, "schedule": config[job.cron_key],
-         "next_run_at": (jobs[job.id].next_run_time.replace(tzinfo=None)
+         "next_run_at": (jobs[job.id].next_run_time.astimezone(clock.UTC).replace(tzinfo=None)
                          if job.id in jobs and jobs[job.id].next_run_time else None)}
         for job in JOBS])
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ledger import clock
 from ledger.errors import UserError
 from ledger.models import ApiToken, Department, Region, User
 from ledger.vocab import ROLES
@@ -51,7 +52,7 @@ def add_user(session: Session, username: str, role: str, password: str, scope_co
     _check_scope(session, role, scope_code)
     _check_password(password)
     user = User(username=username, password_hash=generate_password_hash(password, method=_HASH_METHOD), role=role,
-                scope_code=scope_code, disabled=False, session_version=1, created_at=dt.datetime.now())
+                scope_code=scope_code, disabled=False, session_version=1, created_at=clock.now())
     session.add(user)
     session.flush()
     return user
@@ -113,7 +114,7 @@ def issue_token(session: Session, username: str) -> str:
     if user.disabled:
         raise AccountError(f"账号已停用 / account is disabled: {username}")
     token = secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), created_at=dt.datetime.now(), revoked=False))
+    session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), created_at=clock.now(), revoked=False))
     return token
 
 

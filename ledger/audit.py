@@ -15,10 +15,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.orm import Session
 
-from ledger import vocab
+from ledger import clock, vocab
 from ledger.locks import transaction_lock
 from ledger.models import AuditEntry
 
@@ -50,7 +50,8 @@ FIELDS = {
 
 
 # the stored values an action's before/after hold, in Chinese (by the action's prefix)
-VALUES = {"warning": vocab.CASE_STATES, "commitment": vocab.COMMITMENT_STATES, "interview": vocab.INTERVIEW_STATES,
+VALUES = {"warning": vocab.CASE_STATES, "commitment": vocab.COMMITMENT_STATES,
+          "interview": {**vocab.INTERVIEW_STATES, **vocab.LIST_REASONS},
           "request": {**vocab.DECISION_KINDS, **vocab.FLAG_NAMES}, "transfer": vocab.TRANSFER_STATES}
 
 
@@ -111,7 +112,7 @@ def record(db: Connection | Session, actor: str, action: str, target: str | None
            role: str | None = None, address: str | None = None) -> None:
     """Append one entry in the caller's transaction, so it commits or rolls back with the change."""
     values: dict[str, Any] = dict(
-        at=dt.datetime.now().replace(microsecond=0), actor=actor[:100], role=role and role[:16],
+        at=clock.now(), actor=actor[:100], role=role and role[:16],
         address=address and address[:64], action=action[:64], target=target and target[:200],
         # as the database will hand them back: tuples are lists, keys are texts
         before=None if before is None else json.loads(json.dumps(before)),
@@ -152,16 +153,25 @@ def verify(db: Connection | Session, batch: int = 5000) -> ChainCheck:
             previous, rows, last_id = entry.row_hash, rows + 1, entry.id
 
 
-def entries(db: Session, *, action: str | None = None, actor: str | None = None,
-            since: dt.date | None = None, until: dt.date | None = None, limit: int = 500, offset: int = 0):
-    """Newest first, filtered."""
-    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+def _filtered(query, zone: str, action: str | None, actor: str | None, since: dt.date | None, until: dt.date | None):
     if action:
         query = query.where(AuditEntry.action == action)
     if actor:
         query = query.where(AuditEntry.actor == actor)
     if since:
-        query = query.where(AuditEntry.at >= dt.datetime.combine(since, dt.time()))
+        query = query.where(AuditEntry.at >= clock.start_of(since, zone))
     if until:
-        query = query.where(AuditEntry.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time()))
+        query = query.where(AuditEntry.at < clock.start_of(until + dt.timedelta(days=1), zone))
+    return query
+
+
+def entries(db: Session, zone: str, *, action: str | None = None, actor: str | None = None,
+            since: dt.date | None = None, until: dt.date | None = None, limit: int = 500, offset: int = 0):
+    """Newest first, filtered; `since` and `until` are days where the deployment is (`zone`)."""
+    query = _filtered(select(AuditEntry).order_by(AuditEntry.id.desc()), zone, action, actor, since, until)
     return db.execute(query.limit(limit).offset(offset)).scalars().all()
+
+
+def count(db: Session, zone: str, *, action: str | None = None, actor: str | None = None,
+          since: dt.date | None = None, until: dt.date | None = None) -> int:
+    return db.scalar(_filtered(select(func.count()).select_from(AuditEntry), zone, action, actor, since, until))

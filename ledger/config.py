@@ -13,7 +13,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ledger import clock
 
 
 class ConfigError(ValueError):
@@ -47,6 +49,7 @@ SETTINGS: list[Setting] = [
     Setting("database.url", "sqlite:///panhuo.db", "SQLAlchemy URL; postgresql+psycopg://user@host/db in production"),
     Setting("org.city_region_code", "371500", "the city's own region: its departments form the 市直部门 ranking"),
     Setting("org.city_name", "示范市", "the city's name, shown in titles"),
+    Setting("org.timezone", "Asia/Shanghai", "the deployment's time zone: every time shown, 'today', the schedules"),
     *[
         Setting(f"score.{name}.{part}", value, f"{part} threshold/weight of the {name} sub-score")
         for name, triple in SCORE_DEFAULTS.items()
@@ -75,7 +78,6 @@ SETTINGS: list[Setting] = [
     Setting("import.max_rows", 2_000_000, "most rows a sheet may have"),
     Setting("auth.secret_key", "", "Flask secret key; required outside `panhuo demo`"),
     Setting("auth.secure_cookies", False, "send cookies over HTTPS only: turn on behind an HTTPS proxy"),
-    Setting("scheduler.timezone", "Asia/Shanghai", "time zone of the schedules and of 'today'"),
     Setting("scheduler.recompute_cron", "30 1 * * *", "crontab: recompute the current month and the unclosed previous one"),
     Setting("scheduler.close_day", 5, "day of the month on which the previous month is closed"),
     Setting("scheduler.close_cron", "0 3 * * *", "crontab: check whether the previous month is due to close"),
@@ -131,6 +133,12 @@ def _check_type(key: str, value: Any) -> Any:
             f"配置项 {key} 类型错误：应为 {type(default).__name__}，实际为 {value!r} / "
             f"config key {key} must be {type(default).__name__}, got {value!r}"
         )
+    if key == "org.timezone":
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"配置项 {key} 不是有效的时区：{value!r}（例如 Asia/Shanghai）/ "
+                              f"config key {key} is not a time zone: {value!r} (e.g. Asia/Shanghai)") from None
     return value
 
 
@@ -172,9 +180,14 @@ class Config:
     def database_url(self) -> str:
         return self["database.url"]
 
+    @property
+    def zone(self) -> str:
+        """The deployment's time zone (`[org] timezone`): what 'today' and every time shown mean."""
+        return self["org.timezone"]
+
     def today(self) -> dt.date:
-        """Today in the deployment's time zone (`[scheduler] timezone`), not the server's."""
-        return dt.datetime.now(ZoneInfo(self["scheduler.timezone"])).date()
+        """Today in the deployment's time zone, not the server's."""
+        return clock.today(self.zone)
 
     def score_rule(self, name: str) -> tuple[float, float, float]:
         return (self[f"score.{name}.good"], self[f"score.{name}.bad"], self[f"score.{name}.weight"])

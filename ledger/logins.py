@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, func, select, update
 
-from ledger import audit
+from ledger import audit, clock
 from ledger.db import session_scope
 from ledger.locks import transaction_lock
 from ledger.models import LoginAttempt
@@ -40,7 +40,7 @@ def backoff(failures: int) -> int:
 
 def begin(engine: Engine, username: str, address: str, now: dt.datetime | None = None) -> Attempt:
     """Count the attempt (as a failure until `succeed`) unless a limit refuses it."""
-    now = now or dt.datetime.now()
+    now = now or clock.now()
     since = now - WINDOW
     with session_scope(engine, write=True) as s:
         transaction_lock(s, "logins")  # count and record as one step: parallel tries queue here
@@ -87,10 +87,9 @@ def _summarise_old(s, now: dt.datetime) -> None:
     written to the audit log first, one row per address with their count."""
     old = now - 2 * WINDOW
     counted = (LoginAttempt.outcome == "refused") | ((LoginAttempt.username == SCREEN) & (LoginAttempt.outcome == "failed"))
-    for address, count, first, last in s.execute(select(
-            LoginAttempt.address, func.count(), func.min(LoginAttempt.at), func.max(LoginAttempt.at))
+    for address, count in s.execute(select(LoginAttempt.address, func.count())
             .where(LoginAttempt.at < old, counted).group_by(LoginAttempt.address)).all():
         audit.record(s, "system", "login.limited", address, address=address, after={"refused": count},
-                     detail=f"{first:%Y-%m-%d %H:%M}–{last:%H:%M} 该地址共 {count} 次登录请求被拒或令牌无效 / "
-                            f"{count} refused logins or bad tokens from this address")
+                     detail=f"此前该地址共 {count} 次登录请求被拒或令牌无效 / "
+                            f"{count} refused logins or bad tokens from this address before")
     s.execute(delete(LoginAttempt).where(LoginAttempt.at < old))

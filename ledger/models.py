@@ -280,7 +280,7 @@ class ListEntry(Base):
     code: Mapped[str] = mapped_column(CODE, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     region_code: Mapped[str | None] = mapped_column(CODE)
-    reasons: Mapped[list] = mapped_column(JSON, default=list)  # [{"rule": ..., "text": ..., figures}]
+    reasons: Mapped[list] = mapped_column(JSON, default=list)  # [{"rule": ..., figures, "limit": ...}]
 
 
 # ---- accounts -----------------------------------------------------------------------------

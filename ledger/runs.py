@@ -14,6 +14,7 @@ import uuid
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ledger import clock
 from ledger.models import JobRun, MonthClose, SchedulerJob
 
 RETRYABLE = ("failed", "interrupted")
@@ -21,7 +22,7 @@ HOST = socket.gethostname()[:100]
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    return clock.now()
 
 
 def claim(engine: Engine, job: str, tick: str, trigger: str, month: str | None = None,

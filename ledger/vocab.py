@@ -90,7 +90,13 @@ def label(mapping: dict[str, str], key: str) -> str:
 
 # Snapshot vocabulary: accountability lists and warning levels.
 LISTS = {"notice": "通报", "interview": "约谈", "accountability": "问责", "budget_restriction": "预算约束"}
-LEVELS = {"yellow": "黄色", "orange": "橙色", "red": "红色"}
+# why a department is on a list (warnings.md), named in a word: the audit log's topics
+LIST_REASONS = {"bottom": "排名末位", "notice_twice": "连续两个月被通报", "red_warnings": "红色预警达到约谈标准",
+                "overdue_idle": "超期闲置率达到约谈标准", "interview_three_months": "连续三个月被约谈",
+                "idle_rate": "闲置率达到预算约束标准"}
+LEVELS = {"yellow": "黄色", "orange": "橙色", "red": "红色"}  # the least severe first
+SEVERE_FIRST = tuple(reversed(LEVELS))  # red, orange, yellow: how lists and tiles order warnings
+ESCALATED = ("orange", "red")  # levels a department must acknowledge in time and rectify (整改通知书)
 
 # roles.md; who may open what and do what is ledger.permissions
 ROLES = {"leader": "领导", "supervisor": "监管人员", "county": "县区财政", "department": "主管部门",

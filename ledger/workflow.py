@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, DateTime, String, and_, func, insert, literal, or_, select, update
 from sqlalchemy.sql import ColumnElement
 
-from ledger import audit, permissions
+from ledger import audit, clock, permissions
 from ledger.errors import UserError
 from ledger.models import (
     Asset, Commitment, Interview, ListEntry, Snapshot, Unit, WarningCase, WarningEvent, WarningRow,
@@ -48,7 +48,7 @@ class Actor:
 
 def timestamp() -> dt.datetime:
     """Now, to the second: when a workflow step happened."""
-    return dt.datetime.now().replace(microsecond=0)
+    return clock.now()
 
 
 # ---- warning cases --------------------------------------------------------------------------
@@ -146,7 +146,7 @@ def resolve(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement
 
 def schedule_interview(conn: Connection, actor: Actor, month: str, dept_code: str, on: dt.date, attendees: str,
                        lists_where: ColumnElement[bool], place: str | None = None) -> int:
-    """From the month's interview list: topics are pre-filled from the list reasons and figures."""
+    """From the month's interview list: its topics are the list's reasons, with their figures."""
     actor.require("schedule")
     entry = conn.execute(
         select(ListEntry.name, ListEntry.region_code, ListEntry.reasons).where(
@@ -156,13 +156,13 @@ def schedule_interview(conn: Connection, actor: Actor, month: str, dept_code: st
         raise WorkflowError("该部门不在本月约谈名单上 / the department is not on that month's interview list")
     if not attendees or not attendees.strip():
         raise WorkflowError("请填写参加人员 / attendees are required")
-    topics = [r["text"] for r in entry.reasons]
+    topics = list(entry.reasons)  # the list's reasons with their figures; outputs.phrasing words them
     interview_id = conn.execute(insert(Interview).values(
         month=month, dept_code=dept_code, region_code=entry.region_code, scheduled_on=on, attendees=attendees.strip(),
         place=(place or "").strip() or None, topics=topics, status="scheduled", created_by=actor.username, created_at=timestamp()).returning(Interview.id)).scalar_one()
     audit.record(conn, actor.username, "interview.schedule", f"约谈 #{interview_id} {entry.name}",
                  after={"month": month, "dept": dept_code, "on": on.isoformat(), "place": (place or "").strip() or None,
-                        "topics": topics},
+                        "topics": [r.get("rule") for r in topics]},
                  role=actor.role, address=actor.address)
     return interview_id
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from ledger.config import Config
 from ledger.models import SCORE_NAMES
 from metrics.definitions import SCORED, score_params
+from metrics.rules import RULES
 from metrics.scores import score_rows, undefined
 from metrics.timeline import year_before
 from ledger.vocab import FIX_ACTIONS
@@ -30,6 +31,11 @@ class Fix:
     @property
     def action(self) -> str:
         return FIX_ACTIONS[self.kind]
+
+
+def fix_of(rule: str) -> str | None:
+    """What fixing a warning of `rule` is (idle, plan, remit, quality), None where no points are at stake."""
+    return RULES[rule].fix if rule in RULES else None
 
 
 def lost_points(row: dict, config: Config) -> dict[str, float]:
@@ -71,23 +77,23 @@ def effects(items: list[dict], d: dt.date) -> list[tuple[Fix, dict[str, float]]]
     out = []
     seen_idle: set[str] = set()
     for item in items:
-        rule, value = item["rule"], item["value"] or 0
-        if rule in ("idle_overdue", "idle_no_plan"):
+        kind, value = fix_of(item["rule"]), item["value"] or 0
+        if kind == "idle":
             if item["asset_code"] in seen_idle:
                 continue
             seen_idle.add(item["asset_code"])
-            # both rules warn assets idle 6+ months: they count in the idle and the overdue rate
-            kind, change = "idle", {"idle_value": -value, "overdue_idle_value": -value}
-        elif rule == "plan_overdue":
-            kind, change = "plan", {"due_done_value": value}
-        elif rule == "remit_late":
+            # both idle rules warn assets idle past the threshold: they count in the idle and the overdue rate
+            change = {"idle_value": -value, "overdue_idle_value": -value}
+        elif kind == "plan":
+            change = {"due_done_value": value}
+        elif kind == "remit":
             if not (year_before(d) < item["received_on"] <= d):
                 continue  # outside the 12-month window: remitting it does not move the rate
             counted = item["remitted_amount"] if item["remitted_on"] is not None and item["remitted_on"] <= d else 0
             value = item["amount"] - counted
-            kind, change = "remit", {"income_remitted": value}
-        elif rule == "data_gap":
-            kind, change, value = "quality", {"pool_ok_count": 1}, 0
+            change = {"income_remitted": value}
+        elif kind == "quality":
+            change, value = {"pool_ok_count": 1}, 0
         else:
             continue
         out.append((Fix(kind, item["asset_code"], item["asset_name"], item["ref"], value, 0.0), change))

@@ -1,6 +1,6 @@
 """Base figures, scores and ranks of metrics.md for one snapshot date D, in DuckDB.
 
-The status timeline of every asset (ledger.spans) is built first; one scan of it builds `facts` (every asset in scope on D with its place, status
+The status timeline of every asset (metrics.spans) is built first; one scan of it builds `facts` (every asset in scope on D with its place, status
 and months idle); the unit figures are three GROUP BYs (facts, plans, income); every level
 above a unit is a sum of unit rows (max for max_months_idle). Rates and scores come from
 metrics.definitions; every threshold is a bound parameter.
@@ -12,13 +12,12 @@ import datetime as dt
 import duckdb
 
 from ledger.config import Config
-from ledger.spans import make_spans
+from metrics.spans import make_spans
 from ledger.models import HELPER_FIELDS, KPI_FIELDS, SCORE_NAMES
 from ledger.vocab import POOL_STATUSES
-from metrics.definitions import INDICATORS, composite_sql, score_params, sub_score_sql
+from metrics.definitions import INDICATORS, composite_sql, overdue_months, score_params, sub_score_sql
 from metrics.timeline import year_before
 
-OVERDUE_MONTHS = 6  # "idle for 6 months or more" is the policy's definition of overdue idle
 # income received $late (D − remit_deadline_days) or earlier and not fully turned over by D:
 # counted in late_income_count and warned as remit_late
 LATE_INCOME = ("received_on <= $late AND (remitted_on IS NULL OR remitted_on > $d "
@@ -168,7 +167,7 @@ def compute_kpis(duck: duckdb.DuckDBPyConnection, d: dt.date, config: Config) ->
     """Table `kpis`: one row per (level, code) with every figure, sub-score, score and rank."""
     additive = ", ".join(f"CAST(COALESCE({n}, 0) AS BIGINT) AS {n}" for n in ADDITIVE)  # SUM gives HUGEINT
     duck.execute(UNIT_FIGURES.format(additive=additive, late_income=LATE_INCOME), {
-        "d": d, "y": year_before(d), "overdue": OVERDUE_MONTHS,
+        "d": d, "y": year_before(d), "overdue": overdue_months(config),
         "late": d - dt.timedelta(days=config["warnings.remit_deadline_days"])})
     sums = ", ".join([*(f"SUM({n})::BIGINT AS {n}" for n in ADDITIVE), "MAX(max_months_idle) AS max_months_idle"])
     duck.execute(LEVELS.format(columns=", ".join([*ADDITIVE, "max_months_idle"]), sums=sums),

@@ -37,34 +37,34 @@ members AS (
               OR COALESCE(overdue_idle_rate >= $overdue_limit, false) AS interview
       FROM flagged)
 SELECT 'notice' AS list, level, code, name, region_code, 1 AS ord, 'bottom' AS rule, rank, peer_size, k,
-       NULL::INTEGER AS count, NULL::DOUBLE AS rate,
-       '综合得分排名第 ' || rank || '/' || peer_size || '，位列末位 ' || k || ' 名' AS text
+       NULL::INTEGER AS count, NULL::DOUBLE AS rate, NULL::DOUBLE AS "limit"
   FROM members WHERE on_notice
 UNION ALL
-SELECT 'interview', level, code, name, region_code, 1, 'notice_twice', NULL, NULL, NULL, NULL, NULL,
-       '连续两个月被通报' FROM members WHERE on_notice AND notice_before
+SELECT 'interview', level, code, name, region_code, 1, 'notice_twice', NULL, NULL, NULL, NULL, NULL, NULL
+  FROM members WHERE on_notice AND notice_before
 UNION ALL
-SELECT 'interview', level, code, name, region_code, 2, 'red_warnings', NULL, NULL, NULL, reds, NULL,
-       '红色预警 ' || reds || ' 条（≥ ' || CAST($red_limit AS INTEGER) || '）' FROM members WHERE reds >= $red_limit
+SELECT 'interview', level, code, name, region_code, 2, 'red_warnings', NULL, NULL, NULL, reds, NULL, $red_limit
+  FROM members WHERE reds >= $red_limit
 UNION ALL
 SELECT 'interview', level, code, name, region_code, 3, 'overdue_idle', NULL, NULL, NULL, NULL, overdue_idle_rate,
-       '超期闲置率 ' || format('{:.2f}%', overdue_idle_rate * 100) || '（≥ '
-           || format('{:.2f}%', CAST($overdue_limit AS DOUBLE) * 100) || '）'
+       $overdue_limit
   FROM members WHERE overdue_idle_rate >= $overdue_limit
 UNION ALL
 SELECT 'accountability', level, code, name, region_code, 1, 'interview_three_months', NULL, NULL, NULL, NULL, NULL,
-       '连续三个月被列入约谈名单' FROM members WHERE interview AND interviewed_twice
+       NULL
+  FROM members WHERE interview AND interviewed_twice
 UNION ALL
 SELECT 'budget_restriction', level, code, name, region_code, 1, 'idle_rate', NULL, NULL, NULL, NULL, idle_rate,
-       '闲置率 ' || format('{:.2f}%', idle_rate * 100) || '（≥ ' || format('{:.2f}%', CAST($budget_limit AS DOUBLE) * 100)
-           || '），暂停或压减新增资产配置预算'
+       $budget_limit
   FROM members WHERE idle_rate >= $budget_limit
 """
-REASON_FIELDS = ("rank", "peer_size", "k", "count", "rate")
+# what a reason keeps beside its rule: the figures it was decided on and the threshold (`limit`);
+# how it reads is outputs.phrasing's
+REASON_FIELDS = ("rank", "peer_size", "k", "count", "rate", "limit")
 
 
 def compute_lists(duck: duckdb.DuckDBPyConnection, config: Config) -> list[dict]:
-    """The month's list entries: {list, level, code, name, region_code, reasons: [{rule, text, figures}]}."""
+    """The month's list entries: {list, level, code, name, region_code, reasons: [{rule, figures, limit}]}."""
     duck.execute(REASONS, {"share": config["lists.notice_share"], "red_limit": config["lists.red_warning_limit"],
                            "overdue_limit": config["lists.overdue_idle_limit"],
                            "budget_limit": config["lists.budget_idle_limit"]})
@@ -75,6 +75,5 @@ def compute_lists(duck: duckdb.DuckDBPyConnection, config: Config) -> list[dict]
         row = dict(zip(columns, values))
         entry = entries[(row["list"], row["level"], row["code"])]
         entry.update({k: row[k] for k in ("list", "level", "code", "name", "region_code")})
-        entry["reasons"].append({"rule": row["rule"], "text": row["text"],
-                                 **{k: row[k] for k in REASON_FIELDS if row[k] is not None}})
+        entry["reasons"].append({"rule": row["rule"], **{k: row[k] for k in REASON_FIELDS if row[k] is not None}})
     return list(entries.values())

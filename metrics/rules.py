@@ -13,11 +13,14 @@ from typing import Callable
 import duckdb
 
 from ledger.config import Config
+from ledger import vocab
+from ledger.models import SCORE_NAMES
 from ledger.vocab import CATEGORIES
-from metrics.figures import LATE_INCOME, OVERDUE_MONTHS
+from metrics.definitions import overdue_months
+from metrics.figures import LATE_INCOME
 from metrics.timeline import year_before
 
-LEVELS = ("yellow", "orange", "red")
+LEVELS = tuple(vocab.LEVELS)  # yellow, orange, red
 
 
 @dataclass(frozen=True)
@@ -27,19 +30,22 @@ class Rule:
     levels: tuple[str, ...]
     settings: tuple[str, ...]  # the config keys it reads
     query: Callable[[dt.date, Config], tuple[str, dict]]
+    fix: str | None  # what fixing it is (vocab.FIX_ACTIONS: idle, plan, remit, quality); None: no points at stake
+    scores: tuple[str, ...]  # the sub-scores its firing costs points on
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(id: str, name: str, levels: tuple[str, ...], settings: tuple[str, ...] = ()):
+def rule(id: str, name: str, levels: tuple[str, ...], settings: tuple[str, ...] = (), fix: str | None = None,
+         scores: tuple[str, ...] = ()):
     def register(query):
-        RULES[id] = Rule(id, name, levels, settings, query)
+        RULES[id] = Rule(id, name, levels, settings, query, fix, scores)
         return query
     return register
 
 
-@rule("idle_overdue", "超期闲置", LEVELS, ("warnings.idle_months",))
+@rule("idle_overdue", "超期闲置", LEVELS, ("warnings.idle_months",), fix="idle", scores=("idle", "overdue"))
 def idle_overdue(d: dt.date, config: Config):
     yellow, orange, red = config["warnings.idle_months"]
     return """
@@ -51,7 +57,7 @@ def idle_overdue(d: dt.date, config: Config):
         "yellow": yellow, "orange": orange, "red": red}
 
 
-@rule("idle_no_plan", "闲置未列台账", ("orange",))
+@rule("idle_no_plan", "闲置未列台账", ("orange",), fix="idle", scores=("idle",))
 def idle_no_plan(d: dt.date, config: Config):
     return """
         SELECT f.asset_code AS ref, f.asset_code, 'orange' AS level, NULL AS days, f.months_idle AS months,
@@ -59,7 +65,7 @@ def idle_no_plan(d: dt.date, config: Config):
           FROM facts f
          WHERE f.status = 'idle' AND f.months_idle >= $overdue
            AND NOT EXISTS (SELECT 1 FROM plans p WHERE p.asset_code = f.asset_code AND p.listed_on <= $d)""", {
-        "d": d, "overdue": OVERDUE_MONTHS}
+        "d": d, "overdue": overdue_months(config)}
 
 
 def _late(source: str, ref: str, since: str, where: str, message: tuple[str, str]) -> str:
@@ -71,14 +77,14 @@ def _late(source: str, ref: str, since: str, where: str, message: tuple[str, str
           FROM (SELECT {ref} AS ref, asset_code, date_diff('day', {since}, $d) AS days FROM {source} WHERE {where})"""
 
 
-@rule("plan_overdue", "台账逾期", ("orange", "red"), ("warnings.plan_red_days",))
+@rule("plan_overdue", "台账逾期", ("orange", "red"), ("warnings.plan_red_days",), fix="plan", scores=("completion",))
 def plan_overdue(d: dt.date, config: Config):
     return _late("plans", "plan_id", "due_on", "due_on < $d AND (done_on IS NULL OR done_on > $d)",
                  ("盘活台账逾期 ", " 天未完成")), {"d": d, "red_days": config["warnings.plan_red_days"]}
 
 
 @rule("remit_late", "收入逾期未缴", ("orange", "red"),
-      ("warnings.remit_deadline_days", "warnings.remit_red_days"))
+      ("warnings.remit_deadline_days", "warnings.remit_red_days"), fix="remit", scores=("remit",))
 def remit_late(d: dt.date, config: Config):
     # exactly the income rows the late_income_count figure counts
     return _late("income", "income_id", "received_on", LATE_INCOME, ("收入到账 ", " 天未足额上缴国库")), {
@@ -152,11 +158,11 @@ def buy_while_idle(d: dt.date, config: Config):
         SELECT f.asset_code AS ref, f.asset_code, 'orange' AS level, NULL AS days, NULL AS months,
                '部门已有闲置满 ' || $overdue || ' 个月的同类资产（' || c.label || '）仍新购' AS message
           FROM firing f JOIN category_labels c ON c.key = f.category""", {
-        "d": d, "y": year_before(d), "overdue": OVERDUE_MONTHS,
+        "d": d, "y": year_before(d), "overdue": overdue_months(config),
         "categories": [CATEGORIES.get(c, c) for c in config["warnings.buy_while_idle_categories"]]}
 
 
-@rule("data_gap", "资料不全", ("yellow",))
+@rule("data_gap", "资料不全", ("yellow",), fix="quality", scores=("quality",))
 def data_gap(d: dt.date, config: Config):
     return """
         SELECT asset_code AS ref, asset_code, 'yellow' AS level, NULL AS days, NULL AS months,
@@ -167,6 +173,10 @@ def data_gap(d: dt.date, config: Config):
 
 
 NAMES = {r.id: r.name for r in RULES.values()}  # rule id -> Chinese name, in warnings.md's order
+# what fixing each kind of item means, and the rules whose warnings name such items
+FIXED_BY = {kind: tuple(r.id for r in RULES.values() if r.fix == kind) for kind in vocab.FIX_ACTIONS}
+# the rules whose warnings explain the points lost on each sub-score
+BEHIND_SCORE = {name: tuple(r.id for r in RULES.values() if name in r.scores) for name in SCORE_NAMES}
 
 
 def evaluate(duck: duckdb.DuckDBPyConnection, d: dt.date, config: Config, only: str | None = None) -> None:

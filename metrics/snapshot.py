@@ -14,6 +14,7 @@ from typing import Callable
 import pyarrow as pa
 from sqlalchemy import Connection, Engine, delete, insert
 
+from ledger import clock
 from ledger.bulk import write_arrow
 from ledger.config import Config
 from ledger.models import KpiRow, ListEntry, Snapshot, WarningRow
@@ -66,7 +67,7 @@ def _replace(conn: Connection, month: str, d: dt.date, counts: dict, kpis: pa.Ta
              entries: list[dict]) -> None:
     for table in (ListEntry, WarningRow, KpiRow, Snapshot):
         conn.execute(delete(table).where(table.month == month))
-    conn.execute(insert(Snapshot).values(month=month, snapshot_date=d, computed_at=dt.datetime.now(),
+    conn.execute(insert(Snapshot).values(month=month, snapshot_date=d, computed_at=clock.now(precise=True),
                                          row_counts=counts))
     write_arrow(conn, "kpi_rows", ["month", *KPI_COLUMNS], kpis)
     write_arrow(conn, "warning_rows", ["month", *WARNING_COLUMNS], warnings)

@@ -35,10 +35,11 @@ def snapshot_date(month: str) -> dt.date:
     return last_day(year, mon)
 
 
-def data_date(month: str, computed_at: dt.datetime) -> dt.date:
+def data_date(month: str, computed_on: dt.date) -> dt.date:
     """The day a month's snapshot data reach: its snapshot date, or for a month computed while still
-    in progress the day it was computed (what people are told; never a day still to come)."""
-    return min(snapshot_date(month), computed_at.date())
+    in progress the day it was computed (`computed_on`, where the deployment is: ledger.clock.local_date);
+    what people are told, never a day still to come."""
+    return min(snapshot_date(month), computed_on)
 
 
 def shift_month(month: str, delta: int) -> str:

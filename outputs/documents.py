@@ -27,7 +27,8 @@ SHIPPED = Path(__file__).resolve().parent / "templates"
 PROVIDED = {
     "bulletin": {"title", "recipients", "month_text", "scope_name", "overview", "rankings", "notices", "interviews",
                  "accountability", "budget", "requirements", "attachment", "attachment_head", "bureau", "date", "city"},
-    "interview": {"title", "addressee", "month_text", "reasons", "when", "where", "scheduled", "bureau", "date", "city"},
+    "interview": {"title", "addressee", "month_text", "reasons", "when", "where", "attendees", "scheduled", "bureau", "date",
+                  "city"},
     "rectify": {"title", "addressee", "month_text", "standing", "indicators", "indicator_head", "warning_count",
                 "warnings_intro", "warning_head", "groups", "deadline", "bureau", "date", "city"},
 }
@@ -83,9 +84,11 @@ def render(config: Config, kind: str, context: dict) -> bytes:
     return buffer.getvalue()
 
 
-def file_name(kind: str, month: str, name: str | None = None) -> str:
-    safe = re.sub(r'[\\/:*?"<>|\s]+', "", name or "")[:60]
-    return f"{DOCUMENT_KINDS[kind]}_{month}" + (f"_{safe}" if safe else "") + ".docx"
+def file_name(kind: str, month: str, name: str | None = None, code: str | None = None) -> str:
+    """整改通知书_2026-10_D001_清江市教育局.docx: a department's code keeps two names that differ only
+    in what a file name cannot hold (spaces, slashes) apart."""
+    parts = [re.sub(r'[\\/:*?"<>|\s\x00-\x1f]+', "", part or "")[:60] for part in (code, name)]
+    return "_".join([DOCUMENT_KINDS[kind], month, *[p for p in parts if p]]) + ".docx"
 
 
 def bulletin(conn: Connection, scope: Scope, month: str, config: Config, today: dt.date) -> tuple[str, bytes]:
@@ -98,7 +101,7 @@ def _notice(kind: str, conn: Connection, scope: Scope, month: str, dept: str, co
     context = getattr(facts, kind)(conn, scope, month, dept, config, today)
     if context is None:
         return None
-    return file_name(kind, month, context["addressee"]), render(config, kind, context)
+    return file_name(kind, month, context["addressee"], dept), render(config, kind, context)
 
 
 def interview(conn: Connection, scope: Scope, month: str, dept: str, config: Config,

@@ -15,23 +15,21 @@ from ledger.errors import UserError
 from ledger.models import (Asset, Department, Income, Interview, KpiRow, ListEntry, Region, Snapshot,
                            Unit, WarningCase, WarningRow)
 from ledger.scope import Scope
-from ledger.snapshot_rows import typed
+from outputs.exports import typed
+from ledger import clock
+from ledger.vocab import ESCALATED, SEVERE_FIRST
 from metrics import attribution
+from metrics.rules import FIXED_BY
 from metrics.timeline import data_date, shift_month, snapshot_date
+from outputs import figures as fig
 from outputs import phrasing as say
 
-HEADLINE = [  # 一、总体情况: label, kind, KPI column
-    ("资产总数", "count", "asset_count"), ("资产原值", "money", "base_value"), ("闲置率", "rate", "idle_rate"),
-    ("超期闲置资产", "count", "overdue_idle_count"), ("超期闲置率", "rate", "overdue_idle_rate"),
-    ("到期盘活完成率", "rate", "due_completion_rate"), ("收入上缴率", "rate", "remit_rate"),
-    ("数据质量率", "rate", "data_quality_rate"), ("综合得分", "score", "score"),
+HEADLINE = [  # 一、总体情况: the figures in documents.md's order, each said with its change (outputs.figures)
+    "asset_count", "base_value", "idle_rate", "overdue_idle_count", "overdue_idle_rate", "due_completion_rate",
+    "remit_rate", "data_quality_rate", "score",
 ]
-ATTACHMENT = [  # the bulletin's 附件: the full department ranking
-    ("region", "区划"), ("rank", "排名"), ("name", "部门"), ("score", "综合得分"), ("idle_rate", "闲置率"),
-    ("overdue_idle_rate", "超期闲置率"), ("due_completion_rate", "到期盘活完成率"), ("remit_rate", "收入上缴率"),
-    ("data_quality_rate", "数据质量率"),
-]
-RECTIFY_LEVELS = ("orange", "red")
+HEADLINE_LABELS = {"asset_count": "资产总数"}  # where the bulletin's sentence names a figure its own way
+ATTACHMENT = ["score", "idle_rate", "overdue_idle_rate", "due_completion_rate", "remit_rate", "data_quality_rate"]
 TOP_ASSETS = 10
 
 
@@ -45,16 +43,16 @@ def _kpis(conn: Connection, scope: Scope, month: str, *conditions) -> pd.DataFra
     return typed(pd.DataFrame(rows, columns=columns))
 
 
-def _require_snapshot(conn: Connection, month: str) -> dt.date:
+def _require_snapshot(conn: Connection, month: str, config: Config) -> dt.date:
     """The day the month's data reach (metrics.timeline.data_date); no snapshot: a DocumentError."""
     computed = conn.execute(select(Snapshot.computed_at).where(Snapshot.month == month)).scalar()
     if computed is None:
         raise DocumentError(f"{month} 尚无快照 / no snapshot for {month}")
-    return data_date(month, computed)
+    return data_date(month, clock.local_date(computed, config.zone))
 
 
 def _row(frame: pd.DataFrame) -> dict | None:
-    return None if frame.empty else {k: (None if say.undefined(v) else v) for k, v in frame.iloc[0].to_dict().items()}
+    return None if frame.empty else {k: (None if fig.undefined(v) else v) for k, v in frame.iloc[0].to_dict().items()}
 
 
 def _ranked(frame: pd.DataFrame) -> list[tuple[str, float]]:
@@ -64,8 +62,8 @@ def _ranked(frame: pd.DataFrame) -> list[tuple[str, float]]:
 
 def _common(config: Config, today: dt.date, month: str) -> dict:
     city = config["org.city_name"]
-    return {"bureau": config["documents.bureau_name"] or f"{city}财政局", "date": say.date_text(today),
-            "month_text": say.month_text(month), "city": city}
+    return {"bureau": config["documents.bureau_name"] or f"{city}财政局", "date": fig.date_text(today),
+            "month_text": fig.month_text(month), "city": city}
 
 
 def _list_members(entries: pd.DataFrame, which: str, figures: dict[tuple[str, str], dict]) -> list[dict]:
@@ -75,7 +73,7 @@ def _list_members(entries: pd.DataFrame, which: str, figures: dict[tuple[str, st
 
 
 def _rank_key(rank) -> float:
-    return float("inf") if say.undefined(rank) else float(rank)
+    return float("inf") if fig.undefined(rank) else float(rank)
 
 
 def _ordered(entries: pd.DataFrame, which: str, figures: dict[tuple[str, str], dict]) -> list[dict]:
@@ -85,7 +83,7 @@ def _ordered(entries: pd.DataFrame, which: str, figures: dict[tuple[str, str], d
 
 def bulletin(conn: Connection, scope: Scope, month: str, config: Config, today: dt.date) -> dict:
     """月度通报 for the city (full scope) or one region (a county's own version)."""
-    upto = _require_snapshot(conn, month)
+    upto = _require_snapshot(conn, month, config)
     city_code = config["org.city_region_code"]
     if scope.kind == "all":
         level, code = "city", city_code
@@ -128,17 +126,16 @@ def bulletin(conn: Connection, scope: Scope, month: str, config: Config, today: 
         figures[("region", r["code"])] = {**r, "peers": "各县（市、区）", "order": (0, False, "", _rank_key(r["rank"]))}
     ordered = departments.assign(own=departments["region_code"] != own_region).sort_values(
         ["own", "region_code", "rank", "code"], na_position="last")
-    attachment = [{
-        "region": regions.get(r["region_code"], r["region_code"]), "rank": "未排名" if say.undefined(r["rank"]) else
-        str(int(r["rank"])), "name": r["name"], "score": say.score_text(r["score"]),
-        **{key: "无" if say.undefined(r[key]) else say.pct_text(r[key]) for key, _ in ATTACHMENT[4:]},
-    } for r in ordered.to_dict("records")]
+    attachment = [[regions.get(r["region_code"], r["region_code"]),
+                   "未排名" if fig.undefined(r["rank"]) else str(int(r["rank"])), r["name"],
+                   *["无" if fig.undefined(r[key]) else fig.text(key, r[key]) for key in ATTACHMENT]]
+                  for r in ordered.to_dict("records")]
     return {
         **_common(config, today, month), "scope_name": scope_name,
         # a county issues its own region's bulletin
         **({} if level == "city" else {"bureau": f"{scope_name}财政局"}),
         "recipients": config["documents.recipients"] if level == "city" else f"{scope_name}各部门、各单位：",
-        "title": f"关于{say.month_text(month)}{scope_name}国有资产盘活工作情况的通报",
+        "title": f"关于{fig.month_text(month)}{scope_name}国有资产盘活工作情况的通报",
         "overview": _overview(now, before, upto, scope_name),
         "rankings": sections,
         "notices": _list_members(entries, "notice", figures),
@@ -148,14 +145,14 @@ def bulletin(conn: Connection, scope: Scope, month: str, config: Config, today: 
         "budget": say.budget_paragraph([(e["name"], e["reasons"]) for e in _ordered(entries, "budget_restriction",
                                                                                      figures)]),
         "requirements": [line.strip() for line in config["documents.requirements"].splitlines() if line.strip()],
-        "attachment_head": [heading for _, heading in ATTACHMENT],
-        "attachment": [[row[key] for key, _ in ATTACHMENT] for row in attachment],
+        "attachment_head": ["区划", "排名", "部门", *[fig.figure(key).label for key in ATTACHMENT]],
+        "attachment": attachment,
     }
 
 
 def _overview(now: dict, before: dict, upto: dt.date, scope_name: str) -> str:
-    parts = [say.figure_with_change(label, kind, key, now.get(key), before.get(key)) for label, kind, key in HEADLINE]
-    return (f"截至{say.date_text(upto)}，{scope_name}纳入监测的" + "；".join(parts) + "。")
+    parts = [say.figure_with_change(key, now.get(key), before.get(key), HEADLINE_LABELS.get(key)) for key in HEADLINE]
+    return (f"截至{fig.date_text(upto)}，{scope_name}纳入监测的" + "；".join(parts) + "。")
 
 
 def interview_departments(conn: Connection, scope: Scope, month: str) -> list[tuple[str, str]]:
@@ -167,8 +164,9 @@ def interview_departments(conn: Connection, scope: Scope, month: str) -> list[tu
 
 
 def interview(conn: Connection, scope: Scope, month: str, dept: str, config: Config, today: dt.date) -> dict | None:
-    """约谈通知书 for a department on the month's interview list; None outside the scope or the list."""
-    _require_snapshot(conn, month)
+    """约谈通知书 for a department on the month's interview list; None outside the scope or the list.
+    When and where it is held and who attends come from the interview scheduled from that list."""
+    _require_snapshot(conn, month, config)
     entry = conn.execute(select(ListEntry.name, ListEntry.reasons).where(
         ListEntry.month == month, ListEntry.list == "interview", ListEntry.level == "department",
         ListEntry.code == dept, scope.lists())).first()
@@ -176,14 +174,15 @@ def interview(conn: Connection, scope: Scope, month: str, dept: str, config: Con
     if entry is None or row is None:
         scope.refused("约谈通知书", dept)
         return None
-    held = conn.execute(select(Interview.scheduled_on, Interview.place).where(
+    held = conn.execute(select(Interview.scheduled_on, Interview.place, Interview.attendees).where(
         Interview.month == month, Interview.dept_code == dept, scope.owns(Interview))
         .order_by(Interview.created_at.desc())).first()
     return {
         **_common(config, today, month), "title": "约谈通知书", "addressee": entry.name,
         "reasons": [say.reason_sentence(r, row) for r in entry.reasons],
-        "when": say.date_text(held.scheduled_on) if held else "    年  月  日",
+        "when": fig.date_text(held.scheduled_on) if held else "    年  月  日",
         "where": (held.place if held and held.place else "              "),
+        "attendees": held.attendees.strip() if held and held.attendees and held.attendees.strip() else "",
         "scheduled": held is not None,
     }
 
@@ -200,7 +199,7 @@ def _open_warnings(scope: Scope, month: str):
                    WarningRow.days, WarningRow.months, Asset.name.label("asset_name"), Unit.name.label("unit_name"))
             .join(Asset, Asset.code == WarningRow.asset_code).join(Unit, Unit.code == WarningRow.unit_code)
             .outerjoin(WarningCase, and_(WarningCase.rule == WarningRow.rule, WarningCase.ref == WarningRow.ref))
-            .where(WarningRow.month == month, WarningRow.level.in_(RECTIFY_LEVELS), scope.warnings(),
+            .where(WarningRow.month == month, WarningRow.level.in_(ESCALATED), scope.warnings(),
                    or_(WarningCase.state.is_(None), WarningCase.state != "resolved")))
 
 
@@ -213,7 +212,7 @@ def point_items(conn: Connection, scope: Scope, month: str, dept: str) -> list[d
              .join(Asset, Asset.code == WarningRow.asset_code)
              .outerjoin(Income, and_(WarningRow.rule == "remit_late", Income.income_id == WarningRow.ref))
              .where(WarningRow.month == month, WarningRow.dept_code == dept, scope.warnings(),
-                    WarningRow.rule.in_(("idle_overdue", "idle_no_plan", "plan_overdue", "remit_late", "data_gap")))
+                    WarningRow.rule.in_([rule for rules in FIXED_BY.values() for rule in rules]))
              .order_by(WarningRow.rule, WarningRow.ref))
     rows = [dict(r._mapping) for r in conn.execute(query)]
     for row in rows:
@@ -223,23 +222,14 @@ def point_items(conn: Connection, scope: Scope, month: str, dept: str) -> list[d
 
 
 def _points_by_warning(fixes: list[attribution.Fix]) -> dict[tuple[str, str], float]:
-    """Points regained per warning (rule, ref): the idle kinds share one fix per asset."""
-    out: dict[tuple[str, str], float] = {}
-    for fix in fixes:
-        if fix.kind == "idle":
-            out[("idle_overdue", fix.asset_code)] = out[("idle_no_plan", fix.asset_code)] = fix.points
-        elif fix.kind == "plan":
-            out[("plan_overdue", fix.ref)] = fix.points
-        elif fix.kind == "remit":
-            out[("remit_late", fix.ref)] = fix.points
-        else:
-            out[("data_gap", fix.asset_code)] = fix.points
-    return out
+    """Points regained per warning (rule, ref): the rules of one kind of fix share it (an idle
+    asset's two warnings are one fix)."""
+    return {(rule, fix.ref): fix.points for fix in fixes for rule in FIXED_BY[fix.kind]}
 
 
 def rectify(conn: Connection, scope: Scope, month: str, dept: str, config: Config, today: dt.date) -> dict | None:
     """整改通知书 for any department in the scope: score, rank, points lost, open orange/red warnings."""
-    upto = _require_snapshot(conn, month)
+    upto = _require_snapshot(conn, month, config)
     row = _row(_kpis(conn, scope, month, KpiRow.level == "department", KpiRow.code == dept))
     if row is None:
         scope.refused("整改通知书", dept)
@@ -247,8 +237,9 @@ def rectify(conn: Connection, scope: Scope, month: str, dept: str, config: Confi
     region = conn.execute(select(Region.name, Region.code).join(Department, Department.region_code == Region.code)
                           .where(Department.code == dept)).first()
     peers = "市直部门" if region.code == config["org.city_region_code"] else f"{region.name}各部门"
-    indicators = [[item["label"], say.rate(item["key"], item["value"]), item["target"], say.score_text(item["score"]),
-                   f"{item['weight']:g}", say.score_text(item["lost"])] for item in attribution.breakdown(row, config)]
+    indicators = [[item["label"], fig.phrase(item["key"], item["value"]), item["target"],
+                   fig.text("score", item["score"]), f"{item['weight']:g}", fig.text("score", item["lost"])]
+                  for item in attribution.breakdown(row, config)]
     fixes = attribution.fixes(row, point_items(conn, scope, month, dept), snapshot_date(month), config)
     points = _points_by_warning(fixes)
     warnings = pd.DataFrame(conn.execute(_open_warnings(scope, month).where(WarningRow.dept_code == dept)).fetchall(),
@@ -257,7 +248,7 @@ def rectify(conn: Connection, scope: Scope, month: str, dept: str, config: Confi
     groups = []
     if not warnings.empty:
         warnings["points"] = [points.get((r, f), 0.0) for r, f in zip(warnings["rule"], warnings["ref"])]
-        warnings["severity"] = warnings["level"].map({"red": 0, "orange": 1})
+        warnings["severity"] = warnings["level"].map(SEVERE_FIRST.index)
         for number, (rule, group) in enumerate(sorted(warnings.groupby("rule"), key=lambda g: (-len(g[1]), g[0])),
                                                start=1):
             top = group.sort_values(["points", "severity", "ref"], ascending=[False, True, True]).head(TOP_ASSETS)
@@ -266,25 +257,26 @@ def rectify(conn: Connection, scope: Scope, month: str, dept: str, config: Confi
                 "more": (f"另有{len(group) - TOP_ASSETS}条，详见平台预警清单。" if len(group) > TOP_ASSETS else ""),
                 "rows": [[r["asset_code"], r["asset_name"], r["unit_name"], say.level_name(r["level"]),
                           say.months_or_days(r["days"], r["months"]) or "—", r["first_seen"].isoformat(),
-                          say.score_text(r["points"]) if r["points"] >= 0.05 else "—"]
+                          fig.text("score", r["points"]) if r["points"] >= 0.05 else "—"]
                          for r in top.to_dict("records")],
             })
     rank = ("本月未参与排名（无在册资产）" if row["rank"] is None else
             f"在{peers}中排名第{int(row['rank'])}位（共{int(row['peer_size'])}个）")
+    lost_total = sum(attribution.lost_points(row, config).values())
     deadline = today + dt.timedelta(days=config["documents.rectify_days"])
     return {
         **_common(config, today, month), "title": "整改通知书", "addressee": row["name"],
-        "standing": f"根据{say.month_text(month)}国有资产盘活工作监测结果，你单位综合得分{say.score_text(row['score'])}分，{rank}。"
-                    f"各项指标得分及失分情况如下：",
+        "standing": f"根据{fig.month_text(month)}国有资产盘活工作监测结果，你单位{fig.labelled('score', row['score'])}，"
+                    f"{rank}，共失{fig.phrase('score', lost_total)}。各项指标得分及失分情况如下：",
         "indicator_head": ["指标", "本月", "目标", "单项得分", "权重", "失分"],
         "indicators": indicators,
         "warning_count": int(len(warnings)),
-        "warnings_intro": (f"截至{say.date_text(upto)}，你单位尚有未整改的橙色及以上预警{len(warnings)}条，"
+        "warnings_intro": (f"截至{fig.date_text(upto)}，你单位尚有未整改的橙色及以上预警{len(warnings)}条，"
                            "按规则分列如下（每类列出整改后可挽回分数最多的资产，至多10项）：") if len(warnings) else
-                          f"截至{say.date_text(upto)}，你单位无未整改的橙色及以上预警。",
+                          f"截至{fig.date_text(upto)}，你单位无未整改的橙色及以上预警。",
         "warning_head": ["资产编号", "资产名称", "单位", "等级", "持续时间", "首次出现", "可挽回分数"],
         "groups": groups,
-        "deadline": say.date_text(deadline),
+        "deadline": fig.date_text(deadline),
     }
 
 

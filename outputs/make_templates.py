@@ -271,7 +271,11 @@ def interview() -> Document:
     para(doc, "时间：{{ when }}")
     para(doc, "地点：{{ where }}")
     para(doc, "二、参加人员", "一级标题")
+    tag(doc, "{%p if attendees %}")
+    para(doc, "{{ attendees }}")
+    tag(doc, "{%p else %}")
     para(doc, "你单位主要负责同志、分管负责同志及资产管理处（科）负责同志。")
+    tag(doc, "{%p endif %}")
     para(doc, "三、有关要求", "一级标题")
     para(doc, "请你单位对照上述问题逐项查找原因，形成书面整改报告（包括问题原因、整改措施、责任人和完成时限），"
               "约谈时一并提交。无特殊情况不得缺席或委托他人参加。")

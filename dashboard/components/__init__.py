@@ -10,41 +10,28 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from ledger.vocab import LEVELS
-from metrics.definitions import BY_KEY, SCORED
+from ledger.vocab import LEVELS, SEVERE_FIRST
+from metrics.definitions import BY_KEY, SCORED, overdue_months
+from outputs import figures as fig
 
 PALETTE = ["#1f4e79", "#c8102e", "#2e8b57", "#e0701b", "#6a5acd", "#7f8c8d"]
 
 
-def undefined(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
+undefined = fig.undefined
 
 
-def pct(x, digits: int = 1) -> str:
-    return "—" if undefined(x) else f"{x * 100:.{digits}f}%"
+def shown(key: str, value) -> str:
+    """A figure as every surface shows it (outputs.figures): 12.35% · 1,234.5万元 · 87.6 · —."""
+    return fig.text(key, value)
 
 
-def score_text(x) -> str:
-    return "—" if undefined(x) else f"{x:.1f}"
-
-
-def wan(yuan) -> str:
-    """Money in 万元, the unit finance reports use."""
-    return "—" if undefined(yuan) else f"{yuan / 10_000:,.1f} 万元"
-
-
-def delta(now, before, kind: str = "pct", better: str = "higher") -> html.Span | None:
-    """Month-on-month change, green when it improved."""
-    if undefined(now):
-        return html.Span("本月无此项", className="delta muted")
-    if undefined(before):
-        return html.Span("上月无数据", className="delta muted")
-    diff = now - before
-    if abs(diff) < 1e-12:
-        return html.Span("与上月持平", className="delta muted")
-    improved = diff > 0 if better == "higher" else diff < 0
-    text = f"{diff * 100:+.2f} 个百分点" if kind == "pct" else f"{diff:+.1f}"
-    return html.Span(("▲ " if diff > 0 else "▼ ") + text + " 较上月", className="delta " + ("up" if improved else "down"))
+def delta(key: str, now, before) -> html.Span:
+    """A figure's change on the month before (outputs.figures), green where it improved."""
+    change = fig.change(key, now, before)
+    if change.size is None:
+        return html.Span(change.reason, className="delta muted")
+    tone = {True: "up", False: "down", None: "muted"}[change.improved]
+    return html.Span(f"较上月 {change.arrow}", className=f"delta {tone}", title=change.sentence)
 
 
 def explain(key: str, config) -> str:
@@ -54,7 +41,7 @@ def explain(key: str, config) -> str:
         weights = "、".join(f"{i.label} {config.score_rule(name)[2]:g}" for name, i in SCORED.items())
         return f"五项指标单项得分按权重加权（{weights}），满分 100"
     indicator = BY_KEY[key]
-    text = indicator.note
+    text = indicator.note + (f"（闲置满 {overdue_months(config)} 个月为超期）" if key == "overdue_idle_rate" else "")
     if indicator.score:
         text += f"；满分目标 {indicator.target(config)}，权重 {config.score_rule(indicator.score)[2]:g}"
     return text
@@ -73,22 +60,37 @@ def kpi_card(title: str, value: str, change=None, note: str | None = None, id_: 
     return dbc.Card(dbc.CardBody(body), className="kpi-card", id=id_ or f"kpi-{title}")
 
 
-def month_text(month: str) -> str:
-    return f"{month[:4]} 年 {int(month[5:])} 月"
+# the figures a page or the screen leads with, each with the figures noted under it
+HEADLINE = [("score", ()), ("idle_rate", ("idle_value",)), ("overdue_idle_rate", ("overdue_idle_count",)),
+            ("due_completion_rate", ("overdue_plan_count",)), ("remit_rate", ("income_received",)),
+            ("data_quality_rate", ("asset_count", "base_value"))]
 
 
-def month_label(month: str, upto=None) -> str:
-    """A month as the selectors name it; one still in progress says so and how far its data reach."""
-    return month_text(month) + (f"（本月进行中，数据截至 {upto:%Y-%m-%d}）" if upto else "")
+def figure_note(row, keys) -> str:
+    """闲置资产原值 1,234.5万元 · 资产数 12,345项: figures named under a tile."""
+    return " · ".join(f"{fig.figure(k).label} {fig.phrase(k, row[k])}" for k in keys)
 
 
-def month_select(id_: str, months, value: str | None) -> dcc.Dropdown:
-    """The month selector over `months` (newest first; a dict month -> the day an in-progress month's
-    data reach, as queries.month_progress gives it); the choice follows the address (?month=) and
-    every link to another page (assets_static/month.js)."""
-    progress = months if isinstance(months, dict) else dict.fromkeys(months)
-    return dcc.Dropdown(id=id_, options=[{"label": month_label(m, upto), "value": m} for m, upto in progress.items()],
+def month_select(id_: str, states: dict, value: str | None) -> dcc.Dropdown:
+    """The month selector over the months' states (outputs.months, newest first): an unclosed month
+    is marked 进行中, one not yet ended says how far its data reach; the choice follows the address
+    (?month=) and every link to another page (assets_static/month.js)."""
+    return dcc.Dropdown(id=id_, options=[{"label": state.label, "value": m} for m, state in states.items()],
                         value=value, clearable=False, className="month-select")
+
+
+# the calendars speak Chinese: month headers as 2026年12月, weeks from Monday, weekday names from
+# the date-fns locale in assets_static/vendor (Dash's pickers read window.dateFns.locale)
+CALENDAR = {"display_format": "YYYY-MM-DD", "month_format": "YYYY年M月", "first_day_of_week": 1}
+
+
+def date_single(id_: str, placeholder: str, value=None, **options) -> dcc.DatePickerSingle:
+    return dcc.DatePickerSingle(id=id_, placeholder=placeholder, date=value, clearable=True, **CALENDAR, **options)
+
+
+def date_range(id_: str, start=None, end=None, **options) -> dcc.DatePickerRange:
+    return dcc.DatePickerRange(id=id_, start_date=start, end_date=end, start_date_placeholder_text="开始日期",
+                               end_date_placeholder_text="结束日期", clearable=True, **CALENDAR, **options)
 
 
 def month_ticks(months: list[str]) -> list[str]:
@@ -102,14 +104,17 @@ def month_ticks(months: list[str]) -> list[str]:
 
 
 def trend(frame: pd.DataFrame, series: dict[str, str], title: str, percent: bool = False, height: int = 260):
-    fig = go.Figure()
+    """Figures month by month (`series`: figure key -> label), one line each."""
+    chart = go.Figure()
     for i, (column, label) in enumerate(series.items()):
         values = frame[column] * (100 if percent else 1)
-        fig.add_trace(go.Scatter(x=frame["month"], y=values, name=label, mode="lines+markers",
-                                 line={"color": PALETTE[i % len(PALETTE)], "width": 2}))
+        chart.add_trace(go.Scatter(x=frame["month"], y=values, name=label, mode="lines+markers",
+                                   line={"color": PALETTE[i % len(PALETTE)], "width": 2},
+                                   customdata=[shown(column, v) for v in frame[column]],  # as the tiles say it
+                                   hovertemplate=f"{label} %{{customdata}}<extra>%{{x}}</extra>"))
     months = list(frame["month"])
     # legend above the plot, never over the axis; months short enough for 13 of them on a laptop
-    fig.update_layout(title={"text": title, "font": {"size": 14}}, height=height,
+    chart.update_layout(title={"text": title, "font": {"size": 14}}, height=height,
                       margin={"l": 44, "r": 12, "t": 48 if title else 28, "b": 36},
                       legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
                       showlegend=len(series) > 1, plot_bgcolor="white", paper_bgcolor="white",
@@ -117,7 +122,7 @@ def trend(frame: pd.DataFrame, series: dict[str, str], title: str, percent: bool
                       xaxis={"type": "category", "tickmode": "array", "tickvals": months, "tickangle": 0,
                              "ticktext": month_ticks(months), "automargin": True},
                       font={"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"})
-    return dcc.Graph(figure=fig, config={"displayModeBar": False})
+    return dcc.Graph(figure=chart, config={"displayModeBar": False})
 
 
 LEVEL_COLORS = {"red": "#c8102e", "orange": "#e0701b", "yellow": "#d4a106"}  # as the warning tiles
@@ -130,7 +135,7 @@ def warning_mix(frame: pd.DataFrame, rule_names: dict[str, str]):
     fig = go.Figure([go.Bar(y=[rule_names.get(r, r) for r in order], x=[int(counts.at[r, level]) for r in order],
                             name=LEVELS[level], orientation="h", marker_color=LEVEL_COLORS[level],
                             hovertemplate="%{y}：%{x} 条<extra>" + LEVELS[level] + "</extra>")
-                     for level in ("red", "orange", "yellow") if level in counts.columns])
+                     for level in SEVERE_FIRST if level in counts.columns])
     fig.update_layout(barmode="stack", height=max(160, 70 + 28 * len(order)),
                       margin={"l": 10, "r": 10, "t": 10, "b": 30}, plot_bgcolor="white", paper_bgcolor="white",
                       legend={"orientation": "h", "y": -0.15, "traceorder": "normal"},
@@ -219,10 +224,16 @@ def yuan_column(field: str, header: str, **options) -> dict:
             "valueFormatter": {"function": "params.value == null ? '—' : d3.format(',.2f')(params.value)"}, **options}
 
 
-def points_column(field: str, header: str, **options) -> dict:
-    """A grid column of points, one decimal throughout."""
+def figure_column(field: str, header: str, **options) -> dict:
+    """A grid column of figures: the number sorts, the text outputs.figures wrote for it (in
+    `<field>_text`, figure_texts) shows, so a grid reads as the page, the screen and the files do."""
     return {"field": field, "headerName": header, "type": "rightAligned",
-            "valueFormatter": {"function": "params.value == null ? '—' : d3.format('.1f')(params.value)"}, **options}
+            "valueFormatter": {"function": f"params.data ? params.data['{field}_text'] : ''"}, **options}
+
+
+def figure_texts(frame: pd.DataFrame, keys: dict[str, str]) -> pd.DataFrame:
+    """`frame` with a `<field>_text` column beside each field of `keys` ({field: figure key})."""
+    return frame.assign(**{f"{field}_text": [fig.text(key, v) for v in frame[field]] for field, key in keys.items()})
 
 
 def link_column(field: str, header: str, href_field: str, **options) -> dict:

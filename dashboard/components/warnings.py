@@ -21,9 +21,9 @@ def warnings_grid(id_: str, frame, unit_names: dict[str, str], height: str = "42
     """A department's or a unit's warnings, the most severe first, its units by name (`unit_names`: code -> name)."""
     if frame.empty:
         return c.empty("本月无预警")
-    severity = {"red": 0, "orange": 1, "yellow": 2}
     # the most severe first; a large department's full list is on the 预警 page, filtered
-    frame = frame.sort_values(["level", "rule", "ref"], key=lambda s: s.map(severity) if s.name == "level" else s).head(500)
+    frame = frame.sort_values(["level", "rule", "ref"],
+                              key=lambda s: s.map(vocab.SEVERE_FIRST.index) if s.name == "level" else s).head(500)
     shown = warning_display(frame).assign(unit_name=[unit_names.get(code, code) for code in frame["unit_code"]],
                                           unit_href=[c.href("/unit", code) for code in frame["unit_code"]])
     return c.grid(id_, shown[["level_zh", "rule_zh", "ref", "asset_code", "asset_href", "unit_name", "unit_href", "span",

@@ -16,8 +16,9 @@ from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import guarded, permitted
 from ledger import allocation, vocab, workflow
-from ledger.exports import write_workbook
 from metrics.allocation import shown_count
+from outputs import figures as fig
+from outputs import workbooks
 
 dash.register_page(__name__, path="/allocation", name="配置审核", title="配置审核 · 国有资产盘活督导平台")
 P = "allocation"
@@ -171,23 +172,22 @@ def _figures(engine, config, scope, year, today):
     if frame.empty:
         return c.empty(f"{year} 年度尚无配置需求")
     top = frame[frame.level == {"all": "city", "region": "region", "department": "department"}[scope.kind]].iloc[0]
-    rate = "—" if top.transfer_rate is None or pd.isna(top.transfer_rate) else f"{top.transfer_rate * 100:.1f}%"
     cards = dbc.Row([dbc.Col(card, md=2) for card in [
-        c.kpi_card("配置需求", f"{int(top.request_count)} 项", note=f"金额 {c.wan(top.request_amount / 100)}"),
+        c.kpi_card("配置需求", f"{int(top.request_count):,} 项", note=f"金额 {c.shown('request_amount', top.request_amount / 100)}"),
         c.kpi_card("已审核", f"{int(top.reviewed_count)} 项", note=f"存量可满足 {int(top.covered_count)} 项"),
         c.kpi_card("决定调剂", f"{int(top.transfer_qty)} 件", note=f"已完成 {int(top.transfer_done_qty)} 件"),
-        c.kpi_card("节约采购资金", c.wan(top.transfer_saving / 100), note="调剂资产按申报单价计"),
-        c.kpi_card("调剂率", rate, note="调剂件数 ÷ 存量可满足需求的数量"),
+        c.kpi_card("节约采购资金", c.shown("transfer_saving", top.transfer_saving / 100), note="调剂资产按申报单价计"),
+        c.kpi_card("调剂率", c.shown("transfer_rate", top.transfer_rate), note="调剂件数 ÷ 存量可满足需求的数量"),
         c.kpi_card("有存量仍同意采购", f"{int(top.approved_despite_stock)} 项", note="须有书面理由"),
     ]], className="g-2 mb-2")
     by_dept = frame[frame.level == "department"].sort_values("request_amount", ascending=False)
     table = dbc.Table([html.Thead(html.Tr([html.Th(h) for h in (
-        "主管部门", "需求（项）", "金额（万元）", "已审核", "存量可满足", "调剂（件）", "已完成", "节约（万元）", "调剂率",
+        "主管部门", "需求（项）", "金额", "已审核", "存量可满足", "调剂（件）", "已完成", "节约采购资金", "调剂率",
         "有存量仍采购")])), html.Tbody([html.Tr([
-            html.Td(r.name), html.Td(int(r.request_count)), html.Td(f"{r.request_amount / 1_000_000:,.2f}"),
+            html.Td(r.name), html.Td(int(r.request_count)), html.Td(c.shown("request_amount", r.request_amount / 100)),
             html.Td(int(r.reviewed_count)), html.Td(int(r.covered_count)), html.Td(int(r.transfer_qty)),
-            html.Td(int(r.transfer_done_qty)), html.Td(f"{r.transfer_saving / 1_000_000:,.2f}"),
-            html.Td("—" if r.transfer_rate is None or pd.isna(r.transfer_rate) else f"{r.transfer_rate * 100:.1f}%"),
+            html.Td(int(r.transfer_done_qty)), html.Td(c.shown("transfer_saving", r.transfer_saving / 100)),
+            html.Td(c.shown("transfer_rate", r.transfer_rate)),
             html.Td(int(r.approved_despite_stock))]) for r in by_dept.itertuples()])],
         size="sm", hover=True, className="figure-table")
     if scope.kind == "department":
@@ -260,7 +260,7 @@ def _decision_text(r) -> str:
     text = f"审核决定：{allocation.KINDS[r.decision]}"
     if r.decision == "partial":
         text += f"，同意采购 {int(r.approved_qty)} 件"
-    return text + f"（{r.decided_by}，{r.decided_at:%Y-%m-%d %H:%M}）　意见：{r.decision_note}"
+    return text + f"（{r.decided_by}，{fig.moment(r.decided_at, context.config().zone, seconds=False)}）　意见：{r.decision_note}"
 
 
 @callback(Output(f"{P}-decided", "children"), Output(f"{P}-version", "data", allow_duplicate=True),
@@ -331,18 +331,13 @@ def add_request(n_clicks, *values):
           prevent_initial_call=True)
 @guarded("/allocation")
 def opinion_sheet(n_clicks, year):
-    """审核意见表: one row per request of the year in the caller's scope, its decision and assets."""
+    """审核意见表: a form for each request of the year in the caller's scope, ready to print and sign."""
     scope, engine, config = context.scope(), context.engine(), context.config()
     year = _year(year)
     if not n_clicks or year is None:
         return no_update
-    frame = queries.opinion_sheet(engine, scope, year)
+    forms = queries.opinion_forms(engine, config, scope, year, config.today())
     buffer = io.BytesIO()
-    made = dt.datetime.now().replace(microsecond=0)
-    write_workbook(buffer, [("审核意见表", frame)],
-                   title=f"{config['org.city_name']} {year} 年度新增资产配置审核意见表 · "
-                         f"{queries.scope_label(engine, scope)} · 生成于 {made:%Y-%m-%d %H:%M:%S}",
-                   formats={"单价（元）": "#,##0.00", "金额（元）": "#,##0.00"})
-    context.audit("export", f"审核意见表 {year}", detail=f"{len(frame)} 行")
+    workbooks.opinion_forms(buffer, forms, config, queries.scope_label(engine, scope), year)
+    context.audit("export", f"审核意见表 {year}", detail=f"{len(forms)} 份")
     return dcc.send_bytes(buffer.getvalue(), f"配置审核意见表_{year}.xlsx")
-

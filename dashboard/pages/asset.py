@@ -12,6 +12,7 @@ from dashboard.shell import guarded, month_in_address, page_frame
 from ledger import vocab
 from ledger.vocab import CATEGORIES, INCOME_KINDS, METHODS, STATUSES, label
 from metrics.rules import NAMES as RULE_NAMES
+from outputs import figures as fig
 
 dash.register_page(__name__, path="/asset", name="资产", title="资产 · 国有资产盘活督导平台")
 P = "asset"
@@ -97,5 +98,6 @@ def render(month: str, code: str):
         c.section("预警处理经过", _table(detail["handling"], {"at": "时间", "rule": "规则", "ref": "对象", "actor": "处理人",
                                                           "to_state": "处理后状态", "note": "说明"},
                                        {"rule": lambda v: RULE_NAMES.get(v, v), "to_state": lambda v: vocab.CASE_STATES.get(v, v),
-                                        "at": lambda v: f"{v:%Y-%m-%d %H:%M}", "actor": lambda v: "系统" if v == "system" else v})),
+                                        "at": lambda v: fig.moment(v, context.config().zone, seconds=False),
+                                        "actor": lambda v: "系统" if v == "system" else v})),
     ]), f"{a['name']}（{a['code']}）"

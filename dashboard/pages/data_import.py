@@ -21,6 +21,7 @@ from ledger.importer import SourceError, import_path, record_refused
 from ledger.importer.limits import MB, Limits, check_upload, unpack
 from ledger.importer.schema import TABLES
 from ledger.importer.template import required_columns, template_workbook
+from outputs import figures as fig
 
 dash.register_page(__name__, path="/import", name="数据导入", title="数据导入 · 国有资产盘活督导平台")
 P = "import"
@@ -143,7 +144,8 @@ def upload(contents, filename):
 @guarded("/import")
 def history(_result):
     records = queries.imports(context.engine(), context.scope())
-    rows = [{"id": r.id, "started_at": f"{r.started_at:%Y-%m-%d %H:%M:%S}", "username": r.username, "file_name": r.file_name,
+    zone = context.config().zone
+    rows = [{"id": r.id, "started_at": fig.moment(r.started_at, zone), "username": r.username, "file_name": r.file_name,
              "result": "成功" if r.result == "ok" else "失败",
              "rows": _counts(r.row_counts or {}), "message": UserError(r.message).zh if r.message else ""}
             for r in records]

@@ -13,6 +13,7 @@ from dashboard.shell import guarded, month_in_address, page_frame
 from outputs import documents
 from metrics.rules import NAMES as RULE_NAMES
 from metrics.timeline import shift_month
+from outputs import figures as fig
 
 dash.register_page(__name__, path="/department", name="部门", title="部门 · 国有资产盘活督导平台")
 P = "department"
@@ -57,17 +58,20 @@ def render(month: str, code: str):
     history = queries.kpis(engine, scope, [shift_month(month, -i) for i in range(13)], level="department",
                            code=row["code"]).sort_values("month")
     warnings = queries.warnings(engine, scope, month, dept=row["code"])
-    unit_rows = units.assign(idle=[c.pct(x, 2) for x in units["idle_rate"]],
-                             rank=units["rank"].astype("Int64").astype(str).replace("<NA>", "—"),
-                             href=[c.href("/unit", u) for u in units["code"]])
-    unit_grid = c.grid(f"{P}-units", unit_rows[["rank", "name", "score", "asset_count", "idle", "href"]], [
-        {"field": "rank", "headerName": "排名", "width": 80}, c.link_column("name", "单位", "href", flex=2),
-        {"field": "score", "headerName": "综合得分", "width": 110, "valueFormatter": {"function": "d3.format('.1f')(params.value)"}},
-        {"field": "asset_count", "headerName": "资产数", "width": 100}, {"field": "idle", "headerName": "闲置率", "width": 100},
+    unit_rows = c.figure_texts(units.assign(href=[c.href("/unit", u) for u in units["code"]]),
+                               {"rank": "rank", "score": "score", "asset_count": "asset_count", "idle_rate": "idle_rate"})
+    unit_grid = c.grid(f"{P}-units", unit_rows[["rank", "rank_text", "name", "score", "score_text", "asset_count",
+                                                "asset_count_text", "idle_rate", "idle_rate_text", "href"]], [
+        c.figure_column("rank", "排名", width=80), c.link_column("name", "单位", "href", flex=2, tooltipField="name"),
+        c.figure_column("score", "综合得分", width=110), c.figure_column("asset_count", "资产数", width=100),
+        c.figure_column("idle_rate", "闲置率", width=100),
     ], height="320px")
-    rank = "未排名" if c.undefined(row["rank"]) else f"第 {int(row['rank'])} 名 / 共 {int(row['peer_size'])} 个部门"
+    rank = fig.rank_text(row["rank"], row["peer_size"])
+    before = history[history.month == shift_month(month, -1)]
+    previous = before.iloc[0].to_dict() if len(before) else {}
     return html.Div([
-        dbc.Row([dbc.Col([c.kpi_card("综合得分", c.score_text(row["score"]), note=rank),
+        dbc.Row([dbc.Col([c.kpi_card("综合得分", c.shown("score", row["score"]),
+                                     c.delta("score", row["score"], previous.get("score")), rank, id_=f"{P}-score"),
                           html.A("通报、约谈、整改履历 →", href=f"/history?code={row['code']}", className="small d-block mt-2")],
                          md=3),
                  dbc.Col(score_breakdown(row, context.config()), md=9)], className="g-3 mb-3"),

@@ -10,6 +10,8 @@ from dashboard import context, queries
 from dashboard.shell import permitted
 from ledger import vocab
 from ledger.vocab import LISTS
+from outputs import figures as fig
+from outputs.phrasing import reasons_text
 
 dash.register_page(__name__, path="/history", name="部门履历", title="部门履历 · 国有资产盘活督导平台")
 
@@ -21,14 +23,16 @@ def layout(code: str | None = None, **_query):
     found = queries.department_history(engine, scope, code)
     if found is None:
         return c.not_found()
+    states = queries.month_states(engine, scope, context.config().zone)
     dept, listed, interviews, commitments, checks = (found[k] for k in ("dept", "listed", "interviews", "commitments",
                                                                         "checks"))
     events = []  # (date text, kind, what, detail)
     for e in listed:
-        events.append((f"{e.month}", LISTS.get(e.list, e.list), f"列入{LISTS.get(e.list, e.list)}名单",
-                       "；".join(r["text"] for r in e.reasons)))
+        events.append((e.month, LISTS.get(e.list, e.list), f"{states[e.month].label if e.month in states else e.month}"
+                                                           f" 列入{LISTS.get(e.list, e.list)}名单", reasons_text(e.reasons)))
     for i in interviews:
-        events.append((i.scheduled_on.isoformat(), "约谈", f"约谈（{i.month} 名单）· {'已约谈' if i.status == 'held' else '待约谈'}",
+        events.append((i.scheduled_on.isoformat(), "约谈", f"约谈（{fig.month_text(i.month)}名单）· "
+                                                         f"{vocab.INTERVIEW_STATES[i.status]}",
                        f"参加：{i.attendees}" + (f"；结果：{i.outcome}" if i.outcome else "")))
     for m in commitments:
         state = vocab.COMMITMENT_STATES[m.status]

@@ -16,6 +16,8 @@ from dashboard.shell import guarded, month_in_address, permitted
 from ledger import vocab, workflow
 from ledger.models import Commitment, Interview
 from outputs import documents, facts
+from outputs import figures as fig
+from outputs.phrasing import reason_text
 
 dash.register_page(__name__, path="/interviews", name="约谈整改", title="约谈整改 · 国有资产盘活督导平台")
 P = "interviews"
@@ -38,8 +40,9 @@ def _actor() -> workflow.Actor:
 def layout(month: str | None = None, **_query):
     if not permitted("/interviews"):
         return c.not_found()
-    engine, scope, today = context.engine(), context.scope(), context.config().today()
-    months, chosen = queries.month_progress(engine, scope, today), queries.chosen_month(engine, scope, month, today)
+    engine, scope, config = context.engine(), context.scope(), context.config()
+    months = queries.month_states(engine, scope, config.zone)
+    chosen = queries.chosen_month(engine, scope, month, config.zone, config.today())
     hidden = {"display": "none"}
     # every form is in the page for every role (the callbacks write to them); the ones a role
     # may not use are hidden, and the workflow refuses them on the server anyway
@@ -48,7 +51,7 @@ def layout(month: str | None = None, **_query):
              html.Div(c.section("安排约谈（来自当月约谈名单）", dbc.Row([
                  dbc.Col(c.month_select(f"{P}-month", months, chosen), width="auto"),
                  dbc.Col(dcc.Dropdown(id=f"{P}-dept", placeholder="约谈名单上的部门"), md=3),
-                 dbc.Col(dcc.DatePickerSingle(id=f"{P}-date", placeholder="约谈日期", display_format="YYYY-MM-DD"),
+                 dbc.Col(c.date_single(f"{P}-date", "约谈日期"),
                          width="auto"),
                  dbc.Col(dbc.Input(id=f"{P}-attendees", placeholder="参加人员"), md=2),
                  dbc.Col(dbc.Input(id=f"{P}-place", placeholder="约谈地点", maxLength=200), md=2),
@@ -140,7 +143,7 @@ def topics(dept, month):
     mine = entries[(entries.list == "interview") & (entries.code == dept)]
     if mine.empty:
         return None
-    return html.Div(["约谈议题（自动带出名单原因）：", html.Ul([html.Li(r["text"]) for r in mine.iloc[0]["reasons"]])])
+    return html.Div(["约谈议题（自动带出名单原因）：", html.Ul([html.Li(reason_text(r)) for r in mine.iloc[0]["reasons"]])])
 
 
 @callback(Output(f"{P}-scheduled", "children"), Output(f"{P}-version", "data", allow_duplicate=True),
@@ -234,12 +237,12 @@ def render(_version):
     interviews, commitments, checks = queries.interviews(engine, scope)
     today = context.config().today()
     cards = [dbc.Card(dbc.CardBody([
-        html.Div([html.Strong(f"#{i.id} {i.dept_name}"), html.Span(f"{i.month} 约谈名单 · {i.scheduled_on:%Y-%m-%d}",
-                                                                    className="text-muted ms-2"),
+        html.Div([html.Strong(f"#{i.id} {i.dept_name}"), html.Span(f"{fig.month_text(i.month)}约谈名单 · "
+                                                                    f"{i.scheduled_on:%Y-%m-%d}", className="text-muted ms-2"),
                   dbc.Badge("已约谈" if i.status == "held" else "待约谈", color="success" if i.status == "held" else "warning",
                             className="ms-2")]),
         html.Div(f"参加人员：{i.attendees}" + (f" · 地点：{i.place}" if i.place else ""), className="small mt-1"),
-        html.Div(["议题：", html.Ul([html.Li(t) for t in i.topics], className="mb-1")], className="small"),
+        html.Div(["议题：", html.Ul([html.Li(reason_text(t)) for t in i.topics], className="mb-1")], className="small"),
         html.Div(f"结果：{i.outcome}", className="small") if i.outcome else None,
     ]), className="mb-2 interview-card") for i in interviews]
     rows = [{"id": m.id, "dept": m.dept_name, "text": m.text, "owner": m.owner, "deadline": m.deadline.isoformat(),

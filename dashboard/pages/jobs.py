@@ -12,8 +12,9 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import guarded, permitted
-from ledger import runs, vocab
+from ledger import clock, runs, vocab
 from metrics.timeline import parse_month
+from outputs import figures as fig
 
 dash.register_page(__name__, path="/jobs", name="任务", title="任务 · 国有资产盘活督导平台")
 P = "jobs"
@@ -26,6 +27,19 @@ RUN_COLUMNS = [
     {"field": "rows", "headerName": "行数", "width": 90}, {"field": "error", "headerName": "错误", "flex": 1, "minWidth": 200,
                                                          "tooltipField": "error"},
 ]
+
+
+def _tick(tick: str | None, trigger: str) -> str:
+    """The period a run served, in words: 2026年12月4日 · 2026年11月 · 2026年第49周 · 手动."""
+    text = tick or ""
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        return fig.date_text(dt.date.fromisoformat(text))
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}", text):
+        return fig.month_text(text)
+    week = re.fullmatch(r"([0-9]{4})-W([0-9]{2})", text)
+    if week:
+        return f"{week.group(1)}年第{int(week.group(2))}周"
+    return vocab.RUN_TRIGGERS.get(trigger, "—") if text.startswith("manual-") or not text else text
 
 
 def _month_of(tick: str | None) -> str:
@@ -41,11 +55,15 @@ def _current_month() -> str:
 def layout(**_query):
     if not permitted("/jobs"):
         return c.not_found()
-    months = sorted(set(queries.months(context.engine(), context.scope())) | {_current_month()}, reverse=True)
+    states = queries.month_states(context.engine(), context.scope(), context.config().zone)
+    months = sorted(set(states) | {_current_month()}, reverse=True)
+    options = [{"label": states[m].label if m in states else f"{fig.month_text(m)}（尚无快照）", "value": m}
+               for m in months]
     request = dbc.Card(dbc.CardBody([
         html.Div("手动重算某月快照（由调度进程执行）", className="section-title mb-2"),
         dbc.Row([
-            dbc.Col(c.month_select(f"{P}-month", months, months[0]), width="auto"),
+            dbc.Col(dcc.Dropdown(id=f"{P}-month", options=options, value=months[0], clearable=False,
+                                 className="month-select"), width="auto"),
             dbc.Col(dbc.Checkbox(id=f"{P}-reopen", label="重开已关账月份（记入审计日志）", value=False), width="auto",
                     className="d-flex align-items-center"),
             dbc.Col(dbc.Button("排队重算", id=f"{P}-queue", color="primary", size="sm"), width="auto"),
@@ -81,12 +99,12 @@ def queue(n_clicks, month, reopen):
                      color="success")
 
 
-def _scheduler_state(rows, poll_seconds: int):
+def _scheduler_state(rows, poll_seconds: int, zone: str):
     if not rows:
         return dbc.Alert("调度进程未运行：请在服务器上运行 panhuo scheduler（手动任务将在它启动后执行）", color="warning")
     beat = max(r.heartbeat_at for r in rows)
-    stale = dt.datetime.now() - beat > dt.timedelta(seconds=3 * poll_seconds + 60)
-    text = f"主机 {rows[0].host} · 进程 {rows[0].pid} · 最近心跳 {beat:%Y-%m-%d %H:%M:%S}"
+    stale = clock.now() - beat > dt.timedelta(seconds=3 * poll_seconds + 60)
+    text = f"主机 {rows[0].host} · 进程 {rows[0].pid} · 最近心跳 {fig.moment(beat, zone)}"
     if stale:
         return dbc.Alert(f"调度进程可能已停止（{text}）", color="danger")
     return dbc.Alert(f"调度进程运行中（{text}）", color="success")
@@ -96,6 +114,7 @@ def _scheduler_state(rows, poll_seconds: int):
 @guarded("/jobs")
 def render(_n, _queued):
     scheduled, recent, closed = queries.jobs(context.engine(), context.scope(), 200)
+    zone = context.config().zone
     last = {}
     for run in recent:
         last.setdefault(run.job, run)
@@ -103,23 +122,22 @@ def render(_n, _queued):
         html.Thead(html.Tr([html.Th(h) for h in ("任务", "计划（crontab）", "下次运行", "最近一次", "状态")])),
         html.Tbody([html.Tr([
             html.Td(j.title), html.Td(html.Code(j.schedule)),
-            html.Td(f"{j.next_run_at:%Y-%m-%d %H:%M}" if j.next_run_at else "—"),
-            html.Td(f"{last[j.job].started_at:%Y-%m-%d %H:%M}" if j.job in last and last[j.job].started_at else "—"),
+            html.Td(fig.moment(j.next_run_at, zone, seconds=False)),
+            html.Td(fig.moment(last[j.job].started_at, zone, seconds=False) if j.job in last else "—"),
             html.Td(vocab.RUN_STATES.get(last[j.job].status, last[j.job].status) if j.job in last else "—"),
         ]) for j in scheduled]),
     ], size="sm", className="mb-0") if scheduled else c.empty("调度进程尚未报告计划")
-    rows = [{"id": r.id, "job": vocab.JOB_TITLES.get(r.job, r.job), "tick": r.tick,
+    rows = [{"id": r.id, "job": vocab.JOB_TITLES.get(r.job, r.job), "tick": _tick(r.tick, r.trigger),
              "trigger": vocab.RUN_TRIGGERS.get(r.trigger, r.trigger), "month": r.month or _month_of(r.tick),
              "status_zh": vocab.RUN_STATES.get(r.status, r.status),
              "requested_by": r.requested_by or ("调度进程" if r.trigger in ("schedule", "catch-up") else "—"),
-             "started_at": r.started_at and f"{r.started_at:%Y-%m-%d %H:%M:%S}",
-             "ended_at": r.ended_at and f"{r.ended_at:%Y-%m-%d %H:%M:%S}", "rows": r.rows,
+             "started_at": fig.moment(r.started_at, zone), "ended_at": fig.moment(r.ended_at, zone), "rows": r.rows,
              "error": (r.error or "").splitlines()[0] if r.error else None} for r in recent]
     return html.Div([
-        _scheduler_state(scheduled, context.config()["scheduler.poll_seconds"]),
+        _scheduler_state(scheduled, context.config()["scheduler.poll_seconds"], zone),
         dbc.Row([
             dbc.Col(c.section("计划任务", jobs), lg=8),
-            dbc.Col(c.section("已关账月份", html.Div(", ".join(m.month for m in closed) or "暂无",
+            dbc.Col(c.section("已关账月份", html.Div("、".join(fig.month_text(m.month) for m in closed) or "暂无",
                                                   className="closed-months")), lg=4),
         ], className="g-3"),
         c.section("运行记录（最近 200 次）", c.grid(f"{P}-runs", pd.DataFrame(rows, columns=[col["field"] for col in RUN_COLUMNS]),

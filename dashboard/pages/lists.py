@@ -11,9 +11,11 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html,
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import guarded, month_in_address, page_frame
-from ledger import reports, vocab
+from ledger import vocab
+from outputs import workbooks
 from ledger.vocab import LISTS
 from outputs import documents
+from outputs.phrasing import reasons_text
 
 dash.register_page(__name__, path="/lists", name="约谈问责", title="约谈问责 · 国有资产盘活督导平台")
 P = "lists"
@@ -44,8 +46,7 @@ def meeting_pack(n_clicks, month):
         return no_update
     buffer = io.BytesIO()
     with engine.connect() as conn:
-        reports.meeting_pack(conn, month, buffer, context.config()["org.city_name"], scope,
-                             queries.scope_label(engine, scope), city_region_code=context.config()["org.city_region_code"])
+        workbooks.meeting_pack(conn, month, buffer, context.config(), scope, queries.scope_label(engine, scope))
     context.audit("export", f"月度督导会议材料 {month}")
     return dcc.send_bytes(buffer.getvalue(), f"月度督导会议材料_{month}.xlsx")
 
@@ -102,7 +103,7 @@ def table(which: str, month: str):
     frame = pd.DataFrame({
         "level": [vocab.SCOPE_LEVELS.get(v, v) for v in entries["level"]], "name": list(entries["name"]),
         "href": [c.href("/department", code) if ok else None for code, ok in zip(entries["code"], linked)],
-        "reasons": ["；".join(r["text"] for r in reasons) for reasons in entries["reasons"]],
+        "reasons": [reasons_text(reasons) for reasons in entries["reasons"]],
         "follow_up": ["；".join(followed.get(code, [])) if level == "department" else ""
                       for code, level in zip(entries["code"], entries["level"])],
         "history": ["履历" if ok else "" for ok in linked],

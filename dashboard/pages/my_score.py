@@ -15,14 +15,13 @@ from ledger import vocab
 from ledger.models import SCORE_NAMES
 from metrics import attribution, whatif
 from metrics.definitions import SCORED
+from metrics.rules import BEHIND_SCORE, FIXED_BY
 from metrics.timeline import shift_month, snapshot_date
+from outputs import figures as fig
 
 dash.register_page(__name__, path="/my-score", name="我的得分", title="我的得分 · 国有资产盘活督导平台")
 P = "my-score"
 month_in_address(f"{P}-month")
-# which warnings explain the points lost on each indicator
-RULES_BEHIND = {"idle": ["idle_overdue", "idle_no_plan"], "overdue": ["idle_overdue"],
-                "completion": ["plan_overdue"], "remit": ["remit_late"], "quality": ["data_gap"]}
 
 
 def layout(month: str | None = None, **_query):
@@ -40,37 +39,43 @@ def render(month: str):
         return c.not_found()
     history = queries.kpis(engine, scope, [shift_month(month, -i) for i in range(13)], level="department",
                            code=scope.code).sort_values("month")
-    rank = "本月未参与排名（无在册资产）" if c.undefined(row["rank"]) else \
-        f"第 {int(row['rank'])} 名 / 共 {int(row['peer_size'])} 个部门"
+    rank = fig.rank_text(row["rank"], row["peer_size"], "本月未参与排名（无在册资产）")
     change = row["rank_change"]
-    move = "" if c.undefined(change) or change == 0 else (f"较上月上升 {int(change)} 名" if change > 0 else f"较上月下降 {-int(change)} 名")
+    move = "" if c.undefined(change) or change == 0 else \
+        f"名次较上月{'上升' if change > 0 else '下降'} {abs(int(change))} 位"
     lost = attribution.lost_points(row, config)
-    order = sorted((n for n in SCORE_NAMES if lost[n] > 0.05), key=lambda n: -lost[n])
+    order = sorted((n for n in SCORE_NAMES if lost[n] >= 0.05), key=lambda n: -lost[n])
     warnings = queries.warnings(engine, scope, month)
     items = queries.point_items(engine, scope, month, scope.code)
     names = {i["asset_code"]: i["asset_name"] for i in items if isinstance(i.get("asset_name"), str)}
     fixes = []
     for name in order:
-        behind = warnings[warnings.rule.isin(RULES_BEHIND[name])].drop_duplicates("asset_code")
+        behind = warnings[warnings.rule.isin(BEHIND_SCORE[name])].drop_duplicates("asset_code")
         fixes.append(html.Div([
-            html.Div([html.Span(SCORED[name].label, className="fw-semibold"), html.Span(f"失 {lost[name]:.1f} 分", className="lost")],
+            html.Div([html.Span(SCORED[name].label, className="fw-semibold"),
+                      html.Span(f"失 {fig.phrase('score', lost[name])}", className="lost")],
                      className="fix-head"),
             html.Div(f"涉及资产 {len(behind)} 项：" + "、".join(f"{code}（{names[code]}）" if code in names else code
                                                            for code in behind["asset_code"].head(8))
                      + ("等" if len(behind) > 8 else ""),
                      className="fix-body") if len(behind) else html.Div("无对应预警，按指标口径整改", className="fix-body"),
         ], className="fix-item"))
-    fig = go.Figure(go.Bar(x=[SCORED[n].label for n in SCORE_NAMES], y=[row[f"score_{n}"] for n in SCORE_NAMES],
-                           marker_color=["#2e8b57" if row[f"score_{n}"] >= 80 else "#e0701b" if row[f"score_{n}"] >= 50
-                                         else "#c8102e" for n in SCORE_NAMES]))
-    fig.update_layout(height=260, margin={"l": 30, "r": 10, "t": 10, "b": 30}, yaxis={"range": [0, 100], "gridcolor": "#eef1f5"},
-                      plot_bgcolor="white", font={"family": "Noto Sans CJK SC, sans-serif"})
+    bars = go.Figure(go.Bar(x=[SCORED[n].label for n in SCORE_NAMES], y=[row[f"score_{n}"] for n in SCORE_NAMES],
+                            text=[c.shown("score", row[f"score_{n}"]) for n in SCORE_NAMES], textposition="outside",
+                            hovertemplate="%{x}：%{text}<extra></extra>",
+                            marker_color=["#2e8b57" if row[f"score_{n}"] >= 80 else "#e0701b" if row[f"score_{n}"] >= 50
+                                          else "#c8102e" for n in SCORE_NAMES]))
+    bars.update_layout(height=260, margin={"l": 30, "r": 10, "t": 20, "b": 30},
+                       yaxis={"range": [0, 110], "gridcolor": "#eef1f5"}, plot_bgcolor="white",
+                       font={"family": "Noto Sans CJK SC, sans-serif"})
     return html.Div([
         dbc.Row([
-            dbc.Col([c.kpi_card(row["name"], c.score_text(row["score"]), html.Div(move, className="delta"), rank),
+            dbc.Col([c.kpi_card(row["name"], c.shown("score", row["score"]),
+                                html.Div([c.delta("score", row["score"], _previous(history, month).get("score")),
+                                          html.Div(move, className="delta muted")]), rank, id_=f"{P}-score"),
                      html.A("通报、约谈、整改履历 →", href=f"/history?code={row['code']}", className="small d-block mt-2")],
                     md=4),
-            dbc.Col(c.section("单项得分", dcc.Graph(figure=fig, config={"displayModeBar": False})), md=8),
+            dbc.Col(c.section("单项得分", dcc.Graph(figure=bars, config={"displayModeBar": False})), md=8),
         ], className="g-3 mb-3"),
         dbc.Row([dbc.Col(score_breakdown(row, config), lg=6),
                  dbc.Col(c.section("失分在哪里 · 优先整改", *(fixes or [c.empty("本月没有失分")])), lg=6)],
@@ -82,10 +87,14 @@ def render(month: str):
     ])
 
 
+def _previous(history, month: str) -> dict:
+    before = history[history.month == shift_month(month, -1)]
+    return before.iloc[0].to_dict() if len(before) else {}
+
+
 # ---- what-if: the score if some warned items were fixed (a simulation, nothing is written) ----
 
-KINDS = {"idle": ("idle_overdue", "idle_no_plan"), "plan": ("plan_overdue",), "remit": ("remit_late",),
-         "quality": ("data_gap",)}
+KINDS = FIXED_BY  # what a department may tick as a whole: every item of one kind of fix
 
 
 def whatif_section(items: list[dict], month: str) -> dbc.Card:
@@ -122,16 +131,16 @@ RULE_ACTION = {rule: vocab.FIX_ACTIONS[kind] for kind, rules in KINDS.items() fo
 
 def _standing(result) -> html.Div:
     def rank_text(side):
-        return "未排名" if side["rank"] is None else f"第 {int(side['rank'])} 名 / 共 {int(side['peer_size'])} 个"
+        return fig.rank_text(side["rank"], side["peer_size"])
     before, after = result.before, result.after
-    gained = after["score"] - before["score"]
-    rows = [html.Tr([html.Td(SCORED[n].label), html.Td(c.score_text(before[f"score_{n}"])),
-                     html.Td(c.score_text(after[f"score_{n}"])),
-                     html.Td(f"{after[f'score_{n}'] - before[f'score_{n}']:+.1f}")]) for n in SCORE_NAMES]
+    rows = [html.Tr([html.Td(SCORED[n].label), html.Td(c.shown("score", before[f"score_{n}"])),
+                     html.Td(c.shown("score", after[f"score_{n}"])),
+                     html.Td(fig.change("score", after[f"score_{n}"], before[f"score_{n}"]).arrow)]) for n in SCORE_NAMES]
     return html.Div([
         dbc.Row([
-            dbc.Col(c.kpi_card("模拟综合得分", c.score_text(after["score"]),
-                               html.Div(f"较本月 {gained:+.1f} 分", className="delta"), f"本月 {c.score_text(before['score'])}",
+            dbc.Col(c.kpi_card("模拟综合得分", c.shown("score", after["score"]),
+                               html.Div(f"较本月 {fig.change('score', after['score'], before['score']).arrow}",
+                                        className="delta"), f"本月 {c.shown('score', before['score'])}",
                                id_=f"{P}-whatif-score"), md=4),
             dbc.Col(c.kpi_card("模拟排名", rank_text(after), None, f"本月 {rank_text(before)}", id_=f"{P}-whatif-rank"), md=4),
             dbc.Col(c.kpi_card("计入测算的问题", f"{result.fixed} 项", None, "同一资产的两条闲置预警按一项计"), md=4),

@@ -10,8 +10,8 @@ from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import guarded, month_in_address, page_frame
 from ledger import vocab
-from ledger.exports import write_frame
-from ledger.reports import title_line
+from outputs.xlsx import write_frame
+from outputs.workbooks import title_line
 from ledger.vocab import CATEGORIES, label
 
 dash.register_page(__name__, path="/overdue", name="超期闲置", title="超期闲置 · 国有资产盘活督导平台")
@@ -91,6 +91,11 @@ def _filters_text(filters: dict) -> str:
     return "，".join(parts)
 
 
+def _month_label(month: str) -> str:
+    states = queries.month_states(context.engine(), context.scope(), context.config().zone)
+    return states[month].label if month in states else month
+
+
 def _display(frame):
     frame = frame.copy()
     frame["category"] = frame["category"].map(lambda k: label(CATEGORIES, k))
@@ -143,8 +148,7 @@ def export(n_clicks, month, region, category, band, min_value):
     frame = frame.rename(columns=headers)
     buffer = io.BytesIO()
     write_frame(frame, buffer, sheet=f"超期闲置 {month}", formats={"原值（元）": "#,##0.00"},
-                title=title_line(context.config()["org.city_name"], month,
-                                 queries.scope_label(context.engine(), scope), "超期闲置资产",
-                                 _filters_text(_filters(region, category, band, min_value))))
+                title=title_line(context.config(), _month_label(month), queries.scope_label(context.engine(), scope),
+                                 "超期闲置资产", _filters_text(_filters(region, category, band, min_value))))
     context.audit("export", f"超期闲置资产 {month}", detail=f"{len(frame)} 行")
     return dcc.send_bytes(buffer.getvalue(), f"超期闲置资产_{month}.xlsx")

@@ -12,6 +12,7 @@ from dashboard.shell import guarded, month_in_address, page_frame
 from ledger import vocab
 from ledger.vocab import LISTS
 from metrics.timeline import shift_month
+from outputs import figures as fig
 
 dash.register_page(__name__, path="/", name="总览", title="总览 · 国有资产盘活督导平台")
 P = "overview"
@@ -45,24 +46,11 @@ def render(month: str):
     before = rows[rows.month == shift_month(month, -1)]
     prev = before.iloc[0] if len(before) else {}
     cfg = context.config()
-    cards = dbc.Row([dbc.Col(card, xs=6, md=4, xl=2, className="kpi-col") for card in [
-        c.kpi_card("综合得分", c.score_text(now["score"]), c.delta(now["score"], prev.get("score"), "score"),
-                   _rank_note(now), explained=c.explain("score", cfg)),
-        c.kpi_card("闲置率", c.pct(now["idle_rate"], 2), c.delta(now["idle_rate"], prev.get("idle_rate"), better="lower"),
-                   f"闲置原值 {c.wan(now['idle_value'])}", explained=c.explain("idle_rate", cfg)),
-        c.kpi_card("超期闲置率", c.pct(now["overdue_idle_rate"], 2),
-                   c.delta(now["overdue_idle_rate"], prev.get("overdue_idle_rate"), better="lower"),
-                   f"超期闲置 {int(now['overdue_idle_count']):,} 项", explained=c.explain("overdue_idle_rate", cfg)),
-        c.kpi_card("到期盘活完成率", c.pct(now["due_completion_rate"]),
-                   c.delta(now["due_completion_rate"], prev.get("due_completion_rate")),
-                   f"逾期台账 {int(now['overdue_plan_count']):,} 项", explained=c.explain("due_completion_rate", cfg)),
-        c.kpi_card("收入上缴率", c.pct(now["remit_rate"]), c.delta(now["remit_rate"], prev.get("remit_rate")),
-                   f"近12个月到账 {c.wan(now['income_received'])}", explained=c.explain("remit_rate", cfg)),
-        c.kpi_card("数据质量率", c.pct(now["data_quality_rate"]),
-                   c.delta(now["data_quality_rate"], prev.get("data_quality_rate")),
-                   f"资产 {int(now['asset_count']):,} 项 · 原值 {c.wan(now['base_value'])}",
-                   explained=c.explain("data_quality_rate", cfg)),
-    ]], className="g-3 mb-3")
+    cards = dbc.Row([dbc.Col(c.kpi_card(
+        fig.figure(key).label, c.shown(key, now[key]), c.delta(key, now[key], prev.get(key)),
+        _rank_note(now) if key == "score" else c.figure_note(now, notes), id_=f"kpi-{key}",
+        explained=c.explain(key, cfg)), xs=6, md=4, xl=2, className="kpi-col") for key, notes in c.HEADLINE],
+        className="g-3 mb-3")
     trend = rows.sort_values("month")
     charts = dbc.Row([
         dbc.Col(c.section("近13个月综合得分", c.trend(trend, {"score": "综合得分"}, ""))), 
@@ -75,7 +63,7 @@ def render(month: str):
 def _rank_note(row) -> str:
     if c.undefined(row.get("rank")):
         return {"city": "全市综合得分", "region": "本级不参与排名"}.get(row["level"], "本月未参与排名")
-    return f"排名 {int(row['rank'])} / {int(row['peer_size'])}"
+    return fig.rank_text(row["rank"], row["peer_size"])
 
 
 def _rankings(month, scope, engine):
@@ -83,12 +71,13 @@ def _rankings(month, scope, engine):
     if scope.kind in ("all", "screen"):
         regions = queries.kpis(engine, scope, month, level="region")
         ranked = regions.dropna(subset=["rank"]).sort_values("rank")
-        fig = go.Figure(go.Bar(x=ranked["score"], y=ranked["name"], orientation="h", marker_color="#1f4e79",
-                               text=[f"{s:.1f}" for s in ranked["score"]], textposition="outside"))
-        fig.update_layout(height=300, margin={"l": 10, "r": 30, "t": 10, "b": 20}, plot_bgcolor="white",
-                          yaxis={"autorange": "reversed"}, xaxis={"range": [0, 105], "gridcolor": "#eef1f5"},
-                          font={"family": "Noto Sans CJK SC, sans-serif"})
-        parts.append(dbc.Col(c.section("县区排名", dcc.Graph(figure=fig, config={"displayModeBar": False})), lg=4))
+        bars = go.Figure(go.Bar(x=ranked["score"], y=ranked["name"], orientation="h", marker_color="#1f4e79",
+                                text=[c.shown("score", s) for s in ranked["score"]], textposition="outside",
+                                hovertemplate="%{y}：%{text}<extra></extra>"))
+        bars.update_layout(height=300, margin={"l": 10, "r": 30, "t": 10, "b": 20}, plot_bgcolor="white",
+                           yaxis={"autorange": "reversed"}, xaxis={"range": [0, 105], "gridcolor": "#eef1f5"},
+                           font={"family": "Noto Sans CJK SC, sans-serif"})
+        parts.append(dbc.Col(c.section("县区排名", dcc.Graph(figure=bars, config={"displayModeBar": False})), lg=4))
     if scope.kind in ("all", "screen", "region"):
         region = scope.code if scope.kind == "region" else context.config()["org.city_region_code"]
         depts = queries.kpis(engine, scope, month, level="department", region=region).dropna(subset=["rank"])
@@ -103,7 +92,7 @@ def _rank_list(frame, scope):
     for _, row in frame.sort_values("rank").iterrows():
         name = html.A(row["name"], href=f"/department?code={row['code']}") if scope.sees_assets else row["name"]
         items.append(html.Li([html.Span(f"{int(row['rank'])}", className="rank-badge"), name,
-                              html.Span(c.score_text(row["score"]), className="ms-auto fw-semibold")],
+                              html.Span(c.shown("score", row["score"]), className="ms-auto fw-semibold")],
                              className="rank-item"))
     return html.Ol(items, className="rank-list") if items else c.empty()
 
@@ -115,7 +104,7 @@ def _alerts(month, scope, engine):
         by_level = counts.groupby("level")["count"].sum().to_dict() if not counts.empty else {}
         badges = [html.A([html.Div(f"{by_level.get(level, 0):,}", className="alert-count"),
                           html.Div(f"{vocab.LEVELS[level]}预警")], href=f"/warnings?level={level}",
-                         className=f"alert-tile tile-{level}") for level in ("red", "orange", "yellow")]
+                         className=f"alert-tile tile-{level}") for level in vocab.SEVERE_FIRST]
         cols.append(dbc.Col(c.section("本月预警", html.Div(badges, className="alert-tiles")), lg=4))
     if scope.kind != "department":
         entries = queries.lists(engine, scope, month)

@@ -7,6 +7,7 @@ from dash import Input, Output, callback, dcc, html
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import guarded, month_in_address, page_frame
+from outputs import figures as fig
 
 dash.register_page(__name__, path="/rankings", name="排名", title="排名 · 国有资产盘活督导平台")
 P = "rankings"
@@ -25,10 +26,9 @@ def _columns(linked: bool) -> list[dict]:
             "move-up": "params.value && params.value.startsWith('▲')",
             "move-down": "params.value && params.value.startsWith('▼')"}},
         name,
-        {"field": "score", "headerName": "综合得分", "width": 110, "valueFormatter": {"function": "d3.format('.1f')(params.value)"}},
-        *[{"field": f, "headerName": h, "width": 100, "valueFormatter": {"function": "d3.format('.0f')(params.value)"}}
-          for f, h in SUBS],
-        {"field": "idle_pct", "headerName": "闲置率", "width": 100},
+        c.figure_column("score", "综合得分", width=110),
+        *[c.figure_column(f, h, width=100) for f, h in SUBS],
+        c.figure_column("idle_rate", "闲置率", width=100),
         {"field": "trend", "headerName": "近13月得分", "width": 150, "cellRenderer": "Sparkline", "sortable": False},
     ]
 
@@ -52,14 +52,14 @@ def _table(frame, history, link: tuple[str, str] | None, id_: str):
     if frame.empty:
         return c.empty("该范围内没有参与排名的单位")
     frame["rank"] = frame["rank"].astype(int)
-    frame["move"] = [("—" if c.undefined(m) else ("▲ " + str(int(m)) if m > 0 else ("▼ " + str(-int(m)) if m < 0 else "＝")))
-                     for m in frame["rank_change"]]
-    frame["idle_pct"] = [c.pct(x, 2) for x in frame["idle_rate"]]
+    frame["move"] = [fig.rank_move(m) for m in frame["rank_change"]]
+    frame = c.figure_texts(frame, {key: key for key in ("score", *[f for f, _ in SUBS], "idle_rate")})
     spark = history.sort_values("month").groupby("code")["score"].apply(list).to_dict()
     frame["trend"] = [[round(float(s), 1) for s in spark.get(code, []) if not c.undefined(s)] for code in frame["code"]]
     if link:
         frame["href"] = [c.href(link[0], code, link[1]) for code in frame["code"]]
-    rows = frame[["rank", "move", "name", "score", *[f for f, _ in SUBS], "idle_pct", "trend", "code",
+    figures = ["score", *[f for f, _ in SUBS], "idle_rate"]
+    rows = frame[["rank", "move", "name", *figures, *[f"{f}_text" for f in figures], "trend", "code",
                   *(["href"] if link else [])]]
     return c.grid(id_, rows, _columns(link is not None), height=f"{min(640, 60 + 34 * len(rows))}px")
 

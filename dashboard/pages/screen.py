@@ -9,8 +9,10 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, 
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import guarded, permitted
-from ledger.vocab import LEVELS, LISTS
-from metrics.timeline import data_date, parse_month, shift_month
+from ledger.vocab import LEVELS, LISTS, SEVERE_FIRST
+from metrics.timeline import parse_month, shift_month
+from outputs import figures as fig
+from outputs.phrasing import reasons_text
 
 dash.register_page(__name__, path="/screen", name="大屏", title="月度调度会 · 国有资产盘活督导平台")
 P = "screen"
@@ -45,7 +47,8 @@ def _month(asked: str | None) -> str | None:
             return asked
     except ValueError:
         pass
-    return queries.meeting_month(engine, scope, context.config().today())
+    config = context.config()
+    return queries.chosen_month(engine, scope, None, config.zone, config.today())
 
 
 def _stamp(month: str) -> str:
@@ -94,7 +97,7 @@ clientside_callback(
 def _content(month: str):
     scope, engine = context.scope(), context.engine()
     cfg = context.config()
-    info = queries.snapshot_info(engine, month)
+    state = queries.month_states(engine, scope, cfg.zone)[month]
     city = queries.kpis(engine, scope, [shift_month(month, -i) for i in range(13)], level="city")
     now = city[city.month == month]
     if now.empty:
@@ -114,9 +117,10 @@ def _content(month: str):
         html.Div([html.Span("盘", className="brand-mark"),
                   html.Span(f"{cfg['org.city_name']}国有资产盘活督导 · 月度调度会", className="screen-title")],
                  className="screen-brand"),
-        html.Div([html.Div(c.month_text(month), className="screen-month"),
-                  html.Div(f"数据截至 {data_date(month, info['computed_at']):%Y-%m-%d} · 计算于 {info['computed_at']:%Y-%m-%d %H:%M}",
-                           className="screen-stamp")], className="screen-when"),
+        html.Div([html.Div(state.label, className="screen-month"),
+                  html.Div(f"数据截至 {fig.date_text(state.reach)} · 计算于 "
+                           f"{fig.moment(state.computed_at, cfg.zone, seconds=False)}", className="screen-stamp")],
+                 className="screen-when"),
     ], className="screen-head")
     dots = html.Div([html.Span(name, id={"type": f"{P}-dot", "index": i}, className="screen-dot" + (" active" if i == 0 else ""))
                      for i, name in enumerate(PANELS)], className="screen-dots")
@@ -126,51 +130,32 @@ def _content(month: str):
     return [head, body, dots]
 
 
-def _change(now, before, better: str, percent: bool = True):
-    if c.undefined(now) or c.undefined(before):
-        return html.Div("上月无可比数据", className="big-delta muted")
-    diff = now - before
-    if abs(diff) < 1e-12:
-        return html.Div("与上月持平", className="big-delta muted")
-    good = diff > 0 if better == "higher" else diff < 0
-    text = f"{diff * 100:+.2f} 个百分点" if percent else f"{diff:+.1f} 分"
-    return html.Div(("▲ " if diff > 0 else "▼ ") + text, className="big-delta " + ("up" if good else "down"))
-
-
 def _headline(now, prev):
-    def tile(label, value, change, note):
-        return html.Div([html.Div(label, className="big-label"), html.Div(value, className="big-value"), change,
-                         html.Div(note, className="big-note")], className="big-tile")
-    return html.Div([
-        tile("综合得分", c.score_text(now["score"]), _change(now["score"], prev.get("score"), "higher", False), "五项指标加权"),
-        tile("闲置率", c.pct(now["idle_rate"], 2), _change(now["idle_rate"], prev.get("idle_rate"), "lower"),
-             f"闲置原值 {c.wan(now['idle_value'])}"),
-        tile("超期闲置率", c.pct(now["overdue_idle_rate"], 2),
-             _change(now["overdue_idle_rate"], prev.get("overdue_idle_rate"), "lower"),
-             f"超期闲置 {int(now['overdue_idle_count']):,} 项"),
-        tile("到期盘活完成率", c.pct(now["due_completion_rate"]),
-             _change(now["due_completion_rate"], prev.get("due_completion_rate"), "higher"),
-             f"逾期台账 {int(now['overdue_plan_count']):,} 项"),
-        tile("收入上缴率", c.pct(now["remit_rate"]), _change(now["remit_rate"], prev.get("remit_rate"), "higher"),
-             f"近12个月到账 {c.wan(now['income_received'])}"),
-        tile("数据质量率", c.pct(now["data_quality_rate"]),
-             _change(now["data_quality_rate"], prev.get("data_quality_rate"), "higher"),
-             f"资产 {int(now['asset_count']):,} 项"),
-    ], className="big-tiles")
+    """The six headline figures, as the overview shows them (components.HEADLINE, outputs.figures)."""
+    def tile(key, notes):
+        change = fig.change(key, now[key], prev.get(key))
+        tone = "muted" if change.size is None else {True: "up", False: "down", None: "muted"}[change.improved]
+        return html.Div([html.Div(fig.figure(key).label, className="big-label"),
+                         html.Div(c.shown(key, now[key]), className="big-value"),
+                         html.Div(change.arrow if change.size is None else f"较上月 {change.arrow}",
+                                  className=f"big-delta {tone}", title=change.sentence),
+                         html.Div("五项指标加权" if key == "score" else c.figure_note(now, notes), className="big-note")],
+                        className="big-tile", id=f"{P}-tile-{key}")
+    return html.Div([tile(key, notes) for key, notes in c.HEADLINE], className="big-tiles")
 
 
 def _bars(frame, limit: int | None = None):
     """Ranked rows as CSS bars: they scale with the screen and never clip a name."""
     rows = []
     for _, r in frame.head(limit or len(frame)).iterrows():
-        move = r["rank_change"]
-        arrow = "" if c.undefined(move) or move == 0 else (f"▲{int(move)}" if move > 0 else f"▼{int(-move)}")
+        arrow = fig.rank_move(r["rank_change"])
         rows.append(html.Div([
             html.Span(f"{int(r['rank'])}", className="bar-rank"), html.Span(r["name"], className="bar-name"),
             html.Div(html.Div(style={"width": f"{max(0.0, min(100.0, r['score'])):.1f}%"}, className="bar-fill"),
                      className="bar-track"),
-            html.Span(c.score_text(r["score"]), className="bar-score"),
-            html.Span(arrow, className="bar-move " + ("up" if arrow.startswith("▲") else "down")),
+            html.Span(c.shown("score", r["score"]), className="bar-score"),
+            html.Span("" if arrow in ("＝", fig.DASH) else arrow,
+                      className="bar-move " + ("up" if arrow.startswith("▲") else "down")),
         ], className="bar-row"))
     return html.Div(rows, className="bars") if rows else c.empty()
 
@@ -183,10 +168,11 @@ def _region_ranking(engine, scope, month):
 def _department_ranking(engine, scope, month, city_code):
     depts = queries.kpis(engine, scope, month, level="department", region=city_code).dropna(subset=["rank"])
     depts = depts.sort_values("rank")
+    # the rows of each half spread over the panel's height, so neither leaves its lower half empty
     return html.Div([
         html.Div([html.H3(f"市直部门前十（共 {len(depts)} 个）", className="sub-title"), _bars(depts.head(10))],
-                 className="half"),
-        html.Div([html.H3("市直部门后十", className="sub-title"), _bars(depts.tail(10))], className="half"),
+                 className="half fill-half"),
+        html.Div([html.H3("市直部门后十", className="sub-title"), _bars(depts.tail(10))], className="half fill-half"),
     ], className="halves")
 
 
@@ -196,7 +182,7 @@ def _heat(engine, scope, month):
     names = dict(zip(regions["code"], regions["name"]))
     table = counts.pivot_table(index="region_code", columns="level", values="count", aggfunc="sum", fill_value=0) \
         if len(counts) else None
-    levels = ["red", "orange", "yellow"]
+    levels = list(SEVERE_FIRST)
     top = max(1, int(table.to_numpy().max())) if table is not None else 1
     head = html.Tr([html.Th("区划")] + [html.Th(f"{LEVELS[lv]}预警") for lv in levels] + [html.Th("合计")])
     rows = []
@@ -217,7 +203,7 @@ def _lists(engine, scope, month):
     for key in ("interview", "accountability"):
         members = entries[entries.list == key]
         items = [html.Li([html.Span(e["name"], className="list-who"),
-                          html.Span("；".join(r["text"] for r in e["reasons"][:2]), className="list-why")])
+                          html.Span(reasons_text(e["reasons"][:2]), className="list-why")])
                  for _, e in members.head(SHOWN).iterrows()]
         more = f"（另有 {len(members) - SHOWN} 个）" if len(members) > SHOWN else ""
         blocks.append(html.Div([html.H3(f"{LISTS[key]}名单 · {len(members)} 个{more}", className="sub-title"),
@@ -228,27 +214,34 @@ def _lists(engine, scope, month):
     return html.Div([html.Div(blocks, className="halves"), html.Div(others, className="screen-foot")])
 
 
-def _trends(city):
-    """Two scales, two charts: the rates (%) on the left, the composite score on the right."""
-    def layout(fig, title, suffix, rangemode):
-        fig.update_layout(height=760, margin={"l": 70, "r": 30, "t": 70, "b": 60}, paper_bgcolor="rgba(0,0,0,0)",
-                          plot_bgcolor="rgba(0,0,0,0)", font={"family": FONT, "size": 20, "color": INK},
-                          title={"text": title, "font": {"size": 24}, "x": 0.02, "y": 0.98},
-                          legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0.02, "font": {"size": 20}},
-                          xaxis={"type": "category", "gridcolor": GRID, "color": MUTED, "tickmode": "array",
-                                 "tickvals": list(city["month"]), "ticktext": c.month_ticks(list(city["month"])),
-                                 "tickangle": 0, "tickfont": {"size": 16}},
-                          yaxis={"ticksuffix": suffix, "gridcolor": GRID, "color": MUTED, "rangemode": rangemode})
-        return dcc.Graph(figure=fig, config={"displayModeBar": False, "staticPlot": True})
+TRENDS = {"score": "#ffd54f", "idle_rate": "#ff8a65", "overdue_idle_rate": "#ef5350", "due_completion_rate": "#66bb6a",
+          "remit_rate": "#42a5f5", "data_quality_rate": "#ba68c8"}
 
-    rates = go.Figure()
-    series = {"idle_rate": ("闲置率", "#ff8a65"), "overdue_idle_rate": ("超期闲置率", "#ef5350"),
-              "due_completion_rate": ("到期盘活完成率", "#66bb6a"), "remit_rate": ("收入上缴率", "#42a5f5")}
-    for column, (label, color) in series.items():
-        rates.add_trace(go.Scatter(x=city["month"], y=city[column] * 100, name=label, mode="lines+markers",
-                                   line={"color": color, "width": 4}, marker={"size": 9}))
-    score = go.Figure(go.Scatter(x=city["month"], y=city["score"], name="综合得分", mode="lines+markers+text",
-                                 text=[f"{v:.1f}" if v == v else "" for v in city["score"]], textposition="top center",
-                                 line={"color": "#ffd54f", "width": 4}, marker={"size": 10}, showlegend=False))
-    return html.Div([layout(rates, "各项比率", "%", "tozero"), layout(score, "全市综合得分", "", "normal")],
-                    className="screen-trends")
+
+def _trends(city):
+    """Small multiples: one panel per figure, each axis fitted to its own line (four rates between 9 %
+    and 93 % that each move by a point or two are flat lines on one 0–100 % axis)."""
+    months = list(city["month"])
+
+    def panel(key, color):
+        values = city[key] * (100 if fig.figure(key).kind == "rate" else 1)
+        known = values.dropna()
+        low, high = (float(known.min()), float(known.max())) if len(known) else (0.0, 1.0)
+        pad = max((high - low) * 0.25, 0.5 if fig.figure(key).kind == "rate" else 1.0)
+        chart = go.Figure(go.Scatter(
+            x=months, y=values, mode="lines+markers+text", line={"color": color, "width": 4}, marker={"size": 9},
+            text=[c.shown(key, v) if i in (0, len(months) - 1) else "" for i, v in enumerate(city[key])],
+            textposition="top center", textfont={"size": 18, "color": INK}, showlegend=False))
+        chart.update_layout(height=380, margin={"l": 70, "r": 24, "t": 56, "b": 44}, paper_bgcolor="rgba(0,0,0,0)",
+                            plot_bgcolor="rgba(0,0,0,0)", font={"family": FONT, "size": 16, "color": INK},
+                            title={"text": f"{fig.figure(key).label} {c.shown(key, city[key].iloc[-1])}",
+                                   "font": {"size": 24}, "x": 0.03, "y": 0.95},
+                            xaxis={"type": "category", "gridcolor": GRID, "color": MUTED, "tickmode": "array",
+                                   "tickvals": months, "ticktext": c.month_ticks(months), "tickangle": 0,
+                                   "tickfont": {"size": 13}},
+                            yaxis={"ticksuffix": "%" if fig.figure(key).kind == "rate" else "", "gridcolor": GRID,
+                                   "color": MUTED, "range": [low - pad, high + pad], "nticks": 5})
+        return html.Div(dcc.Graph(figure=chart, config={"displayModeBar": False, "staticPlot": True}),
+                        className="trend-cell")
+
+    return html.Div([panel(key, color) for key, color in TRENDS.items()], className="screen-trends")

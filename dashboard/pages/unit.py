@@ -11,6 +11,7 @@ from dashboard.components.scores import score_breakdown
 from dashboard.components.warnings import warnings_grid
 from dashboard.shell import guarded, month_in_address, page_frame
 from metrics.timeline import shift_month
+from outputs import figures as fig
 
 dash.register_page(__name__, path="/unit", name="单位", title="单位 · 国有资产盘活督导平台")
 P = "unit"
@@ -34,10 +35,14 @@ def render(month: str, code: str):
     history = queries.kpis(engine, scope, [shift_month(month, -i) for i in range(13)], level="unit",
                            code=row["code"]).sort_values("month")
     warnings = queries.warnings(engine, scope, month, unit=row["code"])
-    rank = "未排名" if c.undefined(row["rank"]) else f"部门内第 {int(row['rank'])} 名 / 共 {int(row['peer_size'])} 个单位"
+    rank = "部门内" + fig.rank_text(row["rank"], row["peer_size"])
     back = html.A("返回主管部门", href=f"/department?code={row['dept_code']}")
+    before = history[history.month == shift_month(month, -1)]
+    previous = before.iloc[0].to_dict() if len(before) else {}
     return html.Div([
-        dbc.Row([dbc.Col(c.kpi_card("综合得分", c.score_text(row["score"]), back, rank), md=3),
+        dbc.Row([dbc.Col(c.kpi_card("综合得分", c.shown("score", row["score"]),
+                                    html.Div([c.delta("score", row["score"], previous.get("score")), html.Div(back)]),
+                                    rank, id_=f"{P}-score"), md=3),
                  dbc.Col(score_breakdown(row, context.config()), md=9)], className="g-3 mb-3"),
         c.section("近13个月", c.trend(history, {"score": "综合得分"}, "")),
         c.section(f"本月预警（{len(warnings)} 条）", warnings_grid(f"{P}-warnings", warnings, {row["code"]: row["name"]})),

@@ -50,7 +50,7 @@ def _toolbar():
         return [html.Div(WHO, className="small text-muted mb-2")]
     return [dbc.Card(dbc.CardBody([dbc.Row([
         dbc.Col(dbc.Textarea(id=f"{P}-note", placeholder="处理说明（必填）：已采取或将采取的整改措施", rows=2), md=5),
-        dbc.Col(dcc.DatePickerSingle(id=f"{P}-fix-by", placeholder="计划整改日期", display_format="YYYY-MM-DD"), md=2),
+        dbc.Col(c.date_single(f"{P}-fix-by", "计划整改日期"), md=2),
         dbc.Col([dbc.Button("确认并计划整改", id=f"{P}-ack", color="primary", size="sm", className="me-2"),
                  dbc.Button("办结", id=f"{P}-resolve", color="success", size="sm",
                             style=None if scope.may("resolve") else {"display": "none"})], md=3),

@@ -5,14 +5,14 @@ snapshots: the computed months and the ledger behind them; workflow: warning cas
 commitments, a department's history; allocation: the purchase review; admin: audit log, jobs,
 import records.
 """
-from dashboard.queries.admin import audit_log, imports, jobs, month_closed
+from dashboard.queries.admin import audit_chain, audit_log, imports, jobs, month_closed
 from dashboard.queries.allocation import (
-    OPINION_COLUMNS, allocation_exports, allocation_figures, held_assets, opinion_sheet, place_names,
+    allocation_exports, allocation_figures, held_assets, opinion_forms, place_names,
     purchase_requests, request_review, request_years, transfers,
 )
 from dashboard.queries.snapshots import (
-    KPI_COLUMNS, MONTH_BANDS, OVERDUE_SORTS, asset_detail, find, kpi_row, kpis, lists, meeting_month, months,
-    chosen_month, month_progress,
+    KPI_COLUMNS, MONTH_BANDS, OVERDUE_SORTS, asset_detail, find, kpi_row, kpis, lists, months,
+    chosen_month, month_states,
     overdue_idle, overdue_total, peer_standing, plain, point_items, scope_label, snapshot_info, to_records,
     warning_counts, warnings, yuan_of,
 )
@@ -21,11 +21,11 @@ from dashboard.queries.workflow import (
 )
 
 __all__ = [
-    "audit_log", "imports", "jobs", "month_closed",
-    "OPINION_COLUMNS", "allocation_exports", "allocation_figures", "held_assets", "opinion_sheet", "place_names",
+    "audit_chain", "audit_log", "imports", "jobs", "month_closed",
+    "allocation_exports", "allocation_figures", "held_assets", "opinion_forms", "place_names",
     "purchase_requests", "request_review", "request_years", "transfers",
-    "KPI_COLUMNS", "MONTH_BANDS", "OVERDUE_SORTS", "asset_detail", "find", "kpi_row", "kpis", "lists", "meeting_month",
-    "months", "chosen_month", "month_progress", "overdue_idle", "overdue_total", "peer_standing", "plain", "point_items", "scope_label",
+    "KPI_COLUMNS", "MONTH_BANDS", "OVERDUE_SORTS", "asset_detail", "find", "kpi_row", "kpis", "lists",
+    "months", "chosen_month", "month_states", "overdue_idle", "overdue_total", "peer_standing", "plain", "point_items", "scope_label",
     "snapshot_info", "to_records", "warning_counts", "warnings", "yuan_of",
     "OVERDUE_STATE", "case_states", "commitment_totals", "department_history", "follow_up", "interview_list", "interviews",
     "warning_cases",

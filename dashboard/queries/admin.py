@@ -5,23 +5,42 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from dashboard.scope import Scope
 from ledger import audit, runs
 from ledger.db import session_scope
-from ledger.models import ImportRecord, MonthClose, User
+from ledger.models import AuditEntry, ImportRecord, MonthClose, User
 
 
-def audit_log(engine: Engine, scope: Scope, *, action: str | None, actor: str | None, since: dt.date | None,
-              until: dt.date | None, limit: int) -> tuple[list, audit.ChainCheck | None]:
-    """The newest audit entries matching the filters, and the whole chain's check."""
+def audit_log(engine: Engine, scope: Scope, zone: str, *, action: str | None, actor: str | None,
+              since: dt.date | None, until: dt.date | None, start: int = 0, end: int = 100) -> tuple[list, int]:
+    """Audit entries [start, end) matching the filters, newest first, and how many match;
+    `since`/`until`: days in the deployment's zone."""
     if not scope.may_open("/audit"):
-        return [], None
+        return [], 0
     with session_scope(engine) as s:
-        found = audit.entries(s, action=action, actor=actor, since=since, until=until, limit=limit)
+        found = audit.entries(s, zone, action=action, actor=actor, since=since, until=until, limit=end - start,
+                              offset=start)
+        total = audit.count(s, zone, action=action, actor=actor, since=since, until=until)
         s.expunge_all()
-        return found, audit.verify(s)
+        return found, total
+
+
+_checked: dict[str, audit.ChainCheck] = {}
+
+
+def audit_chain(engine: Engine, scope: Scope) -> audit.ChainCheck | None:
+    """The whole chain's check (ledger.audit.verify), walked again only when the log has grown."""
+    if not scope.may_open("/audit"):
+        return None
+    with session_scope(engine) as s:
+        head = s.scalar(select(func.max(AuditEntry.id)))
+        key = f"{engine.url}|{head}"
+        if key not in _checked:
+            _checked.clear()
+            _checked[key] = audit.verify(s)
+        return _checked[key]
 
 
 def jobs(engine: Engine, scope: Scope, limit: int = 200) -> tuple[list, list, list]:

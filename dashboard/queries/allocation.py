@@ -122,35 +122,47 @@ def held_assets(engine: Engine, scope: Scope, request_id: str) -> list[str]:
             .where(HeldAsset.request_id == request_id, scope.units())).scalars())
 
 
-OPINION_COLUMNS = ["需求编号", "主管部门", "申报单位", "资产名称", "资产分类", "分类代码", "数量", "单价（元）", "金额（元）",
-                   "申报日期", "审核决定", "同意采购数量", "调剂资产", "调剂完成", "审核时候选资产数", "审核时提示", "审核意见",
-                   "审核人", "审核时间"]
-
-
-def opinion_sheet(engine: Engine, scope: Scope, year: int) -> pd.DataFrame:
-    """审核意见表: one row per request of the year the caller sees, its decision and the assets named."""
+def opinion_forms(engine: Engine, config, scope: Scope, year: int, d: dt.date) -> list[dict]:
+    """审核意见表: one form per request of the year the caller sees: the request, its first
+    candidates on `d` (values only where the caller may see them), the flags, the decision and the
+    assets it names (outputs.workbooks.opinion_forms writes them)."""
     frame = purchase_requests(engine, scope, year)
+    if frame.empty:
+        return []
+    found = request_review(engine, config, scope, d, year=year)
     with engine.connect() as conn:
-        named = conn.execute(select(Transfer.request_id, Transfer.asset_code, Asset.name, Transfer.state)
+        named = conn.execute(select(Transfer.request_id, Transfer.asset_code, Asset.name)
                              .join(Asset, Asset.code == Transfer.asset_code)
                              .where(Transfer.request_id.in_(frame.request_id.tolist()), Transfer.state != "withdrawn")
                              .order_by(Transfer.asset_code)).all()
     assets: dict[str, list[str]] = {}
-    for request_id, code, name, _ in named:
+    for request_id, code, name in named:
         assets.setdefault(request_id, []).append(f"{code} {name}")
-    rows = []
+    forms = []
     for r in frame.itertuples():
         decided = isinstance(r.decision, str)
-        flags = r.decided_flags if decided and isinstance(r.decided_flags, dict) else {}
-        rows.append([r.request_id, r.dept_name, r.unit_name, r.asset_name, vocab.label(vocab.CATEGORIES, r.category),
-                     r.category_code if isinstance(r.category_code, str) else "", int(r.quantity),
-                     yuan_of(r.unit_price), yuan_of(r.quantity * r.unit_price), r.requested_on.isoformat(),
-                     allocation.KINDS[r.decision] if decided else "待审核", int(r.approved_qty) if decided else None,
-                     "；".join(assets.get(r.request_id, [])),
-                     f"{int(r.transfer_done)}/{int(r.transfer_qty)}" if decided and r.transfer_qty == r.transfer_qty
-                     and r.transfer_qty else "",
-                     int(r.decided_candidates) if decided else None,
-                     "、".join(v for k, v in allocation.FLAG_NAMES.items() if flags.get(k)),
-                     r.decision_note if decided else "", r.decided_by if decided else "",
-                     r.decided_at.strftime("%Y-%m-%d %H:%M:%S") if decided else ""])
-    return pd.DataFrame(rows, columns=OPINION_COLUMNS)
+        candidates = found.of(r.request_id).head(alloc.shown_count(int(r.quantity))) if found is not None else None
+        names = place_names(engine, scope, set(candidates.unit_code)) if candidates is not None else {}
+        flags = (r.decided_flags if decided and isinstance(r.decided_flags, dict)
+                 else found.flags_of(r.request_id) if found is not None else {})
+        forms.append({
+            "request_id": r.request_id, "budget_year": int(r.budget_year), "unit": r.unit_name, "dept": r.dept_name,
+            "asset_name": r.asset_name, "category": vocab.label(vocab.CATEGORIES, r.category),
+            "category_code": r.category_code if isinstance(r.category_code, str) else "",
+            "quantity": int(r.quantity), "unit_price": yuan_of(r.unit_price), "amount": yuan_of(r.quantity * r.unit_price),
+            "requested_on": r.requested_on, "reason": r.reason if isinstance(r.reason, str) else "",
+            "candidate_count": int(r.decided_candidates) if decided else int(flags.get("candidate_count", 0)),
+            "flags": "、".join(v for k, v in allocation.FLAG_NAMES.items() if flags.get(k)) or "无",
+            "candidates": [] if candidates is None else [
+                {"rank": int(x.rank), "asset_code": x.asset_code, "name": x.name,
+                 "unit": names.get(x.unit_code, ("", ""))[0], "status": vocab.label(vocab.STATUSES, x.status),
+                 "months_idle": int(x.months_idle), "listed": "已挂牌" if x.listed else "",
+                 "value": None if x.value is None or pd.isna(x.value) else yuan_of(x.value)}
+                for x in candidates.itertuples()],
+            "decision": allocation.KINDS[r.decision] if decided else "待审核",
+            "approved_qty": int(r.approved_qty) if decided and r.decision == "partial" else None,
+            "transfers": assets.get(r.request_id, []),
+            "note": r.decision_note if decided else "", "decided_by": r.decided_by if decided else "",
+            "decided_at": r.decided_at if decided else None,
+        })
+    return forms

@@ -14,10 +14,12 @@ from ledger.models import (
     HELPER_FIELDS, KPI_FIELDS, SCORE_NAMES, Asset, Department, Income, KpiRow, Lease, Listing,
     ListEntry, Plan, Region, Snapshot, StatusChange, Unit, WarningCase, WarningEvent, WarningRow,
 )
-from ledger.snapshot_rows import snapshot_frame, typed
-from ledger.spans import spans_of_asset
-from metrics.timeline import as_date, snapshot_date
+from outputs.exports import snapshot_frame, typed
+from metrics.spans import spans_of_asset
+from metrics.timeline import as_date
 from outputs import facts
+from outputs import months as months_of
+from outputs.months import MonthState
 
 
 KPI_COLUMNS = ["month", "level", "code", "name", "dept_code", "region_code", *[n for n, _ in KPI_FIELDS + HELPER_FIELDS],
@@ -74,27 +76,20 @@ def scope_label(engine: Engine, scope: Scope) -> str:
     return f"{name or ''}（{scope.code}）" if scope.code else "无"
 
 
-def meeting_month(engine: Engine, scope: Scope, today) -> str | None:
-    """The month a meeting reviews: the newest that has ended (the current one is still moving)."""
-    available = months(engine, scope)
-    ended = [m for m in available if snapshot_date(m) < today]
-    return (ended or available or [None])[0]
+@snapshot_cached
+def month_states(engine: Engine, scope: Scope, zone: str) -> dict[str, MonthState]:
+    """The months with a snapshot, newest first, each closed or in progress (outputs.months)."""
+    if scope.kind == "none":
+        return {}
+    with engine.connect() as conn:
+        return months_of.states(conn, zone)
 
 
-def chosen_month(engine: Engine, scope: Scope, asked, today) -> str | None:
+def chosen_month(engine: Engine, scope: Scope, asked, zone: str, today: dt.date) -> str | None:
     """The month a page opens on: the one asked for (`?month=`) when it has a snapshot, else the
-    newest month that has ended."""
-    return asked if isinstance(asked, str) and asked in months(engine, scope) else meeting_month(engine, scope, today)
-
-
-def month_progress(engine: Engine, scope: Scope, today) -> dict[str, dt.date | None]:
-    """The months with a snapshot, newest first, each with the day its data reach if the month is
-    still in progress (its snapshot was computed before its last day), else None."""
-    progress = {}
-    for month in months(engine, scope):
-        info = snapshot_info(engine, month) if snapshot_date(month) >= today else None
-        progress[month] = min(info["computed_at"].date(), today) if info else None
-    return progress
+    newest closed month (outputs.months.default_month)."""
+    found = month_states(engine, scope, zone)
+    return asked if isinstance(asked, str) and asked in found else months_of.default_month(found, today)
 
 
 @snapshot_cached

@@ -10,7 +10,7 @@ import duckdb
 import pyarrow as pa
 from sqlalchemy import Connection, Engine, bindparam, insert, update
 
-from ledger import allocation, audit, columnar, fit
+from ledger import allocation, audit, clock, columnar, fit
 from ledger.bulk import analyze, delete_keys, upsert_arrow
 from ledger.config import Config
 from ledger.importer import limits, stage, stock
@@ -183,7 +183,7 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
     `username`, `role`: who imports (default: the shell's account, as every CLI entry names it).
     """
     path = Path(path)
-    started = dt.datetime.now()
+    started = clock.now()
     problems = Problems(cap=config["import.max_errors"])
     notes: list[str] = []
     try:
@@ -244,14 +244,14 @@ def record_refused(engine: Engine, file_name: str, error: SourceError, username:
     history and the audit log like any failed import."""
     result = ImportResult(ok=False, file_name=file_name, sha256="")
     with engine.execution_options(write=True).begin() as conn:
-        return _record(conn, result, (username, address, role), dt.datetime.now(), str(error))
+        return _record(conn, result, (username, address, role), clock.now(), str(error))
 
 
 def _record(conn: Connection, result: ImportResult, who: tuple[str, str | None, str | None], started: dt.datetime,
             message: str | None) -> int:
     username, address, role = who
     import_id = conn.execute(insert(ImportRecord).values(
-        started_at=started, finished_at=dt.datetime.now(), username=username, file_name=result.file_name,
+        started_at=started, finished_at=clock.now(precise=True), username=username, file_name=result.file_name,
         sha256=result.sha256, row_counts=result.counts, result="ok" if message is None else "failed",
         message=message,
     ).returning(ImportRecord.id)).scalar_one()

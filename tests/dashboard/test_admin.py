@@ -1,6 +1,7 @@
 """Admin pages (任务, 审计日志), the audit trail of logins and refusals, and the screen's kiosk login."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -74,14 +75,45 @@ def test_logins_failures_logouts_and_refusals_are_audited(app, as_user, engine):
     assert refused and refused[0].actor == "dept" and "A3" in refused[0].target
 
 
+AUDIT_FILTERS = ("audit-action", "value"), ("audit-actor", "value"), ("audit-dates", "start_date"), \
+    ("audit-dates", "end_date")
+
+
+def audit_block(client, action=None, actor=None, since=None, until=None, start=0, end=100):
+    """The audit page's grid block [start, end) as the browser asks for it, with the filters."""
+    values = (action, actor, since, until)
+    _, response = call(client, [("audit-grid", "getRowsResponse")],
+                       [("audit-grid", "getRowsRequest", {"startRow": start, "endRow": end})],
+                       [(i, p, v) for (i, p), v in zip(AUDIT_FILTERS, values)])
+    return response.get("audit-grid", {}).get("getRowsResponse", {})
+
+
 def test_the_audit_page_lists_and_filters_entries_for_an_admin(app, as_user, engine):
     login(app.test_client(), "ghost", "nope-nope")
     client = as_user("admin")
-    _, response = call(client, [("audit-body", "children")], [("audit-action", "value", "login.failed"),
-                       ("audit-actor", "value", None), ("audit-dates", "start_date", None), ("audit-dates", "end_date", None)])
+    _, response = call(client, [("audit-body", "children")], [(i, p, v) for (i, p), v in
+                                                              zip(AUDIT_FILTERS, ("login.failed", None, None, None))])
     text = json.dumps(response, ensure_ascii=False)
-    assert "ghost" in text and "登录失败" in text and "admin" not in text.replace("audit-", "")
-    assert "审计链完整" in text
+    assert "审计链完整" in text and "审计记录（1 条" in text
+    block = audit_block(client, "login.failed")
+    assert block["rowCount"] == 1 and [(r["actor"], r["action_zh"], r["role"]) for r in block["rowData"]] == [
+        ("ghost", "登录失败", "未登录")]
+
+
+def test_the_audit_page_pages_on_the_server_and_shows_times_where_the_deployment_is(app, as_user, engine):
+    from ledger import audit
+    client = as_user("admin")
+    with engine.begin() as conn:
+        for i in range(250):
+            audit.record(conn, "cli:ops", "export", f"导出 {i}")
+    block = audit_block(client, start=100, end=200)
+    assert block["rowCount"] >= 250 and len(block["rowData"]) == 100
+    assert block["rowData"][0]["target"] == "导出 149"  # newest first: rows 100… of the whole log
+    with engine.connect() as conn:
+        stored = conn.execute(select(AuditEntry.at).where(AuditEntry.target == "导出 149")).scalar_one()
+    shanghai = stored + dt.timedelta(hours=8)  # stored in UTC, shown in Asia/Shanghai
+    assert block["rowData"][0]["at"] == f"{shanghai:%Y-%m-%d %H:%M:%S}"
+    assert audit_block(client, since="2000-01-01", until="2000-01-02")["rowCount"] == 0
 
 
 def test_the_audit_page_says_where_the_chain_breaks(app, as_user, engine):
@@ -116,7 +148,7 @@ def test_the_screen_role_sees_the_screen_and_nothing_else(app):
     for name in ("overview", "rankings", "lists", "jobs"):
         assert "未找到" in layout_as(app, "screen", page(name).layout)
     screen = layout_as(app, "screen", page("screen").layout)
-    assert "2026 年 10 月" in screen and "部门D2" in screen  # department rankings are aggregates it may show
+    assert "2026年10月（进行中）" in screen and "部门D2" in screen  # department rankings are aggregates it may show
     assert not re.search(r'"(A1|U1|B1)"', screen) and "单位U1" not in screen  # no asset or unit detail
 
 
@@ -138,7 +170,7 @@ def test_the_screen_picks_up_a_recomputed_snapshot_in_place(app, as_user, engine
     compute_month(engine, config, "2026-10", "test")
     status, response = refresh(stamp)
     assert status == 200 and response["screen-stamp"]["data"] != stamp and response["screen-stamp"]["data"].startswith("2026-10@")
-    assert "2026 年 10 月" in json.dumps(response["screen-content"], ensure_ascii=False)
+    assert "2026年10月（进行中）" in json.dumps(response["screen-content"], ensure_ascii=False)
 
 
 def test_refused_callbacks_are_audited(app, as_user, engine):

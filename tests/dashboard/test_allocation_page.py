@@ -90,25 +90,42 @@ def test_a_county_decides_inside_its_region_only(app, as_user, engine):
     assert actions[1].before["decision"] == "approve"
 
 
-def test_the_opinion_sheet_names_each_decision_and_its_assets(app, as_user):
-    client = as_user("supervisor")
-    decide(client, "R1", "partial", ["A2"], approved=1, note="一张调剂，一张采购")
+def opinion_forms(client) -> tuple[list[dict], object]:
+    """The 审核意见表 as a reader fills it in: one form per request, each label with the value beside it."""
     _, response = call(client, [("allocation-download", "data")], [("allocation-sheet", "n_clicks", 1)],
                        [("allocation-year", "value", 2027)])
-    data = response["allocation-download"]["data"]["content"]
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(response["allocation-download"]["data"]["content"])))
+    forms: list[dict] = []
+    for row in book.active.iter_rows(values_only=True):
+        if row[0] == "需求编号":
+            forms.append({})
+        cells = [(i, v) for i, v in enumerate(row) if v is not None]
+        for (_, label), (_, value) in zip(cells, cells[1:]):
+            if forms and isinstance(label, str) and label in FORM_LABELS:
+                forms[-1].setdefault(label, value)
+    return forms, book.active
 
-    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(data)))
-    rows = list(book.active.iter_rows(values_only=True))
-    assert "2027 年度新增资产配置审核意见表" in rows[0][0]
-    header, first, second = rows[1], dict(zip(rows[1], rows[2])), dict(zip(rows[1], rows[3]))
-    assert header[0] == "需求编号"
-    assert first["需求编号"] == "R1" and first["审核决定"] == "部分调剂" and first["同意采购数量"] == 1
-    assert first["调剂资产"] == "A2 测试资产" and first["金额（元）"] == 6000
-    assert second["需求编号"] == "R4" and second["审核决定"] == "待审核"
-    dept_rows = call(as_user("dept"), [("allocation-download", "data")], [("allocation-sheet", "n_clicks", 1)],
-                     [("allocation-year", "value", 2027)])[1]
-    dept_book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(dept_rows["allocation-download"]["data"]["content"])))
-    assert [r[0] for r in dept_book.active.iter_rows(min_row=3, values_only=True)] == ["R1"]
+
+FORM_LABELS = {"需求编号", "申报单位", "主管部门", "资产名称", "数量", "单价（元）", "金额（元）", "审核提示", "审核决定",
+               "调剂资产", "审核意见及理由"}
+
+
+def test_the_opinion_sheet_is_a_form_for_each_request(app, as_user):
+    client = as_user("supervisor")
+    decide(client, "R1", "partial", ["A2"], approved=1, note="一张调剂，一张采购")
+    forms, sheet = opinion_forms(client)
+    assert [f["需求编号"] for f in forms] == ["R1", "R4"]
+    first, second = forms
+    assert first["审核决定"] == "部分调剂（同意采购 1 件）" and first["调剂资产"] == "A2 测试资产"
+    assert first["金额（元）"] == 6000 and first["审核意见及理由"] == "一张调剂，一张采购"
+    assert second["审核决定"] == "待审核"
+    text = [v for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert any("2027年度" in t and "新增资产配置审核意见表" in t for t in text)
+    assert "经办人（签字）：" in text and "审核人（签字）：" in text  # signature lines
+    assert len(sheet.row_breaks.brk) == 1  # each request on a page of its own
+    assert sheet.page_setup.orientation == "portrait" and sheet.page_setup.fitToWidth == 1
+    dept_forms, _ = opinion_forms(as_user("dept"))
+    assert [f["需求编号"] for f in dept_forms] == ["R1"]
 
 
 @pytest.mark.slow

@@ -32,7 +32,7 @@ def test_a_department_downloads_its_own_rectification_notice_and_nothing_of_anot
     dept = as_user("dept")
     status, response = rectify(dept, "D1")
     name, data = downloaded(response, "department-download")
-    assert status == 200 and name == "整改通知书_2026-10_部门D1.docx" and "部门D1：" in text_of(data)
+    assert status == 200 and name == "整改通知书_2026-10_D1_部门D1.docx" and "部门D1：" in text_of(data)
     for foreign in ("D2", "D4", "990102"):
         status, response = rectify(dept, foreign)
         assert downloaded(response, "department-download") is None
@@ -72,10 +72,10 @@ def test_interview_notices_one_or_all_in_a_zip_within_the_scope(app, as_user):
     other = next(code for code in listed if code != "D1")
     assert downloaded(notice(dept, "interviews-notice", other), "interviews-notice-download") is None
     name, data = downloaded(notice(dept, "interviews-notice", "D1"), "interviews-notice-download")
-    assert name == "约谈通知书_2026-10_部门D1.docx" and text_of(data).splitlines()[2] == "部门D1："
+    assert name == "约谈通知书_2026-10_D1_部门D1.docx" and text_of(data).splitlines()[2] == "部门D1："
     import zipfile
     name, data = downloaded(notice(dept, "interviews-notices", None), "interviews-notice-download")
     assert name == "约谈通知书_2026-10.zip" and zipfile.ZipFile(io.BytesIO(data)).namelist() == [
-        "约谈通知书_2026-10_部门D1.docx"]
+        "约谈通知书_2026-10_D1_部门D1.docx"]
     _, data = downloaded(notice(supervisor, "interviews-notices", None), "interviews-notice-download")
     assert len(zipfile.ZipFile(io.BytesIO(data)).namelist()) == len(listed)

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from ledger.models import Asset, ImportRecord
+from ledger.models import Asset, ImportRecord, ListEntry
 from tests.dashboard.callbacks import call, layout_as, page
 from tests.factories import LedgerBuilder
 from tests.helpers import libreoffice_text
@@ -25,19 +25,27 @@ def pack(client, month="2026-10"):
     return openpyxl.load_workbook(io.BytesIO(base64.b64decode(response["lists-download"]["data"]["content"])))
 
 
-def test_the_meeting_pack_holds_the_callers_scope_with_a_title_on_every_sheet(app, as_user):
+def test_the_meeting_pack_holds_the_callers_scope_with_a_title_on_every_sheet(app, as_user, engine):
     book = pack(as_user("leader"))
-    assert book.sheetnames[:5] == ["说明", "县区排名", "部门排名", "约谈问责名单", "预警汇总"]
-    assert {"D1 部门D1", "D2 部门D2", "D3 部门D3", "D4 部门D4"} <= set(book.sheetnames)
+    assert book.sheetnames[:5] == ["汇总", "县区排名", "部门排名", "约谈问责名单", "预警汇总"]
+    with engine.connect() as conn:  # a sheet of its own for each department on a list this month, and only those
+        listed = {f"{code} {name}" for code, name in conn.execute(select(ListEntry.code, ListEntry.name).where(
+            ListEntry.month == "2026-10", ListEntry.level == "department"))}
+    assert listed and set(book.sheetnames[5:]) == listed
     for sheet in book.worksheets:
-        assert "2026-10" in sheet["A1"].value and "范围：全市" in sheet["A1"].value
+        assert "2026年10月（进行中）" in sheet["A1"].value and "范围：全市" in sheet["A1"].value
+    header = [c.value for c in book["部门排名"][2]]
     ranking = list(book["部门排名"].iter_rows(min_row=3, values_only=True))
-    assert all(isinstance(row[5], (int, float)) for row in ranking)  # scores stay numbers
-    assert book["部门排名"]["N3"].number_format == "0.00%"  # 闲置率 shows as a percentage
+    score = header.index("综合得分")
+    assert all(isinstance(row[score], (int, float)) for row in ranking)  # scores stay numbers …
+    assert book["部门排名"].cell(row=3, column=score + 1).number_format == "0.0"  # … shown to one decimal
+    idle = header.index("闲置率") + 1
+    assert book["部门排名"].cell(row=3, column=idle).number_format == "0.00%"  # 闲置率 shows as a percentage
+    assert book["部门排名"].cell(row=3, column=header.index("资产原值（元）") + 1).number_format == "#,##0.00"
     county = pack(as_user("county"))
-    assert [s for s in county.sheetnames if s[:1] == "D"] == ["D4 部门D4"]
-    assert "990102" in county["说明"]["A1"].value
-    names = {row[4] for row in county["部门排名"].iter_rows(min_row=3, values_only=True)}
+    assert all(s[:2] in ("汇总", "县区", "部门", "约谈", "预警", "D4") for s in county.sheetnames)
+    assert "990102" in county["汇总"]["A1"].value
+    names = {row[header.index("名称")] for row in county["部门排名"].iter_rows(min_row=3, values_only=True)}
     assert names == {"部门D4"}
 
 
@@ -181,5 +189,5 @@ def test_the_meeting_pack_and_the_overdue_list_open_in_libreoffice(app, as_user,
     pack(as_user("leader")).save(files["meeting-pack"])
     files["overdue"].write_bytes(overdue_export(as_user("supervisor")))
     texts = {name: libreoffice_text(source, tmp_path, picture=name) for name, source in files.items()}
-    assert all("2026-10" in text or "2026 年 10 月" in text for text in texts.values())
+    assert all("2026年10月" in text for text in texts.values())
     assert "部门D1" in texts["meeting-pack"]

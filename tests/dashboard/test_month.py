@@ -1,5 +1,6 @@
-"""Every page opens on the month asked for in its address, else on the newest month that has ended;
-the month still in progress is marked as such and no file names a day still to come."""
+"""Every page opens on the month asked for in its address, else on the newest closed month (before
+any is closed, the newest that has ended); a month not yet closed is marked 进行中 wherever it is
+named, and no file names a day still to come."""
 from __future__ import annotations
 
 import base64
@@ -32,29 +33,43 @@ def test_a_page_opens_on_the_month_in_its_address_else_the_newest_ended_one(app,
     assert month_selector(app, name, month="2031-01")["value"] == "2026-10"  # no such snapshot: the default
 
 
+def test_once_a_month_is_closed_pages_open_on_the_newest_closed_month(app, engine):
+    from ledger import runs
+    with engine.begin() as conn:
+        runs.close_month(conn, "2026-09", "scheduler")
+    selector = month_selector(app, "overview")
+    assert selector["value"] == "2026-09"
+    labels = {o["value"]: o["label"] for o in selector["options"]}
+    assert labels == {"2026-09": "2026年9月", "2026-10": "2026年10月（进行中）"}
+
+
 @pytest.fixture
 def running_month(app, engine, config):
     """A snapshot of a month that has not ended (computed today, before its last day)."""
-    month = shift_month(dt.date.today().strftime("%Y-%m"), 1)
+    month = shift_month(config.today().strftime("%Y-%m"), 1)
     compute_snapshot(engine, month, config)
     return month
 
 
-def test_the_month_in_progress_is_marked_and_never_the_default(app, running_month):
+def test_the_month_in_progress_is_marked_and_never_the_default(app, config, running_month):
     selector = month_selector(app, "overview")
     assert selector["value"] == "2026-10"
     label = next(o["label"] for o in selector["options"] if o["value"] == running_month)
-    assert label.endswith(f"（本月进行中，数据截至 {dt.date.today():%Y-%m-%d}）")
-    assert all("进行中" not in o["label"] for o in selector["options"] if o["value"] != running_month)
+    today = config.today()  # where the deployment is, not the server
+    assert label.endswith(f"（进行中，数据截至{today.month}月{today.day}日）")
+    assert all(o["label"].endswith("（进行中）") for o in selector["options"] if o["value"] != running_month)
 
 
-def test_the_meeting_pack_of_a_month_in_progress_names_today_not_its_last_day(app, as_user, running_month):
+def test_the_meeting_pack_of_a_month_in_progress_names_today_not_its_last_day(app, as_user, config, running_month):
     status, response = call(as_user("leader"), [("lists-download", "data")], [("lists-pack", "n_clicks", 1)],
                             [("lists-month", "value", running_month)])
     assert status == 200
     book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(response["lists-download"]["data"]["content"])))
-    about = dict(book["说明"].iter_rows(min_row=3, values_only=True))
-    assert about["数据截至"] == f"{dt.date.today():%Y-%m-%d}" and about["月份"] == f"{running_month}（本月进行中）"
+    about = {row[0]: row[1] for row in book["汇总"].iter_rows(min_row=3, max_row=6, values_only=True)}
+    today = config.today()
+    assert about["数据截至"] == f"{today.year}年{today.month}月{today.day}日"
+    assert about["月份"] == f"{int(running_month[:4])}年{int(running_month[5:])}月（进行中，数据截至{today.month}月{today.day}日）"
+    assert "进行中" in book["汇总"]["A1"].value
 
 
 @given(start=st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2090, 12, 1)), count=st.integers(1, 40))

@@ -136,7 +136,7 @@ def test_overdue_export_as_a_department_user_holds_only_its_assets(app, as_user)
         data = response.get_json()["response"]["overdue-download"]["data"]
         sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(data["content"]))).active
         rows = list(sheet.iter_rows(values_only=True))
-        assert "2026-10" in rows[0][0] and "D1" in rows[0][0]  # says the month and the scope
+        assert "2026年10月" in rows[0][0] and "D1" in rows[0][0]  # says the month and the scope
         codes = {r[0] for r in rows[2:]}
         assert codes <= {"A1", "A2"} and (region == "990102" or codes == {"A1", "A2"})
     assert exports() == before + 3  # every download is in the audit log

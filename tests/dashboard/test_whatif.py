@@ -36,14 +36,14 @@ def dept(shared_app):
 def test_putting_every_idle_asset_to_use_shows_the_simulated_score_and_rank(dept):
     text = ask(dept, kinds=["idle"])
     # idle and overdue rates fall to 0: idle 25 + overdue 20 + remit 20 = 65 of 100
-    assert "65.0" in text and "较本月 +45.0 分" in text
+    assert "65.0" in text and "较本月 ↑45.0分" in text
     assert "第 1 名 / 共 3 个" in text
 
 
 def test_ticking_one_plan_moves_only_the_completion_sub_score(dept):
     text = ask(dept, rows=["plan_overdue|T1"])
     # due 3,000, done 1,000: 33.3 % -> (0.333 - 0.30) / 0.60 · 100 = 5.6 points of completion, ×25 %
-    assert "21.4" in text and "+5.6" in text and "计入测算的问题" in text
+    assert "21.4" in text and "↑5.6分" in text and "计入测算的问题" in text
 
 
 def test_nothing_ticked_asks_for_a_choice(dept):
@@ -80,7 +80,7 @@ def test_my_score_names_the_assets_behind_each_loss_and_says_why_not_all_can_be_
     status, body = call(client, [("my-score-body", "children")], [("my-score-month", "value", "2026-10")])
     text = json.dumps(body, ensure_ascii=False)
     assert status == 200 and "涉及资产 2 项：A1（测试资产）、A2（测试资产）" in text
-    assert "全部整改约可挽回 80.0 分" in text and "本月共失" not in text  # here every lost point can be won back
+    assert "全部整改约可挽回 80.0分" in text and "本月共失" not in text  # here every lost point can be won back
     # one money unit per column, in its header; the values numbers, to the fen
     (costliest,) = [g for g in grids(body) if g.get("id") == "my-score-costliest"]
     money = next(col for col in costliest["columnDefs"] if col["field"] == "value")

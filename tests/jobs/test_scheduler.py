@@ -199,4 +199,4 @@ def test_the_weekly_report_lands_whole_in_the_outbox(engine, config, tmp_path):
     assert report.name == "周调度-2026-W47-2026-10.xlsx"
     book = openpyxl.load_workbook(report)
     assert book.sheetnames == ["部门排名", "预警汇总", "约谈问责名单"]
-    assert "盘活工作周调度 · 2026-10 · 范围：全市" in book["部门排名"]["A1"].value
+    assert "盘活工作周调度 · 2026年10月（进行中） · 范围：全市" in book["部门排名"]["A1"].value

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from ledger.exports import write_frame
+from outputs.xlsx import write_frame
 from ledger.importer import SourceError, import_path
 from ledger.importer.limits import Limits, unpack
 from ledger.models import Asset, Unit

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select, true
 
 from jobs.runner import compute_month
+from outputs.phrasing import reason_text
 from ledger import workflow
 from ledger.models import AuditEntry, Commitment, Interview, ListEntry, WarningCase, WarningEvent
 from ledger.workflow import Actor, WorkflowError
@@ -104,15 +105,15 @@ def test_escalation_by_date(engine, level, state, days, overdue):
 
 def interview_reasons(engine, month, dept="D1"):
     with engine.connect() as conn:
-        return [r["text"] for r in conn.execute(select(ListEntry.reasons).where(
-            ListEntry.month == month, ListEntry.list == "interview", ListEntry.code == dept)).scalar_one()]
+        return conn.execute(select(ListEntry.reasons).where(
+            ListEntry.month == month, ListEntry.list == "interview", ListEntry.code == dept)).scalar_one()
 
 
 def test_an_interview_from_the_list_with_commitments_checked_against_the_next_snapshot(engine, config, tmp_path):
     b = city(engine, config, tmp_path / "a")
     compute_month(engine, config, "2026-09", "t")
     reasons = interview_reasons(engine, "2026-09")
-    assert any("超期闲置率" in r for r in reasons)
+    assert any("超期闲置率" in reason_text(r) for r in reasons)
     with engine.begin() as conn, pytest.raises(WorkflowError, match="not on that month's interview list"):
         workflow.schedule_interview(conn, SUPERVISOR, "2026-09", "D9", dt.date(2026, 10, 10), "张三", true())
     with engine.begin() as conn, pytest.raises(WorkflowError, match="not allowed"):

@@ -110,5 +110,4 @@ def test_the_notice_list_is_the_last_ten_percent_rounded_up_in_groups_of_three_o
     assert notice == [f"D{i:02d}" for i in range(n - k, n)] if k else notice == []
     if k:
         entry = next(e for e in compute_lists(duck, config) if e["code"] == f"D{n - 1:02d}")
-        assert entry["reasons"] == [{"rule": "bottom", "rank": n, "peer_size": n, "k": k,
-                                     "text": f"综合得分排名第 {n}/{n}，位列末位 {k} 名"}]
+        assert entry["reasons"] == [{"rule": "bottom", "rank": n, "peer_size": n, "k": k}]

@@ -7,7 +7,6 @@ import io
 import os
 import shutil
 import subprocess
-from decimal import Decimal
 
 import pandas as pd
 import pytest
@@ -22,10 +21,11 @@ from ledger.config import ConfigError
 from ledger.importer import import_path
 from ledger.models import KpiRow, ListEntry
 from ledger.scope import Scope
-from ledger.snapshot_rows import snapshot_frame
+from outputs.exports import snapshot_frame
 from ledger.vocab import DOCUMENT_KINDS
 from outputs import documents
 from outputs.facts import DocumentError
+from tests.expected import change_words, pct, points
 from tests.helpers import SAMPLE, empty_all, libreoffice_text
 
 pytestmark = pytest.mark.skipif(not SAMPLE.exists() and not os.environ.get("CI"), reason="../shared/samples not present")
@@ -78,8 +78,6 @@ def city_row(frame, level="city"):
     return frame[frame.level == level].iloc[0]
 
 
-def shown_pct(x) -> str:
-    return f"{Decimal(str(x)) * 100:.2f}%"
 
 
 @pytest.mark.parametrize("kind", ["bulletin", "interview", "rectify"])
@@ -128,11 +126,8 @@ def test_the_bulletin_states_the_citys_figures_as_the_kpi_export(sample):
     assert f"资产原值{now.base_value / 10000:,.1f}万元" in text
     for label, key in (("闲置率", "idle_rate"), ("超期闲置率", "overdue_idle_rate"), ("到期盘活完成率", "due_completion_rate"),
                        ("收入上缴率", "remit_rate"), ("数据质量率", "data_quality_rate")):
-        difference = Decimal(shown_pct(now[key])[:-1]) - Decimal(shown_pct(before[key])[:-1])
-        change = "与上月持平" if difference == 0 else \
-            f"较上月{'上升' if difference > 0 else '下降'}{abs(difference):.2f}个百分点"
-        assert f"{label}{shown_pct(now[key])}，{change}" in text, label
-    assert f"综合得分{now.score:.1f}分" in text
+        assert f"{label}{pct(now[key])}，{change_words(now[key], before[key], 'rate')}" in text, label
+    assert f"综合得分{points(now.score)}分，{change_words(now.score, before.score, 'score')}" in text
     # every department and county on the notice list is named in 三、通报事项, the others on their lists too
     for _, entry in sample["lists"].iterrows():
         assert entry["name"] in text, entry["name"]
@@ -142,14 +137,14 @@ def test_the_bulletin_states_the_citys_figures_as_the_kpi_export(sample):
     assert [c.text for c in annex.rows[0].cells][:3] == ["区划", "排名", "部门"]
     assert len(annex.rows) - 1 == len(departments)
     first = departments[(departments.region_code == "990100") & (departments["rank"] == 1)].iloc[0]
-    assert [c.text for c in annex.rows[1].cells][1:4] == ["1", first["name"], f"{first.score:.1f}"]
+    assert [c.text for c in annex.rows[1].cells][1:4] == ["1", first["name"], points(first.score)]
 
 
 def test_a_county_gets_its_own_regions_bulletin_only(sample):
     name, data = make(sample, "bulletin", Scope("region", "990102"))
     text = text_of(data)
     region = sample["kpis"][(sample["kpis"].level == "region") & (sample["kpis"].code == "990102")].iloc[0]
-    assert name.endswith("清江区.docx") and f"闲置率{shown_pct(region.idle_rate)}" in text
+    assert name.endswith("清江区.docx") and f"闲置率{pct(region.idle_rate)}" in text
     foreign = sample["kpis"][(sample["kpis"].level == "department") & (sample["kpis"].region_code != "990102")]
     assert [n for n in foreign["name"] if n in text] == []
     with pytest.raises(DocumentError):
@@ -164,7 +159,7 @@ def test_an_interview_notice_names_the_scheduled_date_and_place_or_leaves_blanks
     assert text.splitlines()[2] == f"{row['name']}："
     reasons = sample["lists"][(sample["lists"].list == "interview") & (sample["lists"].code == scheduled)].iloc[0]
     if "超期闲置率" in reasons["reasons"]:
-        assert f"超期闲置率{shown_pct(row.overdue_idle_rate)}，达到约谈标准。" in text
+        assert f"超期闲置率{pct(row.overdue_idle_rate)}，达到约谈标准。" in text
     blank = text_of(make(sample, "interview", code=other)[1])
     assert "时间：    年  月  日" in blank and "2026年11月25日" not in blank
     not_listed = sample["kpis"][(sample["kpis"].level == "department") & ~sample["kpis"].code.isin(sample["listed"])]
@@ -176,13 +171,13 @@ def test_a_rectification_notice_states_score_rank_and_open_warnings(sample):
     row = sample["kpis"][(sample["kpis"].level == "department") & (sample["kpis"].code == code)].iloc[0]
     data = make(sample, "rectify", code=code)[1]
     text = text_of(data)
-    assert f"综合得分{row.score:.1f}分" in text and f"排名第{int(row['rank'])}位（共{int(row.peer_size)}个）" in text
+    assert f"综合得分{points(row.score)}分" in text and f"排名第{int(row['rank'])}位（共{int(row.peer_size)}个）" in text
     mine = sample["warnings"][(sample["warnings"].dept_code == code) & sample["warnings"].level.isin(["orange", "red"])]
     assert f"橙色及以上预警{len(mine)}条" in text
     doc = Document(io.BytesIO(data))
     indicators = doc.tables[0]
     assert [c.text for c in indicators.rows[0].cells] == ["指标", "本月", "目标", "单项得分", "权重", "失分"]
-    assert [r.cells[1].text for r in indicators.rows[1:]][0] == shown_pct(row.idle_rate)
+    assert [r.cells[1].text for r in indicators.rows[1:]][0] == pct(row.idle_rate)
     listed_assets = {r.cells[0].text for t in doc.tables[1:] for r in t.rows[1:]}
     assert listed_assets and listed_assets <= set(mine.asset_code)
     assert "2026年12月5日前完成" in text  # [documents] rectify_days = 30 after the date of the notice
@@ -237,8 +232,8 @@ def test_a_broken_template_is_refused_with_its_name_and_the_problem(sample, tmp_
 def test_libreoffice_opens_each_document_and_lays_out_the_figures(sample, tmp_path):
     code = sample["listed"][0]
     row = sample["kpis"][(sample["kpis"].level == "department") & (sample["kpis"].code == code)].iloc[0]
-    expected = {"bulletin": f"{shown_pct(city_row(sample['kpis']).idle_rate)}", "interview": "2026 年 11 月 25 日",
-                "rectify": f"{row.score:.1f}"}
+    expected = {"bulletin": f"{pct(city_row(sample['kpis']).idle_rate)}", "interview": "2026 年 11 月 25 日",
+                "rectify": points(row.score)}
     for kind, needle in expected.items():
         _, data = make(sample, kind, code=code)
         source = tmp_path / f"{kind}.docx"

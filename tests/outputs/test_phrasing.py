@@ -1,56 +1,96 @@
-"""The documents' words, sentence by sentence: rises, falls, unchanged, undefined, every list reason."""
+"""How a figure is shown (metrics.md, "Showing a figure") and the documents' sentences built on it:
+rises, falls, unchanged, undefined, every list reason."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from hypothesis import given, strategies as st
 
+from outputs import figures as fig
 from outputs import phrasing as say
 
 
 def test_a_rate_that_rises_is_said_in_percentage_points():
-    assert say.figure_with_change("闲置率", "rate", "idle_rate", 0.1380, 0.1250) == "闲置率13.80%，较上月上升1.30个百分点"
+    assert say.figure_with_change("idle_rate", 0.1380, 0.1250) == "闲置率13.80%，较上月上升1.30个百分点"
 
 
 def test_a_score_that_falls_is_said_in_points_never_as_a_signed_number():
-    sentence = say.figure_with_change("综合得分", "score", "score", 25.34, 28.41)
+    sentence = say.figure_with_change("score", 25.34, 28.41)
     assert sentence == "综合得分25.3分，较上月下降3.1分" and "-" not in sentence
 
 
-def test_figures_equal_as_shown_are_unchanged():
-    assert say.change("rate", 0.123401, 0.123399) == "与上月持平"  # both shown as 12.34%
-    assert say.change("count", 12, 12) == "与上月持平"
+def test_a_change_is_the_unrounded_difference_rounded_once_not_the_difference_of_rounded_figures():
+    # 65.44 and 64.65 are shown as 65.4 and 64.7 (a difference of 0.7); the change is 0.79 -> 0.8
+    assert fig.text("score", 65.44) == "65.4" and fig.text("score", 64.65) == "64.7"
+    assert fig.change("score", 65.44, 64.65).words == "上升0.8分"
+    # 91.556% and 91.564% are both shown as 91.56%; the change rounds to 0.01 pp
+    assert fig.change("remit_rate", 0.91564, 0.91556).sentence == "较上月上升0.01个百分点"
+    assert fig.change("data_quality_rate", 0.7277, 0.72774).sentence == "与上月持平"
+
+
+def test_a_change_is_flat_exactly_when_it_rounds_to_zero_and_shows_as_a_dash_on_pages():
+    flat = fig.change("idle_rate", 0.123401, 0.123399)
+    assert flat.flat and flat.sentence == "与上月持平" and flat.words == "持平" and flat.arrow == "—"
+    assert fig.change("asset_count", 12, 12).sentence == "与上月持平"
+    assert fig.change("idle_rate", 0.1380, 0.1250).arrow == "↑1.30个百分点"
 
 
 def test_counts_and_money_grow_and_shrink():
-    assert say.figure_with_change("资产总数", "count", "asset_count", 2598, 2579) == "资产总数2,598项，较上月增加19项"
-    assert say.figure_with_change("资产原值", "money", "base_value", 836127638.69, 833913638.69) == \
+    assert say.figure_with_change("asset_count", 2598, 2579, "资产总数") == "资产总数2,598项，较上月增加19项"
+    assert say.figure_with_change("base_value", 836127638.69, 833913638.69) == \
         "资产原值83,612.8万元，较上月增加221.4万元"
 
 
 def test_an_undefined_rate_is_none_with_its_reason_never_zero():
-    assert say.figure_with_change("到期盘活完成率", "rate", "due_completion_rate", None, 0.5) == \
-        "到期盘活完成率无（本月无到期盘活台账）"
-    assert say.rate("remit_rate", float("nan")) == "无（近12个月无盘活收入）"
-    assert say.change("rate", 0.5, None) == "上月无可比数据"
+    assert say.figure_with_change("due_completion_rate", None, 0.5) == "到期盘活完成率无（本月无到期盘活台账）"
+    assert fig.phrase("remit_rate", float("nan")) == "无（近12个月无盘活收入）"
+    assert fig.text("remit_rate", None) == "—"
+    assert fig.change("idle_rate", 0.5, None).sentence == "上月无可比数据"
 
 
-def test_dates_are_written_in_arabic_numerals():
-    assert say.date_text(dt.date(2026, 11, 5)) == "2026年11月5日"
-    assert say.month_text("2026-10") == "2026年10月"
+def test_figures_round_half_up_as_excel_and_a_person_do():
+    assert fig.text("score", 87.25) == "87.3" and fig.text("score", 87.35) == "87.4"
+    assert fig.text("idle_rate", 0.12345) == "12.35%"
+    assert fig.text("base_value", 12_345_678.9) == "1,234.6万元"
+    assert fig.text("asset_count", 1234) == "1,234"
+
+
+def test_xlsx_cells_keep_numbers_in_the_format_of_their_kind():
+    assert (fig.cell("idle_rate", 0.0008), fig.number_format("idle_rate")) == (0.0008, "0.00%")
+    assert (fig.cell("base_value", 1234.565), fig.number_format("base_value")) == (1234.57, "#,##0.00")
+    assert (fig.cell("score", 65.43719086455918), fig.number_format("score")) == (65.43719086455918, "0.0")
+    assert fig.cell("remit_rate", None) is None
+
+
+def test_dates_months_and_moments_are_written_one_way():
+    assert fig.date_text(dt.date(2026, 11, 5)) == "2026年11月5日"
+    assert fig.month_text("2026-10") == "2026年10月"
+    assert fig.month_label("2026-10", closed=True) == "2026年10月"
+    assert fig.month_label("2026-11", closed=False) == "2026年11月（进行中）"
+    assert fig.month_label("2026-12", closed=False, upto=dt.date(2026, 12, 4)) == "2026年12月（进行中，数据截至12月4日）"
+    # stored in UTC, shown where the deployment is
+    assert fig.moment(dt.datetime(2026, 12, 3, 14, 35, 2), "Asia/Shanghai") == "2026-12-03 22:35:02"
+    assert fig.moment(dt.datetime(2026, 12, 3, 14, 35, 2), "Asia/Shanghai", seconds=False) == "2026-12-03 22:35"
 
 
 def test_a_department_with_every_reason_reads_as_sentences():
     reasons = [{"rule": "bottom", "rank": 33, "peer_size": 34, "k": 4},
-               {"rule": "notice_twice"}, {"rule": "red_warnings", "count": 25},
-               {"rule": "overdue_idle", "rate": 0.7769}, {"rule": "interview_three_months"},
-               {"rule": "idle_rate", "rate": 0.7769}]
+               {"rule": "notice_twice"}, {"rule": "red_warnings", "count": 25, "limit": 20},
+               {"rule": "overdue_idle", "rate": 0.7769, "limit": 0.1}, {"rule": "interview_three_months"},
+               {"rule": "idle_rate", "rate": 0.7769, "limit": 0.15}]
     text = say.reasons_paragraph(reasons, {"score": 30.0, "peers": "市直部门"})
     assert text == ("综合得分30.0分，在市直部门中排名第33位（共34个），位列末位4名，列入通报名单。"
                     "连续两个月被通报。本月红色预警25条，达到约谈标准。超期闲置率77.69%，达到约谈标准。"
                     "连续三个月被列入约谈名单，启动问责程序。"
                     "闲置率77.69%，达到预算约束标准，暂停或压减新增资产配置预算。")
+    assert say.reasons_text(reasons) == (
+        "综合得分排名第 33/34，位列末位 4 名；连续两个月被通报；红色预警 25 条（≥ 20）；超期闲置率 77.69%（≥ 10.00%）；"
+        "连续三个月被列入约谈名单；闲置率 77.69%（≥ 15.00%），暂停或压减新增资产配置预算")
+
+
+def test_a_topic_stored_as_text_by_an_earlier_version_reads_as_it_was():
+    assert say.reason_text("综合得分排名第 4/4，位列末位 1 名") == "综合得分排名第 4/4，位列末位 1 名"
 
 
 def test_a_ranking_names_the_first_and_last_five_or_all_of_a_short_one():
@@ -68,19 +108,29 @@ def test_lists_said_once_with_their_figures():
     assert say.level_count(["orange"]) == "1条"
 
 
+def _once(difference: Decimal, digits: int) -> Decimal:
+    return difference.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
 @given(st.floats(0, 1), st.floats(0, 1))
-def test_a_rate_change_agrees_with_the_figures_as_shown(now, before):
-    sentence = say.change("rate", now, before)
-    shown = Decimal(f"{now * 100:.2f}") - Decimal(f"{before * 100:.2f}")
-    assert "-" not in sentence and "nan" not in sentence.lower()
-    if shown == 0:
-        assert sentence == "与上月持平"
+def test_a_rate_change_is_the_unrounded_difference_rounded_once(now, before):
+    change = fig.change("idle_rate", now, before)
+    once = _once((Decimal(repr(now)) - Decimal(repr(before))) * 100, 2)
+    assert "-" not in change.sentence and "nan" not in change.sentence.lower()
+    if once == 0:
+        assert change.sentence == "与上月持平" and change.arrow == "—"
     else:
-        assert sentence == f"较上月{'上升' if shown > 0 else '下降'}{abs(shown):.2f}个百分点"
+        assert change.sentence == f"较上月{'上升' if once > 0 else '下降'}{abs(once):.2f}个百分点"
+        assert change.arrow == f"{'↑' if once > 0 else '↓'}{abs(once):.2f}个百分点"
 
 
 @given(st.floats(0, 100), st.floats(0, 100))
-def test_a_score_change_agrees_with_the_scores_as_shown(now, before):
-    sentence = say.change("score", now, before)
-    shown = Decimal(f"{now:.1f}") - Decimal(f"{before:.1f}")
-    assert sentence == ("与上月持平" if shown == 0 else f"较上月{'上升' if shown > 0 else '下降'}{abs(shown):.1f}分")
+def test_a_score_change_is_the_unrounded_difference_rounded_once(now, before):
+    once = _once(Decimal(repr(now)) - Decimal(repr(before)), 1)
+    assert fig.change("score", now, before).sentence == (
+        "与上月持平" if once == 0 else f"较上月{'上升' if once > 0 else '下降'}{abs(once):.1f}分")
+
+
+@given(st.floats(0, 1, allow_nan=False))
+def test_a_rate_shown_anywhere_is_its_percent_rounded_half_up_to_two_decimals(rate):
+    assert fig.text("idle_rate", rate) == f"{_once(Decimal(repr(rate)) * 100, 2):.2f}%"

@@ -1,6 +1,6 @@
 """Writing exports: a frame or a set of sheets to CSV or xlsx, atomically, with a title line, text
 kept as text and the formats finance reports use. What goes in them is read elsewhere
-(ledger.snapshot_rows, ledger.reports, dashboard.queries)."""
+(outputs.exports, outputs.workbooks, dashboard.queries)."""
 from __future__ import annotations
 
 import math
@@ -11,7 +11,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from ledger.errors import UserError
-from ledger.files import atomic_path
+from outputs.files import atomic_path
 
 PAGE_CHARS = 260  # column-width units one A4 landscape page prints readably (about 7 pt)
 
@@ -19,13 +19,20 @@ class ExportError(UserError):
     pass
 
 
-def _safe_text(value):
+CELL_CHARS = 32_767  # what one Excel cell holds
+CUT = "…（以下内容超出单元格上限，已截断）"
+
+
+def safe_text(value):
     """Formula injection: text starting with = + - @ is written as text, numbers stay numbers;
-    characters no spreadsheet may hold (a NUL, other controls) are dropped."""
+    characters no spreadsheet may hold (a NUL, other controls) are dropped; text longer than a cell
+    holds is cut with a marker saying so, never silently."""
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
         if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-            return "'" + value
+            value = "'" + value
+        if len(value) > CELL_CHARS:
+            value = value[:CELL_CHARS - len(CUT)] + CUT
     return value
 
 
@@ -33,7 +40,7 @@ def _escaped(frame: pd.DataFrame) -> pd.DataFrame:
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or str(safe[column].dtype) in ("str", "string"):
-            safe[column] = safe[column].map(_safe_text)
+            safe[column] = safe[column].map(safe_text)
     return safe
 
 
@@ -54,13 +61,30 @@ def write_frame(frame: pd.DataFrame, target, sheet: str = "data", title: str | N
         raise ExportError(f"只支持 .csv 或 .xlsx / output must be .csv or .xlsx: {Path(target).name}")
 
 
-def write_workbook(target, sheets: list[tuple[str, pd.DataFrame]], title: str | None = None,
+# a sheet: its name, its table and, optionally, an Excel number format per column heading (one
+# format for the column, or one per row where a column holds figures of several kinds)
+Sheet = tuple[pd.DataFrame, dict[str, str | list[str | None]]]
+
+
+def _width(value) -> float:
+    """Columns a value needs: a Chinese character is about two digits wide; a number shows with its
+    separators and decimals."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return 1
+    if isinstance(value, (int, float)):
+        return len(f"{value:,.2f}")
+    text = str(value)
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def write_workbook(target, sheets: list[tuple], title: str | None = None,
                    formats: dict[str, str] | None = None, pages_wide: int | None = 1) -> None:
-    """One xlsx workbook, a sheet per frame, each under the same title line; header row frozen
-    and filtered, columns fitted to their content, printable on A4.
+    """One xlsx workbook, a sheet per (name, frame[, formats]), each under the same title line;
+    header row frozen and filtered, columns fitted to their content, printable on A4 landscape with
+    the title and header on every page.
 
     Text cells are escaped against formula injection; numbers stay numbers. `formats`: an
-    Excel number format per column heading (percentages, money).
+    Excel number format per column heading for every sheet (a sheet's own formats come first).
     """
     if isinstance(target, (str, Path)):  # a file is written whole or not at all
         with atomic_path(target) as temporary, temporary.open("wb") as out:
@@ -69,7 +93,8 @@ def write_workbook(target, sheets: list[tuple[str, pd.DataFrame]], title: str | 
     formats = formats or {}
     title = title and ILLEGAL_CHARACTERS_RE.sub("", title)
     with pd.ExcelWriter(target, engine="openpyxl") as writer:
-        for name, frame in sheets:
+        for name, frame, *own in sheets:
+            shown = {**formats, **(own[0] if own else {})}
             name = ILLEGAL_CHARACTERS_RE.sub("", name)[:31]
             _escaped(frame).to_excel(writer, index=False, sheet_name=name, startrow=1 if title else 0)
             sheet = writer.sheets[name]
@@ -82,13 +107,15 @@ def write_workbook(target, sheets: list[tuple[str, pd.DataFrame]], title: str | 
                 sheet.auto_filter.ref = f"A{header}:{last}"
             total = 0
             for index, column in enumerate(frame.columns, start=1):
-                longest = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
+                longest = max([_width(column)] + [_width(v) for v in frame[column].head(200)])
                 letter = sheet.cell(row=1, column=index).column_letter
-                sheet.column_dimensions[letter].width = width = min(60, 4 + 1.6 * longest)
+                sheet.column_dimensions[letter].width = width = min(60, 3 + 1.1 * longest)
                 total += width
-                if column in formats:
-                    for row in range(header + 1, header + 1 + len(frame)):  # the data only: no styled empty rows
-                        sheet.cell(row=row, column=index).number_format = formats[column]
+                if column in shown:
+                    each = shown[column] if isinstance(shown[column], list) else [shown[column]] * len(frame)
+                    for row, number_format in zip(range(header + 1, header + 1 + len(frame)), each):
+                        if number_format:  # the data only: no styled empty rows
+                            sheet.cell(row=row, column=index).number_format = number_format
             # printable as it opens: A4 landscape, the title and header on every page, `pages_wide`
             # pages wide (None: as many as keep the text readable, PAGE_CHARS a page, the first
             # columns repeated on each)

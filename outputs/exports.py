@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from ledger.exports import ExportError
 from ledger.models import KPI_FIELDS, SCORE_NAMES, KpiRow, ListEntry, Snapshot, WarningRow
 from ledger.scope import Scope
+from outputs import figures
+from outputs.phrasing import reasons_text
+from outputs.xlsx import ExportError
 
 KPI_EXPORT = ["level", "code", "name", "month", *[n for n, _ in KPI_FIELDS],
               *[f"score_{n}" for n in SCORE_NAMES], "score", "rank", "rank_change"]
@@ -16,10 +18,8 @@ WARNING_EXPORT = ["month", "rule", "level", "ref", "asset_code", "unit_code", "d
 LIST_EXPORT = ["month", "list", "level", "code", "name", "reasons"]
 KINDS = ("kpis", "warnings", "lists")
 _MONEY = [n for n, kind in KPI_FIELDS if kind == "money"]
-# how an xlsx export shows each column (the values stay numbers): money to the fen, rates as
-# percentages, scores to one decimal
-FORMATS = ({n: "#,##0.00" for n in _MONEY} | {n: "0.00%" for n, kind in KPI_FIELDS if kind == "rate" and n.endswith("_rate")}
-           | {n: "0.0" for n in ["score", "avg_months_idle", *[f"score_{s}" for s in SCORE_NAMES]]})
+# how an xlsx export shows each figure column (the values stay numbers, unrounded): outputs.figures
+FORMATS = {n: figures.number_format(n) for n in KPI_EXPORT if n in figures.FIGURES}
 _INT = [n for n, kind in KPI_FIELDS if kind in ("count", "months")] + ["rank", "rank_change", "days", "months"]
 
 
@@ -41,7 +41,7 @@ def snapshot_frame(conn: Connection, kind: str, month: str, scope: Scope, *condi
     query = select(*[getattr(table, c) for c in columns]).where(table.month == month, within, *conditions).order_by(*order)
     frame = typed(pd.DataFrame(conn.execute(query).fetchall(), columns=columns))
     if kind == "lists":
-        frame["reasons"] = frame["reasons"].map(lambda rs: "；".join(r["text"] for r in rs))
+        frame["reasons"] = frame["reasons"].map(reasons_text)
     return frame
 
 

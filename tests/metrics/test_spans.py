@@ -4,7 +4,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.spans import spans_of_asset
+from metrics.spans import spans_of_asset
 
 STATUSES = ["in_use", "idle", "underused", "leased", "disposed"]
 day = st.integers(min_value=0, max_value=400).map(lambda n: dt.date(2024, 1, 1) + dt.timedelta(days=n))
