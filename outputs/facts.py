@@ -28,7 +28,6 @@ HEADLINE = [  # 一、总体情况: the figures in documents.md's order, each sa
     "asset_count", "base_value", "idle_rate", "overdue_idle_count", "overdue_idle_rate", "due_completion_rate",
     "remit_rate", "data_quality_rate", "score",
 ]
-HEADLINE_LABELS = {"asset_count": "资产总数"}  # where the bulletin's sentence names a figure its own way
 ATTACHMENT = ["score", "idle_rate", "overdue_idle_rate", "due_completion_rate", "remit_rate", "data_quality_rate"]
 TOP_ASSETS = 10
 
@@ -151,7 +150,7 @@ def bulletin(conn: Connection, scope: Scope, month: str, config: Config, today: 
 
 
 def _overview(now: dict, before: dict, upto: dt.date, scope_name: str) -> str:
-    parts = [say.figure_with_change(key, now.get(key), before.get(key), HEADLINE_LABELS.get(key)) for key in HEADLINE]
+    parts = [say.figure_with_change(key, now.get(key), before.get(key)) for key in HEADLINE]
     return (f"截至{fig.date_text(upto)}，{scope_name}纳入监测的" + "；".join(parts) + "。")
 
 

@@ -146,6 +146,14 @@ def change(key: str, now, before) -> Change:
     return Change(key, rounded(kind, _decimal(now) - _decimal(before)))
 
 
+def yuan(amount) -> str:
+    """An amount of one asset, request or payment, to the fen: 1,234.56元 (a figure of many sums
+    up in 万元: text)."""
+    if undefined(amount):
+        return DASH
+    return f"{_decimal(amount).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}元"
+
+
 def rank_move(rank_change) -> str:
     """A rank's move on the month before: ▲2 (up two places), ▼1, ＝, or — where there was none."""
     if undefined(rank_change):

@@ -17,6 +17,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from metrics.definitions import FIGURES
+from outputs.facts import ATTACHMENT
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 # GB/T 9704-2012: 版心 156 × 225 mm, 22 lines of 28 characters; 三号 = 16 pt, 二号 = 22 pt, 四号 = 14 pt
@@ -256,7 +259,7 @@ def bulletin() -> Document:
     annex.runs[0].element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "黑体")
     para(doc, "{{ month_text }}部门综合得分排名", "公文标题")
     para(doc, "", "主送")
-    table(doc, ["区划", "排名", "部门", "综合得分", "闲置率", "超期闲置率", "到期盘活完成率", "收入上缴率", "数据质量率"],
+    table(doc, ["区划", "排名", "部门", *[FIGURES[key].label for key in ATTACHMENT]],
           "for r in attachment", [16, 10, 36, 14, 16, 16, 16, 16, 16])
     return doc
 

@@ -37,6 +37,12 @@ HEADLINE = ["score", "asset_count", "base_value", "idle_rate", "overdue_idle_cou
             "data_quality_rate", "listing_rate"]
 
 
+def cell(key: str, value):
+    """A figure's cell in a table people read: the number (outputs.figures.cell), or — when undefined."""
+    number = figures.cell(key, value)
+    return figures.DASH if number is None else number
+
+
 def heading(key: str) -> str:
     """A column's heading: the figure's name, money with its unit (a cell keeps yuan)."""
     if key in WORDS:
@@ -75,7 +81,7 @@ def _ranking(frame: pd.DataFrame, with_region: bool) -> Sheet:
                                 na_position="last")
     keys = (["region_name"] if with_region else []) + RANKING
     table = pd.DataFrame({heading(k): ordered[k].map(figures.rank_move) if k == "rank_change" else
-                          ordered[k].map(lambda v, k=k: figures.cell(k, v)) if k in figures.FIGURES else ordered[k]
+                          ordered[k].map(lambda v, k=k: cell(k, v)) if k in figures.FIGURES else ordered[k]
                           for k in keys})
     return table, {heading(k): figures.number_format(k) for k in keys if k in figures.FIGURES and k != "rank_change"}
 
@@ -84,8 +90,8 @@ def _figures_table(now: dict, before: dict, keys: list[str]) -> tuple[pd.DataFra
     """指标 · 本月 · 上月 · 较上月: the cells keep the numbers, each row in its figure's format."""
     table = pd.DataFrame({
         "指标": [heading(k) for k in keys],
-        "本月": [figures.cell(k, now.get(k)) for k in keys],
-        "上月": [figures.cell(k, before.get(k)) for k in keys],
+        "本月": [cell(k, now.get(k)) for k in keys],
+        "上月": [cell(k, before.get(k)) if before else figures.DASH for k in keys],
         "较上月": [figures.change(k, now.get(k), before.get(k)).words if before else "上月无可比数据" for k in keys],
     })
     shown = [figures.number_format(k) for k in keys]
@@ -176,7 +182,7 @@ def meeting_pack(conn: Connection, month: str, target, config: Config, scope: Sc
         if len(mine):
             ranked = pd.DataFrame({"指标": [f"{figures.rank_text(r, n, '未排名')} {name}" for r, n, name in
                                            zip(mine["rank"], mine["peer_size"], mine["name"])],
-                                   "本月": [figures.cell("score", s) for s in mine["score"]]})
+                                   "本月": [cell("score", s) for s in mine["score"]]})
             table = pd.concat([table, pd.DataFrame([{}, {"指标": "下属单位（按综合得分排名）"}]), ranked],
                               ignore_index=True)
             formats = {col: shown + [None, None] + (["0.0"] * len(mine) if col == "本月" else [None] * len(mine))
@@ -232,8 +238,8 @@ def opinion_forms(target, forms: list[dict], config: Config, scope_text: str, ye
         """Cells of one row: (first column, last column, value), merged and boxed."""
         nonlocal row
         for first, last, value in cells:
-            cell = sheet.cell(row=row, column=first, value=safe_text(value))
-            cell.alignment, cell.font = wrap, Font(bold=bold, name="宋体", size=10)
+            written = sheet.cell(row=row, column=first, value=safe_text(value))
+            written.alignment, written.font = wrap, Font(bold=bold, name="宋体", size=10)
             if last > first:
                 sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
             for column in range(first, last + 1):

@@ -109,7 +109,7 @@ def write_workbook(target, sheets: list[tuple], title: str | None = None,
             for index, column in enumerate(frame.columns, start=1):
                 longest = max([_width(column)] + [_width(v) for v in frame[column].head(200)])
                 letter = sheet.cell(row=1, column=index).column_letter
-                sheet.column_dimensions[letter].width = width = min(60, 3 + 1.1 * longest)
+                sheet.column_dimensions[letter].width = width = min(60, 4 + 1.1 * longest)
                 total += width
                 if column in shown:
                     each = shown[column] if isinstance(shown[column], list) else [shown[column]] * len(frame)

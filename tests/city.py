@@ -40,10 +40,15 @@ def build_city(engine, config, folder):
     b.load(engine, config, folder)
     for month in ("2026-09", "2026-10"):
         compute_snapshot(engine, month, config)
+    return add_accounts(engine)
+
+
+def add_accounts(engine, accounts_=ACCOUNTS):
+    """One account per role, all with PASSWORD."""
     # every account has the same password: hash it once (scrypt is slow by design, 0.1 s a hash)
     with session_scope(engine, write=True) as s, \
             mock.patch.object(accounts, "generate_password_hash", _hash_once):
-        for username, role, scope_code in ACCOUNTS:
+        for username, role, scope_code in accounts_:
             accounts.add_user(s, username, role, PASSWORD, scope_code)
     return engine
 

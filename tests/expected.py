@@ -66,6 +66,10 @@ def wan(yuan) -> str:
 def change_words(now, before, kind: str) -> str:
     """较上月上升0.37个百分点 · 较上月下降0.8分 · 与上月持平: the unrounded difference, rounded once."""
     from decimal import Decimal
+    if now is None:
+        return "本月无此项"
+    if before is None:
+        return "上月无可比数据"
     digits, scale, unit = {"rate": (2, 100, "个百分点"), "score": (1, 1, "分")}[kind]
     size = half_up(Decimal(repr(float(now))) - Decimal(repr(float(before))), digits, scale)
     return "与上月持平" if size == 0 else f"较上月{'上升' if size > 0 else '下降'}{abs(size)}{unit}"
@@ -74,4 +78,6 @@ def change_words(now, before, kind: str) -> str:
 def arrow(now, before, kind: str) -> str:
     """↑0.37个百分点 · ↓0.8分 · — (as a page or the screen shows a change)."""
     words = change_words(now, before, kind)
+    if not words.startswith(("较上月", "与上月持平")):
+        return words
     return "—" if words == "与上月持平" else ("↑" if "上升" in words else "↓") + words[5:]

@@ -103,10 +103,12 @@ def month_ticks(months: list[str]) -> list[str]:
     return ticks
 
 
-def trend(frame: pd.DataFrame, series: dict[str, str], title: str, percent: bool = False, height: int = 260):
-    """Figures month by month (`series`: figure key -> label), one line each."""
+def trend(frame: pd.DataFrame, series: list[str], title: str = "", height: int = 260):
+    """Figures month by month (`series`: figure keys, all of one kind), one line each, named as defined."""
     chart = go.Figure()
-    for i, (column, label) in enumerate(series.items()):
+    percent = fig.figure(series[0]).kind == "rate"
+    for i, column in enumerate(series):
+        label = fig.figure(column).label
         values = frame[column] * (100 if percent else 1)
         chart.add_trace(go.Scatter(x=frame["month"], y=values, name=label, mode="lines+markers",
                                    line={"color": PALETTE[i % len(PALETTE)], "width": 2},
@@ -224,10 +226,11 @@ def yuan_column(field: str, header: str, **options) -> dict:
             "valueFormatter": {"function": "params.value == null ? '—' : d3.format(',.2f')(params.value)"}, **options}
 
 
-def figure_column(field: str, header: str, **options) -> dict:
+def figure_column(field: str, header: str | None = None, **options) -> dict:
     """A grid column of figures: the number sorts, the text outputs.figures wrote for it (in
-    `<field>_text`, figure_texts) shows, so a grid reads as the page, the screen and the files do."""
-    return {"field": field, "headerName": header, "type": "rightAligned",
+    `<field>_text`, figure_texts) shows, so a grid reads as the page, the screen and the files do.
+    `header`: the figure's own name (metrics.definitions) unless another is given."""
+    return {"field": field, "headerName": header or fig.figure(field).label, "type": "rightAligned",
             "valueFormatter": {"function": f"params.data ? params.data['{field}_text'] : ''"}, **options}
 
 
@@ -269,14 +272,14 @@ def request_outcomes(frame: pd.DataFrame) -> dbc.Card:
     frame = frame.sort_values(["budget_year", "requested_on"], ascending=False)
     rows = [html.Tr([
         html.Td(html.A(r.request_id, href="/allocation")), html.Td(f"{r.budget_year}"), html.Td(r.asset_name),
-        html.Td(int(r.quantity), className="num"), html.Td(f"{r.quantity * r.unit_price / 100:,.2f}", className="num"),
+        html.Td(int(r.quantity), className="num"), html.Td(fig.yuan(r.quantity * r.unit_price / 100), className="num"),
         html.Td(r.requested_on.isoformat()),
         html.Td(KINDS[r.decision] if isinstance(r.decision, str) else "待审核"),
         html.Td(f"{int(r.transfer_done)}/{int(r.transfer_qty)} 件已调入" if isinstance(r.decision, str)
                 and r.transfer_qty == r.transfer_qty and r.transfer_qty else "—"),
         html.Td(r.decision_note if isinstance(r.decision_note, str) else "", className="small")])
         for r in frame.head(20).itertuples()]
-    head = html.Thead(html.Tr([html.Th(h) for h in ("需求编号", "预算年度", "资产名称", "数量", "金额（元）", "申报日期",
+    head = html.Thead(html.Tr([html.Th(h) for h in ("需求编号", "预算年度", "资产名称", "数量", "金额", "申报日期",
                                                     "审核决定", "调剂进度", "审核意见")]))
     note = f"共 {len(frame)} 项，显示最近 20 项" if len(frame) > 20 else None
     return section("配置需求与审核结果", dbc.Table([head, html.Tbody(rows)], size="sm", hover=True),

@@ -53,7 +53,7 @@ CANDIDATE_COLUMNS = [
     {"field": "status_zh", "headerName": "使用状况", "width": 100},
     {"field": "months_idle", "headerName": "闲置月数", "width": 100, "type": "rightAligned"},
     {"field": "listed_zh", "headerName": "公物仓", "width": 90},
-    {"field": "value_text", "headerName": "价值（元）", "flex": 1, "minWidth": 120, "type": "rightAligned"},
+    {"field": "value_text", "headerName": "价值", "flex": 1, "minWidth": 120, "type": "rightAligned"},
 ]
 TRANSFER_COLUMNS = [
     {"field": "request_id", "headerName": "需求编号", "width": 120},
@@ -234,7 +234,7 @@ def detail(selected, _version, current):
              "unit_name": names.get(x.unit_code, ("", ""))[0], "dept_name": names.get(x.unit_code, ("", ""))[1],
              "tier_zh": TIERS[int(x.tier)], "status_zh": STATUS_ZH.get(x.status, x.status),
              "months_idle": int(x.months_idle), "listed_zh": "已挂牌" if x.listed else "—",
-             "value_text": "—" if x.value is None or pd.isna(x.value) else f"{x.value / 100:,.2f}"}
+             "value_text": fig.yuan(None if x.value is None or pd.isna(x.value) else x.value / 100)}
             for x in shown.itertuples()]
     held = set(queries.held_assets(engine, scope, request_id))
     decided = isinstance(r.decision, str)
@@ -244,7 +244,7 @@ def detail(selected, _version, current):
         html.Div([html.Strong(f"{r.request_id} · {r.asset_name}"),
                   html.Span(f"　{r.unit_name}（{r.dept_name}）　{CATEGORY_ZH.get(r.category, r.category)}"
                             + (f" {r.category_code}" if isinstance(r.category_code, str) else "")
-                            + f"　数量 {int(r.quantity)}　单价 {r.unit_price / 100:,.2f} 元"
+                            + f"　数量 {int(r.quantity)}　单价 {fig.yuan(r.unit_price / 100)}"
                             + f"　申报 {r.requested_on.isoformat()}")]),
         html.Div(f"申报理由：{r.reason}", className="small text-muted") if isinstance(r.reason, str) else None,
         html.Div([*badges, html.Span(f"存量候选资产共 {len(everything)} 项，显示前 {len(rows)} 项（排序：本单位 → 本部门 → "

@@ -28,7 +28,7 @@ def layout(code: str | None = None, month: str | None = None, **_query):
 
 
 def _money(fen) -> str:
-    return "—" if c.undefined(fen) else f"{fen / 100:,.2f} 元"
+    return fig.yuan(None if c.undefined(fen) else fen / 100)
 
 
 def _timeline(spans):

@@ -63,20 +63,20 @@ def render(month: str, code: str):
     unit_grid = c.grid(f"{P}-units", unit_rows[["rank", "rank_text", "name", "score", "score_text", "asset_count",
                                                 "asset_count_text", "idle_rate", "idle_rate_text", "href"]], [
         c.figure_column("rank", "排名", width=80), c.link_column("name", "单位", "href", flex=2, tooltipField="name"),
-        c.figure_column("score", "综合得分", width=110), c.figure_column("asset_count", "资产数", width=100),
-        c.figure_column("idle_rate", "闲置率", width=100),
+        c.figure_column("score", width=110), c.figure_column("asset_count", width=100),
+        c.figure_column("idle_rate", width=100),
     ], height="320px")
     rank = fig.rank_text(row["rank"], row["peer_size"])
     before = history[history.month == shift_month(month, -1)]
     previous = before.iloc[0].to_dict() if len(before) else {}
     return html.Div([
-        dbc.Row([dbc.Col([c.kpi_card("综合得分", c.shown("score", row["score"]),
+        dbc.Row([dbc.Col([c.kpi_card(fig.figure("score").label, c.shown("score", row["score"]),
                                      c.delta("score", row["score"], previous.get("score")), rank, id_=f"{P}-score"),
                           html.A("通报、约谈、整改履历 →", href=f"/history?code={row['code']}", className="small d-block mt-2")],
                          md=3),
                  dbc.Col(score_breakdown(row, context.config()), md=9)], className="g-3 mb-3"),
         dbc.Row([dbc.Col(c.section("单位排名", unit_grid), lg=6),
-                 dbc.Col(c.section("近13个月", c.trend(history, {"score": "综合得分"}, "", height=220),
+                 dbc.Col(c.section("近13个月", c.trend(history, ["score"], height=220),
                                    c.rank_path(history, int(row["peer_size"] or 0))), lg=6)], className="g-3 mb-3"),
         costliest(row, queries.point_items(context.engine(), context.scope(), month, row["code"]), month,
                   context.config(), f"{P}-costliest"),

@@ -82,7 +82,7 @@ def render(month: str):
                 className="g-3 mb-3"),
         costliest(row, items, month, config, f"{P}-costliest"),
         whatif_section(items, month),
-        c.section("近13个月得分", c.trend(history, {"score": "综合得分"}, "")),
+        c.section("近13个月得分", c.trend(history, ["score"])),
         c.request_outcomes(queries.purchase_requests(context.engine(), context.scope(), dept=row["code"])),
     ])
 

@@ -53,9 +53,8 @@ def render(month: str):
         className="g-3 mb-3")
     trend = rows.sort_values("month")
     charts = dbc.Row([
-        dbc.Col(c.section("近13个月综合得分", c.trend(trend, {"score": "综合得分"}, ""))), 
-        dbc.Col(c.section("近13个月闲置率", c.trend(trend, {"idle_rate": "闲置率", "overdue_idle_rate": "超期闲置率"},
-                                                  "", percent=True))),
+        dbc.Col(c.section("近13个月综合得分", c.trend(trend, ["score"]))),
+        dbc.Col(c.section("近13个月闲置率", c.trend(trend, ["idle_rate", "overdue_idle_rate"]))),
     ], className="g-3 mb-3")
     return html.Div([cards, charts, _rankings(month, scope, engine), _alerts(month, scope, engine)])
 

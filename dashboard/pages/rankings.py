@@ -26,9 +26,9 @@ def _columns(linked: bool) -> list[dict]:
             "move-up": "params.value && params.value.startsWith('▲')",
             "move-down": "params.value && params.value.startsWith('▼')"}},
         name,
-        c.figure_column("score", "综合得分", width=110),
+        c.figure_column("score", width=110),
         *[c.figure_column(f, h, width=100) for f, h in SUBS],
-        c.figure_column("idle_rate", "闲置率", width=100),
+        c.figure_column("idle_rate", width=100),
         {"field": "trend", "headerName": "近13月得分", "width": 150, "cellRenderer": "Sparkline", "sortable": False},
     ]
 

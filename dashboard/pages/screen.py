@@ -232,7 +232,7 @@ def _trends(city):
             x=months, y=values, mode="lines+markers+text", line={"color": color, "width": 4}, marker={"size": 9},
             text=[c.shown(key, v) if i in (0, len(months) - 1) else "" for i, v in enumerate(city[key])],
             textposition="top center", textfont={"size": 18, "color": INK}, showlegend=False))
-        chart.update_layout(height=380, margin={"l": 70, "r": 24, "t": 56, "b": 44}, paper_bgcolor="rgba(0,0,0,0)",
+        chart.update_layout(height=366, margin={"l": 70, "r": 24, "t": 56, "b": 44}, paper_bgcolor="rgba(0,0,0,0)",
                             plot_bgcolor="rgba(0,0,0,0)", font={"family": FONT, "size": 16, "color": INK},
                             title={"text": f"{fig.figure(key).label} {c.shown(key, city[key].iloc[-1])}",
                                    "font": {"size": 24}, "x": 0.03, "y": 0.95},
@@ -240,7 +240,8 @@ def _trends(city):
                                    "tickvals": months, "ticktext": c.month_ticks(months), "tickangle": 0,
                                    "tickfont": {"size": 13}},
                             yaxis={"ticksuffix": "%" if fig.figure(key).kind == "rate" else "", "gridcolor": GRID,
-                                   "color": MUTED, "range": [low - pad, high + pad], "nticks": 5})
+                                   "color": MUTED, "range": [max(0.0, low - pad), min(100.0, high + pad)], "nticks": 5,
+                                   "zeroline": False})
         return html.Div(dcc.Graph(figure=chart, config={"displayModeBar": False, "staticPlot": True}),
                         className="trend-cell")
 

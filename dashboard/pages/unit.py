@@ -40,10 +40,10 @@ def render(month: str, code: str):
     before = history[history.month == shift_month(month, -1)]
     previous = before.iloc[0].to_dict() if len(before) else {}
     return html.Div([
-        dbc.Row([dbc.Col(c.kpi_card("综合得分", c.shown("score", row["score"]),
+        dbc.Row([dbc.Col(c.kpi_card(fig.figure("score").label, c.shown("score", row["score"]),
                                     html.Div([c.delta("score", row["score"], previous.get("score")), html.Div(back)]),
                                     rank, id_=f"{P}-score"), md=3),
                  dbc.Col(score_breakdown(row, context.config()), md=9)], className="g-3 mb-3"),
-        c.section("近13个月", c.trend(history, {"score": "综合得分"}, "")),
+        c.section("近13个月", c.trend(history, ["score"])),
         c.section(f"本月预警（{len(warnings)} 条）", warnings_grid(f"{P}-warnings", warnings, {row["code"]: row["name"]})),
     ]), row["name"]

@@ -135,17 +135,17 @@ def test_leader_drills_from_ranking_to_department(server, browser):
 def test_the_month_chosen_travels_to_the_next_page_and_its_downloads(server, browser):
     page, problems = open_session(browser, server, "leader", WIDE)
     visit(page, server, "/")
-    assert "2026 年 10 月" in page.inner_text("#overview-month")  # the newest month that has ended
-    pick(page, "overview-month", "2026 年 9 月")
+    assert "2026年10月" in page.inner_text("#overview-month")  # the newest month that has ended
+    pick(page, "overview-month", "2026年9月")
     page.wait_for_url(re.compile(r".*/\?month=2026-09$"))
     page.get_by_role("link", name="排名", exact=True).click()
     page.wait_for_url(re.compile(r".*/rankings\?month=2026-09$"))
     page.wait_for_selector("#rankings-month")
-    assert "2026 年 9 月" in page.inner_text("#rankings-month")
+    assert "2026年9月" in page.inner_text("#rankings-month")
     page.get_by_role("link", name="部门D1").first.click()
     page.wait_for_url(re.compile(r".*/department\?code=D1&month=2026-09$"))
     page.wait_for_selector("text=单位排名")
-    assert "2026 年 9 月" in page.inner_text("#department-month")
+    assert "2026年9月" in page.inner_text("#department-month")
     page.get_by_role("link", name="约谈问责", exact=True).click()
     page.wait_for_url(re.compile(r".*/lists\?month=2026-09$"))
     with page.expect_download() as download:
@@ -153,7 +153,7 @@ def test_the_month_chosen_travels_to_the_next_page_and_its_downloads(server, bro
     assert "2026-09" in download.value.suggested_filename
     page.reload()
     page.wait_for_selector("#lists-month")
-    assert "2026 年 9 月" in page.inner_text("#lists-month")  # a reload keeps it too
+    assert "2026年9月" in page.inner_text("#lists-month")  # a reload keeps it too
     assert problems == []
 
 
@@ -246,7 +246,7 @@ def test_the_meeting_screen_fits_the_wall_on_every_panel(server, browser, size):
     page.wait_for_timeout(500)
     titles = page.locator(".panel-title").all_inner_texts()
     assert titles == ["核心指标", "县区排名", "部门排名", "预警分布", "约谈问责", "趋势"]
-    assert "2026 年 10 月" in page.inner_text(".screen-month") and "计算于" in page.inner_text(".screen-stamp")
+    assert "2026年10月" in page.inner_text(".screen-month") and "计算于" in page.inner_text(".screen-stamp")
     for index in range(len(titles)):
         page.evaluate("i => document.querySelectorAll('.screen-panel').forEach((p, j) => p.classList.toggle('active', j === i))",
                       index)
@@ -308,7 +308,7 @@ def test_a_department_simulates_fixing_its_idle_assets(server, browser):
     result = page.locator("#my-score-whatif-result")
     result.get_by_text("模拟综合得分").wait_for()
     # idle and overdue rates to 0: 65.0 of 100 (tests/dashboard/test_whatif.py has the arithmetic)
-    assert "65.0" in result.inner_text() and "较本月 +45.0 分" in result.inner_text()
+    assert "65.0" in result.inner_text() and "较本月 ↑45.0分" in result.inner_text()
     page.get_by_label(re.compile("盘活闲置资产")).uncheck()
     page.locator("#my-score-whatif-grid .ag-row").filter(has_text="T1").locator("input[type=checkbox]").check()
     result.get_by_text("21.4").wait_for()

@@ -64,7 +64,7 @@ def test_a_department_reads_its_own_request_without_other_departments_values_and
     client = as_user("dept")
     _, response = detail(client, "R1")
     values = {r["asset_code"]: r["value_text"] for r in response["allocation-candidates"]["rowData"]}
-    assert values["A1"] == "1,000.00" and values["A2"] == "2,000.00"  # its own units' assets
+    assert values["A1"] == "1,000.00元" and values["A2"] == "2,000.00元"  # its own units' assets
     assert values["A3"] == values["A5"] == "—"  # others': no values
     _, response = detail(client, "R4")  # D4's request
     assert response["allocation-detail"]["children"]["props"]["children"][0]["props"]["children"] == "未找到"

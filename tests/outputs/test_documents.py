@@ -122,7 +122,7 @@ def test_the_bulletin_states_the_citys_figures_as_the_kpi_export(sample):
     assert doc.paragraphs[0].text == "关于2026年10月清江市国有资产盘活工作情况的通报"
     text = text_of(data)
     now, before = city_row(sample["kpis"]), city_row(sample["before"])
-    assert f"资产总数{int(now.asset_count):,}项" in text
+    assert f"资产数{int(now.asset_count):,}项" in text
     assert f"资产原值{now.base_value / 10000:,.1f}万元" in text
     for label, key in (("闲置率", "idle_rate"), ("超期闲置率", "overdue_idle_rate"), ("到期盘活完成率", "due_completion_rate"),
                        ("收入上缴率", "remit_rate"), ("数据质量率", "data_quality_rate")):
