@@ -26,15 +26,17 @@ def create_app(config: Config, demo: bool = False) -> Flask:
     documents.check_templates(config)  # a broken template stops the start, not a download
     server.config.update(SECRET_KEY=key, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", DEBUG=False,
                          REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax",
-                         MAX_CONTENT_LENGTH=150 * 1024 * 1024,  # an uploaded workbook, base64 in a callback
+                         # an uploaded workbook, base64 in a callback (4/3 of the file), with room for the JSON around it
+                         MAX_CONTENT_LENGTH=config["import.max_upload_mb"] * 1024 * 1024 * 3 // 2 + 1024 * 1024,
                          SESSION_COOKIE_SECURE=config["auth.secure_cookies"],
                          REMEMBER_COOKIE_SECURE=config["auth.secure_cookies"])
     server.extensions["panhuo.config"] = config
     server.extensions["panhuo.engine"] = make_engine(config.database_url)
 
-    from dashboard import api, auth
+    from dashboard import api, auth, downloads
     auth.init_app(server)
     api.init_app(server)
+    downloads.init_app(server)
     _mount_dash(server)
     server.before_request(_check_callback_request)
     server.register_error_handler(OperationalError, _busy)

@@ -9,8 +9,7 @@ from __future__ import annotations
 from flask import has_request_context
 
 from ledger import vocab
-from ledger.permissions import CITY_WIDE
-from ledger.scope import NOTHING, REFUSAL_HOOKS, Scope
+from ledger.scope import NOTHING, REFUSAL_HOOKS, Scope, scope_of_account
 
 
 def _audit_refusal(scope: Scope, what: str, value: object) -> None:
@@ -28,13 +27,4 @@ def scope_for(user) -> Scope:
     """The scope of a logged-in account (anything else: nothing)."""
     if user is None or not getattr(user, "is_authenticated", False) or getattr(user, "disabled", True):
         return NOTHING
-    role, code, name = user.role, user.scope_code, user.username
-    if role in CITY_WIDE:
-        return Scope("all", None, name, role)
-    if role == "screen":
-        return Scope("screen", None, name, role)
-    if role == "county" and code:
-        return Scope("region", code, name, role)
-    if role == "department" and code:
-        return Scope("department", code, name, role)
-    return Scope("none", None, name)  # a county or department account without its code
+    return scope_of_account(user)

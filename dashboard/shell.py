@@ -19,16 +19,17 @@ from ledger.permissions import may_open
 
 # the navigation, in order: path and label; who sees a link is who may open it (ledger.permissions)
 NAV = [("/", "总览"), ("/rankings", "排名"), ("/overdue", "超期闲置"), ("/warnings", "预警"), ("/lists", "约谈问责"),
-       ("/interviews", "约谈整改"), ("/allocation", "配置审核"), ("/my-score", "我的得分"), ("/import", "数据导入"),
-       ("/jobs", "任务"), ("/audit", "审计日志"), ("/screen", "大屏")]
+       ("/interviews", "约谈整改"), ("/allocation", "配置审核"), ("/my-score", "我的得分"), ("/reporting", "报送"),
+       ("/import", "数据导入"), ("/jobs", "任务"), ("/audit", "审计日志"), ("/screen", "大屏")]
 
 
 def page_frame(path: str, prefix: str, title: str, controls=None, snapshot_only: bool = False, toolbar=None,
-               month: str | None = None):
+               month: str | None = None, footer=None):
     """What most pages share: the role guard, a title, controls, the month selector, a loading body.
 
     `controls`: components, or a function of the available months returning them.
-    `toolbar`: components between the title row and the body (kept when the body re-renders).
+    `toolbar`: components between the title row and the body (kept when the body re-renders);
+    `footer`: components after the body.
     `month`: the month asked for in the address; otherwise the newest month that has ended.
     """
     from dashboard import components as c
@@ -48,6 +49,7 @@ def page_frame(path: str, prefix: str, title: str, controls=None, snapshot_only:
                  className="page-head"),
         *(toolbar or []),
         dcc.Loading(html.Div(id=f"{prefix}-body"), type="dot"),
+        *(footer or []),
     ])
 
 
@@ -137,11 +139,32 @@ def search(text):
             for item in found]
 
 
+def _unread_text(count: int) -> str:
+    return "" if not count else (f"{count}" if count < 100 else "99+")
+
+
+@callback(Output("app-unread", "children"), Output("app-unread", "className"), Input("app-unread-tick", "n_intervals"),
+          prevent_initial_call=True)
+@guarded("/inbox")
+def unread(_n):
+    """The number unread beside 消息, kept current while a page stays open."""
+    from dashboard import context, queries
+
+    count = queries.unread(context.engine(), current_user.id if current_user.is_authenticated else None)
+    return _unread_text(count), "unread-badge" if count else ""
+
+
 def shell():
     if not current_user.is_authenticated:
         return html.Div()
     role = current_user.role
     links = [dbc.NavItem(dbc.NavLink(label, href=path, active="exact")) for path, label in NAV if may_open(role, path)]
+    if may_open(role, "/inbox"):
+        from dashboard import context, queries
+        count = queries.unread(context.engine(), current_user.id)
+        links.append(dbc.NavItem(dbc.NavLink(["消息", html.Span(_unread_text(count), id="app-unread",
+                                                               className="unread-badge" if count else "")],
+                                             href="/inbox", active="exact")))
     scope = f" · {current_user.scope_code}" if current_user.scope_code else ""
     account = html.Form([
         html.Span(f"{current_user.username}（{vocab.ROLES.get(role, role)}{scope}）", className="account-name"),
@@ -154,5 +177,6 @@ def shell():
         dbc.Nav(links, className="me-auto", navbar=True),
         search_box() if scope_for(current_user).sees_assets else None,
         account,
+        dcc.Interval(id="app-unread-tick", interval=60_000) if may_open(role, "/inbox") else None,
     ], fluid=True), color="#12355b", dark=True, className="app-bar")
     return html.Div([bar, dbc.Container(dash.page_container, fluid=True, className="page")])

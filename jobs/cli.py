@@ -11,7 +11,7 @@ import click
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from jobs.serve import hand_over
-from ledger import accounts, audit, vocab
+from ledger import accounts, audit, permissions, vocab
 from ledger.config import Config, ConfigError, load_config
 from ledger.db import is_busy, make_engine, session_scope
 from outputs.xlsx import ExportError, write_frame
@@ -91,12 +91,27 @@ def init_db(ctx: Context) -> None:
 
 @main.command("import")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--user", default=None, help="who imports (recorded with the import; default cli:<account>)")
+@click.option("--as", "as_user", default=None, metavar="USERNAME",
+              help="import as this account: its scope applies and it is recorded as the sender (reporting.md)")
+@click.option("--received", default=None, metavar="YYYY-MM-DD",
+              help="the day the file counts as received (default today, in [org] timezone)")
 @pass_ctx
-def import_cmd(ctx: Context, path: Path, user: str) -> None:
+def import_cmd(ctx: Context, path: Path, as_user: str | None, received: str | None) -> None:
     """Import a workbook (.xlsx) or a folder of CSV files; all or nothing."""
+    from ledger.scope import scope_of_account
+    from ledger.texts import checked_date
+
     started = time.perf_counter()
-    result = import_path(ctx.engine, path, ctx.config, username=user)
+    on = checked_date(received, "--received 收到日期", latest=ctx.config.today()) if received else None
+    scope, role = Scope("all"), None
+    if as_user is not None:
+        with session_scope(ctx.engine) as s:
+            account = accounts.get_user(s, as_user)  # an unknown account: one line, nothing read
+            scope, role = scope_of_account(account), account.role
+        if not permissions.may(role, "import"):
+            raise accounts.AccountError(f"账号 {as_user}（{vocab.ROLES.get(role, role)}）不能报送台账",
+                                        f"account {as_user} ({role}) does not import ledgers")
+    result = import_path(ctx.engine, path, ctx.config, username=as_user, scope=scope, role=role, received_on=on)
     for note in result.notes:
         click.echo(f"提示 / note: {note}", err=True)
     if not result.ok:
@@ -110,6 +125,10 @@ def import_cmd(ctx: Context, path: Path, user: str) -> None:
             f"{result.problem_total} problems; nothing was written")
     counts = "，".join(f"{k} {v}" for k, v in result.counts.items())
     click.echo(f"导入成功 / imported #{result.import_id} {path.name}: {counts} ({time.perf_counter() - started:.1f}s)")
+    if result.units:
+        from ledger.reporting import reported_month
+        month = reported_month(on or ctx.config.today())
+        click.echo(f"已记为 {result.units} 个单位 {month} 的报送 / recorded as {month}'s report of {result.units} units")
 
 
 @main.command()
@@ -219,6 +238,31 @@ def document(ctx: Context, kind: str, month: str, code: str | None, out: Path) -
 
 
 @main.command()
+@click.option("--month", required=True, help="YYYY-MM")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(list(vocab.PAPER_KINDS)),
+              help="only these papers (repeatable); default all")
+@click.option("--dry-run", is_flag=True, help="send nothing: print what would be sent")
+@click.option("--resend", is_flag=True, help="e-mail the papers again to every recipient (recorded)")
+@pass_ctx
+def deliver(ctx: Context, month: str, kinds: tuple[str, ...], dry_run: bool, resend: bool) -> None:
+    """Send the month's papers to their recipients' inboxes and e-mail, each pair once (delivery.md)."""
+    from jobs.deliver import KINDS, deliver as run
+
+    parse_month(month)
+    documents.check_templates(ctx.config)
+    outcome = run(ctx.engine, ctx.config, month, kinds or KINDS, dry_run=dry_run, resend=resend,
+                  actor=audit.cli_actor())
+    for line in outcome.lines:
+        click.echo(line)
+    if dry_run:
+        click.echo(f"演练，未发送 / dry run, nothing sent: {outcome.inbox} 份待送达 / pairs to deliver")
+        return
+    click.echo(f"合计 / total: 新文书 {outcome.papers} 份，站内送达 {outcome.inbox} 份，邮件发送 {outcome.sent} 封，"
+               f"失败 {outcome.failed} 封（将重试）" + (f"，状态不明 {outcome.unknown} 封" if outcome.unknown else "")
+               + f" / papers {outcome.papers}, inbox {outcome.inbox}, e-mails sent {outcome.sent}, failed {outcome.failed}")
+
+
+@main.command()
 @click.option("--assets", default=50_000, show_default=True, type=click.IntRange(1_000, 2_000_000),
               help="number of asset cards")
 @click.option("--seed", default=2026, show_default=True, help="random seed (same seed, same city)")
@@ -308,12 +352,14 @@ def password_option(command):
 @click.argument("username")
 @click.option("--role", required=True, type=click.Choice(list(vocab.ROLES)))
 @click.option("--scope", "scope_code", help="department code (department) or region code (county)")
+@click.option("--email", help="where papers are e-mailed (delivery.md)")
 @password_option
 @pass_ctx
-def users_add(ctx: Context, username, role, scope_code, secret) -> None:
+def users_add(ctx: Context, username, role, scope_code, email, secret) -> None:
     with session_scope(ctx.engine, write=True) as s:
-        accounts.add_user(s, username, role, secret, scope_code)
-        audit.record(s, audit.cli_actor(), "user.add", username, after={"role": role, "scope": scope_code})
+        user = accounts.add_user(s, username, role, secret, scope_code, email)
+        audit.record(s, audit.cli_actor(), "user.add", username,
+                     after={"role": role, "scope": scope_code, "email": user.email})
     click.echo(f"已创建 / created {username} ({role}{' ' + scope_code if scope_code else ''})")
 
 
@@ -323,7 +369,30 @@ def users_list(ctx: Context) -> None:
     with session_scope(ctx.engine) as s:
         for user in accounts.list_users(s):
             state = "停用 disabled" if user.disabled else "启用 active"
-            click.echo(f"{user.username:<20} {user.role:<11} {user.scope_code or '-':<12} {state}")
+            click.echo(f"{user.username:<20} {user.role:<11} {user.scope_code or '-':<12} {user.email or '-':<28} {state}")
+
+
+@users.command("email")
+@click.argument("username")
+@click.argument("email")
+@pass_ctx
+def users_email(ctx: Context, username, email) -> None:
+    """Set the account's e-mail address ('' removes it)."""
+    with session_scope(ctx.engine, write=True) as s:
+        before = accounts.set_email(s, username, email)
+        after = accounts.get_user(s, username).email
+        audit.record(s, audit.cli_actor(), "user.email", username, before={"email": before}, after={"email": after})
+    click.echo(f"已设置 / set {username}: {after or '无邮箱 / none'}")
+
+
+@users.command("enable")
+@click.argument("username")
+@pass_ctx
+def users_enable(ctx: Context, username) -> None:
+    with session_scope(ctx.engine, write=True) as s:
+        accounts.enable_user(s, username)
+        audit.record(s, audit.cli_actor(), "user.enable", username, before={"disabled": True}, after={"disabled": False})
+    click.echo(f"已启用 / enabled {username}")
 
 
 @users.command("disable")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 
 from sqlalchemy import select
@@ -43,16 +44,35 @@ def _check_scope(session: Session, role: str, scope_code: str | None) -> None:
         raise AccountError(f"角色 {role} 不带范围编码 / role {role} takes no scope code")
 
 
-def add_user(session: Session, username: str, role: str, password: str, scope_code: str | None = None) -> User:
+EMAIL = re.compile(r"[^@\s<>\"'(),;:\\\[\]]+@[^@\s<>\"'(),;:\\\[\]]+\.[^@\s<>\"'(),;:\\\[\]]{2,}")
+USERNAME = re.compile(r"[0-9A-Za-z_.\-\u4e00-\u9fff]{1,100}")
+
+
+def check_email(email: str | None) -> str | None:
+    """An e-mail address as the mail server takes it, or None for none."""
+    if email is None or not email.strip():
+        return None
+    email = email.strip()
+    if len(email) > 200 or not EMAIL.fullmatch(email):
+        raise AccountError(f"「{email[:60]}」不是有效的电子邮箱地址", f"not an e-mail address: {email[:60]!r}")
+    return email
+
+
+def add_user(session: Session, username: str, role: str, password: str, scope_code: str | None = None,
+             email: str | None = None) -> User:
     username = username.strip()
     if not username:
         raise AccountError("用户名不能为空 / username must not be empty")
+    if not USERNAME.fullmatch(username):
+        raise AccountError(f"用户名「{username[:40]}」只能由字母、数字、汉字和 _ . - 组成（至多 100 个字符）",
+                           "a user name holds letters, digits, Chinese characters and _ . - only (100 at most)")
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise AccountError(f"用户名已存在 / username already exists: {username}")
     _check_scope(session, role, scope_code)
     _check_password(password)
     user = User(username=username, password_hash=generate_password_hash(password, method=_HASH_METHOD), role=role,
-                scope_code=scope_code, disabled=False, session_version=1, created_at=clock.now())
+                scope_code=scope_code, disabled=False, session_version=1, created_at=clock.now(),
+                email=check_email(email))
     session.add(user)
     session.flush()
     return user
@@ -85,6 +105,25 @@ def disable_user(session: Session, username: str) -> None:
     user.disabled = True
     user.session_version += 1
     _revoke(session, user)
+
+
+def enable_user(session: Session, username: str) -> None:
+    get_user(session, username).disabled = False
+
+
+def set_email(session: Session, username: str, email: str | None) -> str | None:
+    """The account's e-mail address (None: none); returns the address it had."""
+    user = get_user(session, username)
+    before, user.email = user.email, check_email(email)
+    return before
+
+
+def set_scope(session: Session, username: str, role: str, scope_code: str | None) -> None:
+    """Another role or scope: the account's sessions end (what it may see has changed)."""
+    user = get_user(session, username)
+    _check_scope(session, role, scope_code)
+    user.role, user.scope_code = role, scope_code
+    user.session_version += 1
 
 
 def end_sessions(session: Session, user_id: int) -> None:

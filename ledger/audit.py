@@ -25,15 +25,21 @@ from ledger.models import AuditEntry
 ACTIONS = {
     "login": "登录", "login.failed": "登录失败", "login.limited": "登录受限", "logout": "退出",
     "scope.refused": "越权或不存在的访问", "import": "数据导入", "import.failed": "导入失败",
+    "import.interrupted": "导入中断", "import.undo": "撤销导入",
     "snapshot.compute": "计算快照", "snapshot.reopen": "重开已关账月份", "month.close": "月份关账",
     "job.request": "手动触发任务", "export": "导出",
-    "user.add": "新增账号", "user.disable": "停用账号", "user.password": "修改密码", "user.token": "签发令牌",
-    "user.token.revoke": "撤销令牌",
+    "user.add": "新增账号", "user.disable": "停用账号", "user.enable": "启用账号", "user.password": "修改密码",
+    "user.token": "签发令牌", "user.token.revoke": "撤销令牌", "user.email": "设置邮箱", "user.scope": "变更角色或范围",
     "request.add": "录入配置需求", "request.decide": "配置审核决定", "request.withdraw": "撤回审核决定",
     "transfer.done": "调剂完成",
-    "warning.acknowledged": "确认预警", "warning.resolved": "办结预警",
+    "warning.acknowledged": "确认预警", "warning.resolved": "销号预警", "warning.submitted": "报送预警整改材料",
+    "warning.verified": "核验销号预警", "warning.returned": "退回预警整改材料",
     "interview.schedule": "安排约谈", "interview.record": "记录约谈结果",
     "commitment.answer": "反馈整改情况", "commitment.complete": "确认整改完成",
+    "commitment.submit": "报送整改完成材料", "commitment.verify": "核验销号整改承诺", "commitment.return": "退回整改材料",
+    "evidence.upload": "上传佐证材料", "evidence.download": "下载佐证材料",
+    "delivery.run": "送达文书", "message.read": "阅读文书", "paper.download": "下载送达文书", "reminder.send": "催报",
+    "submission.confirm": "确认本月无变化", "weekly.report": "报送周进度",
 }
 # the fields of before/after as a reader sees them (audit page); a field not named here shows its key
 FIELDS = {

@@ -25,6 +25,11 @@ def local(moment: dt.datetime, zone: str) -> dt.datetime:
     return aware.astimezone(ZoneInfo(zone))
 
 
+def local_now(zone: str) -> dt.datetime:
+    """Now where the deployment is, naive (to compare with a local due time)."""
+    return dt.datetime.now(ZoneInfo(zone)).replace(tzinfo=None, microsecond=0)
+
+
 def today(zone: str) -> dt.date:
     """Today where the deployment is."""
     return dt.datetime.now(ZoneInfo(zone)).date()

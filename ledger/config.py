@@ -22,6 +22,9 @@ class ConfigError(ValueError):
     pass
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # as crontab and [reporting] weekly_due name them
+
+
 @dataclass(frozen=True)
 class Setting:
     key: str
@@ -100,6 +103,24 @@ SETTINGS: list[Setting] = [
     Setting("documents.rectify_days", 30, "days a rectification notice gives a department"),
     Setting("server.host", "127.0.0.1", "address `panhuo serve` binds"),
     Setting("server.port", 8050, "port `panhuo serve` binds"),
+    Setting("server.public_url", "", "the portal's address as people reach it, for links in e-mail "
+            "(empty: http://{host}:{port})"),
+    Setting("reporting.due_day", 5, "month M is due from every unit by this day of M+1 (1-28)"),
+    Setting("reporting.weekly_due", "thu", "weekly progress is due this weekday (mon…sun), 18:00 local time"),
+    Setting("mail.host", "", "SMTP server for papers by e-mail; empty: inbox only"),
+    Setting("mail.port", 587, "SMTP port"),
+    Setting("mail.sender", "", "From: address of the portal's mail"),
+    Setting("mail.username", "", "SMTP login (empty: none)"),
+    Setting("mail.password", "", "SMTP password (or PANHUO_MAIL_PASSWORD)"),
+    Setting("mail.starttls", True, "upgrade the SMTP connection with STARTTLS"),
+    Setting("mail.timeout_seconds", 30, "how long one SMTP conversation may take"),
+    Setting("delivery.after_close", True, "the scheduler delivers a month's papers after it closes"),
+    Setting("delivery.read_within_days", 3, "a notice unread after this many days is listed as 逾期未读"),
+    Setting("delivery.webhook_url", "", "one JSON POST of counts per delivery run (a work-chat robot); empty: none"),
+    Setting("delivery.retry_minutes", [5, 30, 120, 720], "waits before each retry of a failed e-mail; then it stops"),
+    Setting("files.dir", "", "where evidence and papers are kept by their SHA-256; empty: files/ beside the "
+            "SQLite database"),
+    Setting("files.max_mb", 20, "largest evidence file accepted"),
 ]
 _BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -133,6 +154,11 @@ def _check_type(key: str, value: Any) -> Any:
             f"配置项 {key} 类型错误：应为 {type(default).__name__}，实际为 {value!r} / "
             f"config key {key} must be {type(default).__name__}, got {value!r}"
         )
+    if key == "reporting.due_day" and not 1 <= value <= 28:
+        raise ConfigError(f"配置项 {key} 应在 1 到 28 之间，实际为 {value!r} / config key {key} must be 1-28, got {value!r}")
+    if key == "reporting.weekly_due" and value not in WEEKDAYS:
+        raise ConfigError(f"配置项 {key} 应为 {'、'.join(WEEKDAYS)} 之一，实际为 {value!r} / "
+                          f"config key {key} must be one of {', '.join(WEEKDAYS)}, got {value!r}")
     if key == "org.timezone":
         try:
             ZoneInfo(value)
@@ -188,6 +214,11 @@ class Config:
     def today(self) -> dt.date:
         """Today in the deployment's time zone, not the server's."""
         return clock.today(self.zone)
+
+    @property
+    def public_url(self) -> str:
+        """The portal's address for links people follow from an e-mail."""
+        return (self["server.public_url"] or f"http://{self['server.host']}:{self['server.port']}").rstrip("/")
 
     def score_rule(self, name: str) -> tuple[float, float, float]:
         return (self[f"score.{name}.good"], self[f"score.{name}.bad"], self[f"score.{name}.weight"])

@@ -13,7 +13,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from ledger.vocab import CaseState, CommitmentState, DecisionKind, InterviewState, RunStatus, TransferState
+from ledger.vocab import CaseState, CommitmentState, DecisionKind, EmailState, InterviewState, RunStatus, TransferState
 
 CODE = String(64)
 # byte order on PostgreSQL too, so that a class prefix is an index range (ledger.fit)
@@ -156,8 +156,12 @@ class ImportRecord(Base):
     file_name: Mapped[str] = mapped_column(String(500))
     sha256: Mapped[str] = mapped_column(String(64))
     row_counts: Mapped[dict] = mapped_column(JSON, default=dict)
-    result: Mapped[str] = mapped_column(String(16))  # ok | failed
+    result: Mapped[str] = mapped_column(String(16))  # ok | failed | interrupted
     message: Mapped[str | None] = mapped_column(Text)
+    # 报送 (reporting.md): the account whose scope the file was checked against and who counts as the
+    # sender, the day it counts as received (in [org] timezone), how it came (import | confirm)
+    sender: Mapped[str | None] = mapped_column(String(100))
+    received_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 # ---- snapshots ----------------------------------------------------------------------------
@@ -293,6 +297,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     scope_code: Mapped[str | None] = mapped_column(CODE)  # department or region code
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    email: Mapped[str | None] = mapped_column(String(200))  # where papers are e-mailed (delivery.md)
     # bumped on logout, password change and disable: older session cookies stop working
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -397,6 +402,7 @@ class WarningCase(Base):
     last_month: Mapped[str] = mapped_column(String(7))  # newest snapshot it fired in
     note: Mapped[str | None] = mapped_column(Text)  # the latest acknowledgement or resolution note
     fix_by: Mapped[dt.date | None] = mapped_column(Date)  # the department's planned fix date
+    return_reason: Mapped[str | None] = mapped_column(Text)  # why a supervisor sent its evidence back
     updated_by: Mapped[str | None] = mapped_column(String(100))
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
@@ -445,6 +451,7 @@ class Commitment(Base):
     status: Mapped[CommitmentState] = mapped_column(State(CommitmentState))
     evidence: Mapped[str | None] = mapped_column(Text)  # the department's answer
     done_on: Mapped[dt.date | None] = mapped_column(Date)
+    return_reason: Mapped[str | None] = mapped_column(Text)  # why a supervisor sent it back
     updated_by: Mapped[str | None] = mapped_column(String(100))
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
@@ -515,3 +522,111 @@ class Transfer(Base):
     state: Mapped[TransferState] = mapped_column(State(TransferState), index=True)
     done_on: Mapped[dt.date | None] = mapped_column(Date)
     done_how: Mapped[str | None] = mapped_column(String(16))  # moved | listing
+
+
+# ---- 送达 and 销号: papers, inboxes, evidence (delivery.md) --------------------------------
+
+class StoredFile(Base):
+    """A file kept once by its SHA-256 under `[files] dir` (ledger.files_store): a paper or evidence."""
+    __tablename__ = "files"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # pdf, jpg, png, docx, xlsx: read from the content
+    size: Mapped[int] = mapped_column(BigInteger)
+    stored_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Paper(Base):
+    """One paper of a month as it was drafted for sending: the bulletin of the city or a region, a
+    department's notice, a weekly workbook. Drafted once; every recipient receives the same file."""
+    __tablename__ = "papers"
+    __table_args__ = (UniqueConstraint("kind", "month", "subject"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # ledger.vocab.PAPER_KINDS
+    month: Mapped[str] = mapped_column(String(7))
+    subject: Mapped[str] = mapped_column(CODE)  # the city or region code, the department code, a week
+    dept_code: Mapped[str | None] = mapped_column(CODE)  # the department it is about (notices)
+    region_code: Mapped[str | None] = mapped_column(CODE)  # the region it is about (a county's version)
+    title: Mapped[str] = mapped_column(String(200))
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(ForeignKey("files.sha256"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Message(Base):
+    """An entry of an account's inbox (消息): a paper delivered to it (once per pair, the unique key),
+    or a reminder; with its read receipt and its e-mail's state."""
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("paper_id", "user_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    paper_id: Mapped[int | None] = mapped_column(ForeignKey("papers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # ledger.vocab.MESSAGE_KINDS
+    month: Mapped[str | None] = mapped_column(String(7))
+    dept_code: Mapped[str | None] = mapped_column(CODE)  # the department it is about, if one
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    read_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    email_to: Mapped[str | None] = mapped_column(String(200))
+    email_state: Mapped[EmailState] = mapped_column(State(EmailState), index=True)
+    email_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    email_next_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    email_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    email_error: Mapped[str | None] = mapped_column(Text)
+    resent: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Evidence(Base):
+    """A file a department sends to show a commitment kept, a warning fixed or its week's work."""
+    __tablename__ = "evidence"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("files.sha256"))
+    file_name: Mapped[str] = mapped_column(String(200))  # as the department named it (no path)
+    subject: Mapped[str] = mapped_column(String(16))  # commitment | case | weekly
+    subject_id: Mapped[int] = mapped_column(Integer)
+    dept_code: Mapped[str] = mapped_column(CODE, index=True)
+    region_code: Mapped[str] = mapped_column(CODE)
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+Index("ix_evidence_subject", Evidence.subject, Evidence.subject_id)
+
+
+# ---- 报送: who has sent the month's ledger, and the week's progress (reporting.md) ---------
+
+class Submission(Base):
+    """A unit's month reported: a successful import received in the month after it that holds a
+    row of the unit, or a confirmation that nothing changed (本月无变化)."""
+    __tablename__ = "submissions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"))
+    month: Mapped[str] = mapped_column(String(7))  # the month reported
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(16))  # import | confirm (ledger.vocab.CHANNELS)
+    sender: Mapped[str] = mapped_column(String(100))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+Index("ix_submissions_month", Submission.month, Submission.unit_code)
+
+
+class WeeklyReport(Base):
+    """A department's weekly progress report (周进度): corrected in place until its due time, after
+    which a correction is a new version (both kept)."""
+    __tablename__ = "weekly_reports"
+    __table_args__ = (UniqueConstraint("dept_code", "week", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dept_code: Mapped[str] = mapped_column(ForeignKey("departments.code"), index=True)
+    region_code: Mapped[str] = mapped_column(CODE)
+    week: Mapped[str] = mapped_column(String(8))  # ISO week: 2026-W49
+    version: Mapped[int] = mapped_column(Integer)
+    progress: Mapped[str] = mapped_column(Text)  # 本周进展
+    problems: Mapped[str] = mapped_column(Text)  # 存在问题
+    next_plan: Mapped[str] = mapped_column(Text)  # 下周计划
+    signer: Mapped[str] = mapped_column(String(100))  # 负责人
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"))
+    submitted_by: Mapped[str] = mapped_column(String(100))
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)  # written after the week's due time

@@ -22,7 +22,10 @@ PAGES: dict[str, frozenset[str]] = {
     "/interviews": _EVERYONE_WITH_ASSETS,
     "/allocation": _EVERYONE_WITH_ASSETS,
     "/my-score": frozenset({"department"}),
-    "/import": frozenset({"supervisor", "county"}),  # admins import with the CLI
+    # 报送: departments send their own units' ledgers, counties their region's (reporting.md); admins use the CLI
+    "/import": frozenset({"supervisor", "county", "department"}),
+    "/inbox": _EVERYONE_WITH_ASSETS,  # 消息: every account that papers reach (delivery.md)
+    "/reporting": _EVERYONE_WITH_ASSETS,  # 报送情况 and 周进度 (reporting.md); leaders read
     "/jobs": frozenset({"admin"}),
     "/audit": frozenset({"admin"}),
     "/screen": frozenset({"leader", "supervisor", "admin", "screen"}),
@@ -40,8 +43,15 @@ ACTIONS: dict[str, frozenset[str]] = {
     "resolve": frozenset({"supervisor", "county"}),
     "schedule": frozenset({"supervisor", "county"}),
     "record": frozenset({"supervisor", "county"}),
-    "answer": frozenset({"department", "supervisor", "county"}),
-    "complete": frozenset({"supervisor", "county"}),
+    # a department reports a commitment kept or a warning fixed with evidence (待核验); a supervisor,
+    # or the county in its region, closes it off (销号) or sends it back (delivery.md)
+    "submit": frozenset({"department", "supervisor", "county"}),
+    "verify": frozenset({"supervisor", "county"}),
+    # 报送 (reporting.md): a unit's month confirmed unchanged, a department's weekly report, 催报
+    "confirm": frozenset({"department", "supervisor", "county"}),
+    "weekly": frozenset({"department"}),
+    "remind": frozenset({"supervisor", "county"}),
+    "import": frozenset({"supervisor", "admin", "county", "department"}),  # a ledger sent (the page or --as)
     "request": frozenset({"supervisor", "county"}),
     "decide": frozenset({"supervisor", "county"}),
 }

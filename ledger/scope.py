@@ -112,3 +112,19 @@ class Scope:
 
 
 NOTHING = Scope("none")
+
+
+def scope_of_account(user) -> Scope:
+    """The data scope of an account (roles.md); dashboard.scope.scope_for adds the session checks."""
+    role, code, name = user.role, user.scope_code, user.username
+    if getattr(user, "disabled", False):
+        return Scope("none", None, name)
+    if role in permissions.CITY_WIDE:
+        return Scope("all", None, name, role)
+    if role == "screen":
+        return Scope("screen", None, name, role)
+    if role == "county" and code:
+        return Scope("region", code, name, role)
+    if role == "department" and code:
+        return Scope("department", code, name, role)
+    return Scope("none", None, name)  # a county or department account without its code

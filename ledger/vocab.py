@@ -27,18 +27,37 @@ POOL_STATUSES = ("idle", "underused", "pending_disposal")
 
 
 class CaseState(StrEnum):
-    """A warning case (workflow.md): opened by the snapshot, acknowledged and resolved by people,
-    closed by the snapshot once its warning no longer fires."""
+    """A warning case (workflow.md): opened by the snapshot, acknowledged by people, reported fixed
+    with evidence (待核验) and closed off (resolved) or sent back (returned) by a supervisor; closed
+    by the snapshot once its warning no longer fires."""
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
     RESOLVED = "resolved"
     CLOSED = "closed"
 
 
 class CommitmentState(StrEnum):
+    """A rectification commitment: reported done with evidence (待核验), closed off (销号, done) or
+    sent back (returned) by a supervisor. `answered` is what an earlier version stored for a
+    department's answer without evidence."""
     OPEN = "open"
     ANSWERED = "answered"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
     DONE = "done"
+
+
+class EmailState(StrEnum):
+    """A paper's e-mail to one recipient (delivery.md): recorded before it is sent, so a crash
+    mid-send leaves `sending` behind, which is never sent again by itself (at most once)."""
+    NONE = "none"  # inbox only: no address, or no mail server
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"  # retried with back-off
+    UNKNOWN = "unknown"  # a run died while sending it: resend only by hand (--resend)
 
 
 class InterviewState(StrEnum):
@@ -70,9 +89,12 @@ class RunStatus(StrEnum):
 
 
 # state -> Chinese (the stored text is the enum's value, so a stored string looks up the same)
-CASE_STATES = {CaseState.OPEN: "待处理", CaseState.ACKNOWLEDGED: "已确认", CaseState.RESOLVED: "已办结",
-               CaseState.CLOSED: "已自动关闭"}
-COMMITMENT_STATES = {CommitmentState.OPEN: "整改中", CommitmentState.ANSWERED: "已反馈", CommitmentState.DONE: "已完成"}
+CASE_STATES = {CaseState.OPEN: "待处理", CaseState.ACKNOWLEDGED: "已确认", CaseState.SUBMITTED: "待核验",
+               CaseState.RETURNED: "已退回", CaseState.RESOLVED: "已销号", CaseState.CLOSED: "已自动关闭"}
+COMMITMENT_STATES = {CommitmentState.OPEN: "整改中", CommitmentState.ANSWERED: "已反馈", CommitmentState.SUBMITTED: "待核验",
+                     CommitmentState.RETURNED: "已退回", CommitmentState.DONE: "已销号"}
+EMAIL_STATES = {EmailState.NONE: "仅站内", EmailState.PENDING: "待发送", EmailState.SENDING: "发送中",
+                EmailState.SENT: "已发送", EmailState.FAILED: "发送失败，待重试", EmailState.UNKNOWN: "发送状态不明"}
 INTERVIEW_STATES = {InterviewState.SCHEDULED: "已安排", InterviewState.HELD: "已约谈"}
 DECISION_KINDS = {DecisionKind.TRANSFER: "调剂", DecisionKind.PARTIAL: "部分调剂", DecisionKind.APPROVE: "同意采购",
                   DecisionKind.REJECT: "不予批复"}
@@ -111,6 +133,16 @@ JOB_TITLES = {"recompute": "重算本月及未关账上月", "close-month": "上
 # what a department does to regain points (metrics.attribution), the documents the portal writes
 FIX_ACTIONS = {"idle": "盘活闲置资产", "plan": "完成逾期台账", "remit": "上缴逾期收入", "quality": "补全资产资料"}
 DOCUMENT_KINDS = {"bulletin": "月度通报", "interview": "约谈通知书", "rectify": "整改通知书"}
+# what reaches an inbox (delivery.md): the documents, the weekly workbook, a reminder to report
+PAPER_KINDS = {**DOCUMENT_KINDS, "weekly": "周调度"}
+MESSAGE_KINDS = {**PAPER_KINDS, "reminder": "催报通知", "returned": "退回通知"}
+# 报送 (reporting.md): how a unit's month arrived, and where it stands
+CHANNELS = {"import": "导入台账", "confirm": "本月无变化"}
+SUBMISSION_STATES = {"on_time": "按期", "late": "逾期", "missing": "未报送", "pending": "待报送"}
+# evidence files (delivery.md): what is accepted, read from the content
+EVIDENCE_KINDS = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png",
+                  "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 # the levels a KPI row or a list entry is computed for, and the data scopes of accounts (ledger.scope)
 SCOPE_LEVELS = {"city": "全市", "region": "县区", "department": "部门", "unit": "单位"}
 SCOPE_KINDS = {"all": "全市", "region": "县区", "department": "部门", "screen": "大屏", "none": "无"}

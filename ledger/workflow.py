@@ -15,8 +15,10 @@ from sqlalchemy.sql import ColumnElement
 from ledger import audit, clock, permissions
 from ledger.errors import UserError
 from ledger.models import (
-    Asset, Commitment, Interview, ListEntry, Snapshot, Unit, WarningCase, WarningEvent, WarningRow,
+    Asset, Commitment, Evidence, Interview, ListEntry, Snapshot, Unit, WarningCase, WarningEvent, WarningRow,
 )
+from ledger.texts import checked_date, checked_name, checked_text
+from ledger.vocab import COMMITMENT_STATES
 
 # warnings whose asset still firing means a commitment naming it is not yet kept
 UNKEPT_RULES = ("idle_overdue", "idle_no_plan", "plan_overdue", "remit_late")
@@ -77,7 +79,7 @@ def sync_cases(conn: Connection, month: str) -> dict[str, int]:
     conn.execute(update(WarningCase).where(joined, or_(WarningCase.last_month != month,
                                                        WarningCase.level != WarningRow.level))
                  .values(level=WarningRow.level, last_month=month))
-    gone = and_(WarningCase.state.in_(("open", "acknowledged")), ~firing)
+    gone = and_(WarningCase.state.in_(("open", "acknowledged", "submitted", "returned")), ~firing)
     log("closed", "closed", f"{month} 规则不再触发，自动关闭", gone)
     closed = conn.execute(update(WarningCase).where(gone).values(state="closed")).rowcount
     known = select(WarningCase.id).where(WarningCase.rule == WarningRow.rule, WarningCase.ref == WarningRow.ref)
@@ -98,12 +100,21 @@ def sync_cases(conn: Connection, month: str) -> dict[str, int]:
     return {"opened": opened, "reopened": reopened, "closed": closed}
 
 
+CHUNK = 10_000  # ids bound in one statement: PostgreSQL takes at most 65,535 parameters
+
+
+def chunks(ids: list[int]):
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
 def _change_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], allowed_from: tuple,
                   to_state: str, action: str, note: str, fix_by: dt.date | None = None) -> int:
-    if not note or not note.strip():
-        raise WorkflowError("请填写说明 / a note is required")
-    rows = conn.execute(select(WarningCase.id, WarningCase.state, WarningCase.rule, WarningCase.ref)
-                        .where(WarningCase.id.in_(ids), where)).all()
+    note = checked_text(note, "说明")
+    ids = sorted({i for i in ids if isinstance(i, int) and not isinstance(i, bool)})
+    rows = [row for part in chunks(ids) for row in conn.execute(
+        select(WarningCase.id, WarningCase.state, WarningCase.rule, WarningCase.ref)
+        .where(WarningCase.id.in_(part), where)).all()]
     foreign = sorted(set(ids) - {r.id for r in rows})
     if foreign:  # named by a crafted request: skipped as if they did not exist, and the attempt logged
         audit.record(conn, actor.username, "scope.refused", f"预警 #{foreign}"[:200],
@@ -114,32 +125,37 @@ def _change_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnE
         message = "没有可处理的预警 / no warning in a state this can be done to"
         raise OutOfScope(message, foreign) if foreign else WorkflowError(message)
     now = timestamp()
-    conn.execute(update(WarningCase).where(WarningCase.id.in_([r.id for r in movable])).values(
-        state=to_state, note=note.strip(), updated_by=actor.username, updated_at=now,
-        **({"fix_by": fix_by} if fix_by is not None else {})))
+    for part in chunks([r.id for r in movable]):
+        conn.execute(update(WarningCase).where(WarningCase.id.in_(part)).values(
+            state=to_state, note=note, updated_by=actor.username, updated_at=now,
+            **({"fix_by": fix_by} if fix_by is not None else {})))
     conn.execute(insert(WarningEvent), [dict(case_id=r.id, at=now, actor=actor.username, action=action,
-                                             from_state=r.state, to_state=to_state, note=note.strip()) for r in movable])
-    audit.record(conn, actor.username, f"warning.{action}", f"{len(movable)} 条预警",
+                                             from_state=r.state, to_state=to_state, note=note) for r in movable])
+    audit.record(conn, actor.username, f"warning.{action}", f"{len(movable):,} 条预警",
                  before={"states": sorted({r.state for r in movable})},
                  after={"state": to_state, "cases": [f"{r.rule}:{r.ref}" for r in movable][:200],
                         **({"fix_by": fix_by.isoformat()} if fix_by else {})},
-                 detail=note.strip(), role=actor.role, address=actor.address)
+                 detail=note, role=actor.role, address=actor.address)
     return len(movable)
 
 
+FIX_WITHIN_YEARS = 3  # a planned fix date further off is not a plan
+
+
 def acknowledge(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], note: str,
-                fix_by: dt.date | None) -> int:
-    """The department (or its supervisor) acknowledges with a note and a planned fix date."""
+                fix_by, today: dt.date) -> int:
+    """The department (or its supervisor) acknowledges with a note and a planned fix date, from today
+    to three years on."""
     actor.require("acknowledge")
-    if fix_by is None:
-        raise WorkflowError("请填写计划整改日期 / a planned fix date is required")
+    fix_by = checked_date(fix_by, "计划整改日期", today, today.replace(year=today.year + FIX_WITHIN_YEARS)
+                          if not (today.month == 2 and today.day == 29) else today + dt.timedelta(days=365 * 3))
     return _change_cases(conn, actor, ids, where, ("open",), "acknowledged", "acknowledged", note, fix_by)
 
 
 def resolve(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], note: str) -> int:
     """A supervisor (or county) resolves with a note."""
     actor.require("resolve")
-    return _change_cases(conn, actor, ids, where, ("open", "acknowledged"), "resolved", "resolved", note)
+    return _change_cases(conn, actor, ids, where, ("open", "acknowledged", "returned"), "resolved", "resolved", note)
 
 
 # ---- interviews and commitments -------------------------------------------------------------
@@ -154,14 +170,14 @@ def schedule_interview(conn: Connection, actor: Actor, month: str, dept_code: st
             ListEntry.code == dept_code, lists_where)).first()
     if entry is None:
         raise WorkflowError("该部门不在本月约谈名单上 / the department is not on that month's interview list")
-    if not attendees or not attendees.strip():
-        raise WorkflowError("请填写参加人员 / attendees are required")
+    attendees = checked_name(attendees, "参加人员")
+    place = checked_name(place, "约谈地点", required=False) or None
     topics = list(entry.reasons)  # the list's reasons with their figures; outputs.phrasing words them
     interview_id = conn.execute(insert(Interview).values(
-        month=month, dept_code=dept_code, region_code=entry.region_code, scheduled_on=on, attendees=attendees.strip(),
-        place=(place or "").strip() or None, topics=topics, status="scheduled", created_by=actor.username, created_at=timestamp()).returning(Interview.id)).scalar_one()
+        month=month, dept_code=dept_code, region_code=entry.region_code, scheduled_on=on, attendees=attendees,
+        place=place, topics=topics, status="scheduled", created_by=actor.username, created_at=timestamp()).returning(Interview.id)).scalar_one()
     audit.record(conn, actor.username, "interview.schedule", f"约谈 #{interview_id} {entry.name}",
-                 after={"month": month, "dept": dept_code, "on": on.isoformat(), "place": (place or "").strip() or None,
+                 after={"month": month, "dept": dept_code, "on": on.isoformat(), "place": place,
                         "topics": [r.get("rule") for r in topics]},
                  role=actor.role, address=actor.address)
     return interview_id
@@ -174,56 +190,123 @@ def record_outcome(conn: Connection, actor: Actor, interview_id: int, where: Col
     interview = conn.execute(select(Interview).where(Interview.id == interview_id, where)).first()
     if interview is None:
         raise WorkflowError("约谈不存在 / no such interview")
-    if not outcome or not outcome.strip():
-        raise WorkflowError("请填写约谈结果 / the outcome is required")
-    for c in commitments:
-        if not (c.get("text") or "").strip() or not (c.get("owner") or "").strip() or not c.get("deadline"):
-            raise WorkflowError("每项整改承诺须有内容、责任人和期限 / each commitment needs text, owner and deadline")
-    _check_own_assets(conn, interview.dept_code, [a for c in commitments for a in c.get("asset_codes") or []])
-    conn.execute(update(Interview).where(Interview.id == interview_id).values(status="held", outcome=outcome.strip()))
+    outcome = checked_text(outcome, "约谈结果")
+    items = [{"text": checked_text(c.get("text"), f"第{n}项承诺的整改内容"),
+              "owner": checked_name(c.get("owner"), f"第{n}项承诺的责任人"),
+              "deadline": checked_date(c.get("deadline"), f"第{n}项承诺的期限"),
+              "asset_codes": [checked_name(a, "资产编号") for a in c.get("asset_codes") or []]}
+             for n, c in enumerate(commitments, start=1)]
+    _check_own_assets(conn, interview.dept_code, [a for c in items for a in c["asset_codes"]])
+    conn.execute(update(Interview).where(Interview.id == interview_id).values(status="held", outcome=outcome))
     ids = []
-    for c in commitments:
+    for c in items:
         ids.append(conn.execute(insert(Commitment).values(
             interview_id=interview_id, dept_code=interview.dept_code, region_code=interview.region_code,
-            text=c["text"].strip(), owner=c["owner"].strip(), deadline=c["deadline"],
+            text=c["text"], owner=c["owner"], deadline=c["deadline"],
             asset_codes=sorted(set(c.get("asset_codes") or [])), status="open", updated_by=actor.username,
             updated_at=timestamp()).returning(Commitment.id)).scalar_one())
     audit.record(conn, actor.username, "interview.record", f"约谈 #{interview_id}",
-                 before={"status": interview.status}, after={"status": "held", "outcome": outcome.strip(),
+                 before={"status": interview.status}, after={"status": "held", "outcome": outcome,
                                                              "commitments": ids},
                  role=actor.role, address=actor.address)
     return ids
 
 
 def _change_commitment(conn: Connection, actor: Actor, commitment_id: int, where: ColumnElement[bool],
-                       allowed_from: tuple, values: dict, action: str) -> None:
+                       allowed_from: tuple, values: dict, action: str, detail: str | None = None):
     row = conn.execute(select(Commitment).where(Commitment.id == commitment_id, where)).first()
     if row is None:
         raise WorkflowError("整改承诺不存在 / no such commitment")
     if row.status not in allowed_from:
-        raise WorkflowError("该承诺当前状态不能这样处理 / not possible in the commitment's state")
+        raise WorkflowError(f"该承诺当前为「{COMMITMENT_STATES.get(row.status, row.status)}」，不能这样处理",
+                            "not possible in the commitment's state")
     conn.execute(update(Commitment).where(Commitment.id == commitment_id).values(
         updated_by=actor.username, updated_at=timestamp(), **values))
     audit.record(conn, actor.username, f"commitment.{action}", f"承诺 #{commitment_id}",
-                 before={"status": row.status, "evidence": row.evidence},
+                 before={"status": row.status},
                  after={k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()},
-                 role=actor.role, address=actor.address)
+                 detail=detail, role=actor.role, address=actor.address)
+    return row
 
 
-def answer(conn: Connection, actor: Actor, commitment_id: int, where: ColumnElement[bool], evidence: str) -> None:
-    """The department reports what it did (evidence notes)."""
-    actor.require("answer")
-    if not evidence or not evidence.strip():
-        raise WorkflowError("请填写整改情况 / evidence is required")
-    _change_commitment(conn, actor, commitment_id, where, ("open", "answered"),
-                       {"status": "answered", "evidence": evidence.strip()}, "answer")
+EVIDENCE_SUBJECTS = {"commitment": "整改承诺", "case": "预警", "weekly": "周进度"}
+OPEN_COMMITMENT = ("open", "answered", "returned")  # what a department may report kept
 
 
-def complete(conn: Connection, actor: Actor, commitment_id: int, where: ColumnElement[bool], on: dt.date) -> None:
-    """A supervisor confirms the commitment done."""
-    actor.require("complete")
-    _change_commitment(conn, actor, commitment_id, where, ("open", "answered"), {"status": "done", "done_on": on},
-                       "complete")
+def record_evidence(conn: Connection, actor: Actor, subject: str, subject_id: int, dept: str, region: str,
+                    files: list[tuple[str, str]]) -> list[int]:
+    """Evidence rows for files already kept (ledger.filestore.keep), (name, sha256) each, audited."""
+    ids = []
+    for name, sha256 in files:
+        ids.append(conn.execute(insert(Evidence).values(
+            sha256=sha256, file_name=name, subject=subject, subject_id=subject_id, dept_code=dept, region_code=region,
+            uploaded_by=actor.username, uploaded_at=timestamp())).inserted_primary_key[0])
+        audit.record(conn, actor.username, "evidence.upload", f"{EVIDENCE_SUBJECTS[subject]} #{subject_id} {name}"[:200],
+                     after={"sha256": sha256}, role=actor.role, address=actor.address)
+    return ids
+
+
+def _needs_files(files: list) -> None:
+    if not files:
+        raise WorkflowError("请上传至少一份佐证材料（PDF、图片、Word 或 Excel）", "at least one evidence file is required")
+
+
+def submit_commitment(conn: Connection, actor: Actor, commitment_id: int, where: ColumnElement[bool], note: str,
+                      files: list[tuple[str, str]]) -> None:
+    """The department reports a commitment kept, with what it did and at least one file: 待核验."""
+    actor.require("submit")
+    note = checked_text(note, "整改情况")
+    _needs_files(files)
+    row = _change_commitment(conn, actor, commitment_id, where, OPEN_COMMITMENT,
+                             {"status": "submitted", "evidence": note, "return_reason": None}, "submit")
+    record_evidence(conn, actor, "commitment", commitment_id, row.dept_code, row.region_code, files)
+
+
+def verify_commitment(conn: Connection, actor: Actor, commitment_id: int, where: ColumnElement[bool],
+                      on: dt.date) -> None:
+    """A supervisor (or the county in its region) has checked the evidence: 已销号, the commitment done."""
+    actor.require("verify")
+    _change_commitment(conn, actor, commitment_id, where, ("submitted", "answered"), {"status": "done", "done_on": on},
+                       "verify")
+
+
+def return_commitment(conn: Connection, actor: Actor, commitment_id: int, where: ColumnElement[bool],
+                      reason: str) -> str:
+    """The evidence does not show the commitment kept: sent back with the reason. The department's code."""
+    actor.require("verify")
+    reason = checked_text(reason, "退回理由")
+    row = _change_commitment(conn, actor, commitment_id, where, ("submitted", "answered"),
+                             {"status": "returned", "return_reason": reason}, "return", detail=reason)
+    return row.dept_code
+
+
+def submit_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], note: str,
+                 files: list[tuple[str, str]]) -> int:
+    """The department reports warnings fixed, with evidence: 待核验 (a supervisor closes them off)."""
+    actor.require("submit")
+    _needs_files(files)
+    moved = _change_cases(conn, actor, ids, where, ("open", "acknowledged", "returned"), "submitted", "submitted", note)
+    for case in conn.execute(select(WarningCase.id, WarningCase.dept_code, WarningCase.region_code)
+                             .where(WarningCase.id.in_(ids), where, WarningCase.state == "submitted")):
+        record_evidence(conn, actor, "case", case.id, case.dept_code, case.region_code, files)
+    return moved
+
+
+def verify_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], note: str) -> int:
+    """Evidence checked: the warnings are closed off (已销号)."""
+    actor.require("verify")
+    return _change_cases(conn, actor, ids, where, ("submitted",), "resolved", "verified", note)
+
+
+def return_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], reason: str) -> list[str]:
+    """Evidence that does not show the warnings fixed: sent back with the reason. The departments'
+    codes (to tell them)."""
+    actor.require("verify")
+    reason = checked_text(reason, "退回理由")
+    _change_cases(conn, actor, ids, where, ("submitted",), "returned", "returned", reason)
+    conn.execute(update(WarningCase).where(WarningCase.id.in_(ids), where, WarningCase.state == "returned")
+                 .values(return_reason=reason))
+    return sorted(set(conn.execute(select(WarningCase.dept_code).where(WarningCase.id.in_(ids), where)).scalars()))
 
 
 def _check_own_assets(conn: Connection, dept_code: str, codes: list[str]) -> None:

@@ -116,6 +116,8 @@ FIGURES: dict[str, Figure] = {f.key: f for f in [
     # 配置审核's figures of a budget year (allocation.md)
     Figure("request_amount", "配置需求金额", "money"), Figure("transfer_saving", "节约采购资金", "money", "higher"),
     Figure("transfer_rate", "调剂率", "rate", "higher", undefined_because="无存量可满足的需求"),
+    # 报送 (reporting.md): the share of a department's units whose month arrived by the due day
+    Figure("on_time_share", "按期报送率", "rate", "higher", undefined_because="无应报单位"),
 ]}
 
 

@@ -25,7 +25,8 @@ from ledger.vocab import DOCUMENT_KINDS
 SHIPPED = Path(__file__).resolve().parent / "templates"
 # what each template may use: the keys of outputs.facts' context, and Jinja's own loop variables
 PROVIDED = {
-    "bulletin": {"title", "recipients", "month_text", "scope_name", "overview", "rankings", "notices", "interviews",
+    "bulletin": {"title", "recipients", "month_text", "scope_name", "overview", "reporting", "rankings", "notices",
+                 "interviews",
                  "accountability", "budget", "requirements", "attachment", "attachment_head", "bureau", "date", "city"},
     "interview": {"title", "addressee", "month_text", "reasons", "when", "where", "attendees", "scheduled", "bureau", "date",
                   "city"},

@@ -16,7 +16,7 @@ from ledger.models import (Asset, Department, Income, Interview, KpiRow, ListEnt
                            Unit, WarningCase, WarningRow)
 from ledger.scope import Scope
 from outputs.exports import typed
-from ledger import clock
+from ledger import clock, reporting
 from ledger.vocab import ESCALATED, SEVERE_FIRST
 from metrics import attribution
 from metrics.rules import FIXED_BY
@@ -136,6 +136,7 @@ def bulletin(conn: Connection, scope: Scope, month: str, config: Config, today: 
         "recipients": config["documents.recipients"] if level == "city" else f"{scope_name}各部门、各单位：",
         "title": f"关于{fig.month_text(month)}{scope_name}国有资产盘活工作情况的通报",
         "overview": _overview(now, before, upto, scope_name),
+        "reporting": reporting_paragraph(conn, scope, month, config, today),
         "rankings": sections,
         "notices": _list_members(entries, "notice", figures),
         "interviews": _list_members(entries, "interview", figures),
@@ -149,9 +150,38 @@ def bulletin(conn: Connection, scope: Scope, month: str, config: Config, today: 
     }
 
 
+def reporting_paragraph(conn: Connection, scope: Scope, month: str, config: Config, today: dt.date) -> str:
+    """报送情况 (reporting.md): the on-time share of the units in scope, and the departments with units
+    missing or late, by name and count."""
+    frame = reporting.statuses(conn, month, scope.units(), today, config["reporting.due_day"])
+    if frame.empty:
+        return "报送情况：本月无应报单位。"
+    counts = frame["status"].value_counts()
+    share = fig.phrase("on_time_share", counts.get("on_time", 0) / len(frame))
+    text = (f"报送情况：{fig.month_text(month)}台账应报单位{len(frame):,}个，按期报送{int(counts.get('on_time', 0)):,}个，"
+            f"按期报送率{share}；逾期报送{int(counts.get('late', 0)):,}个，未报送{int(counts.get('missing', 0)):,}个"
+            + (f"，尚未到报送截止日的{int(counts.get('pending', 0)):,}个" if counts.get("pending", 0) else "") + "。")
+    behind = reporting.shares(frame)
+    behind = behind[(behind["missing"] > 0) | (behind["late"] > 0)].sort_values(["missing", "late"], ascending=False)
+    if behind.empty:
+        return text + "各部门均按期报送。"
+    named = [f"{r.dept_name}（" + "、".join(x for x in (f"未报送{r.missing}个" if r.missing else "",
+                                                        f"逾期{r.late}个" if r.late else "") if x) + "）"
+             for r in behind.itertuples()]
+    return text + "未按期报送的部门：" + "、".join(named) + "。"
+
+
 def _overview(now: dict, before: dict, upto: dt.date, scope_name: str) -> str:
     parts = [say.figure_with_change(key, now.get(key), before.get(key)) for key in HEADLINE]
     return (f"截至{fig.date_text(upto)}，{scope_name}纳入监测的" + "；".join(parts) + "。")
+
+
+def region_name(conn: Connection, code: str) -> str:
+    return conn.execute(select(Region.name).where(Region.code == code)).scalar() or code
+
+
+def department_name(conn: Connection, code: str) -> str:
+    return conn.execute(select(Department.name).where(Department.code == code)).scalar() or code
 
 
 def interview_departments(conn: Connection, scope: Scope, month: str) -> list[tuple[str, str]]:

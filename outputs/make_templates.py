@@ -230,6 +230,7 @@ def bulletin() -> Document:
     para(doc, "现将{{ month_text }}{{ scope_name }}国有资产盘活工作情况通报如下：")
     para(doc, "一、总体情况", "一级标题")
     para(doc, "{{ overview }}")
+    para(doc, "{{ reporting }}")
     para(doc, "二、排名情况", "一级标题")
     tag(doc, "{%p for s in rankings %}")
     para(doc, "{{ s.heading }}", "二级标题")

@@ -21,11 +21,13 @@ from ledger.importer import SourceError, import_path, record_refused
 from ledger.importer.limits import MB, Limits, check_upload, unpack
 from ledger.importer.schema import TABLES
 from ledger.importer.template import required_columns, template_workbook
+from ledger.reporting import due_date, reported_month
 from outputs import figures as fig
 
 dash.register_page(__name__, path="/import", name="数据导入", title="数据导入 · 国有资产盘活督导平台")
 P = "import"
 TABLE_NAMES = {table.key: table.zh for table in TABLES}
+IMPORT_RESULTS = {"ok": "成功", "failed": "失败", "running": "进行中", "interrupted": "中断"}
 REQUIRED = required_columns()
 PROBLEM_COLUMNS = [
     {"field": "sheet", "headerName": "工作表", "width": 140}, {"field": "row", "headerName": "行", "width": 80},
@@ -36,6 +38,7 @@ HISTORY_COLUMNS = [
     {"field": "id", "headerName": "编号", "width": 80}, {"field": "started_at", "headerName": "时间", "width": 165},
     {"field": "username", "headerName": "导入人", "width": 110}, {"field": "file_name", "headerName": "文件", "width": 240},
     {"field": "result", "headerName": "结果", "width": 80},
+    {"field": "received_on", "headerName": "收到日期", "width": 110},
     {"field": "rows", "headerName": "各表行数", "flex": 1, "minWidth": 240, "tooltipField": "rows"},
     {"field": "message", "headerName": "说明", "width": 260, "tooltipField": "message"},
 ]
@@ -44,19 +47,28 @@ HISTORY_COLUMNS = [
 def layout(**_query):
     if not permitted("/import"):
         return c.not_found()
-    scope, bounds = context.scope(), Limits.of(context.config())
-    where = "全市" if scope.kind == "all" else f"区划 {scope.code} 内的单位和资产"
+    scope, config = context.scope(), context.config()
+    bounds, today = Limits.of(config), config.today()
+    label = queries.scope_label(context.engine(), scope)
+    where = {"all": "全市所有单位（新单位也由本账号导入）", "region": f"{label}的已有单位",
+             "department": f"{label}下属的已有单位"}.get(scope.kind, "无")
+    month = reported_month(today)
+    due = due_date(month, config["reporting.due_day"])
     return html.Div([
-        html.Div([html.H2("数据导入", className="page-title")], className="page-head"),
+        html.Div([html.H2("数据导入 · 报送台账", className="page-title")], className="page-head"),
         c.section("上传台账", html.P([
-            "上传预算管理一体化系统导出的台账工作簿（.xlsx），或将各表 CSV 文件打包为 .zip 上传。",
-            html.Br(), f"本账号可导入：{where}。导入要么全部写入，要么不写入任何数据；发现的每个问题都会列出。",
+            "上传预算管理一体化系统导出的台账工作簿（.xlsx），或单张表的 .csv 文件，或将各表 CSV 文件打包为 .zip 上传。",
+            html.Br(), f"本账号可导入：{where}；文件中任何一行超出范围，整个文件都不导入，并逐行列出。",
+            html.Br(), f"本月导入的台账记为{fig.month_text(month)}的报送，应于{fig.date_text(due)}前完成"
+                       "（逾期记为迟报）。导入要么全部写入，要么不写入任何数据。",
             html.Br(), f"文件不超过 {bounds.upload_bytes // MB} MB，每张表不超过 {bounds.rows:,} 行。",
         ], className="text-muted small"),
+            # no size bound in the browser: a file too large is refused on the server, with a message
             dcc.Upload(id=f"{P}-upload", children=html.Div([html.Div("⇪", className="upload-icon"),
                                                             html.Div(["将台账文件拖到此处，或 ", html.A("选择文件")]),
-                                                            html.Div(".xlsx 工作簿或 CSV 文件的 .zip 包", className="small text-muted")]),
-                       className="upload-box", accept=".xlsx,.zip", multiple=False, max_size=bounds.upload_bytes),
+                                                            html.Div(".xlsx 工作簿、.csv 文件或 CSV 文件的 .zip 包",
+                                                                     className="small text-muted")]),
+                       className="upload-box", accept=".xlsx,.csv,.zip", multiple=False, max_size=-1),
             dcc.Loading(html.Div(id=f"{P}-result", className="mt-3"), type="dot", delay_show=300,
                         custom_spinner=html.Div([dbc.Spinner(size="sm", color="primary"),
                                                  html.Span(" 正在校验并导入，请稍候…", className="ms-2")],
@@ -95,12 +107,17 @@ def _unpack(name: str, data: bytes, folder: Path) -> Path:
         target = folder / "upload.xlsx"
         target.write_bytes(data)
         return target
+    if name.lower().endswith(".csv"):  # one table on its own
+        target = folder / Path(name).name
+        target.write_bytes(data)
+        return target
     if name.lower().endswith(".zip"):
         out = folder / "csv"
         out.mkdir()
         unpack(io.BytesIO(data), name, bounds, keep=lambda m: m.filename.lower().endswith(".csv"), into=out)
         return out
-    raise SourceError(f"{name}: 只接受 .xlsx 或 .zip", "only .xlsx or .zip files are accepted")
+    raise SourceError(f"{name}: 只接受 .xlsx 工作簿、.csv 文件或 CSV 文件的 .zip 包",
+                      "only .xlsx, .csv or a .zip of CSV files are accepted")
 
 
 @callback(Output(f"{P}-result", "children"), Input(f"{P}-upload", "contents"), State(f"{P}-upload", "filename"),
@@ -122,13 +139,16 @@ def upload(contents, filename):
                            context.role())
             return dbc.Alert(f"导入失败，未写入任何数据：{exc.zh}", color="danger")
         result = import_path(context.engine(), path, context.config(), username=context.current_username(),
-                             region_code=scope.code if scope.kind == "region" else None,
-                             address=context.address(), file_name=Path(filename).name, role=context.role())
+                             scope=scope, address=context.address(), file_name=Path(filename).name,
+                             role=context.role())
     notes = [html.Li(UserError(n).zh) for n in result.notes]
     if result.ok:
         counts = _counts(result.counts)
-        return html.Div([dbc.Alert(f"导入成功（#{result.import_id}）：{counts}。新数据将在下次计算快照后显示。",
-                                   color="success"), html.Ul(notes, className="small text-muted") if notes else None])
+        month = fig.month_text(reported_month(context.config().today()))
+        reported = f"已记为 {result.units:,} 个单位{month}的报送。" if result.units else ""
+        return html.Div([dbc.Alert(f"导入成功（#{result.import_id}）：{counts}。{reported}新数据将在下次计算快照后显示。",
+                                   color="success", id=f"{P}-done"),
+                         html.Ul(notes, className="small text-muted") if notes else None])
     problems = pd.DataFrame([{"sheet": p.sheet, "row": p.row, "column": p.column, "value": p.value, "zh": p.zh}
                              for p in result.problems], columns=[col["field"] for col in PROBLEM_COLUMNS])
     more = result.problem_total - len(result.problems)
@@ -146,7 +166,8 @@ def history(_result):
     records = queries.imports(context.engine(), context.scope())
     zone = context.config().zone
     rows = [{"id": r.id, "started_at": fig.moment(r.started_at, zone), "username": r.username, "file_name": r.file_name,
-             "result": "成功" if r.result == "ok" else "失败",
+             "result": IMPORT_RESULTS.get(r.result, r.result),
+             "received_on": r.received_on.isoformat() if r.received_on else "—",
              "rows": _counts(r.row_counts or {}), "message": UserError(r.message).zh if r.message else ""}
             for r in records]
     return c.section("导入记录", c.grid(f"{P}-grid", pd.DataFrame(rows, columns=[col["field"] for col in HISTORY_COLUMNS]),

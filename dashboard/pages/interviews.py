@@ -1,6 +1,8 @@
 """约谈整改 Interviews: schedule from the month's interview list (topics pre-filled from the list
-reasons), record the outcome and commitments, track each commitment to done - the department
-answers in the portal, and asset-naming commitments are checked against later snapshots."""
+reasons), record the outcome and commitments, and follow each commitment to 销号 - the department
+reports it kept with evidence, a supervisor (or the county in its region) checks the files and
+closes it off or sends it back; asset-naming commitments are also checked against later snapshots.
+Notices the departments have left unread too long are listed (逾期未读)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,12 +10,15 @@ import datetime as dt
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, Patch, State, callback, ctx, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import guarded, month_in_address, permitted
-from ledger import vocab, workflow
+from dashboard.components import evidence
+from ledger import clock, filestore, inbox, vocab, workflow
+from ledger.errors import UserError
+from ledger.texts import NAME_CHARS, NOTE_CHARS, checked_date
 from ledger.models import Commitment, Interview
 from outputs import documents, facts
 from outputs import figures as fig
@@ -22,14 +27,16 @@ from outputs.phrasing import reason_text
 dash.register_page(__name__, path="/interviews", name="约谈整改", title="约谈整改 · 国有资产盘活督导平台")
 P = "interviews"
 month_in_address(f"{P}-month")
-COMMITMENT_FORMAT = "每行一项：整改内容 | 责任人 | 期限(YYYY-MM-DD) | 涉及资产编号(可选，逗号分隔)"
 COLUMNS = [
     {"field": "id", "headerName": "编号", "width": 80}, {"field": "dept", "headerName": "部门", "width": 170},
-    {"field": "text", "headerName": "整改承诺", "flex": 1, "minWidth": 220, "tooltipField": "text"},
+    {"field": "text", "headerName": "整改承诺", "flex": 1, "minWidth": 220, "tooltipField": "text", "wrapText": True,
+     "autoHeight": True},
     {"field": "owner", "headerName": "责任人", "width": 100}, {"field": "deadline", "headerName": "期限", "width": 110},
-    {"field": "status_zh", "headerName": "状态", "width": 100, "cellClassRules": {"lvl-red": "params.value == '逾期'"}},
-    {"field": "evidence", "headerName": "部门反馈", "width": 200, "tooltipField": "evidence"},
-    {"field": "check", "headerName": "快照核验", "width": 210, "tooltipField": "check"},
+    {"field": "status_zh", "headerName": "状态", "width": 130,
+     "cellClassRules": {"lvl-red": "params.value && params.value.includes('逾期')"}},
+    {"field": "evidence", "headerName": "部门报送", "width": 200, "tooltipField": "evidence"},
+    {"field": "returned", "headerName": "退回理由", "width": 160, "tooltipField": "returned"},
+    {"field": "check", "headerName": "快照核验", "width": 200, "tooltipField": "check"},
 ]
 
 
@@ -57,14 +64,18 @@ def layout(month: str | None = None, **_query):
                  dbc.Col(dbc.Input(id=f"{P}-place", placeholder="约谈地点", maxLength=200), md=2),
                  dbc.Col(dbc.Button("安排约谈", id=f"{P}-schedule", color="primary", size="sm"), width="auto"),
              ], className="g-2 align-items-center"), html.Div(id=f"{P}-topics", className="mt-2 small"),
-                 html.Div(id=f"{P}-scheduled", className="mt-2")), style=None if context.scope().may("schedule") else hidden),
+                 html.Div(id=f"{P}-scheduled", className="mt-2")), style=None if scope.may("schedule") else hidden),
              html.Div(c.section("记录约谈结果与整改承诺", dbc.Row([
                  dbc.Col(dcc.Dropdown(id=f"{P}-interview", placeholder="待记录的约谈"), md=4),
-                 dbc.Col(dbc.Textarea(id=f"{P}-outcome", placeholder="约谈结果", rows=3), md=8),
-             ], className="g-2"), dbc.Textarea(id=f"{P}-commitments", placeholder=COMMITMENT_FORMAT, rows=3,
-                                               className="mt-2"),
-                 dbc.Button("保存结果", id=f"{P}-record", color="primary", size="sm", className="mt-2"),
-                 html.Div(id=f"{P}-recorded", className="mt-2")), style=None if context.scope().may("record") else hidden),
+                 dbc.Col(dbc.Textarea(id=f"{P}-outcome", placeholder="约谈结果", rows=3, maxLength=NOTE_CHARS), md=8),
+             ], className="g-2"),
+                 html.Div("整改承诺（每项须有内容、责任人和期限；涉及资产编号可选，多个用逗号分隔）",
+                          className="small text-muted mt-2"),
+                 html.Div([_commitment_row(i) for i in range(FORM_ROWS)], id=f"{P}-items"),
+                 dbc.Button("再加一项", id=f"{P}-more", color="secondary", size="sm", outline=True,
+                            className="mt-1 me-2"),
+                 dbc.Button("保存结果", id=f"{P}-record", color="primary", size="sm", className="mt-1"),
+                 html.Div(id=f"{P}-recorded", className="mt-2")), style=None if scope.may("record") else hidden),
              c.section("约谈通知书（Word）", dbc.Row([
                  dbc.Col(c.month_select(f"{P}-notice-month", months, chosen), width="auto"),
                  dbc.Col(dcc.Dropdown(id=f"{P}-notice-dept", placeholder="约谈名单上的部门"), md=3),
@@ -75,15 +86,24 @@ def layout(month: str | None = None, **_query):
                  dbc.Col(html.Div(id=f"{P}-notice-said", className="small"), width="auto"),
                  dcc.Download(id=f"{P}-notice-download"),
              ], className="g-2 align-items-center")),
-             c.section("整改承诺跟踪", html.Div(dbc.Row([
-                 dbc.Col(dcc.Dropdown(id=f"{P}-commitment", placeholder="选择承诺"), md=3),
-                 dbc.Col(dbc.Textarea(id=f"{P}-evidence", placeholder="整改情况（部门反馈）", rows=2), md=5),
-                 dbc.Col([dbc.Button("提交反馈", id=f"{P}-answer", color="primary", size="sm", className="me-2"),
-                          dbc.Button("确认完成", id=f"{P}-complete", color="success", size="sm",
-                                     style=None if context.scope().may("complete") else hidden)], width="auto"),
-                 dbc.Col(html.Div(id=f"{P}-answered"), md=2),
-             ], className="g-2 align-items-center"), style=None if context.scope().may("answer") else hidden),
-                 html.Div(id=f"{P}-body", className="mt-2"))]
+             c.section("整改承诺：报送、核验与销号", html.Div([dbc.Row([
+                 dbc.Col(dcc.Dropdown(id=f"{P}-commitment", placeholder="选择承诺"), md=4),
+                 dbc.Col(dbc.Textarea(id=f"{P}-evidence", rows=2, maxLength=NOTE_CHARS,
+                                      placeholder="整改情况（报送时必填）；退回时写明理由"), md=5),
+                 dbc.Col(evidence.upload(f"{P}-files"), md=3),
+             ], className="g-2 align-items-start"), html.Div([
+                 dbc.Button("报送整改完成（附佐证材料）", id=f"{P}-submit", color="primary", size="sm", className="me-2",
+                            style=None if scope.may("submit") else hidden),
+                 dbc.Button("核验销号", id=f"{P}-verify", color="success", size="sm", className="me-2",
+                            style=None if scope.may("verify") else hidden),
+                 dbc.Button("退回", id=f"{P}-return", color="warning", size="sm", className="me-2",
+                            style=None if scope.may("verify") else hidden),
+                 html.Span("部门上传材料报送后为“待核验”；监管人员或县区财政核验后销号，或写明理由退回。",
+                           className="small text-muted")], className="mt-2"),
+                 html.Div(id=f"{P}-chosen", className="mt-2"), html.Div(id=f"{P}-answered", className="mt-2")],
+                 style=None if scope.may("submit") else hidden),
+                 html.Div(id=f"{P}-body", className="mt-2")),
+             html.Div(id=f"{P}-unread")]
     return html.Div(parts)
 
 
@@ -155,78 +175,151 @@ def schedule(n, month, dept, date, attendees, place, version):
     if not n:
         return no_update, no_update
     try:
-        on = dt.date.fromisoformat(date) if isinstance(date, str) else None
-    except ValueError:
-        on = None
-    try:
-        if on is None or not isinstance(dept, str) or not isinstance(month, str):
-            raise workflow.WorkflowError("请选择部门和约谈日期 / choose a department and a date")
+        if not isinstance(dept, str) or not isinstance(month, str):
+            raise workflow.WorkflowError("请选择约谈名单上的部门", "choose a department of the list")
+        today = context.config().today()
+        on = checked_date(date, "约谈日期", today - dt.timedelta(days=366), today + dt.timedelta(days=366))
         with context.engine().execution_options(write=True).begin() as conn:
-            new_id = workflow.schedule_interview(conn, _actor(), month, dept, on, attendees if isinstance(attendees, str)
-                                                 else "", context.scope().lists(),
-                                                 place=place if isinstance(place, str) else None)
-    except workflow.WorkflowError as exc:
-        return dbc.Alert(exc.zh, color="danger", className="py-1 mb-0"), no_update
+            new_id = workflow.schedule_interview(conn, _actor(), month, dept, on, attendees, context.scope().lists(),
+                                                 place=place)
+    except UserError as exc:
+        return evidence.said(exc), no_update
     return dbc.Alert(f"已安排约谈 #{new_id}", color="success", className="py-1 mb-0"), (version or 0) + 1
 
 
-def parse_commitments(text: str) -> list[dict]:
-    """One commitment per line: 内容 | 责任人 | 期限 | 资产编号,…; a bad line is named."""
+FORM_ROWS = 3
+
+
+def _commitment_row(i: int) -> dbc.Row:
+    """One commitment's fields: what, who answers for it, by when, the assets it names."""
+    def field(kind):
+        return {"type": f"{P}-item-{kind}", "index": i}
+    return dbc.Row([
+        dbc.Col(dbc.Input(id=field("text"), placeholder=f"第{i + 1}项：整改内容", size="sm", maxLength=NOTE_CHARS), md=5),
+        dbc.Col(dbc.Input(id=field("owner"), placeholder="责任人", size="sm", maxLength=NAME_CHARS), md=2),
+        dbc.Col(c.date_single(field("deadline"), "期限"), md=2),
+        dbc.Col(dbc.Input(id=field("assets"), placeholder="涉及资产编号（可选）", size="sm", maxLength=NAME_CHARS), md=3),
+    ], className="g-2 mb-1 commitment-row")
+
+
+MAX_ROWS = 20
+
+
+@callback(Output(f"{P}-items", "children"), Input(f"{P}-more", "n_clicks"), prevent_initial_call=True)
+@guarded("/interviews")
+def more_rows(n):
+    """One more empty row; the rows already typed into stay as they are (a patch, not a new form)."""
+    if not isinstance(n, int) or isinstance(n, bool) or not 0 < n <= MAX_ROWS - FORM_ROWS:
+        return no_update
+    rows = Patch()
+    rows.append(_commitment_row(FORM_ROWS + n - 1))
+    return rows
+
+
+def commitments_of(texts, owners, deadlines, assets) -> list[dict]:
+    """The filled-in rows of the form (a row left empty is no commitment)."""
     out = []
-    for number, line in enumerate((text or "").splitlines(), start=1):
-        if not line.strip():
+    for text, owner, deadline, codes in zip(texts or [], owners or [], deadlines or [], assets or []):
+        if not any(isinstance(v, str) and v.strip() for v in (text, owner, deadline, codes)):
             continue
-        parts = [p.strip() for p in line.replace("｜", "|").split("|")]
-        if len(parts) < 3:
-            raise workflow.WorkflowError(f"第{number}行：应为“{COMMITMENT_FORMAT[5:]}” / line {number}: text | owner | deadline")
-        try:
-            deadline = dt.date.fromisoformat(parts[2])
-        except ValueError:
-            raise workflow.WorkflowError(f"第{number}行 期限「{parts[2]}」：日期应为 YYYY-MM-DD / line {number}: bad date") from None
-        assets = [a.strip() for a in (parts[3] if len(parts) > 3 else "").replace("，", ",").split(",") if a.strip()]
-        out.append({"text": parts[0], "owner": parts[1], "deadline": deadline, "asset_codes": assets})
+        out.append({"text": text, "owner": owner, "deadline": deadline,
+                    "asset_codes": [a.strip() for a in (codes or "").replace("，", ",").split(",") if a.strip()]
+                    if isinstance(codes, str) else []})
     return out
 
 
 @callback(Output(f"{P}-recorded", "children"), Output(f"{P}-version", "data", allow_duplicate=True),
           Input(f"{P}-record", "n_clicks"), State(f"{P}-interview", "value"), State(f"{P}-outcome", "value"),
-          State(f"{P}-commitments", "value"), State(f"{P}-version", "data"), prevent_initial_call=True)
+          State({"type": f"{P}-item-text", "index": ALL}, "value"),
+          State({"type": f"{P}-item-owner", "index": ALL}, "value"),
+          State({"type": f"{P}-item-deadline", "index": ALL}, "date"),
+          State({"type": f"{P}-item-assets", "index": ALL}, "value"),
+          State(f"{P}-version", "data"), prevent_initial_call=True)
 @guarded("/interviews")
-def record(n, interview_id, outcome, commitments, version):
+def record(n, interview_id, outcome, texts, owners, deadlines, assets, version):
     if not n:
         return no_update, no_update
     try:
         _actor().require("record")
         if not isinstance(interview_id, int):
-            raise workflow.WorkflowError("请选择约谈 / choose an interview")
-        items = parse_commitments(commitments if isinstance(commitments, str) else "")
+            raise workflow.WorkflowError("请选择约谈", "choose an interview")
+        items = commitments_of(texts, owners, deadlines, assets)
         with context.engine().execution_options(write=True).begin() as conn:
-            ids = workflow.record_outcome(conn, _actor(), interview_id, context.scope().owns(Interview),
-                                          outcome if isinstance(outcome, str) else "", items)
-    except workflow.WorkflowError as exc:
-        return dbc.Alert(exc.zh, color="danger", className="py-1 mb-0"), no_update
+            ids = workflow.record_outcome(conn, _actor(), interview_id, context.scope().owns(Interview), outcome, items)
+    except UserError as exc:
+        return evidence.said(exc), no_update
     return dbc.Alert(f"已保存，整改承诺 {len(ids)} 项", color="success", className="py-1 mb-0"), (version or 0) + 1
 
 
 @callback(Output(f"{P}-answered", "children"), Output(f"{P}-version", "data", allow_duplicate=True),
-          Input(f"{P}-answer", "n_clicks"), Input(f"{P}-complete", "n_clicks"), State(f"{P}-commitment", "value"),
-          State(f"{P}-evidence", "value"), State(f"{P}-version", "data"), prevent_initial_call=True)
+          Output(f"{P}-files", "contents"),
+          Input(f"{P}-submit", "n_clicks"), Input(f"{P}-verify", "n_clicks"), Input(f"{P}-return", "n_clicks"),
+          State(f"{P}-commitment", "value"), State(f"{P}-evidence", "value"), State(f"{P}-files", "contents"),
+          State(f"{P}-files", "filename"), State(f"{P}-version", "data"), prevent_initial_call=True)
 @guarded("/interviews")
-def follow_up(_answer, _complete, commitment_id, evidence, version):
-    if ctx.triggered_id not in (f"{P}-answer", f"{P}-complete"):
-        return no_update, no_update
+def follow_up(_submit, _verify, _return, commitment_id, note, contents, names, version):
+    """The department reports a commitment kept with evidence; a supervisor closes it off or sends it back."""
+    step = ctx.triggered_id.removeprefix(f"{P}-") if isinstance(ctx.triggered_id, str) else None
+    if step not in ("submit", "verify", "return"):
+        return no_update, no_update, no_update
+    config = context.config()
     try:
-        if not isinstance(commitment_id, int):
-            raise workflow.WorkflowError("请选择承诺 / choose a commitment")
+        if not isinstance(commitment_id, int) or isinstance(commitment_id, bool):
+            raise workflow.WorkflowError("请选择承诺", "choose a commitment")
+        files = evidence.read(contents, names, config) if step == "submit" else []
         where = context.scope().owns(Commitment)
         with context.engine().execution_options(write=True).begin() as conn:
-            if ctx.triggered_id == f"{P}-answer":
-                workflow.answer(conn, _actor(), commitment_id, where, evidence if isinstance(evidence, str) else "")
+            if step == "submit":
+                kept = [(name, filestore.keep(conn, config, data, kind)) for name, data, kind in files]
+                workflow.submit_commitment(conn, _actor(), commitment_id, where, note, kept)
+                said = "已报送，待监管人员核验"
+            elif step == "verify":
+                workflow.verify_commitment(conn, _actor(), commitment_id, where, config.today())
+                said = "已核验销号"
             else:
-                workflow.complete(conn, _actor(), commitment_id, where, context.config().today())
-    except workflow.WorkflowError as exc:
-        return dbc.Alert(exc.zh, color="danger", className="py-1 mb-0"), no_update
-    return dbc.Alert("已保存", color="success", className="py-1 mb-0"), (version or 0) + 1
+                dept = workflow.return_commitment(conn, _actor(), commitment_id, where, note)
+                inbox.notify_departments(conn, [dept], "returned", f"整改承诺 #{commitment_id} 的材料被退回",
+                                         f"退回理由：{note.strip()}\n请在平台“约谈整改”页面补充材料后重新报送。", None,
+                                         bool(config["mail.host"]))
+                said = "已退回，并通知该部门"
+    except UserError as exc:
+        return evidence.said(exc), no_update, no_update
+    return dbc.Alert(said, color="success", className="py-1 mb-0"), (version or 0) + 1, None
+
+
+@callback(Output(f"{P}-chosen", "children"), Input(f"{P}-commitment", "value"), Input(f"{P}-version", "data"))
+@guarded("/interviews")
+def chosen_commitment(commitment_id, _version):
+    """The chosen commitment's evidence and where it stands."""
+    if not isinstance(commitment_id, int) or isinstance(commitment_id, bool):
+        return None
+    found = queries.evidence_of(context.engine(), context.scope(), "commitment", [commitment_id])
+    return html.Div([html.Div("佐证材料：", className="small fw-semibold"),
+                     evidence.links(found.get(commitment_id, []), context.config().zone)])
+
+
+@callback(Output(f"{P}-files-names", "children"), Input(f"{P}-files", "filename"))
+@guarded("/interviews")
+def files_chosen(names):
+    return evidence.chosen(names)
+
+
+@callback(Output(f"{P}-unread", "children"), Input(f"{P}-version", "data"))
+@guarded("/interviews")
+def unread(_version):
+    """逾期未读: notices a department has not read within [delivery] read_within_days."""
+    config = context.config()
+    days = config["delivery.read_within_days"]
+    found = queries.overdue_unread(context.engine(), context.scope(), clock.now(), days)
+    if not found:
+        return None
+    rows = pd.DataFrame([{"dept": r.dept_name, "title": r.title, "user": r.username,
+                          "sent": fig.moment(r.created_at, config.zone, seconds=False)} for r in found])
+    return c.section(f"逾期未读的通知书（送达超过 {days} 天未读，{len(rows)} 份）", c.grid(f"{P}-unread-grid", rows, [
+        {"field": "dept", "headerName": "部门", "width": 200, "tooltipField": "dept"},
+        {"field": "title", "headerName": "文书", "flex": 1, "minWidth": 240, "tooltipField": "title"},
+        {"field": "user", "headerName": "未读账号", "width": 140}, {"field": "sent", "headerName": "送达时间", "width": 150},
+    ], height=f"{min(360, 90 + 34 * len(rows))}px"))
 
 
 @callback(Output(f"{P}-body", "children"), Output(f"{P}-interview", "options"), Output(f"{P}-commitment", "options"),
@@ -246,12 +339,17 @@ def render(_version):
         html.Div(f"结果：{i.outcome}", className="small") if i.outcome else None,
     ]), className="mb-2 interview-card") for i in interviews]
     rows = [{"id": m.id, "dept": m.dept_name, "text": m.text, "owner": m.owner, "deadline": m.deadline.isoformat(),
-             "status_zh": "逾期" if m.status != "done" and m.deadline < today else vocab.COMMITMENT_STATES[m.status],
-             "evidence": m.evidence, "check": checks.get(m.id, "—")} for m in commitments]
+             "status_zh": vocab.COMMITMENT_STATES[m.status] + ("（逾期）" if m.status != "done" and m.deadline < today
+                                                                else ""),
+             "evidence": m.evidence or "", "returned": m.return_reason or "", "check": checks.get(m.id, "—")}
+            for m in commitments]
     grid = c.grid(f"{P}-grid", pd.DataFrame(rows, columns=[col["field"] for col in COLUMNS]), COLUMNS, "360px",
                   options={"tooltipShowDelay": 300}) if rows else c.empty("暂无整改承诺")
     body = html.Div([html.H6(f"约谈（{len(interviews)}）", className="mt-2"), *(cards or [c.empty("暂无约谈")]),
                      html.H6(f"整改承诺（{len(rows)}）", className="mt-3"), grid])
     pending = [{"label": f"#{i.id} {i.dept_name} {i.scheduled_on:%m-%d}", "value": i.id} for i in interviews if i.status != "held"]
-    open_ones = [{"label": f"#{m.id} {m.dept_name}：{m.text[:16]}", "value": m.id} for m in commitments if m.status != "done"]
+    # a department picks what it may report kept, a supervisor what waits for checking
+    pickable = ("submitted", "answered") if scope.may("verify") else workflow.OPEN_COMMITMENT
+    open_ones = [{"label": f"#{m.id} {m.dept_name}：{m.text[:20]}（{vocab.COMMITMENT_STATES[m.status]}）", "value": m.id}
+                 for m in commitments if m.status in pickable]
     return body, pending, open_ones

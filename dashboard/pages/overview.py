@@ -98,13 +98,23 @@ def _rank_list(frame, scope):
 
 def _alerts(month, scope, engine):
     cols = []
+    if scope.kind in ("all", "region"):  # the finance bureau's and a county's: who has not reported the month
+        cfg = context.config()
+        sent = queries.submissions(engine, scope, month, cfg.today(), cfg["reporting.due_day"])
+        missing, late = int((sent["status"] == "missing").sum()), int((sent["status"] == "late").sum())
+        cols.append(dbc.Col(c.section("台账报送", html.A([
+            html.Div([html.Div(f"{missing:,}", className="alert-count"), html.Div("未报送单位")],
+                     className="alert-tile tile-red" if missing else "alert-tile tile-ok"),
+            html.Div([html.Div(f"{late:,}", className="alert-count"), html.Div("逾期报送单位")],
+                     className="alert-tile tile-orange" if late else "alert-tile tile-ok"),
+        ], href=f"/reporting?month={month}", className="alert-tiles", id=f"{P}-reporting")), lg=3))
     if scope.sees_assets:
         counts = queries.warning_counts(engine, scope, month)
         by_level = counts.groupby("level")["count"].sum().to_dict() if not counts.empty else {}
         badges = [html.A([html.Div(f"{by_level.get(level, 0):,}", className="alert-count"),
                           html.Div(f"{vocab.LEVELS[level]}预警")], href=f"/warnings?level={level}",
                          className=f"alert-tile tile-{level}") for level in vocab.SEVERE_FIRST]
-        cols.append(dbc.Col(c.section("本月预警", html.Div(badges, className="alert-tiles")), lg=4))
+        cols.append(dbc.Col(c.section("本月预警", html.Div(badges, className="alert-tiles")), lg=4 if not cols else 3))
     if scope.kind != "department":
         entries = queries.lists(engine, scope, month)
         blocks = []
@@ -114,5 +124,5 @@ def _alerts(month, scope, engine):
             blocks.append(html.Div([html.Span(f"{zh} {len(members)}", className=f"list-tag list-{key}"),
                                     html.Span(names or "无", className="list-names")], className="list-line"))
         cols.append(dbc.Col(c.section("本月名单", *blocks, extra=html.A("查看详情", href="/lists", className="ms-auto")),
-                            lg=8))
+                            lg=12 - sum(col.lg for col in cols)))
     return dbc.Row(cols, className="g-3") if cols else html.Div()

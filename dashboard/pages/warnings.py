@@ -4,22 +4,32 @@ the server; filters for level, rule, state, region and department and a search; 
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import dash
+import pandas as pd
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.components.warnings import LEVEL_CLASSES, warning_display
-from dashboard.shell import guarded, month_in_address, page_frame
-from ledger import vocab, workflow
+from dashboard.components import evidence
+from dashboard.shell import guarded, in_address, page_frame
+from ledger import filestore, inbox, vocab, workflow
+from ledger.errors import UserError
 from ledger.models import WarningCase
+from ledger.texts import NOTE_CHARS
+from ledger.vocab import CaseState
+from outputs.workbooks import title_line
+from outputs.xlsx import write_frame
 from metrics.rules import NAMES as RULE_NAMES
 
 dash.register_page(__name__, path="/warnings", name="预警", title="预警 · 国有资产盘活督导平台")
 P = "warnings"
-month_in_address(f"{P}-month")
+in_address({"month": (f"{P}-month", "value"), "level": (f"{P}-level", "value"), "rule": (f"{P}-rule", "value"),
+            "state": (f"{P}-state", "value"), "region": (f"{P}-region", "value"), "dept": (f"{P}-dept", "value"),
+            "q": (f"{P}-search", "value")})
 OVERDUE = "逾期未确认"
 # the state filter offers exactly the words the grid shows
 STATES = {**vocab.CASE_STATES, queries.OVERDUE_STATE: OVERDUE}
@@ -40,50 +50,63 @@ COLUMNS = [
     {"field": "note", "headerName": "处理说明", "width": 180, "tooltipField": "note"},
     {"field": "message", "headerName": "说明", "flex": 1, "minWidth": 220, "tooltipField": "message"},
 ]
-WHO = ("确认：主管部门确认本部门的预警，监管人员和县区财政确认其范围内的预警；"
-       "办结：监管人员和县区财政。确认时写明已采取或将采取的整改措施。")
+WHO = ("确认：主管部门确认本部门的预警，监管人员和县区财政确认其范围内的预警；整改完成后由主管部门上传佐证材料报送"
+       "（待核验），监管人员或县区财政核验后销号，或写明理由退回。")
+ACTIONS = {"ack": "acknowledge", "submit": "submit", "verify": "verify", "return": "verify", "resolve": "resolve"}
 
 
 def _toolbar():
     scope = context.scope()
     if not scope.may("acknowledge"):
         return [html.Div(WHO, className="small text-muted mb-2")]
+
+    def button(key: str, label: str, color: str, **options):
+        return dbc.Button(label, id=f"{P}-{key}", color=color, size="sm", className="me-2 mb-1", **options,
+                          style=None if scope.may(ACTIONS[key]) else {"display": "none"})
     return [dbc.Card(dbc.CardBody([dbc.Row([
-        dbc.Col(dbc.Textarea(id=f"{P}-note", placeholder="处理说明（必填）：已采取或将采取的整改措施", rows=2), md=5),
+        dbc.Col(dbc.Textarea(id=f"{P}-note", placeholder="说明（必填）：已采取或将采取的整改措施；退回时写明理由",
+                             rows=2, maxLength=NOTE_CHARS), md=4),
         dbc.Col(c.date_single(f"{P}-fix-by", "计划整改日期"), md=2),
-        dbc.Col([dbc.Button("确认并计划整改", id=f"{P}-ack", color="primary", size="sm", className="me-2"),
-                 dbc.Button("办结", id=f"{P}-resolve", color="success", size="sm",
-                            style=None if scope.may("resolve") else {"display": "none"})], md=3),
-        dbc.Col(html.Div(id=f"{P}-done"), md=2),
-    ], className="g-2 align-items-center"), html.Div(WHO, className="small text-muted mt-1")]),
-        className="section mb-2 action-bar")]
+        dbc.Col(evidence.upload(f"{P}-files"), md=3),  # whoever acknowledges may also send evidence
+        dbc.Col(html.Div(id=f"{P}-done"), md=3),
+    ], className="g-2 align-items-start"), html.Div([
+        button("ack", "确认并计划整改", "primary"), button("submit", "报送整改完成（附佐证材料）", "primary", outline=True),
+        button("verify", "核验销号", "success"), button("return", "退回", "warning"),
+        button("resolve", "直接销号", "secondary", outline=True),
+    ], className="mt-2"), html.Div(WHO, className="small text-muted mt-1")]), className="section mb-2 action-bar")]
 
 
-def layout(level: str | None = None, month: str | None = None, **_query):
+def layout(month: str | None = None, level: str | None = None, rule: str | None = None, state: str | None = None,
+           region: str | None = None, dept: str | None = None, q: str | None = None, **_query):
+    asked = _filters(level, rule, state, region, dept, q)  # the address's filters, as narrow as they are valid
+
     def controls(months):
         scope, engine = context.scope(), context.engine()
         regions = queries.kpis(engine, scope, months[0], level="region").sort_values("code")
         departments = queries.kpis(engine, scope, months[0], level="department").sort_values("code")
         return [
             dcc.Dropdown(id=f"{P}-level", options=[{"label": v, "value": k} for k, v in vocab.LEVELS.items()],
-                         value=level if level in vocab.LEVELS else None, placeholder="全部等级", className="filter"),
+                         value=asked["level"], placeholder="全部等级", className="filter"),
             dcc.Dropdown(id=f"{P}-rule", options=[{"label": v, "value": k} for k, v in RULE_NAMES.items()],
-                         placeholder="全部规则", className="filter"),
+                         value=asked["rule"], placeholder="全部规则", className="filter"),
             dcc.Dropdown(id=f"{P}-state", options=[{"label": v, "value": k} for k, v in STATES.items()],
-                         placeholder="全部状态", className="filter"),
+                         value=asked["state"], placeholder="全部状态", className="filter"),
             dcc.Dropdown(id=f"{P}-region", options=[{"label": r["name"], "value": r["code"]}
                                                     for _, r in regions.iterrows()],
-                         placeholder="全部区划", className="filter",
+                         value=asked["region"], placeholder="全部区划", className="filter",
                          style=None if scope.kind == "all" else {"display": "none"}),
             dcc.Dropdown(id=f"{P}-dept", options=[{"label": d["name"], "value": d["code"]}
                                                   for _, d in departments.iterrows()],
-                         placeholder="全部部门", className="filter filter-wide",
+                         value=asked["dept"], placeholder="全部部门", className="filter filter-wide",
                          style=None if scope.kind in ("all", "region") else {"display": "none"}),
             dcc.Input(id=f"{P}-search", type="search", placeholder="搜索资产编号或名称、单位、部门", debounce=True,
-                      maxLength=SEARCH_MAX, className="form-control", style={"width": "260px"}),
+                      value=asked["search"], maxLength=SEARCH_MAX, className="form-control", style={"width": "260px"}),
+            html.Button("导出 Excel", id=f"{P}-export", className="btn btn-outline-primary btn-sm"),
+            dcc.Download(id=f"{P}-download"),
             dcc.Store(id=f"{P}-version", data=0), dcc.Store(id=f"{P}-updated"),
         ]
-    return page_frame("/warnings", P, "预警", snapshot_only=True, toolbar=_toolbar(), controls=controls, month=month)
+    return page_frame("/warnings", P, "预警", snapshot_only=True, toolbar=_toolbar(), controls=controls, month=month,
+                      footer=[html.Div(id=f"{P}-evidence")])
 
 
 def _filters(level, rule, state, region, dept, search) -> dict:
@@ -168,45 +191,110 @@ def rows(request, month, level, rule, state, region, dept, search):
     return {"rowData": queries.to_records(_rows(frame), shown), "rowCount": counts["total"]}
 
 
-@callback(Output(f"{P}-done", "children"), Output(f"{P}-updated", "data"), Output(f"{P}-note", "value"),
-          Input(f"{P}-ack", "n_clicks"), Input(f"{P}-resolve", "n_clicks"),
-          State(f"{P}-grid", "selectedRows"), State(f"{P}-note", "value"), State(f"{P}-fix-by", "date"),
-          prevent_initial_call=True)
+EXPORT_ROWS = 200_000
+
+
+@callback(Output(f"{P}-download", "data"), Input(f"{P}-export", "n_clicks"),
+          *[State(i.component_id, i.component_property) for i in FILTERS], prevent_initial_call=True)
 @guarded("/warnings")
-def act(_ack, _resolve, selected, note, fix_by):
-    """Acknowledge or resolve the selected warnings; the scope decides which of them may be touched.
-    The rows acted on stay where they are in the list, with their new state."""
-    if ctx.triggered_id not in (f"{P}-ack", f"{P}-resolve"):
-        return no_update, no_update, no_update
+def export(n_clicks, month, level, rule, state, region, dept, search):
+    """The list as the page shows it (the same filters and order), as xlsx."""
+    scope = context.scope()
+    if not n_clicks or month not in queries.months(context.engine(), scope) or not scope.sees_assets:
+        return no_update
+    filters = _filters(level, rule, state, region, dept, search)
+    frame, counts = _ask(month, filters, 0, EXPORT_ROWS)
+    shown = _rows(frame)
+    table = pd.DataFrame({"等级": shown["level_zh"], "状态": shown["state_zh"], "规则": shown["rule_zh"],
+                          "对象": shown["object"], "资产编号": shown["asset_code"], "单位": shown["unit_name"],
+                          "主管部门": shown["dept_name"], "时长": shown["span"], "发生于": shown["opened_on"],
+                          "计划整改": shown["fix_by"], "处理说明": shown["note"], "说明": shown["message"]})
+    words = [vocab.LEVELS.get(filters["level"] or "", ""), RULE_NAMES.get(filters["rule"] or "", ""),
+             STATES.get(filters["state"] or "", ""), filters["region"] or "", filters["dept"] or "",
+             f"搜索“{filters['search']}”" if filters["search"] else ""]
+    buffer = io.BytesIO()
+    config, engine = context.config(), context.engine()
+    states = queries.month_states(engine, scope, config.zone)
+    write_frame(table, buffer, sheet="预警清单", pages_wide=None,
+                title=title_line(config, states[month].label, queries.scope_label(engine, scope), "预警清单",
+                                 "，".join(w for w in words if w)))
+    context.audit("export", f"预警清单 {month}", detail=f"{len(table)} 行（共 {counts['total']} 行）")
+    return dcc.send_bytes(buffer.getvalue(), f"预警清单_{month}.xlsx")
+
+
+@callback(Output(f"{P}-done", "children"), Output(f"{P}-updated", "data"), Output(f"{P}-note", "value"),
+          Output(f"{P}-files", "contents"),
+          Input(f"{P}-ack", "n_clicks"), Input(f"{P}-submit", "n_clicks"), Input(f"{P}-verify", "n_clicks"),
+          Input(f"{P}-return", "n_clicks"), Input(f"{P}-resolve", "n_clicks"),
+          State(f"{P}-grid", "selectedRows"), State(f"{P}-note", "value"), State(f"{P}-fix-by", "date"),
+          State(f"{P}-files", "contents"), State(f"{P}-files", "filename"), prevent_initial_call=True)
+@guarded("/warnings")
+def act(_ack, _submit, _verify, _return, _resolve, selected, note, fix_by, contents, names):
+    """Acknowledge, report fixed with evidence, close off, send back or resolve the selected warnings;
+    the scope decides which of them may be touched. The rows acted on stay where they are in the
+    list, with their new state."""
+    step = ctx.triggered_id.removeprefix(f"{P}-") if isinstance(ctx.triggered_id, str) else None
+    if step not in ACTIONS:
+        return no_update, no_update, no_update, no_update
     chosen = [r for r in (selected if isinstance(selected, list) else [])
               if isinstance(r, dict) and isinstance(r.get("case_id"), int)]
     ids = [r["case_id"] for r in chosen]
     if not ids:
-        return dbc.Alert("请先在清单中勾选要处理的预警", color="warning", className="py-1 mb-0"), no_update, no_update
+        return (dbc.Alert("请先在清单中勾选要处理的预警", color="warning", className="py-1 mb-0"),
+                no_update, no_update, no_update)
     actor = workflow.Actor(context.current_username(), context.role(), context.address())
-    where = context.scope().owns(WarningCase)
+    where, config = context.scope().owns(WarningCase), context.config()
     try:
-        when = dt.date.fromisoformat(fix_by) if isinstance(fix_by, str) and fix_by else None
-    except ValueError:
-        when = None
-    text = note if isinstance(note, str) else ""
-    try:
+        files = evidence.read(contents, names, config) if step == "submit" else []
         with context.engine().execution_options(write=True).begin() as conn:
-            if ctx.triggered_id == f"{P}-ack":
-                done = workflow.acknowledge(conn, actor, ids, where, text, when)
-                verb, state = "已确认", vocab.CaseState.ACKNOWLEDGED
+            if step == "ack":
+                done = workflow.acknowledge(conn, actor, ids, where, note, fix_by, config.today())
+            elif step == "submit":
+                kept = [(name, filestore.keep(conn, config, data, kind)) for name, data, kind in files]
+                done = workflow.submit_cases(conn, actor, ids, where, note, kept)
+            elif step == "verify":
+                done = workflow.verify_cases(conn, actor, ids, where, note)
+            elif step == "return":
+                departments = workflow.return_cases(conn, actor, ids, where, note)
+                done = len(ids)
+                inbox.notify_departments(conn, departments, "returned", f"预警整改材料被退回（{len(ids)} 条）",
+                                         f"退回理由：{note.strip()}\n请在平台“预警”页面查看，补充材料后重新报送。", None,
+                                         bool(config["mail.host"]))
             else:
-                done = workflow.resolve(conn, actor, ids, where, text)
-                verb, state = "已办结", vocab.CaseState.RESOLVED
-    except workflow.WorkflowError as exc:
+                done = workflow.resolve(conn, actor, ids, where, note)
+    except UserError as exc:
         if isinstance(exc, workflow.OutOfScope):
             context.audit("scope.refused", f"预警 #{exc.ids}"[:200], detail=f"{ctx.triggered_id}")
-        return dbc.Alert(exc.zh, color="danger", className="py-1 mb-0"), no_update, no_update
-    changed = {"state_zh": vocab.CASE_STATES[state], "note": text.strip()}
-    if ctx.triggered_id == f"{P}-ack" and when:
-        changed["fix_by"] = when.isoformat()
+        return dbc.Alert(exc.zh, color="danger", className="py-1 mb-0"), no_update, no_update, no_update
+    state = {"ack": CaseState.ACKNOWLEDGED, "submit": CaseState.SUBMITTED, "verify": CaseState.RESOLVED,
+             "return": CaseState.RETURNED, "resolve": CaseState.RESOLVED}[step]
+    changed = {"state_zh": vocab.CASE_STATES[state], "note": note.strip()}
+    if step == "ack":
+        changed["fix_by"] = str(fix_by)
+    verb = {"ack": "已确认", "submit": "已报送待核验", "verify": "已核验销号", "return": "已退回", "resolve": "已销号"}[step]
     return (dbc.Alert(f"{verb} {done} 条", color="success", className="py-1 mb-0"),
-            {"keys": [r.get("key") for r in chosen], "changed": changed}, "")
+            {"keys": [r.get("key") for r in chosen], "changed": changed}, "", None)
+
+
+@callback(Output(f"{P}-evidence", "children"), Input(f"{P}-grid", "selectedRows"))
+@guarded("/warnings")
+def chosen_evidence(selected):
+    """The evidence sent for the selected warnings, as links."""
+    chosen = [r for r in (selected if isinstance(selected, list) else []) if isinstance(r, dict)
+              and isinstance(r.get("case_id"), int)][:50]
+    if not chosen:
+        return None
+    found = queries.evidence_of(context.engine(), context.scope(), "case", [r["case_id"] for r in chosen])
+    zone = context.config().zone
+    parts = [html.Div([html.Strong(r.get("object") or r.get("asset_code")),
+                       evidence.links(found.get(r["case_id"], []), zone)]) for r in chosen]
+    return c.section("所选预警的佐证材料", *parts)
+
+
+@callback(Output(f"{P}-files-names", "children"), Input(f"{P}-files", "filename"))
+@guarded("/warnings")
+def files_chosen(names):
+    return evidence.chosen(names)
 
 
 # the rows acted on take their new state in place (the list is not fetched again, so a row that a

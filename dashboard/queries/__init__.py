@@ -5,6 +5,10 @@ snapshots: the computed months and the ledger behind them; workflow: warning cas
 commitments, a department's history; allocation: the purchase review; admin: audit log, jobs,
 import records.
 """
+from dashboard.queries.delivery import (
+    evidence_file, evidence_of, inbox_page, overdue_unread, paper_file, paper_reading, unread,
+)
+from dashboard.queries.reporting import on_time_shares, submissions, week_facts, weekly
 from dashboard.queries.admin import audit_chain, audit_log, imports, jobs, month_closed
 from dashboard.queries.allocation import (
     allocation_exports, allocation_figures, held_assets, opinion_forms, place_names,
@@ -21,6 +25,8 @@ from dashboard.queries.workflow import (
 )
 
 __all__ = [
+    "on_time_shares", "submissions", "week_facts", "weekly",
+    "evidence_file", "evidence_of", "inbox_page", "overdue_unread", "paper_file", "paper_reading", "unread",
     "audit_chain", "audit_log", "imports", "jobs", "month_closed",
     "allocation_exports", "allocation_figures", "held_assets", "opinion_forms", "place_names",
     "purchase_requests", "request_review", "request_years", "transfers",

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select
 from dashboard.scope import Scope
 from ledger import audit, runs
 from ledger.db import session_scope
-from ledger.models import AuditEntry, ImportRecord, MonthClose, User
+from ledger.models import AuditEntry, Department, ImportRecord, MonthClose, User
 
 
 def audit_log(engine: Engine, scope: Scope, zone: str, *, action: str | None, actor: str | None,
@@ -60,12 +60,18 @@ def month_closed(engine: Engine, scope: Scope, month: str) -> bool:
 
 
 def imports(engine: Engine, scope: Scope, limit: int = 200) -> list:
-    """Import records, newest first: all of them for the finance bureau, a county's own accounts' for a county."""
+    """Import records, newest first: all of them for the finance bureau; for a county those of its
+    own and its departments' accounts, for a department its own accounts'."""
     if not scope.may_open("/import"):
         return []
     query = select(ImportRecord).order_by(ImportRecord.id.desc()).limit(limit)
-    if scope.kind != "all":
+    if scope.kind == "region":
         query = query.where(ImportRecord.username.in_(select(User.username).where(
-            User.role == "county", User.scope_code == scope.code)))
+            ((User.role == "county") & (User.scope_code == scope.code))
+            | ((User.role == "department") & User.scope_code.in_(
+                select(Department.code).where(Department.region_code == scope.code))))))
+    elif scope.kind != "all":
+        query = query.where(ImportRecord.username.in_(select(User.username).where(
+            User.role == scope.kind, User.scope_code == scope.code)))
     with engine.connect() as conn:
         return conn.execute(query).all()

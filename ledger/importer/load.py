@@ -8,9 +8,9 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-from sqlalchemy import Connection, Engine, bindparam, insert, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
-from ledger import allocation, audit, clock, columnar, fit
+from ledger import allocation, audit, clock, columnar, fit, reporting
 from ledger.bulk import analyze, delete_keys, upsert_arrow
 from ledger.config import Config
 from ledger.importer import limits, stage, stock
@@ -20,6 +20,8 @@ from ledger.importer.rows import Problem, Problems, parse_header
 from ledger.importer.schema import ABOUT_SHEET, REQUIRED, TABLES, Table, table_for_name
 from ledger.locks import named_lock
 from ledger.models import Asset, Base, ImportRecord
+from ledger.scope import Scope
+from ledger.texts import checked_date
 
 
 @dataclass
@@ -32,6 +34,7 @@ class ImportResult:
     problem_total: int = 0
     notes: list[str] = field(default_factory=list)
     import_id: int | None = None
+    units: int = 0  # units whose month the import reports (reporting.md)
 
 
 # target table: (stage column -> target column) for the columns that are loaded
@@ -173,17 +176,20 @@ def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Con
 
 
 def import_path(engine: Engine, path: str | Path, config: Config, username: str | None = None,
-                region_code: str | None = None, address: str | None = None, file_name: str | None = None,
-                role: str | None = None) -> ImportResult:
+                scope: Scope | None = None, address: str | None = None, file_name: str | None = None,
+                role: str | None = None, received_on: dt.date | None = None) -> ImportResult:
     """Import a workbook or CSV folder: every table or nothing. Records the attempt either way
-    (in the import history and the audit log).
+    (in the import history and the audit log), and what it reports for which units (reporting.md).
 
-    `region_code`: a county account's import may only touch units and assets of its region.
+    `scope`: the account's; a county's or a department's import may only touch its own units
+    (reporting.md), the finance bureau's (Scope("all")) or none any.
     `file_name`: the name the user knows the file by (an upload is saved under another).
-    `username`, `role`: who imports (default: the shell's account, as every CLI entry names it).
+    `username`, `role`: who imports and counts as the sender (default: the shell's account).
+    `received_on`: the day the file counts as received (default today where the deployment is).
     """
     path = Path(path)
-    started = clock.now()
+    today = config.today()
+    received_on = checked_date(received_on or today, "收到日期", latest=today)
     problems = Problems(cap=config["import.max_errors"])
     notes: list[str] = []
     try:
@@ -192,10 +198,12 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
         raise SourceError(f"{path}: 无法读取 / cannot read: {exc}") from None
     result = ImportResult(ok=False, file_name=file_name or path.name, sha256=digest, notes=notes)
     who = (username or audit.cli_actor(), address, role)
+    scoped = scope is not None and scope.kind in ("region", "department")
     # One import at a time, and its write transaction begins before the ledger is read (outside
     # it, as Arrow): the keys the checks see cannot change before the rows are written.
     with named_lock(engine, "import"), engine.connect().execution_options(write=True) as conn, \
             columnar.connect(config) as duck:
+        result.import_id = _begin_record(engine, result, who, received_on)
         trans = conn.begin()
         try:
             conn.exec_driver_sql("SELECT 1 FROM imports WHERE false")  # opens the transaction now
@@ -204,9 +212,9 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
                 conn.exec_driver_sql("PRAGMA cache_size = -262144")
             _read_context(duck, engine)
             try:
-                staged = _validate_and_stage(duck, path, config, problems, notes, scoped=region_code is not None)
-                if region_code is not None:
-                    stage.check_region(duck, staged, region_code, problems)
+                staged = _validate_and_stage(duck, path, config, problems, notes, scoped=scoped)
+                if scoped:
+                    stage.check_scope(duck, staged, scope.kind, scope.code, problems)
             except SourceError as exc:
                 problems.add(Problem(path.name, None, None, None, exc.zh, exc.en))
                 staged = {}
@@ -218,8 +226,10 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
                 _load(conn, duck, staged)
                 # transfers the new rows show done (an asset under the receiving department, a
                 # listing closed 已调剂), in the same transaction: the import and its effects together
-                allocation.settle_transfers(conn, config.today())
-                result.import_id = _record(conn, result, who, started, None)
+                allocation.settle_transfers(conn, today)
+                result.units = reporting.record_import(conn, result.import_id, stage.touched_units(duck, staged),
+                                                       received_on, who[0])
+                _finish_record(conn, result, who, None)
                 trans.commit()
                 result.ok = True
         except BaseException:
@@ -234,7 +244,7 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
         # The failed attempt is recorded in a transaction of its own; the ledger is untouched.
         with engine.connect().execution_options(write=True) as conn, conn.begin():
             summary = f"{problems.total} 个问题 / problems; " + "; ".join(str(p) for p in problems.items[:5])
-            result.import_id = _record(conn, result, who, started, summary)
+            _finish_record(conn, result, who, summary)
     return result
 
 
@@ -243,19 +253,40 @@ def record_refused(engine: Engine, file_name: str, error: SourceError, username:
     """An upload refused before it could be read (too large, a broken or bombed zip): in the import
     history and the audit log like any failed import."""
     result = ImportResult(ok=False, file_name=file_name, sha256="")
+    with named_lock(engine, "import"):
+        result.import_id = _begin_record(engine, result, (username, address, role), None)
     with engine.execution_options(write=True).begin() as conn:
-        return _record(conn, result, (username, address, role), clock.now(), str(error))
+        _finish_record(conn, result, (username, address, role), str(error))
+    return result.import_id
 
 
-def _record(conn: Connection, result: ImportResult, who: tuple[str, str | None, str | None], started: dt.datetime,
-            message: str | None) -> int:
+def _begin_record(engine: Engine, result: ImportResult, who: tuple[str, str | None, str | None],
+                  received_on: dt.date | None) -> int:
+    """The attempt in the import history before anything is read (committed: an import killed
+    mid-run leaves it behind); an attempt left running by a process that died is marked 中断 now
+    (the import lock is held: no other import runs)."""
+    with engine.execution_options(write=True).begin() as conn:
+        for stale in conn.execute(select(ImportRecord.id, ImportRecord.file_name, ImportRecord.username)
+                                  .where(ImportRecord.result == "running")).all():
+            conn.execute(update(ImportRecord).where(ImportRecord.id == stale.id).values(
+                result="interrupted", finished_at=clock.now(precise=True),
+                message="导入进程中断（被终止或崩溃），未写入任何数据 / the import was interrupted; nothing was written"))
+            audit.record(conn, "system", "import.interrupted", f"#{stale.id} {stale.file_name}",
+                         detail=f"导入人 {stale.username}")
+        return conn.execute(insert(ImportRecord).values(
+            started_at=clock.now(), username=who[0], file_name=result.file_name, sha256=result.sha256, row_counts={},
+            result="running", sender=who[0], received_on=received_on).returning(ImportRecord.id)).scalar_one()
+
+
+def _finish_record(conn: Connection, result: ImportResult, who: tuple[str, str | None, str | None],
+                   message: str | None) -> None:
     username, address, role = who
-    import_id = conn.execute(insert(ImportRecord).values(
-        started_at=started, finished_at=clock.now(precise=True), username=username, file_name=result.file_name,
-        sha256=result.sha256, row_counts=result.counts, result="ok" if message is None else "failed",
-        message=message,
-    ).returning(ImportRecord.id)).scalar_one()
+    conn.execute(update(ImportRecord).where(ImportRecord.id == result.import_id).values(
+        finished_at=clock.now(precise=True), row_counts=result.counts, result="ok" if message is None else "failed",
+        message=message))
     # one audit entry per import, with its row counts (a bulk import is not silence)
-    audit.record(conn, username, "import" if message is None else "import.failed", f"#{import_id} {result.file_name}",
-                 after={"rows": result.counts, "sha256": result.sha256}, detail=message, address=address, role=role)
-    return import_id
+    audit.record(conn, username, "import" if message is None else "import.failed",
+                 f"#{result.import_id} {result.file_name}",
+                 after={"rows": result.counts, "sha256": result.sha256, **({"units": result.units} if message is None
+                                                                           else {})},
+                 detail=message, address=address, role=role)

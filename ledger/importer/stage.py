@@ -162,42 +162,49 @@ def check_one_plan_per_asset(duck: duckdb.DuckDBPyConnection, sheet: str, proble
             "一资产一台账：该资产已有台账 {existing}", "one asset, one plan: the asset already has plan {existing}")
 
 
-def check_region(duck: duckdb.DuckDBPyConnection, staged: dict[str, tuple[Table, str]], region_code: str, problems: Problems) -> None:
-    """A county account imports inside its region only: every unit in the file, and every unit or
-    asset a row refers to, must belong to it. Outside and unknown read the same."""
-    zh, en = "不在本账号的区划范围内", "outside this account's region"
+def check_scope(duck: duckdb.DuckDBPyConnection, staged: dict[str, tuple[Table, str]], kind: str, code: str,
+                problems: Problems) -> None:
+    """A county (kind "region") or a department (kind "department") imports inside its scope only
+    (reporting.md): every unit in the file, and every unit or asset a row refers to, must be one of
+    its own, and only units the ledger already has. Outside and unknown read the same."""
+    zh, en = "不在本账号范围内", "outside this account's scope"
+    # where a stored unit belongs: its department's region, or its department
+    owner = "d.region_code" if kind == "region" else "u.dept_code"
+    stored = f"SELECT {owner} FROM units u JOIN departments d ON d.code = u.dept_code WHERE u.code = {{unit}}"
     if "units" in staged:
-        rows = _rows(duck, ("SELECT row_no, region_code AS value FROM stage_units "
-                                 "WHERE region_code IS NOT NULL AND region_code <> $r ORDER BY row_no"), {"r": region_code})
-        _report(problems, staged["units"][1], UNITS, "region_code", rows, zh, en)
-        rows = _rows(duck, (
-            "SELECT s.row_no, s.unit_code AS value FROM stage_units s JOIN units u ON u.code = s.unit_code "
-            "JOIN departments d ON d.code = u.dept_code WHERE d.region_code <> $r ORDER BY s.row_no"), {"r": region_code})
+        column = "region_code" if kind == "region" else "dept_code"
+        rows = _rows(duck, (f"SELECT row_no, {column} AS value FROM stage_units "
+                            f"WHERE {column} IS NOT NULL AND {column} <> $c ORDER BY row_no"), {"c": code})
+        _report(problems, staged["units"][1], UNITS, column, rows, zh, en)
+        rows = _rows(duck, ("SELECT s.row_no, s.unit_code AS value FROM stage_units s JOIN units u ON u.code = s.unit_code "
+                            f"JOIN departments d ON d.code = u.dept_code WHERE {owner} <> $c ORDER BY s.row_no"), {"c": code})
         _report(problems, staged["units"][1], UNITS, "unit_code", rows, zh, en)
-    # the region of a stored unit; a unit of this file was checked above
-    stored_unit_region = ("SELECT d.region_code FROM units u JOIN departments d ON d.code = u.dept_code "
-                          "WHERE u.code = {unit}")
+        # a unit the ledger does not have yet is added by the finance bureau (监管人员) only
+        rows = _rows(duck, ("SELECT s.row_no, s.unit_code AS value FROM stage_units s WHERE s.unit_code IS NOT NULL "
+                            "AND NOT EXISTS (SELECT 1 FROM units u WHERE u.code = s.unit_code) ORDER BY s.row_no"))
+        _report(problems, staged["units"][1], UNITS, "unit_code", rows, "新单位须由监管人员导入，本账号只能报送已有单位",
+                "a new unit is added by a supervisor only")
     for table_key in ("assets", "requests"):
         if table_key not in staged:
             continue
         table, sheet = staged[table_key]
         rows = _rows(duck, (
             f"SELECT s.row_no, s.unit_code AS value FROM {stage_name(table)} s "
-            f"WHERE ({stored_unit_region.format(unit='s.unit_code')}) <> $r "
+            f"WHERE ({stored.format(unit='s.unit_code')}) <> $c "
             + ("AND NOT EXISTS (SELECT 1 FROM stage_units x WHERE x.unit_code = s.unit_code) " if "units" in staged else "")
-            + "ORDER BY s.row_no"), {"r": region_code})
+            + "ORDER BY s.row_no"), {"c": code})
         _report(problems, sheet, table, "unit_code", rows, zh, en)
     if "assets" in staged:
-        # an asset already stored under another region cannot be taken over by re-importing it
+        # an asset already stored under another scope cannot be taken over by re-importing it
         rows = _rows(duck, (
             "SELECT s.row_no, s.asset_code AS value FROM stage_assets s JOIN assets a ON a.code = s.asset_code "
-            f"WHERE ({stored_unit_region.format(unit='a.unit_code')}) <> $r ORDER BY s.row_no"), {"r": region_code})
+            f"WHERE ({stored.format(unit='a.unit_code')}) <> $c ORDER BY s.row_no"), {"c": code})
         _report(problems, staged["assets"][1], ASSETS, "asset_code", rows, zh, en)
     if "requests" in staged:
         rows = _rows(duck, (
             "SELECT s.row_no, s.request_id AS value FROM stage_requests s "
             "JOIN stored_requests q ON q.request_id = s.request_id "
-            f"WHERE ({stored_unit_region.format(unit='q.unit_code')}) <> $r ORDER BY s.row_no"), {"r": region_code})
+            f"WHERE ({stored.format(unit='q.unit_code')}) <> $c ORDER BY s.row_no"), {"c": code})
         _report(problems, staged["requests"][1], staged["requests"][0], "request_id", rows, zh, en)
     for table in ASSET_TABLES:
         if table.key not in staged:
@@ -209,9 +216,25 @@ def check_region(duck: duckdb.DuckDBPyConnection, staged: dict[str, tuple[Table,
         rows = _rows(duck, (
             f"SELECT s.row_no, s.asset_code AS value FROM {stage_name(table)} s {join_stage}"
             "LEFT JOIN assets a ON a.code = s.asset_code "
-            f"WHERE {unit_of} IS NOT NULL AND ({stored_unit_region.format(unit=unit_of)}) <> $r {in_file_units}"
-            "ORDER BY s.row_no"), {"r": region_code})
+            f"WHERE {unit_of} IS NOT NULL AND ({stored.format(unit=unit_of)}) <> $c {in_file_units}"
+            "ORDER BY s.row_no"), {"c": code})
         _report(problems, staged[table.key][1], table, "asset_code", rows, zh, en)
+
+
+def touched_units(duck: duckdb.DuckDBPyConnection, staged: dict[str, tuple[Table, str]]) -> list[str]:
+    """The units an import reports for (reporting.md): those of its 单位 rows and those of every row
+    keyed to one of their assets or requests."""
+    parts = [f"SELECT unit_code FROM stage_{key}" for key in ("units", "assets", "requests") if key in staged]
+    for table in ASSET_TABLES:
+        if table.key in staged:
+            of_stage = ("LEFT JOIN stage_assets sa ON sa.asset_code = s.asset_code " if "assets" in staged else "")
+            unit = "COALESCE(sa.unit_code, a.unit_code)" if "assets" in staged else "a.unit_code"
+            parts.append(f"SELECT {unit} AS unit_code FROM {stage_name(table)} s {of_stage}"
+                         "LEFT JOIN assets a ON a.code = s.asset_code")
+    if not parts:
+        return []
+    return [row[0] for row in duck.execute(f"SELECT DISTINCT unit_code FROM ({' UNION ALL '.join(parts)}) "
+                                           "WHERE unit_code IS NOT NULL ORDER BY 1").fetchall()]
 
 
 def check_decided_requests(duck: duckdb.DuckDBPyConnection, table: Table, sheet: str, problems: Problems) -> None:

@@ -15,10 +15,15 @@ def call(client, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, ob
     registered = client.application.extensions["panhuo.dash"].callback_map
     key = next((k for k in registered if re.sub(r"@[0-9a-f]+", "", k) == key), key)
     out = [{"id": o.split(".")[0], "property": o.split(".", 1)[1]} for o in key.strip(".").split("...")]
+    def item(i, p, v):
+        # a pattern-matching ALL: {"type": …, "index": "ALL"} with a list of values, one component each
+        if isinstance(i, dict) and i.get("index") == "ALL":
+            return [{"id": {**i, "index": n}, "property": p, "value": value} for n, value in enumerate(v)]
+        return {"id": i, "property": p, "value": v}
     response = client.post("/_dash-update-component", json={
         "output": key, "outputs": out if len(out) > 1 else out[0],
-        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
-        "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
+        "inputs": [item(i, p, v) for i, p, v in inputs],
+        "state": [item(i, p, v) for i, p, v in state],
         "changedPropIds": [changed] if changed else [f"{i}.{p}" for i, p, _ in inputs]})
     body = response.get_json(silent=True) or {}
     return response.status_code, body.get("response", {})

@@ -174,19 +174,19 @@ def test_the_screen_picks_up_a_recomputed_snapshot_in_place(app, as_user, engine
 
 
 def test_refused_callbacks_are_audited(app, as_user, engine):
-    # a supervisor replaying the admin's job queue, a department the upload, an admin the upload
-    # (roles.md: imports are a supervisor's or a county's)
+    # a supervisor replaying the admin's job queue, a leader and an admin the upload
+    # (roles.md, reporting.md: imports are a supervisor's, a county's or a department's; admins use the CLI)
     status, response = queue(as_user("supervisor"), "2026-10")
     assert status in (200, 204) and "已排队" not in json.dumps(response, ensure_ascii=False)
     assert runs.recent(engine) == []
-    for username in ("dept", "admin"):
+    for username in ("leader", "admin"):
         status, response = call(as_user(username), [("import-result", "children")],
                                 [("import-upload", "contents", "data:application/zip;base64,UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==")],
                                 [("import-upload", "filename", "ledger.zip")])
         assert "导入" not in json.dumps(response, ensure_ascii=False)
     refused = [(e.actor, e.role, e.target) for e in audit_rows(engine, "scope.refused")]
     assert ("supervisor", "supervisor", "页面 /jobs") in refused
-    assert ("dept", "department", "页面 /import") in refused
+    assert ("leader", "leader", "页面 /import") in refused
     assert ("admin", "admin", "页面 /import") in refused
     imports = audit_rows(engine, "import") + audit_rows(engine, "import.failed")
     assert [e.actor.split(":")[0] for e in imports] == ["cli"]  # the city's own import (cli:<account>), nothing since

@@ -126,16 +126,22 @@ def test_a_county_upload_outside_its_region_is_listed_and_changes_nothing(app, a
     files = ledger_files(LedgerBuilder().unit("U9", dept="D9", region="990100").asset("Z1", unit="U9"), tmp_path)
     status, response = upload(as_user("county"), files)
     text = json.dumps(response, ensure_ascii=False)
-    assert status == 200 and "导入失败" in text and "不在本账号的区划范围内" in text and "990100" in text
+    assert status == 200 and "导入失败" in text and "不在本账号范围内" in text and "990100" in text
     assert assets(engine) == before
 
 
-def test_a_department_cannot_import_and_a_bad_file_is_named(app, as_user, engine, tmp_path):
+def test_a_department_imports_its_own_units_only_and_a_bad_file_is_named(app, as_user, engine, tmp_path):
     before = assets(engine)
-    status, response = upload(as_user("dept"), ledger_files(LedgerBuilder().unit("U9").asset("Z1", unit="U9"), tmp_path))
-    assert "import-result" not in response and assets(engine) == before
+    foreign = LedgerBuilder().unit("U1", dept="D1").asset("Z1", unit="U1").asset("Z3", unit="U3")
+    _, response = upload(as_user("dept"), ledger_files(foreign, tmp_path / "foreign"))
+    text = json.dumps(response, ensure_ascii=False)
+    assert "导入失败" in text and "U3" in text and "不在本账号范围内" in text and assets(engine) == before
+    own = LedgerBuilder().unit("U1", dept="D1").asset("Z1", unit="U1")
+    _, response = upload(as_user("dept"), ledger_files(own, tmp_path / "own"))
+    text = json.dumps(response, ensure_ascii=False)
+    assert "导入成功" in text and "已记为 1 个单位" in text and assets(engine) == before + 1
     _, response = upload(as_user("supervisor"), {}, name="台账.pdf")
-    assert "只接受 .xlsx 或 .zip" in json.dumps(response, ensure_ascii=False)
+    assert "只接受 .xlsx 工作簿、.csv 文件或 CSV 文件的 .zip 包" in json.dumps(response, ensure_ascii=False)
 
 
 def test_the_meeting_pack_prints_landscape_one_page_wide(app, as_user):

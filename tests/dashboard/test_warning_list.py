@@ -64,24 +64,26 @@ def test_the_list_is_paged_on_the_server_in_its_one_order(supervisor):
     assert rows(supervisor, start=0, end=5000) == ([], 0)  # more than a block at once: refused
 
 
+def act(client, chosen, note, fix_by):
+    """Press 确认并计划整改 with rows chosen."""
+    return call(client, [("warnings-done", "children"), ("warnings-updated", "data"), ("warnings-note", "value"),
+                         ("warnings-files", "contents")],
+                [(f"warnings-{b}", "n_clicks", 1 if b == "ack" else None)
+                 for b in ("ack", "submit", "verify", "return", "resolve")],
+                [("warnings-grid", "selectedRows", chosen), ("warnings-note", "value", note),
+                 ("warnings-fix-by", "date", fix_by), ("warnings-files", "contents", None),
+                 ("warnings-files", "filename", None)], changed="warnings-ack.n_clicks")
+
+
 def test_acknowledging_says_what_was_done_keeps_the_rows_and_clears_the_note(supervisor):
     found, _ = rows(supervisor, dept="D1")
     ids, keys = [r["case_id"] for r in found[:2]], [r["key"] for r in found[:2]]
-    status, response = call(supervisor, [("warnings-done", "children"), ("warnings-updated", "data"),
-                                         ("warnings-note", "value")],
-                            [("warnings-ack", "n_clicks", 1), ("warnings-resolve", "n_clicks", None)],
-                            [("warnings-grid", "selectedRows", [r for r in found[:2]]),
-                             ("warnings-note", "value", "已安排调剂"), ("warnings-fix-by", "date", "2026-12-31")],
-                            changed="warnings-ack.n_clicks")
+    status, response = act(supervisor, found[:2], "已安排调剂", "2026-12-31")
     assert status == 200 and "已确认 2 条" in json.dumps(response, ensure_ascii=False)
     assert ids and response["warnings-updated"]["data"] == {"keys": keys, "changed": {"state_zh": "已确认", "note": "已安排调剂",
                                                                               "fix_by": "2026-12-31"}}
     assert response["warnings-note"]["value"] == ""
-    status, response = call(supervisor, [("warnings-done", "children"), ("warnings-updated", "data"),
-                                         ("warnings-note", "value")],
-                            [("warnings-ack", "n_clicks", 1), ("warnings-resolve", "n_clicks", None)],
-                            [("warnings-grid", "selectedRows", []), ("warnings-note", "value", "x"),
-                             ("warnings-fix-by", "date", None)], changed="warnings-ack.n_clicks")
+    status, response = act(supervisor, [], "x", None)
     assert "请先在清单中勾选要处理的预警" in json.dumps(response, ensure_ascii=False)
     assert "warnings-updated" not in response  # nothing changed
 

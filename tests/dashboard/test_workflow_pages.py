@@ -1,11 +1,13 @@
 """The workflow through the portal's callbacks: who may act, on what, and what each step writes."""
 from __future__ import annotations
 
+import base64
 import json
 
-from sqlalchemy import select, true
+import pytest
+from sqlalchemy import func, select, true
 
-from ledger.models import AuditEntry, Commitment, Interview, WarningCase
+from ledger.models import AuditEntry, Commitment, Evidence, Interview, Message, StoredFile, WarningCase
 from tests.dashboard.callbacks import call
 
 
@@ -14,11 +16,26 @@ def cases(engine):
         return {(c.rule, c.ref): c for c in conn.execute(select(WarningCase))}
 
 
-def act(client, button, case_ids, note="已安排调剂", fix_by="2026-12-31"):
-    return call(client, [("warnings-done", "children"), ("warnings-updated", "data"), ("warnings-note", "value")],
-                [("warnings-ack", "n_clicks", 1), ("warnings-resolve", "n_clicks", 1)],
+BUTTONS = ("ack", "submit", "verify", "return", "resolve")
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def data_url(data: bytes, mime: str = "application/pdf") -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
+
+def act(client, button, case_ids, note="已安排调剂", fix_by="2026-12-31", files=()):
+    """Press a button of the warning list's toolbar with some rows chosen (files: (name, bytes) to send)."""
+    return call(client, [("warnings-done", "children"), ("warnings-updated", "data"), ("warnings-note", "value"),
+                         ("warnings-files", "contents")],
+                [(f"warnings-{b}", "n_clicks", 1) for b in BUTTONS],
                 [("warnings-grid", "selectedRows", [{"case_id": i} for i in case_ids]), ("warnings-note", "value", note),
-                 ("warnings-fix-by", "date", fix_by)], changed=f"warnings-{button}.n_clicks")
+                 ("warnings-fix-by", "date", fix_by), ("warnings-files", "contents", [data_url(d) for _, d in files]),
+                 ("warnings-files", "filename", [n for n, _ in files])], changed=f"warnings-{button}.n_clicks")
+
+
+def text(response) -> str:
+    return json.dumps(response, ensure_ascii=False)
 
 
 def sync(engine, config):
@@ -57,50 +74,134 @@ def test_supervisor_resolves_in_bulk_and_county_only_inside_its_region(app, as_u
     assert "无权" in json.dumps(response, ensure_ascii=False)
 
 
+def record(client, interview_id, rows):
+    """The outcome and the commitments typed into the form's rows: (内容, 责任人, 期限, 资产编号) each."""
+    columns = list(zip(*rows)) if rows else [(), (), (), ()]
+    return call(client, [("interviews-recorded", "children"), ("interviews-version", "data")],
+                [("interviews-record", "n_clicks", 1)],
+                [("interviews-interview", "value", interview_id), ("interviews-outcome", "value", "承诺整改"),
+                 *[({"type": f"interviews-item-{kind}", "index": "ALL"}, prop, list(values))
+                   for kind, prop, values in zip(("text", "owner", "deadline", "assets"),
+                                                 ("value", "value", "date", "value"), columns)],
+                 ("interviews-version", "data", 1)])
+
+
+def follow(client, button, commitment_id, note="", files=()):
+    """Report a commitment kept with files, close it off or send it back (interviews page)."""
+    return call(client, [("interviews-answered", "children"), ("interviews-version", "data"),
+                         ("interviews-files", "contents")],
+                [(f"interviews-{b}", "n_clicks", 1) for b in ("submit", "verify", "return")],
+                [("interviews-commitment", "value", commitment_id), ("interviews-evidence", "value", note),
+                 ("interviews-files", "contents", [data_url(d) for _, d in files]),
+                 ("interviews-files", "filename", [n for n, _ in files]), ("interviews-version", "data", 2)],
+                changed=f"interviews-{button}.n_clicks")
+
+
 def test_the_interview_flow_through_the_page(app, as_user, engine, config):
     sync(engine, config)
     supervisor = as_user("supervisor")
     _, options = call(supervisor, [("interviews-dept", "options")], [("interviews-month", "value", "2026-10")])
     listed = [o["value"] for o in options["interviews-dept"]["options"]]
     assert "D1" in listed
+    _, response = call(supervisor, [("interviews-scheduled", "children"), ("interviews-version", "data")],
+                       [("interviews-schedule", "n_clicks", 1)],
+                       [("interviews-month", "value", "2026-10"), ("interviews-dept", "value", "D1"),
+                        ("interviews-date", "date", None), ("interviews-attendees", "value", None),
+                        ("interviews-place", "value", None), ("interviews-version", "data", 0)])
+    assert "请填写约谈日期" in text(response)  # empty fields answer, beside the button
     status, response = call(supervisor, [("interviews-scheduled", "children"), ("interviews-version", "data")],
                             [("interviews-schedule", "n_clicks", 1)],
                             [("interviews-month", "value", "2026-10"), ("interviews-dept", "value", "D1"),
-                             ("interviews-date", "date", "2026-11-25"), ("interviews-attendees", "value", "李四；王五"),
+                             ("interviews-date", "date", config.today().isoformat()),
+                             ("interviews-attendees", "value", "李四；王五"),
                              ("interviews-place", "value", "市财政局三楼会议室"), ("interviews-version", "data", 0)])
-    assert "已安排约谈" in json.dumps(response, ensure_ascii=False)
+    assert "已安排约谈" in text(response)
     with engine.connect() as conn:
         interview = conn.execute(select(Interview)).one()
     assert interview.place == "市财政局三楼会议室"
-    _, response = call(supervisor, [("interviews-recorded", "children"), ("interviews-version", "data")],
-                       [("interviews-record", "n_clicks", 1)],
-                       [("interviews-interview", "value", interview.id), ("interviews-outcome", "value", "承诺整改"),
-                        ("interviews-commitments", "value", "A1 调剂使用 | 王五 | 2026-12-31 | A1\n补全资料 | 赵六 | 2026-13-01"),
-                        ("interviews-version", "data", 1)])
-    assert "第2行 期限「2026-13-01」" in json.dumps(response, ensure_ascii=False)  # a bad line is named, nothing saved
-    call(supervisor, [("interviews-recorded", "children"), ("interviews-version", "data")],
-         [("interviews-record", "n_clicks", 2)],
-         [("interviews-interview", "value", interview.id), ("interviews-outcome", "value", "承诺整改"),
-          ("interviews-commitments", "value", "A1 调剂使用 | 王五 | 2026-12-31 | A1"), ("interviews-version", "data", 1)])
+    _, response = record(supervisor, interview.id, [("A1 调剂使用", "王五", "2026-12-31", "A1"),
+                                                    ("补全资料", "赵六", None, "")])
+    assert "请填写第2项承诺的期限" in text(response)  # a row short of a field is named, nothing saved
+    with engine.connect() as conn:
+        assert conn.execute(select(Commitment)).all() == []
+    record(supervisor, interview.id, [("A1 调剂使用", "王五", "2026-12-31", "A1"), ("", "", None, "")])
     with engine.connect() as conn:
         (commitment,) = conn.execute(select(Commitment)).all()
     assert commitment.asset_codes == ["A1"] and commitment.dept_code == "D1"
-    # the department answers its own; another department's account cannot see or answer it
-    answer = lambda client, text: call(client, [("interviews-answered", "children"), ("interviews-version", "data")],  # noqa: E731
-                                       [("interviews-answer", "n_clicks", 1), ("interviews-complete", "n_clicks", None)],
-                                       [("interviews-commitment", "value", commitment.id), ("interviews-evidence", "value", text),
-                                        ("interviews-version", "data", 2)], changed="interviews-answer.n_clicks")
-    _, response = answer(as_user("county"), "县区代答")  # D1 is not in the county's region
-    assert "不存在" in json.dumps(response, ensure_ascii=False)
-    answer(as_user("dept"), "已调剂给某局")
-    _, body = call(as_user("dept"), [("interviews-body", "children"), ("interviews-interview", "options"),
-                                     ("interviews-commitment", "options")], [("interviews-version", "data", 3)])
-    text = json.dumps(body, ensure_ascii=False)
-    assert "已调剂给某局" in text and "已反馈" in text and "待下月快照核验" in text
+    # the department reports it kept, with evidence; another region's county cannot see it
+    assert "不存在" in text(follow(as_user("county"), "submit", commitment.id, "县区代报", [("a.pdf", PDF)])[1])
+    dept = as_user("dept")
+    assert "至少一份佐证材料" in text(follow(dept, "submit", commitment.id, "已调剂给某局")[1])
+    follow(dept, "submit", commitment.id, "已调剂给某局", [("调剂协议.pdf", PDF)])
+    assert state_of(engine, commitment.id) == "submitted"
+    # the supervisor sends it back with a reason: the department is told in its inbox
+    assert "请填写退回理由" in text(follow(supervisor, "return", commitment.id, "")[1])
+    follow(supervisor, "return", commitment.id, "协议未盖章")
+    assert state_of(engine, commitment.id) == "returned"
+    with engine.connect() as conn:
+        told = conn.execute(select(Message.title, Message.body).where(Message.kind == "returned")).one()
+    assert "协议未盖章" in told.body
+    follow(dept, "submit", commitment.id, "补充盖章件", [("盖章协议.pdf", PDF)])
+    follow(supervisor, "verify", commitment.id)
+    assert state_of(engine, commitment.id) == "done"
+    with engine.connect() as conn:
+        files = conn.execute(select(Evidence.id, Evidence.file_name).where(Evidence.subject == "commitment")).all()
+    assert sorted(f.file_name for f in files) == ["盖章协议.pdf", "调剂协议.pdf"]
+    download = dept.get(f"/evidence/{files[0].id}")
+    assert download.status_code == 200 and download.data == PDF
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert download.mimetype == "application/pdf" and "sandbox" in download.headers["Content-Security-Policy"]
+    assert as_user("county").get(f"/evidence/{files[0].id}").status_code == 404  # not its region's
+    _, body = call(dept, [("interviews-body", "children"), ("interviews-interview", "options"),
+                          ("interviews-commitment", "options")], [("interviews-version", "data", 3)])
+    assert "补充盖章件" in text(body) and "已销号" in text(body)
     with engine.connect() as conn:
         actions = [a for a in conn.scalars(select(AuditEntry.action).order_by(AuditEntry.id)) if "." in a and
-                   a.split(".")[0] in ("interview", "commitment")]
-    assert actions == ["interview.schedule", "interview.record", "commitment.answer"]
+                   a.split(".")[0] in ("interview", "commitment", "evidence")]
+    assert actions == ["interview.schedule", "interview.record", "commitment.submit", "evidence.upload",
+                       "commitment.return", "commitment.submit", "evidence.upload", "commitment.verify",
+                       "evidence.download"]
+
+
+def state_of(engine, commitment_id):
+    with engine.connect() as conn:
+        return conn.execute(select(Commitment.status).where(Commitment.id == commitment_id)).scalar_one()
+
+
+@pytest.mark.parametrize("name, data, said", [
+    ("合同.pdf", b"MZ\x90\x00\x03" + b"\x00" * 200, "不是可接受的文件"),  # an .exe renamed .pdf
+    ("页面.pdf", b"<html><script>alert(1)</script></html>", "不是可接受的文件"),
+    ("../../etc/passwd.pdf", PDF, "不能包含路径"),
+    ("大.pdf", PDF + b"0" * (21 * 1024 * 1024), "过大"),
+])
+def test_bad_evidence_is_refused_with_its_name_and_nothing_is_stored(app, as_user, engine, config, name, data, said):
+    sync(engine, config)
+    mine = cases(engine)[("idle_overdue", "A1")].id
+    _, response = act(as_user("dept"), "submit", [mine], "已整改", files=[(name, data)])
+    assert said in text(response)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Evidence)).scalar() == 0
+        assert conn.execute(select(func.count()).select_from(StoredFile)).scalar() == 0
+    assert cases(engine)[("idle_overdue", "A1")].state == "open"
+
+
+def test_a_warning_is_closed_off_only_after_its_evidence_is_checked(app, as_user, engine, config):
+    sync(engine, config)
+    mine = cases(engine)[("idle_overdue", "A1")].id
+    dept, supervisor = as_user("dept"), as_user("supervisor")
+    _, response = act(dept, "submit", [mine], "已调剂使用", files=[("照片.png", PNG)])
+    assert "已报送待核验 1 条" in text(response) and cases(engine)[("idle_overdue", "A1")].state == "submitted"
+    assert "无权" in text(act(dept, "verify", [mine], "自己销号")[1])
+    act(supervisor, "return", [mine], "照片看不清")
+    case = cases(engine)[("idle_overdue", "A1")]
+    assert case.state == "returned" and case.return_reason == "照片看不清"
+    act(dept, "submit", [mine], "补拍照片", files=[("照片2.png", PNG)])
+    _, response = act(supervisor, "verify", [mine], "核验属实")
+    assert "已核验销号 1 条" in text(response) and cases(engine)[("idle_overdue", "A1")].state == "resolved"
+
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cf"
+                    "c0f01f0005000201f51c1c8e0000000049454e44ae426082")
 
 
 def test_history_shows_a_departments_own_record_and_nothing_of_others(app, engine, config):

@@ -8,6 +8,7 @@ from sqlalchemy import select, true
 
 from ledger import allocation
 from ledger.importer import import_path
+from ledger.scope import Scope
 from ledger.models import AuditEntry, HeldAsset, PurchaseRequest, Transfer
 from ledger.workflow import Actor, WorkflowError
 from tests.factories import LedgerBuilder
@@ -100,11 +101,11 @@ def test_a_county_imports_requests_only_for_units_of_its_region(engine, config, 
     b.load(engine, config, tmp_path / "first")
     # import.md: every file carries the 单位 and 资产卡片 sheets, a request file too
     foreign = LedgerBuilder().unit("U5", dept="D5", region="990102").asset("A5", unit="U5").request("R9", unit="U1")
-    result = import_path(engine, foreign.write(tmp_path / "foreign"), config, region_code="990102")
+    result = import_path(engine, foreign.write(tmp_path / "foreign"), config, scope=Scope("region", "990102"))
     assert not result.ok and [str(p) for p in result.problems] == [
-        "配置需求.csv 第2行 单位编码「U1」：不在本账号的区划范围内 / outside this account's region"]
+        "配置需求.csv 第2行 单位编码「U1」：不在本账号范围内 / outside this account's scope"]
     own = LedgerBuilder().unit("U5", dept="D5", region="990102").asset("A5", unit="U5").request("R5", unit="U5")
-    assert import_path(engine, own.write(tmp_path / "own"), config, region_code="990102").ok
+    assert import_path(engine, own.write(tmp_path / "own"), config, scope=Scope("region", "990102")).ok
 
 
 CELLS = {"request_id": "R7", "unit_code": "U1", "budget_year": "2027", "asset_name": "会议桌", "category": "家具用具",

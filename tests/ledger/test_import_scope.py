@@ -1,10 +1,12 @@
-"""A county account's import touches its own region only; every import is in the audit log."""
+"""A county's import touches its own region only, a department's its own units only (reporting.md);
+a unit the ledger does not have is added by the finance bureau; every import is in the audit log."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
 from ledger import audit
 from ledger.importer import import_path
+from ledger.scope import Scope
 from ledger.models import Asset, AuditEntry, Plan, Unit
 from tests.factories import LedgerBuilder
 
@@ -25,11 +27,35 @@ def counts(engine):
 
 def test_county_import_inside_its_region_loads(engine, config, tmp_path):
     loaded(engine, config, tmp_path)
-    b = LedgerBuilder().unit("H2", dept="DH", region=HOME).asset("HB", unit="H2").asset("HC", unit="H1")
+    b = LedgerBuilder().unit("H1", dept="DH", region=HOME).asset("HB", unit="H1").asset("HC", unit="H1")
     b.plan("P1", "HA", "2025-01-01", "2025-06-30")
-    result = import_path(engine, b.write(tmp_path / "mine"), config, username="county", region_code=HOME)
+    result = import_path(engine, b.write(tmp_path / "mine"), config, username="county", scope=Scope("region", HOME))
     assert result.ok, result.problems
-    assert counts(engine) == [3, 4, 1]
+    assert counts(engine) == [2, 4, 1]
+
+
+def test_a_new_unit_is_added_by_the_finance_bureau_only(engine, config, tmp_path):
+    loaded(engine, config, tmp_path)
+    b = LedgerBuilder().unit("H2", dept="DH", region=HOME).asset("HB", unit="H2")
+    for scope in (Scope("region", HOME), Scope("department", "DH")):
+        result = import_path(engine, b.write(tmp_path / scope.kind), config, username="x", scope=scope)
+        assert [str(p) for p in result.problems] == [
+            "单位.csv 第2行 单位编码「H2」：新单位须由监管人员导入，本账号只能报送已有单位 / a new unit is added by a supervisor only"]
+    assert import_path(engine, b.write(tmp_path / "city"), config, username="supervisor", scope=Scope("all")).ok
+
+
+def test_a_department_imports_its_own_units_and_one_foreign_row_refuses_the_file(engine, config, tmp_path):
+    loaded(engine, config, tmp_path)
+    before = counts(engine)
+    b = LedgerBuilder().unit("H1", dept="DH", region=HOME).asset("HB", unit="H1").asset("OB", unit="O1")
+    b.plan("P1", "OA", "2025-01-01", "2025-06-30")
+    result = import_path(engine, b.write(tmp_path / "dept"), config, username="dh", scope=Scope("department", "DH"))
+    assert [str(p) for p in result.problems] == [
+        "资产卡片.csv 第3行 单位编码「O1」：不在本账号范围内 / outside this account's scope",
+        "盘活台账.csv 第2行 资产编号「OA」：不在本账号范围内 / outside this account's scope"]
+    assert counts(engine) == before
+    mine = LedgerBuilder().unit("H1", dept="DH", region=HOME).asset("HB", unit="H1")
+    assert import_path(engine, mine.write(tmp_path / "mine"), config, username="dh", scope=Scope("department", "DH")).ok
 
 
 def test_county_import_touching_another_region_is_refused_and_changes_nothing(engine, config, tmp_path):
@@ -40,12 +66,12 @@ def test_county_import_touching_another_region_is_refused_and_changes_nothing(en
          .asset("HB", unit="H2").asset("OB", unit="O1")
          .asset("OA", unit="H2"))                       # takes over another region's asset
     b.plan("P1", "OA", "2025-01-01", "2025-06-30")
-    result = import_path(engine, b.write(tmp_path / "theirs"), config, username="county", region_code=HOME)
+    result = import_path(engine, b.write(tmp_path / "theirs"), config, username="county", scope=Scope("region", HOME))
     assert not result.ok
     text = [str(p) for p in result.problems]
-    assert "单位.csv 第3行 区划编码「990103」：不在本账号的区划范围内 / outside this account's region" in text
-    assert any(t.startswith("单位.csv 第4行 单位编码「O1」：不在本账号的区划范围内") for t in text)
-    assert any(t.startswith("资产卡片.csv 第4行 资产编号「OA」：不在本账号的区划范围内") for t in text)
+    assert "单位.csv 第3行 区划编码「990103」：不在本账号范围内 / outside this account's scope" in text
+    assert any(t.startswith("单位.csv 第4行 单位编码「O1」：不在本账号范围内") for t in text)
+    assert any(t.startswith("资产卡片.csv 第4行 资产编号「OA」：不在本账号范围内") for t in text)
     assert counts(engine) == before
 
 
@@ -54,7 +80,7 @@ def test_plan_for_a_stored_asset_of_another_region_is_refused(engine, config, tm
     b = LedgerBuilder().unit("H1", dept="DH", region=HOME)
     b.tables["assets"].append(dict(LedgerBuilder().asset("HA", unit="H1").tables["assets"][0]))
     b.plan("P9", "OA", "2025-01-01", "2025-06-30")
-    result = import_path(engine, b.write(tmp_path / "plan"), config, username="county", region_code=HOME)
+    result = import_path(engine, b.write(tmp_path / "plan"), config, username="county", scope=Scope("region", HOME))
     assert [p.value for p in result.problems] == ["OA"]
 
 
@@ -75,7 +101,7 @@ def test_a_county_is_not_told_where_another_regions_department_sits(engine, conf
     loaded(engine, config, tmp_path)
     # the county files a unit under department DO, which the ledger holds in the other region
     b = LedgerBuilder().unit("H3", dept="DO", region=HOME)
-    result = import_path(engine, b.write(tmp_path / "county"), config, username="county", region_code=HOME)
+    result = import_path(engine, b.write(tmp_path / "county"), config, username="county", scope=Scope("region", HOME))
     assert not result.ok
     said = " ".join(str(p) for p in result.problems)
     assert "DO" in said and OTHER not in said

@@ -9,8 +9,9 @@ from sqlalchemy import select, true
 
 from jobs.runner import compute_month
 from outputs.phrasing import reason_text
-from ledger import workflow
+from ledger import filestore, workflow
 from ledger.models import AuditEntry, Commitment, Interview, ListEntry, WarningCase, WarningEvent
+from ledger.errors import UserError
 from ledger.workflow import Actor, WorkflowError
 from tests.factories import LedgerBuilder
 
@@ -68,12 +69,18 @@ def test_department_acknowledges_its_own_and_only_a_supervisor_resolves(engine, 
     city(engine, config, tmp_path / "a")
     compute_month(engine, config, "2026-10", "t")
     mine, theirs = case_id(engine, "idle_overdue", "A1"), case_id(engine, "idle_overdue", "A2")
+    today = dt.date(2026, 11, 5)
     with engine.begin() as conn, pytest.raises(WorkflowError, match="no warning"):
-        workflow.acknowledge(conn, DEPT, [theirs], MINE, "不是我的", dt.date(2026, 12, 31))  # another department's
-    with engine.begin() as conn, pytest.raises(WorkflowError, match="planned fix date"):
-        workflow.acknowledge(conn, DEPT, [mine], MINE, "整改中", None)
+        workflow.acknowledge(conn, DEPT, [theirs], MINE, "不是我的", dt.date(2026, 12, 31), today)  # another's
+    for fix_by in (None, "9999-12-31", "2026-11-04", "2026-13-01"):
+        with engine.begin() as conn, pytest.raises(UserError, match="计划整改日期"):
+            workflow.acknowledge(conn, DEPT, [mine], MINE, "整改中", fix_by, today)
+    with engine.begin() as conn, pytest.raises(UserError, match="过长"):
+        workflow.acknowledge(conn, DEPT, [mine], MINE, "长" * 2001, dt.date(2026, 12, 31), today)
+    with engine.begin() as conn, pytest.raises(UserError, match="控制字符"):
+        workflow.acknowledge(conn, DEPT, [mine], MINE, "整改\x00中", dt.date(2026, 12, 31), today)
     with engine.begin() as conn:
-        assert workflow.acknowledge(conn, DEPT, [mine, theirs], MINE, "已安排调剂", dt.date(2026, 12, 31)) == 1
+        assert workflow.acknowledge(conn, DEPT, [mine, theirs], MINE, "已安排调剂", dt.date(2026, 12, 31), today) == 1
     assert cases(engine)[("idle_overdue", "A2")].state == "open"
     with engine.begin() as conn, pytest.raises(WorkflowError, match="not allowed"):
         workflow.resolve(conn, DEPT, [mine], MINE, "我说好了")
@@ -101,6 +108,9 @@ def test_escalation_by_date(engine, level, state, days, overdue):
             state=state, opened_on=opened, last_month="2026-10"))
         today = opened + dt.timedelta(days=days)
         assert workflow.escalated_counts(conn, today, 15, true()) == ({"D1": 1} if overdue else {})
+
+
+PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 def interview_reasons(engine, month, dept="D1"):
@@ -138,10 +148,13 @@ def test_an_interview_from_the_list_with_commitments_checked_against_the_next_sn
     with engine.begin() as conn:
         assert workflow.commitment_counts(conn, dt.date(2026, 12, 1), true()) == {"D1": {"open": 1, "overdue": 1}}
         assert workflow.commitment_counts(conn, dt.date(2026, 11, 30), true()) == {"D1": {"open": 1, "overdue": 0}}
-    with engine.begin() as conn, pytest.raises(WorkflowError, match="no such commitment"):
-        workflow.answer(conn, Actor("d2", "department"), commitment, Commitment.dept_code == "D2", "看不到")
     with engine.begin() as conn:
-        workflow.answer(conn, DEPT, commitment, Commitment.dept_code == "D1", "已调剂给某局使用")
+        proof = [("协议.pdf", filestore.keep(conn, config, PDF, "pdf"))]
+    with engine.begin() as conn, pytest.raises(WorkflowError, match="no such commitment"):
+        workflow.submit_commitment(conn, Actor("d2", "department"), commitment, Commitment.dept_code == "D2", "看不到",
+                                   proof)
+    with engine.begin() as conn:
+        workflow.submit_commitment(conn, DEPT, commitment, Commitment.dept_code == "D1", "已调剂给某局使用", proof)
     with engine.connect() as conn:
         rows = conn.execute(select(Commitment)).all()
         assert workflow.commitment_checks(conn, rows) == {commitment: "待下月快照核验"}
@@ -154,10 +167,19 @@ def test_an_interview_from_the_list_with_commitments_checked_against_the_next_sn
     with engine.connect() as conn:
         assert workflow.commitment_checks(conn, rows) == {commitment: "2026-11 已兑现"}
     with engine.begin() as conn, pytest.raises(WorkflowError, match="not allowed"):
-        workflow.complete(conn, DEPT, commitment, Commitment.dept_code == "D1", dt.date(2026, 11, 20))
+        workflow.verify_commitment(conn, DEPT, commitment, Commitment.dept_code == "D1", dt.date(2026, 11, 20))
     with engine.begin() as conn:
-        workflow.complete(conn, SUPERVISOR, commitment, true(), dt.date(2026, 11, 20))
+        workflow.verify_commitment(conn, SUPERVISOR, commitment, true(), dt.date(2026, 11, 20))
     with engine.connect() as conn:
         actions = [e.action for e in conn.execute(select(AuditEntry).where(
             AuditEntry.action.like("interview.%") | AuditEntry.action.like("commitment.%")).order_by(AuditEntry.id))]
-    assert actions == ["interview.schedule", "interview.record", "commitment.answer", "commitment.complete"]
+    assert actions == ["interview.schedule", "interview.record", "commitment.submit", "commitment.verify"]
+
+
+def test_acknowledging_more_warnings_than_a_statement_binds_works_in_batches(engine, config, tmp_path):
+    city(engine, config, tmp_path / "a")
+    compute_month(engine, config, "2026-10", "t")
+    mine = case_id(engine, "idle_overdue", "A1")
+    ids = [mine, *range(10_000_000, 10_070_000)]  # 70,000 ids: PostgreSQL binds at most 65,535 parameters
+    with engine.begin() as conn:
+        assert workflow.acknowledge(conn, DEPT, ids, MINE, "批量确认", dt.date(2026, 12, 31), dt.date(2026, 11, 5)) == 1

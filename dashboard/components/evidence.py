@@ -1,0 +1,60 @@
+"""Evidence (delivery.md) as pages take and show it: an upload box for several files, the files
+read and checked (kind from the content, size, name), and the links to the files already sent."""
+from __future__ import annotations
+
+import base64
+import binascii
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import components as c
+from ledger import filestore
+from ledger.vocab import EVIDENCE_KINDS
+from outputs import figures as fig
+
+ACCEPT = ",".join(f".{kind}" for kind in EVIDENCE_KINDS) + ",.jpeg"
+
+
+def upload(id_: str) -> html.Div:
+    """A drop zone for one or more evidence files; the names chosen show beneath it (`<id>-names`)."""
+    return html.Div([
+        dcc.Upload(id=id_, multiple=True, accept=ACCEPT, max_size=-1, className="upload-box upload-small",
+                   children=html.Div(["将佐证材料拖到此处，或 ", html.A("选择文件"),
+                                      html.Span("（PDF、图片、Word、Excel，可多选）", className="text-muted")])),
+        html.Div(id=f"{id_}-names", className="small text-muted mt-1"),
+    ])
+
+
+def chosen(names) -> str:
+    """What the box holds, in words."""
+    names = [n for n in names or [] if isinstance(n, str)]
+    return ("已选择：" + "、".join(names)) if names else ""
+
+
+def read(contents, names, config) -> list[tuple[str, bytes, str]]:
+    """The uploaded files as (name, bytes, kind), each checked (ledger.filestore.check_upload): the
+    first one refused raises FileRefused with its name and why; nothing is kept yet."""
+    contents = contents if isinstance(contents, list) else []
+    names = names if isinstance(names, list) else []
+    files = []
+    for content, name in zip(contents, names):
+        try:
+            data = base64.b64decode(str(content).split(",", 1)[1], validate=True)
+        except (IndexError, binascii.Error):
+            raise filestore.FileRefused(f"「{str(name)[:60]}」的内容无法读取", "the file could not be read") from None
+        files.append((*filestore.check_upload(name, data, config), data))
+    return [(name, data, kind) for name, kind, data in files]
+
+
+def links(rows, zone: str) -> html.Div:
+    """Evidence files as links (downloaded as attachments, never shown inline) with who sent them when."""
+    if not rows:
+        return c.empty("尚无佐证材料")
+    return html.Ul([html.Li([html.A(r.file_name, href=f"/evidence/{r.id}", className="evidence-link"),
+                             html.Span(f"　{r.uploaded_by} · {fig.moment(r.uploaded_at, zone, seconds=False)}",
+                                       className="text-muted small")]) for r in rows], className="evidence-list mb-1")
+
+
+def said(exc) -> dbc.Alert:
+    return dbc.Alert(exc.zh, color="danger", className="py-1 mb-0")

@@ -1,0 +1,112 @@
+"""消息 Inbox (delivery.md): the papers and notices that reached this account, newest first, unread or
+read with the time; opening one (or downloading its file) records the reading. Supervisors also see,
+paper by paper, who has read the month's papers (送达情况)."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html, no_update
+from flask_login import current_user
+
+from dashboard import components as c
+from dashboard import context, queries
+from dashboard.shell import guarded, permitted
+from ledger import clock, inbox
+from ledger.vocab import EMAIL_STATES, MESSAGE_KINDS
+from outputs import figures as fig
+
+dash.register_page(__name__, path="/inbox", name="消息", title="消息 · 国有资产盘活督导平台")
+P = "inbox"
+SHOWN = 500  # an account receives a handful of papers a month: the newest 500 are years of them
+COLUMNS = [
+    {"field": "state", "headerName": "状态", "width": 190, "cellClassRules": {"unread": "params.value == '未读'"},
+     "checkboxSelection": False},
+    {"field": "kind", "headerName": "类别", "width": 110},
+    {"field": "title", "headerName": "标题", "flex": 1, "minWidth": 260, "tooltipField": "title"},
+    {"field": "sent", "headerName": "送达时间", "width": 150},
+    {"field": "email", "headerName": "邮件", "width": 150, "tooltipField": "email_note"},
+]
+
+
+def _user_id() -> int | None:
+    return current_user.id if current_user.is_authenticated else None
+
+
+def _rows(found, zone: str) -> list[dict]:
+    return [{"id": r.Message.id, "kind": MESSAGE_KINDS.get(r.Message.kind, r.Message.kind), "title": r.Message.title,
+             "state": "未读" if r.Message.read_at is None else f"已读 {fig.moment(r.Message.read_at, zone, seconds=False)}",
+             "sent": fig.moment(r.Message.created_at, zone, seconds=False),
+             "email": EMAIL_STATES[r.Message.email_state] if r.Message.email_to else "—",
+             "email_note": r.Message.email_to or "", "file": r.file_name or ""} for r in found]
+
+
+def layout(message: str | None = None, **_query):
+    if not permitted("/inbox"):
+        return c.not_found()
+    engine, zone = context.engine(), context.config().zone
+    found, total, unread = queries.inbox_page(engine, _user_id(), 0, SHOWN)
+    rows = _rows(found, zone)
+    opened = int(message) if isinstance(message, str) and message.isdigit() else None
+    body = c.grid(f"{P}-grid", pd.DataFrame(rows, columns=[*[col["field"] for col in COLUMNS], "id", "file", "email_note"]),
+                  COLUMNS, height=f"{min(560, 90 + 34 * max(len(rows), 3))}px",
+                  options={"rowSelection": "single", "getRowId": {"function": "String(params.data.id)"},
+                           "tooltipShowDelay": 300}) if rows else c.empty("暂无消息")
+    return html.Div([
+        html.Div([html.H2("消息", className="page-title"),
+                  html.Span(f"共 {total:,} 条，未读 {unread:,} 条", className="page-note", id=f"{P}-counts")],
+                 className="page-head"),
+        dcc.Store(id=f"{P}-asked", data=opened),
+        c.section("收到的文书与通知（点击一条打开，打开或下载即记为已读）", body),
+        html.Div(id=f"{P}-detail"),
+        html.Div(id=f"{P}-sent") if context.scope().may("verify") or context.role() == "admin" else None,
+    ])
+
+
+@callback(Output(f"{P}-detail", "children"), Output(f"{P}-grid", "rowData"), Output(f"{P}-counts", "children"),
+          Input(f"{P}-grid", "selectedRows"), Input(f"{P}-asked", "data"), State(f"{P}-grid", "rowData"))
+@guarded("/inbox")
+def open_message(selected, asked, rows):
+    """Open the chosen message (from the list, or the one an e-mail's link names): its text and its
+    file; the first opening is its reading."""
+    picked = selected[0].get("id") if isinstance(selected, list) and selected and isinstance(selected[0], dict) \
+        else asked
+    if not isinstance(picked, int) or isinstance(picked, bool):
+        return None, no_update, no_update
+    engine, zone = context.engine(), context.config().zone
+    with engine.execution_options(write=True).begin() as conn:
+        found = inbox.read(conn, _user_id(), picked, "打开", context.address())
+    if found is None:  # not this account's: as if it did not exist
+        context.scope().refused("消息", picked)
+        return c.not_found(), no_update, no_update
+    message, paper = found.Message, found.Paper
+    now_read = f"已读 {fig.moment(message.read_at or clock.now(), zone, seconds=False)}"
+    rows = [dict(r, state=now_read) if r.get("id") == picked and r.get("state") == "未读" else r
+            for r in (rows if isinstance(rows, list) else [])]
+    _, total, unread = queries.inbox_page(engine, _user_id(), 0, 0)
+    detail = c.section(message.title, html.Div([
+        html.Div(f"{MESSAGE_KINDS.get(message.kind, message.kind)} · 送达于 "
+                 f"{fig.moment(message.created_at, zone, seconds=False)}", className="text-muted small mb-2"),
+        html.Pre(message.body, className="message-body"),
+        html.A(f"下载文书：{paper.file_name}", href=f"/papers/{message.id}", className="btn btn-sm btn-primary",
+               id=f"{P}-download") if paper is not None else None,
+    ]))
+    return detail, rows, f"共 {total:,} 条，未读 {unread:,} 条"
+
+
+@callback(Output(f"{P}-sent", "children"), Input(f"{P}-counts", "id"))
+@guarded("/inbox")
+def sent(_):
+    """送达情况 (the finance bureau): the papers sent lately, each with how many of its recipients have
+    read it and who has not."""
+    scope, zone = context.scope(), context.config().zone
+    found = queries.paper_reading(context.engine(), scope)
+    if not found:
+        return None
+    rows = [{"title": r["title"], "sent": fig.moment(r["sent"], zone, seconds=False),
+             "read": f"{r['read']}/{r['recipients']}", "unread": "、".join(r["unread"]) or "—"} for r in found]
+    return c.section("送达情况（最近送达的文书，谁尚未阅读）", c.grid(f"{P}-sent-grid", pd.DataFrame(rows), [
+        {"field": "title", "headerName": "文书", "flex": 1, "minWidth": 260, "tooltipField": "title"},
+        {"field": "sent", "headerName": "送达时间", "width": 150}, {"field": "read", "headerName": "已读/送达", "width": 110},
+        {"field": "unread", "headerName": "未读账号", "flex": 1, "minWidth": 200, "tooltipField": "unread"},
+    ], height="360px", options={"tooltipShowDelay": 300}))
