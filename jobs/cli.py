@@ -161,14 +161,15 @@ def compute(ctx: Context, month: str | None, first: str | None, last: str | None
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(["kpis", "warnings", "lists", "candidates", "requests"]))
-@click.option("--month", help="YYYY-MM (kpis, warnings, lists)")
+@click.argument("kind", type=click.Choice(["kpis", "warnings", "lists", "submissions", "candidates", "requests"]))
+@click.option("--month", help="YYYY-MM (kpis, warnings, lists, submissions)")
 @click.option("--date", "day", help="YYYY-MM-DD, the review date (candidates, requests)")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="FILE.csv or FILE.xlsx")
 @pass_ctx
 def export(ctx: Context, kind: str, month: str | None, day: str | None, out: Path) -> None:
-    """Write a snapshot's KPIs, warnings or lists, or the purchase review of a day, as .csv or .xlsx."""
+    """Write a snapshot's KPIs, warnings or lists, the month's 报送 status, or the purchase review of a
+    day, as .csv or .xlsx."""
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise ExportError(f"只支持 .csv 或 .xlsx / output must be .csv or .xlsx: {out.name}")
     if kind in ("candidates", "requests"):
@@ -186,8 +187,13 @@ def export(ctx: Context, kind: str, month: str | None, day: str | None, out: Pat
         if not month:
             raise click.UsageError(f"{kind} 需要 --month YYYY-MM / {kind} needs --month YYYY-MM")
         parse_month(month)
-        with ctx.engine.connect() as conn:
-            frame = snapshot_frame(conn, kind, month, Scope("all"))  # the CLI speaks for the finance bureau
+        with ctx.engine.connect() as conn:  # the CLI speaks for the finance bureau
+            if kind == "submissions":
+                from ledger.reporting import EXPORT, statuses
+                frame = statuses(conn, month, Scope("all").units(), ctx.config.today(),
+                                 ctx.config["reporting.due_day"])[EXPORT]
+            else:
+                frame = snapshot_frame(conn, kind, month, Scope("all"))
         label = f"{kind} {month}"
     formats = FORMATS | {"value": "#,##0.00"}  # a candidate's value is in yuan (allocation.md)
     write_frame(frame, out, sheet=label, formats=formats, pages_wide=None)  # the contract's every column: several pages

@@ -13,15 +13,19 @@ from pathlib import Path
 from sqlalchemy import Engine, select, true
 
 from jobs.runner import compute_months
-from ledger import allocation
+from ledger import allocation, audit, runs
 from ledger.config import Config
-from ledger.demo import CITY, REQUEST_YEARS, LedgerWriter, clear_ledger, months_to_compute, write_demo_ledger
+from ledger.demo import (
+    CITY, REQUEST_YEARS, LedgerWriter, clear_ledger, months_to_compute, reporting_history, write_demo_ledger,
+)
+from ledger.reporting import reported_month
 from ledger.importer import import_path
 from ledger.importer.schema import ASSETS
 from ledger.models import Asset, Department, PurchaseRequest, Region, Transfer, Unit
 from ledger.vocab import CATEGORIES, STATUSES, label
 from ledger.workflow import Actor
 from metrics.allocation import requests_frame, review
+from metrics.timeline import shift_month
 
 REVIEWER = Actor("demo", "supervisor")
 WORKBOOK = "示范市资产台账.xlsx"
@@ -55,7 +59,16 @@ def build_demo(engine: Engine, config: Config, assets: int, seed: int, folder: P
         f"{moved} 项调剂已在台账完成 / transfers done in the ledger")
     months = months_to_compute()
     compute_months(engine, config, months, "demo")
-    say(f"已计算 13 个月快照 / computed 13 monthly snapshots: {months[0]} … {months[-1]}")
+    with engine.execution_options(write=True).begin() as conn:  # months long past are final, as a bureau keeps them
+        for month in months:
+            runs.close_month(conn, month, REVIEWER.username)
+            audit.record(conn, REVIEWER.username, "month.close", month)
+    say(f"已计算并关账 13 个月快照 / computed and closed 13 monthly snapshots: {months[0]} … {months[-1]}")
+    today = config.today()
+    reported = [shift_month(reported_month(today), -i) for i in range(3, -1, -1)]
+    history = reporting_history(engine, reported, today, config["reporting.due_day"], seed)
+    say(f"已生成报送记录 / reporting history {reported[0]} … {reported[-1]}: 按期 {history['on_time']}，"
+        f"逾期 {history['late']}，未报送 {history['missing']}；周进度 {history['weekly']} 份")
     return config
 
 

@@ -20,11 +20,13 @@ from ledger.locks import named_lock
 from ledger.models import Snapshot
 from outputs.workbooks import newest_month, weekly_dispatch
 from ledger.scope import Scope
+from jobs.deliver import deliver
 from jobs.runner import compute_month, run_recorded
 from metrics.timeline import months_range, shift_month
 
 log = logging.getLogger("panhuo.jobs")
 ACTOR = "scheduler"
+MONTHLY_PAPERS = ("bulletin", "interview", "rectify")  # sent when a month closes; 周调度 goes out weekly
 
 
 def today(config: Config) -> dt.date:
@@ -61,18 +63,24 @@ def recompute(engine: Engine, config: Config, day: dt.date) -> int:
 
 
 def close_months(engine: Engine, config: Config, day: dt.date) -> int:
-    """Close every month up to the one due on `day` (computing it first if it has no snapshot)."""
+    """Close every month up to the one due on `day` (computing it first if it has no snapshot), then
+    deliver each month just closed (delivery.md, `[delivery] after_close`)."""
     due = due_close(config, day)
     compute_month(engine, config, due, ACTOR, only_if_missing=True)
-    closed = 0
+    closed = []
     for month in (m for m in _snapshot_months(engine) if m <= due):
         # under the month's lock: a computation of it is never half-way when it closes
         with named_lock(engine, f"compute-{month}"), engine.execution_options(write=True).begin() as conn:
             if not runs.is_closed(conn, month):
                 runs.close_month(conn, month, ACTOR)
                 audit.record(conn, ACTOR, "month.close", month)
-                closed += 1
-    return closed
+                closed.append(month)
+    if config["delivery.after_close"]:
+        for month in closed:  # a run of its own per month: delivered once, retried if it fails
+            run_recorded(engine, "deliver", month, "schedule",
+                         lambda m=month: deliver(engine, config, m, kinds=MONTHLY_PAPERS, actor=ACTOR).inbox,
+                         month=month)
+    return len(closed)
 
 
 def weekly_report(engine: Engine, config: Config, day: dt.date) -> int:
@@ -86,8 +94,9 @@ def weekly_report(engine: Engine, config: Config, day: dt.date) -> int:
         year, week, _ = day.isocalendar()
         target = outbox / f"周调度-{year}-W{week:02d}-{month}.xlsx"
         partial = target.with_suffix(".part")
-        weekly_dispatch(conn, month, partial, config, Scope("all"), "全市")  # for the finance bureau
+        weekly_dispatch(conn, month, partial, config, Scope("all"), "全市", week=f"{year}-W{week:02d}")
     partial.replace(target)  # the outbox never holds half a file
+    deliver(engine, config, month, kinds=("weekly",), actor=ACTOR)  # to supervisors and each county (delivery.md)
     return 1
 
 

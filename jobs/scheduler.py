@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from ledger import clock, runs
 from ledger.config import Config, ConfigError
+from jobs.deliver import send_due
 from jobs.schedule import JOBS, catch_up, run_queued, run_tick
 
 log = logging.getLogger("panhuo.scheduler")
@@ -41,6 +42,7 @@ def build(engine: Engine, config: Config) -> BlockingScheduler:
 
     def poll():
         run_queued(engine, config)
+        send_due(engine, config)  # e-mails of papers and messages, and failed ones whose back-off has passed
         report(engine, config, scheduler)
 
     scheduler.add_job(poll, IntervalTrigger(seconds=config["scheduler.poll_seconds"]), id="poll",
@@ -63,6 +65,7 @@ def run_scheduler(engine: Engine, config: Config, once: bool = False) -> None:
     triggers(config)  # refuse a bad schedule before doing anything
     catch_up(engine, config)
     run_queued(engine, config)
+    send_due(engine, config)
     if once:
         return
     scheduler = build(engine, config)

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, insert, select
 
-from ledger import accounts
+from ledger import accounts, clock, reporting
 from ledger.db import session_scope
 from ledger.errors import UserError
 from ledger.importer.schema import TABLES
-from ledger.models import ApiToken, AuditEntry, Base, ImportRecord, LoginAttempt, Region, User
+from ledger.models import ApiToken, AuditEntry, Base, ImportRecord, LoginAttempt, Region, Submission, Unit, User, WeeklyReport
+from ledger.models import Department as DepartmentRow
 
 CITY = ("371500", "示范市")
 COUNTIES = [("371502", "东城区"), ("371503", "西城区"), ("371521", "南河县"), ("371522", "北山县"),
@@ -354,6 +355,61 @@ KEPT = {model.__tablename__ for model in (User, ApiToken, LoginAttempt, ImportRe
 
 class DemoError(UserError):
     pass
+
+
+WEEKLY_TEXTS = [("完成闲置资产清查，{n}项资产已列入盘活台账", "部分资产权属资料不全", "推进公物仓调剂，完成照片补录"),
+                ("调剂闲置设备{n}台至下属单位使用", "无", "对接财政局公物仓办理入仓手续"),
+                ("出租门面房{n}间，租金已按期上缴", "个别承租方缴款滞后", "督促承租方按期缴款并上缴国库"),
+                ("报废处置老旧设备{n}台，处置收入已上缴", "评估报告出具较慢", "完成剩余资产评估与处置")]
+
+
+def reporting_history(engine: Engine, months: list[str], today: dt.date, due_day: int, seed: int = 2026) -> dict[str, int]:
+    """What the units sent in the months before (reporting.md), as a bureau would find it: most on
+    time, some late, a few missing, confirmations where nothing changed; and the departments' weekly
+    reports of the last four weeks, most of them in time. The demo's own bulk load reports nothing."""
+    rng = random.Random(seed + 5)
+    counts = {"on_time": 0, "late": 0, "missing": 0, "weekly": 0}
+    with session_scope(engine, write=True) as s:
+        s.execute(delete(Submission))
+        s.execute(delete(WeeklyReport))
+        units = s.execute(select(Unit.code, Unit.dept_code, DepartmentRow.region_code)
+                          .join(DepartmentRow, DepartmentRow.code == Unit.dept_code).order_by(Unit.code)).all()
+        senders = {f"{CITY[0]}001": "dept", f"{COUNTIES[0][0]}001": "dept2"}
+        quality = {dept: rng.random() for dept in sorted({u.dept_code for u in units})}
+        rows, now = [], clock.now()
+        for month in months:
+            start = reporting.due_date(month, 1)
+            for unit in units:
+                q, draw = quality[unit.dept_code], rng.random()
+                if draw < 0.55 + 0.4 * q:
+                    day = start + dt.timedelta(days=rng.randrange(due_day))
+                elif draw < 0.93 + 0.05 * q:
+                    day = start + dt.timedelta(days=due_day + rng.randrange(20))
+                else:
+                    counts["missing"] += 1
+                    continue
+                if day > today:
+                    continue  # not received yet: pending
+                counts["on_time" if day <= start.replace(day=due_day) else "late"] += 1
+                rows.append(dict(unit_code=unit.code, month=month, received_on=day,
+                                 channel="confirm" if rng.random() < 0.15 else "import",
+                                 sender=senders.get(unit.dept_code, "supervisor"), created_at=now))
+        s.execute(insert(Submission), rows)
+        departments = s.execute(select(DepartmentRow.code, DepartmentRow.region_code)).all()
+        for back in range(1, 5):
+            week = reporting.week_of(today - dt.timedelta(weeks=back))
+            for dept in departments:
+                if rng.random() > 0.55 + 0.4 * quality.get(dept.code, 0.5):
+                    continue  # 未报
+                progress, problems, plan = rng.choice(WEEKLY_TEXTS)
+                late = rng.random() < 0.1
+                s.add(WeeklyReport(dept_code=dept.code, region_code=dept.region_code, week=week, version=1,
+                                   progress=progress.format(n=rng.randint(1, 12)), problems=problems, next_plan=plan,
+                                   signer=rng.choice(OWNERS), submitted_by=senders.get(dept.code, "demo"),
+                                   submitted_at=clock.now() - dt.timedelta(days=7 * back) if not late else
+                                   clock.now() - dt.timedelta(days=7 * back - 1), late=late))
+                counts["weekly"] += 1
+    return counts
 
 
 def clear_ledger(engine: Engine) -> None:

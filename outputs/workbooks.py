@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
-from ledger import clock
+from ledger import clock, inbox, reporting
 from ledger.config import Config
-from ledger.models import KpiRow, ListEntry, Snapshot, WarningRow
+from ledger.models import Department, KpiRow, ListEntry, Snapshot, WarningRow
 from ledger.scope import Scope
 from ledger.vocab import LEVELS, LISTS, SCOPE_LEVELS, SEVERE_FIRST
 from metrics.timeline import shift_month
@@ -193,15 +193,34 @@ def meeting_pack(conn: Connection, month: str, target, config: Config, scope: Sc
     write_workbook(target, sheets, title_line(config, state.label, scope_text, "月度督导会议材料"))
 
 
-def weekly_dispatch(conn: Connection, month: str, target, config: Config, scope: Scope, scope_text: str) -> None:
-    """周调度: where each department stands in the newest snapshot, its warnings and the lists."""
+def weekly_dispatch(conn: Connection, month: str, target, config: Config, scope: Scope, scope_text: str,
+                    week: str | None = None) -> None:
+    """周调度: where each department stands in the newest snapshot, its warnings and the lists; the
+    week's progress reports and who has not reported (reporting.md); notices left unread too long
+    (delivery.md, 逾期未读)."""
     state = month_state(conn, month, config.zone)
+    week = week or reporting.week_of(config.today())
     departments = _kpis(conn, month, "department", scope)
     names = dict(zip(departments["code"], departments["name"]))
+    reports = reporting.weekly_reports(conn, week, scope.owns(Department))
+    done = reports[reports["version"].notna()]
+    progress = pd.DataFrame({"部门": done["dept_name"], "本周进展": done["progress"], "存在问题": done["problems"],
+                             "下周计划": done["next_plan"], "负责人": done["signer"],
+                             "报送时间": [figures.moment(t, config.zone, seconds=False) for t in done["submitted_at"]],
+                             "版本": [f"第{int(v)}版" + ("（逾期更正）" if late else "") for v, late in
+                                    zip(done["version"], done["late"])]})
+    missing = reports[reports["version"].isna()]
+    unread = inbox.overdue_unread(conn, scope.owns(Department), clock.now(), config["delivery.read_within_days"])
     sheets = [("部门排名", *_ranking(departments, with_region=True)),
               ("预警汇总", _warning_summary(_warning_counts(conn, month, scope), names), {}),
-              ("约谈问责名单", _lists(conn, month, scope), {})]
-    write_workbook(target, sheets, title_line(config, state.label, scope_text, "盘活工作周调度"))
+              ("约谈问责名单", _lists(conn, month, scope), {}),
+              (f"周进度 {week}", progress, {}),
+              ("未报周进度部门", pd.DataFrame({"部门编码": missing["dept_code"], "部门": missing["dept_name"]}), {}),
+              ("逾期未读通知书", pd.DataFrame([{"部门": r.dept_name, "文书": r.title, "未读账号": r.username,
+                                          "送达时间": figures.moment(r.created_at, config.zone, seconds=False)}
+                                         for r in unread], columns=["部门", "文书", "未读账号", "送达时间"]), {})]
+    write_workbook(target, sheets, title_line(config, f"{state.label} · {week.replace('-W', '年第')}周", scope_text,
+                                              "盘活工作周调度"))
 
 
 def newest_month(conn: Connection) -> str | None:

@@ -183,7 +183,7 @@ def _query(month: str, dept: str) -> str:
           State(f"{P}-units", "selectedRows"), State(f"{P}-month", "value"), State(f"{P}-version", "data"),
           prevent_initial_call=True)
 @guarded("/reporting")
-def act(_confirm, _remind, selected, month, version):
+def act(_confirm, _reminded, selected, month, version):
     """本月无变化 for the selected units, or 催报 to every department with units not reported."""
     step = ctx.triggered_id
     if step not in (f"{P}-confirm", f"{P}-remind"):

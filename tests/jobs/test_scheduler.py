@@ -56,9 +56,14 @@ def test_restart_after_a_missed_month_end_fills_and_closes_it(engine, config, tm
     assert months == ["2026-08", "2026-09", "2026-10", "2026-11"]
     assert closed == ["2026-08", "2026-09", "2026-10"]  # 22 Nov is past the 5th: October is due
     assert audit_actions(engine, "snapshot.compute") == ["2026-08", "2026-09", "2026-10", "2026-11"]
+    # each month closed was delivered once, as a run of its own (delivery.md, [delivery] after_close)
+    assert [(r.job, r.tick, r.status) for r in job_runs(engine) if r.job == "deliver"] == [
+        ("deliver", m, "succeeded") for m in ("2026-08", "2026-09", "2026-10")]
+    assert audit_actions(engine, "delivery.run") == ["送达 2026-08", "送达 2026-09", "送达 2026-10"]
     # a second start-up the same day finds nothing left to do
     schedule.catch_up(engine, config, DAY)
     assert audit_actions(engine, "snapshot.compute") == ["2026-08", "2026-09", "2026-10", "2026-11"]
+    assert len(audit_actions(engine, "delivery.run")) == 3
 
 
 def test_before_the_close_day_the_previous_month_stays_open_and_is_recomputed(engine, config, tmp_path):
@@ -135,7 +140,7 @@ def test_two_scheduler_processes_started_together_run_each_tick_once(engine, con
     ticks = [(r.job, r.tick) for r in runs]
     assert len(ticks) == len(set(ticks))
     assert {(r.job, r.status) for r in runs} == {("catch-up", "succeeded"), ("close-month", "succeeded"),
-                                                  ("recompute", "succeeded")}
+                                                  ("recompute", "succeeded"), ("deliver", "succeeded")}
     computed = audit_actions(engine, "snapshot.compute")
     assert sorted(computed) == [shift_month(current, -3), shift_month(current, -2), shift_month(current, -1), current]
 
@@ -198,5 +203,7 @@ def test_the_weekly_report_lands_whole_in_the_outbox(engine, config, tmp_path):
     (report,) = (tmp_path / "outbox").iterdir()
     assert report.name == "周调度-2026-W47-2026-10.xlsx"
     book = openpyxl.load_workbook(report)
-    assert book.sheetnames == ["部门排名", "预警汇总", "约谈问责名单"]
-    assert "盘活工作周调度 · 2026年10月（进行中） · 范围：全市" in book["部门排名"]["A1"].value
+    assert book.sheetnames == ["部门排名", "预警汇总", "约谈问责名单", "周进度 2026-W47", "未报周进度部门", "逾期未读通知书"]
+    # no department reported that week: every department is listed as not reported
+    assert [row[1] for row in book["未报周进度部门"].iter_rows(min_row=3, values_only=True)] == ["部门D1", "部门D2"]
+    assert "盘活工作周调度 · 2026年10月（进行中） · 2026年第47周 · 范围：全市" in book["部门排名"]["A1"].value

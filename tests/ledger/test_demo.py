@@ -7,7 +7,9 @@ from sqlalchemy import func, select
 
 from jobs.cli import main
 from ledger.demo import write_demo_ledger
-from ledger.models import Asset, KpiRow, ListEntry, Snapshot, WarningRow
+from ledger import reporting
+from ledger.models import Asset, KpiRow, ListEntry, MonthClose, Snapshot, Submission, WarningRow, WeeklyReport
+from ledger.scope import Scope
 from ledger.vocab import LISTS
 from metrics.rules import NAMES as RULE_NAMES
 
@@ -38,6 +40,14 @@ def test_demo_builds_13_months_with_every_rule_and_list(engine, config, tmp_path
         departments = conn.execute(select(func.count(), func.min(KpiRow.score), func.max(KpiRow.score)).where(
             KpiRow.month == "2026-10", KpiRow.level == "department")).one()
     assert len(months) == 13 and months[-1] == "2026-10"
+    with engine.connect() as conn:
+        closed = conn.execute(select(MonthClose.month)).scalars().all()
+        received = conn.execute(select(Submission.month, func.count()).group_by(Submission.month)).all()
+        weekly = conn.execute(select(func.count()).select_from(WeeklyReport)).scalar()
+        older = reporting.statuses(conn, sorted(m for m, _ in received)[0], Scope("all").units(), config.today(), 5)
+    assert sorted(closed) == months  # the demo's months are final: pages open on the newest closed one
+    assert len(received) == 4 and weekly > 0  # a reporting history, so 报送情况 is not empty on first start
+    assert {"on_time", "late", "missing"} <= set(older["status"])  # some late, a few missing
     assert rules == set(RULE_NAMES)
     assert lists == set(LISTS)
     assert 0.02 < city.idle_rate < 0.09

@@ -1,0 +1,179 @@
+"""消息 and 报送 through the portal: each account reads its own papers (the reading recorded), the
+finance bureau sees who has read what and who has not reported, departments see their own units
+only, confirm 本月无变化, are reminded (催报) and write their weekly report."""
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from jobs import deliver
+from ledger.models import AuditEntry, Message, Submission, User, WeeklyReport
+from tests.city import assert_no_foreign
+from tests.dashboard.callbacks import call, layout_as, page
+
+MONTH = "2026-10"
+
+
+def text(response) -> str:
+    return json.dumps(response, ensure_ascii=False)
+
+
+@pytest.fixture
+def delivered(app, engine, config, tmp_path):
+    deliver.deliver(engine, config.replace(files__dir=str(tmp_path / "files")), MONTH)
+    app.extensions["panhuo.config"] = app.extensions["panhuo.config"].replace(files__dir=str(tmp_path / "files"))
+    yield engine
+    app.extensions["panhuo.config"] = config.replace(auth__secret_key="test-secret-key-0123456789")
+
+
+def messages_of(engine, username):
+    with engine.connect() as conn:
+        return conn.execute(select(Message.id, Message.kind, Message.read_at).join(User, User.id == Message.user_id)
+                            .where(User.username == username).order_by(Message.id)).all()
+
+
+def test_a_department_opens_its_notice_and_the_reading_is_recorded(app, as_user, delivered):
+    dept = as_user("dept")
+    listed = layout_as(app, "dept", page("inbox").layout)
+    assert "未读" in listed and "整改通知书" in listed
+    assert_no_foreign(listed)  # its own papers only
+    notice = next(m for m in messages_of(delivered, "dept") if m.kind == "rectify")
+    _, opened = call(dept, [("inbox-detail", "children"), ("inbox-grid", "rowData"), ("inbox-counts", "children")],
+                     [("inbox-grid", "selectedRows", [{"id": notice.id}]), ("inbox-asked", "data", None)],
+                     [("inbox-grid", "rowData", [{"id": notice.id, "state": "未读"}])])
+    assert f"/papers/{notice.id}" in text(opened) and opened["inbox-grid"]["rowData"][0]["state"].startswith("已读")
+    assert next(m for m in messages_of(delivered, "dept") if m.id == notice.id).read_at is not None
+    # another account asking for it gets nothing, as for a message that does not exist; the file neither
+    leader = as_user("leader")
+    _, theirs = call(leader, [("inbox-detail", "children"), ("inbox-grid", "rowData"), ("inbox-counts", "children")],
+                     [("inbox-grid", "selectedRows", [{"id": notice.id}]), ("inbox-asked", "data", None)],
+                     [("inbox-grid", "rowData", [])])
+    assert "未找到" in text(theirs) and "整改通知书" not in text(theirs)
+    assert leader.get(f"/papers/{notice.id}").status_code == 404
+    download = dept.get(f"/papers/{notice.id}")
+    assert download.status_code == 200 and download.headers["Content-Disposition"].startswith("attachment;")
+    with delivered.connect() as conn:
+        assert conn.execute(select(AuditEntry.actor).where(AuditEntry.action == "paper.download")).scalars().all() == ["dept"]
+
+
+def test_an_e_mails_link_opens_the_message_it_names(app, as_user, delivered):
+    notice = messages_of(delivered, "dept")[0]
+    layout = layout_as(app, "dept", page("inbox").layout, message=str(notice.id))
+    assert f'"data": {notice.id}' in layout  # the page opens it (its reading is recorded when it shows)
+
+
+def test_the_bureau_sees_who_has_read_which_paper(app, as_user, delivered):
+    _, response = call(as_user("supervisor"), [("inbox-sent", "children")], [("inbox-counts", "id", "inbox-counts")])
+    said = text(response)
+    assert "送达情况" in said and "dept" in said and "0/1" in said  # the department has not read its notice yet
+
+
+def reporting_body(client, month=MONTH, dept=None):
+    return call(client, [("reporting-body", "children")], [("reporting-month", "value", month),
+                                                           ("reporting-dept", "data", dept), ("reporting-version", "data", 0)])
+
+
+def test_a_department_sees_its_own_units_only_and_confirms_nothing_changed(app, as_user, engine, config):
+    from ledger.reporting import reported_month
+    month = reported_month(config.today())
+    dept = as_user("dept")
+    _, response = reporting_body(dept, month, dept="D4")  # asks for another department: its own still
+    said = text(response)
+    assert "单位U1" in said and "单位U2" in said
+    assert_no_foreign(said)
+    _, response = call(dept, [("reporting-said", "children"), ("reporting-version", "data")],
+                       [("reporting-confirm", "n_clicks", 1), ("reporting-remind", "n_clicks", None)],
+                       [("reporting-units", "selectedRows", [{"unit_code": "U1"}, {"unit_code": "U3"}]),
+                        ("reporting-month", "value", month), ("reporting-version", "data", 0)],
+                       changed="reporting-confirm.n_clicks")
+    assert "不在本账号范围内" in text(response) and "U3" in text(response)
+    call(dept, [("reporting-said", "children"), ("reporting-version", "data")],
+         [("reporting-confirm", "n_clicks", 1), ("reporting-remind", "n_clicks", None)],
+         [("reporting-units", "selectedRows", [{"unit_code": "U1"}]), ("reporting-month", "value", month),
+          ("reporting-version", "data", 0)], changed="reporting-confirm.n_clicks")
+    with engine.connect() as conn:
+        assert [(s.unit_code, s.channel) for s in conn.execute(
+            select(Submission).where(Submission.channel == "confirm"))] == [("U1", "confirm")]
+
+
+def test_the_bureau_reminds_departments_with_units_missing(app, as_user, engine, config):
+    from ledger.reporting import due_date
+    month = MONTH  # every unit of the test city is missing October's report (its ledger came later)
+    _, response = reporting_body(as_user("supervisor"), month)
+    said = text(response)
+    assert "部门D1" in said and "部门D4" in said and "未报送" in said
+    _, response = call(as_user("supervisor"), [("reporting-said", "children"), ("reporting-version", "data")],
+                       [("reporting-confirm", "n_clicks", None), ("reporting-remind", "n_clicks", 1)],
+                       [("reporting-units", "selectedRows", []), ("reporting-month", "value", month),
+                        ("reporting-version", "data", 0)], changed="reporting-remind.n_clicks")
+    assert "已向" in text(response)
+    with engine.connect() as conn:
+        (reminder,) = conn.execute(select(Message.title, Message.body).join(User, User.id == Message.user_id)
+                                   .where(User.username == "dept", Message.kind == "reminder")).all()
+    assert "单位U1" in reminder.body and "单位U2" in reminder.body and "单位U3" not in reminder.body
+    assert due_date(month, config["reporting.due_day"]).day == 5
+    # a county cannot remind: not its action (the button is not there, the server refuses)
+    _, response = call(as_user("leader"), [("reporting-said", "children"), ("reporting-version", "data")],
+                       [("reporting-confirm", "n_clicks", None), ("reporting-remind", "n_clicks", 1)],
+                       [("reporting-units", "selectedRows", []), ("reporting-month", "value", month),
+                        ("reporting-version", "data", 0)], changed="reporting-remind.n_clicks")
+    assert "无权" in text(response)
+
+
+def test_the_page_exports_what_it_shows(app, as_user):
+    _, response = call(as_user("county"), [("reporting-download", "data")], [("reporting-export", "n_clicks", 1)],
+                       [("reporting-month", "value", MONTH), ("reporting-dept", "data", None)])
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(response["reporting-download"]["data"]["content"])))
+    units = [row[0] for row in book["各单位"].iter_rows(min_row=3, values_only=True)]
+    assert units == ["U5", "U6"]  # the county's region only
+    assert "报送情况" in book["各单位"]["A1"].value and book["各部门"]["G3"].number_format == "0.00%"
+
+
+def test_a_department_writes_its_weekly_report_and_reads_no_other(app, as_user, engine, config):
+    from ledger.reporting import week_of
+    week = week_of(config.today())
+    dept = as_user("dept")
+    _, form = call(dept, [("reporting-weekly", "children")], [("reporting-week", "value", week),
+                                                            ("reporting-tabs", "active_tab", "weekly")])
+    assert "本周进度" in text(form) and "平台记录的本周情况" in text(form)
+    _, saved = call(dept, [("reporting-saved", "children"), ("reporting-files", "contents")],
+                    [("reporting-save", "n_clicks", 1)],
+                    [("reporting-week-of", "data", week), ("reporting-progress", "value", "调剂三台车辆"),
+                     ("reporting-problems", "value", "无"), ("reporting-next", "value", "入仓两台设备"),
+                     ("reporting-signer", "value", "王五"), ("reporting-files", "contents", None),
+                     ("reporting-files", "filename", None)])
+    assert "已保存第 1 版" in text(saved)
+    with engine.connect() as conn:
+        assert conn.execute(select(WeeklyReport.dept_code, WeeklyReport.progress)).all() == [("D1", "调剂三台车辆")]
+    _, bureau = call(as_user("supervisor"), [("reporting-weekly", "children")],
+                     [("reporting-week", "value", week), ("reporting-tabs", "active_tab", "weekly")])
+    said = text(bureau)
+    assert "调剂三台车辆" in said and "未报送（3 个部门）" in said and "部门D2" in said
+    _, county = call(as_user("county"), [("reporting-weekly", "children")],
+                     [("reporting-week", "value", week), ("reporting-tabs", "active_tab", "weekly")])
+    assert "调剂三台车辆" not in text(county) and "部门D4" in text(county)  # its region's departments only
+    assert not any(name in text(form) for name in ("部门D2", "部门D3", "部门D4"))
+
+
+def test_the_overview_shows_the_bureau_the_months_units_not_reported(app, as_user):
+    _, response = call(as_user("supervisor"), [("overview-body", "children")], [("overview-month", "value", MONTH)])
+    (tile,) = [node for node in _walk(response) if node.get("props", {}).get("id") == "overview-reporting"]
+    assert "6" in text(tile) and "未报送单位" in text(tile) and f"/reporting?month={MONTH}" in text(tile)
+    _, county = call(as_user("county"), [("overview-body", "children")], [("overview-month", "value", MONTH)])
+    (tile,) = [node for node in _walk(county) if node.get("props", {}).get("id") == "overview-reporting"]
+    assert '"2"' in text(tile)  # its region's two units
+
+
+def _walk(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
