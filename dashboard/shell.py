@@ -139,8 +139,9 @@ def search(text):
             for item in found]
 
 
-def _unread_text(count: int) -> str:
-    return "" if not count else (f"{count}" if count < 100 else "99+")
+def unread_badge(count: int) -> tuple[str, str]:
+    """The badge beside 消息: its text and class (none when all is read)."""
+    return ("", "") if not count else (f"{count}" if count < 100 else "99+", "unread-badge")
 
 
 @callback(Output("app-unread", "children"), Output("app-unread", "className"), Input("app-unread-tick", "n_intervals"),
@@ -151,7 +152,7 @@ def unread(_n):
     from dashboard import context, queries
 
     count = queries.unread(context.engine(), current_user.id if current_user.is_authenticated else None)
-    return _unread_text(count), "unread-badge" if count else ""
+    return unread_badge(count)
 
 
 def shell():
@@ -159,13 +160,15 @@ def shell():
         return html.Div()
     role = current_user.role
     links = [dbc.NavItem(dbc.NavLink(label, href=path, active="exact")) for path, label in NAV if may_open(role, path)]
+    from dashboard import context, queries
     if may_open(role, "/inbox"):
-        from dashboard import context, queries
         count = queries.unread(context.engine(), current_user.id)
-        links.append(dbc.NavItem(dbc.NavLink(["消息", html.Span(_unread_text(count), id="app-unread",
-                                                               className="unread-badge" if count else "")],
+        text, kind = unread_badge(count)
+        links.append(dbc.NavItem(dbc.NavLink(["消息", html.Span(text, id="app-unread", className=kind)],
                                              href="/inbox", active="exact")))
-    scope = f" · {current_user.scope_code}" if current_user.scope_code else ""
+    # the region or department by its name, as its people call it (the code where the name is unknown)
+    limited = queries.scope_name(context.engine(), scope_for(current_user)) or current_user.scope_code
+    scope = f" · {limited}" if limited else ""
     account = html.Form([
         html.Span(f"{current_user.username}（{vocab.ROLES.get(role, role)}{scope}）", className="account-name"),
         dcc.Input(type="hidden", name="csrf", value=csrf_token(), id="logout-csrf"),

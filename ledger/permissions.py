@@ -44,8 +44,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "schedule": frozenset({"supervisor", "county"}),
     "record": frozenset({"supervisor", "county"}),
     # a department reports a commitment kept or a warning fixed with evidence (待核验); a supervisor,
-    # or the county in its region, closes it off (销号) or sends it back (delivery.md)
-    "submit": frozenset({"department", "supervisor", "county"}),
+    # or the county in its region, closes it off (销号) or sends it back (delivery.md); the one who
+    # checks never also sends what is checked
+    "submit": frozenset({"department"}),
     "verify": frozenset({"supervisor", "county"}),
     # 报送 (reporting.md): a unit's month confirmed unchanged, a department's weekly report, 催报
     "confirm": frozenset({"department", "supervisor", "county"}),

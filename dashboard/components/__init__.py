@@ -177,10 +177,12 @@ GRID_LOCALE = {"page": "第", "to": "至", "of": "共", "more": "更多", "next"
 
 
 def grid(id_: str, frame: pd.DataFrame, columns: list[dict], height: str = "420px",
-         options: dict | None = None) -> dag.AgGrid:
+         options: dict | None = None, **props) -> dag.AgGrid:
+    """A grid over all of `frame`'s rows; `props` go to the grid itself (getRowId: a JS expression
+    naming a row, so that a changed row keeps its place and its selection)."""
     from dashboard.queries import to_records
 
-    return dag.AgGrid(id=id_, rowData=to_records(frame), columnDefs=columns,
+    return dag.AgGrid(id=id_, rowData=to_records(frame), columnDefs=columns, **props,
                       # cellDataType off: the grid would guess "date" from a first row like 2026-11-22 and blank a later 2026-10
                       defaultColDef={"sortable": True, "resizable": True, "filter": False, "cellDataType": False},
                       dashGridOptions={"rowHeight": 34, "headerHeight": 36, "localeText": GRID_LOCALE, **(options or {})},

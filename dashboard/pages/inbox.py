@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import guarded, permitted
+from dashboard.shell import guarded, permitted, unread_badge
 from ledger import clock, inbox
 from ledger.vocab import EMAIL_STATES, MESSAGE_KINDS
 from outputs import figures as fig
@@ -34,7 +34,7 @@ def _user_id() -> int | None:
 
 
 def _rows(found, zone: str) -> list[dict]:
-    return [{"id": r.Message.id, "kind": MESSAGE_KINDS.get(r.Message.kind, r.Message.kind), "title": r.Message.title,
+    return [{"id": r.Message.id, "key": str(r.Message.id), "kind": MESSAGE_KINDS.get(r.Message.kind, r.Message.kind), "title": r.Message.title,
              "state": "未读" if r.Message.read_at is None else f"已读 {fig.moment(r.Message.read_at, zone, seconds=False)}",
              "sent": fig.moment(r.Message.created_at, zone, seconds=False),
              "email": EMAIL_STATES[r.Message.email_state] if r.Message.email_to else "—",
@@ -48,10 +48,10 @@ def layout(message: str | None = None, **_query):
     found, total, unread = queries.inbox_page(engine, _user_id(), 0, SHOWN)
     rows = _rows(found, zone)
     opened = int(message) if isinstance(message, str) and message.isdigit() else None
-    body = c.grid(f"{P}-grid", pd.DataFrame(rows, columns=[*[col["field"] for col in COLUMNS], "id", "file", "email_note"]),
+    body = c.grid(f"{P}-grid", pd.DataFrame(rows, columns=[*[col["field"] for col in COLUMNS], "id", "key", "file", "email_note"]),
                   COLUMNS, height=f"{min(560, 90 + 34 * max(len(rows), 3))}px",
-                  options={"rowSelection": "single", "getRowId": {"function": "String(params.data.id)"},
-                           "tooltipShowDelay": 300}) if rows else c.empty("暂无消息")
+                  getRowId="params.data.key", options={"rowSelection": "single",
+                           "tooltipShowDelay": 300, "localeText": {**c.GRID_LOCALE, "noRowsToShow": "暂无消息"}})
     return html.Div([
         html.Div([html.H2("消息", className="page-title"),
                   html.Span(f"共 {total:,} 条，未读 {unread:,} 条", className="page-note", id=f"{P}-counts")],
@@ -64,7 +64,9 @@ def layout(message: str | None = None, **_query):
 
 
 @callback(Output(f"{P}-detail", "children"), Output(f"{P}-grid", "rowData"), Output(f"{P}-counts", "children"),
-          Input(f"{P}-grid", "selectedRows"), Input(f"{P}-asked", "data"), State(f"{P}-grid", "rowData"))
+          Output("app-unread", "children", allow_duplicate=True), Output("app-unread", "className", allow_duplicate=True),
+          Input(f"{P}-grid", "selectedRows"), Input(f"{P}-asked", "data"), State(f"{P}-grid", "rowData"),
+          prevent_initial_call="initial_duplicate")
 @guarded("/inbox")
 def open_message(selected, asked, rows):
     """Open the chosen message (from the list, or the one an e-mail's link names): its text and its
@@ -72,13 +74,13 @@ def open_message(selected, asked, rows):
     picked = selected[0].get("id") if isinstance(selected, list) and selected and isinstance(selected[0], dict) \
         else asked
     if not isinstance(picked, int) or isinstance(picked, bool):
-        return None, no_update, no_update
+        return None, no_update, no_update, no_update, no_update
     engine, zone = context.engine(), context.config().zone
     with engine.execution_options(write=True).begin() as conn:
         found = inbox.read(conn, _user_id(), picked, "打开", context.address())
     if found is None:  # not this account's: as if it did not exist
         context.scope().refused("消息", picked)
-        return c.not_found(), no_update, no_update
+        return c.not_found(), no_update, no_update, no_update, no_update
     message, paper = found.Message, found.Paper
     now_read = f"已读 {fig.moment(message.read_at or clock.now(), zone, seconds=False)}"
     rows = [dict(r, state=now_read) if r.get("id") == picked and r.get("state") == "未读" else r
@@ -91,7 +93,7 @@ def open_message(selected, asked, rows):
         html.A(f"下载文书：{paper.file_name}", href=f"/papers/{message.id}", className="btn btn-sm btn-primary",
                id=f"{P}-download") if paper is not None else None,
     ]))
-    return detail, rows, f"共 {total:,} 条，未读 {unread:,} 条"
+    return detail, rows, f"共 {total:,} 条，未读 {unread:,} 条", *unread_badge(unread)
 
 
 @callback(Output(f"{P}-sent", "children"), Input(f"{P}-counts", "id"))

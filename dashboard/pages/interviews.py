@@ -101,7 +101,7 @@ def layout(month: str | None = None, **_query):
                  html.Span("部门上传材料报送后为“待核验”；监管人员或县区财政核验后销号，或写明理由退回。",
                            className="small text-muted")], className="mt-2"),
                  html.Div(id=f"{P}-chosen", className="mt-2"), html.Div(id=f"{P}-answered", className="mt-2")],
-                 style=None if scope.may("submit") else hidden),
+                 style=None if scope.may("submit") or scope.may("verify") else hidden),
                  html.Div(id=f"{P}-body", className="mt-2")),
              html.Div(id=f"{P}-unread")]
     return html.Div(parts)
@@ -229,6 +229,8 @@ def commitments_of(texts, owners, deadlines, assets) -> list[dict]:
 
 
 @callback(Output(f"{P}-recorded", "children"), Output(f"{P}-version", "data", allow_duplicate=True),
+          Output(f"{P}-items", "children", allow_duplicate=True), Output(f"{P}-more", "n_clicks"),
+          Output(f"{P}-outcome", "value"),
           Input(f"{P}-record", "n_clicks"), State(f"{P}-interview", "value"), State(f"{P}-outcome", "value"),
           State({"type": f"{P}-item-text", "index": ALL}, "value"),
           State({"type": f"{P}-item-owner", "index": ALL}, "value"),
@@ -238,7 +240,7 @@ def commitments_of(texts, owners, deadlines, assets) -> list[dict]:
 @guarded("/interviews")
 def record(n, interview_id, outcome, texts, owners, deadlines, assets, version):
     if not n:
-        return no_update, no_update
+        return no_update, no_update, no_update, no_update, no_update
     try:
         _actor().require("record")
         if not isinstance(interview_id, int):
@@ -247,12 +249,14 @@ def record(n, interview_id, outcome, texts, owners, deadlines, assets, version):
         with context.engine().execution_options(write=True).begin() as conn:
             ids = workflow.record_outcome(conn, _actor(), interview_id, context.scope().owns(Interview), outcome, items)
     except UserError as exc:
-        return evidence.said(exc), no_update
-    return dbc.Alert(f"已保存，整改承诺 {len(ids)} 项", color="success", className="py-1 mb-0"), (version or 0) + 1
+        return evidence.said(exc), no_update, no_update, no_update, no_update
+    # an empty form again: what was saved is in the list below, and cannot be saved twice
+    return (dbc.Alert(f"已保存，整改承诺 {len(ids)} 项", color="success", className="py-1 mb-0"), (version or 0) + 1,
+            [_commitment_row(i) for i in range(FORM_ROWS)], 0, "")
 
 
 @callback(Output(f"{P}-answered", "children"), Output(f"{P}-version", "data", allow_duplicate=True),
-          Output(f"{P}-files", "contents"),
+          Output(f"{P}-files", "contents"), Output(f"{P}-files", "filename"),
           Input(f"{P}-submit", "n_clicks"), Input(f"{P}-verify", "n_clicks"), Input(f"{P}-return", "n_clicks"),
           State(f"{P}-commitment", "value"), State(f"{P}-evidence", "value"), State(f"{P}-files", "contents"),
           State(f"{P}-files", "filename"), State(f"{P}-version", "data"), prevent_initial_call=True)
@@ -261,11 +265,12 @@ def follow_up(_submit, _verify, _return, commitment_id, note, contents, names, v
     """The department reports a commitment kept with evidence; a supervisor closes it off or sends it back."""
     step = ctx.triggered_id.removeprefix(f"{P}-") if isinstance(ctx.triggered_id, str) else None
     if step not in ("submit", "verify", "return"):
-        return no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update
     config = context.config()
     try:
         if not isinstance(commitment_id, int) or isinstance(commitment_id, bool):
             raise workflow.WorkflowError("请选择承诺", "choose a commitment")
+        _actor().require("submit" if step == "submit" else "verify")  # before any file is read or kept
         files = evidence.read(contents, names, config) if step == "submit" else []
         where = context.scope().owns(Commitment)
         with context.engine().execution_options(write=True).begin() as conn:
@@ -283,8 +288,8 @@ def follow_up(_submit, _verify, _return, commitment_id, note, contents, names, v
                                          bool(config["mail.host"]))
                 said = "已退回，并通知该部门"
     except UserError as exc:
-        return evidence.said(exc), no_update, no_update
-    return dbc.Alert(said, color="success", className="py-1 mb-0"), (version or 0) + 1, None
+        return evidence.said(exc), no_update, no_update, no_update
+    return dbc.Alert(said, color="success", className="py-1 mb-0"), (version or 0) + 1, None, None
 
 
 @callback(Output(f"{P}-chosen", "children"), Input(f"{P}-commitment", "value"), Input(f"{P}-version", "data"))

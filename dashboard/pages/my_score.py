@@ -113,7 +113,7 @@ def whatif_section(items: list[dict], month: str) -> dbc.Card:
         {"field": "action", "headerName": "整改事项", "width": 150}, {"field": "asset", "headerName": "资产编号", "width": 150},
         {"field": "name", "headerName": "资产名称", "flex": 1, "minWidth": 140},
         {"field": "ref", "headerName": "预警对象编号", "width": 150}, c.yuan_column("value", "涉及金额", width=140),
-    ], height="320px", options={"rowSelection": {"mode": "multiRow"}, "getRowId": {"function": "params.data.key"}})
+    ], height="320px", options={"rowSelection": {"mode": "multiRow"}}, getRowId="params.data.key")
     return c.section(
         "模拟测算 · 如果整改这些问题",
         dbc.Alert("这是模拟测算：按本月快照的口径，假设所选问题已整改，重新计算得分和排名；不修改任何数据，也不影响正式排名。",

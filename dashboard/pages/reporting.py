@@ -144,7 +144,9 @@ def render(month, dept, _version):
         return c.empty("本范围内尚无单位")
     counts = frame["status"].value_counts()
     tiles = html.Div([html.Div([html.Div(f"{int(counts.get(key, 0)):,}", className="alert-count"),
-                                html.Div(f"{SUBMISSION_STATES[key]}单位")], className=f"alert-tile tile-{tone}")
+                                html.Div(f"{SUBMISSION_STATES[key]}单位")],
+                               # a warning colour only where there is something to warn of
+                               className=f"alert-tile tile-{tone if counts.get(key, 0) or key == 'on_time' else 'quiet'}")
                       for key, tone in (("on_time", "ok"), ("late", "orange"), ("missing", "red"),
                                         ("pending", "yellow"))]
                      + [html.Div([html.Div(fig.text("on_time_share", counts.get("on_time", 0) / len(frame)),
@@ -160,7 +162,7 @@ def render(month, dept, _version):
             shares[m] = shares["dept_code"].map(history[m]) if m in getattr(history, "columns", []) else None
         shares = shares.assign(href=[f"/reporting?{_query(month, code)}" for code in shares["dept_code"]])
         shares = c.figure_texts(shares, {"on_time_share": "on_time_share", **{m: "on_time_share" for m in recent}})
-        columns = DEPT_COLUMNS + [c.figure_column(m, f"{fig.month_text(m)}按期率", width=130) for m in recent]
+        columns = DEPT_COLUMNS + [c.figure_column(m, f"{fig.month_text(m)}按期率", width=150) for m in recent]
         shares = shares.sort_values(["missing", "late", "dept_code"], ascending=[False, False, True])
         parts.append(c.section(f"各部门{fig.month_text(month)}台账报送（点击部门查看其单位）",
                                c.grid(f"{P}-depts", shares, columns, height=f"{min(520, 80 + 34 * len(shares))}px")))
@@ -168,7 +170,8 @@ def render(month, dept, _version):
     if isinstance(dept, str) and shown.empty and scope.kind != "department":
         scope.refused("报送情况 部门", dept)
     title = "单位报送状态" + (f"：{shown['dept_name'].iloc[0]}" if isinstance(dept, str) and len(shown) else "")
-    parts.append(c.section(title, c.grid(f"{P}-units", _unit_rows(shown), UNIT_COLUMNS, height="420px",
+    parts.append(c.section(title, c.grid(f"{P}-units", _unit_rows(shown), UNIT_COLUMNS,
+                                         height=f"{min(420, 80 + 34 * len(shown))}px",
                                          options={"rowSelection": "multiple", "suppressRowClickSelection": True,
                                                   "tooltipShowDelay": 300}) if len(shown) else c.empty("—")))
     return html.Div(parts)
@@ -326,7 +329,7 @@ def _own_week(dept: str, week: str):
                     dbc.Col(c.section("平台记录的本周情况", known), lg=4)], className="g-3")
 
 
-@callback(Output(f"{P}-saved", "children"), Output(f"{P}-files", "contents"),
+@callback(Output(f"{P}-saved", "children"), Output(f"{P}-files", "contents"), Output(f"{P}-files", "filename"),
           Input(f"{P}-save", "n_clicks"), State(f"{P}-week-of", "data"), State(f"{P}-progress", "value"),
           State(f"{P}-problems", "value"), State(f"{P}-next", "value"), State(f"{P}-signer", "value"),
           State(f"{P}-files", "contents"), State(f"{P}-files", "filename"), prevent_initial_call=True)
@@ -334,7 +337,7 @@ def _own_week(dept: str, week: str):
 def save_week(n, week, progress, problems, next_plan, signer, contents, names):
     scope, config = context.scope(), context.config()
     if not n or scope.kind != "department" or week not in _weeks(config.today()):
-        return no_update, no_update
+        return no_update, no_update, no_update
     actor = workflow.Actor(context.current_username(), context.role(), context.address())
     try:
         files = evidence.read(contents, names, config)[:1]  # one evidence file a week (reporting.md)
@@ -344,9 +347,9 @@ def save_week(n, week, progress, problems, next_plan, signer, contents, names):
                 "progress": progress, "problems": problems, "next_plan": next_plan}, signer,
                 clock.local_now(config.zone), config["reporting.weekly_due"], kept)
     except UserError as exc:
-        return evidence.said(exc), no_update
+        return evidence.said(exc), no_update, no_update
     said = f"已保存第 {version} 版" + ("（截止后提交，记为更正版本）" if late else "（截止前可继续修改）")
-    return dbc.Alert(said, color="success", className="py-1 mb-0"), None
+    return dbc.Alert(said, color="success", className="py-1 mb-0"), None, None
 
 
 @callback(Output(f"{P}-files-names", "children"), Input(f"{P}-files", "filename"))

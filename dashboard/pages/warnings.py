@@ -223,7 +223,7 @@ def export(n_clicks, month, level, rule, state, region, dept, search):
 
 
 @callback(Output(f"{P}-done", "children"), Output(f"{P}-updated", "data"), Output(f"{P}-note", "value"),
-          Output(f"{P}-files", "contents"),
+          Output(f"{P}-files", "contents"), Output(f"{P}-files", "filename"),
           Input(f"{P}-ack", "n_clicks"), Input(f"{P}-submit", "n_clicks"), Input(f"{P}-verify", "n_clicks"),
           Input(f"{P}-return", "n_clicks"), Input(f"{P}-resolve", "n_clicks"),
           State(f"{P}-grid", "selectedRows"), State(f"{P}-note", "value"), State(f"{P}-fix-by", "date"),
@@ -235,16 +235,17 @@ def act(_ack, _submit, _verify, _return, _resolve, selected, note, fix_by, conte
     list, with their new state."""
     step = ctx.triggered_id.removeprefix(f"{P}-") if isinstance(ctx.triggered_id, str) else None
     if step not in ACTIONS:
-        return no_update, no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update, no_update
     chosen = [r for r in (selected if isinstance(selected, list) else [])
               if isinstance(r, dict) and isinstance(r.get("case_id"), int)]
     ids = [r["case_id"] for r in chosen]
     if not ids:
         return (dbc.Alert("请先在清单中勾选要处理的预警", color="warning", className="py-1 mb-0"),
-                no_update, no_update, no_update)
+                no_update, no_update, no_update, no_update)
     actor = workflow.Actor(context.current_username(), context.role(), context.address())
     where, config = context.scope().owns(WarningCase), context.config()
     try:
+        actor.require(ACTIONS[step])  # before any file is read or kept
         files = evidence.read(contents, names, config) if step == "submit" else []
         with context.engine().execution_options(write=True).begin() as conn:
             if step == "ack":
@@ -265,7 +266,7 @@ def act(_ack, _submit, _verify, _return, _resolve, selected, note, fix_by, conte
     except UserError as exc:
         if isinstance(exc, workflow.OutOfScope):
             context.audit("scope.refused", f"预警 #{exc.ids}"[:200], detail=f"{ctx.triggered_id}")
-        return dbc.Alert(exc.zh, color="danger", className="py-1 mb-0"), no_update, no_update, no_update
+        return dbc.Alert(exc.zh, color="danger", className="py-1 mb-0"), no_update, no_update, no_update, no_update
     state = {"ack": CaseState.ACKNOWLEDGED, "submit": CaseState.SUBMITTED, "verify": CaseState.RESOLVED,
              "return": CaseState.RETURNED, "resolve": CaseState.RESOLVED}[step]
     changed = {"state_zh": vocab.CASE_STATES[state], "note": note.strip()}
@@ -273,7 +274,7 @@ def act(_ack, _submit, _verify, _return, _resolve, selected, note, fix_by, conte
         changed["fix_by"] = str(fix_by)
     verb = {"ack": "已确认", "submit": "已报送待核验", "verify": "已核验销号", "return": "已退回", "resolve": "已销号"}[step]
     return (dbc.Alert(f"{verb} {done} 条", color="success", className="py-1 mb-0"),
-            {"keys": [r.get("key") for r in chosen], "changed": changed}, "", None)
+            {"keys": [r.get("key") for r in chosen], "changed": changed}, "", None, None)
 
 
 @callback(Output(f"{P}-evidence", "children"), Input(f"{P}-grid", "selectedRows"))

@@ -17,7 +17,7 @@ from dashboard.queries.allocation import (
 from dashboard.queries.snapshots import (
     KPI_COLUMNS, MONTH_BANDS, OVERDUE_SORTS, asset_detail, find, kpi_row, kpis, lists, months,
     chosen_month, month_states,
-    overdue_idle, overdue_total, peer_standing, plain, point_items, scope_label, snapshot_info, to_records,
+    overdue_idle, overdue_total, peer_standing, plain, point_items, scope_label, scope_name, snapshot_info, to_records,
     warning_counts, warnings, yuan_of,
 )
 from dashboard.queries.workflow import (
@@ -31,7 +31,7 @@ __all__ = [
     "allocation_exports", "allocation_figures", "held_assets", "opinion_forms", "place_names",
     "purchase_requests", "request_review", "request_years", "transfers",
     "KPI_COLUMNS", "MONTH_BANDS", "OVERDUE_SORTS", "asset_detail", "find", "kpi_row", "kpis", "lists",
-    "months", "chosen_month", "month_states", "overdue_idle", "overdue_total", "peer_standing", "plain", "point_items", "scope_label",
+    "months", "chosen_month", "month_states", "overdue_idle", "overdue_total", "peer_standing", "plain", "point_items", "scope_label", "scope_name",
     "snapshot_info", "to_records", "warning_counts", "warnings", "yuan_of",
     "OVERDUE_STATE", "case_states", "commitment_totals", "department_history", "follow_up", "interview_list", "interviews",
     "warning_cases",

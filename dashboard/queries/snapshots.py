@@ -62,18 +62,20 @@ def snapshot_info(engine: Engine, month: str) -> dict | None:
                                      "snapshot_date": row.snapshot_date}
 
 
+def scope_name(engine: Engine, scope: Scope) -> str | None:
+    """The name of the region or department an account is limited to (None: not limited, or unknown)."""
+    table = {"region": Region, "department": Department}.get(scope.kind)
+    if table is None or not scope.code:
+        return None
+    with engine.connect() as conn:
+        return conn.execute(select(table.name).where(table.code == scope.code)).scalar()
+
+
 def scope_label(engine: Engine, scope: Scope) -> str:
     """How exports name the caller's scope: 全市, a region or a department by name."""
     if scope.kind in ("all", "screen"):
         return "全市"
-    with engine.connect() as conn:
-        if scope.kind == "region":
-            name = conn.execute(select(Region.name).where(Region.code == scope.code)).scalar()
-        elif scope.kind == "department":
-            name = conn.execute(select(Department.name).where(Department.code == scope.code)).scalar()
-        else:
-            name = None
-    return f"{name or ''}（{scope.code}）" if scope.code else "无"
+    return f"{scope_name(engine, scope) or ''}（{scope.code}）" if scope.code else "无"
 
 
 @snapshot_cached

@@ -28,14 +28,16 @@ pytestmark = pytest.mark.skipif((sync_playwright is None or not Path(CHROMIUM).e
                                 reason="playwright or Debian chromium not installed")
 
 PAGES = {
-    "leader": ["/", "/rankings", "/overdue", "/warnings", "/lists", "/report?month=2026-10"],
+    "leader": ["/", "/rankings", "/overdue", "/warnings", "/lists", "/report?month=2026-10", "/reporting", "/inbox"],
     "supervisor": ["/", "/overdue", "/warnings", "/asset?code=A1", "/department?code=D1", "/lists", "/interviews",
-                   "/import", "/allocation"],
-    "county": ["/", "/rankings", "/overdue", "/warnings", "/lists", "/import", "/interviews", "/history?code=D4"],
+                   "/import", "/allocation", "/reporting", "/reporting?tab=weekly", "/inbox"],
+    "county": ["/", "/rankings", "/overdue", "/warnings", "/lists", "/import", "/interviews", "/history?code=D4",
+               "/reporting", "/inbox"],
     "department": ["/my-score", "/overdue", "/warnings", "/department?code=D1", "/unit?code=U1", "/asset?code=A1",
-                   "/interviews", "/history?code=D1", "/allocation"],
+                   "/interviews", "/history?code=D1", "/allocation", "/import", "/reporting", "/reporting?tab=weekly",
+                   "/inbox"],
     "screen": ["/screen"],
-    "admin": ["/", "/jobs", "/audit"],
+    "admin": ["/", "/jobs", "/audit", "/inbox"],
 }
 USERNAMES = {"department": "dept"}
 
@@ -267,8 +269,17 @@ def pick(page, dropdown_id: str, option: str):
     page.get_by_role("option", name=option).first.click()
 
 
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def evidence_file(name: str) -> dict:
+    return {"name": name, "mimeType": "application/pdf", "buffer": PDF}
+
+
 def test_interview_flow_end_to_end(server, browser, shared_app):
-    """A supervisor schedules an interview from the list and records commitments; the department answers."""
+    """A supervisor schedules an interview from the list and records a commitment in the form; the
+    department reports it kept with a file; the supervisor sends it back with a reason, the
+    department sends more, and the supervisor closes it off (销号)."""
     size = {"width": 1366, "height": 768}
     page, problems = open_session(browser, server, "supervisor", size)
     visit(page, server, "/interviews")
@@ -283,21 +294,179 @@ def test_interview_flow_end_to_end(server, browser, shared_app):
     assert "已安排约谈" in page.inner_text("#interviews-scheduled"), page.inner_text("#interviews-scheduled")
     pick(page, "interviews-interview", "部门D1")
     page.fill("#interviews-outcome", "部门承认闲置问题，承诺年底前盘活")
-    page.fill("#interviews-commitments", "A1 调剂使用 | 王五 | 2026-12-31 | A1")
+    row = page.locator(".commitment-row").first
+    fields = row.locator("input")
+    fields.nth(0).fill("A1 调剂使用")
+    fields.nth(1).fill("王五")
+    fields.nth(2).fill("2026-12-31")
+    page.keyboard.press("Tab")
+    fields.nth(3).fill("A1")
+    page.click("#interviews-more")  # another empty row; empty rows are not commitments
+    page.locator(".commitment-row").nth(3).wait_for()
+    assert fields.nth(0).input_value() == "A1 调剂使用"  # the row typed into stays as it was
     page.click("#interviews-record")
-    page.wait_for_selector("text=整改承诺 1 项")
+    page.get_by_text("已保存，整改承诺 1 项").wait_for()
+    page.wait_for_function("() => document.querySelectorAll('.commitment-row').length === 3")
+    assert page.locator(".commitment-row input").first.input_value() == ""  # an empty form again
     page.screenshot(path=str(SHOTS / "supervisor-interviews-1366.png"), full_page=True)
     assert problems == []
     page.close()
-    page, problems = open_session(browser, server, "dept", size)
-    visit(page, server, "/interviews")
-    pick(page, "interviews-commitment", "A1 调剂使用")
-    page.fill("#interviews-evidence", "已调剂给市档案馆使用")
-    page.click("#interviews-answer")
-    page.wait_for_selector(".ag-cell:has-text('已反馈')")
-    assert "部门D2" not in page.content()
+
+    def department_reports(note: str, file_name: str):
+        page, problems = open_session(browser, server, "dept", size)
+        visit(page, server, "/interviews")
+        pick(page, "interviews-commitment", "A1 调剂使用")
+        page.fill("#interviews-evidence", note)
+        page.locator("#interviews-files input[type=file]").set_input_files([evidence_file(file_name)])
+        page.get_by_text(f"已选择：{file_name}").wait_for()
+        page.click("#interviews-submit")
+        page.get_by_text("已报送，待监管人员核验").wait_for()
+        page.wait_for_selector(".ag-cell:has-text('待核验')")
+        assert "部门D2" not in page.content()
+        return page, problems
+
+    page, problems = department_reports("已调剂给市档案馆使用", "调拨单.pdf")
     page.screenshot(path=str(SHOTS / "department-interviews-1366.png"), full_page=True)
     assert problems == []
+    page.close()
+
+    def supervisor_checks(button: str, note: str | None, said: str):
+        page, problems = open_session(browser, server, "supervisor", size)
+        visit(page, server, "/interviews")
+        pick(page, "interviews-commitment", "A1 调剂使用")
+        page.get_by_role("link", name="调拨单.pdf").wait_for()  # the evidence, as a link to the file
+        if note:
+            page.fill("#interviews-evidence", note)
+        page.click(button)
+        page.get_by_text(said).wait_for()
+        assert problems == []
+        return page
+
+    supervisor_checks("#interviews-return", "缺少接收单位签收单", "已退回，并通知该部门").close()
+    page, problems = open_session(browser, server, "dept", size)
+    visit(page, server, "/interviews")
+    page.wait_for_selector(".ag-cell:has-text('退回')")
+    assert "缺少接收单位签收单" in page.inner_text("#interviews-grid")
+    page.close()
+    department_reports("补充签收单", "签收单.pdf")[0].close()
+    page = supervisor_checks("#interviews-verify", None, "已核验销号")
+    page.wait_for_selector(".ag-cell:has-text('已销号')")
+    page.close()
+
+
+def test_a_notice_is_read_and_a_warning_answered_returned_and_closed_off(server, browser, shared_app):
+    """The month's papers reach the department's 消息 (未读 → 已读 when opened, the paper downloads);
+    the department reports a warning fixed with a file, the supervisor sends it back, the
+    department sends more, the supervisor closes it off."""
+    from jobs.deliver import deliver
+    from jobs.runner import compute_month
+    engine, config = shared_app.extensions["panhuo.engine"], shared_app.extensions["panhuo.config"]
+    compute_month(engine, config, "2026-10", "test")
+    deliver(engine, config, "2026-10")
+    page, problems = open_session(browser, server, "dept", LAPTOP)
+    badge = page.locator("#app-unread")
+    badge.wait_for()
+    before = int(badge.inner_text())
+    assert before >= 1
+    visit(page, server, "/inbox")
+    assert f"未读 {before} 条" in page.inner_text("#inbox-counts")
+    listed = page.locator("#inbox-grid .ag-row").count()
+    unread = page.locator("#inbox-grid .ag-row").filter(has_text="未读").first
+    unread.click()
+    page.wait_for_selector("#inbox-detail .section")
+    page.get_by_text(f"未读 {before - 1} 条").wait_for()
+    # the list keeps every message, the one opened now read; the badge in the top bar counts down
+    page.wait_for_function("n => document.querySelectorAll('#inbox-grid .ag-row').length === n", arg=listed)
+    assert page.locator("#inbox-grid .ag-row").filter(has_text="已读").count() == 1
+    assert page.inner_text("#app-unread") == (str(before - 1) if before > 1 else "")
+    assert "部门D2" not in page.content()
+    with page.expect_download() as download:
+        page.click("#inbox-download")
+    assert download.value.suggested_filename.endswith(".docx")
+    at_both_sizes(page, "department-inbox")
+    assert problems == []
+
+    visit(page, server, "/warnings")
+    page.wait_for_selector("#warnings-grid .ag-row")
+    row = page.locator("#warnings-grid .ag-row").filter(has_text="待处理").first
+    key = row.get_attribute("row-id")
+
+    def report(page, note, file_name):
+        page.locator(f'#warnings-grid .ag-row[row-id="{key}"] input[type=checkbox]').check()
+        page.fill("#warnings-note", note)
+        page.locator("#warnings-files input[type=file]").set_input_files([evidence_file(file_name)])
+        page.get_by_text(f"已选择：{file_name}").wait_for()
+        page.click("#warnings-submit")
+        page.get_by_text("已报送待核验 1 条").wait_for()
+
+    report(page, "资产已出租，附租赁合同", "租赁合同.pdf")
+    at_both_sizes(page, "department-warnings-submitted")
+    page.close()
+
+    def supervisor(step: str, note: str, said: str):
+        page, problems = open_session(browser, server, "supervisor", WIDE)
+        visit(page, server, "/warnings?state=submitted")
+        page.wait_for_selector(f'#warnings-grid .ag-row[row-id="{key}"]')
+        page.locator(f'#warnings-grid .ag-row[row-id="{key}"] input[type=checkbox]').check()
+        page.locator("#warnings-evidence").get_by_role("link", name="租赁合同.pdf").wait_for()
+        page.fill("#warnings-note", note)
+        page.click(f"#warnings-{step}")
+        page.get_by_text(said).wait_for()
+        shown = page.evaluate("key => dash_ag_grid.getApi('warnings-grid').getRowNode(key).data.state_zh", key)
+        assert problems == []
+        page.close()
+        return shown
+
+    assert supervisor("return", "合同未盖章", "已退回 1 条") == "已退回"
+    page, problems = open_session(browser, server, "dept", LAPTOP)
+    page.wait_for_function("n => Number(document.querySelector('#app-unread')?.innerText) === n", arg=before)
+    visit(page, server, "/warnings?state=returned")
+    page.wait_for_selector(f'#warnings-grid .ag-row[row-id="{key}"]')
+    report(page, "补盖章合同", "盖章合同.pdf")
+    page.close()
+    assert supervisor("verify", "材料齐全，准予销号", "已核验销号 1 条") == "已销号"
+
+
+def test_departments_and_counties_report_their_own_units(server, browser, shared_app, tmp_path):
+    """A department sends its unit's ledger on the import page and reads its month as reported;
+    it fills in the week's progress; a county reads only its own departments."""
+    page, problems = open_session(browser, server, "dept", WIDE)
+    # unit U1 as tests.city has it (the module's later tests read it): the month's ledger, unchanged
+    same = (LedgerBuilder().unit("U1", dept="D1")
+            .asset("A1", unit="U1", status="闲置", status_since="2025-01-01", photo_count="0", original_value="1000.00")
+            .asset("B1", unit="U1", original_value="5000.00").plan("T1", "A1", "2025-02-01", "2025-08-01")
+            .request("R1", unit="U1", asset_name="测试资产", quantity="2", unit_price="3000.00"))
+    folder = same.write(tmp_path / "d1")
+    with zipfile.ZipFile(tmp_path / "d1.zip", "w") as archive:
+        for csv_file in folder.iterdir():
+            archive.write(csv_file, csv_file.name)
+    visit(page, server, "/import")
+    page.locator("#import-upload input[type=file]").set_input_files(str(tmp_path / "d1.zip"))
+    page.get_by_text("导入成功").wait_for(timeout=30_000)
+    visit(page, server, "/reporting")
+    page.wait_for_selector("#reporting-body .ag-row")
+    body = page.inner_text("#reporting-body")
+    assert "单位U1" in body and "按期" in body and "部门D2" not in page.content()
+    at_both_sizes(page, "department-reporting")
+    visit(page, server, "/reporting?tab=weekly")
+    page.fill("#reporting-progress", "完成 A1 调剂手续")
+    page.fill("#reporting-problems", "无")
+    page.fill("#reporting-next", "办理产权登记")
+    page.fill("#reporting-signer", "王五")
+    page.click("#reporting-save")
+    page.get_by_text("已保存第 1 版").wait_for()
+    at_both_sizes(page, "department-reporting-weekly")
+    assert problems == []
+    page.close()
+    page, problems = open_session(browser, server, "county", WIDE)
+    visit(page, server, "/reporting")
+    page.wait_for_selector("#reporting-body")
+    text = page.inner_text("body")
+    assert "部门D4" in text and "部门D1" not in text
+    assert "区划990102" in page.inner_text(".account-name")  # its region by name in the top bar
+    at_both_sizes(page, "county-reporting")
+    assert problems == []
+    page.close()
 
 
 def test_a_department_simulates_fixing_its_idle_assets(server, browser):

@@ -37,20 +37,30 @@ def messages_of(engine, username):
                             .where(User.username == username).order_by(Message.id)).all()
 
 
+OPENED = [("inbox-detail", "children"), ("inbox-grid", "rowData"), ("inbox-counts", "children"),
+          ("app-unread", "children"), ("app-unread", "className")]
+
+
 def test_a_department_opens_its_notice_and_the_reading_is_recorded(app, as_user, delivered):
     dept = as_user("dept")
     listed = layout_as(app, "dept", page("inbox").layout)
     assert "未读" in listed and "整改通知书" in listed
     assert_no_foreign(listed)  # its own papers only
     notice = next(m for m in messages_of(delivered, "dept") if m.kind == "rectify")
-    _, opened = call(dept, [("inbox-detail", "children"), ("inbox-grid", "rowData"), ("inbox-counts", "children")],
-                     [("inbox-grid", "selectedRows", [{"id": notice.id}]), ("inbox-asked", "data", None)],
-                     [("inbox-grid", "rowData", [{"id": notice.id, "state": "未读"}])])
-    assert f"/papers/{notice.id}" in text(opened) and opened["inbox-grid"]["rowData"][0]["state"].startswith("已读")
+    unread = sum(m.read_at is None for m in messages_of(delivered, "dept"))
+    others = [{"id": m.id, "state": "未读"} for m in messages_of(delivered, "dept") if m.id != notice.id]
+    _, opened = call(dept, OPENED, [("inbox-grid", "selectedRows", [{"id": notice.id}]), ("inbox-asked", "data", None)],
+                     [("inbox-grid", "rowData", [{"id": notice.id, "state": "未读"}, *others])])
+    shown = opened["inbox-grid"]["rowData"]
+    assert f"/papers/{notice.id}" in text(opened) and shown[0]["state"].startswith("已读")
+    assert shown[1:] == others  # the other rows stay as they were, unread
+    # the count on the page and the badge in the top bar both drop by one
+    assert opened["inbox-counts"]["children"].endswith(f"未读 {unread - 1} 条")
+    assert opened["app-unread"]["children"] == (str(unread - 1) if unread > 1 else "")
     assert next(m for m in messages_of(delivered, "dept") if m.id == notice.id).read_at is not None
     # another account asking for it gets nothing, as for a message that does not exist; the file neither
     leader = as_user("leader")
-    _, theirs = call(leader, [("inbox-detail", "children"), ("inbox-grid", "rowData"), ("inbox-counts", "children")],
+    _, theirs = call(leader, OPENED,
                      [("inbox-grid", "selectedRows", [{"id": notice.id}]), ("inbox-asked", "data", None)],
                      [("inbox-grid", "rowData", [])])
     assert "未找到" in text(theirs) and "整改通知书" not in text(theirs)
@@ -141,7 +151,7 @@ def test_a_department_writes_its_weekly_report_and_reads_no_other(app, as_user, 
     _, form = call(dept, [("reporting-weekly", "children")], [("reporting-week", "value", week),
                                                             ("reporting-tabs", "active_tab", "weekly")])
     assert "本周进度" in text(form) and "平台记录的本周情况" in text(form)
-    _, saved = call(dept, [("reporting-saved", "children"), ("reporting-files", "contents")],
+    _, saved = call(dept, [("reporting-saved", "children"), ("reporting-files", "contents"), ("reporting-files", "filename")],
                     [("reporting-save", "n_clicks", 1)],
                     [("reporting-week-of", "data", week), ("reporting-progress", "value", "调剂三台车辆"),
                      ("reporting-problems", "value", "无"), ("reporting-next", "value", "入仓两台设备"),

@@ -67,7 +67,7 @@ def test_the_list_is_paged_on_the_server_in_its_one_order(supervisor):
 def act(client, chosen, note, fix_by):
     """Press 确认并计划整改 with rows chosen."""
     return call(client, [("warnings-done", "children"), ("warnings-updated", "data"), ("warnings-note", "value"),
-                         ("warnings-files", "contents")],
+                         ("warnings-files", "contents"), ("warnings-files", "filename")],
                 [(f"warnings-{b}", "n_clicks", 1 if b == "ack" else None)
                  for b in ("ack", "submit", "verify", "return", "resolve")],
                 [("warnings-grid", "selectedRows", chosen), ("warnings-note", "value", note),

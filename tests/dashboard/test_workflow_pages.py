@@ -27,7 +27,7 @@ def data_url(data: bytes, mime: str = "application/pdf") -> str:
 def act(client, button, case_ids, note="已安排调剂", fix_by="2026-12-31", files=()):
     """Press a button of the warning list's toolbar with some rows chosen (files: (name, bytes) to send)."""
     return call(client, [("warnings-done", "children"), ("warnings-updated", "data"), ("warnings-note", "value"),
-                         ("warnings-files", "contents")],
+                         ("warnings-files", "contents"), ("warnings-files", "filename")],
                 [(f"warnings-{b}", "n_clicks", 1) for b in BUTTONS],
                 [("warnings-grid", "selectedRows", [{"case_id": i} for i in case_ids]), ("warnings-note", "value", note),
                  ("warnings-fix-by", "date", fix_by), ("warnings-files", "contents", [data_url(d) for _, d in files]),
@@ -77,7 +77,8 @@ def test_supervisor_resolves_in_bulk_and_county_only_inside_its_region(app, as_u
 def record(client, interview_id, rows):
     """The outcome and the commitments typed into the form's rows: (内容, 责任人, 期限, 资产编号) each."""
     columns = list(zip(*rows)) if rows else [(), (), (), ()]
-    return call(client, [("interviews-recorded", "children"), ("interviews-version", "data")],
+    return call(client, [("interviews-recorded", "children"), ("interviews-version", "data"),
+                         ("interviews-items", "children"), ("interviews-more", "n_clicks"), ("interviews-outcome", "value")],
                 [("interviews-record", "n_clicks", 1)],
                 [("interviews-interview", "value", interview_id), ("interviews-outcome", "value", "承诺整改"),
                  *[({"type": f"interviews-item-{kind}", "index": "ALL"}, prop, list(values))
@@ -89,7 +90,7 @@ def record(client, interview_id, rows):
 def follow(client, button, commitment_id, note="", files=()):
     """Report a commitment kept with files, close it off or send it back (interviews page)."""
     return call(client, [("interviews-answered", "children"), ("interviews-version", "data"),
-                         ("interviews-files", "contents")],
+                         ("interviews-files", "contents"), ("interviews-files", "filename")],
                 [(f"interviews-{b}", "n_clicks", 1) for b in ("submit", "verify", "return")],
                 [("interviews-commitment", "value", commitment_id), ("interviews-evidence", "value", note),
                  ("interviews-files", "contents", [data_url(d) for _, d in files]),
@@ -122,17 +123,23 @@ def test_the_interview_flow_through_the_page(app, as_user, engine, config):
     _, response = record(supervisor, interview.id, [("A1 调剂使用", "王五", "2026-12-31", "A1"),
                                                     ("补全资料", "赵六", None, "")])
     assert "请填写第2项承诺的期限" in text(response)  # a row short of a field is named, nothing saved
+    assert "interviews-items" not in response  # and what was typed stays to be corrected
     with engine.connect() as conn:
         assert conn.execute(select(Commitment)).all() == []
-    record(supervisor, interview.id, [("A1 调剂使用", "王五", "2026-12-31", "A1"), ("", "", None, "")])
+    _, response = record(supervisor, interview.id, [("A1 调剂使用", "王五", "2026-12-31", "A1"), ("", "", None, "")])
+    # saved: the form is empty again (its rows hold nothing typed), so it cannot be saved twice
+    rows = response["interviews-items"]["children"]
+    assert len(rows) == 3 and "A1 调剂使用" not in text(rows) and response["interviews-outcome"]["value"] == ""
     with engine.connect() as conn:
         (commitment,) = conn.execute(select(Commitment)).all()
     assert commitment.asset_codes == ["A1"] and commitment.dept_code == "D1"
-    # the department reports it kept, with evidence; another region's county cannot see it
-    assert "不存在" in text(follow(as_user("county"), "submit", commitment.id, "县区代报", [("a.pdf", PDF)])[1])
+    # the department reports it kept, with evidence; those who check it cannot send it themselves
+    for checker in ("county", "supervisor"):
+        assert "无权执行此操作" in text(follow(as_user(checker), "submit", commitment.id, "代报", [("a.pdf", PDF)])[1])
     dept = as_user("dept")
     assert "至少一份佐证材料" in text(follow(dept, "submit", commitment.id, "已调剂给某局")[1])
-    follow(dept, "submit", commitment.id, "已调剂给某局", [("调剂协议.pdf", PDF)])
+    sent = follow(dept, "submit", commitment.id, "已调剂给某局", [("调剂协议.pdf", PDF)])[1]
+    assert sent["interviews-files"] == {"contents": None, "filename": None}
     assert state_of(engine, commitment.id) == "submitted"
     # the supervisor sends it back with a reason: the department is told in its inbox
     assert "请填写退回理由" in text(follow(supervisor, "return", commitment.id, "")[1])
@@ -191,6 +198,8 @@ def test_a_warning_is_closed_off_only_after_its_evidence_is_checked(app, as_user
     dept, supervisor = as_user("dept"), as_user("supervisor")
     _, response = act(dept, "submit", [mine], "已调剂使用", files=[("照片.png", PNG)])
     assert "已报送待核验 1 条" in text(response) and cases(engine)[("idle_overdue", "A1")].state == "submitted"
+    # the drop zone empties: the files sent are not offered again with the next answer
+    assert response["warnings-files"] == {"contents": None, "filename": None}
     assert "无权" in text(act(dept, "verify", [mine], "自己销号")[1])
     act(supervisor, "return", [mine], "照片看不清")
     case = cases(engine)[("idle_overdue", "A1")]
