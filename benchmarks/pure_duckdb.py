@@ -15,10 +15,9 @@ import sys
 import time
 from pathlib import Path
 
-
+from ledger.columnar import connect
 from ledger.config import load_config
 from ledger.db import make_engine
-from ledger.columnar import connect
 from metrics.engine import HISTORY, LEDGER, LoadedLedger
 from metrics.figures import build_timeline, compute_kpis, prepare
 from metrics.lists import compute_lists

@@ -6,10 +6,10 @@ import datetime as dt
 from flask import Blueprint, Flask, jsonify, request
 
 from dashboard import context, queries
-from outputs.exports import KPI_EXPORT, WARNING_EXPORT
 from metrics.allocation import CANDIDATE_EXPORT, REQUEST_EXPORT, contract
 from metrics.timeline import parse_month
 from outputs import figures
+from outputs.exports import KPI_EXPORT, WARNING_EXPORT
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 LEVELS = ("unit", "department", "region", "city")

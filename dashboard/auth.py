@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 from flask import Blueprint, Flask, abort, g, jsonify, redirect, render_template_string, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
@@ -85,7 +85,8 @@ def _safe_next(target: str | None) -> str | None:
     if not target:
         return None
     parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+    # a backslash is a slash to browsers: "/\\evil.example" would leave the site
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     return target
 
@@ -231,11 +232,13 @@ def _require_login():
     if current_user.is_authenticated:
         g.account = current_user
         if path == "/" and request.method == "GET" and current_user.role in LANDING:
-            return redirect(LANDING[current_user.role])  # the logo and / lead to the account's own page
+            # the logo and / lead to the account's own page, with what was asked (?month=…) kept
+            asked = request.query_string.decode("latin-1")
+            return redirect(LANDING[current_user.role] + (f"?{asked}" if asked else ""))
         return None
     if path.startswith("/api/") or path.startswith("/_dash-") or request.method != "GET":
         return jsonify({"error": "unauthorized", "message": "需要登录 / login required"}), 401
-    return redirect(f"/login?next={path}")
+    return redirect("/login?" + urlencode({"next": request.full_path.removesuffix("?")}))
 
 
 def _security_headers(response):

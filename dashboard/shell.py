@@ -14,13 +14,20 @@ from flask_login import current_user
 
 from dashboard.auth import LANDING, csrf_token
 from dashboard.scope import scope_for
-from ledger import vocab
+from ledger import permissions, vocab
 from ledger.permissions import may_open
 
 # the navigation, in order: path and label; who sees a link is who may open it (ledger.permissions)
-NAV = [("/", "总览"), ("/rankings", "排名"), ("/overdue", "超期闲置"), ("/warnings", "预警"), ("/lists", "约谈问责"),
-       ("/interviews", "约谈整改"), ("/allocation", "配置审核"), ("/my-score", "我的得分"), ("/reporting", "报送"),
-       ("/import", "数据导入"), ("/jobs", "任务"), ("/audit", "审计日志"), ("/screen", "大屏")]
+SITE = "国有资产盘活督导平台"
+
+
+def register_page(module: str, path: str) -> str:
+    """Register a page module's route under its name in the one registry (ledger.permissions);
+    returns its path for the module's guards. (Dash imports from pages/ only the files that
+    contain the text "register_page": hence this name.)"""
+    page = permissions.page(path)
+    dash.register_page(module, path=path, name=page.label, title=f"{page.title or page.label} · {SITE}")
+    return path
 
 
 def page_frame(path: str, prefix: str, title: str, controls=None, snapshot_only: bool = False, toolbar=None,
@@ -159,23 +166,29 @@ def shell():
     if not current_user.is_authenticated:
         return html.Div()
     role = current_user.role
-    links = [dbc.NavItem(dbc.NavLink(label, href=path, active="exact")) for path, label in NAV if may_open(role, path)]
     from dashboard import context, queries
-    if may_open(role, "/inbox"):
-        count = queries.unread(context.engine(), current_user.id)
-        text, kind = unread_badge(count)
-        links.append(dbc.NavItem(dbc.NavLink(["消息", html.Span(text, id="app-unread", className=kind)],
-                                             href="/inbox", active="exact")))
+
+    links = []
+    for page in permissions.REGISTRY:
+        if not page.menu or not may_open(role, page.path):
+            continue
+        label = page.label
+        if page.path == "/inbox":  # 消息 with the number unread beside it
+            text, kind = unread_badge(queries.unread(context.engine(), current_user.id))
+            label = [label, html.Span(text, id="app-unread", className=kind)]
+        links.append(dbc.NavItem(dbc.NavLink(label, href=page.path, active="exact")))
     # the region or department by its name, as its people call it (the code where the name is unknown)
     limited = queries.scope_name(context.engine(), scope_for(current_user)) or current_user.scope_code
     scope = f" · {limited}" if limited else ""
     account = html.Form([
+        html.A(f"{current_user.username}（{vocab.ROLES.get(role, role)}{scope}）", className="account-name",
+               href="/password", title="修改密码") if may_open(role, "/password") else
         html.Span(f"{current_user.username}（{vocab.ROLES.get(role, role)}{scope}）", className="account-name"),
         dcc.Input(type="hidden", name="csrf", value=csrf_token(), id="logout-csrf"),
         html.Button("退出", type="submit", className="btn btn-sm btn-outline-light ms-2", id="logout-button"),
     ], method="post", action="/logout", className="d-flex align-items-center")
     bar = dbc.Navbar(dbc.Container([
-        html.A([html.Span("盘", className="brand-mark"), html.Span("国有资产盘活督导平台", className="brand-text")],
+        html.A([html.Span("盘", className="brand-mark"), html.Span(SITE, className="brand-text")],
                href=LANDING.get(role, "/"), className="navbar-brand d-flex align-items-center"),
         dbc.Nav(links, className="me-auto", navbar=True),
         search_box() if scope_for(current_user).sees_assets else None,

@@ -14,16 +14,16 @@ from jobs.serve import hand_over
 from ledger import accounts, audit, permissions, vocab
 from ledger.config import Config, ConfigError, load_config
 from ledger.db import is_busy, make_engine, session_scope
-from outputs.xlsx import ExportError, write_frame
-from outputs.files import write_atomically
 from ledger.importer import SourceError, import_path
 from ledger.locks import LockBusy
 from ledger.migrate import upgrade
 from ledger.scope import Scope
-from outputs.exports import FORMATS, snapshot_frame
 from metrics.timeline import months_range, parse_month
 from outputs import documents
+from outputs.exports import FORMATS, snapshot_frame
 from outputs.facts import DocumentError
+from outputs.files import write_atomically
+from outputs.xlsx import ExportError, write_frame
 
 # Errors a user can cause: reported as one line, no traceback.
 USER_ERRORS = (ConfigError, SourceError, ExportError, DocumentError, accounts.AccountError, LockBusy, ValueError)
@@ -252,7 +252,8 @@ def document(ctx: Context, kind: str, month: str, code: str | None, out: Path) -
 @pass_ctx
 def deliver(ctx: Context, month: str, kinds: tuple[str, ...], dry_run: bool, resend: bool) -> None:
     """Send the month's papers to their recipients' inboxes and e-mail, each pair once (delivery.md)."""
-    from jobs.deliver import KINDS, deliver as run
+    from jobs.deliver import KINDS
+    from jobs.deliver import deliver as run
 
     parse_month(month)
     documents.check_templates(ctx.config)
@@ -363,9 +364,8 @@ def password_option(command):
 @pass_ctx
 def users_add(ctx: Context, username, role, scope_code, email, secret) -> None:
     with session_scope(ctx.engine, write=True) as s:
-        user = accounts.add_user(s, username, role, secret, scope_code, email)
-        audit.record(s, audit.cli_actor(), "user.add", username,
-                     after={"role": role, "scope": scope_code, "email": user.email})
+        accounts.administer(s, accounts.Administrator(audit.cli_actor()), "add", username, role=role,
+                            scope_code=scope_code, email=email, password=secret)
     click.echo(f"已创建 / created {username} ({role}{' ' + scope_code if scope_code else ''})")
 
 
@@ -385,10 +385,21 @@ def users_list(ctx: Context) -> None:
 def users_email(ctx: Context, username, email) -> None:
     """Set the account's e-mail address ('' removes it)."""
     with session_scope(ctx.engine, write=True) as s:
-        before = accounts.set_email(s, username, email)
-        after = accounts.get_user(s, username).email
-        audit.record(s, audit.cli_actor(), "user.email", username, before={"email": before}, after={"email": after})
+        after = accounts.administer(s, accounts.Administrator(audit.cli_actor()), "email", username, email=email).email
     click.echo(f"已设置 / set {username}: {after or '无邮箱 / none'}")
+
+
+@users.command("scope")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(list(vocab.ROLES)))
+@click.option("--scope", "scope_code", help="department code (department) or region code (county)")
+@pass_ctx
+def users_scope(ctx: Context, username, role, scope_code) -> None:
+    """Another role or scope; the account's sessions end."""
+    with session_scope(ctx.engine, write=True) as s:
+        accounts.administer(s, accounts.Administrator(audit.cli_actor()), "scope", username, role=role,
+                            scope_code=scope_code)
+    click.echo(f"已变更 / changed {username}: {role}{' ' + scope_code if scope_code else ''}")
 
 
 @users.command("enable")
@@ -396,8 +407,7 @@ def users_email(ctx: Context, username, email) -> None:
 @pass_ctx
 def users_enable(ctx: Context, username) -> None:
     with session_scope(ctx.engine, write=True) as s:
-        accounts.enable_user(s, username)
-        audit.record(s, audit.cli_actor(), "user.enable", username, before={"disabled": True}, after={"disabled": False})
+        accounts.administer(s, accounts.Administrator(audit.cli_actor()), "enable", username)
     click.echo(f"已启用 / enabled {username}")
 
 
@@ -406,8 +416,7 @@ def users_enable(ctx: Context, username) -> None:
 @pass_ctx
 def users_disable(ctx: Context, username) -> None:
     with session_scope(ctx.engine, write=True) as s:
-        accounts.disable_user(s, username)
-        audit.record(s, audit.cli_actor(), "user.disable", username, before={"disabled": False}, after={"disabled": True})
+        accounts.administer(s, accounts.Administrator(audit.cli_actor()), "disable", username)
     click.echo(f"已停用 / disabled {username}: 会话与令牌已失效 / sessions and tokens revoked")
 
 
@@ -417,8 +426,7 @@ def users_disable(ctx: Context, username) -> None:
 @pass_ctx
 def users_passwd(ctx: Context, username, secret) -> None:
     with session_scope(ctx.engine, write=True) as s:
-        accounts.set_password(s, username, secret)
-        audit.record(s, audit.cli_actor(), "user.password", username)
+        accounts.administer(s, accounts.Administrator(audit.cli_actor()), "password", username, password=secret)
     click.echo(f"已修改密码 / password changed for {username}; 其他会话已失效 / other sessions ended")
 
 

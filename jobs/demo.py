@@ -16,12 +16,18 @@ from jobs.runner import compute_months
 from ledger import allocation, audit, runs
 from ledger.config import Config
 from ledger.demo import (
-    CITY, REQUEST_YEARS, LedgerWriter, clear_ledger, months_to_compute, reporting_history, write_demo_ledger,
+    CITY,
+    REQUEST_YEARS,
+    LedgerWriter,
+    clear_ledger,
+    months_to_compute,
+    reporting_history,
+    write_demo_ledger,
 )
-from ledger.reporting import reported_month
 from ledger.importer import import_path
 from ledger.importer.schema import ASSETS
 from ledger.models import Asset, Department, PurchaseRequest, Region, Transfer, Unit
+from ledger.reporting import reported_month
 from ledger.vocab import CATEGORIES, STATUSES, label
 from ledger.workflow import Actor
 from metrics.allocation import requests_frame, review

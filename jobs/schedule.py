@@ -14,15 +14,15 @@ from typing import Callable
 
 from sqlalchemy import Engine, select
 
+from jobs.deliver import deliver
+from jobs.runner import compute_month, run_recorded
 from ledger import audit, runs, vocab
 from ledger.config import Config
 from ledger.locks import named_lock
 from ledger.models import Snapshot
-from outputs.workbooks import newest_month, weekly_dispatch
 from ledger.scope import Scope
-from jobs.deliver import deliver
-from jobs.runner import compute_month, run_recorded
 from metrics.timeline import months_range, shift_month
+from outputs.workbooks import newest_month, weekly_dispatch
 
 log = logging.getLogger("panhuo.jobs")
 ACTOR = "scheduler"

@@ -10,10 +10,10 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 
-from ledger import clock, runs
-from ledger.config import Config, ConfigError
 from jobs.deliver import send_due
 from jobs.schedule import JOBS, catch_up, run_queued, run_tick
+from ledger import clock, runs
+from ledger.config import Config, ConfigError
 
 log = logging.getLogger("panhuo.scheduler")
 

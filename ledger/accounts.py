@@ -1,16 +1,16 @@
 """Accounts: create, change password, disable, API tokens, verify a login. Passwords are scrypt hashes."""
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ledger import clock
+from ledger import audit, clock
 from ledger.errors import UserError
 from ledger.models import ApiToken, Department, Region, User
 from ledger.vocab import ROLES
@@ -175,3 +175,59 @@ def user_for_token(session: Session, token: str) -> User | None:
 def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.username)))
 
+
+
+# ---- account administration (the CLI's `users` and the admin's 账号管理 page), each change audited ----
+
+@dataclass(frozen=True)
+class Administrator:
+    """Who changes an account: a name for the audit log, and where from (the page's address)."""
+    username: str
+    role: str | None = None
+    address: str | None = None
+
+
+TEMPORARY_PASSWORD_BYTES = 9  # 12 characters of token_urlsafe: shown once, changed at first use
+
+
+def temporary_password() -> str:
+    return secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
+
+
+def _state(user: User) -> dict:
+    return {"role": user.role, "scope": user.scope_code, "email": user.email, "disabled": user.disabled}
+
+
+def administer(session: Session, by: Administrator, action: str, username: str, *, role: str | None = None,
+               scope_code: str | None = None, email: str | None = None, password: str | None = None) -> User:
+    """Add an account, disable or enable it, set its password, e-mail, role and scope: one change,
+    with its audit entry (before and after) in the same transaction. An administrator never
+    disables or demotes the account it is using (it would lock itself out mid-change)."""
+    if action in ("disable", "scope") and username == by.username:
+        raise AccountError("不能停用或变更当前登录账号自己的角色", "an administrator cannot disable or demote itself")
+    if action == "add":
+        user = add_user(session, username, role or "", password or "", scope_code, email)
+        before = None
+    else:
+        user = get_user(session, username)
+        before = _state(user)
+        if action == "disable":
+            disable_user(session, username)
+        elif action == "enable":
+            enable_user(session, username)
+        elif action == "password":
+            set_password(session, username, password or "")
+        elif action == "email":
+            set_email(session, username, email)
+        elif action == "scope":
+            set_scope(session, username, role or "", scope_code or None)
+        else:
+            raise ValueError(action)
+    after = _state(user)
+    if before is not None:  # the log reads field by field: only what changed
+        changed = [k for k in after if after[k] != before[k]]
+        before, after = {k: before[k] for k in changed}, {k: after[k] for k in changed}
+    # a password is never written to the log, only that it changed
+    audit.record(session, by.username, f"user.{action}", username, role=by.role, address=by.address,
+                 before=before or None, after=(after or None) if action != "password" else None)
+    return user

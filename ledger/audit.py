@@ -28,7 +28,7 @@ ACTIONS = {
     "import.interrupted": "导入中断", "import.undo": "撤销导入",
     "snapshot.compute": "计算快照", "snapshot.reopen": "重开已关账月份", "month.close": "月份关账",
     "job.request": "手动触发任务", "export": "导出",
-    "user.add": "新增账号", "user.disable": "停用账号", "user.enable": "启用账号", "user.password": "修改密码",
+    "user.add": "新增账号", "user.disable": "停用账号", "user.enable": "启用账号", "user.password": "修改密码", "user.password.refused": "修改密码被拒（当前密码错误）",
     "user.token": "签发令牌", "user.token.revoke": "撤销令牌", "user.email": "设置邮箱", "user.scope": "变更角色或范围",
     "request.add": "录入配置需求", "request.decide": "配置审核决定", "request.withdraw": "撤回审核决定",
     "transfer.done": "调剂完成",

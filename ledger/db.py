@@ -9,7 +9,6 @@ from typing import Iterator
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-
 # Dates go to SQLite as ISO text, the form SQLAlchemy's Date type reads back (the implicit
 # adapter is deprecated since Python 3.12).
 sqlite3.register_adapter(dt.date, dt.date.isoformat)

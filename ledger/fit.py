@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+
 # full-width ASCII (！ … ～) folds onto half-width, and Latin capitals onto small letters: one
 # character for one, so Python and DuckDB fold alike (their lower() differ beyond ASCII, e.g. İ)
 def _fold(c: str) -> str:

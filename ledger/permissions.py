@@ -6,35 +6,57 @@ ask at all.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 # roles whose data scope is the whole city (dashboard.scope); counties see a region, departments their own
 CITY_WIDE = frozenset({"leader", "supervisor", "admin"})
 _READERS = frozenset({"leader", "supervisor", "admin", "county"})
 _EVERYONE_WITH_ASSETS = _READERS | {"department"}
 
-# page path -> roles that may open it (its layout, its callbacks, its downloads)
-PAGES: dict[str, frozenset[str]] = {
-    "/": _READERS,
-    "/rankings": _READERS,
-    "/overdue": _EVERYONE_WITH_ASSETS,
-    "/warnings": _EVERYONE_WITH_ASSETS,
-    "/lists": _READERS,
-    "/report": _READERS,  # the printable 月度督导报告 of the lists
-    "/interviews": _EVERYONE_WITH_ASSETS,
-    "/allocation": _EVERYONE_WITH_ASSETS,
-    "/my-score": frozenset({"department"}),
+@dataclass(frozen=True)
+class Page:
+    """A page of the portal: its address, its name (menu and browser tab), who may open it (its
+    layout, its callbacks, its downloads), and whether the top bar lists it."""
+    path: str
+    label: str
+    roles: frozenset[str]
+    menu: bool = True
+    title: str | None = None  # the browser tab's, where it says more than the label
+
+
+# the one registry of pages, in the top bar's order: dashboard.shell builds the menu from it,
+# each page module registers its route from it, and may_open reads it
+REGISTRY: tuple[Page, ...] = (
+    Page("/", "总览", _READERS),
+    Page("/rankings", "排名", _READERS),
+    Page("/overdue", "超期闲置", _EVERYONE_WITH_ASSETS),
+    Page("/warnings", "预警", _EVERYONE_WITH_ASSETS),
+    Page("/lists", "约谈问责", _READERS),
+    Page("/interviews", "约谈整改", _EVERYONE_WITH_ASSETS),
+    Page("/allocation", "配置审核", _EVERYONE_WITH_ASSETS),
+    Page("/my-score", "我的得分", frozenset({"department"})),
+    Page("/reporting", "报送", _EVERYONE_WITH_ASSETS, title="报送情况"),  # 报送情况 and 周进度 (reporting.md)
     # 报送: departments send their own units' ledgers, counties their region's (reporting.md); admins use the CLI
-    "/import": frozenset({"supervisor", "county", "department"}),
-    "/inbox": _EVERYONE_WITH_ASSETS,  # 消息: every account that papers reach (delivery.md)
-    "/reporting": _EVERYONE_WITH_ASSETS,  # 报送情况 and 周进度 (reporting.md); leaders read
-    "/jobs": frozenset({"admin"}),
-    "/audit": frozenset({"admin"}),
-    "/screen": frozenset({"leader", "supervisor", "admin", "screen"}),
-    # reached by drilling down, not from the navigation
-    "/department": _EVERYONE_WITH_ASSETS,
-    "/unit": _EVERYONE_WITH_ASSETS,
-    "/asset": _EVERYONE_WITH_ASSETS,
-    "/history": _EVERYONE_WITH_ASSETS,
-}
+    Page("/import", "数据导入", frozenset({"supervisor", "county", "department"})),
+    Page("/jobs", "任务", frozenset({"admin"})),
+    Page("/audit", "审计日志", frozenset({"admin"})),
+    Page("/accounts", "账号管理", frozenset({"admin"})),
+    Page("/screen", "大屏", frozenset({"leader", "supervisor", "admin", "screen"}), title="月度调度会"),
+    Page("/inbox", "消息", _EVERYONE_WITH_ASSETS),  # every account that papers reach (delivery.md)
+    # reached by links, not from the menu
+    Page("/report", "打印版报告", _READERS, menu=False, title="月度督导报告"),  # the printable report of the lists
+    Page("/department", "部门", _EVERYONE_WITH_ASSETS, menu=False),
+    Page("/unit", "单位", _EVERYONE_WITH_ASSETS, menu=False),
+    Page("/asset", "资产", _EVERYONE_WITH_ASSETS, menu=False),
+    Page("/history", "部门履历", _EVERYONE_WITH_ASSETS, menu=False),
+    Page("/password", "修改密码", _EVERYONE_WITH_ASSETS, menu=False),  # from the account's name in the top bar
+)
+PAGES: dict[str, frozenset[str]] = {page.path: page.roles for page in REGISTRY}
+
+
+def page(path: str) -> Page:
+    return next(p for p in REGISTRY if p.path == path)
+
 
 # workflow action -> roles that may take it (supervisors and counties change warnings and
 # interviews and decide purchase requests; departments write rectification notes on their own)

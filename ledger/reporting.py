@@ -12,7 +12,14 @@ from ledger import audit, clock, permissions
 from ledger.config import WEEKDAYS
 from ledger.errors import UserError
 from ledger.models import (
-    Commitment, Department, Submission, Transfer, Unit, WarningCase, WarningEvent, WeeklyReport,
+    Commitment,
+    Department,
+    Submission,
+    Transfer,
+    Unit,
+    WarningCase,
+    WarningEvent,
+    WeeklyReport,
 )
 from ledger.texts import checked_name, checked_text
 

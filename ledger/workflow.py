@@ -15,7 +15,16 @@ from sqlalchemy.sql import ColumnElement
 from ledger import audit, clock, permissions
 from ledger.errors import UserError
 from ledger.models import (
-    Asset, Commitment, Evidence, Interview, ListEntry, Snapshot, Unit, WarningCase, WarningEvent, WarningRow,
+    Asset,
+    Commitment,
+    Evidence,
+    Interview,
+    ListEntry,
+    Snapshot,
+    Unit,
+    WarningCase,
+    WarningEvent,
+    WarningRow,
 )
 from ledger.texts import checked_date, checked_name, checked_text
 from ledger.vocab import COMMITMENT_STATES

@@ -11,12 +11,11 @@ from dataclasses import dataclass
 
 from ledger.config import Config
 from ledger.models import SCORE_NAMES
+from ledger.vocab import FIX_ACTIONS
 from metrics.definitions import SCORED, score_params
 from metrics.rules import RULES
 from metrics.scores import score_rows, undefined
 from metrics.timeline import year_before
-from ledger.vocab import FIX_ACTIONS
-
 
 
 @dataclass

@@ -10,7 +10,6 @@ from ledger.config import Config
 from ledger.models import SCORE_NAMES
 
 
-
 def overdue_months(config: Config) -> int:
     """Idle this many months or more is overdue idle: the figures' threshold and the yellow level
     of the idle_overdue warning are one setting (`[warnings] idle_months`, its first value)."""

@@ -12,10 +12,10 @@ import datetime as dt
 import duckdb
 
 from ledger.config import Config
-from metrics.spans import make_spans
 from ledger.models import HELPER_FIELDS, KPI_FIELDS, SCORE_NAMES
 from ledger.vocab import POOL_STATUSES
 from metrics.definitions import INDICATORS, composite_sql, overdue_months, score_params, sub_score_sql
+from metrics.spans import make_spans
 from metrics.timeline import year_before
 
 # income received $late (D − remit_deadline_days) or earlier and not fully turned over by D:

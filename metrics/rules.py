@@ -12,8 +12,8 @@ from typing import Callable
 
 import duckdb
 
-from ledger.config import Config
 from ledger import vocab
+from ledger.config import Config
 from ledger.models import SCORE_NAMES
 from ledger.vocab import CATEGORIES
 from metrics.definitions import overdue_months

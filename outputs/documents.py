@@ -19,8 +19,8 @@ from sqlalchemy import Connection
 
 from ledger.config import Config, ConfigError
 from ledger.scope import Scope
-from outputs import facts
 from ledger.vocab import DOCUMENT_KINDS
+from outputs import facts
 
 SHIPPED = Path(__file__).resolve().parent / "templates"
 # what each template may use: the keys of outputs.facts' context, and Jinja's own loop variables

@@ -10,19 +10,18 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Connection, and_, or_, select
 
+from ledger import clock, reporting
 from ledger.config import Config
 from ledger.errors import UserError
-from ledger.models import (Asset, Department, Income, Interview, KpiRow, ListEntry, Region, Snapshot,
-                           Unit, WarningCase, WarningRow)
+from ledger.models import Asset, Department, Income, Interview, KpiRow, ListEntry, Region, Snapshot, Unit, WarningCase, WarningRow
 from ledger.scope import Scope
-from outputs.exports import typed
-from ledger import clock, reporting
 from ledger.vocab import ESCALATED, SEVERE_FIRST
 from metrics import attribution
 from metrics.rules import FIXED_BY
 from metrics.timeline import data_date, shift_month, snapshot_date
 from outputs import figures as fig
 from outputs import phrasing as say
+from outputs.exports import typed
 
 HEADLINE = [  # 一、总体情况: the figures in documents.md's order, each said with its change (outputs.figures)
     "asset_count", "base_value", "idle_rate", "overdue_idle_count", "overdue_idle_rate", "due_completion_rate",

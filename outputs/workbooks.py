@@ -20,10 +20,10 @@ from ledger.scope import Scope
 from ledger.vocab import LEVELS, LISTS, SCOPE_LEVELS, SEVERE_FIRST
 from metrics.timeline import shift_month
 from outputs import figures, months
-from outputs.months import MonthState
 from outputs.exports import typed
-from outputs.phrasing import reasons_text
 from outputs.files import atomic_path
+from outputs.months import MonthState
+from outputs.phrasing import reasons_text
 from outputs.xlsx import ExportError, Sheet, safe_text, write_workbook
 
 # the ranking's columns, in order: figures (as outputs.figures shows them) and a few words
@@ -191,6 +191,23 @@ def meeting_pack(conn: Connection, month: str, target, config: Config, scope: Sc
         name = "".join(ch for ch in f"{row['code']} {row['name']}" if ch not in "[]:*?/\\")[:31]
         sheets.append((name, table, formats))
     write_workbook(target, sheets, title_line(config, state.label, scope_text, "月度督导会议材料"))
+
+
+def rankings(conn: Connection, month: str, target, config: Config, scope: Scope, scope_text: str,
+             region: str | None, region_text: str) -> None:
+    """排名 as the page shows it: the departments of one region (its own peer group), and the
+    counties where the caller sees the city."""
+    state = month_state(conn, month, config.zone)
+    departments = _kpis(conn, month, "department", scope)
+    if region:
+        departments = departments[departments["region_code"] == region]
+    sheets = [(f"部门排名（{region_text}）", *_ranking(departments, with_region=not region))]
+    if scope.kind in ("all", "screen"):
+        regions = _kpis(conn, month, "region", scope)
+        regions = regions[regions["code"] != config["org.city_region_code"]]
+        if len(regions):
+            sheets.append(("县区排名", *_ranking(regions, with_region=False)))
+    write_workbook(target, sheets, title_line(config, state.label, scope_text, "排名", region_text))
 
 
 def weekly_dispatch(conn: Connection, month: str, target, config: Config, scope: Scope, scope_text: str,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install into .venv and run the whole suite on SQLite, then on PostgreSQL.
 #   --fast: SQLite only, no browser and no `slow` tests (the lane to run while you work).
+# Both lanes first run ruff over the tree: an unused import or unsorted imports stop the run.
 # Tests run in one worker per core (pytest-xdist); on PostgreSQL each worker gets a database of its
 # own beside the named one (test_gw0, test_gw1, …). PANHUO_TEST_POSTGRES_URL overrides the database.
 set -euo pipefail
@@ -9,6 +10,8 @@ fast=""
 if [ "${1:-}" = "--fast" ]; then fast=1; shift; fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -e ".[test]"
+echo "== ruff (pyflakes, import order)"
+.venv/bin/ruff check --quiet .
 if [ -n "$fast" ]; then
     echo "== fast lane: SQLite, no browser, no slow tests"
     env -u PANHUO_DATABASE_URL .venv/bin/python -m pytest -n auto -m "not slow" --ignore=tests/browser "$@"

@@ -133,7 +133,8 @@ def test_the_documents_say_the_figures_the_pages_show(month, as_user):
             assert f"{label}{shown(now, key)}，{change_words(now[key], before[key], 'rate')}" in bulletin, key
     assert f"综合得分{shown(now, 'score')}分，{change_words(now['score'], before['score'], 'score')}" in bulletin
     dept, _ = month["department"]
-    rectify = docx_text(download(supervisor, [("department-download", "data")], [("department-rectify", "n_clicks", 1)],
+    rectify = docx_text(download(supervisor, [("department-download", "data"), ("department-rectify-said", "children")],
+                                          [("department-rectify", "n_clicks", 1)],
                                  [("department-month", "value", MONTH), ("department-code", "data", "D1")]))
     assert f"综合得分{shown(dept, 'score')}分" in rectify and shown(dept, "idle_rate") in rectify
     _, page_body = call(supervisor, [("department-body", "children"), ("department-title", "children")],

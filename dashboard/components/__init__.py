@@ -1,7 +1,6 @@
 """Small functions returning components: formatting, KPI cards, month selector, trend, grid."""
 from __future__ import annotations
 
-import math
 from urllib.parse import urlencode
 
 import dash_ag_grid as dag
@@ -176,6 +175,11 @@ GRID_LOCALE = {"page": "第", "to": "至", "of": "共", "more": "更多", "next"
                "previousPage": "上一页", "pageLastRowUnknown": "?"}
 
 
+# a cell cut short by its column shows its whole text on hover (a column's own tooltipField wins)
+READ_WHOLE = {"tooltipValueGetter": {"function": "params.valueFormatted ? params.valueFormatted : params.value"},
+              "tooltipShowMode": "whenTruncated"}
+
+
 def grid(id_: str, frame: pd.DataFrame, columns: list[dict], height: str = "420px",
          options: dict | None = None, **props) -> dag.AgGrid:
     """A grid over all of `frame`'s rows; `props` go to the grid itself (getRowId: a JS expression
@@ -184,8 +188,10 @@ def grid(id_: str, frame: pd.DataFrame, columns: list[dict], height: str = "420p
 
     return dag.AgGrid(id=id_, rowData=to_records(frame), columnDefs=columns, **props,
                       # cellDataType off: the grid would guess "date" from a first row like 2026-11-22 and blank a later 2026-10
-                      defaultColDef={"sortable": True, "resizable": True, "filter": False, "cellDataType": False},
-                      dashGridOptions={"rowHeight": 34, "headerHeight": 36, "localeText": GRID_LOCALE, **(options or {})},
+                      defaultColDef={"sortable": True, "resizable": True, "filter": False, "cellDataType": False,
+                                     **READ_WHOLE},
+                      dashGridOptions={"rowHeight": 34, "headerHeight": 36, "localeText": GRID_LOCALE,
+                                       "tooltipShowDelay": 300, **(options or {})},
                       style={"height": height, "width": "100%"}, className="ag-theme-quartz")
 
 
@@ -197,8 +203,8 @@ def infinite_grid(id_: str, columns: list[dict], total: int, height: str, sortab
     """A grid whose rows the server hands out block by block (its getRowsRequest callback answers
     with `row_block` bounds); `total`: how many rows there are, for the first scroll bar."""
     return dag.AgGrid(id=id_, columnDefs=columns, rowModelType="infinite", **props,
-                      defaultColDef={"sortable": sortable, "resizable": True, "cellDataType": False},
-                      dashGridOptions={"rowBuffer": 0, "cacheBlockSize": 100, "maxBlocksInCache": 20,
+                      defaultColDef={"sortable": sortable, "resizable": True, "cellDataType": False, **READ_WHOLE},
+                      dashGridOptions={"tooltipShowDelay": 300, "rowBuffer": 0, "cacheBlockSize": 100, "maxBlocksInCache": 20,
                                        "infiniteInitialRowCount": min(total, 100), "rowHeight": 34,
                                        "localeText": GRID_LOCALE, **(options or {})},
                       style={"height": height, "width": "100%"}, className="ag-theme-quartz")

@@ -7,21 +7,22 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import Input, Output, Patch, State, callback, ctx, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import guarded, permitted
+from dashboard.shell import guarded, in_address, permitted, register_page
 from ledger import allocation, vocab, workflow
 from metrics.allocation import shown_count
 from outputs import figures as fig
 from outputs import workbooks
 
-dash.register_page(__name__, path="/allocation", name="配置审核", title="配置审核 · 国有资产盘活督导平台")
+PATH = register_page(__name__, "/allocation")
 P = "allocation"
+in_address({"year": (f"{P}-year", "value"), "show": (f"{P}-show", "value")})
+SHOW = {"open": "待审核", "decided": "已审核", "all": "全部"}
 TIERS = {1: "本单位", 2: "本部门", 3: "本区划", 4: "全市"}
 STATUS_ZH = {v: k for k, v in vocab.STATUSES.items()}
 CATEGORY_ZH = {v: k for k, v in vocab.CATEGORIES.items()}
@@ -74,15 +75,18 @@ def _actor() -> workflow.Actor:
     return workflow.Actor(context.current_username(), context.role(), context.address())
 
 
-def layout(**_query):
-    if not permitted("/allocation"):
+def layout(year: str | None = None, show: str | None = None, **_query):
+    if not permitted(PATH):
         return c.not_found()
     scope, engine = context.scope(), context.engine()
     today = context.config().today()
     years = queries.request_years(engine, scope) or [today.year + 1]
     hidden = {"display": "none"}
+    asked_year = int(year) if isinstance(year, str) and year.isdigit() and int(year) in years else years[0]
+    # a department follows its own requests whatever their state; reviewers start from the open ones
+    shown = show if show in SHOW else ("all" if context.role() == "department" else "open")
     year_select = dcc.Dropdown(id=f"{P}-year", options=[{"label": f"{y} 年度", "value": y} for y in years],
-                               value=years[0], clearable=False, className="month-select")
+                               value=asked_year, clearable=False, className="month-select")
     decide_form = html.Div([
         dbc.Row([
             dbc.Col(dbc.RadioItems(id=f"{P}-kind", options=[{"label": v, "value": k} for k, v in allocation.KINDS.items()],
@@ -110,13 +114,12 @@ def layout(**_query):
         dcc.Store(id=f"{P}-version", data=0), dcc.Store(id=f"{P}-request"),
         dcc.Loading(html.Div(id=f"{P}-figures"), type="dot"),
         c.section("配置需求", dbc.RadioItems(
-            # a department follows its own requests whatever their state; reviewers start from the open ones
-            id=f"{P}-show", value="all" if context.role() == "department" else "open", inline=True, className="mb-2",
-            options=[{"label": "待审核", "value": "open"}, {"label": "已审核", "value": "decided"},
-                     {"label": "全部", "value": "all"}]),
-            c.grid(f"{P}-requests", pd.DataFrame(), REQUEST_COLUMNS, height="340px",
-                   options={"rowSelection": "single", "pagination": True, "paginationPageSize": 50,
-                            "tooltipShowDelay": 300})),
+            id=f"{P}-show", value=shown, inline=True, className="mb-2",
+            options=[{"label": label, "value": key} for key, label in SHOW.items()]),
+            # loading until the first answer (never 暂无数据 before the rows arrive), a spinner on each later one
+            dcc.Loading(c.grid(f"{P}-requests", pd.DataFrame(), REQUEST_COLUMNS, height="340px",
+                               options={"rowSelection": "single", "pagination": True, "paginationPageSize": 50,
+                                        "tooltipShowDelay": 300, "loading": True}), type="dot", delay_show=300)),
         c.section("需求详情与候选资产", html.Div(id=f"{P}-detail", children=c.empty("在上表选择一项需求")),
                   c.grid(f"{P}-candidates", pd.DataFrame(), CANDIDATE_COLUMNS, height="330px",
                          options={"rowSelection": "multiple", "suppressRowClickSelection": True}),
@@ -135,14 +138,16 @@ def _year(value) -> int | None:
 
 
 @callback(Output(f"{P}-figures", "children"), Output(f"{P}-requests", "rowData"), Output(f"{P}-transfers", "children"),
-          Input(f"{P}-year", "value"), Input(f"{P}-show", "value"), Input(f"{P}-version", "data"))
-@guarded("/allocation")
+          Output(f"{P}-requests", "dashGridOptions"), Input(f"{P}-year", "value"), Input(f"{P}-show", "value"), Input(f"{P}-version", "data"))
+@guarded(PATH)
 def render(year, show, _version):
     """The year's figures, its requests (open ones with today's flags) and the transfers."""
     scope, engine, config = context.scope(), context.engine(), context.config()
     year = _year(year)
+    loaded = Patch()
+    loaded["loading"] = False
     if year is None:
-        return c.not_found(), [], None
+        return c.not_found(), [], None, loaded
     today = config.today()
     requests = queries.purchase_requests(engine, scope, year)
     found = queries.request_review(engine, config, scope, today, year=year)
@@ -164,7 +169,7 @@ def render(year, show, _version):
                      "decision_zh": allocation.KINDS[r.decision] if decided else "待审核",
                      "progress": (f"{int(r.transfer_done)}/{int(r.transfer_qty)} 已完成"
                                   if decided and r.transfer_qty == r.transfer_qty and r.transfer_qty else "—")})
-    return _figures(engine, config, scope, year, today), rows, _transfers(engine, scope, today)
+    return _figures(engine, config, scope, year, today), rows, _transfers(engine, scope, today), loaded
 
 
 def _figures(engine, config, scope, year, today):
@@ -212,7 +217,7 @@ def _transfers(engine, scope, today):
 @callback(Output(f"{P}-request", "data"), Output(f"{P}-detail", "children"), Output(f"{P}-candidates", "rowData"),
           Output(f"{P}-candidates", "selectedRows"),
           Input(f"{P}-requests", "selectedRows"), Input(f"{P}-version", "data"), State(f"{P}-request", "data"))
-@guarded("/allocation")
+@guarded(PATH)
 def detail(selected, _version, current):
     """A request's facts, flags and first max(10, 3 × quantity) candidates (its held assets ticked)."""
     scope, engine, config = context.scope(), context.engine(), context.config()
@@ -269,7 +274,7 @@ def _decision_text(r) -> str:
           State(f"{P}-request", "data"), State(f"{P}-kind", "value"), State(f"{P}-approved", "value"),
           State(f"{P}-note", "value"), State(f"{P}-candidates", "selectedRows"), State(f"{P}-version", "data"),
           prevent_initial_call=True)
-@guarded("/allocation")
+@guarded(PATH)
 def decide(_decide, _withdraw, request_id, kind, approved, note, picked, version):
     """Record or withdraw the decision on the selected request (supervisor; county in its region)."""
     scope, engine, config = context.scope(), context.engine(), context.config()
@@ -310,7 +315,7 @@ def _int(value) -> int | None:
 @callback(Output(f"{P}-added", "children"), Output(f"{P}-version", "data", allow_duplicate=True),
           Input(f"{P}-add", "n_clicks"), *[State(f"{P}-f-{key}", "value") for key, _, _ in FORM_FIELDS],
           State(f"{P}-version", "data"), prevent_initial_call=True)
-@guarded("/allocation")
+@guarded(PATH)
 def add_request(n_clicks, *values):
     """One request typed on the page: the import's rules and messages."""
     *cells, version = values
@@ -329,7 +334,7 @@ def add_request(n_clicks, *values):
 
 @callback(Output(f"{P}-download", "data"), Input(f"{P}-sheet", "n_clicks"), State(f"{P}-year", "value"),
           prevent_initial_call=True)
-@guarded("/allocation")
+@guarded(PATH)
 def opinion_sheet(n_clicks, year):
     """审核意见表: a form for each request of the year in the caller's scope, ready to print and sign."""
     scope, engine, config = context.scope(), context.engine(), context.config()

@@ -1,20 +1,19 @@
 """资产 Asset detail: the card, its status timeline, plan, leases, income, listings and warnings."""
 from __future__ import annotations
 
-import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import guarded, month_in_address, page_frame
+from dashboard.shell import guarded, month_in_address, page_frame, register_page
 from ledger import vocab
 from ledger.vocab import CATEGORIES, INCOME_KINDS, METHODS, STATUSES, label
 from metrics.rules import NAMES as RULE_NAMES
 from outputs import figures as fig
 
-dash.register_page(__name__, path="/asset", name="资产", title="资产 · 国有资产盘活督导平台")
+PATH = register_page(__name__, "/asset")
 P = "asset"
 month_in_address(f"{P}-month")
 STATUS_COLOR = {"in_use": "#2e8b57", "idle": "#c8102e", "underused": "#e0701b", "leased": "#1f4e79",
@@ -24,7 +23,7 @@ STATUS_COLOR = {"in_use": "#2e8b57", "idle": "#c8102e", "underused": "#e0701b", 
 def layout(code: str | None = None, month: str | None = None, **_query):
     if not code:
         return c.not_found()
-    return page_frame("/asset", P, "资产详情", snapshot_only=True, controls=[dcc.Store(id=f"{P}-code", data=code)], month=month)
+    return page_frame(PATH, P, "资产详情", snapshot_only=True, controls=[dcc.Store(id=f"{P}-code", data=code)], month=month)
 
 
 def _money(fen) -> str:
@@ -59,14 +58,14 @@ def _table(frame, columns: dict[str, str], formats: dict | None = None):
 
 @callback(Output(f"{P}-body", "children"), Output(f"{P}-title", "children"),
           Input(f"{P}-month", "value"), State(f"{P}-code", "data"))
-@guarded("/asset")
+@guarded(PATH)
 def render(month: str, code: str):
     scope = context.scope()
     detail = queries.asset_detail(context.engine(), scope, str(code or ""))
     if detail is None:
         return c.not_found(), "资产详情"
     a = detail["card"]
-    yes = {True: "是", False: "否", 1: "是", 0: "否"}
+    yes = {True: "是", False: "否"}  # 1 and 0 hash as True and False
     facts = [("资产编号", a["code"]), ("资产分类", label(CATEGORIES, a["category"])), ("原值", _money(a["original_value"])),
              ("净值", _money(a["net_value"])), ("取得日期", a["acquired_on"]), ("使用状况", label(STATUSES, a["status"])),
              ("状况起始日期", a["status_since"]), ("存放地点", a["location"] or "—"), ("照片数", a["photo_count"]),

@@ -5,21 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import guarded, in_address, permitted
+from dashboard.shell import guarded, in_address, permitted, register_page
 from ledger import audit, clock
 from ledger.vocab import ROLES
 from metrics.rules import NAMES as RULE_NAMES
 from outputs import figures as fig
 from outputs.xlsx import write_frame
 
-dash.register_page(__name__, path="/audit", name="审计日志", title="审计日志 · 国有资产盘活督导平台")
+PATH = register_page(__name__, "/audit")
 P = "audit"
 SHOWN_CHARS = 600  # what a cell shows of a long note; the export and the tooltip hold the rest
 EXPORT_ROWS = 100_000
@@ -39,7 +38,7 @@ COLUMNS = [
 
 def layout(action: str | None = None, actor: str | None = None, since: str | None = None, until: str | None = None,
            **_query):
-    if not permitted("/audit"):
+    if not permitted(PATH):
         return c.not_found()
     return html.Div([
         html.Div([
@@ -98,7 +97,7 @@ def _rows(found, zone: str, cut: int | None = SHOWN_CHARS) -> list[dict]:
 
 
 @callback(Output(f"{P}-body", "children"), *FILTERS)
-@guarded("/audit")
+@guarded(PATH)
 def render(action, actor, start, end):
     engine, scope, zone = context.engine(), context.scope(), context.config().zone
     _, total = queries.audit_log(engine, scope, zone, **_filters(action, actor, start, end), start=0, end=0)
@@ -118,7 +117,7 @@ def render(action, actor, start, end):
 
 @callback(Output(f"{P}-grid", "getRowsResponse"), Input(f"{P}-grid", "getRowsRequest"),
           *[State(i.component_id, i.component_property) for i in FILTERS])
-@guarded("/audit")
+@guarded(PATH)
 def rows(request, action, actor, start, end):
     block = c.row_block(request)
     if block is None:
@@ -131,7 +130,7 @@ def rows(request, action, actor, start, end):
 
 @callback(Output(f"{P}-download", "data"), Input(f"{P}-export", "n_clicks"),
           *[State(i.component_id, i.component_property) for i in FILTERS], prevent_initial_call=True)
-@guarded("/audit")
+@guarded(PATH)
 def export(n_clicks, action, actor, start, end):
     """What the page shows, as xlsx: the same filters, every matching entry (up to EXPORT_ROWS)."""
     if not n_clicks:

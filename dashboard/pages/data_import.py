@@ -8,14 +8,13 @@ import io
 import tempfile
 from pathlib import Path
 
-import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import guarded, permitted
+from dashboard.shell import guarded, permitted, register_page
 from ledger.errors import UserError
 from ledger.importer import SourceError, import_path, record_refused
 from ledger.importer.limits import MB, Limits, check_upload, unpack
@@ -24,7 +23,7 @@ from ledger.importer.template import required_columns, template_workbook
 from ledger.reporting import due_date, reported_month
 from outputs import figures as fig
 
-dash.register_page(__name__, path="/import", name="数据导入", title="数据导入 · 国有资产盘活督导平台")
+PATH = register_page(__name__, "/import")
 P = "import"
 TABLE_NAMES = {table.key: table.zh for table in TABLES}
 IMPORT_RESULTS = {"ok": "成功", "failed": "失败", "running": "进行中", "interrupted": "中断"}
@@ -45,7 +44,7 @@ HISTORY_COLUMNS = [
 
 
 def layout(**_query):
-    if not permitted("/import"):
+    if not permitted(PATH):
         return c.not_found()
     scope, config = context.scope(), context.config()
     bounds, today = Limits.of(config), config.today()
@@ -74,8 +73,8 @@ def layout(**_query):
                                                  html.Span(" 正在校验并导入，请稍候…", className="ms-2")],
                                                 className="import-progress"))),
         c.section("导入格式", html.P([
-            "每张表一个工作表（或一个 CSV 文件），表头为下列中文列名；橙色为必填列。模板第 2 行是一条能直接导入的示例，",
-            "请替换为本单位数据。", html.Button("下载导入模板（xlsx）", id=f"{P}-template", className="btn btn-sm "
+            "每张表一个工作表（或一个 CSV 文件），表头为下列中文列名；橙色为必填列。模板第 2 行为格式示例，不会被导入，",
+            "请替换为本单位数据或删除。", html.Button("下载导入模板（xlsx）", id=f"{P}-template", className="btn btn-sm "
                                              "btn-outline-primary ms-2"), dcc.Download(id=f"{P}-template-file"),
         ], className="small text-muted"), dbc.Table([
             html.Thead(html.Tr([html.Th("工作表"), html.Th("必填列")])),
@@ -91,7 +90,7 @@ def _counts(counts: dict[str, int]) -> str:
 
 
 @callback(Output(f"{P}-template-file", "data"), Input(f"{P}-template", "n_clicks"), prevent_initial_call=True)
-@guarded("/import")
+@guarded(PATH)
 def template(n_clicks):
     if not n_clicks:
         return no_update
@@ -122,7 +121,7 @@ def _unpack(name: str, data: bytes, folder: Path) -> Path:
 
 @callback(Output(f"{P}-result", "children"), Input(f"{P}-upload", "contents"), State(f"{P}-upload", "filename"),
           prevent_initial_call=True)
-@guarded("/import")
+@guarded(PATH)
 def upload(contents, filename):
     if not isinstance(contents, str) or not isinstance(filename, str):
         return no_update
@@ -161,7 +160,7 @@ def upload(contents, filename):
 
 
 @callback(Output(f"{P}-history", "children"), Input(f"{P}-result", "children"))
-@guarded("/import")
+@guarded(PATH)
 def history(_result):
     records = queries.imports(context.engine(), context.scope())
     zone = context.config().zone

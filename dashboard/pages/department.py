@@ -1,7 +1,6 @@
 """部门 Department: figures against thresholds, units ranked within it, warnings, trend."""
 from __future__ import annotations
 
-import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
@@ -9,13 +8,12 @@ from dashboard import components as c
 from dashboard import context, queries
 from dashboard.components.scores import costliest, score_breakdown
 from dashboard.components.warnings import warnings_grid
-from dashboard.shell import guarded, month_in_address, page_frame
-from outputs import documents
+from dashboard.shell import guarded, month_in_address, page_frame, register_page
 from metrics.rules import NAMES as RULE_NAMES
 from metrics.timeline import shift_month
 from outputs import figures as fig
 
-dash.register_page(__name__, path="/department", name="部门", title="部门 · 国有资产盘活督导平台")
+PATH = register_page(__name__, "/department")
 P = "department"
 month_in_address(f"{P}-month")
 
@@ -23,32 +21,32 @@ month_in_address(f"{P}-month")
 def layout(code: str | None = None, month: str | None = None, **_query):
     if not code:
         return c.not_found()
-    return page_frame("/department", P, "部门详情", snapshot_only=True, controls=[
+    return page_frame(PATH, P, "部门详情", snapshot_only=True, controls=[
         dcc.Store(id=f"{P}-code", data=code),
         dbc.Button("下载整改通知书（Word）", id=f"{P}-rectify", color="primary", size="sm", outline=True),
-        dcc.Download(id=f"{P}-download")], month=month)
+        html.Span(id=f"{P}-rectify-said", className="small"), dcc.Download(id=f"{P}-download")], month=month)
 
 
-@callback(Output(f"{P}-download", "data"), Input(f"{P}-rectify", "n_clicks"), State(f"{P}-month", "value"),
-          State(f"{P}-code", "data"), prevent_initial_call=True)
-@guarded("/department")
+@callback(Output(f"{P}-download", "data"), Output(f"{P}-rectify-said", "children"), Input(f"{P}-rectify", "n_clicks"),
+          State(f"{P}-month", "value"), State(f"{P}-code", "data"), prevent_initial_call=True)
+@guarded(PATH)
 def rectify_notice(n_clicks, month, code):
-    """The department's 整改通知书 for the month; nothing for a department outside the caller's scope."""
+    """The department's 整改通知书 for the month; for a department outside the caller's scope, a reason."""
     scope, engine, config = context.scope(), context.engine(), context.config()
-    if not n_clicks or not isinstance(code, str) \
-            or month not in queries.months(engine, scope):
-        return no_update
-    with engine.connect() as conn:
-        made = documents.rectify(conn, scope, month, code, config, config.today())
+    if not n_clicks:
+        return no_update, no_update
+    if not isinstance(code, str) or month not in queries.months(engine, scope):
+        return no_update, "请选择已计算的月份"
+    made = queries.notice(engine, scope, "rectify", month, code, config)
     if made is None:
-        return no_update
+        return no_update, "该部门不在本账号范围内，无法生成整改通知书"
     context.audit("export", f"整改通知书 {month} {code}", detail=made[0])
-    return dcc.send_bytes(made[1], made[0])
+    return dcc.send_bytes(made[1], made[0]), None
 
 
 @callback(Output(f"{P}-body", "children"), Output(f"{P}-title", "children"),
           Input(f"{P}-month", "value"), State(f"{P}-code", "data"))
-@guarded("/department")
+@guarded(PATH)
 def render(month: str, code: str):
     scope, engine = context.scope(), context.engine()
     row = queries.kpi_row(engine, scope, month, "department", str(code or ""))

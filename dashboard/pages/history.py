@@ -1,24 +1,23 @@
 """部门履历 A department's history: every notice, interview, commitment and outcome over time."""
 from __future__ import annotations
 
-import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import permitted
+from dashboard.shell import permitted, register_page
 from ledger import vocab
 from ledger.vocab import LISTS
 from outputs import figures as fig
 from outputs.phrasing import reasons_text
 
-dash.register_page(__name__, path="/history", name="部门履历", title="部门履历 · 国有资产盘活督导平台")
+PATH = register_page(__name__, "/history")
 
 
 def layout(code: str | None = None, **_query):
     scope, engine = context.scope(), context.engine()
-    if not permitted("/history") or not isinstance(code, str) or not code:
+    if not permitted(PATH) or not isinstance(code, str) or not code:
         return c.not_found()
     found = queries.department_history(engine, scope, code)
     if found is None:

@@ -3,20 +3,18 @@ read with the time; opening one (or downloading its file) records the reading. S
 paper by paper, who has read the month's papers (送达情况)."""
 from __future__ import annotations
 
-import dash
-import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 from flask_login import current_user
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import guarded, permitted, unread_badge
+from dashboard.shell import guarded, permitted, register_page, unread_badge
 from ledger import clock, inbox
 from ledger.vocab import EMAIL_STATES, MESSAGE_KINDS
 from outputs import figures as fig
 
-dash.register_page(__name__, path="/inbox", name="消息", title="消息 · 国有资产盘活督导平台")
+PATH = register_page(__name__, "/inbox")
 P = "inbox"
 SHOWN = 500  # an account receives a handful of papers a month: the newest 500 are years of them
 COLUMNS = [
@@ -42,7 +40,7 @@ def _rows(found, zone: str) -> list[dict]:
 
 
 def layout(message: str | None = None, **_query):
-    if not permitted("/inbox"):
+    if not permitted(PATH):
         return c.not_found()
     engine, zone = context.engine(), context.config().zone
     found, total, unread = queries.inbox_page(engine, _user_id(), 0, SHOWN)
@@ -67,7 +65,7 @@ def layout(message: str | None = None, **_query):
           Output("app-unread", "children", allow_duplicate=True), Output("app-unread", "className", allow_duplicate=True),
           Input(f"{P}-grid", "selectedRows"), Input(f"{P}-asked", "data"), State(f"{P}-grid", "rowData"),
           prevent_initial_call="initial_duplicate")
-@guarded("/inbox")
+@guarded(PATH)
 def open_message(selected, asked, rows):
     """Open the chosen message (from the list, or the one an e-mail's link names): its text and its
     file; the first opening is its reading."""
@@ -97,7 +95,7 @@ def open_message(selected, asked, rows):
 
 
 @callback(Output(f"{P}-sent", "children"), Input(f"{P}-counts", "id"))
-@guarded("/inbox")
+@guarded(PATH)
 def sent(_):
     """送达情况 (the finance bureau): the papers sent lately, each with how many of its recipients have
     read it and who has not."""

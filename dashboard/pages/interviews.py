@@ -7,24 +7,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Input, Output, Patch, State, callback, ctx, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import guarded, month_in_address, permitted
 from dashboard.components import evidence
+from dashboard.shell import guarded, month_in_address, permitted, register_page
 from ledger import clock, filestore, inbox, vocab, workflow
 from ledger.errors import UserError
-from ledger.texts import NAME_CHARS, NOTE_CHARS, checked_date
 from ledger.models import Commitment, Interview
-from outputs import documents, facts
+from ledger.texts import NAME_CHARS, NOTE_CHARS, checked_date
+from outputs import documents
 from outputs import figures as fig
 from outputs.phrasing import reason_text
 
-dash.register_page(__name__, path="/interviews", name="约谈整改", title="约谈整改 · 国有资产盘活督导平台")
+PATH = register_page(__name__, "/interviews")
 P = "interviews"
 month_in_address(f"{P}-month")
 COLUMNS = [
@@ -45,7 +44,7 @@ def _actor() -> workflow.Actor:
 
 
 def layout(month: str | None = None, **_query):
-    if not permitted("/interviews"):
+    if not permitted(PATH):
         return c.not_found()
     engine, scope, config = context.engine(), context.scope(), context.config()
     months = queries.month_states(engine, scope, config.zone)
@@ -108,7 +107,7 @@ def layout(month: str | None = None, **_query):
 
 
 @callback(Output(f"{P}-dept", "options"), Input(f"{P}-month", "value"))
-@guarded("/interviews")
+@guarded(PATH)
 def listed_departments(month):
     scope = context.scope()
     if not context.scope().may("schedule") or not isinstance(month, str):
@@ -118,36 +117,34 @@ def listed_departments(month):
 
 
 @callback(Output(f"{P}-notice-dept", "options"), Input(f"{P}-notice-month", "value"))
-@guarded("/interviews")
+@guarded(PATH)
 def notice_departments(month):
     """The departments of the month's interview list the caller sees (a department: itself, if listed)."""
     if not isinstance(month, str):
         return []
-    with context.engine().connect() as conn:
-        listed = facts.interview_departments(conn, context.scope(), month)
+    listed = queries.interview_departments(context.engine(), context.scope(), month)
     return [{"label": name, "value": code} for code, name in listed]
 
 
 @callback(Output(f"{P}-notice-download", "data"), Output(f"{P}-notice-said", "children"),
           Input(f"{P}-notice", "n_clicks"), Input(f"{P}-notices", "n_clicks"), State(f"{P}-notice-month", "value"),
           State(f"{P}-notice-dept", "value"), prevent_initial_call=True)
-@guarded("/interviews")
+@guarded(PATH)
 def interview_notice(_one, _all, month, dept):
     """One department's 约谈通知书, or the month's every notice in the caller's scope as one .zip."""
     scope, engine, config = context.scope(), context.engine(), context.config()
     if ctx.triggered_id not in (f"{P}-notice", f"{P}-notices") \
             or month not in queries.months(engine, scope):
         return no_update, no_update
-    with engine.connect() as conn:
-        if ctx.triggered_id == f"{P}-notice":
-            if not isinstance(dept, str):
-                return no_update, "请选择部门"
-            made = documents.interview(conn, scope, month, dept, config, config.today())
-            if made is None:
-                return no_update, "该部门不在本月约谈名单上"
-            context.audit("export", f"约谈通知书 {month} {dept}", detail=made[0])
-            return dcc.send_bytes(made[1], made[0]), None
-        made = documents.each(conn, scope, "interview", month, config, config.today())
+    if ctx.triggered_id == f"{P}-notice":
+        if not isinstance(dept, str):
+            return no_update, "请选择部门"
+        made = queries.notice(engine, scope, "interview", month, dept, config)
+        if made is None:
+            return no_update, "该部门不在本月约谈名单上"
+        context.audit("export", f"约谈通知书 {month} {dept}", detail=made[0])
+        return dcc.send_bytes(made[1], made[0]), None
+    made = queries.notices(engine, scope, "interview", month, config)
     if not made:
         return no_update, "本月约谈名单为空"
     context.audit("export", f"约谈通知书 {month}（全部，zip）", detail=f"{len(made)} 份")
@@ -155,7 +152,7 @@ def interview_notice(_one, _all, month, dept):
 
 
 @callback(Output(f"{P}-topics", "children"), Input(f"{P}-dept", "value"), State(f"{P}-month", "value"))
-@guarded("/interviews")
+@guarded(PATH)
 def topics(dept, month):
     if not dept or not isinstance(month, str) or not isinstance(dept, str):
         return None
@@ -170,7 +167,7 @@ def topics(dept, month):
           Input(f"{P}-schedule", "n_clicks"), State(f"{P}-month", "value"), State(f"{P}-dept", "value"),
           State(f"{P}-date", "date"), State(f"{P}-attendees", "value"), State(f"{P}-place", "value"),
           State(f"{P}-version", "data"), prevent_initial_call=True)
-@guarded("/interviews")
+@guarded(PATH)
 def schedule(n, month, dept, date, attendees, place, version):
     if not n:
         return no_update, no_update
@@ -206,7 +203,7 @@ MAX_ROWS = 20
 
 
 @callback(Output(f"{P}-items", "children"), Input(f"{P}-more", "n_clicks"), prevent_initial_call=True)
-@guarded("/interviews")
+@guarded(PATH)
 def more_rows(n):
     """One more empty row; the rows already typed into stay as they are (a patch, not a new form)."""
     if not isinstance(n, int) or isinstance(n, bool) or not 0 < n <= MAX_ROWS - FORM_ROWS:
@@ -237,7 +234,7 @@ def commitments_of(texts, owners, deadlines, assets) -> list[dict]:
           State({"type": f"{P}-item-deadline", "index": ALL}, "date"),
           State({"type": f"{P}-item-assets", "index": ALL}, "value"),
           State(f"{P}-version", "data"), prevent_initial_call=True)
-@guarded("/interviews")
+@guarded(PATH)
 def record(n, interview_id, outcome, texts, owners, deadlines, assets, version):
     if not n:
         return no_update, no_update, no_update, no_update, no_update
@@ -260,7 +257,7 @@ def record(n, interview_id, outcome, texts, owners, deadlines, assets, version):
           Input(f"{P}-submit", "n_clicks"), Input(f"{P}-verify", "n_clicks"), Input(f"{P}-return", "n_clicks"),
           State(f"{P}-commitment", "value"), State(f"{P}-evidence", "value"), State(f"{P}-files", "contents"),
           State(f"{P}-files", "filename"), State(f"{P}-version", "data"), prevent_initial_call=True)
-@guarded("/interviews")
+@guarded(PATH)
 def follow_up(_submit, _verify, _return, commitment_id, note, contents, names, version):
     """The department reports a commitment kept with evidence; a supervisor closes it off or sends it back."""
     step = ctx.triggered_id.removeprefix(f"{P}-") if isinstance(ctx.triggered_id, str) else None
@@ -293,7 +290,7 @@ def follow_up(_submit, _verify, _return, commitment_id, note, contents, names, v
 
 
 @callback(Output(f"{P}-chosen", "children"), Input(f"{P}-commitment", "value"), Input(f"{P}-version", "data"))
-@guarded("/interviews")
+@guarded(PATH)
 def chosen_commitment(commitment_id, _version):
     """The chosen commitment's evidence and where it stands."""
     if not isinstance(commitment_id, int) or isinstance(commitment_id, bool):
@@ -304,13 +301,13 @@ def chosen_commitment(commitment_id, _version):
 
 
 @callback(Output(f"{P}-files-names", "children"), Input(f"{P}-files", "filename"))
-@guarded("/interviews")
+@guarded(PATH)
 def files_chosen(names):
     return evidence.chosen(names)
 
 
 @callback(Output(f"{P}-unread", "children"), Input(f"{P}-version", "data"))
-@guarded("/interviews")
+@guarded(PATH)
 def unread(_version):
     """逾期未读: notices a department has not read within [delivery] read_within_days."""
     config = context.config()
@@ -329,7 +326,7 @@ def unread(_version):
 
 @callback(Output(f"{P}-body", "children"), Output(f"{P}-interview", "options"), Output(f"{P}-commitment", "options"),
           Input(f"{P}-version", "data"))
-@guarded("/interviews")
+@guarded(PATH)
 def render(_version):
     scope, engine = context.scope(), context.engine()
     interviews, commitments, checks = queries.interviews(engine, scope)

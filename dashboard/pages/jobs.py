@@ -4,19 +4,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import guarded, permitted
+from dashboard.shell import guarded, permitted, register_page
 from ledger import clock, runs, vocab
 from metrics.timeline import parse_month
 from outputs import figures as fig
 
-dash.register_page(__name__, path="/jobs", name="任务", title="任务 · 国有资产盘活督导平台")
+PATH = register_page(__name__, "/jobs")
 P = "jobs"
 RUN_COLUMNS = [
     {"field": "id", "headerName": "编号", "width": 80}, {"field": "job", "headerName": "任务", "width": 180},
@@ -53,7 +52,7 @@ def _current_month() -> str:
 
 
 def layout(**_query):
-    if not permitted("/jobs"):
+    if not permitted(PATH):
         return c.not_found()
     states = queries.month_states(context.engine(), context.scope(), context.config().zone)
     months = sorted(set(states) | {_current_month()}, reverse=True)
@@ -80,7 +79,7 @@ def layout(**_query):
 
 @callback(Output(f"{P}-queued", "children"), Input(f"{P}-queue", "n_clicks"),
           State(f"{P}-month", "value"), State(f"{P}-reopen", "value"), prevent_initial_call=True)
-@guarded("/jobs")
+@guarded(PATH)
 def queue(n_clicks, month, reopen):
     if not n_clicks:
         return no_update
@@ -111,7 +110,7 @@ def _scheduler_state(rows, poll_seconds: int, zone: str):
 
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-tick", "n_intervals"), Input(f"{P}-queued", "children"))
-@guarded("/jobs")
+@guarded(PATH)
 def render(_n, _queued):
     scheduled, recent, closed = queries.jobs(context.engine(), context.scope(), 200)
     zone = context.config().zone

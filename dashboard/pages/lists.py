@@ -1,23 +1,18 @@
 """约谈问责 Lists: notice, interview, accountability and budget-restriction lists with their reasons."""
 from __future__ import annotations
 
-import io
-
-import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import guarded, month_in_address, page_frame
+from dashboard.shell import guarded, month_in_address, page_frame, register_page
 from ledger import vocab
-from outputs import workbooks
 from ledger.vocab import LISTS
-from outputs import documents
 from outputs.phrasing import reasons_text
 
-dash.register_page(__name__, path="/lists", name="约谈问责", title="约谈问责 · 国有资产盘活督导平台")
+PATH = register_page(__name__, "/lists")
 P = "lists"
 month_in_address(f"{P}-month")
 
@@ -27,46 +22,43 @@ def layout(month: str | None = None, **_query):
             dbc.Button("下载月度通报（Word）", id=f"{P}-bulletin", color="primary", size="sm", outline=True),
             html.A("打印版报告", id=f"{P}-report", href="/report", className="btn btn-sm btn-outline-secondary"),
             dcc.Download(id=f"{P}-download"), dcc.Download(id=f"{P}-bulletin-download")]
-    return page_frame("/lists", P, "约谈问责名单", controls=pack, month=month)
+    return page_frame(PATH, P, "约谈问责名单", controls=pack, month=month)
 
 
 @callback(Output(f"{P}-report", "href"), Input(f"{P}-month", "value"))
-@guarded("/lists")
+@guarded(PATH)
 def report_link(month):
     return f"/report?month={month}"
 
 
 @callback(Output(f"{P}-download", "data"), Input(f"{P}-pack", "n_clicks"), State(f"{P}-month", "value"),
           prevent_initial_call=True)
-@guarded("/lists")
+@guarded(PATH)
 def meeting_pack(n_clicks, month):
     """The month's meeting pack, filtered to the caller's scope like the page."""
     scope, engine = context.scope(), context.engine()
     if not n_clicks or month not in queries.months(engine, scope):
         return no_update
-    buffer = io.BytesIO()
-    with engine.connect() as conn:
-        workbooks.meeting_pack(conn, month, buffer, context.config(), scope, queries.scope_label(engine, scope))
+    made = queries.meeting_pack(engine, scope, month, context.config(), queries.scope_label(engine, scope))
     context.audit("export", f"月度督导会议材料 {month}")
-    return dcc.send_bytes(buffer.getvalue(), f"月度督导会议材料_{month}.xlsx")
+    return dcc.send_bytes(made, f"月度督导会议材料_{month}.xlsx")
 
 
 @callback(Output(f"{P}-bulletin-download", "data"), Input(f"{P}-bulletin", "n_clicks"),
           State(f"{P}-month", "value"), prevent_initial_call=True)
-@guarded("/lists")
+@guarded(PATH)
 def bulletin(n_clicks, month):
     """The month's 月度通报 as a Word draft: the city's, or a county's own region's."""
     scope, engine = context.scope(), context.engine()
     if not n_clicks or month not in queries.months(engine, scope):
         return no_update
-    with engine.connect() as conn:
-        made = documents.bulletin(conn, scope, month, context.config(), context.config().today())
+    made = queries.bulletin(engine, scope, month, context.config())
     context.audit("export", f"月度通报 {month}", detail=made[0])
     return dcc.send_bytes(made[1], made[0])
 
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"))
-@guarded("/lists")
+@guarded(PATH)
 def render(month: str):
     """The tabs with their counts; the open tab's table comes from `table` (one list at a time
     keeps a page of thousands of rows and reasons light)."""
@@ -88,7 +80,7 @@ COLUMNS = [
 
 
 @callback(Output(f"{P}-table", "children"), Input(f"{P}-tabs", "active_tab"), State(f"{P}-month", "value"))
-@guarded("/lists")
+@guarded(PATH)
 def table(which: str, month: str):
     """The open tab's list: sortable, searchable (names, reasons, follow-up)."""
     scope, engine = context.scope(), context.engine()

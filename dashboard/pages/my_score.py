@@ -1,7 +1,6 @@
 """我的得分 My score: a department's own score, rank among N, sub-scores, trend, where the points went."""
 from __future__ import annotations
 
-import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
@@ -10,7 +9,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.components.scores import costliest, score_breakdown
-from dashboard.shell import guarded, month_in_address, page_frame
+from dashboard.shell import guarded, month_in_address, page_frame, register_page
 from ledger import vocab
 from ledger.models import SCORE_NAMES
 from metrics import attribution, whatif
@@ -19,17 +18,17 @@ from metrics.rules import BEHIND_SCORE, FIXED_BY
 from metrics.timeline import shift_month, snapshot_date
 from outputs import figures as fig
 
-dash.register_page(__name__, path="/my-score", name="我的得分", title="我的得分 · 国有资产盘活督导平台")
+PATH = register_page(__name__, "/my-score")
 P = "my-score"
 month_in_address(f"{P}-month")
 
 
 def layout(month: str | None = None, **_query):
-    return page_frame("/my-score", P, "我的得分", month=month)
+    return page_frame(PATH, P, "我的得分", month=month)
 
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"))
-@guarded("/my-score")
+@guarded(PATH)
 def render(month: str):
     scope, engine, config = context.scope(), context.engine(), context.config()
     if scope.kind != "department":
@@ -153,7 +152,7 @@ def _standing(result) -> html.Div:
 @callback(Output(f"{P}-whatif-result", "children"),
           Input(f"{P}-whatif-kinds", "value"), Input(f"{P}-whatif-grid", "selectedRows"),
           State(f"{P}-whatif-month", "data"))
-@guarded("/my-score")
+@guarded(PATH)
 def simulate(kinds, selected, month):
     scope, engine, config = context.scope(), context.engine(), context.config()
     if scope.kind != "department" or not month:

@@ -3,20 +3,20 @@ from __future__ import annotations
 
 import io
 
-import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import guarded, month_in_address, page_frame
+from dashboard.shell import guarded, in_address, page_frame, register_page
 from ledger import vocab
-from outputs.xlsx import write_frame
-from outputs.workbooks import title_line
 from ledger.vocab import CATEGORIES, label
+from outputs.workbooks import title_line
+from outputs.xlsx import write_frame
 
-dash.register_page(__name__, path="/overdue", name="超期闲置", title="超期闲置 · 国有资产盘活督导平台")
+PATH = register_page(__name__, "/overdue")
 P = "overdue"
-month_in_address(f"{P}-month")
+in_address({"month": (f"{P}-month", "value"), "region": (f"{P}-region", "value"),
+            "category": (f"{P}-category", "value"), "band": (f"{P}-band", "value"), "min_value": (f"{P}-min-value", "value")})
 BANDS = {"6-11": "6–11 个月", "12-23": "12–23 个月", "24+": "24 个月以上"}  # queries.MONTH_BANDS, in words
 MAX_YUAN = 10 ** 13  # ten trillion yuan: far above any card, far below 2**63 fen
 FILTERS = [Input(f"{P}-month", "value"), Input(f"{P}-region", "value"), Input(f"{P}-category", "value"),
@@ -36,7 +36,10 @@ COLUMNS = [
 ]
 
 
-def layout(month: str | None = None, **_query):
+def layout(month: str | None = None, region: str | None = None, category: str | None = None,
+           band: str | None = None, min_value: str | None = None, **_query):
+    asked = _filters(region, category, band, _number(min_value))  # the address's filters, as narrow as they are valid
+
     def controls(months):
         scope = context.scope()
         extra = []
@@ -44,22 +47,31 @@ def layout(month: str | None = None, **_query):
             regions = queries.kpis(context.engine(), scope, months[0], level="region").sort_values("code")
             extra.append(dcc.Dropdown(id=f"{P}-region", options=[{"label": r["name"], "value": r.code}
                                                                   for _, r in regions.iterrows()],
-                                      placeholder="全部区划", className="filter"))
+                                      value=asked.get("region"), placeholder="全部区划", className="filter"))
         else:
-            extra.append(dcc.Store(id=f"{P}-region", data=None))
+            # a store has no "value": a hidden dropdown keeps the address's one name for the filter
+            extra.append(dcc.Dropdown(id=f"{P}-region", options=[], value=None, style={"display": "none"}))
         extra += [
             dcc.Dropdown(id=f"{P}-category", options=[{"label": zh, "value": key} for zh, key in CATEGORIES.items()],
-                         placeholder="全部分类", className="filter"),
+                         value=asked.get("category"), placeholder="全部分类", className="filter"),
             dcc.Dropdown(id=f"{P}-band", options=[{"label": text, "value": key} for key, text in BANDS.items()],
-                         placeholder="全部时长", className="filter"),
-            dcc.Input(id=f"{P}-min-value", type="number", min=0, placeholder="原值不低于（元）", className="form-control",
+                         value=asked.get("band"), placeholder="全部时长", className="filter"),
+            dcc.Input(id=f"{P}-min-value", type="number", min=0, value=asked.get("min_value"), placeholder="原值不低于（元）", className="form-control",
                       debounce=True, style={"width": "170px"}),
             html.Button("导出 Excel", id=f"{P}-export", className="btn btn-outline-primary"),
             dcc.Download(id=f"{P}-download"),
         ]
         return extra
 
-    return page_frame("/overdue", P, "超期闲置资产", controls=controls, snapshot_only=True, month=month)
+    return page_frame(PATH, P, "超期闲置资产", controls=controls, snapshot_only=True, month=month)
+
+
+def _number(text: str | None) -> float | None:
+    """A number from the address (?min_value=5000), or None."""
+    try:
+        return float(text) if isinstance(text, str) and len(text) <= 20 else None
+    except ValueError:
+        return None
 
 
 def _filters(region, category, band, min_value) -> dict:
@@ -77,11 +89,11 @@ def _filters(region, category, band, min_value) -> dict:
     return out
 
 
-def _filters_text(filters: dict) -> str:
-    """The filters applied, as the export's title line names them."""
+def _filters_text(filters: dict, regions: dict[str, str]) -> str:
+    """The filters applied, as the export's title line names them (a region by its name)."""
     parts = []
     if "region" in filters:
-        parts.append(f"区划 {filters['region']}")
+        parts.append(regions.get(filters["region"], filters["region"]))
     if "category" in filters:
         parts.append(label(CATEGORIES, filters["category"]))
     if "band" in filters:
@@ -106,7 +118,7 @@ def _display(frame):
 
 
 @callback(Output(f"{P}-body", "children"), *FILTERS)
-@guarded("/overdue")
+@guarded(PATH)
 def render(month, region, category, band, min_value):
     scope = context.scope()
     if month not in queries.months(context.engine(), scope) or not scope.sees_assets:
@@ -120,7 +132,7 @@ def render(month, region, category, band, min_value):
 @callback(Output(f"{P}-grid", "getRowsResponse"), Input(f"{P}-grid", "getRowsRequest"),
           State(f"{P}-month", "value"), State(f"{P}-region", "value"), State(f"{P}-category", "value"),
           State(f"{P}-band", "value"), State(f"{P}-min-value", "value"))
-@guarded("/overdue")
+@guarded(PATH)
 def rows(request, month, region, category, band, min_value):
     scope = context.scope()
     block = c.row_block(request)
@@ -135,7 +147,7 @@ def rows(request, month, region, category, band, min_value):
 
 @callback(Output(f"{P}-download", "data"), Input(f"{P}-export", "n_clicks"), *[State(i.component_id, i.component_property)
                                                                               for i in FILTERS], prevent_initial_call=True)
-@guarded("/overdue")
+@guarded(PATH)
 def export(n_clicks, month, region, category, band, min_value):
     scope = context.scope()
     if not n_clicks or month not in queries.months(context.engine(), scope) or not scope.sees_assets:
@@ -144,11 +156,15 @@ def export(n_clicks, month, region, category, band, min_value):
                                     **_filters(region, category, band, min_value))
     frame["category"] = frame["category"].map(lambda k: label(CATEGORIES, k))
     frame["level"] = frame["level"].map(vocab.LEVELS)
-    headers = {col["field"]: col["headerName"] for col in COLUMNS} | {"region_code": "区划编码"}
+    regions = queries.kpis(context.engine(), scope, month, level="region")
+    regions = dict(zip(regions["code"], regions["name"]))
+    if "region_code" in frame:  # the region by name, its code beside it
+        frame.insert(frame.columns.get_loc("region_code"), "region_name", frame["region_code"].map(regions))
+    headers = {col["field"]: col["headerName"] for col in COLUMNS} | {"region_code": "区划编码", "region_name": "区划"}
     frame = frame.rename(columns=headers)
     buffer = io.BytesIO()
     write_frame(frame, buffer, sheet=f"超期闲置 {month}", formats={"原值（元）": "#,##0.00"},
                 title=title_line(context.config(), _month_label(month), queries.scope_label(context.engine(), scope),
-                                 "超期闲置资产", _filters_text(_filters(region, category, band, min_value))))
+                                 "超期闲置资产", _filters_text(_filters(region, category, band, min_value), regions)))
     context.audit("export", f"超期闲置资产 {month}", detail=f"{len(frame)} 行")
     return dcc.send_bytes(buffer.getvalue(), f"超期闲置资产_{month}.xlsx")

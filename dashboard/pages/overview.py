@@ -1,20 +1,19 @@
 """总览 Overview: headline figures with month-on-month change, trends, rankings, warnings, lists."""
 from __future__ import annotations
 
-import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import guarded, month_in_address, page_frame
+from dashboard.shell import guarded, month_in_address, page_frame, register_page
 from ledger import vocab
 from ledger.vocab import LISTS
 from metrics.timeline import shift_month
 from outputs import figures as fig
 
-dash.register_page(__name__, path="/", name="总览", title="总览 · 国有资产盘活督导平台")
+PATH = register_page(__name__, "/")
 P = "overview"
 month_in_address(f"{P}-month")
 
@@ -29,11 +28,14 @@ def focus(scope) -> tuple[str, str | None]:
 
 
 def layout(month: str | None = None, **_query):
-    return page_frame("/", P, "总览", month=month)
+    scope = context.scope()
+    # a county's overview says whose it is; the city's is the page everyone knows as 总览
+    name = queries.scope_name(context.engine(), scope) if scope.kind == "region" else None
+    return page_frame(PATH, P, f"总览 · {name}" if name else "总览", month=month)
 
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"))
-@guarded("/")
+@guarded(PATH)
 def render(month: str):
     scope, engine = context.scope(), context.engine()
     if month not in queries.months(engine, scope):
@@ -80,7 +82,7 @@ def _rankings(month, scope, engine):
     if scope.kind in ("all", "screen", "region"):
         region = scope.code if scope.kind == "region" else context.config()["org.city_region_code"]
         depts = queries.kpis(engine, scope, month, level="department", region=region).dropna(subset=["rank"])
-        title = "市直部门" if scope.kind != "region" else "本县区部门"
+        title = "市直部门" if scope.kind != "region" else f"{queries.scope_name(engine, scope) or '本县区'}部门"
         for label, part in ((f"{title}前五名", depts.nsmallest(5, "rank")), (f"{title}后五名", depts.nlargest(5, "rank"))):
             parts.append(dbc.Col(c.section(label, _rank_list(part, scope)), lg=4))
     return dbc.Row(parts, className="g-3 mb-3") if parts else html.Div()

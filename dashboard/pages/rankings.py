@@ -1,17 +1,16 @@
 """排名 Rankings: departments of a region (市直部门 by default) and the county ranking."""
 from __future__ import annotations
 
-import dash
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import guarded, month_in_address, page_frame
+from dashboard.shell import guarded, in_address, page_frame, register_page
 from outputs import figures as fig
 
-dash.register_page(__name__, path="/rankings", name="排名", title="排名 · 国有资产盘活督导平台")
+PATH = register_page(__name__, "/rankings")
 P = "rankings"
-month_in_address(f"{P}-month")
+in_address({"month": (f"{P}-month", "value"), "region": (f"{P}-region", "value")})
 SUBS = [("score_idle", "闲置"), ("score_overdue", "超期闲置"), ("score_completion", "盘活完成"),
         ("score_remit", "收入上缴"), ("score_quality", "数据质量")]
 
@@ -41,9 +40,11 @@ def layout(region: str | None = None, month: str | None = None, **_query):
         options = [{"label": "市直部门" if r.code == city else r["name"], "value": r.code}
                    for _, r in regions.sort_values("code").iterrows()]
         default = scope.code if scope.kind == "region" else (region if region in {o["value"] for o in options} else city)
-        return [dcc.Dropdown(id=f"{P}-region", options=options, value=default, clearable=False, className="region-select")]
+        return [dcc.Dropdown(id=f"{P}-region", options=options, value=default, clearable=False, className="region-select"),
+                html.Button("导出 Excel", id=f"{P}-export", className="btn btn-outline-primary btn-sm"),
+                dcc.Download(id=f"{P}-download")]
 
-    return page_frame("/rankings", P, "排名", controls=region_select, month=month)
+    return page_frame(PATH, P, "排名", controls=region_select, month=month)
 
 
 def _table(frame, history, link: tuple[str, str] | None, id_: str):
@@ -65,7 +66,7 @@ def _table(frame, history, link: tuple[str, str] | None, id_: str):
 
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"), Input(f"{P}-region", "value"))
-@guarded("/rankings")
+@guarded(PATH)
 def render(month: str, region: str | None):
     scope, engine = context.scope(), context.engine()
     months = sorted(queries.months(engine, scope))
@@ -82,3 +83,23 @@ def render(month: str, region: str | None):
         # a county's name leads to this page showing its departments
         body.append(c.section("县区排名", _table(counties, county_history, ("/rankings", "region"), f"{P}-regions")))
     return html.Div(body)
+
+
+@callback(Output(f"{P}-download", "data"), Input(f"{P}-export", "n_clicks"), State(f"{P}-month", "value"),
+          State(f"{P}-region", "value"), prevent_initial_call=True)
+@guarded(PATH)
+def export(n_clicks, month, region):
+    """The rankings as shown: the chosen region's departments, and the counties."""
+    scope, engine, config = context.scope(), context.engine(), context.config()
+    if not n_clicks or month not in queries.months(engine, scope):
+        return no_update
+    regions = queries.kpis(engine, scope, month, level="region")
+    names = dict(zip(regions["code"], regions["name"]))
+    if scope.kind == "region":
+        region = scope.code  # a county's ranking is its own region's, whatever was asked
+    elif region not in names:
+        region = config["org.city_region_code"]
+    region_text = "市直部门" if region == config["org.city_region_code"] else names.get(region, region)
+    made = queries.rankings(engine, scope, month, config, queries.scope_label(engine, scope), region, region_text)
+    context.audit("export", f"排名 {month} {region_text}"[:200])
+    return dcc.send_bytes(made, f"排名_{month}_{region_text}.xlsx")

@@ -9,14 +9,14 @@ from dash import dcc, html
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import permitted
+from dashboard.shell import permitted, register_page
 from ledger.vocab import LEVELS, LISTS, SEVERE_FIRST
 from metrics.timeline import parse_month, shift_month
 from outputs import figures as fig
 from outputs.phrasing import reasons_text
 from outputs.workbooks import title_line
 
-dash.register_page(__name__, path="/report", name="打印版报告", title="月度督导报告 · 国有资产盘活督导平台")
+PATH = register_page(__name__, "/report")
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 REPORTED = ["score", "asset_count", "base_value", "idle_rate", "overdue_idle_count", "overdue_idle_value",
             "overdue_idle_rate", "due_completion_rate", "remit_rate", "data_quality_rate"]
@@ -26,7 +26,7 @@ TRENDS = ["idle_rate", "overdue_idle_rate", "due_completion_rate", "remit_rate"]
 
 def layout(month: str | None = None, **_query):
     scope, engine = context.scope(), context.engine()
-    if not permitted("/report"):
+    if not permitted(PATH):
         return c.not_found()
     cfg = context.config()
     try:

@@ -8,7 +8,6 @@ import datetime as dt
 import io
 from urllib.parse import urlencode
 
-import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
@@ -16,7 +15,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.components import evidence
-from dashboard.shell import guarded, in_address, permitted
+from dashboard.shell import guarded, in_address, permitted, register_page
 from ledger import audit, clock, filestore, inbox, reporting, workflow
 from ledger.errors import UserError
 from ledger.texts import NAME_CHARS, NOTE_CHARS
@@ -26,7 +25,7 @@ from outputs import figures as fig
 from outputs.workbooks import title_line
 from outputs.xlsx import write_workbook
 
-dash.register_page(__name__, path="/reporting", name="报送", title="报送情况 · 国有资产盘活督导平台")
+PATH = register_page(__name__, "/reporting")
 P = "reporting"
 in_address({"month": (f"{P}-month", "value"), "dept": (f"{P}-dept", "data"), "tab": (f"{P}-tabs", "active_tab"),
             "week": (f"{P}-week", "value")})
@@ -64,7 +63,7 @@ def _weeks(today: dt.date) -> list[str]:
 
 def layout(month: str | None = None, dept: str | None = None, tab: str | None = None, week: str | None = None,
            **_query):
-    if not permitted("/reporting"):
+    if not permitted(PATH):
         return c.not_found()
     scope, config = context.scope(), context.config()
     today = config.today()
@@ -133,7 +132,7 @@ def _unit_rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"), Input(f"{P}-dept", "data"),
           Input(f"{P}-version", "data"))
-@guarded("/reporting")
+@guarded(PATH)
 def render(month, dept, _version):
     scope, config = context.scope(), context.config()
     today = config.today()
@@ -185,7 +184,7 @@ def _query(month: str, dept: str) -> str:
           Input(f"{P}-confirm", "n_clicks"), Input(f"{P}-remind", "n_clicks"),
           State(f"{P}-units", "selectedRows"), State(f"{P}-month", "value"), State(f"{P}-version", "data"),
           prevent_initial_call=True)
-@guarded("/reporting")
+@guarded(PATH)
 def act(_confirm, _reminded, selected, month, version):
     """本月无变化 for the selected units, or 催报 to every department with units not reported."""
     step = ctx.triggered_id
@@ -231,7 +230,7 @@ def _remind(conn, actor, month, config) -> str:
 
 @callback(Output(f"{P}-download", "data"), Input(f"{P}-export", "n_clicks"), State(f"{P}-month", "value"),
           State(f"{P}-dept", "data"), prevent_initial_call=True)
-@guarded("/reporting")
+@guarded(PATH)
 def export(n_clicks, month, dept):
     """What the page shows, as xlsx: the departments' counts and the units' statuses."""
     if not n_clicks or month not in _months(context.config().today()):
@@ -258,7 +257,7 @@ def export(n_clicks, month, dept):
 # ---- 周进度 -------------------------------------------------------------------------------
 
 @callback(Output(f"{P}-weekly", "children"), Input(f"{P}-week", "value"), Input(f"{P}-tabs", "active_tab"))
-@guarded("/reporting")
+@guarded(PATH)
 def weekly(week, tab):
     scope, config = context.scope(), context.config()
     if tab != "weekly":
@@ -333,7 +332,7 @@ def _own_week(dept: str, week: str):
           Input(f"{P}-save", "n_clicks"), State(f"{P}-week-of", "data"), State(f"{P}-progress", "value"),
           State(f"{P}-problems", "value"), State(f"{P}-next", "value"), State(f"{P}-signer", "value"),
           State(f"{P}-files", "contents"), State(f"{P}-files", "filename"), prevent_initial_call=True)
-@guarded("/reporting")
+@guarded(PATH)
 def save_week(n, week, progress, problems, next_plan, signer, contents, names):
     scope, config = context.scope(), context.config()
     if not n or scope.kind != "department" or week not in _weeks(config.today()):
@@ -353,6 +352,6 @@ def save_week(n, week, progress, problems, next_plan, signer, contents, names):
 
 
 @callback(Output(f"{P}-files-names", "children"), Input(f"{P}-files", "filename"))
-@guarded("/reporting")
+@guarded(PATH)
 def files_chosen(names):
     return evidence.chosen(names)

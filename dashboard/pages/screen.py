@@ -2,19 +2,18 @@
 on an interval and a new snapshot is picked up without a reload. Aggregates only."""
 from __future__ import annotations
 
-import dash
 import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.shell import guarded, permitted
+from dashboard.shell import guarded, permitted, register_page
 from ledger.vocab import LEVELS, LISTS, SEVERE_FIRST
 from metrics.timeline import parse_month, shift_month
 from outputs import figures as fig
 from outputs.phrasing import reasons_text
 
-dash.register_page(__name__, path="/screen", name="大屏", title="月度调度会 · 国有资产盘活督导平台")
+PATH = register_page(__name__, "/screen")
 P = "screen"
 PANELS = ["核心指标", "县区排名", "部门排名", "预警分布", "约谈问责", "趋势"]
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
@@ -23,7 +22,7 @@ INK, MUTED, GRID = "#e8eef7", "#8fa3bf", "#22344d"
 
 
 def layout(month: str | None = None, **_query):
-    if not permitted("/screen"):
+    if not permitted(PATH):
         return c.not_found()
     shown = _month(month)
     if shown is None:
@@ -58,7 +57,7 @@ def _stamp(month: str) -> str:
 
 @callback(Output(f"{P}-content", "children"), Output(f"{P}-stamp", "data"), Input(f"{P}-refresh", "n_intervals"),
           State(f"{P}-stamp", "data"), State(f"{P}-asked", "data"), prevent_initial_call=True)
-@guarded("/screen")
+@guarded(PATH)
 def refresh(_n, stamp, asked):
     """A new snapshot (or a recomputed one) replaces the panels in place; otherwise nothing moves."""
     month = _month(asked if isinstance(asked, str) else None)

@@ -1,7 +1,6 @@
 """单位 Unit: its figures against thresholds, rank within the department, trend and warnings."""
 from __future__ import annotations
 
-import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
@@ -9,11 +8,11 @@ from dashboard import components as c
 from dashboard import context, queries
 from dashboard.components.scores import score_breakdown
 from dashboard.components.warnings import warnings_grid
-from dashboard.shell import guarded, month_in_address, page_frame
+from dashboard.shell import guarded, month_in_address, page_frame, register_page
 from metrics.timeline import shift_month
 from outputs import figures as fig
 
-dash.register_page(__name__, path="/unit", name="单位", title="单位 · 国有资产盘活督导平台")
+PATH = register_page(__name__, "/unit")
 P = "unit"
 month_in_address(f"{P}-month")
 
@@ -21,12 +20,12 @@ month_in_address(f"{P}-month")
 def layout(code: str | None = None, month: str | None = None, **_query):
     if not code:
         return c.not_found()
-    return page_frame("/unit", P, "单位详情", snapshot_only=True, controls=[dcc.Store(id=f"{P}-code", data=code)], month=month)
+    return page_frame(PATH, P, "单位详情", snapshot_only=True, controls=[dcc.Store(id=f"{P}-code", data=code)], month=month)
 
 
 @callback(Output(f"{P}-body", "children"), Output(f"{P}-title", "children"),
           Input(f"{P}-month", "value"), State(f"{P}-code", "data"))
-@guarded("/unit")
+@guarded(PATH)
 def render(month: str, code: str):
     scope, engine = context.scope(), context.engine()
     row = queries.kpi_row(engine, scope, month, "unit", str(code or ""))

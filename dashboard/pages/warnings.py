@@ -6,26 +6,25 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import dash
-import pandas as pd
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
-from dashboard.components.warnings import LEVEL_CLASSES, warning_display
 from dashboard.components import evidence
-from dashboard.shell import guarded, in_address, page_frame
+from dashboard.components.warnings import LEVEL_CLASSES, warning_display
+from dashboard.shell import guarded, in_address, page_frame, register_page
 from ledger import filestore, inbox, vocab, workflow
 from ledger.errors import UserError
 from ledger.models import WarningCase
 from ledger.texts import NOTE_CHARS
 from ledger.vocab import CaseState
+from metrics.rules import NAMES as RULE_NAMES
 from outputs.workbooks import title_line
 from outputs.xlsx import write_frame
-from metrics.rules import NAMES as RULE_NAMES
 
-dash.register_page(__name__, path="/warnings", name="预警", title="预警 · 国有资产盘活督导平台")
+PATH = register_page(__name__, "/warnings")
 P = "warnings"
 in_address({"month": (f"{P}-month", "value"), "level": (f"{P}-level", "value"), "rule": (f"{P}-rule", "value"),
             "state": (f"{P}-state", "value"), "region": (f"{P}-region", "value"), "dept": (f"{P}-dept", "value"),
@@ -105,7 +104,7 @@ def layout(month: str | None = None, level: str | None = None, rule: str | None 
             dcc.Download(id=f"{P}-download"),
             dcc.Store(id=f"{P}-version", data=0), dcc.Store(id=f"{P}-updated"),
         ]
-    return page_frame("/warnings", P, "预警", snapshot_only=True, toolbar=_toolbar(), controls=controls, month=month,
+    return page_frame(PATH, P, "预警", snapshot_only=True, toolbar=_toolbar(), controls=controls, month=month,
                       footer=[html.Div(id=f"{P}-evidence")])
 
 
@@ -142,7 +141,7 @@ def _ask(month, filters, start=0, end=0):
 
 
 @callback(Output(f"{P}-body", "children"), *FILTERS)
-@guarded("/warnings")
+@guarded(PATH)
 def render(month, level, rule, state, region, dept, search):
     scope = context.scope()
     if month not in queries.months(context.engine(), scope) or not scope.sees_assets:
@@ -162,7 +161,7 @@ def render(month, level, rule, state, region, dept, search):
 
 
 @callback(Output(f"{P}-tiles", "children"), *FILTERS, Input(f"{P}-version", "data"))
-@guarded("/warnings")
+@guarded(PATH)
 def tiles(month, level, rule, state, region, dept, search, _version):
     """The counts above the list; after an acknowledgement they are counted again, the list stays."""
     scope = context.scope()
@@ -180,7 +179,7 @@ def tiles(month, level, rule, state, region, dept, search, _version):
 
 @callback(Output(f"{P}-grid", "getRowsResponse"), Input(f"{P}-grid", "getRowsRequest"),
           *[State(i.component_id, i.component_property) for i in FILTERS])
-@guarded("/warnings")
+@guarded(PATH)
 def rows(request, month, level, rule, state, region, dept, search):
     scope = context.scope()
     block = c.row_block(request)
@@ -196,7 +195,7 @@ EXPORT_ROWS = 200_000
 
 @callback(Output(f"{P}-download", "data"), Input(f"{P}-export", "n_clicks"),
           *[State(i.component_id, i.component_property) for i in FILTERS], prevent_initial_call=True)
-@guarded("/warnings")
+@guarded(PATH)
 def export(n_clicks, month, level, rule, state, region, dept, search):
     """The list as the page shows it (the same filters and order), as xlsx."""
     scope = context.scope()
@@ -228,7 +227,7 @@ def export(n_clicks, month, level, rule, state, region, dept, search):
           Input(f"{P}-return", "n_clicks"), Input(f"{P}-resolve", "n_clicks"),
           State(f"{P}-grid", "selectedRows"), State(f"{P}-note", "value"), State(f"{P}-fix-by", "date"),
           State(f"{P}-files", "contents"), State(f"{P}-files", "filename"), prevent_initial_call=True)
-@guarded("/warnings")
+@guarded(PATH)
 def act(_ack, _submit, _verify, _return, _resolve, selected, note, fix_by, contents, names):
     """Acknowledge, report fixed with evidence, close off, send back or resolve the selected warnings;
     the scope decides which of them may be touched. The rows acted on stay where they are in the
@@ -278,7 +277,7 @@ def act(_ack, _submit, _verify, _return, _resolve, selected, note, fix_by, conte
 
 
 @callback(Output(f"{P}-evidence", "children"), Input(f"{P}-grid", "selectedRows"))
-@guarded("/warnings")
+@guarded(PATH)
 def chosen_evidence(selected):
     """The evidence sent for the selected warnings, as links."""
     chosen = [r for r in (selected if isinstance(selected, list) else []) if isinstance(r, dict)
@@ -293,7 +292,7 @@ def chosen_evidence(selected):
 
 
 @callback(Output(f"{P}-files-names", "children"), Input(f"{P}-files", "filename"))
-@guarded("/warnings")
+@guarded(PATH)
 def files_chosen(names):
     return evidence.chosen(names)
 

@@ -5,29 +5,70 @@ snapshots: the computed months and the ledger behind them; workflow: warning cas
 commitments, a department's history; allocation: the purchase review; admin: audit log, jobs,
 import records.
 """
-from dashboard.queries.delivery import (
-    evidence_file, evidence_of, inbox_page, overdue_unread, paper_file, paper_reading, unread,
-)
-from dashboard.queries.reporting import on_time_shares, submissions, week_facts, weekly
-from dashboard.queries.admin import audit_chain, audit_log, imports, jobs, month_closed
+from dashboard.queries.admin import account_list, audit_chain, audit_log, imports, jobs, month_closed
 from dashboard.queries.allocation import (
-    allocation_exports, allocation_figures, held_assets, opinion_forms, place_names,
-    purchase_requests, request_review, request_years, transfers,
+    allocation_exports,
+    allocation_figures,
+    held_assets,
+    opinion_forms,
+    place_names,
+    purchase_requests,
+    request_review,
+    request_years,
+    transfers,
 )
+from dashboard.queries.delivery import (
+    evidence_file,
+    evidence_of,
+    inbox_page,
+    overdue_unread,
+    paper_file,
+    paper_reading,
+    unread,
+)
+from dashboard.queries.papers import bulletin, interview_departments, meeting_pack, notice, notices, rankings
+from dashboard.queries.reporting import on_time_shares, submissions, week_facts, weekly
 from dashboard.queries.snapshots import (
-    KPI_COLUMNS, MONTH_BANDS, OVERDUE_SORTS, asset_detail, find, kpi_row, kpis, lists, months,
-    chosen_month, month_states,
-    overdue_idle, overdue_total, peer_standing, plain, point_items, scope_label, scope_name, snapshot_info, to_records,
-    warning_counts, warnings, yuan_of,
+    KPI_COLUMNS,
+    MONTH_BANDS,
+    OVERDUE_SORTS,
+    asset_detail,
+    chosen_month,
+    find,
+    kpi_row,
+    kpis,
+    lists,
+    month_states,
+    months,
+    overdue_idle,
+    overdue_total,
+    peer_standing,
+    plain,
+    point_items,
+    scope_label,
+    scope_name,
+    snapshot_info,
+    to_records,
+    warning_counts,
+    warnings,
+    yuan_of,
 )
 from dashboard.queries.workflow import (
-    OVERDUE_STATE, case_states, commitment_totals, department_history, follow_up, interview_list, interviews, warning_cases,
+    OVERDUE_STATE,
+    case_states,
+    commitment_totals,
+    department_history,
+    follow_up,
+    interview_list,
+    interviews,
+    warning_cases,
 )
 
 __all__ = [
+    "bulletin", "interview_departments", "meeting_pack", "notice", "notices", "rankings",
     "on_time_shares", "submissions", "week_facts", "weekly",
     "evidence_file", "evidence_of", "inbox_page", "overdue_unread", "paper_file", "paper_reading", "unread",
-    "audit_chain", "audit_log", "imports", "jobs", "month_closed",
+    "account_list", "audit_chain", "audit_log", "imports", "jobs", "month_closed",
     "allocation_exports", "allocation_figures", "held_assets", "opinion_forms", "place_names",
     "purchase_requests", "request_review", "request_years", "transfers",
     "KPI_COLUMNS", "MONTH_BANDS", "OVERDUE_SORTS", "asset_detail", "find", "kpi_row", "kpis", "lists",

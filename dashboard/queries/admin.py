@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select
 from dashboard.scope import Scope
 from ledger import audit, runs
 from ledger.db import session_scope
-from ledger.models import AuditEntry, Department, ImportRecord, MonthClose, User
+from ledger.models import AuditEntry, Department, ImportRecord, MonthClose, Region, User
 
 
 def audit_log(engine: Engine, scope: Scope, zone: str, *, action: str | None, actor: str | None,
@@ -75,3 +75,16 @@ def imports(engine: Engine, scope: Scope, limit: int = 200) -> list:
             User.role == scope.kind, User.scope_code == scope.code)))
     with engine.connect() as conn:
         return conn.execute(query).all()
+
+
+def account_list(engine: Engine, scope: Scope) -> tuple[list, dict[str, str], dict[str, str]]:
+    """(the accounts, department code -> name, region code -> name) for 账号管理; nothing to a
+    role that may not open it."""
+    if not scope.may_open("/accounts"):
+        return [], {}, {}
+    with engine.connect() as conn:
+        users = conn.execute(select(User.id, User.username, User.role, User.scope_code, User.email, User.disabled,
+                                    User.created_at).order_by(User.username)).all()
+        departments = dict(conn.execute(select(Department.code, Department.name).order_by(Department.code)).all())
+        regions = dict(conn.execute(select(Region.code, Region.name).order_by(Region.code)).all())
+    return users, departments, regions

@@ -7,11 +7,11 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine, and_, select
 
+from dashboard.queries.snapshots import yuan_of
 from dashboard.scope import Scope
 from ledger import allocation, vocab
 from ledger.models import Asset, Decision, Department, HeldAsset, PurchaseRequest, Transfer, Unit
 from metrics import allocation as alloc
-from dashboard.queries.snapshots import yuan_of
 
 
 def _masked(scope: Scope, candidates: pd.DataFrame) -> pd.DataFrame:

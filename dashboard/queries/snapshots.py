@@ -11,16 +11,31 @@ from dashboard.cache import snapshot_cached
 from dashboard.scope import Scope
 from ledger import vocab
 from ledger.models import (
-    HELPER_FIELDS, KPI_FIELDS, SCORE_NAMES, Asset, Department, Income, KpiRow, Lease, Listing,
-    ListEntry, Plan, Region, Snapshot, StatusChange, Unit, WarningCase, WarningEvent, WarningRow,
+    HELPER_FIELDS,
+    KPI_FIELDS,
+    SCORE_NAMES,
+    Asset,
+    Department,
+    Income,
+    KpiRow,
+    Lease,
+    ListEntry,
+    Listing,
+    Plan,
+    Region,
+    Snapshot,
+    StatusChange,
+    Unit,
+    WarningCase,
+    WarningEvent,
+    WarningRow,
 )
-from outputs.exports import snapshot_frame, typed
 from metrics.spans import spans_of_asset
 from metrics.timeline import as_date
 from outputs import facts
 from outputs import months as months_of
+from outputs.exports import snapshot_frame, typed
 from outputs.months import MonthState
-
 
 KPI_COLUMNS = ["month", "level", "code", "name", "dept_code", "region_code", *[n for n, _ in KPI_FIELDS + HELPER_FIELDS],
                *[f"score_{n}" for n in SCORE_NAMES], "score", "rank", "rank_change", "peer_size"]

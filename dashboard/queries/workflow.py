@@ -12,7 +12,6 @@ from dashboard.scope import Scope
 from ledger import allocation, workflow
 from ledger.models import Asset, Commitment, Department, Interview, ListEntry, Transfer, Unit, WarningCase, WarningRow
 
-
 OVERDUE_STATE = "overdue"  # the state filter's "逾期未确认": open orange and red warnings past the acknowledgement days
 
 

@@ -1,8 +1,8 @@
 """`panhuo import`: read -> validate (every problem) -> load, in one transaction."""
 from __future__ import annotations
 
-import datetime as dt
 import contextlib
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,8 +14,8 @@ from ledger import allocation, audit, clock, columnar, fit, reporting
 from ledger.bulk import analyze, delete_keys, upsert_arrow
 from ledger.config import Config
 from ledger.importer import limits, stage, stock
-from ledger.importer.read import SourceError, open_sheets, sha256_of
 from ledger.importer.columns import stage_sheet
+from ledger.importer.read import SourceError, open_sheets, sha256_of
 from ledger.importer.rows import Problem, Problems, parse_header
 from ledger.importer.schema import ABOUT_SHEET, REQUIRED, TABLES, Table, table_for_name
 from ledger.locks import named_lock
@@ -162,6 +162,7 @@ def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Con
     for table in REQUIRED:
         if table.key not in staged and not any(p.sheet == table.zh for p in problems.items):
             problems.add(Problem(table.zh, None, None, None, "缺少必需的工作表", "required sheet missing"))
+    stage.check_template_example(duck, staged, problems)
     for table, sheet in staged.values():
         stage.check_duplicates(duck, table, sheet, problems)
     stage.check_references(duck, staged, problems)

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 
 from ledger import vocab
 
-
 ABOUT_SHEET = "说明"  # the import template's notes: a sheet the importer passes over
 CODE_CHARS = 64  # ledger.models.CODE
 NAME_CHARS = 200  # names, places, parties: String(200)

@@ -73,6 +73,23 @@ def _report(problems: Problems, sheet: str, table: Table, column_key: str, rows:
         problems.add(Problem(sheet, row["row_no"], column, shown(row["value"]), zh.format(**row), en.format(**row)))
 
 
+def check_template_example(duck: duckdb.DuckDBPyConnection, staged: dict[str, tuple[Table, str]],
+                           problems: Problems) -> None:
+    """The import template's example rows (ledger.importer.template.EXAMPLE) never import: a row
+    whose key and the unit or asset it names are the example's is refused where it stands."""
+    from ledger.importer.template import EXAMPLE
+
+    for table, sheet in staged.values():
+        example = EXAMPLE[table.key]
+        names = {c.key for c in table.columns}
+        columns = [k for k in (table.keys[0], "unit_code", "asset_code") if k in example and k in names]
+        where = " AND ".join(f"s.{k} = ${k}" for k in dict.fromkeys(columns))
+        rows = _rows(duck, f"SELECT s.row_no, s.{table.keys[0]} AS value FROM {stage_name(table)} s WHERE {where} "
+                           "ORDER BY s.row_no", {k: example[k] for k in columns})
+        _report(problems, sheet, table, table.keys[0], rows, "这是导入模板的示例行，请替换为本单位数据或删除后再导入",
+                "the import template's example row: replace it with real data or delete it")
+
+
 def check_duplicates(duck: duckdb.DuckDBPyConnection, table: Table, sheet: str, problems: Problems) -> None:
     s = stage_name(table)
     for keys in (table.keys, *table.unique):

@@ -1,6 +1,7 @@
 """The import template: one sheet per table of the import format (import.md) with its Chinese
-headers, required columns marked, and one example row whose codes fit together, so that the
-workbook imports as it is."""
+headers, required columns marked, and one example row whose codes fit together. The example
+shows the format and never imports (ledger.importer.stage.check_template_example): a template
+sent back unchanged names its example rows instead of adding 示例市 to the rankings."""
 from __future__ import annotations
 
 import io
@@ -48,7 +49,7 @@ def template_workbook() -> bytes:
     about.append(["工作表", "必填列（表头为橙色）", "说明"])
     for table in TABLES:
         about.append([table.zh, "、".join(c.zh for c in table.columns if c.required),
-                      "第 2 行为示例，导入前请替换或删除"])
+                      "第 2 行为格式示例，不会被导入：导入前请替换或删除"])
     for cell in about[1]:
         cell.font = Font(bold=True)
     for letter, width in zip("ABC", (14, 80, 32)):

@@ -35,9 +35,9 @@ PAGES = {
                "/reporting", "/inbox"],
     "department": ["/my-score", "/overdue", "/warnings", "/department?code=D1", "/unit?code=U1", "/asset?code=A1",
                    "/interviews", "/history?code=D1", "/allocation", "/import", "/reporting", "/reporting?tab=weekly",
-                   "/inbox"],
+                   "/inbox", "/password"],
     "screen": ["/screen"],
-    "admin": ["/", "/jobs", "/audit", "/inbox"],
+    "admin": ["/", "/jobs", "/audit", "/accounts", "/inbox", "/password"],
 }
 USERNAMES = {"department": "dept"}
 
@@ -530,4 +530,45 @@ def test_a_purchase_request_reviewed_against_the_stock(server, browser, tmp_path
     assert "R4" not in page.inner_text("#allocation-requests")
     at_both_sizes(page, "department-allocation")
     assert problems == []
+    page.close()
+
+
+def test_a_cell_cut_short_shows_its_whole_text_on_hover(server, browser):
+    page, problems = open_session(browser, server, "supervisor", LAPTOP)
+    visit(page, server, "/overdue")
+    page.wait_for_selector("#overdue-grid .ag-row")
+    page.evaluate("dash_ag_grid.getApi('overdue-grid').setColumnWidths([{key: 'dept_name', newWidth: 48}])")
+    cell = page.locator("#overdue-grid .ag-row .ag-cell[col-id=dept_name]").first
+    whole = cell.inner_text()
+    cell.hover()
+    tooltip = page.locator(".ag-tooltip")
+    tooltip.wait_for()
+    assert tooltip.inner_text() == whole and whole.startswith("部门D")
+    assert problems == []
+    page.close()
+
+
+def test_the_admin_adds_an_account_that_then_logs_in(server, browser):
+    page, problems = open_session(browser, server, "admin", LAPTOP)
+    visit(page, server, "/accounts")
+    page.wait_for_selector("#accounts-grid .ag-row")
+    page.fill("#accounts-new-name", "d3user")
+    pick(page, "accounts-new-role", "主管部门")
+    pick(page, "accounts-new-scope", "部门D3（D3）")
+    page.fill("#accounts-new-email", "d3@example.cn")
+    page.click("#accounts-add")
+    said = page.locator("#accounts-added .alert")
+    said.wait_for()
+    password = said.inner_text().rsplit("：", 1)[1].strip()
+    page.locator("#accounts-grid .ag-row").filter(has_text="d3user").get_by_text("部门D3（D3）").wait_for()
+    at_both_sizes(page, "admin-accounts-added")
+    assert problems == []
+    page.close()
+    page = browser.new_page(viewport=LAPTOP)
+    page.goto(f"{server}/login")
+    page.fill("#username", "d3user")
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/my-score$"))
+    assert "部门D3" in page.inner_text(".account-name")
     page.close()

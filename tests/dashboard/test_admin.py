@@ -10,8 +10,8 @@ from sqlalchemy import select
 from ledger import accounts, runs
 from ledger.db import session_scope
 from ledger.models import AuditEntry, JobRun
-from tests.dashboard.callbacks import call, components, layout_as, page
 from tests.city import login
+from tests.dashboard.callbacks import call, components, layout_as, page
 from tests.helpers import tamper_audit_log
 
 

@@ -5,8 +5,8 @@ from dashboard import create_app
 from ledger import accounts
 from ledger.config import ConfigError
 from ledger.db import session_scope
-from tests.dashboard.callbacks import call
 from tests.city import PASSWORD, csrf, login
+from tests.dashboard.callbacks import call
 
 PROTECTED = ["/", "/rankings", "/warnings", "/lists", "/my-score", "/department?code=D1", "/api/v1/months",
              "/api/v1/kpis", "/api/v1/warnings", "/api/v1/lists", "/api/v1/openapi.json", "/_dash-layout",
@@ -156,11 +156,28 @@ def test_demo_generates_its_own_key(config):
     assert create_app(config, demo=True).secret_key
 
 
-def test_open_redirect_is_refused(app):
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "javascript:alert(1)"])
+def test_open_redirect_is_refused(app, target):
     client = app.test_client()
     response = client.post("/login", data={"username": "leader", "password": PASSWORD, "csrf": csrf(client),
-                                           "next": "https://evil.example/"})
+                                           "next": target})
     assert response.headers["Location"] == "/"
+
+
+def test_the_address_asked_for_survives_the_login_and_the_landing(app):
+    """A link to a month (from an e-mail, a bookmark) leads there after logging in; a department
+    sent from / to its own page keeps the month it asked for."""
+    client = app.test_client()
+    first = client.get("/rankings?month=2026-09")
+    assert first.status_code == 302
+    asked = first.headers["Location"]
+    assert asked == "/login?next=%2Frankings%3Fmonth%3D2026-09"
+    response = client.post("/login", data={"username": "leader", "password": PASSWORD, "csrf": csrf(client),
+                                           "next": "/rankings?month=2026-09"})
+    assert response.headers["Location"] == "/rankings?month=2026-09"
+    dept = app.test_client()
+    login(dept, "dept")
+    assert dept.get("/?month=2026-09").headers["Location"] == "/my-score?month=2026-09"
 
 
 @pytest.mark.parametrize("path", ["/loginx", "/login/../api/v1/kpis", "/screen/loginx", "/assets/../api/v1/kpis",

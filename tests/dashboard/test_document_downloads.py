@@ -24,7 +24,8 @@ def text_of(data: bytes) -> str:
 
 
 def rectify(client, code):
-    return call(client, [("department-download", "data")], [("department-rectify", "n_clicks", 1)],
+    return call(client, [("department-download", "data"), ("department-rectify-said", "children")],
+                [("department-rectify", "n_clicks", 1)],
                 [("department-month", "value", "2026-10"), ("department-code", "data", code)])
 
 
@@ -36,6 +37,8 @@ def test_a_department_downloads_its_own_rectification_notice_and_nothing_of_anot
     for foreign in ("D2", "D4", "990102"):
         status, response = rectify(dept, foreign)
         assert downloaded(response, "department-download") is None
+        # an answer beside the button, and nothing of the other department in it
+        assert response["department-rectify-said"]["children"] == "该部门不在本账号范围内，无法生成整改通知书"
         assert "部门D" + foreign[-1] not in json.dumps(response, ensure_ascii=False)
     with engine.connect() as conn:
         actions = [tuple(a) for a in conn.execute(select(AuditEntry.actor, AuditEntry.action, AuditEntry.target))]

@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from ledger.models import Asset, ImportRecord, ListEntry
-from tests.dashboard.callbacks import call, layout_as, page
+from ledger.models import Asset, ImportRecord, ListEntry, Region
+from tests.dashboard.callbacks import call, grids, layout_as, page
 from tests.factories import LedgerBuilder
 from tests.helpers import libreoffice_text
 
@@ -104,7 +104,11 @@ def test_a_supervisor_imports_a_zip_of_csv_files(app, as_user, engine, tmp_path)
     assert (record.username, record.file_name, record.result) == ("supervisor", "台账.zip", "ok")
 
 
-def test_the_template_workbook_names_every_sheet_and_imports_as_it_is(app, as_user, engine):
+def test_the_template_names_every_sheet_and_its_example_never_imports(app, as_user, engine):
+    """The template sent back as it is names its example rows and adds nothing (no 示例市 in the
+    rankings); with the example's codes replaced by real ones, the same workbook imports."""
+    from ledger.importer.template import EXAMPLE
+
     status, response = call(as_user("supervisor"), [("import-template-file", "data")], [("import-template", "n_clicks", 1)])
     assert status == 200
     data = base64.b64decode(response["import-template-file"]["data"]["content"])
@@ -113,10 +117,30 @@ def test_the_template_workbook_names_every_sheet_and_imports_as_it_is(app, as_us
     assert [c.value for c in book["资产卡片"][1]][:4] == ["资产编号", "单位编码", "资产名称", "资产分类"]
     assert book["资产卡片"]["A1"].fill.fgColor.rgb.endswith("FDE9D9")  # required: marked
     before = assets(engine)
-    contents = "data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64," + base64.b64encode(data).decode()
-    status, response = call(as_user("supervisor"), [("import-result", "children")], [("import-upload", "contents", contents)],
-                            [("import-upload", "filename", "资产台账导入模板.xlsx")])
-    said = json.dumps(response, ensure_ascii=False)
+
+    def send(workbook: bytes):
+        contents = ("data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,"
+                    + base64.b64encode(workbook).decode())
+        _, response = call(as_user("supervisor"), [("import-result", "children")], [("import-upload", "contents", contents)],
+                           [("import-upload", "filename", "资产台账导入模板.xlsx")])
+        return json.dumps(response, ensure_ascii=False), response
+
+    said, response = send(data)
+    assert "导入失败" in said and assets(engine) == before
+    (problems,) = grids(response)
+    assert {(p["sheet"], p["row"], p["zh"]) for p in problems["rowData"]} == {
+        (sheet, 2, "这是导入模板的示例行，请替换为本单位数据或删除后再导入") for sheet in book.sheetnames[1:]}
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Region).where(Region.name == "示例市")).scalar() == 0
+    # the same rows with codes of a real unit's own: they import
+    real = {value: value[:-1] + "7" for table in EXAMPLE.values() for key, value in table.items()
+            if key.endswith(("_code", "_id")) and key not in ("region_code", "dept_code", "category_code") and value}
+    for sheet in book.worksheets[1:]:
+        for cell in sheet[2]:
+            cell.value = real.get(cell.value, cell.value)
+    edited = io.BytesIO()
+    book.save(edited)
+    said, _ = send(edited.getvalue())
     assert "导入成功" in said and "配置需求 1 行" in said and "忽略" not in said
     assert assets(engine) == before + 1
 
@@ -163,9 +187,9 @@ def test_the_upload_is_bounded_and_a_refused_one_is_recorded(app, as_user, engin
     assert roles == ["supervisor"]
 
 
-def overdue_export(client, month="2026-10", band=None, min_value=None):
+def overdue_export(client, month="2026-10", band=None, min_value=None, region=None):
     _, response = call(client, [("overdue-download", "data")], [("overdue-export", "n_clicks", 1)],
-                       [("overdue-month", "value", month), ("overdue-region", "value", None),
+                       [("overdue-month", "value", month), ("overdue-region", "value", region),
                         ("overdue-category", "value", None), ("overdue-band", "value", band),
                         ("overdue-min-value", "value", min_value)])
     return base64.b64decode(response["overdue-download"]["data"]["content"])
@@ -177,6 +201,12 @@ def test_an_export_title_names_the_filters_applied_and_the_time_to_the_second(ap
     title = book.active["A1"].value
     assert "筛选：闲置 12–23 个月，原值不低于 1,500.00 元" in title
     assert re.search(r"生成于 \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$", title)
+    # a region by its name, in the title and in every row (its code beside it)
+    sheet = openpyxl.load_workbook(io.BytesIO(overdue_export(as_user("supervisor"), region="990102"))).active
+    assert "筛选：区划990102 ·" in sheet["A1"].value
+    head = [cell.value for cell in sheet[2]]
+    rows = [dict(zip(head, (cell.value for cell in row))) for row in sheet.iter_rows(min_row=3)]
+    assert rows and {(r["区划"], r["区划编码"]) for r in rows} == {("区划990102", "990102")}
 
 
 def test_every_sheet_has_its_header_frozen_and_filtered(app, as_user):

@@ -1,8 +1,8 @@
 """Odd values from a browser or a script: an answer with a message or an empty result, never a 500."""
 import pytest
 
-from tests.dashboard.callbacks import call
 from tests.city import login
+from tests.dashboard.callbacks import call
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,8 @@ import json
 
 import openpyxl
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from metrics.snapshot import compute_snapshot
 from metrics.timeline import shift_month

@@ -7,8 +7,8 @@ from pathlib import Path
 from ledger import accounts
 from ledger.db import session_scope
 from metrics.snapshot import compute_snapshot
-from tests.dashboard.callbacks import call, grids
 from tests.city import PASSWORD, login, make_app
+from tests.dashboard.callbacks import call, grids
 from tests.factories import LedgerBuilder
 
 PHISH = "整改通知](https://evil.example/phish)[."

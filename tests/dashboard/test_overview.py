@@ -1,7 +1,9 @@
 """The overview's figures explain themselves: what each measures, its target and its weight."""
 from __future__ import annotations
 
-from tests.dashboard.callbacks import call, components
+import json
+
+from tests.dashboard.callbacks import call, components, layout_as, page
 
 
 def test_each_headline_figure_says_what_it_measures_its_target_and_weight(app, as_user, config):
@@ -13,3 +15,12 @@ def test_each_headline_figure_says_what_it_measures_its_target_and_weight(app, a
     good, _, weight = config.score_rule("idle")
     assert f"满分目标 ≤{good * 100:g}%，权重 {weight:g}" in explained["闲置率"]
     assert "满分 100" in explained["综合得分"] and "闲置率 " in explained["综合得分"]
+
+
+def test_a_countys_overview_names_its_region(app, as_user):
+
+    assert "总览 · 区划990102" in layout_as(app, "county", page("overview").layout)
+    assert "总览 · " not in layout_as(app, "leader", page("overview").layout)
+    _, response = call(as_user("county"), [("overview-body", "children")], [("overview-month", "value", "2026-10")])
+    text = json.dumps(response, ensure_ascii=False)
+    assert "区划990102部门前五名" in text and "本县区" not in text

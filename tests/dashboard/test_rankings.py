@@ -2,8 +2,8 @@
 from sqlalchemy import func, select
 
 from ledger.models import KpiRow, WarningRow
-from tests.dashboard.callbacks import call, components, grids
 from tests.city import login
+from tests.dashboard.callbacks import call, components, grids
 
 
 def test_the_trend_column_is_the_departments_scores_month_by_month(shared_app):
@@ -50,3 +50,47 @@ def test_the_department_page_draws_its_rank_month_by_month_first_place_on_top(sh
     (grid,) = [g for g in grids(response) if any("unit_name" == c.get("field") for c in g["columnDefs"])]
     assert {row["unit_name"] for row in grid["rowData"]} == {"单位U1", "单位U2"}
     assert {row["unit_href"] for row in grid["rowData"]} == {"/unit?code=U1", "/unit?code=U2"}
+
+
+def ranking_export(client, region):
+    import base64
+    import io
+
+    import openpyxl
+    status, response = call(client, [("rankings-download", "data")], [("rankings-export", "n_clicks", 1)],
+                            [("rankings-month", "value", "2026-10"), ("rankings-region", "value", region)])
+    assert status == 200
+    content = response["rankings-download"]["data"]
+    return content["filename"], openpyxl.load_workbook(io.BytesIO(base64.b64decode(content["content"])))
+
+
+def sheet_rows(sheet) -> list[dict]:
+    """A sheet under its title line: {heading: value} per row."""
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    return [dict(zip(rows[0], row)) for row in rows[1:]]
+
+
+def test_the_rankings_export_is_the_ranking_shown(shared_app):
+    """The region chosen (by name in the file and its name), its departments in their rank order
+    with the page's figures; the counties beside them for the city's leaders."""
+    client = shared_app.test_client()
+    login(client, "leader")
+    name, book = ranking_export(client, "990102")
+    assert name == "排名_2026-10_区划990102.xlsx"
+    assert book.sheetnames == ["部门排名（区划990102）", "县区排名"]
+    assert "排名 · 2026年10月" in book.worksheets[0]["A1"].value and "筛选：区划990102" in book.worksheets[0]["A1"].value
+    shown = sheet_rows(book.worksheets[0])
+    assert [r["名称"] for r in shown] == ["部门D4"]
+    with shared_app.extensions["panhuo.engine"].connect() as conn:
+        d4 = conn.execute(select(KpiRow.rank, KpiRow.score).where(
+            KpiRow.month == "2026-10", KpiRow.level == "department", KpiRow.code == "D4")).one()
+    assert shown[0]["综合得分"] == round(d4.score, 1) and shown[0]["排名"] == d4.rank
+    name, book = ranking_export(client, "no-such-region")  # what is not a region: the city's own departments
+    assert name == "排名_2026-10_市直部门.xlsx"
+    assert {r["名称"] for r in sheet_rows(book.worksheets[0])} == {"部门D1", "部门D2", "部门D3"}
+    # a county asking for the city's ranking gets its own region's, and no county sheet
+    county = shared_app.test_client()
+    login(county, "county")
+    name, book = ranking_export(county, "990100")
+    assert book.sheetnames == ["部门排名（区划990102）"] and "D1" not in name
+    assert [r["名称"] for r in sheet_rows(book.worksheets[0])] == ["部门D4"]

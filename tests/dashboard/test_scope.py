@@ -9,6 +9,7 @@ import pytest
 from tests.city import assert_no_foreign
 from tests.dashboard.callbacks import callbacks, payload
 
+
 @pytest.fixture
 def app(shared_app):
     return shared_app
@@ -109,7 +110,6 @@ def test_overdue_export_as_a_department_user_holds_only_its_assets(app, as_user)
     import io
 
     import openpyxl
-
     from sqlalchemy import func, select
 
     from ledger.models import AuditEntry

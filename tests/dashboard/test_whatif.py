@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from ledger.models import KpiRow
-from tests.dashboard.callbacks import call, grids, page
 from tests.city import login
+from tests.dashboard.callbacks import call, grids, page
 
 OUT = [("my-score-whatif-result", "children")]
 

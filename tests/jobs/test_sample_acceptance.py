@@ -1,14 +1,14 @@
 """The qingjiang-3k sample: import + compute 2026-08..10 + export reproduce expected/ exactly."""
 from __future__ import annotations
 
+import os
+
 import pytest
 from click.testing import CliRunner
 
 from jobs.cli import main
-from tests.helpers import SAMPLE
 from tests.expected import differences, read_rows
-
-import os
+from tests.helpers import SAMPLE
 
 # On a developer's machine without ../shared the test is skipped; in CI it must run.
 pytestmark = pytest.mark.skipif(not SAMPLE.exists() and not os.environ.get("CI"),

@@ -18,8 +18,8 @@ from jobs.runner import MonthClosed, compute_month
 from ledger.locks import LockBusy, named_lock
 from ledger.models import AuditEntry, JobRun, MonthClose, Snapshot
 from metrics.timeline import shift_month
-from tests.helpers import ROOT
 from tests.factories import LedgerBuilder
+from tests.helpers import ROOT
 
 DAY = dt.date(2026, 11, 22)  # the scheduler's "today" in the in-process tests
 

@@ -8,8 +8,8 @@ from sqlalchemy import select, true
 
 from ledger import allocation
 from ledger.importer import import_path
-from ledger.scope import Scope
 from ledger.models import AuditEntry, HeldAsset, PurchaseRequest, Transfer
+from ledger.scope import Scope
 from ledger.workflow import Actor, WorkflowError
 from tests.factories import LedgerBuilder
 

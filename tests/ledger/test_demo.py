@@ -6,8 +6,8 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from jobs.cli import main
-from ledger.demo import write_demo_ledger
 from ledger import reporting
+from ledger.demo import write_demo_ledger
 from ledger.models import Asset, KpiRow, ListEntry, MonthClose, Snapshot, Submission, WarningRow, WeeklyReport
 from ledger.scope import Scope
 from ledger.vocab import LISTS

@@ -1,5 +1,6 @@
 """An error a person reads carries its Chinese and its English apart, however it was raised."""
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ledger.errors import UserError
 from ledger.importer import SourceError

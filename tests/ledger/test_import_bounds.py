@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from outputs.xlsx import write_frame
 from ledger.importer import SourceError, import_path
 from ledger.importer.limits import Limits, unpack
 from ledger.models import Asset, Unit
+from outputs.xlsx import write_frame
 from tests.factories import LedgerBuilder
 
 LIMITS = Limits(upload_bytes=10 << 20, unpacked_bytes=8 << 20, members=10, ratio=200, rows=1000)

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from ledger import audit
 from ledger.importer import import_path
-from ledger.scope import Scope
 from ledger.models import Asset, AuditEntry, Plan, Unit
+from ledger.scope import Scope
 from tests.factories import LedgerBuilder
 
 HOME, OTHER = "990102", "990103"

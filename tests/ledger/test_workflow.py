@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select, true
 
 from jobs.runner import compute_month
-from outputs.phrasing import reason_text
 from ledger import filestore, workflow
-from ledger.models import AuditEntry, Commitment, Interview, ListEntry, WarningCase, WarningEvent
 from ledger.errors import UserError
+from ledger.models import AuditEntry, Commitment, Interview, ListEntry, WarningCase, WarningEvent
 from ledger.workflow import Actor, WorkflowError
+from outputs.phrasing import reason_text
 from tests.factories import LedgerBuilder
 
 SUPERVISOR = Actor("sup", "supervisor", "10.0.0.1")

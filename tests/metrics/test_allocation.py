@@ -9,8 +9,8 @@ from ledger import allocation
 from ledger.workflow import Actor, WorkflowError
 from metrics.allocation import requests_frame, review
 from metrics.snapshot import compute_snapshot
-from tests.helpers import empty_all
 from tests.factories import LedgerBuilder
+from tests.helpers import empty_all
 
 D = dt.date(2026, 11, 20)
 IDLE = {"status": "闲置", "category": "家具用具"}

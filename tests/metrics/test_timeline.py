@@ -4,8 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from metrics.timeline import (is_last_day, months_between, months_range, parse_month, shift_month, snapshot_date,
-                              year_before)
+from metrics.timeline import is_last_day, months_between, months_range, parse_month, shift_month, snapshot_date, year_before
 
 dates = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2040, 12, 31))
 

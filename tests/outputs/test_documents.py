@@ -21,9 +21,9 @@ from ledger.config import ConfigError
 from ledger.importer import import_path
 from ledger.models import KpiRow, ListEntry
 from ledger.scope import Scope
-from outputs.exports import snapshot_frame
 from ledger.vocab import DOCUMENT_KINDS
 from outputs import documents
+from outputs.exports import snapshot_frame
 from outputs.facts import DocumentError
 from tests.expected import change_words, pct, points
 from tests.helpers import SAMPLE, empty_all, libreoffice_text
