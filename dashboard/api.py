@@ -144,7 +144,8 @@ def openapi():
         "name": {"type": "string"}, "reasons": {"type": "array", "items": {"type": "object"}}}}
     candidates = op("a request's candidates, ranked; value in yuan as text with two decimals",
                     _schema_of(CANDIDATE_EXPORT), [day, {"name": "request_id", "in": "path", "required": True,
-                                                         "schema": {"type": "string"}}])
+                                                         # no control characters (400 before any query)
+                                                         "schema": {"type": "string", "pattern": r"^[^\x00-\x1f\x7f]+$"}}])
     candidates["get"]["responses"]["404"] = {"description": "no such request, or not the caller's to see"}
     return jsonify({
         "openapi": "3.0.3",
@@ -163,6 +164,13 @@ def openapi():
             "/api/v1/requests/{request_id}/candidates": candidates,
         },
     })
+
+
+@bp.route("/", defaults={"_unknown": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@bp.route("/<path:_unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def unknown(_unknown):
+    """An address under /api/v1/ that names nothing: 404 in JSON, never the portal's page."""
+    return jsonify({"error": "not_found", "message": "没有这个接口 / no such endpoint"}), 404
 
 
 def init_app(app: Flask) -> None:

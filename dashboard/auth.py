@@ -6,8 +6,20 @@ import logging
 import secrets
 from urllib.parse import urlencode, urlparse
 
-from flask import Blueprint, Flask, abort, g, jsonify, redirect, render_template_string, request, session
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template_string,
+    request,
+    session,
+)
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import OperationalError
 
 from dashboard.context import audit, config, engine
@@ -137,7 +149,7 @@ def login_submit():
     address = _client_address()
     account = None
     try:
-        attempt = logins.begin(engine(), username, address)
+        attempt = logins.begin(engine(), username, address, trusted=_known_device(username))
         error = attempt.refused
         if error:
             log.warning("login refused: %s from %s", username, address)
@@ -165,7 +177,37 @@ def login_submit():
     session.clear()  # a fresh session on login: no fixation
     login_user(account)
     log.info("login: %s from %s", username, address)
-    return redirect(_safe_next(request.form.get("next")) or LANDING.get(account.role, "/"))
+    response = redirect(_safe_next(request.form.get("next")) or LANDING.get(account.role, "/"))
+    _remember_device(response, username)
+    return response
+
+
+KNOWN_DEVICE = "panhuo_device"
+KNOWN_DEVICE_DAYS = 180
+KNOWN_DEVICE_NAMES = 5  # accounts one browser is remembered for (a shared office computer)
+
+
+def _device_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="known-device")
+
+
+def _known_names() -> list[str]:
+    try:
+        names = _device_signer().loads(request.cookies.get(KNOWN_DEVICE, ""))
+    except BadSignature:
+        return []
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+
+def _known_device(username: str) -> bool:
+    """Whether this browser has logged into `username` before (a cookie only this server can sign)."""
+    return bool(username) and username in _known_names()
+
+
+def _remember_device(response, username: str) -> None:
+    names = [username, *[n for n in _known_names() if n != username]][:KNOWN_DEVICE_NAMES]
+    response.set_cookie(KNOWN_DEVICE, _device_signer().dumps(names), max_age=KNOWN_DEVICE_DAYS * 86400,
+                        httponly=True, samesite="Lax", secure=config()["auth.secure_cookies"])
 
 
 @bp.get("/screen/login")

@@ -234,6 +234,7 @@ def document(ctx: Context, kind: str, month: str, code: str | None, out: Path) -
         written = [out]
         write_atomically(out, documents.zipped(made))
     else:
+        made = documents.distinct(made)
         written = [out / name for name, _ in made]
         for path, (_, data) in zip(written, made):
             write_atomically(path, data)

@@ -18,6 +18,7 @@ from ledger import audit, vocab
 from ledger.importer.rows import Problem, Problems, RowParser
 from ledger.importer.schema import REQUESTS
 from ledger.models import Asset, Decision, Department, HeldAsset, Listing, PurchaseRequest, Transfer, Unit
+from ledger.texts import checked_text
 from ledger.workflow import Actor, WorkflowError, timestamp
 
 KINDS, TRANSFER_STATES, FLAG_NAMES = vocab.DECISION_KINDS, vocab.TRANSFER_STATES, vocab.FLAG_NAMES
@@ -101,6 +102,7 @@ def decide(conn: Connection, actor: Actor, request_id: str, where: ColumnElement
             raise WorkflowError(f"存量中有 {count} 项候选资产，同意采购须说明其不能满足需求的理由 / "
                                 "candidates exist: say why they do not serve")
         raise WorkflowError("请填写审核意见 / a note is required")
+    note = checked_text(note, "审核意见")  # its length and characters, as every typed text (roles.md)
     assets = list(dict.fromkeys(a.strip() for a in assets if a and a.strip()))
     qty = req.quantity
     if kind in ("transfer", "partial"):
@@ -154,22 +156,21 @@ def withdraw(conn: Connection, actor: Actor, request_id: str, where: ColumnEleme
     decision = standing(conn, request_id)
     if decision is None:
         raise WorkflowError("该需求没有可撤回的决定 / no decision to withdraw")
-    if not (note or "").strip():
-        raise WorkflowError("请填写撤回理由 / a note is required")
+    note = checked_text(note, "撤回理由")
     done = conn.execute(select(func.count()).select_from(Transfer).where(
         Transfer.decision_id == decision.id, Transfer.state == "done")).scalar_one()
     if done:
         raise WorkflowError(f"已有 {done} 项资产完成调剂，不能撤回 / {done} transfers are done: cannot withdraw")
     now = timestamp()
     conn.execute(update(Decision).where(Decision.id == decision.id).values(
-        withdrawn_by=actor.username, withdrawn_at=now, withdraw_note=note.strip()))
+        withdrawn_by=actor.username, withdrawn_at=now, withdraw_note=note))
     held = conn.execute(select(HeldAsset.asset_code).where(HeldAsset.decision_id == decision.id)).scalars().all()
     conn.execute(delete(HeldAsset).where(HeldAsset.decision_id == decision.id))
     conn.execute(update(Transfer).where(Transfer.decision_id == decision.id, Transfer.state == "open")
                  .values(state="withdrawn"))
     audit.record(conn, actor.username, "request.withdraw", f"配置需求 {request_id}",
                  before={"decision": decision.kind, "assets": sorted(held), "decided_by": decision.decided_by},
-                 after={"decision": None, "released": sorted(held)}, detail=note.strip(),
+                 after={"decision": None, "released": sorted(held)}, detail=note,
                  role=actor.role, address=actor.address)
 
 

@@ -3,7 +3,8 @@ refusals counted rather than logged one by one.
 
 A wrong password from one address locks out that address, never the account: anyone can type a
 known user name. The account itself only slows down (each further try waits longer) after many
-failures from anywhere. An attempt is counted before its password is checked, in one serialised
+failures from anywhere, and not for a browser it has logged in from before: attackers spread
+over many addresses slow themselves, not the account's owner. An attempt is counted before its password is checked, in one serialised
 transaction, so parallel attempts cannot slip past a limit; it is forgotten again on success.
 """
 from __future__ import annotations
@@ -38,8 +39,13 @@ def backoff(failures: int) -> int:
     return 0 if failures < BACKOFF_AFTER else min(2 ** (failures - BACKOFF_AFTER + 1), BACKOFF_MAX)
 
 
-def begin(engine: Engine, username: str, address: str, now: dt.datetime | None = None) -> Attempt:
-    """Count the attempt (as a failure until `succeed`) unless a limit refuses it."""
+def begin(engine: Engine, username: str, address: str, now: dt.datetime | None = None,
+          trusted: bool = False) -> Attempt:
+    """Count the attempt (as a failure until `succeed`) unless a limit refuses it.
+
+    `trusted`: the browser has logged into this account before (a signed known-device cookie,
+    dashboard.auth): the account's back-off, which attackers elsewhere can keep running, does not
+    hold it up; the limits per address and per (account, address) still do."""
     now = now or clock.now()
     since = now - WINDOW
     with session_scope(engine, write=True) as s:
@@ -54,7 +60,7 @@ def begin(engine: Engine, username: str, address: str, now: dt.datetime | None =
         refused = None
         if pair >= PER_PAIR or by_address >= PER_ADDRESS:
             refused = LIMITED
-        elif now < allowed_at:
+        elif now < allowed_at and not trusted:
             refused = f"该账号近期登录失败较多，请 {int((allowed_at - now).total_seconds()) + 1} 秒后再试"
         if refused:
             first = s.scalar(select(func.count()).where(LoginAttempt.at > since, LoginAttempt.address == address,

@@ -17,6 +17,11 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_BREAKS = re.compile("[\r\n\t]")
 
 
+def has_control(text: str) -> bool:
+    """Whether `text` holds a control character other than a line break or a tab (NUL included)."""
+    return _CONTROL.search(text) is not None
+
+
 class TextRefused(UserError):
     pass
 

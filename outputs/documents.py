@@ -130,9 +130,23 @@ def each(conn: Connection, scope: Scope, kind: str, month: str, config: Config,
     return [doc for code in codes if (doc := make(conn, scope, month, code, config, today)) is not None]
 
 
+def distinct(documents: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """The documents with names that differ: a name seen before gets （2）, （3）… before .docx, so
+    a folder or a zip holds as many files as were made."""
+    seen: dict[str, int] = {}
+    out = []
+    for name, data in documents:
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] > 1:
+            stem, dot, ext = name.rpartition(".")
+            name = f"{stem}（{seen[name]}）{dot}{ext}" if dot else f"{name}（{seen[name]}）"
+        out.append((name, data))
+    return out
+
+
 def zipped(documents: list[tuple[str, bytes]]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in documents:
+        for name, data in distinct(documents):
             archive.writestr(name, data)
     return buffer.getvalue()

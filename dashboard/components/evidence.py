@@ -28,7 +28,7 @@ def upload(id_: str) -> html.Div:
 
 def chosen(names) -> str:
     """What the box holds, in words."""
-    names = [n for n in names or [] if isinstance(n, str)]
+    names = [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
     return ("已选择：" + "、".join(names)) if names else ""
 
 

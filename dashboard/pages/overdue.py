@@ -79,9 +79,9 @@ def _filters(region, category, band, min_value) -> dict:
     out = {}
     if isinstance(region, str) and region.isdigit():
         out["region"] = region
-    if category in CATEGORIES.values():
+    if isinstance(category, str) and category in CATEGORIES.values():
         out["category"] = category
-    if band in queries.MONTH_BANDS:
+    if isinstance(band, str) and band in queries.MONTH_BANDS:
         out["band"] = band
     if isinstance(min_value, (int, float)) and not isinstance(min_value, bool) and min_value >= 0:
         # beyond any asset's value (and beyond what fen in 64 bits hold): nothing is that dear

@@ -15,9 +15,12 @@ from metrics import allocation as alloc
 
 
 def _masked(scope: Scope, candidates: pd.DataFrame) -> pd.DataFrame:
-    """A department sees other departments' candidate assets without their values."""
+    """Candidates held elsewhere without their values (roles.md): a department sees the values of
+    its own assets only, a county those of its own region."""
     if scope.kind == "department":
         candidates = candidates.assign(value=candidates.value.where(candidates.dept_code == scope.code, None))
+    elif scope.kind == "region":
+        candidates = candidates.assign(value=candidates.value.where(candidates.region_code == scope.code, None))
     return candidates
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, Float, bindparam, cast, func, insert, select, update
 
 from ledger import allocation, audit, clock, columnar, fit, reporting
 from ledger.bulk import analyze, delete_keys, upsert_arrow
@@ -19,7 +19,7 @@ from ledger.importer.read import SourceError, open_sheets, sha256_of
 from ledger.importer.rows import Problem, Problems, parse_header
 from ledger.importer.schema import ABOUT_SHEET, REQUIRED, TABLES, Table, table_for_name
 from ledger.locks import named_lock
-from ledger.models import Asset, Base, ImportRecord
+from ledger.models import Asset, Base, ImportRecord, Income, PurchaseRequest
 from ledger.scope import Scope
 from ledger.texts import checked_date
 
@@ -176,6 +176,33 @@ def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Con
     return staged
 
 
+# the sums the monthly figures add up (metrics.figures), in fen: each must fit the 64-bit integers
+# the snapshots store. A city's assets together are worth far less than this (about 92 000 万亿
+# 元); a file that would pass it is refused here, before any figure is computed.
+TOTALS = (("assets", "original_value", Asset.original_value), ("assets", "net_value", Asset.net_value),
+          ("income", "amount", Income.amount), ("income", "remitted_amount", Income.remitted_amount),
+          ("requests", "quantity * unit_price", PurchaseRequest.quantity * PurchaseRequest.unit_price))
+TOTAL_LIMIT = 2 ** 63 - 1
+
+
+def check_totals(conn: Connection, duck: duckdb.DuckDBPyConnection, staged: dict, problems: Problems) -> None:
+    """Refuse a file after which a city-wide total could not be stored. The rows it replaces are
+    counted twice: the bound errs on the safe side, and only near it."""
+    for table_key, expression, stored in TOTALS:
+        if table_key not in staged:
+            continue
+        table, sheet = staged[table_key]
+        adding = duck.execute(f"SELECT COALESCE(SUM(CAST({expression} AS HUGEINT)), 0) "
+                              f"FROM {stage.stage_name(table)}").fetchall()[0][0]
+        held = conn.execute(select(func.coalesce(func.sum(cast(stored, Float)), 0.0))).scalar()
+        if adding + held > TOTAL_LIMIT:
+            column = table.column(expression.split(" * ")[-1]).zh
+            problems.add(Problem(sheet, None, column, None,
+                                 f"全表{column}合计过大（约 {(adding + held) / 1e14:,.0f} 万亿元），超出平台可计算的范围，"
+                                 "请核对金额单位（应为元）",
+                                 f"the total of {column} would pass what the portal can add up: check the unit (yuan)"))
+
+
 def import_path(engine: Engine, path: str | Path, config: Config, username: str | None = None,
                 scope: Scope | None = None, address: str | None = None, file_name: str | None = None,
                 role: str | None = None, received_on: dt.date | None = None) -> ImportResult:
@@ -216,6 +243,7 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
                 staged = _validate_and_stage(duck, path, config, problems, notes, scoped=scoped)
                 if scoped:
                     stage.check_scope(duck, staged, scope.kind, scope.code, problems)
+                check_totals(conn, duck, staged, problems)
             except SourceError as exc:
                 problems.add(Problem(path.name, None, None, None, exc.zh, exc.en))
                 staged = {}

@@ -56,12 +56,23 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, tuple]]:
             raise SourceError(f"{path.name}: CSV 格式错误 / malformed CSV: {exc}") from None
 
 
-def _xlsx_rows(sheet) -> Iterator[tuple[int, tuple]]:
-    # calamine starts at the first used cell: number rows and place columns as the user sees them
-    first_row, first_column = sheet.start or (0, 0)
-    pad = (None,) * first_column
-    for number, row in enumerate(sheet.iter_rows(), start=first_row + 1):
-        yield number, pad + tuple(row)
+def _unreadable(workbook: str, sheet: str, exc: Exception) -> SourceError:
+    """A sheet calamine cannot read (XML it refuses: an entity declared in it, a broken part), in one line."""
+    reason = " ".join(str(exc).split())[:200]
+    return SourceError(f"{workbook}：工作表「{sheet}」无法读取（文件内容损坏或含有不支持的 XML 结构）",
+                       f"{workbook}: sheet {sheet!r} cannot be read: {type(exc).__name__}: {reason}")
+
+
+def _xlsx_rows(workbook, file_name: str, name: str) -> Iterator[tuple[int, tuple]]:
+    try:
+        sheet = workbook.get_sheet_by_name(name)
+        # calamine starts at the first used cell: number rows and place columns as the user sees them
+        first_row, first_column = sheet.start or (0, 0)
+        pad = (None,) * first_column
+        for number, row in enumerate(sheet.iter_rows(), start=first_row + 1):
+            yield number, pad + tuple(row)
+    except Exception as exc:  # calamine raises its own kinds (XmlError, …) for what it cannot parse
+        raise _unreadable(file_name, name, exc) from None
 
 
 def open_sheets(path: Path) -> Iterator[RawSheet]:
@@ -86,7 +97,7 @@ def open_sheets(path: Path) -> Iterator[RawSheet]:
         raise SourceError(f"{path.name}: 无法打开工作簿 / cannot open workbook: {exc}") from None
     try:
         for name in workbook.sheet_names:
-            yield RawSheet(name, _xlsx_rows(workbook.get_sheet_by_name(name)))
+            yield RawSheet(name, _xlsx_rows(workbook, path.name, name))
     finally:
         workbook.close()
 

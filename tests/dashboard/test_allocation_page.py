@@ -167,3 +167,13 @@ def test_an_overdue_transfer_is_a_reason_on_the_lists(app, as_user, engine, conf
     _, response = call(as_user("supervisor"), [("lists-table", "children")],
                        [("lists-tabs", "active_tab", "budget_restriction")], [("lists-month", "value", "2026-10")])
     assert "部门D1" in text(response) and "配置审核决定调剂的资产逾期未完成 1 项" in text(response)
+
+
+def test_a_county_reads_the_values_of_its_own_regions_candidates_only(app, as_user):
+    """R4 (部门D4, 区划990102) has candidates across the city: the county reads the values of U5 and
+    U6's assets (its region) and names, never values, of the others."""
+    client = as_user("county")
+    _, response = detail(client, "R4")
+    values = {r["asset_code"]: r["value_text"] for r in response["allocation-candidates"]["rowData"]}
+    assert values["A5"] == "5,000.00元" and values["A6"] == "6,000.00元"
+    assert {values[code] for code in ("A1", "A2", "A3", "A4") if code in values} == {"—"} and "A2" in values

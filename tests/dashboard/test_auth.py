@@ -215,3 +215,29 @@ def test_secure_cookies_are_sent_over_https_only(city, config):
     assert "Secure" in response.headers["Set-Cookie"]
     plain = make_app(config).test_client().get("/login")
     assert "Secure" not in plain.headers["Set-Cookie"]
+
+
+def test_attackers_on_many_addresses_slow_themselves_not_the_accounts_owner(app):
+    """Six addresses, each under its own limit, keep the county account in back-off; its owner's
+    browser, which has logged in before, still gets in with the right password from a seventh
+    address. A browser never seen before waits, as the attackers do."""
+    owner = app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "10.9.0.1"
+    assert login(owner, "county").status_code == 302  # the office's browser, remembered from now on
+    owner.post("/logout", data={"csrf": csrf(owner)})
+    for n in range(6):
+        attacker = app.test_client()
+        attacker.environ_base["REMOTE_ADDR"] = f"203.0.113.{n}"
+        for _ in range(4):
+            assert login(attacker, "county", "guess-guess-guess").status_code == 401
+    stranger = app.test_client()
+    stranger.environ_base["REMOTE_ADDR"] = "10.9.0.7"
+    refused = login(stranger, "county")
+    assert refused.status_code == 401 and "该账号近期登录失败较多" in refused.get_data(as_text=True)
+    owner.environ_base["REMOTE_ADDR"] = "10.9.0.7"  # the owner, from the same new address
+    assert login(owner, "county").status_code == 302
+    # a forged cookie is no browser of the owner's
+    forger = app.test_client()
+    forger.environ_base["REMOTE_ADDR"] = "10.9.0.8"
+    forger.set_cookie("panhuo_device", "WyJjb3VudHkiXQ.forged")
+    assert "该账号近期登录失败较多" in login(forger, "county").get_data(as_text=True)

@@ -66,3 +66,44 @@ def test_a_busy_database_is_a_503_that_says_so(supervisor, monkeypatch):
     assert response.status_code == 503 and "正在计算" in response.get_json()["message"]
     status, _ = overdue_rows(supervisor, {"startRow": 0, "endRow": 100})
     assert status == 503
+
+
+@pytest.mark.parametrize("path", ["/api/v1/requests/XQ%00/candidates", "/api/v1/kpis?month=2026-10%00",
+                                  "/api/v1/warnings?q=%01"])
+def test_a_control_character_in_an_api_address_is_a_400_in_json(supervisor, path):
+    """PostgreSQL cannot store NUL; no field holds the other control characters: refused before any
+    query, in one place, on both databases."""
+    response = supervisor.get(path)
+    assert response.status_code == 400 and "控制字符" in response.get_json()["message"]
+
+
+@pytest.mark.parametrize("path", ["/department?code=D1%00", "/asset?code=A1%00", "/papers/1%00", "/evidence/1%1f"])
+def test_a_control_character_in_a_page_address_is_a_400_that_says_why(supervisor, path):
+    response = supervisor.get(path)
+    assert response.status_code == 400 and "控制字符" in response.get_data(as_text=True)
+
+
+def test_a_control_character_typed_into_a_search_or_a_note_is_a_400(supervisor):
+    for inputs in ([("app-search", "value", "A1\x00")], [("warnings-search", "value", "单位\x00")]):
+        status, _ = call(supervisor, [("app-search-results", "children")], inputs)
+        assert status == 400
+
+
+def test_a_login_with_nul_in_the_name_is_refused_not_a_server_error(shared_app):
+    from tests.city import csrf
+    client = shared_app.test_client()
+    response = client.post("/login", data={"username": "supervisor\x00", "password": "x" * 10, "csrf": csrf(client)})
+    assert response.status_code == 400 and "控制字符" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v1/kpis/extra", "/api/v1/"])
+def test_an_unknown_api_address_is_a_404_in_json(supervisor, path):
+    response = supervisor.get(path)
+    assert response.status_code == 404 and response.is_json and response.get_json()["error"] == "not_found"
+
+
+@pytest.mark.parametrize("path", ["/_dash-component-suites/dash/%2e%2e/%2e%2e/etc/passwd",
+                                  "/_dash-component-suites/dash/..%2f..%2fx.js", "/_dash-component-suites/nope/x.js",
+                                  "/_dash-component-suites/dash/deps/%ff.js"])
+def test_a_component_file_that_is_not_there_is_a_404(supervisor, path):
+    assert supervisor.get(path).status_code == 404

@@ -142,3 +142,20 @@ def test_a_large_import_rebuilds_the_match_indexes(engine, config, tmp_path, mon
     assert {"ix_assets_stock_code", "ix_assets_stock_name"} <= names
     found = review(engine, config, DECIDED, requests_frame(engine)).of("R1")
     assert list(found.asset_code) == ["T3", "T4"]
+
+
+def test_a_decision_note_or_a_withdrawal_reason_past_its_limit_is_refused_and_nothing_kept(engine, config, tmp_path):
+    """roles.md: notes and reasons are 2,000 characters at most; a 3,000,000-character note was kept
+    and copied into the audit log before."""
+    from ledger.texts import TextRefused
+    city().load(engine, config, tmp_path)
+    found = allocation.Candidates(DECIDED, {"T3": "U3", "T4": "U3"}, {"covered": True})
+    for note in ("x" * 2001, "调剂\x00两张", "x" * 3_000_000):
+        with pytest.raises(TextRefused), engine.begin() as conn:
+            allocation.decide(conn, SUPERVISOR, "R1", true(), "transfer", ["T3", "T4"], None, note, found, 60)
+    with engine.connect() as conn:
+        assert conn.execute(select(AuditEntry).where(AuditEntry.action == "request.decide")).first() is None
+    transfer_both(engine)
+    with pytest.raises(TextRefused, match="撤回理由过长"), engine.begin() as conn:
+        allocation.withdraw(conn, SUPERVISOR, "R1", true(), "y" * 2001)
+    assert held(engine) == {"T3", "T4"}

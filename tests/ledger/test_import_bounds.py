@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from ledger.importer import SourceError, import_path
 from ledger.importer.limits import Limits, unpack
-from ledger.models import Asset, Unit
+from ledger.models import Asset, AuditEntry, ImportRecord, Unit
 from outputs.xlsx import write_frame
 from tests.factories import LedgerBuilder
 
@@ -124,8 +124,9 @@ def test_utf16_csv_is_read_and_undecodable_bytes_are_a_message(engine, config, t
     assert not result.ok and "无法识别文件编码" in result.problems[0].zh
 
 
-def test_an_entity_in_the_sheet_xml_is_not_expanded(engine, config, tmp_path):
-    b = LedgerBuilder().unit("U1").asset("A1")
+def test_an_entity_in_the_sheet_xml_is_a_one_line_message_and_a_failed_import(engine, config, tmp_path):
+    """A sheet declaring entities (billion laughs, small) is neither expanded nor a traceback: the
+    import fails with a line naming the sheet, and the history and the audit log say so."""
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "单位"
@@ -133,26 +134,23 @@ def test_an_entity_in_the_sheet_xml_is_not_expanded(engine, config, tmp_path):
     sheet.append(["U1", "PLACEHOLDER", "D1", "部门D1", "990100", "区划"])
     path = tmp_path / "entity.xlsx"
     book.save(path)
-    # rewrite the sheet with a DOCTYPE that defines a growing entity (billion laughs, small)
     with zipfile.ZipFile(path) as src:
         parts = {n: src.read(n) for n in src.namelist()}
     name = next(n for n in parts if n.startswith("xl/worksheets/"))
-    xml = parts[name].decode()
-    doctype = '<!DOCTYPE x [<!ENTITY a "AAAAAAAAAA"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
-    xml = xml.replace("?>", "?>" + doctype, 1)
-    parts[name] = xml.encode()
-    shared = "xl/sharedStrings.xml"
-    if shared in parts:
-        parts[shared] = parts[shared].decode().replace("PLACEHOLDER", "&b;").encode()
+    doctype = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "AAAAAAAAAA"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    parts[name] = (doctype + parts[name].decode().replace("PLACEHOLDER", "&b;")).encode()
     with zipfile.ZipFile(path, "w") as out:
         for n, data in parts.items():
             out.writestr(n, data)
-    del b
-    result = import_path(engine, path, config)  # a message or a literal value: never a traceback or 100 A's
+    result = import_path(engine, path, config)
+    assert not result.ok
+    (problem,) = result.problems
+    assert "工作表「单位」无法读取" in problem.zh and "\n" not in str(problem)
     with engine.connect() as conn:
-        names = conn.execute(select(Unit.name)).scalars().all()
-    assert "A" * 100 not in "".join(names)
-    assert result.ok or result.problems
+        assert conn.execute(select(func.count()).select_from(Unit)).scalar() == 0
+        record = conn.execute(select(ImportRecord.result).order_by(ImportRecord.id.desc())).scalar()
+        logged = conn.execute(select(AuditEntry.action).order_by(AuditEntry.id.desc())).scalar()
+    assert record == "failed" and logged == "import.failed"
 
 
 def test_every_text_a_sheet_takes_fits_the_column_it_is_stored_in():
@@ -175,3 +173,33 @@ def test_every_text_a_sheet_takes_fits_the_column_it_is_stored_in():
             assert length is None or column.max_chars <= length, (table.key, column.key, length)
             checked += 1
     assert checked >= 25  # every code and text column of every sheet
+
+
+def test_a_city_whose_totals_cannot_be_added_up_is_refused_at_import(engine, config, tmp_path, monkeypatch):
+    """Each card within its column, the sum of them past what a snapshot stores: the file is refused
+    with a line naming the column, counting what the ledger already holds; nothing is written."""
+    from ledger.importer import load
+    LedgerBuilder().unit("U1").asset("A1", original_value="600.00").load(engine, config, tmp_path / "first")
+    monkeypatch.setattr(load, "TOTAL_LIMIT", 100_000)  # 1,000.00 yuan, in fen
+    more = LedgerBuilder().unit("U1").asset("A2", original_value="300.00").asset("A3", original_value="200.00")
+    result = import_path(engine, more.write(tmp_path / "more"), config)
+    assert not result.ok
+    (problem,) = result.problems
+    assert (problem.sheet, problem.column) == ("资产卡片.csv", "原值") and "合计过大" in problem.zh
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Asset)).scalar() == 1
+    fits = LedgerBuilder().unit("U1").asset("A2", original_value="300.00")
+    assert import_path(engine, fits.write(tmp_path / "fits"), config).ok  # 900.00 in all: within
+
+
+@pytest.mark.slow
+def test_a_hundred_thousand_cards_at_the_largest_value_are_refused_not_a_traceback(engine, config, tmp_path):
+    """The red team's city (100,000 × 999,999,999,999.99 元): before, it imported and `compute`
+    died on SUM(…)::BIGINT; now the import says why, and computing the month still works."""
+    from jobs.runner import compute_month
+    b = LedgerBuilder().unit("U1")
+    for i in range(100_000):
+        b.asset(f"Z{i:06d}", original_value="999999999999.99")
+    result = import_path(engine, b.write(tmp_path / "huge"), config)
+    assert not result.ok and "合计过大" in result.problems[0].zh
+    compute_month(engine, config, "2026-10", "test")  # nothing half-imported breaks the month

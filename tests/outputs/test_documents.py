@@ -7,6 +7,7 @@ import io
 import os
 import shutil
 import subprocess
+import zipfile
 
 import pandas as pd
 import pytest
@@ -270,3 +271,15 @@ def test_the_command_line_writes_each_document_and_audits_it(sample, tmp_path):
     with sample["engine"].connect() as conn:
         targets = set(conn.execute(select(AuditEntry.target).where(AuditEntry.action == "export")).scalars())
     assert {f"月度通报 {MONTH}", f"约谈通知书 {MONTH}"} <= targets
+
+
+def test_two_departments_whose_names_differ_only_in_a_space_get_two_files():
+    """清江市教育局 and "清江市 教育局": their codes keep the names apart; and should two documents
+    ever share a name, the zip and the folder still hold every one of them."""
+    from outputs.documents import distinct, file_name, zipped
+    names = [file_name("interview", "2026-10", "清江市教育局", "D01"), file_name("interview", "2026-10", "清江市 教育局", "D02")]
+    assert names[0] != names[1] and names[1] == "约谈通知书_2026-10_D02_清江市教育局.docx"
+    same = [("a.docx", b"1"), ("a.docx", b"2"), ("a.docx", b"3")]
+    assert [n for n, _ in distinct(same)] == ["a.docx", "a（2）.docx", "a（3）.docx"]
+    with zipfile.ZipFile(io.BytesIO(zipped(same))) as archive:
+        assert [archive.read(n) for n in archive.namelist()] == [b"1", b"2", b"3"]
