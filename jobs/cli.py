@@ -280,14 +280,15 @@ def deliver(ctx: Context, month: str, kinds: tuple[str, ...], dry_run: bool, res
 @pass_ctx
 def demo(ctx: Context, assets: int, seed: int, no_serve: bool, write_sample: Path | None) -> None:
     """Build the demo city in the configured database, compute 13 months, serve."""
-    from jobs.demo import WORKBOOK, build_demo
+    from jobs.demo import DEPT_WORKBOOK, WORKBOOK, build_demo
     from ledger.demo import demo_accounts
 
     upgrade(ctx.engine)
     config = build_demo(ctx.engine, ctx.config, assets, seed, write_sample, say=click.echo)
     click.echo(f"数据库 / database: {ctx.engine.url.render_as_string(hide_password=True)}")
     if write_sample:
-        click.echo(f"示例工作簿 / sample workbook: {write_sample / WORKBOOK}")
+        click.echo(f"示例工作簿 / sample workbook: {write_sample / WORKBOOK}; "
+                   f"一个部门的报送 / one department's own: {write_sample / DEPT_WORKBOOK}")
     click.echo("演示账号 / demo accounts (用户名 / 密码):")
     for username, role, scope_code, password in demo_accounts(ctx.engine):
         scope_text = f" [{scope_code}]" if scope_code else ""
@@ -316,6 +317,9 @@ def scheduler(ctx: Context, once: bool) -> None:
     from jobs.scheduler import run_scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # APScheduler says "Running job …" and "executed successfully" for every poll (every few
+    # seconds): its chatter goes to debug; each run of ours logs one line (jobs.runner)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     run_scheduler(ctx.engine, ctx.config, once=once)
 
 

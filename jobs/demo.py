@@ -35,6 +35,8 @@ from metrics.timeline import shift_month
 
 REVIEWER = Actor("demo", "supervisor")
 WORKBOOK = "示范市资产台账.xlsx"
+SENDER = f"{CITY[0]}001"  # the demo account dept's department: its own ledger as it sends it (报送)
+DEPT_WORKBOOK = f"部门报送示例_{SENDER}.xlsx"
 NOTES = {"transfer": "存量资产可满足需求，通过公物仓调剂解决", "partial": "部分由存量调剂，其余同意采购",
          "approve_stock": "候选资产规格型号不符，同意采购", "approve": "全市存量中无同类闲置资产，同意采购",
          "reject": "需求依据不足，不予批复"}
@@ -54,6 +56,8 @@ def build_demo(engine: Engine, config: Config, assets: int, seed: int, folder: P
         started = time.perf_counter()
         counts = write_demo_ledger(workbook, assets=assets, seed=seed)
         say(f"已生成演示台账 / wrote demo ledger: {counts} ({time.perf_counter() - started:.1f}s)")
+        if folder:
+            write_demo_ledger(Path(folder) / DEPT_WORKBOOK, assets=assets, seed=seed, dept=SENDER)
         result = import_path(engine, workbook, config, username="demo")
         if not result.ok:  # the generator and the importer disagree: a bug, say so plainly
             raise RuntimeError("演示台账导入失败 / demo import failed: " + "; ".join(map(str, result.problems[:5])))

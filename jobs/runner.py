@@ -90,6 +90,7 @@ def run_recorded(engine: Engine, job: str, tick: str, trigger: str, work: Callab
         if run_id is None:
             log.info("%s %s: already run or running elsewhere, skipped", job, tick)
             return None
+    started = time.perf_counter()
     try:
         rows = work()
     except Exception as exc:  # recorded, then the scheduler goes on with its other jobs
@@ -97,4 +98,7 @@ def run_recorded(engine: Engine, job: str, tick: str, trigger: str, work: Callab
         runs.finish(engine, run_id, "failed", error=f"{exc}\n{traceback.format_exc(limit=5)}")
         return "failed"
     runs.finish(engine, run_id, "succeeded", rows=rows)
+    # the one line a run leaves in the terminal (heartbeats and polls log at debug only)
+    log.info("%s %s: succeeded in %.1f s%s", job, tick, time.perf_counter() - started,
+             f", {rows:,} rows" if isinstance(rows, int) else "")
     return "succeeded"

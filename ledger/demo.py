@@ -127,8 +127,11 @@ class LedgerWriter:
             self.sheets = {k: csv.writer(f) for k, f in self.files.items()}
         for table in TABLES:
             self._put(table.key, [c.zh for c in table.columns])
+        self.muted = False  # rows of a department left out (write_demo_ledger's `dept`) are drawn, not written
 
     def row(self, table: str, values: list) -> None:
+        if self.muted:
+            return
         self.counts[table] += 1
         self._put(table, values)
 
@@ -146,8 +149,11 @@ class LedgerWriter:
                 f.close()
 
 
-def write_demo_ledger(target: str | Path, assets: int = 50_000, seed: int = 2026) -> dict[str, int]:
-    """Write the demo ledger to `target` (.xlsx file, or a folder of CSV files); returns row counts."""
+def write_demo_ledger(target: str | Path, assets: int = 50_000, seed: int = 2026,
+                      dept: str | None = None) -> dict[str, int]:
+    """Write the demo ledger to `target` (.xlsx file, or a folder of CSV files); returns row counts.
+    `dept`: only that department's units and their records, as it sends them itself (报送), no
+    purchase requests; the same rows as in the whole city's ledger."""
     rng = random.Random(seed)
     departments = _departments(rng)
     units = [(d, code, name) for d in departments for code, name in d.units]
@@ -158,15 +164,19 @@ def write_demo_ledger(target: str | Path, assets: int = 50_000, seed: int = 2026
         per_unit[i % len(per_unit)] += 1
     writer = LedgerWriter(Path(target))
     try:
-        for dept in departments:
-            for code, name in dept.units:
-                writer.row("units", [code, name, dept.code, dept.name, dept.region_code, dept.region_name,
+        for one in departments:
+            for code, name in one.units:
+                writer.muted = dept is not None and one.code != dept
+                writer.row("units", [code, name, one.code, one.name, one.region_code, one.region_name,
                                      rng.choice(["行政单位", "事业单位", "事业单位", "国有企业"])])
         gen = _AssetGenerator(rng, writer)
-        for (dept, unit_code, _), count in zip(units, per_unit):
+        for (one, unit_code, _), count in zip(units, per_unit):
+            writer.muted = dept is not None and one.code != dept
             for _ in range(count):
-                gen.asset(dept, unit_code)
-        _requests(random.Random(seed + 1), writer, units, per_year=max(60, min(600, assets // 150)))
+                gen.asset(one, unit_code)
+        writer.muted = False
+        if dept is None:
+            _requests(random.Random(seed + 1), writer, units, per_year=max(60, min(600, assets // 150)))
     finally:
         writer.close()
     return writer.counts

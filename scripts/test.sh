@@ -14,7 +14,7 @@ echo "== ruff (pyflakes, import order)"
 .venv/bin/ruff check --quiet .
 if [ -n "$fast" ]; then
     echo "== fast lane: SQLite, no browser, no slow tests"
-    env -u PANHUO_DATABASE_URL .venv/bin/python -m pytest -n auto -m "not slow" --ignore=tests/browser "$@"
+    env -u PANHUO_DATABASE_URL PANHUO_TEST_FAST=1 .venv/bin/python -m pytest -n auto -m "not slow" --ignore=tests/browser "$@"
     exit
 fi
 echo "== tests on SQLite"

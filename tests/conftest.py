@@ -18,7 +18,9 @@ from tests.helpers import empty_all, fresh_postgres_database, restore_rows, tabl
 
 # no per-example deadline: a loaded CI machine is not a failure (speed is measured in benchmarks/)
 settings.register_profile("panhuo", deadline=None)
-settings.load_profile("panhuo")
+# the fast lane (scripts/test.sh --fast) tries each property on fewer examples; the full run on 100
+settings.register_profile("fast", deadline=None, max_examples=20)
+settings.load_profile("fast" if os.environ.get("PANHUO_TEST_FAST") else "panhuo")
 
 
 def pytest_report_header(config):

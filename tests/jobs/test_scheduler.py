@@ -207,3 +207,23 @@ def test_the_weekly_report_lands_whole_in_the_outbox(engine, config, tmp_path):
     # no department reported that week: every department is listed as not reported
     assert [row[1] for row in book["未报周进度部门"].iter_rows(min_row=3, values_only=True)] == ["部门D1", "部门D2"]
     assert "盘活工作周调度 · 2026年10月（进行中） · 2026年第47周 · 范围：全市" in book["部门排名"]["A1"].value
+
+
+@pytest.mark.slow
+def test_the_running_scheduler_writes_a_line_per_run_and_none_per_heartbeat(engine, config, tmp_path):
+    """Polled every second for a few seconds: the terminal reads the start, one line for each run,
+    and nothing for the polls and heartbeats in between."""
+    ledger(engine, config, tmp_path)
+    panhuo = [sys.executable, "-m", "jobs.cli", "scheduler"]
+    proc = subprocess.Popen(panhuo, cwd=tmp_path, env=_env(config, PANHUO_SCHEDULER_POLL_SECONDS="1"),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        time.sleep(8)
+    finally:
+        proc.terminate()
+    output = proc.communicate(timeout=60)[0]
+    lines = output.splitlines()
+    assert any("scheduler started" in line for line in lines), output
+    assert not [line for line in lines if "Running job" in line or "executed successfully" in line], output
+    succeeded = [line for line in lines if ": succeeded in " in line]
+    assert succeeded and len(lines) <= len(succeeded) + 5, output  # the start and the runs, not a line per poll

@@ -69,3 +69,21 @@ def test_demo_again_with_another_size_rebuilds_and_refuses_foreign_data(engine, 
     assert refused.exit_code != 0 and "not the demo city" in refused.output
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Asset)).scalar_one() == 2001
+
+
+def test_one_departments_own_ledger_is_its_rows_of_the_citys(tmp_path):
+    """What the demo's department sends itself is exactly its part of the city's ledger, without
+    purchase requests (they are typed on 配置审核 or sent by the bureau)."""
+    import csv
+
+    def rows(folder, sheet):
+        with (folder / f"{sheet}.csv").open(encoding="utf-8-sig") as fh:
+            return list(csv.reader(fh))[1:]
+    write_demo_ledger(tmp_path / "city", assets=2000, seed=7)
+    counts = write_demo_ledger(tmp_path / "own", assets=2000, seed=7, dept="371500001")
+    units = rows(tmp_path / "own", "单位")
+    assert units and {u[2] for u in units} == {"371500001"}
+    assert units == [u for u in rows(tmp_path / "city", "单位") if u[2] == "371500001"]
+    mine = {u[0] for u in units}
+    assert rows(tmp_path / "own", "资产卡片") == [a for a in rows(tmp_path / "city", "资产卡片") if a[1] in mine]
+    assert counts["assets"] > 0 and counts["requests"] == 0
