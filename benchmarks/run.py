@@ -67,12 +67,64 @@ def ensure_data(assets: int) -> tuple[Path, dict]:
     return folder, eval(counts_file.read_text())  # our own file, written above
 
 
+def _messy_cell(kind: str, value: str, n: int) -> str:
+    """`value` in another spelling import.md accepts, chosen by the row number (most rows messy)."""
+    if not value or n % 5 == 0:  # one row in five stays plain
+        return value
+    if kind == "date":
+        y, m, d = value.split("-")
+        return (f"{y}/{int(m)}/{int(d)}", f"{y}{m}{d}", f"{y}.{int(m)}.{int(d)}", f" {value} ")[n % 4]
+    if kind == "money":
+        yuan, _, fen = value.partition(".")
+        grouped = f"{int(yuan):,}" + (f".{fen}" if fen else "")
+        return (grouped, f"￥{value}", f"¥ {grouped}", f" {value} ")[n % 4]
+    if kind == "bool":
+        return {"是": ("Y", "yes", "是")[n % 3], "否": ("N", "no", "否")[n % 3]}.get(value, value)
+    return value
+
+
+def ensure_messy(assets: int) -> Path:
+    """The clean folder as a field export writes it: other date and money spellings on most rows,
+    Y/N for 是/否, stray spaces; GB18030 for half the files, UTF-8 with BOM for the rest."""
+    import csv
+
+    from ledger.importer.schema import TABLES
+
+    clean, _ = ensure_data(assets)
+    folder = HERE / "data" / f"{assets}-messy"
+    if (folder / "done.txt").exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    for i, table in enumerate(TABLES):
+        source = clean / f"{table.zh}.csv"
+        if not source.exists():
+            continue
+        kinds = {c.zh: c.kind for c in table.columns}
+        encoding = "gb18030" if i % 2 else "utf-8-sig"
+        with source.open(encoding="utf-8-sig", newline="") as src, \
+                (folder / source.name).open("w", encoding=encoding, newline="") as out:
+            reader, writer = csv.reader(src), csv.writer(out)
+            header = next(reader)
+            writer.writerow(header)
+            column_kinds = [kinds.get(h, "text") for h in header]
+            for n, row in enumerate(reader):
+                writer.writerow([_messy_cell(k, v, n) for k, v in zip(column_kinds, row)])
+    (folder / "done.txt").write_text("messy")
+    print(f"wrote the messy copy of {assets} assets in {time.perf_counter() - started:.0f}s", file=sys.stderr)
+    return folder
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--assets", type=int, action="append", required=True)
     parser.add_argument("--db", choices=["sqlite", "postgres"], action="append", required=True)
     parser.add_argument("--year", action="store_true", help="also compute 13 months (2025-10 … 2026-10)")
+    parser.add_argument("--messy", action="store_true",
+                        help="only import: the clean folder and its messy copy (every spelling import.md accepts)")
     args = parser.parse_args()
+    if args.messy:
+        return import_clean_and_messy(args.assets, args.db)
     print(f"# {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()}")
     print("| assets | db | import s | import MiB | compute 3 months s (process) | compute MiB | "
           "pure DuckDB 3 months s | DuckDB MiB | ratio | 13 months s |")
@@ -100,6 +152,23 @@ def main() -> None:
             print(f"| {assets:,} | {kind} | {import_s:.1f} | {import_mb:.0f} | {three_s:.1f} ({wall_s:.1f}) | "
                   f"{max(three_mb, all_mb):.0f} | {pure_s:.1f} | {pure_mb:.0f} | {three_s / pure_s:.2f} | "
                   f"{year} |", flush=True)
+
+
+def import_clean_and_messy(sizes: list[int], kinds: list[str]) -> None:
+    print(f"# {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()}")
+    print("| assets | db | clean import s | MiB | messy import s | MiB |")
+    print("|---|---|---|---|---|---|")
+    for assets in sizes:
+        clean, messy = ensure_data(assets)[0], ensure_messy(assets)
+        for kind in kinds:
+            figures = []
+            for folder in (clean, messy):
+                env = dict(os.environ, PANHUO_DATABASE_URL=fresh_database(kind), PANHUO_ORG_CITY_REGION_CODE="371500",
+                           PYTHONPATH=str(HERE.parent))
+                run(["init-db"], env)
+                figures.append(run(["import", str(folder)], env)[:2])
+            (clean_s, clean_mb), (messy_s, messy_mb) = figures
+            print(f"| {assets:,} | {kind} | {clean_s:.1f} | {clean_mb:.0f} | {messy_s:.1f} | {messy_mb:.0f} |", flush=True)
 
 
 if __name__ == "__main__":

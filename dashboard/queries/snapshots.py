@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import Engine, false, func, or_, select
 
 from dashboard.cache import snapshot_cached
 from dashboard.scope import Scope
@@ -118,7 +118,9 @@ def kpis(engine: Engine, scope: Scope, month: str | list[str], level: str | None
     for column, value in ((KpiRow.level, level), (KpiRow.region_code, region), (KpiRow.dept_code, dept),
                           (KpiRow.code, code)):
         if value is not None:
-            query = query.where(column == value)
+            # a code is text: anything else a browser sends matches nothing (PostgreSQL would refuse
+            # to compare it, SQLite would compare it as something else)
+            query = query.where(column == value if isinstance(value, str) else false())
     with engine.connect() as conn:
         frame = pd.DataFrame(conn.execute(query.order_by(KpiRow.month, KpiRow.level, KpiRow.rank, KpiRow.code))
                              .fetchall(), columns=KPI_COLUMNS)

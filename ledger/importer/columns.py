@@ -1,10 +1,11 @@
 """Parse a sheet by columns, not cells.
 
 Rows are taken in chunks and turned into one text column per sheet column; DuckDB then reads
-every cell written the plain way (2024-03-15, 12345.67, 是, 闲置, a code) in one vectorised
-pass, and checks the rules that relate cells of one row. Whatever that pass does not take
-for certain (another date spelling, thousands separators, an empty required cell, a broken
-row rule, a number in a code column of a workbook ...) goes to the cell parser of
+every cell written in a spelling import.md accepts (2024-03-15, 2024/3/15, 2024.3.15, 20240315;
+12345.67, 12,345.67, ￥12345.67; 是, Y, true, 1; 闲置; a code) in one vectorised pass, and
+checks the rules that relate cells of one row. Whatever that pass does not take for certain (a
+date that does not exist, an amount with three decimals, an empty required cell, a broken row
+rule, a number in a code column of a workbook ...) goes to the cell parser of
 ledger.importer.rows, row by row, so every message is exactly the one import.md asks for.
 The fast pass only ever accepts what the cell parser would accept with the same value.
 """
@@ -42,6 +43,7 @@ ROW_RULES = {
     "listings": "delisted_on < listed_on OR (delisted_on IS NOT NULL AND outcome IS NULL)",
 }
 _SQL_TYPES = stage.SQL_TYPES | {"date": "VARCHAR"}  # the fast pass hands dates on as ISO text
+SEPARATED_DATE = "|".join(f"[0-9]{{4}}{sep}[0-9]{{1,2}}{sep}[0-9]{{1,2}}" for sep in ("-", "/", "[.]"))
 
 
 def _text_of(kind: str) -> Callable[[object], object]:
@@ -51,6 +53,10 @@ def _text_of(kind: str) -> Callable[[object], object]:
             return value
         if kind == "date" and isinstance(value, dt.date):
             return (value.date() if isinstance(value, dt.datetime) else value).isoformat()
+        if kind == "bool" and type(value) is bool:
+            return "true" if value else "false"
+        if kind in ("date", "bool") and type(value) is int:
+            return str(value)  # 20240315, 1, 0: read as their text, as the cell parser does
         if kind in ("money", "int", "text") and type(value) is float and value.is_integer() and abs(value) < 1e15:
             return str(int(value))
         if kind in ("money", "int", "text") and type(value) is int:
@@ -67,11 +73,23 @@ def _parsed(column: Column) -> str:
     if column.kind in ("code", "text"):
         return v
     if column.kind == "date":
-        value = (f"CASE WHEN regexp_full_match({v}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
-                 f"AND year(try_cast({v} AS DATE)) BETWEEN 1 AND 9999 THEN {v} END")
+        # every spelling cells.parse_date takes: 2024-03-15, 2024/3/15, 2024.3.15 (one separator
+        # throughout; RE2 has no back-references, hence three patterns), 20240315; as ISO text
+        iso = (f"CASE WHEN regexp_full_match({v}, '[0-9]{{8}}') "
+               f"THEN substr({v}, 1, 4) || '-' || substr({v}, 5, 2) || '-' || substr({v}, 7, 2) "
+               f"WHEN regexp_full_match({v}, '{SEPARATED_DATE}') "
+               f"THEN printf('%s-%02d-%02d', regexp_extract({v}, '^([0-9]{{4}})', 1), "
+               f"CAST(regexp_extract({v}, '^[0-9]{{4}}[-/.]([0-9]{{1,2}})', 1) AS INTEGER), "
+               f"CAST(regexp_extract({v}, '([0-9]{{1,2}})$', 1) AS INTEGER)) END")
+        value = f"CASE WHEN year(try_cast({iso} AS DATE)) BETWEEN 1 AND 9999 THEN {iso} END"
     elif column.kind == "money":
-        value = (f"CASE WHEN regexp_full_match({v}, '[0-9]{{1,12}}([.][0-9]{{1,2}})?') "
-                 f"THEN CAST(CAST({v} AS DECIMAL(18, 2)) * 100 AS BIGINT) END")
+        # 12345.67, 12,345.67, ￥12345.67, ¥ 12,345 (cells.parse_money); more than two decimals, a
+        # bare .5 or more than 12 digits of yuan are the cell parser's to read or refuse
+        bare = f"trim(replace(replace({v}, '￥', ''), '¥', ''), $spaces)"
+        digits = f"replace({bare}, ',', '')"
+        value = (f"CASE WHEN regexp_full_match({bare}, '([0-9]{{1,3}}(,[0-9]{{3}})+|[0-9]+)([.][0-9]{{1,2}})?') "
+                 f"AND regexp_full_match({digits}, '[0-9]{{1,12}}([.][0-9]{{1,2}})?') "
+                 f"THEN CAST(CAST({digits} AS DECIMAL(18, 2)) * 100 AS BIGINT) END")
     elif column.kind == "int":
         value = f"CASE WHEN regexp_full_match({v}, '[0-9]{{1,9}}') THEN CAST({v} AS INTEGER) END"
     elif column.kind == "bool":

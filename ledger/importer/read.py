@@ -44,7 +44,15 @@ def detect_encoding(path: Path) -> str:
     return "utf-8"
 
 
+# csv's own bound on one field (128 KB by default) would refuse a long cell naming neither its row
+# nor its column: the whole file is bounded already ([import] max_upload_mb), so a cell may be as
+# long as that, and the column's own length check names row, column and limit (rows.py)
+CSV_FIELD_LIMIT = 1 << 30
+
+
 def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, tuple]]:
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    number = 0
     with path.open("r", encoding=encoding, newline="") as fh:
         try:
             for number, row in enumerate(csv.reader(fh), start=1):
@@ -53,7 +61,19 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, tuple]]:
             raise SourceError(f"{path.name}: 无法识别文件编码（应为 UTF-8、UTF-16 或 GB18030）",
                               f"cannot decode file (expected UTF-8, UTF-16 or GB18030): {exc}") from None
         except csv.Error as exc:
-            raise SourceError(f"{path.name}: CSV 格式错误 / malformed CSV: {exc}") from None
+            raise SourceError(f"{path.name} 第 {number + 1:,} 行：CSV 格式错误（{_csv_reason(str(exc))}）",
+                              f"{path.name} row {number + 1}: malformed CSV: {exc}") from None
+
+
+def _csv_reason(text: str) -> str:
+    """csv's few complaints, in Chinese."""
+    if "NUL" in text:
+        return "含有 NUL 字符"
+    if "field larger than field limit" in text:
+        return "单元格过长"
+    if "quote" in text or "EOF" in text:
+        return "引号不成对"
+    return text
 
 
 def _unreadable(workbook: str, sheet: str, exc: Exception) -> SourceError:

@@ -171,7 +171,9 @@ def test_a_delivery_killed_mid_run_never_sends_a_pair_twice(city_with_mail, tmp_
             f'[database]\nurl = "{config.database_url}"\n[org]\ncity_region_code = "990100"\n'
             f'[mail]\nhost = "127.0.0.1"\nport = {mailbox.port}\nstarttls = false\nsender = "p@example.cn"\n'
             f'[files]\ndir = "{tmp_path / "files"}"\n', encoding="utf-8")
-        env = {**os.environ, "PANHUO_CONFIG": str(settings), "PYTHONPATH": str(ROOT)}
+        # the environment's database (the PostgreSQL run's) would win over the file: name this worker's
+        env = {**os.environ, "PANHUO_CONFIG": str(settings), "PYTHONPATH": str(ROOT),
+               "PANHUO_DATABASE_URL": config.database_url}
         run = [sys.executable, "-m", "jobs.cli", "deliver", "--month", MONTH]
         process = subprocess.Popen(run, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         assert mailbox.holding.wait(120), process.stderr.read().decode()[-2000:]

@@ -203,3 +203,14 @@ def test_a_hundred_thousand_cards_at_the_largest_value_are_refused_not_a_traceba
     result = import_path(engine, b.write(tmp_path / "huge"), config)
     assert not result.ok and "合计过大" in result.problems[0].zh
     compute_month(engine, config, "2026-10", "test")  # nothing half-imported breaks the month
+
+
+def test_a_five_megabyte_cell_is_named_by_sheet_row_and_column(engine, config, tmp_path):
+    """Past csv's own field bound (128 KB) too: the column's length check answers, in Chinese,
+    with the sheet, the row, the column and the limit."""
+    b = LedgerBuilder().unit("U1").asset("A1").asset("A2", asset_name="名" * (5 << 20))
+    result = import_path(engine, b.write(tmp_path / "long"), config)
+    assert not result.ok
+    (problem,) = result.problems
+    assert (problem.sheet, problem.row, problem.column) == ("资产卡片.csv", 3, "资产名称")
+    assert "过长" in problem.zh and "field limit" not in str(problem)
