@@ -87,7 +87,11 @@ def city(engine, city_rows):
 
 @pytest.fixture(scope="session")
 def portal(base_config):
-    return make_app(base_config)
+    app = make_app(base_config)
+    # Dash hands the callbacks registered at import (the shell's) to the first app that serves a
+    # request in the process; a test's own short-lived app must not be that one
+    app.test_client().get("/login")
+    return app
 
 
 @pytest.fixture

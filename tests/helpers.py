@@ -14,6 +14,14 @@ SHARED = ROOT.parent / "shared"
 SAMPLE = SHARED / "samples" / "qingjiang-3k"
 
 
+FAST = bool(os.environ.get("PANHUO_TEST_FAST"))  # scripts/test.sh --fast
+
+
+def examples(n: int) -> int:
+    """A property's number of examples: n in the full run, a third of it in the fast lane."""
+    return max(5, n // 3) if FAST else n
+
+
 def fresh_postgres_database(url: str, name: str) -> str:
     """Create (or recreate, empty) database `name` on the server of `url`, named for this test
     worker so that parallel workers never share one; its URL."""

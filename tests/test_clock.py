@@ -10,6 +10,7 @@ import subprocess
 import sys
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from ledger import clock
@@ -43,6 +44,7 @@ def portal_in(zone: str, database_url: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow  # a server process per zone: the full run and CI
 def test_a_portal_run_with_tz_utc_shows_shanghai_time(city, config):
     shanghai = ZoneInfo("Asia/Shanghai")
     seen = {}

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from ledger import accounts
 from ledger.db import session_scope
 from tests.city import assert_no_foreign
+from tests.helpers import examples
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def test_api_conforms_and_stays_in_scope(api_schema, token):
 
     for operation in operations:
         @given(case=operation.as_strategy())
-        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+        @settings(max_examples=examples(25), deadline=None, suppress_health_check=list(HealthCheck))
         def check(case):
             response = case.call(headers=auth)
             case.validate_response(response, headers=auth)

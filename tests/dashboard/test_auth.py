@@ -206,7 +206,7 @@ def test_a_post_from_another_sites_page_is_refused(app):
     assert client.post("/login", data=form, headers={"Origin": "http://localhost"}).status_code == 302
 
 
-def test_secure_cookies_are_sent_over_https_only(city, config):
+def test_secure_cookies_are_sent_over_https_only(city, config, portal):  # portal: see conftest.portal
     from tests.city import make_app
 
     app = make_app(config.replace(auth__secure_cookies=True))

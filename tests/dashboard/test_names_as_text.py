@@ -29,7 +29,8 @@ def _links(payload: dict) -> list[tuple[str, str]]:
             for row in grid["rowData"]]
 
 
-def test_a_department_named_like_a_link_is_shown_as_its_name(engine, config, tmp_path):
+def test_a_department_named_like_a_link_is_shown_as_its_name(engine, config, tmp_path, portal):
+    # `portal`: the session's app serves first in this process (conftest.portal says why)
     b = LedgerBuilder()
     b.unit("U1", dept="D1", dept_name=PHISH, unit_name=UNIT).unit("U2", dept="D2")
     b.asset("A1", unit="U1", status="闲置", status_since="2025-01-01").asset("A2", unit="U2")

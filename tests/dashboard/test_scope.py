@@ -20,7 +20,7 @@ HOSTILE = ["D2", "D4", "990102", "990100", "U3", "A3", "R4", None, "", "2026-13"
 
 
 @pytest.mark.parametrize("value", HOSTILE, ids=[json.dumps(v, ensure_ascii=False) for v in HOSTILE])
-@pytest.mark.parametrize("month", ["2026-10", "2026-09"])
+@pytest.mark.parametrize("month", ["2026-10", pytest.param("2026-09", marks=pytest.mark.slow)])
 def test_every_callback_as_a_department_user_returns_nothing_foreign(app, as_user, value, month):
     app.config["PROPAGATE_EXCEPTIONS"] = False  # answer as production does: an error is a 500, not a traceback
     client = as_user("dept")

@@ -13,6 +13,7 @@ from ledger.importer.columns import stage_sheet
 from ledger.importer.read import RawSheet
 from ledger.importer.rows import Problems, parse_header
 from ledger.importer.schema import ASSETS, INCOME, LISTINGS, UNITS
+from tests.helpers import examples
 
 TEXT = ["", " ", "A-1", "　A2　", "0012", "清江市", "=1+1", "x" * 70]
 CELLS = {
@@ -61,7 +62,7 @@ def workbook_cell(column):
     return st.one_of(st.sampled_from(CELLS[column.kind]), st.sampled_from(TYPED))
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_csv_text_parses_the_same_both_ways(data):
     for table in (UNITS, ASSETS, INCOME, LISTINGS):
@@ -69,7 +70,7 @@ def test_csv_text_parses_the_same_both_ways(data):
         agree(table, header, data.draw(rows))
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_workbook_cells_parse_the_same_both_ways(data):
     for table in (ASSETS, INCOME):

@@ -7,12 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger import fit
+from tests.helpers import examples
 
 NAMES = st.text(alphabet=st.sampled_from(list("办公桌椅 　\t\nAaBbZz09ＡａＺｚ０９～！（）()'-_.ßİ\u00a0\u2003")), max_size=20) | st.text(max_size=20)
 
 
 @given(names=st.lists(NAMES, min_size=1, max_size=20))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 def test_name_keys_agree_in_python_and_sql(names):
     with duckdb.connect() as duck:
         got = duck.execute(f"SELECT {fit.name_key_sql('n')} FROM (SELECT unnest(?::VARCHAR[]) AS n, "
