@@ -108,7 +108,8 @@ def request_candidates(request_id: str):
     text with two decimals, none for another department's asset when a department asks)."""
     day = _review_date()
     scope = context.scope()
-    found = queries.request_review(context.engine(), context.config(), scope, day, request_id=request_id)
+    found = queries.request_review(context.engine(), context.config(), scope, day, request_id=request_id,
+                                   live=True)
     if found is None:
         return jsonify({"error": "not_found", "message": "no such request"}), 404
     return jsonify([{**r, "value": None if r["value"] is None else str(r["value"])}

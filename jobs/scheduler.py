@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import time
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_SCHEDULER_STARTED
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -14,6 +15,7 @@ from jobs.deliver import send_due
 from jobs.schedule import JOBS, catch_up, run_queued, run_tick
 from ledger import clock, runs
 from ledger.config import Config, ConfigError
+from metrics.allocation import refresh_stale
 
 log = logging.getLogger("panhuo.scheduler")
 
@@ -43,11 +45,22 @@ def build(engine: Engine, config: Config) -> BlockingScheduler:
     def poll():
         run_queued(engine, config)
         send_due(engine, config)  # e-mails of papers and messages, and failed ones whose back-off has passed
+        review_stock(engine, config)
         report(engine, config, scheduler)
 
     scheduler.add_job(poll, IntervalTrigger(seconds=config["scheduler.poll_seconds"]), id="poll",
                       name="手动任务与心跳")
     return scheduler
+
+
+def review_stock(engine: Engine, config: Config) -> None:
+    """配置审核: the open requests' reviews stored again once the stock or the day changed, so the
+    page reads them instead of computing them."""
+    started = time.perf_counter()
+    refreshed = refresh_stale(engine, config, config.today())
+    if refreshed:
+        log.info("配置审核: %d requests reviewed against the stock and stored in %.1f s", refreshed,
+                 time.perf_counter() - started)
 
 
 def report(engine: Engine, config: Config, scheduler: BlockingScheduler | None) -> None:
@@ -66,6 +79,7 @@ def run_scheduler(engine: Engine, config: Config, once: bool = False) -> None:
     catch_up(engine, config)
     run_queued(engine, config)
     send_due(engine, config)
+    review_stock(engine, config)
     if once:
         return
     scheduler = build(engine, config)

@@ -14,10 +14,22 @@ from sqlalchemy import Connection, and_, delete, exists, func, insert, select, u
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import ColumnElement
 
-from ledger import audit, vocab
+from ledger import audit, fit, vocab
 from ledger.importer.rows import Problem, Problems, RowParser
 from ledger.importer.schema import REQUESTS
-from ledger.models import Asset, Decision, Department, HeldAsset, Listing, PurchaseRequest, Transfer, Unit
+from ledger.models import (
+    Asset,
+    Decision,
+    Department,
+    HeldAsset,
+    ImportRecord,
+    Listing,
+    PurchaseRequest,
+    RequestReview,
+    Snapshot,
+    Transfer,
+    Unit,
+)
 from ledger.texts import checked_text
 from ledger.workflow import Actor, WorkflowError, timestamp
 
@@ -48,6 +60,34 @@ def standing(conn: Connection, request_id: str):
     """The request's decision that is not withdrawn (id, kind, decided_by), or None."""
     return conn.execute(select(Decision.id, Decision.kind, Decision.decided_by).where(
         Decision.request_id == request_id, Decision.withdrawn_at.is_(None))).first()
+
+
+def stock_stamp(conn: Connection) -> str:
+    """What the stock and the list flags were read from: the newest import and computation. A
+    stored review with another stamp is stale (metrics.allocation.stored_review)."""
+    imported = conn.execute(select(func.max(ImportRecord.id), func.max(ImportRecord.finished_at))).one()
+    computed = conn.execute(select(func.max(Snapshot.computed_at), func.count()).select_from(Snapshot)).one()
+    return f"{imported[0]}|{imported[1]}|{computed[0]}|{computed[1]}"
+
+
+def forget_reviews(conn: Connection, asset_codes: list[str]) -> int:
+    """Drop the stored reviews of the requests these assets fit (held or released: they leave
+    or rejoin those requests' candidates), so the next review computes them again."""
+    if not asset_codes:
+        return 0
+    cards = conn.execute(select(Asset.code_key, Asset.category, Asset.name_key)
+                         .where(Asset.code.in_(asset_codes))).all()
+    stored = conn.execute(select(PurchaseRequest.request_id, PurchaseRequest.category, PurchaseRequest.category_code,
+                                 PurchaseRequest.asset_name)
+                          .join(RequestReview, RequestReview.request_id == PurchaseRequest.request_id)).all()
+    codes = {c.code_key for c in cards if c.code_key}
+    names = {(c.category, c.name_key) for c in cards}
+    fitting = [r.request_id for r in stored
+               if (any(k.startswith(fit.code_key(r.category_code)) for k in codes) if r.category_code
+                   else (r.category, fit.name_key(r.asset_name)) in names)]
+    if fitting:
+        conn.execute(delete(RequestReview).where(RequestReview.request_id.in_(fitting)))
+    return len(fitting)
 
 
 # ---- requests entered on the page ---------------------------------------------------------
@@ -142,6 +182,7 @@ def decide(conn: Connection, actor: Actor, request_id: str, where: ColumnElement
             decision_id=decision_id, request_id=request_id, asset_code=a, from_unit_code=found.assets[a],
             dept_code=req.dept_code, region_code=req.region_code, decided_on=found.d, due_on=due, state="open")
             for a in assets])
+        forget_reviews(conn, assets)  # no longer candidates of the other requests they fit
     audit.record(conn, actor.username, "request.decide", f"配置需求 {request_id}", before=None,
                  after={"decision": kind, "assets": assets, "approved_qty": approved, "flags": flags,
                         "review_date": found.d.isoformat()},
@@ -166,6 +207,7 @@ def withdraw(conn: Connection, actor: Actor, request_id: str, where: ColumnEleme
         withdrawn_by=actor.username, withdrawn_at=now, withdraw_note=note))
     held = conn.execute(select(HeldAsset.asset_code).where(HeldAsset.decision_id == decision.id)).scalars().all()
     conn.execute(delete(HeldAsset).where(HeldAsset.decision_id == decision.id))
+    forget_reviews(conn, held)  # candidates again of the requests they fit
     conn.execute(update(Transfer).where(Transfer.decision_id == decision.id, Transfer.state == "open")
                  .values(state="withdrawn"))
     audit.record(conn, actor.username, "request.withdraw", f"配置需求 {request_id}",

@@ -535,6 +535,22 @@ class Transfer(Base):
     done_how: Mapped[str | None] = mapped_column(String(16))  # moved | listing
 
 
+class RequestReview(Base):
+    """An open request's review as last computed (metrics.allocation.stored_review): its flags,
+    candidate count and the candidates the page shows, on `review_date` against the ledger as of
+    `stamp` (ledger.allocation.stock_stamp). Stale when either differs; a decision or withdrawal
+    drops the rows of the requests its assets fit."""
+    __tablename__ = "request_reviews"
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.request_id", ondelete="CASCADE"), primary_key=True)
+    review_date: Mapped[dt.date] = mapped_column(Date)
+    stamp: Mapped[str] = mapped_column(String(200))
+    month: Mapped[str | None] = mapped_column(String(7))  # the snapshot month the list flags come from
+    candidate_count: Mapped[int] = mapped_column(Integer)
+    flags: Mapped[dict] = mapped_column(JSON, default=dict)
+    shown: Mapped[list] = mapped_column(JSON, default=list)  # the first max(10, 3 × quantity) candidates
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 # ---- 送达 and 销号: papers, inboxes, evidence (delivery.md) --------------------------------
 
 class StoredFile(Base):

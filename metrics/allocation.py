@@ -15,12 +15,13 @@ from decimal import Decimal
 
 import duckdb
 import pandas as pd
-from sqlalchemy import Engine, and_, select
+from sqlalchemy import Engine, and_, delete, insert, select
+from sqlalchemy.exc import IntegrityError
 
-from ledger import columnar, fit
-from ledger.allocation import Candidates
+from ledger import clock, columnar, fit
+from ledger.allocation import Candidates, stock_stamp
 from ledger.config import Config
-from ledger.models import Decision, Department, PurchaseRequest, Region, Transfer, Unit
+from ledger.models import Decision, Department, PurchaseRequest, Region, RequestReview, Transfer, Unit
 from metrics.figures import CITY_NAME, build_timeline
 
 FLAGS = ("own_stock", "covered", "budget_restricted", "buy_while_idle")
@@ -164,6 +165,99 @@ def review(engine: Engine, config: Config, d: dt.date, requests: pd.DataFrame) -
     return Review(d, month, flags, candidates)
 
 
+def stored_review(engine: Engine, config: Config, d: dt.date, requests: pd.DataFrame,
+                  candidates: bool = True) -> Review:
+    """As `review`, read from the stored reviews where they are current (same day, same stock
+    stamp); the others computed now and stored. Its candidates are the ones the page shows
+    (the first max(10, 3 × quantity) of each request; none unless `candidates`); a decision
+    takes `review`'s, all of them."""
+    columns = [c for c in RequestReview.__table__.columns if candidates or c.name != "shown"]
+    with engine.connect() as conn:
+        stamp = stock_stamp(conn)  # read before the stock: what changes meanwhile makes the rows stale
+        rows = conn.execute(select(*columns).where(
+            RequestReview.request_id.in_(requests.request_id.tolist()), RequestReview.review_date == d,
+            RequestReview.stamp == stamp)).all()
+    stored = [_stored_as_row(r) for r in rows]
+    stale = requests[~requests.request_id.isin({r.request_id for r in rows})]
+    if not stale.empty:
+        stored += refresh_reviews(engine, config, d, stale, stamp)
+    asked = requests.set_index("request_id")
+    for r in stored:
+        r["dept_code"], r["quantity"] = asked.dept_code[r["request_id"]], int(asked.quantity[r["request_id"]])
+    stored.sort(key=lambda r: r["request_id"])
+    flags = pd.DataFrame([{k: r[k] for k in ("request_id", "dept_code", "quantity", "candidate_count", *FLAGS)}
+                          for r in stored], columns=["request_id", "dept_code", "quantity", "candidate_count", *FLAGS])
+    shown = pd.DataFrame([c for r in stored for c in r.get("shown", [])] if candidates else [], columns=CANDIDATE_COLUMNS)
+    months = [r["month"] for r in stored if r["month"]]
+    return Review(d, max(months) if months else None, flags, shown)
+
+
+# a request without a standing decision: its review follows the stock
+UNDECIDED = ~select(Decision.id).where(Decision.request_id == PurchaseRequest.request_id,
+                                       Decision.withdrawn_at.is_(None)).exists()
+
+
+def refresh_stale(engine: Engine, config: Config, d: dt.date) -> int:
+    """Store the review on `d` of every undecided request whose stored one is stale (a new day,
+    import or computation; a decision on an asset it fits; newly filed). Returns how many."""
+    with engine.connect() as conn:
+        stamp = stock_stamp(conn)
+        fresh = select(RequestReview.request_id).where(RequestReview.review_date == d, RequestReview.stamp == stamp)
+        ids = list(conn.execute(select(PurchaseRequest.request_id).where(
+            UNDECIDED, PurchaseRequest.request_id.not_in(fresh))).scalars())
+    if ids:
+        refresh_reviews(engine, config, d, requests_frame(engine, PurchaseRequest.request_id.in_(ids)), stamp)
+    return len(ids)
+
+
+def refresh_reviews(engine: Engine, config: Config, d: dt.date, requests: pd.DataFrame, stamp: str) -> list[dict]:
+    """Review `requests` on `d` and store the result under `stamp`; returns the stored rows."""
+    found = review(engine, config, d, requests)
+    quantities = dict(zip(requests.request_id, requests.quantity.astype(int)))
+    shown = {request_id: group.head(shown_count(quantities[request_id]))
+             for request_id, group in found.candidates.groupby("request_id", sort=False)}
+    out = []
+    for f in found.flags.itertuples():
+        rows = shown.get(f.request_id)
+        out.append({"request_id": f.request_id, "dept_code": f.dept_code, "quantity": int(f.quantity),
+                    "candidate_count": int(f.candidate_count), "month": found.month,
+                    **{k: bool(getattr(f, k)) for k in FLAGS},
+                    "shown": [] if rows is None else [_plain(c) for c in rows.to_dict("records")]})
+    now = clock.now()
+    try:
+        with engine.execution_options(write=True).begin() as conn:
+            conn.execute(delete(RequestReview).where(RequestReview.request_id.in_([r["request_id"] for r in out])))
+            conn.execute(insert(RequestReview), [{
+                "request_id": r["request_id"], "review_date": d, "stamp": stamp, "month": r["month"],
+                "candidate_count": r["candidate_count"], "flags": {k: r[k] for k in FLAGS},
+                "shown": r["shown"], "computed_at": now} for r in out])
+    except IntegrityError:
+        pass  # another process stored the same requests a moment ago; what was computed is still shown
+    return out
+
+
+def _plain(candidate: dict) -> dict:
+    """A candidate row as JSON keeps it: numbers as int, no NaN."""
+    out = {}
+    for key in CANDIDATE_COLUMNS:
+        value = candidate[key]
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            out[key] = None
+        elif key in ("rank", "tier", "months_idle", "value"):
+            out[key] = int(value)
+        elif key == "listed":
+            out[key] = bool(value)
+        else:
+            out[key] = str(value)
+    return out
+
+
+def _stored_as_row(r) -> dict:
+    return {"request_id": r.request_id, "candidate_count": r.candidate_count,
+            "month": r.month, **{k: bool(r.flags.get(k)) for k in FLAGS},
+            **({"shown": r.shown} if "shown" in r._fields else {})}
+
+
 def _install_requests(duck: duckdb.DuckDBPyConnection, requests: pd.DataFrame) -> None:
     frame = pd.DataFrame({
         "request_id": requests.request_id.astype(str), "unit_code": requests.unit_code.astype(str),
@@ -262,7 +356,7 @@ def figures(engine: Engine, config: Config, year: int, d: dt.date, where=None) -
             columns=["request_id", "state"])
         regions = dict(conn.execute(select(Region.code, Region.name)).all())
     undecided = requests[~requests.request_id.isin(decisions.request_id)]
-    open_flags = review(engine, config, d, undecided).flags if not undecided.empty else pd.DataFrame(
+    open_flags = stored_review(engine, config, d, undecided, candidates=False).flags if not undecided.empty else pd.DataFrame(
         columns=["request_id", "covered"])
     covered = set(open_flags[open_flags.covered.astype(bool)].request_id)
     covered |= {r for r, f in zip(decisions.request_id, decisions["flags"]) if (f or {}).get("covered")}

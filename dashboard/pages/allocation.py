@@ -150,7 +150,7 @@ def render(year, show, _version):
         return c.not_found(), [], None, loaded
     today = config.today()
     requests = queries.purchase_requests(engine, scope, year)
-    found = queries.request_review(engine, config, scope, today, year=year)
+    found = queries.request_review(engine, config, scope, today, year=year, candidates=False)
     flags = found.flags.set_index("request_id") if found is not None else pd.DataFrame()
     rows = []
     for r in requests.itertuples():
@@ -232,8 +232,7 @@ def detail(selected, _version, current):
         return None, c.not_found(), [], []
     r = match.iloc[0]
     flags = found.flags_of(request_id)
-    everything = found.of(request_id)
-    shown = everything.head(shown_count(int(r.quantity)))
+    shown = found.of(request_id).head(shown_count(int(r.quantity)))
     names = queries.place_names(engine, scope, set(shown.unit_code))
     rows = [{"rank": int(x.rank), "asset_code": x.asset_code, "name": x.name,
              "unit_name": names.get(x.unit_code, ("", ""))[0], "dept_name": names.get(x.unit_code, ("", ""))[1],
@@ -252,7 +251,7 @@ def detail(selected, _version, current):
                             + f"　数量 {int(r.quantity)}　单价 {fig.yuan(r.unit_price / 100)}"
                             + f"　申报 {r.requested_on.isoformat()}")]),
         html.Div(f"申报理由：{r.reason}", className="small text-muted") if isinstance(r.reason, str) else None,
-        html.Div([*badges, html.Span(f"存量候选资产共 {len(everything)} 项，显示前 {len(rows)} 项（排序：本单位 → 本部门 → "
+        html.Div([*badges, html.Span(f"存量候选资产共 {flags.get('candidate_count', 0)} 项，显示前 {len(rows)} 项（排序：本单位 → 本部门 → "
                                      "本区划 → 全市，公物仓挂牌优先，闲置越久越优先，价值高者优先）",
                                      className="small text-muted ms-2")], className="mt-1"),
         html.Div(_decision_text(r), className="decision-box mt-1") if decided else None,
@@ -293,7 +292,7 @@ def decide(_decide, _withdraw, request_id, kind, approved, note, picked, version
             said = "已撤回决定，占用的资产已释放"
         else:
             today = config.today()
-            found = queries.request_review(engine, config, scope, today, request_id=request_id)
+            found = queries.request_review(engine, config, scope, today, request_id=request_id, live=True)
             if found is None:
                 raise workflow.WorkflowError("配置需求不存在 / no such request")
             with engine.execution_options(write=True).begin() as conn:

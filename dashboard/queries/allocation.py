@@ -57,9 +57,10 @@ def purchase_requests(engine: Engine, scope: Scope, year: int | None = None, req
 
 
 def request_review(engine: Engine, config, scope: Scope, d: dt.date, year: int | None = None,
-                   request_id: str | None = None) -> alloc.Review | None:
-    """Candidates and flags on `d` of the caller's requests (one, or a year's); None when the
-    request is not the caller's to see."""
+                   request_id: str | None = None, live: bool = False, candidates: bool = True) -> alloc.Review | None:
+    """Candidates and flags on `d` of the caller's requests (one, or a year's): as stored, with the
+    candidates the page shows (none unless `candidates`); `live`: computed now, with all of them
+    (what a decision is taken on). None when the request is not the caller's to see."""
     where = scope.units()
     if request_id is not None:
         where = and_(where, PurchaseRequest.request_id == request_id)
@@ -70,7 +71,8 @@ def request_review(engine: Engine, config, scope: Scope, d: dt.date, year: int |
         if request_id is not None:
             scope.refused("配置需求", request_id)
         return None
-    found = alloc.review(engine, config, d, requests)
+    found = (alloc.review(engine, config, d, requests) if live
+             else alloc.stored_review(engine, config, d, requests, candidates=candidates))
     found.candidates = _masked(scope, found.candidates)
     return found
 

@@ -7,7 +7,7 @@ import pytest
 
 from ledger import allocation
 from ledger.workflow import Actor, WorkflowError
-from metrics.allocation import requests_frame, review
+from metrics.allocation import refresh_stale, requests_frame, review, stored_review
 from metrics.snapshot import compute_snapshot
 from tests.factories import LedgerBuilder
 from tests.helpers import empty_all
@@ -177,3 +177,73 @@ def test_who_may_decide_and_what_each_decision_needs(fresh, config):
     decide(fresh, config, SUPERVISOR, "R1", "transfer", ["T1", "T2"])
     with pytest.raises(WorkflowError, match="已有审核决定"):
         decide(fresh, config, SUPERVISOR, "R1", "reject")
+
+
+# ---- stored reviews: computed once per request and stock, read by the page --------------------
+
+def _stored(engine, config, d=D):
+    return stored_review(engine, config, d, requests_frame(engine))
+
+
+def _computations(monkeypatch) -> list[list[str]]:
+    """The requests each live review computes, in order."""
+    import metrics.allocation as alloc
+    seen, live = [], alloc.review
+    monkeypatch.setattr(alloc, "review", lambda e, c, d, requests: seen.append(sorted(requests.request_id)) or live(e, c, d, requests))
+    return seen
+
+
+def test_the_stored_review_shows_what_the_live_one_finds_and_is_computed_once(fresh, config, monkeypatch):
+    computed = _computations(monkeypatch)
+    stored = _stored(fresh, config)
+    live = review(fresh, config, D, requests_frame(fresh))
+    for request_id in ("R1", "R2", "R3", "R4"):
+        assert stored.flags_of(request_id) == live.flags_of(request_id)
+        quantity = int(live.flags[live.flags.request_id == request_id].quantity.iloc[0])
+        shown = live.of(request_id).head(max(10, 3 * quantity)).reset_index(drop=True)
+        mine = stored.of(request_id).reset_index(drop=True)
+        assert list(mine.asset_code) == list(shown.asset_code) and list(mine["rank"]) == list(shown["rank"])
+        assert list(mine.value) == list(shown.value) and list(mine.months_idle) == list(shown.months_idle)
+    assert computed == [["R1", "R2", "R3", "R4"]]  # computed and stored once
+    _stored(fresh, config)
+    assert len(computed) == 1  # read, not computed again
+    _stored(fresh, config, D + dt.timedelta(days=1))
+    assert computed[-1] == ["R1", "R2", "R3", "R4"]  # a new day: months idle move on
+
+
+def test_a_decision_makes_stale_only_the_requests_its_assets_fit(fresh, config, monkeypatch):
+    before = _stored(fresh, config)
+    assert "T3" in list(before.of("R1").asset_code)
+    computed = _computations(monkeypatch)
+    decide(fresh, config, SUPERVISOR, "R4", "partial", ["T3"], approved_qty=5)
+    after = _stored(fresh, config)
+    assert computed[-1] == ["R1", "R4"]  # the 办公桌 requests, not the computer one (R2) nor ＯＦＦＩＣＥ desk
+    assert "T3" not in list(after.of("R1").asset_code)
+    assert after.flags_of("R1")["candidate_count"] == before.flags_of("R1")["candidate_count"] - 1
+    from sqlalchemy import true
+    with fresh.begin() as conn:
+        allocation.withdraw(conn, SUPERVISOR, "R4", true(), "申报单位撤回")
+    assert list(_stored(fresh, config).of("R1").asset_code) == list(before.of("R1").asset_code)
+
+
+def test_a_computation_makes_every_stored_review_stale(engine, config, tmp_path):
+    b = LedgerBuilder()
+    b.unit("U1", dept="D1")
+    for i in range(10):
+        b.asset(f"A{i}", unit="U1", status="闲置", status_since="2025-01-01")
+    b.request("R1", unit="U1")
+    b.load(engine, config, tmp_path)
+    assert _stored(engine, config).flags_of("R1")["budget_restricted"] is False
+    compute_snapshot(engine, "2026-10", config)  # idle rate 100%: 预算约束 from this month on
+    assert _stored(engine, config).flags_of("R1")["budget_restricted"] is True
+
+
+def test_the_scheduler_stores_what_went_stale_and_nothing_else(fresh, config):
+    from jobs.scheduler import review_stock
+    assert refresh_stale(fresh, config, D) == 4
+    assert refresh_stale(fresh, config, D) == 0
+    decide(fresh, config, SUPERVISOR, "R4", "partial", ["T3"], approved_qty=5)
+    assert refresh_stale(fresh, config, D) == 1  # R1, which T3 fits; R4 is decided and follows its decision
+    review_stock(fresh, config)  # the scheduler's poll, on its own day: every undecided request again
+    assert refresh_stale(fresh, config, config.today()) == 0
+    assert refresh_stale(fresh, config, config.today() + dt.timedelta(days=1)) == 3  # R1–R3 the next day
