@@ -2,7 +2,7 @@
 
 Snapshots change only when a month is computed, the ledger only on an import: their version is
 (newest computation, newest import), read once per request. Workflow reads (warning states,
-interviews, commitments, purchase decisions) add the newest workflow change to it. The scope is part of every key,
+interviews, commitments, purchase requests and decisions) add the newest workflow change to it. The scope is part of every key,
 so one account's rows are never handed to another scope.
 """
 from __future__ import annotations
@@ -18,7 +18,16 @@ from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import Engine, func, select
 
 from ledger import clock
-from ledger.models import Commitment, Decision, ImportRecord, Interview, MonthClose, Snapshot, WarningEvent
+from ledger.models import (
+    Commitment,
+    Decision,
+    ImportRecord,
+    Interview,
+    MonthClose,
+    PurchaseRequest,
+    Snapshot,
+    WarningEvent,
+)
 
 SIZE = 512
 _entries: OrderedDict[str, object] = OrderedDict()
@@ -37,7 +46,8 @@ def _versions(engine: Engine) -> dict[str, str]:
         steps = [conn.execute(select(func.max(WarningEvent.id))).scalar(),
                  *conn.execute(select(func.max(Interview.id), func.count(Interview.outcome))).one(),
                  conn.execute(select(func.max(Commitment.updated_at))).scalar(),
-                 *conn.execute(select(func.max(Decision.id), func.max(Decision.withdrawn_at))).one()]
+                 *conn.execute(select(func.max(Decision.id), func.max(Decision.withdrawn_at))).one(),
+                 conn.execute(select(func.count()).select_from(PurchaseRequest)).scalar()]
     # computed_at and finished_at carry microseconds: two computations never share a version
     data = f"{computed[0]}|{computed[1]}|{closed}|{imported[0]}|{imported[1]}"
     # the date too, where the deployment is: a commitment or a warning becomes overdue at its midnight

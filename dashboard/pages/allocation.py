@@ -149,9 +149,9 @@ def render(year, show, _version):
     if year is None:
         return c.not_found(), [], None, loaded
     today = config.today()
-    requests = queries.purchase_requests(engine, scope, year)
-    found = queries.request_review(engine, config, scope, today, year=year, candidates=False)
-    flags = found.flags.set_index("request_id") if found is not None else pd.DataFrame()
+    # a decided request shows the flags its decision was taken on: only the open ones are reviewed
+    requests, flags, figures = queries.year_review(engine, scope, year, today, config)
+    flags = flags.set_index("request_id") if not flags.empty else flags
     rows = []
     for r in requests.itertuples():
         decided = isinstance(r.decision, str)
@@ -169,11 +169,10 @@ def render(year, show, _version):
                      "decision_zh": allocation.KINDS[r.decision] if decided else "待审核",
                      "progress": (f"{int(r.transfer_done)}/{int(r.transfer_qty)} 已完成"
                                   if decided and r.transfer_qty == r.transfer_qty and r.transfer_qty else "—")})
-    return _figures(engine, config, scope, year, today), rows, _transfers(engine, scope, today), loaded
+    return _figures(figures, scope, year), rows, _transfers(engine, scope, today), loaded
 
 
-def _figures(engine, config, scope, year, today):
-    frame = queries.allocation_figures(engine, config, scope, year, today)
+def _figures(frame: pd.DataFrame, scope, year: int):
     if frame.empty:
         return c.empty(f"{year} 年度尚无配置需求")
     top = frame[frame.level == {"all": "city", "region": "region", "department": "department"}[scope.kind]].iloc[0]

@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine, and_, select
 
+from dashboard.cache import snapshot_cached
 from dashboard.queries.snapshots import yuan_of
 from dashboard.scope import Scope
 from ledger import allocation, vocab
@@ -57,11 +58,13 @@ def purchase_requests(engine: Engine, scope: Scope, year: int | None = None, req
 
 
 def request_review(engine: Engine, config, scope: Scope, d: dt.date, year: int | None = None,
-                   request_id: str | None = None, live: bool = False, candidates: bool = True) -> alloc.Review | None:
-    """Candidates and flags on `d` of the caller's requests (one, or a year's): as stored, with the
-    candidates the page shows (none unless `candidates`); `live`: computed now, with all of them
-    (what a decision is taken on). None when the request is not the caller's to see."""
-    where = scope.units()
+                   request_id: str | None = None, live: bool = False, candidates: bool = True,
+                   undecided: bool = False) -> alloc.Review | None:
+    """Candidates and flags on `d` of the caller's requests (one, or a year's; `undecided`: those
+    without a standing decision): as stored, with the candidates the page shows (none unless
+    `candidates`); `live`: computed now, with all of them (what a decision is taken on). None when
+    the request is not the caller's to see."""
+    where = and_(scope.units(), alloc.UNDECIDED) if undecided else scope.units()
     if request_id is not None:
         where = and_(where, PurchaseRequest.request_id == request_id)
     if year is not None:
@@ -75,6 +78,16 @@ def request_review(engine: Engine, config, scope: Scope, d: dt.date, year: int |
              else alloc.stored_review(engine, config, d, requests, candidates=candidates))
     found.candidates = _masked(scope, found.candidates)
     return found
+
+
+@snapshot_cached(workflow=True)
+def year_review(engine: Engine, scope: Scope, year: int, d: dt.date, config) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """What the review page lists for a budget year: its requests, the open ones' flags on `d`
+    (as stored) and the year's figures; cached until a request, decision, import or computation
+    changes them, or the day."""
+    found = request_review(engine, config, scope, d, year=year, candidates=False, undecided=True)
+    return (purchase_requests(engine, scope, year), found.flags if found is not None else pd.DataFrame(),
+            allocation_figures(engine, config, scope, year, d))
 
 
 def allocation_exports(engine: Engine, config, scope: Scope, d: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:

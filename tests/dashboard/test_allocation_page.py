@@ -177,3 +177,40 @@ def test_a_county_reads_the_values_of_its_own_regions_candidates_only(app, as_us
     values = {r["asset_code"]: r["value_text"] for r in response["allocation-candidates"]["rowData"]}
     assert values["A5"] == "5,000.00元" and values["A6"] == "6,000.00元"
     assert {values[code] for code in ("A1", "A2", "A3", "A4") if code in values} == {"—"} and "A2" in values
+
+
+RENDER = [("allocation-figures", "children"), ("allocation-requests", "rowData"), ("allocation-transfers", "children"),
+          ("allocation-requests", "dashGridOptions")]
+
+
+def listed(client, show="all") -> dict[str, dict]:
+    """The request list as the page shows it for 2027: request id -> its row."""
+    status, response = call(client, RENDER, [("allocation-year", "value", 2027), ("allocation-show", "value", show),
+                                             ("allocation-version", "data", 0)])
+    assert status == 200
+    return {r["request_id"]: r for r in response["allocation-requests"]["rowData"]}
+
+
+def test_the_list_shows_each_open_requests_flags_and_follows_decisions_and_new_requests(app, as_user, engine):
+    from ledger.models import RequestReview
+    supervisor = as_user("supervisor")
+    rows = listed(supervisor, "open")
+    assert set(rows) == {"R1", "R4"}
+    assert rows["R1"]["candidate_count"] == 6 and "本单位有同类闲置" in rows["R1"]["flags"]
+    assert rows["R1"]["decision_zh"] == "待审核"
+    with engine.connect() as conn:  # stored for the next reader
+        assert set(conn.execute(select(RequestReview.request_id)).scalars()) == {"R1", "R4"}
+    decide(supervisor, "R1", "transfer", ["A1", "A3"])
+    rows = listed(supervisor)
+    assert rows["R1"]["decision_zh"] == "调剂" and rows["R1"]["progress"] == "0/2 已完成"
+    assert rows["R4"]["candidate_count"] == 4  # A1 and A3 are held for R1
+    assert set(listed(supervisor, "open")) == {"R4"}
+    fields = {"request_id": "R9", "unit_code": "U2", "budget_year": "2027", "asset_name": "测试资产",
+              "category": "通用设备", "category_code": None, "quantity": "1", "unit_price": "800.00",
+              "requested_on": "2026-11-20", "reason": None}
+    _, said = call(supervisor, [("allocation-added", "children"), ("allocation-version", "data")],
+                   [("allocation-add", "n_clicks", 1)],
+                   [(f"allocation-f-{k}", "value", v) for k, v in fields.items()] + [("allocation-version", "data", 0)])
+    assert "已保存配置需求 R9" in text(said)
+    rows = listed(supervisor, "open")
+    assert set(rows) == {"R4", "R9"} and rows["R9"]["candidate_count"] == 4  # A2, A4, A5, A6
