@@ -17,6 +17,7 @@ from sqlalchemy.sql import ColumnElement
 from ledger import audit, fit, vocab
 from ledger.importer.rows import Problem, Problems, RowParser
 from ledger.importer.schema import REQUESTS
+from ledger.locks import transaction_lock
 from ledger.models import (
     Asset,
     Decision,
@@ -34,6 +35,7 @@ from ledger.texts import checked_text
 from ledger.workflow import Actor, WorkflowError, timestamp
 
 KINDS, TRANSFER_STATES, FLAG_NAMES = vocab.DECISION_KINDS, vocab.TRANSFER_STATES, vocab.FLAG_NAMES
+REVIEWS_LOCK = "request-reviews"
 
 
 @dataclass(frozen=True)
@@ -70,11 +72,17 @@ def stock_stamp(conn: Connection) -> str:
     return f"{imported[0]}|{imported[1]}|{computed[0]}|{computed[1]}"
 
 
+def holds_stamp(conn: Connection) -> str:
+    """The newest decision and withdrawal: a review computed before either changed is not stored."""
+    return "|".join(map(str, conn.execute(select(func.max(Decision.id), func.max(Decision.withdrawn_at))).one()))
+
+
 def forget_reviews(conn: Connection, asset_codes: list[str]) -> int:
     """Drop the stored reviews of the requests these assets fit (held or released: they leave
     or rejoin those requests' candidates), so the next review computes them again."""
     if not asset_codes:
         return 0
+    transaction_lock(conn, REVIEWS_LOCK)  # a review being stored waits for this decision, or it for the review
     cards = conn.execute(select(Asset.code_key, Asset.category, Asset.name_key)
                          .where(Asset.code.in_(asset_codes))).all()
     stored = conn.execute(select(PurchaseRequest.request_id, PurchaseRequest.category, PurchaseRequest.category_code,

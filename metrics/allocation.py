@@ -19,8 +19,9 @@ from sqlalchemy import Engine, and_, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ledger import clock, columnar, fit
-from ledger.allocation import Candidates, stock_stamp
+from ledger.allocation import REVIEWS_LOCK, Candidates, holds_stamp, stock_stamp
 from ledger.config import Config
+from ledger.locks import transaction_lock
 from ledger.models import Decision, Department, PurchaseRequest, Region, RequestReview, Transfer, Unit
 from metrics.figures import CITY_NAME, build_timeline
 
@@ -173,14 +174,15 @@ def stored_review(engine: Engine, config: Config, d: dt.date, requests: pd.DataF
     takes `review`'s, all of them."""
     columns = [c for c in RequestReview.__table__.columns if candidates or c.name != "shown"]
     with engine.connect() as conn:
-        stamp = stock_stamp(conn)  # read before the stock: what changes meanwhile makes the rows stale
+        # read before the stock: what changes meanwhile makes the rows stale, or keeps them unstored
+        stamp, holds = stock_stamp(conn), holds_stamp(conn)
         rows = conn.execute(select(*columns).where(
             RequestReview.request_id.in_(requests.request_id.tolist()), RequestReview.review_date == d,
             RequestReview.stamp == stamp)).all()
     stored = [_stored_as_row(r) for r in rows]
     stale = requests[~requests.request_id.isin({r.request_id for r in rows})]
     if not stale.empty:
-        stored += refresh_reviews(engine, config, d, stale, stamp)
+        stored += refresh_reviews(engine, config, d, stale, stamp, holds)
     asked = requests.set_index("request_id")
     for r in stored:
         r["dept_code"], r["quantity"] = asked.dept_code[r["request_id"]], int(asked.quantity[r["request_id"]])
@@ -201,17 +203,19 @@ def refresh_stale(engine: Engine, config: Config, d: dt.date) -> int:
     """Store the review on `d` of every undecided request whose stored one is stale (a new day,
     import or computation; a decision on an asset it fits; newly filed). Returns how many."""
     with engine.connect() as conn:
-        stamp = stock_stamp(conn)
+        stamp, holds = stock_stamp(conn), holds_stamp(conn)
         fresh = select(RequestReview.request_id).where(RequestReview.review_date == d, RequestReview.stamp == stamp)
         ids = list(conn.execute(select(PurchaseRequest.request_id).where(
             UNDECIDED, PurchaseRequest.request_id.not_in(fresh))).scalars())
     if ids:
-        refresh_reviews(engine, config, d, requests_frame(engine, PurchaseRequest.request_id.in_(ids)), stamp)
+        refresh_reviews(engine, config, d, requests_frame(engine, PurchaseRequest.request_id.in_(ids)), stamp, holds)
     return len(ids)
 
 
-def refresh_reviews(engine: Engine, config: Config, d: dt.date, requests: pd.DataFrame, stamp: str) -> list[dict]:
-    """Review `requests` on `d` and store the result under `stamp`; returns the stored rows."""
+def refresh_reviews(engine: Engine, config: Config, d: dt.date, requests: pd.DataFrame, stamp: str,
+                    holds: str) -> list[dict]:
+    """Review `requests` on `d` and store the result under `stamp`, unless a decision or
+    withdrawal came since `holds` was read (then it is shown, not stored); returns the rows."""
     found = review(engine, config, d, requests)
     quantities = dict(zip(requests.request_id, requests.quantity.astype(int)))
     shown = {request_id: group.head(shown_count(quantities[request_id]))
@@ -226,6 +230,9 @@ def refresh_reviews(engine: Engine, config: Config, d: dt.date, requests: pd.Dat
     now = clock.now()
     try:
         with engine.execution_options(write=True).begin() as conn:
+            transaction_lock(conn, REVIEWS_LOCK)
+            if holds_stamp(conn) != holds:
+                return out
             conn.execute(delete(RequestReview).where(RequestReview.request_id.in_([r["request_id"] for r in out])))
             conn.execute(insert(RequestReview), [{
                 "request_id": r["request_id"], "review_date": d, "stamp": stamp, "month": r["month"],

@@ -247,3 +247,17 @@ def test_the_scheduler_stores_what_went_stale_and_nothing_else(fresh, config):
     review_stock(fresh, config)  # the scheduler's poll, on its own day: every undecided request again
     assert refresh_stale(fresh, config, config.today()) == 0
     assert refresh_stale(fresh, config, config.today() + dt.timedelta(days=1)) == 3  # R1–R3 the next day
+
+
+def test_a_review_computed_before_a_decision_is_shown_but_not_stored(fresh, config):
+    from sqlalchemy import func, select
+
+    from ledger.models import RequestReview
+    from metrics.allocation import refresh_reviews
+    with fresh.connect() as conn:
+        stamp, holds = allocation.stock_stamp(conn), allocation.holds_stamp(conn)
+    decide(fresh, config, SUPERVISOR, "R4", "partial", ["T3"], approved_qty=5)  # lands while R1 is reviewed
+    shown = refresh_reviews(fresh, config, D, requests_frame(fresh), stamp, holds)
+    assert {r["request_id"] for r in shown} == {"R1", "R2", "R3", "R4"}
+    with fresh.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(RequestReview)).scalar() == 0
