@@ -5,6 +5,7 @@ import datetime as dt
 import json
 import re
 
+import pytest
 from sqlalchemy import select
 
 from ledger import accounts, runs
@@ -156,6 +157,7 @@ def test_a_department_account_gets_no_screen(app):
     assert "未找到" in layout_as(app, "dept", page("screen").layout)
 
 
+@pytest.mark.slow  # seconds of its own: the full lane's
 def test_the_screen_picks_up_a_recomputed_snapshot_in_place(app, as_user, engine, config):
     from jobs.runner import compute_month
 

@@ -104,6 +104,7 @@ def test_a_server_down_is_retried_with_back_off_and_each_pair_still_arrives_once
         assert mailbox.pairs() == [(EMAILS["dept"], f"【盘活督导】{failed.title}")]
 
 
+@pytest.mark.slow  # seconds of its own: the full lane's
 def test_a_login_is_used_where_the_server_asks_for_one(city_with_mail):
     engine, config = city_with_mail
     with Mailbox(login=True) as mailbox:

@@ -43,6 +43,7 @@ def test_sample_reproduces_expected_figures(engine, config, tmp_path, source):
         assert differences(kind, expected, rows) == [], kind
 
 
+@pytest.mark.slow  # seconds of its own: the full lane's
 def test_xlsx_and_csv_give_identical_snapshots(engine, config, tmp_path):
     run_cli(config, "import", str(SAMPLE / "export"))
     run_cli(config, "compute", "--month", "2026-10")

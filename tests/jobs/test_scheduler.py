@@ -45,6 +45,7 @@ def job_runs(engine):
         return conn.execute(select(JobRun).order_by(JobRun.id)).all()
 
 
+@pytest.mark.slow  # seconds of its own: the full lane's
 def test_restart_after_a_missed_month_end_fills_and_closes_it(engine, config, tmp_path):
     ledger(engine, config, tmp_path)
     compute_month(engine, config, "2026-08", "test")
