@@ -180,10 +180,10 @@ def shell():
     # the region or department by its name, as its people call it (the code where the name is unknown)
     limited = queries.scope_name(context.engine(), scope_for(current_user)) or current_user.scope_code
     scope = f" · {limited}" if limited else ""
+    who = f"{current_user.username}（{vocab.ROLES.get(role, role)}{scope}）"
     account = html.Form([
-        html.A(f"{current_user.username}（{vocab.ROLES.get(role, role)}{scope}）", className="account-name",
-               href="/password", title="修改密码") if may_open(role, "/password") else
-        html.Span(f"{current_user.username}（{vocab.ROLES.get(role, role)}{scope}）", className="account-name"),
+        html.A(who, className="account-name", href="/password", title="修改密码") if may_open(role, "/password")
+        else html.Span(who, className="account-name"),
         dcc.Input(type="hidden", name="csrf", value=csrf_token(), id="logout-csrf"),
         html.Button("退出", type="submit", className="btn btn-sm btn-outline-light ms-2", id="logout-button"),
     ], method="post", action="/logout", className="d-flex align-items-center")

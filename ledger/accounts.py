@@ -176,7 +176,6 @@ def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.username)))
 
 
-
 # ---- account administration (the CLI's `users` and the admin's 账号管理 page), each change audited ----
 
 @dataclass(frozen=True)

@@ -210,6 +210,13 @@ def infinite_grid(id_: str, columns: list[dict], total: int, height: str, sortab
                       style={"height": height, "width": "100%"}, className="ag-theme-quartz")
 
 
+def first_selected(rows, field: str, default=None):
+    """`field` of a grid's first selected row, or `default` when no row is selected."""
+    if isinstance(rows, list) and rows and isinstance(rows[0], dict):
+        return rows[0].get(field)
+    return default
+
+
 def row_block(request) -> tuple[int, int] | None:
     """The rows an infinite grid asks for, [start, end): whole numbers, at most 1,000 of them."""
     if not isinstance(request, dict):

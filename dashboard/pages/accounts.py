@@ -113,8 +113,7 @@ def scopes(role):
 @guarded(PATH)
 def chosen(selected):
     """The selected account's fields, ready to change."""
-    name = selected[0].get("username") if isinstance(selected, list) and selected and isinstance(selected[0], dict) \
-        else None
+    name = c.first_selected(selected, "username")
     users, _, _ = queries.account_list(context.engine(), context.scope())
     user = next((u for u in users if u.username == name), None)
     if user is None:
@@ -141,8 +140,7 @@ def change(_disable, _enable, _reset, _email, _scope, selected, email, role, sco
     step = ctx.triggered_id.removeprefix(f"{P}-") if isinstance(ctx.triggered_id, str) else None
     action = {"disable": "disable", "enable": "enable", "reset": "password", "save-email": "email",
               "save-scope": "scope"}.get(step)
-    name = selected[0].get("username") if isinstance(selected, list) and selected and isinstance(selected[0], dict) \
-        else None
+    name = c.first_selected(selected, "username")
     if action is None:
         return no_update, no_update
     if not isinstance(name, str):

@@ -220,8 +220,7 @@ def _transfers(engine, scope, today):
 def detail(selected, _version, current):
     """A request's facts, flags and first max(10, 3 × quantity) candidates (its held assets ticked)."""
     scope, engine, config = context.scope(), context.engine(), context.config()
-    request_id = (selected[0].get("request_id") if selected and isinstance(selected[0], dict) else None) \
-        if ctx.triggered_id == f"{P}-requests" else current
+    request_id = c.first_selected(selected, "request_id") if ctx.triggered_id == f"{P}-requests" else current
     if not isinstance(request_id, str):
         return None, c.empty("在上表选择一项需求"), [], []
     today = config.today()

@@ -69,8 +69,7 @@ def layout(message: str | None = None, **_query):
 def open_message(selected, asked, rows):
     """Open the chosen message (from the list, or the one an e-mail's link names): its text and its
     file; the first opening is its reading."""
-    picked = selected[0].get("id") if isinstance(selected, list) and selected and isinstance(selected[0], dict) \
-        else asked
+    picked = c.first_selected(selected, "id", default=asked)
     if not isinstance(picked, int) or isinstance(picked, bool):
         return None, no_update, no_update, no_update, no_update
     engine, zone = context.engine(), context.config().zone

@@ -156,8 +156,7 @@ def export(n_clicks, month, region, category, band, min_value):
                                     **_filters(region, category, band, min_value))
     frame["category"] = frame["category"].map(lambda k: label(CATEGORIES, k))
     frame["level"] = frame["level"].map(vocab.LEVELS)
-    regions = queries.kpis(context.engine(), scope, month, level="region")
-    regions = dict(zip(regions["code"], regions["name"]))
+    regions = queries.region_names(context.engine(), scope, month)
     if "region_code" in frame:  # the region by name, its code beside it
         frame.insert(frame.columns.get_loc("region_code"), "region_name", frame["region_code"].map(regions))
     headers = {col["field"]: col["headerName"] for col in COLUMNS} | {"region_code": "区划编码", "region_name": "区划"}

@@ -93,8 +93,7 @@ def export(n_clicks, month, region):
     scope, engine, config = context.scope(), context.engine(), context.config()
     if not n_clicks or month not in queries.months(engine, scope):
         return no_update
-    regions = queries.kpis(engine, scope, month, level="region")
-    names = dict(zip(regions["code"], regions["name"]))
+    names = queries.region_names(engine, scope, month)
     if scope.kind == "region":
         region = scope.code  # a county's ranking is its own region's, whatever was asked
     elif region not in names:

@@ -127,6 +127,12 @@ def kpis(engine: Engine, scope: Scope, month: str | list[str], level: str | None
     return typed(frame)
 
 
+def region_names(engine: Engine, scope: Scope, month: str) -> dict[str, str]:
+    """region code -> name, of the regions the scope sees in the month."""
+    regions = kpis(engine, scope, month, level="region")
+    return dict(zip(regions["code"], regions["name"]))
+
+
 def kpi_row(engine: Engine, scope: Scope, month: str, level: str, code: str) -> dict | None:
     """One row, or None when it does not exist or lies outside the scope (indistinguishable)."""
     frame = kpis(engine, scope, month, level=level, code=code)

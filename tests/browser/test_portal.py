@@ -427,6 +427,18 @@ def test_a_notice_is_read_and_a_warning_answered_returned_and_closed_off(server,
     assert supervisor("verify", "材料齐全，准予销号", "已核验销号 1 条") == "已销号"
 
 
+def send_ledger(page, server, ledger: LedgerBuilder, folder: Path) -> None:
+    """Send a ledger as its CSV files zipped, on the import page, and wait until it is imported."""
+    written = ledger.write(folder)
+    archive_path = folder.with_suffix(".zip")
+    with zipfile.ZipFile(archive_path, "w") as archive:
+        for csv_file in written.iterdir():
+            archive.write(csv_file, csv_file.name)
+    visit(page, server, "/import")
+    page.locator("#import-upload input[type=file]").set_input_files(str(archive_path))
+    page.get_by_text("导入成功").wait_for(timeout=30_000)
+
+
 def test_departments_and_counties_report_their_own_units(server, browser, shared_app, tmp_path):
     """A department sends its unit's ledger on the import page and reads its month as reported;
     it fills in the week's progress; a county reads only its own departments."""
@@ -436,13 +448,7 @@ def test_departments_and_counties_report_their_own_units(server, browser, shared
             .asset("A1", unit="U1", status="闲置", status_since="2025-01-01", photo_count="0", original_value="1000.00")
             .asset("B1", unit="U1", original_value="5000.00").plan("T1", "A1", "2025-02-01", "2025-08-01")
             .request("R1", unit="U1", asset_name="测试资产", quantity="2", unit_price="3000.00"))
-    folder = same.write(tmp_path / "d1")
-    with zipfile.ZipFile(tmp_path / "d1.zip", "w") as archive:
-        for csv_file in folder.iterdir():
-            archive.write(csv_file, csv_file.name)
-    visit(page, server, "/import")
-    page.locator("#import-upload input[type=file]").set_input_files(str(tmp_path / "d1.zip"))
-    page.get_by_text("导入成功").wait_for(timeout=30_000)
+    send_ledger(page, server, same, tmp_path / "d1")
     visit(page, server, "/reporting")
     page.wait_for_selector("#reporting-body .ag-row")
     body = page.inner_text("#reporting-body")
@@ -509,13 +515,7 @@ def test_a_purchase_request_reviewed_against_the_stock(server, browser, tmp_path
     at_both_sizes(page, "supervisor-allocation-decided")
     # the next ledger: A4 now a card of unit U1 (部门D1, the requesting department)
     moved = LedgerBuilder().unit("U1", dept="D1").asset("A4", unit="U1", original_value="4000.00")
-    folder = moved.write(tmp_path / "update")
-    with zipfile.ZipFile(tmp_path / "update.zip", "w") as archive:
-        for csv_file in folder.iterdir():
-            archive.write(csv_file, csv_file.name)
-    visit(page, server, "/import")
-    page.locator("#import-upload input[type=file]").set_input_files(str(tmp_path / "update.zip"))
-    page.get_by_text("导入成功").wait_for(timeout=30_000)
+    send_ledger(page, server, moved, tmp_path / "update")
     visit(page, server, "/allocation")
     page.locator("#allocation-transfers .ag-row").filter(has_text="A4").get_by_text("已完成").wait_for()
     assert "台账已划入接收部门" in page.inner_text("#allocation-transfers")
