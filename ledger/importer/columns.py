@@ -168,8 +168,11 @@ def stage_sheet(duck: duckdb.DuckDBPyConnection, sheet: ParsedSheet, batch_rows:
 
 def _stage_chunks(duck, sheet: ParsedSheet, writer: stage.StageWriter, converters, sql: str, params: dict,
                   fast: bool) -> None:
+    if sheet.columns is not None and fast:
+        return _stage_arrow(duck, sheet, writer, sql, params)
+    if sheet.columns is not None:
+        sheet.rows = _arrow_rows(sheet.columns)
     table, parser = sheet.table, sheet.parser
-    keys = ", ".join(c.key for c in table.columns)
     while chunk := list(islice(sheet.rows, CHUNK)):
         if not fast:
             for number, cells in chunk:
@@ -190,15 +193,53 @@ def _stage_chunks(duck, sheet: ParsedSheet, writer: stage.StageWriter, converter
                         forced[j], values[j] = True, None
             columns[f"c{i}"] = pa.array(values, pa.string())
         columns["forced"] = pa.array(forced, pa.bool_())
-        duck.register("chunk", pa.table(columns))
-        duck.execute(f"CREATE OR REPLACE TEMP TABLE parsed_chunk AS {sql}", params)
-        duck.unregister("chunk")
-        duck.execute(f"INSERT INTO {stage.stage_name(table)} (row_no, {keys}) "
-                     f"SELECT row_no, {keys} FROM parsed_chunk WHERE fast")
-        slow_rows = {r[0] for r in duck.execute("SELECT row_no FROM parsed_chunk WHERE NOT fast").fetchall()}
+        slow_rows = set(_pass(duck, table, pa.table(columns), sql, params))
         for number, cells in chunk:
             if number in slow_rows:
                 _slow(parser, writer, number, cells)
+
+
+def _pass(duck, table: Table, chunk: pa.Table, sql: str, params: dict) -> list[int]:
+    """Stage the rows of `chunk` the vectorised pass takes; the numbers of those it leaves to the cell parser."""
+    keys = ", ".join(c.key for c in table.columns)
+    duck.register("chunk", chunk)
+    try:
+        duck.execute(f"CREATE OR REPLACE TEMP TABLE parsed_chunk AS {sql}", params)
+    finally:
+        duck.unregister("chunk")
+    duck.execute(f"INSERT INTO {stage.stage_name(table)} (row_no, {keys}) "
+                 f"SELECT row_no, {keys} FROM parsed_chunk WHERE fast")
+    return [r[0] for r in duck.execute("SELECT row_no FROM parsed_chunk WHERE NOT fast ORDER BY row_no").fetchall()]
+
+
+# rows 2, 3, … of a sheet read whole by Arrow (read.RawSheet.columns) go through the pass in parts
+# this large: DuckDB spreads a part over its threads, and the whole file is in memory already
+ARROW_CHUNK = 500_000
+
+
+def _stage_arrow(duck, sheet: ParsedSheet, writer: stage.StageWriter, sql: str, params: dict) -> None:
+    """The fast pass over a sheet held as Arrow text columns; the rows it leaves, one by one."""
+    data = sheet.columns
+    for offset in range(0, data.num_rows, ARROW_CHUNK):
+        part = data.slice(offset, ARROW_CHUNK)
+        columns = {"row_no": pa.array(range(offset + 2, offset + 2 + part.num_rows), pa.int64())}
+        for i, (pos, _) in enumerate(sheet.positions):
+            columns[f"c{i}"] = part.column(pos)
+        columns["forced"] = pa.nulls(part.num_rows, pa.bool_()).fill_null(False)
+        slow = _pass(duck, sheet.table, pa.table(columns), sql, params)
+        if slow:
+            cells = part.take([n - offset - 2 for n in slow]).to_pylist()
+            for number, row in zip(slow, cells):
+                _slow(sheet.parser, writer, number, tuple(row.values()))
+
+
+def _arrow_rows(data: pa.Table):
+    """(row number, cells) of a sheet held as Arrow columns, for the cell parser."""
+    number = 1
+    for batch in data.to_batches(max_chunksize=CHUNK):
+        for row in zip(*(column.to_pylist() for column in batch.columns)):
+            number += 1
+            yield number, row
 
 
 def _slow(parser, writer: stage.StageWriter, number: int, cells: tuple) -> None:

@@ -84,7 +84,11 @@ class _Discard:
 def bounded_rows(sheet: str, rows, limits: Limits):
     """The rows of a sheet, refused past the row bound."""
     for number, cells in rows:
-        if number > limits.rows + 1:  # row 1 is the header
-            raise SourceError(f"工作表「{sheet}」第 {number:,} 行：超过每张表 {limits.rows:,} 行的上限",
-                              f"sheet {sheet!r} row {number:,}: more than {limits.rows:,} rows")
+        check_row_number(sheet, number, limits)
         yield number, cells
+
+
+def check_row_number(sheet: str, number: int, limits: Limits) -> None:
+    if number > limits.rows + 1:  # row 1 is the header
+        raise SourceError(f"工作表「{sheet}」第 {number:,} 行：超过每张表 {limits.rows:,} 行的上限",
+                          f"sheet {sheet!r} row {number:,}: more than {limits.rows:,} rows")

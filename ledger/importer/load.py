@@ -11,7 +11,7 @@ import pyarrow as pa
 from sqlalchemy import Connection, Engine, Float, bindparam, cast, func, insert, select, update
 
 from ledger import allocation, audit, clock, columnar, fit, reporting
-from ledger.bulk import analyze, delete_keys, upsert_arrow
+from ledger.bulk import analyze, delete_keys, upsert_arrow, write_arrow
 from ledger.config import Config
 from ledger.importer import limits, stage, stock
 from ledger.importer.columns import stage_sheet
@@ -47,8 +47,16 @@ _TARGET_COLUMNS: dict[str, dict[str, str]] = {
 }
 # target columns computed from the staged ones
 _DERIVED: dict[str, dict[str, str]] = {
-    "assets": {"code_key": fit.code_key_sql("category_code"), "name_key": fit.name_key_sql("asset_name"),
+    "assets": {"code_key": fit.code_key_sql("category_code"), "name_key": "name_keys.name_key",
                "stock_since": "CAST(stock_since.stock_since AS VARCHAR)"},
+}
+# what a derived column reads beside the stage: a card's stock_since, computed with its changes and
+# listings (importer.stock); the match key of each distinct name, once (a city has few names, and
+# the key's character mapping costs seconds at a million cards)
+_JOINED: dict[str, str] = {
+    "assets": " LEFT JOIN stock_since USING (asset_code)"
+              f" LEFT JOIN (SELECT asset_name, {fit.name_key_sql('asset_name')} AS name_key"
+              " FROM (SELECT DISTINCT asset_name FROM stage_assets)) name_keys USING (asset_name)",
 }
 
 
@@ -81,9 +89,7 @@ def _final(duck: duckdb.DuckDBPyConnection, table: Table) -> tuple[list[str], pa
     select = [f"CAST({k} AS VARCHAR) AS {v}" if k in dates else f"{k} AS {v}" for k, v in mapping.items()]
     derived = _DERIVED.get(table.key, {})
     select += [f"{sql} AS {name}" for name, sql in derived.items()]
-    # a card's stock_since, computed with its changes and listings (importer.stock)
-    joined = " LEFT JOIN stock_since USING (asset_code)" if table.key == "assets" else ""
-    rows = duck.sql(f"SELECT {', '.join(select)} FROM {stage.stage_name(table)}{joined} "
+    rows = duck.sql(f"SELECT {', '.join(select)} FROM {stage.stage_name(table)}{_JOINED.get(table.key, '')} "
                     f"ORDER BY {', '.join(table.keys)}")
     return [*mapping.values(), *derived], rows.to_arrow_table()
 
@@ -105,8 +111,12 @@ def _load(conn: Connection, duck: duckdb.DuckDBPyConnection, staged: dict[str, t
             # Rows named in the file replace their stored versions: an upsert applies rows one by
             # one, so swapping two plans' assets would break "one asset, one plan" half-way.
             delete_keys(conn, table.target, keys, rows.select(keys))
-        with _rebuilt(conn, table.target, rows.num_rows >= REBUILD_ROWS):
-            upsert_arrow(conn, table.target, columns, keys, rows)
+        large = rows.num_rows >= REBUILD_ROWS
+        with _rebuilt(conn, table.target, large):
+            if large and _empty(conn, table.target):
+                write_arrow(conn, table.target, columns, rows)  # a first load: nothing to replace
+            else:
+                upsert_arrow(conn, table.target, columns, keys, rows)
     # cards not in this file whose changes or listings are: their stock_since may have moved
     others = duck.execute("SELECT asset_code, stock_since FROM stock_since k WHERE NOT EXISTS "
                           "(SELECT 1 FROM stage_assets s WHERE s.asset_code = k.asset_code)").fetchall()
@@ -115,24 +125,41 @@ def _load(conn: Connection, duck: duckdb.DuckDBPyConnection, staged: dict[str, t
                      [{"card": code, "since": since} for code, since in others])
 
 
-# The match keys' indexes (配置审核) take rows in random order: at a million cards, keeping them up
-# row by row cost more than half the import again; built once, sorted, they take seconds.
-REBUILT_INDEXES = {"assets": ("ix_assets_stock_code", "ix_assets_stock_name")}
+# A large load (a first import, a yearly one) builds the table's secondary indexes once, sorted,
+# after the rows are in: kept up row by row (the match keys of 配置审核 take rows in random order)
+# they cost more than half the import again. On PostgreSQL its foreign keys are dropped too and
+# added back, which checks every row in one join: checked row by row by trigger they cost three
+# times the insert. The references were checked in DuckDB already; the database checks again.
 REBUILD_ROWS = 100_000
 
 
 @contextlib.contextmanager
 def _rebuilt(conn: Connection, target: str, large: bool):
-    """Drop REBUILT_INDEXES of `target` before a large load and build them again after it, in the
-    import's transaction (on PostgreSQL that locks the table against readers meanwhile: a large
-    import is a first load or a yearly one)."""
-    names = REBUILT_INDEXES.get(target, ()) if large else ()
-    indexes = [i for i in Base.metadata.tables[target].indexes if i.name in names]
+    """Drop `target`'s secondary indexes (and on PostgreSQL its foreign keys) before a large load
+    and create them again after it, in the import's transaction (on PostgreSQL that locks the
+    table, and those it refers to, against readers meanwhile)."""
+    if not large:
+        yield
+        return
+    indexes = [i for i in Base.metadata.tables[target].indexes if not i.unique]
+    keys = []
+    if conn.dialect.name == "postgresql":
+        keys = conn.exec_driver_sql(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = CAST(%(t)s AS regclass) AND contype = 'f' ORDER BY conname", {"t": target}).all()
+    for name, _ in keys:
+        conn.exec_driver_sql(f'ALTER TABLE {target} DROP CONSTRAINT "{name}"')
     for index in indexes:
-        index.drop(conn)
+        index.drop(conn, checkfirst=True)
     yield
     for index in indexes:
         index.create(conn)
+    for name, definition in keys:
+        conn.exec_driver_sql(f'ALTER TABLE {target} ADD CONSTRAINT "{name}" {definition}')
+
+
+def _empty(conn: Connection, table: str) -> bool:
+    return conn.exec_driver_sql(f"SELECT NOT EXISTS (SELECT 1 FROM {table})").scalar()
 
 
 def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Config,
@@ -145,6 +172,8 @@ def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Con
         limits.unpack(path, path.name, bounds)  # before calamine unpacks it whole
     for raw in open_sheets(path):
         raw.rows = limits.bounded_rows(raw.name, raw.rows, bounds)
+        if raw.columns is not None:  # read whole: its last row is row 1 + its count
+            limits.check_row_number(raw.name, min(raw.columns.num_rows, bounds.rows + 1) + 1, bounds)
         table = table_for_name(raw.name)
         if table is None:
             if raw.name != ABOUT_SHEET:  # the template's own notes are not worth a word

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from python_calamine import CalamineWorkbook
 
 from ledger.errors import UserError
@@ -22,6 +24,9 @@ class RawSheet:
     name: str  # as the user sees it: the sheet name or the CSV file name
     rows: Iterator[tuple[int, tuple]]  # (row number as the user sees it, cell values); row 1 = header
     text_only: bool = False  # every cell is text (CSV), none typed as in a workbook
+    # a CSV file read whole by Arrow: the rows after the header as text columns by position (`rows`
+    # then holds the header only); None where the rows come one by one
+    columns: pa.Table | None = None
 
 
 def detect_encoding(path: Path) -> str:
@@ -76,6 +81,52 @@ def _csv_reason(text: str) -> str:
     return text
 
 
+def _csv_sheet(path: Path) -> RawSheet:
+    """A CSV file as a sheet: read whole by Arrow's reader where it reads the file exactly as
+    Python's csv module does, else row by row (the reference, whose messages name the row)."""
+    encoding = detect_encoding(path)
+    rows = _csv_rows(path, encoding)
+    try:
+        header = next(rows)
+    except StopIteration:
+        return RawSheet(path.name, iter(()), text_only=True)
+    except SourceError:
+        return RawSheet(path.name, _csv_rows(path, encoding), text_only=True)
+    rows.close()
+    columns = _csv_columns(path, encoding, header[1])
+    if columns is None:
+        return RawSheet(path.name, _csv_rows(path, encoding), text_only=True)
+    return RawSheet(path.name, iter((header,)), text_only=True, columns=columns)
+
+
+def _csv_columns(path: Path, encoding: str, header: tuple) -> pa.Table | None:
+    """The rows after `header` as text columns c0, c1, … by position; None when a row is not as
+    wide as the header or the file does not parse (the row-by-row reader keeps such rows as they
+    are, or says what is wrong)."""
+    uneven = []
+
+    def refuse(row) -> str:
+        uneven.append(row)
+        return "skip"
+
+    names = [f"c{i}" for i in range(len(header))]
+    try:
+        table = pa_csv.read_csv(
+            path,
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 24,
+                                            encoding="utf-8" if encoding == "utf-8-sig" else encoding),
+            # a quoted line break stays in its cell and an empty line stays a row, as for csv.reader
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
+                                              invalid_row_handler=refuse),
+            convert_options=pa_csv.ConvertOptions(column_types={name: pa.string() for name in names},
+                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowException, UnicodeError, ValueError):
+        return None
+    if uneven or table.num_rows == 0 or tuple(table.slice(0, 1).to_pylist()[0].values()) != header:
+        return None
+    return table.slice(1)
+
+
 def _unreadable(workbook: str, sheet: str, exc: Exception) -> SourceError:
     """A sheet calamine cannot read (XML it refuses: an entity declared in it, a broken part), in one line."""
     reason = " ".join(str(exc).split())[:200]
@@ -102,12 +153,12 @@ def open_sheets(path: Path) -> Iterator[RawSheet]:
         if not files:
             raise SourceError(f"{path}: 文件夹中没有 CSV 文件 / no CSV files in folder")
         for file in files:
-            yield RawSheet(file.name, _csv_rows(file, detect_encoding(file)), text_only=True)
+            yield _csv_sheet(file)
         return
     if not path.exists():
         raise SourceError(f"{path}: 文件不存在 / no such file")
     if path.suffix.lower() == ".csv":
-        yield RawSheet(path.name, _csv_rows(path, detect_encoding(path)), text_only=True)
+        yield _csv_sheet(path)
         return
     if path.suffix.lower() != ".xlsx":
         raise SourceError(f"{path}: 只接受 .xlsx 工作簿或 CSV 文件夹 / expected an .xlsx workbook or a folder of CSV files")

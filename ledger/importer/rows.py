@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from ledger.fit import CODE_PATTERN
 from ledger.importer.cells import CONTROL, SPACES, CellError, clean, make_parser
 from ledger.importer.read import RawSheet
 from ledger.importer.schema import Column, Table, column_for_header
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,7 @@ class ParsedSheet:
     rows: Iterator[tuple[int, tuple]]  # the raw rows after the header
     parser: "RowParser"
     text_only: bool = False  # every cell is text (CSV)
+    columns: "pa.Table | None" = None  # the rows after the header as Arrow text columns (RawSheet.columns)
 
 
 def parse_header(table: Table, raw: RawSheet, problems: Problems, notes: list[str]) -> ParsedSheet | None:
@@ -144,7 +148,7 @@ def parse_header(table: Table, raw: RawSheet, problems: Problems, notes: list[st
     if missing:
         return None
     return ParsedSheet(table, raw.name, positions, raw.rows, RowParser(table, raw.name, positions, problems, notes),
-                       raw.text_only)
+                       raw.text_only, raw.columns)
 
 
 class RowParser:

@@ -1,6 +1,8 @@
 """Import: every error kind names sheet, row, column and value and writes nothing."""
 from __future__ import annotations
 
+import datetime as dt
+
 import openpyxl
 import pytest
 from sqlalchemy import func, select
@@ -189,3 +191,36 @@ def test_plans_can_swap_assets_in_one_import(engine, config, tmp_path):
     swapped.load(engine, config, tmp_path / "two")
     with engine.connect() as conn:
         assert dict(conn.execute(select(Plan.plan_id, Plan.asset_code)).all()) == {"T1": "A2", "T2": "A1"}
+
+
+def test_a_large_load_keeps_every_index_and_foreign_key_and_writes_what_an_ordinary_one_does(
+        engine, config, tmp_path, monkeypatch):
+    """A large load drops the secondary indexes (and on PostgreSQL the foreign keys) and builds
+    them again after; a first load into an empty table skips the upsert. The schema after it is
+    the schema before, the database still refuses an asset nobody has, and a second large load
+    replaces rows as an upsert does."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import IntegrityError
+
+    from ledger.importer import load
+
+    def schema():
+        found = inspect(engine)
+        return {t: (sorted((i["name"], tuple(i["column_names"])) for i in found.get_indexes(t)),
+                    sorted((tuple(k["constrained_columns"]), k["referred_table"]) for k in found.get_foreign_keys(t)))
+                for t in ("assets", "status_changes", "plans", "income", "leases", "listings", "requests")}
+
+    before = schema()
+    monkeypatch.setattr(load, "REBUILD_ROWS", 1)  # every load counts as large
+    base().change("A1", "2021-01-01", "闲置").load(engine, config, tmp_path / "one")
+    again = base().change("A1", "2021-01-01", "在用").change("A2", "2021-02-01", "闲置")
+    again.tables["assets"][0]["asset_name"] = "改名"
+    again.load(engine, config, tmp_path / "two")
+    assert schema() == before
+    with engine.connect() as conn:
+        assert conn.execute(select(Asset.name).where(Asset.code == "A1")).scalar_one() == "改名"
+        assert sorted(conn.execute(select(StatusChange.asset_code, StatusChange.status)).all()) == \
+            [("A1", "in_use"), ("A2", "idle")]
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(StatusChange.__table__.insert().values(asset_code="NOBODY", changed_on=dt.date(2021, 1, 1),
+                                                           status="idle"))
