@@ -102,6 +102,12 @@ _STOCK = Asset.stock_since.isnot(None)
 Index("ix_assets_stock_code", Asset.code_key, Asset.stock_since, sqlite_where=_STOCK, postgresql_where=_STOCK)
 Index("ix_assets_stock_name", Asset.category, Asset.name_key, Asset.stock_since, sqlite_where=_STOCK,
       postgresql_where=_STOCK)
+# the searches (the top bar's, the warning list's) look for a part of a card's code or name: on
+# PostgreSQL trigram indexes (pg_trgm, migration 0012) answer from three characters on instead of
+# a scan of every card; SQLite scans
+TRIGRAM_INDEXES = [Index(f"ix_assets_{column.key}_trgm", column, postgresql_using="gin",
+                         postgresql_ops={column.key: "gin_trgm_ops"}).ddl_if(dialect="postgresql")
+                   for column in (Asset.code, Asset.name)]
 
 
 class StatusChange(Base):
@@ -400,7 +406,9 @@ class MonthClose(Base):
 class WarningCase(Base):
     """A warning as a matter to follow up: one per (rule, ref) across months, with its state."""
     __tablename__ = "warning_cases"
-    __table_args__ = (UniqueConstraint("rule", "ref"),)
+    # every case of the newest month is updated when a month is computed (its last_month): with
+    # room left on each page PostgreSQL updates it in place (a HOT update), without its five indexes
+    __table_args__ = (UniqueConstraint("rule", "ref"), {"postgresql_with": {"fillfactor": 50}})
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     rule: Mapped[str] = mapped_column(String(32))
     ref: Mapped[str] = mapped_column(CODE)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-from sqlalchemy import Connection, Engine, Float, bindparam, cast, func, insert, select, update
+from sqlalchemy import Connection, Engine, Float, bindparam, cast, func, insert, inspect, select, update
 
 from ledger import allocation, audit, clock, columnar, fit, reporting
 from ledger.bulk import analyze, delete_keys, upsert_arrow, write_arrow
@@ -141,7 +141,8 @@ def _rebuilt(conn: Connection, target: str, large: bool):
     if not large:
         yield
         return
-    indexes = [i for i in Base.metadata.tables[target].indexes if not i.unique]
+    stored = {i["name"] for i in inspect(conn).get_indexes(target)}  # an optional one may be absent
+    indexes = [i for i in Base.metadata.tables[target].indexes if not i.unique and i.name in stored]
     keys = []
     if conn.dialect.name == "postgresql":
         keys = conn.exec_driver_sql(
@@ -150,7 +151,7 @@ def _rebuilt(conn: Connection, target: str, large: bool):
     for name, _ in keys:
         conn.exec_driver_sql(f'ALTER TABLE {target} DROP CONSTRAINT "{name}"')
     for index in indexes:
-        index.drop(conn, checkfirst=True)
+        index.drop(conn)
     yield
     for index in indexes:
         index.create(conn)
