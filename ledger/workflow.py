@@ -92,13 +92,12 @@ def sync_cases(conn: Connection, month: str) -> dict[str, int]:
     log("closed", "closed", f"{month} 规则不再触发，自动关闭", gone)
     closed = conn.execute(update(WarningCase).where(gone).values(state="closed")).rowcount
     known = select(WarningCase.id).where(WarningCase.rule == WarningRow.rule, WarningCase.ref == WarningRow.ref)
-    opened = conn.execute(select(func.count()).select_from(WarningRow)
-                          .where(WarningRow.month == month, ~known.exists())).scalar_one()
-    conn.execute(insert(WarningCase).from_select(
+    opened = conn.execute(insert(WarningCase).from_select(
         ["rule", "ref", "asset_code", "dept_code", "region_code", "level", "state", "opened_on", "last_month"],
         select(WarningRow.rule, WarningRow.ref, WarningRow.asset_code, WarningRow.dept_code, WarningRow.region_code,
                WarningRow.level, literal("open"), WarningRow.first_seen, literal(month))
-        .where(WarningRow.month == month, ~known.exists())))
+        .where(WarningRow.month == month, ~known.exists()))
+        .execution_options(preserve_rowcount=True)).rowcount  # an INSERT's count is kept only when asked
     # the cases just opened are the ones without any event yet
     conn.execute(insert(WarningEvent).from_select(
         ["case_id", "at", "actor", "action", "from_state", "to_state", "note"],

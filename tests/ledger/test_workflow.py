@@ -56,6 +56,21 @@ def test_cases_open_close_by_themselves_and_reopen_with_history(engine, config, 
                                   .order_by(WarningEvent.id)).scalars().all() == ["fired", "closed", "refired"]
 
 
+def test_a_synchronisation_counts_what_it_opened_reopened_and_closed(engine, config, tmp_path):
+    from sqlalchemy import delete, update
+
+    from ledger.workflow import sync_cases
+    city(engine, config, tmp_path / "a")
+    compute_month(engine, config, "2026-09", "t")
+    gone, resolved = case_id(engine, "idle_overdue", "A1"), case_id(engine, "idle_overdue", "A2")
+    with engine.begin() as conn:
+        conn.execute(delete(WarningEvent).where(WarningEvent.case_id == gone))
+        conn.execute(delete(WarningCase).where(WarningCase.id == gone))
+        conn.execute(update(WarningCase).where(WarningCase.id == resolved).values(state="resolved"))
+        assert sync_cases(conn, "2026-09") == {"opened": 1, "reopened": 1, "closed": 0}
+        assert sync_cases(conn, "2026-09") == {"opened": 0, "reopened": 0, "closed": 0}
+
+
 def test_recomputing_an_older_month_leaves_the_cases_alone(engine, config, tmp_path):
     city(engine, config, tmp_path / "a")
     compute_month(engine, config, "2026-10", "t")
