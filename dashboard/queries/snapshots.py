@@ -29,6 +29,7 @@ from ledger.models import (
     WarningCase,
     WarningEvent,
     WarningRow,
+    holds,
 )
 from metrics.spans import spans_of_asset
 from metrics.timeline import as_date
@@ -314,19 +315,17 @@ def find(engine: Engine, scope: Scope, text: str, limit: int = 6) -> list[dict]:
     with engine.connect() as conn:
         depts = conn.execute(select(Department.code, Department.name).distinct()
                              .join(Unit, Unit.dept_code == Department.code).where(
-            scope.units(), or_(Department.code.icontains(text, autoescape=True),
-                               Department.name.icontains(text, autoescape=True)))
+            scope.units(), or_(holds(Department.code, text), holds(Department.name, text)))
             .order_by(Department.code).limit(limit)).all()
         found += [{"kind": "部门", "code": d.code, "name": d.name, "path": "/department", "where": ""} for d in depts]
         units = conn.execute(select(Unit.code, Unit.name, Department.name.label("dept"))
                              .join(Department, Department.code == Unit.dept_code).where(
-            scope.units(), or_(Unit.code.icontains(text, autoescape=True), Unit.name.icontains(text, autoescape=True)))
+            scope.units(), or_(holds(Unit.code, text), holds(Unit.name, text)))
             .order_by(Unit.code).limit(limit)).all()
         found += [{"kind": "单位", "code": u.code, "name": u.name, "path": "/unit", "where": u.dept} for u in units]
         assets = conn.execute(select(Asset.code, Asset.name, Unit.name.label("unit"))
                               .join(Unit, Unit.code == Asset.unit_code).join(Department, Department.code == Unit.dept_code)
-                              .where(scope.units(), or_(Asset.code.icontains(text, autoescape=True),
-                                                        Asset.name.icontains(text, autoescape=True)))
+                              .where(scope.units(), or_(holds(Asset.code, text), holds(Asset.name, text)))
                               .order_by(Asset.code).limit(limit)).all()
         found += [{"kind": "资产", "code": a.code, "name": a.name, "path": "/asset", "where": a.unit} for a in assets]
     return found

@@ -10,7 +10,18 @@ from sqlalchemy import Engine, and_, case, func, or_, select
 from dashboard.cache import snapshot_cached
 from dashboard.scope import Scope
 from ledger import allocation, workflow
-from ledger.models import Asset, Commitment, Department, Interview, ListEntry, Transfer, Unit, WarningCase, WarningRow
+from ledger.models import (
+    Asset,
+    Commitment,
+    Department,
+    Interview,
+    ListEntry,
+    Transfer,
+    Unit,
+    WarningCase,
+    WarningRow,
+    holds,
+)
 
 OVERDUE_STATE = "overdue"  # the state filter's "逾期未确认": open orange and red warnings past the acknowledgement days
 
@@ -53,7 +64,7 @@ def warning_cases(engine: Engine, scope: Scope, month: str, today: dt.date, ack_
             # the names live on the cards: join them only when asked to search them
             base = (base.join(Asset, Asset.code == source.asset_code).join(Unit, Unit.code == Asset.unit_code)
                     .join(Department, Department.code == source.dept_code)
-                    .where(or_(*[column.icontains(search, autoescape=True) for column in
+                    .where(or_(*[holds(column, search) for column in
                                  (Asset.code, Asset.name, Unit.code, Unit.name, Department.code, Department.name)])))
         severity = case((source.level == "red", 0), (source.level == "orange", 1), else_=2)
         page = (base.add_columns(source.rule.label("rule"), source.ref.label("ref"), overdue.label("late"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+import pytest
 from alembic import command
 from sqlalchemy import text
 
@@ -70,6 +71,8 @@ def test_0009_chains_the_audit_rows_written_before_it(tmp_path):
     engine.dispose()
 
 
+# the trigram indexes are on lower(…), an expression autogenerate cannot compare: it says so, and skips them
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
 def test_the_models_and_the_migrations_agree(migrated_engine):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
@@ -84,17 +87,26 @@ def test_the_models_and_the_migrations_agree(migrated_engine):
 
 
 def test_on_postgresql_a_part_of_a_cards_name_or_code_is_found_by_its_trigram_index(migrated_engine):
-    """Migration 0012: the searches' `ILIKE '%…%'` over the cards can use an index (pg_trgm) where a
-    million cards would otherwise be read one by one."""
-    import pytest
+    """Migration 0012: the searches' "contains" over the cards can use an index (pg_trgm) where a
+    million cards would otherwise be read one by one; a join on a card's code never can (a trigram
+    index taken for an equality cost 20 ms a row)."""
+    from sqlalchemy import select
+
+    from ledger.models import Asset, WarningRow, holds
     if migrated_engine.dialect.name != "postgresql":
         pytest.skip("trigram indexes are PostgreSQL's")
+
+    def plan(conn, query) -> str:
+        compiled = query.compile(conn, compile_kwargs={"literal_binds": True})
+        # the driver's own execute: no parameters, so the '%' of a LIKE pattern is left as it is
+        return "\n".join(r[0] for r in conn.connection.driver_connection.execute(f"EXPLAIN {compiled}"))
+
     with migrated_engine.connect() as conn:
         conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-        plan = "\n".join(r[0] for r in conn.execute(
-            text("EXPLAIN SELECT code FROM assets WHERE name ILIKE :part"), {"part": "%办公桌椅%"}))
-        assert "ix_assets_name_trgm" in plan, plan
+        assert "ix_assets_name_trgm" in plan(conn, select(Asset.code).where(holds(Asset.name, "办公桌椅")))
         definition = conn.exec_driver_sql("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_assets_code_trgm'").scalar()
-        assert "gin (code gin_trgm_ops)" in definition
+        assert "gin (lower((code)::text) gin_trgm_ops)" in definition
+        joined = plan(conn, select(WarningRow.rule).join(Asset, Asset.code == WarningRow.asset_code))
+        assert "trgm" not in joined, joined
         fillfactor = conn.exec_driver_sql("SELECT reloptions FROM pg_class WHERE relname = 'warning_cases'").scalar()
         assert "fillfactor=50" in fillfactor
