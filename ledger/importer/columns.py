@@ -225,7 +225,7 @@ def _stage_arrow(duck, sheet: ParsedSheet, writer: stage.StageWriter, sql: str, 
         columns = {"row_no": pa.array(range(offset + 2, offset + 2 + part.num_rows), pa.int64())}
         for i, (pos, _) in enumerate(sheet.positions):
             columns[f"c{i}"] = part.column(pos)
-        columns["forced"] = pa.nulls(part.num_rows, pa.bool_()).fill_null(False)
+        columns["forced"] = pa.repeat(False, part.num_rows)  # a CSV cell is text: none forced
         slow = _pass(duck, sheet.table, pa.table(columns), sql, params)
         if slow:
             cells = part.take([n - offset - 2 for n in slow]).to_pylist()
