@@ -137,13 +137,14 @@ def search(text):
     text = text.strip()[:SEARCH_MAX] if isinstance(text, str) else ""
     if not text:
         return None
-    found = queries.find(context.engine(), context.scope(), text)
+    found, whole = queries.find(context.engine(), context.scope(), text)
+    more = [] if whole else [html.Div("资产未全部搜索：请输入 3 个以上的字", className="search-empty")]
     if not found:
-        return html.Div(f"没有找到「{text}」", className="search-empty")
+        return more or html.Div(f"没有找到「{text}」", className="search-empty")
     return [html.A([html.Span(item["kind"], className="search-kind"), html.Span(item["name"], className="search-name"),
                     html.Span(" ".join(x for x in (item["code"], item["where"]) if x), className="search-where")],
                    href=f"{item['path']}?{urlencode({'code': item['code']})}", className="search-item")
-            for item in found]
+            for item in found] + more
 
 
 def unread_badge(count: int) -> tuple[str, str]:

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import time
 from contextlib import contextmanager
 from typing import Iterator
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 # Dates go to SQLite as ISO text, the form SQLAlchemy's Date type reads back (the implicit
@@ -63,3 +65,37 @@ def is_busy(exc: Exception) -> bool:
     """The database was busy past its timeout (SQLite: another process writing), not broken."""
     text = str(getattr(exc, "orig", None) or exc)
     return "locked" in text or "busy" in text
+
+
+class TimedOut(Exception):
+    """A statement ran past the time_limit it was given."""
+
+
+@contextmanager
+def time_limit(conn: Connection, ms: int) -> Iterator[None]:
+    """Statements on `conn` inside the block stop after `ms` milliseconds with TimedOut, and the
+    transaction is rolled back (for a read that may have to go through every card). PostgreSQL:
+    the transaction's statement_timeout; SQLite: a progress handler that interrupts the statement."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(ms)}")
+        try:
+            yield
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) != "57014":  # query_canceled
+                raise
+            conn.rollback()
+            raise TimedOut() from None
+        conn.exec_driver_sql("SET LOCAL statement_timeout = DEFAULT")
+        return
+    raw = conn.connection.driver_connection
+    deadline = time.monotonic() + ms / 1000
+    raw.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)  # checked every 10,000 steps
+    try:
+        yield
+    except OperationalError as exc:
+        if "interrupted" not in str(exc.orig):
+            raise
+        conn.rollback()
+        raise TimedOut() from None
+    finally:
+        raw.set_progress_handler(None, 0)

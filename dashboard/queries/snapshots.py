@@ -10,6 +10,7 @@ from sqlalchemy import Engine, false, func, or_, select
 from dashboard.cache import snapshot_cached
 from dashboard.scope import Scope
 from ledger import vocab
+from ledger.db import TimedOut, time_limit
 from ledger.models import (
     HELPER_FIELDS,
     KPI_FIELDS,
@@ -207,13 +208,22 @@ OVERDUE_SORTS = {"months": WarningRow.months, "original_value": Asset.original_v
 MONTH_BANDS = {"6-11": (6, 11), "12-23": (12, 23), "24+": (24, None)}
 
 
-def _overdue_query(scope: Scope, month: str, region=None, dept=None, category=None, band=None, min_value=None):
-    query = (select(WarningRow.asset_code, Asset.name.label("asset_name"), Asset.category, Asset.original_value,
-                    WarningRow.months, WarningRow.level, WarningRow.first_seen, Asset.location,
-                    Unit.name.label("unit_name"), Department.name.label("dept_name"), WarningRow.region_code)
-             .join(Asset, Asset.code == WarningRow.asset_code).join(Unit, Unit.code == Asset.unit_code)
-             .join(Department, Department.code == Unit.dept_code)
-             .where(WarningRow.month == month, WarningRow.rule == "idle_overdue", scope.warnings()))
+def _overdue_query(scope: Scope, month: str, region=None, dept=None, category=None, band=None, min_value=None,
+                   columns: bool = True):
+    """The overdue idle warnings the filters keep; `columns=False`: without the card's columns,
+    joining the cards only when a filter is on them (to count: every warning has its card, as cards
+    are never deleted)."""
+    if columns:
+        query = (select(WarningRow.asset_code, Asset.name.label("asset_name"), Asset.category, Asset.original_value,
+                        WarningRow.months, WarningRow.level, WarningRow.first_seen, Asset.location,
+                        Unit.name.label("unit_name"), Department.name.label("dept_name"), WarningRow.region_code)
+                 .join(Asset, Asset.code == WarningRow.asset_code).join(Unit, Unit.code == Asset.unit_code)
+                 .join(Department, Department.code == Unit.dept_code))
+    else:
+        query = select(WarningRow.asset_code)
+        if category or min_value:
+            query = query.join(Asset, Asset.code == WarningRow.asset_code)
+    query = query.where(WarningRow.month == month, WarningRow.rule == "idle_overdue", scope.warnings())
     if region:
         query = query.where(WarningRow.region_code == region)
     if dept:
@@ -259,7 +269,8 @@ def overdue_idle(engine: Engine, scope: Scope, month: str, sort: list[dict] | No
 def overdue_total(engine: Engine, scope: Scope, month: str, **filters) -> int:
     """How many rows the filters match, whatever the sort and the block asked for."""
     with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(_overdue_query(scope, month, **filters).subquery())
+        return conn.execute(select(func.count()).select_from(
+            _overdue_query(scope, month, **filters, columns=False).subquery())
                             ).scalar_one()
 
 
@@ -306,11 +317,17 @@ def yuan_of(fen) -> float:
     return round(int(fen) / 100, 2)
 
 
-def find(engine: Engine, scope: Scope, text: str, limit: int = 6) -> list[dict]:
+SHORT_TEXT = 3  # a trigram index serves a text from three characters on
+SHORT_SEARCH_MS = 150
+
+
+def find(engine: Engine, scope: Scope, text: str, limit: int = 6) -> tuple[list[dict], bool]:
     """Departments, units and assets whose code or name holds `text`, within the scope; each as
-    {"kind", "code", "name", "path", "where"} (the top bar's search)."""
+    {"kind", "code", "name", "path", "where"} (the top bar's search). And whether every card was
+    searched: a text shorter than three characters that is on few cards would read every card of
+    the city, so the cards are searched for SHORT_SEARCH_MS at most."""
     if not scope.sees_assets or not text:
-        return []
+        return [], True
     found = []
     with engine.connect() as conn:
         depts = conn.execute(select(Department.code, Department.name).distinct()
@@ -323,9 +340,17 @@ def find(engine: Engine, scope: Scope, text: str, limit: int = 6) -> list[dict]:
             scope.units(), or_(holds(Unit.code, text), holds(Unit.name, text)))
             .order_by(Unit.code).limit(limit)).all()
         found += [{"kind": "单位", "code": u.code, "name": u.name, "path": "/unit", "where": u.dept} for u in units]
-        assets = conn.execute(select(Asset.code, Asset.name, Unit.name.label("unit"))
-                              .join(Unit, Unit.code == Asset.unit_code).join(Department, Department.code == Unit.dept_code)
-                              .where(scope.units(), or_(holds(Asset.code, text), holds(Asset.name, text)))
-                              .order_by(Asset.code).limit(limit)).all()
+        query = (select(Asset.code, Asset.name, Unit.name.label("unit"))
+                 .join(Unit, Unit.code == Asset.unit_code).join(Department, Department.code == Unit.dept_code)
+                 .where(scope.units(), or_(holds(Asset.code, text), holds(Asset.name, text)))
+                 .order_by(Asset.code).limit(limit))
+        try:
+            if len(text) >= SHORT_TEXT:
+                assets = conn.execute(query).all()
+            else:
+                with time_limit(conn, SHORT_SEARCH_MS):
+                    assets = conn.execute(query).all()
+        except TimedOut:
+            return found, False
         found += [{"kind": "资产", "code": a.code, "name": a.name, "path": "/asset", "where": a.unit} for a in assets]
-    return found
+    return found, True

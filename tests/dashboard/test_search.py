@@ -37,3 +37,28 @@ def test_a_department_and_a_county_find_only_their_own(app, as_user):
 def test_the_screen_account_has_no_search(app, as_user):
     status, _ = search(as_user("screen"), "A1")
     assert status == 204
+
+
+def test_a_short_text_that_would_read_every_card_says_so_and_still_finds_departments(app, as_user, monkeypatch):
+    import contextlib
+
+    from dashboard.queries import snapshots
+    from ledger.db import TimedOut
+
+    limited = []
+
+    @contextlib.contextmanager
+    def over_time(conn, ms):  # the cards' scan takes longer than it may
+        limited.append(ms)
+        raise TimedOut()
+        yield
+
+    monkeypatch.setattr(snapshots, "time_limit", over_time)
+    client = as_user("supervisor")
+    _, text = search(client, "D2")
+    assert links(text) == {"/department?code=D2"} and "资产未全部搜索：请输入 3 个以上的字" in text
+    assert limited == [snapshots.SHORT_SEARCH_MS]
+    _, text = search(client, "A4")  # what is on no department: the note, not 没有找到
+    assert links(text) == set() and "资产未全部搜索" in text and "没有找到" not in text
+    _, text = search(client, "测试资产")  # three characters and more: every card, through the trigram index
+    assert "/asset?code=A1" in text and "资产未全部搜索" not in text and len(limited) == 2

@@ -264,19 +264,20 @@ def test_the_asset_page_shows_how_its_warnings_were_handled(app, as_user, engine
 def test_the_warning_list_reads_the_same_from_the_cases_and_from_the_snapshot(app, engine, config):
     import datetime as dt
 
-    from dashboard import queries
+    from dashboard import cache, queries
     from dashboard.scope import Scope
     from ledger.models import WarningRow
     sync(engine, config)  # cases synchronised with 2026-10; 2026-09 is read through the join
+    cache.clear()
     for month in ("2026-10", "2026-09"):
-        frame, counts = queries.warning_cases.__wrapped__(engine, Scope("all"), month, dt.date(2026, 11, 22), 15)
+        frame, counts = queries.warning_cases(engine, Scope("all"), month, dt.date(2026, 11, 22), 15)
         with engine.connect() as conn:
             rows = conn.execute(select(WarningRow.rule, WarningRow.ref, WarningRow.level).where(WarningRow.month == month)).all()
         assert set(zip(frame["rule"], frame["ref"])) == {(r.rule, r.ref) for r in rows}
         assert counts["total"] == len(rows) and counts["red"] == sum(r.level == "red" for r in rows)
         levels = list(frame["level"])
         assert levels == sorted(levels, key={"red": 0, "orange": 1, "yellow": 2}.get) or frame["overdue"].any()
-    mine, _ = queries.warning_cases.__wrapped__(engine, Scope("department", "D1"), "2026-10", dt.date(2026, 11, 22), 15)
+    mine, _ = queries.warning_cases(engine, Scope("department", "D1"), "2026-10", dt.date(2026, 11, 22), 15)
     assert set(mine["dept_code"]) == {"D1"}
 
 
