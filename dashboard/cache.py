@@ -1,4 +1,6 @@
-"""A per-process cache of reads, keyed by the caller's scope and the data's version.
+"""A cache of reads, keyed by the caller's scope and the data's version: in each process's memory,
+and behind it on disk, shared by the web server's worker processes (what one worker read, the
+others need not read again).
 
 Snapshots change only when a month is computed, the ledger only on an import: their version is
 (newest computation, newest import), read once per request. Workflow reads (warning states,
@@ -11,13 +13,18 @@ import copy
 import datetime as dt
 import functools
 import json
+import logging
+import os
 import threading
 from collections import OrderedDict
+from pathlib import Path
 
+import diskcache
 from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import Engine, func, select
 
-from ledger import clock
+from ledger import clock, filestore
+from ledger.config import Config
 from ledger.models import (
     Commitment,
     Decision,
@@ -32,6 +39,65 @@ from ledger.models import (
 SIZE = 512
 _entries: OrderedDict[str, object] = OrderedDict()
 _lock = threading.Lock()
+_shared: dict[tuple[int, str], diskcache.Cache | None] = {}  # (process, folder): opened after the fork
+log = logging.getLogger(__name__)
+
+
+def folder(config: Config) -> Path:
+    """`[server] cache_dir`, or a cache/ folder beside the files folder."""
+    return Path(config["server.cache_dir"]) if config["server.cache_dir"] else filestore.folder(config).parent / "cache"
+
+
+def _private(path: Path) -> bool:
+    """The folder is this account's alone: what is read back from it is unpickled."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    found = path.stat()
+    return found.st_uid == os.getuid() and not found.st_mode & 0o077
+
+
+def _disk() -> diskcache.Cache | None:
+    """The cache the worker processes share, None outside the portal or where its folder is not private."""
+    if not has_app_context() or "panhuo.config" not in current_app.extensions:
+        return None
+    config = current_app.extensions["panhuo.config"]
+    where = folder(config)
+    key = (os.getpid(), str(where))
+    with _lock:
+        if key not in _shared:
+            try:
+                if _private(where):
+                    _shared[key] = diskcache.Cache(str(where), size_limit=config["server.cache_mb"] * 1024 * 1024,
+                                                   eviction_policy="least-recently-used")
+                else:
+                    log.warning("cache folder %s is open to other accounts: not used", where)
+                    _shared[key] = None
+            except OSError as exc:
+                log.warning("cache folder %s cannot be used: %s", where, exc)
+                _shared[key] = None
+        return _shared[key]
+
+
+MISSING = object()
+
+
+def _disk_get(key: str):
+    disk = _disk()
+    if disk is None:
+        return MISSING
+    try:
+        return disk.get(key, default=MISSING)
+    except Exception as exc:  # the cache never stops a page: a broken entry is read again
+        log.warning("cache read failed: %s", exc)
+        return MISSING
+
+
+def _disk_set(key: str, value) -> None:
+    disk = _disk()
+    if disk is not None:
+        try:
+            disk.set(key, value)
+        except Exception as exc:  # a full disk slows the pages down, never stops them
+            log.warning("cache write failed: %s", exc)
 
 
 def _versions(engine: Engine) -> dict[str, str]:
@@ -74,12 +140,17 @@ def snapshot_cached(fn=None, *, workflow: bool = False):
     @functools.wraps(fn)
     def wrapper(engine: Engine, scope, *args, **kwargs):
         version = _versions(engine)["workflow" if workflow else "data"]
-        key = json.dumps([fn.__name__, scope.kind, scope.code, version, args, kwargs], default=str, sort_keys=True)
+        # the database is part of the key on disk: two portals may share a folder
+        key = json.dumps([fn.__module__, fn.__name__, engine.url.render_as_string(hide_password=True), scope.kind,
+                          scope.code, version, args, kwargs], default=str, sort_keys=True)
         with _lock:
             if key in _entries:
                 _entries.move_to_end(key)
                 return copy.deepcopy(_entries[key])
-        value = fn(engine, scope, *args, **kwargs)
+        value = _disk_get(key)
+        if value is MISSING:
+            value = fn(engine, scope, *args, **kwargs)
+            _disk_set(key, value)
         with _lock:
             _entries[key] = copy.deepcopy(value)
             while len(_entries) > SIZE:
@@ -89,6 +160,10 @@ def snapshot_cached(fn=None, *, workflow: bool = False):
 
 
 def clear() -> None:
-    """Forget every cached read (when a database is put back to an earlier state under the same versions)."""
+    """Forget every cached read, on disk too (when a database is put back to an earlier state under
+    the same versions)."""
     with _lock:
         _entries.clear()
+        for disk in _shared.values():
+            if disk is not None:
+                disk.clear()

@@ -103,6 +103,9 @@ SETTINGS: list[Setting] = [
     Setting("documents.rectify_days", 30, "days a rectification notice gives a department"),
     Setting("server.host", "127.0.0.1", "address `panhuo serve` binds"),
     Setting("server.port", 8050, "port `panhuo serve` binds"),
+    Setting("server.cache_dir", "", "the pages' cache, shared by the web server's worker processes; empty: cache/ "
+            "beside the files folder"),
+    Setting("server.cache_mb", 512, "how large the pages' cache on disk may grow"),
     Setting("server.public_url", "", "the portal's address as people reach it, for links in e-mail "
             "(empty: http://{host}:{port})"),
     Setting("reporting.due_day", 5, "month M is due from every unit by this day of M+1 (1-28)"),

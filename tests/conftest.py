@@ -57,8 +57,9 @@ def engine(migrated_engine):
 
 
 @pytest.fixture(scope="session")
-def base_config(database_url):
-    return load_config(environ={}).replace(database__url=database_url, org__city_region_code="990100")
+def base_config(database_url, tmp_path_factory):
+    return load_config(environ={}).replace(database__url=database_url, org__city_region_code="990100",
+                                           server__cache_dir=str(tmp_path_factory.mktemp("cache")))
 
 
 @pytest.fixture
