@@ -110,8 +110,15 @@ def test_a_failed_export_leaves_no_half_file(tmp_path):
     out.write_bytes(b"the previous pack")
     from unittest import mock
 
-    with mock.patch.object(pd.DataFrame, "to_excel", side_effect=OSError("disk full")), pytest.raises(Exception):
-        write_frame(pd.DataFrame({"x": [1]}), out)
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+    rows = iter([None, None])  # the title and the header go in, the first row does not
+
+    def append(sheet, row):
+        if next(rows, "full") == "full":
+            raise OSError("disk full")
+
+    with mock.patch.object(WriteOnlyWorksheet, "append", append), pytest.raises(OSError):
+        write_frame(pd.DataFrame({"x": [1]}), out, title="标题")
     assert out.read_bytes() == b"the previous pack" and [p.name for p in tmp_path.iterdir()] == ["pack.xlsx"]
 
 
