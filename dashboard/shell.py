@@ -138,13 +138,14 @@ def search(text):
     if not text:
         return None
     found, whole = queries.find(context.engine(), context.scope(), text)
+    # first, where a scrolled list would not hide it
     more = [] if whole else [html.Div("资产未全部搜索：请输入 3 个以上的字", className="search-empty")]
     if not found:
         return more or html.Div(f"没有找到「{text}」", className="search-empty")
-    return [html.A([html.Span(item["kind"], className="search-kind"), html.Span(item["name"], className="search-name"),
+    return more + [html.A([html.Span(item["kind"], className="search-kind"), html.Span(item["name"], className="search-name"),
                     html.Span(" ".join(x for x in (item["code"], item["where"]) if x), className="search-where")],
                    href=f"{item['path']}?{urlencode({'code': item['code']})}", className="search-item")
-            for item in found] + more
+            for item in found]
 
 
 def unread_badge(count: int) -> tuple[str, str]:
