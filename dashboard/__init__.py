@@ -158,6 +158,7 @@ def _well_formed(item) -> bool:
 
 
 def _mount_dash(server: Flask) -> dash.Dash:
+    from dashboard import components
     from dashboard.shell import shell
 
     app = dash.Dash(
@@ -167,6 +168,7 @@ def _mount_dash(server: Flask) -> dash.Dash:
     )
     app.layout = shell
     server.extensions["panhuo.dash"] = app
+    components.warm_up()
     return app
 
 

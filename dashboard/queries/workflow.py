@@ -56,8 +56,9 @@ def _matching(engine: Engine, scope: Scope, month: str, today: dt.date, ack_days
     elif state:
         base = base.where(WarningCase.state == state)
     if search:
-        # the names live on the cards: join them only when asked to search them (from the scope's
-        # warnings: a text as common as the city's code prefix matches every card)
+        # the names live on the cards: join them only when asked to search them, from the scope's
+        # warnings (a text as common as the city's code prefix is on every card; searched first
+        # in the cards, units and departments apiece, a county's list took three times as long)
         base = (base.join(Asset, Asset.code == source.asset_code).join(Unit, Unit.code == Asset.unit_code)
                 .join(Department, Department.code == source.dept_code)
                 .where(or_(*[holds(column, search) for column in
