@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
+import hashlib
 import json
 import logging
 import os
@@ -41,6 +42,21 @@ _entries: OrderedDict[str, object] = OrderedDict()
 _lock = threading.Lock()
 _shared: dict[tuple[int, str], diskcache.Cache | None] = {}  # (process, folder): opened after the fork
 log = logging.getLogger(__name__)
+
+
+def _code_stamp() -> str:
+    """A digest of the portal's own code: the disk outlives a deployment, and what a read returns
+    may take another shape in the next one."""
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent.parent
+    for package in ("ledger", "metrics", "outputs", "dashboard"):
+        for path in sorted((root / package).rglob("*.py")):
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+CODE = _code_stamp()
 
 
 def folder(config: Config) -> Path:
@@ -140,9 +156,10 @@ def snapshot_cached(fn=None, *, workflow: bool = False):
     @functools.wraps(fn)
     def wrapper(engine: Engine, scope, *args, **kwargs):
         version = _versions(engine)["workflow" if workflow else "data"]
-        # the database is part of the key on disk: two portals may share a folder
-        key = json.dumps([fn.__module__, fn.__name__, engine.url.render_as_string(hide_password=True), scope.kind,
-                          scope.code, version, args, kwargs], default=str, sort_keys=True)
+        # on disk the key also names the code and the database: it outlives a deployment, and two
+        # portals may share a folder
+        key = json.dumps([CODE, fn.__module__, fn.__name__, engine.url.render_as_string(hide_password=True),
+                          scope.kind, scope.code, version, args, kwargs], default=str, sort_keys=True)
         with _lock:
             if key in _entries:
                 _entries.move_to_end(key)

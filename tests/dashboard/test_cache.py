@@ -1,5 +1,5 @@
 """The pages' cache: what one worker process read, another reads from disk; never across scopes,
-versions or databases; a folder open to other accounts is not used."""
+data versions or versions of the code; a folder open to other accounts is not used."""
 from __future__ import annotations
 
 import os
@@ -57,6 +57,14 @@ def test_a_new_version_is_read_again(fresh, monkeypatch):
     with fresh.begin() as conn:  # a computation stamps its snapshot
         conn.execute(update(Snapshot).where(Snapshot.month == "2026-10").values(computed_at=dt.datetime(2030, 1, 1)))
     another_worker(monkeypatch, 10_003)
+    counted(fresh, Scope("all"), "2026-10")
+    assert len(calls) == 2
+
+
+def test_what_another_version_of_the_portal_kept_is_not_read(fresh, monkeypatch):
+    counted(fresh, Scope("all"), "2026-10")
+    another_worker(monkeypatch, 10_005)
+    monkeypatch.setattr(cache, "CODE", "deployed-later")  # the next deployment, over the same data
     counted(fresh, Scope("all"), "2026-10")
     assert len(calls) == 2
 
