@@ -57,8 +57,8 @@ def _matching(engine: Engine, scope: Scope, month: str, today: dt.date, ack_days
         base = base.where(WarningCase.state == state)
     if search:
         # the names live on the cards: join them only when asked to search them, from the scope's
-        # warnings (a text as common as the city's code prefix is on every card; searched first
-        # in the cards, units and departments apiece, a county's list took three times as long)
+        # warnings (a text as common as the city's code prefix is on every card; matching the cards,
+        # units and departments apiece first made a county's list three times slower)
         base = (base.join(Asset, Asset.code == source.asset_code).join(Unit, Unit.code == Asset.unit_code)
                 .join(Department, Department.code == source.dept_code)
                 .where(or_(*[holds(column, search) for column in
@@ -68,8 +68,8 @@ def _matching(engine: Engine, scope: Scope, month: str, today: dt.date, ack_days
 
 @snapshot_cached(workflow=True)
 def case_counts(engine: Engine, scope: Scope, month: str, today: dt.date, ack_days: int, *, level: str | None = None,
-                   rule: str | None = None, state: str | None = None, region: str | None = None,
-                   dept: str | None = None, search: str | None = None) -> dict:
+                rule: str | None = None, state: str | None = None, region: str | None = None,
+                dept: str | None = None, search: str | None = None) -> dict:
     """How many of the month's warnings the filters match: by level, overdue and in total (one scan
     for every tile; the list's pages share it)."""
     base, source, overdue = _matching(engine, scope, month, today, ack_days, level, rule, state, region, dept, search)
@@ -91,9 +91,9 @@ PAGE_COLUMNS = [*WARNING_COLUMNS, "case_id", "state", "opened_on", "fix_by", "no
 
 @snapshot_cached(workflow=True)
 def case_page(engine: Engine, scope: Scope, month: str, today: dt.date, ack_days: int, *, level: str | None = None,
-                 rule: str | None = None, state: str | None = None, region: str | None = None,
-                 dept: str | None = None, search: str | None = None, start: int = 0,
-                 end: int | None = 100) -> pd.DataFrame:
+              rule: str | None = None, state: str | None = None, region: str | None = None,
+              dept: str | None = None, search: str | None = None, start: int = 0,
+              end: int | None = 100) -> pd.DataFrame:
     """Rows [start, end) of the month's warnings the filters match, the most pressing first
     (overdue, then by level, rule and object), with the state of their case and their asset, unit
     and department names."""
