@@ -115,6 +115,12 @@ def ensure_messy(assets: int) -> Path:
     return folder
 
 
+def max_rows(assets: int) -> int:
+    """`[import] max_rows` for a city of `assets` cards: the default two million rows a sheet holds
+    the 1M city; the 5M one has four million status changes in one file."""
+    return max(2_000_000, assets)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--assets", type=int, action="append", required=True)
@@ -135,7 +141,7 @@ def main() -> None:
         for kind in args.db:
             url = fresh_database(kind)
             env = dict(os.environ, PANHUO_DATABASE_URL=url, PANHUO_ORG_CITY_REGION_CODE="371500",
-                       PYTHONPATH=str(HERE.parent))
+                       PANHUO_IMPORT_MAX_ROWS=str(max_rows(assets)), PYTHONPATH=str(HERE.parent))
             run(["init-db"], env)
             import_s, import_mb, _ = run(["import", str(folder)], env)
             wall_s, three_mb, out = run(["compute", "--from", "2026-08", "--to", "2026-10"], env)
@@ -164,7 +170,7 @@ def import_clean_and_messy(sizes: list[int], kinds: list[str]) -> None:
             figures = []
             for folder in (clean, messy):
                 env = dict(os.environ, PANHUO_DATABASE_URL=fresh_database(kind), PANHUO_ORG_CITY_REGION_CODE="371500",
-                           PYTHONPATH=str(HERE.parent))
+                           PANHUO_IMPORT_MAX_ROWS=str(max_rows(assets)), PYTHONPATH=str(HERE.parent))
                 run(["init-db"], env)
                 figures.append(run(["import", str(folder)], env)[:2])
             (clean_s, clean_mb), (messy_s, messy_mb) = figures
