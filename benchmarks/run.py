@@ -115,10 +115,14 @@ def ensure_messy(assets: int) -> Path:
     return folder
 
 
-def max_rows(assets: int) -> int:
-    """`[import] max_rows` for a city of `assets` cards: the default two million rows a sheet holds
-    the 1M city; the 5M one has four million status changes in one file."""
-    return max(2_000_000, assets)
+def panhuo_env(url: str, assets: int) -> dict[str, str]:
+    """The environment the `panhuo` commands of one run see. `[import] max_rows` is raised to the
+    city's size where the configured limit is smaller: the 5M city has four million status changes
+    in one file, beyond the two million a bureau's export is allowed."""
+    from ledger.config import env_name, load_config
+    limit = max(load_config()["import.max_rows"], assets)
+    return dict(os.environ, PANHUO_DATABASE_URL=url, PANHUO_ORG_CITY_REGION_CODE="371500",
+                PYTHONPATH=str(HERE.parent), **{env_name("import.max_rows"): str(limit)})
 
 
 def main() -> None:
@@ -140,8 +144,7 @@ def main() -> None:
         folder, _ = ensure_data(assets)
         for kind in args.db:
             url = fresh_database(kind)
-            env = dict(os.environ, PANHUO_DATABASE_URL=url, PANHUO_ORG_CITY_REGION_CODE="371500",
-                       PANHUO_IMPORT_MAX_ROWS=str(max_rows(assets)), PYTHONPATH=str(HERE.parent))
+            env = panhuo_env(url, assets)
             run(["init-db"], env)
             import_s, import_mb, _ = run(["import", str(folder)], env)
             wall_s, three_mb, out = run(["compute", "--from", "2026-08", "--to", "2026-10"], env)
@@ -169,8 +172,7 @@ def import_clean_and_messy(sizes: list[int], kinds: list[str]) -> None:
         for kind in kinds:
             figures = []
             for folder in (clean, messy):
-                env = dict(os.environ, PANHUO_DATABASE_URL=fresh_database(kind), PANHUO_ORG_CITY_REGION_CODE="371500",
-                           PANHUO_IMPORT_MAX_ROWS=str(max_rows(assets)), PYTHONPATH=str(HERE.parent))
+                env = panhuo_env(fresh_database(kind), assets)
                 run(["init-db"], env)
                 figures.append(run(["import", str(folder)], env)[:2])
             (clean_s, clean_mb), (messy_s, messy_mb) = figures
