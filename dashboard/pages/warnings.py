@@ -208,14 +208,24 @@ def export(n_clicks, month, level, rule, state, region, dept, search):
                           "对象": shown["object"], "资产编号": shown["asset_code"], "单位": shown["unit_name"],
                           "主管部门": shown["dept_name"], "时长": shown["span"], "发生于": shown["opened_on"],
                           "计划整改": shown["fix_by"], "处理说明": shown["note"], "说明": shown["message"]})
-    words = [vocab.LEVELS.get(filters["level"] or "", ""), RULE_NAMES.get(filters["rule"] or "", ""),
-             STATES.get(filters["state"] or "", ""), filters["region"] or "", filters["dept"] or "",
-             f"搜索“{filters['search']}”" if filters["search"] else ""]
-    buffer = io.BytesIO()
     config, engine = context.config(), context.engine()
+
+    def name(level: str, code: str | None) -> str:
+        """A region or department by its name, as the filter offers it."""
+        if not code:
+            return ""
+        found = queries.kpis(engine, scope, month, level=level, code=code)
+        return found["name"].iloc[0] if len(found) else code
+    words = [vocab.LEVELS.get(filters["level"] or "", ""), RULE_NAMES.get(filters["rule"] or "", ""),
+             STATES.get(filters["state"] or "", ""), name("region", filters["region"]),
+             name("department", filters["dept"]), f"搜索“{filters['search']}”" if filters["search"] else ""]
+    buffer = io.BytesIO()
     states = queries.month_states(engine, scope, config.zone)
+    # a list longer than a workbook is meant to carry says so in its title: never silently partial
+    what = f"预警清单 · 共 {counts['total']:,} 条" + (
+        f"（导出前 {EXPORT_ROWS:,} 条，请按区县或部门筛选后分别导出）" if counts["total"] > EXPORT_ROWS else "")
     write_frame(table, buffer, sheet="预警清单", pages_wide=None,
-                title=title_line(config, states[month].label, queries.scope_label(engine, scope), "预警清单",
+                title=title_line(config, states[month].label, queries.scope_label(engine, scope), what,
                                  "，".join(w for w in words if w)))
     context.audit("export", f"预警清单 {month}", detail=f"{len(table)} 行（共 {counts['total']} 行）")
     return dcc.send_bytes(buffer.getvalue(), f"预警清单_{month}.xlsx")

@@ -1,11 +1,16 @@
 """A supervisor's warning list: names beside codes, filters and a search, every row paged from the server."""
 from __future__ import annotations
 
+import base64
+import io
 import json
+import shutil
 
+import openpyxl
 import pytest
 
 from tests.dashboard.callbacks import call
+from tests.helpers import libreoffice_text
 
 FILTERS = ["month", "level", "rule", "state", "region", "dept", "search"]
 
@@ -64,6 +69,36 @@ def test_the_list_is_paged_on_the_server_in_its_one_order(supervisor):
     assert rows(supervisor, start=0, end=5000) == ([], 0)  # more than a block at once: refused
 
 
+def workbook(client, **chosen) -> bytes:
+    """The warnings export as the browser receives it."""
+    values = {"month": "2026-10", **chosen}
+    _, response = call(client, [("warnings-download", "data")], [("warnings-export", "n_clicks", 1)],
+                       [(f"warnings-{name}", "value", values.get(name)) for name in FILTERS])
+    return base64.b64decode(response["warnings-download"]["data"]["content"])
+
+
+def export(client, **chosen) -> list[list]:
+    """The warnings export's cells, row by row (the title first, then the header)."""
+    book = openpyxl.load_workbook(io.BytesIO(workbook(client, **chosen)))
+    return [[cell.value for cell in row] for row in book.active.iter_rows()]
+
+
+def test_the_export_holds_the_filtered_list_in_the_page_order_and_says_how_many(supervisor):
+    shown, total = rows(supervisor, dept="D2")
+    title, head, *body = export(supervisor, dept="D2")
+    assert f"预警清单 · 共 {total:,} 条 ·" in title[0] and "筛选：部门D2 ·" in title[0] and "导出前" not in title[0]
+    assert [dict(zip(head, r))["资产编号"] for r in body] == [r["asset_code"] for r in shown]
+    assert {dict(zip(head, r))["主管部门"] for r in body} == {"部门D2"}
+
+
+def test_an_export_cut_at_its_row_limit_says_so_in_its_title(supervisor, monkeypatch):
+    from dashboard.pages import warnings
+    _, total = rows(supervisor)
+    monkeypatch.setattr(warnings, "EXPORT_ROWS", 3)
+    title, _, *body = export(supervisor)
+    assert len(body) == 3 and f"共 {total:,} 条（导出前 3 条，请按区县或部门筛选后分别导出）" in title[0]
+
+
 def act(client, chosen, note, fix_by):
     """Press 确认并计划整改 with rows chosen."""
     return call(client, [("warnings-done", "children"), ("warnings-updated", "data"), ("warnings-note", "value"),
@@ -96,3 +131,13 @@ def test_a_department_filtering_for_another_department_gets_nothing(app, as_user
     assert rows(dept, search="部门D2") == ([], 0)
     mine, _ = rows(dept)
     assert mine and {r["dept_name"] for r in mine} == {"部门D1"}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice and poppler-utils are installed by .ci/run")
+def test_the_export_opens_in_libreoffice(supervisor, tmp_path):
+    source = tmp_path / "warnings.xlsx"
+    source.write_bytes(workbook(supervisor, level="red"))
+    text = libreoffice_text(source, tmp_path, picture="warnings")
+    assert "预警清单 · 共" in text and "筛选：红色" in text and "台账逾期" in text and "部门D4" in text
