@@ -92,9 +92,11 @@ def test_the_export_holds_the_filtered_list_in_the_page_order_and_says_how_many(
 
 
 def test_an_export_cut_at_its_row_limit_says_so_in_its_title(supervisor, monkeypatch):
-    from dashboard.pages import warnings
+    import inspect
     _, total = rows(supervisor)
-    monkeypatch.setattr(warnings, "EXPORT_ROWS", 3)
+    # the limit where the registered callback reads it (Dash may have loaded the page more than once)
+    registered = supervisor.application.extensions["panhuo.dash"].callback_map["warnings-download.data"]
+    monkeypatch.setitem(inspect.unwrap(registered["callback"]).__globals__, "EXPORT_ROWS", 3)
     title, _, *body = export(supervisor)
     assert len(body) == 3 and f"共 {total:,} 条（导出前 3 条，请按区县或部门筛选后分别导出）" in title[0]
 
