@@ -61,15 +61,20 @@ def compute_month(engine: Engine, config: Config, month: str, actor: str, reopen
 
 
 def compute_months(engine: Engine, config: Config, months: list[str], actor: str,
-                   on_done: Callable[[str, dict, float], None] | None = None, **options) -> None:
-    """compute_month for each of `months` in order, reading the ledger once for all of them."""
+                   on_done: Callable[[str, dict, float], None] | None = None, **options) -> dict[str, dict]:
+    """compute_month for each of `months` in order, reading the ledger once for all of them; their
+    row counts by month."""
+    done = {}
+    if not months:
+        return done
     with LoadedLedger(engine, config) as ledger:
         for month in months:
             started = time.perf_counter()
-            counts = compute_month(engine, config, month, actor, ledger=ledger, refresh=False, **options)
+            done[month] = compute_month(engine, config, month, actor, ledger=ledger, refresh=False, **options)
             if on_done is not None:
-                on_done(month, counts, time.perf_counter() - started)
+                on_done(month, done[month], time.perf_counter() - started)
     refresh_statistics(engine)
+    return done
 
 
 def refresh_statistics(engine: Engine) -> None:

@@ -15,7 +15,7 @@ from typing import Callable
 from sqlalchemy import Engine, select
 
 from jobs.deliver import deliver
-from jobs.runner import compute_month, run_recorded
+from jobs.runner import compute_month, compute_months, run_recorded
 from ledger import audit, runs, vocab
 from ledger.config import Config
 from ledger.locks import named_lock
@@ -51,15 +51,12 @@ def _snapshot_months(engine: Engine) -> list[str]:
 # ---- job bodies: (engine, config, day) -> rows written ----------------------------------
 
 def recompute(engine: Engine, config: Config, day: dt.date) -> int:
-    """The current month, and the previous one while it is open."""
-    rows = 0
+    """The current month, and the previous one while it is open (the ledger read once for both)."""
     current = month_of(day)
     with engine.connect() as conn:
         closed = runs.closed_months(conn)
-    for month in (shift_month(current, -1), current):
-        if month not in closed:
-            rows += compute_month(engine, config, month, ACTOR)["kpis"]
-    return rows
+    months = [m for m in (shift_month(current, -1), current) if m not in closed]
+    return sum(counts["kpis"] for counts in compute_months(engine, config, months, ACTOR).values())
 
 
 def close_months(engine: Engine, config: Config, day: dt.date) -> int:

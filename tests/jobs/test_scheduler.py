@@ -67,7 +67,7 @@ def test_restart_after_a_missed_month_end_fills_and_closes_it(engine, config, tm
     assert len(audit_actions(engine, "delivery.run")) == 3
 
 
-def test_before_the_close_day_the_previous_month_stays_open_and_is_recomputed(engine, config, tmp_path):
+def test_before_the_close_day_the_previous_month_stays_open_and_is_recomputed(engine, config, tmp_path, monkeypatch):
     ledger(engine, config, tmp_path)
     config = config.replace(scheduler__close_day=25)
     schedule.catch_up(engine, config, DAY)
@@ -75,6 +75,17 @@ def test_before_the_close_day_the_previous_month_stays_open_and_is_recomputed(en
         closed = list(conn.scalars(select(MonthClose.month)))
     assert closed == ["2026-09"]  # computed first: it had no snapshot
     assert sorted(audit_actions(engine, "snapshot.compute")) == ["2026-09", "2026-10", "2026-11"]
+    # the next day's recompute does both open months from one reading of the ledger
+    import jobs.runner
+
+    class Counted(jobs.runner.LoadedLedger):
+        def __init__(self, *args):
+            reads.append(args)
+            super().__init__(*args)
+    reads = []
+    monkeypatch.setattr(jobs.runner, "LoadedLedger", Counted)
+    assert schedule.run_tick(engine, config, schedule.BY_ID["recompute"], day=DAY + dt.timedelta(days=1)) == "succeeded"
+    assert len(reads) == 1 and audit_actions(engine, "snapshot.compute")[-2:] == ["2026-10", "2026-11"]
 
 
 def test_a_closed_month_needs_reopen_and_the_reopen_is_audited(engine, config, tmp_path):
@@ -153,7 +164,7 @@ KILLABLE = textwrap.dedent("""
     real = metrics.snapshot.write_arrow
     def slow(conn, table, *args, **kwargs):
         real(conn, table, *args, **kwargs)
-        if table == "warning_rows":  # half-way through writing the snapshot
+        if table == "kpi_rows":  # half-way through writing the snapshot
             pathlib.Path(sys.argv[1]).write_text("writing")
             time.sleep(120)
     metrics.snapshot.write_arrow = slow

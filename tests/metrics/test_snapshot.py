@@ -138,7 +138,7 @@ def test_a_failure_half_way_leaves_the_previous_snapshot_intact(engine, config, 
 
     def boom(conn, table, *args):
         real(conn, table, *args)
-        if table == "warning_rows":  # the KPI rows are written by now: the transaction must undo them
+        if table == "kpi_rows":  # written by now: the transaction must undo them
             raise RuntimeError("injected")
 
     monkeypatch.setattr(snapshot, "write_arrow", boom)
@@ -146,3 +146,44 @@ def test_a_failure_half_way_leaves_the_previous_snapshot_intact(engine, config, 
     with pytest.raises(RuntimeError):
         compute_snapshot(engine, "2026-10", config)
     assert kpi(engine, "2026-10", "unit", "U1") == before  # still one asset, same computed_at
+
+
+def stored_warnings(engine, month: str) -> dict[tuple, tuple]:
+    """(rule, ref) -> (the row's place on disk, every column): the place changes when a row is rewritten."""
+    place = "ctid::text" if engine.dialect.name == "postgresql" else "rowid"
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(f"SELECT {place}, * FROM warning_rows WHERE month = '{month}'").all()
+    return {(r.rule, r.ref): (r[0], tuple(r[1:])) for r in rows}
+
+
+def test_recomputing_a_month_rewrites_only_the_warnings_that_changed(engine, config, tmp_path, monkeypatch):
+    def city(changed: bool) -> LedgerBuilder:
+        b = LedgerBuilder().unit()
+        for n in range(10):  # idle since early 2025: overdue idle, no plan
+            if changed and n == 0:
+                b.asset("A0", status="在用", status_since="2026-10-01")  # back in use: its warnings go
+            elif changed and n == 1:
+                b.asset("A1", status="闲置", status_since="2026-03-20")  # idle for less long: its message changes
+            else:
+                b.asset(f"A{n}", status="闲置", status_since="2025-01-10")
+        if changed:
+            b.asset("NEW", status="闲置", status_since="2025-02-01")
+        return b
+    city(changed=False).load(engine, config, tmp_path / "before")
+    compute_snapshot(engine, "2026-10", config)
+    before = stored_warnings(engine, "2026-10")
+    assert ("idle_overdue", "A0") in before and ("idle_overdue", "NEW") not in before
+    city(changed=True).load(engine, config, tmp_path / "after")
+    compute_snapshot(engine, "2026-10", config)
+    after = stored_warnings(engine, "2026-10")
+
+    assert not any(ref == "A0" for _, ref in after) and ("idle_overdue", "NEW") in after
+    assert after[("idle_overdue", "A1")][1] != before[("idle_overdue", "A1")][1]
+    untouched = [key for key in before if key[1] not in ("A0", "A1")]
+    assert untouched and all(after[key] == before[key] for key in untouched)  # same place, same values
+    # the same rows as writing the whole month afresh
+    monkeypatch.setattr(snapshot, "_warning_changes", lambda *args: None)
+    compute_snapshot(engine, "2026-10", config)
+    afresh = stored_warnings(engine, "2026-10")
+    assert {k: v[1] for k, v in afresh.items()} == {k: v[1] for k, v in after.items()}
+    assert kpi(engine, "2026-10", "unit", "U1")["asset_count"] == 11
