@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, DateTime, String, and_, func, insert, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement
 
 from ledger import audit, clock, permissions
@@ -91,20 +92,24 @@ def sync_cases(conn: Connection, month: str) -> dict[str, int]:
     gone = and_(WarningCase.state.in_(("open", "acknowledged", "submitted", "returned")), ~firing)
     log("closed", "closed", f"{month} 规则不再触发，自动关闭", gone)
     closed = conn.execute(update(WarningCase).where(gone).values(state="closed")).rowcount
-    known = select(WarningCase.id).where(WarningCase.rule == WarningRow.rule, WarningCase.ref == WarningRow.ref)
-    opened = conn.execute(insert(WarningCase).from_select(
+    # the new cases skip the known ones by the unique key, not by NOT EXISTS on the table being
+    # written: with statistics that say it is empty (ANALYZE before the first warnings), PostgreSQL
+    # plans that as a scan of the growing table for every row, minutes for a city's first month
+    newest = conn.execute(select(func.coalesce(func.max(WarningCase.id), 0))).scalar_one()
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    opened = conn.execute(dialect.insert(WarningCase).from_select(
         ["rule", "ref", "asset_code", "dept_code", "region_code", "level", "state", "opened_on", "last_month"],
         select(WarningRow.rule, WarningRow.ref, WarningRow.asset_code, WarningRow.dept_code, WarningRow.region_code,
                WarningRow.level, literal("open"), WarningRow.first_seen, literal(month))
-        .where(WarningRow.month == month, ~known.exists()))
+        .where(WarningRow.month == month))
+        .on_conflict_do_nothing(index_elements=["rule", "ref"])
         .execution_options(preserve_rowcount=True)).rowcount  # an INSERT's count is kept only when asked
-    # the cases just opened are the ones without any event yet
+    # the cases just opened are the ones numbered after the newest before
     conn.execute(insert(WarningEvent).from_select(
         ["case_id", "at", "actor", "action", "from_state", "to_state", "note"],
         select(WarningCase.id, literal(now, DateTime), literal("system"), literal("fired"), literal(None, String),
                literal("open"), literal(f"{month} 触发"))
-        .where(WarningCase.last_month == month,
-               ~select(WarningEvent.id).where(WarningEvent.case_id == WarningCase.id).exists())))
+        .where(WarningCase.id > newest, WarningCase.last_month == month)))
     return {"opened": opened, "reopened": reopened, "closed": closed}
 
 
