@@ -14,6 +14,7 @@ from typing import Callable
 
 from sqlalchemy import Engine, select
 
+from jobs import exports
 from jobs.deliver import deliver
 from jobs.runner import compute_month, compute_months, run_recorded
 from ledger import audit, runs, vocab
@@ -22,6 +23,7 @@ from ledger.locks import named_lock
 from ledger.models import Snapshot
 from ledger.scope import Scope
 from metrics.timeline import months_range, shift_month
+from outputs.warning_list import EXPORT_JOB
 from outputs.workbooks import newest_month, weekly_dispatch
 
 log = logging.getLogger("panhuo.jobs")
@@ -148,12 +150,15 @@ def catch_up(engine: Engine, config: Config, day: dt.date | None = None) -> None
 
 
 def run_queued(engine: Engine, config: Config) -> int:
-    """Runs asked for on the admin page: recompute a month (reopening it if asked)."""
+    """Runs asked for on the admin page (recompute a month, reopening it if asked) and the long
+    exports asked for on a page."""
     done = 0
     while (run := runs.take_queued(engine)) is not None:
         if run.job == "recompute-month":
             actor = run.requested_by or "admin"
             work = lambda r=run, a=actor: compute_month(engine, config, r.month, a, reopen=r.reopen)["kpis"]  # noqa: E731
+        elif run.job == EXPORT_JOB:
+            work = lambda r=run: exports.warnings_workbook(engine, config, r)  # noqa: E731
         elif run.job in BY_ID:
             work = lambda r=run: BY_ID[r.job].body(engine, config, today(config))  # noqa: E731
         else:

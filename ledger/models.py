@@ -379,6 +379,7 @@ class JobRun(Base):
     month: Mapped[str | None] = mapped_column(String(7))
     reopen: Mapped[bool] = mapped_column(Boolean, default=False)
     requested_by: Mapped[str | None] = mapped_column(String(100))
+    params: Mapped[dict | None] = mapped_column(JSON)  # what a queued run was asked for beyond its month
     status: Mapped[RunStatus] = mapped_column(State(RunStatus), index=True)
     queued_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -45,12 +45,20 @@ def claim(engine: Engine, job: str, tick: str, trigger: str, month: str | None =
         return conn.execute(select(JobRun.id).where(JobRun.job == job, JobRun.tick == tick)).scalar_one()
 
 
-def queue(engine: Engine, job: str, month: str | None, requested_by: str, reopen: bool = False) -> int:
-    """A run asked for by hand (admin page); the scheduler process picks it up."""
+def queue(engine: Engine, job: str, month: str | None, requested_by: str, reopen: bool = False,
+          params: dict | None = None) -> int:
+    """A run asked for by hand (admin page, a long export); the scheduler process picks it up."""
     with engine.execution_options(write=True).begin() as conn:
         return conn.execute(insert(JobRun).values(
             job=job, tick=f"manual-{uuid.uuid4().hex[:12]}", trigger="manual", month=month, reopen=reopen,
-            requested_by=requested_by, status="queued", queued_at=_now()).returning(JobRun.id)).scalar_one()
+            requested_by=requested_by, params=params, status="queued", queued_at=_now()).returning(JobRun.id)).scalar_one()
+
+
+def waiting(engine: Engine, job: str, requested_by: str) -> list[dict | None]:
+    """The parameters of the runs of `job` an account asked for that are not done yet."""
+    with engine.connect() as conn:
+        return list(conn.execute(select(JobRun.params).where(
+            JobRun.job == job, JobRun.requested_by == requested_by, JobRun.status.in_(("queued", "running")))).scalars())
 
 
 def take_queued(engine: Engine) -> JobRun | None:

@@ -130,13 +130,14 @@ RUN_STATES = {RunStatus.QUEUED: "排队中", RunStatus.RUNNING: "运行中", Run
 RUN_TRIGGERS = {"schedule": "定时", "catch-up": "补跑", "manual": "手动"}  # CLI runs are in the audit log
 JOB_TITLES = {"recompute": "重算本月及未关账上月", "close-month": "上月关账", "weekly-report": "周调度报表",
               "cleanup": "清理任务记录", "catch-up": "补算缺失月份", "recompute-month": "手动重算",
-              "deliver": "送达当月文书"}
+              "deliver": "送达当月文书", "export-warnings": "导出预警清单"}
 # what a department does to regain points (metrics.attribution), the documents the portal writes
 FIX_ACTIONS = {"idle": "盘活闲置资产", "plan": "完成逾期台账", "remit": "上缴逾期收入", "quality": "补全资产资料"}
 DOCUMENT_KINDS = {"bulletin": "月度通报", "interview": "约谈通知书", "rectify": "整改通知书"}
 # what reaches an inbox (delivery.md): the documents, the weekly workbook, a reminder to report
 PAPER_KINDS = {**DOCUMENT_KINDS, "weekly": "周调度"}
-MESSAGE_KINDS = {**PAPER_KINDS, "reminder": "催报通知", "returned": "退回通知"}
+# …and a file an account asked for that took too long to make while it waited (a city's warning list)
+MESSAGE_KINDS = {**PAPER_KINDS, "reminder": "催报通知", "returned": "退回通知", "export": "导出文件"}
 # 报送 (reporting.md): how a unit's month arrived, and where it stands
 CHANNELS = {"import": "导入台账", "confirm": "本月无变化"}
 SUBMISSION_STATES = {"on_time": "按期", "late": "逾期", "missing": "未报送", "pending": "待报送"}

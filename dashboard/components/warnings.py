@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dashboard import components as c
 from ledger import vocab
-from metrics.rules import NAMES as RULE_NAMES
+from outputs.warning_list import warning_words
 
 LEVEL_CLASSES = {"lvl-red": "params.value == '红色'", "lvl-orange": "params.value == '橙色'",
                  "lvl-yellow": "params.value == '黄色'"}
@@ -11,10 +11,7 @@ LEVEL_CLASSES = {"lvl-red": "params.value == '红色'", "lvl-orange": "params.va
 
 def warning_display(frame):
     """Warning rows as the grids show them: rule and level in Chinese, an asset link, the span."""
-    return frame.assign(rule_zh=frame["rule"].map(RULE_NAMES), level_zh=frame["level"].map(vocab.LEVELS),
-                        asset_href=[c.href("/asset", code) for code in frame["asset_code"]],
-                        span=[("" if c.undefined(d) else f"{int(d)} 天") if c.undefined(m) else f"{int(m)} 个月"
-                              for d, m in zip(frame["days"], frame["months"])])
+    return warning_words(frame).assign(asset_href=[c.href("/asset", code) for code in frame["asset_code"]])
 
 
 def warnings_grid(id_: str, frame, unit_names: dict[str, str], height: str = "420px"):

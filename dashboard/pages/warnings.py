@@ -3,42 +3,37 @@ the server; filters for level, rule, state, region and department and a search; 
 (departments their own, supervisors, counties) and resolve (supervisors, counties) many at once."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.components import evidence
-from dashboard.components.warnings import LEVEL_CLASSES, warning_display
+from dashboard.components.warnings import LEVEL_CLASSES
 from dashboard.shell import guarded, in_address, page_frame, register_page
-from ledger import filestore, inbox, vocab, workflow
+from ledger import filestore, inbox, runs, vocab, workflow
 from ledger.errors import UserError
 from ledger.models import WarningCase
 from ledger.texts import NOTE_CHARS
 from ledger.vocab import CaseState
 from metrics.rules import NAMES as RULE_NAMES
-from outputs.workbooks import title_line
-from outputs.xlsx import write_frame
+from outputs import warning_list
 
 PATH = register_page(__name__, "/warnings")
 P = "warnings"
 in_address({"month": (f"{P}-month", "value"), "level": (f"{P}-level", "value"), "rule": (f"{P}-rule", "value"),
             "state": (f"{P}-state", "value"), "region": (f"{P}-region", "value"), "dept": (f"{P}-dept", "value"),
             "q": (f"{P}-search", "value")})
-OVERDUE = "逾期未确认"
-# the state filter offers exactly the words the grid shows
-STATES = {**vocab.CASE_STATES, queries.OVERDUE_STATE: OVERDUE}
+STATES = warning_list.STATES
 SEARCH_MAX = 50
 FILTERS = [Input(f"{P}-month", "value"), Input(f"{P}-level", "value"), Input(f"{P}-rule", "value"),
            Input(f"{P}-state", "value"), Input(f"{P}-region", "value"), Input(f"{P}-dept", "value"),
            Input(f"{P}-search", "value")]
 COLUMNS = [
     {"field": "level_zh", "headerName": "等级", "width": 96, "cellClassRules": LEVEL_CLASSES},
-    {"field": "state_zh", "headerName": "状态", "width": 110, "cellClassRules": {"lvl-red": f"params.value == '{OVERDUE}'"}},
+    {"field": "state_zh", "headerName": "状态", "width": 110, "cellClassRules": {"lvl-red": f"params.value == '{warning_list.OVERDUE}'"}},
     {"field": "rule_zh", "headerName": "规则", "width": 128},
     {"field": "object", "headerName": "对象", "width": 200, "tooltipField": "object"},
     c.link_column("asset_code", "资产编号", "asset_href", width=130),
@@ -104,8 +99,8 @@ def layout(month: str | None = None, level: str | None = None, rule: str | None 
             dcc.Download(id=f"{P}-download"),
             dcc.Store(id=f"{P}-version", data=0), dcc.Store(id=f"{P}-updated"),
         ]
-    return page_frame(PATH, P, "预警", snapshot_only=True, toolbar=_toolbar(), controls=controls, month=month,
-                      footer=[html.Div(id=f"{P}-evidence")])
+    return page_frame(PATH, P, "预警", snapshot_only=True, toolbar=[html.Div(id=f"{P}-export-note"), *_toolbar()],
+                      controls=controls, month=month, footer=[html.Div(id=f"{P}-evidence")])
 
 
 def _filters(level, rule, state, region, dept, search) -> dict:
@@ -119,17 +114,11 @@ def _filters(level, rule, state, region, dept, search) -> dict:
 
 
 def _rows(frame):
-    """Warning rows as the grid shows them: names beside codes, words for states, links."""
-    shown = warning_display(frame)
-    return shown.assign(
-        state_zh=[OVERDUE if late else vocab.CASE_STATES.get(s, "—") for s, late in zip(frame["state"], frame["overdue"])],
-        object=[name if ref == code else f"{ref}（{name}）" if isinstance(name, str) else ref
-                for ref, code, name in zip(frame["ref"], frame["asset_code"], frame["asset_name"])],
+    """Warning rows as the grid shows them: words for codes and states, names beside codes, links."""
+    return warning_list.case_words(frame).assign(
+        asset_href=[c.href("/asset", code) for code in frame["asset_code"]],
         unit_href=[c.href("/unit", code) for code in frame["unit_code"]],
         dept_href=[c.href("/department", code) for code in frame["dept_code"]],
-        opened_on=[d.isoformat() if isinstance(d, dt.date) else "—" for d in frame["opened_on"]],
-        fix_by=[d.isoformat() if isinstance(d, dt.date) else "" for d in frame["fix_by"]],
-        note=frame["note"].fillna(""),
         key=[f"{rule}|{ref}" for rule, ref in zip(frame["rule"], frame["ref"])],  # the grid's row id
     )
 
@@ -190,25 +179,21 @@ def rows(request, month, level, rule, state, region, dept, search):
     return {"rowData": queries.to_records(_rows(frame), shown), "rowCount": counts["total"]}
 
 
-EXPORT_ROWS = 200_000
+EXPORT_NOW = 20_000  # rows written while the browser waits (a few seconds); a longer list is made by a job
 
 
-@callback(Output(f"{P}-download", "data"), Input(f"{P}-export", "n_clicks"),
+@callback(Output(f"{P}-download", "data"), Output(f"{P}-export-note", "children"), Input(f"{P}-export", "n_clicks"),
           *[State(i.component_id, i.component_property) for i in FILTERS], prevent_initial_call=True)
 @guarded(PATH)
 def export(n_clicks, month, level, rule, state, region, dept, search):
-    """The list as the page shows it (the same filters and order), as xlsx."""
+    """The list as the page shows it (the same filters and order), as xlsx: at once when it is short,
+    otherwise made by the scheduler and left in the account's 消息 (a city's list takes a minute)."""
     scope = context.scope()
     if not n_clicks or month not in queries.months(context.engine(), scope) or not scope.sees_assets:
-        return no_update
+        return no_update, no_update
     filters = _filters(level, rule, state, region, dept, search)
-    frame, counts = _ask(month, filters, 0, EXPORT_ROWS)
-    shown = _rows(frame)
-    table = pd.DataFrame({"等级": shown["level_zh"], "状态": shown["state_zh"], "规则": shown["rule_zh"],
-                          "对象": shown["object"], "资产编号": shown["asset_code"], "单位": shown["unit_name"],
-                          "主管部门": shown["dept_name"], "时长": shown["span"], "发生于": shown["opened_on"],
-                          "计划整改": shown["fix_by"], "处理说明": shown["note"], "说明": shown["message"]})
     config, engine = context.config(), context.engine()
+    _, counts = _ask(month, filters)
 
     def name(level: str, code: str | None) -> str:
         """A region or department by its name, as the filter offers it."""
@@ -216,19 +201,24 @@ def export(n_clicks, month, level, rule, state, region, dept, search):
             return ""
         found = queries.kpis(engine, scope, month, level=level, code=code)
         return found["name"].iloc[0] if len(found) else code
-    words = [vocab.LEVELS.get(filters["level"] or "", ""), RULE_NAMES.get(filters["rule"] or "", ""),
-             STATES.get(filters["state"] or "", ""), name("region", filters["region"]),
-             name("department", filters["dept"]), f"搜索“{filters['search']}”" if filters["search"] else ""]
+    title = {"month_label": queries.month_states(engine, scope, config.zone)[month].label,
+             "scope_label": queries.scope_label(engine, scope),
+             "filters_text": warning_list.filter_text(filters["level"], filters["rule"], filters["state"],
+                                                      name("region", filters["region"]),
+                                                      name("department", filters["dept"]), filters["search"])}
+    if counts["total"] > EXPORT_NOW:
+        params, username = {"filters": filters, **title}, context.current_username()
+        if params not in runs.waiting(engine, warning_list.EXPORT_JOB, username):  # a second click makes no second file
+            run_id = runs.queue(engine, warning_list.EXPORT_JOB, month, username, params=params)
+            context.audit("export", f"预警清单 {month}（后台生成）", detail=f"共 {counts['total']} 行，任务 #{run_id}")
+        return no_update, dbc.Alert([f"预警清单共 {counts['total']:,} 条，正在后台生成，约一两分钟后放入",
+                                     html.A("「消息」", href="/inbox"), "，届时在那里下载。"],
+                                    color="info", className="py-1 mb-2")
+    frame, _ = _ask(month, filters, 0, warning_list.EXPORT_ROWS)
     buffer = io.BytesIO()
-    states = queries.month_states(engine, scope, config.zone)
-    # a list longer than a workbook is meant to carry says so in its title: never silently partial
-    what = f"预警清单 · 共 {counts['total']:,} 条" + (
-        f"（导出前 {EXPORT_ROWS:,} 条，请按区县或部门筛选后分别导出）" if counts["total"] > EXPORT_ROWS else "")
-    write_frame(table, buffer, sheet="预警清单", pages_wide=None,
-                title=title_line(config, states[month].label, queries.scope_label(engine, scope), what,
-                                 "，".join(w for w in words if w)))
-    context.audit("export", f"预警清单 {month}", detail=f"{len(table)} 行（共 {counts['total']} 行）")
-    return dcc.send_bytes(buffer.getvalue(), f"预警清单_{month}.xlsx")
+    written = warning_list.write_export(frame, counts["total"], buffer, config, **title)
+    context.audit("export", f"预警清单 {month}", detail=f"{written} 行（共 {counts['total']} 行）")
+    return dcc.send_bytes(buffer.getvalue(), f"预警清单_{month}.xlsx"), None
 
 
 @callback(Output(f"{P}-done", "children"), Output(f"{P}-updated", "data"), Output(f"{P}-note", "value"),

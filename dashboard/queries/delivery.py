@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 from dashboard.scope import Scope
 from ledger import inbox
 from ledger.models import Department, Evidence, Message, Paper, StoredFile, User
+from ledger.vocab import PAPER_KINDS
 
 
 def inbox_page(engine: Engine, user_id: int | None, start: int = 0, end: int = 100) -> tuple[list, int, int]:
@@ -72,7 +73,8 @@ def paper_reading(engine: Engine, scope: Scope, limit: int = 100) -> list[dict]:
     with engine.connect() as conn:
         rows = conn.execute(select(Paper.id, Paper.title, Message.created_at, Message.read_at, User.username)
                             .join(Message, Message.paper_id == Paper.id).join(User, User.id == Message.user_id)
-                            .where(Paper.id.in_(select(Paper.id).order_by(Paper.id.desc()).limit(limit)))
+                            .where(Paper.id.in_(select(Paper.id).where(Paper.kind.in_(PAPER_KINDS))  # not exports
+                                                .order_by(Paper.id.desc()).limit(limit)))
                             .order_by(Paper.id.desc(), User.username)).all()
     papers: dict[int, dict] = {}
     for row in rows:

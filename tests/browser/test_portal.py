@@ -190,6 +190,32 @@ def test_a_supervisor_filters_searches_and_acknowledges_warnings(server, browser
     assert problems == []
 
 
+def test_a_long_warning_list_is_made_in_the_background_and_downloaded_from_the_inbox(server, browser, shared_app,
+                                                                                    monkeypatch):
+    import inspect
+
+    from jobs.schedule import run_queued
+    registered = shared_app.extensions["panhuo.dash"].callback_map
+    key = next(k for k in registered if "warnings-download.data" in k)
+    monkeypatch.setitem(inspect.unwrap(registered[key]["callback"]).__globals__, "EXPORT_NOW", 2)  # every list is long
+    page, problems = open_session(browser, server, "supervisor", WIDE)
+    visit(page, server, "/warnings")
+    page.wait_for_selector("#warnings-grid .ag-row")
+    page.click("#warnings-export")
+    page.get_by_text("正在后台生成").wait_for()
+    at_both_sizes(page, "supervisor-warnings-export-queued")
+    run_queued(shared_app.extensions["panhuo.engine"], shared_app.extensions["panhuo.config"])  # the scheduler's poll
+    page.get_by_role("link", name="「消息」").click()
+    page.wait_for_url(re.compile(r".*/inbox$"))
+    page.locator("#inbox-grid .ag-row").filter(has_text="导出文件").first.click()
+    link = page.get_by_role("link", name=re.compile("下载文件：预警清单_2026-10.xlsx"))
+    at_both_sizes(page, "supervisor-inbox-export")
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "预警清单_2026-10.xlsx"
+    assert raw_values(page.inner_text("body")) == [] and problems == []
+
+
 def test_the_top_bar_search_leads_to_what_was_found(server, browser):
     page, problems = open_session(browser, server, "supervisor", WIDE)
     visit(page, server, "/")

@@ -8,6 +8,7 @@ import shutil
 
 import openpyxl
 import pytest
+from sqlalchemy import select, update
 
 from tests.dashboard.callbacks import call
 from tests.helpers import libreoffice_text
@@ -69,18 +70,29 @@ def test_the_list_is_paged_on_the_server_in_its_one_order(supervisor):
     assert rows(supervisor, start=0, end=5000) == ([], 0)  # more than a block at once: refused
 
 
+def press_export(client, **chosen) -> dict:
+    """Press 导出 Excel with the filters `chosen`: the download and the note the page shows."""
+    values = {"month": "2026-10", **chosen}
+    status, response = call(client, [("warnings-download", "data"), ("warnings-export-note", "children")],
+                            [("warnings-export", "n_clicks", 1)],
+                            [(f"warnings-{name}", "value", values.get(name)) for name in FILTERS])
+    assert status == 200
+    return response
+
+
 def workbook(client, **chosen) -> bytes:
     """The warnings export as the browser receives it."""
-    values = {"month": "2026-10", **chosen}
-    _, response = call(client, [("warnings-download", "data")], [("warnings-export", "n_clicks", 1)],
-                       [(f"warnings-{name}", "value", values.get(name)) for name in FILTERS])
-    return base64.b64decode(response["warnings-download"]["data"]["content"])
+    return base64.b64decode(press_export(client, **chosen)["warnings-download"]["data"]["content"])
+
+
+def cells(data: bytes) -> list[list]:
+    """A workbook's cells, row by row (the title first, then the header)."""
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    return [[cell.value for cell in row] for row in book.active.iter_rows()]
 
 
 def export(client, **chosen) -> list[list]:
-    """The warnings export's cells, row by row (the title first, then the header)."""
-    book = openpyxl.load_workbook(io.BytesIO(workbook(client, **chosen)))
-    return [[cell.value for cell in row] for row in book.active.iter_rows()]
+    return cells(workbook(client, **chosen))
 
 
 def test_the_export_holds_the_filtered_list_in_the_page_order_and_says_how_many(supervisor):
@@ -92,11 +104,9 @@ def test_the_export_holds_the_filtered_list_in_the_page_order_and_says_how_many(
 
 
 def test_an_export_cut_at_its_row_limit_says_so_in_its_title(supervisor, monkeypatch):
-    import inspect
+    from outputs import warning_list
     _, total = rows(supervisor)
-    # the limit where the registered callback reads it (Dash may have loaded the page more than once)
-    registered = supervisor.application.extensions["panhuo.dash"].callback_map["warnings-download.data"]
-    monkeypatch.setitem(inspect.unwrap(registered["callback"]).__globals__, "EXPORT_ROWS", 3)
+    monkeypatch.setattr(warning_list, "EXPORT_ROWS", 3)
     title, _, *body = export(supervisor)
     assert len(body) == 3 and f"共 {total:,} 条（导出前 3 条，请按区县或部门筛选后分别导出）" in title[0]
 
@@ -143,3 +153,97 @@ def test_the_export_opens_in_libreoffice(supervisor, tmp_path):
     source.write_bytes(workbook(supervisor, level="red"))
     text = libreoffice_text(source, tmp_path, picture="warnings")
     assert "预警清单 · 共" in text and "筛选：红色" in text and "台账逾期" in text and "部门D4" in text
+
+
+def long_lists_go_to_a_job(client, monkeypatch):
+    """Make every list 'long' for the page `client` uses (the limit where the registered callback reads it)."""
+    import inspect
+    registered = client.application.extensions["panhuo.dash"].callback_map
+    key = next(k for k in registered if "warnings-download.data" in k)
+    monkeypatch.setitem(inspect.unwrap(registered[key]["callback"]).__globals__, "EXPORT_NOW", 2)
+
+
+def inbox_files(client, engine, username) -> list[tuple[str, bytes]]:
+    """The export messages in an account's 消息: (title, the file as downloaded from there)."""
+    from ledger.models import Message, User
+    with engine.connect() as conn:
+        found = conn.execute(select(Message.id, Message.title).join(User, User.id == Message.user_id)
+                             .where(User.username == username, Message.kind == "export").order_by(Message.id)).all()
+    out = []
+    for message_id, title in found:
+        response = client.get(f"/papers/{message_id}")
+        assert response.status_code == 200
+        out.append((title, response.data))
+    return out
+
+
+def test_a_long_list_is_made_by_the_scheduler_and_arrives_in_the_inbox(supervisor, engine, config, monkeypatch):
+    from jobs.schedule import run_queued
+    from ledger.models import JobRun
+    shown, total = rows(supervisor, dept="D2")
+    long_lists_go_to_a_job(supervisor, monkeypatch)
+    response = press_export(supervisor, dept="D2")
+    assert "warnings-download" not in response  # nothing handed over while the browser waits
+    note = json.dumps(response["warnings-export-note"], ensure_ascii=False)
+    assert f"预警清单共 {total:,} 条，正在后台生成" in note and "/inbox" in note
+    assert inbox_files(supervisor, engine, "supervisor") == []
+    press_export(supervisor, dept="D2")  # pressed again while it is being made
+    assert run_queued(engine, config) == 1
+    with engine.connect() as conn:
+        run = conn.execute(select(JobRun).where(JobRun.job == "export-warnings")).one()
+    assert (run.status, run.rows, run.requested_by, run.month) == ("succeeded", total, "supervisor", "2026-10")
+    [(title, data)] = inbox_files(supervisor, engine, "supervisor")
+    assert title.startswith("预警清单 2026年10月") and title.endswith(f" · 共 {total:,} 条")
+    heading, head, *body = cells(data)
+    # the same workbook the page hands over for a short list: title, columns, rows in the page's order
+    assert f"预警清单 · 共 {total:,} 条 ·" in heading[0] and "筛选：部门D2 ·" in heading[0]
+    assert [dict(zip(head, r))["资产编号"] for r in body] == [r["asset_code"] for r in shown]
+    assert run_queued(engine, config) == 0  # made once
+    monkeypatch.undo()
+    _, at_once_head, *at_once = export(supervisor, dept="D2")
+    assert (head, body) == (at_once_head, at_once)
+
+
+def test_a_queued_list_holds_only_what_the_asking_account_may_see(app, as_user, engine, config, monkeypatch):
+    from jobs.runner import compute_month
+    from jobs.schedule import run_queued
+    from ledger import runs
+    compute_month(engine, config, "2026-10", "test")
+    dept, county = as_user("dept"), as_user("county")
+    long_lists_go_to_a_job(dept, monkeypatch)
+    press_export(dept)
+    press_export(county)
+    # a crafted run: the department account asking for another department's list
+    runs.queue(engine, "export-warnings", "2026-10", "dept", params={"filters": {"dept": "D2"}})
+    assert run_queued(engine, config) == 3
+    (_, mine), (_, crafted) = inbox_files(dept, engine, "dept")
+    assert {dict(zip(cells(mine)[1], r))["主管部门"] for r in cells(mine)[2:]} == {"部门D1"}
+    assert cells(crafted)[2:] == [] and "共 0 条" in cells(crafted)[0][0]
+    [(_, theirs)] = inbox_files(county, engine, "county")
+    assert {dict(zip(cells(theirs)[1], r))["主管部门"] for r in cells(theirs)[2:]} == {"部门D4"}
+    # the file is the asking account's alone, and no paper of 送达情况
+    with engine.connect() as conn:
+        from ledger.models import Message, User
+        county_file = conn.execute(select(Message.id).join(User, User.id == Message.user_id)
+                                   .where(Message.kind == "export", User.username == "county")).scalar_one()
+    assert dept.get(f"/papers/{county_file}").status_code == 404
+    assert as_user("supervisor").get(f"/papers/{county_file}").status_code == 404
+    _, sent = call(as_user("supervisor"), [("inbox-sent", "children")], [("inbox-counts", "id", "inbox-counts")])
+    assert "预警清单" not in json.dumps(sent, ensure_ascii=False)
+
+
+def test_a_list_asked_for_by_an_account_disabled_since_is_not_made(app, as_user, engine, config, monkeypatch):
+    from jobs.runner import compute_month
+    from jobs.schedule import run_queued
+    from ledger.models import JobRun, Message, User
+    compute_month(engine, config, "2026-10", "test")
+    supervisor = as_user("supervisor")
+    long_lists_go_to_a_job(supervisor, monkeypatch)
+    press_export(supervisor)
+    with engine.begin() as conn:
+        conn.execute(update(User).where(User.username == "supervisor").values(disabled=True))
+    run_queued(engine, config)
+    with engine.connect() as conn:
+        run = conn.execute(select(JobRun).where(JobRun.job == "export-warnings")).one()
+        assert run.status == "failed" and "已停用" in run.error
+        assert conn.execute(select(Message.id).where(Message.kind == "export")).all() == []
