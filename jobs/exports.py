@@ -3,16 +3,17 @@ them and leaves them in the asking account's 消息 (a city's warning list, 136,
 twenty seconds; a web worker is not held that long)."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session
 
 from ledger import clock, filestore, inbox
 from ledger import warning_list as listing
 from ledger.config import Config
 from ledger.errors import UserError
-from ledger.models import Paper, User
+from ledger.models import Evidence, Message, Paper, StoredFile, User
 from ledger.scope import scope_of_account
 from outputs import figures
 from outputs import warning_list as words
@@ -42,7 +43,8 @@ def warnings_workbook(engine: Engine, config: Config, run) -> int:
     title = f"预警清单 {params.get('month_label', run.month)} · 共 {total:,} 条"
     body = (f"您于 {asked_at} 导出的预警清单已生成：共 {total:,} 条"
             + (f"，筛选：{params['filters_text']}" if params.get("filters_text") else "")
-            + (f"；文件含前 {written:,} 条" if written < total else "") + "。请在本消息中下载。")
+            + (f"；文件含前 {written:,} 条" if written < total else "")
+            + f"。请在本消息中下载（保留 {config['files.export_keep_days']} 天）。")
     with engine.execution_options(write=True).begin() as conn:
         sha256 = filestore.keep(conn, config, buffer.getvalue(), "xlsx")
         paper_id = conn.execute(insert(Paper).values(
@@ -52,3 +54,23 @@ def warnings_workbook(engine: Engine, config: Config, run) -> int:
             paper = s.get(Paper, paper_id)
         inbox.place(conn, paper, [user], lambda _: body, email=False)
     return written
+
+
+def forget_old(engine: Engine, config: Config) -> int:
+    """Drop the lists made more than `[files] export_keep_days` ago from the inboxes, and their files
+    where nothing else refers to them (a city's list is 8 MB); how many were dropped."""
+    cutoff = clock.now() - dt.timedelta(days=config["files.export_keep_days"])
+    with engine.execution_options(write=True).begin() as conn:
+        old = conn.execute(select(Paper.id, Paper.sha256).where(Paper.kind == "export", Paper.created_at < cutoff)).all()
+        if not old:
+            return 0
+        ids, hashes = [p.id for p in old], {p.sha256 for p in old}
+        conn.execute(delete(Message).where(Message.paper_id.in_(ids)))
+        conn.execute(delete(Paper).where(Paper.id.in_(ids)))
+        used = set(conn.execute(select(Paper.sha256).where(Paper.sha256.in_(hashes)).union(
+            select(Evidence.sha256).where(Evidence.sha256.in_(hashes)))).scalars())
+        unused = sorted(hashes - used)
+        conn.execute(delete(StoredFile).where(StoredFile.sha256.in_(unused)))
+    for sha256 in unused:  # after the commit: a rollback never leaves a row without its file
+        filestore.path_of(config, sha256).unlink(missing_ok=True)
+    return len(ids)

@@ -100,7 +100,8 @@ def weekly_report(engine: Engine, config: Config, day: dt.date) -> int:
 
 
 def cleanup(engine: Engine, config: Config, day: dt.date) -> int:
-    return runs.cleanup(engine, config["scheduler.keep_days"])
+    """Old run records, and the lists made in the background that have been kept long enough."""
+    return runs.cleanup(engine, config["scheduler.keep_days"]) + exports.forget_old(engine, config)
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,7 @@ SETTINGS: list[Setting] = [
     Setting("files.dir", "", "where evidence and papers are kept by their SHA-256; empty: files/ beside the "
             "SQLite database"),
     Setting("files.max_mb", 20, "largest evidence file accepted"),
+    Setting("files.export_keep_days", 14, "days a list made in the background (导出文件 in 消息) is kept"),
 ]
 _BY_KEY = {s.key: s for s in SETTINGS}
 

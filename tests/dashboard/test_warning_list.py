@@ -247,3 +247,29 @@ def test_a_list_asked_for_by_an_account_disabled_since_is_not_made(app, as_user,
         run = conn.execute(select(JobRun).where(JobRun.job == "export-warnings")).one()
         assert run.status == "failed" and "已停用" in run.error
         assert conn.execute(select(Message.id).where(Message.kind == "export")).all() == []
+
+
+def test_a_list_made_in_the_background_is_kept_for_its_days_then_dropped_with_its_file(supervisor, engine, config,
+                                                                                         monkeypatch):
+    import datetime as dt
+
+    from jobs.schedule import cleanup, run_queued
+    from ledger import filestore
+    from ledger.models import Message, Paper, StoredFile
+    long_lists_go_to_a_job(supervisor, monkeypatch)
+    press_export(supervisor)
+    run_queued(engine, config)
+    [(_, data)] = inbox_files(supervisor, engine, "supervisor")
+    with engine.connect() as conn:
+        paper = conn.execute(select(Paper).where(Paper.kind == "export")).one()
+        assert "保留 14 天" in conn.execute(select(Message.body).where(Message.paper_id == paper.id)).scalar_one()
+    stored = filestore.path_of(config, paper.sha256)
+    assert stored.read_bytes() == data
+    cleanup(engine, config, config.today())
+    assert len(inbox_files(supervisor, engine, "supervisor")) == 1  # thirteen days left
+    with engine.begin() as conn:  # made fifteen days ago
+        conn.execute(update(Paper).where(Paper.id == paper.id).values(created_at=paper.created_at - dt.timedelta(days=15)))
+    assert cleanup(engine, config, config.today()) >= 1
+    assert inbox_files(supervisor, engine, "supervisor") == [] and not stored.exists()
+    with engine.connect() as conn:
+        assert conn.execute(select(StoredFile).where(StoredFile.sha256 == paper.sha256)).first() is None
