@@ -87,8 +87,8 @@ def open_message(selected, asked, rows):
         html.Div(f"{MESSAGE_KINDS.get(message.kind, message.kind)} · 送达于 "
                  f"{fig.moment(message.created_at, zone, seconds=False)}", className="text-muted small mb-2"),
         html.Pre(message.body, className="message-body"),
-        html.A(f"{'下载文件' if paper.kind == 'export' else '下载文书'}：{paper.file_name}", href=f"/papers/{message.id}", className="btn btn-sm btn-primary",
-               id=f"{P}-download") if paper is not None else None,
+        html.A(f"{'下载文件' if paper.kind == 'export' else '下载文书'}：{paper.file_name}", href=f"/papers/{message.id}",
+               className="btn btn-sm btn-primary", id=f"{P}-download") if paper is not None else None,
     ]))
     return detail, rows, f"共 {total:,} 条，未读 {unread:,} 条", *unread_badge(unread)
 

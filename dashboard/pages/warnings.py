@@ -207,7 +207,7 @@ def export(n_clicks, month, level, rule, state, region, dept, search):
                                                       name("region", filters["region"]),
                                                       name("department", filters["dept"]), filters["search"])}
     if counts["total"] > EXPORT_NOW:
-        params, username = {"filters": filters, **title}, context.current_username()
+        params, username = {"month": month, "filters": filters, **title}, context.current_username()
         if params not in runs.waiting(engine, warning_list.EXPORT_JOB, username):  # a second click makes no second file
             run_id = runs.queue(engine, warning_list.EXPORT_JOB, month, username, params=params)
             context.audit("export", f"预警清单 {month}（后台生成）", detail=f"共 {counts['total']} 行，任务 #{run_id}")
