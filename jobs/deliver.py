@@ -155,7 +155,7 @@ def deliver(engine: Engine, config: Config, month: str, kinds: tuple[str, ...] =
         with engine.execution_options(write=True).begin() as conn:
             outcome.unknown = _mark_unknown(conn)
             for draft in papers:
-                paper = _paper(conn, config, draft)
+                paper = store_paper(conn, config, draft)
                 if draft.data is not None:
                     outcome.papers += 1
                 users = _recipients(conn, draft)
@@ -174,7 +174,7 @@ def deliver(engine: Engine, config: Config, month: str, kinds: tuple[str, ...] =
     return outcome
 
 
-def _paper(conn, config: Config, draft: Draft) -> Paper:
+def store_paper(conn, config: Config, draft: Draft) -> Paper:
     """The draft's paper row: stored now (its file kept by hash) unless an earlier run stored it."""
     if draft.data is not None:
         sha256 = filestore.keep(conn, config, draft.data, draft.file_name.rsplit(".", 1)[-1])

@@ -6,15 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from sqlalchemy import Engine, delete, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, delete, select
 
+from jobs.deliver import Draft, store_paper
 from ledger import clock, filestore, inbox
 from ledger import warning_list as listing
 from ledger.config import Config
 from ledger.errors import UserError
 from ledger.models import Evidence, Message, Paper, StoredFile, User
-from ledger.scope import scope_of_account
+from ledger.scope import NOTHING, scope_of_account
 from outputs import figures
 from outputs import warning_list as words
 
@@ -25,8 +25,8 @@ def warnings_workbook(engine: Engine, config: Config, run) -> int:
     params = run.params or {}
     with engine.connect() as conn:
         user = conn.execute(select(User).where(User.username == run.requested_by)).first()
-    scope = scope_of_account(user) if user is not None else None
-    if scope is None or not scope.sees_assets:
+    scope = scope_of_account(user) if user is not None else NOTHING
+    if not scope.sees_assets:
         raise UserError(f"账号 {run.requested_by} 已停用或无权查看预警，未生成 / the account may not see warnings")
     asked = params.get("filters") or {}
     filters = {key: asked.get(key) for key in listing.FILTERS}
@@ -46,12 +46,9 @@ def warnings_workbook(engine: Engine, config: Config, run) -> int:
             + (f"；文件含前 {written:,} 条" if written < total else "")
             + f"。请在本消息中下载（保留 {config['files.export_keep_days']} 天）。")
     with engine.execution_options(write=True).begin() as conn:
-        sha256 = filestore.keep(conn, config, buffer.getvalue(), "xlsx")
-        paper_id = conn.execute(insert(Paper).values(
-            kind="export", month=run.month, subject=f"run-{run.id}", title=title[:200],
-            file_name=f"预警清单_{run.month}.xlsx", sha256=sha256, created_at=clock.now()).returning(Paper.id)).scalar_one()
-        with Session(conn) as s:
-            paper = s.get(Paper, paper_id)
+        paper = store_paper(conn, config, Draft(kind="export", month=run.month, subject=f"run-{run.id}",
+                                                title=title[:200], file_name=f"预警清单_{run.month}.xlsx",
+                                                data=buffer.getvalue()))
         inbox.place(conn, paper, [user], lambda _: body, email=False)
     return written
 

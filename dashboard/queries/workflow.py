@@ -18,7 +18,6 @@ from ledger.models import (
     Transfer,
     WarningCase,
 )
-from ledger.warning_list import OVERDUE_STATE  # noqa: F401 (the state filter's value, for the pages)
 
 
 @snapshot_cached
