@@ -26,13 +26,15 @@ class MonthClosed(ValueError):
 
 def compute_month(engine: Engine, config: Config, month: str, actor: str, reopen: bool = False,
                   wait: float | None = None, only_if_missing: bool = False,
-                  ledger: LoadedLedger | None = None, refresh: bool = True) -> dict:
+                  ledger: LoadedLedger | None = None, refresh: bool = True, cases: bool = True) -> dict:
     """Compute and store `month` unless it is closed (then only with `reopen`, audited).
 
     Holds the month's lock: a scheduler and a CLI call never compute one month at once.
     `only_if_missing`: filling a gap; if another process filled it meanwhile, leave it.
     `ledger`: the ledger as already read for several months in a row (see compute_months), which
     then refreshes the planner statistics once at the end (`refresh=False` here).
+    `cases=False`: the warning cases do not follow this month even when it is the newest (a month
+    of a range other than its last, see compute_months).
     """
     with named_lock(engine, f"compute-{month}", wait=wait):
         with engine.connect() as conn:
@@ -51,7 +53,7 @@ def compute_month(engine: Engine, config: Config, month: str, actor: str, reopen
             audit.record(conn, actor, "snapshot.reopen" if closed else "snapshot.compute", month,
                          before=previous, after={"row_counts": counts})
             # the workflow follows the newest month only: recomputing an old one leaves it be
-            if conn.execute(select(func.max(Snapshot.month))).scalar() == month:
+            if cases and conn.execute(select(func.max(Snapshot.month))).scalar() == month:
                 workflow.sync_cases(conn, month)
 
         counts = compute_snapshot(engine, month, config, before_commit=before_commit, ledger=ledger)
@@ -63,14 +65,20 @@ def compute_month(engine: Engine, config: Config, month: str, actor: str, reopen
 def compute_months(engine: Engine, config: Config, months: list[str], actor: str,
                    on_done: Callable[[str, dict, float], None] | None = None, **options) -> dict[str, dict]:
     """compute_month for each of `months` in order, reading the ledger once for all of them; their
-    row counts by month."""
+    row counts by month.
+
+    The warning cases follow the newest month only, as when the months had been computed before:
+    a range computed afresh (a new city's backfill, the demo) leaves the same cases as recomputing
+    it does, not a case opened and closed again for every month a warning came and went."""
     done = {}
     if not months:
         return done
+    newest = max(months)
     with LoadedLedger(engine, config) as ledger:
         for month in months:
             started = time.perf_counter()
-            done[month] = compute_month(engine, config, month, actor, ledger=ledger, refresh=False, **options)
+            done[month] = compute_month(engine, config, month, actor, ledger=ledger, refresh=False,
+                                        cases=month == newest, **options)
             if on_done is not None:
                 on_done(month, done[month], time.perf_counter() - started)
     refresh_statistics(engine)

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select, true
 
-from jobs.runner import compute_month
+from jobs.runner import compute_month, compute_months
 from ledger import filestore, workflow
 from ledger.errors import UserError
-from ledger.models import AuditEntry, Commitment, Interview, ListEntry, WarningCase, WarningEvent
+from ledger.models import AuditEntry, Commitment, Interview, ListEntry, WarningCase, WarningEvent, WarningRow
 from ledger.workflow import Actor, WorkflowError
 from outputs.phrasing import reason_text
 from tests.factories import LedgerBuilder
@@ -54,6 +54,28 @@ def test_cases_open_close_by_themselves_and_reopen_with_history(engine, config, 
     with engine.connect() as conn:
         assert conn.execute(select(WarningEvent.action).where(WarningEvent.case_id == case.id)
                                   .order_by(WarningEvent.id)).scalars().all() == ["fired", "closed", "refired"]
+
+
+def test_a_range_computed_afresh_leaves_the_cases_of_its_newest_month(engine, config, tmp_path):
+    b = city(engine, config, tmp_path / "a")
+    b.change("A1", "2026-10-15", "在用").load(engine, config, tmp_path / "b")  # warned in September only
+    compute_months(engine, config, ["2026-09", "2026-10"], "t")
+
+    def state():
+        with engine.connect() as conn:
+            firing = set(conn.execute(select(WarningRow.rule, WarningRow.ref).where(WarningRow.month == "2026-10")).all())
+            events = conn.execute(select(WarningEvent.case_id, WarningEvent.action, WarningEvent.note)
+                                  .order_by(WarningEvent.id)).all()
+        return firing, {k: (c.id, c.state, c.opened_on) for k, c in cases(engine).items()}, events
+
+    firing, known, events = state()
+    assert ("idle_overdue", "A2") in firing and not any(ref == "A1" for _, ref in firing)
+    # A1 came and went inside the range: no case opened and closed again; October's each open once
+    assert set(known) == firing and {s for _, s, _ in known.values()} == {"open"}
+    assert known[("idle_overdue", "A2")][2] == dt.date(2026, 9, 30)  # open since the first snapshot warning it
+    assert [(a, n) for _, a, n in events] == [("fired", "2026-10 触发")] * len(firing)
+    compute_months(engine, config, ["2026-09", "2026-10"], "t")  # recomputed: the same cases, nothing logged
+    assert state() == (firing, known, events)
 
 
 def test_a_synchronisation_counts_what_it_opened_reopened_and_closed(engine, config, tmp_path):
