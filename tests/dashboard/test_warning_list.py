@@ -168,7 +168,8 @@ def inbox_files(client, engine, username) -> list[tuple[str, bytes]]:
     from ledger.models import Message, User
     with engine.connect() as conn:
         found = conn.execute(select(Message.id, Message.title).join(User, User.id == Message.user_id)
-                             .where(User.username == username, Message.kind == "export").order_by(Message.id)).all()
+                             .where(User.username == username, Message.kind == "export", Message.paper_id.is_not(None))
+                             .order_by(Message.id)).all()
     out = []
     for message_id, title in found:
         response = client.get(f"/papers/{message_id}")
@@ -247,6 +248,45 @@ def test_a_list_asked_for_by_an_account_disabled_since_is_not_made(app, as_user,
         run = conn.execute(select(JobRun).where(JobRun.job == "export-warnings")).one()
         assert run.status == "failed" and "已停用" in run.error
         assert conn.execute(select(Message.id).where(Message.kind == "export")).all() == []
+
+
+def test_a_list_that_could_not_be_made_is_told_to_the_asker_and_can_be_asked_again(supervisor, engine, config,
+                                                                                     monkeypatch):
+    import datetime as dt
+
+    from jobs import exports
+    from jobs.schedule import cleanup, run_queued
+    from ledger.models import JobRun, Message
+    long_lists_go_to_a_job(supervisor, monkeypatch)
+    press_export(supervisor)
+
+    def broken(*args, **kwargs):
+        raise OSError("No space left on device: '/srv/panhuo/files'")
+    monkeypatch.setattr(exports.words, "write_export", broken)
+    run_queued(engine, config)
+    with engine.connect() as conn:
+        run = conn.execute(select(JobRun).where(JobRun.job == "export-warnings")).one()
+        told = conn.execute(select(Message).where(Message.kind == "export")).one()
+    assert run.status == "failed" and "No space left" in run.error  # the admin reads why on 任务
+    assert told.paper_id is None and told.title.startswith("预警清单 2026年10月") and told.title.endswith(" 未能生成")
+    assert "未能生成（系统出错" in told.body and "重新导出" in told.body and "/srv" not in told.body
+    opened = [("inbox-detail", "children"), ("inbox-grid", "rowData"), ("inbox-counts", "children"),
+              ("app-unread", "children"), ("app-unread", "className")]
+    listed = json.dumps(call(supervisor, opened,
+                             [("inbox-grid", "selectedRows", [{"id": told.id}]), ("inbox-asked", "data", None)],
+                             [("inbox-grid", "rowData", [{"id": told.id, "state": "未读"}])])[1], ensure_ascii=False)
+    assert "未能生成（系统出错" in listed and "/papers/" not in listed  # nothing to download
+    monkeypatch.undo()
+    long_lists_go_to_a_job(supervisor, monkeypatch)
+    note = json.dumps(press_export(supervisor)["warnings-export-note"], ensure_ascii=False)
+    assert "正在后台生成" in note  # asked again: queued anew, and made this time
+    assert run_queued(engine, config) == 1 and len(inbox_files(supervisor, engine, "supervisor")) == 1
+    with engine.begin() as conn:  # the word of the failure goes with the old lists
+        conn.execute(update(Message).where(Message.id == told.id).values(
+            created_at=told.created_at - dt.timedelta(days=15)))
+    cleanup(engine, config, config.today())
+    with engine.connect() as conn:
+        assert conn.execute(select(Message.id).where(Message.id == told.id)).first() is None
 
 
 def test_a_list_made_in_the_background_is_kept_for_its_days_then_dropped_with_its_file(supervisor, engine, config,
