@@ -39,11 +39,24 @@ def safe_text(value):
     return value
 
 
+# the cells safe_text changes: a leading = + - @ tab or CR, a character no spreadsheet may hold
+NEEDS_ESCAPE = r"^[=+\-@\t\r]|[\x00-\x08\x0b\x0c\x0e-\x1f]"
+
+
 def _escaped(frame: pd.DataFrame) -> pd.DataFrame:
+    """safe_text on every text cell. A column of text is searched whole first (pandas' Arrow
+    strings), so only the few cells it changes go through it one by one (a city's warning list:
+    1.6 million cells)."""
     safe = frame.copy()
     for column in safe.columns:
-        if safe[column].dtype == object or str(safe[column].dtype) in ("str", "string"):
-            safe[column] = safe[column].map(safe_text)
+        values = safe[column]
+        if str(values.dtype) in ("str", "string"):
+            change = (values.str.contains(NEEDS_ESCAPE, regex=True, na=False).to_numpy(dtype=bool, na_value=False)
+                      | (values.str.len() > CELL_CHARS).to_numpy(dtype=bool, na_value=False))
+            if change.any():
+                safe.loc[change, column] = values[change].map(safe_text)
+        elif values.dtype == object:  # text beside numbers or dates: cell by cell, each kept as it is
+            safe[column] = pd.Series([safe_text(v) for v in values], index=values.index, dtype=object)
     return safe
 
 
