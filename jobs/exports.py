@@ -74,7 +74,7 @@ def _tell_failed(engine: Engine, config: Config, run, user, exc: Exception) -> N
             f"如仍未生成，请联系管理员。")
     try:
         with engine.execution_options(write=True).begin() as conn:
-            inbox.remind(conn, user, "export", f"预警清单 {label} 未能生成", body, run.month, None, email=False)
+            inbox.remind(conn, user, "export", f"预警清单 {label} · 未能生成", body, run.month, None, email=False)
     except Exception:  # the run's own failure is what must be recorded; this message is a courtesy
         log.exception("export run %s: the failure could not be told to %s", run.id, run.requested_by)
 

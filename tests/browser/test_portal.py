@@ -213,6 +213,21 @@ def test_a_long_warning_list_is_made_in_the_background_and_downloaded_from_the_i
     with page.expect_download() as download:
         link.click()
     assert download.value.suggested_filename == "预警清单_2026-10.xlsx"
+    assert raw_values(page.inner_text("body")) == []
+
+    def broken(*args, **kwargs):
+        raise OSError("No space left on device")
+    monkeypatch.setattr("outputs.warning_list.write_export", broken)  # the next one cannot be written
+    visit(page, server, "/warnings")
+    page.wait_for_selector("#warnings-grid .ag-row")
+    page.click("#warnings-export")
+    page.get_by_text("正在后台生成").wait_for()
+    run_queued(shared_app.extensions["panhuo.engine"], shared_app.extensions["panhuo.config"])
+    visit(page, server, "/inbox")
+    page.locator("#inbox-grid .ag-row").filter(has_text="未能生成").first.click()
+    page.get_by_text("请在「预警」页重新导出").wait_for()
+    assert page.locator("#inbox-download").count() == 0  # nothing to download, and said why
+    at_both_sizes(page, "supervisor-inbox-export-failed")
     assert raw_values(page.inner_text("body")) == [] and problems == []
 
 

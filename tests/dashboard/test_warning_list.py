@@ -268,7 +268,7 @@ def test_a_list_that_could_not_be_made_is_told_to_the_asker_and_can_be_asked_aga
         run = conn.execute(select(JobRun).where(JobRun.job == "export-warnings")).one()
         told = conn.execute(select(Message).where(Message.kind == "export")).one()
     assert run.status == "failed" and "No space left" in run.error  # the admin reads why on 任务
-    assert told.paper_id is None and told.title.startswith("预警清单 2026年10月") and told.title.endswith(" 未能生成")
+    assert told.paper_id is None and told.title.startswith("预警清单 2026年10月") and told.title.endswith(" · 未能生成")
     assert "未能生成（系统出错" in told.body and "重新导出" in told.body and "/srv" not in told.body
     opened = [("inbox-detail", "children"), ("inbox-grid", "rowData"), ("inbox-counts", "children"),
               ("app-unread", "children"), ("app-unread", "className")]
