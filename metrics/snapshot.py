@@ -112,7 +112,7 @@ def _replace(conn: Connection, month: str, d: dt.date, counts: dict, kpis: pa.Ta
     for table in (ListEntry, KpiRow):
         conn.execute(delete(table).where(table.month == month))
     stamp = {"snapshot_date": d, "computed_at": clock.now(precise=True), "row_counts": counts}
-    # updated in place: deleting it would take the month's warnings with it (ON DELETE CASCADE)
+    # one row a month, updated in place once it exists
     if not conn.execute(update(Snapshot).where(Snapshot.month == month).values(**stamp)).rowcount:
         conn.execute(insert(Snapshot).values(month=month, **stamp))
     write_arrow(conn, "kpi_rows", ["month", *KPI_COLUMNS], kpis)

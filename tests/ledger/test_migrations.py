@@ -1,5 +1,5 @@
-"""Migration 0008 on a ledger stored before it: the cards get the match keys and stock_since an
-import would have given them."""
+"""Migrations on a ledger stored before them (0008: the cards get the match keys and stock_since an
+import would have given them; 0009, 0014), and the models and the migrations in agreement."""
 from __future__ import annotations
 
 import datetime as dt
@@ -68,6 +68,31 @@ def test_0009_chains_the_audit_rows_written_before_it(tmp_path):
     with engine.connect() as conn:
         check = audit.verify(conn)
     assert check.intact and check.rows == 3
+    engine.dispose()
+
+
+def test_0014_keeps_the_stored_warnings_and_their_index_and_drops_only_the_check(tmp_path):
+    from sqlalchemy import inspect
+
+    engine = make_engine(fresh_database(tmp_path))
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0013")
+        conn.execute(text("INSERT INTO snapshots (month, snapshot_date, computed_at, row_counts) "
+                          "VALUES ('2026-10', '2026-10-31', '2026-11-01 02:00:00', '{}')"))
+        conn.execute(text("INSERT INTO warning_rows VALUES ('2026-10', 'idle_overdue', 'A1', 'red', 'A1', 'U1', 'D1', "
+                          "'990100', 400, 13, '2025-10-31', '闲置超过 12 个月')"))
+        assert inspect(conn).get_foreign_keys("warning_rows") != []
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "head")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT month, rule, ref, months, message FROM warning_rows")).all() == [
+            ("2026-10", "idle_overdue", "A1", 13, "闲置超过 12 个月")]
+        assert inspect(conn).get_foreign_keys("warning_rows") == []
+        assert "ix_warning_rows_scope" in {i["name"] for i in inspect(conn).get_indexes("warning_rows")}
+        assert inspect(conn).get_pk_constraint("warning_rows")["constrained_columns"] == ["month", "rule", "ref"]
+    with engine.begin() as conn:  # and back
+        command.downgrade(alembic_config(conn), "0013")
+        assert [fk["referred_table"] for fk in inspect(conn).get_foreign_keys("warning_rows")] == ["snapshots"]
     engine.dispose()
 
 
