@@ -24,6 +24,7 @@ class ExportError(UserError):
 
 CELL_CHARS = 32_767  # what one Excel cell holds
 CUT = "…（以下内容超出单元格上限，已截断）"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may read as the start of a formula
 
 
 def safe_text(value):
@@ -32,15 +33,15 @@ def safe_text(value):
     holds is cut with a marker saying so, never silently."""
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        if value[:1] in FORMULA_STARTS:
             value = "'" + value
         if len(value) > CELL_CHARS:
             value = value[:CELL_CHARS - len(CUT)] + CUT
     return value
 
 
-# the cells safe_text changes: a leading = + - @ tab or CR, a character no spreadsheet may hold
-NEEDS_ESCAPE = r"^[=+\-@\t\r]|[\x00-\x08\x0b\x0c\x0e-\x1f]"
+# the cells safe_text changes, from the same two sets (a pattern both Python and Arrow read)
+NEEDS_ESCAPE = "^[" + "".join(f"\\x{ord(c):02x}" for c in FORMULA_STARTS) + "]|" + ILLEGAL_CHARACTERS_RE.pattern
 
 
 def _escaped(frame: pd.DataFrame) -> pd.DataFrame:
