@@ -93,6 +93,40 @@ def test_a_synchronisation_counts_what_it_opened_reopened_and_closed(engine, con
         assert sync_cases(conn, "2026-09") == {"opened": 0, "reopened": 0, "closed": 0}
 
 
+def test_the_sync_plans_from_statistics_that_know_the_month(engine, config, tmp_path):
+    """A month computed for the first time is unknown to the statistics taken after the month
+    before: PostgreSQL expected one row of it and tested every closed case against all the
+    month's warnings (a 1M city's compute stuck for minutes). The sync refreshes the statistics
+    then, inside its transaction, and not when the month is recomputed."""
+    from sqlalchemy import text
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's planner statistics")
+
+    def known_months():
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT most_common_vals::text::text[] FROM pg_stats WHERE tablename = "
+                                     "'warning_rows' AND attname = 'month'")).scalar()
+
+    def analyses():
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT analyze_count FROM pg_stat_user_tables WHERE relname = 'warning_rows'")
+                                ).scalar()
+
+    b = city(engine, config, tmp_path / "a")
+    compute_month(engine, config, "2026-09", "t")  # statistics refreshed afterwards, as every time
+    assert known_months() == ["2026-09"]
+    with engine.begin() as conn:
+        workflow.resolve(conn, SUPERVISOR, [case_id(engine, "idle_overdue", "A1")], true(), "已盘活")
+    b.change("A2", "2026-10-15", "在用").load(engine, config, tmp_path / "b")
+    compute_month(engine, config, "2026-10", "t", refresh=False)
+    assert sorted(known_months()) == ["2026-09", "2026-10"]
+    state = {ref: c.state for (rule, ref), c in cases(engine).items() if rule == "idle_overdue"}
+    assert state == {"A1": "open", "A2": "closed"}  # A1 fired again, A2 in use
+    before = analyses()
+    compute_month(engine, config, "2026-10", "t", refresh=False)
+    assert analyses() == before
+
+
 def test_recomputing_an_older_month_leaves_the_cases_alone(engine, config, tmp_path):
     city(engine, config, tmp_path / "a")
     compute_month(engine, config, "2026-10", "t")
