@@ -346,10 +346,12 @@ FIGURE_KEYS = ["request_count", "request_amount", "reviewed_count", "covered_cou
                "transfer_saving", "transfer_done_qty", "approved_despite_stock", "transfer_rate"]
 
 
-def figures(engine: Engine, config: Config, year: int, d: dt.date, where=None) -> pd.DataFrame:
+def figures(engine: Engine, config: Config, year: int, d: dt.date, where=None,
+            open_flags: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per department, region and city (rows `level, code, name` + FIGURE_KEYS) for the requests of
     budget year `year` in `where`. A decided request counts with the flags of its decision; an
-    open one with its flags on `d`."""
+    open one with its flags on `d` (`open_flags`: the stored review's, where the caller has read
+    them already)."""
     requests = requests_frame(engine, and_(PurchaseRequest.budget_year == year, *([where] if where is not None else [])))
     if requests.empty:
         return pd.DataFrame(columns=["level", "code", "name", *FIGURE_KEYS])
@@ -363,9 +365,10 @@ def figures(engine: Engine, config: Config, year: int, d: dt.date, where=None) -
             columns=["request_id", "state"])
         regions = dict(conn.execute(select(Region.code, Region.name)).all())
     undecided = requests[~requests.request_id.isin(decisions.request_id)]
-    open_flags = stored_review(engine, config, d, undecided, candidates=False).flags if not undecided.empty else pd.DataFrame(
-        columns=["request_id", "covered"])
-    covered = set(open_flags[open_flags.covered.astype(bool)].request_id)
+    if open_flags is None and not undecided.empty:
+        open_flags = stored_review(engine, config, d, undecided, candidates=False).flags
+    covered = set() if open_flags is None or open_flags.empty else (
+        set(open_flags[open_flags.covered.astype(bool)].request_id) & set(undecided.request_id))
     covered |= {r for r, f in zip(decisions.request_id, decisions["flags"]) if (f or {}).get("covered")}
     rows = requests.assign(
         amount=requests.quantity * requests.unit_price,
@@ -378,21 +381,22 @@ def figures(engine: Engine, config: Config, year: int, d: dt.date, where=None) -
         .fillna(0).astype(int))
     rows["saving"] = rows.transferred * rows.unit_price
     rows["covered_qty"] = rows.quantity.where(rows.covered, 0)
-    city = config["org.city_region_code"]
-
-    def sums(frame: pd.DataFrame) -> dict:
-        covered_qty = int(frame.covered_qty.sum())
-        return {"request_count": len(frame), "request_amount": int(frame.amount.sum()),
-                "reviewed_count": int(frame.reviewed.sum()), "covered_count": int(frame.covered.sum()),
-                "transfer_qty": int(frame.transferred.sum()), "transfer_saving": int(frame.saving.sum()),
-                "transfer_done_qty": int(frame.done.sum()), "approved_despite_stock": int(frame.despite.sum()),
-                "transfer_rate": frame.transferred.sum() / covered_qty if covered_qty else None}
-
-    out = [{"level": "department", "code": code, "name": g.dept_name.iloc[0], **sums(g)}
-           for code, g in rows.groupby("dept_code")]
-    out += [{"level": "region", "code": code, "name": regions.get(code, code), **sums(g)}
-            for code, g in rows.groupby("region_code")]
-    out.append({"level": "city", "code": city, "name": CITY_NAME, **sums(rows)})
+    city = rows["city"] = config["org.city_region_code"]
+    # one grouped sum per level (a department at a time took 0.1 s of the page for 150 of them)
+    summed = {"amount": "request_amount", "reviewed": "reviewed_count", "covered": "covered_count",
+              "transferred": "transfer_qty", "saving": "transfer_saving", "done": "transfer_done_qty",
+              "despite": "approved_despite_stock"}
+    out = []
+    for level, key, names in (("department", "dept_code", None), ("region", "region_code", regions),
+                              ("city", "city", {city: CITY_NAME})):
+        grouped = rows.groupby(key)
+        sums = grouped[[*summed, "covered_qty"]].sum().assign(request_count=grouped.size(),
+                                                               dept_name=grouped.dept_name.first())
+        for code, g in zip(sums.index, sums.itertuples(index=False)):
+            out.append({"level": level, "code": code, "name": g.dept_name if names is None else names.get(code, code),
+                        "request_count": int(g.request_count),
+                        **{name: int(getattr(g, column)) for column, name in summed.items()},
+                        "transfer_rate": g.transferred / g.covered_qty if g.covered_qty else None})
     return pd.DataFrame(out)
 
 

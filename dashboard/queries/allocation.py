@@ -86,8 +86,8 @@ def year_review(engine: Engine, scope: Scope, year: int, d: dt.date, config) -> 
     (as stored) and the year's figures; cached until a request, decision, import or computation
     changes them, or the day."""
     found = request_review(engine, config, scope, d, year=year, candidates=False, undecided=True)
-    return (purchase_requests(engine, scope, year), found.flags if found is not None else pd.DataFrame(),
-            allocation_figures(engine, config, scope, year, d))
+    flags = found.flags if found is not None else pd.DataFrame()
+    return purchase_requests(engine, scope, year), flags, allocation_figures(engine, config, scope, year, d, flags)
 
 
 def allocation_exports(engine: Engine, config, scope: Scope, d: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -109,10 +109,12 @@ def transfers(engine: Engine, scope: Scope) -> pd.DataFrame:
             "state", "done_on", "done_how"])
 
 
-def allocation_figures(engine: Engine, config, scope: Scope, year: int, d: dt.date) -> pd.DataFrame:
+def allocation_figures(engine: Engine, config, scope: Scope, year: int, d: dt.date,
+                       open_flags: pd.DataFrame | None = None) -> pd.DataFrame:
     """The year's figures by department, region and city over the caller's requests (a county:
-    its departments and its region; a department: itself)."""
-    frame = alloc.figures(engine, config, year, d, scope.units())
+    its departments and its region; a department: itself); `open_flags`: the open requests'
+    stored flags, where the caller has read them."""
+    frame = alloc.figures(engine, config, year, d, scope.units(), open_flags)
     if scope.kind == "region":
         frame = frame[frame.level != "city"]
     elif scope.kind == "department":

@@ -47,6 +47,26 @@ def test_a_read_is_shared_by_the_workers_and_never_across_scopes(fresh, monkeypa
     assert counted(fresh, d1, "2026-10")["rows"] == [0, 1, 2] and len(calls) == 3
 
 
+def test_what_a_caller_changes_stays_its_own_in_the_same_worker(fresh):
+    first = counted(fresh, Scope("all"), "2026-10")  # read now
+    first["rows"].append(99)
+    again = counted(fresh, Scope("all"), "2026-10")  # from this worker's memory
+    assert again["rows"] == [0, 1, 2] and len(calls) == 1
+    again["rows"].clear()
+    again["scope"] = "changed"
+    assert counted(fresh, Scope("all"), "2026-10") == {"scope": None, "month": "2026-10", "rows": [0, 1, 2]}
+    assert len(calls) == 1
+
+
+def test_a_broken_entry_on_disk_is_read_again(fresh, monkeypatch):
+    counted(fresh, Scope("all"), "2026-10")
+    another_worker(monkeypatch, 10_006)
+    disk = cache._disk()
+    for key in disk:  # the bytes kept there, spoilt
+        disk.set(key, b"not a pickle")
+    assert counted(fresh, Scope("all"), "2026-10")["rows"] == [0, 1, 2] and len(calls) == 2
+
+
 def test_a_new_version_is_read_again(fresh, monkeypatch):
     import datetime as dt
 

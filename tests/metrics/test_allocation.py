@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from ledger import allocation
@@ -261,3 +262,32 @@ def test_a_review_computed_before_a_decision_is_shown_but_not_stored(fresh, conf
     assert {r["request_id"] for r in shown} == {"R1", "R2", "R3", "R4"}
     with fresh.connect() as conn:
         assert conn.execute(select(func.count()).select_from(RequestReview)).scalar() == 0
+
+
+def test_the_year_s_figures_count_decisions_by_their_flags_and_open_requests_by_today_s(fresh, config):
+    """allocation.md "Figures", per department, region and city; the page passes the open requests'
+    flags it has read, and the figures are the same as when they read them themselves."""
+    from sqlalchemy import and_
+
+    from ledger.models import PurchaseRequest
+    from metrics.allocation import UNDECIDED, figures
+    decide(fresh, config, SUPERVISOR, "R1", "transfer", ["T1", "T2"])  # 2 of 2 from stock: covered
+    decide(fresh, config, SUPERVISOR, "R4", "approve", note="规格不符")  # 20 asked, candidates exist
+    # open: R2 (one computer asked, two in stock: covered) and R3 (nothing fits)
+    found = figures(fresh, config, 2027, D).set_index(["level", "code"])
+    price = 500_000  # 5,000.00 yuan in fen
+    d1, d2, city = (found.loc[key].to_dict() for key in (("department", "D1"), ("department", "D2"),
+                                                          ("city", "990100")))
+    assert d1 == {"name": "部门D1", "request_count": 2, "request_amount": 3 * price, "reviewed_count": 1,
+                  "covered_count": 2, "transfer_qty": 2, "transfer_saving": 2 * price, "transfer_done_qty": 0,
+                  "approved_despite_stock": 0, "transfer_rate": pytest.approx(2 / 3)}
+    assert d2["request_count"] == 2 and d2["request_amount"] == 21 * price and d2["reviewed_count"] == 1
+    assert d2["covered_count"] == 0 and d2["approved_despite_stock"] == 1 and pd.isna(d2["transfer_rate"])
+    assert found.loc[("region", "990100")].to_dict() == {**city, "name": "区划990100"}
+    assert city["request_count"] == 4 and city["request_amount"] == 24 * price and city["covered_count"] == 2
+    assert city["transfer_rate"] == pytest.approx(2 / 3)
+    assert list(found.index.get_level_values("level")) == ["department", "department", "region", "city"]
+    # the open requests' flags as the page read them: the same figures
+    open_requests = requests_frame(fresh, and_(UNDECIDED, PurchaseRequest.budget_year == 2027))
+    flags = stored_review(fresh, config, D, open_requests, candidates=False).flags
+    pd.testing.assert_frame_equal(figures(fresh, config, 2027, D, open_flags=flags).set_index(["level", "code"]), found)
