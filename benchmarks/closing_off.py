@@ -8,9 +8,10 @@ in a day does not reach autovacuum's threshold, so they still say no case is res
 for the whole city, the county and the department with the most cases, the warning list's counts
 and first page in the synced month and a month before it under each state filter, the overdue
 counts, the bulletin's open warnings and a department's week, then resolves the cases (the
-orange and red ones of every department in turn, 500 per request, as the page does) and times them
-again. It changes the city: run it on a benchmark database. Prints the slowest run of each
-statement, before and after, and whether autovacuum analysed the cases in between.
+orange and red ones of every department in turn, 500 per request: a selection from the rows the
+list has loaded, up to 2,000, then 直接销号) and times them again. It changes the city: run it on
+a benchmark database. Prints the slowest run of each statement, before and after, and whether
+autovacuum analysed the cases in between.
 """
 from __future__ import annotations
 
