@@ -656,6 +656,8 @@ class Submission(Base):
 
 
 Index("ix_submissions_month", Submission.month, Submission.unit_code)
+# the case sync asks whether a unit sent its ledger after a case was closed off (ledger.workflow)
+Index("ix_submissions_unit", Submission.unit_code, Submission.created_at)
 
 
 class WeeklyReport(Base):

@@ -22,6 +22,7 @@ from ledger.models import (
     Interview,
     ListEntry,
     Snapshot,
+    Submission,
     Unit,
     WarningCase,
     WarningEvent,
@@ -67,7 +68,8 @@ def timestamp() -> dt.datetime:
 
 def sync_cases(conn: Connection, month: str) -> dict[str, int]:
     """Carry the month's warnings into the cases: new ones open, re-fired ones reopen with their
-    history, and open or acknowledged ones that no longer fire close by themselves.
+    history (one closed off reopens only on a ledger sent after its 销号), and open or
+    acknowledged ones that no longer fire close by themselves.
 
     Set-based (a few statements whatever the number of warnings), each step logged first so the
     event keeps the state it left."""
@@ -83,9 +85,18 @@ def sync_cases(conn: Connection, month: str) -> dict[str, int]:
             select(WarningCase.id, literal(now, DateTime), literal("system"), literal(action), WarningCase.state,
                    literal(to_state), literal(note)).where(*where)))
 
+    # a case closed off (已销号) while its warning still fired stays closed off until the warning
+    # fires on a ledger its unit sent after that (an import holding the unit, or 本月无变化): the
+    # daily recompute on the data the supervisor already had does not undo the 销号, while a ledger
+    # that still shows the problem does (times are to the second: one of the same second counts as
+    # after). One that closed by itself reopens whenever it fires again. Asked through the month's
+    # warning row: only of the cases that fire, not of every case ever closed off.
+    resent = select(Submission.id).join(Asset, Asset.unit_code == Submission.unit_code).where(
+        Asset.code == WarningRow.asset_code, Submission.created_at >= WarningCase.updated_at).correlate(WarningCase, WarningRow).exists()
+    again = or_(WarningCase.state == "closed", WarningCase.updated_at.is_(None), resent)
     reopening = WarningCase.state.in_(("resolved", "closed"))
-    log("refired", "open", f"{month} 再次触发", reopening, firing)
-    reopened = conn.execute(update(WarningCase).where(joined, reopening).values(
+    log("refired", "open", f"{month} 再次触发", reopening, select(WarningRow.rule).where(joined, again).exists())
+    reopened = conn.execute(update(WarningCase).where(joined, reopening, again).values(
         state="open", level=WarningRow.level, opened_on=WarningRow.first_seen, note=None, fix_by=None)).rowcount
     conn.execute(update(WarningCase).where(joined, or_(WarningCase.last_month != month,
                                                        WarningCase.level != WarningRow.level))

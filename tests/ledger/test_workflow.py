@@ -127,6 +127,56 @@ def test_the_sync_plans_from_statistics_that_know_the_month(engine, config, tmp_
     assert analyses() == before
 
 
+def test_a_case_closed_off_stays_so_until_its_unit_sends_a_ledger_that_still_shows_it(engine, config, tmp_path,
+                                                                                       monkeypatch):
+    """销号 of a warning that still fires is the supervisor's call on the evidence: the daily
+    recompute on the ledger the supervisor already had (even a new month of it) leaves it closed
+    off. A ledger its unit sends afterwards that still shows the problem reopens it, 本月无变化
+    included; another unit's ledger does not."""
+    from ledger import clock, reporting
+    moment = {"now": dt.datetime(2026, 11, 10, 2, 0)}
+    monkeypatch.setattr(clock, "now", lambda precise=False: moment["now"])
+
+    def at(day: int):
+        moment["now"] = dt.datetime(2026, 11, day, 2, 0)
+
+    def states():
+        return {ref: (c.state, c.opened_on) for (rule, ref), c in cases(engine).items()
+                if rule == "idle_overdue" and ref != "A3"}
+
+    # the units' ledgers received on the 10th; that day U3's department acknowledged A3's warning
+    city(engine, config, tmp_path / "a")
+    LedgerBuilder().unit("U3", dept="D3").asset("A3", unit="U3", status="闲置", status_since="2025-01-01") \
+        .load(engine, config, tmp_path / "u3")
+    compute_month(engine, config, "2026-10", "t")
+    with engine.begin() as conn:
+        workflow.acknowledge(conn, Actor("d3", "department"), [case_id(engine, "idle_overdue", "A3")], true(),
+                             "已安排调剂", dt.date(2026, 12, 31), dt.date(2026, 11, 10))
+    opened = states()["A1"][1]
+    at(11)
+    with engine.begin() as conn:
+        workflow.resolve(conn, SUPERVISOR, [case_id(engine, "idle_overdue", r) for r in ("A1", "A2")], true(),
+                         "核实整改材料，已盘活")
+    at(12)
+    compute_month(engine, config, "2026-10", "t")  # the daily recompute
+    compute_month(engine, config, "2026-11", "t")  # the next month, on the same ledger
+    assert states() == {"A1": ("resolved", opened), "A2": ("resolved", opened)}
+    # U2 sends its ledger: A2 still idle there, so its case reopens; U1 sent nothing, A1 stays closed off
+    LedgerBuilder().unit("U2", dept="D2").asset("A2", unit="U2", status="闲置", status_since="2025-01-01") \
+        .load(engine, config, tmp_path / "u2")
+    compute_month(engine, config, "2026-11", "t")
+    assert {ref: s for ref, (s, _) in states().items()} == {"A1": "resolved", "A2": "open"}
+    # U1 confirms its ledger unchanged (本月无变化) on the 13th: the idle card stands, A1 reopens
+    at(13)
+    with engine.begin() as conn:
+        reporting.confirm(conn, DEPT, ["U1"], true(), dt.date(2026, 11, 13))
+    compute_month(engine, config, "2026-11", "t")
+    assert {ref: s for ref, (s, _) in states().items()} == {"A1": "open", "A2": "open"}
+    with engine.connect() as conn:
+        assert conn.execute(select(WarningEvent.action).where(WarningEvent.case_id == case_id(engine, "idle_overdue", "A1"))
+                            .order_by(WarningEvent.id)).scalars().all() == ["fired", "resolved", "refired"]
+
+
 def test_recomputing_an_older_month_leaves_the_cases_alone(engine, config, tmp_path):
     city(engine, config, tmp_path / "a")
     compute_month(engine, config, "2026-10", "t")
