@@ -1,22 +1,26 @@
 """The demo city, built end to end: its ledger written and imported, last budget year's
 purchase requests (配置审核) reviewed against the stock of their day and most transfers carried
-out by a later ledger import, the way they would be, and 13 months computed."""
+out by a later ledger import, the way they would be, 13 months computed, and the accountability
+cycle under way (warnings answered and closed off, interviews held, commitments followed)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Engine, select, true
+import openpyxl
+from sqlalchemy import Engine, func, select, true
 
 from jobs.runner import compute_months
-from ledger import allocation, audit, runs
+from ledger import allocation, audit, filestore, runs, workflow
 from ledger.config import Config
 from ledger.demo import (
     CITY,
+    OWNERS,
     REQUEST_YEARS,
     LedgerWriter,
     clear_ledger,
@@ -26,12 +30,24 @@ from ledger.demo import (
 )
 from ledger.importer import import_path
 from ledger.importer.schema import ASSETS
-from ledger.models import Asset, Department, PurchaseRequest, Region, Transfer, Unit
+from ledger.models import (
+    Asset,
+    Commitment,
+    Department,
+    ListEntry,
+    PurchaseRequest,
+    Region,
+    Transfer,
+    Unit,
+    WarningCase,
+)
 from ledger.reporting import reported_month
-from ledger.vocab import CATEGORIES, STATUSES, label
+from ledger.vocab import CASE_STATES, CATEGORIES, COMMITMENT_STATES, STATUSES, label
 from ledger.workflow import Actor
 from metrics.allocation import requests_frame, review
+from metrics.rules import NAMES as RULE_NAMES
 from metrics.timeline import shift_month
+from outputs.phrasing import reason_text
 
 REVIEWER = Actor("demo", "supervisor")
 WORKBOOK = "示范市资产台账.xlsx"
@@ -76,9 +92,16 @@ def build_demo(engine: Engine, config: Config, assets: int, seed: int, folder: P
     say(f"已计算并关账 13 个月快照 / computed and closed 13 monthly snapshots: {months[0]} … {months[-1]}")
     today = config.today()
     reported = [shift_month(reported_month(today), -i) for i in range(3, -1, -1)]
-    history = reporting_history(engine, reported, today, config["reporting.due_day"], seed)
+    history = reporting_history(engine, reported, today, config["reporting.due_day"], seed, config.zone)
     say(f"已生成报送记录 / reporting history {reported[0]} … {reported[-1]}: 按期 {history['on_time']}，"
         f"逾期 {history['late']}，未报送 {history['missing']}；周进度 {history['weekly']} 份")
+    answer_warnings(engine, config, today, seed)
+    hold_interviews(engine, config, months[-2:], seed)
+    with engine.connect() as conn:
+        cases = dict(conn.execute(select(WarningCase.state, func.count()).group_by(WarningCase.state)).all())
+        kept = dict(conn.execute(select(Commitment.status, func.count()).group_by(Commitment.status)).all())
+    say("已生成整改进展 / the cycle under way: 预警 " + "，".join(f"{CASE_STATES[k]} {v:,}" for k, v in sorted(cases.items()))
+        + "；整改承诺 " + "，".join(f"{COMMITMENT_STATES[k]} {v}" for k, v in sorted(kept.items())))
     return config
 
 
@@ -147,3 +170,106 @@ def carry_out_transfers(engine: Engine, config: Config, share: float, on: dt.dat
     if not result.ok:
         raise RuntimeError("; ".join(map(str, result.problems[:5])))
     return len(moves)
+
+
+# what a department writes when it answers a warning of each rule
+ANSWERS = {"idle_overdue": "已列入公物仓调剂，拟调剂给有需求的单位使用", "idle_no_plan": "已制定盘活方案，报主管部门审核",
+           "plan_overdue": "加快处置进度，已与产权交易中心对接挂牌", "remit_late": "已通知单位于月底前将收入上缴国库",
+           "lease_no_contract": "补签出租合同，报财政部门备案", "lease_irregular": "按规定重新履行出租审批和公开招租程序",
+           "below_appraisal": "重新评估，按不低于评估价的价格出租", "stale_listing": "扩大公物仓推送范围，降低调剂门槛",
+           "buy_while_idle": "说明购置理由，同类闲置资产优先调剂使用", "data_gap": "补录资产照片和存放地点"}
+CHECKED = "佐证材料齐全，经核实已整改到位"
+SENT_BACK = "佐证材料未体现整改结果，请补充资产使用或处置的证明"
+ATTENDEES = "部门分管负责人、财务科负责人、资产管理员"
+PLACE = "市财政局三楼会议室"
+
+
+def answer_warnings(engine: Engine, config: Config, today: dt.date, seed: int = 2026) -> None:
+    """The departments' answers to their open warnings as a bureau would find them a week into the
+    month: most acknowledged with a fix date, some reported fixed with evidence (待核验), part of
+    that closed off by a supervisor and a little sent back; the rest still open."""
+    rng = random.Random(seed + 7)
+    with engine.connect() as conn:
+        open_cases = conn.execute(select(WarningCase.id, WarningCase.rule, WarningCase.asset_code,
+                                         WarningCase.dept_code).where(WarningCase.state == "open")
+                                  .order_by(WarningCase.dept_code, WarningCase.id)).all()
+    by_dept: dict[str, list] = {}
+    for case in open_cases:
+        by_dept.setdefault(case.dept_code, []).append(case)
+    for dept, cases in by_dept.items():
+        diligence = rng.random()  # a department answers much or little, as in a real city
+        answered = [c for c in cases if rng.random() < 0.2 + 0.7 * diligence]
+        fixed = [c for c in answered if rng.random() < 0.35]
+        checked = [c for c in fixed if rng.random() < 0.6]
+        sent_back = [c for c in fixed if c not in checked and rng.random() < 0.2]
+        department = workflow.Actor("dept" if dept == SENDER else "demo", "department")
+        with engine.execution_options(write=True).begin() as conn:
+            for rule in sorted({c.rule for c in answered}):
+                ids = [c.id for c in answered if c.rule == rule]
+                fix_by = today + dt.timedelta(days=rng.randrange(20, 120))
+                workflow.acknowledge(conn, department, ids, true(), ANSWERS.get(rule, "整改中"), fix_by, today)
+            if fixed:
+                proof = [(f"整改佐证材料_{dept}.xlsx", filestore.keep(conn, config, _evidence(fixed), "xlsx"))]
+                workflow.submit_cases(conn, department, [c.id for c in fixed], true(), "已完成整改，佐证材料见附件", proof)
+            if checked:
+                workflow.verify_cases(conn, REVIEWER, [c.id for c in checked], true(), CHECKED)
+            if sent_back:
+                workflow.return_cases(conn, REVIEWER, [c.id for c in sent_back], true(), SENT_BACK)
+
+
+def _evidence(cases: list) -> bytes:
+    """A department's evidence: the workbook listing what it did for each warning."""
+    return _workbook(["资产编号", "预警规则", "整改措施", "完成情况"],
+                     [[c.asset_code, RULE_NAMES.get(c.rule, c.rule), ANSWERS.get(c.rule, "整改"), "已完成"] for c in cases])
+
+
+def _workbook(header: list[str], rows: list[list]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "整改情况"
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    for index in range(len(header)):
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(index + 1)].width = 24
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def hold_interviews(engine: Engine, config: Config, months: list[str], seed: int = 2026) -> None:
+    """Interviews of the first departments on each month's interview list, held in the month after
+    it, with two commitments each: the older month's mostly kept (one closed off, one past its
+    deadline), the newer month's under way (one reported kept and waiting to be checked)."""
+    rng = random.Random(seed + 11)
+    for index, month in enumerate(months):
+        older = index < len(months) - 1
+        with engine.connect() as conn:
+            entries = conn.execute(select(ListEntry.code, ListEntry.reasons).where(
+                ListEntry.month == month, ListEntry.list == "interview", ListEntry.level == "department")
+                .order_by(ListEntry.code)).all()
+        first_day = dt.date.fromisoformat(f"{shift_month(month, 1)}-12")
+        for n, entry in enumerate(entries[:3]):
+            with engine.connect() as conn:
+                assets = list(conn.execute(select(WarningCase.asset_code).where(
+                    WarningCase.dept_code == entry.code, WarningCase.level == "red").order_by(WarningCase.id).limit(3))
+                    .scalars())
+            topics = "、".join(reason_text(r) for r in entry.reasons) or "盘活工作进展滞后"
+            deadline = first_day + dt.timedelta(days=45 if older else 60)
+            items = [{"text": "逐项制定盘活方案，限期调剂或处置红色预警资产" if assets else "制定盘活工作整改方案，按月报送进展",
+                      "owner": rng.choice(OWNERS), "deadline": deadline.isoformat(), "asset_codes": assets},
+                     {"text": "完善资产卡片资料，建立月度盘活进展台账并按时报送", "owner": rng.choice(OWNERS),
+                      "deadline": (deadline - dt.timedelta(days=30)).isoformat(), "asset_codes": []}]
+            with engine.execution_options(write=True).begin() as conn:
+                held = workflow.schedule_interview(conn, REVIEWER, month, entry.code, first_day + dt.timedelta(days=2 * n),
+                                                   ATTENDEES, true(), PLACE)
+                ids = workflow.record_outcome(conn, REVIEWER, held, true(),
+                                              f"指出{topics}等问题，部门作出整改承诺，限期整改并报送佐证材料", items)
+                if n == 0:  # the first department reported its records done, with evidence
+                    department = workflow.Actor("dept" if entry.code == SENDER else "demo", "department")
+                    records = _workbook(["整改事项", "完成情况"], [["补全资产卡片照片和存放地点", "已完成"],
+                                                                   ["建立月度盘活进展台账", "已建立，按月报送"]])
+                    proof = [(f"资产台账整改_{entry.code}.xlsx", filestore.keep(conn, config, records, "xlsx"))]
+                    workflow.submit_commitment(conn, department, ids[1], true(), "已补全资产卡片资料，建立月度台账", proof)
+                    if older:  # and a supervisor checked it
+                        workflow.verify_commitment(conn, REVIEWER, ids[1], true(), first_day + dt.timedelta(days=20))

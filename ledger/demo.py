@@ -373,10 +373,12 @@ WEEKLY_TEXTS = [("完成闲置资产清查，{n}项资产已列入盘活台账",
                 ("报废处置老旧设备{n}台，处置收入已上缴", "评估报告出具较慢", "完成剩余资产评估与处置")]
 
 
-def reporting_history(engine: Engine, months: list[str], today: dt.date, due_day: int, seed: int = 2026) -> dict[str, int]:
+def reporting_history(engine: Engine, months: list[str], today: dt.date, due_day: int, seed: int = 2026,
+                      zone: str = "Asia/Shanghai") -> dict[str, int]:
     """What the units sent in the months before (reporting.md), as a bureau would find it: most on
     time, some late, a few missing, confirmations where nothing changed; and the departments' weekly
-    reports of the last four weeks, most of them in time. The demo's own bulk load reports nothing."""
+    reports of the last four weeks, most of them in time. The demo's own bulk load reports nothing.
+    Each is recorded at nine in the morning of the day it came (`zone`), before anything done since."""
     rng = random.Random(seed + 5)
     counts = {"on_time": 0, "late": 0, "missing": 0, "weekly": 0}
     with session_scope(engine, write=True) as s:
@@ -386,7 +388,9 @@ def reporting_history(engine: Engine, months: list[str], today: dt.date, due_day
                           .join(DepartmentRow, DepartmentRow.code == Unit.dept_code).order_by(Unit.code)).all()
         senders = {f"{CITY[0]}001": "dept", f"{COUNTIES[0][0]}001": "dept2"}
         quality = {dept: rng.random() for dept in sorted({u.dept_code for u in units})}
-        rows, now = [], clock.now()
+        # a ledger counts as sent after a case was closed off from the second of the 销号 on (the
+        # case sync): the history stays a minute before whatever the demo does next
+        rows, earlier = [], clock.now() - dt.timedelta(minutes=1)
         for month in months:
             start = reporting.due_date(month, 1)
             for unit in units:
@@ -403,7 +407,8 @@ def reporting_history(engine: Engine, months: list[str], today: dt.date, due_day
                 counts["on_time" if day <= start.replace(day=due_day) else "late"] += 1
                 rows.append(dict(unit_code=unit.code, month=month, received_on=day,
                                  channel="confirm" if rng.random() < 0.15 else "import",
-                                 sender=senders.get(unit.dept_code, "supervisor"), created_at=now))
+                                 sender=senders.get(unit.dept_code, "supervisor"),
+                                 created_at=min(clock.start_of(day, zone) + dt.timedelta(hours=9), earlier)))
         s.execute(insert(Submission), rows)
         departments = s.execute(select(DepartmentRow.code, DepartmentRow.region_code)).all()
         for back in range(1, 5):

@@ -6,9 +6,25 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from jobs.cli import main
-from ledger import reporting
+from jobs.runner import compute_month
+from ledger import filestore, reporting
+from ledger.config import env_name
 from ledger.demo import write_demo_ledger
-from ledger.models import Asset, KpiRow, ListEntry, MonthClose, Snapshot, Submission, WarningRow, WeeklyReport
+from ledger.models import (
+    Asset,
+    Commitment,
+    Evidence,
+    Interview,
+    KpiRow,
+    ListEntry,
+    MonthClose,
+    Snapshot,
+    Submission,
+    WarningCase,
+    WarningEvent,
+    WarningRow,
+    WeeklyReport,
+)
 from ledger.scope import Scope
 from ledger.vocab import LISTS
 from metrics.rules import NAMES as RULE_NAMES
@@ -27,8 +43,9 @@ def test_same_seed_same_city(tmp_path):
 
 @pytest.mark.slow
 def test_demo_builds_13_months_with_every_rule_and_list(engine, config, tmp_path):
+    files = tmp_path / "files"
     result = CliRunner().invoke(main, ["demo", "--assets", "8000", "--no-serve", "--write-sample", str(tmp_path)],
-                                env={"PANHUO_DATABASE_URL": config.database_url})
+                                env={"PANHUO_DATABASE_URL": config.database_url, env_name("files.dir"): str(files)})
     assert result.exit_code == 0, result.output
     assert (tmp_path / "示范市资产台账.xlsx").exists()
     with engine.connect() as conn:
@@ -53,6 +70,25 @@ def test_demo_builds_13_months_with_every_rule_and_list(engine, config, tmp_path
     assert 0.02 < city.idle_rate < 0.09
     count, low, high = departments
     assert count == 150 and low < 40 and high > 95  # from poor to excellent
+    # the cycle under way: warnings answered, checked and sent back, interviews held with commitments
+    def states():
+        with engine.connect() as conn:
+            return (dict(conn.execute(select(WarningCase.state, func.count()).group_by(WarningCase.state)).all()),
+                    conn.execute(select(func.count()).where(WarningEvent.action == "refired")).scalar())
+    cases, _ = states()
+    assert {"open", "acknowledged", "submitted", "returned", "resolved"} <= set(cases)
+    assert cases["open"] < sum(cases.values()) / 2
+    with engine.connect() as conn:
+        held = conn.execute(select(Interview.month).where(Interview.status == "held")).scalars().all()
+        kept = set(conn.execute(select(Commitment.status)).scalars())
+        evidence = conn.execute(select(Evidence.sha256, Evidence.subject)).all()
+    assert sorted(set(held)) == ["2026-09", "2026-10"] and {"open", "submitted", "done"} <= kept
+    assert {e.subject for e in evidence} == {"case", "commitment"}
+    assert {filestore.kind_of(filestore.read(config.replace(files__dir=str(files)), e.sha256)) for e in evidence} == {"xlsx"}
+    # the next month computed on the same ledger, as the scheduler does first: nothing closed off reopens
+    compute_month(engine, config.replace(org__city_region_code="371500"), "2026-11", "t")
+    after, refired = states()
+    assert after["resolved"] == cases["resolved"] and refired == 0
 
 
 @pytest.mark.slow
