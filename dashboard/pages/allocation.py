@@ -29,19 +29,19 @@ CATEGORY_ZH = {v: k for k, v in vocab.CATEGORIES.items()}
 FLAG_CLASS = {"own_stock": "flag-warn", "covered": "flag-ok", "budget_restricted": "flag-bad", "buy_while_idle": "flag-bad"}
 # widths that fit a laptop's 1366 pixels; names take what is left
 REQUEST_COLUMNS = [
-    {"field": "request_id", "headerName": "需求编号", "width": 140, "checkboxSelection": True},
+    {"field": "request_id", "headerName": "需求编号", "width": 160, "checkboxSelection": True},
     {"field": "dept_name", "headerName": "主管部门", "flex": 1, "minWidth": 110, "tooltipField": "dept_name"},
     {"field": "unit_name", "headerName": "申报单位", "flex": 1, "minWidth": 110, "tooltipField": "unit_name"},
     {"field": "asset_name", "headerName": "资产名称", "width": 110, "tooltipField": "asset_name"},
     {"field": "category_zh", "headerName": "资产分类", "width": 90},
-    {"field": "quantity", "headerName": "数量", "width": 70, "type": "rightAligned"},
+    {"field": "quantity", "headerName": "数量", "width": 62, "type": "rightAligned"},
     {"field": "amount", "headerName": "金额（元）", "width": 115, "type": "rightAligned",
      "valueFormatter": {"function": "d3.format(',.2f')(params.value)"}},
     {"field": "requested_on", "headerName": "申报日期", "width": 105},
     {"field": "candidate_count", "headerName": "候选资产", "width": 90, "type": "rightAligned"},
     {"field": "flags", "headerName": "提示", "flex": 1.2, "minWidth": 140, "tooltipField": "flags",
      "cellClassRules": {"lvl-red": "params.value && params.value.includes('建议暂停批复')"}},
-    {"field": "decision_zh", "headerName": "审核决定", "width": 95},
+    {"field": "decision_zh", "headerName": "审核决定", "width": 92},
     {"field": "progress", "headerName": "调剂进度", "width": 100},
 ]
 CANDIDATE_COLUMNS = [
@@ -57,7 +57,7 @@ CANDIDATE_COLUMNS = [
     {"field": "value_text", "headerName": "价值", "flex": 1, "minWidth": 120, "type": "rightAligned"},
 ]
 TRANSFER_COLUMNS = [
-    {"field": "request_id", "headerName": "需求编号", "width": 120},
+    {"field": "request_id", "headerName": "需求编号", "width": 135},
     {"field": "asset_code", "headerName": "资产编号", "width": 130}, {"field": "asset_name", "headerName": "资产名称", "width": 130},
     {"field": "from_unit", "headerName": "调出单位", "width": 180, "tooltipField": "from_unit"},
     {"field": "to_dept", "headerName": "接收部门", "width": 160, "tooltipField": "to_dept"},
