@@ -230,8 +230,11 @@ def _workbook(header: list[str], rows: list[list]) -> bytes:
     sheet.append(header)
     for row in rows:
         sheet.append(row)
-    for index in range(len(header)):
-        sheet.column_dimensions[openpyxl.utils.get_column_letter(index + 1)].width = 24
+    for index in range(len(header)):  # wide enough for its text (a Chinese character is two wide)
+        widest = max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(row[index])) for row in [header, *rows])
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(index + 1)].width = min(widest + 2, 50)
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True  # printed one page wide
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
