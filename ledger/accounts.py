@@ -1,6 +1,7 @@
 """Accounts: create, change password, disable, API tokens, verify a login. Passwords are scrypt hashes."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -19,7 +20,12 @@ MIN_PASSWORD = 8
 # scrypt with the parameters Werkzeug recommends; a dummy hash keeps the time of a login
 # for an unknown user equal to that of a wrong password
 _HASH_METHOD = "scrypt"
-_DUMMY_HASH = generate_password_hash("not a password", method=_HASH_METHOD)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Made on the first login that names no account (scrypt takes 0.1 s: not at every start)."""
+    return generate_password_hash("not a password", method=_HASH_METHOD)
 
 
 class AccountError(UserError):
@@ -136,7 +142,7 @@ def end_sessions(session: Session, user_id: int) -> None:
 def verify_login(session: Session, username: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password) or user.disabled:
         return None
