@@ -73,8 +73,9 @@ def render(month: str):
 COLUMNS = [
     {"field": "level", "headerName": "层级", "width": 90},
     c.link_column("name", "名称", "href", width=240),
-    {"field": "reasons", "headerName": "列入原因", "flex": 1, "minWidth": 360, "wrapText": True, "autoHeight": True},
-    {"field": "follow_up", "headerName": "跟进情况", "width": 320, "wrapText": True, "autoHeight": True},
+    # the reasons and the follow-up share what is left: a long follow-up no longer wraps to three lines
+    {"field": "reasons", "headerName": "列入原因", "flex": 1, "minWidth": 300, "wrapText": True, "autoHeight": True},
+    {"field": "follow_up", "headerName": "跟进情况", "flex": 1, "minWidth": 280, "wrapText": True, "autoHeight": True},
     c.link_column("history", "履历", "history_href", width=90, sortable=False),
 ]
 
