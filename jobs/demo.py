@@ -202,7 +202,7 @@ def answer_warnings(engine: Engine, config: Config, today: dt.date, seed: int = 
         fixed = [c for c in answered if rng.random() < 0.35]
         checked = [c for c in fixed if rng.random() < 0.6]
         sent_back = [c for c in fixed if c not in checked and rng.random() < 0.2]
-        department = workflow.Actor("dept" if dept == SENDER else "demo", "department")
+        department = Actor("dept" if dept == SENDER else "demo", "department")
         with engine.execution_options(write=True).begin() as conn:
             for rule in sorted({c.rule for c in answered}):
                 ids = [c.id for c in answered if c.rule == rule]
@@ -242,8 +242,8 @@ def _workbook(header: list[str], rows: list[list]) -> bytes:
 
 def hold_interviews(engine: Engine, config: Config, months: list[str], seed: int = 2026) -> None:
     """Interviews of the first departments on each month's interview list, held in the month after
-    it, with two commitments each: the older month's mostly kept (one closed off, one past its
-    deadline), the newer month's under way (one reported kept and waiting to be checked)."""
+    it, with two commitments each: of the older month's one closed off and the others past their
+    deadlines, of the newer month's one reported kept (待核验) and the others under way."""
     rng = random.Random(seed + 11)
     for index, month in enumerate(months):
         older = index < len(months) - 1
@@ -269,7 +269,7 @@ def hold_interviews(engine: Engine, config: Config, months: list[str], seed: int
                 ids = workflow.record_outcome(conn, REVIEWER, held, true(),
                                               f"指出{topics}等问题，部门作出整改承诺，限期整改并报送佐证材料", items)
                 if n == 0:  # the first department reported its records done, with evidence
-                    department = workflow.Actor("dept" if entry.code == SENDER else "demo", "department")
+                    department = Actor("dept" if entry.code == SENDER else "demo", "department")
                     records = _workbook(["整改事项", "完成情况"], [["补全资产卡片照片和存放地点", "已完成"],
                                                                    ["建立月度盘活进展台账", "已建立，按月报送"]])
                     proof = [(f"资产台账整改_{entry.code}.xlsx", filestore.keep(conn, config, records, "xlsx"))]

@@ -91,8 +91,9 @@ def sync_cases(conn: Connection, month: str) -> dict[str, int]:
     # that still shows the problem does (times are to the second: one of the same second counts as
     # after). One that closed by itself reopens whenever it fires again. Asked through the month's
     # warning row: only of the cases that fire, not of every case ever closed off.
-    resent = select(Submission.id).join(Asset, Asset.unit_code == Submission.unit_code).where(
-        Asset.code == WarningRow.asset_code, Submission.created_at >= WarningCase.updated_at).correlate(WarningCase, WarningRow).exists()
+    resent = (select(Submission.id).join(Asset, Asset.unit_code == Submission.unit_code)
+              .where(Asset.code == WarningRow.asset_code, Submission.created_at >= WarningCase.updated_at)
+              .correlate(WarningCase, WarningRow).exists())  # both from outside, however deep it sits
     again = or_(WarningCase.state == "closed", WarningCase.updated_at.is_(None), resent)
     reopening = WarningCase.state.in_(("resolved", "closed"))
     log("refired", "open", f"{month} 再次触发", reopening, select(WarningRow.rule).where(joined, again).exists())
