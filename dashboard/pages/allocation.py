@@ -122,7 +122,8 @@ def layout(year: str | None = None, show: str | None = None, **_query):
                                         "tooltipShowDelay": 300, "loading": True}), type="dot", delay_show=300)),
         c.section("需求详情与候选资产", html.Div(id=f"{P}-detail", children=c.empty("在上表选择一项需求")),
                   c.grid(f"{P}-candidates", pd.DataFrame(), CANDIDATE_COLUMNS, height="330px",
-                         options={"rowSelection": "multiple", "suppressRowClickSelection": True}),
+                         options={"rowSelection": "multiple", "suppressRowClickSelection": True,
+                                  "localeText": c.GRID_LOCALE | {"noRowsToShow": "无候选资产"}}),
                   decide_form),
         c.section("调剂跟踪（占用资产与调剂完成情况）", html.Div(id=f"{P}-transfers")),
         html.Div(entry, style=None if context.scope().may("request") else hidden),
@@ -250,7 +251,8 @@ def detail(selected, _version, current):
                             + f"　申报 {r.requested_on.isoformat()}")]),
         html.Div(f"申报理由：{r.reason}", className="small text-muted") if isinstance(r.reason, str) else None,
         html.Div([*badges, html.Span(f"存量候选资产共 {flags.get('candidate_count', 0)} 项，显示前 {len(rows)} 项（排序：本单位 → 本部门 → "
-                                     "本区划 → 全市，公物仓挂牌优先，闲置越久越优先，价值高者优先）",
+                                     "本区划 → 全市，公物仓挂牌优先，闲置越久越优先，价值高者优先）" if rows else
+                                     "存量候选资产共 0 项：全市存量中没有可调剂给该需求的同类资产",
                                      className="small text-muted ms-2")], className="mt-1"),
         html.Div(_decision_text(r), className="decision-box mt-1") if decided else None,
     ], id=f"{P}-facts")
