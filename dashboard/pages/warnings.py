@@ -94,7 +94,7 @@ def layout(month: str | None = None, level: str | None = None, rule: str | None 
                          value=asked["dept"], placeholder="全部部门", className="filter filter-wide",
                          style=None if scope.kind in ("all", "region") else {"display": "none"}),
             dcc.Input(id=f"{P}-search", type="search", placeholder="搜索资产编号或名称、单位、部门", debounce=True,
-                      value=asked["search"], maxLength=SEARCH_MAX, className="form-control", style={"width": "260px"}),
+                      value=asked["search"], maxLength=SEARCH_MAX, className="form-control", style={"width": "290px"}),
             html.Button("导出 Excel", id=f"{P}-export", className="btn btn-outline-primary btn-sm"),
             dcc.Download(id=f"{P}-download"),
             dcc.Store(id=f"{P}-version", data=0), dcc.Store(id=f"{P}-updated"),

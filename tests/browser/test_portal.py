@@ -589,6 +589,19 @@ def test_a_cell_cut_short_shows_its_whole_text_on_hover(server, browser):
     page.close()
 
 
+def test_a_search_box_is_as_wide_as_it_looks(server, browser):
+    """Dash 4 wraps an input in a box of its own, which Bootstrap's form-control made a block: the
+    input kept its 20 characters' width inside the wider box and cut its placeholder short."""
+    page, problems = open_session(browser, server, "supervisor", LAPTOP)
+    for path, box in (("/warnings", "#warnings-search"), ("/lists", "#lists-search")):
+        visit(page, server, path)
+        inner, outer = page.evaluate(
+            f"() => {{ const e = document.querySelector('{box}'); return [e.offsetWidth, e.parentElement.clientWidth]; }}")
+        assert inner >= outer - 10, f"{path}: the search is {inner} px wide in a {outer} px box"
+    assert problems == []
+    page.close()
+
+
 def test_the_admin_adds_an_account_that_then_logs_in(server, browser):
     page, problems = open_session(browser, server, "admin", LAPTOP)
     visit(page, server, "/accounts")
