@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import openpyxl
+import pandas as pd
 from sqlalchemy import Engine, func, select, true
 
 from jobs.runner import compute_months
@@ -48,6 +48,7 @@ from metrics.allocation import requests_frame, review
 from metrics.rules import NAMES as RULE_NAMES
 from metrics.timeline import shift_month
 from outputs.phrasing import reason_text
+from outputs.xlsx import write_frame
 
 REVIEWER = Actor("demo", "supervisor")
 WORKBOOK = "示范市资产台账.xlsx"
@@ -204,7 +205,7 @@ def answer_warnings(engine: Engine, config: Config, today: dt.date, seed: int = 
         sent_back = [c for c in fixed if c not in checked and rng.random() < 0.2]
         if dept == SENDER:  # the demo account's department meets every state: half checked, one sent back
             checked, sent_back = fixed[::2], fixed[1:2]
-        department = Actor("dept" if dept == SENDER else "demo", "department")
+        department = _department(dept)
         with engine.execution_options(write=True).begin() as conn:
             for rule in sorted({c.rule for c in answered}):
                 ids = [c.id for c in answered if c.rule == rule]
@@ -221,25 +222,21 @@ def answer_warnings(engine: Engine, config: Config, today: dt.date, seed: int = 
 
 def _evidence(cases: list) -> bytes:
     """A department's evidence: the workbook listing what it did for each warning."""
-    return _workbook(["资产编号", "预警规则", "整改措施", "完成情况"],
-                     [[c.asset_code, RULE_NAMES.get(c.rule, c.rule), ANSWERS.get(c.rule, "整改"), "已完成"] for c in cases])
+    return _workbook(pd.DataFrame({"资产编号": [c.asset_code for c in cases],
+                                   "预警规则": [RULE_NAMES.get(c.rule, c.rule) for c in cases],
+                                   "整改措施": [ANSWERS.get(c.rule, "整改") for c in cases], "完成情况": "已完成"}))
 
 
-def _workbook(header: list[str], rows: list[list]) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "整改情况"
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    for index in range(len(header)):  # wide enough for its text (a Chinese character is two wide)
-        widest = max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(row[index])) for row in [header, *rows])
-        sheet.column_dimensions[openpyxl.utils.get_column_letter(index + 1)].width = min(widest + 2, 50)
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True  # printed one page wide
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+def _workbook(frame: pd.DataFrame) -> bytes:
+    """An evidence file as the portal writes its own workbooks (columns fitted, one page wide)."""
     out = io.BytesIO()
-    book.save(out)
+    write_frame(frame, out, sheet="整改情况")
     return out.getvalue()
+
+
+def _department(code: str) -> Actor:
+    """Who answers for a department: the demo account for its own, else the demo."""
+    return Actor("dept" if code == SENDER else "demo", "department")
 
 
 def hold_interviews(engine: Engine, config: Config, months: list[str], seed: int = 2026) -> None:
@@ -271,9 +268,9 @@ def hold_interviews(engine: Engine, config: Config, months: list[str], seed: int
                 ids = workflow.record_outcome(conn, REVIEWER, held, true(),
                                               f"指出{topics}等问题，部门作出整改承诺，限期整改并报送佐证材料", items)
                 if n == 0:  # the first department reported its records done, with evidence
-                    department = Actor("dept" if entry.code == SENDER else "demo", "department")
-                    records = _workbook(["整改事项", "完成情况"], [["补全资产卡片照片和存放地点", "已完成"],
-                                                                   ["建立月度盘活进展台账", "已建立，按月报送"]])
+                    department = _department(entry.code)
+                    records = _workbook(pd.DataFrame({"整改事项": ["补全资产卡片照片和存放地点", "建立月度盘活进展台账"],
+                                                      "完成情况": ["已完成", "已建立，按月报送"]}))
                     proof = [(f"资产台账整改_{entry.code}.xlsx", filestore.keep(conn, config, records, "xlsx"))]
                     workflow.submit_commitment(conn, department, ids[1], true(), "已补全资产卡片资料，建立月度台账", proof)
                     if older:  # and a supervisor checked it
