@@ -184,9 +184,16 @@ GRID_LOCALE = {"page": "第", "to": "至", "of": "共", "more": "更多", "next"
                "previousPage": "上一页", "pageLastRowUnknown": "?"}
 
 
-# a cell cut short by its column shows its whole text on hover (a column's own tooltipField wins)
-READ_WHOLE = {"tooltipValueGetter": {"function": "params.valueFormatted ? params.valueFormatted : params.value"},
-              "tooltipShowMode": "whenTruncated"}
+# a cell cut short by its column shows its whole text on hover (a column's own tooltipField wins);
+# one shown whole shows none (SHARED_OPTIONS: whenTruncated is the grid's option, on a column AG Grid ignores it)
+READ_WHOLE = {"tooltipValueGetter": {"function": "params.valueFormatted ? params.valueFormatted : params.value"}}
+# how a grid's rows are chosen (its rowSelection): one by a click on it, or several ticked one by one
+# (a click on a row then only opens its link; no tick-all: a batch is chosen, never a whole list)
+PICK_ONE = {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}
+TICK_SEVERAL = {"mode": "multiRow", "headerCheckbox": False, "enableClickSelection": False}
+# every grid's: tooltips only on cells cut short; the ticks' column no wider than a tick
+SHARED_OPTIONS = {"tooltipShowDelay": 300, "tooltipShowMode": "whenTruncated",
+                  "selectionColumnDef": {"width": 40, "minWidth": 40, "maxWidth": 40, "resizable": False}}
 
 
 def grid(id_: str, frame: pd.DataFrame, columns: list[dict], height: str = "420px",
@@ -200,7 +207,7 @@ def grid(id_: str, frame: pd.DataFrame, columns: list[dict], height: str = "420p
                       defaultColDef={"sortable": True, "resizable": True, "filter": False, "cellDataType": False,
                                      **READ_WHOLE},
                       dashGridOptions={"rowHeight": 34, "headerHeight": 36, "localeText": GRID_LOCALE,
-                                       "tooltipShowDelay": 300, **(options or {})},
+                                       **SHARED_OPTIONS, **(options or {})},
                       style={"height": height, "width": "100%"}, className="ag-theme-quartz")
 
 
@@ -213,7 +220,7 @@ def infinite_grid(id_: str, columns: list[dict], total: int, height: str, sortab
     with `row_block` bounds); `total`: how many rows there are, for the first scroll bar."""
     return dag.AgGrid(id=id_, columnDefs=columns, rowModelType="infinite", **props,
                       defaultColDef={"sortable": sortable, "resizable": True, "cellDataType": False, **READ_WHOLE},
-                      dashGridOptions={"tooltipShowDelay": 300, "rowBuffer": 0, "cacheBlockSize": 100, "maxBlocksInCache": 20,
+                      dashGridOptions={**SHARED_OPTIONS, "rowBuffer": 0, "cacheBlockSize": 100, "maxBlocksInCache": 20,
                                        "infiniteInitialRowCount": min(total, 100), "rowHeight": 34,
                                        "localeText": GRID_LOCALE, **(options or {})},
                       style={"height": height, "width": "100%"}, className="ag-theme-quartz")

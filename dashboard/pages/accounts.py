@@ -17,7 +17,7 @@ from outputs import figures as fig
 PATH = register_page(__name__, "/accounts")
 P = "accounts"
 COLUMNS = [
-    {"field": "username", "headerName": "用户名", "width": 160, "checkboxSelection": True},
+    {"field": "username", "headerName": "用户名", "width": 160},
     {"field": "role_zh", "headerName": "角色", "width": 110},
     {"field": "scope_zh", "headerName": "范围", "flex": 1, "minWidth": 200},
     {"field": "email", "headerName": "电子邮箱", "width": 240},
@@ -82,7 +82,7 @@ def listed(_version):
                           "created": fig.moment(u.created_at, zone, seconds=False)} for u in users],
                         columns=[col["field"] for col in COLUMNS])
     return c.grid(f"{P}-grid", rows, COLUMNS, height=f"{min(520, 90 + 34 * len(rows))}px",
-                  getRowId="params.data.username", options={"rowSelection": "single"})
+                  getRowId="params.data.username", options={"rowSelection": c.PICK_ONE})
 
 
 def _scope_options(role) -> tuple[list[dict], bool]:

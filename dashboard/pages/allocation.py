@@ -29,7 +29,7 @@ CATEGORY_ZH = {v: k for k, v in vocab.CATEGORIES.items()}
 FLAG_CLASS = {"own_stock": "flag-warn", "covered": "flag-ok", "budget_restricted": "flag-bad", "buy_while_idle": "flag-bad"}
 # widths that fit a laptop's 1366 pixels; names take what is left
 REQUEST_COLUMNS = [
-    {"field": "request_id", "headerName": "需求编号", "width": 160, "checkboxSelection": True},
+    {"field": "request_id", "headerName": "需求编号", "width": 160},
     {"field": "dept_name", "headerName": "主管部门", "flex": 1, "minWidth": 110, "tooltipField": "dept_name"},
     {"field": "unit_name", "headerName": "申报单位", "flex": 1, "minWidth": 110, "tooltipField": "unit_name"},
     {"field": "asset_name", "headerName": "资产名称", "width": 110, "tooltipField": "asset_name"},
@@ -45,7 +45,7 @@ REQUEST_COLUMNS = [
     {"field": "progress", "headerName": "调剂进度", "width": 100},
 ]
 CANDIDATE_COLUMNS = [
-    {"field": "rank", "headerName": "排序", "width": 80, "checkboxSelection": True},
+    {"field": "rank", "headerName": "排序", "width": 80},
     {"field": "asset_code", "headerName": "资产编号", "width": 130},
     {"field": "name", "headerName": "资产名称", "width": 130},
     {"field": "unit_name", "headerName": "所在单位", "width": 170, "tooltipField": "unit_name"},
@@ -118,11 +118,11 @@ def layout(year: str | None = None, show: str | None = None, **_query):
             options=[{"label": label, "value": key} for key, label in SHOW.items()]),
             # loading until the first answer (never 暂无数据 before the rows arrive), a spinner on each later one
             dcc.Loading(c.grid(f"{P}-requests", pd.DataFrame(), REQUEST_COLUMNS, height="340px",
-                               options={"rowSelection": "single", "pagination": True, "paginationPageSize": 50,
-                                        "tooltipShowDelay": 300, "loading": True}), type="dot", delay_show=300)),
+                               options={"rowSelection": c.PICK_ONE, "pagination": True, "paginationPageSize": 50,
+                                        "loading": True}), type="dot", delay_show=300)),
         c.section("需求详情与候选资产", html.Div(id=f"{P}-detail", children=c.empty("在上表选择一项需求")),
                   c.grid(f"{P}-candidates", pd.DataFrame(), CANDIDATE_COLUMNS, height="330px",
-                         options={"rowSelection": "multiple", "suppressRowClickSelection": True,
+                         options={"rowSelection": c.TICK_SEVERAL,
                                   "localeText": c.GRID_LOCALE | {"noRowsToShow": "无候选资产"}}),
                   decide_form),
         c.section("调剂跟踪（占用资产与调剂完成情况）", html.Div(id=f"{P}-transfers")),

@@ -111,7 +111,7 @@ def render(action, actor, start, end):
                          "请立即核查数据库访问记录。", color="danger", className="py-2 mb-2", id=f"{P}-chain")
     if not total:
         return c.section("审计记录（0 条）", note, c.empty("没有符合条件的记录"))
-    grid = c.infinite_grid(f"{P}-grid", COLUMNS, total, "640px", sortable=False, options={"tooltipShowDelay": 300})
+    grid = c.infinite_grid(f"{P}-grid", COLUMNS, total, "640px", sortable=False)
     return c.section(f"审计记录（{total:,} 条，最新的在前）", note, grid)
 
 

@@ -18,8 +18,7 @@ PATH = register_page(__name__, "/inbox")
 P = "inbox"
 SHOWN = 500  # an account receives a handful of papers a month: the newest 500 are years of them
 COLUMNS = [
-    {"field": "state", "headerName": "状态", "width": 190, "cellClassRules": {"unread": "params.value == '未读'"},
-     "checkboxSelection": False},
+    {"field": "state", "headerName": "状态", "width": 190, "cellClassRules": {"unread": "params.value == '未读'"}},
     {"field": "kind", "headerName": "类别", "width": 110},
     {"field": "title", "headerName": "标题", "flex": 1, "minWidth": 260, "tooltipField": "title"},
     {"field": "sent", "headerName": "送达时间", "width": 150},
@@ -48,8 +47,8 @@ def layout(message: str | None = None, **_query):
     opened = int(message) if isinstance(message, str) and message.isdigit() else None
     body = c.grid(f"{P}-grid", pd.DataFrame(rows, columns=[*[col["field"] for col in COLUMNS], "id", "key", "file", "email_note"]),
                   COLUMNS, height=f"{min(560, 90 + 34 * max(len(rows), 3))}px",
-                  getRowId="params.data.key", options={"rowSelection": "single",
-                           "tooltipShowDelay": 300, "localeText": {**c.GRID_LOCALE, "noRowsToShow": "暂无消息"}})
+                  getRowId="params.data.key", options={"rowSelection": c.PICK_ONE,
+                           "localeText": {**c.GRID_LOCALE, "noRowsToShow": "暂无消息"}})
     return html.Div([
         html.Div([html.H2("消息", className="page-title"),
                   html.Span(f"共 {total:,} 条，未读 {unread:,} 条", className="page-note", id=f"{P}-counts")],
@@ -108,4 +107,4 @@ def sent(_):
         {"field": "title", "headerName": "文书", "flex": 1, "minWidth": 260, "tooltipField": "title"},
         {"field": "sent", "headerName": "送达时间", "width": 150}, {"field": "read", "headerName": "已读/送达", "width": 110},
         {"field": "unread", "headerName": "未读账号", "flex": 1, "minWidth": 200, "tooltipField": "unread"},
-    ], height="360px", options={"tooltipShowDelay": 300}))
+    ], height="360px"))

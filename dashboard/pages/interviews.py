@@ -345,8 +345,7 @@ def render(_version):
                                                                 else ""),
              "evidence": m.evidence or "", "returned": m.return_reason or "", "check": checks.get(m.id, "—")}
             for m in commitments]
-    grid = c.grid(f"{P}-grid", pd.DataFrame(rows, columns=[col["field"] for col in COLUMNS]), COLUMNS, "360px",
-                  options={"tooltipShowDelay": 300}) if rows else c.empty("暂无整改承诺")
+    grid = c.grid(f"{P}-grid", pd.DataFrame(rows, columns=[col["field"] for col in COLUMNS]), COLUMNS, "360px") if rows else c.empty("暂无整改承诺")
     body = html.Div([html.H6(f"约谈（{len(interviews)}）", className="mt-2"), *(cards or [c.empty("暂无约谈")]),
                      html.H6(f"整改承诺（{len(rows)}）", className="mt-3"), grid])
     pending = [{"label": f"#{i.id} {i.dept_name} {i.scheduled_on:%m-%d}", "value": i.id} for i in interviews if i.status != "held"]

@@ -140,5 +140,5 @@ def render(_n, _queued):
                                                   className="closed-months")), lg=4),
         ], className="g-3"),
         c.section("运行记录（最近 200 次）", c.grid(f"{P}-runs", pd.DataFrame(rows, columns=[col["field"] for col in RUN_COLUMNS]),
-                                                RUN_COLUMNS, height="460px", options={"tooltipShowDelay": 300})),
+                                                RUN_COLUMNS, height="460px")),
     ])

@@ -26,7 +26,7 @@ COLUMNS = [
     {"field": "asset_name", "headerName": "资产名称", "width": 150, "sortable": False},
     {"field": "category", "headerName": "分类", "width": 110},
     c.yuan_column("original_value", "原值", width=140),
-    {"field": "months", "headerName": "闲置月数", "width": 110, "sort": "desc"},
+    {"field": "months", "headerName": "闲置月数", "width": 125, "sort": "desc"},
     {"field": "level", "headerName": "预警", "width": 90, "sortable": False, "cellClassRules": {
         "lvl-red": "params.value == '红色'", "lvl-orange": "params.value == '橙色'", "lvl-yellow": "params.value == '黄色'"}},
     {"field": "dept_name", "headerName": "主管部门", "width": 200},

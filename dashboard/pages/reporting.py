@@ -43,7 +43,7 @@ DEPT_COLUMNS = [
     c.figure_column("on_time_share", "按期率", width=100),
 ]
 UNIT_COLUMNS = [
-    {"field": "unit_code", "headerName": "单位编码", "width": 130, "checkboxSelection": True},
+    {"field": "unit_code", "headerName": "单位编码", "width": 130},
     {"field": "unit_name", "headerName": "单位", "flex": 1, "minWidth": 200, "tooltipField": "unit_name"},
     {"field": "dept_name", "headerName": "主管部门", "width": 180, "tooltipField": "dept_name"},
     {"field": "status_zh", "headerName": "状态", "width": 100, "cellClassRules": STATE_CLASSES},
@@ -171,8 +171,7 @@ def render(month, dept, _version):
     title = "单位报送状态" + (f"：{shown['dept_name'].iloc[0]}" if isinstance(dept, str) and len(shown) else "")
     parts.append(c.section(title, c.grid(f"{P}-units", _unit_rows(shown), UNIT_COLUMNS,
                                          height=f"{min(420, 80 + 34 * len(shown))}px",
-                                         options={"rowSelection": "multiple", "suppressRowClickSelection": True,
-                                                  "tooltipShowDelay": 300}) if len(shown) else c.empty("—")))
+                                         options={"rowSelection": c.TICK_SEVERAL}) if len(shown) else c.empty("—")))
     return html.Div(parts)
 
 

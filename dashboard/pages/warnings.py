@@ -139,11 +139,9 @@ def render(month, level, rule, state, region, dept, search):
     total = counts["total"]
     if not total:
         return html.Div([html.Div(id=f"{P}-tiles"), c.section("预警清单", c.empty("没有符合条件的预警"))])
-    first = dict(COLUMNS[0], checkboxSelection=True, headerCheckboxSelection=False) if scope.may("acknowledge") \
-        else COLUMNS[0]
     # rows known by rule and object, so that a workflow step updates its rows in place
-    grid = c.infinite_grid(f"{P}-grid", [first, *COLUMNS[1:]], total, "620px", sortable=False, options={
-        "rowSelection": "multiple", "suppressRowClickSelection": True, "tooltipShowDelay": 300},
+    grid = c.infinite_grid(f"{P}-grid", COLUMNS, total, "620px", sortable=False, options={
+        "rowSelection": dict(c.TICK_SEVERAL, checkboxes=scope.may("acknowledge"))},
         getRowId="params.data.key")
     title = f"预警清单（{total:,} 条，最紧要的在前：逾期未确认、红色、橙色、黄色）"
     return html.Div([html.Div(id=f"{P}-tiles"), c.section(title, grid)])
