@@ -117,7 +117,7 @@ def chosen(selected):
     users, _, _ = queries.account_list(context.engine(), context.scope())
     user = next((u for u in users if u.username == name), None)
     if user is None:
-        return "在上表勾选一个账号", "", None, None
+        return "在上表点选一个账号", "", None, None
     return (f"{user.username} · {vocab.ROLES.get(user.role, user.role)} · {'已停用' if user.disabled else '启用'}",
             user.email or "", user.role, user.scope_code)
 
@@ -144,7 +144,7 @@ def change(_disable, _enable, _reset, _email, _scope, selected, email, role, sco
     if action is None:
         return no_update, no_update
     if not isinstance(name, str):
-        return _said("请先在上表勾选一个账号", "warning"), no_update
+        return _said("请先在上表点选一个账号", "warning"), no_update
     password = accounts.temporary_password() if action == "password" else None
     try:
         with session_scope(context.engine(), write=True) as s:
