@@ -83,8 +83,9 @@ def _rankings(month, scope, engine):
         region = scope.code if scope.kind == "region" else context.config()["org.city_region_code"]
         depts = queries.kpis(engine, scope, month, level="department", region=region).dropna(subset=["rank"])
         title = "市直部门" if scope.kind != "region" else f"{queries.scope_name(engine, scope) or '本县区'}部门"
+        width = 4 if parts else 6  # a county's two lists share the row that the city's shares with 县区排名
         for label, part in ((f"{title}前五名", depts.nsmallest(5, "rank")), (f"{title}后五名", depts.nlargest(5, "rank"))):
-            parts.append(dbc.Col(c.section(label, _rank_list(part, scope)), lg=4))
+            parts.append(dbc.Col(c.section(label, _rank_list(part, scope)), lg=width))
     return dbc.Row(parts, className="g-3 mb-3") if parts else html.Div()
 
 

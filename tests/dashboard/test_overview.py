@@ -24,3 +24,13 @@ def test_a_countys_overview_names_its_region(app, as_user):
     _, response = call(as_user("county"), [("overview-body", "children")], [("overview-month", "value", "2026-10")])
     text = json.dumps(response, ensure_ascii=False)
     assert "区划990102部门前五名" in text and "本县区" not in text
+
+
+def test_each_row_of_the_overview_is_filled_for_the_city_and_for_a_county(app, as_user):
+    """A county has no 县区排名 beside its departments' two lists: they share the whole row."""
+    for user, ranking_cards in (("leader", 3), ("county", 2)):
+        _, response = call(as_user(user), [("overview-body", "children")], [("overview-month", "value", "2026-10")])
+        rows = components(response, lambda node: isinstance(node, dict) and node.get("type") == "Row")
+        ranking = next(r for r in rows if "前五名" in json.dumps(r, ensure_ascii=False))
+        widths = [col["props"]["lg"] for col in ranking["props"]["children"]]
+        assert len(widths) == ranking_cards and sum(widths) == 12, (user, widths)
