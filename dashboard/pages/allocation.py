@@ -177,7 +177,7 @@ def _figures(frame: pd.DataFrame, scope, year: int):
     if frame.empty:
         return c.empty(f"{year} 年度尚无配置需求")
     top = frame[frame.level == {"all": "city", "region": "region", "department": "department"}[scope.kind]].iloc[0]
-    cards = dbc.Row([dbc.Col(card, md=2) for card in [
+    cards = dbc.Row([dbc.Col(card, md=2, className="kpi-col") for card in [  # one height, whichever note wraps
         c.kpi_card("配置需求", f"{int(top.request_count):,} 项", note=f"金额 {c.shown('request_amount', top.request_amount / 100)}"),
         c.kpi_card("已审核", f"{int(top.reviewed_count)} 项", note=f"存量可满足 {int(top.covered_count)} 项"),
         c.kpi_card("决定调剂", f"{int(top.transfer_qty)} 件", note=f"已完成 {int(top.transfer_done_qty)} 件"),
