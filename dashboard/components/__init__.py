@@ -188,7 +188,7 @@ GRID_LOCALE = {"page": "第", "to": "至", "of": "共", "more": "更多", "next"
 # one shown whole shows none (SHARED_OPTIONS: whenTruncated is the grid's option, on a column AG Grid ignores it)
 READ_WHOLE = {"tooltipValueGetter": {"function": "params.valueFormatted ? params.valueFormatted : params.value"}}
 # how a grid's rows are chosen (its rowSelection): one by a click on it, or several ticked one by one
-# (a click on a row then only opens its link; no tick-all: a batch is chosen, never a whole list)
+# (there a click on a row chooses nothing, it may open a link; no tick-all: a batch, never a whole list)
 PICK_ONE = {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}
 TICK_SEVERAL = {"mode": "multiRow", "headerCheckbox": False, "enableClickSelection": False}
 # every grid's: tooltips only on cells cut short; the ticks' column no wider than a tick
@@ -209,6 +209,12 @@ def grid(id_: str, frame: pd.DataFrame, columns: list[dict], height: str = "420p
                       dashGridOptions={"rowHeight": 34, "headerHeight": 36, "localeText": GRID_LOCALE,
                                        **SHARED_OPTIONS, **(options or {})},
                       style={"height": height, "width": "100%"}, className="ag-theme-quartz")
+
+
+def grid_height(rows: int, most: int, chrome: int = 90, fewest: int = 0) -> str:
+    """A grid as tall as its rows (34 px each, under its header: `chrome`), at most `most` pixels:
+    a short list leaves no empty box below it."""
+    return f"{min(most, chrome + 34 * max(rows, fewest))}px"
 
 
 NO_ROWS = {"rowData": [], "rowCount": 0}  # an infinite grid's answer when there is nothing to give

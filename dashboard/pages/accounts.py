@@ -81,7 +81,7 @@ def listed(_version):
                           "email": u.email or "—", "state": "已停用" if u.disabled else "启用",
                           "created": fig.moment(u.created_at, zone, seconds=False)} for u in users],
                         columns=[col["field"] for col in COLUMNS])
-    return c.grid(f"{P}-grid", rows, COLUMNS, height=f"{min(520, 90 + 34 * len(rows))}px",
+    return c.grid(f"{P}-grid", rows, COLUMNS, height=c.grid_height(len(rows), 520),
                   getRowId="params.data.username", options={"rowSelection": c.PICK_ONE})
 
 

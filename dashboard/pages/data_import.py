@@ -154,7 +154,7 @@ def upload(contents, filename):
     return html.Div([
         dbc.Alert(f"导入失败：发现 {result.problem_total} 个问题，未写入任何数据。" + (f"（另有 {more} 个未列出）" if more else ""),
                   color="danger"),
-        c.grid(f"{P}-problems", problems, PROBLEM_COLUMNS, height="420px"),
+        c.grid(f"{P}-problems", problems, PROBLEM_COLUMNS, height=c.grid_height(len(problems), 420, fewest=3)),
         html.Ul(notes, className="small text-muted mt-2") if notes else None,
     ])
 
@@ -170,4 +170,4 @@ def history(_result):
              "rows": _counts(r.row_counts or {}), "message": UserError(r.message).zh if r.message else ""}
             for r in records]
     return c.section("导入记录", c.grid(f"{P}-grid", pd.DataFrame(rows, columns=[col["field"] for col in HISTORY_COLUMNS]),
-                                      HISTORY_COLUMNS, height="360px"))
+                                      HISTORY_COLUMNS, height=c.grid_height(len(rows), 360, fewest=3)))

@@ -46,7 +46,7 @@ def layout(message: str | None = None, **_query):
     rows = _rows(found, zone)
     opened = int(message) if isinstance(message, str) and message.isdigit() else None
     body = c.grid(f"{P}-grid", pd.DataFrame(rows, columns=[*[col["field"] for col in COLUMNS], "id", "key", "file", "email_note"]),
-                  COLUMNS, height=f"{min(560, 90 + 34 * max(len(rows), 3))}px",
+                  COLUMNS, height=c.grid_height(len(rows), 560, fewest=3),
                   getRowId="params.data.key", options={"rowSelection": c.PICK_ONE,
                            "localeText": {**c.GRID_LOCALE, "noRowsToShow": "暂无消息"}})
     return html.Div([

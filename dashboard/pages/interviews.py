@@ -321,7 +321,7 @@ def unread(_version):
         {"field": "dept", "headerName": "部门", "width": 200, "tooltipField": "dept"},
         {"field": "title", "headerName": "文书", "flex": 1, "minWidth": 240, "tooltipField": "title"},
         {"field": "user", "headerName": "未读账号", "width": 140}, {"field": "sent", "headerName": "送达时间", "width": 150},
-    ], height=f"{min(360, 90 + 34 * len(rows))}px"))
+    ], height=c.grid_height(len(rows), 360)))
 
 
 @callback(Output(f"{P}-body", "children"), Output(f"{P}-interview", "options"), Output(f"{P}-commitment", "options"),

@@ -62,7 +62,7 @@ def _table(frame, history, link: tuple[str, str] | None, id_: str):
     figures = ["score", *[f for f, _ in SUBS], "idle_rate"]
     rows = frame[["rank", "move", "name", *figures, *[f"{f}_text" for f in figures], "trend", "code",
                   *(["href"] if link else [])]]
-    return c.grid(id_, rows, _columns(link is not None), height=f"{min(640, 60 + 34 * len(rows))}px")
+    return c.grid(id_, rows, _columns(link is not None), height=c.grid_height(len(rows), 640, chrome=60))
 
 
 @callback(Output(f"{P}-body", "children"), Input(f"{P}-month", "value"), Input(f"{P}-region", "value"))

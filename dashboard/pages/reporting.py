@@ -164,13 +164,13 @@ def render(month, dept, _version):
         columns = DEPT_COLUMNS + [c.figure_column(m, f"{fig.month_text(m)}按期率", width=150) for m in recent]
         shares = shares.sort_values(["missing", "late", "dept_code"], ascending=[False, False, True])
         parts.append(c.section(f"各部门{fig.month_text(month)}台账报送（点击部门查看其单位）",
-                               c.grid(f"{P}-depts", shares, columns, height=f"{min(520, 80 + 34 * len(shares))}px")))
+                               c.grid(f"{P}-depts", shares, columns, height=c.grid_height(len(shares), 520, chrome=80))))
     shown = frame if scope.kind == "department" or not isinstance(dept, str) else frame[frame["dept_code"] == dept]
     if isinstance(dept, str) and shown.empty and scope.kind != "department":
         scope.refused("报送情况 部门", dept)
     title = "单位报送状态" + (f"：{shown['dept_name'].iloc[0]}" if isinstance(dept, str) and len(shown) else "")
     parts.append(c.section(title, c.grid(f"{P}-units", _unit_rows(shown), UNIT_COLUMNS,
-                                         height=f"{min(420, 80 + 34 * len(shown))}px",
+                                         height=c.grid_height(len(shown), 420, chrome=80),
                                          options={"rowSelection": c.TICK_SEVERAL}) if len(shown) else c.empty("—")))
     return html.Div(parts)
 

@@ -227,3 +227,11 @@ def test_the_meeting_pack_and_the_overdue_list_open_in_libreoffice(app, as_user,
     texts = {name: libreoffice_text(source, tmp_path, picture=name) for name, source in files.items()}
     assert all("2026年10月" in text for text in texts.values())
     assert "部门D1" in texts["meeting-pack"]
+
+
+def test_a_short_import_history_leaves_no_empty_box(app, as_user):
+    """The history's grid is as tall as its rows (a few imports: a few rows' height), up to a cap."""
+    _, response = call(as_user("supervisor"), [("import-history", "children")], [("import-result", "children", None)])
+    (grid,) = grids(response)
+    rows, height = len(grid["rowData"]), int(grid["style"]["height"].removesuffix("px"))
+    assert rows < 8 and height == 90 + 34 * max(rows, 3) < 360
