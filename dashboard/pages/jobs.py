@@ -136,9 +136,12 @@ def render(_n, _queued):
         _scheduler_state(scheduled, context.config()["scheduler.poll_seconds"], zone),
         dbc.Row([
             dbc.Col(c.section("计划任务", jobs), lg=8),
-            dbc.Col(c.section("已关账月份", html.Div("、".join(fig.month_text(m.month) for m in closed) or "暂无",
-                                                  className="closed-months")), lg=4),
+            # a month is never broken across lines (2026年5 | 月); its 、 stays at the end of the line
+            dbc.Col(c.section("已关账月份", html.Div([html.Span(fig.month_text(m.month) + ("、" if i < len(closed) - 1 else ""),
+                                                             className="text-nowrap") for i, m in enumerate(closed)]
+                                                  or "暂无", className="closed-months")), lg=4),
         ], className="g-3"),
         c.section("运行记录（最近 200 次）", c.grid(f"{P}-runs", pd.DataFrame(rows, columns=[col["field"] for col in RUN_COLUMNS]),
-                                                RUN_COLUMNS, height="460px")),
+                                                RUN_COLUMNS, height=c.grid_height(len(rows), 460, fewest=3),
+                                                options={"localeText": {**c.GRID_LOCALE, "noRowsToShow": "暂无运行记录"}})),
     ])

@@ -211,3 +211,14 @@ def test_the_run_list_names_a_month_and_who_asked_on_every_row(app, as_user, eng
     (runs_grid,) = components(response, lambda node: node.get("id") == "jobs-runs")
     rows = runs_grid["rowData"]
     assert {(r["month"], r["requested_by"]) for r in rows} == {("2026-11", "调度进程"), ("2026-10", "admin")}
+
+
+def test_a_closed_month_is_never_broken_across_lines(app, as_user, engine):
+    with engine.begin() as conn:
+        for month in ("2026-09", "2026-10"):
+            runs.close_month(conn, month, "scheduler")
+    _, response = call(as_user("admin"), [("jobs-body", "children")], [("jobs-tick", "n_intervals", 0),
+                                                                         ("jobs-queued", "children", None)])
+    (closed,) = components(response, lambda node: node.get("className") == "closed-months")
+    pieces = [(span["props"]["children"], span["props"]["className"]) for span in closed["children"]]
+    assert pieces == [("2026年10月、", "text-nowrap"), ("2026年9月", "text-nowrap")]
