@@ -197,16 +197,17 @@ SHARED_OPTIONS = {"tooltipShowDelay": 300, "tooltipShowMode": "whenTruncated",
 
 
 def grid(id_: str, frame: pd.DataFrame, columns: list[dict], height: str = "420px",
-         options: dict | None = None, **props) -> dag.AgGrid:
-    """A grid over all of `frame`'s rows; `props` go to the grid itself (getRowId: a JS expression
-    naming a row, so that a changed row keeps its place and its selection)."""
+         options: dict | None = None, empty: str = GRID_LOCALE["noRowsToShow"], **props) -> dag.AgGrid:
+    """A grid over all of `frame`'s rows; `empty`: what it says when there are none; `props` go to the
+    grid itself (getRowId: a JS expression naming a row, so that a changed row keeps its place and its
+    selection)."""
     from dashboard.queries import to_records
 
     return dag.AgGrid(id=id_, rowData=to_records(frame), columnDefs=columns, **props,
                       # cellDataType off: the grid would guess "date" from a first row like 2026-11-22 and blank a later 2026-10
                       defaultColDef={"sortable": True, "resizable": True, "filter": False, "cellDataType": False,
                                      **READ_WHOLE},
-                      dashGridOptions={"rowHeight": 34, "headerHeight": 36, "localeText": GRID_LOCALE,
+                      dashGridOptions={"rowHeight": 34, "headerHeight": 36, "localeText": {**GRID_LOCALE, "noRowsToShow": empty},
                                        **SHARED_OPTIONS, **(options or {})},
                       style={"height": height, "width": "100%"}, className="ag-theme-quartz")
 

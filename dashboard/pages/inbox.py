@@ -47,8 +47,7 @@ def layout(message: str | None = None, **_query):
     opened = int(message) if isinstance(message, str) and message.isdigit() else None
     body = c.grid(f"{P}-grid", pd.DataFrame(rows, columns=[*[col["field"] for col in COLUMNS], "id", "key", "file", "email_note"]),
                   COLUMNS, height=c.grid_height(len(rows), 560, fewest=3),
-                  getRowId="params.data.key", options={"rowSelection": c.PICK_ONE,
-                           "localeText": {**c.GRID_LOCALE, "noRowsToShow": "暂无消息"}})
+                  getRowId="params.data.key", options={"rowSelection": c.PICK_ONE}, empty="暂无消息")
     return html.Div([
         html.Div([html.H2("消息", className="page-title"),
                   html.Span(f"共 {total:,} 条，未读 {unread:,} 条", className="page-note", id=f"{P}-counts")],
@@ -107,4 +106,4 @@ def sent(_):
         {"field": "title", "headerName": "文书", "flex": 1, "minWidth": 260, "tooltipField": "title"},
         {"field": "sent", "headerName": "送达时间", "width": 150}, {"field": "read", "headerName": "已读/送达", "width": 110},
         {"field": "unread", "headerName": "未读账号", "flex": 1, "minWidth": 200, "tooltipField": "unread"},
-    ], height="360px"))
+    ], height=c.grid_height(len(rows), 360)))

@@ -143,5 +143,5 @@ def render(_n, _queued):
         ], className="g-3"),
         c.section("运行记录（最近 200 次）", c.grid(f"{P}-runs", pd.DataFrame(rows, columns=[col["field"] for col in RUN_COLUMNS]),
                                                 RUN_COLUMNS, height=c.grid_height(len(rows), 460, fewest=3),
-                                                options={"localeText": {**c.GRID_LOCALE, "noRowsToShow": "暂无运行记录"}})),
+                                                empty="暂无运行记录")),
     ])
