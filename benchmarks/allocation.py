@@ -47,7 +47,7 @@ def main() -> None:
         ids = list(conn.execute(select(PurchaseRequest.request_id).where(
             PurchaseRequest.budget_year == args.year, undecided).order_by(PurchaseRequest.request_id)).scalars())
     page(config, ids, args.date)
-    # a web process keeps its SQLite reader process and its connections: warm them first
+    # a web process keeps its SQLite driver process and its connections: warm them first
     review(engine, config, args.date, requests_frame(engine, PurchaseRequest.request_id == ids[-1]))
     times, found_counts = [], []
     for request_id in ids[:args.runs]:

@@ -85,7 +85,7 @@ def read(engine: Engine, queries: list[Query]) -> Iterator[tuple[str, pa.Table]]
                                     queries)
         return
     with tempfile.TemporaryDirectory(prefix="panhuo-read-") as folder:
-        SqliteReader.read(engine.url.database, queries, Path(folder))
+        SqliteDriver.run({"read": {"database": engine.url.database, "folder": folder, "queries": queries}})
         for name, _, _ in queries:
             with pa.memory_map(str(Path(folder) / f"{name}.arrow")) as source:
                 yield name, pa.ipc.open_file(source).read_all()
@@ -161,8 +161,8 @@ class PostgresConnections:
         conn.close()
 
 
-class SqliteReader:
-    """The child process that reads SQLite ledgers (ledger.sqlite_reader), started once per process.
+class SqliteDriver:
+    """The child process that runs SQLite's ADBC driver (ledger.sqlite_driver), started once per process.
 
     The ADBC driver carries its own copy of SQLite. Two copies of SQLite in one process break
     each other's POSIX file locks (closing one copy's handle drops the other's locks: "disk I/O
@@ -173,20 +173,22 @@ class SqliteReader:
     _owner = 0  # the pid that started it: a forked copy of this process starts its own
 
     @classmethod
-    def read(cls, database: str, queries: list[Query], folder: Path) -> None:
-        job = json.dumps({"database": database, "folder": str(folder), "queries": queries}) + "\n"
+    def run(cls, job: dict) -> None:
+        """Have the child do `job` (one of those ledger.sqlite_driver answers); raise what it reports."""
+        line = json.dumps(job) + "\n"
         with cls._lock:
             if cls._child is None or cls._owner != os.getpid() or cls._child.poll() is not None:
                 cls._owner = os.getpid()
-                cls._child = subprocess.Popen([sys.executable, "-m", "ledger.sqlite_reader"], text=True,
+                cls._child = subprocess.Popen([sys.executable, "-m", "ledger.sqlite_driver"], text=True,
                                               stdin=subprocess.PIPE, stdout=subprocess.PIPE)
             try:
-                cls._child.stdin.write(job)
+                cls._child.stdin.write(line)
                 cls._child.stdin.flush()
-                reply = json.loads(cls._child.stdout.readline() or '{"error": "the reader process ended"}')
+                reply = json.loads(cls._child.stdout.readline() or '{"error": "the driver process ended"}')
             except (OSError, ValueError) as exc:
                 reply = {"error": str(exc)}
             if "error" in reply:
                 cls._child.kill()
                 cls._child = None
-                raise RuntimeError(f"读取台账失败 / reading the ledger failed: {reply['error']}")
+                failed = "读取台账失败 / reading the ledger failed" if "read" in job else "写入台账失败 / writing the ledger failed"
+                raise RuntimeError(f"{failed}: {reply['error']}")

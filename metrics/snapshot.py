@@ -19,7 +19,7 @@ import pyarrow as pa
 from sqlalchemy import Connection, Engine, delete, insert, update
 
 from ledger import clock, columnar
-from ledger.bulk import delete_keys, upsert_arrow, write_arrow
+from ledger.bulk import delete_keys, ingest_space, upsert_arrow, write_arrow
 from ledger.config import Config
 from ledger.models import KpiRow, ListEntry, Snapshot, WarningRow
 from metrics import engine as analytic
@@ -93,7 +93,7 @@ def compute_snapshot(engine: Engine, month: str, config: Config,
         # the caller holds the month's lock (jobs.runner): the stored rows stay as read until written
         changes = _warning_changes(ledger, month, counts["warnings"])
         warnings = _rows(duck, month, "warnings", WARNING_COLUMNS) if changes is None else None
-    with engine.connect().execution_options(write=True) as conn, conn.begin():
+    with engine.connect().execution_options(write=True) as conn, ingest_space(conn), conn.begin():
         _replace(conn, month, d, counts, kpis, entries)
         if changes is None:
             conn.execute(delete(WarningRow).where(WarningRow.month == month))

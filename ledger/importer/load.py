@@ -11,7 +11,7 @@ import pyarrow as pa
 from sqlalchemy import Connection, Engine, Float, bindparam, cast, func, insert, inspect, select, update
 
 from ledger import allocation, audit, clock, columnar, fit, reporting
-from ledger.bulk import analyze, delete_keys, upsert_arrow, write_arrow
+from ledger.bulk import analyze, delete_keys, ingest_space, upsert_arrow, write_arrow
 from ledger.config import Config
 from ledger.importer import limits, stage, stock
 from ledger.importer.columns import stage_sheet
@@ -260,7 +260,7 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
     # One import at a time, and its write transaction begins before the ledger is read (outside
     # it, as Arrow): the keys the checks see cannot change before the rows are written.
     with named_lock(engine, "import"), engine.connect().execution_options(write=True) as conn, \
-            columnar.connect(config) as duck:
+            columnar.connect(config) as duck, ingest_space(conn):
         result.import_id = _begin_record(engine, result, who, received_on)
         trans = conn.begin()
         try:

@@ -1,0 +1,118 @@
+"""ledger.bulk: the same rows whichever way they are written."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from ledger import bulk
+from ledger.columnar import SqliteDriver
+from ledger.importer import load
+from ledger.models import Asset, Base, Plan, Unit
+from tests.city import build_city
+from tests.factories import LedgerBuilder
+from tests.helpers import empty_all
+
+# written with the moment they were written (or chained to it): not the same in two builds
+MOMENTS = {"audit_log", "imports", "job_runs"}
+
+
+def stored(engine) -> dict[str, list[tuple]]:
+    """Every value of the ledger with SQLite's storage class of it (TEXT '1' is not INTEGER 1)."""
+    found = {}
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            if table.name in MOMENTS:
+                continue
+            columns = [c.name for c in table.columns if not c.name.endswith("_at")]
+            typed = ", ".join(f"typeof({c}), {c}" for c in columns)
+            found[table.name] = conn.execute(text(f"SELECT {typed} FROM {table.name} ORDER BY {', '.join(columns)}")).all()
+    return found
+
+
+def test_the_drivers_ingest_stores_what_executemany_stores(migrated_engine, base_config, tmp_path, monkeypatch):
+    """A city imported and computed with every table written through the ADBC driver's ingest holds
+    the same values, of the same storage classes, as one written by executemany."""
+    if migrated_engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's way of writing a large table")
+    monkeypatch.setattr(load, "REBUILD_ROWS", 1)  # every load a large one, written by write_arrow
+    monkeypatch.setattr(bulk, "INGEST_ROWS", 10**9)
+    build_city(empty_all(migrated_engine), base_config, tmp_path / "executemany")
+    by_executemany = stored(migrated_engine)
+    monkeypatch.setattr(bulk, "INGEST_ROWS", 1)
+    ingested = driver_jobs(monkeypatch)
+    build_city(empty_all(migrated_engine), base_config, tmp_path / "ingest")
+    assert {"assets", "plans", "requests", "kpi_rows", "warning_rows"} <= {j["table"] for j in ingested}
+    assert stored(migrated_engine) == by_executemany
+    assert by_executemany["assets"] and by_executemany["warning_rows"] and by_executemany["kpi_rows"]
+    assert not scratch_folders(migrated_engine)
+
+
+def driver_jobs(monkeypatch, failing: int = 0) -> list[dict]:
+    """The ingest jobs SQLite's driver process is given from now on; the `failing`-th is given a
+    file that is not there (the driver reports it as it would any failure)."""
+    jobs, run = [], SqliteDriver.run
+
+    def spied(job):
+        if "ingest" in job:
+            jobs.append(job["ingest"])
+            if len(jobs) == failing:
+                job = {"ingest": dict(job["ingest"], file="/nonexistent/rows.arrow")}
+        return run(job)
+    monkeypatch.setattr(SqliteDriver, "run", spied)
+    return jobs
+
+
+def scratch_folders(engine) -> list:
+    return list(Path(engine.url.database).parent.glob(".panhuo-ingest-*"))
+
+
+def test_an_ingest_that_fails_leaves_the_ledger_as_it_was(migrated_engine, base_config, tmp_path, monkeypatch):
+    """The driver failing on the second table (the first already copied in) fails the import:
+    nothing of it is stored, no scratch file is left, no connection keeps one attached."""
+    if migrated_engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's way of writing a large table")
+    engine = empty_all(migrated_engine)
+    monkeypatch.setattr(load, "REBUILD_ROWS", 1)
+    monkeypatch.setattr(bulk, "INGEST_ROWS", 1)
+    jobs = driver_jobs(monkeypatch, failing=2)
+    with pytest.raises(RuntimeError, match="写入台账失败 / writing the ledger failed"):
+        LedgerBuilder().unit("U1", dept="D1").asset("A1", unit="U1").plan("T1", "A1", "2025-02-01", "2025-08-01") \
+            .load(engine, base_config, tmp_path / "file")
+    assert len(jobs) == 2 and not scratch_folders(engine)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Asset)).scalar() == 0
+        assert conn.execute(select(func.count()).select_from(Unit)).scalar() == 0
+    for _ in range(3):  # whichever pooled connection comes next
+        with engine.connect() as conn:
+            attached = [r[1] for r in conn.exec_driver_sql("PRAGMA database_list")]
+            assert "main" in attached and not [a for a in attached if a.startswith("ingest")]
+
+
+def test_a_second_import_replaces_rows_alike_by_ingest_and_by_executemany(migrated_engine, base_config, tmp_path,
+                                                                          monkeypatch):
+    """Upserts and deletions (a renamed card, a plan moved to another asset, changed statuses)
+    give the same ledger through the driver's ingest as through executemany."""
+    if migrated_engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's way of writing a large table")
+
+    def month(builder: LedgerBuilder, moved: bool) -> LedgerBuilder:
+        builder.unit("U1", dept="D1").unit("U2", dept="D2")
+        builder.asset("A1", unit="U1", asset_name="改名" if moved else "原名").asset("A2", unit="U2")
+        builder.change("A1", "2024-01-01", "闲置").change("A2", "2024-03-01", "在用" if moved else "闲置")
+        return builder.plan("T1", "A2" if moved else "A1", "2025-02-01", "2025-08-01")
+
+    found = []
+    for rows in (10**9, 1):
+        monkeypatch.setattr(bulk, "INGEST_ROWS", rows)
+        engine = empty_all(migrated_engine)
+        month(LedgerBuilder(), moved=False).load(engine, base_config, tmp_path / f"{rows}-one")
+        jobs = driver_jobs(monkeypatch)
+        month(LedgerBuilder(), moved=True).load(engine, base_config, tmp_path / f"{rows}-two")
+        assert bool(jobs) == (rows == 1)
+        found.append(stored(engine))
+        with engine.connect() as conn:  # the second month as imported
+            assert conn.execute(select(Plan.asset_code).where(Plan.plan_id == "T1")).scalar_one() == "A2"
+            assert conn.execute(select(Asset.name).where(Asset.code == "A1")).scalar_one() == "改名"
+    assert found[0] == found[1]
