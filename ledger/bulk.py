@@ -12,9 +12,10 @@ from typing import Iterator, Sequence
 
 import pyarrow as pa
 import pyarrow.csv
-from sqlalchemy import Connection
+from sqlalchemy import Connection, inspect
 
 from ledger.columnar import SqliteDriver
+from ledger.models import Base
 
 # From this many rows a write of this module hands a SQLite table to the ADBC driver, which
 # binds Arrow's values in C where executemany first makes a Python object of each: a month's
@@ -147,6 +148,33 @@ def delete_keys(conn: Connection, table: str, keys: Sequence[str], data: pa.Tabl
     match = " AND ".join(f"t.{k} = s.{k}" for k in keys)
     conn.exec_driver_sql(f"DELETE FROM {table} t USING {scratch} s WHERE {match}")
     conn.exec_driver_sql(f"DROP TABLE {scratch}")
+
+
+@contextlib.contextmanager
+def rebuilt_indexes(conn: Connection, target: str, large: bool):
+    """Drop `target`'s secondary indexes (and on PostgreSQL its foreign keys) before a large write
+    and create them again after it, in the caller's transaction: built once from the rows, sorted,
+    rather than kept up row by row (on PostgreSQL that locks the table, and those it refers to,
+    against readers meanwhile)."""
+    if not large:
+        yield
+        return
+    stored = {i["name"] for i in inspect(conn).get_indexes(target)}  # an optional one may be absent
+    indexes = [i for i in Base.metadata.tables[target].indexes if not i.unique and i.name in stored]
+    keys = []
+    if conn.dialect.name == "postgresql":
+        keys = conn.exec_driver_sql(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = CAST(%(t)s AS regclass) AND contype = 'f' ORDER BY conname", {"t": target}).all()
+    for name, _ in keys:
+        conn.exec_driver_sql(f'ALTER TABLE {target} DROP CONSTRAINT "{name}"')
+    for index in indexes:
+        index.drop(conn)
+    yield
+    for index in indexes:
+        index.create(conn)
+    for name, definition in keys:
+        conn.exec_driver_sql(f'ALTER TABLE {target} ADD CONSTRAINT "{name}" {definition}')
 
 
 def analyze(engine, tables: Sequence[str]) -> None:

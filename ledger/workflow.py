@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement
 
 from ledger import audit, clock, permissions
+from ledger.bulk import rebuilt_indexes
 from ledger.errors import UserError
 from ledger.models import (
     Asset,
@@ -110,19 +111,24 @@ def sync_cases(conn: Connection, month: str) -> dict[str, int]:
     # plans that as a scan of the growing table for every row, minutes for a city's first month
     newest = conn.execute(select(func.coalesce(func.max(WarningCase.id), 0))).scalar_one()
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    opened = conn.execute(dialect.insert(WarningCase).from_select(
-        ["rule", "ref", "asset_code", "dept_code", "region_code", "level", "state", "opened_on", "last_month"],
-        select(WarningRow.rule, WarningRow.ref, WarningRow.asset_code, WarningRow.dept_code, WarningRow.region_code,
-               WarningRow.level, literal("open"), WarningRow.first_seen, literal(month))
-        .where(WarningRow.month == month))
-        .on_conflict_do_nothing(index_elements=["rule", "ref"])
-        .execution_options(preserve_rowcount=True)).rowcount  # an INSERT's count is kept only when asked
-    # the cases just opened are the ones numbered after the newest before
-    conn.execute(insert(WarningEvent).from_select(
-        ["case_id", "at", "actor", "action", "from_state", "to_state", "note"],
-        select(WarningCase.id, literal(now, DateTime), literal("system"), literal("fired"), literal(None, String),
-               literal("open"), literal(f"{month} 触发"))
-        .where(WarningCase.id > newest, WarningCase.last_month == month)))
+    # A city's first computation opens a case for every warning: the cases' and events' other
+    # indexes (and the events' foreign key) are built after the rows, not kept up row by row
+    # (137k cases and events on PostgreSQL: 2.1-2.3 s, 1.4 s so).
+    first = newest == 0
+    with rebuilt_indexes(conn, "warning_cases", first), rebuilt_indexes(conn, "warning_events", first):
+        opened = conn.execute(dialect.insert(WarningCase).from_select(
+            ["rule", "ref", "asset_code", "dept_code", "region_code", "level", "state", "opened_on", "last_month"],
+            select(WarningRow.rule, WarningRow.ref, WarningRow.asset_code, WarningRow.dept_code,
+                   WarningRow.region_code, WarningRow.level, literal("open"), WarningRow.first_seen, literal(month))
+            .where(WarningRow.month == month))
+            .on_conflict_do_nothing(index_elements=["rule", "ref"])
+            .execution_options(preserve_rowcount=True)).rowcount  # an INSERT's count is kept only when asked
+        # the cases just opened are the ones numbered after the newest before
+        conn.execute(insert(WarningEvent).from_select(
+            ["case_id", "at", "actor", "action", "from_state", "to_state", "note"],
+            select(WarningCase.id, literal(now, DateTime), literal("system"), literal("fired"), literal(None, String),
+                   literal("open"), literal(f"{month} 触发"))
+            .where(WarningCase.id > newest, WarningCase.last_month == month)))
     return {"opened": opened, "reopened": reopened, "closed": closed}
 
 

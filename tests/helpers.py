@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy import Engine, make_url, select, text
+from sqlalchemy import Engine, inspect, make_url, select, text
 
 from ledger.db import make_engine
 from ledger.models import Base, KpiRow, ListEntry, WarningRow
@@ -62,6 +62,14 @@ def empty_all(engine: Engine) -> Engine:
     with engine.begin() as conn:
         _without_audit_guards(conn, empty)
     return engine
+
+
+def schema(engine: Engine, tables: list[str]) -> dict:
+    """Each table's indexes and foreign keys, to hold a schema to what it was."""
+    found = inspect(engine)
+    return {t: (sorted((i["name"], tuple(i["column_names"])) for i in found.get_indexes(t)),
+                sorted((tuple(k["constrained_columns"]), k["referred_table"]) for k in found.get_foreign_keys(t)))
+            for t in tables}
 
 
 def table_rows(engine: Engine) -> dict[str, list[dict]]:

@@ -1,17 +1,16 @@
 """`panhuo import`: read -> validate (every problem) -> load, in one transaction."""
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-from sqlalchemy import Connection, Engine, Float, bindparam, cast, func, insert, inspect, select, update
+from sqlalchemy import Connection, Engine, Float, bindparam, cast, func, insert, select, update
 
 from ledger import allocation, audit, clock, columnar, fit, reporting
-from ledger.bulk import analyze, delete_keys, ingest_space, upsert_arrow, write_arrow
+from ledger.bulk import analyze, delete_keys, ingest_space, rebuilt_indexes, upsert_arrow, write_arrow
 from ledger.config import Config
 from ledger.importer import limits, stage, stock
 from ledger.importer.columns import stage_sheet
@@ -19,7 +18,7 @@ from ledger.importer.read import SourceError, open_sheets, sha256_of
 from ledger.importer.rows import Problem, Problems, parse_header
 from ledger.importer.schema import ABOUT_SHEET, REQUIRED, TABLES, Table, table_for_name
 from ledger.locks import named_lock
-from ledger.models import Asset, Base, ImportRecord, Income, PurchaseRequest
+from ledger.models import Asset, ImportRecord, Income, PurchaseRequest
 from ledger.scope import Scope
 from ledger.texts import checked_date
 
@@ -112,7 +111,7 @@ def _load(conn: Connection, duck: duckdb.DuckDBPyConnection, staged: dict[str, t
             # one, so swapping two plans' assets would break "one asset, one plan" half-way.
             delete_keys(conn, table.target, keys, rows.select(keys))
         large = rows.num_rows >= REBUILD_ROWS
-        with _rebuilt(conn, table.target, large):
+        with rebuilt_indexes(conn, table.target, large):
             if large and _empty(conn, table.target):
                 write_arrow(conn, table.target, columns, rows)  # a first load: nothing to replace
             else:
@@ -126,37 +125,12 @@ def _load(conn: Connection, duck: duckdb.DuckDBPyConnection, staged: dict[str, t
 
 
 # A large load (a first import, a yearly one) builds the table's secondary indexes once, sorted,
-# after the rows are in: kept up row by row (the match keys of 配置审核 take rows in random order)
-# they cost more than half the import again. On PostgreSQL its foreign keys are dropped too and
-# added back, which checks every row in one join: checked row by row by trigger they cost three
-# times the insert. The references were checked in DuckDB already; the database checks again.
+# after the rows are in (ledger.bulk.rebuilt_indexes): kept up row by row (the match keys of 配置审核
+# take rows in random order) they cost more than half the import again. On PostgreSQL its foreign
+# keys are dropped too and added back, which checks every row in one join: checked row by row by
+# trigger they cost three times the insert. The references were checked in DuckDB already; the
+# database checks again.
 REBUILD_ROWS = 100_000
-
-
-@contextlib.contextmanager
-def _rebuilt(conn: Connection, target: str, large: bool):
-    """Drop `target`'s secondary indexes (and on PostgreSQL its foreign keys) before a large load
-    and create them again after it, in the import's transaction (on PostgreSQL that locks the
-    table, and those it refers to, against readers meanwhile)."""
-    if not large:
-        yield
-        return
-    stored = {i["name"] for i in inspect(conn).get_indexes(target)}  # an optional one may be absent
-    indexes = [i for i in Base.metadata.tables[target].indexes if not i.unique and i.name in stored]
-    keys = []
-    if conn.dialect.name == "postgresql":
-        keys = conn.exec_driver_sql(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = CAST(%(t)s AS regclass) AND contype = 'f' ORDER BY conname", {"t": target}).all()
-    for name, _ in keys:
-        conn.exec_driver_sql(f'ALTER TABLE {target} DROP CONSTRAINT "{name}"')
-    for index in indexes:
-        index.drop(conn)
-    yield
-    for index in indexes:
-        index.create(conn)
-    for name, definition in keys:
-        conn.exec_driver_sql(f'ALTER TABLE {target} ADD CONSTRAINT "{name}" {definition}')
 
 
 def _empty(conn: Connection, table: str) -> bool:

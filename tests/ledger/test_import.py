@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from ledger.importer import import_path
 from ledger.models import Asset, ImportRecord, Listing, Plan, StatusChange, Unit
 from tests.factories import LedgerBuilder
+from tests.helpers import schema
 
 
 def base() -> LedgerBuilder:
@@ -199,24 +200,18 @@ def test_a_large_load_keeps_every_index_and_foreign_key_and_writes_what_an_ordin
     them again after; a first load into an empty table skips the upsert. The schema after it is
     the schema before, the database still refuses an asset nobody has, and a second large load
     replaces rows as an upsert does."""
-    from sqlalchemy import inspect
     from sqlalchemy.exc import IntegrityError
 
     from ledger.importer import load
 
-    def schema():
-        found = inspect(engine)
-        return {t: (sorted((i["name"], tuple(i["column_names"])) for i in found.get_indexes(t)),
-                    sorted((tuple(k["constrained_columns"]), k["referred_table"]) for k in found.get_foreign_keys(t)))
-                for t in ("assets", "status_changes", "plans", "income", "leases", "listings", "requests")}
-
-    before = schema()
+    tables = ["assets", "status_changes", "plans", "income", "leases", "listings", "requests"]
+    before = schema(engine, tables)
     monkeypatch.setattr(load, "REBUILD_ROWS", 1)  # every load counts as large
     base().change("A1", "2021-01-01", "闲置").load(engine, config, tmp_path / "one")
     again = base().change("A1", "2021-01-01", "在用").change("A2", "2021-02-01", "闲置")
     again.tables["assets"][0]["asset_name"] = "改名"
     again.load(engine, config, tmp_path / "two")
-    assert schema() == before
+    assert schema(engine, tables) == before
     with engine.connect() as conn:
         assert conn.execute(select(Asset.name).where(Asset.code == "A1")).scalar_one() == "改名"
         assert sorted(conn.execute(select(StatusChange.asset_code, StatusChange.status)).all()) == \

@@ -14,6 +14,7 @@ from ledger.models import AuditEntry, Commitment, Interview, ListEntry, WarningC
 from ledger.workflow import Actor, WorkflowError
 from outputs.phrasing import reason_text
 from tests.factories import LedgerBuilder
+from tests.helpers import schema
 
 SUPERVISOR = Actor("sup", "supervisor", "10.0.0.1")
 DEPT = Actor("d1", "department")
@@ -54,6 +55,27 @@ def test_cases_open_close_by_themselves_and_reopen_with_history(engine, config, 
     with engine.connect() as conn:
         assert conn.execute(select(WarningEvent.action).where(WarningEvent.case_id == case.id)
                                   .order_by(WarningEvent.id)).scalars().all() == ["fired", "closed", "refired"]
+
+
+def test_a_first_computation_keeps_the_cases_indexes_and_foreign_keys(engine, config, tmp_path):
+    """The first computation builds the cases' and events' indexes after their rows: the schema
+    after it is the schema before, every case has its first event, and an event of no case is
+    still refused."""
+    from sqlalchemy.exc import IntegrityError
+
+    tables = ["warning_cases", "warning_events"]
+    before = schema(engine, tables)
+    city(engine, config, tmp_path)
+    compute_month(engine, config, "2026-09", "t")
+    assert schema(engine, tables) == before
+    assert {("idle_overdue", "A1"), ("idle_overdue", "A2")} <= set(cases(engine))  # idle since January 2025
+    with engine.connect() as conn:
+        opened = conn.execute(select(WarningCase.id)).scalars().all()
+        assert sorted(conn.execute(select(WarningEvent.case_id).where(WarningEvent.action == "fired")).scalars()) \
+            == sorted(opened)
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(WarningEvent.__table__.insert().values(case_id=max(opened) + 1, at=dt.datetime(2026, 9, 1),
+                                                            actor="t", action="fired", to_state="open"))
 
 
 def test_a_range_computed_afresh_leaves_the_cases_of_its_newest_month(engine, config, tmp_path):
