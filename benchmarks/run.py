@@ -131,7 +131,8 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], action="append", required=True)
     parser.add_argument("--year", action="store_true", help="also compute 13 months (2025-10 … 2026-10)")
     parser.add_argument("--messy", action="store_true",
-                        help="only import: the clean folder and its messy copy (every spelling import.md accepts)")
+                        help="only import: the clean folder and its messy copy (every spelling import.md accepts), "
+                             "then the next month's export over the messy one's city")
     args = parser.parse_args()
     if args.messy:
         return import_clean_and_messy(args.assets, args.db)
@@ -163,10 +164,40 @@ def main() -> None:
                   f"{year} |", flush=True)
 
 
+def ensure_next_month(assets: int) -> Path:
+    """The clean folder as the next month's export: one card in twenty moved to another place, the
+    other files as they were (new rows and changed statuses come the same way: as rows that differ)."""
+    import csv
+
+    clean, _ = ensure_data(assets)
+    folder = HERE / "data" / f"{assets}-next"
+    if (folder / "done.txt").exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    for source in clean.glob("*.csv"):
+        if source.name != "资产卡片.csv":
+            (folder / source.name).unlink(missing_ok=True)
+            (folder / source.name).symlink_to(source)
+    with (clean / "资产卡片.csv").open(encoding="utf-8-sig", newline="") as src, \
+            (folder / "资产卡片.csv").open("w", encoding="utf-8-sig", newline="") as out:
+        reader, writer = csv.reader(src), csv.writer(out)
+        header = next(reader)
+        writer.writerow(header)
+        place = header.index("存放地点")
+        for n, row in enumerate(reader):
+            if n % 20 == 0:
+                row[place] = f"{row[place]}（调整）"
+            writer.writerow(row)
+    (folder / "done.txt").write_text("next")
+    return folder
+
+
 def import_clean_and_messy(sizes: list[int], kinds: list[str]) -> None:
+    """Each folder imported into a fresh database; then the next month's export (one card in twenty
+    changed) over the messy import's city, as it arrives each month."""
     print(f"# {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()}")
-    print("| assets | db | clean import s | MiB | messy import s | MiB |")
-    print("|---|---|---|---|---|---|")
+    print("| assets | db | clean import s | MiB | messy import s | MiB | again s | MiB |")
+    print("|---|---|---|---|---|---|---|---|")
     for assets in sizes:
         clean, messy = ensure_data(assets)[0], ensure_messy(assets)
         for kind in kinds:
@@ -175,8 +206,9 @@ def import_clean_and_messy(sizes: list[int], kinds: list[str]) -> None:
                 env = panhuo_env(fresh_database(kind), assets)
                 run(["init-db"], env)
                 figures.append(run(["import", str(folder)], env)[:2])
-            (clean_s, clean_mb), (messy_s, messy_mb) = figures
-            print(f"| {assets:,} | {kind} | {clean_s:.1f} | {clean_mb:.0f} | {messy_s:.1f} | {messy_mb:.0f} |", flush=True)
+            figures.append(run(["import", str(ensure_next_month(assets))], env)[:2])
+            cells = " | ".join(f"{s:.1f} | {mb:.0f}" for s, mb in figures)
+            print(f"| {assets:,} | {kind} | {cells} |", flush=True)
 
 
 if __name__ == "__main__":

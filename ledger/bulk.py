@@ -35,8 +35,9 @@ def ingest_space(conn: Connection) -> Iterator[None]:
     """SQLite: while the block runs, this module's writes hand a large table to the ADBC driver.
 
     The driver runs in its own process (ledger.columnar.SqliteDriver) and so cannot write into
-    `conn`'s transaction: it writes the rows into a scratch file beside the database, which `conn`
-    attaches and copies from with one INSERT … SELECT. A file stays attached until the block ends;
+    `conn`'s transaction: it writes the rows into a scratch file beside the database (a folder
+    SQLite needs writable for its WAL anyway, on the same disk), which `conn` attaches and copies
+    from with one INSERT … SELECT. A file stays attached until the block ends;
     the block must end the transaction (SQLite detaches a file only outside one).
     """
     database = conn.engine.url.database
@@ -148,6 +149,62 @@ def delete_keys(conn: Connection, table: str, keys: Sequence[str], data: pa.Tabl
     match = " AND ".join(f"t.{k} = s.{k}" for k in keys)
     conn.exec_driver_sql(f"DELETE FROM {table} t USING {scratch} s WHERE {match}")
     conn.exec_driver_sql(f"DROP TABLE {scratch}")
+
+
+def replace_rows(conn: Connection, table: str, columns: Sequence[str], keys: Sequence[str], data: pa.Table,
+                 rebuild_from: int, delete_first: bool = False) -> int:
+    """Insert `data`'s rows, replacing the stored row of the same key, and write only the rows that
+    are new or differ in some column: a month's export repeats most of the last one, and rewriting
+    a row the same costs what writing a new one does (a new row version on PostgreSQL, its index
+    entries, its WAL). From `rebuild_from` rows to write, the table's secondary indexes are built
+    after them (`rebuilt_indexes`). `delete_first`: the stored rows of the keys to write are deleted
+    before (a table unique in another column too, where rows written one by one could collide
+    half-way). Returns how many rows were written."""
+    if data.num_rows == 0:
+        return 0
+    sqlite = conn.dialect.name == "sqlite"
+    target = f"main.{table}" if sqlite else table
+    names = ", ".join(columns)
+    others = [c for c in columns if c not in keys]
+    differs = (f"({', '.join(f't.{c}' for c in others)}) {'IS NOT' if sqlite else 'IS DISTINCT FROM'} "
+               f"({', '.join(f's.{c}' for c in others)})") if others else "false"
+    with _joinable(conn, table, columns, data) as source:
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS changed_{table}")
+        conn.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE changed_{table} AS SELECT {', '.join(f's.{c}' for c in columns)} FROM {source} s "
+            f"LEFT JOIN {target} t ON {' AND '.join(f't.{k} = s.{k}' for k in keys)} WHERE t.{keys[0]} IS NULL OR {differs}")
+    written = conn.exec_driver_sql(f"SELECT count(*) FROM changed_{table}").scalar_one()
+    with rebuilt_indexes(conn, table, written >= rebuild_from):
+        if delete_first:
+            conn.exec_driver_sql(f"DELETE FROM {target} WHERE ({', '.join(keys)}) IN "
+                                 f"(SELECT {', '.join(keys)} FROM changed_{table})")
+        updates = ", ".join(f"{c} = excluded.{c}" for c in others)
+        conn.exec_driver_sql(f"INSERT INTO {target} ({names}) SELECT {names} FROM changed_{table} WHERE true "
+                             f"ON CONFLICT ({', '.join(keys)}) " + (f"DO UPDATE SET {updates}" if updates else "DO NOTHING"))
+    conn.exec_driver_sql(f"DROP TABLE changed_{table}")
+    return written
+
+
+@contextlib.contextmanager
+def _joinable(conn: Connection, table: str, columns: Sequence[str], data: pa.Table) -> Iterator[str]:
+    """`data` as a table of the database for the block (its name): a temporary one shaped like
+    `table`'s `columns`, or on SQLite inside `ingest_space` a large one the driver ingested."""
+    if conn.dialect.name != "sqlite":
+        scratch = _scratch(conn, table, columns, data)
+        yield scratch
+        conn.exec_driver_sql(f"DROP TABLE {scratch}")
+        return
+    ingested = _ingested(conn, table, columns, data)
+    if ingested is not None:
+        yield ingested  # its file is detached and deleted when the ingest space closes
+        return
+    names = ", ".join(columns)
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.load_{table}")
+    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE load_{table} AS SELECT {names} FROM main.{table} WHERE false")
+    conn.connection.driver_connection.executemany(
+        f"INSERT INTO temp.load_{table} ({names}) VALUES ({', '.join('?' * len(columns))})", python_rows(data, columns))
+    yield f"temp.load_{table}"
+    conn.exec_driver_sql(f"DROP TABLE temp.load_{table}")
 
 
 @contextlib.contextmanager

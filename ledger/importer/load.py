@@ -10,7 +10,7 @@ import pyarrow as pa
 from sqlalchemy import Connection, Engine, Float, bindparam, cast, func, insert, select, update
 
 from ledger import allocation, audit, clock, columnar, fit, reporting
-from ledger.bulk import analyze, delete_keys, ingest_space, rebuilt_indexes, upsert_arrow, write_arrow
+from ledger.bulk import analyze, ingest_space, rebuilt_indexes, replace_rows, upsert_arrow, write_arrow
 from ledger.config import Config
 from ledger.importer import limits, stage, stock
 from ledger.importer.columns import stage_sheet
@@ -106,16 +106,14 @@ def _load(conn: Connection, duck: duckdb.DuckDBPyConnection, staged: dict[str, t
             continue
         columns, rows = _final(duck, table)
         keys = [_TARGET_COLUMNS.get(table.key, {}).get(k, k) for k in table.keys]
-        if table.unique:
-            # Rows named in the file replace their stored versions: an upsert applies rows one by
-            # one, so swapping two plans' assets would break "one asset, one plan" half-way.
-            delete_keys(conn, table.target, keys, rows.select(keys))
-        large = rows.num_rows >= REBUILD_ROWS
-        with rebuilt_indexes(conn, table.target, large):
-            if large and _empty(conn, table.target):
+        if rows.num_rows >= REBUILD_ROWS and _empty(conn, table.target):
+            with rebuilt_indexes(conn, table.target, True):
                 write_arrow(conn, table.target, columns, rows)  # a first load: nothing to replace
-            else:
-                upsert_arrow(conn, table.target, columns, keys, rows)
+        else:
+            # Rows named in the file replace their stored versions. Where a table is unique in
+            # another column too, they are deleted first: an upsert applies rows one by one, so
+            # swapping two plans' assets would break "one asset, one plan" half-way.
+            replace_rows(conn, table.target, columns, keys, rows, REBUILD_ROWS, delete_first=bool(table.unique))
     # cards not in this file whose changes or listings are: their stock_since may have moved
     others = duck.execute("SELECT asset_code, stock_since FROM stock_since k WHERE NOT EXISTS "
                           "(SELECT 1 FROM stage_assets s WHERE s.asset_code = k.asset_code)").fetchall()
@@ -124,12 +122,12 @@ def _load(conn: Connection, duck: duckdb.DuckDBPyConnection, staged: dict[str, t
                      [{"card": code, "since": since} for code, since in others])
 
 
-# A large load (a first import, a yearly one) builds the table's secondary indexes once, sorted,
-# after the rows are in (ledger.bulk.rebuilt_indexes): kept up row by row (the match keys of 配置审核
-# take rows in random order) they cost more than half the import again. On PostgreSQL its foreign
-# keys are dropped too and added back, which checks every row in one join: checked row by row by
-# trigger they cost three times the insert. The references were checked in DuckDB already; the
-# database checks again.
+# A large write (a first import, a month where many rows changed) builds the table's secondary
+# indexes once, sorted, after the rows are in (ledger.bulk.rebuilt_indexes): kept up row by row
+# (the match keys of 配置审核 take rows in random order) they cost more than half the import
+# again. On PostgreSQL its foreign keys are dropped too and added back, which checks every row in
+# one join: checked row by row by trigger they cost three times the insert. The references were
+# checked in DuckDB already; the database checks again.
 REBUILD_ROWS = 100_000
 
 

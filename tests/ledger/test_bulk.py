@@ -116,3 +116,39 @@ def test_a_second_import_replaces_rows_alike_by_ingest_and_by_executemany(migrat
             assert conn.execute(select(Plan.asset_code).where(Plan.plan_id == "T1")).scalar_one() == "A2"
             assert conn.execute(select(Asset.name).where(Asset.code == "A1")).scalar_one() == "改名"
     assert found[0] == found[1]
+
+
+def test_a_month_over_the_last_writes_only_the_rows_that_differ(engine, config, tmp_path, monkeypatch):
+    """Importing the next month's export writes the cards that are new or differ in some column —
+    a value changed, emptied or filled in — and leaves the ones it repeats as they are."""
+    written, replace = {}, load.replace_rows
+
+    def counted(conn, table, *rest, **options):
+        written[table] = replace(conn, table, *rest, **options)
+        return written[table]
+    monkeypatch.setattr(load, "replace_rows", counted)
+
+    def month(places: dict[str, str]) -> LedgerBuilder:
+        b = LedgerBuilder().unit("U1")
+        for code, place in places.items():
+            b.asset(code, unit="U1", location=place)
+        return b
+
+    month({"A1": "一楼", "A2": "二楼", "A3": "", "A4": "四楼"}).load(engine, config, tmp_path / "one")
+    with engine.connect() as conn:
+        before = versions(conn)
+    month({"A1": "一楼", "A2": "三楼", "A3": "库房", "A4": "", "A5": "五楼"}).load(engine, config, tmp_path / "two")
+    assert written["assets"] == 4  # A2 moved, A3 given a place, A4's emptied, A5 new
+    assert written["units"] == 0
+    with engine.connect() as conn:
+        assert dict(conn.execute(select(Asset.code, Asset.location)).all()) == \
+            {"A1": "一楼", "A2": "三楼", "A3": "库房", "A4": None, "A5": "五楼"}
+        if before:  # PostgreSQL: the card repeated as it was is the same row version
+            assert versions(conn)["A1"] == before["A1"] and versions(conn)["A2"] != before["A2"]
+
+
+def versions(conn) -> dict[str, str]:
+    """PostgreSQL: each card's row version (xmin), which any write of the row changes."""
+    if conn.dialect.name != "postgresql":
+        return {}
+    return dict(conn.execute(text("SELECT code, xmin::text FROM assets")).all())
