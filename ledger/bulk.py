@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import io
+import os
+import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
@@ -44,7 +46,9 @@ def ingest_space(conn: Connection) -> Iterator[None]:
     if conn.dialect.name != "sqlite" or not database or database == ":memory:":
         yield
         return
-    with tempfile.TemporaryDirectory(prefix=".panhuo-ingest-", dir=Path(database).resolve().parent) as folder:
+    beside = Path(database).resolve().parent
+    _remove_orphans(beside)
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH}{os.getpid()}-", dir=beside) as folder:
         space = conn.info["ingest_space"] = _Space(Path(folder), [])
         try:
             yield
@@ -55,6 +59,28 @@ def ingest_space(conn: Connection) -> Iterator[None]:
                     conn.connection.driver_connection.execute(f"DETACH DATABASE {alias}")
             except sqlite3.Error:
                 conn.invalidate()  # never back to the pool with a file attached
+
+
+SCRATCH = ".panhuo-ingest-"  # then the pid of the process whose scratch folder it is
+
+
+def _remove_orphans(folder: Path) -> None:
+    """Delete the scratch folders of processes that ended without deleting them (killed: kill -9,
+    the OOM killer); a 1M import leaves some hundreds of MB."""
+    for orphan in folder.glob(f"{SCRATCH}*-*"):
+        pid = orphan.name[len(SCRATCH):].split("-")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(orphan, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # asks, sends nothing
+    except (ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:
+        return True  # another user's
+    return True
 
 
 def _ingested(conn: Connection, table: str, columns: Sequence[str], data: pa.Table) -> str | None:

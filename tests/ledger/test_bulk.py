@@ -1,6 +1,9 @@
 """ledger.bulk: the same rows whichever way they are written."""
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -64,8 +67,29 @@ def driver_jobs(monkeypatch, failing: int = 0) -> list[dict]:
     return jobs
 
 
-def scratch_folders(engine) -> list:
-    return list(Path(engine.url.database).parent.glob(".panhuo-ingest-*"))
+def scratch_folders(engine, pid: int | None = None) -> list:
+    """The scratch folders beside the database of the process `pid` (this one by default)."""
+    return list(Path(engine.url.database).parent.glob(f"{bulk.SCRATCH}{pid or os.getpid()}-*"))
+
+
+def test_a_scratch_folder_left_by_a_killed_process_is_deleted_by_the_next_import(engine, config, tmp_path):
+    """kill -9 mid-import leaves its scratch folder (some hundreds of MB at 1M cards): the next
+    import beside the same database deletes it, and leaves alone those of processes still running."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's way of writing a large table")
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    beside = Path(engine.url.database).parent
+    orphan, busy = beside / f"{bulk.SCRATCH}{ended.pid}-abc", beside / f"{bulk.SCRATCH}{os.getppid()}-abc"
+    for folder in (orphan, busy):
+        folder.mkdir()
+        (folder / "ingest_0.sqlite").write_bytes(b"rows")
+    try:
+        LedgerBuilder().unit("U1").asset("A1").load(engine, config, tmp_path)
+        assert not orphan.exists() and (busy / "ingest_0.sqlite").exists()
+    finally:
+        shutil.rmtree(busy, ignore_errors=True)
+        shutil.rmtree(orphan, ignore_errors=True)
 
 
 def test_an_ingest_that_fails_leaves_the_ledger_as_it_was(migrated_engine, base_config, tmp_path, monkeypatch):
