@@ -24,6 +24,7 @@ from ledger.models import Base
 # warning rows (10 columns) 93 ms against 176 ms at 50,000 rows, 47 against 61 ms at 20,000; 1M
 # cards 2.6 s against 4.7 s. Smaller writes are not worth a file.
 INGEST_ROWS = 10_000
+SCRATCH = ".panhuo-ingest-"  # a scratch folder's name: then the pid of the process it is for
 
 
 @dataclasses.dataclass
@@ -39,8 +40,8 @@ def ingest_space(conn: Connection) -> Iterator[None]:
     The driver runs in its own process (ledger.columnar.SqliteDriver) and so cannot write into
     `conn`'s transaction: it writes the rows into a scratch file beside the database (a folder
     SQLite needs writable for its WAL anyway, on the same disk), which `conn` attaches and copies
-    from with one INSERT … SELECT. A file stays attached until the block ends;
-    the block must end the transaction (SQLite detaches a file only outside one).
+    from with one INSERT … SELECT. A file stays attached until the block ends; the block must end
+    the transaction (SQLite detaches a file only outside one).
     """
     database = conn.engine.url.database
     if conn.dialect.name != "sqlite" or not database or database == ":memory:":
@@ -59,9 +60,6 @@ def ingest_space(conn: Connection) -> Iterator[None]:
                     conn.connection.driver_connection.execute(f"DETACH DATABASE {alias}")
             except sqlite3.Error:
                 conn.invalidate()  # never back to the pool with a file attached
-
-
-SCRATCH = ".panhuo-ingest-"  # then the pid of the process whose scratch folder it is
 
 
 def _remove_orphans(folder: Path) -> None:
