@@ -105,74 +105,82 @@ def python_rows(data: pa.Table, columns: Sequence[str], batch: int = 100_000) ->
         yield from zip(*(column.to_pylist() for column in part.columns))
 
 
-def _sqlite_rows(conn: Connection, statement: str, table: str, columns: Sequence[str], data: pa.Table) -> None:
-    """SQLite: `statement` (`{rows}` standing for where the rows come from) for `data`'s rows: once
-    over the rows ingested by the driver, or by executemany for one row at a time."""
-    raw = conn.connection.driver_connection
-    source = _ingested(conn, table, columns, data)
-    if source is not None:
-        # "WHERE true": after a bare SELECT … FROM, SQLite would read ON CONFLICT's ON as a join's
-        raw.execute(statement.format(rows=f"SELECT {', '.join(columns)} FROM {source} WHERE true"))
-    else:
-        raw.executemany(statement.format(rows=f"VALUES ({', '.join('?' * len(columns))})"),
-                        python_rows(data, columns))
-
-
 def write_arrow(conn: Connection, table: str, columns: Sequence[str], data: pa.Table) -> None:
     """Write an Arrow table's rows: one CSV COPY on PostgreSQL; on SQLite executemany, or for a
     large table inside `ingest_space` the ADBC driver's ingest."""
     if data.num_rows == 0:
         return
+    names = ", ".join(columns)
     if conn.dialect.name == "sqlite":
-        _sqlite_rows(conn, f"INSERT INTO main.{table} ({', '.join(columns)}) {{rows}}", table, columns, data)
+        ingested = _ingested(conn, table, columns, data)
+        if ingested is not None:
+            conn.exec_driver_sql(f"INSERT INTO main.{table} ({names}) SELECT {names} FROM {ingested}")
+        else:
+            conn.connection.driver_connection.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", python_rows(data, columns))
         return
     # CSV as PostgreSQL reads it (an unquoted empty field is NULL, a quoted one an empty text),
     # a batch at a time so memory stays flat
     raw = conn.connection.driver_connection
     options = pyarrow.csv.WriteOptions(include_header=False)
-    with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
+    with raw.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)") as copy:
         for batch in data.select(list(columns)).to_batches(max_chunksize=100_000):
             buffer = io.BytesIO()
             pyarrow.csv.write_csv(batch, buffer, options)
             copy.write(buffer.getvalue())
 
 
-def _scratch(conn: Connection, table: str, columns: Sequence[str], data: pa.Table) -> str:
-    """PostgreSQL: `data` copied into a temporary table shaped like `table`'s columns; its name."""
+@contextlib.contextmanager
+def _joinable(conn: Connection, table: str, columns: Sequence[str], data: pa.Table) -> Iterator[str]:
+    """`data` as a table of the database for the block (its name): on SQLite inside `ingest_space`
+    a large one the driver ingested, else a temporary one shaped like `table`'s `columns`."""
+    ingested = _ingested(conn, table, columns, data)
+    if ingested is not None:
+        yield ingested  # its file is detached and deleted when the ingest space closes
+        return
     scratch = f"load_{table}"
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {scratch}")
-    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {scratch} AS SELECT {', '.join(columns)} FROM {table} WITH NO DATA")
-    write_arrow(conn, scratch, columns, data)
-    conn.exec_driver_sql(f"ANALYZE {scratch}")
-    return scratch
+    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {scratch} AS SELECT {', '.join(columns)} FROM {_target(conn, table)} "
+                         "WHERE false")
+    write_arrow(conn, scratch, columns, data)  # COPY; on SQLite executemany, the driver having declined it
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"ANALYZE {scratch}")  # else it is planned as if empty
+    yield scratch
+    conn.exec_driver_sql(f"DROP TABLE {scratch}")
+
+
+def _target(conn: Connection, table: str) -> str:
+    """`table` of the ledger, named so that a scratch table of the same name attached on SQLite is not it."""
+    return f"main.{table}" if conn.dialect.name == "sqlite" else table
+
+
+def _upsert_from(conn: Connection, table: str, source: str, columns: Sequence[str], keys: Sequence[str]) -> None:
+    names = ", ".join(columns)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
+    # "WHERE true": after a bare SELECT … FROM, SQLite would read ON CONFLICT's ON as a join's
+    conn.exec_driver_sql(f"INSERT INTO {_target(conn, table)} ({names}) SELECT {names} FROM {source} WHERE true "
+                         f"ON CONFLICT ({', '.join(keys)}) " + (f"DO UPDATE SET {updates}" if updates else "DO NOTHING"))
+
+
+def _delete_from(conn: Connection, table: str, source: str, keys: Sequence[str]) -> None:
+    names = ", ".join(keys)
+    conn.exec_driver_sql(f"DELETE FROM {_target(conn, table)} WHERE ({names}) IN (SELECT {names} FROM {source})")
 
 
 def upsert_arrow(conn: Connection, table: str, columns: Sequence[str], keys: Sequence[str], data: pa.Table) -> None:
     """Insert the rows, replacing the stored row of the same key."""
     if data.num_rows == 0:
         return
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
-    conflict = f"ON CONFLICT ({', '.join(keys)}) " + (f"DO UPDATE SET {updates}" if updates else "DO NOTHING")
-    names = ", ".join(columns)
-    if conn.dialect.name == "sqlite":
-        _sqlite_rows(conn, f"INSERT INTO main.{table} ({names}) {{rows}} {conflict}", table, columns, data)
-        return
-    scratch = _scratch(conn, table, columns, data)
-    conn.exec_driver_sql(f"INSERT INTO {table} ({names}) SELECT {names} FROM {scratch} {conflict}")
-    conn.exec_driver_sql(f"DROP TABLE {scratch}")
+    with _joinable(conn, table, columns, data) as source:
+        _upsert_from(conn, table, source, columns, keys)
 
 
 def delete_keys(conn: Connection, table: str, keys: Sequence[str], data: pa.Table) -> None:
     """Delete the stored rows whose key is among `data`'s rows."""
     if data.num_rows == 0:
         return
-    if conn.dialect.name == "sqlite":
-        _sqlite_rows(conn, f"DELETE FROM main.{table} WHERE ({', '.join(keys)}) IN ({{rows}})", table, keys, data)
-        return
-    scratch = _scratch(conn, table, keys, data)
-    match = " AND ".join(f"t.{k} = s.{k}" for k in keys)
-    conn.exec_driver_sql(f"DELETE FROM {table} t USING {scratch} s WHERE {match}")
-    conn.exec_driver_sql(f"DROP TABLE {scratch}")
+    with _joinable(conn, table, keys, data) as source:
+        _delete_from(conn, table, source, keys)
 
 
 def replace_rows(conn: Connection, table: str, columns: Sequence[str], keys: Sequence[str], data: pa.Table,
@@ -186,49 +194,24 @@ def replace_rows(conn: Connection, table: str, columns: Sequence[str], keys: Seq
     half-way). Returns how many rows were written."""
     if data.num_rows == 0:
         return 0
-    sqlite = conn.dialect.name == "sqlite"
-    target = f"main.{table}" if sqlite else table
-    names = ", ".join(columns)
     others = [c for c in columns if c not in keys]
-    differs = (f"({', '.join(f't.{c}' for c in others)}) {'IS NOT' if sqlite else 'IS DISTINCT FROM'} "
-               f"({', '.join(f's.{c}' for c in others)})") if others else "false"
+    distinct = "IS NOT" if conn.dialect.name == "sqlite" else "IS DISTINCT FROM"
+    differs = (f"({', '.join(f't.{c}' for c in others)}) {distinct} ({', '.join(f's.{c}' for c in others)})"
+               if others else "false")
+    changed = f"changed_{table}"
     with _joinable(conn, table, columns, data) as source:
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS changed_{table}")
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {changed}")
         conn.exec_driver_sql(
-            f"CREATE TEMPORARY TABLE changed_{table} AS SELECT {', '.join(f's.{c}' for c in columns)} FROM {source} s "
-            f"LEFT JOIN {target} t ON {' AND '.join(f't.{k} = s.{k}' for k in keys)} WHERE t.{keys[0]} IS NULL OR {differs}")
-    written = conn.exec_driver_sql(f"SELECT count(*) FROM changed_{table}").scalar_one()
+            f"CREATE TEMPORARY TABLE {changed} AS SELECT {', '.join(f's.{c}' for c in columns)} FROM {source} s "
+            f"LEFT JOIN {_target(conn, table)} t ON {' AND '.join(f't.{k} = s.{k}' for k in keys)} "
+            f"WHERE t.{keys[0]} IS NULL OR {differs}")
+    written = conn.exec_driver_sql(f"SELECT count(*) FROM {changed}").scalar_one()
     with rebuilt_indexes(conn, table, written >= rebuild_from):
         if delete_first:
-            conn.exec_driver_sql(f"DELETE FROM {target} WHERE ({', '.join(keys)}) IN "
-                                 f"(SELECT {', '.join(keys)} FROM changed_{table})")
-        updates = ", ".join(f"{c} = excluded.{c}" for c in others)
-        conn.exec_driver_sql(f"INSERT INTO {target} ({names}) SELECT {names} FROM changed_{table} WHERE true "
-                             f"ON CONFLICT ({', '.join(keys)}) " + (f"DO UPDATE SET {updates}" if updates else "DO NOTHING"))
-    conn.exec_driver_sql(f"DROP TABLE changed_{table}")
+            _delete_from(conn, table, changed, keys)
+        _upsert_from(conn, table, changed, columns, keys)
+    conn.exec_driver_sql(f"DROP TABLE {changed}")
     return written
-
-
-@contextlib.contextmanager
-def _joinable(conn: Connection, table: str, columns: Sequence[str], data: pa.Table) -> Iterator[str]:
-    """`data` as a table of the database for the block (its name): a temporary one shaped like
-    `table`'s `columns`, or on SQLite inside `ingest_space` a large one the driver ingested."""
-    if conn.dialect.name != "sqlite":
-        scratch = _scratch(conn, table, columns, data)
-        yield scratch
-        conn.exec_driver_sql(f"DROP TABLE {scratch}")
-        return
-    ingested = _ingested(conn, table, columns, data)
-    if ingested is not None:
-        yield ingested  # its file is detached and deleted when the ingest space closes
-        return
-    names = ", ".join(columns)
-    conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.load_{table}")
-    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE load_{table} AS SELECT {names} FROM main.{table} WHERE false")
-    conn.connection.driver_connection.executemany(
-        f"INSERT INTO temp.load_{table} ({names}) VALUES ({', '.join('?' * len(columns))})", python_rows(data, columns))
-    yield f"temp.load_{table}"
-    conn.exec_driver_sql(f"DROP TABLE temp.load_{table}")
 
 
 @contextlib.contextmanager
