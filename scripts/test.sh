@@ -9,7 +9,11 @@ cd "$(dirname "$0")/.."
 fast=""
 if [ "${1:-}" = "--fast" ]; then fast=1; shift; fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/pip install -q --disable-pip-version-check -e ".[test]"
+# the install is editable: it only needs doing again when pyproject.toml changes (4 s a run saved)
+if [ ! -e .venv/.panhuo-installed ] || [ pyproject.toml -nt .venv/.panhuo-installed ]; then
+    .venv/bin/pip install -q --disable-pip-version-check -e ".[test]"
+    touch .venv/.panhuo-installed
+fi
 echo "== ruff (pyflakes, import order)"
 .venv/bin/ruff check --quiet .
 if [ -n "$fast" ]; then

@@ -5,11 +5,7 @@ takes a few milliseconds; importing and computing it takes half a second).
 """
 from __future__ import annotations
 
-import functools
 import re
-from unittest import mock
-
-from werkzeug.security import generate_password_hash
 
 from dashboard import create_app
 from ledger import accounts
@@ -45,17 +41,10 @@ def build_city(engine, config, folder):
 
 def add_accounts(engine, accounts_=ACCOUNTS):
     """One account per role, all with PASSWORD."""
-    # every account has the same password: hash it once (scrypt is slow by design, 0.1 s a hash)
-    with session_scope(engine, write=True) as s, \
-            mock.patch.object(accounts, "generate_password_hash", _hash_once):
+    with session_scope(engine, write=True) as s:
         for username, role, scope_code in accounts_:
             accounts.add_user(s, username, role, PASSWORD, scope_code)
     return engine
-
-
-@functools.lru_cache
-def _hash_once(password: str, method: str) -> str:
-    return generate_password_hash(password, method=method)
 
 
 def make_app(config):

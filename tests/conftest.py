@@ -10,6 +10,7 @@ from hypothesis import settings
 from sqlalchemy import make_url, text
 
 from dashboard import cache
+from ledger import accounts
 from ledger.config import load_config
 from ledger.db import make_engine
 from ledger.migrate import upgrade
@@ -21,6 +22,12 @@ settings.register_profile("panhuo", deadline=None)
 # the fast lane (scripts/test.sh --fast) tries each property on fewer examples; the full run on 100
 settings.register_profile("fast", deadline=None, max_examples=20)
 settings.load_profile("fast" if os.environ.get("PANHUO_TEST_FAST") else "panhuo")
+
+# Logging in is much of what many tests do, and scrypt at the cost a portal needs takes 0.07 s a
+# hash here: a fifth of the fast lane went to it. Tests hash with scrypt 32 times cheaper, as
+# Django's test settings swap in a fast hasher; test_accounts.py holds the portal to the full cost.
+PORTAL_HASH_METHOD = accounts.HASH_METHOD
+accounts.HASH_METHOD = "scrypt:1024:8:1"
 
 
 def pytest_report_header(config):

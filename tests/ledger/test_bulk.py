@@ -28,7 +28,8 @@ def stored(engine) -> dict[str, list[tuple]]:
         for table in Base.metadata.sorted_tables:
             if table.name in MOMENTS:
                 continue
-            columns = [c.name for c in table.columns if not c.name.endswith("_at")]
+            # moments and salted password hashes differ between two builds of one city
+            columns = [c.name for c in table.columns if not c.name.endswith("_at") and c.name != "password_hash"]
             typed = ", ".join(f"typeof({c}), {c}" for c in columns)
             found[table.name] = conn.execute(text(f"SELECT {typed} FROM {table.name} ORDER BY {', '.join(columns)}")).all()
     return found
