@@ -287,7 +287,7 @@ def deliver(ctx: Context, month: str, kinds: tuple[str, ...], dry_run: bool, res
 @pass_ctx
 def demo(ctx: Context, assets: int, seed: int, no_serve: bool, write_sample: Path | None) -> None:
     """Build the demo city in the configured database, compute 13 months, serve."""
-    from jobs.demo import DEPT_WORKBOOK, WORKBOOK, build_demo
+    from jobs.demo import DEPT_WORKBOOK, WORKBOOK, build_demo, deliver_newest_month
     from ledger.demo import demo_accounts
 
     upgrade(ctx.engine)
@@ -296,8 +296,10 @@ def demo(ctx: Context, assets: int, seed: int, no_serve: bool, write_sample: Pat
     if write_sample:
         click.echo(f"示例工作簿 / sample workbook: {write_sample / WORKBOOK}; "
                    f"一个部门的报送 / one department's own: {write_sample / DEPT_WORKBOOK}")
+    accounts = demo_accounts(ctx.engine)
+    deliver_newest_month(ctx.engine, config, say=click.echo)  # to the accounts just made
     click.echo("演示账号 / demo accounts (用户名 / 密码):")
-    for username, role, scope_code, password in demo_accounts(ctx.engine):
+    for username, role, scope_code, password in accounts:
         scope_text = f" [{scope_code}]" if scope_code else ""
         click.echo(f"  {username:<12} {password:<16} {role}{scope_text}")
     if not no_serve:

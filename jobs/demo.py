@@ -15,11 +15,14 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, func, select, true
 
+from jobs.deliver import deliver
 from jobs.runner import compute_months
+from jobs.schedule import MONTHLY_PAPERS
 from ledger import allocation, audit, filestore, runs, workflow
 from ledger.config import Config
 from ledger.demo import (
     CITY,
+    DEPT_ACCOUNTS,
     OWNERS,
     REQUEST_YEARS,
     LedgerWriter,
@@ -52,7 +55,7 @@ from outputs.xlsx import write_frame
 
 REVIEWER = Actor("demo", "supervisor")
 WORKBOOK = "示范市资产台账.xlsx"
-SENDER = f"{CITY[0]}001"  # the demo account dept's department: its own ledger as it sends it (报送)
+SENDER = DEPT_ACCOUNTS["dept"]  # the demo account dept's department: its own ledger as it sends it (报送)
 DEPT_WORKBOOK = f"部门报送示例_{SENDER}.xlsx"
 NOTES = {"transfer": "存量资产可满足需求，通过公物仓调剂解决", "partial": "部分由存量调剂，其余同意采购",
          "approve_stock": "候选资产规格型号不符，同意采购", "approve": "全市存量中无同类闲置资产，同意采购",
@@ -104,6 +107,17 @@ def build_demo(engine: Engine, config: Config, assets: int, seed: int, folder: P
     say("已生成整改进展 / the cycle under way: 预警 " + "，".join(f"{CASE_STATES[k]} {v:,}" for k, v in sorted(cases.items()))
         + "；整改承诺 " + "，".join(f"{COMMITMENT_STATES[k]} {v}" for k, v in sorted(kept.items())))
     return config
+
+
+def deliver_newest_month(engine: Engine, config: Config, say: Callable[[str], None] = print) -> None:
+    """The newest month's 通报 and notices delivered to the accounts' 消息, as closing it would have
+    (`[delivery] after_close`): the demo closes its months itself, before its accounts exist."""
+    if not config["delivery.after_close"]:
+        return
+    month = months_to_compute()[-1]
+    done = deliver(engine, config, month, kinds=MONTHLY_PAPERS, actor=REVIEWER.username)
+    say(f"已送达 {month} 的通报和通知书 / delivered {month}'s papers: 文书 {done.papers} 份，"
+        f"站内消息 {done.inbox} 条，邮件 {done.sent} 封")
 
 
 def review_demo_requests(engine: Engine, config: Config, year: int, on: dt.date, seed: int = 2026) -> dict[str, int]:

@@ -28,6 +28,8 @@ from ledger.models import Department as DepartmentRow
 CITY = ("371500", "示范市")
 COUNTIES = [("371502", "东城区"), ("371503", "西城区"), ("371521", "南河县"), ("371522", "北山县"),
             ("371523", "清水县"), ("371524", "白云县"), ("371581", "临江市")]
+# the departments of the demo accounts dept and dept2
+DEPT_ACCOUNTS = {"dept": f"{CITY[0]}001", "dept2": f"{COUNTIES[0][0]}001"}
 BUREAUS = ["教育局", "公安局", "民政局", "财政局", "人力资源和社会保障局", "自然资源和规划局", "住房和城乡建设局",
            "交通运输局", "水利局", "农业农村局", "商务局", "文化和旅游局", "卫生健康委员会", "应急管理局", "审计局",
            "市场监督管理局", "统计局", "医疗保障局", "城市管理局", "生态环境局", "司法局", "体育局", "林业局",
@@ -96,6 +98,10 @@ def _departments(rng: random.Random) -> list[Department]:
             code = f"{region_code}{i:03d}"
             # Beta(4, 1.6): most departments manage well, a tail manages poorly
             quality = rng.betavariate(4, 1.6)
+            if code == DEPT_ACCOUNTS["dept"]:
+                # the demo's department account manages poorly, so that it meets the whole cycle a
+                # department can: its 约谈 and 约谈通知书, commitments to report on with evidence
+                quality = min(quality, 0.3)
             n_units = max(1, min(len(UNIT_SUFFIXES), round(rng.gauss(4, 1.6))))
             units = [(f"{code}{j:03d}", f"{prefix}{bureau}{suffix}")
                      for j, suffix in enumerate(rng.sample(UNIT_SUFFIXES, n_units), start=1)]
@@ -386,7 +392,7 @@ def reporting_history(engine: Engine, months: list[str], today: dt.date, due_day
         s.execute(delete(WeeklyReport))
         units = s.execute(select(Unit.code, Unit.dept_code, DepartmentRow.region_code)
                           .join(DepartmentRow, DepartmentRow.code == Unit.dept_code).order_by(Unit.code)).all()
-        senders = {f"{CITY[0]}001": "dept", f"{COUNTIES[0][0]}001": "dept2"}
+        senders = {code: username for username, code in DEPT_ACCOUNTS.items()}
         quality = {dept: rng.random() for dept in sorted({u.dept_code for u in units})}
         # a ledger counts as sent after a case was closed off from the second of the 销号 on (the
         # case sync): the history stays a minute before whatever the demo does next
@@ -445,7 +451,7 @@ def demo_accounts(engine: Engine) -> list[tuple[str, str, str | None, str]]:
     """One account per role (created, or reset to the demo password): (username, role, scope, password)."""
     wanted = [("leader", "leader", None), ("supervisor", "supervisor", None), ("admin", "admin", None),
               ("screen", "screen", None), ("county", "county", COUNTIES[0][0]),
-              ("dept", "department", f"{CITY[0]}001"), ("dept2", "department", f"{COUNTIES[0][0]}001")]
+              *((username, "department", code) for username, code in DEPT_ACCOUNTS.items())]
     with session_scope(engine, write=True) as s:
         for username, role, scope_code in wanted:
             try:

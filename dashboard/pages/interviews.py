@@ -116,14 +116,18 @@ def listed_departments(month):
     return [{"label": r.name, "value": r.code} for r in rows]
 
 
-@callback(Output(f"{P}-notice-dept", "options"), Input(f"{P}-notice-month", "value"))
+@callback(Output(f"{P}-notice-dept", "options"), Output(f"{P}-notice-dept", "value"),
+          Input(f"{P}-notice-month", "value"))
 @guarded(PATH)
 def notice_departments(month):
-    """The departments of the month's interview list the caller sees (a department: itself, if listed)."""
+    """The departments of the month's interview list the caller sees (a department: itself, if
+    listed, and chosen already: it has no other to choose)."""
     if not isinstance(month, str):
-        return []
-    listed = queries.interview_departments(context.engine(), context.scope(), month)
-    return [{"label": name, "value": code} for code, name in listed]
+        return [], None
+    scope = context.scope()
+    listed = queries.interview_departments(context.engine(), scope, month)
+    own = listed[0][0] if scope.kind == "department" and listed else None
+    return [{"label": name, "value": code} for code, name in listed], own
 
 
 @callback(Output(f"{P}-notice-download", "data"), Output(f"{P}-notice-said", "children"),

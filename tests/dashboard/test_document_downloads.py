@@ -61,11 +61,13 @@ def test_a_county_gets_its_regions_bulletin_and_a_department_none(app, as_user):
 
 def test_interview_notices_one_or_all_in_a_zip_within_the_scope(app, as_user):
     supervisor, dept = as_user("supervisor"), as_user("dept")
-    _, options = call(supervisor, [("interviews-notice-dept", "options")], [("interviews-notice-month", "value", "2026-10")])
+    choice = [("interviews-notice-dept", "options"), ("interviews-notice-dept", "value")]
+    _, options = call(supervisor, choice, [("interviews-notice-month", "value", "2026-10")])
     listed = [o["value"] for o in options["interviews-notice-dept"]["options"]]
-    assert "D1" in listed and len(listed) >= 2
-    _, own = call(dept, [("interviews-notice-dept", "options")], [("interviews-notice-month", "value", "2026-10")])
+    assert "D1" in listed and len(listed) >= 2 and options["interviews-notice-dept"]["value"] is None
+    _, own = call(dept, choice, [("interviews-notice-month", "value", "2026-10")])  # its own, chosen already
     assert [o["value"] for o in own["interviews-notice-dept"]["options"]] == ["D1"]
+    assert own["interviews-notice-dept"]["value"] == "D1"
 
     def notice(client, button, code):
         return call(client, [("interviews-notice-download", "data"), ("interviews-notice-said", "children")],

@@ -9,7 +9,7 @@ from jobs.cli import main
 from jobs.runner import compute_month
 from ledger import filestore, reporting
 from ledger.config import env_name
-from ledger.demo import write_demo_ledger
+from ledger.demo import DEPT_ACCOUNTS, write_demo_ledger
 from ledger.models import (
     Asset,
     Commitment,
@@ -17,9 +17,12 @@ from ledger.models import (
     Interview,
     KpiRow,
     ListEntry,
+    Message,
     MonthClose,
+    Paper,
     Snapshot,
     Submission,
+    User,
     WarningCase,
     WarningEvent,
     WarningRow,
@@ -83,6 +86,19 @@ def test_demo_builds_13_months_with_every_rule_and_list(engine, config, tmp_path
         kept = set(conn.execute(select(Commitment.status)).scalars())
         evidence = conn.execute(select(Evidence.sha256, Evidence.subject)).all()
     assert sorted(set(held)) == ["2026-09", "2026-10"] and {"open", "submitted", "done"} <= kept
+    # the demo's department account meets the whole cycle: on the 约谈 list, interviewed, its commitments to answer
+    dept = DEPT_ACCOUNTS["dept"]
+    with engine.connect() as conn:
+        listed = set(conn.execute(select(ListEntry.list).where(ListEntry.month == "2026-10", ListEntry.code == dept)).scalars())
+        promised = set(conn.execute(select(Commitment.status).join(Interview, Interview.id == Commitment.interview_id)
+                                    .where(Interview.dept_code == dept, Interview.month == "2026-10")).scalars())
+    assert "interview" in listed and promised == {"open", "submitted"}
+    # and finds the month's papers in its 消息, as closing the month would have sent them
+    with engine.connect() as conn:
+        inbox = conn.execute(select(Paper.kind, Paper.dept_code, Message.read_at).join(Message, Message.paper_id == Paper.id)
+                             .join(User, User.id == Message.user_id).where(User.username == "dept")).all()
+    assert sorted((kind, code) for kind, code, _ in inbox) == [("bulletin", None), ("interview", dept), ("rectify", dept)]
+    assert all(read_at is None for *_, read_at in inbox)
     assert {e.subject for e in evidence} == {"case", "commitment"}
     assert {filestore.kind_of(filestore.read(config.replace(files__dir=str(files)), e.sha256)) for e in evidence} == {"xlsx"}
     # the next month computed on the same ledger, as the scheduler does first: nothing closed off reopens
