@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from ledger import accounts
 from ledger.db import make_engine, session_scope
-from ledger.demo import CITY, COUNTIES
+from ledger.demo import COUNTIES, DEPT_ACCOUNTS
 from ledger.models import User
 
 PASSWORD = "bench-password-1"
 WANTED = [("bench-leader", "leader", None), ("bench-supervisor", "supervisor", None),
-          ("bench-county", "county", COUNTIES[0][0]), ("bench-dept", "department", f"{CITY[0]}001")]
+          ("bench-county", "county", COUNTIES[0][0]), ("bench-dept", "department", DEPT_ACCOUNTS["dept"])]
 
 
 def main() -> None:

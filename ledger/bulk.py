@@ -18,6 +18,7 @@ from sqlalchemy import Connection, inspect
 
 from ledger.columnar import SqliteDriver
 from ledger.models import Base
+from ledger.runs import alive
 
 # From this many rows a write of this module hands a SQLite table to the ADBC driver, which
 # binds Arrow's values in C where executemany first makes a Python object of each: a month's
@@ -67,18 +68,8 @@ def _remove_orphans(folder: Path) -> None:
     the OOM killer); a 1M import leaves some hundreds of MB."""
     for orphan in folder.glob(f"{SCRATCH}*-*"):
         pid = orphan.name[len(SCRATCH):].split("-")[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and not alive(int(pid)):
             shutil.rmtree(orphan, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)  # asks, sends nothing
-    except (ProcessLookupError, OverflowError):
-        return False
-    except PermissionError:
-        return True  # another user's
-    return True
 
 
 def _ingested(conn: Connection, table: str, columns: Sequence[str], data: pa.Table) -> str | None:

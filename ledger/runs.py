@@ -78,13 +78,14 @@ def finish(engine: Engine, run_id: int, status: str, rows: int | None = None, er
             status=status, ended_at=_now(), rows=rows, error=error and error[:4000]))
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether a process of this host has the pid (one out of range has none)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        os.kill(pid, 0)  # asks, sends nothing
+    except (ProcessLookupError, OverflowError):
         return False
     except PermissionError:
-        return True
+        return True  # another user's
     return True
 
 
@@ -92,7 +93,7 @@ def reap_interrupted(engine: Engine) -> int:
     """Mark runs of this host whose process is gone (killed, crashed) as interrupted."""
     with engine.execution_options(write=True).begin() as conn:
         dead = [r.id for r in conn.execute(select(JobRun.id, JobRun.pid).where(
-            JobRun.status == "running", JobRun.host == HOST)) if r.pid is None or not _alive(r.pid)]
+            JobRun.status == "running", JobRun.host == HOST)) if r.pid is None or not alive(r.pid)]
         if dead:
             conn.execute(update(JobRun).where(JobRun.id.in_(dead)).values(
                 status="interrupted", ended_at=_now(), error="进程已退出 / the process running it is gone"))
