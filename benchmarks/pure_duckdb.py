@@ -18,11 +18,11 @@ from pathlib import Path
 from ledger.columnar import connect
 from ledger.config import load_config
 from ledger.db import make_engine
-from metrics.engine import HISTORY, LEDGER, LoadedLedger
+from metrics.engine import HISTORY, LEDGER, LoadedLedger, history_from_kept, keep_history
 from metrics.figures import build_timeline, compute_kpis, prepare
 from metrics.lists import compute_lists
 from metrics.rules import evaluate
-from metrics.timeline import months_range, snapshot_date
+from metrics.timeline import months_range, shift_month, snapshot_date
 
 
 def export(url: str, folder: Path) -> None:
@@ -39,25 +39,21 @@ def run(folder: Path, first: str, last: str) -> float:
     for table in LEDGER:
         duck.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet('{folder / table}.parquet')")
     build_timeline(duck)
-    for key in ("prev", "prev2"):
-        for table, columns in HISTORY.items():
-            duck.execute(f"CREATE OR REPLACE TABLE {table}_{key} AS SELECT "
-                         + ", ".join(f"CAST(NULL AS {t}) AS {c}" for c, t in columns.items()) + " WHERE false")
+    kept: list[str] = []
     for month in months_range(first, last):
+        # the months before the range have no snapshot; the range's own are kept as panhuo keeps them
+        for table, key, _ in history_from_kept(duck, {"prev": shift_month(month, -1), "prev2": shift_month(month, -2)},
+                                               kept):
+            duck.execute(f"CREATE OR REPLACE TABLE {table}_{key} AS SELECT "
+                         + ", ".join(f"CAST(NULL AS {t}) AS {c}" for c, t in HISTORY[table].items()) + " WHERE false")
         d = snapshot_date(month)
         prepare(duck, d)
         compute_kpis(duck, d, config)
         evaluate(duck, d, config)
         entries = compute_lists(duck, config)
         kpis, warnings = duck.sql("SELECT * FROM kpis").to_arrow_table(), duck.sql("SELECT * FROM warnings").to_arrow_table()
-        # this month is the next one's history, as the stored snapshot would be
-        duck.execute("CREATE OR REPLACE TABLE kpi_rows_prev2 AS SELECT * FROM kpi_rows_prev")
-        duck.execute("CREATE OR REPLACE TABLE list_entries_prev2 AS SELECT * FROM list_entries_prev")
-        duck.execute(f"CREATE OR REPLACE TABLE kpi_rows_prev AS SELECT '{month}' AS month, level, code, rank FROM kpis")
-        duck.execute(f"CREATE OR REPLACE TABLE warning_rows_prev AS SELECT '{month}' AS month, rule, ref, first_seen "
-                     "FROM warnings")
-        duck.execute(f"CREATE OR REPLACE TABLE list_entries_prev AS SELECT '{month}' AS month, list, level, code "
-                     "FROM list_reasons")
+        keep_history(duck, month)  # the next months' history, as the stored snapshot has it
+        kept.insert(0, month)
         assert kpis.num_rows and warnings.num_rows is not None and entries is not None
     return time.perf_counter() - started
 

@@ -78,6 +78,7 @@ def compute_snapshot(engine: Engine, month: str, config: Config,
     (several months in a row); by default it is read now.
     """
     d = snapshot_date(month)
+    shared = ledger
     with contextlib.ExitStack() as stack:
         if ledger is None:
             ledger = stack.enter_context(analytic.LoadedLedger(engine, config))
@@ -104,6 +105,8 @@ def compute_snapshot(engine: Engine, month: str, config: Config,
             upsert_arrow(conn, "warning_rows", ["month", *WARNING_COLUMNS], WARNING_KEY, changed)
         if before_commit is not None:
             before_commit(conn, counts)
+    if shared is not None:
+        shared.keep(month)  # the next month of the range reads this one from DuckDB
     return counts
 
 
