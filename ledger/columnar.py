@@ -11,7 +11,7 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import duckdb
 import pyarrow as pa
@@ -78,29 +78,47 @@ def values(engine: Engine, items: list[str]) -> list[str] | str:
     return list(items) if engine.dialect.name == "postgresql" else json.dumps(list(items))
 
 
-def read(engine: Engine, queries: list[Query]) -> Iterator[tuple[str, pa.Table]]:
-    """(name, Arrow table) for each query, in order. Use each before taking the next."""
+def read(engine: Engine, queries: list[Query], connections: int = 1) -> Iterator[tuple[str, pa.Table]]:
+    """(name, Arrow table) for each query, in order. Use each before taking the next.
+
+    `connections` > 1: SQLite reads that many queries at once (on connections that see one
+    moment; queries that take no `earlier` result)."""
     if engine.dialect.name == "postgresql":
         yield from _read_postgresql(engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
                                     queries)
         return
     with tempfile.TemporaryDirectory(prefix="panhuo-read-") as folder:
-        SqliteDriver.run({"read": {"database": engine.url.database, "folder": folder, "queries": queries}})
-        for name, _, _ in queries:
-            with pa.memory_map(str(Path(folder) / f"{name}.arrow")) as source:
+        SqliteDriver.run({"read": {"database": engine.url.database, "folder": folder, "queries": queries,
+                                   "connections": connections}})
+        for i, (name, _, _) in enumerate(queries):
+            with pa.memory_map(str(Path(folder) / f"{i}.arrow")) as source:
                 yield name, pa.ipc.open_file(source).read_all()
 
 
 def load(duck: duckdb.DuckDBPyConnection, engine: Engine, queries: list[Query],
-         types: dict[str, dict[str, str]]) -> None:
-    """Run `queries` on the ledger and create each result in `duck` with `types[name]` ({column: type})."""
-    for name, arrow in read(engine, queries):
-        install(duck, name, types[name], arrow)
+         types: dict[str, dict[str, str]], connections: int = 1) -> None:
+    """Run `queries` on the ledger and create each result in `duck` with `types[name]` ({column: type});
+    the rows of queries of one name (parts of a table, `parts`) in one table."""
+    made = set()
+    for name, arrow in read(engine, queries, connections):
+        install(duck, name, types[name], arrow, append=name in made)
+        made.add(name)
 
 
-def install(duck: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str], arrow: pa.Table) -> None:
+def parts(engine: Engine, table: str, columns: Sequence[str]) -> list[str]:
+    """SELECTs of all of `table`'s rows: on SQLite two, each half of its rows by rowid (for `read`
+    on two connections; PostgreSQL one, its read is the server's)."""
+    select = f"SELECT {', '.join(columns)} FROM {table}"
+    if engine.dialect.name == "postgresql":
+        return [select]
+    middle = f"(SELECT max(rowid) / 2 FROM {table})"
+    return [f"{select} WHERE rowid <= {middle}", f"{select} WHERE rowid > {middle}"]
+
+
+def install(duck: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str], arrow: pa.Table,
+            append: bool = False) -> None:
     """Copy an Arrow table into DuckDB with the declared types (SQLite hands dates over as text,
-    booleans as integers, and an all-empty column as integers)."""
+    booleans as integers, and an all-empty column as integers); `append`: into the table `name` made before."""
     def cast(column: str, kind: str) -> str:
         source = arrow.schema.field(column).type
         if kind == "BOOLEAN" and pa.types.is_integer(source):
@@ -110,7 +128,7 @@ def install(duck: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str],
         return f"CAST({column} AS {kind}) AS {column}"
     duck.register("arrow_in", arrow)
     try:
-        duck.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT "
+        duck.execute(f"{f'INSERT INTO {name}' if append else f'CREATE OR REPLACE TABLE {name} AS'} SELECT "
                      f"{', '.join(cast(c, k) for c, k in columns.items())} FROM arrow_in")
     finally:
         duck.unregister("arrow_in")

@@ -2,39 +2,110 @@
 ledger.columnar (reads) and ledger.bulk (large writes).
 
 It answers jobs, one JSON line each on stdin, with one JSON line ({"ok": true} or {"error": text}):
-- {"read": {"database", "folder", "queries": [[name, sql, params], ...]}} runs the SELECTs and
-  writes each result as the Arrow IPC file `folder`/`name`.arrow;
+- {"read": {"database", "folder", "queries": [[name, sql, params], ...], "connections": n}} runs
+  the SELECTs and writes the result of the i-th as the Arrow IPC file `folder`/`i`.arrow; with
+  n > 1 on n connections at once (queries independent of each other);
 - {"ingest": {"database", "table", "file"}} writes the rows of the Arrow IPC file `file` into a
   new table of `database`, a scratch file the parent attaches and copies from.
 It lives as long as its parent keeps stdin open, so the driver is loaded once per process.
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import queue
 import sys
+import threading
 from pathlib import Path
+from typing import Iterator
 
 import adbc_driver_sqlite.dbapi as driver
 import pyarrow as pa
 
 
-def read(database: str, folder: str, queries: list) -> None:
-    with driver.connect(database) as conn, conn.cursor() as cur:
+def read(database: str, folder: str, queries: list, connections: int = 1) -> None:
+    with _reading(database, connections) as conns:
+        if len(conns) == 1:
+            done: dict[str, pa.Table] = {}
+            for i, (name, sql, params) in enumerate(queries):
+                # {"earlier": [query, column]}: that column of an earlier result, as JSON for json_each
+                params = tuple(json.dumps(done[p["earlier"][0]].column(p["earlier"][1]).to_pylist())
+                               if isinstance(p, dict) else p for p in params)
+                done[name] = _write(conns[0], sql, params, Path(folder) / f"{i}.arrow")
+            return
+        # the queries in order, largest first as the caller gives them, each to the next free connection
+        todo: queue.Queue = queue.Queue()
+        for i, (_, sql, params) in enumerate(queries):
+            todo.put((i, sql, params))
+        failed: list[BaseException] = []
+
+        def work(conn) -> None:
+            while not failed:
+                try:
+                    i, sql, params = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    _write(conn, sql, tuple(params), Path(folder) / f"{i}.arrow")
+                except BaseException as exc:  # raised in the main thread below
+                    failed.append(exc)
+        threads = [threading.Thread(target=work, args=(c,)) for c in conns]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if failed:
+            raise failed[0]
+
+
+@contextlib.contextmanager
+def _reading(database: str, connections: int) -> Iterator[list]:
+    """Connections in read transactions that all show one moment of the database: begun while
+    another connection holds the write lock, so that no commit falls between them. While a
+    writer holds it (an import under way) one connection only: nothing waits for a writer."""
+    conns: list = []
+    try:
+        if connections > 1:
+            with driver.connect(database, autocommit=True) as guard, guard.cursor() as lock:
+                try:
+                    lock.execute("BEGIN IMMEDIATE")
+                except driver.Error:
+                    connections = 1
+                else:
+                    try:
+                        conns = [_begun(database) for _ in range(connections)]
+                    finally:
+                        lock.execute("ROLLBACK")
+        if not conns:
+            conns = [_begun(database)]
+        yield conns
+    finally:
+        for conn in conns:
+            conn.rollback()
+            conn.close()
+
+
+def _begun(database: str):
+    """A connection whose read transaction has begun (the driver opens one on the first statement;
+    the first read fixes what it sees)."""
+    conn = driver.connect(database)
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM sqlite_master")
+        cur.fetchall()
+    return conn
+
+
+def _write(conn, sql: str, params: tuple, path: Path) -> pa.Table:
+    """The result of `sql` written as the Arrow IPC file `path`; the result."""
+    with conn.cursor() as cur:
         # SQLite types each column from the values of the first batch: one batch holding the
         # whole result sees every value, so a column that starts with NULLs is still typed right
         cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(1 << 30)})
-        # the driver opens a transaction on the first statement: every table shows one moment
-        done: dict[str, pa.Table] = {}
-        for name, sql, params in queries:
-            # {"earlier": [query, column]}: that column of an earlier result, as JSON for json_each
-            params = tuple(json.dumps(done[p["earlier"][0]].column(p["earlier"][1]).to_pylist())
-                           if isinstance(p, dict) else p for p in params)
-            cur.execute(sql, params) if params else cur.execute(sql)
-            table = done[name] = cur.fetch_arrow_table()
-            with pa.OSFile(str(Path(folder) / f"{name}.arrow"), "wb") as sink, \
-                    pa.ipc.new_file(sink, table.schema) as out:
-                out.write_table(table)
-        conn.rollback()
+        cur.execute(sql, params) if params else cur.execute(sql)
+        table = cur.fetch_arrow_table()
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as out:
+        out.write_table(table)
+    return table
 
 
 def ingest(database: str, table: str, file: str) -> None:

@@ -82,8 +82,11 @@ class LoadedLedger:
         self.engine = engine
         self.kept: list[str] = []  # the months `keep` holds, newest first
         self.duck = columnar.connect(config)
-        queries = [(table, f"SELECT {', '.join(columns)} FROM {table}", ()) for table, columns in LEDGER.items()]
-        columnar.load(self.duck, engine, queries, LEDGER)
+        # the cards first, the largest: on SQLite two connections read them at once, then the rest
+        queries = [("assets", sql, ()) for sql in columnar.parts(engine, "assets", LEDGER["assets"])]
+        queries += [(table, f"SELECT {', '.join(columns)} FROM {table}", ())
+                    for table, columns in LEDGER.items() if table != "assets"]
+        columnar.load(self.duck, engine, queries, LEDGER, connections=2)
         build_timeline(self.duck)
 
     def read_history(self, months: dict[str, str]) -> None:

@@ -2,6 +2,8 @@
 its own does: the months before come from the range itself (kept in DuckDB), not read back."""
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import delete, select
 
 from jobs.runner import compute_month, compute_months
@@ -42,5 +44,5 @@ def test_a_range_stores_what_its_months_computed_one_by_one_store(city, config):
         assert conn.scalar(select(KpiRow.rank_change).where(KpiRow.month == "2026-10",
                                                              KpiRow.rank_change.is_not(None)).limit(1)) is not None
         assert conn.scalar(select(WarningRow.first_seen).where(WarningRow.month == "2026-10",
-                                                               WarningRow.first_seen < "2026-10-01").limit(1))
+                                                               WarningRow.first_seen < dt.date(2026, 10, 1)).limit(1))
     assert ranged == alone
