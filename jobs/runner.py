@@ -2,10 +2,13 @@
 every computation audited and every job run recorded."""
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import logging
 import time
 import traceback
-from typing import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from typing import Callable, Iterator
 
 from sqlalchemy import Engine, func, select
 
@@ -15,7 +18,7 @@ from ledger.config import Config
 from ledger.locks import named_lock
 from ledger.models import Snapshot
 from metrics.engine import LoadedLedger
-from metrics.snapshot import compute_snapshot
+from metrics.snapshot import compute, compute_snapshot, store
 
 log = logging.getLogger("panhuo.jobs")
 
@@ -24,15 +27,19 @@ class MonthClosed(ValueError):
     pass
 
 
-def compute_month(engine: Engine, config: Config, month: str, actor: str, reopen: bool = False,
-                  wait: float | None = None, only_if_missing: bool = False,
-                  ledger: LoadedLedger | None = None, refresh: bool = True, cases: bool = True) -> dict:
-    """Compute and store `month` unless it is closed (then only with `reopen`, audited).
+@dataclasses.dataclass
+class _Job:
+    stored: dict | None  # the row counts already stored, when the month is not to be computed
+    before_commit: Callable
 
-    Holds the month's lock: a scheduler and a CLI call never compute one month at once.
-    `only_if_missing`: filling a gap; if another process filled it meanwhile, leave it.
-    `ledger`: the ledger as already read for several months in a row (see compute_months), which
-    then refreshes the planner statistics once at the end (`refresh=False` here).
+
+@contextlib.contextmanager
+def _month(engine: Engine, month: str, actor: str, reopen: bool = False, wait: float | None = None,
+           only_if_missing: bool = False, cases: bool = True) -> Iterator[_Job]:
+    """Hold `month`'s lock for the block: a scheduler and a CLI call never compute one month at once.
+
+    Raises MonthClosed for a closed month unless `reopen` (then audited as a reopen).
+    `only_if_missing`: filling a gap; if another process filled it meanwhile, `stored` has its counts.
     `cases=False`: the warning cases do not follow this month even when it is the newest (a month
     of a range other than its last, see compute_months).
     """
@@ -42,7 +49,8 @@ def compute_month(engine: Engine, config: Config, month: str, actor: str, reopen
             before = conn.execute(select(Snapshot.computed_at, Snapshot.row_counts)
                                   .where(Snapshot.month == month)).first()
         if before is not None and only_if_missing:
-            return dict(before.row_counts)
+            yield _Job(dict(before.row_counts), lambda conn, counts: None)
+            return
         if closed and not reopen:
             raise MonthClosed(f"{month} 已关账，重算须由管理员加 --reopen / {month} is closed: "
                               f"recomputing it needs --reopen by an admin")
@@ -56,7 +64,18 @@ def compute_month(engine: Engine, config: Config, month: str, actor: str, reopen
             if cases and conn.execute(select(func.max(Snapshot.month))).scalar() == month:
                 workflow.sync_cases(conn, month)
 
-        counts = compute_snapshot(engine, month, config, before_commit=before_commit, ledger=ledger)
+        yield _Job(None, before_commit)
+
+
+def compute_month(engine: Engine, config: Config, month: str, actor: str, reopen: bool = False,
+                  wait: float | None = None, only_if_missing: bool = False, refresh: bool = True) -> dict:
+    """Compute and store `month` unless it is closed (then only with `reopen`, audited); its row
+    counts. `wait`: seconds to wait for another computation of the month (LockBusy after);
+    `refresh`: the planner statistics after."""
+    with _month(engine, month, actor, reopen, wait, only_if_missing) as job:
+        if job.stored is not None:
+            return job.stored
+        counts = compute_snapshot(engine, month, config, before_commit=job.before_commit)
     if refresh:
         refresh_statistics(engine)
     return counts
@@ -67,20 +86,50 @@ def compute_months(engine: Engine, config: Config, months: list[str], actor: str
     """compute_month for each of `months` in order, reading the ledger once for all of them; their
     row counts by month.
 
+    A month is stored while the next one is computed (a thread of its own writes it; each month's
+    lock is held until it is stored, and a month is stored only after the one before it). A
+    failure stops the range: the months stored before it stay.
+
     The warning cases follow the newest month only, as when the months had been computed before:
     a range computed afresh (a new city's backfill, the demo) leaves the same cases as recomputing
     it does, not a case opened and closed again for every month a warning came and went."""
-    done = {}
+    done: dict[str, dict] = {}
     if not months:
         return done
     newest = max(months)
-    with LoadedLedger(engine, config) as ledger:
-        for month in months:
-            started = time.perf_counter()
-            done[month] = compute_month(engine, config, month, actor, ledger=ledger, refresh=False,
-                                        cases=month == newest, **options)
-            if on_done is not None:
-                on_done(month, done[month], time.perf_counter() - started)
+    storing: list[tuple[str, float, Future, contextlib.ExitStack]] = []  # the month being stored
+
+    def stored() -> None:
+        if not storing:
+            return
+        month, started, future, lock = storing.pop()
+        try:
+            done[month] = future.result()
+        finally:
+            lock.close()
+        if on_done is not None:
+            on_done(month, done[month], time.perf_counter() - started)
+
+    with LoadedLedger(engine, config) as ledger, ThreadPoolExecutor(1, thread_name_prefix="panhuo-store") as writer:
+        try:
+            for month in months:
+                started = time.perf_counter()
+                with contextlib.ExitStack() as held:
+                    job = held.enter_context(_month(engine, month, actor, cases=month == newest, **options))
+                    computed = compute(ledger, month, config) if job.stored is None else None
+                    stored()  # the month before, stored meanwhile
+                    lock = held.pop_all()  # from here released once this month is stored
+                if computed is None:  # filled meanwhile by another process: nothing to store
+                    future: Future = Future()
+                    future.set_result(job.stored)
+                else:
+                    future = writer.submit(store, engine, computed, job.before_commit)
+                storing.append((month, started, future, lock))
+            stored()
+        finally:
+            for _, _, future, lock in storing:  # stopped by a failure: its lock goes once it is done
+                wait([future])
+                lock.close()
     refresh_statistics(engine)
     return done
 

@@ -11,7 +11,7 @@ cost seconds and left as many dead rows behind each time.
 """
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import datetime as dt
 from typing import Callable
 
@@ -68,46 +68,63 @@ def _warning_changes(ledger: analytic.LoadedLedger, month: str, total: int) -> t
     return None if changed.num_rows + gone.num_rows > max(total, stored) // 2 else (gone, changed)
 
 
-def compute_snapshot(engine: Engine, month: str, config: Config,
-                     before_commit: Callable[[Connection, dict], None] | None = None,
-                     ledger: analytic.LoadedLedger | None = None) -> dict:
-    """Compute `month` (YYYY-MM) from the ledger as it stands and store it; returns row counts.
+@dataclasses.dataclass
+class Computed:
+    """A month computed, to be stored (`store`)."""
+    month: str
+    counts: dict
+    kpis: pa.Table
+    entries: list[dict]
+    warnings: pa.Table | None  # all of them, or
+    changes: tuple[pa.Table, pa.Table] | None  # the keys gone and the rows new or different
+
+
+def compute(ledger: analytic.LoadedLedger, month: str, config: Config) -> Computed:
+    """Compute `month` (YYYY-MM) on the ledger as read; kept as the history of the months after it."""
+    d = snapshot_date(month)
+    ledger.read_history({"prev": shift_month(month, -1), "prev2": shift_month(month, -2)})
+    duck = ledger.duck
+    prepare(duck, d)
+    compute_kpis(duck, d, config)
+    evaluate(duck, d, config)
+    entries = compute_lists(duck, config)
+    kpis = _rows(duck, month, "kpis", KPI_COLUMNS)
+    counts = {"kpis": kpis.num_rows, "warnings": duck.execute("SELECT count(*) FROM warnings").fetchall()[0][0],
+              "lists": len(entries)}
+    # the caller holds the month's lock (jobs.runner): the stored rows stay as read until written
+    changes = _warning_changes(ledger, month, counts["warnings"])
+    warnings = _rows(duck, month, "warnings", WARNING_COLUMNS) if changes is None else None
+    ledger.keep(month)
+    return Computed(month, counts, kpis, entries, warnings, changes)
+
+
+def store(engine: Engine, computed: Computed, before_commit: Callable[[Connection, dict], None] | None = None) -> dict:
+    """Replace the month's stored snapshot by `computed` in one transaction; its row counts.
 
     `before_commit(conn, counts)` runs inside the writing transaction (the audit entry goes
-    there, so it is written exactly when the snapshot is). `ledger`: the ledger as already read
-    (several months in a row); by default it is read now.
-    """
-    d = snapshot_date(month)
-    shared = ledger
-    with contextlib.ExitStack() as stack:
-        if ledger is None:
-            ledger = stack.enter_context(analytic.LoadedLedger(engine, config))
-        ledger.read_history({"prev": shift_month(month, -1), "prev2": shift_month(month, -2)})
-        duck = ledger.duck
-        prepare(duck, d)
-        compute_kpis(duck, d, config)
-        evaluate(duck, d, config)
-        entries = compute_lists(duck, config)
-        kpis = _rows(duck, month, "kpis", KPI_COLUMNS)
-        counts = {"kpis": kpis.num_rows, "warnings": duck.execute("SELECT count(*) FROM warnings").fetchall()[0][0],
-                  "lists": len(entries)}
-        # the caller holds the month's lock (jobs.runner): the stored rows stay as read until written
-        changes = _warning_changes(ledger, month, counts["warnings"])
-        warnings = _rows(duck, month, "warnings", WARNING_COLUMNS) if changes is None else None
+    there, so it is written exactly when the snapshot is). Touches no DuckDB: it may run in a
+    thread of its own while the next month is computed."""
+    month, counts = computed.month, computed.counts
     with engine.connect().execution_options(write=True) as conn, ingest_space(conn), conn.begin():
-        _replace(conn, month, d, counts, kpis, entries)
-        if changes is None:
+        _replace(conn, month, snapshot_date(month), counts, computed.kpis, computed.entries)
+        if computed.changes is None:
             conn.execute(delete(WarningRow).where(WarningRow.month == month))
-            write_arrow(conn, "warning_rows", ["month", *WARNING_COLUMNS], warnings)
+            write_arrow(conn, "warning_rows", ["month", *WARNING_COLUMNS], computed.warnings)
         else:
-            gone, changed = changes
+            gone, changed = computed.changes
             delete_keys(conn, "warning_rows", WARNING_KEY, gone)
             upsert_arrow(conn, "warning_rows", ["month", *WARNING_COLUMNS], WARNING_KEY, changed)
         if before_commit is not None:
             before_commit(conn, counts)
-    if shared is not None:
-        shared.keep(month)  # the next month of the range reads this one from DuckDB
     return counts
+
+
+def compute_snapshot(engine: Engine, month: str, config: Config,
+                     before_commit: Callable[[Connection, dict], None] | None = None) -> dict:
+    """Compute `month` (YYYY-MM) from the ledger as it stands and store it; returns row counts."""
+    with analytic.LoadedLedger(engine, config) as ledger:
+        computed = compute(ledger, month, config)
+    return store(engine, computed, before_commit)
 
 
 def _replace(conn: Connection, month: str, d: dt.date, counts: dict, kpis: pa.Table, entries: list[dict]) -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, select
+import pytest
+from sqlalchemy import delete, func, select
 
+import jobs.runner
 from jobs.runner import compute_month, compute_months
+from ledger.locks import named_lock
 from ledger.models import KpiRow, ListEntry, Snapshot, WarningCase, WarningEvent, WarningRow
 from metrics.timeline import months_range
 
@@ -46,3 +49,38 @@ def test_a_range_stores_what_its_months_computed_one_by_one_store(city, config):
         assert conn.scalar(select(WarningRow.first_seen).where(WarningRow.month == "2026-10",
                                                                WarningRow.first_seen < dt.date(2026, 10, 1)).limit(1))
     assert ranged == alone
+
+
+def stored_months(engine) -> list[str]:
+    with engine.connect() as conn:
+        return sorted(conn.scalars(select(Snapshot.month)))
+
+
+def months_free(engine, months) -> bool:
+    """No month's lock left held: each taken at once."""
+    for month in months:
+        with named_lock(engine, f"compute-{month}", wait=0):
+            pass
+    return True
+
+
+@pytest.mark.parametrize("failing", ["compute", "store"])
+def test_a_failure_stops_the_range_and_leaves_the_months_stored_before_it(city, config, monkeypatch, failing):
+    """Month N is stored while N+1 is computed: whichever of the two fails, the months before the
+    failure are stored whole, none after it, and no month's lock is left held."""
+    forget(city)
+    real = getattr(jobs.runner, failing)
+
+    def broken(*args, **kwargs):
+        month = args[1] if failing == "compute" else args[1].month
+        if month == "2026-08":
+            raise RuntimeError("磁盘已满 / disk full")
+        return real(*args, **kwargs)
+    monkeypatch.setattr(jobs.runner, failing, broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        compute_months(city, config, MONTHS, "test")
+    assert stored_months(city) == ["2026-06", "2026-07"]
+    assert months_free(city, MONTHS)
+    with city.connect() as conn:  # the months stored are whole
+        assert {m: n for m, n in conn.execute(select(WarningRow.month, func.count()).group_by(WarningRow.month))} == {
+            m: counts["warnings"] for m, counts in conn.execute(select(Snapshot.month, Snapshot.row_counts))}
