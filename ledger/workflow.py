@@ -75,6 +75,39 @@ def sync_cases(conn: Connection, month: str) -> dict[str, int]:
     Set-based (a few statements whatever the number of warnings), each step logged first so the
     event keeps the state it left."""
     now = timestamp()
+    newest = conn.execute(select(func.coalesce(func.max(WarningCase.id), 0))).scalar_one()
+    # A city's first computation opens a case for every warning and has none to carry: the
+    # statements that carry them (and the statistics they are planned on) are left out.
+    first = newest == 0
+    reopened = closed = 0
+    if not first:
+        reopened, closed = _carry_cases(conn, month, now)
+    # the new cases skip the known ones by the unique key, not by NOT EXISTS on the table being
+    # written: with statistics that say it is empty (ANALYZE before the first warnings), PostgreSQL
+    # plans that as a scan of the growing table for every row, minutes for a city's first month
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    # the first computation's cases' and events' other indexes (and the events' foreign key) are
+    # built after the rows, not kept up row by row (137k cases and events on PostgreSQL: 2.1-2.3 s, 1.4 s so)
+    with rebuilt_indexes(conn, "warning_cases", first), rebuilt_indexes(conn, "warning_events", first):
+        opened = conn.execute(dialect.insert(WarningCase).from_select(
+            ["rule", "ref", "asset_code", "dept_code", "region_code", "level", "state", "opened_on", "last_month"],
+            select(WarningRow.rule, WarningRow.ref, WarningRow.asset_code, WarningRow.dept_code,
+                   WarningRow.region_code, WarningRow.level, literal("open"), WarningRow.first_seen, literal(month))
+            .where(WarningRow.month == month))
+            .on_conflict_do_nothing(index_elements=["rule", "ref"])
+            .execution_options(preserve_rowcount=True)).rowcount  # an INSERT's count is kept only when asked
+        # the cases just opened are the ones numbered after the newest before
+        conn.execute(insert(WarningEvent).from_select(
+            ["case_id", "at", "actor", "action", "from_state", "to_state", "note"],
+            select(WarningCase.id, literal(now, DateTime), literal("system"), literal("fired"), literal(None, String),
+                   literal("open"), literal(f"{month} 触发"))
+            .where(WarningCase.id > newest, WarningCase.last_month == month)))
+    return {"opened": opened, "reopened": reopened, "closed": closed}
+
+
+def _carry_cases(conn: Connection, month: str, now: dt.datetime) -> tuple[int, int]:
+    """The cases known before `month`: those that fire again reopen, those that no longer fire
+    close by themselves; (reopened, closed)."""
     _know_the_warning_rows(conn, month)
     # a case and this month's warning of the same (rule, ref): UPDATE … FROM, a join on both databases
     joined = and_(WarningRow.month == month, WarningRow.rule == WarningCase.rule, WarningRow.ref == WarningCase.ref)
@@ -106,30 +139,7 @@ def sync_cases(conn: Connection, month: str) -> dict[str, int]:
     gone = and_(WarningCase.state.in_(("open", "acknowledged", "submitted", "returned")), ~firing)
     log("closed", "closed", f"{month} 规则不再触发，自动关闭", gone)
     closed = conn.execute(update(WarningCase).where(gone).values(state="closed")).rowcount
-    # the new cases skip the known ones by the unique key, not by NOT EXISTS on the table being
-    # written: with statistics that say it is empty (ANALYZE before the first warnings), PostgreSQL
-    # plans that as a scan of the growing table for every row, minutes for a city's first month
-    newest = conn.execute(select(func.coalesce(func.max(WarningCase.id), 0))).scalar_one()
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    # A city's first computation opens a case for every warning: the cases' and events' other
-    # indexes (and the events' foreign key) are built after the rows, not kept up row by row
-    # (137k cases and events on PostgreSQL: 2.1-2.3 s, 1.4 s so).
-    first = newest == 0
-    with rebuilt_indexes(conn, "warning_cases", first), rebuilt_indexes(conn, "warning_events", first):
-        opened = conn.execute(dialect.insert(WarningCase).from_select(
-            ["rule", "ref", "asset_code", "dept_code", "region_code", "level", "state", "opened_on", "last_month"],
-            select(WarningRow.rule, WarningRow.ref, WarningRow.asset_code, WarningRow.dept_code,
-                   WarningRow.region_code, WarningRow.level, literal("open"), WarningRow.first_seen, literal(month))
-            .where(WarningRow.month == month))
-            .on_conflict_do_nothing(index_elements=["rule", "ref"])
-            .execution_options(preserve_rowcount=True)).rowcount  # an INSERT's count is kept only when asked
-        # the cases just opened are the ones numbered after the newest before
-        conn.execute(insert(WarningEvent).from_select(
-            ["case_id", "at", "actor", "action", "from_state", "to_state", "note"],
-            select(WarningCase.id, literal(now, DateTime), literal("system"), literal("fired"), literal(None, String),
-                   literal("open"), literal(f"{month} 触发"))
-            .where(WarningCase.id > newest, WarningCase.last_month == month)))
-    return {"opened": opened, "reopened": reopened, "closed": closed}
+    return reopened, closed
 
 
 def _know_the_warning_rows(conn: Connection, month: str) -> None:
