@@ -28,7 +28,9 @@ PG_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/panhuo_bench"
 
 def run(args: list[str], env: dict, command: list[str] | None = None) -> tuple[float, float, str]:
     """Run a command (panhuo by default); return (seconds, peak RSS in MiB of that process and its
-    children, output)."""
+    children, output). The command before's writes are on disk first: a compute timed while the
+    kernel still writes back an import's few hundred MB varied by seconds from run to run."""
+    os.sync()
     started = time.perf_counter()
     proc = subprocess.Popen([*(command or [str(PANHUO)]), *args], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)

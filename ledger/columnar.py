@@ -99,6 +99,8 @@ def load(duck: duckdb.DuckDBPyConnection, engine: Engine, queries: list[Query],
          types: dict[str, dict[str, str]], connections: int = 1) -> None:
     """Run `queries` on the ledger and create each result in `duck` with `types[name]` ({column: type});
     the rows of queries of one name (parts of a table, `parts`) in one table."""
+    if not queries:  # the history of a range's months, all kept: no trip to the database
+        return
     made = set()
     for name, arrow in read(engine, queries, connections):
         install(duck, name, types[name], arrow, append=name in made)

@@ -101,8 +101,9 @@ class LoadedLedger:
                       {f"{table}_{key}": HISTORY[table] for table, key, _ in missing})
 
     def keep(self, month: str) -> None:
-        """`month`, just computed and stored from this ledger, is the history the next months read
-        (a range reads it from DuckDB, not back from the database); two months are kept."""
+        """`month`, just computed from this ledger (and stored before the next is), is the history
+        the next months read: a range reads it from DuckDB, not back from the database. Two months
+        are kept."""
         keep_history(self.duck, month)
         self.kept = [month, *(m for m in self.kept if m != month)]
         for old in self.kept[2:]:
