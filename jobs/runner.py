@@ -30,7 +30,7 @@ class MonthClosed(ValueError):
 @dataclasses.dataclass
 class _Job:
     stored: dict | None  # the row counts already stored, when the month is not to be computed
-    before_commit: Callable
+    before_commit: Callable | None = None  # store's: the audit entry and the case sync
 
 
 @contextlib.contextmanager
@@ -49,7 +49,7 @@ def _month(engine: Engine, month: str, actor: str, reopen: bool = False, wait: f
             before = conn.execute(select(Snapshot.computed_at, Snapshot.row_counts)
                                   .where(Snapshot.month == month)).first()
         if before is not None and only_if_missing:
-            yield _Job(dict(before.row_counts), lambda conn, counts: None)
+            yield _Job(dict(before.row_counts))
             return
         if closed and not reopen:
             raise MonthClosed(f"{month} 已关账，重算须由管理员加 --reopen / {month} is closed: "
@@ -116,7 +116,10 @@ def compute_months(engine: Engine, config: Config, months: list[str], actor: str
                 started = time.perf_counter()
                 with contextlib.ExitStack() as held:
                     job = held.enter_context(_month(engine, month, actor, cases=month == newest, **options))
-                    computed = compute(ledger, month, config) if job.stored is None else None
+                    computed = None
+                    if job.stored is None:
+                        computed = compute(ledger, month, config)
+                        ledger.keep(month)  # the next month's history, from DuckDB
                     stored()  # the month before, stored meanwhile
                     lock = held.pop_all()  # from here released once this month is stored
                 if computed is None:  # filled meanwhile by another process: nothing to store
