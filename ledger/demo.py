@@ -73,6 +73,9 @@ METHODS = ["自用", "调剂", "共享共用", "出租", "公物仓", "出售", 
 
 LAST_MONTH_END = dt.date(2026, 10, 31)   # the newest month the demo computes
 FIRST_DAY = dt.date(2003, 1, 1)
+# the city set up its 盘活台账 in May 2025 (seeds/003: 建立台账（2025年5月）): an asset idle since
+# long before comes onto it then, not with a plan due in 2013 and 台账逾期 for 4,000 days
+LEDGER_OPENED = dt.date(2025, 5, 1)
 
 
 @dataclass
@@ -196,6 +199,7 @@ class _AssetGenerator:
         self.plans = self.leases = self.incomes = self.listings = 0
         self.end = LAST_MONTH_END.toordinal() + 20  # a little past the last month: records keep coming
         self.first = FIRST_DAY.toordinal()
+        self.opened = LEDGER_OPENED.toordinal()
         self.cats = list(CATEGORIES)
         self.cat_weights = [CATEGORIES[c][0] for c in self.cats]
 
@@ -274,6 +278,8 @@ class _AssetGenerator:
     def _plan(self, code: str, listed: int, q: float, timeline: list) -> None:
         """A revitalization plan; when done, the asset leaves the pool on that day."""
         rng = self.rng
+        if listed < self.opened:  # onto the 台账 in its first two months, spread by the day itself
+            listed = self.opened + listed % 61
         listed = min(listed, self.end)
         due = listed + rng.randint(90, 360)
         done = None

@@ -9,7 +9,7 @@ from jobs.cli import main
 from jobs.runner import compute_month
 from ledger import filestore, reporting
 from ledger.config import env_name
-from ledger.demo import DEPT_ACCOUNTS, write_demo_ledger
+from ledger.demo import DEPT_ACCOUNTS, LAST_MONTH_END, LEDGER_OPENED, write_demo_ledger
 from ledger.models import (
     Asset,
     Commitment,
@@ -54,9 +54,13 @@ def test_demo_builds_13_months_with_every_rule_and_list(engine, config, tmp_path
     with engine.connect() as conn:
         months = conn.execute(select(Snapshot.month).order_by(Snapshot.month)).scalars().all()
         rules = set(conn.execute(select(WarningRow.rule).where(WarningRow.month == "2026-10")).scalars())
+        plan_late = conn.execute(select(func.max(WarningRow.days)).where(WarningRow.month == "2026-10",
+                                                                         WarningRow.rule == "plan_overdue")).scalar()
         lists = set(conn.execute(select(ListEntry.list).where(ListEntry.month == "2026-10")).scalars())
-        city = conn.execute(select(KpiRow.idle_rate, KpiRow.asset_count).where(
+        city = conn.execute(select(KpiRow.idle_rate, KpiRow.asset_count, KpiRow.score).where(
             KpiRow.month == "2026-10", KpiRow.level == "city")).one()
+        first = conn.execute(select(KpiRow.idle_rate, KpiRow.score).where(
+            KpiRow.month == "2025-10", KpiRow.level == "city")).one()
         departments = conn.execute(select(func.count(), func.min(KpiRow.score), func.max(KpiRow.score)).where(
             KpiRow.month == "2026-10", KpiRow.level == "department")).one()
     assert len(months) == 13 and months[-1] == "2026-10"
@@ -69,8 +73,12 @@ def test_demo_builds_13_months_with_every_rule_and_list(engine, config, tmp_path
     assert len(received) == 4 and weekly > 0  # a reporting history, so 报送情况 is not empty on first start
     assert {"on_time", "late", "missing"} <= set(older["status"])  # some late, a few missing
     assert rules == set(RULE_NAMES)
+    # a plan is on the 台账 from its start at the earliest, due 90 days or more after its listing
+    assert 0 < plan_late <= (LAST_MONTH_END - LEDGER_OPENED).days - 90
     assert lists == set(LISTS)
     assert 0.02 < city.idle_rate < 0.09
+    # the campaign under way since the 台账 was set up: fewer idle, a better score than a year before
+    assert city.idle_rate < first.idle_rate and city.score > first.score + 10
     count, low, high = departments
     assert count == 150 and low < 40 and high > 95  # from poor to excellent
     # the cycle under way: warnings answered, checked and sent back, interviews held with commitments
