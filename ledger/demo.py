@@ -74,7 +74,7 @@ METHODS = ["自用", "调剂", "共享共用", "出租", "公物仓", "出售", 
 LAST_MONTH_END = dt.date(2026, 10, 31)   # the newest month the demo computes
 FIRST_DAY = dt.date(2003, 1, 1)
 # the city set up its 盘活台账 in May 2025 (seeds/003: 建立台账（2025年5月）): an asset idle since
-# long before comes onto it then, not with a plan due in 2013 and 台账逾期 for 4,000 days
+# long before comes onto it then, not with a plan due in 2013 and 台账逾期 for 8,000 days
 LEDGER_OPENED = dt.date(2025, 5, 1)
 
 
