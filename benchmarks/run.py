@@ -5,7 +5,9 @@
 Data: the demo generator's CSV folder, cached in benchmarks/data/<N>/. Each step runs the real
 `panhuo` command in its own process; the figures go to stdout as a Markdown table row. Beside
 `compute --from 2026-08 --to 2026-10` stands the same three months computed by DuckDB alone from
-Parquet files of the same ledger (pure_duckdb.py), measured in the same run.
+Parquet files of the same ledger (pure_duckdb.py), measured in the same run. `--repeat N` times
+the pair N times, each compute on a fresh copy of the imported database, and gives the median ratio
+(a 2-core machine's runs of the same command differed by a quarter).
 """
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ import argparse
 import os
 import platform
 import re
+import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -48,12 +52,51 @@ def fresh_database(kind: str) -> str:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return f"sqlite:///{path}"
+    _pg_admin("DROP DATABASE IF EXISTS panhuo_bench WITH (FORCE)", "CREATE DATABASE panhuo_bench")
+    return PG_BENCH
+
+
+def keep_imported(kind: str) -> None:
+    """A copy of the benchmark database as the import left it, for `restore_imported`."""
+    if kind == "sqlite":
+        for suffix in ("", "-wal"):  # no process has it open: the file and its log are the database
+            source, copy = HERE / "data" / f"bench.db{suffix}", HERE / "data" / f"bench-imported.db{suffix}"
+            copy.unlink(missing_ok=True)
+            if source.exists():
+                shutil.copyfile(source, copy)
+        return
+    _pg_admin("DROP DATABASE IF EXISTS panhuo_bench_imported WITH (FORCE)",
+              "CREATE DATABASE panhuo_bench_imported TEMPLATE panhuo_bench")
+
+
+def restore_imported(kind: str) -> None:
+    """The benchmark database as `keep_imported` saw it."""
+    if kind == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            (HERE / "data" / f"bench.db{suffix}").unlink(missing_ok=True)
+        for suffix in ("", "-wal"):
+            copy = HERE / "data" / f"bench-imported.db{suffix}"
+            if copy.exists():
+                shutil.copyfile(copy, HERE / "data" / f"bench.db{suffix}")
+        return
+    _pg_admin("DROP DATABASE IF EXISTS panhuo_bench WITH (FORCE)",
+              "CREATE DATABASE panhuo_bench TEMPLATE panhuo_bench_imported")
+
+
+def drop_imported(kind: str) -> None:
+    if kind == "sqlite":
+        for suffix in ("", "-wal"):
+            (HERE / "data" / f"bench-imported.db{suffix}").unlink(missing_ok=True)
+    else:
+        _pg_admin("DROP DATABASE IF EXISTS panhuo_bench_imported WITH (FORCE)")
+
+
+def _pg_admin(*statements: str) -> None:
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS panhuo_bench WITH (FORCE)"))
-        conn.execute(text("CREATE DATABASE panhuo_bench"))
+        for statement in statements:
+            conn.execute(text(statement))
     admin.dispose()
-    return PG_BENCH
 
 
 def ensure_data(assets: int) -> tuple[Path, dict]:
@@ -132,6 +175,8 @@ def main() -> None:
     parser.add_argument("--assets", type=int, action="append", required=True)
     parser.add_argument("--db", choices=["sqlite", "postgres"], action="append", required=True)
     parser.add_argument("--year", action="store_true", help="also compute 13 months (2025-10 … 2026-10)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="time compute and pure DuckDB N times (each compute on a fresh copy of the import)")
     parser.add_argument("--messy", action="store_true",
                         help="only import: the clean folder and its messy copy (every spelling import.md accepts), "
                              "then the next month's export over the messy one's city")
@@ -150,20 +195,33 @@ def main() -> None:
             env = panhuo_env(url, assets)
             run(["init-db"], env)
             import_s, import_mb, _ = run(["import", str(folder)], env)
-            wall_s, three_mb, out = run(["compute", "--from", "2026-08", "--to", "2026-10"], env)
-            three_s = float(re.search(r"in ([0-9.]+)s", out).group(1))  # the computation, without Python's start
             parquet = HERE / "data" / f"parquet-{assets}"
             run(["export", url, str(parquet)], env, python)
-            _, pure_mb, out = run(["run", str(parquet), "2026-08", "2026-10"], env, python)
-            pure_s = float(out.split()[-1])
+            if args.repeat > 1:
+                keep_imported(kind)
+            computes, pures, three_mb, pure_mb = [], [], 0.0, 0.0
+            for n in range(args.repeat):
+                if n:
+                    restore_imported(kind)
+                wall_s, mb, out = run(["compute", "--from", "2026-08", "--to", "2026-10"], env)
+                # the computation, without Python's start
+                computes.append((float(re.search(r"in ([0-9.]+)s", out).group(1)), wall_s))
+                three_mb = max(three_mb, mb)
+                _, mb, out = run(["run", str(parquet), "2026-08", "2026-10"], env, python)
+                pures.append(float(out.split()[-1]))
+                pure_mb = max(pure_mb, mb)
+            if args.repeat > 1:
+                drop_imported(kind)
+            ratios = sorted(c / p for (c, _), p in zip(computes, pures))
+            ratio = f"{statistics.median(ratios):.2f}" + (f" ({ratios[0]:.2f}–{ratios[-1]:.2f})" if len(ratios) > 1 else "")
             if args.year:
                 _, all_mb, out = run(["compute", "--from", "2025-10", "--to", "2026-10"], env)
                 year = f"{float(re.search(r'in ([0-9.]+)s', out).group(1)):.1f}"
             else:
                 all_mb, year = 0, "—"
-            print(f"| {assets:,} | {kind} | {import_s:.1f} | {import_mb:.0f} | {three_s:.1f} ({wall_s:.1f}) | "
-                  f"{max(three_mb, all_mb):.0f} | {pure_s:.1f} | {pure_mb:.0f} | {three_s / pure_s:.2f} | "
-                  f"{year} |", flush=True)
+            print(f"| {assets:,} | {kind} | {import_s:.1f} | {import_mb:.0f} | "
+                  f"{'; '.join(f'{c:.1f} ({w:.1f})' for c, w in computes)} | {max(three_mb, all_mb):.0f} | "
+                  f"{'; '.join(f'{p:.1f}' for p in pures)} | {pure_mb:.0f} | {ratio} | {year} |", flush=True)
 
 
 def ensure_next_month(assets: int) -> Path:
