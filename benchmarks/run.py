@@ -48,47 +48,37 @@ def run(args: list[str], env: dict, command: list[str] | None = None) -> tuple[f
 
 def fresh_database(kind: str) -> str:
     if kind == "sqlite":
-        path = HERE / "data" / "bench.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}"
+        drop_database(kind, "bench")
+        return f"sqlite:///{HERE / 'data' / 'bench.db'}"
     _pg_admin("DROP DATABASE IF EXISTS panhuo_bench WITH (FORCE)", "CREATE DATABASE panhuo_bench")
     return PG_BENCH
 
 
-def keep_imported(kind: str) -> None:
-    """A copy of the benchmark database as the import left it, for `restore_imported`."""
+def copy_database(kind: str, source: str, target: str) -> None:
+    """The benchmark database `source` copied over `target` (names: bench, bench-imported), for
+    `--repeat`: each compute on the database as the import left it."""
     if kind == "sqlite":
+        drop_database(kind, target)
         for suffix in ("", "-wal"):  # no process has it open: the file and its log are the database
-            source, copy = HERE / "data" / f"bench.db{suffix}", HERE / "data" / f"bench-imported.db{suffix}"
-            copy.unlink(missing_ok=True)
-            if source.exists():
-                shutil.copyfile(source, copy)
+            file = HERE / "data" / f"{source}.db{suffix}"
+            if file.exists():
+                shutil.copyfile(file, HERE / "data" / f"{target}.db{suffix}")
         return
-    _pg_admin("DROP DATABASE IF EXISTS panhuo_bench_imported WITH (FORCE)",
-              "CREATE DATABASE panhuo_bench_imported TEMPLATE panhuo_bench")
+    _pg_admin(f"DROP DATABASE IF EXISTS {_pg(target)} WITH (FORCE)",
+              f"CREATE DATABASE {_pg(target)} TEMPLATE {_pg(source)}")
 
 
-def restore_imported(kind: str) -> None:
-    """The benchmark database as `keep_imported` saw it."""
+def drop_database(kind: str, name: str) -> None:
     if kind == "sqlite":
         for suffix in ("", "-wal", "-shm"):
-            (HERE / "data" / f"bench.db{suffix}").unlink(missing_ok=True)
-        for suffix in ("", "-wal"):
-            copy = HERE / "data" / f"bench-imported.db{suffix}"
-            if copy.exists():
-                shutil.copyfile(copy, HERE / "data" / f"bench.db{suffix}")
-        return
-    _pg_admin("DROP DATABASE IF EXISTS panhuo_bench WITH (FORCE)",
-              "CREATE DATABASE panhuo_bench TEMPLATE panhuo_bench_imported")
-
-
-def drop_imported(kind: str) -> None:
-    if kind == "sqlite":
-        for suffix in ("", "-wal"):
-            (HERE / "data" / f"bench-imported.db{suffix}").unlink(missing_ok=True)
+            (HERE / "data" / f"{name}.db{suffix}").unlink(missing_ok=True)
     else:
-        _pg_admin("DROP DATABASE IF EXISTS panhuo_bench_imported WITH (FORCE)")
+        _pg_admin(f"DROP DATABASE IF EXISTS {_pg(name)} WITH (FORCE)")
+
+
+def _pg(name: str) -> str:
+    """A benchmark database's name on PostgreSQL: bench-imported → panhuo_bench_imported."""
+    return f"panhuo_{name.replace('-', '_')}"
 
 
 def _pg_admin(*statements: str) -> None:
@@ -198,11 +188,11 @@ def main() -> None:
             parquet = HERE / "data" / f"parquet-{assets}"
             run(["export", url, str(parquet)], env, python)
             if args.repeat > 1:
-                keep_imported(kind)
+                copy_database(kind, "bench", "bench-imported")
             computes, pures, three_mb, pure_mb = [], [], 0.0, 0.0
             for n in range(args.repeat):
                 if n:
-                    restore_imported(kind)
+                    copy_database(kind, "bench-imported", "bench")
                 wall_s, mb, out = run(["compute", "--from", "2026-08", "--to", "2026-10"], env)
                 # the computation, without Python's start
                 computes.append((float(re.search(r"in ([0-9.]+)s", out).group(1)), wall_s))
@@ -211,7 +201,7 @@ def main() -> None:
                 pures.append(float(out.split()[-1]))
                 pure_mb = max(pure_mb, mb)
             if args.repeat > 1:
-                drop_imported(kind)
+                drop_database(kind, "bench-imported")
             ratios = sorted(c / p for (c, _), p in zip(computes, pures))
             ratio = f"{statistics.median(ratios):.2f}" + (f" ({ratios[0]:.2f}–{ratios[-1]:.2f})" if len(ratios) > 1 else "")
             if args.year:
