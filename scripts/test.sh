@@ -6,6 +6,9 @@
 # own beside the named one (test_gw0, test_gw1, …). PANHUO_TEST_POSTGRES_URL overrides the database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Python caches compiled modules and pytest its rewritten test modules in __pycache__ (gitignored);
+# a machine that sets PYTHONDONTWRITEBYTECODE has every worker compile them again on each run
+unset PYTHONDONTWRITEBYTECODE
 fast=""
 if [ "${1:-}" = "--fast" ]; then fast=1; shift; fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
