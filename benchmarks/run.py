@@ -26,8 +26,8 @@ from sqlalchemy import create_engine, text
 
 HERE = Path(__file__).resolve().parent
 PANHUO = Path(sys.executable).with_name("panhuo")
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-PG_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/panhuo_bench"
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+PG_ADMIN = f"{PG_SERVER}/postgres"
 
 
 def run(args: list[str], env: dict, command: list[str] | None = None) -> tuple[float, float, str]:
@@ -47,33 +47,37 @@ def run(args: list[str], env: dict, command: list[str] | None = None) -> tuple[f
 
 
 def fresh_database(kind: str) -> str:
+    """The benchmark database `bench`, empty; its URL."""
+    drop_database(kind, "bench")
     if kind == "sqlite":
-        drop_database(kind, "bench")
-        return f"sqlite:///{HERE / 'data' / 'bench.db'}"
-    _pg_admin("DROP DATABASE IF EXISTS panhuo_bench WITH (FORCE)", "CREATE DATABASE panhuo_bench")
-    return PG_BENCH
+        return f"sqlite:///{_sqlite('bench')}"
+    _pg_admin(f"CREATE DATABASE {_pg('bench')}")
+    return f"{PG_SERVER}/{_pg('bench')}"
 
 
 def copy_database(kind: str, source: str, target: str) -> None:
     """The benchmark database `source` copied over `target` (names: bench, bench-imported), for
     `--repeat`: each compute on the database as the import left it."""
+    drop_database(kind, target)
     if kind == "sqlite":
-        drop_database(kind, target)
         for suffix in ("", "-wal"):  # no process has it open: the file and its log are the database
-            file = HERE / "data" / f"{source}.db{suffix}"
-            if file.exists():
-                shutil.copyfile(file, HERE / "data" / f"{target}.db{suffix}")
+            if _sqlite(source, suffix).exists():
+                shutil.copyfile(_sqlite(source, suffix), _sqlite(target, suffix))
         return
-    _pg_admin(f"DROP DATABASE IF EXISTS {_pg(target)} WITH (FORCE)",
-              f"CREATE DATABASE {_pg(target)} TEMPLATE {_pg(source)}")
+    _pg_admin(f"CREATE DATABASE {_pg(target)} TEMPLATE {_pg(source)}")
 
 
 def drop_database(kind: str, name: str) -> None:
     if kind == "sqlite":
         for suffix in ("", "-wal", "-shm"):
-            (HERE / "data" / f"{name}.db{suffix}").unlink(missing_ok=True)
+            _sqlite(name, suffix).unlink(missing_ok=True)
     else:
         _pg_admin(f"DROP DATABASE IF EXISTS {_pg(name)} WITH (FORCE)")
+
+
+def _sqlite(name: str, suffix: str = "") -> Path:
+    """A benchmark database's file on SQLite (`suffix`: its -wal or -shm beside it)."""
+    return HERE / "data" / f"{name}.db{suffix}"
 
 
 def _pg(name: str) -> str:
