@@ -25,8 +25,8 @@ from outputs import facts
 SHIPPED = Path(__file__).resolve().parent / "templates"
 # what each template may use: the keys of outputs.facts' context, and Jinja's own loop variables
 PROVIDED = {
-    "bulletin": {"title", "recipients", "month_text", "scope_name", "overview", "reporting", "rankings", "notices",
-                 "interviews",
+    "bulletin": {"title", "recipients", "month_text", "scope_name", "overview", "reporting", "reporting_behind",
+                 "rankings", "notices", "interviews",
                  "accountability", "budget", "requirements", "attachment", "attachment_head", "bureau", "date", "city"},
     "interview": {"title", "addressee", "month_text", "reasons", "when", "where", "attendees", "scheduled", "bureau", "date",
                   "city"},

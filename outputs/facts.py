@@ -135,7 +135,7 @@ def bulletin(conn: Connection, scope: Scope, month: str, config: Config, today: 
         "recipients": config["documents.recipients"] if level == "city" else f"{scope_name}各部门、各单位：",
         "title": f"关于{fig.month_text(month)}{scope_name}国有资产盘活工作情况的通报",
         "overview": _overview(now, before, upto, scope_name),
-        "reporting": reporting_paragraph(conn, scope, month, config, today),
+        **reporting_facts(conn, scope, month, config, today, regions),
         "rankings": sections,
         "notices": _list_members(entries, "notice", figures),
         "interviews": _list_members(entries, "interview", figures),
@@ -149,25 +149,22 @@ def bulletin(conn: Connection, scope: Scope, month: str, config: Config, today: 
     }
 
 
-def reporting_paragraph(conn: Connection, scope: Scope, month: str, config: Config, today: dt.date) -> str:
-    """报送情况 (reporting.md): the on-time share of the units in scope, and the departments with units
-    missing or late, by name and count."""
+def reporting_facts(conn: Connection, scope: Scope, month: str, config: Config, today: dt.date,
+                    regions: dict[str, str]) -> dict:
+    """报送情况 (reporting.md) of the units in scope: the paragraph, and the rows of its annex (附件2:
+    区划, 部门, 应报单位, 未报送, 逾期) when it names only the first departments of a longer list."""
     frame = reporting.statuses(conn, month, scope.units(), today, config["reporting.due_day"])
-    if frame.empty:
-        return "报送情况：本月无应报单位。"
-    counts = frame["status"].value_counts()
-    share = fig.phrase("on_time_share", counts.get("on_time", 0) / len(frame))
-    text = (f"报送情况：{fig.month_text(month)}台账应报单位{len(frame):,}个，按期报送{int(counts.get('on_time', 0)):,}个，"
-            f"按期报送率{share}；逾期报送{int(counts.get('late', 0)):,}个，未报送{int(counts.get('missing', 0)):,}个"
-            + (f"，尚未到报送截止日的{int(counts.get('pending', 0)):,}个" if counts.get("pending", 0) else "") + "。")
+    counts = {} if frame.empty else {status: int(n) for status, n in frame["status"].value_counts().items()}
     behind = reporting.shares(frame)
-    behind = behind[(behind["missing"] > 0) | (behind["late"] > 0)].sort_values(["missing", "late"], ascending=False)
-    if behind.empty:
-        return text + "各部门均按期报送。"
-    named = [f"{r.dept_name}（" + "、".join(x for x in (f"未报送{r.missing}个" if r.missing else "",
-                                                        f"逾期{r.late}个" if r.late else "") if x) + "）"
-             for r in behind.itertuples()]
-    return text + "未按期报送的部门：" + "、".join(named) + "。"
+    behind = behind[(behind["missing"] > 0) | (behind["late"] > 0)].sort_values(
+        ["missing", "late", "region_code", "dept_code"], ascending=[False, False, True, True])
+    due = reporting.due_date(month, config["reporting.due_day"])
+    named = say.NAMED_BEHIND
+    text = say.reporting_paragraph(month, due, today, counts,
+                                   [(r.dept_name, int(r.missing), int(r.late)) for r in behind.itertuples()], named)
+    annex = [[regions.get(r.region_code, r.region_code), r.dept_name, f"{int(r.units):,}", f"{int(r.missing):,}",
+              f"{int(r.late):,}"] for r in behind.itertuples()] if len(behind) > named else []
+    return {"reporting": text, "reporting_behind": annex}
 
 
 def _overview(now: dict, before: dict, upto: dt.date, scope_name: str) -> str:

@@ -219,10 +219,17 @@ def members(doc, key: str, why: str, none: str) -> None:
 
 
 def signature(doc) -> None:
-    para(doc)
-    para(doc)
-    para(doc, "{{ bureau }}", "落款")
+    """落款: the bureau and the date, kept on the page of the text above them (GB/T 9704 7.3.5:
+    never a page holding only the signature; the text's last paragraph is `together` too)."""
+    for paragraph in (para(doc), para(doc), para(doc, "{{ bureau }}", "落款")):
+        together(paragraph)
     para(doc, "{{ date }}", "落款")
+
+
+def together(paragraph):
+    """The paragraph goes onto the page of the one after it."""
+    paragraph.paragraph_format.keep_with_next = True
+    return paragraph
 
 
 def bulletin() -> Document:
@@ -236,7 +243,7 @@ def bulletin() -> Document:
     para(doc, "{{ s.heading }}", "二级标题")
     para(doc, "{{ s.text }}")
     tag(doc, "{%p endfor %}")
-    para(doc, "全部部门排名见附件。")
+    para(doc, "全部部门排名见附件{{ '1' if reporting_behind else '' }}。")
     para(doc, "三、通报事项", "一级标题")
     members(doc, "notices", "综合得分位列末位，予以通报", "本月无通报对象。")
     para(doc, "四、约谈和问责", "一级标题")
@@ -248,21 +255,37 @@ def bulletin() -> Document:
     para(doc, "{{ budget }}")
     para(doc, "五、下一步工作要求", "一级标题")
     tag(doc, "{%p for line in requirements %}")
-    para(doc, "{{ line }}")
+    together(para(doc, "{{ line }}"))  # the last line of the text comes with the 落款
     tag(doc, "{%p endfor %}")
-    para(doc)
-    para(doc, "附件：{{ month_text }}部门综合得分排名")
+    together(para(doc))
+    # the 附件 line (GB/T 9704 7.3.2): one annex unnumbered, two numbered; the second, the departments
+    # behind with their ledgers, only when 报送情况 names just the first of them
+    tag(doc, "{%p if reporting_behind %}")
+    together(para(doc, "附件：1．{{ month_text }}部门综合得分排名"))
+    together(para(doc, "\u3000\u3000\u30002．{{ month_text }}未按期报送部门名单"))
+    tag(doc, "{%p else %}")
+    together(para(doc, "附件：{{ month_text }}部门综合得分排名"))
+    tag(doc, "{%p endif %}")
     signature(doc)
-    page_break = para(doc, "", "主送")
-    page_break.add_run().add_break(WD_BREAK.PAGE)
-    annex = para(doc, "附件", "主送")
-    annex.runs[0].font.name = "黑体"
-    annex.runs[0].element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "黑体")
-    para(doc, "{{ month_text }}部门综合得分排名", "公文标题")
-    para(doc, "", "主送")
+    annex_page(doc, "附件{{ '1' if reporting_behind else '' }}", "{{ month_text }}部门综合得分排名")
     table(doc, ["区划", "排名", "部门", *[FIGURES[key].label for key in ATTACHMENT]],
           "for r in attachment", [16, 10, 36, 14, 16, 16, 16, 16, 16])
+    tag(doc, "{%p if reporting_behind %}")
+    annex_page(doc, "附件2", "{{ month_text }}未按期报送部门名单")
+    table(doc, ["区划", "部门", "应报单位", "未报送", "逾期报送"], "for r in reporting_behind", [26, 70, 20, 20, 20])
+    tag(doc, "{%p endif %}")
     return doc
+
+
+def annex_page(doc, label: str, title: str) -> None:
+    """An annex's first lines on a page of its own: 附件N in 黑体, its title, a blank line."""
+    page_break = para(doc, "", "主送")
+    page_break.add_run().add_break(WD_BREAK.PAGE)
+    annex = para(doc, label, "主送")
+    annex.runs[0].font.name = "黑体"
+    annex.runs[0].element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "黑体")
+    para(doc, title, "公文标题")
+    para(doc, "", "主送")
 
 
 def interview() -> Document:
@@ -281,8 +304,8 @@ def interview() -> Document:
     para(doc, "你单位主要负责同志、分管负责同志及资产管理处（科）负责同志。")
     tag(doc, "{%p endif %}")
     para(doc, "三、有关要求", "一级标题")
-    para(doc, "请你单位对照上述问题逐项查找原因，形成书面整改报告（包括问题原因、整改措施、责任人和完成时限），"
-              "约谈时一并提交。无特殊情况不得缺席或委托他人参加。")
+    together(para(doc, "请你单位对照上述问题逐项查找原因，形成书面整改报告（包括问题原因、整改措施、责任人和完成时限），"
+                       "约谈时一并提交。无特殊情况不得缺席或委托他人参加。"))
     signature(doc)
     return doc
 
@@ -303,8 +326,8 @@ def rectify() -> Document:
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
     para(doc, "二、整改要求", "一级标题")
-    para(doc, "请你单位于{{ deadline }}前完成上述问题整改，整改情况（含整改措施、完成情况和相关佐证材料）书面报送{{ bureau }}，"
-              "并在国有资产盘活督导平台同步更新相关资产信息。逾期未完成整改的，将按规定予以通报、约谈。")
+    together(para(doc, "请你单位于{{ deadline }}前完成上述问题整改，整改情况（含整改措施、完成情况和相关佐证材料）书面报送"
+                       "{{ bureau }}，并在国有资产盘活督导平台同步更新相关资产信息。逾期未完成整改的，将按规定予以通报、约谈。"))
     signature(doc)
     return doc
 

@@ -4,6 +4,9 @@ Pure: no database, no files.
 """
 from __future__ import annotations
 
+import datetime as dt
+from typing import Mapping
+
 from ledger.vocab import LEVELS
 from metrics.rules import NAMES as RULE_NAMES
 from outputs import figures as fig
@@ -32,6 +35,45 @@ def top_and_bottom(entries: list[tuple[str, float]], what: str, size: int = 5) -
         return f"参与排名的{what}共{n}个，综合得分由高到低依次为：{ranking_phrase(entries)}。"
     return (f"参与排名的{what}共{n}个。综合得分前五名依次为：{ranking_phrase(entries[:size])}；"
             f"后五名依次为：{ranking_phrase(entries[-size:])}。")
+
+
+# ---- 报送情况 (reporting.md) ------------------------------------------------------------------
+
+# departments named in the bulletin's 报送情况; a longer list goes to its annex (附件2), as the full
+# ranking does (附件1): ninety names in a row ran over two pages of the 通报
+NAMED_BEHIND = 10
+
+
+def behind_phrase(name: str, missing: int, late: int) -> str:
+    """甲局（未报送4个、逾期1个）."""
+    return f"{name}（" + "、".join(x for x in (f"未报送{missing}个" if missing else "",
+                                             f"逾期{late}个" if late else "") if x) + "）"
+
+
+def reporting_paragraph(month: str, due: dt.date, today: dt.date, counts: Mapping[str, int],
+                        behind: list[tuple[str, int, int]], named: int = NAMED_BEHIND) -> str:
+    """The bulletin's 报送情况: the units' statuses (ledger.reporting.STATUSES: their counts) and the
+    departments with units missing or late, worst first as (name, missing, late).
+
+    Before the due day has passed no unit is late or missing yet and the share on time is not
+    known: the paragraph says how many have sent and how many still may. More than `named`
+    departments behind: the first `named` of them, the whole list in 附件2."""
+    units = sum(counts.values())
+    if not units:
+        return "报送情况：本月无应报单位。"
+    on_time, pending = counts.get("on_time", 0), counts.get("pending", 0)
+    head = f"报送情况：{fig.month_text(month)}台账应于{fig.date_text(due)}前报送，"
+    if pending:
+        return (f"{head}截至{fig.date_text(today)}，应报单位{units:,}个，已按期报送{on_time:,}个，"
+                f"其余{pending:,}个尚未到报送截止日。")
+    text = (f"{head}应报单位{units:,}个，按期报送{on_time:,}个，按期报送率{fig.phrase('on_time_share', on_time / units)}；"
+            f"逾期报送{counts.get('late', 0):,}个，未报送{counts.get('missing', 0):,}个。")
+    if not behind:
+        return text + "各部门均按期报送。"
+    if len(behind) <= named:
+        return text + "未按期报送的部门：" + "、".join(behind_phrase(*b) for b in behind) + "。"
+    return (text + f"未按期报送的部门共{len(behind):,}个，名单见附件2；其中未报送、逾期单位较多的是："
+            + "、".join(behind_phrase(*b) for b in behind[:named]) + "等。")
 
 
 # ---- list reasons (metrics.lists: a rule and its figures) -------------------------------------

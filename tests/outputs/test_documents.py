@@ -14,16 +14,17 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from jobs.runner import compute_month
 from ledger import workflow
 from ledger.config import ConfigError
 from ledger.importer import import_path
-from ledger.models import KpiRow, ListEntry
+from ledger.models import Department, KpiRow, ListEntry, Region, Unit
 from ledger.scope import Scope
 from ledger.vocab import DOCUMENT_KINDS
 from outputs import documents
+from outputs import phrasing as say
 from outputs.exports import snapshot_frame
 from outputs.facts import DocumentError
 from tests.expected import change_words, pct, points
@@ -114,6 +115,11 @@ def test_each_document_has_the_official_page_and_type(sample, kind):
     for raw in ("nan", "NaN", "None", "{{", "{%", "null"):
         assert raw not in text, raw
     assert "清江市财政局" in text and "2026年11月5日" in text
+    # 落款 never on a page of its own: the text's last line and the blank lines before it go with it
+    paragraphs = doc.paragraphs
+    signed = max(i for i, p in enumerate(paragraphs) if p.text == "清江市财政局")
+    last_text = max(i for i, p in enumerate(paragraphs[:signed]) if p.text.strip())
+    assert all(p.paragraph_format.keep_with_next for p in paragraphs[last_text:signed + 1])
 
 
 def test_the_bulletin_states_the_citys_figures_as_the_kpi_export(sample):
@@ -134,11 +140,50 @@ def test_the_bulletin_states_the_citys_figures_as_the_kpi_export(sample):
         assert entry["name"] in text, entry["name"]
     # 附件: every department in the ranking table, header repeated
     departments = sample["kpis"][sample["kpis"].level == "department"]
-    annex = doc.tables[-1]
+    annex = doc.tables[0]
     assert [c.text for c in annex.rows[0].cells][:3] == ["区划", "排名", "部门"]
     assert len(annex.rows) - 1 == len(departments)
     first = departments[(departments.region_code == "990100") & (departments["rank"] == 1)].iloc[0]
     assert [c.text for c in annex.rows[1].cells][1:4] == ["1", first["name"], points(first.score)]
+
+
+def test_the_bulletins_reporting_paragraph_waits_for_the_due_day_then_names_who_is_behind(sample, monkeypatch):
+    """On the due day nothing is late yet: who has sent, no share and no 附件2. A fortnight later every
+    unit of the sample (its ledger received in November reports October) is 未报送: the paragraph
+    names the first department and counts the rest, 附件2 lists each with its units (counted here
+    from the ledger), and the ranking becomes 附件1."""
+    _, data = make(sample, "bulletin")
+    text = text_of(data)
+    with sample["engine"].connect() as conn:
+        units = dict(conn.execute(select(Unit.dept_code, func.count()).group_by(Unit.dept_code)).all())
+        names = dict(conn.execute(select(Department.code, Department.name)).all())
+        regions = dict(conn.execute(select(Department.code, Department.region_code)).all())
+        region_names = dict(conn.execute(select(Region.code, Region.name)).all())
+    total = sum(units.values())
+    assert (f"报送情况：2026年10月台账应于2026年11月5日前报送，截至2026年11月5日，应报单位{total:,}个，"
+            f"已按期报送0个，其余{total:,}个尚未到报送截止日。") in text
+    assert "按期报送率" not in text and "附件2" not in text and "全部部门排名见附件。" in text
+    assert len(Document(io.BytesIO(data)).tables) == 1
+
+    monkeypatch.setattr(say, "NAMED_BEHIND", 1)
+    later = dt.date(2026, 11, 20)
+    with sample["engine"].connect() as conn:
+        _, data = documents.bulletin(conn, Scope("all"), MONTH, sample["config"], later)
+    text = text_of(data)
+    assert (f"应报单位{total:,}个，按期报送0个，按期报送率0.00%；逾期报送0个，未报送{total:,}个。"
+            f"未按期报送的部门共{len(units)}个，名单见附件2；") in text
+    assert "全部部门排名见附件1。" in text and "附件：1．2026年10月部门综合得分排名" in text
+    annex = Document(io.BytesIO(data)).tables[1]
+    assert [c.text for c in annex.rows[0].cells] == ["区划", "部门", "应报单位", "未报送", "逾期报送"]
+    listed = {row.cells[1].text: [c.text for c in row.cells] for row in annex.rows[1:]}
+    assert listed == {names[d]: [region_names[regions[d]], names[d], str(n), str(n), "0"] for d, n in units.items()}
+    # a county's bulletin: its own region's departments only, in the paragraph and the annex
+    with sample["engine"].connect() as conn:
+        _, data = documents.bulletin(conn, Scope("region", "990102"), MONTH, sample["config"], later)
+    own = sorted(names[d] for d in units if regions[d] == "990102")
+    annex = Document(io.BytesIO(data)).tables[1]
+    assert sorted(row.cells[1].text for row in annex.rows[1:]) == own
+    assert [n for d, n in names.items() if regions[d] != "990102" and n in text_of(data)] == []
 
 
 def test_a_county_gets_its_own_regions_bulletin_only(sample):

@@ -135,3 +135,40 @@ def test_a_score_change_is_the_unrounded_difference_rounded_once(now, before):
 @given(st.floats(0, 1, allow_nan=False))
 def test_a_rate_shown_anywhere_is_its_percent_rounded_half_up_to_two_decimals(rate):
     assert fig.text("idle_rate", rate) == f"{_once(Decimal(repr(rate)) * 100, 2):.2f}%"
+
+
+DUE = dt.date(2026, 11, 5)
+
+
+def test_before_the_due_day_the_reporting_paragraph_counts_who_sent_and_states_no_share():
+    said = say.reporting_paragraph("2026-10", DUE, dt.date(2026, 11, 3), {"on_time": 12, "pending": 608}, [])
+    assert said == ("报送情况：2026年10月台账应于2026年11月5日前报送，截至2026年11月3日，应报单位620个，"
+                    "已按期报送12个，其余608个尚未到报送截止日。")
+
+
+def test_after_the_due_day_the_reporting_paragraph_gives_the_share_and_names_each_department_behind():
+    counts = {"on_time": 435, "late": 15, "missing": 139}
+    assert say.reporting_paragraph("2026-11", dt.date(2026, 12, 5), dt.date(2026, 12, 7), counts,
+                                   [("甲局", 4, 0), ("乙局", 0, 1)]) == (
+        "报送情况：2026年11月台账应于2026年12月5日前报送，应报单位589个，按期报送435个，按期报送率73.85%；"
+        "逾期报送15个，未报送139个。未按期报送的部门：甲局（未报送4个）、乙局（逾期1个）。")
+    assert say.reporting_paragraph("2026-10", DUE, DUE, {"on_time": 3}, []).endswith(
+        "应报单位3个，按期报送3个，按期报送率100.00%；逾期报送0个，未报送0个。各部门均按期报送。")
+    assert say.reporting_paragraph("2026-10", DUE, DUE, {}, []) == "报送情况：本月无应报单位。"
+
+
+@given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)).filter(lambda t: any(t)), min_size=1, max_size=30),
+       st.integers(1, 12))
+def test_the_reporting_paragraph_names_at_most_its_share_of_departments_and_counts_the_rest(behind, named):
+    """Each department named with its own counts, in the order given; a longer list is counted whole
+    and sent to 附件2."""
+    rows = [(f"部门{i:02d}", missing, late) for i, (missing, late) in enumerate(behind)]
+    counts = {"on_time": 100, "missing": sum(r[1] for r in rows), "late": sum(r[2] for r in rows)}
+    said = say.reporting_paragraph("2026-10", DUE, dt.date(2026, 11, 20), counts, rows, named)
+    shown = rows[:named]
+    assert [name for name, _, _ in rows if name in said] == [name for name, _, _ in shown]
+    for name, missing, late in shown:
+        assert say.behind_phrase(name, missing, late) in said
+    assert ("名单见附件2" in said) == (len(rows) > named)
+    assert (f"未按期报送的部门共{len(rows)}个" in said) == (len(rows) > named)
+    assert "各部门均按期报送" not in said and "尚未到报送截止日" not in said
