@@ -104,13 +104,16 @@ def _alerts(month, scope, engine):
     if scope.kind in ("all", "region"):  # the finance bureau's and a county's: who has not reported the month
         cfg = context.config()
         sent = queries.submissions(engine, scope, month, cfg.today(), cfg["reporting.due_day"])
-        missing, late = int((sent["status"] == "missing").sum()), int((sent["status"] == "late").sum())
+        counts = sent["status"].value_counts()
+        # before the due day nobody is late or missing yet: a green 0 未报送 would read as all sent
+        shown = (("pending", "yellow"), ("on_time", "ok")) if counts.get("pending", 0) else \
+            (("missing", "red"), ("late", "orange"))
         cols.append(dbc.Col(c.section("台账报送", html.A([
-            html.Div([html.Div(f"{missing:,}", className="alert-count"), html.Div("未报送单位")],
-                     className="alert-tile tile-red" if missing else "alert-tile tile-ok"),
-            html.Div([html.Div(f"{late:,}", className="alert-count"), html.Div("逾期报送单位")],
-                     className="alert-tile tile-orange" if late else "alert-tile tile-ok"),
-        ], href=f"/reporting?month={month}", className="alert-tiles", id=f"{P}-reporting")), lg=3))
+            html.Div([html.Div(f"{int(counts.get(key, 0)):,}", className="alert-count"),
+                      html.Div(f"{vocab.SUBMISSION_STATES[key]}单位")],
+                     className=f"alert-tile tile-{tone if counts.get(key, 0) or key == 'on_time' else 'ok'}")
+            for key, tone in shown], href=f"/reporting?month={month}", className="alert-tiles", id=f"{P}-reporting")),
+            lg=3))
     if scope.sees_assets:
         counts = queries.warning_counts(engine, scope, month)
         by_level = counts.groupby("level")["count"].sum().to_dict() if not counts.empty else {}

@@ -4,6 +4,7 @@ only, confirm 本月无变化, are reminded (催报) and write their weekly repo
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 import json
 
@@ -177,6 +178,15 @@ def test_the_overview_shows_the_bureau_the_months_units_not_reported(app, as_use
     _, county = call(as_user("county"), [("overview-body", "children")], [("overview-month", "value", MONTH)])
     (tile,) = [node for node in _walk(county) if node.get("props", {}).get("id") == "overview-reporting"]
     assert '"2"' in text(tile)  # its region's two units
+
+
+def test_before_the_due_day_the_overview_counts_units_still_to_send_not_a_green_zero(app, as_user, monkeypatch):
+    from ledger import clock
+    monkeypatch.setattr(clock, "today", lambda zone: dt.date(2026, 11, 3))  # October's ledgers are due on the 5th
+    _, response = call(as_user("supervisor"), [("overview-body", "children")], [("overview-month", "value", MONTH)])
+    (tile,) = [node for node in _walk(response) if node.get("props", {}).get("id") == "overview-reporting"]
+    said = text(tile)
+    assert "待报送单位" in said and '"6"' in said and "按期单位" in said and "未报送单位" not in said
 
 
 def _walk(node):
