@@ -210,9 +210,13 @@ def _remind(conn, actor, month, config) -> str:
         raise workflow.WorkflowError("无权执行此操作", "not allowed for this account")
     frame = _frame(month)
     missing = frame[frame["status"] == "missing"]
-    if missing.empty:
-        return "本月没有未报送的单位，无需催报"
     due = reporting.due_date(month, config["reporting.due_day"])
+    if missing.empty:
+        pending = int((frame["status"] == "pending").sum())
+        if pending:  # before the due day no unit is 未报送 yet
+            return (f"尚未到报送截止日（{fig.date_text(due)}），{pending:,} 个单位待报送；"
+                    "截止日后仍未报送的单位可催报")
+        return "本月没有未报送的单位，无需催报"
     sent = 0
     for dept, units in missing.groupby("dept_code"):
         names = "、".join(units["unit_name"].head(30)) + ("等" if len(units) > 30 else "")

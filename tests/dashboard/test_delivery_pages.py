@@ -10,7 +10,7 @@ import json
 
 import openpyxl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from jobs import deliver
 from ledger.models import AuditEntry, Message, Submission, User, WeeklyReport
@@ -134,6 +134,20 @@ def test_the_bureau_reminds_departments_with_units_missing(app, as_user, engine,
                        [("reporting-units", "selectedRows", []), ("reporting-month", "value", month),
                         ("reporting-version", "data", 0)], changed="reporting-remind.n_clicks")
     assert "无权" in text(response)
+
+
+def test_before_the_due_day_there_is_no_one_to_remind_yet(app, as_user, engine, monkeypatch):
+    from ledger import clock
+    monkeypatch.setattr(clock, "today", lambda zone: dt.date(2026, 11, 3))  # October's ledgers are due on the 5th
+    with engine.connect() as conn:
+        before = conn.execute(select(func.count()).select_from(Message).where(Message.kind == "reminder")).scalar()
+    _, response = call(as_user("supervisor"), [("reporting-said", "children"), ("reporting-version", "data")],
+                       [("reporting-confirm", "n_clicks", None), ("reporting-remind", "n_clicks", 1)],
+                       [("reporting-units", "selectedRows", []), ("reporting-month", "value", MONTH),
+                        ("reporting-version", "data", 0)], changed="reporting-remind.n_clicks")
+    assert "尚未到报送截止日（2026年11月5日），6 个单位待报送" in text(response)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Message).where(Message.kind == "reminder")).scalar() == before
 
 
 def test_the_page_exports_what_it_shows(app, as_user):
