@@ -22,7 +22,7 @@ from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.orm import Session
 
 from jobs import mail
-from ledger import audit, clock, filestore, inbox
+from ledger import audit, clock, filestore, inbox, reporting
 from ledger.config import Config
 from ledger.locks import named_lock
 from ledger.models import Message, Paper, User
@@ -59,9 +59,6 @@ class Outcome:
         return {k: v for k, v in dataclasses.asdict(self).items() if k != "lines"}
 
 
-def week_of(config: Config) -> str:
-    year, week, _ = config.today().isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def _county_regions(engine: Engine) -> list[str]:
@@ -76,8 +73,9 @@ def _stored(engine: Engine, month: str, kinds: tuple[str, ...]) -> dict[tuple[st
             select(Paper).where(Paper.month == month, Paper.kind.in_(kinds)))}
 
 
-def drafts(engine: Engine, config: Config, month: str, kinds: tuple[str, ...]) -> list[Draft]:
-    """The month's papers of `kinds`: stored ones as they were sent, the rest drafted now."""
+def drafts(engine: Engine, config: Config, month: str, kinds: tuple[str, ...], week: str | None = None) -> list[Draft]:
+    """The month's papers of `kinds`: stored ones as they were sent, the rest drafted now. `week`: the
+    one 周调度 reports on (default: the newest whose reports were due by now)."""
     stored = _stored(engine, month, kinds)
     today, city = config.today(), config["org.city_region_code"]
     out: list[Draft] = []
@@ -111,12 +109,12 @@ def drafts(engine: Engine, config: Config, month: str, kinds: tuple[str, ...]) -
                 add("rectify", code, f"{words}整改通知书（{name}）",
                     lambda c=code: documents.rectify(conn, Scope("all"), month, c, config, today), dept_code=code)
         if "weekly" in kinds:
-            week = week_of(config)
+            week = week or reporting.reported_week(clock.local_now(config.zone), config["reporting.weekly_due"])
             for scope, label in [(Scope("all"), "全市"), *[(Scope("region", r), facts.region_name(conn, r))
                                                             for r in _county_regions(engine)]]:
                 def weekly(s=scope, text=label):
                     buffer = io.BytesIO()
-                    workbooks.weekly_dispatch(conn, month, buffer, config, s, text)
+                    workbooks.weekly_dispatch(conn, month, buffer, config, s, text, week=week)
                     return f"周调度_{week}_{text}.xlsx", buffer.getvalue()
                 add("weekly", f"{week}:{scope.code or city}", f"{week.replace('-W', '年第')}周周调度（{label}）", weekly,
                     region_code=scope.code)
@@ -135,11 +133,12 @@ def body_of(config: Config, title: str, message_id: int | None) -> str:
 
 
 def deliver(engine: Engine, config: Config, month: str, kinds: tuple[str, ...] = KINDS, dry_run: bool = False,
-            resend: bool = False, actor: str = "scheduler") -> Outcome:
-    """Deliver the month's papers of `kinds` (delivery.md); see the module's note on 'once'."""
+            resend: bool = False, actor: str = "scheduler", week: str | None = None) -> Outcome:
+    """Deliver the month's papers of `kinds` (delivery.md); see the module's note on 'once'. `week`:
+    the one 周调度 reports on (see drafts)."""
     outcome = Outcome()
     with named_lock(engine, "deliver"):
-        papers = drafts(engine, config, month, kinds)
+        papers = drafts(engine, config, month, kinds, week)
         if dry_run:
             with engine.connect() as conn:
                 for draft in papers:

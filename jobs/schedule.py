@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 from jobs import exports
 from jobs.deliver import deliver
 from jobs.runner import compute_month, compute_months, run_recorded
-from ledger import audit, runs, vocab
+from ledger import audit, clock, reporting, runs, vocab
 from ledger.config import Config
 from ledger.locks import named_lock
 from ledger.models import Snapshot
@@ -83,19 +83,23 @@ def close_months(engine: Engine, config: Config, day: dt.date) -> int:
 
 
 def weekly_report(engine: Engine, config: Config, day: dt.date) -> int:
-    """Write 周调度 for the newest snapshot into the outbox; the file is the outcome."""
+    """Write 周调度 for the newest snapshot into the outbox; the file is the outcome. It reports on
+    the newest week whose progress reports were due by the tick (now, or the end of a missed
+    tick's day): never on a week whose departments still have time to send."""
+    moment = min(clock.local_now(config.zone), dt.datetime.combine(day, dt.time.max))
+    week = reporting.reported_week(moment, config["reporting.weekly_due"])
     with engine.connect() as conn:
         month = newest_month(conn)
         if month is None:
             return 0
         outbox = Path(config["scheduler.outbox"])
         outbox.mkdir(parents=True, exist_ok=True)
-        year, week, _ = day.isocalendar()
-        target = outbox / f"周调度-{year}-W{week:02d}-{month}.xlsx"
+        target = outbox / f"周调度-{week}-{month}.xlsx"
         partial = target.with_suffix(".part")
-        weekly_dispatch(conn, month, partial, config, Scope("all"), "全市", week=f"{year}-W{week:02d}")
+        weekly_dispatch(conn, month, partial, config, Scope("all"), "全市", week=week)
     partial.replace(target)  # the outbox never holds half a file
-    deliver(engine, config, month, kinds=("weekly",), actor=ACTOR)  # to supervisors and each county (delivery.md)
+    # to supervisors and each county (delivery.md)
+    deliver(engine, config, month, kinds=("weekly",), actor=ACTOR, week=week)
     return 1
 
 

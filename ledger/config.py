@@ -84,7 +84,7 @@ SETTINGS: list[Setting] = [
     Setting("scheduler.recompute_cron", "30 1 * * *", "crontab: recompute the current month and the unclosed previous one"),
     Setting("scheduler.close_day", 5, "day of the month on which the previous month is closed"),
     Setting("scheduler.close_cron", "0 3 * * *", "crontab: check whether the previous month is due to close"),
-    Setting("scheduler.weekly_report_cron", "0 8 * * thu", "crontab: write the weekly dispatch report (周调度)"),
+    Setting("scheduler.weekly_report_cron", "0 8 * * fri", "crontab: write the weekly dispatch report (周调度)"),
     Setting("scheduler.cleanup_cron", "0 4 * * *", "crontab: forget old job records"),
     Setting("scheduler.keep_days", 180, "days job records are kept"),
     Setting("scheduler.outbox", "outbox", "folder the weekly dispatch reports are written to"),

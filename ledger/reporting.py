@@ -145,6 +145,13 @@ def week_due(week: str, weekday: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(WEEKLY_HOUR))
 
 
+def reported_week(moment: dt.datetime, weekday: str) -> str:
+    """The newest week whose report was due by `moment` (local time): the week 周调度 reports on,
+    so that no department is listed as 未报 while it still has time to send."""
+    week = week_of(moment.date())
+    return week if moment >= week_due(week, weekday) else week_of(moment.date() - dt.timedelta(weeks=1))
+
+
 FIELDS = {"progress": "本周进展", "problems": "存在问题", "next_plan": "下周计划"}
 
 

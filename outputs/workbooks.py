@@ -216,7 +216,7 @@ def weekly_dispatch(conn: Connection, month: str, target, config: Config, scope:
     week's progress reports and who has not reported (reporting.md); notices left unread too long
     (delivery.md, 逾期未读)."""
     state = month_state(conn, month, config.zone)
-    week = week or reporting.week_of(config.today())
+    week = week or reporting.reported_week(clock.local_now(config.zone), config["reporting.weekly_due"])
     departments = _kpis(conn, month, "department", scope)
     names = dict(zip(departments["code"], departments["name"]))
     reports = reporting.weekly_reports(conn, week, scope.owns(Department))

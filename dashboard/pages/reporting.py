@@ -284,9 +284,14 @@ def weekly(week, tab):
         {"field": "signer", "headerName": "负责人", "width": 100},
         {"field": "when", "headerName": "报送时间", "width": 170}, {"field": "version", "headerName": "版本", "width": 80},
     ], height="480px") if rows else c.empty("本周尚无部门报送")
+    due = reporting.week_due(week, config["reporting.weekly_due"])
+    # before the due time a department without a report still has time: 待报送, not 未报送
+    waiting = clock.local_now(config.zone) < due
     return html.Div([
         c.section(f"已报送（{len(done)} 个部门）", grid),
-        c.section(f"未报送（{len(missing)} 个部门）",
+        c.section(f"待报送（{len(missing)} 个部门，{fig.date_text(due.date())}"
+                  f"{WEEKDAY_WORDS[config['reporting.weekly_due']]} {due:%H:%M} 截止）" if waiting else
+                  f"未报送（{len(missing)} 个部门）",
                   html.Div("、".join(missing["dept_name"]) or "无", className="missing-list")),
     ])
 

@@ -159,8 +159,9 @@ def test_the_page_exports_what_it_shows(app, as_user):
     assert "报送情况" in book["各单位"]["A1"].value and book["各部门"]["G3"].number_format == "0.00%"
 
 
-def test_a_department_writes_its_weekly_report_and_reads_no_other(app, as_user, engine, config):
-    from ledger.reporting import week_of
+def test_a_department_writes_its_weekly_report_and_reads_no_other(app, as_user, engine, config, monkeypatch):
+    from ledger import clock
+    from ledger.reporting import week_days, week_of
     week = week_of(config.today())
     dept = as_user("dept")
     _, form = call(dept, [("reporting-weekly", "children")], [("reporting-week", "value", week),
@@ -175,10 +176,20 @@ def test_a_department_writes_its_weekly_report_and_reads_no_other(app, as_user, 
     assert "已保存第 1 版" in text(saved)
     with engine.connect() as conn:
         assert conn.execute(select(WeeklyReport.dept_code, WeeklyReport.progress)).all() == [("D1", "调剂三台车辆")]
+    # the bureau on the week's Friday: the departments without a report are 未报送; on its Monday
+    # they still have until Thursday 18:00
+    monday = week_days(week)[0]
+    monkeypatch.setattr(clock, "local_now", lambda zone: dt.datetime.combine(monday + dt.timedelta(days=4), dt.time(9)))
     _, bureau = call(as_user("supervisor"), [("reporting-weekly", "children")],
                      [("reporting-week", "value", week), ("reporting-tabs", "active_tab", "weekly")])
     said = text(bureau)
     assert "调剂三台车辆" in said and "未报送（3 个部门）" in said and "部门D2" in said
+    monkeypatch.setattr(clock, "local_now", lambda zone: dt.datetime.combine(monday, dt.time(9)))
+    _, bureau = call(as_user("supervisor"), [("reporting-weekly", "children")],
+                     [("reporting-week", "value", week), ("reporting-tabs", "active_tab", "weekly")])
+    thursday = monday + dt.timedelta(days=3)
+    assert f"待报送（3 个部门，{thursday.year}年{thursday.month}月{thursday.day}日周四 18:00 截止）" in text(bureau)
+    assert "未报送（" not in text(bureau)
     _, county = call(as_user("county"), [("reporting-weekly", "children")],
                      [("reporting-week", "value", week), ("reporting-tabs", "active_tab", "weekly")])
     assert "调剂三台车辆" not in text(county) and "部门D4" in text(county)  # its region's departments only

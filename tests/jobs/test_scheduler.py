@@ -221,6 +221,25 @@ def test_the_weekly_report_lands_whole_in_the_outbox(engine, config, tmp_path):
     assert "盘活工作周调度 · 2026年10月（进行中） · 2026年第47周 · 范围：全市" in book["部门排名"]["A1"].value
 
 
+
+def test_the_weekly_report_on_time_on_thursday_morning_reports_the_week_before(engine, config, tmp_path, monkeypatch):
+    """Reports are due on Thursday at 18:00: a dispatch at 08:00 that day reports the week before,
+    whose reports are all in; its file and the workbooks delivered to the bureau name the same week."""
+    from ledger import clock
+    from ledger.models import Paper
+
+    ledger(engine, config, tmp_path / "l")
+    compute_month(engine, config, "2026-10", "test")
+    config = config.replace(scheduler__outbox=str(tmp_path / "outbox"))
+    monkeypatch.setattr(clock, "local_now", lambda zone: dt.datetime(2026, 11, 26, 8))
+    assert schedule.run_tick(engine, config, schedule.BY_ID["weekly-report"], day=dt.date(2026, 11, 26)) == "succeeded"
+    (report,) = (tmp_path / "outbox").iterdir()
+    assert report.name == "周调度-2026-W47-2026-10.xlsx"
+    with engine.connect() as conn:
+        titles = conn.execute(select(Paper.title).where(Paper.kind == "weekly")).scalars().all()
+    assert titles and all(t.startswith("2026年第47周周调度") for t in titles)
+
+
 @pytest.mark.slow
 def test_the_running_scheduler_writes_a_line_per_run_and_none_per_heartbeat(engine, config, tmp_path):
     """Polled every second for a few seconds: the terminal reads the start, one line for each run,

@@ -8,10 +8,13 @@ import datetime as dt
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from jobs.cli import main
 from ledger import accounts, reporting
+from ledger.config import WEEKDAYS
 from ledger.db import session_scope
 from ledger.models import AuditEntry, Department, Submission, WeeklyReport
 from ledger.reporting import ReportingError
@@ -153,3 +156,19 @@ def test_the_due_day_and_the_weekly_due_time_are_computed_in_the_calendar():
     assert reporting.due_date("2025-12", 5) == dt.date(2026, 1, 5)
     assert reporting.week_due("2026-W01", "thu") == dt.datetime(2026, 1, 1, 18)
     assert reporting.week_days("2026-W53") == (dt.date(2026, 12, 28), dt.date(2027, 1, 3))
+
+
+@given(st.datetimes(dt.datetime(2020, 1, 1), dt.datetime(2030, 12, 31)), st.sampled_from(WEEKDAYS))
+def test_the_week_a_dispatch_reports_on_is_the_newest_whose_reports_were_due(moment, weekday):
+    """周调度 never lists a department as 未报 while its week's report may still come."""
+    week = reporting.reported_week(moment, weekday)
+    assert reporting.week_due(week, weekday) <= moment
+    following = reporting.week_of(reporting.week_days(week)[0] + dt.timedelta(weeks=1))
+    assert reporting.week_due(following, weekday) > moment
+
+
+def test_a_dispatch_on_thursday_morning_reports_the_week_before_and_on_friday_this_one():
+    assert reporting.reported_week(dt.datetime(2026, 11, 26, 8), "thu") == "2026-W47"
+    assert reporting.reported_week(dt.datetime(2026, 11, 26, 18), "thu") == "2026-W48"
+    assert reporting.reported_week(dt.datetime(2026, 11, 27, 8), "thu") == "2026-W48"
+    assert reporting.reported_week(dt.datetime(2027, 1, 1, 8), "thu") == "2026-W53"
