@@ -39,9 +39,16 @@ def month_of(day: dt.date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
+def close_day(config: Config) -> int:
+    """The day of the month the previous month closes on: `[scheduler] close_day`, but never before
+    the day after its ledgers were due (`[reporting] due_day`), so that a ledger sent on time, even
+    on the due day itself, is in the month's final figures."""
+    return max(config["scheduler.close_day"], config["reporting.due_day"] + 1)
+
+
 def due_close(config: Config, day: dt.date) -> str:
     """The newest month that should be closed on `day`."""
-    back = 1 if day.day >= config["scheduler.close_day"] else 2
+    back = 1 if day.day >= close_day(config) else 2
     return shift_month(month_of(day), -back)
 
 

@@ -82,7 +82,8 @@ SETTINGS: list[Setting] = [
     Setting("auth.secret_key", "", "Flask secret key; required outside `panhuo demo`"),
     Setting("auth.secure_cookies", False, "send cookies over HTTPS only: turn on behind an HTTPS proxy"),
     Setting("scheduler.recompute_cron", "30 1 * * *", "crontab: recompute the current month and the unclosed previous one"),
-    Setting("scheduler.close_day", 5, "day of the month on which the previous month is closed"),
+    Setting("scheduler.close_day", 6, "day of the month on which the previous month is closed "
+                                      "(never before the day after reporting.due_day)"),
     Setting("scheduler.close_cron", "0 3 * * *", "crontab: check whether the previous month is due to close"),
     Setting("scheduler.weekly_report_cron", "0 8 * * fri", "crontab: write the weekly dispatch report (周调度)"),
     Setting("scheduler.cleanup_cron", "0 4 * * *", "crontab: forget old job records"),

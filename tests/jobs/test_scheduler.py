@@ -11,6 +11,8 @@ import textwrap
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from jobs import schedule
@@ -65,6 +67,28 @@ def test_restart_after_a_missed_month_end_fills_and_closes_it(engine, config, tm
     schedule.catch_up(engine, config, DAY)
     assert audit_actions(engine, "snapshot.compute") == ["2026-08", "2026-09", "2026-10", "2026-11"]
     assert len(audit_actions(engine, "delivery.run")) == 3
+
+
+def test_a_month_closes_on_the_close_day_but_never_before_its_ledgers_were_due(config):
+    """Ledgers are due on the 5th: a unit that sends October's on 5 November is on time, so October
+    closes on the 6th at the earliest, whatever close_day says."""
+    assert schedule.due_close(config, dt.date(2026, 11, 5)) == "2026-09"
+    assert schedule.due_close(config, dt.date(2026, 11, 6)) == "2026-10"
+    early = config.replace(scheduler__close_day=2)
+    assert schedule.due_close(early, dt.date(2026, 11, 5)) == "2026-09"
+    assert schedule.due_close(config.replace(scheduler__close_day=10), dt.date(2026, 11, 9)) == "2026-09"
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])  # config is not changed
+@given(st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)), st.integers(1, 28), st.integers(1, 28))
+def test_no_month_is_closed_before_its_ledgers_due_day_has_passed(config, day, close, due):
+    from ledger.reporting import due_date
+    config = config.replace(scheduler__close_day=close, reporting__due_day=due)
+    month = schedule.due_close(config, day)
+    assert due_date(month, due) < day
+    # and the previous month closes on the close day once its ledgers were due
+    if day.day >= close and day.day > due:
+        assert month == shift_month(f"{day.year:04d}-{day.month:02d}", -1)
 
 
 def test_before_the_close_day_the_previous_month_stays_open_and_is_recomputed(engine, config, tmp_path, monkeypatch):
