@@ -59,8 +59,6 @@ class Outcome:
         return {k: v for k, v in dataclasses.asdict(self).items() if k != "lines"}
 
 
-
-
 def _county_regions(engine: Engine) -> list[str]:
     with engine.connect() as conn:
         return sorted(set(conn.execute(select(User.scope_code).where(

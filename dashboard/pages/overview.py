@@ -111,7 +111,7 @@ def _alerts(month, scope, engine):
         cols.append(dbc.Col(c.section("台账报送", html.A([
             html.Div([html.Div(f"{int(counts.get(key, 0)):,}", className="alert-count"),
                       html.Div(f"{vocab.SUBMISSION_STATES[key]}单位")],
-                     className=f"alert-tile tile-{tone if counts.get(key, 0) or key == 'on_time' else 'ok'}")
+                     className=f"alert-tile tile-{tone if counts.get(key, 0) else 'ok'}")
             for key, tone in shown], href=f"/reporting?month={month}", className="alert-tiles", id=f"{P}-reporting")),
             lg=3))
     if scope.sees_assets:
