@@ -20,6 +20,7 @@ from metrics import attribution
 from metrics.rules import FIXED_BY
 from metrics.timeline import data_date, shift_month, snapshot_date
 from outputs import figures as fig
+from outputs import months as month_states
 from outputs import phrasing as say
 from outputs.exports import typed
 
@@ -58,10 +59,13 @@ def _ranked(frame: pd.DataFrame) -> list[tuple[str, float]]:
     return list(zip(ranked["name"], ranked["score"]))
 
 
-def _common(config: Config, today: dt.date, month: str) -> dict:
+def _common(conn: Connection, config: Config, today: dt.date, month: str) -> dict:
+    """What every document says alike; its month as every page names it (metrics.md): a month not yet
+    closed is marked 进行中 in the text, the title keeping documents.md's form."""
     city = config["org.city_name"]
+    state = month_states.states(conn, config.zone, month).get(month)
     return {"bureau": config["documents.bureau_name"] or f"{city}财政局", "date": fig.date_text(today),
-            "month_text": fig.month_text(month), "city": city}
+            "month_text": state.label if state else fig.month_text(month), "city": city}
 
 
 def _list_members(entries: pd.DataFrame, which: str, figures: dict[tuple[str, str], dict]) -> list[dict]:
@@ -96,6 +100,7 @@ def bulletin(conn: Connection, scope: Scope, month: str, config: Config, today: 
         raise DocumentError(f"{month} 无该范围的指标 / no figures for {code} in {month}")
     before = _row(_kpis(conn, scope, previous, KpiRow.level == level, KpiRow.code == code)) or {}
     regions = dict(conn.execute(select(Region.code, Region.name)).all())
+    common = _common(conn, config, today, month)
     scope_name = config["org.city_name"] if level == "city" else regions.get(code, code)
     departments = _kpis(conn, scope, month, KpiRow.level == "department")
     own_region = city_code if level == "city" else code
@@ -129,7 +134,7 @@ def bulletin(conn: Connection, scope: Scope, month: str, config: Config, today: 
                    *["无" if fig.undefined(r[key]) else fig.text(key, r[key]) for key in ATTACHMENT]]
                   for r in ordered.to_dict("records")]
     return {
-        **_common(config, today, month), "scope_name": scope_name,
+        **common, "scope_name": scope_name,
         # a county issues its own region's bulletin
         **({} if level == "city" else {"bureau": f"{scope_name}财政局"}),
         "recipients": config["documents.recipients"] if level == "city" else f"{scope_name}各部门、各单位：",
@@ -199,11 +204,12 @@ def interview(conn: Connection, scope: Scope, month: str, dept: str, config: Con
     if entry is None or row is None:
         scope.refused("约谈通知书", dept)
         return None
+    common = _common(conn, config, today, month)
     held = conn.execute(select(Interview.scheduled_on, Interview.place, Interview.attendees).where(
         Interview.month == month, Interview.dept_code == dept, scope.owns(Interview))
         .order_by(Interview.created_at.desc())).first()
     return {
-        **_common(config, today, month), "title": "约谈通知书", "addressee": entry.name,
+        **common, "title": "约谈通知书", "addressee": entry.name,
         "reasons": [say.reason_sentence(r, row) for r in entry.reasons],
         "when": fig.date_text(held.scheduled_on) if held else "    年  月  日",
         "where": (held.place if held and held.place else "              "),
@@ -289,9 +295,10 @@ def rectify(conn: Connection, scope: Scope, month: str, dept: str, config: Confi
             f"在{peers}中排名第{int(row['rank'])}位（共{int(row['peer_size'])}个）")
     lost_total = sum(attribution.lost_points(row, config).values())
     deadline = today + dt.timedelta(days=config["documents.rectify_days"])
+    common = _common(conn, config, today, month)
     return {
-        **_common(config, today, month), "title": "整改通知书", "addressee": row["name"],
-        "standing": f"根据{fig.month_text(month)}国有资产盘活工作监测结果，你单位{fig.labelled('score', row['score'])}，"
+        **common, "title": "整改通知书", "addressee": row["name"],
+        "standing": f"根据{common['month_text']}国有资产盘活工作监测结果，你单位{fig.labelled('score', row['score'])}，"
                     f"{rank}，共失{fig.phrase('score', lost_total)}。各项指标得分及失分情况如下：",
         "indicator_head": ["指标", "本月", "目标", "单项得分", "权重", "失分"],
         "indicators": indicators,

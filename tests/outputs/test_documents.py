@@ -17,7 +17,7 @@ from docx.shared import Mm, Pt
 from sqlalchemy import func, select
 
 from jobs.runner import compute_month
-from ledger import workflow
+from ledger import runs, workflow
 from ledger.config import ConfigError
 from ledger.importer import import_path
 from ledger.models import Department, KpiRow, ListEntry, Region, Unit
@@ -172,7 +172,7 @@ def test_the_bulletins_reporting_paragraph_waits_for_the_due_day_then_names_who_
     text = text_of(data)
     assert (f"应报单位{total:,}个，按期报送0个，按期报送率0.00%；逾期报送0个，未报送{total:,}个。"
             f"未按期报送的部门共{len(units)}个，名单见附件2；") in text
-    assert "全部部门排名见附件1。" in text and "附件：1．2026年10月部门综合得分排名" in text
+    assert "全部部门排名见附件1。" in text and "附件：1．2026年10月（进行中）部门综合得分排名" in text
     annex = Document(io.BytesIO(data)).tables[1]
     assert [c.text for c in annex.rows[0].cells] == ["区划", "部门", "应报单位", "未报送", "逾期报送"]
     listed = {row.cells[1].text: [c.text for c in row.cells] for row in annex.rows[1:]}
@@ -184,6 +184,21 @@ def test_the_bulletins_reporting_paragraph_waits_for_the_due_day_then_names_who_
     annex = Document(io.BytesIO(data)).tables[1]
     assert sorted(row.cells[1].text for row in annex.rows[1:]) == own
     assert [n for d, n in names.items() if regions[d] != "990102" and n in text_of(data)] == []
+
+
+def test_a_month_not_yet_closed_is_marked_in_each_documents_text_and_a_closed_one_is_not(sample):
+    """metrics.md: a month not closed is marked 进行中 wherever it is shown; the title keeps its form."""
+    code = sample["listed"][0]
+    for kind, said in (("bulletin", "现将2026年10月（进行中）清江市"), ("interview", "根据2026年10月（进行中）国有资产"),
+                       ("rectify", "根据2026年10月（进行中）国有资产")):
+        text = text_of(make(sample, kind, code=code)[1])
+        assert said in text, kind
+    assert "关于2026年10月清江市国有资产盘活工作情况的通报" in text_of(make(sample, "bulletin")[1])
+    with sample["engine"].begin() as conn:
+        runs.close_month(conn, "2026-09", "test")
+    with sample["engine"].connect() as conn:
+        _, data = documents.bulletin(conn, Scope("all"), "2026-09", sample["config"], TODAY)
+    assert "现将2026年9月清江市" in text_of(data) and "进行中" not in text_of(data)
 
 
 def test_a_county_gets_its_own_regions_bulletin_only(sample):
