@@ -22,7 +22,7 @@ from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.orm import Session
 
 from jobs import mail
-from ledger import audit, clock, filestore, inbox, reporting
+from ledger import audit, clock, filestore, inbox
 from ledger.config import Config
 from ledger.locks import named_lock
 from ledger.models import Message, Paper, User
@@ -107,7 +107,7 @@ def drafts(engine: Engine, config: Config, month: str, kinds: tuple[str, ...], w
                 add("rectify", code, f"{words}整改通知书（{name}）",
                     lambda c=code: documents.rectify(conn, Scope("all"), month, c, config, today), dept_code=code)
         if "weekly" in kinds:
-            week = week or reporting.reported_week(clock.local_now(config.zone), config["reporting.weekly_due"])
+            week = week or workbooks.dispatch_week(config)
             for scope, label in [(Scope("all"), "全市"), *[(Scope("region", r), facts.region_name(conn, r))
                                                             for r in _county_regions(engine)]]:
                 def weekly(s=scope, text=label):

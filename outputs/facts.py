@@ -10,15 +10,15 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Connection, and_, or_, select
 
-from ledger import clock, reporting
+from ledger import reporting
 from ledger.config import Config
 from ledger.errors import UserError
-from ledger.models import Asset, Department, Income, Interview, KpiRow, ListEntry, Region, Snapshot, Unit, WarningCase, WarningRow
+from ledger.models import Asset, Department, Income, Interview, KpiRow, ListEntry, Region, Unit, WarningCase, WarningRow
 from ledger.scope import Scope
 from ledger.vocab import ESCALATED, SEVERE_FIRST
 from metrics import attribution
 from metrics.rules import FIXED_BY
-from metrics.timeline import data_date, shift_month, snapshot_date
+from metrics.timeline import shift_month, snapshot_date
 from outputs import figures as fig
 from outputs import months as month_states
 from outputs import phrasing as say
@@ -42,12 +42,12 @@ def _kpis(conn: Connection, scope: Scope, month: str, *conditions) -> pd.DataFra
     return typed(pd.DataFrame(rows, columns=columns))
 
 
-def _require_snapshot(conn: Connection, month: str, config: Config) -> dt.date:
-    """The day the month's data reach (metrics.timeline.data_date); no snapshot: a DocumentError."""
-    computed = conn.execute(select(Snapshot.computed_at).where(Snapshot.month == month)).scalar()
-    if computed is None:
+def _require_snapshot(conn: Connection, month: str, config: Config) -> month_states.MonthState:
+    """The month as every page names it, with the day its data reach; no snapshot: a DocumentError."""
+    state = month_states.states(conn, config.zone, month).get(month)
+    if state is None:
         raise DocumentError(f"{month} 尚无快照 / no snapshot for {month}")
-    return data_date(month, clock.local_date(computed, config.zone))
+    return state
 
 
 def _row(frame: pd.DataFrame) -> dict | None:
@@ -59,13 +59,12 @@ def _ranked(frame: pd.DataFrame) -> list[tuple[str, float]]:
     return list(zip(ranked["name"], ranked["score"]))
 
 
-def _common(conn: Connection, config: Config, today: dt.date, month: str) -> dict:
+def _common(config: Config, today: dt.date, state: month_states.MonthState) -> dict:
     """What every document says alike; its month as every page names it (metrics.md): a month not yet
     closed is marked 进行中 in the text, the title keeping documents.md's form."""
     city = config["org.city_name"]
-    state = month_states.states(conn, config.zone, month).get(month)
     return {"bureau": config["documents.bureau_name"] or f"{city}财政局", "date": fig.date_text(today),
-            "month_text": state.label if state else fig.month_text(month), "city": city}
+            "month_text": state.label, "city": city}
 
 
 def _list_members(entries: pd.DataFrame, which: str, figures: dict[tuple[str, str], dict]) -> list[dict]:
@@ -85,7 +84,7 @@ def _ordered(entries: pd.DataFrame, which: str, figures: dict[tuple[str, str], d
 
 def bulletin(conn: Connection, scope: Scope, month: str, config: Config, today: dt.date) -> dict:
     """月度通报 for the city (full scope) or one region (a county's own version)."""
-    upto = _require_snapshot(conn, month, config)
+    state = _require_snapshot(conn, month, config)
     city_code = config["org.city_region_code"]
     if scope.kind == "all":
         level, code = "city", city_code
@@ -100,7 +99,6 @@ def bulletin(conn: Connection, scope: Scope, month: str, config: Config, today: 
         raise DocumentError(f"{month} 无该范围的指标 / no figures for {code} in {month}")
     before = _row(_kpis(conn, scope, previous, KpiRow.level == level, KpiRow.code == code)) or {}
     regions = dict(conn.execute(select(Region.code, Region.name)).all())
-    common = _common(conn, config, today, month)
     scope_name = config["org.city_name"] if level == "city" else regions.get(code, code)
     departments = _kpis(conn, scope, month, KpiRow.level == "department")
     own_region = city_code if level == "city" else code
@@ -134,12 +132,12 @@ def bulletin(conn: Connection, scope: Scope, month: str, config: Config, today: 
                    *["无" if fig.undefined(r[key]) else fig.text(key, r[key]) for key in ATTACHMENT]]
                   for r in ordered.to_dict("records")]
     return {
-        **common, "scope_name": scope_name,
+        **_common(config, today, state), "scope_name": scope_name,
         # a county issues its own region's bulletin
         **({} if level == "city" else {"bureau": f"{scope_name}财政局"}),
         "recipients": config["documents.recipients"] if level == "city" else f"{scope_name}各部门、各单位：",
         "title": f"关于{fig.month_text(month)}{scope_name}国有资产盘活工作情况的通报",
-        "overview": _overview(now, before, upto, scope_name),
+        "overview": _overview(now, before, state.reach, scope_name),
         **reporting_facts(conn, scope, month, config, today, regions),
         "rankings": sections,
         "notices": _list_members(entries, "notice", figures),
@@ -196,7 +194,7 @@ def interview_departments(conn: Connection, scope: Scope, month: str) -> list[tu
 def interview(conn: Connection, scope: Scope, month: str, dept: str, config: Config, today: dt.date) -> dict | None:
     """约谈通知书 for a department on the month's interview list; None outside the scope or the list.
     When and where it is held and who attends come from the interview scheduled from that list."""
-    _require_snapshot(conn, month, config)
+    state = _require_snapshot(conn, month, config)
     entry = conn.execute(select(ListEntry.name, ListEntry.reasons).where(
         ListEntry.month == month, ListEntry.list == "interview", ListEntry.level == "department",
         ListEntry.code == dept, scope.lists())).first()
@@ -204,12 +202,11 @@ def interview(conn: Connection, scope: Scope, month: str, dept: str, config: Con
     if entry is None or row is None:
         scope.refused("约谈通知书", dept)
         return None
-    common = _common(conn, config, today, month)
     held = conn.execute(select(Interview.scheduled_on, Interview.place, Interview.attendees).where(
         Interview.month == month, Interview.dept_code == dept, scope.owns(Interview))
         .order_by(Interview.created_at.desc())).first()
     return {
-        **common, "title": "约谈通知书", "addressee": entry.name,
+        **_common(config, today, state), "title": "约谈通知书", "addressee": entry.name,
         "reasons": [say.reason_sentence(r, row) for r in entry.reasons],
         "when": fig.date_text(held.scheduled_on) if held else "    年  月  日",
         "where": (held.place if held and held.place else "              "),
@@ -260,7 +257,8 @@ def _points_by_warning(fixes: list[attribution.Fix]) -> dict[tuple[str, str], fl
 
 def rectify(conn: Connection, scope: Scope, month: str, dept: str, config: Config, today: dt.date) -> dict | None:
     """整改通知书 for any department in the scope: score, rank, points lost, open orange/red warnings."""
-    upto = _require_snapshot(conn, month, config)
+    state = _require_snapshot(conn, month, config)
+    upto = state.reach
     row = _row(_kpis(conn, scope, month, KpiRow.level == "department", KpiRow.code == dept))
     if row is None:
         scope.refused("整改通知书", dept)
@@ -295,7 +293,7 @@ def rectify(conn: Connection, scope: Scope, month: str, dept: str, config: Confi
             f"在{peers}中排名第{int(row['rank'])}位（共{int(row['peer_size'])}个）")
     lost_total = sum(attribution.lost_points(row, config).values())
     deadline = today + dt.timedelta(days=config["documents.rectify_days"])
-    common = _common(conn, config, today, month)
+    common = _common(config, today, state)
     return {
         **common, "title": "整改通知书", "addressee": row["name"],
         "standing": f"根据{common['month_text']}国有资产盘活工作监测结果，你单位{fig.labelled('score', row['score'])}，"

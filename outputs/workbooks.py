@@ -210,13 +210,18 @@ def rankings(conn: Connection, month: str, target, config: Config, scope: Scope,
     write_workbook(target, sheets, title_line(config, state.label, scope_text, "排名", region_text))
 
 
+def dispatch_week(config: Config) -> str:
+    """The week a 周调度 drafted now reports on: the newest whose progress reports were due."""
+    return reporting.reported_week(clock.local_now(config.zone), config["reporting.weekly_due"])
+
+
 def weekly_dispatch(conn: Connection, month: str, target, config: Config, scope: Scope, scope_text: str,
                     week: str | None = None) -> None:
     """周调度: where each department stands in the newest snapshot, its warnings and the lists; the
     week's progress reports and who has not reported (reporting.md); notices left unread too long
     (delivery.md, 逾期未读)."""
     state = month_state(conn, month, config.zone)
-    week = week or reporting.reported_week(clock.local_now(config.zone), config["reporting.weekly_due"])
+    week = week or dispatch_week(config)
     departments = _kpis(conn, month, "department", scope)
     names = dict(zip(departments["code"], departments["name"]))
     reports = reporting.weekly_reports(conn, week, scope.owns(Department))

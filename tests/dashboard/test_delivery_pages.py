@@ -89,6 +89,14 @@ def reporting_body(client, month=MONTH, dept=None):
                                                            ("reporting-dept", "data", dept), ("reporting-version", "data", 0)])
 
 
+def remind(client, month=MONTH):
+    """催报 pressed on the 报送 page for `month`."""
+    return call(client, [("reporting-said", "children"), ("reporting-version", "data")],
+                [("reporting-confirm", "n_clicks", None), ("reporting-remind", "n_clicks", 1)],
+                [("reporting-units", "selectedRows", []), ("reporting-month", "value", month),
+                 ("reporting-version", "data", 0)], changed="reporting-remind.n_clicks")
+
+
 def test_a_department_sees_its_own_units_only_and_confirms_nothing_changed(app, as_user, engine, config):
     from ledger.reporting import reported_month
     month = reported_month(config.today())
@@ -118,10 +126,7 @@ def test_the_bureau_reminds_departments_with_units_missing(app, as_user, engine,
     _, response = reporting_body(as_user("supervisor"), month)
     said = text(response)
     assert "部门D1" in said and "部门D4" in said and "未报送" in said
-    _, response = call(as_user("supervisor"), [("reporting-said", "children"), ("reporting-version", "data")],
-                       [("reporting-confirm", "n_clicks", None), ("reporting-remind", "n_clicks", 1)],
-                       [("reporting-units", "selectedRows", []), ("reporting-month", "value", month),
-                        ("reporting-version", "data", 0)], changed="reporting-remind.n_clicks")
+    _, response = remind(as_user("supervisor"), month)
     assert "已向" in text(response)
     with engine.connect() as conn:
         (reminder,) = conn.execute(select(Message.title, Message.body).join(User, User.id == Message.user_id)
@@ -129,10 +134,7 @@ def test_the_bureau_reminds_departments_with_units_missing(app, as_user, engine,
     assert "单位U1" in reminder.body and "单位U2" in reminder.body and "单位U3" not in reminder.body
     assert due_date(month, config["reporting.due_day"]).day == 5
     # a county cannot remind: not its action (the button is not there, the server refuses)
-    _, response = call(as_user("leader"), [("reporting-said", "children"), ("reporting-version", "data")],
-                       [("reporting-confirm", "n_clicks", None), ("reporting-remind", "n_clicks", 1)],
-                       [("reporting-units", "selectedRows", []), ("reporting-month", "value", month),
-                        ("reporting-version", "data", 0)], changed="reporting-remind.n_clicks")
+    _, response = remind(as_user("leader"), month)
     assert "无权" in text(response)
 
 
@@ -141,10 +143,7 @@ def test_before_the_due_day_there_is_no_one_to_remind_yet(app, as_user, engine, 
     monkeypatch.setattr(clock, "today", lambda zone: dt.date(2026, 11, 3))  # October's ledgers are due on the 5th
     with engine.connect() as conn:
         before = conn.execute(select(func.count()).select_from(Message).where(Message.kind == "reminder")).scalar()
-    _, response = call(as_user("supervisor"), [("reporting-said", "children"), ("reporting-version", "data")],
-                       [("reporting-confirm", "n_clicks", None), ("reporting-remind", "n_clicks", 1)],
-                       [("reporting-units", "selectedRows", []), ("reporting-month", "value", MONTH),
-                        ("reporting-version", "data", 0)], changed="reporting-remind.n_clicks")
+    _, response = remind(as_user("supervisor"))
     assert "尚未到报送截止日（2026年11月5日），6 个单位待报送" in text(response)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Message).where(Message.kind == "reminder")).scalar() == before
