@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from ledger.vocab import LEVELS, SEVERE_FIRST
+from ledger.vocab import LEVELS, SEVERE_FIRST, SUBMISSION_STATES
 from metrics.definitions import BY_KEY, SCORED, overdue_months
 from outputs import figures as fig
 
@@ -290,6 +290,21 @@ def section(title: str, *children, extra=None) -> dbc.Card:
         header.append(extra)
     return dbc.Card([dbc.CardHeader(header, className="section-header"), dbc.CardBody(list(children))],
                     className="section")
+
+
+def submission_tiles(frame: pd.DataFrame, month: str, due, id_: str) -> dbc.Card:
+    """台账报送 of `month` (the units' statuses, ledger.reporting.statuses) as two tiles leading to the
+    报送 page: before the due day 待报送 and 按期 with the day they are due (nobody is late or missing
+    yet: a green 0 未报送 would read as all sent), after it 未报送 and 逾期."""
+    counts = frame["status"].value_counts()
+    waiting = bool(counts.get("pending", 0))
+    shown = (("pending", "yellow"), ("on_time", "ok")) if waiting else (("missing", "red"), ("late", "orange"))
+    tiles = html.A([html.Div([html.Div(f"{int(counts.get(key, 0)):,}", className="alert-count"),
+                              html.Div(f"{SUBMISSION_STATES[key]}单位")],
+                             className=f"alert-tile tile-{tone if counts.get(key, 0) else 'ok'}") for key, tone in shown],
+                   href=f"/reporting?{urlencode({'month': month})}", className="alert-tiles", id=id_)
+    return section("台账报送", tiles, *([html.Div(f"{fig.month_text(month)}台账应于{fig.date_text(due)}前报送",
+                                                 className="small text-muted mt-2")] if waiting else []))
 
 
 def empty(text: str = "暂无数据") -> html.Div:

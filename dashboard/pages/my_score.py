@@ -10,7 +10,7 @@ from dashboard import components as c
 from dashboard import context, queries
 from dashboard.components.scores import costliest, score_breakdown
 from dashboard.shell import guarded, month_in_address, page_frame, register_page
-from ledger import vocab
+from ledger import reporting, vocab
 from ledger.models import SCORE_NAMES
 from metrics import attribution, whatif
 from metrics.definitions import SCORED
@@ -72,7 +72,8 @@ def render(month: str):
             dbc.Col([c.kpi_card(row["name"], c.shown("score", row["score"]),
                                 html.Div([c.delta("score", row["score"], _previous(history, month).get("score")),
                                           html.Div(move, className="delta muted")]), rank, id_=f"{P}-score"),
-                     html.A("通报、约谈、整改履历 →", href=f"/history?code={row['code']}", className="small d-block mt-2")],
+                     html.A("通报、约谈、整改履历 →", href=f"/history?code={row['code']}", className="small d-block mt-2"),
+                     html.Div(_reporting(month), className="mt-3")],
                     md=4),
             dbc.Col(c.section("单项得分", dcc.Graph(figure=bars, config={"displayModeBar": False})), md=8),
         ], className="g-3 mb-3"),
@@ -84,6 +85,15 @@ def render(month: str):
         c.section("近13个月得分", c.trend(history, ["score"])),
         c.request_outcomes(queries.purchase_requests(context.engine(), context.scope(), dept=row["code"])),
     ])
+
+
+def _reporting(month: str):
+    """The department's own units' 报送 of the month: what is still to send, by when."""
+    scope, config = context.scope(), context.config()
+    sent = queries.submissions(context.engine(), scope, month, config.today(), config["reporting.due_day"])
+    if sent.empty:
+        return None
+    return c.submission_tiles(sent, month, reporting.due_date(month, config["reporting.due_day"]), f"{P}-reporting")
 
 
 def _previous(history, month: str) -> dict:

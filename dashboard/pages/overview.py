@@ -8,7 +8,7 @@ from dash import Input, Output, callback, dcc, html
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import guarded, month_in_address, page_frame, register_page
-from ledger import vocab
+from ledger import reporting, vocab
 from ledger.vocab import LISTS
 from metrics.timeline import shift_month
 from outputs import figures as fig
@@ -104,16 +104,8 @@ def _alerts(month, scope, engine):
     if scope.kind in ("all", "region"):  # the finance bureau's and a county's: who has not reported the month
         cfg = context.config()
         sent = queries.submissions(engine, scope, month, cfg.today(), cfg["reporting.due_day"])
-        counts = sent["status"].value_counts()
-        # before the due day nobody is late or missing yet: a green 0 未报送 would read as all sent
-        shown = (("pending", "yellow"), ("on_time", "ok")) if counts.get("pending", 0) else \
-            (("missing", "red"), ("late", "orange"))
-        cols.append(dbc.Col(c.section("台账报送", html.A([
-            html.Div([html.Div(f"{int(counts.get(key, 0)):,}", className="alert-count"),
-                      html.Div(f"{vocab.SUBMISSION_STATES[key]}单位")],
-                     className=f"alert-tile tile-{tone if counts.get(key, 0) else 'ok'}")
-            for key, tone in shown], href=f"/reporting?month={month}", className="alert-tiles", id=f"{P}-reporting")),
-            lg=3))
+        cols.append(dbc.Col(c.submission_tiles(sent, month, reporting.due_date(month, cfg["reporting.due_day"]),
+                                               f"{P}-reporting"), lg=3))
     if scope.sees_assets:
         counts = queries.warning_counts(engine, scope, month)
         by_level = counts.groupby("level")["count"].sum().to_dict() if not counts.empty else {}

@@ -148,9 +148,7 @@ def render(month, dept, _version):
                                className=f"alert-tile tile-{tone if counts.get(key, 0) or key == 'on_time' else 'quiet'}")
                       for key, tone in (("on_time", "ok"), ("late", "orange"), ("missing", "red"),
                                         ("pending", "yellow"))]
-                     + [html.Div([html.Div(fig.text("on_time_share", counts.get("on_time", 0) / len(frame)),
-                                           className="alert-count"), html.Div("按期报送率")],
-                                 className="alert-tile tile-ok")], className="alert-tiles mb-3")
+                     + [_share_tile(frame, counts, month, config)], className="alert-tiles mb-3")
     parts = [tiles]
     if scope.kind != "department":
         shares = reporting.shares(frame)
@@ -173,6 +171,17 @@ def render(month, dept, _version):
                                          height=c.grid_height(len(shown), 420, chrome=80),
                                          options={"rowSelection": c.TICK_SEVERAL}) if len(shown) else c.empty("—")))
     return html.Div(parts)
+
+
+def _share_tile(frame: pd.DataFrame, counts: pd.Series, month: str, config) -> html.Div:
+    """按期报送率; while units still have until the due day it is not a rate yet but how far the
+    month has come, said so and not in the colour of a result (as the bulletin says no rate then)."""
+    share = fig.text("on_time_share", counts.get("on_time", 0) / len(frame))
+    if counts.get("pending", 0):
+        due = reporting.due_date(month, config["reporting.due_day"])
+        return html.Div([html.Div(share, className="alert-count"),
+                         html.Div(f"已报送（{fig.date_text(due)}截止）")], className="alert-tile tile-quiet")
+    return html.Div([html.Div(share, className="alert-count"), html.Div("按期报送率")], className="alert-tile tile-ok")
 
 
 def _query(month: str, dept: str) -> str:

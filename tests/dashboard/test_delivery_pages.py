@@ -126,6 +126,7 @@ def test_the_bureau_reminds_departments_with_units_missing(app, as_user, engine,
     _, response = reporting_body(as_user("supervisor"), month)
     said = text(response)
     assert "部门D1" in said and "部门D4" in said and "未报送" in said
+    assert "按期报送率" in said and "截止）" not in said  # after the due day the rate is the month's result
     _, response = remind(as_user("supervisor"), month)
     assert "已向" in text(response)
     with engine.connect() as conn:
@@ -138,13 +139,16 @@ def test_the_bureau_reminds_departments_with_units_missing(app, as_user, engine,
     assert "无权" in text(response)
 
 
-def test_before_the_due_day_there_is_no_one_to_remind_yet(app, as_user, engine, monkeypatch):
+def test_before_the_due_day_there_is_no_one_to_remind_yet_nor_a_rate(app, as_user, engine, monkeypatch):
     from ledger import clock
     monkeypatch.setattr(clock, "today", lambda zone: dt.date(2026, 11, 3))  # October's ledgers are due on the 5th
     with engine.connect() as conn:
         before = conn.execute(select(func.count()).select_from(Message).where(Message.kind == "reminder")).scalar()
     _, response = remind(as_user("supervisor"))
     assert "尚未到报送截止日（2026年11月5日），6 个单位待报送" in text(response)
+    # nor a rate to show: the page says how far the month has come, as the bulletin does
+    _, response = reporting_body(as_user("supervisor"))
+    assert "已报送（2026年11月5日截止）" in text(response) and "按期报送率" not in text(response)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Message).where(Message.kind == "reminder")).scalar() == before
 
@@ -211,6 +215,26 @@ def test_before_the_due_day_the_overview_counts_units_still_to_send_not_a_green_
     (tile,) = [node for node in _walk(response) if node.get("props", {}).get("id") == "overview-reporting"]
     said = text(tile)
     assert "待报送单位" in said and '"6"' in said and "按期单位" in said and "未报送单位" not in said
+    assert "2026年10月台账应于2026年11月5日前报送" in text(response)
+
+
+def reporting_tile(client):
+    """The 台账报送 tiles on a department's 我的得分 page for October, as text."""
+    _, response = call(client, [("my-score-body", "children")], [("my-score-month", "value", MONTH)])
+    (tile,) = [node for node in _walk(response) if node.get("props", {}).get("id") == "my-score-reporting"]
+    return text(tile), text(response)
+
+
+def test_a_department_sees_on_its_own_page_what_its_units_still_have_to_send(app, as_user, monkeypatch):
+    from ledger import clock
+    tile, page_text = reporting_tile(as_user("dept"))
+    # after the due day: its own two units, neither of which sent October's ledger (the city's came later)
+    assert "未报送单位" in tile and '"2"' in tile and f"/reporting?month={MONTH}" in tile
+    assert "前报送" not in page_text
+    monkeypatch.setattr(clock, "today", lambda zone: dt.date(2026, 11, 3))
+    tile, page_text = reporting_tile(as_user("dept"))
+    assert "待报送单位" in tile and '"2"' in tile and "未报送单位" not in tile
+    assert "2026年10月台账应于2026年11月5日前报送" in page_text
 
 
 def _walk(node):
