@@ -141,6 +141,8 @@ MESSAGE_KINDS = {**PAPER_KINDS, "reminder": "催报通知", "returned": "退回�
 # 报送 (reporting.md): how a unit's month arrived, and where it stands
 CHANNELS = {"import": "导入台账", "confirm": "本月无变化"}
 SUBMISSION_STATES = {"on_time": "按期", "late": "逾期", "missing": "未报送", "pending": "待报送"}
+# [reporting] weekly_due's days (ledger.config.WEEKDAYS, Monday first), as a notice names them
+WEEKDAY_WORDS = {"mon": "周一", "tue": "周二", "wed": "周三", "thu": "周四", "fri": "周五", "sat": "周六", "sun": "周日"}
 # evidence files (delivery.md): what is accepted, read from the content
 EVIDENCE_KINDS = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png",
                   "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

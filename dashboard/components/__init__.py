@@ -1,6 +1,7 @@
 """Small functions returning components: formatting, KPI cards, month selector, trend, grid."""
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
 import dash_ag_grid as dag
@@ -9,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from ledger.vocab import LEVELS, SEVERE_FIRST, SUBMISSION_STATES
+from ledger.vocab import LEVELS, SEVERE_FIRST, SUBMISSION_STATES, WEEKDAY_WORDS
 from metrics.definitions import BY_KEY, SCORED, overdue_months
 from outputs import figures as fig
 
@@ -292,7 +293,12 @@ def section(title: str, *children, extra=None) -> dbc.Card:
                     className="section")
 
 
-def submission_tiles(frame: pd.DataFrame, month: str, due, id_: str) -> dbc.Card:
+def due_moment(due: dt.datetime) -> str:
+    """A weekly report's due time (local): 2026年12月10日周四 18:00."""
+    return f"{fig.date_text(due.date())}{list(WEEKDAY_WORDS.values())[due.weekday()]} {due:%H:%M}"
+
+
+def submission_tiles(frame: pd.DataFrame, month: str, due: dt.date, id_: str, *more, title: str = "台账报送") -> dbc.Card:
     """台账报送 of `month` (the units' statuses, ledger.reporting.statuses) as two tiles leading to the
     报送 page: before the due day 待报送 and 按期 with the day they are due (nobody is late or missing
     yet: a green 0 未报送 would read as all sent), after it 未报送 and 逾期."""
@@ -303,8 +309,8 @@ def submission_tiles(frame: pd.DataFrame, month: str, due, id_: str) -> dbc.Card
                               html.Div(f"{SUBMISSION_STATES[key]}单位")],
                              className=f"alert-tile tile-{tone if counts.get(key, 0) else 'ok'}") for key, tone in shown],
                    href=f"/reporting?{urlencode({'month': month})}", className="alert-tiles", id=id_)
-    return section("台账报送", tiles, *([html.Div(f"{fig.month_text(month)}台账应于{fig.date_text(due)}前报送",
-                                                 className="small text-muted mt-2")] if waiting else []))
+    return section(title, tiles, *([html.Div(f"{fig.month_text(month)}台账应于{fig.date_text(due)}前报送",
+                                            className="small text-muted mt-2")] if waiting else []), *more)
 
 
 def empty(text: str = "暂无数据") -> html.Div:

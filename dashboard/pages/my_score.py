@@ -1,6 +1,8 @@
 """我的得分 My score: a department's own score, rank among N, sub-scores, trend, where the points went."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
@@ -10,7 +12,7 @@ from dashboard import components as c
 from dashboard import context, queries
 from dashboard.components.scores import costliest, score_breakdown
 from dashboard.shell import guarded, month_in_address, page_frame, register_page
-from ledger import reporting, vocab
+from ledger import clock, reporting, vocab
 from ledger.models import SCORE_NAMES
 from metrics import attribution, whatif
 from metrics.definitions import SCORED
@@ -88,12 +90,30 @@ def render(month: str):
 
 
 def _reporting(month: str):
-    """The department's own units' 报送 of the month: what is still to send, by when."""
-    scope, config = context.scope(), context.config()
-    sent = queries.submissions(context.engine(), scope, month, config.today(), config["reporting.due_day"])
+    """What the department has to send: its units' ledgers of the month, and this week's 周进度."""
+    scope, config, engine = context.scope(), context.config(), context.engine()
+    sent = queries.submissions(engine, scope, month, config.today(), config["reporting.due_day"])
     if sent.empty:
         return None
-    return c.submission_tiles(sent, month, reporting.due_date(month, config["reporting.due_day"]), f"{P}-reporting")
+    return c.submission_tiles(sent, month, reporting.due_date(month, config["reporting.due_day"]), f"{P}-reporting",
+                              _this_week(), title="报送")
+
+
+def _this_week() -> html.A:
+    """This week's 周进度: sent (which version), still to send (by when), or not sent in time."""
+    scope, config = context.scope(), context.config()
+    week = reporting.week_of(config.today())
+    reports = queries.weekly(context.engine(), scope, week)
+    mine = reports[reports["dept_code"] == scope.code]
+    due = reporting.week_due(week, config["reporting.weekly_due"])
+    if len(mine) and not pd.isna(mine.iloc[0]["version"]):
+        said, tone = f"本周进度已报送（第 {int(mine.iloc[0]['version'])} 版）", "text-success"
+    elif clock.local_now(config.zone) < due:  # as the 报送 page's 周进度 tab: 待报送 until it is due
+        said, tone = f"本周进度待报送，应于{c.due_moment(due)}前报送", "text-body"
+    else:
+        said, tone = f"本周进度未报送（{c.due_moment(due)}截止）", "text-danger"
+    return html.A(f"{said} →", href=f"/reporting?{urlencode({'tab': 'weekly', 'week': week})}",
+                  className=f"small d-block mt-2 {tone}", id=f"{P}-weekly")
 
 
 def _previous(history, month: str) -> dict:

@@ -19,7 +19,7 @@ from dashboard.shell import guarded, in_address, permitted, register_page
 from ledger import audit, clock, filestore, inbox, reporting, workflow
 from ledger.errors import UserError
 from ledger.texts import NAME_CHARS, NOTE_CHARS
-from ledger.vocab import CHANNELS, SUBMISSION_STATES
+from ledger.vocab import CHANNELS, SUBMISSION_STATES, WEEKDAY_WORDS
 from metrics.timeline import shift_month
 from outputs import figures as fig
 from outputs.workbooks import title_line
@@ -96,9 +96,6 @@ def layout(month: str | None = None, dept: str | None = None, tab: str | None = 
         dbc.Tabs([dbc.Tab(monthly, label="台账报送", tab_id="monthly"), dbc.Tab(weekly, label="周进度", tab_id="weekly")],
                  id=f"{P}-tabs", active_tab=tab if tab in ("monthly", "weekly") else "monthly"),
     ])
-
-
-WEEKDAY_WORDS = {"mon": "周一", "tue": "周二", "wed": "周三", "thu": "周四", "fri": "周五", "sat": "周六", "sun": "周日"}
 
 
 def _week_label(week: str) -> str:
@@ -298,8 +295,7 @@ def weekly(week, tab):
     waiting = clock.local_now(config.zone) < due
     return html.Div([
         c.section(f"已报送（{len(done)} 个部门）", grid),
-        c.section(f"待报送（{len(missing)} 个部门，{fig.date_text(due.date())}"
-                  f"{WEEKDAY_WORDS[config['reporting.weekly_due']]} {due:%H:%M} 截止）" if waiting else
+        c.section(f"待报送（{len(missing)} 个部门，{c.due_moment(due)} 截止）" if waiting else
                   f"未报送（{len(missing)} 个部门）",
                   html.Div("、".join(missing["dept_name"]) or "无", className="missing-list")),
     ])

@@ -230,11 +230,33 @@ def test_a_department_sees_on_its_own_page_what_its_units_still_have_to_send(app
     tile, page_text = reporting_tile(as_user("dept"))
     # after the due day: its own two units, neither of which sent October's ledger (the city's came later)
     assert "未报送单位" in tile and '"2"' in tile and f"/reporting?month={MONTH}" in tile
-    assert "前报送" not in page_text
+    assert "台账应于" not in page_text
     monkeypatch.setattr(clock, "today", lambda zone: dt.date(2026, 11, 3))
     tile, page_text = reporting_tile(as_user("dept"))
     assert "待报送单位" in tile and '"2"' in tile and "未报送单位" not in tile
     assert "2026年10月台账应于2026年11月5日前报送" in page_text
+
+
+def test_a_department_sees_on_its_own_page_whether_this_weeks_report_is_in(app, as_user, monkeypatch):
+    from ledger import clock
+
+    def weekly_line(day: dt.date) -> str:
+        monkeypatch.setattr(clock, "today", lambda zone: day)
+        monkeypatch.setattr(clock, "local_now", lambda zone: dt.datetime.combine(day, dt.time(9)))
+        _, response = call(as_user("dept"), [("my-score-body", "children")], [("my-score-month", "value", MONTH)])
+        (line,) = [node for node in _walk(response) if node.get("props", {}).get("id") == "my-score-weekly"]
+        return text(line)
+    # week 45 of 2026 runs from Monday 2 to Sunday 8 November; its reports are due on Thursday at 18:00
+    assert "本周进度待报送，应于2026年11月5日周四 18:00前报送" in weekly_line(dt.date(2026, 11, 3))
+    assert "reporting?tab=weekly&week=2026-W45" in weekly_line(dt.date(2026, 11, 3))
+    assert "本周进度未报送（2026年11月5日周四 18:00截止）" in weekly_line(dt.date(2026, 11, 6))
+    call(as_user("dept"), [("reporting-saved", "children"), ("reporting-files", "contents"),
+                           ("reporting-files", "filename")], [("reporting-save", "n_clicks", 1)],
+         [("reporting-week-of", "data", "2026-W45"), ("reporting-progress", "value", "调剂三台车辆"),
+          ("reporting-problems", "value", "无"), ("reporting-next", "value", "入仓两台设备"),
+          ("reporting-signer", "value", "王五"), ("reporting-files", "contents", None), ("reporting-files", "filename", None)])
+    assert "本周进度已报送（第 1 版）" in weekly_line(dt.date(2026, 11, 6))
+    assert "本周进度待报送" in weekly_line(dt.date(2026, 11, 9))  # the next week begins with nothing sent
 
 
 def _walk(node):
