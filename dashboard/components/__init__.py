@@ -298,10 +298,10 @@ def due_moment(due: dt.datetime) -> str:
     return f"{fig.date_text(due.date())}{list(WEEKDAY_WORDS.values())[due.weekday()]} {due:%H:%M}"
 
 
-def submission_tiles(frame: pd.DataFrame, month: str, due: dt.date, id_: str, *more, title: str = "台账报送") -> dbc.Card:
-    """台账报送 of `month` (the units' statuses, ledger.reporting.statuses) as two tiles leading to the
+def submission_tiles(frame: pd.DataFrame, month: str, due: dt.date, id_: str, *more) -> dbc.Card:
+    """报送: the units' ledgers of `month` (ledger.reporting.statuses) as two tiles leading to the
     报送 page: before the due day 待报送 and 按期 with the day they are due (nobody is late or missing
-    yet: a green 0 未报送 would read as all sent), after it 未报送 and 逾期."""
+    yet: a green 0 未报送 would read as all sent), after it 未报送 and 逾期; then `more` (the week's 周进度)."""
     counts = frame["status"].value_counts()
     waiting = bool(counts.get("pending", 0))
     shown = (("pending", "yellow"), ("on_time", "ok")) if waiting else (("missing", "red"), ("late", "orange"))
@@ -309,8 +309,8 @@ def submission_tiles(frame: pd.DataFrame, month: str, due: dt.date, id_: str, *m
                               html.Div(f"{SUBMISSION_STATES[key]}单位")],
                              className=f"alert-tile tile-{tone if counts.get(key, 0) else 'ok'}") for key, tone in shown],
                    href=f"/reporting?{urlencode({'month': month})}", className="alert-tiles", id=id_)
-    return section(title, tiles, *([html.Div(f"{fig.month_text(month)}台账应于{fig.date_text(due)}前报送",
-                                            className="small text-muted mt-2")] if waiting else []), *more)
+    return section("报送", tiles, *([html.Div(f"{fig.month_text(month)}台账应于{fig.date_text(due)}前报送",
+                                           className="small text-muted mt-2")] if waiting else []), *more)
 
 
 def empty(text: str = "暂无数据") -> html.Div:

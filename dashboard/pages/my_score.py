@@ -96,7 +96,7 @@ def _reporting(month: str):
     if sent.empty:
         return None
     return c.submission_tiles(sent, month, reporting.due_date(month, config["reporting.due_day"]), f"{P}-reporting",
-                              _this_week(), title="报送")
+                              _this_week())
 
 
 def _this_week() -> html.A:

@@ -1,6 +1,8 @@
 """总览 Overview: headline figures with month-on-month change, trends, rankings, warnings, lists."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
@@ -8,7 +10,7 @@ from dash import Input, Output, callback, dcc, html
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import guarded, month_in_address, page_frame, register_page
-from ledger import reporting, vocab
+from ledger import clock, reporting, vocab
 from ledger.vocab import LISTS
 from metrics.timeline import shift_month
 from outputs import figures as fig
@@ -99,13 +101,28 @@ def _rank_list(frame, scope):
     return html.Ol(items, className="rank-list") if items else c.empty()
 
 
+def _this_week(scope, engine) -> html.A:
+    """How many of the scope's departments have sent this week's 周进度, and by when the rest must."""
+    cfg = context.config()
+    week = reporting.week_of(cfg.today())
+    reports = queries.weekly(engine, scope, week)
+    done = int(reports["version"].notna().sum()) if len(reports) else 0
+    due = reporting.week_due(week, cfg["reporting.weekly_due"])
+    said = f"本周进度已报送 {done:,} / {len(reports):,} 个部门"
+    if done < len(reports):  # as the 周进度 tab: 待报送 until it is due, 未报送 after
+        said += (f"，应于{c.due_moment(due)}前报送" if clock.local_now(cfg.zone) < due else
+                 f"，{len(reports) - done:,} 个部门未报送")
+    return html.A(f"{said} →", href=f"/reporting?{urlencode({'tab': 'weekly', 'week': week})}",
+                  className="small d-block mt-2", id=f"{P}-weekly")
+
+
 def _alerts(month, scope, engine):
     cols = []
     if scope.kind in ("all", "region"):  # the finance bureau's and a county's: who has not reported the month
         cfg = context.config()
         sent = queries.submissions(engine, scope, month, cfg.today(), cfg["reporting.due_day"])
         cols.append(dbc.Col(c.submission_tiles(sent, month, reporting.due_date(month, cfg["reporting.due_day"]),
-                                               f"{P}-reporting"), lg=3))
+                                               f"{P}-reporting", _this_week(scope, engine)), lg=3))
     if scope.sees_assets:
         counts = queries.warning_counts(engine, scope, month)
         by_level = counts.groupby("level")["count"].sum().to_dict() if not counts.empty else {}

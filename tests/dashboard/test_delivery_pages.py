@@ -97,6 +97,16 @@ def remind(client, month=MONTH):
                  ("reporting-version", "data", 0)], changed="reporting-remind.n_clicks")
 
 
+def send_weekly(client, week: str, progress: str = "调剂三台车辆"):
+    """A department's 周进度 of `week` sent from the 报送 page's form."""
+    return call(client, [("reporting-saved", "children"), ("reporting-files", "contents"), ("reporting-files", "filename")],
+                [("reporting-save", "n_clicks", 1)],
+                [("reporting-week-of", "data", week), ("reporting-progress", "value", progress),
+                 ("reporting-problems", "value", "无"), ("reporting-next", "value", "入仓两台设备"),
+                 ("reporting-signer", "value", "王五"), ("reporting-files", "contents", None),
+                 ("reporting-files", "filename", None)])
+
+
 def test_a_department_sees_its_own_units_only_and_confirms_nothing_changed(app, as_user, engine, config):
     from ledger.reporting import reported_month
     month = reported_month(config.today())
@@ -170,12 +180,7 @@ def test_a_department_writes_its_weekly_report_and_reads_no_other(app, as_user, 
     _, form = call(dept, [("reporting-weekly", "children")], [("reporting-week", "value", week),
                                                             ("reporting-tabs", "active_tab", "weekly")])
     assert "本周进度" in text(form) and "平台记录的本周情况" in text(form)
-    _, saved = call(dept, [("reporting-saved", "children"), ("reporting-files", "contents"), ("reporting-files", "filename")],
-                    [("reporting-save", "n_clicks", 1)],
-                    [("reporting-week-of", "data", week), ("reporting-progress", "value", "调剂三台车辆"),
-                     ("reporting-problems", "value", "无"), ("reporting-next", "value", "入仓两台设备"),
-                     ("reporting-signer", "value", "王五"), ("reporting-files", "contents", None),
-                     ("reporting-files", "filename", None)])
+    _, saved = send_weekly(dept, week)
     assert "已保存第 1 版" in text(saved)
     with engine.connect() as conn:
         assert conn.execute(select(WeeklyReport.dept_code, WeeklyReport.progress)).all() == [("D1", "调剂三台车辆")]
@@ -218,8 +223,26 @@ def test_before_the_due_day_the_overview_counts_units_still_to_send_not_a_green_
     assert "2026年10月台账应于2026年11月5日前报送" in text(response)
 
 
+def test_the_overview_counts_the_departments_that_sent_this_weeks_report(app, as_user, monkeypatch):
+    from ledger import clock
+
+    def weekly_line(user: str, day: dt.date) -> str:
+        monkeypatch.setattr(clock, "today", lambda zone: day)
+        monkeypatch.setattr(clock, "local_now", lambda zone: dt.datetime.combine(day, dt.time(9)))
+        _, response = call(as_user(user), [("overview-body", "children")], [("overview-month", "value", MONTH)])
+        (line,) = [node for node in _walk(response) if node.get("props", {}).get("id") == "overview-weekly"]
+        return text(line)
+    # week 45 of 2026: Monday 2 to Sunday 8 November, due on Thursday the 5th at 18:00
+    assert "本周进度已报送 0 / 4 个部门，应于2026年11月5日周四 18:00前报送" in weekly_line("supervisor", dt.date(2026, 11, 3))
+    assert "已报送 0 / 1 个部门" in weekly_line("county", dt.date(2026, 11, 3))  # its region's one department
+    send_weekly(as_user("dept"), "2026-W45")
+    said = weekly_line("supervisor", dt.date(2026, 11, 6))
+    assert "本周进度已报送 1 / 4 个部门，3 个部门未报送" in said and "reporting?tab=weekly&week=2026-W45" in said
+    assert "已报送 0 / 1 个部门，1 个部门未报送" in weekly_line("county", dt.date(2026, 11, 6))
+
+
 def reporting_tile(client):
-    """The 台账报送 tiles on a department's 我的得分 page for October, as text."""
+    """The 报送 tiles on a department's 我的得分 page for October, as text."""
     _, response = call(client, [("my-score-body", "children")], [("my-score-month", "value", MONTH)])
     (tile,) = [node for node in _walk(response) if node.get("props", {}).get("id") == "my-score-reporting"]
     return text(tile), text(response)
@@ -250,11 +273,7 @@ def test_a_department_sees_on_its_own_page_whether_this_weeks_report_is_in(app, 
     assert "本周进度待报送，应于2026年11月5日周四 18:00前报送" in weekly_line(dt.date(2026, 11, 3))
     assert "reporting?tab=weekly&week=2026-W45" in weekly_line(dt.date(2026, 11, 3))
     assert "本周进度未报送（2026年11月5日周四 18:00截止）" in weekly_line(dt.date(2026, 11, 6))
-    call(as_user("dept"), [("reporting-saved", "children"), ("reporting-files", "contents"),
-                           ("reporting-files", "filename")], [("reporting-save", "n_clicks", 1)],
-         [("reporting-week-of", "data", "2026-W45"), ("reporting-progress", "value", "调剂三台车辆"),
-          ("reporting-problems", "value", "无"), ("reporting-next", "value", "入仓两台设备"),
-          ("reporting-signer", "value", "王五"), ("reporting-files", "contents", None), ("reporting-files", "filename", None)])
+    send_weekly(as_user("dept"), "2026-W45")
     assert "本周进度已报送（第 1 版）" in weekly_line(dt.date(2026, 11, 6))
     assert "本周进度待报送" in weekly_line(dt.date(2026, 11, 9))  # the next week begins with nothing sent
 
