@@ -14,6 +14,8 @@ from dashboard.components.scores import costliest, score_breakdown
 from dashboard.shell import guarded, month_in_address, page_frame, register_page
 from ledger import clock, reporting, vocab
 from ledger.models import SCORE_NAMES
+from ledger.vocab import CaseState
+from ledger.warning_list import OVERDUE_STATE
 from metrics import attribution, whatif
 from metrics.definitions import SCORED
 from metrics.rules import BEHIND_SCORE, FIXED_BY
@@ -70,18 +72,19 @@ def render(month: str):
                        yaxis={"range": [0, 110], "gridcolor": "#eef1f5"}, plot_bgcolor="white",
                        font={"family": "Noto Sans CJK SC, sans-serif"})
     return html.Div([
+        # first what the department is and what waits on it, then where its points went
         dbc.Row([
             dbc.Col([c.kpi_card(row["name"], c.shown("score", row["score"]),
                                 html.Div([c.delta("score", row["score"], _previous(history, month).get("score")),
                                           html.Div(move, className="delta muted")]), rank, id_=f"{P}-score"),
-                     html.A("通报、约谈、整改履历 →", href=f"/history?code={row['code']}", className="small d-block mt-2"),
-                     html.Div(_reporting(month), className="mt-3")],
-                    md=4),
-            dbc.Col(c.section("单项得分", dcc.Graph(figure=bars, config={"displayModeBar": False})), md=8),
+                     html.A("通报、约谈、整改履历 →", href=f"/history?code={row['code']}", className="small d-block mt-2")],
+                    lg=4),
+            dbc.Col(_to_answer(month), lg=4),
+            dbc.Col(_reporting(month), lg=4),
         ], className="g-3 mb-3"),
-        dbc.Row([dbc.Col(score_breakdown(row, config), lg=6),
-                 dbc.Col(c.section("失分在哪里 · 优先整改", *(fixes or [c.empty("本月没有失分")])), lg=6)],
-                className="g-3 mb-3"),
+        dbc.Row([dbc.Col(c.section("单项得分", dcc.Graph(figure=bars, config={"displayModeBar": False})), lg=6),
+                 dbc.Col(score_breakdown(row, config), lg=6)], className="g-3 mb-3"),
+        c.section("失分在哪里 · 优先整改", *(fixes or [c.empty("本月没有失分")])),
         costliest(row, items, month, config, f"{P}-costliest"),
         whatif_section(items, month),
         c.section("近13个月得分", c.trend(history, ["score"])),
@@ -97,6 +100,35 @@ def _reporting(month: str):
         return None
     return c.submission_tiles(sent, month, reporting.due_date(month, config["reporting.due_day"]), f"{P}-reporting",
                               _this_week())
+
+
+def _to_answer(month: str) -> dbc.Card:
+    """What waits on the department: the month's warnings to acknowledge, to fix and report with
+    evidence, sent back; its commitments not done — each a link to where it is answered."""
+    scope, config, engine = context.scope(), context.config(), context.engine()
+    today, days = config.today(), config["workflow.ack_days"]
+
+    def warnings(state: str) -> int:
+        return queries.case_counts(engine, scope, month, today, days, state=state)["total"]
+
+    def link(text: str, state: str, **options) -> html.A:
+        return html.A(text, href=f"/warnings?{urlencode({'month': month, 'state': state})}", **options)
+    items = []
+    if n := warnings(CaseState.OPEN):  # the overdue ones are of these, said inside the line, not added to it
+        late = warnings(OVERDUE_STATE)
+        items.append(html.Li([link(f"{n:,} 条预警待确认", CaseState.OPEN)] + ([
+            "，其中 ", link(f"{late:,} 条橙色以上逾期未确认（超过 {days} 天）", OVERDUE_STATE, className="text-danger")]
+            if late else [])))
+    for state, words in ((CaseState.ACKNOWLEDGED, "条预警已确认，整改后报送佐证材料"),
+                         (CaseState.RETURNED, "条预警被退回，需重新报送")):
+        if n := warnings(state):
+            items.append(html.Li(link(f"{n:,} {words}", state)))
+    commitments = queries.commitment_totals(engine, scope, today)
+    if commitments["open"]:
+        items.append(html.Li(html.A(f"{commitments['open']:,} 项整改承诺未完成" + (
+            f"，其中逾期 {commitments['overdue']:,} 项" if commitments["overdue"] else ""), href="/interviews")))
+    return c.section("待办", html.Ul(items, className="mb-0 ps-3", id=f"{P}-to-answer") if items else
+                     c.empty("本月没有待办事项"))
 
 
 def _this_week() -> html.A:

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 
 import pytest
 from sqlalchemy import func, select, true
 
+from ledger import workflow
 from ledger.models import AuditEntry, Commitment, Evidence, Interview, Message, StoredFile, WarningCase
 from tests.dashboard.callbacks import call
 
@@ -291,3 +293,39 @@ def test_the_lists_are_a_sortable_searchable_grid_with_links_only_where_the_call
     _, response = call(as_user("screen"), [("lists-table", "children")], [("lists-tabs", "active_tab", "interview")],
                        [("lists-month", "value", "2026-10")])
     assert "/department?code=" not in json.dumps(response)  # no drill-down where the caller sees no assets
+
+
+def to_answer(client) -> str:
+    """The 待办 card of a department's 我的得分 page for October, as text."""
+    _, response = call(client, [("my-score-body", "children")], [("my-score-month", "value", "2026-10")])
+    return text(response).split('"待办"', 1)[1]
+
+
+def test_a_department_sees_what_waits_on_it_and_it_changes_as_it_answers(app, as_user, engine, config):
+    sync(engine, config)
+    with engine.connect() as conn:
+        states = dict(conn.execute(select(WarningCase.state, func.count()).where(
+            WarningCase.dept_code == "D1", WarningCase.last_month == "2026-10").group_by(WarningCase.state)).all())
+        others = conn.execute(select(func.count()).where(WarningCase.dept_code != "D1")).scalar()
+    assert states.get("open", 0) >= 2 and others  # its own warnings to answer, and other departments' it must not count
+    client = as_user("dept")
+    said = to_answer(client)
+    # the whole count, its own: another department's warnings would make it larger
+    assert f'"{states["open"]} 条预警待确认"' in said and "/warnings?month=2026-10&state=open" in said
+    assert "已确认" not in said and "被退回" not in said  # nothing acknowledged or sent back yet
+    mine = cases(engine)[("idle_overdue", "A1")].id
+    act(client, "ack", [mine])
+    said = to_answer(client)
+    assert f'"{states["open"] - 1} 条预警待确认"' in said and '"1 条预警已确认，整改后报送佐证材料"' in said
+    act(client, "submit", [mine], note="已调剂", files=[("证明.pdf", PDF)])
+    act(as_user("supervisor"), "return", [mine], note="照片不清晰")
+    said = to_answer(client)
+    assert "1 条预警被退回，需重新报送" in said and "已确认" not in said
+    # an interview's commitments wait on it too, one of them past its deadline
+    supervisor = workflow.Actor("supervisor", "supervisor")
+    with engine.begin() as conn:
+        held = workflow.schedule_interview(conn, supervisor, "2026-10", "D1", dt.date(2026, 11, 20), "局长", true())
+        workflow.record_outcome(conn, supervisor, held, true(), "限期整改", [
+            {"text": "调剂闲置设备", "owner": "王五", "deadline": "2026-01-31"},
+            {"text": "补全资产照片", "owner": "王五", "deadline": "2099-12-31"}])
+    assert '"2 项整改承诺未完成，其中逾期 1 项"' in to_answer(client) and '"/interviews"' in to_answer(client)
