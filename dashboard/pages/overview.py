@@ -11,7 +11,7 @@ from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import guarded, month_in_address, page_frame, register_page
 from ledger import clock, reporting, vocab
-from ledger.vocab import LISTS
+from ledger.vocab import LISTS, CaseState
 from metrics.timeline import shift_month
 from outputs import figures as fig
 
@@ -116,6 +116,23 @@ def _this_week(scope, engine) -> html.A:
                   className="small d-block mt-2", id=f"{P}-weekly")
 
 
+def _to_check(month, scope, engine) -> html.Div | None:
+    """For those who close items off (销号): what departments have reported done and waits on their check."""
+    if not scope.may("verify"):
+        return None
+    cfg = context.config()
+    cases = queries.case_counts(engine, scope, month, cfg.today(), cfg["workflow.ack_days"],
+                                state=CaseState.SUBMITTED)["total"]
+    commitments = queries.commitments_to_check(engine, scope)
+    if not cases and not commitments:
+        return html.Div("没有待核验的整改", className="small text-muted mt-2", id=f"{P}-to-check")
+    parts = [html.A(f"{cases:,} 条预警", href=f"/warnings?{urlencode({'month': month, 'state': 'submitted'})}")
+             if cases else None, html.A(f"{commitments:,} 项整改承诺", href="/interviews") if commitments else None]
+    shown = [part for part in parts if part is not None]
+    return html.Div([*shown[:1], *(["、", shown[1]] if len(shown) > 1 else []), " 已报送整改，待核验销号"],
+                    className="small mt-2", id=f"{P}-to-check")
+
+
 def _alerts(month, scope, engine):
     cols = []
     if scope.kind in ("all", "region"):  # the finance bureau's and a county's: who has not reported the month
@@ -130,7 +147,8 @@ def _alerts(month, scope, engine):
                           html.Div(f"{vocab.LEVELS[level]}预警")], href=f"/warnings?level={level}",
                          className=f"alert-tile tile-{level}") for level in vocab.SEVERE_FIRST]
         # three counts of up to five digits side by side: a quarter of a laptop's width cuts the third
-        cols.append(dbc.Col(c.section("本月预警", html.Div(badges, className="alert-tiles")), lg=4))
+        cols.append(dbc.Col(c.section("本月预警", html.Div(badges, className="alert-tiles"), _to_check(month, scope, engine)),
+                            lg=4))
     if scope.kind != "department":
         entries = queries.lists(engine, scope, month)
         blocks = []

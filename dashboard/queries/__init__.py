@@ -59,6 +59,7 @@ from dashboard.queries.workflow import (
     case_counts,
     case_states,
     commitment_totals,
+    commitments_to_check,
     department_history,
     follow_up,
     interview_list,
@@ -76,6 +77,6 @@ __all__ = [
     "KPI_COLUMNS", "MONTH_BANDS", "OVERDUE_SORTS", "asset_detail", "find", "kpi_row", "kpis", "lists",
     "months", "chosen_month", "month_states", "overdue_idle", "overdue_total", "peer_standing", "plain", "point_items", "region_names", "scope_label", "scope_name",
     "snapshot_info", "to_records", "warning_counts", "warnings", "yuan_of",
-    "case_counts", "case_states", "commitment_totals", "department_history", "follow_up", "interview_list", "interviews",
+    "case_counts", "case_states", "commitment_totals", "commitments_to_check", "department_history", "follow_up", "interview_list", "interviews",
     "warning_cases",
 ]

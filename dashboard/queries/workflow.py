@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from dashboard.cache import snapshot_cached
 from dashboard.scope import Scope
@@ -18,6 +18,7 @@ from ledger.models import (
     Transfer,
     WarningCase,
 )
+from ledger.vocab import CommitmentState
 
 
 @snapshot_cached
@@ -80,6 +81,14 @@ def commitment_totals(engine: Engine, scope: Scope, today: dt.date) -> dict[str,
     with engine.connect() as conn:
         counts = workflow.commitment_counts(conn, today, scope.workflow_totals(Commitment))
     return {key: sum(c[key] for c in counts.values()) for key in ("open", "overdue")}
+
+
+@snapshot_cached(workflow=True)
+def commitments_to_check(engine: Engine, scope: Scope) -> int:
+    """Commitments reported done with evidence, waiting for a supervisor's check (待核验)."""
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(Commitment).where(
+            Commitment.status == CommitmentState.SUBMITTED, scope.owns(Commitment))).scalar_one()
 
 
 @snapshot_cached(workflow=True)

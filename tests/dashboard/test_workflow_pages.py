@@ -329,3 +329,24 @@ def test_a_department_sees_what_waits_on_it_and_it_changes_as_it_answers(app, as
             {"text": "调剂闲置设备", "owner": "王五", "deadline": "2026-01-31"},
             {"text": "补全资产照片", "owner": "王五", "deadline": "2099-12-31"}])
     assert '"2 项整改承诺未完成，其中逾期 1 项"' in to_answer(client) and '"/interviews"' in to_answer(client)
+
+
+def to_check(client) -> str:
+    """The line under the overview's 本月预警 tiles of October, as text ("" where there is none)."""
+    _, response = call(client, [("overview-body", "children")], [("overview-month", "value", "2026-10")])
+    said = text(response)
+    return said.split('"overview-to-check"', 1)[0].rsplit('"本月预警"', 1)[1] if "overview-to-check" in said else ""
+
+
+def test_the_bureau_sees_what_departments_reported_done_and_waits_on_its_check(app, as_user, engine, config):
+    sync(engine, config)
+    mine = cases(engine)[("idle_overdue", "A1")].id
+    assert "没有待核验的整改" in to_check(as_user("supervisor"))
+    act(as_user("dept"), "submit", [mine], note="已调剂", files=[("证明.pdf", PDF)])
+    said = to_check(as_user("supervisor"))
+    assert '"1 条预警"' in said and "已报送整改，待核验销号" in said and "/warnings?month=2026-10&state=submitted" in said
+    assert "项整改承诺" not in said  # none of those reported
+    assert "没有待核验的整改" in to_check(as_user("county"))  # D1 is not in its region
+    assert to_check(as_user("leader")) == ""  # the leader closes nothing off
+    act(as_user("supervisor"), "verify", [mine], note="核验属实")
+    assert "没有待核验的整改" in to_check(as_user("supervisor"))
