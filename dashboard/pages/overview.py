@@ -60,7 +60,8 @@ def render(month: str):
         dbc.Col(c.section("近13个月综合得分", c.trend(trend, ["score"]))),
         dbc.Col(c.section("近13个月闲置率", c.trend(trend, ["idle_rate", "overdue_idle_rate"]))),
     ], className="g-3 mb-3")
-    return html.Div([cards, charts, _rankings(month, scope, engine), _alerts(month, scope, engine)])
+    return html.Div([_to_do(month, scope, engine), cards, charts, _rankings(month, scope, engine),
+                     _alerts(month, scope, engine)])
 
 
 def _rank_note(row) -> str:
@@ -116,21 +117,27 @@ def _this_week(scope, engine) -> html.A:
                   className="small d-block mt-2", id=f"{P}-weekly")
 
 
-def _to_check(month, scope, engine) -> html.Div | None:
-    """For those who close items off (销号): what departments have reported done and waits on their check."""
-    if not scope.may("verify"):
+def _to_do(month, scope, engine) -> html.Div | None:
+    """What waits on those who close items off (销号) and review purchases: warnings and commitments
+    departments reported done, requests with no decision; each a link to where it is answered."""
+    if not scope.may("verify") and not scope.may("decide"):
         return None
     cfg = context.config()
-    cases = queries.case_counts(engine, scope, month, cfg.today(), cfg["workflow.ack_days"],
-                                state=CaseState.SUBMITTED)["total"]
-    commitments = queries.commitments_to_check(engine, scope)
-    if not cases and not commitments:
-        return html.Div("没有待核验的整改", className="small text-muted mt-2", id=f"{P}-to-check")
-    parts = [html.A(f"{cases:,} 条预警", href=f"/warnings?{urlencode({'month': month, 'state': 'submitted'})}")
-             if cases else None, html.A(f"{commitments:,} 项整改承诺", href="/interviews") if commitments else None]
-    shown = [part for part in parts if part is not None]
-    return html.Div([*shown[:1], *(["、", shown[1]] if len(shown) > 1 else []), " 已报送整改，待核验销号"],
-                    className="small mt-2", id=f"{P}-to-check")
+    items = []
+    if scope.may("verify"):
+        cases = queries.case_counts(engine, scope, month, cfg.today(), cfg["workflow.ack_days"],
+                                    state=CaseState.SUBMITTED)["total"]
+        if cases:
+            items.append(html.A(f"{cases:,} 条预警已报送整改，待核验销号",
+                                href=f"/warnings?{urlencode({'month': month, 'state': CaseState.SUBMITTED})}"))
+        if commitments := queries.commitments_to_check(engine, scope):
+            items.append(html.A(f"{commitments:,} 项整改承诺待核验", href="/interviews"))
+    if scope.may("decide"):
+        items += [html.A(f"{year} 年度配置需求 {n:,} 项待审核", href=f"/allocation?{urlencode({'year': year, 'show': 'open'})}")
+                  for year, n in queries.requests_to_review(engine, scope).items()]
+    joined = [part for n, item in enumerate(items) for part in ([html.Span("·", className="mx-2")] if n else []) + [item]]
+    return html.Div([html.Span("待办", className="todo-head"), *(joined or [html.Span("没有待核验、待审核的事项")])],
+                    className="todo-strip mb-3", id=f"{P}-to-do")
 
 
 def _alerts(month, scope, engine):
@@ -147,8 +154,7 @@ def _alerts(month, scope, engine):
                           html.Div(f"{vocab.LEVELS[level]}预警")], href=f"/warnings?level={level}",
                          className=f"alert-tile tile-{level}") for level in vocab.SEVERE_FIRST]
         # three counts of up to five digits side by side: a quarter of a laptop's width cuts the third
-        cols.append(dbc.Col(c.section("本月预警", html.Div(badges, className="alert-tiles"), _to_check(month, scope, engine)),
-                            lg=4))
+        cols.append(dbc.Col(c.section("本月预警", html.Div(badges, className="alert-tiles")), lg=4))
     if scope.kind != "department":
         entries = queries.lists(engine, scope, month)
         blocks = []

@@ -15,6 +15,7 @@ from dashboard.queries.allocation import (
     purchase_requests,
     request_review,
     request_years,
+    requests_to_review,
     transfers,
     year_review,
 )
@@ -73,7 +74,7 @@ __all__ = [
     "evidence_file", "evidence_of", "inbox_page", "overdue_unread", "paper_file", "paper_reading", "unread",
     "account_list", "audit_chain", "audit_log", "imports", "jobs", "month_closed",
     "allocation_exports", "allocation_figures", "held_assets", "opinion_forms", "place_names",
-    "purchase_requests", "request_review", "request_years", "transfers", "year_review",
+    "purchase_requests", "request_review", "request_years", "requests_to_review", "transfers", "year_review",
     "KPI_COLUMNS", "MONTH_BANDS", "OVERDUE_SORTS", "asset_detail", "find", "kpi_row", "kpis", "lists",
     "months", "chosen_month", "month_states", "overdue_idle", "overdue_total", "peer_standing", "plain", "point_items", "region_names", "scope_label", "scope_name",
     "snapshot_info", "to_records", "warning_counts", "warnings", "yuan_of",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Engine, and_, select
+from sqlalchemy import Engine, and_, func, select
 
 from dashboard.cache import snapshot_cached
 from dashboard.queries.snapshots import yuan_of
@@ -31,6 +31,19 @@ def request_years(engine: Engine, scope: Scope) -> list[int]:
                                  .join(Unit, Unit.code == PurchaseRequest.unit_code)
                                  .join(Department, Department.code == Unit.dept_code)
                                  .where(scope.units()).order_by(PurchaseRequest.budget_year.desc())).scalars())
+
+
+@snapshot_cached(workflow=True)
+def requests_to_review(engine: Engine, scope: Scope) -> dict[int, int]:
+    """Budget year -> the requests the caller sees with no standing decision (待审核)."""
+    decided = select(Decision.id).where(Decision.request_id == PurchaseRequest.request_id,
+                                        Decision.withdrawn_at.is_(None)).exists()
+    with engine.connect() as conn:
+        return dict(conn.execute(select(PurchaseRequest.budget_year, func.count())
+                                 .join(Unit, Unit.code == PurchaseRequest.unit_code)
+                                 .join(Department, Department.code == Unit.dept_code)
+                                 .where(scope.units(), ~decided).group_by(PurchaseRequest.budget_year)
+                                 .order_by(PurchaseRequest.budget_year)).all())
 
 
 def purchase_requests(engine: Engine, scope: Scope, year: int | None = None, request_id: str | None = None,

@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import func, select, true
 
-from ledger import workflow
+from ledger import allocation, workflow
 from ledger.models import AuditEntry, Commitment, Evidence, Interview, Message, StoredFile, WarningCase
 from tests.dashboard.callbacks import call
 
@@ -331,22 +331,40 @@ def test_a_department_sees_what_waits_on_it_and_it_changes_as_it_answers(app, as
     assert '"2 项整改承诺未完成，其中逾期 1 项"' in to_answer(client) and '"/interviews"' in to_answer(client)
 
 
-def to_check(client) -> str:
-    """The line under the overview's 本月预警 tiles of October, as text ("" where there is none)."""
+def to_do(client) -> str:
+    """The 待办 line at the top of the overview of October, as text ("" where there is none)."""
     _, response = call(client, [("overview-body", "children")], [("overview-month", "value", "2026-10")])
-    said = text(response)
-    return said.split('"overview-to-check"', 1)[0].rsplit('"本月预警"', 1)[1] if "overview-to-check" in said else ""
+    found = [node for node in _walk(response) if node.get("props", {}).get("id") == "overview-to-do"]
+    return text(found[0]) if found else ""
 
 
-def test_the_bureau_sees_what_departments_reported_done_and_waits_on_its_check(app, as_user, engine, config):
+def _walk(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def test_the_bureau_sees_what_waits_on_its_check_and_its_review(app, as_user, engine, config):
     sync(engine, config)
     mine = cases(engine)[("idle_overdue", "A1")].id
-    assert "没有待核验的整改" in to_check(as_user("supervisor"))
+    # the test city's two purchase requests (D1's R1, the county's D4's R4) have no decision yet
+    said = to_do(as_user("supervisor"))
+    assert '"2027 年度配置需求 2 项待审核"' in said and "/allocation?year=2027&show=open" in said
+    assert "待核验" not in said
+    assert '"2027 年度配置需求 1 项待审核"' in to_do(as_user("county"))  # its region's request only
     act(as_user("dept"), "submit", [mine], note="已调剂", files=[("证明.pdf", PDF)])
-    said = to_check(as_user("supervisor"))
-    assert '"1 条预警"' in said and "已报送整改，待核验销号" in said and "/warnings?month=2026-10&state=submitted" in said
-    assert "项整改承诺" not in said  # none of those reported
-    assert "没有待核验的整改" in to_check(as_user("county"))  # D1 is not in its region
-    assert to_check(as_user("leader")) == ""  # the leader closes nothing off
+    said = to_do(as_user("supervisor"))
+    assert '"1 条预警已报送整改，待核验销号"' in said and "/warnings?month=2026-10&state=submitted" in said
+    assert "整改承诺" not in said  # none of those reported
+    assert "待核验" not in to_do(as_user("county"))  # D1 is not in its region
+    assert to_do(as_user("leader")) == "" and to_do(as_user("dept")) == ""  # they close nothing off
     act(as_user("supervisor"), "verify", [mine], note="核验属实")
-    assert "没有待核验的整改" in to_check(as_user("supervisor"))
+    with engine.begin() as conn:
+        for request in ("R1", "R4"):
+            allocation.decide(conn, workflow.Actor("supervisor", "supervisor"), request, true(), "reject", [], None,
+                              "本年度不予配置", allocation.Candidates(dt.date(2026, 11, 30), {}, {"covered": False}), 60)
+    assert "没有待核验、待审核的事项" in to_do(as_user("supervisor"))
