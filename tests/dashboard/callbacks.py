@@ -46,6 +46,11 @@ def components(payload, match) -> list[dict]:
     return found
 
 
+def by_id(payload, id_: str) -> list[dict]:
+    """The components with id `id_` in a callback's answer."""
+    return components(payload, lambda node: isinstance(node.get("props"), dict) and node["props"].get("id") == id_)
+
+
 def grids(payload) -> list[dict]:
     """The AG grids in a callback's answer (their columnDefs and rowData)."""
     return components(payload, lambda node: "columnDefs" in node and "rowData" in node)

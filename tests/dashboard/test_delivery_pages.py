@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from jobs import deliver
 from ledger.models import AuditEntry, Message, Submission, User, WeeklyReport
 from tests.city import assert_no_foreign
-from tests.dashboard.callbacks import call, layout_as, page
+from tests.dashboard.callbacks import by_id, call, layout_as, page
 
 MONTH = "2026-10"
 
@@ -206,10 +206,10 @@ def test_a_department_writes_its_weekly_report_and_reads_no_other(app, as_user, 
 
 def test_the_overview_shows_the_bureau_the_months_units_not_reported(app, as_user):
     _, response = call(as_user("supervisor"), [("overview-body", "children")], [("overview-month", "value", MONTH)])
-    (tile,) = [node for node in _walk(response) if node.get("props", {}).get("id") == "overview-reporting"]
+    (tile,) = by_id(response, "overview-reporting")
     assert "6" in text(tile) and "未报送单位" in text(tile) and f"/reporting?month={MONTH}" in text(tile)
     _, county = call(as_user("county"), [("overview-body", "children")], [("overview-month", "value", MONTH)])
-    (tile,) = [node for node in _walk(county) if node.get("props", {}).get("id") == "overview-reporting"]
+    (tile,) = by_id(county, "overview-reporting")
     assert '"2"' in text(tile)  # its region's two units
 
 
@@ -217,7 +217,7 @@ def test_before_the_due_day_the_overview_counts_units_still_to_send_not_a_green_
     from ledger import clock
     monkeypatch.setattr(clock, "today", lambda zone: dt.date(2026, 11, 3))  # October's ledgers are due on the 5th
     _, response = call(as_user("supervisor"), [("overview-body", "children")], [("overview-month", "value", MONTH)])
-    (tile,) = [node for node in _walk(response) if node.get("props", {}).get("id") == "overview-reporting"]
+    (tile,) = by_id(response, "overview-reporting")
     said = text(tile)
     assert "待报送单位" in said and '"6"' in said and "按期单位" in said and "未报送单位" not in said
     assert "2026年10月台账应于2026年11月5日前报送" in text(response)
@@ -230,7 +230,7 @@ def test_the_overview_counts_the_departments_that_sent_this_weeks_report(app, as
         monkeypatch.setattr(clock, "today", lambda zone: day)
         monkeypatch.setattr(clock, "local_now", lambda zone: dt.datetime.combine(day, dt.time(9)))
         _, response = call(as_user(user), [("overview-body", "children")], [("overview-month", "value", MONTH)])
-        (line,) = [node for node in _walk(response) if node.get("props", {}).get("id") == "overview-weekly"]
+        (line,) = by_id(response, "overview-weekly")
         return text(line)
     # week 45 of 2026: Monday 2 to Sunday 8 November, due on Thursday the 5th at 18:00
     assert "本周进度已报送 0 / 4 个部门，应于2026年11月5日周四 18:00前报送" in weekly_line("supervisor", dt.date(2026, 11, 3))
@@ -244,7 +244,7 @@ def test_the_overview_counts_the_departments_that_sent_this_weeks_report(app, as
 def reporting_tile(client):
     """The 报送 tiles on a department's 我的得分 page for October, as text."""
     _, response = call(client, [("my-score-body", "children")], [("my-score-month", "value", MONTH)])
-    (tile,) = [node for node in _walk(response) if node.get("props", {}).get("id") == "my-score-reporting"]
+    (tile,) = by_id(response, "my-score-reporting")
     return text(tile), text(response)
 
 
@@ -267,7 +267,7 @@ def test_a_department_sees_on_its_own_page_whether_this_weeks_report_is_in(app, 
         monkeypatch.setattr(clock, "today", lambda zone: day)
         monkeypatch.setattr(clock, "local_now", lambda zone: dt.datetime.combine(day, dt.time(9)))
         _, response = call(as_user("dept"), [("my-score-body", "children")], [("my-score-month", "value", MONTH)])
-        (line,) = [node for node in _walk(response) if node.get("props", {}).get("id") == "my-score-weekly"]
+        (line,) = by_id(response, "my-score-weekly")
         return text(line)
     # week 45 of 2026 runs from Monday 2 to Sunday 8 November; its reports are due on Thursday at 18:00
     assert "本周进度待报送，应于2026年11月5日周四 18:00前报送" in weekly_line(dt.date(2026, 11, 3))
@@ -277,12 +277,3 @@ def test_a_department_sees_on_its_own_page_whether_this_weeks_report_is_in(app, 
     assert "本周进度已报送（第 1 版）" in weekly_line(dt.date(2026, 11, 6))
     assert "本周进度待报送" in weekly_line(dt.date(2026, 11, 9))  # the next week begins with nothing sent
 
-
-def _walk(node):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, true
 
 from ledger import allocation, workflow
 from ledger.models import AuditEntry, Commitment, Evidence, Interview, Message, StoredFile, WarningCase
-from tests.dashboard.callbacks import call
+from tests.dashboard.callbacks import by_id, call
 
 
 def cases(engine):
@@ -334,18 +334,9 @@ def test_a_department_sees_what_waits_on_it_and_it_changes_as_it_answers(app, as
 def to_do(client) -> str:
     """The 待办 line at the top of the overview of October, as text ("" where there is none)."""
     _, response = call(client, [("overview-body", "children")], [("overview-month", "value", "2026-10")])
-    found = [node for node in _walk(response) if node.get("props", {}).get("id") == "overview-to-do"]
+    found = by_id(response, "overview-to-do")
     return text(found[0]) if found else ""
 
-
-def _walk(node):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)
 
 
 def test_the_bureau_sees_what_waits_on_its_check_and_its_review(app, as_user, engine, config):
