@@ -118,12 +118,16 @@ def _this_week(scope, engine) -> html.A:
 
 
 def _to_do(month, scope, engine) -> html.Div | None:
-    """What waits on those who close items off (销号) and review purchases: warnings and commitments
-    departments reported done, requests with no decision; each a link to where it is answered."""
-    if not scope.may("verify") and not scope.may("decide"):
+    """What waits on those who interview, close items off (销号) and review purchases: departments on
+    the month's 约谈 list not yet scheduled, warnings and commitments departments reported done,
+    requests with no decision; each a link to where it is answered."""
+    if not any(scope.may(action) for action in ("schedule", "verify", "decide")):
         return None
     cfg = context.config()
     items = []
+    if scope.may("schedule") and (waiting := queries.interviews_to_schedule(engine, scope, month)):
+        items.append(html.A(f"本月约谈名单 {waiting:,} 个部门尚未安排约谈",
+                            href=f"/interviews?{urlencode({'month': month})}"))
     if scope.may("verify"):
         cases = queries.case_counts(engine, scope, month, cfg.today(), cfg["workflow.ack_days"],
                                     state=CaseState.SUBMITTED)["total"]
@@ -136,7 +140,7 @@ def _to_do(month, scope, engine) -> html.Div | None:
         items += [html.A(f"{year} 年度配置需求 {n:,} 项待审核", href=f"/allocation?{urlencode({'year': year, 'show': 'open'})}")
                   for year, n in queries.requests_to_review(engine, scope).items()]
     joined = [part for n, item in enumerate(items) for part in ([html.Span("·", className="mx-2")] if n else []) + [item]]
-    return html.Div([html.Span("待办", className="todo-head"), *(joined or [html.Span("没有待核验、待审核的事项")])],
+    return html.Div([html.Span("待办", className="todo-head"), *(joined or [html.Span("没有待安排、待核验、待审核的事项")])],
                     className="todo-strip mb-3", id=f"{P}-to-do")
 
 

@@ -122,6 +122,16 @@ def interview_list(engine: Engine, scope: Scope, month: str) -> list:
             .order_by(ListEntry.code)).all()
 
 
+@snapshot_cached(workflow=True)
+def interviews_to_schedule(engine: Engine, scope: Scope, month: str) -> int:
+    """Departments on the month's 约谈 list with no interview of that month yet."""
+    held = select(Interview.id).where(Interview.month == month, Interview.dept_code == ListEntry.code).exists()
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(ListEntry).where(
+            ListEntry.month == month, ListEntry.list == "interview", ListEntry.level == "department", scope.lists(),
+            ~held)).scalar_one()
+
+
 def interviews(engine: Engine, scope: Scope) -> tuple[list, list, dict]:
     """Interviews (newest first) and commitments (by deadline) with their department's name, and
     each commitment's check against the newest snapshot."""

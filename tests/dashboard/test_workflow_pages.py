@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select, true
 
 from ledger import allocation, workflow
-from ledger.models import AuditEntry, Commitment, Evidence, Interview, Message, StoredFile, WarningCase
+from ledger.models import AuditEntry, Commitment, Evidence, Interview, ListEntry, Message, StoredFile, WarningCase
 from tests.dashboard.callbacks import by_id, call
 
 
@@ -105,7 +105,7 @@ def test_the_interview_flow_through_the_page(app, as_user, engine, config):
     supervisor = as_user("supervisor")
     _, options = call(supervisor, [("interviews-dept", "options")], [("interviews-month", "value", "2026-10")])
     listed = [o["value"] for o in options["interviews-dept"]["options"]]
-    assert "D1" in listed
+    assert "D1" in listed and len(listed) > 1, listed
     _, response = call(supervisor, [("interviews-scheduled", "children"), ("interviews-version", "data")],
                        [("interviews-schedule", "n_clicks", 1)],
                        [("interviews-month", "value", "2026-10"), ("interviews-dept", "value", "D1"),
@@ -342,10 +342,19 @@ def to_do(client) -> str:
 def test_the_bureau_sees_what_waits_on_its_check_and_its_review(app, as_user, engine, config):
     sync(engine, config)
     mine = cases(engine)[("idle_overdue", "A1")].id
+    with engine.connect() as conn:
+        listed = conn.execute(select(ListEntry.code).where(ListEntry.month == "2026-10", ListEntry.list == "interview",
+                                                           ListEntry.level == "department")).scalars().all()
+    assert "D1" in listed and len(listed) > 1, listed
     # the test city's two purchase requests (D1's R1, the county's D4's R4) have no decision yet
     said = to_do(as_user("supervisor"))
     assert '"2027 年度配置需求 2 项待审核"' in said and "/allocation?year=2027&show=open" in said
+    assert f'"本月约谈名单 {len(listed)} 个部门尚未安排约谈"' in said and "/interviews?month=2026-10" in said
     assert "待核验" not in said
+    supervisor = workflow.Actor("supervisor", "supervisor")
+    with engine.begin() as conn:
+        workflow.schedule_interview(conn, supervisor, "2026-10", "D1", dt.date(2026, 11, 20), "局长", true())
+    assert f'"本月约谈名单 {len(listed) - 1} 个部门尚未安排约谈"' in to_do(as_user("supervisor"))
     assert '"2027 年度配置需求 1 项待审核"' in to_do(as_user("county"))  # its region's request only
     act(as_user("dept"), "submit", [mine], note="已调剂", files=[("证明.pdf", PDF)])
     said = to_do(as_user("supervisor"))
@@ -356,6 +365,8 @@ def test_the_bureau_sees_what_waits_on_its_check_and_its_review(app, as_user, en
     act(as_user("supervisor"), "verify", [mine], note="核验属实")
     with engine.begin() as conn:
         for request in ("R1", "R4"):
-            allocation.decide(conn, workflow.Actor("supervisor", "supervisor"), request, true(), "reject", [], None,
-                              "本年度不予配置", allocation.Candidates(dt.date(2026, 11, 30), {}, {"covered": False}), 60)
-    assert "没有待核验、待审核的事项" in to_do(as_user("supervisor"))
+            allocation.decide(conn, supervisor, request, true(), "reject", [], None, "本年度不予配置",
+                              allocation.Candidates(dt.date(2026, 11, 30), {}, {"covered": False}), 60)
+        for dept in (d for d in listed if d != "D1"):
+            workflow.schedule_interview(conn, supervisor, "2026-10", dept, dt.date(2026, 11, 20), "局长", true())
+    assert "没有待安排、待核验、待审核的事项" in to_do(as_user("supervisor"))
