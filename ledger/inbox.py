@@ -120,6 +120,15 @@ def read(conn: Connection, user_id: int, message_id: int, how: str, address: str
     return found
 
 
+def unread_notices(conn: Connection, user_id: int, now: dt.datetime, days: int) -> tuple[int, int]:
+    """An account's notices (约谈通知书, 整改通知书) not yet read, and of those the ones unread `days`
+    after they were sent (逾期未读)."""
+    unread, late = conn.execute(select(func.count(), func.count().filter(Message.created_at < now - dt.timedelta(days=days)))
+                                .where(Message.user_id == user_id, Message.kind.in_(NOTICES),
+                                       Message.read_at.is_(None))).one()
+    return unread, late
+
+
 def overdue_unread(conn: Connection, where: ColumnElement[bool], now: dt.datetime, days: int) -> list:
     """Notices to departments (约谈通知书, 整改通知书) unread `days` after they were sent: the
     department, the paper, the account and when it was sent. `where`: the caller's scope over

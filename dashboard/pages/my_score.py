@@ -7,6 +7,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
+from flask_login import current_user
 
 from dashboard import components as c
 from dashboard import context, queries
@@ -123,6 +124,11 @@ def _to_answer(month: str) -> dbc.Card:
                          (CaseState.RETURNED, "条预警被退回，需重新报送")):
         if n := warnings(state):
             items.append(html.Li(link(f"{n:,} {words}", state)))
+    unread, late = queries.unread_notices(engine, current_user.id, clock.now(), config["delivery.read_within_days"])
+    if unread:  # what a department must read in time (delivery.md: 逾期未读 is listed to its supervisor)
+        items.append(html.Li(html.A(f"{unread:,} 份约谈、整改通知书未读" + (
+            f"，其中 {late:,} 份逾期未读（超过 {config['delivery.read_within_days']} 天）" if late else ""),
+            href="/inbox", className="text-danger" if late else None)))
     commitments = queries.commitment_totals(engine, scope, today)
     if commitments["open"]:
         items.append(html.Li(html.A(f"{commitments['open']:,} 项整改承诺未完成" + (

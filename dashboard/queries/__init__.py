@@ -27,6 +27,7 @@ from dashboard.queries.delivery import (
     paper_file,
     paper_reading,
     unread,
+    unread_notices,
 )
 from dashboard.queries.papers import bulletin, interview_departments, meeting_pack, notice, notices, rankings
 from dashboard.queries.reporting import on_time_shares, submissions, week_facts, weekly
@@ -72,7 +73,7 @@ from dashboard.queries.workflow import (
 __all__ = [
     "bulletin", "interview_departments", "meeting_pack", "notice", "notices", "rankings",
     "on_time_shares", "submissions", "week_facts", "weekly",
-    "evidence_file", "evidence_of", "inbox_page", "overdue_unread", "paper_file", "paper_reading", "unread",
+    "evidence_file", "evidence_of", "inbox_page", "overdue_unread", "paper_file", "paper_reading", "unread", "unread_notices",
     "account_list", "audit_chain", "audit_log", "imports", "jobs", "month_closed",
     "allocation_exports", "allocation_figures", "held_assets", "opinion_forms", "place_names",
     "purchase_requests", "request_review", "request_years", "requests_to_review", "transfers", "year_review",

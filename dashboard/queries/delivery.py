@@ -87,6 +87,14 @@ def paper_reading(engine: Engine, scope: Scope, limit: int = 100) -> list[dict]:
     return list(papers.values())
 
 
+def unread_notices(engine: Engine, user_id: int | None, now: dt.datetime, days: int) -> tuple[int, int]:
+    """The account's own notices unread, and of those the ones past `days` (ledger.inbox.unread_notices)."""
+    if user_id is None:
+        return 0, 0
+    with engine.connect() as conn:
+        return inbox.unread_notices(conn, user_id, now, days)
+
+
 def overdue_unread(engine: Engine, scope: Scope, now: dt.datetime, days: int) -> list:
     """Notices to the scope's departments unread `days` after they were sent (逾期未读)."""
     if not scope.sees_assets or scope.kind == "department":

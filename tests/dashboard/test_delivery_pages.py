@@ -72,6 +72,25 @@ def test_a_department_opens_its_notice_and_the_reading_is_recorded(app, as_user,
         assert conn.execute(select(AuditEntry.actor).where(AuditEntry.action == "paper.download")).scalars().all() == ["dept"]
 
 
+def test_a_departments_to_do_counts_its_unread_notices_until_it_reads_them(app, as_user, delivered, monkeypatch):
+    from ledger import clock
+
+    def to_answer() -> str:
+        _, response = call(as_user("dept"), [("my-score-body", "children")], [("my-score-month", "value", MONTH)])
+        return text(response).split('"待办"', 1)[1]
+    notices = [m for m in messages_of(delivered, "dept") if m.kind in ("interview", "rectify")]
+    assert notices and all(m.read_at is None for m in notices)
+    said = to_answer()
+    assert f'"{len(notices)} 份约谈、整改通知书未读"' in said and '"/inbox"' in said
+    sent = clock.now()
+    monkeypatch.setattr(clock, "now", lambda precise=False: sent + dt.timedelta(days=4))
+    assert f'"{len(notices)} 份约谈、整改通知书未读，其中 {len(notices)} 份逾期未读（超过 3 天）"' in to_answer()
+    for notice in notices:  # opened from the inbox: read, and off the list
+        call(as_user("dept"), OPENED, [("inbox-grid", "selectedRows", [{"id": notice.id}]), ("inbox-asked", "data", None)],
+             [("inbox-grid", "rowData", [{"id": notice.id, "state": "未读"}])])
+    assert "通知书未读" not in to_answer()
+
+
 def test_an_e_mails_link_opens_the_message_it_names(app, as_user, delivered):
     notice = messages_of(delivered, "dept")[0]
     layout = layout_as(app, "dept", page("inbox").layout, message=str(notice.id))
