@@ -123,10 +123,10 @@ def read(conn: Connection, user_id: int, message_id: int, how: str, address: str
 def unread_notices(conn: Connection, user_id: int, now: dt.datetime, days: int) -> tuple[int, int]:
     """An account's notices (约谈通知书, 整改通知书) not yet read, and of those the ones unread `days`
     after they were sent (逾期未读)."""
-    unread, late = conn.execute(select(func.count(), func.count().filter(Message.created_at < now - dt.timedelta(days=days)))
-                                .where(Message.user_id == user_id, Message.kind.in_(NOTICES),
-                                       Message.read_at.is_(None))).one()
-    return unread, late
+    late = Message.created_at < now - dt.timedelta(days=days)
+    unread, overdue = conn.execute(select(func.count(), func.count().filter(late)).where(
+        Message.user_id == user_id, Message.kind.in_(NOTICES), Message.read_at.is_(None))).one()
+    return unread, overdue
 
 
 def overdue_unread(conn: Connection, where: ColumnElement[bool], now: dt.datetime, days: int) -> list:

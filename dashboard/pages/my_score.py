@@ -105,7 +105,8 @@ def _reporting(month: str):
 
 def _to_answer(month: str) -> dbc.Card:
     """What waits on the department: the month's warnings to acknowledge, to fix and report with
-    evidence, sent back; its commitments not done — each a link to where it is answered."""
+    evidence, sent back; its notices unread; its commitments not done — each a link to where it is
+    answered."""
     scope, config, engine = context.scope(), context.config(), context.engine()
     today, days = config.today(), config["workflow.ack_days"]
 
