@@ -305,6 +305,7 @@ def _change_commitment(conn: Connection, actor: Actor, commitment_id: int, where
 
 EVIDENCE_SUBJECTS = {"commitment": "整改承诺", "case": "预警", "weekly": "周进度"}
 OPEN_COMMITMENT = ("open", "answered", "returned")  # what a department may report kept
+TO_CHECK = ("submitted", "answered")  # what waits on a supervisor's check: closed off (销号) or sent back
 
 
 def record_evidence(conn: Connection, actor: Actor, subject: str, subject_id: int, dept: str, region: str,
@@ -340,7 +341,7 @@ def verify_commitment(conn: Connection, actor: Actor, commitment_id: int, where:
                       on: dt.date) -> None:
     """A supervisor (or the county in its region) has checked the evidence: 已销号, the commitment done."""
     actor.require("verify")
-    _change_commitment(conn, actor, commitment_id, where, ("submitted", "answered"), {"status": "done", "done_on": on},
+    _change_commitment(conn, actor, commitment_id, where, TO_CHECK, {"status": "done", "done_on": on},
                        "verify")
 
 
@@ -349,7 +350,7 @@ def return_commitment(conn: Connection, actor: Actor, commitment_id: int, where:
     """The evidence does not show the commitment kept: sent back with the reason. The department's code."""
     actor.require("verify")
     reason = checked_text(reason, "退回理由")
-    row = _change_commitment(conn, actor, commitment_id, where, ("submitted", "answered"),
+    row = _change_commitment(conn, actor, commitment_id, where, TO_CHECK,
                              {"status": "returned", "return_reason": reason}, "return", detail=reason)
     return row.dept_code
 

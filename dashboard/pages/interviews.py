@@ -354,7 +354,7 @@ def render(_version):
                      html.H6(f"整改承诺（{len(rows)}）", className="mt-3"), grid])
     pending = [{"label": f"#{i.id} {i.dept_name} {i.scheduled_on:%m-%d}", "value": i.id} for i in interviews if i.status != "held"]
     # a department picks what it may report kept, a supervisor what waits for checking
-    pickable = ("submitted", "answered") if scope.may("verify") else workflow.OPEN_COMMITMENT
+    pickable = workflow.TO_CHECK if scope.may("verify") else workflow.OPEN_COMMITMENT
     open_ones = [{"label": f"#{m.id} {m.dept_name}：{m.text[:20]}（{vocab.COMMITMENT_STATES[m.status]}）", "value": m.id}
                  for m in commitments if m.status in pickable]
     return body, pending, open_ones

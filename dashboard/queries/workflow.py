@@ -18,7 +18,6 @@ from ledger.models import (
     Transfer,
     WarningCase,
 )
-from ledger.vocab import CommitmentState
 
 
 @snapshot_cached
@@ -85,10 +84,10 @@ def commitment_totals(engine: Engine, scope: Scope, today: dt.date) -> dict[str,
 
 @snapshot_cached(workflow=True)
 def commitments_to_check(engine: Engine, scope: Scope) -> int:
-    """Commitments reported done with evidence, waiting for a supervisor's check (待核验)."""
+    """Commitments waiting for a supervisor's check (待核验), those the 约谈整改 page offers to check."""
     with engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(Commitment).where(
-            Commitment.status == CommitmentState.SUBMITTED, scope.owns(Commitment))).scalar_one()
+            Commitment.status.in_(workflow.TO_CHECK), scope.owns(Commitment))).scalar_one()
 
 
 @snapshot_cached(workflow=True)

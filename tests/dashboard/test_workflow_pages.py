@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import func, select, true
+from sqlalchemy import func, select, true, update
 
 from ledger import allocation, workflow
 from ledger.models import AuditEntry, Commitment, Evidence, Interview, ListEntry, Message, StoredFile, WarningCase
@@ -363,6 +363,18 @@ def test_the_bureau_sees_what_waits_on_its_check_and_its_review(app, as_user, en
     assert "待核验" not in to_do(as_user("county"))  # D1 is not in its region
     assert to_do(as_user("leader")) == "" and to_do(as_user("dept")) == ""  # they close nothing off
     act(as_user("supervisor"), "verify", [mine], note="核验属实")
+    # commitments wait on the check when reported kept, and as an earlier version stored an answer
+    # (answered): both are what the 约谈整改 page offers a supervisor to close off or send back
+    with engine.begin() as conn:
+        held = conn.execute(select(Interview.id).where(Interview.dept_code == "D1")).scalar_one()
+        kept, answered, still_open = workflow.record_outcome(conn, supervisor, held, true(), "限期整改", [
+            {"text": text, "owner": "王五", "deadline": "2099-12-31"} for text in ("调剂设备", "补全照片", "处置车辆")])
+        for commitment, status in ((kept, "submitted"), (answered, "answered")):
+            conn.execute(update(Commitment).where(Commitment.id == commitment).values(status=status))
+    assert '"2 项整改承诺待核验"' in to_do(as_user("supervisor"))
+    with engine.begin() as conn:
+        for commitment in (kept, answered):
+            workflow.verify_commitment(conn, supervisor, commitment, true(), dt.date(2026, 11, 25))
     with engine.begin() as conn:
         for request in ("R1", "R4"):
             allocation.decide(conn, supervisor, request, true(), "reject", [], None, "本年度不予配置",
