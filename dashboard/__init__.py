@@ -158,7 +158,6 @@ def _well_formed(item) -> bool:
 
 
 def _mount_dash(server: Flask) -> dash.Dash:
-    from dashboard import components
     from dashboard.shell import shell
 
     app = dash.Dash(
@@ -168,7 +167,6 @@ def _mount_dash(server: Flask) -> dash.Dash:
     )
     app.layout = shell
     server.extensions["panhuo.dash"] = app
-    components.warm_up()
     return app
 
 

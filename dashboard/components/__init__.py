@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
+import plotly.io as pio
 from dash import dcc, html
 
 from ledger.vocab import LEVELS, SEVERE_FIRST, SUBMISSION_STATES, WEEKDAY_WORDS
@@ -103,28 +103,50 @@ def month_ticks(months: list[str]) -> list[str]:
     return ticks
 
 
+# the look go.Figure gives a chart (plotly's default template), taken once: a chart is drawn from
+# plain traces and layout, since go.Figure checks every property it is given (8-12 ms a chart, a
+# third of a department page's time once its data is cached; tests/dashboard/test_charts.py
+# holds every chart to what go.Figure accepts)
+TEMPLATE = pio.templates[pio.templates.default].to_plotly_json()
+FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
+
+
+def chart(data: list[dict], layout: dict, static: bool = False, **graph) -> dcc.Graph:
+    """A plotly chart of `data` (traces, each with its `type`) and `layout`, as go.Figure draws it;
+    `static`: a picture (the printed report, the meeting screen), no hover or zoom."""
+    config = {"displayModeBar": False, **({"staticPlot": True} if static else {})}
+    return dcc.Graph(figure={"data": data, "layout": {"template": TEMPLATE, **layout}}, config=config, **graph)
+
+
+def values(series) -> list:
+    """A column's values as the chart's JSON carries them (a gap where there is none)."""
+    return [None if undefined(v) else v for v in pd.Series(series).tolist()]
+
+
+def month_axis(months: list[str], **more) -> dict:
+    """The x axis of a month-by-month chart: every month, labelled short (month_ticks)."""
+    return {"type": "category", "tickmode": "array", "tickvals": months, "ticktext": month_ticks(months),
+            "tickangle": 0, **more}
+
+
 def trend(frame: pd.DataFrame, series: list[str], title: str = "", height: int = 260):
     """Figures month by month (`series`: figure keys, all of one kind), one line each, named as defined."""
-    chart = go.Figure()
     percent = fig.figure(series[0]).kind == "rate"
+    months = list(frame["month"])
+    lines = []
     for i, column in enumerate(series):
         label = fig.figure(column).label
-        values = frame[column] * (100 if percent else 1)
-        chart.add_trace(go.Scatter(x=frame["month"], y=values, name=label, mode="lines+markers",
-                                   line={"color": PALETTE[i % len(PALETTE)], "width": 2},
-                                   customdata=[shown(column, v) for v in frame[column]],  # as the tiles say it
-                                   hovertemplate=f"{label} %{{customdata}}<extra>%{{x}}</extra>"))
-    months = list(frame["month"])
+        lines.append({"type": "scatter", "x": months, "y": values(frame[column] * (100 if percent else 1)),
+                      "name": label, "mode": "lines+markers", "line": {"color": PALETTE[i % len(PALETTE)], "width": 2},
+                      "customdata": [shown(column, v) for v in frame[column]],  # as the tiles say it
+                      "hovertemplate": f"{label} %{{customdata}}<extra>%{{x}}</extra>"})
     # legend above the plot, never over the axis; months short enough for 13 of them on a laptop
-    chart.update_layout(title={"text": title, "font": {"size": 14}}, height=height,
-                      margin={"l": 44, "r": 12, "t": 48 if title else 28, "b": 36},
-                      legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
-                      showlegend=len(series) > 1, plot_bgcolor="white", paper_bgcolor="white",
-                      yaxis={"ticksuffix": "%" if percent else "", "gridcolor": "#eef1f5", "automargin": True},
-                      xaxis={"type": "category", "tickmode": "array", "tickvals": months, "tickangle": 0,
-                             "ticktext": month_ticks(months), "automargin": True},
-                      font={"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"})
-    return dcc.Graph(figure=chart, config={"displayModeBar": False})
+    return chart(lines, {"title": {"text": title, "font": {"size": 14}}, "height": height,
+                         "margin": {"l": 44, "r": 12, "t": 48 if title else 28, "b": 36},
+                         "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+                         "showlegend": len(series) > 1, "plot_bgcolor": "white", "paper_bgcolor": "white",
+                         "yaxis": {"ticksuffix": "%" if percent else "", "gridcolor": "#eef1f5", "automargin": True},
+                         "xaxis": month_axis(months, automargin=True), "font": {"family": FONT}})
 
 
 LEVEL_COLORS = {"red": "#c8102e", "orange": "#e0701b", "yellow": "#d4a106"}  # as the warning tiles
@@ -134,16 +156,15 @@ def warning_mix(frame: pd.DataFrame, rule_names: dict[str, str]):
     """This month's warnings by rule (a bar each, most first) and level (red, orange, yellow stacked)."""
     counts = frame.groupby(["rule", "level"]).size().unstack(fill_value=0)
     order = counts.sum(axis=1).sort_values().index.tolist()  # plotly draws bottom up: the most on top
-    fig = go.Figure([go.Bar(y=[rule_names.get(r, r) for r in order], x=[int(counts.at[r, level]) for r in order],
-                            name=LEVELS[level], orientation="h", marker_color=LEVEL_COLORS[level],
-                            hovertemplate="%{y}：%{x} 条<extra>" + LEVELS[level] + "</extra>")
-                     for level in SEVERE_FIRST if level in counts.columns])
-    fig.update_layout(barmode="stack", height=max(160, 70 + 28 * len(order)),
-                      margin={"l": 10, "r": 10, "t": 10, "b": 30}, plot_bgcolor="white", paper_bgcolor="white",
-                      legend={"orientation": "h", "y": -0.15, "traceorder": "normal"},
-                      xaxis={"gridcolor": "#eef1f5", "title": "条"},
-                      yaxis={"automargin": True}, font={"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"})
-    return dcc.Graph(figure=fig, config={"displayModeBar": False})
+    bars = [{"type": "bar", "y": [rule_names.get(r, r) for r in order], "x": [int(counts.at[r, level]) for r in order],
+             "name": LEVELS[level], "orientation": "h", "marker": {"color": LEVEL_COLORS[level]},
+             "hovertemplate": "%{y}：%{x} 条<extra>" + LEVELS[level] + "</extra>"}
+            for level in SEVERE_FIRST if level in counts.columns]
+    return chart(bars, {"barmode": "stack", "height": max(160, 70 + 28 * len(order)),
+                        "margin": {"l": 10, "r": 10, "t": 10, "b": 30}, "plot_bgcolor": "white", "paper_bgcolor": "white",
+                        "legend": {"orientation": "h", "y": -0.15, "traceorder": "normal"},
+                        "xaxis": {"gridcolor": "#eef1f5", "title": {"text": "条"}},
+                        "yaxis": {"automargin": True}, "font": {"family": FONT}})
 
 
 def _rank_ticks(top: int) -> list[int]:
@@ -155,28 +176,16 @@ def _rank_ticks(top: int) -> list[int]:
 def rank_path(frame: pd.DataFrame, peers: int, height: int = 220):
     """The 13-month rank of one department among its `peers`: first place at the top."""
     ranked = frame.dropna(subset=["rank"])
-    fig = go.Figure(go.Scatter(
-        x=ranked["month"].tolist(), y=ranked["rank"].astype(int).tolist(), mode="lines+markers+text", name="排名",
-        text=[f"{int(r)}" for r in ranked["rank"]], textposition="top center", textfont={"size": 11},
-        line={"color": PALETTE[1], "width": 2}, hovertemplate="%{x}：第 %{y} 名<extra></extra>"))
-    top = max([peers, *ranked["rank"].astype(int)], default=1)
-    fig.update_layout(height=height, margin={"l": 40, "r": 10, "t": 10, "b": 30}, showlegend=False,
-                      plot_bgcolor="white", paper_bgcolor="white",
-                      xaxis={"type": "category", "tickmode": "array", "tickvals": ranked["month"].tolist(), "tickangle": 0,
-                             "ticktext": month_ticks(ranked["month"].tolist()), "automargin": True},
-                      yaxis={"range": [top + 0.5, 0.5], "title": {"text": f"名次（共 {peers} 个）", "font": {"size": 11}},
-                             "gridcolor": "#eef1f5", "tickvals": _rank_ticks(top)},
-                      font={"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"})
-    return dcc.Graph(figure=fig, config={"displayModeBar": False})
-
-
-def warm_up() -> None:
-    """Draw each kind of chart once at start: plotly loads the checks of a figure's properties on
-    first use, which would make every worker's first chart of a page some 60 ms slower."""
-    months = pd.DataFrame({"month": ["2026-09", "2026-10"], "score": [50.0, 51.0], "rank": [2, 1]})
-    for chart in (trend(months, ["score"]), rank_path(months, 3),
-                  warning_mix(pd.DataFrame({"rule": ["idle_overdue"], "level": ["red"]}), {})):
-        chart.figure.to_json()
+    months, ranks = ranked["month"].tolist(), ranked["rank"].astype(int).tolist()
+    path = {"type": "scatter", "x": months, "y": ranks, "mode": "lines+markers+text", "name": "排名",
+            "text": [f"{r}" for r in ranks], "textposition": "top center", "textfont": {"size": 11},
+            "line": {"color": PALETTE[1], "width": 2}, "hovertemplate": "%{x}：第 %{y} 名<extra></extra>"}
+    top = max([peers, *ranks], default=1)
+    return chart([path], {"height": height, "margin": {"l": 40, "r": 10, "t": 10, "b": 30}, "showlegend": False,
+                          "plot_bgcolor": "white", "paper_bgcolor": "white", "xaxis": month_axis(months, automargin=True),
+                          "yaxis": {"range": [top + 0.5, 0.5], "title": {"text": f"名次（共 {peers} 个）", "font": {"size": 11}},
+                                    "gridcolor": "#eef1f5", "tickvals": _rank_ticks(top)},
+                          "font": {"family": FONT}})
 
 
 GRID_LOCALE = {"page": "第", "to": "至", "of": "共", "more": "更多", "next": "下一页", "last": "末页", "first": "首页",

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components as c
@@ -31,19 +30,19 @@ def _money(fen) -> str:
 
 
 def _timeline(spans):
-    fig = go.Figure()
     today = context.config().today()
+    bars = []
     for _, span in spans.iterrows():
         end = span["end_on"] if span["end_on"] is not None and not c.undefined(span["end_on"]) else today
-        fig.add_trace(go.Bar(x=[(end - span["start_on"]).days * 86_400_000], base=[str(span["start_on"])], y=["状况"],
-                             orientation="h", marker_color=STATUS_COLOR.get(span["status"], "#999"),
-                             name=label(STATUSES, span["status"]), showlegend=False,
-                             hovertemplate=f"{label(STATUSES, span['status'])}：{span['start_on']} 起<extra></extra>"))
-    fig.update_layout(barmode="stack", height=140, margin={"l": 40, "r": 10, "t": 10, "b": 30}, plot_bgcolor="white",
-                      xaxis={"type": "date"}, font={"family": "Noto Sans CJK SC, sans-serif"})
+        bars.append({"type": "bar", "x": [(end - span["start_on"]).days * 86_400_000], "base": [str(span["start_on"])],
+                     "y": ["状况"], "orientation": "h", "marker": {"color": STATUS_COLOR.get(span["status"], "#999")},
+                     "name": label(STATUSES, span["status"]), "showlegend": False,
+                     "hovertemplate": f"{label(STATUSES, span['status'])}：{span['start_on']} 起<extra></extra>"})
     legend = html.Div([html.Span([html.Span(className="swatch", style={"background": color}), label(STATUSES, key)],
                                  className="legend-item") for key, color in STATUS_COLOR.items()], className="legend")
-    return html.Div([dcc.Graph(figure=fig, config={"displayModeBar": False}), legend])
+    return html.Div([c.chart(bars, {"barmode": "stack", "height": 140, "margin": {"l": 40, "r": 10, "t": 10, "b": 30},
+                                    "plot_bgcolor": "white", "xaxis": {"type": "date"}, "font": {"family": c.FONT}}),
+                     legend])
 
 
 def _table(frame, columns: dict[str, str], formats: dict | None = None):

@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 from flask_login import current_user
 
@@ -64,14 +63,14 @@ def render(month: str):
                      + ("等" if len(behind) > 8 else ""),
                      className="fix-body") if len(behind) else html.Div("无对应预警，按指标口径整改", className="fix-body"),
         ], className="fix-item"))
-    bars = go.Figure(go.Bar(x=[SCORED[n].label for n in SCORE_NAMES], y=[row[f"score_{n}"] for n in SCORE_NAMES],
-                            text=[c.shown("score", row[f"score_{n}"]) for n in SCORE_NAMES], textposition="outside",
-                            hovertemplate="%{x}：%{text}<extra></extra>",
-                            marker_color=["#2e8b57" if row[f"score_{n}"] >= 80 else "#e0701b" if row[f"score_{n}"] >= 50
-                                          else "#c8102e" for n in SCORE_NAMES]))
-    bars.update_layout(height=260, margin={"l": 30, "r": 10, "t": 20, "b": 30},
-                       yaxis={"range": [0, 110], "gridcolor": "#eef1f5"}, plot_bgcolor="white",
-                       font={"family": "Noto Sans CJK SC, sans-serif"})
+    bars = c.chart([{"type": "bar", "x": [SCORED[n].label for n in SCORE_NAMES],
+                     "y": c.values([row[f"score_{n}"] for n in SCORE_NAMES]),
+                     "text": [c.shown("score", row[f"score_{n}"]) for n in SCORE_NAMES], "textposition": "outside",
+                     "hovertemplate": "%{x}：%{text}<extra></extra>",
+                     "marker": {"color": ["#2e8b57" if row[f"score_{n}"] >= 80 else "#e0701b" if row[f"score_{n}"] >= 50
+                                          else "#c8102e" for n in SCORE_NAMES]}}],
+                   {"height": 260, "margin": {"l": 30, "r": 10, "t": 20, "b": 30},
+                    "yaxis": {"range": [0, 110], "gridcolor": "#eef1f5"}, "plot_bgcolor": "white", "font": {"family": c.FONT}})
     return html.Div([
         # first what the department is and what waits on it, then where its points went
         dbc.Row([
@@ -83,7 +82,7 @@ def render(month: str):
             dbc.Col(_to_answer(month), lg=4),
             dbc.Col(_reporting(month), lg=4),
         ], className="g-3 mb-3"),
-        dbc.Row([dbc.Col(c.section("单项得分", dcc.Graph(figure=bars, config={"displayModeBar": False})), lg=6),
+        dbc.Row([dbc.Col(c.section("单项得分", bars), lg=6),
                  dbc.Col(score_breakdown(row, config), lg=6)], className="g-3 mb-3"),
         c.section("失分在哪里 · 优先整改", *(fixes or [c.empty("本月没有失分")])),
         costliest(row, items, month, config, f"{P}-costliest"),

@@ -4,8 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, html
 
 from dashboard import components as c
 from dashboard import context, queries
@@ -75,13 +74,13 @@ def _rankings(month, scope, engine):
     if scope.kind in ("all", "screen"):
         regions = queries.kpis(engine, scope, month, level="region")
         ranked = regions.dropna(subset=["rank"]).sort_values("rank")
-        bars = go.Figure(go.Bar(x=ranked["score"], y=ranked["name"], orientation="h", marker_color="#1f4e79",
-                                text=[c.shown("score", s) for s in ranked["score"]], textposition="outside",
-                                hovertemplate="%{y}：%{text}<extra></extra>"))
-        bars.update_layout(height=300, margin={"l": 10, "r": 30, "t": 10, "b": 20}, plot_bgcolor="white",
-                           yaxis={"autorange": "reversed"}, xaxis={"range": [0, 105], "gridcolor": "#eef1f5"},
-                           font={"family": "Noto Sans CJK SC, sans-serif"})
-        parts.append(dbc.Col(c.section("县区排名", dcc.Graph(figure=bars, config={"displayModeBar": False})), lg=4))
+        bars = {"type": "bar", "x": c.values(ranked["score"]), "y": ranked["name"].tolist(), "orientation": "h",
+                "marker": {"color": "#1f4e79"}, "text": [c.shown("score", s) for s in ranked["score"]],
+                "textposition": "outside", "hovertemplate": "%{y}：%{text}<extra></extra>"}
+        parts.append(dbc.Col(c.section("县区排名", c.chart([bars], {
+            "height": 300, "margin": {"l": 10, "r": 30, "t": 10, "b": 20}, "plot_bgcolor": "white",
+            "yaxis": {"autorange": "reversed"}, "xaxis": {"range": [0, 105], "gridcolor": "#eef1f5"},
+            "font": {"family": c.FONT}})), lg=4))
     if scope.kind in ("all", "screen", "region"):
         region = scope.code if scope.kind == "region" else context.config()["org.city_region_code"]
         depts = queries.kpis(engine, scope, month, level="department", region=region).dropna(subset=["rank"])

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
-from dash import dcc, html
+from dash import html
 
 from dashboard import components as c
 from dashboard import context, queries
@@ -17,7 +16,6 @@ from outputs.phrasing import reasons_text
 from outputs.workbooks import title_line
 
 PATH = register_page(__name__, "/report")
-FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 REPORTED = ["score", "asset_count", "base_value", "idle_rate", "overdue_idle_count", "overdue_idle_value",
             "overdue_idle_rate", "due_completion_rate", "remit_rate", "data_quality_rate"]
 RANKED = ["score", "idle_rate", "overdue_idle_count", "due_completion_rate", "remit_rate"]
@@ -59,13 +57,12 @@ def layout(month: str | None = None, **_query):
                                                                for lv in SEVERE_FIRST), colSpan=2)]))
     figures = html.Table([html.Tbody(lines)], className="report-table report-figures")
     trend = rows.sort_values("month")
-    chart = go.Figure([go.Scatter(x=trend["month"], y=trend[key] * 100, name=fig.figure(key).label,
-                                  mode="lines+markers") for key in TRENDS])
-    chart.update_layout(height=300, width=640, margin={"l": 40, "r": 10, "t": 10, "b": 30}, plot_bgcolor="white",
-                        font={"family": FONT, "size": 11}, legend={"orientation": "h", "y": -0.2},
-                        xaxis={"type": "category", "tickmode": "array", "tickvals": list(trend["month"]),
-                               "ticktext": c.month_ticks(list(trend["month"]))},
-                        yaxis={"ticksuffix": "%", "gridcolor": "#e3e8ef"})
+    months = list(trend["month"])
+    chart = c.chart([{"type": "scatter", "x": months, "y": c.values(trend[key] * 100), "name": fig.figure(key).label,
+                      "mode": "lines+markers"} for key in TRENDS],
+                    {"height": 300, "width": 640, "margin": {"l": 40, "r": 10, "t": 10, "b": 30}, "plot_bgcolor": "white",
+                     "font": {"family": c.FONT, "size": 11}, "legend": {"orientation": "h", "y": -0.2},
+                     "xaxis": c.month_axis(months), "yaxis": {"ticksuffix": "%", "gridcolor": "#e3e8ef"}}, static=True)
 
     def ranking(frame, title):
         head = html.Tr([html.Th(h) for h in ("排名", "名称", *[fig.figure(k).label for k in RANKED], "名次变化")])
@@ -87,7 +84,7 @@ def layout(month: str | None = None, **_query):
         html.Div(title_line(cfg, state.label, label, "月度督导报告"), className="report-meta"),
         dbc.Row([dbc.Col(html.Section([html.H2("核心指标"), figures]), width=5),
                  dbc.Col(html.Section([html.H2("近13个月走势"),
-                                       dcc.Graph(figure=chart, config={"displayModeBar": False, "staticPlot": True})]),
+                                       chart]),
                          width=7)]),
         ranking(regions, "县区排名") if len(regions) and scope.kind == "all" else None,
         ranking(depts, "市直部门排名" if scope.kind == "all" else "本县区部门排名"),

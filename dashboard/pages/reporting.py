@@ -40,7 +40,6 @@ DEPT_COLUMNS = [
     {"field": "missing", "headerName": "未报送", "width": 90, "type": "rightAligned",
      "cellClassRules": {"lvl-red": "params.value > 0"}},
     {"field": "pending", "headerName": "待报送", "width": 90, "type": "rightAligned"},
-    c.figure_column("on_time_share", "按期率", width=100),
 ]
 UNIT_COLUMNS = [
     {"field": "unit_code", "headerName": "单位编码", "width": 130},
@@ -156,7 +155,8 @@ def render(month, dept, _version):
             shares[m] = shares["dept_code"].map(history[m]) if m in getattr(history, "columns", []) else None
         shares = shares.assign(href=[f"/reporting?{_query(month, code)}" for code in shares["dept_code"]])
         shares = c.figure_texts(shares, {"on_time_share": "on_time_share", **{m: "on_time_share" for m in recent}})
-        columns = DEPT_COLUMNS + [c.figure_column(m, f"{fig.month_text(m)}按期率", width=150) for m in recent]
+        columns = DEPT_COLUMNS + [c.figure_column("on_time_share", _share_heading(counts), width=100)]
+        columns += [c.figure_column(m, f"{fig.month_text(m)}按期率", width=150) for m in recent]
         shares = shares.sort_values(["missing", "late", "dept_code"], ascending=[False, False, True])
         parts.append(c.section(f"各部门{fig.month_text(month)}台账报送（点击部门查看其单位）",
                                c.grid(f"{P}-depts", shares, columns, height=c.grid_height(len(shares), 520, chrome=80))))
@@ -179,6 +179,12 @@ def _share_tile(frame: pd.DataFrame, counts: pd.Series, month: str, config) -> h
         return html.Div([html.Div(share, className="alert-count"),
                          html.Div(f"已报送（{fig.date_text(due)}截止）")], className="alert-tile tile-quiet")
     return html.Div([html.Div(share, className="alert-count"), html.Div("按期报送率")], className="alert-tile tile-ok")
+
+
+def _share_heading(counts: pd.Series) -> str:
+    """The month's share column: 按期率 once every unit's state is known, 已报送占比 while some may
+    still report on time (the share tile's word)."""
+    return "已报送占比" if counts.get("pending", 0) else "按期率"
 
 
 def _query(month: str, dept: str) -> str:
@@ -252,11 +258,12 @@ def export(n_clicks, month, dept):
                                "import_id"]]
     units.columns = ["单位编码", "单位", "主管部门", "状态", "收到日期", "方式", "报送人", "导入编号"]
     shares = reporting.shares(frame)
+    heading = _share_heading(frame["status"].value_counts())
     summary = pd.DataFrame({"主管部门": shares["dept_name"], "单位数": shares["units"], "按期": shares["on_time"],
                             "逾期": shares["late"], "未报送": shares["missing"], "待报送": shares["pending"],
-                            "按期率": shares["on_time_share"]})
+                            heading: shares["on_time_share"]})
     buffer = io.BytesIO()
-    write_workbook(buffer, [("各部门", summary, {"按期率": fig.number_format("on_time_share")}), ("各单位", units)],
+    write_workbook(buffer, [("各部门", summary, {heading: fig.number_format("on_time_share")}), ("各单位", units)],
                    title_line(config, f"{fig.month_text(month)}台账", queries.scope_label(engine, scope), "报送情况",
                               frame["dept_name"].iloc[0] if isinstance(dept, str) and len(frame) else ""))
     context.audit("export", f"报送情况 {month}", detail=f"{len(units)} 个单位")

@@ -2,7 +2,6 @@
 on an interval and a new snapshot is picked up without a reload. Aggregates only."""
 from __future__ import annotations
 
-import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from dashboard import components as c
@@ -16,7 +15,6 @@ from outputs.phrasing import reasons_text
 PATH = register_page(__name__, "/screen")
 P = "screen"
 PANELS = ["核心指标", "县区排名", "部门排名", "预警分布", "约谈问责", "趋势"]
-FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 SHOWN = 7  # list entries that fit one panel
 INK, MUTED, GRID = "#e8eef7", "#8fa3bf", "#22344d"
 
@@ -227,21 +225,18 @@ def _trends(city):
         known = values.dropna()
         low, high = (float(known.min()), float(known.max())) if len(known) else (0.0, 1.0)
         pad = max((high - low) * 0.25, 0.5 if fig.figure(key).kind == "rate" else 1.0)
-        chart = go.Figure(go.Scatter(
-            x=months, y=values, mode="lines+markers+text", line={"color": color, "width": 4}, marker={"size": 9},
-            text=[c.shown(key, v) if i in (0, len(months) - 1) else "" for i, v in enumerate(city[key])],
-            textposition="top center", textfont={"size": 18, "color": INK}, showlegend=False))
-        chart.update_layout(height=366, margin={"l": 70, "r": 24, "t": 56, "b": 44}, paper_bgcolor="rgba(0,0,0,0)",
-                            plot_bgcolor="rgba(0,0,0,0)", font={"family": FONT, "size": 16, "color": INK},
-                            title={"text": f"{fig.figure(key).label} {c.shown(key, city[key].iloc[-1])}",
-                                   "font": {"size": 24}, "x": 0.03, "y": 0.95},
-                            xaxis={"type": "category", "gridcolor": GRID, "color": MUTED, "tickmode": "array",
-                                   "tickvals": months, "ticktext": c.month_ticks(months), "tickangle": 0,
-                                   "tickfont": {"size": 13}},
-                            yaxis={"ticksuffix": "%" if fig.figure(key).kind == "rate" else "", "gridcolor": GRID,
-                                   "color": MUTED, "range": [max(0.0, low - pad), min(100.0, high + pad)], "nticks": 5,
-                                   "zeroline": False})
-        return html.Div(dcc.Graph(figure=chart, config={"displayModeBar": False, "staticPlot": True}),
-                        className="trend-cell")
+        line = {"type": "scatter", "x": months, "y": c.values(values), "mode": "lines+markers+text",
+                "line": {"color": color, "width": 4}, "marker": {"size": 9},
+                "text": [c.shown(key, v) if i in (0, len(months) - 1) else "" for i, v in enumerate(city[key])],
+                "textposition": "top center", "textfont": {"size": 18, "color": INK}, "showlegend": False}
+        return html.Div(c.chart([line], {
+            "height": 366, "margin": {"l": 70, "r": 24, "t": 56, "b": 44}, "paper_bgcolor": "rgba(0,0,0,0)",
+            "plot_bgcolor": "rgba(0,0,0,0)", "font": {"family": c.FONT, "size": 16, "color": INK},
+            "title": {"text": f"{fig.figure(key).label} {c.shown(key, city[key].iloc[-1])}", "font": {"size": 24},
+                      "x": 0.03, "y": 0.95},
+            "xaxis": c.month_axis(months, gridcolor=GRID, color=MUTED, tickfont={"size": 13}),
+            "yaxis": {"ticksuffix": "%" if fig.figure(key).kind == "rate" else "", "gridcolor": GRID, "color": MUTED,
+                      "range": [max(0.0, low - pad), min(100.0, high + pad)], "nticks": 5, "zeroline": False}},
+            static=True), className="trend-cell")
 
     return html.Div([panel(key, color) for key, color in TRENDS.items()], className="screen-trends")

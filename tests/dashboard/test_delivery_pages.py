@@ -108,6 +108,19 @@ def reporting_body(client, month=MONTH, dept=None):
                                                            ("reporting-dept", "data", dept), ("reporting-version", "data", 0)])
 
 
+def share_headings(response) -> list[str]:
+    """The 报送 page's departments grid: the headings of its share columns."""
+    (depts,) = by_id(response, "reporting-depts")
+    return [col["headerName"] for col in depts["props"]["columnDefs"] if "率" in col["headerName"] or "占比" in col["headerName"]]
+
+
+def export_headings(client, month=MONTH) -> list[str]:
+    _, response = call(client, [("reporting-download", "data")], [("reporting-export", "n_clicks", 1)],
+                       [("reporting-month", "value", month), ("reporting-dept", "data", None)])
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(response["reporting-download"]["data"]["content"])))
+    return [cell.value for cell in book["各部门"][2]]
+
+
 def remind(client, month=MONTH):
     """催报 pressed on the 报送 page for `month`."""
     return call(client, [("reporting-said", "children"), ("reporting-version", "data")],
@@ -156,6 +169,7 @@ def test_the_bureau_reminds_departments_with_units_missing(app, as_user, engine,
     said = text(response)
     assert "部门D1" in said and "部门D4" in said and "未报送" in said
     assert "按期报送率" in said and "截止）" not in said  # after the due day the rate is the month's result
+    assert share_headings(response)[0] == "按期率" and "按期率" in export_headings(as_user("supervisor"))
     _, response = remind(as_user("supervisor"), month)
     assert "已向" in text(response)
     with engine.connect() as conn:
@@ -178,6 +192,10 @@ def test_before_the_due_day_there_is_no_one_to_remind_yet_nor_a_rate(app, as_use
     # nor a rate to show: the page says how far the month has come, as the bulletin does
     _, response = reporting_body(as_user("supervisor"))
     assert "已报送（2026年11月5日截止）" in text(response) and "按期报送率" not in text(response)
+    # the departments' column says the same, on the page and in its workbook; the months before are rates
+    assert share_headings(response) == ["已报送占比", "2026年7月按期率", "2026年8月按期率", "2026年9月按期率"]
+    headings = export_headings(as_user("supervisor"))
+    assert "已报送占比" in headings and "按期率" not in headings
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Message).where(Message.kind == "reminder")).scalar() == before
 
