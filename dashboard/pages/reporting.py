@@ -155,7 +155,7 @@ def render(month, dept, _version):
             shares[m] = shares["dept_code"].map(history[m]) if m in getattr(history, "columns", []) else None
         shares = shares.assign(href=[f"/reporting?{_query(month, code)}" for code in shares["dept_code"]])
         shares = c.figure_texts(shares, {"on_time_share": "on_time_share", **{m: "on_time_share" for m in recent}})
-        columns = DEPT_COLUMNS + [c.figure_column("on_time_share", _share_heading(counts), width=100)]
+        columns = DEPT_COLUMNS + [c.figure_column("on_time_share", _share_heading(counts), width=120)]
         columns += [c.figure_column(m, f"{fig.month_text(m)}按期率", width=150) for m in recent]
         shares = shares.sort_values(["missing", "late", "dept_code"], ascending=[False, False, True])
         parts.append(c.section(f"各部门{fig.month_text(month)}台账报送（点击部门查看其单位）",
