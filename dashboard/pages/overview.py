@@ -101,19 +101,29 @@ def _rank_list(frame, scope):
     return html.Ol(items, className="rank-list") if items else c.empty()
 
 
-def _this_week(scope, engine) -> html.A:
-    """How many of the scope's departments have sent this week's 周进度, and by when the rest must."""
+def _this_week(scope, engine) -> html.Div:
+    """How many of the scope's departments have sent this week's 周进度, and by when the rest must;
+    until then also how many did not send last week's (what a Monday asks first)."""
     cfg = context.config()
-    week = reporting.week_of(cfg.today())
+    now = clock.local_now(cfg.zone)
+    week = reporting.week_of(now.date())
     reports = queries.weekly(engine, scope, week)
     done = int(reports["version"].notna().sum()) if len(reports) else 0
     due = reporting.week_due(week, cfg["reporting.weekly_due"])
     said = f"本周进度已报送 {done:,} / {len(reports):,} 个部门"
     if done < len(reports):  # as the 周进度 tab: 待报送 until it is due, 未报送 after
-        said += (f"，应于{c.due_moment(due)}前报送" if clock.local_now(cfg.zone) < due else
-                 f"，{len(reports) - done:,} 个部门未报送")
-    return html.A(f"{said} →", href=f"/reporting?{urlencode({'tab': 'weekly', 'week': week})}",
-                  className="small d-block mt-2", id=f"{P}-weekly")
+        said += f"，应于{c.due_moment(due)}前报送" if now < due else f"，{len(reports) - done:,} 个部门未报送"
+    lines = [html.A(f"{said} →", href=_weekly_href(week), className="d-block")]
+    if now < due:
+        last = reporting.reported_week(now, cfg["reporting.weekly_due"])
+        before = queries.weekly(engine, scope, last)
+        if missing := int(before["version"].isna().sum()) if len(before) else 0:
+            lines.append(html.A(f"上周 {missing:,} 个部门未报送 →", href=_weekly_href(last), className="d-block mt-1"))
+    return html.Div(lines, className="small mt-2", id=f"{P}-weekly")
+
+
+def _weekly_href(week: str) -> str:
+    return f"/reporting?{urlencode({'tab': 'weekly', 'week': week})}"
 
 
 def _to_do(month, scope, engine) -> html.Div | None:

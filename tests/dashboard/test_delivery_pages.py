@@ -270,12 +270,20 @@ def test_the_overview_counts_the_departments_that_sent_this_weeks_report(app, as
         (line,) = by_id(response, "overview-weekly")
         return text(line)
     # week 45 of 2026: Monday 2 to Sunday 8 November, due on Thursday the 5th at 18:00
-    assert "本周进度已报送 0 / 4 个部门，应于2026年11月5日周四 18:00前报送" in weekly_line("supervisor", dt.date(2026, 11, 3))
+    said = weekly_line("supervisor", dt.date(2026, 11, 3))
+    assert "本周进度已报送 0 / 4 个部门，应于2026年11月5日周四 18:00前报送" in said
+    # until this week's are due, last week's that never came (none of week 44's) one click away
+    assert "上周 4 个部门未报送" in said and "reporting?tab=weekly&week=2026-W44" in said
     assert "已报送 0 / 1 个部门" in weekly_line("county", dt.date(2026, 11, 3))  # its region's one department
     send_weekly(as_user("dept"), "2026-W45")
     said = weekly_line("supervisor", dt.date(2026, 11, 6))
     assert "本周进度已报送 1 / 4 个部门，3 个部门未报送" in said and "reporting?tab=weekly&week=2026-W45" in said
+    assert "上周" not in said  # once this week's are due, this week's missing are the ones that count
     assert "已报送 0 / 1 个部门，1 个部门未报送" in weekly_line("county", dt.date(2026, 11, 6))
+    # the Monday after: week 45's three missing, the county's own one among them
+    said = weekly_line("supervisor", dt.date(2026, 11, 9))
+    assert "本周进度已报送 0 / 4 个部门" in said and "上周 3 个部门未报送" in said and "week=2026-W45" in said
+    assert "上周 1 个部门未报送" in weekly_line("county", dt.date(2026, 11, 9))
 
 
 def reporting_tile(client):
