@@ -12,6 +12,7 @@ from dataclasses import dataclass
 CITY_WIDE = frozenset({"leader", "supervisor", "admin"})
 _READERS = frozenset({"leader", "supervisor", "admin", "county"})
 _EVERYONE_WITH_ASSETS = _READERS | {"department"}
+_EVERYONE = _EVERYONE_WITH_ASSETS | {"screen"}
 
 @dataclass(frozen=True)
 class Page:
@@ -50,6 +51,7 @@ REGISTRY: tuple[Page, ...] = (
     Page("/asset", "资产", _EVERYONE_WITH_ASSETS, menu=False),
     Page("/history", "部门履历", _EVERYONE_WITH_ASSETS, menu=False),
     Page("/password", "修改密码", _EVERYONE_WITH_ASSETS, menu=False),  # from the account's name in the top bar
+    Page("/404", "未找到", _EVERYONE, menu=False),  # what an address no page answers shows (it shows no data)
 )
 PAGES: dict[str, frozenset[str]] = {page.path: page.roles for page in REGISTRY}
 

@@ -279,6 +279,10 @@ def test_department_user_asking_for_another_department_sees_not_found(server, br
     for path in ("/department?code=D2", "/unit?code=U3", "/asset?code=A3"):
         visit(page, server, path)
         assert "未找到" in page.inner_text("body") and "部门D2" not in page.content() and "A3" not in page.inner_text("body")
+    visit(page, server, "/no-such-page")  # an address no page answers: in Chinese, with the way back
+    assert "未找到" in page.inner_text("body") and "Page not found" not in page.inner_text("body")
+    page.click("text=返回首页")
+    page.wait_for_url(f"{server}/my-score")  # a department's own first page
     assert problems == []
 
 

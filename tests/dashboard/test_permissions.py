@@ -57,22 +57,33 @@ def test_a_role_asking_a_callback_of_a_page_it_may_not_open_gets_nothing_and_is_
     assert after - before == len(foreign)
 
 
+def routed(client, path: str) -> str:
+    """What Dash's router puts on the page for `path` (the browser asks it after every navigation), as text."""
+    response = client.post("/_dash-update-component", json={
+        "output": ROUTER, "outputs": [{"id": "_pages_content", "property": "children"},
+                                      {"id": "_pages_store", "property": "data"}],
+        "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
+                   {"id": "_pages_location", "property": "search", "value": "?code=D1"}],
+        "changedPropIds": ["_pages_location.pathname"]})
+    assert response.status_code == 200, path
+    return json.dumps(response.get_json()["response"]["_pages_content"], ensure_ascii=False)
+
+
 @pytest.mark.parametrize("role", sorted(USERNAMES))
 def test_a_role_opening_a_page_it_may_not_open_gets_not_found_and_is_audited(app, as_user, engine, role):
     client = as_user(USERNAMES[role])
     closed = [path for path in permissions.PAGES if not permissions.may_open(role, path)]
     for path in closed:
-        response = client.post("/_dash-update-component", json={
-            "output": ROUTER, "outputs": [{"id": "_pages_content", "property": "children"},
-                                          {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                       {"id": "_pages_location", "property": "search", "value": "?code=D1"}],
-            "changedPropIds": ["_pages_location.pathname"]})
-        assert response.status_code == 200, (role, path)
-        assert "未找到" in json.dumps(response.get_json()["response"]["_pages_content"], ensure_ascii=False), (role, path)
+        assert "未找到" in routed(client, path), (role, path)
     with engine.connect() as conn:
         refused = set(conn.execute(select(AuditEntry.target).where(AuditEntry.action == "scope.refused")).scalars())
     assert {f"页面 {path}" for path in closed} <= refused
+
+
+@pytest.mark.parametrize("role", ["supervisor", "department", "screen"])
+def test_an_address_no_page_answers_says_so_in_chinese_with_the_way_back(app, as_user, role):
+    shown = routed(as_user(USERNAMES[role]), "/no-such-page")
+    assert "未找到" in shown and "返回首页" in shown and "Page not found" not in shown
 
 
 def test_every_route_but_the_login_and_static_files_needs_an_account(app):
