@@ -35,13 +35,14 @@ def render(month: str, code: str):
                            code=row["code"]).sort_values("month")
     warnings = queries.warnings(engine, scope, month, unit=row["code"])
     rank = "部门内" + fig.rank_text(row["rank"], row["peer_size"])
-    back = html.A("返回主管部门", href=f"/department?code={row['dept_code']}")
     before = history[history.month == shift_month(month, -1)]
     previous = before.iloc[0].to_dict() if len(before) else {}
     return html.Div([
-        dbc.Row([dbc.Col(c.kpi_card(fig.figure("score").label, c.shown("score", row["score"]),
-                                    html.Div([c.delta("score", row["score"], previous.get("score")), html.Div(back)]),
-                                    rank, id_=f"{P}-score"), md=3),
+        # as the department page's card: the score, its change and rank, the way on below the card
+        dbc.Row([dbc.Col([c.kpi_card(fig.figure("score").label, c.shown("score", row["score"]),
+                                     c.delta("score", row["score"], previous.get("score")), rank, id_=f"{P}-score"),
+                          html.A("← 返回主管部门", href=c.href("/department", row["dept_code"]), className="small d-block mt-2",
+                                 id=f"{P}-back")], md=3),
                  dbc.Col(score_breakdown(row, context.config()), md=9)], className="g-3 mb-3"),
         c.section("近13个月", c.trend(history, ["score"])),
         c.section(f"本月预警（{len(warnings)} 条）", warnings_grid(f"{P}-warnings", warnings, {row["code"]: row["name"]})),

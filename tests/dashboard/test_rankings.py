@@ -94,3 +94,14 @@ def test_the_rankings_export_is_the_ranking_shown(shared_app):
     name, book = ranking_export(county, "990100")
     assert book.sheetnames == ["部门排名（区划990102）"] and "D1" not in name
     assert [r["名称"] for r in sheet_rows(book.worksheets[0])] == ["部门D4"]
+
+
+def test_a_units_page_leads_back_to_its_department_and_shows_no_other_departments_unit(shared_app):
+    client = shared_app.test_client()
+    login(client, "dept")  # 部门D1's account
+    ask = lambda code: call(client, [("unit-body", "children"), ("unit-title", "children")],  # noqa: E731
+                            [("unit-month", "value", "2026-10")], [("unit-code", "data", code)])[1]
+    (back,) = components(ask("U1"), lambda node: node.get("id") == "unit-back")
+    assert back["href"] == "/department?code=D1" and "返回主管部门" in back["children"]
+    foreign = ask("U3")  # 部门D2's unit
+    assert "未找到" in str(foreign) and not components(foreign, lambda node: node.get("id") == "unit-back")
