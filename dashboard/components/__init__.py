@@ -307,6 +307,11 @@ def due_moment(due: dt.datetime) -> str:
     return f"{fig.date_text(due.date())}{list(WEEKDAY_WORDS.values())[due.weekday()]} {due:%H:%M}"
 
 
+def weekly_href(week: str) -> str:
+    """The 报送 page's 周进度 tab for `week` (2026-W50)."""
+    return f"/reporting?{urlencode({'tab': 'weekly', 'week': week})}"
+
+
 def submission_tiles(frame: pd.DataFrame, month: str, due: dt.date, id_: str, *more) -> dbc.Card:
     """报送: the units' ledgers of `month` (ledger.reporting.statuses) as two tiles leading to the
     报送 page: before the due day 待报送 and 按期 with the day they are due (nobody is late or missing

@@ -137,21 +137,32 @@ def _to_answer(month: str) -> dbc.Card:
                      c.empty("本月没有待办事项"))
 
 
-def _this_week() -> html.A:
-    """This week's 周进度: sent (which version), still to send (by when), or not sent in time."""
+def _this_week() -> html.Div:
+    """This week's 周进度: sent (which version), still to send (by when), or not sent in time; and
+    until this week's is due, last week's if it never came (it may still be sent, late)."""
     scope, config = context.scope(), context.config()
-    week = reporting.week_of(config.today())
-    reports = queries.weekly(context.engine(), scope, week)
-    mine = reports[reports["dept_code"] == scope.code]
-    due = reporting.week_due(week, config["reporting.weekly_due"])
-    if len(mine) and not pd.isna(mine.iloc[0]["version"]):
-        said, tone = f"本周进度已报送（第 {int(mine.iloc[0]['version'])} 版）", "text-success"
-    elif clock.local_now(config.zone) < due:  # as the 报送 page's 周进度 tab: 待报送 until it is due
+    now, weekday = clock.local_now(config.zone), config["reporting.weekly_due"]
+    week = reporting.week_of(now.date())
+    version = _own_version(scope, week)
+    due = reporting.week_due(week, weekday)
+    if version:
+        said, tone = f"本周进度已报送（第 {version} 版）", "text-success"
+    elif now < due:  # as the 报送 page's 周进度 tab: 待报送 until it is due
         said, tone = f"本周进度待报送，应于{c.due_moment(due)}前报送", "text-body"
     else:
         said, tone = f"本周进度未报送（{c.due_moment(due)}截止）", "text-danger"
-    return html.A(f"{said} →", href=f"/reporting?{urlencode({'tab': 'weekly', 'week': week})}",
-                  className=f"small d-block mt-2 {tone}", id=f"{P}-weekly")
+    lines = [html.A(f"{said} →", href=c.weekly_href(week), className=f"d-block {tone}")]
+    if now < due and not _own_version(scope, last := reporting.reported_week(now, weekday)):
+        lines.append(html.A(f"上周进度未报送（{c.due_moment(reporting.week_due(last, weekday))}截止） →",
+                            href=c.weekly_href(last), className="d-block mt-1 text-danger"))
+    return html.Div(lines, className="small mt-2", id=f"{P}-weekly")
+
+
+def _own_version(scope, week: str) -> int | None:
+    """The newest version of the department's own 周进度 of `week`; None when it sent none."""
+    reports = queries.weekly(context.engine(), scope, week)
+    mine = reports[reports["dept_code"] == scope.code] if len(reports) else reports
+    return int(mine.iloc[0]["version"]) if len(mine) and not pd.isna(mine.iloc[0]["version"]) else None
 
 
 def _previous(history, month: str) -> dict:

@@ -113,17 +113,13 @@ def _this_week(scope, engine) -> html.Div:
     said = f"本周进度已报送 {done:,} / {len(reports):,} 个部门"
     if done < len(reports):  # as the 周进度 tab: 待报送 until it is due, 未报送 after
         said += f"，应于{c.due_moment(due)}前报送" if now < due else f"，{len(reports) - done:,} 个部门未报送"
-    lines = [html.A(f"{said} →", href=_weekly_href(week), className="d-block")]
+    lines = [html.A(f"{said} →", href=c.weekly_href(week), className="d-block")]
     if now < due:
         last = reporting.reported_week(now, cfg["reporting.weekly_due"])
         before = queries.weekly(engine, scope, last)
         if missing := int(before["version"].isna().sum()) if len(before) else 0:
-            lines.append(html.A(f"上周 {missing:,} 个部门未报送 →", href=_weekly_href(last), className="d-block mt-1"))
+            lines.append(html.A(f"上周 {missing:,} 个部门未报送 →", href=c.weekly_href(last), className="d-block mt-1"))
     return html.Div(lines, className="small mt-2", id=f"{P}-weekly")
-
-
-def _weekly_href(week: str) -> str:
-    return f"/reporting?{urlencode({'tab': 'weekly', 'week': week})}"
 
 
 def _to_do(month, scope, engine) -> html.Div | None:

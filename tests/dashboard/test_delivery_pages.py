@@ -317,8 +317,13 @@ def test_a_department_sees_on_its_own_page_whether_this_weeks_report_is_in(app, 
     # week 45 of 2026 runs from Monday 2 to Sunday 8 November; its reports are due on Thursday at 18:00
     assert "本周进度待报送，应于2026年11月5日周四 18:00前报送" in weekly_line(dt.date(2026, 11, 3))
     assert "reporting?tab=weekly&week=2026-W45" in weekly_line(dt.date(2026, 11, 3))
+    # until then the week before's, never sent, may still be sent late
+    assert "上周进度未报送（2026年10月29日周四 18:00截止）" in weekly_line(dt.date(2026, 11, 3))
+    assert "week=2026-W44" in weekly_line(dt.date(2026, 11, 3))
+    assert "上周" not in weekly_line(dt.date(2026, 11, 6))  # this week's due now: that is the one to send
     assert "本周进度未报送（2026年11月5日周四 18:00截止）" in weekly_line(dt.date(2026, 11, 6))
     send_weekly(as_user("dept"), "2026-W45")
     assert "本周进度已报送（第 1 版）" in weekly_line(dt.date(2026, 11, 6))
-    assert "本周进度待报送" in weekly_line(dt.date(2026, 11, 9))  # the next week begins with nothing sent
+    said = weekly_line(dt.date(2026, 11, 9))
+    assert "本周进度待报送" in said and "上周" not in said  # the next week begins with nothing sent, the last in
 
