@@ -71,12 +71,23 @@ def figure_note(row, keys) -> str:
     return " · ".join(f"{fig.figure(k).label} {fig.phrase(k, row[k])}" for k in keys)
 
 
+# what a dropdown says of itself (its search box, an empty list, a multiple choice): Dash's are English
+DROPDOWN_LABELS = {"search": "搜索", "clear_search": "清除搜索", "clear_selection": "清除所选",
+                   "no_options_found": "没有匹配的选项", "select_all": "全选", "deselect_all": "全不选",
+                   "selected_count": "已选 {num_selected} 项"}
+
+
+def dropdown(id_, **props) -> dcc.Dropdown:
+    """A dropdown that speaks Chinese: every page's dropdowns are made here."""
+    return dcc.Dropdown(id=id_, labels=DROPDOWN_LABELS, **props)
+
+
 def month_select(id_: str, states: dict, value: str | None) -> dcc.Dropdown:
     """The month selector over the months' states (outputs.months, newest first): an unclosed month
     is marked 进行中, one not yet ended says how far its data reach; the choice follows the address
     (?month=) and every link to another page (assets_static/month.js)."""
-    return dcc.Dropdown(id=id_, options=[{"label": state.label, "value": m} for m, state in states.items()],
-                        value=value, clearable=False, className="month-select")
+    return dropdown(id_, options=[{"label": state.label, "value": m} for m, state in states.items()],
+                    value=value, clearable=False, className="month-select")
 
 
 # the calendars speak Chinese: month headers as 2026年12月, weeks from Monday, weekday names from
@@ -105,7 +116,7 @@ def month_ticks(months: list[str]) -> list[str]:
 
 # the look go.Figure gives a chart (plotly's default template), taken once: a chart is drawn from
 # plain traces and layout, since go.Figure checks every property it is given (8-12 ms a chart, a
-# third of a department page's time once its data is cached; tests/dashboard/test_charts.py
+# third of a department page's time once its data is cached; tests/dashboard/test_widgets.py
 # holds every chart to what go.Figure accepts)
 TEMPLATE = pio.templates[pio.templates.default].to_plotly_json()
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"

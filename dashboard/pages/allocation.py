@@ -85,8 +85,8 @@ def layout(year: str | None = None, show: str | None = None, **_query):
     asked_year = int(year) if isinstance(year, str) and year.isdigit() and int(year) in years else years[0]
     # a department follows its own requests whatever their state; reviewers start from the open ones
     shown = show if show in SHOW else ("all" if context.role() == "department" else "open")
-    year_select = dcc.Dropdown(id=f"{P}-year", options=[{"label": f"{y} 年度", "value": y} for y in years],
-                               value=asked_year, clearable=False, className="month-select")
+    year_select = c.dropdown(f"{P}-year", options=[{"label": f"{y} 年度", "value": y} for y in years],
+                             value=asked_year, clearable=False, className="month-select")
     decide_form = html.Div([
         dbc.Row([
             dbc.Col(dbc.RadioItems(id=f"{P}-kind", options=[{"label": v, "value": k} for k, v in allocation.KINDS.items()],

@@ -43,8 +43,8 @@ def layout(action: str | None = None, actor: str | None = None, since: str | Non
     return html.Div([
         html.Div([
             html.H2("审计日志", className="page-title"),
-            dcc.Dropdown(id=f"{P}-action", options=[{"label": zh, "value": k} for k, zh in audit.ACTIONS.items()],
-                         value=action if action in audit.ACTIONS else None, placeholder="全部操作", className="filter"),
+            c.dropdown(f"{P}-action", options=[{"label": zh, "value": k} for k, zh in audit.ACTIONS.items()],
+                       value=action if action in audit.ACTIONS else None, placeholder="全部操作", className="filter"),
             dcc.Input(id=f"{P}-actor", placeholder="操作人", debounce=True, className="form-control",
                       value=actor[:100] if isinstance(actor, str) else None, maxLength=100, style={"width": "160px"}),
             html.Div(c.date_range(f"{P}-dates", _date(since), _date(until)), style={"width": "300px"}),

@@ -56,7 +56,7 @@ def layout(month: str | None = None, **_query):
              dcc.Store(id=f"{P}-version", data=0),
              html.Div(c.section("安排约谈（来自当月约谈名单）", dbc.Row([
                  dbc.Col(c.month_select(f"{P}-month", months, chosen), width="auto"),
-                 dbc.Col(dcc.Dropdown(id=f"{P}-dept", placeholder="约谈名单上的部门"), md=3),
+                 dbc.Col(c.dropdown(f"{P}-dept", placeholder="约谈名单上的部门"), md=3),
                  dbc.Col(c.date_single(f"{P}-date", "约谈日期"),
                          width="auto"),
                  dbc.Col(dbc.Input(id=f"{P}-attendees", placeholder="参加人员"), md=2),
@@ -65,7 +65,7 @@ def layout(month: str | None = None, **_query):
              ], className="g-2 align-items-center"), html.Div(id=f"{P}-topics", className="mt-2 small"),
                  html.Div(id=f"{P}-scheduled", className="mt-2")), style=None if scope.may("schedule") else hidden),
              html.Div(c.section("记录约谈结果与整改承诺", dbc.Row([
-                 dbc.Col(dcc.Dropdown(id=f"{P}-interview", placeholder="待记录的约谈"), md=4),
+                 dbc.Col(c.dropdown(f"{P}-interview", placeholder="待记录的约谈"), md=4),
                  dbc.Col(dbc.Textarea(id=f"{P}-outcome", placeholder="约谈结果", rows=3, maxLength=NOTE_CHARS), md=8),
              ], className="g-2"),
                  html.Div("整改承诺（每项须有内容、责任人和期限；涉及资产编号可选，多个用逗号分隔）",
@@ -77,7 +77,7 @@ def layout(month: str | None = None, **_query):
                  html.Div(id=f"{P}-recorded", className="mt-2")), style=None if scope.may("record") else hidden),
              c.section("约谈通知书（Word）", dbc.Row([
                  dbc.Col(c.month_select(f"{P}-notice-month", months, chosen), width="auto"),
-                 dbc.Col(dcc.Dropdown(id=f"{P}-notice-dept", placeholder="约谈名单上的部门"), md=3),
+                 dbc.Col(c.dropdown(f"{P}-notice-dept", placeholder="约谈名单上的部门"), md=3),
                  dbc.Col([dbc.Button("下载通知书", id=f"{P}-notice", color="primary", size="sm", outline=True,
                                      className="me-2"),
                           dbc.Button("下载本月全部（zip）", id=f"{P}-notices", color="primary", size="sm", outline=True)],
@@ -86,7 +86,7 @@ def layout(month: str | None = None, **_query):
                  dcc.Download(id=f"{P}-notice-download"),
              ], className="g-2 align-items-center")),
              c.section("整改承诺：报送、核验与销号", html.Div([dbc.Row([
-                 dbc.Col(dcc.Dropdown(id=f"{P}-commitment", placeholder="选择承诺"), md=4),
+                 dbc.Col(c.dropdown(f"{P}-commitment", placeholder="选择承诺"), md=4),
                  dbc.Col(dbc.Textarea(id=f"{P}-evidence", rows=2, maxLength=NOTE_CHARS,
                                       placeholder="整改情况（报送时必填）；退回时写明理由"), md=5),
                  dbc.Col(evidence.upload(f"{P}-files"), md=3),

@@ -61,8 +61,8 @@ def layout(**_query):
     request = dbc.Card(dbc.CardBody([
         html.Div("手动重算某月快照（由调度进程执行）", className="section-title mb-2"),
         dbc.Row([
-            dbc.Col(dcc.Dropdown(id=f"{P}-month", options=options, value=months[0], clearable=False,
-                                 className="month-select"), width="auto"),
+            dbc.Col(c.dropdown(f"{P}-month", options=options, value=months[0], clearable=False,
+                               className="month-select"), width="auto"),
             dbc.Col(dbc.Checkbox(id=f"{P}-reopen", label="重开已关账月份（记入审计日志）", value=False), width="auto",
                     className="d-flex align-items-center"),
             dbc.Col(dbc.Button("排队重算", id=f"{P}-queue", color="primary", size="sm"), width="auto"),

@@ -45,17 +45,17 @@ def layout(month: str | None = None, region: str | None = None, category: str | 
         extra = []
         if scope.kind == "all":
             regions = queries.kpis(context.engine(), scope, months[0], level="region").sort_values("code")
-            extra.append(dcc.Dropdown(id=f"{P}-region", options=[{"label": r["name"], "value": r.code}
-                                                                  for _, r in regions.iterrows()],
-                                      value=asked.get("region"), placeholder="全部区划", className="filter"))
+            extra.append(c.dropdown(f"{P}-region", options=[{"label": r["name"], "value": r.code}
+                                                                for _, r in regions.iterrows()],
+                                    value=asked.get("region"), placeholder="全部区划", className="filter"))
         else:
             # a store has no "value": a hidden dropdown keeps the address's one name for the filter
-            extra.append(dcc.Dropdown(id=f"{P}-region", options=[], value=None, style={"display": "none"}))
+            extra.append(c.dropdown(f"{P}-region", options=[], value=None, style={"display": "none"}))
         extra += [
-            dcc.Dropdown(id=f"{P}-category", options=[{"label": zh, "value": key} for zh, key in CATEGORIES.items()],
-                         value=asked.get("category"), placeholder="全部分类", className="filter"),
-            dcc.Dropdown(id=f"{P}-band", options=[{"label": text, "value": key} for key, text in BANDS.items()],
-                         value=asked.get("band"), placeholder="全部时长", className="filter"),
+            c.dropdown(f"{P}-category", options=[{"label": zh, "value": key} for zh, key in CATEGORIES.items()],
+                       value=asked.get("category"), placeholder="全部分类", className="filter"),
+            c.dropdown(f"{P}-band", options=[{"label": text, "value": key} for key, text in BANDS.items()],
+                       value=asked.get("band"), placeholder="全部时长", className="filter"),
             dcc.Input(id=f"{P}-min-value", type="number", min=0, value=asked.get("min_value"), placeholder="原值不低于（元）", className="form-control",
                       debounce=True, style={"width": "170px"}),
             html.Button("导出 Excel", id=f"{P}-export", className="btn btn-outline-primary"),

@@ -40,7 +40,7 @@ def layout(region: str | None = None, month: str | None = None, **_query):
         options = [{"label": "市直部门" if r.code == city else r["name"], "value": r.code}
                    for _, r in regions.sort_values("code").iterrows()]
         default = scope.code if scope.kind == "region" else (region if region in {o["value"] for o in options} else city)
-        return [dcc.Dropdown(id=f"{P}-region", options=options, value=default, clearable=False, className="region-select"),
+        return [c.dropdown(f"{P}-region", options=options, value=default, clearable=False, className="region-select"),
                 html.Button("导出 Excel", id=f"{P}-export", className="btn btn-outline-primary btn-sm"),
                 dcc.Download(id=f"{P}-download")]
 

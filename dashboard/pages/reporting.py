@@ -71,9 +71,9 @@ def layout(month: str | None = None, dept: str | None = None, tab: str | None = 
     week = week if week in weeks else weeks[0]
     due = reporting.due_date(months[0], config["reporting.due_day"])
     monthly = html.Div([
-        html.Div([dcc.Dropdown(id=f"{P}-month", options=[{"label": f"{fig.month_text(m)}台账", "value": m}
-                                                         for m in months], value=month, clearable=False,
-                               className="month-select"),
+        html.Div([c.dropdown(f"{P}-month", options=[{"label": f"{fig.month_text(m)}台账", "value": m}
+                                                       for m in months], value=month, clearable=False,
+                             className="month-select"),
                   html.Span(f"{fig.month_text(months[0])}台账应于{fig.date_text(due)}前报送；本月收到的台账记为上月的报送。",
                             className="page-note"),
                   html.Button("导出 Excel", id=f"{P}-export", className="btn btn-outline-primary btn-sm"),
@@ -84,8 +84,8 @@ def layout(month: str | None = None, dept: str | None = None, tab: str | None = 
         html.Div(_actions(scope), className="mt-2"),
     ])
     weekly = html.Div([
-        html.Div([dcc.Dropdown(id=f"{P}-week", options=[{"label": _week_label(w), "value": w} for w in weeks],
-                               value=week, clearable=False, className="month-select"),
+        html.Div([c.dropdown(f"{P}-week", options=[{"label": _week_label(w), "value": w} for w in weeks],
+                             value=week, clearable=False, className="month-select"),
                   html.Span(f"每周进度应于{WEEKDAY_WORDS[config['reporting.weekly_due']]} 18:00 前报送；"
                             "截止后再次提交记为新版本（原版本保留）。", className="page-note")], className="page-head"),
         dcc.Loading(html.Div(id=f"{P}-weekly"), type="dot"),

@@ -79,20 +79,20 @@ def layout(month: str | None = None, level: str | None = None, rule: str | None 
         regions = queries.kpis(engine, scope, months[0], level="region").sort_values("code")
         departments = queries.kpis(engine, scope, months[0], level="department").sort_values("code")
         return [
-            dcc.Dropdown(id=f"{P}-level", options=[{"label": v, "value": k} for k, v in vocab.LEVELS.items()],
-                         value=asked["level"], placeholder="全部等级", className="filter"),
-            dcc.Dropdown(id=f"{P}-rule", options=[{"label": v, "value": k} for k, v in RULE_NAMES.items()],
-                         value=asked["rule"], placeholder="全部规则", className="filter"),
-            dcc.Dropdown(id=f"{P}-state", options=[{"label": v, "value": k} for k, v in STATES.items()],
-                         value=asked["state"], placeholder="全部状态", className="filter"),
-            dcc.Dropdown(id=f"{P}-region", options=[{"label": r["name"], "value": r["code"]}
-                                                    for _, r in regions.iterrows()],
-                         value=asked["region"], placeholder="全部区划", className="filter",
-                         style=None if scope.kind == "all" else {"display": "none"}),
-            dcc.Dropdown(id=f"{P}-dept", options=[{"label": d["name"], "value": d["code"]}
-                                                  for _, d in departments.iterrows()],
-                         value=asked["dept"], placeholder="全部部门", className="filter filter-wide",
-                         style=None if scope.kind in ("all", "region") else {"display": "none"}),
+            c.dropdown(f"{P}-level", options=[{"label": v, "value": k} for k, v in vocab.LEVELS.items()],
+                       value=asked["level"], placeholder="全部等级", className="filter"),
+            c.dropdown(f"{P}-rule", options=[{"label": v, "value": k} for k, v in RULE_NAMES.items()],
+                       value=asked["rule"], placeholder="全部规则", className="filter"),
+            c.dropdown(f"{P}-state", options=[{"label": v, "value": k} for k, v in STATES.items()],
+                       value=asked["state"], placeholder="全部状态", className="filter"),
+            c.dropdown(f"{P}-region", options=[{"label": r["name"], "value": r["code"]}
+                                                  for _, r in regions.iterrows()],
+                       value=asked["region"], placeholder="全部区划", className="filter",
+                       style=None if scope.kind == "all" else {"display": "none"}),
+            c.dropdown(f"{P}-dept", options=[{"label": d["name"], "value": d["code"]}
+                                                for _, d in departments.iterrows()],
+                       value=asked["dept"], placeholder="全部部门", className="filter filter-wide",
+                       style=None if scope.kind in ("all", "region") else {"display": "none"}),
             dcc.Input(id=f"{P}-search", type="search", placeholder="搜索资产编号或名称、单位、部门", debounce=True,
                       value=asked["search"], maxLength=SEARCH_MAX, className="form-control", style={"width": "290px"}),
             html.Button("导出 Excel", id=f"{P}-export", className="btn btn-outline-primary btn-sm"),

@@ -1,5 +1,6 @@
-"""Every chart a page draws is one plotly accepts: the pages build them as plain traces and layout
-(dashboard.components.chart), which nothing checks on the way to the browser."""
+"""The pages' charts and dropdowns, made in dashboard.components: every chart one plotly accepts
+(built as plain traces and layout, which nothing checks on the way to the browser), every dropdown
+in Chinese."""
 from __future__ import annotations
 
 import json
@@ -40,3 +41,18 @@ def test_every_chart_of_the_pages_is_one_plotly_accepts(app, as_user):
         assert_plotly_accepts(figures)
     # the department page's three: its trend, its rank month by month and its warnings by rule and level
     assert len(pages["department"]) == 3
+
+
+def test_every_dropdown_of_the_pages_speaks_chinese(app):
+    """Dash's dropdowns say "Search" and "No options found" unless told otherwise."""
+    from dashboard.components import DROPDOWN_LABELS
+    found = {}
+    for role, path in (("supervisor", "warnings"), ("supervisor", "overdue"), ("supervisor", "reporting"),
+                       ("supervisor", "interviews"), ("supervisor", "allocation"), ("leader", "rankings"),
+                       ("leader", "overview"), ("admin", "jobs"), ("admin", "audit"), ("admin", "accounts")):
+        layout = json.loads(layout_as(app, role, page(path).layout))
+        for node in components(layout, lambda node: node.get("type") == "Dropdown"):
+            found[node["props"]["id"]] = node["props"].get("labels")
+    assert len(found) >= 15, sorted(found)
+    assert {id_: labels for id_, labels in found.items() if labels != DROPDOWN_LABELS} == {}
+    assert DROPDOWN_LABELS["search"] == "搜索" and "{num_selected}" in DROPDOWN_LABELS["selected_count"]
