@@ -12,7 +12,7 @@ from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import guarded, permitted, register_page
 from ledger import clock, runs, vocab
-from metrics.timeline import parse_month
+from metrics.timeline import months_range, parse_month, shift_month
 from outputs import figures as fig
 
 PATH = register_page(__name__, "/jobs")
@@ -51,11 +51,20 @@ def _current_month() -> str:
     return f"{today.year:04d}-{today.month:02d}"
 
 
+def _offered(states: dict) -> list[str]:
+    """The months a recompute may be asked for, newest first: those with a snapshot, and every month
+    after the newest of them up to this one (a month that ended while the scheduler was stopped, so
+    never computed, among them); with no snapshot yet, this month and the one before."""
+    current = _current_month()
+    since = shift_month(max(states), 1) if states else shift_month(current, -1)
+    return sorted(set(states) | set(months_range(min(since, current), current)), reverse=True)
+
+
 def layout(**_query):
     if not permitted(PATH):
         return c.not_found()
     states = queries.month_states(context.engine(), context.scope(), context.config().zone)
-    months = sorted(set(states) | {_current_month()}, reverse=True)
+    months = _offered(states)
     options = [{"label": states[m].label if m in states else f"{fig.month_text(m)}（尚无快照）", "value": m}
                for m in months]
     request = dbc.Card(dbc.CardBody([

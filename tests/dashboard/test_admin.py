@@ -222,3 +222,15 @@ def test_a_closed_month_is_never_broken_across_lines(app, as_user, engine):
     (closed,) = components(response, lambda node: node.get("className") == "closed-months")
     pieces = [(span["props"]["children"], span["props"]["className"]) for span in closed["children"]]
     assert pieces == [("2026年10月、", "text-nowrap"), ("2026年9月", "text-nowrap")]
+
+
+def test_a_month_that_ended_uncomputed_can_be_queued_from_the_page(app, engine, monkeypatch):
+    """The scheduler stopped over November and December: both are offered, beside the months computed."""
+    from ledger import clock
+    monkeypatch.setattr(clock, "today", lambda zone: dt.date(2027, 1, 10))
+    (choice,) = components(json.loads(layout_as(app, "admin", page("jobs").layout)),
+                           lambda node: node.get("id") == "jobs-month")
+    offered = [option["value"] for option in choice["options"]]
+    assert offered[:4] == ["2027-01", "2026-12", "2026-11", "2026-10"] and choice["value"] == "2027-01"
+    labels = {option["value"]: option["label"] for option in choice["options"]}
+    assert labels["2026-11"] == "2026年11月（尚无快照）" and "尚无快照" not in labels["2026-10"]
