@@ -165,6 +165,9 @@ def _mount_dash(server: Flask) -> dash.Dash:
         title="国有资产盘活督导平台", update_title=None, suppress_callback_exceptions=True,
         serve_locally=True, external_stylesheets=[],
     )
+    # the pages are Chinese: said so, as the login page does (screen readers read them as Chinese,
+    # a browser picks the simplified glyphs and offers no translation)
+    app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">', 1)
     app.layout = shell
     server.extensions["panhuo.dash"] = app
     return app

@@ -39,6 +39,14 @@ def test_department_account_lands_on_its_score_page(app):
     assert response.status_code == 302 and response.headers["Location"] == "/my-score"
 
 
+def test_every_page_and_the_login_say_they_are_chinese(app):
+    client = app.test_client()
+    assert '<html lang="zh-CN">' in client.get("/login").get_data(as_text=True)
+    login(client, "dept")
+    for path in ("/my-score", "/warnings", "/no-such-page"):
+        assert '<html lang="zh-CN">' in client.get(path).get_data(as_text=True), path
+
+
 def test_wrong_password_and_unknown_user_look_the_same(app):
     client = app.test_client()
     wrong = login(client, "dept", "nope-nope-nope")
