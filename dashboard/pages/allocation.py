@@ -240,8 +240,16 @@ def detail(selected, _version, current):
             for x in shown.itertuples()]
     held = set(queries.held_assets(engine, scope, request_id))
     decided = isinstance(r.decision, str)
+    # a decided request shows the flags its decision was taken on, as the list and the 审核意见表 do;
+    # today's, where the ledger has moved since, beside them
+    taken = r.decided_flags if decided and isinstance(r.decided_flags, dict) else None
+    shown_flags = flags if taken is None else taken
     badges = [html.Span(allocation.FLAG_NAMES[k], className=f"flag {FLAG_CLASS[k]}") for k in allocation.FLAG_NAMES
-              if flags.get(k)] or [html.Span("无提示", className="flag")]
+              if shown_flags.get(k)] or [html.Span("无提示", className="flag")]
+    if taken is not None:
+        badges.insert(0, html.Span("审核时提示：", className="small text-muted"))
+        if _flag_text(flags) != _flag_text(taken):
+            badges.append(html.Span(f"按今日台账：{_flag_text(flags) or '无提示'}", className="small text-muted ms-2"))
     facts = html.Div([
         html.Div([html.Strong(f"{r.request_id} · {r.asset_name}"),
                   html.Span(f"　{r.unit_name}（{r.dept_name}）　{CATEGORY_ZH.get(r.category, r.category)}"

@@ -9,7 +9,7 @@ import shutil
 
 import openpyxl
 import pytest
-from sqlalchemy import select, true
+from sqlalchemy import select, true, update
 
 from ledger import allocation
 from ledger.models import AuditEntry, Decision, HeldAsset
@@ -214,3 +214,21 @@ def test_the_list_shows_each_open_requests_flags_and_follows_decisions_and_new_r
     assert "已保存配置需求 R9" in text(said)
     rows = listed(supervisor, "open")
     assert set(rows) == {"R4", "R9"} and rows["R9"]["candidate_count"] == 4  # A2, A4, A5, A6
+
+
+def test_a_decided_requests_detail_shows_the_flags_its_decision_was_taken_on_as_the_list_does(app, as_user, engine):
+    supervisor = as_user("supervisor")
+    decide(supervisor, "R1", "transfer", ["A1", "A3"])
+    _, response = detail(supervisor, "R1")
+    facts = text(response["allocation-detail"])
+    assert "审核时提示：" in facts and "本单位有同类闲置" in facts and "按今日台账" not in facts
+    # the ledger moved on since the decision: as if none of today's flags had been there then
+    with engine.begin() as conn:
+        conn.execute(update(Decision).where(Decision.request_id == "R1").values(flags={}))
+    _, response = detail(supervisor, "R1")
+    facts = text(response["allocation-detail"])
+    assert "审核时提示：" in facts and "无提示" in facts and "按今日台账：本单位有同类闲置" in facts
+    assert listed(supervisor)["R1"]["flags"] == "—"  # the list says the decision's flags too
+    # an open request: today's flags, no word of a decision
+    _, response = detail(supervisor, "R4")
+    assert "审核时提示" not in text(response["allocation-detail"])
