@@ -347,6 +347,12 @@ def not_found() -> html.Div:
     return html.Div([html.H4("未找到"), html.P("请求的内容不存在。")], className="empty-state")
 
 
+def transfer_progress(r) -> str:
+    """A decided request's transfers, done of decided (调剂进度), as the transfers say it on every page: 1/2 件已完成."""
+    decided = isinstance(r.decision, str) and r.transfer_qty == r.transfer_qty and r.transfer_qty
+    return f"{int(r.transfer_done)}/{int(r.transfer_qty)} 件已完成" if decided else "—"
+
+
 def request_outcomes(frame: pd.DataFrame) -> dbc.Card:
     """A department's purchase requests (配置审核) and what became of each, newest first."""
     from ledger.allocation import KINDS
@@ -359,8 +365,7 @@ def request_outcomes(frame: pd.DataFrame) -> dbc.Card:
         html.Td(int(r.quantity), className="num"), html.Td(fig.yuan(r.quantity * r.unit_price / 100), className="num"),
         html.Td(r.requested_on.isoformat()),
         html.Td(KINDS[r.decision] if isinstance(r.decision, str) else "待审核"),
-        html.Td(f"{int(r.transfer_done)}/{int(r.transfer_qty)} 件已调入" if isinstance(r.decision, str)
-                and r.transfer_qty == r.transfer_qty and r.transfer_qty else "—"),
+        html.Td(transfer_progress(r)),
         html.Td(r.decision_note if isinstance(r.decision_note, str) else "", className="small")])
         for r in frame.head(20).itertuples()]
     head = html.Thead(html.Tr([html.Th(h) for h in ("需求编号", "预算年度", "资产名称", "数量", "金额", "申报日期",

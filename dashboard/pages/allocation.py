@@ -167,8 +167,7 @@ def render(year, show, _version):
                      "requested_on": r.requested_on.isoformat(), "candidate_count": int(count),
                      "flags": _flag_text(shown_flags) or "—",
                      "decision_zh": allocation.KINDS[r.decision] if decided else "待审核",
-                     "progress": (f"{int(r.transfer_done)}/{int(r.transfer_qty)} 已完成"
-                                  if decided and r.transfer_qty == r.transfer_qty and r.transfer_qty else "—")})
+                     "progress": c.transfer_progress(r)})
     return _figures(figures, scope, year), rows, _transfers(engine, scope, today), loaded
 
 
