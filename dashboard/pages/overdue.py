@@ -31,7 +31,9 @@ COLUMNS = [
         "lvl-red": "params.value == '红色'", "lvl-orange": "params.value == '橙色'", "lvl-yellow": "params.value == '黄色'"}},
     {"field": "dept_name", "headerName": "主管部门", "width": 200},
     {"field": "unit_name", "headerName": "单位", "flex": 1, "minWidth": 200, "sortable": False},
-    {"field": "location", "headerName": "存放地点", "width": 150, "sortable": False},
+    # a card without one says so, as the asset page does (an empty cell reads as not yet loaded)
+    {"field": "location", "headerName": "存放地点", "width": 150, "sortable": False,
+     "valueFormatter": {"function": "params.value ? params.value : '—'"}},
     {"field": "first_seen", "headerName": "首次预警", "width": 120},
 ]
 
