@@ -36,13 +36,11 @@ def request_years(engine: Engine, scope: Scope) -> list[int]:
 @snapshot_cached(workflow=True)
 def requests_to_review(engine: Engine, scope: Scope) -> dict[int, int]:
     """Budget year -> the requests the caller sees with no standing decision (待审核)."""
-    decided = select(Decision.id).where(Decision.request_id == PurchaseRequest.request_id,
-                                        Decision.withdrawn_at.is_(None)).exists()
     with engine.connect() as conn:
         return dict(conn.execute(select(PurchaseRequest.budget_year, func.count())
                                  .join(Unit, Unit.code == PurchaseRequest.unit_code)
                                  .join(Department, Department.code == Unit.dept_code)
-                                 .where(scope.units(), ~decided).group_by(PurchaseRequest.budget_year)
+                                 .where(scope.units(), alloc.UNDECIDED).group_by(PurchaseRequest.budget_year)
                                  .order_by(PurchaseRequest.budget_year)).all())
 
 
