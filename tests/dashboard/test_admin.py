@@ -12,7 +12,7 @@ from ledger import accounts, runs
 from ledger.db import session_scope
 from ledger.models import AuditEntry, JobRun
 from tests.city import login
-from tests.dashboard.callbacks import call, components, layout_as, page
+from tests.dashboard.callbacks import by_id, call, components, layout_as, page
 from tests.helpers import tamper_audit_log
 
 
@@ -228,9 +228,8 @@ def test_a_month_that_ended_uncomputed_can_be_queued_from_the_page(app, engine, 
     """The scheduler stopped over November and December: both are offered, beside the months computed."""
     from ledger import clock
     monkeypatch.setattr(clock, "today", lambda zone: dt.date(2027, 1, 10))
-    (choice,) = components(json.loads(layout_as(app, "admin", page("jobs").layout)),
-                           lambda node: node.get("id") == "jobs-month")
-    offered = [option["value"] for option in choice["options"]]
-    assert offered[:4] == ["2027-01", "2026-12", "2026-11", "2026-10"] and choice["value"] == "2027-01"
-    labels = {option["value"]: option["label"] for option in choice["options"]}
+    (choice,) = by_id(json.loads(layout_as(app, "admin", page("jobs").layout)), "jobs-month")
+    offered = [option["value"] for option in choice["props"]["options"]]
+    assert offered[:4] == ["2027-01", "2026-12", "2026-11", "2026-10"] and choice["props"]["value"] == "2027-01"
+    labels = {option["value"]: option["label"] for option in choice["props"]["options"]}
     assert labels["2026-11"] == "2026年11月（尚无快照）" and "尚无快照" not in labels["2026-10"]

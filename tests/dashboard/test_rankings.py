@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from ledger.models import KpiRow, WarningRow
 from tests.city import login
-from tests.dashboard.callbacks import call, components, grids
+from tests.dashboard.callbacks import by_id, call, components, grids
 
 
 def test_the_trend_column_is_the_departments_scores_month_by_month(shared_app):
@@ -101,7 +101,7 @@ def test_a_units_page_leads_back_to_its_department_and_shows_no_other_department
     login(client, "dept")  # 部门D1's account
     ask = lambda code: call(client, [("unit-body", "children"), ("unit-title", "children")],  # noqa: E731
                             [("unit-month", "value", "2026-10")], [("unit-code", "data", code)])[1]
-    (back,) = components(ask("U1"), lambda node: node.get("id") == "unit-back")
-    assert back["href"] == "/department?code=D1" and "返回主管部门" in back["children"]
+    (back,) = by_id(ask("U1"), "unit-back")
+    assert back["props"]["href"] == "/department?code=D1" and "返回主管部门" in back["props"]["children"]
     foreign = ask("U3")  # 部门D2's unit
-    assert "未找到" in str(foreign) and not components(foreign, lambda node: node.get("id") == "unit-back")
+    assert "未找到" in str(foreign) and not by_id(foreign, "unit-back")
