@@ -247,8 +247,8 @@ def detail(selected, _version, current):
               if shown_flags.get(k)] or [html.Span("无提示", className="flag")]
     if taken is not None:
         badges.insert(0, html.Span("审核时提示：", className="small text-muted"))
-        if _flag_text(flags) != _flag_text(taken):
-            badges.append(html.Span(f"按今日台账：{_flag_text(flags) or '无提示'}", className="small text-muted ms-2"))
+        if (today_text := _flag_text(flags)) != _flag_text(taken):
+            badges.append(html.Span(f"按今日台账：{today_text or '无提示'}", className="small text-muted ms-2"))
     facts = html.Div([
         html.Div([html.Strong(f"{r.request_id} · {r.asset_name}"),
                   html.Span(f"　{r.unit_name}（{r.dept_name}）　{CATEGORY_ZH.get(r.category, r.category)}"
