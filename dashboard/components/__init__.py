@@ -202,7 +202,11 @@ def rank_path(frame: pd.DataFrame, peers: int, height: int = 220):
 GRID_LOCALE = {"page": "第", "to": "至", "of": "共", "more": "更多", "next": "下一页", "last": "末页", "first": "首页",
                "previous": "上一页", "pageSizeSelectorLabel": "每页条数", "noRowsToShow": "暂无数据",
                "loadingOoo": "加载中…", "firstPage": "首页", "lastPage": "末页", "nextPage": "下一页",
-               "previousPage": "上一页", "pageLastRowUnknown": "?"}
+               "previousPage": "上一页", "pageLastRowUnknown": "?",
+               # what a screen reader says of the pager and the ticks (their own words are English)
+               "ariaPageSizeSelectorLabel": "每页条数", "ariaRowToggleSelection": "按空格键选中或取消此行",
+               "ariaRowSelectionDisabled": "此行不可选", "ariaHeaderSelection": "勾选列", "ariaChecked": "已选",
+               "ariaUnchecked": "未选", "ariaIndeterminate": "部分选中"}
 
 
 # a cell cut short by its column shows its whole text on hover (a column's own tooltipField wins);

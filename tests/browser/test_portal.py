@@ -540,6 +540,29 @@ def test_a_department_simulates_fixing_its_idle_assets(server, browser):
     page.close()
 
 
+def test_a_grid_pager_reads_in_chinese(server, browser):
+    """AG Grid's pager puts its words in English order ("1 to 1 of 2", "Page 1 of 2"); it reads
+    第 1 至 1 条 / 共 2 条 and 第 1 页 / 共 2 页, and names its page size picker in Chinese."""
+    page, problems = open_session(browser, server, "supervisor", WIDE)
+    visit(page, server, "/allocation")
+    page.wait_for_selector("#allocation-requests .ag-row")
+    total = page.evaluate("""() => { const api = dash_ag_grid.getApi('allocation-requests');
+        api.updateGridOptions({paginationPageSizeSelector: [1, 50], paginationPageSize: 1}); return api.getDisplayedRowCount(); }""")
+    assert total >= 2
+    # what the eye reads: each word's text with the words the style sheet puts around it
+    seen = """panel => [...document.querySelectorAll(`#allocation-requests ${panel} span`)].filter(s => !s.children.length)
+        .map(s => { const around = where => { const c = getComputedStyle(s, where).content;
+                                               return c.startsWith('"') ? JSON.parse(c) : ''; };
+                    return around('::before') + s.textContent + around('::after'); }).join(' ')"""
+    assert page.evaluate(seen, ".ag-paging-row-summary-panel") == f"第 1 至 1 条 / 共 {total} 条"
+    assert page.evaluate(seen, ".ag-paging-description") == f"第 1 页 / 共 {total} 页"
+    page.get_by_role("button", name="下一页").click()  # the one pager shown
+    assert page.evaluate(seen, ".ag-paging-row-summary-panel") == f"第 2 至 2 条 / 共 {total} 条"
+    assert page.get_by_role("combobox", name="每页条数").count() == 1
+    assert problems == []
+    page.close()
+
+
 def test_a_purchase_request_reviewed_against_the_stock(server, browser, tmp_path):
     """Last in this module: it moves A4 to unit U1.
 
