@@ -30,12 +30,12 @@ class Page:
 REGISTRY: tuple[Page, ...] = (
     Page("/", "总览", _READERS),
     Page("/rankings", "排名", _READERS),
+    Page("/my-score", "我的得分", frozenset({"department"})),  # a department's first page, first in its bar
     Page("/overdue", "超期闲置", _EVERYONE_WITH_ASSETS),
     Page("/warnings", "预警", _EVERYONE_WITH_ASSETS),
     Page("/lists", "约谈问责", _READERS),
     Page("/interviews", "约谈整改", _EVERYONE_WITH_ASSETS),
     Page("/allocation", "配置审核", _EVERYONE_WITH_ASSETS),
-    Page("/my-score", "我的得分", frozenset({"department"})),
     Page("/reporting", "报送", _EVERYONE_WITH_ASSETS, title="报送情况"),  # 报送情况 and 周进度 (reporting.md)
     # 报送: departments send their own units' ledgers, counties their region's (reporting.md); admins use the CLI
     Page("/import", "数据导入", frozenset({"supervisor", "county", "department"})),

@@ -9,7 +9,7 @@ import dash
 import pytest
 from sqlalchemy import func, select
 
-from dashboard.auth import PUBLIC_PATHS, PUBLIC_PREFIXES
+from dashboard.auth import LANDING, PUBLIC_PATHS, PUBLIC_PREFIXES
 from ledger import permissions
 from ledger.models import AuditEntry
 from ledger.vocab import ROLES
@@ -84,6 +84,13 @@ def test_a_role_opening_a_page_it_may_not_open_gets_not_found_and_is_audited(app
 def test_an_address_no_page_answers_says_so_in_chinese_with_the_way_back(app, as_user, role):
     shown = routed(as_user(USERNAMES[role]), "/no-such-page")
     assert "未找到" in shown and "返回首页" in shown and "Page not found" not in shown
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_the_first_page_in_a_roles_top_bar_is_the_one_it_lands_on(role):
+    """A department lands on 我的得分: the bar begins with it, not with the pages after it."""
+    shown = [page.path for page in permissions.REGISTRY if page.menu and permissions.may_open(role, page.path)]
+    assert shown[0] == LANDING.get(role, "/")
 
 
 def test_every_route_but_the_login_and_static_files_needs_an_account(app):
