@@ -116,12 +116,13 @@ def import_cmd(ctx: Context, path: Path, as_user: str | None, received: str | No
     if not result.ok:
         for problem in result.problems:
             click.echo(str(problem), err=True)
-        if result.problem_total > len(result.problems):
-            click.echo(f"……另有 {result.problem_total - len(result.problems)} 个问题未列出 / "
-                       f"{result.problem_total - len(result.problems)} more not listed", err=True)
+        more = result.problem_total - len(result.problems)
+        if more:
+            click.echo(f"……另有 {more:,} 个问题未列出 / {more:,} more not listed", err=True)
+        where = result.where_problems_are()
         raise click.ClickException(
-            f"导入失败，共 {result.problem_total} 个问题，未写入任何数据 / import failed with "
-            f"{result.problem_total} problems; nothing was written")
+            f"导入失败，共 {result.problem_total:,} 个问题{f'（{where}）' if where else ''}，未写入任何数据 / "
+            f"import failed with {result.problem_total:,} problems; nothing was written")
     counts = "，".join(f"{k} {v}" for k, v in result.counts.items())
     click.echo(f"导入成功 / imported #{result.import_id} {path.name}: {counts} ({time.perf_counter() - started:.1f}s)")
     if result.units:

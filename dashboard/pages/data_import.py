@@ -150,10 +150,11 @@ def upload(contents, filename):
                          html.Ul(notes, className="small text-muted") if notes else None])
     problems = pd.DataFrame([{"sheet": p.sheet, "row": p.row, "column": p.column, "value": p.value, "zh": p.zh}
                              for p in result.problems], columns=[col["field"] for col in PROBLEM_COLUMNS])
-    more = result.problem_total - len(result.problems)
+    where = result.where_problems_are()
+    listed = f"下表列出前 {len(problems):,} 个。" if result.problem_total > len(problems) else ""
     return html.Div([
-        dbc.Alert(f"导入失败：发现 {result.problem_total} 个问题，未写入任何数据。" + (f"（另有 {more} 个未列出）" if more else ""),
-                  color="danger"),
+        dbc.Alert(f"导入失败：发现 {result.problem_total:,} 个问题{f'（{where}）' if where else ''}，未写入任何数据。{listed}",
+                  color="danger", id=f"{P}-failed"),
         c.grid(f"{P}-problems", problems, PROBLEM_COLUMNS, height=c.grid_height(len(problems), 420, fewest=3)),
         html.Ul(notes, className="small text-muted mt-2") if notes else None,
     ])

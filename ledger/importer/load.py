@@ -31,9 +31,14 @@ class ImportResult:
     counts: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     problem_total: int = 0
+    problem_sheets: dict[str, int] = field(default_factory=dict)  # every problem's sheet, counted
     notes: list[str] = field(default_factory=list)
     import_id: int | None = None
     units: int = 0  # units whose month the import reports (reporting.md)
+
+    def where_problems_are(self) -> str:
+        """The problems counted by sheet when they lie in more than one: "单位 620，资产卡片 3,000"."""
+        return "，".join(f"{sheet} {n:,}" for sheet, n in self.problem_sheets.items()) if len(self.problem_sheets) > 1 else ""
 
 
 # target table: (stage column -> target column) for the columns that are loaded
@@ -241,14 +246,19 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
                 # a million-row upsert walks its indexes in page cache; the default 2 MB thrashes
                 conn.exec_driver_sql("PRAGMA cache_size = -262144")
             _read_context(duck, engine)
+            # what lies outside the account's scope is listed first: a department that sends a file
+            # holding other departments' units has that one cause, and the problems it makes in
+            # other sheets (their plans "already have a plan") follow from it, past the list's end
+            checked = Problems(cap=problems.cap)
             try:
-                staged = _validate_and_stage(duck, path, config, problems, notes, scoped=scoped)
+                staged = _validate_and_stage(duck, path, config, checked, notes, scoped=scoped)
                 if scoped:
                     stage.check_scope(duck, staged, scope.kind, scope.code, problems)
-                check_totals(conn, duck, staged, problems)
+                check_totals(conn, duck, staged, checked)
             except SourceError as exc:
-                problems.add(Problem(path.name, None, None, None, exc.zh, exc.en))
+                checked.add(Problem(path.name, None, None, None, exc.zh, exc.en))
                 staged = {}
+            problems.absorb(checked)
             result.counts = {t.key: duck.execute(f"SELECT COUNT(*) FROM {stage.stage_name(t)}").fetchall()[0][0]
                              for t, _ in staged.values()}
             if problems:
@@ -272,9 +282,10 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
     if not result.ok:
         result.problems = problems.items
         result.problem_total = problems.total
+        result.problem_sheets = problems.by_sheet
         # The failed attempt is recorded in a transaction of its own; the ledger is untouched.
         with engine.connect().execution_options(write=True) as conn, conn.begin():
-            summary = f"{problems.total} 个问题 / problems; " + "; ".join(str(p) for p in problems.items[:5])
+            summary = f"{problems.total:,} 个问题 / problems; " + "; ".join(str(p) for p in problems.items[:5])
             _finish_record(conn, result, who, summary)
     return result
 

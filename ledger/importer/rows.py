@@ -36,15 +36,24 @@ class Problem:
 
 @dataclass
 class Problems:
-    """Problems up to a cap; the total keeps counting past it."""
+    """Problems up to a cap; the total, and the count of each sheet, keep counting past it."""
     cap: int
     items: list[Problem] = field(default_factory=list)
     total: int = 0
+    by_sheet: dict[str, int] = field(default_factory=dict)
 
     def add(self, problem: Problem) -> None:
         self.total += 1
+        self.by_sheet[problem.sheet] = self.by_sheet.get(problem.sheet, 0) + 1
         if len(self.items) < self.cap:
             self.items.append(problem)
+
+    def absorb(self, later: "Problems") -> None:
+        """`later`'s problems after these ones, up to the cap."""
+        self.items += later.items[:max(0, self.cap - len(self.items))]
+        self.total += later.total
+        for sheet, n in later.by_sheet.items():
+            self.by_sheet[sheet] = self.by_sheet.get(sheet, 0) + n
 
     def __bool__(self) -> bool:
         return self.total > 0

@@ -168,6 +168,20 @@ def test_a_department_imports_its_own_units_only_and_a_bad_file_is_named(app, as
     assert "只接受 .xlsx 工作簿、.csv 文件或 CSV 文件的 .zip 包" in json.dumps(response, ensure_ascii=False)
 
 
+def test_a_file_of_another_departments_says_so_first_and_counts_every_sheet(app, as_user, engine, tmp_path):
+    """Another department's file with 250 bad amounts: its unit heads the list the page shows, and
+    the alert counts the problems of each sheet, the 50 the list leaves out among them."""
+    other = LedgerBuilder().unit("U3", dept="D2")
+    for i in range(250):
+        other.asset(f"Z{i}", unit="U3", original_value="一千元")
+    _, response = upload(as_user("dept"), ledger_files(other, tmp_path))
+    (problems,) = grids(response)
+    said = json.dumps(response, ensure_ascii=False)
+    assert "导入失败：发现 252 个问题（单位.csv 2，资产卡片.csv 250），未写入任何数据。下表列出前 200 个。" in said
+    assert [(p["sheet"], p["column"], p["zh"]) for p in problems["rowData"][:2]] == [
+        ("单位.csv", "主管部门编码", "不在本账号范围内"), ("单位.csv", "单位编码", "不在本账号范围内")]
+
+
 def test_the_meeting_pack_prints_landscape_one_page_wide(app, as_user):
     sheet = pack(as_user("leader"))["部门排名"]
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1

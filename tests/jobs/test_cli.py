@@ -60,6 +60,14 @@ def test_failed_import_lists_every_problem(engine, run, tmp_path):
     assert "nothing was written" in result.output
 
 
+def test_a_failed_import_past_the_list_counts_what_it_left_out_sheet_by_sheet(engine, run, tmp_path):
+    b = LedgerBuilder().unit(region="9901").asset("A1", acquired_on="x").asset("A2", original_value="-1")
+    result = run("import", str(b.write(tmp_path)), env={"PANHUO_IMPORT_MAX_ERRORS": "1"})
+    assert result.exit_code == 1 and result.output.count("第") == 1
+    assert "……另有 2 个问题未列出 / 2 more not listed" in result.output
+    assert "导入失败，共 3 个问题（单位.csv 1，资产卡片.csv 2），未写入任何数据" in result.output
+
+
 def test_import_compute_export_xlsx(engine, run, tmp_path):
     b = LedgerBuilder().unit().asset("A1", status="闲置",
                                       status_since="2025-01-01", photo_count="0")

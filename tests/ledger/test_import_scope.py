@@ -108,3 +108,19 @@ def test_a_county_is_not_told_where_another_regions_department_sits(engine, conf
     # a supervisor (no region) is told, to fix the file
     result = import_path(engine, b.write(tmp_path / "city"), config, username="supervisor")
     assert OTHER in " ".join(str(p) for p in result.problems)
+
+
+def test_what_lies_outside_the_scope_is_listed_first_and_every_sheet_counted(engine, config, tmp_path):
+    """A department sending another department's file: the other unit heads the list, before the
+    problems that follow from it in other sheets, even when those alone would fill the list."""
+    loaded(engine, config, tmp_path)
+    b = LedgerBuilder().unit("O1", dept="DO", region=OTHER)
+    for code in ("OB", "OC", "OD"):
+        b.asset(code, unit="O1", original_value="一千元")
+    result = import_path(engine, b.write(tmp_path / "other"), config.replace(import__max_errors=2), username="dh",
+                         scope=Scope("department", "DH"))
+    assert [str(p) for p in result.problems] == [
+        "单位.csv 第2行 主管部门编码「DO」：不在本账号范围内 / outside this account's scope",
+        "单位.csv 第2行 单位编码「O1」：不在本账号范围内 / outside this account's scope"]
+    assert result.problem_total == 5 and result.where_problems_are() == "单位.csv 2，资产卡片.csv 3"
+    assert counts(engine) == [2, 2, 0]
