@@ -134,6 +134,29 @@ def check_references(duck: duckdb.DuckDBPyConnection, staged: dict[str, tuple[Ta
                 "资产编号不存在（本文件和已导入数据中都没有）", "unknown asset (neither in this file nor loaded before)")
 
 
+def city_prefix(city_code: str) -> str:
+    """What the codes of a city's own region and its counties begin with (GB/T 2260): a
+    prefecture's four digits (371500: 3715, 371502 its district), a municipality's two (110000: 11)."""
+    prefix = city_code
+    while prefix.endswith("00") and len(prefix) > 2:
+        prefix = prefix[:-2]
+    return prefix
+
+
+def check_in_city(duck: duckdb.DuckDBPyConnection, sheet: str, city_code: str, problems: Problems) -> None:
+    """Every unit belongs to the city or one of its counties: another city's units would be ranked
+    as one more county of this one. (The template's example unit, of 示例市, is refused as the
+    example it is: not told twice.)"""
+    from ledger.importer.template import EXAMPLE
+
+    rows = _rows(duck, ("SELECT row_no, region_code AS value FROM stage_units WHERE region_code IS NOT NULL "
+                        "AND regexp_full_match(region_code, '[0-9]{6}') AND NOT starts_with(region_code, $prefix) "
+                        "AND unit_code IS DISTINCT FROM $example ORDER BY row_no"),
+                 {"prefix": city_prefix(city_code), "example": EXAMPLE["units"]["unit_code"]})
+    _report(problems, sheet, UNITS, "region_code", rows, f"不属于本市（{city_code}）或其所辖县区",
+            f"not the city's ({city_code}) nor one of its counties'")
+
+
 def check_departments(duck: duckdb.DuckDBPyConnection, sheet: str, problems: Problems, scoped: bool = False) -> None:
     """A department belongs to exactly one region, within the file and against the ledger.
     `scoped`: a county's import, which is never told where another region's department sits."""

@@ -55,8 +55,9 @@ def edit(table, index, **cells):
     (edit("assets", 1, asset_code="A1"), "资产卡片.csv 第3行 资产编号「A1」：与第 2 行重复"),
     (edit("assets", 1, unit_code="NOPE"), "资产卡片.csv 第3行 单位编码「NOPE」：单位编码不存在"),
     (edit("units", 0, region_code="9901"), "单位.csv 第2行 区划编码「9901」：区划编码应为 6 位数字"),
-    (edit("units", 1, dept_code="D1", region_code="990200"),
-     "单位.csv 第3行 区划编码「990200」：主管部门 D1 的单位须属同一区划：第 2 行为 990100"),
+    (edit("units", 1, dept_code="D1", region_code="990122"),
+     "单位.csv 第3行 区划编码「990122」：主管部门 D1 的单位须属同一区划：第 2 行为 990100"),
+    (edit("units", 1, dept_code="D9", region_code="990200"), "单位.csv 第3行 区划编码「990200」：不属于本市（990100）或其所辖县区"),
     (base().change("A9", "2021-01-01", "闲置"), "状况变动.csv 第2行 资产编号「A9」：资产编号不存在"),
     (base().change("A1", "2019-01-01", "闲置"), "状况变动.csv 第2行 变动日期「2019-01-01」：早于资产取得日期"),
     (base().change("A1", "2021-01-01", "闲置").change("A1", "2021-01-01", "在用"),
@@ -219,3 +220,14 @@ def test_a_large_load_keeps_every_index_and_foreign_key_and_writes_what_an_ordin
     with pytest.raises(IntegrityError), engine.begin() as conn:
         conn.execute(StatusChange.__table__.insert().values(asset_code="NOBODY", changed_on=dt.date(2021, 1, 1),
                                                            status="idle"))
+
+
+@pytest.mark.parametrize("city, inside, outside", [
+    ("990100", ["990100", "990102", "990181"], ["990200", "990001", "980100"]),
+    ("371500", ["371500", "371502", "371581"], ["371600", "370100"]),
+    ("110000", ["110000", "110101", "110118"], ["120101", "130100"]),  # a municipality's districts: 1101xx
+])
+def test_a_citys_own_region_and_its_counties_codes_begin_with_its_prefix(city, inside, outside):
+    from ledger.importer.stage import city_prefix
+
+    assert [code.startswith(city_prefix(city)) for code in inside + outside] == [True] * len(inside) + [False] * len(outside)
