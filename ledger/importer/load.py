@@ -174,7 +174,8 @@ def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Con
         stage.check_duplicates(duck, table, sheet, problems)
     stage.check_references(duck, staged, problems)
     if "units" in staged:
-        stage.check_in_city(duck, staged["units"][1], config["org.city_region_code"], problems)
+        stage.check_in_city(duck, staged["units"][1], config["org.city_region_code"], config["org.city_name"],
+                            problems)
         stage.check_departments(duck, staged["units"][1], problems, scoped)
     stage.check_dates_after_acquisition(duck, staged, problems)
     if "plans" in staged:

@@ -143,7 +143,8 @@ def city_prefix(city_code: str) -> str:
     return prefix
 
 
-def check_in_city(duck: duckdb.DuckDBPyConnection, sheet: str, city_code: str, problems: Problems) -> None:
+def check_in_city(duck: duckdb.DuckDBPyConnection, sheet: str, city_code: str, city_name: str,
+                  problems: Problems) -> None:
     """Every unit belongs to the city or one of its counties: another city's units would be ranked
     as one more county of this one. (The template's example unit, of 示例市, is refused as the
     example it is: not told twice.)"""
@@ -153,7 +154,7 @@ def check_in_city(duck: duckdb.DuckDBPyConnection, sheet: str, city_code: str, p
                         "AND regexp_full_match(region_code, '[0-9]{6}') AND NOT starts_with(region_code, $prefix) "
                         "AND unit_code IS DISTINCT FROM $example ORDER BY row_no"),
                  {"prefix": city_prefix(city_code), "example": EXAMPLE["units"]["unit_code"]})
-    _report(problems, sheet, UNITS, "region_code", rows, f"不属于本市（{city_code}）或其所辖县区",
+    _report(problems, sheet, UNITS, "region_code", rows, f"不属于{city_name}（{city_code}）或其所辖县区",
             f"not the city's ({city_code}) nor one of its counties'")
 
 
