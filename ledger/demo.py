@@ -232,7 +232,9 @@ class _AssetGenerator:
             self._disposal_story(code, timeline, value, q)
         if rng.random() < 0.03:
             self._change(timeline, "在用")  # a plain in-use correction entry
-        timeline.sort()
+        # the export is of its day (`end`): a yearly confirmation or a story's step due after it has
+        # not happened yet, and no card says it has (the import refuses a date still to come)
+        timeline = sorted(entry for entry in timeline if entry[0] <= self.end)
         status_since, status = timeline[-1]
         for on, entry in timeline[1:-1]:
             self.w.row("status_changes", [code, _day(on), entry])

@@ -19,6 +19,7 @@ class Column:
     default: object = None
     choices: dict[str, str] | None = None  # for enum: accepted spelling -> stored key
     width: int | None = None  # text: the most characters its database column holds (default NAME_CHARS)
+    past: bool = False  # date: of something that has happened, so never after the day of the import
 
     @property
     def max_chars(self) -> int | None:
@@ -75,9 +76,9 @@ ASSETS = Table("assets", "资产卡片", "assets", (
     Column("category", "资产分类", "enum", True, None, _enum(vocab.CATEGORIES)),
     Column("original_value", "原值", "money", True),
     Column("net_value", "净值", "money"),
-    Column("acquired_on", "取得日期", "date", True),
+    Column("acquired_on", "取得日期", "date", True, past=True),
     Column("status", "使用状况", "enum", True, None, _enum(vocab.STATUSES)),
-    Column("status_since", "状况起始日期", "date", True),
+    Column("status_since", "状况起始日期", "date", True, past=True),
     Column("location", "存放地点", "text"),
     Column("photo_count", "照片数", "int", False, 0),
     Column("shared", "是否共享共用", "bool", False, False),
@@ -86,7 +87,7 @@ ASSETS = Table("assets", "资产卡片", "assets", (
 
 STATUS_CHANGES = Table("status_changes", "状况变动", "status_changes", (
     Column("asset_code", "资产编号", "code", True),
-    Column("changed_on", "变动日期", "date", True),
+    Column("changed_on", "变动日期", "date", True, past=True),
     Column("status", "使用状况", "enum", True, None, _enum(vocab.STATUSES)),
 ), keys=("asset_code", "changed_on"))
 
@@ -95,9 +96,9 @@ PLANS = Table("plans", "盘活台账", "plans", (
     Column("asset_code", "资产编号", "code", True),
     Column("method", "盘活方式", "enum", True, None, _enum(vocab.METHODS)),
     Column("owner", "责任人", "text", width=100),
-    Column("listed_on", "列入日期", "date", True),
+    Column("listed_on", "列入日期", "date", True, past=True),
     Column("due_on", "计划完成日期", "date", True),
-    Column("done_on", "实际完成日期", "date"),
+    Column("done_on", "实际完成日期", "date", past=True),
 ), keys=("plan_id",), unique=(("asset_code",),))
 
 LEASES = Table("leases", "出租合同", "leases", (
@@ -115,10 +116,10 @@ INCOME = Table("income", "收入", "income", (
     Column("income_id", "收入编号", "code", True),
     Column("asset_code", "资产编号", "code", True),
     Column("kind", "收入类型", "enum", True, None, _enum(vocab.INCOME_KINDS)),
-    Column("received_on", "到账日期", "date", True),
+    Column("received_on", "到账日期", "date", True, past=True),
     Column("amount", "到账金额", "money", True),
     Column("appraised_value", "评估价值", "money"),
-    Column("remitted_on", "上缴日期", "date"),
+    Column("remitted_on", "上缴日期", "date", past=True),
     Column("remitted_amount", "上缴金额", "money", False, 0),
 ), keys=("income_id",))
 
@@ -127,8 +128,8 @@ LISTINGS = Table("listings", "公物仓", "listings", (
     Column("asset_code", "资产编号", "code", True),
     Column("mode", "调剂共享模式", "enum", True, None, _enum(vocab.LISTING_MODES)),
     Column("scope", "发布范围", "enum", False, "local", _enum(vocab.LISTING_SCOPES)),
-    Column("listed_on", "入仓日期", "date", True),
-    Column("delisted_on", "出仓日期", "date"),
+    Column("listed_on", "入仓日期", "date", True, past=True),
+    Column("delisted_on", "出仓日期", "date", past=True),
     Column("outcome", "出仓原因", "enum", False, None, _enum(vocab.LISTING_OUTCOMES)),
     Column("receiver", "接收单位", "text"),
 ), keys=("listing_id",))
@@ -142,7 +143,7 @@ REQUESTS = Table("requests", "配置需求", "requests", (
     Column("category_code", "分类代码", "code"),
     Column("quantity", "数量", "int", True),
     Column("unit_price", "单价", "money", True),
-    Column("requested_on", "申报日期", "date", True),
+    Column("requested_on", "申报日期", "date", True, past=True),
     Column("reason", "申报理由", "text", width=2000),
 ), keys=("request_id",))
 

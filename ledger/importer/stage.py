@@ -3,6 +3,8 @@ across rows and tables run there in SQL and nothing reaches the ledger before ev
 passed."""
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import pyarrow as pa
 
@@ -179,6 +181,19 @@ def check_departments(duck: duckdb.DuckDBPyConnection, sheet: str, problems: Pro
     else:
         _report(problems, sheet, UNITS, "region_code", rows,
                 "主管部门 {dept_code} 已属于区划 {expected}", "department {dept_code} already belongs to region {expected}")
+
+
+def check_not_after(duck: duckdb.DuckDBPyConnection, staged: dict[str, tuple[Table, str]], today: dt.date,
+                    problems: Problems) -> None:
+    """A date of something that has happened (an acquisition, a change, a receipt: `Column.past`)
+    is not after the day of the import: 2062 for 2026 is a slip of the keyboard, and the months
+    would count the card as not yet acquired, the income as not yet received."""
+    for table, sheet in staged.values():
+        for column in (c for c in table.columns if c.past):
+            rows = _rows(duck, f"SELECT row_no, {column.key} AS value FROM {stage_name(table)} "
+                               f"WHERE {column.key} > $today ORDER BY row_no", {"today": today})
+            _report(problems, sheet, table, column.key, rows, f"晚于今天（{today.isoformat()}）：尚未发生的日期",
+                    f"after today ({today.isoformat()}): a date that has not come yet")
 
 
 def check_dates_after_acquisition(duck: duckdb.DuckDBPyConnection, staged: dict, problems: Problems) -> None:

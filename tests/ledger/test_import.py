@@ -74,6 +74,9 @@ def edit(table, index, **cells):
     (base().request("R1", unit_code="NOPE"), "配置需求.csv 第2行 单位编码「NOPE」：单位编码不存在"),
     (base().request("R1", budget_year="1999"), "配置需求.csv 第2行 预算年度「1999」：预算年度应在 2000–2100 之间"),
     (base().request("R1", quantity="0"), "配置需求.csv 第2行 数量「0」：数量应不小于 1"),
+    (edit("assets", 1, acquired_on="2062-03-15", status_since="2062-03-15"),
+     "资产卡片.csv 第3行 取得日期「2062-03-15」：晚于今天"),
+    (base().income("S1", "A1", "2021-01-01", "10", "2062-01-02", "10"), "收入.csv 第2行 上缴日期「2062-01-02」：晚于今天"),
     (base().request("R1", unit_price="0"), "配置需求.csv 第2行 单价「0」：单价应大于 0"),
     (base().request("R1", unit_price="-3"), "配置需求.csv 第2行 单价「-3」：金额不能为负数"),
     (base().request("R1", category="飞机"), "配置需求.csv 第2行 资产分类「飞机」：取值无效"),
@@ -231,3 +234,20 @@ def test_a_citys_own_region_and_its_counties_codes_begin_with_its_prefix(city, i
     from ledger.importer.stage import city_prefix
 
     assert [code.startswith(city_prefix(city)) for code in inside + outside] == [True] * len(inside) + [False] * len(outside)
+
+
+def test_a_date_still_to_come_is_refused_where_only_the_past_can_stand(engine, config, tmp_path):
+    """A plan falls due and a lease ends after today; a plan is not done, nor income received, tomorrow."""
+    import datetime as dt
+
+    today = config.today()
+    tomorrow, next_year = (today + dt.timedelta(days=1)).isoformat(), f"{today.year + 1}-06-30"
+    ahead = base().plan("T1", "A1", "2021-01-01", next_year).lease("H1", "A2", "2021-01-01", next_year, lessee="某公司",
+                                                                     annual_rent="1000")
+    assert import_path(engine, ahead.write(tmp_path / "ahead"), config).ok
+    done = base().plan("T1", "A1", "2021-01-01", next_year, done_on=tomorrow).income("S1", "A1", tomorrow, "10")
+    problems = failing(engine, config, tmp_path, done)
+    assert sorted(problems) == [f"收入.csv 第2行 到账日期「{tomorrow}」：晚于今天（{today}）：尚未发生的日期 / "
+                                f"after today ({today}): a date that has not come yet",
+                                f"盘活台账.csv 第2行 实际完成日期「{tomorrow}」：晚于今天（{today}）：尚未发生的日期 / "
+                                f"after today ({today}): a date that has not come yet"]
