@@ -33,7 +33,8 @@ _FORCE = object()  # a cell the text pass cannot take: its row goes to the cell 
 # which reports it (a superset is harmless, a subset would let a bad row through)
 ROW_RULES = {
     "units": "region_code IS NOT NULL AND NOT regexp_full_match(region_code, '[0-9]{6}')",
-    "assets": f"status_since < acquired_on OR NOT regexp_full_match(category_code, '{CODE_PATTERN}')",
+    "assets": f"status_since < acquired_on OR NOT regexp_full_match(category_code, '{CODE_PATTERN}') "
+              "OR net_value > original_value",
     "requests": f"budget_year NOT BETWEEN 2000 AND 2100 OR quantity < 1 OR unit_price <= 0 "
                 f"OR NOT regexp_full_match(category_code, '{CODE_PATTERN}')",
     "plans": "due_on < listed_on OR done_on < listed_on",

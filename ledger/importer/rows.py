@@ -82,6 +82,9 @@ def _row_rules(table: Table, row: dict) -> Iterator[tuple[str, str, str]]:
             yield "status_since", f"早于取得日期 {get('acquired_on')}", f"before the acquisition date {get('acquired_on')}"
         if get("category_code") is not None and not _CLASS_CODE.match(get("category_code")):
             yield "category_code", *_CLASS_CODE_WORDS
+        # 净值 is 原值 less its depreciation: one above it is a slip (or two columns swapped)
+        if get("net_value") is not None and get("original_value") is not None and get("net_value") > get("original_value"):
+            yield "net_value", "净值不能大于原值", "the net value cannot exceed the original value"
     elif table.key == "requests":
         if get("budget_year") is not None and not 2000 <= get("budget_year") <= 2100:
             yield "budget_year", "预算年度应在 2000–2100 之间", "budget year must be 2000–2100"
