@@ -374,6 +374,6 @@ def request_outcomes(frame: pd.DataFrame) -> dbc.Card:
         for r in frame.head(20).itertuples()]
     head = html.Thead(html.Tr([html.Th(h) for h in ("需求编号", "预算年度", "资产名称", "数量", "金额", "申报日期",
                                                     "审核决定", "调剂进度", "审核意见")]))
-    note = f"共 {len(frame)} 项，显示最近 20 项" if len(frame) > 20 else None
+    note = f"共 {len(frame):,} 项，显示最近 20 项" if len(frame) > 20 else None
     return section("配置需求与审核结果", dbc.Table([head, html.Tbody(rows)], size="sm", hover=True),
                    html.Div(note, className="small text-muted") if note else None)

@@ -44,6 +44,6 @@ def costliest(row: dict, items: list[dict], month: str, config, id_: str, limit:
         c.yuan_column("value", "涉及金额", width=140),
         c.figure_column("points", "可挽回（分）", width=140, sort="desc"),
     ], height="420px")
-    note = html.Div(f"共 {len(ranked)} 项，全部整改约可挽回 {fig.phrase('score', total)}。同类问题合计测算可挽回分数，按涉及金额分摊到各项"
+    note = html.Div(f"共 {len(ranked):,} 项，全部整改约可挽回 {fig.phrase('score', total)}。同类问题合计测算可挽回分数，按涉及金额分摊到各项"
                     f"（资料补全按项均摊）。{why}", className="text-muted small mb-2")
     return c.section(f"失分最多的资产（前 {min(limit, len(ranked))} 项）", note, grid)

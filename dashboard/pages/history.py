@@ -46,5 +46,5 @@ def layout(code: str | None = None, **_query):
         html.Div([html.H2(f"{dept.name} · 履历", className="page-title"),
                   html.A("部门详情", href=f"/department?code={code}", className="btn btn-sm btn-outline-secondary")],
                  className="page-head"),
-        c.section(f"通报、约谈、整改（{len(events)} 项）", table),
+        c.section(f"通报、约谈、整改（{len(events):,} 项）", table),
     ])

@@ -152,7 +152,7 @@ def interview_notice(_one, _all, month, dept):
     if not made:
         return no_update, "本月约谈名单为空"
     context.audit("export", f"约谈通知书 {month}（全部，zip）", detail=f"{len(made)} 份")
-    return dcc.send_bytes(documents.zipped(made), f"约谈通知书_{month}.zip"), f"共 {len(made)} 份"
+    return dcc.send_bytes(documents.zipped(made), f"约谈通知书_{month}.zip"), f"共 {len(made):,} 份"
 
 
 @callback(Output(f"{P}-topics", "children"), Input(f"{P}-dept", "value"), State(f"{P}-month", "value"))
@@ -252,7 +252,7 @@ def record(n, interview_id, outcome, texts, owners, deadlines, assets, version):
     except UserError as exc:
         return evidence.said(exc), no_update, no_update, no_update, no_update
     # an empty form again: what was saved is in the list below, and cannot be saved twice
-    return (dbc.Alert(f"已保存，整改承诺 {len(ids)} 项", color="success", className="py-1 mb-0"), (version or 0) + 1,
+    return (dbc.Alert(f"已保存，整改承诺 {len(ids):,} 项", color="success", className="py-1 mb-0"), (version or 0) + 1,
             [_commitment_row(i) for i in range(FORM_ROWS)], 0, "")
 
 
@@ -321,7 +321,7 @@ def unread(_version):
         return None
     rows = pd.DataFrame([{"dept": r.dept_name, "title": r.title, "user": r.username,
                           "sent": fig.moment(r.created_at, config.zone, seconds=False)} for r in found])
-    return c.section(f"逾期未读的通知书（送达超过 {days} 天未读，{len(rows)} 份）", c.grid(f"{P}-unread-grid", rows, [
+    return c.section(f"逾期未读的通知书（送达超过 {days} 天未读，{len(rows):,} 份）", c.grid(f"{P}-unread-grid", rows, [
         {"field": "dept", "headerName": "部门", "width": 200, "tooltipField": "dept"},
         {"field": "title", "headerName": "文书", "flex": 1, "minWidth": 240, "tooltipField": "title"},
         {"field": "user", "headerName": "未读账号", "width": 140}, {"field": "sent", "headerName": "送达时间", "width": 150},

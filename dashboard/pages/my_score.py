@@ -58,7 +58,7 @@ def render(month: str):
             html.Div([html.Span(SCORED[name].label, className="fw-semibold"),
                       html.Span(f"失 {fig.phrase('score', lost[name])}", className="lost")],
                      className="fix-head"),
-            html.Div(f"涉及资产 {len(behind)} 项：" + "、".join(f"{code}（{names[code]}）" if code in names else code
+            html.Div(f"涉及资产 {len(behind):,} 项：" + "、".join(f"{code}（{names[code]}）" if code in names else code
                                                            for code in behind["asset_code"].head(8))
                      + ("等" if len(behind) > 8 else ""),
                      className="fix-body") if len(behind) else html.Div("无对应预警，按指标口径整改", className="fix-body"),
@@ -179,7 +179,7 @@ def whatif_section(items: list[dict], month: str) -> dbc.Card:
     """Tick items (or a whole kind) and see the score, sub-scores and rank recomputed at once."""
     if not items:
         return c.section("模拟测算 · 如果整改这些问题", c.empty("本月没有待整改的预警事项，无需模拟"))
-    kinds = [{"label": f"{vocab.FIX_ACTIONS[k]}（全部 {n} 项）", "value": k}
+    kinds = [{"label": f"{vocab.FIX_ACTIONS[k]}（全部 {n:,} 项）", "value": k}
              for k, n in ((k, sum(1 for i in items if i["rule"] in rules)) for k, rules in KINDS.items()) if n]
     frame = pd.DataFrame([{"key": f"{i['rule']}|{i['ref']}", "action": RULE_ACTION[i["rule"]],
                            "asset": i["asset_code"], "name": i["asset_name"], "ref": i["ref"],
@@ -221,7 +221,7 @@ def _standing(result) -> html.Div:
                                         className="delta"), f"本月 {c.shown('score', before['score'])}",
                                id_=f"{P}-whatif-score"), md=4),
             dbc.Col(c.kpi_card("模拟排名", rank_text(after), None, f"本月 {rank_text(before)}", id_=f"{P}-whatif-rank"), md=4),
-            dbc.Col(c.kpi_card("计入测算的问题", f"{result.fixed} 项", None, "同一资产的两条闲置预警按一项计"), md=4),
+            dbc.Col(c.kpi_card("计入测算的问题", f"{result.fixed:,} 项", None, "同一资产的两条闲置预警按一项计"), md=4),
         ], className="g-3 mb-2"),
         dbc.Table([html.Thead(html.Tr([html.Th(h) for h in ("指标", "本月单项得分", "模拟单项得分", "变化")])),
                    html.Tbody(rows)], size="sm", className="score-table"),

@@ -71,7 +71,7 @@ def layout(month: str | None = None, **_query):
                 for _, r in frame.iterrows()]
         return html.Section([html.H2(title), html.Table([html.Thead(head), html.Tbody(body)], className="report-table")])
 
-    lists = [html.Section([html.H2(f"{zh}名单（{int((entries.list == key).sum())}）"),
+    lists = [html.Section([html.H2(f"{zh}名单（{int((entries.list == key).sum()):,}）"),
                            html.Table([html.Tbody([html.Tr([html.Td(e["name"], className="who"),
                                                             html.Td(reasons_text(e["reasons"]))])
                                                    for _, e in entries[entries.list == key].iterrows()])],

@@ -208,7 +208,7 @@ def act(_confirm, _reminded, selected, month, version):
             if step == f"{P}-confirm":
                 units = [r.get("unit_code") for r in (selected if isinstance(selected, list) else []) if isinstance(r, dict)]
                 done_month, n = reporting.confirm(conn, actor, units, scope.units(), config.today())
-                said = f"已确认 {n} 个单位{fig.month_text(done_month)}无变化（记为{fig.date_text(config.today())}报送）"
+                said = f"已确认 {n:,} 个单位{fig.month_text(done_month)}无变化（记为{fig.date_text(config.today())}报送）"
             else:
                 said = _remind(conn, actor, month, config)
     except UserError as exc:
@@ -233,14 +233,14 @@ def _remind(conn, actor, month, config) -> str:
     for dept, units in missing.groupby("dept_code"):
         names = "、".join(units["unit_name"].head(30)) + ("等" if len(units) > 30 else "")
         sent += inbox.notify_departments(
-            conn, [dept], "reminder", f"催报：{fig.month_text(month)}台账尚有 {len(units)} 个单位未报送",
+            conn, [dept], "reminder", f"催报：{fig.month_text(month)}台账尚有 {len(units):,} 个单位未报送",
             f"截至{fig.date_text(config.today())}，以下单位尚未报送{fig.month_text(month)}资产台账（应于"
             f"{fig.date_text(due)}前报送）：{names}。\n请尽快在平台“数据导入”页面导入，或对无变化的单位确认“本月无变化”。",
             month, bool(config["mail.host"]))
     audit.record(conn, actor.username, "reminder.send", f"{month} 催报",
                  after={"departments": sorted(missing["dept_code"].unique().tolist())[:200], "units": len(missing)},
                  role=actor.role, address=actor.address)
-    return f"已向 {missing['dept_code'].nunique()} 个部门发送催报消息（{sent} 个账号），涉及未报送单位 {len(missing)} 个"
+    return f"已向 {missing['dept_code'].nunique():,} 个部门发送催报消息（{sent:,} 个账号），涉及未报送单位 {len(missing):,} 个"
 
 
 @callback(Output(f"{P}-download", "data"), Input(f"{P}-export", "n_clicks"), State(f"{P}-month", "value"),
@@ -301,9 +301,9 @@ def weekly(week, tab):
     # before the due time a department without a report still has time: 待报送, not 未报送
     waiting = clock.local_now(config.zone) < due
     return html.Div([
-        c.section(f"已报送（{len(done)} 个部门）", grid),
-        c.section(f"待报送（{len(missing)} 个部门，{c.due_moment(due)} 截止）" if waiting else
-                  f"未报送（{len(missing)} 个部门）",
+        c.section(f"已报送（{len(done):,} 个部门）", grid),
+        c.section(f"待报送（{len(missing):,} 个部门，{c.due_moment(due)} 截止）" if waiting else
+                  f"未报送（{len(missing):,} 个部门）",
                   html.Div("、".join(missing["dept_name"]) or "无", className="missing-list")),
     ])
 

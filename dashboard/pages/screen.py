@@ -167,7 +167,7 @@ def _department_ranking(engine, scope, month, city_code):
     depts = depts.sort_values("rank")
     # the rows of each half spread over the panel's height, so neither leaves its lower half empty
     return html.Div([
-        html.Div([html.H3(f"市直部门前十（共 {len(depts)} 个）", className="sub-title"), _bars(depts.head(10))],
+        html.Div([html.H3(f"市直部门前十（共 {len(depts):,} 个）", className="sub-title"), _bars(depts.head(10))],
                  className="half fill-half"),
         html.Div([html.H3("市直部门后十", className="sub-title"), _bars(depts.tail(10))], className="half fill-half"),
     ], className="halves")
@@ -202,12 +202,12 @@ def _lists(engine, scope, month):
         items = [html.Li([html.Span(e["name"], className="list-who"),
                           html.Span(reasons_text(e["reasons"][:2]), className="list-why")])
                  for _, e in members.head(SHOWN).iterrows()]
-        more = f"（另有 {len(members) - SHOWN} 个）" if len(members) > SHOWN else ""
-        blocks.append(html.Div([html.H3(f"{LISTS[key]}名单 · {len(members)} 个{more}", className="sub-title"),
+        more = f"（另有 {len(members) - SHOWN:,} 个）" if len(members) > SHOWN else ""
+        blocks.append(html.Div([html.H3(f"{LISTS[key]}名单 · {len(members):,} 个{more}", className="sub-title"),
                                 html.Ul(items, className="screen-list") if items else c.empty("本月无")], className="half"))
-    others = " · ".join(f"{LISTS[k]} {int((entries.list == k).sum())} 个" for k in ("notice", "budget_restriction"))
+    others = " · ".join(f"{LISTS[k]} {int((entries.list == k).sum()):,} 个" for k in ("notice", "budget_restriction"))
     totals = queries.commitment_totals(engine, scope, context.config().today())
-    others += f" · 整改承诺进行中 {totals['open']} 项，其中逾期 {totals['overdue']} 项"
+    others += f" · 整改承诺进行中 {totals['open']:,} 项，其中逾期 {totals['overdue']:,} 项"
     return html.Div([html.Div(blocks, className="halves"), html.Div(others, className="screen-foot")])
 
 

@@ -45,5 +45,5 @@ def render(month: str, code: str):
                                  id=f"{P}-back")], md=3),
                  dbc.Col(score_breakdown(row, context.config()), md=9)], className="g-3 mb-3"),
         c.section("近13个月", c.trend(history, ["score"])),
-        c.section(f"本月预警（{len(warnings)} 条）", warnings_grid(f"{P}-warnings", warnings, {row["code"]: row["name"]})),
+        c.section(f"本月预警（{len(warnings):,} 条）", warnings_grid(f"{P}-warnings", warnings, {row["code"]: row["name"]})),
     ]), row["name"]

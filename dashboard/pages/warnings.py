@@ -255,7 +255,7 @@ def act(_ack, _submit, _verify, _return, _resolve, selected, note, fix_by, conte
             elif step == "return":
                 departments = workflow.return_cases(conn, actor, ids, where, note)
                 done = len(ids)
-                inbox.notify_departments(conn, departments, "returned", f"预警整改材料被退回（{len(ids)} 条）",
+                inbox.notify_departments(conn, departments, "returned", f"预警整改材料被退回（{len(ids):,} 条）",
                                          f"退回理由：{note.strip()}\n请在平台“预警”页面查看，补充材料后重新报送。", None,
                                          bool(config["mail.host"]))
             else:
@@ -270,7 +270,7 @@ def act(_ack, _submit, _verify, _return, _resolve, selected, note, fix_by, conte
     if step == "ack":
         changed["fix_by"] = str(fix_by)
     verb = {"ack": "已确认", "submit": "已报送待核验", "verify": "已核验销号", "return": "已退回", "resolve": "已销号"}[step]
-    return (dbc.Alert(f"{verb} {done} 条", color="success", className="py-1 mb-0"),
+    return (dbc.Alert(f"{verb} {done:,} 条", color="success", className="py-1 mb-0"),
             {"keys": [r.get("key") for r in chosen], "changed": changed}, "", None, None)
 
 
