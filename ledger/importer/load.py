@@ -178,7 +178,7 @@ def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Con
                             problems)
         stage.check_departments(duck, staged["units"][1], problems, scoped)
     stage.check_dates_after_acquisition(duck, staged, problems)
-    stage.check_not_after(duck, staged, config.today(), problems)
+    stage.check_dates_in_range(duck, staged, config.today(), problems)
     if "plans" in staged:
         stage.check_one_plan_per_asset(duck, staged["plans"][1], problems)
     if "requests" in staged:

@@ -183,16 +183,24 @@ def check_departments(duck: duckdb.DuckDBPyConnection, sheet: str, problems: Pro
                 "主管部门 {dept_code} 已属于区划 {expected}", "department {dept_code} already belongs to region {expected}")
 
 
-def check_not_after(duck: duckdb.DuckDBPyConnection, staged: dict[str, tuple[Table, str]], today: dt.date,
-                    problems: Problems) -> None:
-    """A date of something that has happened (an acquisition, a change, a receipt: `Column.past`)
-    is not after the day of the import: 2062 for 2026 is a slip of the keyboard, and the months
-    would count the card as not yet acquired, the income as not yet received."""
+EARLIEST = dt.date(1900, 1, 1)  # no card of a public body dates from before: 0202 for 2020 is a slip
+
+
+def check_dates_in_range(duck: duckdb.DuckDBPyConnection, staged: dict[str, tuple[Table, str]], today: dt.date,
+                         problems: Problems) -> None:
+    """No date before 1900, and a date of something that has happened (an acquisition, a change, a
+    receipt: `Column.past`) not after the day of the import: 2062 for 2026 is a slip of the
+    keyboard, and the months would count the card as not yet acquired, the income as not received."""
     for table, sheet in staged.values():
-        for column in (c for c in table.columns if c.past):
-            rows = _rows(duck, f"SELECT row_no, {column.key} AS value FROM {stage_name(table)} "
+        for column in (c for c in table.columns if c.kind == "date"):
+            early = _rows(duck, f"SELECT row_no, {column.key} AS value FROM {stage_name(table)} "
+                                f"WHERE {column.key} < $earliest ORDER BY row_no", {"earliest": EARLIEST})
+            _report(problems, sheet, table, column.key, early, "早于 1900 年：请核对年份", "before 1900: check the year")
+            if not column.past:
+                continue
+            late = _rows(duck, f"SELECT row_no, {column.key} AS value FROM {stage_name(table)} "
                                f"WHERE {column.key} > $today ORDER BY row_no", {"today": today})
-            _report(problems, sheet, table, column.key, rows, f"晚于今天（{today.isoformat()}）：尚未发生的日期",
+            _report(problems, sheet, table, column.key, late, f"晚于今天（{today.isoformat()}）：尚未发生的日期",
                     f"after today ({today.isoformat()}): a date that has not come yet")
 
 
