@@ -164,9 +164,11 @@ def render(month, dept, _version):
     if isinstance(dept, str) and shown.empty and scope.kind != "department":
         scope.refused("报送情况 部门", dept)
     title = "单位报送状态" + (f"：{shown['dept_name'].iloc[0]}" if isinstance(dept, str) and len(shown) else "")
+    # ticks only for an account that has something to do with them (所选单位本月无变化)
+    ticks = {"rowSelection": c.TICK_SEVERAL} if scope.may("confirm") else None
     parts.append(c.section(title, c.grid(f"{P}-units", _unit_rows(shown), UNIT_COLUMNS,
                                          height=c.grid_height(len(shown), 420, chrome=80),
-                                         options={"rowSelection": c.TICK_SEVERAL}) if len(shown) else c.empty("—")))
+                                         options=ticks) if len(shown) else c.empty("—")))
     return html.Div(parts)
 
 

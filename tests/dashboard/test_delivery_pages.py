@@ -162,6 +162,15 @@ def test_a_department_sees_its_own_units_only_and_confirms_nothing_changed(app, 
             select(Submission).where(Submission.channel == "confirm"))] == [("U1", "confirm")]
 
 
+@pytest.mark.parametrize("username, ticks", [("leader", False), ("admin", False), ("supervisor", True),
+                                              ("county", True), ("dept", True)])
+def test_the_units_can_be_ticked_only_by_an_account_that_may_confirm_them(app, as_user, username, ticks):
+    """A leader reads the units' 报送 and confirms nothing: no ticks that lead nowhere."""
+    _, response = reporting_body(as_user(username))
+    (units,) = by_id(response, "reporting-units")
+    assert ("rowSelection" in units["props"]["dashGridOptions"]) == ticks
+
+
 def test_the_bureau_reminds_departments_with_units_missing(app, as_user, engine, config):
     from ledger.reporting import due_date
     month = MONTH  # every unit of the test city is missing October's report (its ledger came later)
