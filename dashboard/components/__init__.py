@@ -353,7 +353,7 @@ def not_found() -> html.Div:
 
 def transfer_progress(r) -> str:
     """A decided request's transfers, done of decided (调剂进度), as the transfers say it on every page: 1/2 件已完成."""
-    decided = isinstance(r.decision, str) and r.transfer_qty == r.transfer_qty and r.transfer_qty
+    decided = isinstance(r.decision, str) and not undefined(r.transfer_qty) and r.transfer_qty
     return f"{int(r.transfer_done)}/{int(r.transfer_qty)} 件已完成" if decided else "—"
 
 
