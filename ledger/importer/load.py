@@ -140,9 +140,10 @@ def _empty(conn: Connection, table: str) -> bool:
     return conn.exec_driver_sql(f"SELECT NOT EXISTS (SELECT 1 FROM {table})").scalar()
 
 
-def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Config,
+def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Config, today: dt.date,
                         problems: Problems, notes: list[str], scoped: bool = False) -> dict[str, tuple[Table, str]]:
     """Parse every sheet into its stage table; return {table key: (table, sheet name)}.
+    `today`: the import's day, no date of something that happened after it.
     `scoped`: a county's import (its messages never name another region's stored codes)."""
     staged: dict[str, tuple[Table, str]] = {}
     bounds = limits.Limits.of(config)
@@ -178,7 +179,7 @@ def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Con
                             problems)
         stage.check_departments(duck, staged["units"][1], problems, scoped)
     stage.check_dates_after_acquisition(duck, staged, problems)
-    stage.check_dates_in_range(duck, staged, config.today(), problems)
+    stage.check_dates_in_range(duck, staged, today, problems)
     if "plans" in staged:
         stage.check_one_plan_per_asset(duck, staged["plans"][1], problems)
     if "requests" in staged:
@@ -254,7 +255,7 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
             # other sheets (their plans "already have a plan") follow from it, past the list's end
             checked = Problems(cap=problems.cap)
             try:
-                staged = _validate_and_stage(duck, path, config, checked, notes, scoped=scoped)
+                staged = _validate_and_stage(duck, path, config, today, checked, notes, scoped=scoped)
                 if scoped:
                     stage.check_scope(duck, staged, scope.kind, scope.code, problems)
                 check_totals(conn, duck, staged, checked)
