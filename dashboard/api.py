@@ -46,7 +46,7 @@ def months():
 def kpis():
     level = request.args.get("level")
     if level is not None and level not in LEVELS:
-        raise BadRequest(f"level must be one of {', '.join(LEVELS)}")
+        raise BadRequest(f"层级应为 {'、'.join(LEVELS)} 之一：{level!r} / level must be one of {', '.join(LEVELS)}")
     month = _month()
     if month is None:
         return jsonify([])
@@ -92,7 +92,7 @@ def _review_date() -> dt.date:
             raise ValueError(raw)
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise BadRequest(f"date must be YYYY-MM-DD, got {raw!r}") from None
+        raise BadRequest(f"日期格式应为 YYYY-MM-DD：{raw!r} / date must be YYYY-MM-DD, got {raw!r}") from None
 
 
 @bp.get("/requests")

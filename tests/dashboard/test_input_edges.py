@@ -19,6 +19,15 @@ def test_a_month_that_is_not_yyyy_mm_is_a_400(supervisor, month):
     assert "YYYY-MM" in response.get_json()["message"]
 
 
+@pytest.mark.parametrize("query, said", [
+    ("/api/v1/kpis?level=county", "层级应为 unit、department、region、city 之一：'county'"),
+    ("/api/v1/requests?date=2026-02-30", "日期格式应为 YYYY-MM-DD：'2026-02-30'"),
+])
+def test_a_bad_parameter_is_told_in_chinese_and_english(supervisor, query, said):
+    message = supervisor.get(query).get_json()["message"]
+    assert said in message and " / " in message
+
+
 @pytest.mark.parametrize("body", [b"", b"null", b"[]", b'{"output": 1}', b'{"inputs": []}', b"{not json"])
 def test_a_malformed_callback_request_is_a_400(supervisor, body):
     response = supervisor.post("/_dash-update-component", data=body, content_type="application/json")
