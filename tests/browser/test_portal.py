@@ -672,6 +672,22 @@ def test_a_search_box_is_as_wide_as_it_looks(server, browser):
     page.close()
 
 
+def test_dash_controls_wear_the_portal_colours(server, browser):
+    """A dropdown and a date picker are framed like Bootstrap's inputs beside them and, open, in the
+    buttons' blue: not in dcc's own darker frame and plum."""
+    page, problems = open_session(browser, server, "supervisor", LAPTOP)
+    visit(page, server, "/interviews")
+    colour = "(s, p) => getComputedStyle(document.querySelector(s))[p]"
+    frames = [page.evaluate(f"({colour})('{s}', 'borderTopColor')")
+              for s in (".section .form-control", ".section .dash-dropdown", ".dash-datepicker-input-wrapper")]
+    assert frames[1] == frames[2] == frames[0], frames
+    page.locator("#interviews-date").click()
+    opened = page.evaluate(f"({colour})('.dash-datepicker-input-wrapper', 'outlineColor')")
+    assert opened == page.evaluate(f"({colour})('.btn-primary', 'backgroundColor')") == "rgb(13, 110, 253)"
+    assert problems == []
+    page.close()
+
+
 def test_the_admin_adds_an_account_that_then_logs_in(server, browser):
     page, problems = open_session(browser, server, "admin", LAPTOP)
     visit(page, server, "/accounts")
