@@ -9,6 +9,7 @@ head hash printed by verify and kept elsewhere (the monthly minutes) shows.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import getpass
 import hashlib
 import json
@@ -52,13 +53,26 @@ FIELDS = {
     "warnings": "预警行", "lists": "名单行", "units": "单位", "requests": "配置需求", "plans": "盘活台账",
     "leases": "出租出借", "income": "收入", "listings": "公物仓", "status_changes": "状态变动",
     "reopen": "重开", "request": "配置需求", "quantity": "数量",
+    "candidate_count": "候选资产数", "review_date": "审核日", "decided_by": "原审核人", "released": "释放资产",
+    "return_reason": "退回理由", "week": "周次", "version": "版本", "late": "逾期", "run": "任务编号",
+    "departments": "部门", "kinds": "文书", "resend": "重新发送", "papers": "新拟文书", "inbox": "站内送达",
+    "sent": "邮件已发", "failed": "邮件失败", "unknown": "邮件状态不明", "email": "邮箱", "disabled": "停用",
 }
 
 
 # the stored values an action's before/after hold, in Chinese (by the action's prefix)
 VALUES = {"warning": vocab.CASE_STATES, "commitment": vocab.COMMITMENT_STATES,
           "interview": {**vocab.INTERVIEW_STATES, **vocab.LIST_REASONS},
-          "request": {**vocab.DECISION_KINDS, **vocab.FLAG_NAMES}, "transfer": vocab.TRANSFER_STATES}
+          "request": {**vocab.DECISION_KINDS, **vocab.FLAG_NAMES, **{v: k for k, v in vocab.CATEGORIES.items()}},
+          "transfer": vocab.TRANSFER_STATES, "delivery": vocab.PAPER_KINDS, "user": vocab.ROLES}
+
+
+@functools.cache
+def _field_names() -> dict[str, str]:
+    """FIELDS, and a ledger column (a purchase request filed on the page) by its import.md name."""
+    from ledger.importer.schema import TABLES  # here, not above: the importer writes to this log
+
+    return {**{c.key: c.zh for table in TABLES for c in table.columns}, **FIELDS}
 
 
 def describe_change(before: dict | None, after: dict | None, action: str = "", rules: dict[str, str] | None = None) -> str:
@@ -66,10 +80,11 @@ def describe_change(before: dict | None, after: dict | None, action: str = "", r
     "rule:ref" reads as its rule's name and its object (`rules`: rule id -> name)."""
     words = VALUES.get(action.split(".")[0], {})
     rules = rules or {}
+    fields = _field_names()
 
-    def text(value) -> str:
+    def text(value, key: str = "") -> str:
         if isinstance(value, dict):
-            return "，".join(f"{FIELDS.get(k, words.get(k, k))} {text(v)}" for k, v in value.items())
+            return "，".join(f"{fields.get(k, words.get(k, k))} {text(v, k)}" for k, v in value.items())
         if isinstance(value, list):
             return "、".join(text(v) for v in value) or "无"
         if value is None:
@@ -77,20 +92,20 @@ def describe_change(before: dict | None, after: dict | None, action: str = "", r
         if isinstance(value, bool):
             return "是" if value else "否"
         if isinstance(value, int):
-            return f"{value:,}"
+            return str(value) if key.endswith("year") else f"{value:,}"  # a year is not a count
         rule, colon, ref = str(value).partition(":")
         return f"{rules[rule]} {ref}" if colon and rule in rules else words.get(str(value), str(value))
 
     before, after = before or {}, after or {}
     parts = []
     for key in [*before, *(k for k in after if k not in before)]:
-        label = FIELDS.get(key, key)
+        label = fields.get(key, key)
         if key in before and key in after:
-            parts.append(f"{label}：{text(before[key])} → {text(after[key])}")
+            parts.append(f"{label}：{text(before[key], key)} → {text(after[key], key)}")
         elif key in after:
-            parts.append(f"{label}：{text(after[key])}")
+            parts.append(f"{label}：{text(after[key], key)}")
         else:
-            parts.append(f"{label}：{'' if label.startswith('原') else '原为 '}{text(before[key])}")
+            parts.append(f"{label}：{'' if label.startswith('原') else '原为 '}{text(before[key], key)}")
     return "；".join(parts)
 
 

@@ -1,5 +1,6 @@
 """The demo city: reproducible, imported through the real path, every rule and list populated."""
 import hashlib
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -7,11 +8,12 @@ from sqlalchemy import func, select
 
 from jobs.cli import main
 from jobs.runner import compute_month
-from ledger import filestore, reporting
+from ledger import audit, filestore, reporting
 from ledger.config import env_name
 from ledger.demo import DEPT_ACCOUNTS, LAST_MONTH_END, LEDGER_OPENED, write_demo_ledger
 from ledger.models import (
     Asset,
+    AuditEntry,
     Commitment,
     Evidence,
     Interview,
@@ -109,6 +111,13 @@ def test_demo_builds_13_months_with_every_rule_and_list(engine, config, tmp_path
     assert all(read_at is None for *_, read_at in inbox)
     assert {e.subject for e in evidence} == {"case", "commitment"}
     assert {filestore.kind_of(filestore.read(config.replace(files__dir=str(files)), e.sha256)) for e in evidence} == {"xlsx"}
+    # the audit page reads every entry in Chinese: no stored key or English value (codes and digests aside)
+    with engine.connect() as conn:
+        entries = conn.execute(select(AuditEntry.action, AuditEntry.before, AuditEntry.after)).all()
+    english = {(action, word) for action, before, after in entries
+               for word in re.findall(r"[a-z_]{3,}", audit.describe_change(before, after, action, RULE_NAMES))
+               if not re.fullmatch("[a-f]+", word)}
+    assert len({action for action, *_ in entries}) >= 10 and english == set()
     # the next month computed on the same ledger, as the scheduler does first: nothing closed off reopens
     compute_month(engine, config.replace(org__city_region_code="371500"), "2026-11", "t")
     after, refired = states()
