@@ -152,5 +152,8 @@ def render(_n, _queued):
         ], className="g-3"),
         c.section("运行记录（最近 200 次）", c.grid(f"{P}-runs", pd.DataFrame(rows, columns=[col["field"] for col in RUN_COLUMNS]),
                                                 RUN_COLUMNS, height=c.grid_height(len(rows), 460, fewest=3),
-                                                empty="暂无运行记录")),
+                                                empty="暂无运行记录"),
+                  # a `panhuo compute` at the console claims no run: it is audited, with its row counts
+                  extra=html.Span(["调度进程与本页手动任务的运行；命令行的计算见", html.A("审计日志", href="/audit")],
+                                  className="ms-auto small text-muted")),
     ])

@@ -211,6 +211,13 @@ def test_the_run_list_names_a_month_and_who_asked_on_every_row(app, as_user, eng
     (runs_grid,) = components(response, lambda node: node.get("id") == "jobs-runs")
     rows = runs_grid["rowData"]
     assert {(r["month"], r["requested_by"]) for r in rows} == {("2026-11", "调度进程"), ("2026-10", "admin")}
+    # a computation at the console is no run of the list: the list says where it is found
+    def leads_to_audit(props):
+        children = props.get("children")
+        return isinstance(children, list) and any(isinstance(child, dict) and child["props"].get("href") == "/audit"
+                                                  for child in children)
+    (note,) = components(response, leads_to_audit)
+    assert note["children"][0] == "调度进程与本页手动任务的运行；命令行的计算见"
 
 
 def test_a_closed_month_is_never_broken_across_lines(app, as_user, engine):
