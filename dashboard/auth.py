@@ -127,9 +127,11 @@ LOGIN_PAGE = """<!doctype html>
   <form method="post" action="/login">
     <input type="hidden" name="csrf" value="{{ csrf }}"><input type="hidden" name="next" value="{{ next or '' }}">
     <label class="form-label" for="username">用户名</label>
-    <input class="form-control mb-3" id="username" name="username" autocomplete="username" required autofocus>
+    <input class="form-control mb-3" id="username" name="username" autocomplete="username" required
+           value="{{ username or '' }}"{% if not username %} autofocus{% endif %}>
     <label class="form-label" for="password">密码</label>
-    <input class="form-control mb-4" id="password" name="password" type="password" autocomplete="current-password" required>
+    <input class="form-control mb-4" id="password" name="password" type="password" autocomplete="current-password" required
+          {% if username %} autofocus{% endif %}>
     <button class="btn btn-primary w-100" type="submit">登录</button>
   </form>
 </main></body></html>"""
@@ -171,8 +173,9 @@ def login_submit():
         log.exception("login of %s failed: database busy", username)
         account, error = None, BUSY
     if account is None:
+        # the name typed stays (escaped) and the password goes: a typo is mended in the password alone
         page = render_template_string(LOGIN_PAGE, error=error, csrf=csrf_token(), next=request.form.get("next"),
-                                      city=config()["org.city_name"])
+                                      city=config()["org.city_name"], username=username[:200])
         return page, 503 if error == BUSY else 401
     session.clear()  # a fresh session on login: no fixation
     login_user(account)

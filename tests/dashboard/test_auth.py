@@ -1,4 +1,6 @@
 """Login, logout, revoked sessions, tokens, rate limits, and every route behind a login."""
+import re
+
 import pytest
 
 from dashboard import create_app
@@ -53,6 +55,16 @@ def test_wrong_password_and_unknown_user_look_the_same(app):
     unknown = login(client, "ghost", "nope-nope-nope")
     assert wrong.status_code == unknown.status_code == 401
     assert "用户名或密码错误" in wrong.get_data(as_text=True) and "用户名或密码错误" in unknown.get_data(as_text=True)
+
+
+def test_a_failed_login_keeps_the_name_typed_and_asks_for_the_password_again(app):
+    page = login(app.test_client(), 'dept"><script>x</script>', "nope-nope-nope").get_data(as_text=True)
+    (name,) = re.findall(r'<input[^>]*id="username"[^>]*>', page)
+    (password,) = re.findall(r'<input[^>]*id="password"[^>]*>', page)
+    assert 'value="dept&#34;&gt;&lt;script&gt;x&lt;/script&gt;"' in name and "autofocus" not in name
+    assert "value=" not in password and "autofocus" in password
+    fresh = app.test_client().get("/login").get_data(as_text=True)
+    assert "autofocus" in re.findall(r'<input[^>]*id="username"[^>]*>', fresh)[0]
 
 
 def test_login_without_csrf_token_is_rejected(app):
