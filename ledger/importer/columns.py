@@ -172,7 +172,7 @@ def _stage_chunks(duck, sheet: ParsedSheet, writer: stage.StageWriter, converter
     if sheet.columns is not None and fast:
         return _stage_arrow(duck, sheet, writer, sql, params)
     if sheet.columns is not None:
-        sheet.rows = _arrow_rows(sheet.columns)
+        sheet.rows = _arrow_rows(sheet.columns, sheet.first_row)
     table, parser = sheet.table, sheet.parser
     while chunk := list(islice(sheet.rows, CHUNK)):
         if not fast:
@@ -213,7 +213,7 @@ def _pass(duck, table: Table, chunk: pa.Table, sql: str, params: dict) -> list[i
     return [r[0] for r in duck.execute("SELECT row_no FROM parsed_chunk WHERE NOT fast ORDER BY row_no").fetchall()]
 
 
-# rows 2, 3, … of a sheet read whole by Arrow (read.RawSheet.columns) go through the pass in parts
+# the rows after the header of a sheet read whole by Arrow (read.RawSheet.columns) go through the pass in parts
 # this large: DuckDB spreads a part over its threads, and the whole file is in memory already
 ARROW_CHUNK = 500_000
 
@@ -223,20 +223,22 @@ def _stage_arrow(duck, sheet: ParsedSheet, writer: stage.StageWriter, sql: str, 
     data = sheet.columns
     for offset in range(0, data.num_rows, ARROW_CHUNK):
         part = data.slice(offset, ARROW_CHUNK)
-        columns = {"row_no": pa.array(range(offset + 2, offset + 2 + part.num_rows), pa.int64())}
+        first = offset + sheet.first_row
+        columns = {"row_no": pa.array(range(first, first + part.num_rows), pa.int64())}
         for i, (pos, _) in enumerate(sheet.positions):
             columns[f"c{i}"] = part.column(pos)
         columns["forced"] = pa.repeat(False, part.num_rows)  # a CSV cell is text: none forced
         slow = _pass(duck, sheet.table, pa.table(columns), sql, params)
         if slow:
-            cells = part.take([n - offset - 2 for n in slow]).to_pylist()
+            cells = part.take([n - first for n in slow]).to_pylist()
             for number, row in zip(slow, cells):
                 _slow(sheet.parser, writer, number, tuple(row.values()))
 
 
-def _arrow_rows(data: pa.Table):
-    """(row number, cells) of a sheet held as Arrow columns, for the cell parser."""
-    number = 1
+def _arrow_rows(data: pa.Table, first: int):
+    """(row number, cells) of a sheet held as Arrow columns (the first row numbered `first`), for
+    the cell parser."""
+    number = first - 1
     for batch in data.to_batches(max_chunksize=CHUNK):
         for row in zip(*(column.to_pylist() for column in batch.columns)):
             number += 1

@@ -168,7 +168,8 @@ def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Con
         staged[table.key] = (table, raw.name)
         stage_sheet(duck, parsed, config["import.batch_rows"])
     for table in REQUIRED:
-        if table.key not in staged and not any(p.sheet == table.zh for p in problems.items):
+        # a sheet there with its problems (a required column missing) is not also said to be missing
+        if table.key not in staged and not any(table_for_name(p.sheet) is table for p in problems.items):
             problems.add(Problem(table.zh, None, None, None, "缺少必需的工作表", "required sheet missing"))
     stage.check_template_example(duck, staged, problems)
     for table, sheet in staged.values():

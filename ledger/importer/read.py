@@ -27,6 +27,7 @@ class RawSheet:
     # a CSV file read whole by Arrow: the rows after the header as text columns by position (`rows`
     # then holds the header only); None where the rows come one by one
     columns: pa.Table | None = None
+    first_row: int = 2  # the row number of `columns`' first row
 
 
 def detect_encoding(path: Path) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import TYPE_CHECKING, Iterator
 
 from ledger.fit import CODE_PATTERN
@@ -127,15 +128,48 @@ class ParsedSheet:
     parser: "RowParser"
     text_only: bool = False  # every cell is text (CSV)
     columns: "pa.Table | None" = None  # the rows after the header as Arrow text columns (RawSheet.columns)
+    first_row: int = 2  # the row number of `columns`' first row
+
+
+# An export of the budget system may carry its title, the unit or the day on rows above the header:
+# the header is the first of a sheet's first rows that names every required column.
+HEADER_ROWS = 10
+
+
+def _names_every_required(table: Table, cells: tuple) -> bool:
+    named = {column.key for column in (column_for_header(table, clean(cell)) for cell in cells) if column}
+    return all(column.key in named for column in table.columns if column.required)
+
+
+def _header(table: Table, raw: RawSheet) -> tuple[int, tuple] | None:
+    """The header row (number, cells): row 1, or the first of the sheet's first HEADER_ROWS rows to
+    name every required column, the rows above it passed over. Row 1 when none does (the missing
+    columns are then said of it, as of any header); None for an empty sheet."""
+    first = next(raw.rows, None)
+    if first is None or _names_every_required(table, first[1]):
+        return first
+    if raw.columns is not None:  # read whole: the rows after row 1 are Arrow's
+        for i, row in enumerate(raw.columns.slice(0, HEADER_ROWS - 1).to_pylist()):
+            if _names_every_required(table, tuple(row.values())):
+                raw.columns, raw.first_row = raw.columns.slice(i + 1), raw.first_row + i + 1
+                return raw.first_row - 1, tuple(row.values())
+        return first
+    for number, cells in islice(raw.rows, HEADER_ROWS - 1):
+        if _names_every_required(table, cells):
+            return number, cells
+    return first
 
 
 def parse_header(table: Table, raw: RawSheet, problems: Problems, notes: list[str]) -> ParsedSheet | None:
     """Read the header. None when it is unusable (every problem with it recorded)."""
-    try:
-        _, header = next(raw.rows)
-    except StopIteration:
+    found = _header(table, raw)
+    if found is None:
         problems.add(Problem(raw.name, 1, None, None, "工作表为空，缺少表头", "empty sheet: no header row"))
         return None
+    row, header = found
+    if row > 1:
+        notes.append(f"{raw.name}：表头在第 {row} 行，其上方的 {row - 1} 行（标题等）未导入 / "
+                     f"header on row {row}: the rows above it were passed over")
     positions: list[tuple[int, Column]] = []
     seen: dict[str, int] = {}
     unknown = []
@@ -148,7 +182,7 @@ def parse_header(table: Table, raw: RawSheet, problems: Problems, notes: list[st
             unknown.append(str(heading))
             continue
         if column.key in seen:
-            problems.add(Problem(raw.name, 1, str(heading), None, "列重复", "duplicate column"))
+            problems.add(Problem(raw.name, row, str(heading), None, "列重复", "duplicate column"))
             continue
         seen[column.key] = pos
         positions.append((pos, column))
@@ -156,11 +190,11 @@ def parse_header(table: Table, raw: RawSheet, problems: Problems, notes: list[st
         notes.append(f"{raw.name}：忽略未知列 / ignored unknown columns: {'、'.join(unknown)}")
     missing = [c for c in table.columns if c.required and c.key not in seen]
     for column in missing:
-        problems.add(Problem(raw.name, 1, column.zh, None, "缺少必需列", "required column missing"))
+        problems.add(Problem(raw.name, row, column.zh, None, "缺少必需列", "required column missing"))
     if missing:
         return None
     return ParsedSheet(table, raw.name, positions, raw.rows, RowParser(table, raw.name, positions, problems, notes),
-                       raw.text_only, raw.columns)
+                       raw.text_only, raw.columns, raw.first_row)
 
 
 class RowParser:

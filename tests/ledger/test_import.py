@@ -254,3 +254,55 @@ def test_a_date_still_to_come_is_refused_where_only_the_past_can_stand(engine, c
                                 f"after today ({today}): a date that has not come yet",
                                 f"盘活台账.csv 第2行 实际完成日期「{tomorrow}」：晚于今天（{today}）：尚未发生的日期 / "
                                 f"after today ({today}): a date that has not come yet"]
+
+
+def titled(folder, above: list[list[str]], form: str):
+    """The CSV files of `folder` with `above` (a title, a day …) on rows above each header: as CSV
+    padded to the header's width (read whole by Arrow), CSV lines of one cell (read row by row),
+    or one workbook."""
+    files = sorted(folder.glob("*.csv"))
+    if form == "xlsx":
+        wb = openpyxl.Workbook()
+        wb.remove(wb.active)
+        for file in files:
+            sheet = wb.create_sheet(file.stem)
+            for line in above + [line.split(",") for line in file.read_text(encoding="utf-8-sig").splitlines()]:
+                sheet.append(line)
+        wb.save(folder / "ledger.xlsx")
+        return folder / "ledger.xlsx"
+    for file in files:
+        lines = file.read_text(encoding="utf-8-sig").splitlines()
+        width = len(lines[0].split(","))
+        extra = [",".join(row + [""] * (width - len(row))) if form == "padded" else row[0] for row in above]
+        file.write_text("\n".join(extra + lines) + "\n", encoding="utf-8-sig")
+    return folder
+
+
+@pytest.mark.parametrize("form", ["padded", "lines", "xlsx"])
+def test_a_title_above_the_header_is_passed_over_and_rows_keep_their_numbers(engine, config, tmp_path, form):
+    """Exports of the budget system carry their title and day above the header: the header is found
+    below them, and a problem names the row as the user sees it in the file."""
+    above = [["资产卡片信息导出"], ["导出日期：2026-11-30"]]
+    bad = titled(edit("assets", 1, acquired_on="2021-13-01").write(tmp_path / "bad"), above, form)
+    problems = [str(p) for p in import_path(engine, bad, config).problems]
+    sheet = "资产卡片" if form == "xlsx" else "资产卡片.csv"
+    assert problems == [f"{sheet} 第5行 取得日期「2021-13-01」：日期不存在 / no such date"]
+    result = import_path(engine, titled(base().write(tmp_path / "good"), above, form), config)
+    assert result.ok and result.counts == {"units": 2, "assets": 2}
+    assert f"{sheet}：表头在第 3 行，其上方的 2 行（标题等）未导入 / header on row 3: the rows above it were passed over" \
+        in result.notes
+
+
+def test_a_header_missing_a_column_is_still_row_1s_when_no_row_below_names_them_all(engine, config, tmp_path):
+    folder = base().write(tmp_path)
+    text = (folder / "资产卡片.csv").read_text(encoding="utf-8-sig").replace("原值", "价值")
+    (folder / "资产卡片.csv").write_text("资产卡片信息导出\n" + text, encoding="utf-8-sig")
+    problems = [str(p) for p in import_path(engine, folder, config).problems]
+    assert problems == ["资产卡片.csv 第1行 资产编号：缺少必需列 / required column missing",
+                        "资产卡片.csv 第1行 单位编码：缺少必需列 / required column missing",
+                        "资产卡片.csv 第1行 资产名称：缺少必需列 / required column missing",
+                        "资产卡片.csv 第1行 资产分类：缺少必需列 / required column missing",
+                        "资产卡片.csv 第1行 原值：缺少必需列 / required column missing",
+                        "资产卡片.csv 第1行 取得日期：缺少必需列 / required column missing",
+                        "资产卡片.csv 第1行 使用状况：缺少必需列 / required column missing",
+                        "资产卡片.csv 第1行 状况起始日期：缺少必需列 / required column missing"]
