@@ -306,3 +306,12 @@ def test_a_header_missing_a_column_is_still_row_1s_when_no_row_below_names_them_
                         "资产卡片.csv 第1行 取得日期：缺少必需列 / required column missing",
                         "资产卡片.csv 第1行 使用状况：缺少必需列 / required column missing",
                         "资产卡片.csv 第1行 状况起始日期：缺少必需列 / required column missing"]
+
+
+@pytest.mark.parametrize("titles, found", [(9, True), (10, False)])
+def test_the_header_is_looked_for_in_the_first_ten_rows(engine, config, tmp_path, titles, found):
+    folder = titled(base().write(tmp_path), [[f"第{i + 1}行说明"] for i in range(titles)], "padded")
+    result = import_path(engine, folder, config)
+    assert result.ok is found
+    if not found:
+        assert "资产卡片.csv 第1行 资产编号：缺少必需列 / required column missing" in [str(p) for p in result.problems]
