@@ -76,8 +76,6 @@ def build_demo(engine: Engine, config: Config, assets: int, seed: int, folder: P
         started = time.perf_counter()
         counts = write_demo_ledger(workbook, assets=assets, seed=seed)
         say(f"已生成演示台账 / wrote demo ledger: {counts} ({time.perf_counter() - started:.1f}s)")
-        if folder:
-            write_demo_ledger(Path(folder) / DEPT_WORKBOOK, assets=assets, seed=seed, dept=SENDER)
         result = import_path(engine, workbook, config, username="demo")
         if not result.ok:  # the generator and the importer disagree: a bug, say so plainly
             raise RuntimeError("演示台账导入失败 / demo import failed: " + "; ".join(map(str, result.problems[:5])))
@@ -86,7 +84,9 @@ def build_demo(engine: Engine, config: Config, assets: int, seed: int, folder: P
     decided = review_demo_requests(engine, config, year, dt.date(year - 1, 12, 1))
     moved = carry_out_transfers(engine, config, 0.85, dt.date(year, 1, 15))
     say(f"已审核 {year} 年度配置需求 / reviewed last year's requests: {decided}; "
-        f"{moved} 项调剂已在台账完成 / transfers done in the ledger")
+        f"{len(moved)} 项调剂已在台账完成 / transfers done in the ledger")
+    if folder:  # the department's own ledger as it would send it now: without what it has transferred away
+        write_demo_ledger(Path(folder) / DEPT_WORKBOOK, assets=assets, seed=seed, dept=SENDER, gone=frozenset(moved))
     months = months_to_compute()
     compute_months(engine, config, months, "demo")
     with engine.execution_options(write=True).begin() as conn:  # months long past are final, as a bureau keeps them
@@ -146,16 +146,16 @@ def review_demo_requests(engine: Engine, config: Config, year: int, on: dt.date,
     return counts
 
 
-def carry_out_transfers(engine: Engine, config: Config, share: float, on: dt.date, seed: int = 2026) -> int:
+def carry_out_transfers(engine: Engine, config: Config, share: float, on: dt.date, seed: int = 2026) -> list[str]:
     """Import a ledger update in which `share` of the decided transfers have moved to a unit of
-    the receiving department (in use there from `on`); the import settles them."""
+    the receiving department (in use there from `on`); the import settles them. The assets moved."""
     rng = random.Random(seed + 3)
     with engine.connect() as conn:
         moves = [(t.asset_code, t.request_id) for t in conn.execute(
             select(Transfer.asset_code, Transfer.request_id).where(Transfer.state == "open").order_by(Transfer.id))
             if rng.random() < share]
         if not moves:
-            return 0
+            return []
         receiving = dict(conn.execute(select(PurchaseRequest.request_id, PurchaseRequest.unit_code)
                                       .where(PurchaseRequest.request_id.in_({r for _, r in moves}))).all())
         cards = {a.code: a for a in conn.execute(select(Asset).where(Asset.code.in_([a for a, _ in moves])))}
@@ -184,7 +184,7 @@ def carry_out_transfers(engine: Engine, config: Config, share: float, on: dt.dat
         result = import_path(engine, Path(folder) / "update", config, username="demo", file_name="调剂完成后的台账更新")
     if not result.ok:
         raise RuntimeError("; ".join(map(str, result.problems[:5])))
-    return len(moves)
+    return [asset_code for asset_code, _ in moves]
 
 
 # what a department writes when it answers a warning of each rule

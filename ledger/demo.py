@@ -159,10 +159,11 @@ class LedgerWriter:
 
 
 def write_demo_ledger(target: str | Path, assets: int = 50_000, seed: int = 2026,
-                      dept: str | None = None) -> dict[str, int]:
+                      dept: str | None = None, gone: frozenset[str] = frozenset()) -> dict[str, int]:
     """Write the demo ledger to `target` (.xlsx file, or a folder of CSV files); returns row counts.
     `dept`: only that department's units and their records, as it sends them itself (报送), no
-    purchase requests; the same rows as in the whole city's ledger."""
+    purchase requests; the same rows as in the whole city's ledger but for the cards of `gone`
+    (assets it no longer holds: transferred to another department) and their records."""
     rng = random.Random(seed)
     departments = _departments(rng)
     units = [(d, code, name) for d in departments for code, name in d.units]
@@ -180,8 +181,8 @@ def write_demo_ledger(target: str | Path, assets: int = 50_000, seed: int = 2026
                                      rng.choice(["行政单位", "事业单位", "事业单位", "国有企业"])])
         gen = _AssetGenerator(rng, writer)
         for (one, unit_code, _), count in zip(units, per_unit):
-            writer.muted = dept is not None and one.code != dept
             for _ in range(count):
+                writer.muted = dept is not None and (one.code != dept or gen.next_code in gone)
                 gen.asset(one, unit_code)
         writer.muted = False
         if dept is None:
@@ -203,10 +204,15 @@ class _AssetGenerator:
         self.cats = list(CATEGORIES)
         self.cat_weights = [CATEGORIES[c][0] for c in self.cats]
 
+    @property
+    def next_code(self) -> str:
+        """The code of the card `asset` writes next."""
+        return f"ZC{self.n + 1:09d}"
+
     def asset(self, dept: Department, unit_code: str) -> None:
         rng, q = self.rng, dept.quality
+        code = self.next_code
         self.n += 1
-        code = f"ZC{self.n:09d}"
         category = rng.choices(self.cats, self.cat_weights)[0]
         _, median, spread, names = CATEGORIES[category]
         value = max(10_000, int(median * 100 * math.exp(rng.gauss(0, spread))))
