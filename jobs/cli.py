@@ -99,6 +99,7 @@ def import_cmd(ctx: Context, path: Path, as_user: str | None, received: str | No
     """Import a workbook (.xlsx) or a folder of CSV files; all or nothing."""
     from ledger.scope import scope_of_account
     from ledger.texts import checked_date
+    from outputs.phrasing import table_rows
 
     started = time.perf_counter()
     on = checked_date(received, "--received 收到日期", latest=ctx.config.today()) if received else None
@@ -123,8 +124,8 @@ def import_cmd(ctx: Context, path: Path, as_user: str | None, received: str | No
         raise click.ClickException(
             f"导入失败，共 {result.problem_total:,} 个问题{f'（{where}）' if where else ''}，未写入任何数据 / "
             f"import failed with {result.problem_total:,} problems; nothing was written")
-    counts = "，".join(f"{k} {v}" for k, v in result.counts.items())
-    click.echo(f"导入成功 / imported #{result.import_id} {path.name}: {counts} ({time.perf_counter() - started:.1f}s)")
+    click.echo(f"导入成功 / imported #{result.import_id} {path.name}: {table_rows(result.counts)} "
+               f"({time.perf_counter() - started:.1f}s)")
     if result.units:
         from ledger.reporting import reported_month
         month = reported_month(on or ctx.config.today())
@@ -302,7 +303,7 @@ def demo(ctx: Context, assets: int, seed: int, no_serve: bool, write_sample: Pat
     click.echo("演示账号 / demo accounts (用户名 / 密码):")
     for username, role, scope_code, password in accounts:
         scope_text = f" [{scope_code}]" if scope_code else ""
-        click.echo(f"  {username:<12} {password:<16} {role}{scope_text}")
+        click.echo(f"  {username:<12} {password:<16} {vocab.ROLES[role]}（{role}）{scope_text}")
     if not no_serve:
         hand_over(config, ctx.config["server.host"], ctx.config["server.port"], demo=True, with_scheduler=True,
                   say=click.echo)

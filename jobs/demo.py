@@ -45,12 +45,12 @@ from ledger.models import (
     WarningCase,
 )
 from ledger.reporting import reported_month
-from ledger.vocab import CASE_STATES, CATEGORIES, COMMITMENT_STATES, STATUSES, label
+from ledger.vocab import CASE_STATES, CATEGORIES, COMMITMENT_STATES, DECISION_KINDS, STATUSES, label
 from ledger.workflow import Actor
 from metrics.allocation import requests_frame, review
 from metrics.rules import NAMES as RULE_NAMES
 from metrics.timeline import shift_month
-from outputs.phrasing import reason_text
+from outputs.phrasing import reason_text, table_rows
 from outputs.xlsx import write_frame
 
 REVIEWER = Actor("demo", "supervisor")
@@ -75,7 +75,7 @@ def build_demo(engine: Engine, config: Config, assets: int, seed: int, folder: P
         workbook.parent.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         counts = write_demo_ledger(workbook, assets=assets, seed=seed)
-        say(f"已生成演示台账 / wrote demo ledger: {counts} ({time.perf_counter() - started:.1f}s)")
+        say(f"已生成演示台账 / wrote demo ledger: {table_rows(counts)} ({time.perf_counter() - started:.1f}s)")
         result = import_path(engine, workbook, config, username="demo")
         if not result.ok:  # the generator and the importer disagree: a bug, say so plainly
             raise RuntimeError("演示台账导入失败 / demo import failed: " + "; ".join(map(str, result.problems[:5])))
@@ -83,7 +83,8 @@ def build_demo(engine: Engine, config: Config, assets: int, seed: int, folder: P
     year = REQUEST_YEARS[0]
     decided = review_demo_requests(engine, config, year, dt.date(year - 1, 12, 1))
     moved = carry_out_transfers(engine, config, 0.85, dt.date(year, 1, 15))
-    say(f"已审核 {year} 年度配置需求 / reviewed last year's requests: {decided}; "
+    say(f"已审核 {year} 年度配置需求 / reviewed last year's requests: "
+        + "，".join(f"{DECISION_KINDS[kind]} {count:,}" for kind, count in decided.items()) + "; "
         f"{len(moved)} 项调剂已在台账完成 / transfers done in the ledger")
     if folder:  # the department's own ledger as it would send it now: without what it has transferred away
         write_demo_ledger(Path(folder) / DEPT_WORKBOOK, assets=assets, seed=seed, dept=SENDER, gone=frozenset(moved))
@@ -97,8 +98,8 @@ def build_demo(engine: Engine, config: Config, assets: int, seed: int, folder: P
     today = config.today()
     reported = [shift_month(reported_month(today), -i) for i in range(3, -1, -1)]
     history = reporting_history(engine, reported, today, config["reporting.due_day"], seed, config.zone)
-    say(f"已生成报送记录 / reporting history {reported[0]} … {reported[-1]}: 按期 {history['on_time']}，"
-        f"逾期 {history['late']}，未报送 {history['missing']}；周进度 {history['weekly']} 份")
+    say(f"已生成报送记录 / reporting history {reported[0]} … {reported[-1]}: 按期 {history['on_time']:,}，"
+        f"逾期 {history['late']:,}，未报送 {history['missing']:,}；周进度 {history['weekly']:,} 份")
     answer_warnings(engine, config, today, seed)
     hold_interviews(engine, config, months[-2:], seed)
     with engine.connect() as conn:

@@ -7,10 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Mapping
 
+from ledger.importer.schema import TABLES
 from ledger.vocab import LEVELS
 from metrics.rules import NAMES as RULE_NAMES
 from outputs import figures as fig
 from outputs.figures import undefined
+
+TABLE_NAMES = {table.key: table.zh for table in TABLES}
 
 
 def figure_with_change(key: str, now, before, label: str | None = None) -> str:
@@ -19,6 +22,11 @@ def figure_with_change(key: str, now, before, label: str | None = None) -> str:
     if undefined(now):
         return said
     return f"{said}，{fig.change(key, now, before).sentence}"
+
+
+def table_rows(counts: Mapping[str, int]) -> str:
+    """Rows per table of the import format as people read them: 单位 6 行，资产卡片 12,000 行."""
+    return "，".join(f"{TABLE_NAMES.get(key, key)} {count:,} 行" for key, count in counts.items() if count) or "—"
 
 
 def ranking_phrase(entries: list[tuple[str, float]]) -> str:

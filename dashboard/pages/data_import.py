@@ -18,14 +18,13 @@ from dashboard.shell import guarded, permitted, register_page
 from ledger.errors import UserError
 from ledger.importer import SourceError, import_path, record_refused
 from ledger.importer.limits import MB, Limits, check_upload, unpack
-from ledger.importer.schema import TABLES
 from ledger.importer.template import required_columns, template_workbook
 from ledger.reporting import due_date, reported_month
 from outputs import figures as fig
+from outputs.phrasing import table_rows
 
 PATH = register_page(__name__, "/import")
 P = "import"
-TABLE_NAMES = {table.key: table.zh for table in TABLES}
 IMPORT_RESULTS = {"ok": "成功", "failed": "失败", "running": "进行中", "interrupted": "中断"}
 REQUIRED = required_columns()
 PROBLEM_COLUMNS = [
@@ -84,11 +83,6 @@ def layout(**_query):
     ])
 
 
-def _counts(counts: dict[str, int]) -> str:
-    """Rows per table as people read them: 单位 6 行，资产卡片 12,000 行."""
-    return "，".join(f"{TABLE_NAMES.get(k, k)} {v:,} 行" for k, v in counts.items() if v) or "—"
-
-
 @callback(Output(f"{P}-template-file", "data"), Input(f"{P}-template", "n_clicks"), prevent_initial_call=True)
 @guarded(PATH)
 def template(n_clicks):
@@ -142,7 +136,7 @@ def upload(contents, filename):
                              role=context.role())
     notes = [html.Li(UserError(n).zh) for n in result.notes]
     if result.ok:
-        counts = _counts(result.counts)
+        counts = table_rows(result.counts)
         month = fig.month_text(reported_month(context.config().today()))
         reported = f"已记为 {result.units:,} 个单位{month}的报送。" if result.units else ""
         return html.Div([dbc.Alert(f"导入成功（#{result.import_id}）：{counts}。{reported}新数据将在下次计算快照后显示。",
@@ -168,7 +162,7 @@ def history(_result):
     rows = [{"id": r.id, "started_at": fig.moment(r.started_at, zone), "username": r.username, "file_name": r.file_name,
              "result": IMPORT_RESULTS.get(r.result, r.result),
              "received_on": r.received_on.isoformat() if r.received_on else "—",
-             "rows": _counts(r.row_counts or {}), "message": UserError(r.message).zh if r.message else ""}
+             "rows": table_rows(r.row_counts or {}), "message": UserError(r.message).zh if r.message else ""}
             for r in records]
     return c.section("导入记录", c.grid(f"{P}-grid", pd.DataFrame(rows, columns=[col["field"] for col in HISTORY_COLUMNS]),
                                       HISTORY_COLUMNS, height=c.grid_height(len(rows), 360, fewest=3)))

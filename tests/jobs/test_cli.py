@@ -71,7 +71,8 @@ def test_a_failed_import_past_the_list_counts_what_it_left_out_sheet_by_sheet(en
 def test_import_compute_export_xlsx(engine, run, tmp_path):
     b = LedgerBuilder().unit().asset("A1", status="闲置",
                                       status_since="2025-01-01", photo_count="0")
-    assert run("import", str(b.write(tmp_path / "in"))).exit_code == 0
+    imported = run("import", str(b.write(tmp_path / "in")))
+    assert imported.exit_code == 0 and ": 单位 1 行，资产卡片 1 行 (" in imported.output  # as the page says it
     assert run("compute", "--month", "2026-10").exit_code == 0
     out = tmp_path / "w.xlsx"
     result = run("export", "warnings", "--month", "2026-10", "--out", str(out))

@@ -56,6 +56,9 @@ def test_demo_builds_13_months_with_every_rule_and_list(engine, config, tmp_path
                                 env={"PANHUO_DATABASE_URL": config.database_url, env_name("files.dir"): str(files)})
     assert result.exit_code == 0, result.output
     assert (tmp_path / "示范市资产台账.xlsx").exists()
+    # what it says reads as the pages do: no dict of stored keys, roles by their names
+    assert "{'" not in result.output and re.search(r"资产卡片 8,000 行", result.output)
+    assert re.search(r"dept\s+panhuo-demo\s+主管部门（department）", result.output)
     with engine.connect() as conn:
         months = conn.execute(select(Snapshot.month).order_by(Snapshot.month)).scalars().all()
         rules = set(conn.execute(select(WarningRow.rule).where(WarningRow.month == "2026-10")).scalars())
