@@ -129,7 +129,7 @@ def import_cmd(ctx: Context, path: Path, as_user: str | None, received: str | No
     if result.units:
         from ledger.reporting import reported_month
         month = reported_month(on or ctx.config.today())
-        click.echo(f"已记为 {result.units} 个单位 {month} 的报送 / recorded as {month}'s report of {result.units} units")
+        click.echo(f"已记为 {result.units:,} 个单位 {month} 的报送 / recorded as {month}'s report of {result.units:,} units")
 
 
 @main.command()
@@ -153,7 +153,7 @@ def compute(ctx: Context, month: str | None, first: str | None, last: str | None
     else:
         raise click.UsageError("请给出 --month 或 --from/--to / give --month or --from and --to")
     def done(m: str, counts: dict, seconds: float) -> None:
-        click.echo(f"{m}: {counts['kpis']} 行指标 KPI rows, {counts['warnings']} 条预警 warnings, "
+        click.echo(f"{m}: {counts['kpis']:,} 行指标 KPI rows, {counts['warnings']:,} 条预警 warnings, "
                    f"{counts['lists']} 条名单 list entries ({seconds:.1f}s)")
     started = time.perf_counter()
     compute_months(ctx.engine, ctx.config, months, audit.cli_actor(), on_done=done, reopen=reopen)
@@ -203,7 +203,7 @@ def export(ctx: Context, kind: str, month: str | None, day: str | None, out: Pat
     write_frame(frame, out, sheet=label, formats=formats, pages_wide=None)  # the contract's every column: several pages
     with session_scope(ctx.engine, write=True) as s:
         audit.record(s, audit.cli_actor(), "export", label, detail=f"{len(frame)} 行 → {out}")
-    click.echo(f"已导出 / wrote {len(frame)} rows to {out}")
+    click.echo(f"已导出 / wrote {len(frame):,} rows to {out}")
 
 
 @main.command()
@@ -272,9 +272,9 @@ def deliver(ctx: Context, month: str, kinds: tuple[str, ...], dry_run: bool, res
     for line in outcome.lines:
         click.echo(line)
     if dry_run:
-        click.echo(f"演练，未发送 / dry run, nothing sent: {outcome.inbox} 份待送达 / pairs to deliver")
+        click.echo(f"演练，未发送 / dry run, nothing sent: {outcome.inbox:,} 份待送达 / pairs to deliver")
         return
-    click.echo(f"合计 / total: 新文书 {outcome.papers} 份，站内送达 {outcome.inbox} 份，邮件发送 {outcome.sent} 封，"
+    click.echo(f"合计 / total: 新文书 {outcome.papers:,} 份，站内送达 {outcome.inbox:,} 份，邮件发送 {outcome.sent:,} 封，"
                f"失败 {outcome.failed} 封（将重试）" + (f"，状态不明 {outcome.unknown} 封" if outcome.unknown else "")
                + f" / papers {outcome.papers}, inbox {outcome.inbox}, e-mails sent {outcome.sent}, failed {outcome.failed}")
 
