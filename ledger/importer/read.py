@@ -138,10 +138,19 @@ def _unreadable(workbook: str, sheet: str, exc: Exception) -> SourceError:
 def _xlsx_rows(workbook, file_name: str, name: str) -> Iterator[tuple[int, tuple]]:
     try:
         sheet = workbook.get_sheet_by_name(name)
-        # calamine starts at the first used cell: number rows and place columns as the user sees them
+        # calamine's range starts at the first used cell: its rows and columns numbered as the user
+        # sees them. Its rows come from the sheet's first row, empty ones included, but its columns
+        # from the first used one (dimastbk/python-calamine#177): the columns are padded, and the rows
+        # numbered from 1 unless they come from the first used row (a calamine that skips them).
         first_row, first_column = sheet.start or (0, 0)
         pad = (None,) * first_column
-        for number, row in enumerate(sheet.iter_rows(), start=first_row + 1):
+        rows = iter(sheet.iter_rows())
+        head = next(rows, None)
+        if head is None:
+            return
+        number = 1 if first_row and not any(cell not in ("", None) for cell in head) else first_row + 1
+        yield number, pad + tuple(head)
+        for number, row in enumerate(rows, start=number + 1):
             yield number, pad + tuple(row)
     except Exception as exc:  # calamine raises its own kinds (XmlError, …) for what it cannot parse
         raise _unreadable(file_name, name, exc) from None

@@ -141,23 +141,33 @@ def _names_every_required(table: Table, cells: tuple) -> bool:
     return all(column.key in named for column in table.columns if column.required)
 
 
-def _header(table: Table, raw: RawSheet) -> tuple[int, tuple] | None:
-    """The header row (number, cells): row 1, or the first of the sheet's first HEADER_ROWS rows to
-    name every required column, the rows above it passed over. Row 1 when none does (the missing
-    columns are then said of it, as of any header); None for an empty sheet."""
+def _header(table: Table, raw: RawSheet) -> tuple[int, tuple, int] | None:
+    """The header row (number, cells, how many rows with something in them lie above it): the first
+    row read, or the first of the sheet's first HEADER_ROWS rows to name every required column. The
+    first row read when none does (the missing columns are then said of it, as of any header); None
+    for an empty sheet."""
     first = next(raw.rows, None)
     if first is None or _names_every_required(table, first[1]):
-        return first
-    if raw.columns is not None:  # read whole: the rows after row 1 are Arrow's
+        return None if first is None else (*first, 0)
+    above = [first[1]]
+    if raw.columns is not None:  # read whole: the rows after the first are Arrow's
         for i, row in enumerate(raw.columns.slice(0, HEADER_ROWS - 1).to_pylist()):
-            if _names_every_required(table, tuple(row.values())):
+            cells = tuple(row.values())
+            if _names_every_required(table, cells):
                 raw.columns, raw.first_row = raw.columns.slice(i + 1), raw.first_row + i + 1
-                return raw.first_row - 1, tuple(row.values())
-        return first
+                return raw.first_row - 1, cells, _filled(above)
+            above.append(cells)
+        return (*first, 0)
     for number, cells in islice(raw.rows, HEADER_ROWS - 1):
         if _names_every_required(table, cells):
-            return number, cells
-    return first
+            return number, cells, _filled(above)
+        above.append(cells)
+    return (*first, 0)
+
+
+def _filled(rows: list[tuple]) -> int:
+    """How many of `rows` hold something (a title, a day), not only empty cells."""
+    return sum(any(clean(cell) is not None for cell in cells) for cells in rows)
 
 
 def parse_header(table: Table, raw: RawSheet, problems: Problems, notes: list[str]) -> ParsedSheet | None:
@@ -166,10 +176,10 @@ def parse_header(table: Table, raw: RawSheet, problems: Problems, notes: list[st
     if found is None:
         problems.add(Problem(raw.name, 1, None, None, "工作表为空，缺少表头", "empty sheet: no header row"))
         return None
-    row, header = found
-    if row > 1:
-        notes.append(f"{raw.name}：表头在第 {row} 行，其上方的 {row - 1} 行（标题等）未导入 / "
-                     f"header on row {row}: the rows above it were passed over")
+    row, header, passed = found
+    if passed:
+        notes.append(f"{raw.name}：表头在第 {row} 行，其上方的 {passed} 行（标题等）未导入 / "
+                     f"header on row {row}: the {passed} row(s) above it were passed over")
     positions: list[tuple[int, Column]] = []
     seen: dict[str, int] = {}
     unknown = []

@@ -289,8 +289,8 @@ def test_a_title_above_the_header_is_passed_over_and_rows_keep_their_numbers(eng
     assert problems == [f"{sheet} 第5行 取得日期「2021-13-01」：日期不存在 / no such date"]
     result = import_path(engine, titled(base().write(tmp_path / "good"), above, form), config)
     assert result.ok and result.counts == {"units": 2, "assets": 2}
-    assert f"{sheet}：表头在第 3 行，其上方的 2 行（标题等）未导入 / header on row 3: the rows above it were passed over" \
-        in result.notes
+    assert f"{sheet}：表头在第 3 行，其上方的 2 行（标题等）未导入 / header on row 3: the 2 row(s) above it were passed " \
+        "over" in result.notes
 
 
 def test_a_header_missing_a_column_is_still_row_1s_when_no_row_below_names_them_all(engine, config, tmp_path):
@@ -315,3 +315,19 @@ def test_the_header_is_looked_for_in_the_first_ten_rows(engine, config, tmp_path
     assert result.ok is found
     if not found:
         assert "资产卡片.csv 第1行 资产编号：缺少必需列 / required column missing" in [str(p) for p in result.problems]
+
+
+def test_a_workbook_starting_below_row_1_is_read_without_a_note(engine, config, tmp_path):
+    """A sheet whose first used row is its second (row 1 left empty): nothing is passed over."""
+    folder = edit("assets", 1, acquired_on="2021-13-01").write(tmp_path)
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for file in sorted(folder.glob("*.csv")):
+        sheet = wb.create_sheet(file.stem)
+        for number, line in enumerate(file.read_text(encoding="utf-8-sig").splitlines(), start=2):
+            for column, value in enumerate(line.split(","), start=1):
+                sheet.cell(number, column, value)
+    wb.save(tmp_path / "ledger.xlsx")
+    result = import_path(engine, tmp_path / "ledger.xlsx", config)
+    assert [str(p) for p in result.problems] == ["资产卡片 第4行 取得日期「2021-13-01」：日期不存在 / no such date"]
+    assert not any("表头在第" in note for note in result.notes)
