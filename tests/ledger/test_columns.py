@@ -43,25 +43,31 @@ def sheet_rows(table, draw_cell):
 DUCK = duckdb.connect()
 
 
-def parse(table, header, rows, fast: bool, arrow: bool = False):
-    """`arrow`: the rows handed over as a CSV file read whole by Arrow is (read.RawSheet.columns)."""
+def parse(table, header, rows, fast: bool, arrow: bool = False, above: int = 0):
+    """`arrow`: the rows handed over as a CSV file read whole by Arrow is (read.RawSheet.columns);
+    `above`: so many title lines above the header, as an export of the budget system carries."""
     problems, notes = Problems(cap=10_000), []
-    raw = RawSheet(table.zh, iter([(1, tuple(header)), *((n, tuple(r)) for n, r in enumerate(rows, start=2))]))
+    titles = [(f"第{i + 1}行：资产信息导出",) + ("",) * (len(header) - 1) for i in range(above)]
+    lines = [*titles, tuple(header), *map(tuple, rows)]
+    raw = RawSheet(table.zh, iter(enumerate(lines, start=1)))
     if arrow:
-        cells = list(zip(*rows)) if rows else [()] * len(header)
-        raw = RawSheet(table.zh, iter([(1, tuple(header))]), text_only=True,
+        cells = list(zip(*lines[1:])) if lines[1:] else [()] * len(header)
+        raw = RawSheet(table.zh, iter([(1, lines[0])]), text_only=True,
                        columns=pa.table({f"c{i}": pa.array(column, pa.string()) for i, column in enumerate(cells)}))
     stage_sheet(DUCK, parse_header(table, raw, problems, notes), 3, fast=fast)
     staged = DUCK.execute(f"SELECT * FROM {stage.stage_name(table)} ORDER BY row_no").fetchall()
     return [str(p) for p in problems.items], notes, [tuple(r) for r in staged]
 
 
-def agree(table, header, rows, arrow: bool = False):
-    reference = parse(table, header, rows, fast=False)
-    assert parse(table, header, rows, fast=True) == reference
+def agree(table, header, rows, arrow: bool = False, above: int = 0):
+    reference = parse(table, header, rows, fast=False, above=above)
+    assert parse(table, header, rows, fast=True, above=above) == reference
     if arrow:
-        assert parse(table, header, rows, fast=True, arrow=True) == reference
-        assert parse(table, header, rows, fast=False, arrow=True) == reference
+        assert parse(table, header, rows, fast=True, arrow=True, above=above) == reference
+        assert parse(table, header, rows, fast=False, arrow=True, above=above) == reference
+    if above:  # the same rows staged as without the titles, each numbered as the file numbers it
+        plain = parse(table, header, rows, fast=False)[2]
+        assert [(row[0] - above, *row[1:]) for row in reference[2]] == plain
 
 
 def text_cell(column):
@@ -75,9 +81,10 @@ def workbook_cell(column):
 @settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_csv_text_parses_the_same_both_ways(data):
+    above = data.draw(st.integers(0, 3))
     for table in (UNITS, ASSETS, INCOME, LISTINGS):
         header, rows = sheet_rows(table, text_cell)
-        agree(table, header, data.draw(rows), arrow=True)
+        agree(table, header, data.draw(rows), arrow=True, above=above)
 
 
 @settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
