@@ -1,6 +1,7 @@
 """The tables and columns of the import format (import.md), declared once."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ledger import vocab
@@ -165,9 +166,18 @@ def table_for_name(name: str) -> Table | None:
     return None
 
 
+# A heading as the budget system's exports write it: wrapped over lines, a required column marked
+# (*单位编码), a sum with its unit (原值（元）). A sum in another unit (原值（万元）) is no column of the
+# format: it is left out with a note, and a required one is then missing.
+YUAN = re.compile(r"[（(]元[）)]$")
+
+
 def column_for_header(table: Table, header: object) -> Column | None:
-    text = "" if header is None else str(header).strip().strip("\u3000")
+    text = "" if header is None else re.sub(r"\s+", "", str(header)).strip("*＊")
+    in_yuan = YUAN.search(text)
+    if in_yuan:
+        text = text[:in_yuan.start()]
     for column in table.columns:
-        if text == column.zh or text.lower() == column.key:
+        if (text == column.zh or text.lower() == column.key) and (in_yuan is None or column.kind == "money"):
             return column
     return None

@@ -5,6 +5,8 @@ import datetime as dt
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from ledger.importer import import_path
@@ -192,6 +194,22 @@ def test_english_headers_in_any_order_and_unknown_columns(engine, config, tmp_pa
         ("007", "vehicle", 123450, "idle")
 
 
+def test_headings_as_the_budget_system_writes_them(engine, config, tmp_path):
+    """Required columns marked with *, a sum with its unit in yuan, a heading wrapped over two lines;
+    a sum in 万元 is not taken for one in yuan."""
+    folder = base().write(tmp_path)
+    cards = folder / "资产卡片.csv"
+    text = cards.read_text(encoding="utf-8-sig")
+    header, rest = text.split("\n", 1)
+    marked = header.replace("资产编号", "*资产编号").replace("原值", "原值（元）").replace("取得日期", '"取得\n日期"')
+    cards.write_text(marked + "\n" + rest, encoding="utf-8-sig")
+    result = import_path(engine, folder, config)
+    assert result.ok and result.counts["assets"] == 2, [str(p) for p in result.problems]
+    cards.write_text(header.replace("原值", "原值（万元）") + "\n" + rest, encoding="utf-8-sig")
+    problems = [str(p) for p in import_path(engine, folder, config).problems]
+    assert problems == ["资产卡片.csv 第1行 原值：缺少必需列 / required column missing"]
+
+
 def test_plans_can_swap_assets_in_one_import(engine, config, tmp_path):
     first = base().plan("T1", "A1", "2021-01-01", "2021-06-01").plan("T2", "A2", "2021-01-01", "2021-06-01")
     first.load(engine, config, tmp_path / "one")
@@ -331,3 +349,19 @@ def test_a_workbook_starting_below_row_1_is_read_without_a_note(engine, config, 
     result = import_path(engine, tmp_path / "ledger.xlsx", config)
     assert [str(p) for p in result.problems] == ["资产卡片 第4行 取得日期「2021-13-01」：日期不存在 / no such date"]
     assert not any("表头在第" in note for note in result.notes)
+
+
+@given(st.data())
+def test_a_heading_names_its_column_however_the_export_decorates_it(data):
+    from ledger.importer.schema import TABLES, column_for_header
+
+    table = data.draw(st.sampled_from(TABLES))
+    column = data.draw(st.sampled_from(table.columns))
+    name = data.draw(st.sampled_from([column.zh, column.key, column.key.upper()]))
+    spaces = st.text(" \u3000\n\t", max_size=2)
+    mark = data.draw(st.sampled_from(["", "*", "＊"]))
+    unit = data.draw(st.sampled_from(["", "（元）", "(元)", " ( 元 )"]))
+    wrapped = data.draw(spaces) + mark + name[:1] + data.draw(spaces) + name[1:] + unit + data.draw(spaces)
+    expected = column if not unit or column.kind == "money" else None
+    assert column_for_header(table, wrapped) is expected
+    assert column_for_header(table, name + "（万元）") is None
