@@ -123,15 +123,16 @@ def _messy_cell(kind: str, value: str, n: int) -> str:
 
 
 def ensure_messy(assets: int) -> Path:
-    """The clean folder as a field export writes it: other date and money spellings on most rows,
-    Y/N for 是/否, stray spaces; GB18030 for half the files, UTF-8 with BOM for the rest."""
+    """The clean folder as a field export writes it: a title line above the header, its required
+    columns marked (*资产编号) and its sums in yuan (原值（元）); other date and money spellings on most
+    rows, Y/N for 是/否, stray spaces; GB18030 for half the files, UTF-8 with BOM for the rest."""
     import csv
 
     from ledger.importer.schema import TABLES
 
     clean, _ = ensure_data(assets)
     folder = HERE / "data" / f"{assets}-messy"
-    if (folder / "done.txt").exists():
+    if (folder / "done.txt").exists() and (folder / "done.txt").read_text() == "messy, titled":
         return folder
     folder.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -139,17 +140,19 @@ def ensure_messy(assets: int) -> Path:
         source = clean / f"{table.zh}.csv"
         if not source.exists():
             continue
-        kinds = {c.zh: c.kind for c in table.columns}
+        columns = {c.zh: c for c in table.columns}
         encoding = "gb18030" if i % 2 else "utf-8-sig"
         with source.open(encoding="utf-8-sig", newline="") as src, \
                 (folder / source.name).open("w", encoding=encoding, newline="") as out:
             reader, writer = csv.reader(src), csv.writer(out)
             header = next(reader)
-            writer.writerow(header)
-            column_kinds = [kinds.get(h, "text") for h in header]
+            writer.writerow([f"{table.zh}信息导出（2026年11月）"] + [""] * (len(header) - 1))
+            writer.writerow([("*" if columns[h].required else "") + h + ("（元）" if columns[h].kind == "money" else "")
+                             for h in header])
+            column_kinds = [columns[h].kind for h in header]
             for n, row in enumerate(reader):
                 writer.writerow([_messy_cell(k, v, n) for k, v in zip(column_kinds, row)])
-    (folder / "done.txt").write_text("messy")
+    (folder / "done.txt").write_text("messy, titled")
     print(f"wrote the messy copy of {assets} assets in {time.perf_counter() - started:.0f}s", file=sys.stderr)
     return folder
 
