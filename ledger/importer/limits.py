@@ -34,6 +34,18 @@ def check_upload(name: str, size: int, limits: Limits) -> None:
                           f"file too large ({size / MB:,.1f} MB, at most {limits.upload_bytes // MB} MB)")
 
 
+def member_name(member: zipfile.ZipInfo) -> str:
+    """A member's file name as its maker wrote it. A zip made on a Chinese Windows (its Explorer,
+    WinRAR, 7-Zip by default) stores the name in GBK without the flag that says UTF-8, and zipfile
+    then reads it as the old DOS code page: 单位.csv would arrive as ╡Ñ╬╗.csv, a sheet nobody knows."""
+    if member.flag_bits & 0x800 or member.filename.isascii():
+        return member.filename
+    try:
+        return member.filename.encode("cp437").decode("gb18030")
+    except UnicodeError:
+        return member.filename
+
+
 def unpack(source: str | Path | BinaryIO, name: str, limits: Limits, keep=lambda member: False,
            into: Path | None = None) -> None:
     """Read every file of a zip (a workbook is one) through, counting what it unpacks to; write
@@ -51,7 +63,7 @@ def unpack(source: str | Path | BinaryIO, name: str, limits: Limits, keep=lambda
         for member in members:
             # the ratio is judged on what is actually unpacked, never on the sizes the zip declares
             bound = max(limits.ratio * max(member.compress_size, 1), CHUNK)
-            target = into / Path(member.filename).name if into is not None and keep(member) else None
+            target = into / Path(member_name(member)).name if into is not None and keep(member) else None
             written = 0
             try:
                 with archive.open(member) as fh, (target.open("wb") if target else _Discard()) as out:
@@ -59,14 +71,14 @@ def unpack(source: str | Path | BinaryIO, name: str, limits: Limits, keep=lambda
                         written += len(chunk)
                         total += len(chunk)
                         if written > bound:
-                            raise SourceError(f"{name}: 其中 {member.filename} 的压缩比异常（超过 {limits.ratio} 倍）",
-                                              f"{member.filename} is compressed more than {limits.ratio} times")
+                            raise SourceError(f"{name}: 其中 {member_name(member)} 的压缩比异常（超过 {limits.ratio} 倍）",
+                                              f"{member_name(member)} is compressed more than {limits.ratio} times")
                         if total > limits.unpacked_bytes:
                             raise SourceError(f"{name}: 解压后超过 {limits.unpacked_bytes // MB:,} MB",
                                               f"unpacks to more than {limits.unpacked_bytes // MB:,} MB")
                         out.write(chunk)
             except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as exc:
-                raise SourceError(f"{name}: 其中 {member.filename} 无法解压", f"cannot unpack {member.filename}: {exc}") \
+                raise SourceError(f"{name}: 其中 {member_name(member)} 无法解压", f"cannot unpack {member_name(member)}: {exc}") \
                     from None
 
 

@@ -104,6 +104,26 @@ def test_a_supervisor_imports_a_zip_of_csv_files(app, as_user, engine, tmp_path)
     assert (record.username, record.file_name, record.result) == ("supervisor", "台账.zip", "ok")
 
 
+class _WindowsName(zipfile.ZipInfo):
+    """A member named as a Chinese Windows zips it: in GBK, without the flag that says UTF-8."""
+
+    def _encodeFilenameFlags(self):
+        return self.filename.encode("gb18030"), self.flag_bits & ~0x800
+
+
+def test_a_zip_made_on_a_chinese_windows_keeps_its_sheet_names(app, as_user, engine, tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for file_name, data in ledger_files(LedgerBuilder().unit("U8").asset("Z8", unit="U8"), tmp_path).items():
+            archive.writestr(_WindowsName(f"台账/{file_name}"), data)
+    assert zipfile.ZipFile(buffer).namelist()[0] != "台账/单位.csv"  # what zipfile reads without help
+    contents = "data:application/zip;base64," + base64.b64encode(buffer.getvalue()).decode()
+    status, response = call(as_user("supervisor"), [("import-result", "children")],
+                            [("import-upload", "contents", contents)], [("import-upload", "filename", "台账.zip")])
+    said = json.dumps(response, ensure_ascii=False)
+    assert status == 200 and "导入成功" in said and "单位 1 行，资产卡片 1 行" in said
+
+
 def test_the_template_names_every_sheet_and_its_example_never_imports(app, as_user, engine):
     """The template sent back as it is names its example rows and adds nothing (no 示例市 in the
     rankings); with the example's codes replaced by real ones, the same workbook imports."""
