@@ -154,7 +154,7 @@ def compute(ctx: Context, month: str | None, first: str | None, last: str | None
         raise click.UsageError("请给出 --month 或 --from/--to / give --month or --from and --to")
     def done(m: str, counts: dict, seconds: float) -> None:
         click.echo(f"{m}: {counts['kpis']:,} 行指标 KPI rows, {counts['warnings']:,} 条预警 warnings, "
-                   f"{counts['lists']} 条名单 list entries ({seconds:.1f}s)")
+                   f"{counts['lists']:,} 条名单 list entries ({seconds:.1f}s)")
     started = time.perf_counter()
     compute_months(ctx.engine, ctx.config, months, audit.cli_actor(), on_done=done, reopen=reopen)
     if len(months) > 1:
@@ -275,7 +275,7 @@ def deliver(ctx: Context, month: str, kinds: tuple[str, ...], dry_run: bool, res
         click.echo(f"演练，未发送 / dry run, nothing sent: {outcome.inbox:,} 份待送达 / pairs to deliver")
         return
     click.echo(f"合计 / total: 新文书 {outcome.papers:,} 份，站内送达 {outcome.inbox:,} 份，邮件发送 {outcome.sent:,} 封，"
-               f"失败 {outcome.failed} 封（将重试）" + (f"，状态不明 {outcome.unknown} 封" if outcome.unknown else "")
+               f"失败 {outcome.failed:,} 封（将重试）" + (f"，状态不明 {outcome.unknown:,} 封" if outcome.unknown else "")
                + f" / papers {outcome.papers}, inbox {outcome.inbox}, e-mails sent {outcome.sent}, failed {outcome.failed}")
 
 

@@ -148,7 +148,7 @@ def _xlsx_rows(workbook, file_name: str, name: str) -> Iterator[tuple[int, tuple
         head = next(rows, None)
         if head is None:
             return
-        number = 1 if first_row and not any(cell not in ("", None) for cell in head) else first_row + 1
+        number = 1 if first_row and all(cell in ("", None) for cell in head) else first_row + 1
         yield number, pad + tuple(head)
         for number, row in enumerate(rows, start=number + 1):
             yield number, pad + tuple(row)
