@@ -16,6 +16,7 @@ from ledger import audit, clock
 from ledger.vocab import ROLES
 from metrics.rules import NAMES as RULE_NAMES
 from outputs import figures as fig
+from outputs.audit_text import describe_change
 from outputs.xlsx import write_frame
 
 PATH = register_page(__name__, "/audit")
@@ -92,7 +93,7 @@ def _rows(found, zone: str, cut: int | None = SHOWN_CHARS) -> list[dict]:
         return text if cut is None or text is None or len(text) <= cut else text[:cut] + "…"
     return [{"at": fig.moment(e.at, zone), "actor": _actor(e.actor), "role": _role(e.role, e.actor, e.action),
              "address": e.address or "—", "action_zh": audit.ACTIONS.get(e.action, e.action), "target": e.target,
-             "change": shown(audit.describe_change(e.before, e.after, e.action, RULE_NAMES)), "detail": shown(e.detail)}
+             "change": shown(describe_change(e.before, e.after, e.action, RULE_NAMES)), "detail": shown(e.detail)}
             for e in found]
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from jobs.cli import main
 from jobs.demo import DEPT_WORKBOOK
 from jobs.runner import compute_month
-from ledger import audit, filestore, reporting
+from ledger import filestore, reporting
 from ledger.config import env_name
 from ledger.demo import DEPT_ACCOUNTS, LAST_MONTH_END, LEDGER_OPENED, write_demo_ledger
 from ledger.importer import import_path
@@ -36,6 +36,7 @@ from ledger.models import (
 from ledger.scope import Scope
 from ledger.vocab import LISTS
 from metrics.rules import NAMES as RULE_NAMES
+from outputs.audit_text import describe_change
 
 
 def digest(folder):
@@ -121,7 +122,7 @@ def test_demo_builds_13_months_with_every_rule_and_list(engine, config, tmp_path
     with engine.connect() as conn:
         entries = conn.execute(select(AuditEntry.action, AuditEntry.before, AuditEntry.after)).all()
     english = {(action, word) for action, before, after in entries
-               for word in re.findall(r"[a-z_]{3,}", audit.describe_change(before, after, action, RULE_NAMES))
+               for word in re.findall(r"[a-z_]{3,}", describe_change(before, after, action, RULE_NAMES))
                if not re.fullmatch("[a-f]+", word)}
     assert len({action for action, *_ in entries}) >= 10 and english == set()
     # the next month computed on the same ledger, as the scheduler does first: nothing closed off reopens
