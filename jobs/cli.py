@@ -96,7 +96,7 @@ def init_db(ctx: Context) -> None:
               help="the day the file counts as received (default today, in [org] timezone)")
 @pass_ctx
 def import_cmd(ctx: Context, path: Path, as_user: str | None, received: str | None) -> None:
-    """Import a workbook (.xlsx) or a folder of CSV files; all or nothing."""
+    """Import a workbook (.xlsx, or .xls) or a folder of CSV files; all or nothing."""
     from ledger.scope import scope_of_account
     from ledger.texts import checked_date
     from outputs.phrasing import table_rows

@@ -18,6 +18,7 @@ from dashboard.shell import guarded, permitted, register_page
 from ledger.errors import UserError
 from ledger.importer import SourceError, import_path, record_refused
 from ledger.importer.limits import MB, Limits, check_upload, unpack
+from ledger.importer.read import WORKBOOKS
 from ledger.importer.template import required_columns, template_workbook
 from ledger.reporting import due_date, reported_month
 from outputs import figures as fig
@@ -55,7 +56,7 @@ def layout(**_query):
     return html.Div([
         html.Div([html.H2("数据导入 · 报送台账", className="page-title")], className="page-head"),
         c.section("上传台账", html.P([
-            "上传预算管理一体化系统导出的台账工作簿（.xlsx），或单张表的 .csv 文件，或将各表 CSV 文件打包为 .zip 上传。",
+            "上传预算管理一体化系统导出的台账工作簿（.xlsx，旧版系统导出的 .xls 亦可），或单张表的 .csv 文件，或将各表 CSV 文件打包为 .zip 上传。",
             html.Br(), f"本账号可导入：{where}；文件中任何一行超出范围，整个文件都不导入，并逐行列出。",
             html.Br(), f"本月导入的台账记为{fig.month_text(month)}的报送，应于{fig.date_text(due)}前完成"
                        "（逾期记为迟报）。导入要么全部写入，要么不写入任何数据。",
@@ -64,9 +65,9 @@ def layout(**_query):
             # no size bound in the browser: a file too large is refused on the server, with a message
             dcc.Upload(id=f"{P}-upload", children=html.Div([html.Div("⇪", className="upload-icon"),
                                                             html.Div(["将台账文件拖到此处，或 ", html.A("选择文件")]),
-                                                            html.Div(".xlsx 工作簿、.csv 文件或 CSV 文件的 .zip 包",
+                                                            html.Div(".xlsx（.xls）工作簿、.csv 文件或 CSV 文件的 .zip 包",
                                                                      className="small text-muted")]),
-                       className="upload-box", accept=".xlsx,.csv,.zip", multiple=False, max_size=-1),
+                       className="upload-box", accept=".xlsx,.xls,.csv,.zip", multiple=False, max_size=-1),
             dcc.Loading(html.Div(id=f"{P}-result", className="mt-3"), type="dot", delay_show=300,
                         custom_spinner=html.Div([dbc.Spinner(size="sm", color="primary"),
                                                  html.Span(" 正在校验并导入，请稍候…", className="ms-2")],
@@ -97,11 +98,8 @@ def _unpack(name: str, data: bytes, folder: Path) -> Path:
     unpacked within the [import] bounds (a zip bomb stops at the first bound, not on disk)."""
     bounds = Limits.of(context.config())
     check_upload(name, len(data), bounds)
-    if name.lower().endswith(".xlsx"):
-        target = folder / "upload.xlsx"
-        target.write_bytes(data)
-        return target
-    if name.lower().endswith(".csv"):  # one table on its own
+    # a workbook, or one table on its own: under the sender's name, which its problems then name
+    if Path(name).suffix.lower() in (*WORKBOOKS, ".csv"):
         target = folder / Path(name).name
         target.write_bytes(data)
         return target
@@ -110,8 +108,8 @@ def _unpack(name: str, data: bytes, folder: Path) -> Path:
         out.mkdir()
         unpack(io.BytesIO(data), name, bounds, keep=lambda m: m.filename.lower().endswith(".csv"), into=out)
         return out
-    raise SourceError(f"{name}: 只接受 .xlsx 工作簿、.csv 文件或 CSV 文件的 .zip 包",
-                      "only .xlsx, .csv or a .zip of CSV files are accepted")
+    raise SourceError(f"{name}: 只接受 .xlsx（或 .xls）工作簿、.csv 文件或 CSV 文件的 .zip 包",
+                      "only .xlsx (or .xls), .csv or a .zip of CSV files are accepted")
 
 
 @callback(Output(f"{P}-result", "children"), Input(f"{P}-upload", "contents"), State(f"{P}-upload", "filename"),

@@ -14,7 +14,7 @@ from ledger.bulk import analyze, ingest_space, rebuilt_indexes, replace_rows, up
 from ledger.config import Config
 from ledger.importer import limits, stage, stock
 from ledger.importer.columns import stage_sheet
-from ledger.importer.read import SourceError, open_sheets, sha256_of
+from ledger.importer.read import WORKBOOKS, SourceError, open_sheets, sha256_of, workbook_kind
 from ledger.importer.rows import Problem, Problems, parse_header
 from ledger.importer.schema import ABOUT_SHEET, REQUIRED, TABLES, Table, table_for_name
 from ledger.locks import named_lock
@@ -147,7 +147,7 @@ def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Con
     `scoped`: a county's import (its messages never name another region's stored codes)."""
     staged: dict[str, tuple[Table, str]] = {}
     bounds = limits.Limits.of(config)
-    if path.is_file() and path.suffix.lower() == ".xlsx":
+    if path.is_file() and path.suffix.lower() in WORKBOOKS and workbook_kind(path) == ".xlsx":
         limits.unpack(path, path.name, bounds)  # before calamine unpacks it whole
     for raw in open_sheets(path):
         raw.rows = limits.bounded_rows(raw.name, raw.rows, bounds)

@@ -156,8 +156,37 @@ def _xlsx_rows(workbook, file_name: str, name: str) -> Iterator[tuple[int, tuple
         raise _unreadable(file_name, name, exc) from None
 
 
+WORKBOOKS = (".xlsx", ".xls")
+# a workbook known by its first bytes, whatever its name says: an .xlsx is a zip, an .xls (Excel
+# 97–2003, as older asset systems export) an OLE compound file
+SIGNATURES = {b"PK\x03\x04": ".xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": ".xls"}
+
+
+def workbook_kind(path: Path) -> str | None:
+    """".xlsx" or ".xls" by the file's content; None for anything else."""
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    return next((kind for signature, kind in SIGNATURES.items() if head.startswith(signature)), None)
+
+
+def _open_workbook(path: Path):
+    kind = workbook_kind(path)
+    if kind is None:
+        # many systems' "Excel" exports are a web page or tab-separated text named .xls
+        raise SourceError(f"{path.name}: 不是 Excel 工作簿（可能是系统导出的网页或文本文件），请用 Excel 打开后另存为 .xlsx",
+                          "not an Excel workbook (perhaps a web page or text file named so): "
+                          "open it in Excel and save it as .xlsx")
+    try:
+        if kind == path.suffix.lower():
+            return CalamineWorkbook.from_path(str(path))
+        with path.open("rb") as fh:  # named as the other kind: calamine goes by the name, so by content
+            return CalamineWorkbook.from_filelike(fh)
+    except Exception as exc:  # calamine raises several kinds for a damaged file
+        raise SourceError(f"{path.name}: 无法打开工作簿 / cannot open workbook: {exc}") from None
+
+
 def open_sheets(path: Path) -> Iterator[RawSheet]:
-    """The sheets of a .xlsx workbook, or the .csv files of a folder."""
+    """The sheets of a workbook (.xlsx, or .xls as older systems export), or the .csv files of a folder."""
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
         if not files:
@@ -170,12 +199,10 @@ def open_sheets(path: Path) -> Iterator[RawSheet]:
     if path.suffix.lower() == ".csv":
         yield _csv_sheet(path)
         return
-    if path.suffix.lower() != ".xlsx":
-        raise SourceError(f"{path}: 只接受 .xlsx 工作簿或 CSV 文件夹 / expected an .xlsx workbook or a folder of CSV files")
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises several kinds for a damaged file
-        raise SourceError(f"{path.name}: 无法打开工作簿 / cannot open workbook: {exc}") from None
+    if path.suffix.lower() not in WORKBOOKS:
+        raise SourceError(f"{path}: 只接受 .xlsx（或 .xls）工作簿或 CSV 文件夹 / "
+                          "expected an .xlsx (or .xls) workbook or a folder of CSV files")
+    workbook = _open_workbook(path)
     try:
         for name in workbook.sheet_names:
             yield RawSheet(name, _xlsx_rows(workbook, path.name, name))

@@ -186,7 +186,13 @@ def test_a_department_imports_its_own_units_only_and_a_bad_file_is_named(app, as
     text = json.dumps(response, ensure_ascii=False)
     assert "导入成功" in text and "已记为 1 个单位" in text and assets(engine) == before + 1
     _, response = upload(as_user("supervisor"), {}, name="台账.pdf")
-    assert "只接受 .xlsx 工作簿、.csv 文件或 CSV 文件的 .zip 包" in json.dumps(response, ensure_ascii=False)
+    assert "只接受 .xlsx（或 .xls）工作簿、.csv 文件或 CSV 文件的 .zip 包" in json.dumps(response, ensure_ascii=False)
+    # a web page a system calls an Excel export: said so, not "cannot open workbook: Cfb error"
+    page = "data:application/vnd.ms-excel;base64," + base64.b64encode("<html><table><tr><td>资产编号".encode()).decode()
+    _, response = call(as_user("dept"), [("import-result", "children")], [("import-upload", "contents", page)],
+                       [("import-upload", "filename", "资产卡片.xls")])
+    text = json.dumps(response, ensure_ascii=False)
+    assert "导入失败" in text and "资产卡片.xls: 不是 Excel 工作簿" in text and assets(engine) == before + 1
 
 
 def test_a_file_of_another_departments_says_so_first_and_counts_every_sheet(app, as_user, engine, tmp_path):

@@ -365,3 +365,17 @@ def test_a_heading_names_its_column_however_the_export_decorates_it(data):
     expected = column if not unit or column.kind == "money" else None
     assert column_for_header(table, wrapped) is expected
     assert column_for_header(table, name + "（万元）") is None
+
+
+def test_a_workbook_is_read_by_what_it_holds_and_a_web_page_named_xls_is_refused(engine, config, tmp_path):
+    """Older asset systems export .xls; some write a web page or text and name it .xls; a workbook
+    may arrive renamed. calamine goes by the name: the importer by the content."""
+    renamed = titled(base().write(tmp_path / "csv"), [], "xlsx").rename(tmp_path / "台账.xls")
+    result = import_path(engine, renamed, config)
+    assert result.ok, [str(p) for p in result.problems]
+    assert count(engine, Asset) == 2
+    page = tmp_path / "资产卡片.xls"
+    page.write_text("<html><body><table><tr><td>资产编号</td></tr></table></body></html>", encoding="utf-8")
+    result = import_path(engine, page, config)
+    (problem,) = result.problems
+    assert not result.ok and "不是 Excel 工作簿" in problem.zh and "另存为 .xlsx" in problem.zh

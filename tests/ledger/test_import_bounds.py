@@ -45,6 +45,15 @@ def test_too_many_files_or_too_much_unpacked_is_refused(tmp_path):
         unpack(zipped(noise), "台账.zip", LIMITS)
 
 
+def test_a_zip_bomb_named_xls_is_measured_before_calamine_opens_it(engine, config, tmp_path):
+    """A workbook is known by its content (an .xlsx renamed .xls is read): so is a bomb renamed so."""
+    path = tmp_path / "台账.xls"
+    path.write_bytes(zipped({"xl/worksheets/sheet1.xml": b"0" * (30 << 20)}).getvalue())
+    result = import_path(engine, path, config)
+    (problem,) = result.problems
+    assert not result.ok and "压缩比异常" in problem.zh
+
+
 def test_a_sheet_past_the_row_bound_names_the_sheet_and_row(engine, config, tmp_path):
     b = LedgerBuilder().unit("U1")
     for i in range(6):
