@@ -136,33 +136,40 @@ class ParsedSheet:
 HEADER_ROWS = 10
 
 
-def _names_every_required(table: Table, cells: tuple) -> bool:
+def _named(table: Table, cells: tuple) -> tuple[int, bool]:
+    """How many of the table's columns `cells` name, and whether they name every required one."""
     named = {column.key for column in (column_for_header(table, clean(cell)) for cell in cells) if column}
-    return all(column.key in named for column in table.columns if column.required)
+    return len(named), all(column.key in named for column in table.columns if column.required)
 
 
 def _header(table: Table, raw: RawSheet) -> tuple[int, tuple, int] | None:
     """The header row (number, cells, how many rows with something in them lie above it): the first
-    row read, or the first of the sheet's first HEADER_ROWS rows to name every required column. The
-    first row read when none does (the missing columns are then said of it, as of any header); None
-    for an empty sheet."""
+    of the sheet's first HEADER_ROWS rows to name every required column. When none does, the one
+    naming most columns (the first row read if none names any): the missing columns are said of the
+    row the sender made the header, not of a title above it. None for an empty sheet."""
     first = next(raw.rows, None)
-    if first is None or _names_every_required(table, first[1]):
-        return None if first is None else (*first, 0)
+    if first is None:
+        return None
+    count, complete = _named(table, first[1])
+    if complete:
+        return (*first, 0)
+    best, most = (*first, 0), count
     above = [first[1]]
     if raw.columns is not None:  # read whole: the rows after the first are Arrow's
-        for i, row in enumerate(raw.columns.slice(0, HEADER_ROWS - 1).to_pylist()):
-            cells = tuple(row.values())
-            if _names_every_required(table, cells):
-                raw.columns, raw.first_row = raw.columns.slice(i + 1), raw.first_row + i + 1
-                return raw.first_row - 1, cells, _filled(above)
-            above.append(cells)
-        return (*first, 0)
-    for number, cells in islice(raw.rows, HEADER_ROWS - 1):
-        if _names_every_required(table, cells):
-            return number, cells, _filled(above)
+        following = ((raw.first_row + i, tuple(row.values()))
+                     for i, row in enumerate(raw.columns.slice(0, HEADER_ROWS - 1).to_pylist()))
+    else:
+        following = islice(raw.rows, HEADER_ROWS - 1)
+    for number, cells in following:
+        count, complete = _named(table, cells)
+        if complete or count > most:
+            best, most = (number, cells, _filled(above)), count
+        if complete:
+            if raw.columns is not None:
+                raw.columns, raw.first_row = raw.columns.slice(number - raw.first_row + 1), number + 1
+            return best
         above.append(cells)
-    return (*first, 0)
+    return best
 
 
 def _filled(rows: list[tuple]) -> int:
