@@ -124,15 +124,16 @@ def _messy_cell(kind: str, value: str, n: int) -> str:
 
 def ensure_messy(assets: int) -> Path:
     """The clean folder as a field export writes it: a title line above the header, its required
-    columns marked (*资产编号) and its sums in yuan (原值（元）); other date and money spellings on most
-    rows, Y/N for 是/否, stray spaces; GB18030 for half the files, UTF-8 with BOM for the rest."""
+    columns marked (*资产编号) and its sums in yuan (原值（元）), a 合计 row below the rows; other
+    date and money spellings on most rows, Y/N for 是/否, stray spaces; GB18030 for half the files,
+    UTF-8 with BOM for the rest."""
     import csv
 
     from ledger.importer.schema import TABLES
 
     clean, _ = ensure_data(assets)
     folder = HERE / "data" / f"{assets}-messy"
-    if (folder / "done.txt").exists() and (folder / "done.txt").read_text() == "messy, titled":
+    if (folder / "done.txt").exists() and (folder / "done.txt").read_text() == "messy, titled, totalled":
         return folder
     folder.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -152,7 +153,8 @@ def ensure_messy(assets: int) -> Path:
             column_kinds = [columns[h].kind for h in header]
             for n, row in enumerate(reader):
                 writer.writerow([_messy_cell(k, v, n) for k, v in zip(column_kinds, row)])
-    (folder / "done.txt").write_text("messy, titled")
+            writer.writerow(["合计"] + [""] * (len(header) - 1))  # the total an export ends with
+    (folder / "done.txt").write_text("messy, titled, totalled")
     print(f"wrote the messy copy of {assets} assets in {time.perf_counter() - started:.0f}s", file=sys.stderr)
     return folder
 

@@ -214,6 +214,16 @@ def parse_header(table: Table, raw: RawSheet, problems: Problems, notes: list[st
                        raw.text_only, raw.columns, raw.first_row)
 
 
+# a total an export writes below its rows (合计, 合　计：, 小计 per unit): not a row of the ledger
+TOTAL_WORDS = frozenset({"合计", "总计", "小计"})
+NOT_IN_WORD = re.compile(r"[\s\u3000:：]")
+SHOWN_TOTALS = 5
+
+
+def is_total_word(cell: object) -> bool:
+    return type(cell) is str and NOT_IN_WORD.sub("", cell) in TOTAL_WORDS
+
+
 class RowParser:
     """Cell by cell, with every spelling import.md accepts and a message for each problem."""
 
@@ -225,6 +235,7 @@ class RowParser:
         self.width = max(pos for pos, _ in positions) + 1
         self.numeric_codes = 0
         self.controls = 0  # cells that held control characters
+        self.totals: list[int] = []  # the rows passed over as totals
 
     def parse(self, number: int, cells: tuple) -> tuple[dict, bool] | None:
         """(values by key, row is good) of one raw row; None for a blank row."""
@@ -235,6 +246,9 @@ class RowParser:
             values = [self._without_controls(number, column, v) for v, (_, column, _) in zip(values, self.plan)]
         if all(v is None for v in values):
             return None  # blank line, common at the end of spreadsheets
+        if self._is_total(cells, values):
+            self.totals.append(number)
+            return None
         problems, sheet = self.problems, self.sheet
         row: dict = {c.key: c.default for c in self.absent}
         bad: set[str] = set()
@@ -266,6 +280,15 @@ class RowParser:
             bad.add(key)
         return row, not bad
 
+    def _is_total(self, cells: tuple, values: list) -> bool:
+        """A total row: a cell says 合计 (or 总计, 小计), the row's key is empty or that word, and a
+        required cell is empty. A row with every required cell filled is never one: the fast pass,
+        which takes such rows without asking, and this parser agree."""
+        by_key = {column.key: v for v, (_, column, _) in zip(values, self.plan)}
+        return (any(v is None for v, (_, column, _) in zip(values, self.plan) if column.required)
+                and all(by_key.get(key) is None or is_total_word(by_key[key]) for key in self.table.keys)
+                and any(is_total_word(cell) for cell in cells))
+
     def _without_controls(self, number: int, column: Column, value: object) -> object:
         if type(value) is not str or not CONTROL.search(value):
             return value
@@ -276,6 +299,10 @@ class RowParser:
         return CONTROL.sub("", value).strip(SPACES) or None
 
     def finish(self) -> None:
+        if self.totals:
+            n, rows = len(self.totals), "、".join(f"{n:,}" for n in self.totals[:SHOWN_TOTALS])
+            many = f"{'等' if n > SHOWN_TOTALS else ''}共 {n:,} 行" if n > 1 else ""
+            self.notes.append(f"{self.sheet}：第 {rows} 行{many}为合计行，未导入 / {n} total row(s) passed over")
         if self.controls > 20:
             self.notes.append(f"{self.sheet}：另有 {self.controls - 20} 个单元格删除了控制字符 / "
                               f"control characters removed from {self.controls - 20} more cells")
