@@ -220,7 +220,7 @@ NOT_IN_WORD = re.compile(r"[\s\u3000:：]")
 SHOWN_TOTALS = 5
 
 
-def is_total_word(cell: object) -> bool:
+def _total_word(cell: object) -> bool:
     return type(cell) is str and NOT_IN_WORD.sub("", cell) in TOTAL_WORDS
 
 
@@ -286,8 +286,8 @@ class RowParser:
         which takes such rows without asking, and this parser agree."""
         by_key = {column.key: v for v, (_, column, _) in zip(values, self.plan)}
         return (any(v is None for v, (_, column, _) in zip(values, self.plan) if column.required)
-                and all(by_key.get(key) is None or is_total_word(by_key[key]) for key in self.table.keys)
-                and any(is_total_word(cell) for cell in cells))
+                and all(by_key.get(key) is None or _total_word(by_key[key]) for key in self.table.keys)
+                and any(_total_word(cell) for cell in cells))
 
     def _without_controls(self, number: int, column: Column, value: object) -> object:
         if type(value) is not str or not CONTROL.search(value):
@@ -300,7 +300,7 @@ class RowParser:
 
     def finish(self) -> None:
         if self.totals:
-            n, rows = len(self.totals), "、".join(f"{n:,}" for n in self.totals[:SHOWN_TOTALS])
+            n, rows = len(self.totals), "、".join(f"{number:,}" for number in self.totals[:SHOWN_TOTALS])
             many = f"{'等' if n > SHOWN_TOTALS else ''}共 {n:,} 行" if n > 1 else ""
             self.notes.append(f"{self.sheet}：第 {rows} 行{many}为合计行，未导入 / {n} total row(s) passed over")
         if self.controls > 20:
