@@ -214,14 +214,20 @@ def parse_header(table: Table, raw: RawSheet, problems: Problems, notes: list[st
                        raw.text_only, raw.columns, raw.first_row)
 
 
-# a total an export writes below its rows (合计, 合　计：, 小计 per unit): not a row of the ledger
-TOTAL_WORDS = frozenset({"合计", "总计", "小计"})
-NOT_IN_WORD = re.compile(r"[\s\u3000:：]")
+# what an export writes below its rows, not rows of the ledger: a total (合计, 合　计：, 小计 per
+# unit) and the form's foot (制表人：张三　审核人：李四　制表日期：2026-11-30)
+TOTAL = re.compile(r"(合计|总计|小计)[:：]?")
+FOOT = re.compile(r"(单位负责人|财务负责人|负责人|制表人|填表人|填报人|审核人|经办人|(制表|填报|打印|导出)(日期|时间))([:：].*)?")
+NOT_IN_WORD = re.compile(r"[\s\u3000]")
 SHOWN_TOTALS = 5
 
 
-def _total_word(cell: object) -> bool:
-    return type(cell) is str and NOT_IN_WORD.sub("", cell) in TOTAL_WORDS
+def _total_or_foot(cell: object) -> bool:
+    """A cell of a total or of the form's foot."""
+    if type(cell) is not str:
+        return False
+    text = NOT_IN_WORD.sub("", cell)
+    return TOTAL.fullmatch(text) is not None or FOOT.fullmatch(text) is not None
 
 
 class RowParser:
@@ -235,7 +241,7 @@ class RowParser:
         self.width = max(pos for pos, _ in positions) + 1
         self.numeric_codes = 0
         self.controls = 0  # cells that held control characters
-        self.totals: list[int] = []  # the rows passed over as totals
+        self.totals: list[int] = []  # the rows passed over as totals or the form's foot
 
     def parse(self, number: int, cells: tuple) -> tuple[dict, bool] | None:
         """(values by key, row is good) of one raw row; None for a blank row."""
@@ -281,13 +287,14 @@ class RowParser:
         return row, not bad
 
     def _is_total(self, cells: tuple, values: list) -> bool:
-        """A total row: a cell says 合计 (or 总计, 小计), the row's key is empty or that word, and a
-        required cell is empty. A row with every required cell filled is never one: the fast pass,
-        which takes such rows without asking, and this parser agree."""
+        """A total row or the form's foot: a cell says 合计 (总计, 小计) or 制表人：… (审核人, 制表日期 …),
+        the row's key is empty or that word, and a required cell is empty. A row with every required
+        cell filled is never one: the fast pass, which takes such rows without asking, and this
+        parser agree."""
         by_key = {column.key: v for v, (_, column, _) in zip(values, self.plan)}
         return (any(v is None for v, (_, column, _) in zip(values, self.plan) if column.required)
-                and all(by_key.get(key) is None or _total_word(by_key[key]) for key in self.table.keys)
-                and any(_total_word(cell) for cell in cells))
+                and all(by_key.get(key) is None or _total_or_foot(by_key[key]) for key in self.table.keys)
+                and any(_total_or_foot(cell) for cell in cells))
 
     def _without_controls(self, number: int, column: Column, value: object) -> object:
         if type(value) is not str or not CONTROL.search(value):
@@ -302,7 +309,8 @@ class RowParser:
         if self.totals:
             n, rows = len(self.totals), "、".join(f"{number:,}" for number in self.totals[:SHOWN_TOTALS])
             many = f"{'等' if n > SHOWN_TOTALS else ''}共 {n:,} 行" if n > 1 else ""
-            self.notes.append(f"{self.sheet}：第 {rows} 行{many}为合计行，未导入 / {n} total row(s) passed over")
+            self.notes.append(f"{self.sheet}：第 {rows} 行{many}为合计或表尾（制表人等）行，未导入 / "
+                              f"{n} total or footer row(s) passed over")
         if self.controls > 20:
             self.notes.append(f"{self.sheet}：另有 {self.controls - 20} 个单元格删除了控制字符 / "
                               f"control characters removed from {self.controls - 20} more cells")

@@ -16,7 +16,7 @@ from ledger.importer.rows import Problems, parse_header
 from ledger.importer.schema import ASSETS, INCOME, LISTINGS, UNITS
 from tests.helpers import examples
 
-TEXT = ["", " ", "A-1", "　A2　", "0012", "清江市", "=1+1", "x" * 70, "合计", "合　计：", "小计"]  # totals too
+TEXT = ["", " ", "A-1", "　A2　", "0012", "清江市", "=1+1", "x" * 70, "合计", "合　计：", "小计", "制表人：张三"]  # a total, a foot
 CELLS = {
     "code": TEXT + ["A1", "A1 ", "B7"],
     "text": TEXT,

@@ -379,22 +379,25 @@ def test_a_workbook_is_read_by_what_it_holds_and_a_web_page_named_xls_is_refused
 
 
 @pytest.mark.parametrize("form", ["padded", "short", "xlsx"])
-def test_a_total_row_below_the_rows_is_passed_over_with_a_note(engine, config, tmp_path, form):
-    """Exports end with 合计 (sums of 原值, a count) and may put 小计 under each unit: not assets.
-    A row naming an asset is never taken for one, though a remark says 合计 and a cell is missing."""
+def test_a_total_and_the_forms_foot_are_passed_over_with_a_note(engine, config, tmp_path, form):
+    """Exports end with 合计 (sums of 原值, a count), may put 小计 under each unit and sign the form
+    below (制表人, 审核人, 制表日期): not assets. A row naming an asset is never taken for one,
+    though a remark says 合计 and a cell is missing."""
     folder = base().write(tmp_path)
     cards = folder / "资产卡片.csv"
     lines = cards.read_text(encoding="utf-8-sig").splitlines()
     width = len(lines[0].split(","))
-    totals = [["小计", "U1", "", "", "1000.00"], ["合　计：", "", "", "", "2000.00", "", "", "", "", "2 项"]]
+    totals = [["小计", "U1", "", "", "1000.00"], ["合　计：", "", "", "", "2000.00", "", "", "", "", "2 项"],
+              ["", "制表人：张三", "", "审核人：", "", "制表日期：2026-11-30"]]
     lines += [",".join(row + [""] * (width - len(row)) if form != "short" else row) for row in totals]
     cards.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
     result = import_path(engine, titled(folder, [], "xlsx") if form == "xlsx" else folder, config)
     assert result.ok, [str(p) for p in result.problems]
     sheet = "资产卡片" if form == "xlsx" else "资产卡片.csv"
-    assert f"{sheet}：第 4、5 行共 2 行为合计行，未导入 / 2 total row(s) passed over" in result.notes
+    assert f"{sheet}：第 4、5、6 行共 3 行为合计或表尾（制表人等）行，未导入 / 3 total or footer row(s) passed over" \
+        in result.notes
     assert count(engine, Asset) == 2 and result.counts["assets"] == 2
     lines.append("A3,U1,测试资产,通用设备,1000.00,,,在用,2020-01-01,合计," + "," * (width - 11))
     cards.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
     problems = [str(p) for p in import_path(engine, folder, config).problems]
-    assert problems == ["资产卡片.csv 第6行 取得日期：必填项为空 / required value missing"]
+    assert problems == ["资产卡片.csv 第7行 取得日期：必填项为空 / required value missing"]
