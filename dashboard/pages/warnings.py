@@ -34,15 +34,15 @@ FILTERS = [Input(f"{P}-month", "value"), Input(f"{P}-level", "value"), Input(f"{
 COLUMNS = [
     {"field": "level_zh", "headerName": "等级", "width": 96, "cellClassRules": LEVEL_CLASSES},
     {"field": "state_zh", "headerName": "状态", "width": 110, "cellClassRules": {"lvl-red": f"params.value == '{warning_list.OVERDUE}'"}},
-    {"field": "rule_zh", "headerName": "规则", "width": 128},
+    {"field": "rule_zh", "headerName": "规则", "width": 140},  # seven characters: 低于评估价处置
     {"field": "object", "headerName": "对象", "width": 200, "tooltipField": "object"},
     c.link_column("asset_code", "资产编号", "asset_href", width=130),
-    c.link_column("unit_name", "单位", "unit_href", width=170, tooltipField="unit_name"),
-    c.link_column("dept_name", "主管部门", "dept_href", width=170, tooltipField="dept_name"),
+    c.link_column("unit_name", "单位", "unit_href", flex=1, minWidth=170, tooltipField="unit_name"),
+    c.link_column("dept_name", "主管部门", "dept_href", flex=1, minWidth=170, tooltipField="dept_name"),
     {"field": "span", "headerName": "时长", "width": 90}, {"field": "opened_on", "headerName": "发生于", "width": 108},
     {"field": "fix_by", "headerName": "计划整改", "width": 108},
     {"field": "note", "headerName": "处理说明", "width": 180, "tooltipField": "note"},
-    {"field": "message", "headerName": "说明", "flex": 1, "minWidth": 220, "tooltipField": "message"},
+    {"field": "message", "headerName": "说明", "flex": 1.5, "minWidth": 220, "tooltipField": "message"},
 ]
 WHO = ("确认：主管部门确认本部门的预警，监管人员和县区财政确认其范围内的预警；整改完成后由主管部门上传佐证材料报送"
        "（待核验），监管人员或县区财政核验后销号，或写明理由退回。")
