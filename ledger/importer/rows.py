@@ -172,6 +172,13 @@ def _header(table: Table, raw: RawSheet) -> tuple[int, tuple, int] | None:
     return best
 
 
+def _tab_separated(table: Table, header: tuple) -> bool:
+    """A header read as one cell that names the table's columns when split at tabs."""
+    filled = [cell for cell in header if clean(cell) is not None]
+    return (len(filled) == 1 and type(filled[0]) is str and "\t" in filled[0].strip(SPACES)
+            and _named(table, tuple(filled[0].split("\t")))[0] > 0)
+
+
 def _filled(rows: list[tuple]) -> int:
     """How many of `rows` hold something (a title, a day), not only empty cells."""
     return sum(any(clean(cell) is not None for cell in cells) for cells in rows)
@@ -184,6 +191,11 @@ def parse_header(table: Table, raw: RawSheet, problems: Problems, notes: list[st
         problems.add(Problem(raw.name, 1, None, None, "工作表为空，缺少表头", "empty sheet: no header row"))
         return None
     row, header, passed = found
+    if raw.text_only and _tab_separated(table, header):
+        problems.add(Problem(raw.name, row, None, None, "各列以制表符分隔（如 Excel 的“Unicode 文本”），应为逗号分隔的 CSV："
+                                                       "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”",
+                             "columns separated by tabs: save the file as comma-separated CSV"))
+        return None
     if passed:
         notes.append(f"{raw.name}：表头在第 {row} 行，其上方的 {passed} 行（标题等）未导入 / "
                      f"header on row {row}: the {passed} row(s) above it were passed over")

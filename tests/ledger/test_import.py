@@ -401,3 +401,15 @@ def test_a_total_and_the_forms_foot_are_passed_over_with_a_note(engine, config, 
     cards.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
     problems = [str(p) for p in import_path(engine, folder, config).problems]
     assert problems == ["资产卡片.csv 第7行 取得日期：必填项为空 / required value missing"]
+
+
+def test_a_tab_separated_export_is_told_to_be_saved_as_csv(engine, config, tmp_path):
+    """Excel's "Unicode text" (UTF-16, columns separated by tabs) named .csv: one line saying so,
+    not every required column missing."""
+    folder = base().write(tmp_path)
+    cards = folder / "资产卡片.csv"
+    text = cards.read_text(encoding="utf-8-sig").replace(",", "\t")
+    cards.write_bytes(text.encode("utf-16"))
+    problems = [p.zh for p in import_path(engine, folder, config).problems]
+    assert len(problems) == 1 and problems[0].startswith("各列以制表符分隔") and "CSV UTF-8（逗号分隔）" in problems[0]
+    assert count(engine, Asset) == 0
