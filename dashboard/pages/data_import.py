@@ -74,7 +74,7 @@ def layout(**_query):
                                                 className="import-progress"))),
         c.section("导入格式", html.P([
             "每张表一个工作表（或一个 CSV 文件），表头为下列中文列名；橙色为必填列。模板第 2 行为格式示例，不会被导入，",
-            "请替换为本单位数据或删除。系统导出的表头上方的标题、日期行，表格下方的合计、小计行和制表人、审核人等表尾，导入时跳过；"
+            "请替换为本单位数据或删除。系统导出的表头上方的标题、日期行，表格下方的合计、小计行和制表人、审核人等表尾，导入时跳过；表头可占两行（合并单元格、分组列名）；"
             "列名可带必填标记 *，金额列可写作“原值（元）”（以万元为单位的金额列不会被导入）。",
             html.Button("下载导入模板（xlsx）", id=f"{P}-template", className="btn btn-sm "
                                              "btn-outline-primary ms-2"), dcc.Download(id=f"{P}-template-file"),

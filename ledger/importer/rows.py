@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import islice, zip_longest
 from typing import TYPE_CHECKING, Iterator
 
 from ledger.fit import CODE_PATTERN
@@ -142,9 +142,11 @@ def _named(table: Table, cells: tuple) -> tuple[int, bool]:
     return len(named), all(column.key in named for column in table.columns if column.required)
 
 
-def _header(table: Table, raw: RawSheet) -> tuple[int, tuple, int] | None:
-    """The header row (number, cells, how many rows with something in them lie above it): the first
-    of the sheet's first HEADER_ROWS rows to name every required column. When none does, the one
+def _header(table: Table, raw: RawSheet) -> tuple[int, tuple, int, bool] | None:
+    """The header (its last row's number, cells, how many rows with something in them lie above it,
+    whether it spans two rows): the first of the sheet's first HEADER_ROWS rows to name every
+    required column, or two of them read as one (a heading merged over both rows, or a group's
+    name above its columns' names: the lower row's cell where it has one). When none does, the row
     naming most columns (the first row read if none names any): the missing columns are said of the
     row the sender made the header, not of a title above it. None for an empty sheet."""
     first = next(raw.rows, None)
@@ -152,8 +154,8 @@ def _header(table: Table, raw: RawSheet) -> tuple[int, tuple, int] | None:
         return None
     count, complete = _named(table, first[1])
     if complete:
-        return (*first, 0)
-    best, most = (*first, 0), count
+        return (*first, 0, False)
+    best, most = (*first, 0, False), count
     above = [first[1]]
     if raw.columns is not None:  # read whole: the rows after the first are Arrow's
         following = ((raw.first_row + i, tuple(row.values()))
@@ -162,8 +164,14 @@ def _header(table: Table, raw: RawSheet) -> tuple[int, tuple, int] | None:
         following = islice(raw.rows, HEADER_ROWS - 1)
     for number, cells in following:
         count, complete = _named(table, cells)
+        found = (number, cells, _filled(above), False)
+        if not complete:
+            both = tuple(lower if clean(lower) is not None else upper
+                         for upper, lower in zip_longest(above[-1], cells))
+            if _named(table, both)[1]:
+                found, complete = (number, both, _filled(above[:-1]), True), True
         if complete or count > most:
-            best, most = (number, cells, _filled(above)), count
+            best, most = found, count
         if complete:
             if raw.columns is not None:
                 raw.columns, raw.first_row = raw.columns.slice(number - raw.first_row + 1), number + 1
@@ -190,15 +198,17 @@ def parse_header(table: Table, raw: RawSheet, problems: Problems, notes: list[st
     if found is None:
         problems.add(Problem(raw.name, 1, None, None, "工作表为空，缺少表头", "empty sheet: no header row"))
         return None
-    row, header, passed = found
+    row, header, passed, two_rows = found
     if raw.text_only and _tab_separated(table, header):
         problems.add(Problem(raw.name, row, None, None, "各列以制表符分隔（如 Excel 的“Unicode 文本”），应为逗号分隔的 CSV："
                                                        "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”",
                              "columns separated by tabs: save the file as comma-separated CSV"))
         return None
-    if passed:
-        notes.append(f"{raw.name}：表头在第 {row} 行，其上方的 {passed} 行（标题等）未导入 / "
-                     f"header on row {row}: the {passed} row(s) above it were passed over")
+    if passed or two_rows:
+        where = (f"第 {row - 1}–{row} 行（两行合并读取）", f"rows {row - 1}-{row} (read as one)") if two_rows else \
+            (f"第 {row} 行", f"row {row}")
+        notes.append(f"{raw.name}：表头在{where[0]}" + (f"，其上方的 {passed} 行（标题等）未导入" if passed else "") +
+                     f" / header on {where[1]}" + (f": the {passed} row(s) above it were passed over" if passed else ""))
     positions: list[tuple[int, Column]] = []
     seen: dict[str, int] = {}
     unknown = []

@@ -413,3 +413,31 @@ def test_a_tab_separated_export_is_told_to_be_saved_as_csv(engine, config, tmp_p
     problems = [p.zh for p in import_path(engine, folder, config).problems]
     assert len(problems) == 1 and problems[0].startswith("各列以制表符分隔") and "CSV UTF-8（逗号分隔）" in problems[0]
     assert count(engine, Asset) == 0
+
+
+@pytest.mark.parametrize("form", ["padded", "lines", "xlsx"])
+def test_a_header_over_two_rows_is_read_as_one(engine, config, tmp_path, form):
+    """A form's header over two rows: a heading merged down both (资产编号), a group's name above its
+    columns (价值（元）over 原值, 净值), under a title; on every reading path."""
+    folder = base().write(tmp_path)
+    cards = folder / "资产卡片.csv"
+    header, *rows = cards.read_text(encoding="utf-8-sig").splitlines()
+    lower = header.split(",")
+    grouped = {"原值": "价值（元）", "净值": "", "使用状况": "使用情况", "状况起始日期": ""}
+    upper = [grouped.get(name, name) for name in lower]
+    lower = [name if name in grouped else "" for name in lower]
+    title = ["资产卡片信息导出"] + ([""] * (len(lower) - 1) if form != "lines" else [])  # one cell: read row by row
+    lines = [title, upper, lower]
+    if form == "xlsx":
+        cards.write_text("\n".join(",".join(row) for row in lines[1:]) + "\n" + "\n".join(rows) + "\n", encoding="utf-8-sig")
+        source = titled(folder, [title], "xlsx")
+    else:
+        cards.write_text("\n".join([*(",".join(row) for row in lines), *rows]) + "\n", encoding="utf-8-sig")
+        source = folder
+    result = import_path(engine, source, config)
+    assert result.ok, [str(p) for p in result.problems]
+    sheet = "资产卡片" if form == "xlsx" else "资产卡片.csv"
+    assert (f"{sheet}：表头在第 2–3 行（两行合并读取），其上方的 1 行（标题等）未导入 / "
+            "header on rows 2-3 (read as one): the 1 row(s) above it were passed over") in result.notes
+    with engine.connect() as conn:
+        assert conn.execute(select(func.sum(Asset.original_value))).scalar() == 200_000  # fen: 原值 read under its group
