@@ -156,7 +156,7 @@ def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Con
         table = table_for_name(raw.name)
         if table is None:
             if raw.name != ABOUT_SHEET:  # the template's own notes are not worth a word
-                notes.append(f"忽略未知工作表 / ignored unknown sheet: {raw.name}")
+                notes.append(f"忽略未知工作表：{raw.name} / ignored unknown sheet: {raw.name}")
             continue
         if table.key in staged:
             problems.add(Problem(raw.name, None, None, None, f"与「{staged[table.key][1]}」是同一张表",

@@ -226,7 +226,8 @@ def parse_header(table: Table, raw: RawSheet, problems: Problems, notes: list[st
         seen[column.key] = pos
         positions.append((pos, column))
     if unknown:
-        notes.append(f"{raw.name}：忽略未知列 / ignored unknown columns: {'、'.join(unknown)}")
+        names = "、".join(unknown)
+        notes.append(f"{raw.name}：忽略未知列：{names} / ignored unknown columns: {names}")
     missing = [c for c in table.columns if c.required and c.key not in seen]
     for column in missing:
         problems.add(Problem(raw.name, row, column.zh, None, "缺少必需列", "required column missing"))

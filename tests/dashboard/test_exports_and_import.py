@@ -95,9 +95,15 @@ def assets(engine) -> int:
 
 def test_a_supervisor_imports_a_zip_of_csv_files(app, as_user, engine, tmp_path):
     before = assets(engine)
-    status, response = upload(as_user("supervisor"), ledger_files(LedgerBuilder().unit("U9").asset("Z1", unit="U9"), tmp_path))
+    files = ledger_files(LedgerBuilder().unit("U9").asset("Z1", unit="U9"), tmp_path)
+    # what an export carries beside the tables: a 序号 column, a sheet of notes; the page names them
+    files["资产卡片.csv"] = b"\xef\xbb\xbf" + b"\n".join(
+        ("序号," if i == 0 else f"{i},").encode() + line for i, line in enumerate(files["资产卡片.csv"][3:].splitlines()))
+    files["填表说明.csv"] = "说明\n本表由系统导出\n".encode()
+    status, response = upload(as_user("supervisor"), files)
     said = json.dumps(response, ensure_ascii=False)
     assert status == 200 and "导入成功" in said and "单位 1 行，资产卡片 1 行" in said
+    assert "资产卡片.csv：忽略未知列：序号" in said and "忽略未知工作表：填表说明.csv" in said
     assert assets(engine) == before + 1
     with engine.connect() as conn:
         record = conn.execute(select(ImportRecord).order_by(ImportRecord.id.desc())).first()
