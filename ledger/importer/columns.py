@@ -169,12 +169,12 @@ def stage_sheet(duck: duckdb.DuckDBPyConnection, sheet: ParsedSheet, batch_rows:
 
 def _stage_chunks(duck, sheet: ParsedSheet, writer: stage.StageWriter, converters, sql: str, params: dict,
                   fast: bool) -> None:
-    if sheet.columns is not None and fast:
+    raw = sheet.raw
+    if raw.columns is not None and fast:
         return _stage_arrow(duck, sheet, writer, sql, params)
-    if sheet.columns is not None:
-        sheet.rows = _arrow_rows(sheet.columns, sheet.first_row)
+    numbered = raw.rows if raw.columns is None else _arrow_rows(raw.columns, raw.first_row)
     table, parser = sheet.table, sheet.parser
-    while chunk := list(islice(sheet.rows, CHUNK)):
+    while chunk := list(islice(numbered, CHUNK)):
         if not fast:
             for number, cells in chunk:
                 _slow(parser, writer, number, cells)
@@ -187,7 +187,7 @@ def _stage_chunks(duck, sheet: ParsedSheet, writer: stage.StageWriter, converter
         columns = {"row_no": pa.array(numbers, pa.int64())}
         for i, (pos, convert) in enumerate(converters):
             values = list(cells_by_position[pos]) if pos < width else [None] * len(chunk)
-            if not sheet.text_only and not all(v is None or type(v) is str for v in values):
+            if not raw.text_only and not all(v is None or type(v) is str for v in values):
                 values = [convert(v) for v in values]
                 for j, v in enumerate(values):
                     if v is _FORCE:
@@ -220,10 +220,10 @@ ARROW_CHUNK = 500_000
 
 def _stage_arrow(duck, sheet: ParsedSheet, writer: stage.StageWriter, sql: str, params: dict) -> None:
     """The fast pass over a sheet held as Arrow text columns; the rows it leaves, one by one."""
-    data = sheet.columns
+    data = sheet.raw.columns
     for offset in range(0, data.num_rows, ARROW_CHUNK):
         part = data.slice(offset, ARROW_CHUNK)
-        first = offset + sheet.first_row
+        first = offset + sheet.raw.first_row
         columns = {"row_no": pa.array(range(first, first + part.num_rows), pa.int64())}
         for i, (pos, _) in enumerate(sheet.positions):
             columns[f"c{i}"] = part.column(pos)

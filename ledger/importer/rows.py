@@ -4,15 +4,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from itertools import islice, zip_longest
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 from ledger.fit import CODE_PATTERN
 from ledger.importer.cells import CONTROL, SPACES, CellError, clean, make_parser
 from ledger.importer.read import RawSheet
 from ledger.importer.schema import Column, Table, column_for_header
-
-if TYPE_CHECKING:
-    import pyarrow as pa
 
 
 @dataclass(frozen=True)
@@ -122,17 +119,13 @@ def _row_rules(table: Table, row: dict) -> Iterator[tuple[str, str, str]]:
 @dataclass
 class ParsedSheet:
     table: Table
-    name: str
+    raw: RawSheet  # its rows (or Arrow columns) now those after the header
     positions: list[tuple[int, Column]]  # (cell index, column) of the columns the sheet has
-    rows: Iterator[tuple[int, tuple]]  # the raw rows after the header
     parser: "RowParser"
-    text_only: bool = False  # every cell is text (CSV)
-    columns: "pa.Table | None" = None  # the rows after the header as Arrow text columns (RawSheet.columns)
-    first_row: int = 2  # the row number of `columns`' first row
 
 
 # An export of the budget system may carry its title, the unit or the day on rows above the header:
-# the header is the first of a sheet's first rows that names every required column.
+# the header is the first of a sheet's first rows that names every required column (or two read as one).
 HEADER_ROWS = 10
 
 
@@ -233,8 +226,7 @@ def parse_header(table: Table, raw: RawSheet, problems: Problems, notes: list[st
         problems.add(Problem(raw.name, row, column.zh, None, "缺少必需列", "required column missing"))
     if missing:
         return None
-    return ParsedSheet(table, raw.name, positions, raw.rows, RowParser(table, raw.name, positions, problems, notes),
-                       raw.text_only, raw.columns, raw.first_row)
+    return ParsedSheet(table, raw, positions, RowParser(table, raw.name, positions, problems, notes))
 
 
 # what an export writes below its rows, not rows of the ledger: a total (合计, 合　计：, 小计 per
