@@ -56,7 +56,8 @@ def layout(**_query):
     return html.Div([
         html.Div([html.H2("数据导入 · 报送台账", className="page-title")], className="page-head"),
         c.section("上传台账", html.P([
-            "上传预算管理一体化系统导出的台账工作簿（.xlsx，旧版系统导出的 .xls 亦可），或单张表的 .csv 文件，或将各表 CSV 文件打包为 .zip 上传。",
+            "上传预算管理一体化系统导出的台账工作簿（.xlsx，旧版系统导出的 .xls 亦可），或单张表的 .csv 文件，"
+            "或将各表 CSV 文件打包为 .zip 上传。",
             html.Br(), f"本账号可导入：{where}；文件中任何一行超出范围，整个文件都不导入，并逐行列出。",
             html.Br(), f"本月导入的台账记为{fig.month_text(month)}的报送，应于{fig.date_text(due)}前完成"
                        "（逾期记为迟报）。导入要么全部写入，要么不写入任何数据。",
@@ -74,8 +75,9 @@ def layout(**_query):
                                                 className="import-progress"))),
         c.section("导入格式", html.P([
             "每张表一个工作表（或一个 CSV 文件），表头为下列中文列名；橙色为必填列。模板第 2 行为格式示例，不会被导入，",
-            "请替换为本单位数据或删除。系统导出的表头上方的标题、日期行，表格下方的合计、小计行和制表人、审核人等表尾，导入时跳过；表头可占两行（合并单元格、分组列名）；"
-            "列名可带必填标记 *，金额列可写作“原值（元）”（以万元为单位的金额列不会被导入）。",
+            "请替换为本单位数据或删除。系统导出的表头上方的标题、日期行，表格下方的合计、小计行和制表人、"
+            "审核人等表尾，导入时跳过；表头可占两行（合并单元格、分组列名）；列名可带必填标记 *，"
+            "金额列可写作“原值（元）”（以万元为单位的金额列不会被导入）。",
             html.Button("下载导入模板（xlsx）", id=f"{P}-template", className="btn btn-sm "
                                              "btn-outline-primary ms-2"), dcc.Download(id=f"{P}-template-file"),
         ], className="small text-muted"), dbc.Table([
