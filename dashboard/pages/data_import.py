@@ -97,8 +97,9 @@ def template(n_clicks):
 
 
 def _unpack(name: str, data: bytes, folder: Path) -> Path:
-    """The upload as a path import_path reads: the workbook, or the zip's CSV files in a folder,
-    unpacked within the [import] bounds (a zip bomb stops at the first bound, not on disk)."""
+    """The upload as a path import_path reads: the workbook, or the zip's CSV files in a folder (or
+    the one workbook it holds), unpacked within the [import] bounds (a zip bomb stops at the first
+    bound, not on disk)."""
     bounds = Limits.of(context.config())
     check_upload(name, len(data), bounds)
     # a workbook, or one table on its own: under the sender's name, which its problems then name
@@ -107,9 +108,16 @@ def _unpack(name: str, data: bytes, folder: Path) -> Path:
         target.write_bytes(data)
         return target
     if name.lower().endswith(".zip"):
-        out = folder / "csv"
+        out = folder / "zip"
         out.mkdir()
-        unpack(io.BytesIO(data), name, bounds, keep=lambda m: m.filename.lower().endswith(".csv"), into=out)
+        unpack(io.BytesIO(data), name, bounds, into=out,
+               keep=lambda m: Path(m.filename).suffix.lower() in (".csv", *WORKBOOKS))
+        books = sorted(p for p in out.iterdir() if p.suffix.lower() in WORKBOOKS)
+        if books and not any(p.suffix.lower() == ".csv" for p in out.iterdir()):  # a workbook sent zipped
+            if len(books) > 1:
+                raise SourceError(f"{name}: 包含 {len(books)} 个工作簿（{'、'.join(p.name for p in books)}），请逐个上传",
+                                  f"holds {len(books)} workbooks: upload them one at a time")
+            return books[0]
         return out
     raise SourceError(f"{name}: 只接受 .xlsx（或 .xls）工作簿、.csv 文件或 CSV 文件的 .zip 包",
                       "only .xlsx (or .xls), .csv or a .zip of CSV files are accepted")

@@ -264,8 +264,9 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
                 checked.add(Problem(path.name, None, None, None, exc.zh, exc.en))
                 staged = {}
             problems.absorb(checked)
+            # in import.md's order of tables, whatever the order of the sheets or files
             result.counts = {t.key: duck.execute(f"SELECT COUNT(*) FROM {stage.stage_name(t)}").fetchall()[0][0]
-                             for t, _ in staged.values()}
+                             for t in TABLES if t.key in staged}
             if problems:
                 trans.rollback()
             else:

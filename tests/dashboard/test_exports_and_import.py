@@ -110,6 +110,32 @@ def test_a_supervisor_imports_a_zip_of_csv_files(app, as_user, engine, tmp_path)
     assert (record.username, record.file_name, record.result) == ("supervisor", "台账.zip", "ok")
 
 
+def workbook_of(files: dict[str, bytes]) -> bytes:
+    """The CSV files as one workbook, a sheet each."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, data in files.items():
+        sheet = book.create_sheet(name.removesuffix(".csv"))
+        for line in data.decode("utf-8-sig").splitlines():
+            sheet.append(line.split(","))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_workbook_sent_zipped_imports_and_two_are_refused(app, as_user, engine, tmp_path):
+    """A workbook zipped to go by mail imports as itself; a zip of two is refused, naming them."""
+    before = assets(engine)
+    book = workbook_of(ledger_files(LedgerBuilder().unit("U9").asset("Z7", unit="U9"), tmp_path))
+    _, response = upload(as_user("supervisor"), {"资产台账.xlsx": book})
+    said = json.dumps(response, ensure_ascii=False)
+    assert "导入成功" in said and "单位 1 行，资产卡片 1 行" in said and assets(engine) == before + 1
+    _, response = upload(as_user("supervisor"), {"一月.xlsx": book, "二月.xlsx": book})
+    said = json.dumps(response, ensure_ascii=False)
+    assert "导入失败" in said and "包含 2 个工作簿（一月.xlsx、二月.xlsx），请逐个上传" in said
+    assert assets(engine) == before + 1
+
+
 class _WindowsName(zipfile.ZipInfo):
     """A member named as a Chinese Windows zips it: in GBK, without the flag that says UTF-8."""
 
