@@ -113,12 +113,16 @@ def _unpack(name: str, data: bytes, folder: Path) -> Path:
         unpack(io.BytesIO(data), name, bounds, into=out,
                keep=lambda m: Path(m.filename).suffix.lower() in (".csv", *WORKBOOKS))
         books = sorted(p for p in out.iterdir() if p.suffix.lower() in WORKBOOKS)
-        if books and not any(p.suffix.lower() == ".csv" for p in out.iterdir()):  # a workbook sent zipped
-            if len(books) > 1:
-                raise SourceError(f"{name}: 包含 {len(books)} 个工作簿（{'、'.join(p.name for p in books)}），请逐个上传",
-                                  f"holds {len(books)} workbooks: upload them one at a time")
-            return books[0]
-        return out
+        if not books:
+            return out
+        named = "、".join(p.name for p in books)
+        if any(p.suffix.lower() == ".csv" for p in out.iterdir()):  # which is the ledger? not guessed
+            raise SourceError(f"{name}: 既有 CSV 文件又有工作簿（{named}），请只打包其中一种",
+                              "holds both CSV files and a workbook: zip one kind only")
+        if len(books) > 1:
+            raise SourceError(f"{name}: 包含 {len(books)} 个工作簿（{named}），请逐个上传",
+                              f"holds {len(books)} workbooks: upload them one at a time")
+        return books[0]  # a workbook zipped to go by mail
     raise SourceError(f"{name}: 只接受 .xlsx（或 .xls）工作簿、.csv 文件或 CSV 文件的 .zip 包",
                       "only .xlsx (or .xls), .csv or a .zip of CSV files are accepted")
 

@@ -124,7 +124,8 @@ def workbook_of(files: dict[str, bytes]) -> bytes:
 
 
 def test_a_workbook_sent_zipped_imports_and_two_are_refused(app, as_user, engine, tmp_path):
-    """A workbook zipped to go by mail imports as itself; a zip of two is refused, naming them."""
+    """A workbook zipped to go by mail imports as itself; a zip of two, or of a workbook and CSV
+    files, is refused, naming them."""
     before = assets(engine)
     book = workbook_of(ledger_files(LedgerBuilder().unit("U9").asset("Z7", unit="U9"), tmp_path))
     _, response = upload(as_user("supervisor"), {"资产台账.xlsx": book})
@@ -133,6 +134,8 @@ def test_a_workbook_sent_zipped_imports_and_two_are_refused(app, as_user, engine
     _, response = upload(as_user("supervisor"), {"一月.xlsx": book, "二月.xlsx": book})
     said = json.dumps(response, ensure_ascii=False)
     assert "导入失败" in said and "包含 2 个工作簿（一月.xlsx、二月.xlsx），请逐个上传" in said
+    _, response = upload(as_user("supervisor"), {"资产台账.xlsx": book, "单位.csv": "单位编码\nU9\n".encode()})
+    assert "既有 CSV 文件又有工作簿（资产台账.xlsx），请只打包其中一种" in json.dumps(response, ensure_ascii=False)
     assert assets(engine) == before + 1
 
 
