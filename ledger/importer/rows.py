@@ -198,10 +198,11 @@ def parse_header(table: Table, raw: RawSheet, problems: Problems, notes: list[st
                              "columns separated by tabs: save the file as comma-separated CSV"))
         return None
     if passed or two_rows:
-        where = (f"第 {row - 1}–{row} 行（两行合并读取）", f"rows {row - 1}-{row} (read as one)") if two_rows else \
-            (f"第 {row} 行", f"row {row}")
-        notes.append(f"{raw.name}：表头在{where[0]}" + (f"，其上方的 {passed} 行（标题等）未导入" if passed else "") +
-                     f" / header on {where[1]}" + (f": the {passed} row(s) above it were passed over" if passed else ""))
+        rows_zh, rows_en = ((f"第 {row - 1}–{row} 行（两行合并读取）", f"rows {row - 1}-{row} (read as one)")
+                            if two_rows else (f"第 {row} 行", f"row {row}"))
+        above_zh, above_en = ((f"，其上方的 {passed} 行（标题等）未导入", f": the {passed} row(s) above it were passed over")
+                              if passed else ("", ""))
+        notes.append(f"{raw.name}：表头在{rows_zh}{above_zh} / header on {rows_en}{above_en}")
     positions: list[tuple[int, Column]] = []
     seen: dict[str, int] = {}
     unknown = []
