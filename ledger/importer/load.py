@@ -15,7 +15,7 @@ from ledger.config import Config
 from ledger.importer import limits, stage, stock
 from ledger.importer.columns import stage_sheet
 from ledger.importer.read import WORKBOOKS, SourceError, open_sheets, sha256_of, workbook_kind
-from ledger.importer.rows import Problem, Problems, parse_header
+from ledger.importer.rows import Problem, Problems, parse_header, table_by_header
 from ledger.importer.schema import ABOUT_SHEET, REQUIRED, TABLES, Table, table_for_name
 from ledger.locks import named_lock
 from ledger.models import Asset, ImportRecord, Income, PurchaseRequest
@@ -146,6 +146,7 @@ def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Con
     `today`: the import's day, no date of something that happened after it.
     `scoped`: a county's import (its messages never name another region's stored codes)."""
     staged: dict[str, tuple[Table, str]] = {}
+    sheets: dict[str, Table] = {}  # the table each sheet was read as
     bounds = limits.Limits.of(config)
     if path.is_file() and path.suffix.lower() in WORKBOOKS and workbook_kind(path) == ".xlsx":
         limits.unpack(path, path.name, bounds)  # before calamine unpacks it whole
@@ -154,13 +155,16 @@ def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Con
         if raw.columns is not None:  # read whole: its last row is row 1 + its count
             limits.check_row_number(raw.name, min(raw.columns.num_rows, bounds.rows + 1) + 1, bounds)
         table = table_for_name(raw.name)
+        if table is None and raw.name != ABOUT_SHEET and (table := table_by_header(raw)) is not None:
+            notes.append(f"{raw.name}：按表头识别为「{table.zh}」 / taken for {table.key} by its header")
         if table is None:
             if raw.name != ABOUT_SHEET:  # the template's own notes are not worth a word
                 notes.append(f"忽略未知工作表：{raw.name} / ignored unknown sheet: {raw.name}")
             continue
+        sheets[raw.name] = table
         if table.key in staged:
-            problems.add(Problem(raw.name, None, None, None, f"与「{staged[table.key][1]}」是同一张表",
-                                 f"same table as {staged[table.key][1]!r}"))
+            problems.add(Problem(raw.name, None, None, None, f"与「{staged[table.key][1]}」是同一张表，请删除其一",
+                                 f"same table as {staged[table.key][1]!r}: remove one"))
             continue
         parsed = parse_header(table, raw, problems, notes)
         if parsed is None:
@@ -169,7 +173,7 @@ def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Con
         stage_sheet(duck, parsed, config["import.batch_rows"])
     for table in REQUIRED:
         # a sheet there with its problems (a required column missing) is not also said to be missing
-        if table.key not in staged and not any(table_for_name(p.sheet) is table for p in problems.items):
+        if table.key not in staged and not any(sheets.get(p.sheet) is table for p in problems.items):
             problems.add(Problem(table.zh, None, None, None, "缺少必需的工作表", "required sheet missing"))
     stage.check_template_example(duck, staged, problems)
     for table, sheet in staged.values():

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import islice, zip_longest
+from itertools import chain, islice, zip_longest
 from typing import Iterator
 
 from ledger.fit import CODE_PATTERN
 from ledger.importer.cells import CONTROL, SPACES, CellError, clean, make_parser
 from ledger.importer.read import RawSheet
-from ledger.importer.schema import Column, Table, column_for_header
+from ledger.importer.schema import TABLES, Column, Table, column_for_header
 
 
 @dataclass(frozen=True)
@@ -159,8 +159,7 @@ def _header(table: Table, raw: RawSheet) -> tuple[int, tuple, int, bool] | None:
         count, complete = _named(table, cells)
         found = (number, cells, _filled(above), False)
         if not complete:
-            both = tuple(lower if clean(lower) is not None else upper
-                         for upper, lower in zip_longest(above[-1], cells))
+            both = _both(above[-1], cells)
             if _named(table, both)[1]:
                 found, complete = (number, both, _filled(above[:-1]), True), True
         if complete or count > most:
@@ -171,6 +170,25 @@ def _header(table: Table, raw: RawSheet) -> tuple[int, tuple, int, bool] | None:
             return best
         above.append(cells)
     return best
+
+
+def _both(upper: tuple, lower: tuple) -> tuple:
+    """Two header rows read as one: the lower row's cell where it has one."""
+    return tuple(low if clean(low) is not None else up for up, low in zip_longest(upper, lower))
+
+
+def table_by_header(raw: RawSheet) -> Table | None:
+    """The one table whose every required column a sheet's first rows name (a row, or two read as
+    one), for a sheet named otherwise than import.md says (Sheet1, 资产卡片导出20261130.csv); None
+    when no table, or more than one, fits. The rows looked at stay to be read."""
+    head = list(islice(raw.rows, 1 if raw.columns is not None else HEADER_ROWS))
+    raw.rows = chain(head, raw.rows)
+    rows = [cells for _, cells in head]
+    if raw.columns is not None:
+        rows += [tuple(row.values()) for row in raw.columns.slice(0, HEADER_ROWS - 1).to_pylist()]
+    fitting = [table for table in TABLES
+               if any(_named(table, cells)[1] for cells in [*rows, *map(_both, rows, rows[1:])])]
+    return fitting[0] if len(fitting) == 1 else None
 
 
 def _tab_separated(table: Table, header: tuple) -> bool:

@@ -441,3 +441,26 @@ def test_a_header_over_two_rows_is_read_as_one(engine, config, tmp_path, form):
             "header on rows 2-3 (read as one): the 1 row(s) above it were passed over") in result.notes
     with engine.connect() as conn:
         assert conn.execute(select(func.sum(Asset.original_value))).scalar() == 200_000  # fen: 原值 read under its group
+
+
+@pytest.mark.parametrize("form", ["padded", "xlsx"])
+def test_a_sheet_named_otherwise_is_known_by_its_header(engine, config, tmp_path, form):
+    """Exports name their sheets and files as they like (Sheet1, 资产卡片导出20261130.csv): a sheet
+    whose header names every required column of one table is read as it, with a note; a second
+    sheet of the same table is refused, not chosen between."""
+    folder = base().write(tmp_path / "csv")
+    (folder / "资产卡片.csv").rename(folder / "资产卡片导出20261130.csv")
+    (folder / "单位.csv").rename(folder / "Sheet1.csv")
+    source = titled(folder, [["资产卡片信息导出"]], form)
+    result = import_path(engine, source, config)
+    assert result.ok, [str(p) for p in result.problems]
+    suffix = "" if form == "xlsx" else ".csv"
+    assert f"资产卡片导出20261130{suffix}：按表头识别为「资产卡片」 / taken for assets by its header" in result.notes
+    assert f"Sheet1{suffix}：按表头识别为「单位」 / taken for units by its header" in result.notes
+    assert count(engine, Asset) == 2 and result.counts == {"units": 2, "assets": 2}
+    if form == "xlsx":
+        return
+    (folder / "资产卡片.csv").write_bytes((folder / "资产卡片导出20261130.csv").read_bytes())
+    problems = [str(p) for p in import_path(engine, folder, config).problems]
+    assert problems == ["资产卡片导出20261130.csv：与「资产卡片.csv」是同一张表，请删除其一 / "
+                        "same table as '资产卡片.csv': remove one"]
