@@ -56,8 +56,8 @@ def layout(**_query):
     return html.Div([
         html.Div([html.H2("数据导入 · 报送台账", className="page-title")], className="page-head"),
         c.section("上传台账", html.P([
-            "上传预算管理一体化系统导出的台账工作簿（.xlsx，旧版系统导出的 .xls 亦可），或单张表的 .csv 文件，"
-            "或将各表 CSV 文件打包为 .zip 上传。",
+            "上传预算管理一体化系统导出的台账工作簿（.xlsx，旧版系统导出的 .xls 亦可），或将各表 CSV 文件打包为 .zip 上传；"
+            "每次上传须含「单位」和「资产卡片」两张表，其余各表可选。",
             html.Br(), f"本账号可导入：{where}；文件中任何一行超出范围，整个文件都不导入，并逐行列出。",
             html.Br(), f"本月导入的台账记为{fig.month_text(month)}的报送，应于{fig.date_text(due)}前完成"
                        "（逾期记为迟报）。导入要么全部写入，要么不写入任何数据。",
@@ -66,7 +66,7 @@ def layout(**_query):
             # no size bound in the browser: a file too large is refused on the server, with a message
             dcc.Upload(id=f"{P}-upload", children=html.Div([html.Div("⇪", className="upload-icon"),
                                                             html.Div(["将台账文件拖到此处，或 ", html.A("选择文件")]),
-                                                            html.Div(".xlsx（.xls）工作簿、.csv 文件或 CSV 文件的 .zip 包",
+                                                            html.Div(".xlsx（.xls）工作簿或 CSV 文件的 .zip 包",
                                                                      className="small text-muted")]),
                        className="upload-box", accept=".xlsx,.xls,.csv,.zip", multiple=False, max_size=-1),
             dcc.Loading(html.Div(id=f"{P}-result", className="mt-3"), type="dot", delay_show=300,
