@@ -43,6 +43,16 @@ HISTORY_COLUMNS = [
 ]
 
 
+# what the importer takes beyond the columns below, as the import page says it
+FORMAT_NOTES = [
+    "每张表一个工作表（或一个 CSV 文件），表头为下列中文列名（模板中橙色为必填列）；工作表名或文件名不同时按表头识别。",
+    "模板第 2 行为格式示例，不会被导入，请替换为本单位数据或删除。",
+    "系统导出的表头上方的标题、日期行，表格下方的合计、小计行和制表人、审核人等表尾，导入时跳过；"
+    "表头可占两行（合并单元格、分组列名）。",
+    "列名可带必填标记 *，金额列可写作“原值（元）”（以万元为单位的金额列不会被导入）。",
+]
+
+
 def layout(**_query):
     if not permitted(PATH):
         return c.not_found()
@@ -73,18 +83,12 @@ def layout(**_query):
                         custom_spinner=html.Div([dbc.Spinner(size="sm", color="primary"),
                                                  html.Span(" 正在校验并导入，请稍候…", className="ms-2")],
                                                 className="import-progress"))),
-        c.section("导入格式", html.P([
-            "每张表一个工作表（或一个 CSV 文件），表头为下列中文列名；橙色为必填列；工作表名或文件名不同时按表头识别。"
-            "模板第 2 行为格式示例，不会被导入，",
-            "请替换为本单位数据或删除。系统导出的表头上方的标题、日期行，表格下方的合计、小计行和制表人、"
-            "审核人等表尾，导入时跳过；表头可占两行（合并单元格、分组列名）；列名可带必填标记 *，"
-            "金额列可写作“原值（元）”（以万元为单位的金额列不会被导入）。",
-            html.Button("下载导入模板（xlsx）", id=f"{P}-template", className="btn btn-sm "
-                                             "btn-outline-primary ms-2"), dcc.Download(id=f"{P}-template-file"),
-        ], className="small text-muted"), dbc.Table([
-            html.Thead(html.Tr([html.Th("工作表"), html.Th("必填列")])),
-            html.Tbody([html.Tr([html.Td(name), html.Td("、".join(columns))]) for name, columns in REQUIRED.items()]),
-        ], size="sm", className="mb-0")),
+        c.section("导入格式", html.Ul([html.Li(line) for line in FORMAT_NOTES], className="small text-muted mb-2"),
+                  html.Button("下载导入模板（xlsx）", id=f"{P}-template", className="btn btn-sm btn-outline-primary mb-2"),
+                  dcc.Download(id=f"{P}-template-file"), dbc.Table([
+                      html.Thead(html.Tr([html.Th("工作表"), html.Th("必填列")])),
+                      html.Tbody([html.Tr([html.Td(name), html.Td("、".join(columns))]) for name, columns in REQUIRED.items()]),
+                  ], size="sm", className="mb-0")),
         html.Div(id=f"{P}-history"),
     ])
 
