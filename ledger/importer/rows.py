@@ -286,7 +286,7 @@ class RowParser:
             values = [self._without_controls(number, column, v) for v, (_, column, _) in zip(values, self.plan)]
         if all(v is None for v in values):
             return None  # blank line, common at the end of spreadsheets
-        if self._is_total(cells, values):
+        if self._is_total_or_foot(cells, values):
             self.totals.append(number)
             return None
         problems, sheet = self.problems, self.sheet
@@ -320,7 +320,7 @@ class RowParser:
             bad.add(key)
         return row, not bad
 
-    def _is_total(self, cells: tuple, values: list) -> bool:
+    def _is_total_or_foot(self, cells: tuple, values: list) -> bool:
         """A total row or the form's foot: a cell says 合计 (总计, 小计) or 制表人：… (审核人, 制表日期 …),
         the row's key is empty or that word, and a required cell is empty. A row with every required
         cell filled is never one: the fast pass, which takes such rows without asking, and this
