@@ -33,6 +33,9 @@ VALUES = {"warning": vocab.CASE_STATES, "commitment": vocab.COMMITMENT_STATES,
           "transfer": vocab.TRANSFER_STATES, "delivery": vocab.PAPER_KINDS, "user": vocab.ROLES}
 
 
+# a field holding a count in some entries (an import's units recorded as 报送, a 催报's) and the
+# things themselves in others (本月无变化's unit codes)
+COUNTED = {"units": "单位数"}
 # a sum of money stored as its text ("4500.00"), as pages write it
 MONEY = frozenset(c.key for table in TABLES for c in table.columns if c.kind == "money")
 
@@ -71,7 +74,8 @@ def describe_change(before: dict | None, after: dict | None, action: str = "", r
     before, after = before or {}, after or {}
     parts = []
     for key in [*before, *(k for k in after if k not in before)]:
-        label = fields.get(key, key)
+        value = after.get(key, before.get(key))
+        label = COUNTED[key] if key in COUNTED and type(value) is int else fields.get(key, key)
         if key in before and key in after:
             parts.append(f"{label}：{text(before[key], key)} → {text(after[key], key)}")
         elif key in after:

@@ -9,7 +9,10 @@ def test_a_change_reads_field_by_field_in_chinese():
                            "commitment.answer") == "状态：整改中 → 已反馈；整改情况：— → 已调剂"
     assert describe_change({"states": ["open"]}, {"state": "acknowledged", "fix_by": "2026-12-31"},
                            "warning.acknowledged") == "原状态：待处理；状态：已确认；计划整改日期：2026-12-31"
-    assert describe_change(None, {"rows": {"units": 2, "assets": 1200}}, "import") == "各表行数：单位 2 行，资产卡片 1,200 行"
+    assert describe_change(None, {"rows": {"units": 2, "assets": 1200}, "units": 2}, "import") == (
+        "各表行数：单位 2 行，资产卡片 1,200 行；单位数：2")
+    assert describe_change(None, {"month": "2026-11", "units": ["U1", "U2"]}, "submission.confirm") == (
+        "月份：2026-11；单位：U1、U2")
     cases = describe_change(None, {"cases": ["idle_overdue:A1", "plan_overdue:T1"]}, "warning.acknowledged",
                            {"idle_overdue": "超期闲置", "plan_overdue": "台账逾期"})
     assert cases.endswith("：超期闲置 A1、台账逾期 T1")
