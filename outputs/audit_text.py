@@ -2,8 +2,6 @@
 pages use (an import's tables as the import page names them, a sum as 4,500.00元)."""
 from __future__ import annotations
 
-import functools
-
 from ledger import vocab
 from ledger.importer.schema import TABLES
 from outputs import figures as fig
@@ -40,10 +38,8 @@ COUNTED = {"units": "单位数"}
 MONEY = frozenset(c.key for table in TABLES for c in table.columns if c.kind == "money")
 
 
-@functools.cache
-def _field_names() -> dict[str, str]:
-    """FIELDS, and a ledger column (a purchase request filed on the page) by its import.md name."""
-    return {**{c.key: c.zh for table in TABLES for c in table.columns}, **FIELDS}
+# FIELDS, and a ledger column (a purchase request filed on the page) by its import.md name
+FIELD_NAMES = {**{c.key: c.zh for table in TABLES for c in table.columns}, **FIELDS}
 
 
 def describe_change(before: dict | None, after: dict | None, action: str = "", rules: dict[str, str] | None = None) -> str:
@@ -51,7 +47,6 @@ def describe_change(before: dict | None, after: dict | None, action: str = "", r
     "rule:ref" reads as its rule's name and its object (`rules`: rule id -> name)."""
     words = VALUES.get(action.split(".")[0], {})
     rules = rules or {}
-    fields = _field_names()
 
     def text(value, key: str = "") -> str:
         if key == "rows" and isinstance(value, dict):  # an import's rows per table
@@ -59,7 +54,7 @@ def describe_change(before: dict | None, after: dict | None, action: str = "", r
         if key in MONEY and value is not None:
             return fig.yuan(value)
         if isinstance(value, dict):
-            return "，".join(f"{fields.get(k, words.get(k, k))} {text(v, k)}" for k, v in value.items())
+            return "，".join(f"{FIELD_NAMES.get(k, words.get(k, k))} {text(v, k)}" for k, v in value.items())
         if isinstance(value, list):
             return "、".join(text(v) for v in value) or "无"
         if value is None:
@@ -75,7 +70,7 @@ def describe_change(before: dict | None, after: dict | None, action: str = "", r
     parts = []
     for key in [*before, *(k for k in after if k not in before)]:
         value = after.get(key, before.get(key))
-        label = COUNTED[key] if key in COUNTED and type(value) is int else fields.get(key, key)
+        label = COUNTED[key] if key in COUNTED and type(value) is int else FIELD_NAMES.get(key, key)
         if key in before and key in after:
             parts.append(f"{label}：{text(before[key], key)} → {text(after[key], key)}")
         elif key in after:
