@@ -161,6 +161,9 @@ def upload(contents, filename):
         return html.Div([dbc.Alert(f"导入成功（#{result.import_id}）：{counts}。{reported}新数据将在下次计算快照后显示。",
                                    color="success", id=f"{P}-done"),
                          html.Ul(notes, className="small text-muted") if notes else None])
+    if len(result.problems) == 1 and result.problems[0].row is None:  # the file or a sheet as a whole: said whole
+        return html.Div([dbc.Alert(f"导入失败，未写入任何数据：{result.problems[0].zh}", color="danger", id=f"{P}-failed"),
+                         html.Ul(notes, className="small text-muted mt-2") if notes else None])
     problems = pd.DataFrame([{"sheet": p.sheet, "row": p.row, "column": p.column, "value": p.value, "zh": p.zh}
                              for p in result.problems], columns=[col["field"] for col in PROBLEM_COLUMNS])
     where = result.where_problems_are()
@@ -173,6 +176,14 @@ def upload(contents, filename):
     ])
 
 
+def _rows(record) -> str:
+    """An import's rows by table; of one that failed, the rows it read, none of them written."""
+    read = table_rows(record.row_counts or {})
+    if record.result not in ("failed", "interrupted"):
+        return read
+    return "未写入" if read == "—" else f"未写入（读到 {read}）"
+
+
 @callback(Output(f"{P}-history", "children"), Input(f"{P}-result", "children"))
 @guarded(PATH)
 def history(_result):
@@ -181,7 +192,7 @@ def history(_result):
     rows = [{"id": r.id, "started_at": fig.moment(r.started_at, zone), "username": r.username, "file_name": r.file_name,
              "result": IMPORT_RESULTS.get(r.result, r.result),
              "received_on": r.received_on.isoformat() if r.received_on else "—",
-             "rows": table_rows(r.row_counts or {}), "message": UserError(r.message).zh if r.message else ""}
+             "rows": _rows(r), "message": UserError(r.message).zh if r.message else ""}
             for r in records]
     return c.section("导入记录", c.grid(f"{P}-grid", pd.DataFrame(rows, columns=[col["field"] for col in HISTORY_COLUMNS]),
                                       HISTORY_COLUMNS, height=c.grid_height(len(rows), 360, fewest=3)))

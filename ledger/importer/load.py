@@ -295,9 +295,19 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
         result.problem_sheets = problems.by_sheet
         # The failed attempt is recorded in a transaction of its own; the ledger is untouched.
         with engine.connect().execution_options(write=True) as conn, conn.begin():
-            summary = f"{problems.total:,} 个问题 / problems; " + "; ".join(str(p) for p in problems.items[:5])
-            _finish_record(conn, result, who, summary)
+            _finish_record(conn, result, who, _summary(problems))
     return result
+
+
+def _summary(problems: Problems, listed: int = 5) -> str:
+    """A failed import's record: its count of problems and the first few, in Chinese / in English."""
+    first = problems.items[:listed]
+    # a problem of the whole file names the file itself
+    said = [(p.zh, p.en) if p.row is None and p.zh.startswith(p.sheet) else (f"{p.where}：{p.zh}", f"{p.where}: {p.en}")
+            for p in first]
+    more = "等" if problems.total > len(first) else ""
+    return (f"{problems.total:,} 个问题：" + "；".join(zh for zh, _ in said) + more
+            + f" / {problems.total:,} problem(s): " + "; ".join(en for _, en in said))
 
 
 def record_refused(engine: Engine, file_name: str, error: SourceError, username: str, address: str | None,

@@ -10,7 +10,7 @@ from typing import Iterator
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, PasswordError
 
 from ledger.errors import UserError
 
@@ -182,7 +182,23 @@ def _open_workbook(path: Path):
         with path.open("rb") as fh:  # named as the other kind: calamine goes by the name, so by content
             return CalamineWorkbook.from_filelike(fh)
     except Exception as exc:  # calamine raises several kinds for a damaged file
+        if _password_protected(path, exc):
+            raise SourceError(f"{path.name}: 工作簿设有打开密码，无法读取：请在 Excel 中取消密码（文件 → 信息 → 保护工作簿 → "
+                              "用密码进行加密，清空密码）并保存后再导入",
+                              "the workbook is password-protected: remove its password in Excel, save it and "
+                              "import it again") from None
         raise SourceError(f"{path.name}: 无法打开工作簿 / cannot open workbook: {exc}") from None
+
+
+# Excel's "encrypt with password" wraps the .xlsx in an OLE container holding a stream of this name
+# (MS-OFFCRYPTO); calamine tells so only of a file named .xlsx, so the container's directory is looked at
+ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+
+def _password_protected(path: Path, exc: Exception) -> bool:
+    if isinstance(exc, PasswordError):  # calamine's word for an encrypted .xls, or .xlsx named so
+        return True
+    return workbook_kind(path) == ".xls" and ENCRYPTED_PACKAGE in path.read_bytes()  # a failed opening only
 
 
 def open_sheets(path: Path) -> Iterator[RawSheet]:

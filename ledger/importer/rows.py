@@ -21,7 +21,9 @@ class Problem:
     zh: str
     en: str
 
-    def __str__(self) -> str:
+    @property
+    def where(self) -> str:
+        """Sheet, row, column and value as the problem lists write them: 资产卡片 第4行 原值「一千元」."""
         where = self.sheet
         if self.row is not None:
             where += f" 第{self.row}行"
@@ -29,7 +31,10 @@ class Problem:
             where += f" {self.column}"
         if self.value is not None:
             where += f"「{self.value}」"
-        return f"{where}：{self.zh} / {self.en}"
+        return where
+
+    def __str__(self) -> str:
+        return f"{self.where}：{self.zh} / {self.en}"
 
 
 @dataclass

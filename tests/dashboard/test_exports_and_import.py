@@ -228,6 +228,17 @@ def test_a_department_imports_its_own_units_only_and_a_bad_file_is_named(app, as
                        [("import-upload", "filename", "资产卡片.xls")])
     text = json.dumps(response, ensure_ascii=False)
     assert "导入失败" in text and "资产卡片.xls: 不是 Excel 工作簿" in text and assets(engine) == before + 1
+    assert not grids(response)  # one message for the whole file, said whole rather than cut in a grid's cell
+    # the history: the foreign file read and written nowhere, the own file's rows written
+    _, response = call(as_user("dept"), [("import-history", "children")], [("import-result", "children", None)])
+    rows = {row["id"]: row for row in grids(response)[0]["rowData"]}
+    foreign_row, own_row, page_row = (rows[i] for i in sorted(rows)[-3:])
+    assert foreign_row["result"] == "失败" and foreign_row["rows"] == "未写入（读到 单位 1 行，资产卡片 2 行）"
+    assert own_row["result"] == "成功" and own_row["rows"] == "单位 1 行，资产卡片 1 行"
+    assert page_row["result"] == "失败" and page_row["rows"] == "未写入"
+    # 说明 says what failed, not only how many problems there were
+    assert page_row["message"].startswith("1 个问题：资产卡片.xls: 不是 Excel 工作簿")
+    assert foreign_row["message"] == "1 个问题：资产卡片.csv 第3行 单位编码「U3」：不在本账号范围内"
 
 
 def test_a_file_of_another_departments_says_so_first_and_counts_every_sheet(app, as_user, engine, tmp_path):
@@ -242,6 +253,10 @@ def test_a_file_of_another_departments_says_so_first_and_counts_every_sheet(app,
     assert "导入失败：发现 252 个问题（单位.csv 2，资产卡片.csv 250），未写入任何数据。下表列出前 200 个。" in said
     assert [(p["sheet"], p["column"], p["zh"]) for p in problems["rowData"][:2]] == [
         ("单位.csv", "主管部门编码", "不在本账号范围内"), ("单位.csv", "单位编码", "不在本账号范围内")]
+    _, response = call(as_user("dept"), [("import-history", "children")], [("import-result", "children", None)])
+    latest = max(grids(response)[0]["rowData"], key=lambda row: row["id"])
+    assert latest["message"].startswith("252 个问题：单位.csv 第2行 主管部门编码「D2」：不在本账号范围内；")
+    assert latest["message"].endswith("等") and latest["message"].count("；") == 4  # the first five, and more
 
 
 def test_the_meeting_pack_prints_landscape_one_page_wide(app, as_user):

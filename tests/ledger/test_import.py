@@ -378,6 +378,22 @@ def test_a_workbook_is_read_by_what_it_holds_and_a_web_page_named_xls_is_refused
     assert not result.ok and "不是 Excel 工作簿" in problem.zh and "另存为 .xlsx" in problem.zh
 
 
+@pytest.mark.parametrize("name", ["台账.xlsx", "台账.xls"])
+def test_a_password_protected_workbook_is_refused_saying_so(engine, config, tmp_path, name):
+    """Excel's 用密码进行加密 (an OLE container, however the file is named) is not a damaged file:
+    the clerk is told to remove the password, and nothing is imported."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = titled(base().write(tmp_path / "csv"), [], "xlsx")
+    with plain.open("rb") as source, (tmp_path / name).open("wb") as locked:
+        OOXMLFile(source).encrypt("panhuo", locked)
+    result = import_path(engine, tmp_path / name, config)
+    (problem,) = result.problems
+    assert not result.ok and problem.zh.startswith(f"{name}: 工作簿设有打开密码") and "取消密码" in problem.zh
+    assert "password-protected" in problem.en
+    assert count(engine, Asset) == 0
+
+
 @pytest.mark.parametrize("form", ["padded", "short", "xlsx"])
 def test_a_total_and_the_forms_foot_are_passed_over_with_a_note(engine, config, tmp_path, form):
     """Exports end with 合计 (sums of 原值, a count), may put 小计 under each unit and sign the form
