@@ -5,6 +5,7 @@ import datetime as dt
 import functools
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 import click
@@ -388,10 +389,21 @@ def users_add(ctx: Context, username, role, scope_code, email, secret) -> None:
 @users.command("list")
 @pass_ctx
 def users_list(ctx: Context) -> None:
+    widths = (20, 24, 12, 28)
+    click.echo(_columns(("用户名", "角色", "范围", "邮箱", "状态"), widths))
     with session_scope(ctx.engine) as s:
         for user in accounts.list_users(s):
+            role = f"{vocab.ROLES.get(user.role, user.role)}（{user.role}）"  # the --role word beside its name
             state = "停用 disabled" if user.disabled else "启用 active"
-            click.echo(f"{user.username:<20} {user.role:<11} {user.scope_code or '-':<12} {user.email or '-':<28} {state}")
+            click.echo(_columns((user.username, role, user.scope_code or "-", user.email or "-", state), widths))
+
+
+def _columns(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
+    """A table line: each cell but the last padded to its width as a terminal shows it (a Chinese
+    character takes two columns)."""
+    def shown(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return " ".join(cell + " " * max(width - shown(cell), 0) for cell, width in zip(cells, widths)) + " " + cells[-1]
 
 
 @users.command("email")

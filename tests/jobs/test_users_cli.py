@@ -1,4 +1,6 @@
 """`panhuo users add|list|passwd|disable|token` (cli.md)."""
+import unicodedata
+
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -13,6 +15,10 @@ def run(config, *args, stdin=None):
     return CliRunner().invoke(main, list(args), input=stdin, env={"PANHUO_DATABASE_URL": config.database_url})
 
 
+def _shown(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def test_accounts_through_the_command_line(engine, config, tmp_path):
     LedgerBuilder().unit("U1", dept="D1").asset("A1").load(engine, config, tmp_path)
     assert run(config, "users", "add", "zhang", "--role", "department", "--scope", "D1",
@@ -22,7 +28,11 @@ def test_accounts_through_the_command_line(engine, config, tmp_path):
     short = run(config, "users", "add", "wang", "--role", "leader", "--password", "short")
     assert short.exit_code != 0 and "at least 8" in short.output
     listing = run(config, "users", "list").output
-    assert "zhang" in listing and "department" in listing and "D1" in listing
+    header, line = listing.splitlines()
+    assert header.split() == ["用户名", "角色", "范围", "邮箱", "状态"]
+    assert line.split() == ["zhang", "主管部门（department）", "D1", "-", "启用", "active"]
+    # the columns line up as a terminal shows them, a Chinese character two columns wide
+    assert [_shown(row[:row.index(word)]) for row, word in ((header, "范围"), (line, "D1"))] == [46, 46]
     token = run(config, "users", "token", "zhang").output.strip()
     with session_scope(engine) as s:
         assert accounts.user_for_token(s, token).username == "zhang"
