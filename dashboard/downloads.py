@@ -3,6 +3,7 @@ recorded), an evidence file to accounts whose scope covers its department. Alway
 its real type, never rendered inline, never as HTML; everything audited."""
 from __future__ import annotations
 
+import io
 from urllib.parse import quote
 
 from flask import Blueprint, Flask, Response, jsonify
@@ -11,6 +12,7 @@ from flask_login import current_user
 from dashboard import context, queries
 from ledger import filestore, inbox
 from ledger.vocab import EVIDENCE_KINDS
+from outputs import workbooks
 
 bp = Blueprint("downloads", __name__)
 NOT_FOUND = {"error": "not_found", "message": "未找到 / not found"}
@@ -56,6 +58,22 @@ def paper(message_id: int):
         context.audit("paper.download", f"消息 #{message_id} {found.file_name}"[:200], db=conn)
     kind = found.file_name.rsplit(".", 1)[-1]
     return _attachment(found.file_name, data, EVIDENCE_KINDS.get(kind, "application/octet-stream"))
+
+
+@bp.get("/imports/<int:import_id>/problems.xlsx")
+def import_problems(import_id: int):
+    """A failed import's problems as a workbook, to the accounts that see its record."""
+    scope = context.scope()
+    found = queries.import_problems(context.engine(), scope, import_id)
+    if found is None:
+        scope.refused("导入问题清单", import_id)
+        return jsonify(NOT_FOUND), 404
+    data = io.BytesIO()
+    workbooks.import_problems(data, found, context.config().zone)
+    context.audit("import.problems", f"#{import_id} {found.file_name}"[:200])
+    stem = found.file_name.rsplit(".", 1)[0]
+    return _attachment(f"导入问题清单_{stem}_{import_id}.xlsx", data.getvalue(),
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def init_app(app: Flask) -> None:

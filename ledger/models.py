@@ -183,6 +183,8 @@ class ImportRecord(Base):
     row_counts: Mapped[dict] = mapped_column(JSON, default=dict)
     result: Mapped[str] = mapped_column(String(16))  # ok | failed | interrupted
     message: Mapped[str | None] = mapped_column(Text)
+    # of a failed import: {"total": problems found, "listed": [the first, each a Problem's fields]}
+    problems: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     # 报送 (reporting.md): the account whose scope the file was checked against and who counts as the
     # sender, the day it counts as received (in [org] timezone), how it came (import | confirm)
     sender: Mapped[str | None] = mapped_column(String(100))

@@ -343,3 +343,20 @@ def opinion_forms(target, forms: list[dict], config: Config, scope_text: str, ye
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_options.horizontalCentered = True
     book.save(target)
+
+
+# an import's problem as the import page's list and its workbook head it
+PROBLEM_HEADINGS = {"sheet": "工作表", "row": "行", "column": "列", "value": "值", "zh": "问题"}
+
+
+def import_problems(target, record, zone: str) -> None:
+    """A failed import's problems as the import page listed them, for whoever corrects the ledger:
+    `record` has the import's id, file_name, started_at, username and kept problems."""
+    kept = record.problems
+    frame = pd.DataFrame(kept["listed"], columns=list(PROBLEM_HEADINGS)).rename(columns=PROBLEM_HEADINGS)
+    frame["行"] = frame["行"].astype("Int64")  # row numbers, not 12.0; empty for a whole sheet or file
+    shown = len(frame)
+    listed = f"，列出前 {shown:,} 个" if kept["total"] > shown else ""
+    title = (f"导入问题清单 · {record.file_name}（#{record.id}，{record.username} 于 "
+             f"{figures.moment(record.started_at, zone)} 导入）· 共 {kept['total']:,} 个问题{listed}，未写入任何数据")
+    write_workbook(target, [("问题清单", frame)], title, pages_wide=1)

@@ -23,15 +23,18 @@ from ledger.importer.template import required_columns, template_workbook
 from ledger.reporting import due_date, reported_month
 from outputs import figures as fig
 from outputs.phrasing import table_rows
+from outputs.workbooks import PROBLEM_HEADINGS
 
 PATH = register_page(__name__, "/import")
 P = "import"
 IMPORT_RESULTS = {"ok": "成功", "failed": "失败", "running": "进行中", "interrupted": "中断"}
 REQUIRED = required_columns()
 PROBLEM_COLUMNS = [
-    {"field": "sheet", "headerName": "工作表", "width": 140}, {"field": "row", "headerName": "行", "width": 80},
-    {"field": "column", "headerName": "列", "width": 130}, {"field": "value", "headerName": "值", "width": 160},
-    {"field": "zh", "headerName": "问题", "flex": 1, "minWidth": 260, "tooltipField": "zh"},
+    {"field": "sheet", "headerName": PROBLEM_HEADINGS["sheet"], "width": 140},
+    {"field": "row", "headerName": PROBLEM_HEADINGS["row"], "width": 80},
+    {"field": "column", "headerName": PROBLEM_HEADINGS["column"], "width": 130},
+    {"field": "value", "headerName": PROBLEM_HEADINGS["value"], "width": 160},
+    {"field": "zh", "headerName": PROBLEM_HEADINGS["zh"], "flex": 1, "minWidth": 260, "tooltipField": "zh"},
 ]
 HISTORY_COLUMNS = [
     {"field": "id", "headerName": "编号", "width": 80}, {"field": "started_at", "headerName": "时间", "width": 165},
@@ -40,6 +43,7 @@ HISTORY_COLUMNS = [
     {"field": "received_on", "headerName": "收到日期", "width": 110},
     {"field": "rows", "headerName": "各表行数", "flex": 1, "minWidth": 240, "tooltipField": "rows"},
     {"field": "message", "headerName": "说明", "width": 260, "tooltipField": "message"},
+    c.link_column("problems", "问题清单", "problems_href", width=110, sortable=False),
 ]
 
 
@@ -167,13 +171,20 @@ def upload(contents, filename):
     problems = pd.DataFrame([{"sheet": p.sheet, "row": p.row, "column": p.column, "value": p.value, "zh": p.zh}
                              for p in result.problems], columns=[col["field"] for col in PROBLEM_COLUMNS])
     where = result.where_problems_are()
+    listing = html.A("下载问题清单（xlsx）", href=_problems_href(result.import_id), className="alert-link ms-2",
+                     id=f"{P}-problems-file")
     listed = f"下表列出前 {len(problems):,} 个。" if result.problem_total > len(problems) else ""
     return html.Div([
-        dbc.Alert(f"导入失败：发现 {result.problem_total:,} 个问题{f'（{where}）' if where else ''}，未写入任何数据。{listed}",
-                  color="danger", id=f"{P}-failed"),
+        dbc.Alert([f"导入失败：发现 {result.problem_total:,} 个问题{f'（{where}）' if where else ''}，未写入任何数据。{listed}",
+                   listing], color="danger", id=f"{P}-failed"),
         c.grid(f"{P}-problems", problems, PROBLEM_COLUMNS, height=c.grid_height(len(problems), 420, fewest=3)),
         html.Ul(notes, className="small text-muted mt-2") if notes else None,
     ])
+
+
+def _problems_href(import_id: int) -> str:
+    """The address of a failed import's 问题清单 (dashboard.downloads)."""
+    return f"/imports/{import_id}/problems.xlsx"
 
 
 def _rows(record) -> str:
@@ -192,7 +203,8 @@ def history(_result):
     rows = [{"id": r.id, "started_at": fig.moment(r.started_at, zone), "username": r.username, "file_name": r.file_name,
              "result": IMPORT_RESULTS.get(r.result, r.result),
              "received_on": r.received_on.isoformat() if r.received_on else "—",
-             "rows": _rows(r), "message": UserError(r.message).zh if r.message else ""}
+             "rows": _rows(r), "message": UserError(r.message).zh if r.message else "",
+             "problems": "下载" if r.has_problems else "", "problems_href": _problems_href(r.id) if r.has_problems else None}
             for r in records]
-    return c.section("导入记录", c.grid(f"{P}-grid", pd.DataFrame(rows, columns=[col["field"] for col in HISTORY_COLUMNS]),
+    return c.section("导入记录", c.grid(f"{P}-grid", pd.DataFrame(rows, columns=[*(col["field"] for col in HISTORY_COLUMNS), "problems_href"]),
                                       HISTORY_COLUMNS, height=c.grid_height(len(rows), 360, fewest=3)))

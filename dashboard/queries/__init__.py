@@ -5,7 +5,7 @@ snapshots: the computed months and the ledger behind them; workflow: warning cas
 commitments, a department's history; allocation: the purchase review; admin: audit log, jobs,
 import records.
 """
-from dashboard.queries.admin import account_list, audit_chain, audit_log, imports, jobs, month_closed
+from dashboard.queries.admin import account_list, audit_chain, audit_log, import_problems, imports, jobs, month_closed
 from dashboard.queries.allocation import (
     allocation_exports,
     allocation_figures,
@@ -74,7 +74,7 @@ __all__ = [
     "bulletin", "interview_departments", "meeting_pack", "notice", "notices", "rankings",
     "on_time_shares", "submissions", "week_facts", "weekly",
     "evidence_file", "evidence_of", "inbox_page", "overdue_unread", "paper_file", "paper_reading", "unread", "unread_notices",
-    "account_list", "audit_chain", "audit_log", "imports", "jobs", "month_closed",
+    "account_list", "audit_chain", "audit_log", "import_problems", "imports", "jobs", "month_closed",
     "allocation_exports", "allocation_figures", "held_assets", "opinion_forms", "place_names",
     "purchase_requests", "request_review", "request_years", "requests_to_review", "transfers", "year_review",
     "KPI_COLUMNS", "MONTH_BANDS", "OVERDUE_SORTS", "asset_detail", "find", "kpi_row", "kpis", "lists",

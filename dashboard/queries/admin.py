@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, true
 
 from dashboard.scope import Scope
 from ledger import audit, runs
@@ -59,22 +59,41 @@ def month_closed(engine: Engine, scope: Scope, month: str) -> bool:
         return runs.is_closed(conn, month)
 
 
-def imports(engine: Engine, scope: Scope, limit: int = 200) -> list:
-    """Import records, newest first: all of them for the finance bureau; for a county those of its
-    own and its departments' accounts, for a department its own accounts'."""
-    if not scope.may_open("/import"):
-        return []
-    query = select(ImportRecord).order_by(ImportRecord.id.desc()).limit(limit)
+def _imports_seen(scope: Scope):
+    """Which import records `scope` sees: all of them for the finance bureau; for a county those
+    of its own and its departments' accounts, for a department its own accounts'."""
     if scope.kind == "region":
-        query = query.where(ImportRecord.username.in_(select(User.username).where(
+        return ImportRecord.username.in_(select(User.username).where(
             ((User.role == "county") & (User.scope_code == scope.code))
             | ((User.role == "department") & User.scope_code.in_(
-                select(Department.code).where(Department.region_code == scope.code))))))
-    elif scope.kind != "all":
-        query = query.where(ImportRecord.username.in_(select(User.username).where(
-            User.role == scope.kind, User.scope_code == scope.code)))
+                select(Department.code).where(Department.region_code == scope.code)))))
+    if scope.kind != "all":
+        return ImportRecord.username.in_(select(User.username).where(
+            User.role == scope.kind, User.scope_code == scope.code))
+    return true()
+
+
+def imports(engine: Engine, scope: Scope, limit: int = 200) -> list:
+    """Import records the scope sees (`_imports_seen`), newest first; of their problems only whether
+    they are kept."""
+    if not scope.may_open("/import"):
+        return []
+    columns = [c for c in ImportRecord.__table__.c if c.name != "problems"]
+    query = (select(*columns, ImportRecord.problems.is_not(None).label("has_problems"))
+             .where(_imports_seen(scope)).order_by(ImportRecord.id.desc()).limit(limit))
     with engine.connect() as conn:
         return conn.execute(query).all()
+
+
+def import_problems(engine: Engine, scope: Scope, import_id: int):
+    """A failed import the scope sees, with the problems it kept; None for any other."""
+    if not scope.may_open("/import"):
+        return None
+    query = select(ImportRecord.id, ImportRecord.file_name, ImportRecord.started_at, ImportRecord.username,
+                   ImportRecord.problems).where(ImportRecord.id == import_id, ImportRecord.problems.is_not(None),
+                                                _imports_seen(scope))
+    with engine.connect() as conn:
+        return conn.execute(query).first()
 
 
 def account_list(engine: Engine, scope: Scope) -> tuple[list, dict[str, str], dict[str, str]]:

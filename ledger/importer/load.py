@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -295,7 +295,7 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
         result.problem_sheets = problems.by_sheet
         # The failed attempt is recorded in a transaction of its own; the ledger is untouched.
         with engine.connect().execution_options(write=True) as conn, conn.begin():
-            _finish_record(conn, result, who, _summary(problems))
+            _finish_record(conn, result, who, _summary(problems), problems)
     return result
 
 
@@ -317,8 +317,10 @@ def record_refused(engine: Engine, file_name: str, error: SourceError, username:
     result = ImportResult(ok=False, file_name=file_name, sha256="")
     with named_lock(engine, "import"):
         result.import_id = _begin_record(engine, result, (username, address, role), None)
+    problems = Problems(cap=1)
+    problems.add(Problem(file_name, None, None, None, error.zh, error.en))
     with engine.execution_options(write=True).begin() as conn:
-        _finish_record(conn, result, (username, address, role), str(error))
+        _finish_record(conn, result, (username, address, role), str(error), problems)
     return result.import_id
 
 
@@ -341,11 +343,12 @@ def _begin_record(engine: Engine, result: ImportResult, who: tuple[str, str | No
 
 
 def _finish_record(conn: Connection, result: ImportResult, who: tuple[str, str | None, str | None],
-                   message: str | None) -> None:
+                   message: str | None, problems: Problems | None = None) -> None:
     username, address, role = who
+    listed = None if problems is None else {"total": problems.total, "listed": [asdict(p) for p in problems.items]}
     conn.execute(update(ImportRecord).where(ImportRecord.id == result.import_id).values(
         finished_at=clock.now(precise=True), row_counts=result.counts, result="ok" if message is None else "failed",
-        message=message))
+        message=message, problems=listed))
     # one audit entry per import, with its row counts (a bulk import is not silence)
     audit.record(conn, username, "import" if message is None else "import.failed",
                  f"#{result.import_id} {result.file_name}",

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ledger.models import Asset, ImportRecord, ListEntry, Region
-from tests.dashboard.callbacks import call, grids, layout_as, page
+from tests.dashboard.callbacks import call, components, grids, layout_as, page
 from tests.factories import LedgerBuilder
 from tests.helpers import libreoffice_text
 
@@ -257,6 +257,20 @@ def test_a_file_of_another_departments_says_so_first_and_counts_every_sheet(app,
     latest = max(grids(response)[0]["rowData"], key=lambda row: row["id"])
     assert latest["message"].startswith("252 个问题：单位.csv 第2行 主管部门编码「D2」：不在本账号范围内；")
     assert latest["message"].endswith("等") and latest["message"].count("；") == 4  # the first five, and more
+    # the list as a workbook, for whoever corrects the ledger: to the accounts that see the record only
+    assert latest["problems"] == "下载" and f"/imports/{latest['id']}/problems.xlsx" in said
+    download = as_user("dept").get(latest["problems_href"])
+    assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(download.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0].startswith(f"导入问题清单 · 台账.zip（#{latest['id']}，dept 于 ")
+    assert rows[0][0].endswith("共 252 个问题，列出前 200 个，未写入任何数据")
+    assert rows[1] == ("工作表", "行", "列", "值", "问题") and len(rows) == 2 + 200
+    assert rows[2] == ("单位.csv", 2, "主管部门编码", "D2", "不在本账号范围内")
+    assert rows[4][:4] == ("资产卡片.csv", 2, "原值", "一千元") and isinstance(rows[4][1], int)
+    assert as_user("supervisor").get(latest["problems_href"]).status_code == 200
+    assert as_user("county").get(latest["problems_href"]).status_code == 404  # D1 is not the county's
+    assert as_user("leader").get(latest["problems_href"]).status_code == 404  # no import page, no import records
 
 
 def test_the_meeting_pack_prints_landscape_one_page_wide(app, as_user):
@@ -312,12 +326,18 @@ def test_every_sheet_has_its_header_frozen_and_filtered(app, as_user):
 @pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
                     reason="LibreOffice and poppler-utils are installed by .ci/run")
 def test_the_meeting_pack_and_the_overdue_list_open_in_libreoffice(app, as_user, tmp_path):
-    files = {"meeting-pack": tmp_path / "meeting-pack.xlsx", "overdue": tmp_path / "overdue.xlsx"}
+    files = {"meeting-pack": tmp_path / "meeting-pack.xlsx", "overdue": tmp_path / "overdue.xlsx",
+             "import-problems": tmp_path / "import-problems.xlsx"}
     pack(as_user("leader")).save(files["meeting-pack"])
     files["overdue"].write_bytes(overdue_export(as_user("supervisor")))
+    bad = LedgerBuilder().unit("U1", dept="D1").asset("Z1", unit="U1", original_value="一千元")
+    _, response = upload(as_user("dept"), ledger_files(bad, tmp_path))
+    (href,) = {node["href"] for node in components(response, lambda node: str(node.get("href", "")).startswith("/imports/"))}
+    files["import-problems"].write_bytes(as_user("dept").get(href).data)
     texts = {name: libreoffice_text(source, tmp_path, picture=name) for name, source in files.items()}
-    assert all("2026年10月" in text for text in texts.values())
+    assert all("2026年10月" in text for name, text in texts.items() if name != "import-problems")
     assert "部门D1" in texts["meeting-pack"]
+    assert "导入问题清单 · 台账.zip" in texts["import-problems"] and "资产卡片.csv 2 原值 一千元" in texts["import-problems"]
 
 
 def test_a_short_import_history_leaves_no_empty_box(app, as_user):
