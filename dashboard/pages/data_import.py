@@ -165,7 +165,7 @@ def upload(contents, filename):
         return html.Div([dbc.Alert(f"导入成功（#{result.import_id}）：{counts}。{reported}新数据将在下次计算快照后显示。",
                                    color="success", id=f"{P}-done"),
                          html.Ul(notes, className="small text-muted") if notes else None])
-    if len(result.problems) == 1 and result.problems[0].row is None:  # the file or a sheet as a whole: said whole
+    if result.problem_total == 1 and result.problems[0].row is None:  # the file or a sheet as a whole: said whole
         return html.Div([dbc.Alert(f"导入失败，未写入任何数据：{result.problems[0].zh}", color="danger", id=f"{P}-failed"),
                          html.Ul(notes, className="small text-muted mt-2") if notes else None])
     problems = pd.DataFrame([{"sheet": p.sheet, "row": p.row, "column": p.column, "value": p.value, "zh": p.zh}
@@ -206,5 +206,5 @@ def history(_result):
              "rows": _rows(r), "message": UserError(r.message).zh if r.message else "",
              "problems": "下载" if r.has_problems else "", "problems_href": _problems_href(r.id) if r.has_problems else None}
             for r in records]
-    return c.section("导入记录", c.grid(f"{P}-grid", pd.DataFrame(rows, columns=[*(col["field"] for col in HISTORY_COLUMNS), "problems_href"]),
-                                      HISTORY_COLUMNS, height=c.grid_height(len(rows), 360, fewest=3)))
+    frame = pd.DataFrame(rows, columns=[*(col["field"] for col in HISTORY_COLUMNS), "problems_href"])
+    return c.section("导入记录", c.grid(f"{P}-grid", frame, HISTORY_COLUMNS, height=c.grid_height(len(rows), 360, fewest=3)))

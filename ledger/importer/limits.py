@@ -2,6 +2,7 @@
 is refused by the first file that would pass a bound, before anything larger is unpacked."""
 from __future__ import annotations
 
+import contextlib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,15 +36,27 @@ def check_upload(name: str, size: int, limits: Limits) -> None:
 
 
 def member_name(member: zipfile.ZipInfo) -> str:
-    """A member's file name as its maker wrote it. A zip made on a Chinese Windows (its Explorer,
-    WinRAR, 7-Zip by default) stores the name in GBK without the flag that says UTF-8, and zipfile
-    then reads it as the old DOS code page: 单位.csv would arrive as ╡Ñ╬╗.csv, a sheet nobody knows."""
+    """A member's file name as its maker wrote it. Without the flag that says UTF-8 zipfile reads a
+    name as the old DOS code page: a zip made on a Chinese Windows (its Explorer, WinRAR, 7-Zip by
+    default) holds GBK, one made by Info-ZIP's zip on Linux holds UTF-8 unflagged; 单位.csv would
+    arrive as ╡Ñ╬╗.csv or σìòΣ╜ì.csv, a sheet nobody knows. UTF-8 is taken when the bytes are UTF-8
+    of Chinese text (GBK's bytes seldom are: of random two-character names about one in three hundred)."""
     if member.flag_bits & 0x800 or member.filename.isascii():
         return member.filename
+    raw = member.filename.encode("cp437")
+    with contextlib.suppress(UnicodeError):
+        name = raw.decode("utf-8")
+        if all(ch.isascii() or _chinese(ch) for ch in name):
+            return name
     try:
-        return member.filename.encode("cp437").decode("gb18030")
+        return raw.decode("gb18030")
     except UnicodeError:
         return member.filename
+
+
+def _chinese(ch: str) -> bool:
+    """Chinese text and its punctuation: CJK symbols, ideographs (and extension A), full-width forms."""
+    return "\u3000" <= ch <= "\u303f" or "\u3400" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
 
 
 def unpack(source: str | Path | BinaryIO, name: str, limits: Limits, keep=lambda member: False,
@@ -61,6 +74,10 @@ def unpack(source: str | Path | BinaryIO, name: str, limits: Limits, keep=lambda
                               f"holds {len(members):,} files, at most {limits.members}")
         total = 0
         for member in members:
+            if member.flag_bits & 0x1:  # encrypted (a password set in 7-Zip, WinRAR…): unreadable without it
+                raise SourceError(f"{name}: 压缩包设有密码（其中 {member_name(member)} 已加密），请不设密码重新打包后再上传",
+                                  f"the zip is password-protected ({member_name(member)} is encrypted): "
+                                  "zip the files again without a password")
             # the ratio is judged on what is actually unpacked, never on the sizes the zip declares
             bound = max(limits.ratio * max(member.compress_size, 1), CHUNK)
             target = into / Path(member_name(member)).name if into is not None and keep(member) else None

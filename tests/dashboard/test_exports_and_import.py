@@ -139,6 +139,25 @@ def test_a_workbook_sent_zipped_imports_and_two_are_refused(app, as_user, engine
     assert assets(engine) == before + 1
 
 
+@pytest.mark.skipif(shutil.which("zip") is None, reason="Info-ZIP's zip is installed by .ci/run")
+def test_a_zip_with_a_password_is_refused_saying_so(app, as_user, engine, tmp_path):
+    """Offices zip ledgers with a password to mail them (7-Zip, WinRAR): the page says so, rather
+    than failing on zipfile's "password required"; nothing is imported."""
+    import subprocess
+
+    before = assets(engine)
+    folder = LedgerBuilder().unit("U9").asset("Z8", unit="U9").write(tmp_path / "csv")
+    subprocess.run(["zip", "-q", "-j", "-P", "secret", str(tmp_path / "台账.zip"), *map(str, sorted(folder.iterdir()))],
+                   check=True)
+    data = (tmp_path / "台账.zip").read_bytes()
+    contents = "data:application/zip;base64," + base64.b64encode(data).decode()
+    status, response = call(as_user("supervisor"), [("import-result", "children")], [("import-upload", "contents", contents)],
+                            [("import-upload", "filename", "台账.zip")])
+    said = json.dumps(response, ensure_ascii=False)
+    assert status == 200 and "导入失败，未写入任何数据：台账.zip: 压缩包设有密码（其中 单位.csv 已加密）" in said
+    assert assets(engine) == before
+
+
 class _WindowsName(zipfile.ZipInfo):
     """A member named as a Chinese Windows zips it: in GBK, without the flag that says UTF-8."""
 

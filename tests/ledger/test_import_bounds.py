@@ -8,10 +8,13 @@ import zipfile
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from ledger.importer import SourceError, import_path
-from ledger.importer.limits import Limits, unpack
+from ledger.importer.limits import Limits, member_name, unpack
+from ledger.importer.schema import TABLES
 from ledger.models import Asset, AuditEntry, ImportRecord, Unit
 from outputs.xlsx import write_frame
 from tests.factories import LedgerBuilder
@@ -230,3 +233,25 @@ def test_a_five_megabyte_cell_is_named_by_sheet_row_and_column(engine, config, t
     (problem,) = result.problems
     assert (problem.sheet, problem.row, problem.column) == ("资产卡片.csv", 3, "资产名称")
     assert "过长" in problem.zh and "field limit" not in str(problem)
+
+
+class _Unflagged(zipfile.ZipInfo):
+    """A member named in `encoding` without the flag that says UTF-8: GBK as a Chinese Windows
+    zips, UTF-8 as Info-ZIP's zip on Linux does."""
+    encoding = "gb18030"
+
+    def _encodeFilenameFlags(self):
+        return self.filename.encode(self.encoding), self.flag_bits & ~0x800
+
+
+@given(st.sampled_from(["gb18030", "utf-8"]), st.sampled_from([t.zh for t in TABLES] + ["资产台账", "示范市财政局"]),
+       st.sampled_from(["", "导出20261130", "（二）", "　修订"]))
+def test_a_members_name_reads_as_its_maker_wrote_it(encoding, table, decoration):
+    name = f"{table}{decoration}.csv"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        member = _Unflagged(name)
+        member.encoding = encoding
+        archive.writestr(member, b"x")
+    (read,) = zipfile.ZipFile(buffer).infolist()
+    assert read.filename != name and member_name(read) == name  # zipfile alone reads the DOS code page
