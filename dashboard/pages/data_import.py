@@ -18,7 +18,7 @@ from dashboard.shell import guarded, permitted, register_page
 from ledger.errors import UserError
 from ledger.importer import SourceError, import_path, record_refused
 from ledger.importer.limits import MB, Limits, check_upload, unpack
-from ledger.importer.read import WORKBOOKS
+from ledger.importer.read import WORKBOOKS, save_as_hint
 from ledger.importer.template import required_columns, template_workbook
 from ledger.reporting import due_date, reported_month
 from outputs import figures as fig
@@ -132,7 +132,7 @@ def _unpack(name: str, data: bytes, folder: Path) -> Path:
             raise SourceError(f"{name}: 包含 {len(books)} 个工作簿（{named}），请逐个上传",
                               f"holds {len(books)} workbooks: upload them one at a time")
         return books[0]  # a workbook zipped to go by mail
-    raise SourceError(f"{name}: 只接受 .xlsx（或 .xls）工作簿、.csv 文件或 CSV 文件的 .zip 包",
+    raise SourceError(f"{name}: 只接受 .xlsx（或 .xls）工作簿、.csv 文件或 CSV 文件的 .zip 包{save_as_hint(name)}",
                       "only .xlsx (or .xls), .csv or a .zip of CSV files are accepted")
 
 

@@ -162,6 +162,19 @@ WORKBOOKS = (".xlsx", ".xls")
 SIGNATURES = {b"PK\x03\x04": ".xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": ".xls"}
 
 
+# spreadsheets of other programs (WPS Office's own above all) that offices save ledgers as: said
+# by name, with the way out
+OTHER_SPREADSHEETS = {".et": "WPS 表格", ".ett": "WPS 表格模板", ".ods": "ODF 表格（LibreOffice、WPS）",
+                      ".numbers": "Numbers 表格", ".xlsb": "Excel 二进制工作簿", ".xlsm": "Excel 启用宏的工作簿",
+                      ".xltx": "Excel 模板"}
+
+
+def save_as_hint(name: str) -> str:
+    """For a file of another program: what it is and to save it as .xlsx (empty for anything else)."""
+    what = OTHER_SPREADSHEETS.get(Path(name).suffix.lower())
+    return f"（{what}文件请另存为 .xlsx 后再导入）" if what else ""
+
+
 def workbook_kind(path: Path) -> str | None:
     """".xlsx" or ".xls" by the file's content; None for anything else."""
     with path.open("rb") as fh:
@@ -216,7 +229,7 @@ def open_sheets(path: Path) -> Iterator[RawSheet]:
         yield _csv_sheet(path)
         return
     if path.suffix.lower() not in WORKBOOKS:
-        raise SourceError(f"{path}: 只接受 .xlsx（或 .xls）工作簿或 CSV 文件夹 / "
+        raise SourceError(f"{path}: 只接受 .xlsx（或 .xls）工作簿或 CSV 文件夹{save_as_hint(path.name)}",
                           "expected an .xlsx (or .xls) workbook or a folder of CSV files")
     workbook = _open_workbook(path)
     try:

@@ -240,7 +240,11 @@ def test_a_department_imports_its_own_units_only_and_a_bad_file_is_named(app, as
     text = json.dumps(response, ensure_ascii=False)
     assert "导入成功" in text and "已记为 1 个单位" in text and assets(engine) == before + 1
     _, response = upload(as_user("supervisor"), {}, name="台账.pdf")
-    assert "只接受 .xlsx（或 .xls）工作簿、.csv 文件或 CSV 文件的 .zip 包" in json.dumps(response, ensure_ascii=False)
+    said = json.dumps(response, ensure_ascii=False)
+    assert "台账.pdf: 只接受 .xlsx（或 .xls）工作簿、.csv 文件或 CSV 文件的 .zip 包" in said and "另存为" not in said
+    _, response = upload(as_user("supervisor"), {}, name="台账.et")  # WPS Office's own format
+    assert "只接受 .xlsx（或 .xls）工作簿、.csv 文件或 CSV 文件的 .zip 包（WPS 表格文件请另存为 .xlsx 后再导入）" \
+        in json.dumps(response, ensure_ascii=False)
     # a web page a system calls an Excel export: said so, not "cannot open workbook: Cfb error"
     page = "data:application/vnd.ms-excel;base64," + base64.b64encode("<html><table><tr><td>资产编号".encode()).decode()
     _, response = call(as_user("dept"), [("import-result", "children")], [("import-upload", "contents", page)],

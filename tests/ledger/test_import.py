@@ -376,6 +376,10 @@ def test_a_workbook_is_read_by_what_it_holds_and_a_web_page_named_xls_is_refused
     result = import_path(engine, page, config)
     (problem,) = result.problems
     assert not result.ok and "不是 Excel 工作簿" in problem.zh and "另存为 .xlsx" in problem.zh
+    wps = tmp_path / "台账.et"  # WPS Office's own spreadsheet, as many offices save by default
+    wps.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    (problem,) = import_path(engine, wps, config).problems
+    assert problem.zh.endswith("只接受 .xlsx（或 .xls）工作簿或 CSV 文件夹（WPS 表格文件请另存为 .xlsx 后再导入）")
 
 
 @pytest.mark.parametrize("name", ["台账.xlsx", "台账.xls"])
