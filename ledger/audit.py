@@ -24,7 +24,7 @@ from ledger.models import AuditEntry
 
 ACTIONS = {
     "login": "登录", "login.failed": "登录失败", "login.limited": "登录受限", "logout": "退出",
-    "scope.refused": "越权或不存在的访问", "import": "数据导入", "import.failed": "导入失败", "import.problems": "下载导入问题清单",
+    "scope.refused": "越权或不存在的访问", "import": "数据导入", "import.failed": "导入失败", "import.problems": "下载问题清单",
     "import.interrupted": "导入中断",
     "snapshot.compute": "计算快照", "snapshot.reopen": "重开已关账月份", "month.close": "月份关账",
     "job.request": "手动触发任务", "export": "导出",

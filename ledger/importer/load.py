@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, Float, bindparam, cast, func, insert,
 from ledger import allocation, audit, clock, columnar, fit, reporting
 from ledger.bulk import analyze, ingest_space, rebuilt_indexes, replace_rows, upsert_arrow, write_arrow
 from ledger.config import Config
+from ledger.errors import UserError
 from ledger.importer import limits, stage, stock
 from ledger.importer.columns import stage_sheet
 from ledger.importer.read import WORKBOOKS, SourceError, open_sheets, sha256_of, workbook_kind
@@ -280,7 +281,7 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
                 allocation.settle_transfers(conn, today)
                 result.units = reporting.record_import(conn, result.import_id, stage.touched_units(duck, staged),
                                                        received_on, who[0])
-                _finish_record(conn, result, who, None)
+                _finish_record(conn, result, who)
                 trans.commit()
                 result.ok = True
         except BaseException:
@@ -295,7 +296,7 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
         result.problem_sheets = problems.by_sheet
         # The failed attempt is recorded in a transaction of its own; the ledger is untouched.
         with engine.connect().execution_options(write=True) as conn, conn.begin():
-            _finish_record(conn, result, who, _summary(problems), problems)
+            _finish_record(conn, result, who, problems)
     return result
 
 
@@ -320,7 +321,7 @@ def record_refused(engine: Engine, file_name: str, error: SourceError, username:
     problems = Problems(cap=1)
     problems.add(Problem(file_name, None, None, None, error.zh, error.en))
     with engine.execution_options(write=True).begin() as conn:
-        _finish_record(conn, result, (username, address, role), str(error), problems)
+        _finish_record(conn, result, (username, address, role), problems, str(error))
     return result.import_id
 
 
@@ -343,15 +344,25 @@ def _begin_record(engine: Engine, result: ImportResult, who: tuple[str, str | No
 
 
 def _finish_record(conn: Connection, result: ImportResult, who: tuple[str, str | None, str | None],
-                   message: str | None, problems: Problems | None = None) -> None:
+                   problems: Problems | None = None, message: str | None = None) -> None:
+    """The attempt's outcome in the import history and the audit log: failed when it has `problems`
+    (kept, and said by `message`, their summary unless given); else what it passed over, its notes."""
     username, address, role = who
-    listed = None if problems is None else {"total": problems.total, "listed": [asdict(p) for p in problems.items]}
+    failed = problems is not None
+    listed = {"total": problems.total, "listed": [asdict(p) for p in problems.items]} if failed else None
+    message = message or (_summary(problems) if failed else _notes_said(result.notes))
     conn.execute(update(ImportRecord).where(ImportRecord.id == result.import_id).values(
-        finished_at=clock.now(precise=True), row_counts=result.counts, result="ok" if message is None else "failed",
+        finished_at=clock.now(precise=True), row_counts=result.counts, result="failed" if failed else "ok",
         message=message, problems=listed))
     # one audit entry per import, with its row counts (a bulk import is not silence)
-    audit.record(conn, username, "import" if message is None else "import.failed",
-                 f"#{result.import_id} {result.file_name}",
-                 after={"rows": result.counts, "sha256": result.sha256, **({"units": result.units} if message is None
-                                                                           else {})},
+    audit.record(conn, username, "import.failed" if failed else "import", f"#{result.import_id} {result.file_name}",
+                 after={"rows": result.counts, "sha256": result.sha256, **({} if failed else {"units": result.units})},
                  detail=message, address=address, role=role)
+
+
+def _notes_said(notes: list[str]) -> str | None:
+    """An import's notes (rows and sheets passed over, a header found lower) in Chinese / in English."""
+    if not notes:
+        return None
+    said = [UserError(note) for note in notes]
+    return "；".join(n.zh for n in said) + " / " + "; ".join(n.en for n in said)

@@ -417,6 +417,9 @@ def test_a_total_and_the_forms_foot_are_passed_over_with_a_note(engine, config, 
     assert f"{sheet}：第 4、5、6 行共 3 行为合计或表尾（制表人等）行，未导入 / 3 total or footer row(s) passed over" \
         in result.notes
     assert count(engine, Asset) == 2 and result.counts["assets"] == 2
+    with engine.connect() as conn:  # the import's record says what it passed over, as the page did
+        record = conn.execute(select(ImportRecord).where(ImportRecord.id == result.import_id)).one()
+    assert record.result == "ok" and f"{sheet}：第 4、5、6 行共 3 行为合计或表尾（制表人等）行，未导入" in record.message
     lines.append("A3,U1,测试资产,通用设备,1000.00,,,在用,2020-01-01,合计," + "," * (width - 11))
     cards.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
     problems = [str(p) for p in import_path(engine, folder, config).problems]
