@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import io
 import tempfile
 from pathlib import Path
@@ -73,8 +74,7 @@ def layout(**_query):
             "上传预算管理一体化系统导出的台账工作簿（.xlsx，旧版系统导出的 .xls 亦可），或将各表 CSV 文件打包为 .zip 上传；"
             "每次上传须含「单位」和「资产卡片」两张表，其余各表可选。",
             html.Br(), f"本账号可导入：{where}；文件中任何一行超出范围，整个文件都不导入，并逐行列出。",
-            html.Br(), f"本月导入的台账记为{fig.month_text(month)}的报送，应于{fig.date_text(due)}前完成"
-                       "（逾期记为迟报）。导入要么全部写入，要么不写入任何数据。",
+            html.Br(), f"{_due_sentence(month, due, today)}导入要么全部写入，要么不写入任何数据。",
             html.Br(), f"文件不超过 {bounds.upload_bytes // MB} MB，每张表不超过 {bounds.rows:,} 行。",
         ], className="text-muted small"),
             # no size bound in the browser: a file too large is refused on the server, with a message
@@ -180,6 +180,15 @@ def upload(contents, filename):
         c.grid(f"{P}-problems", problems, PROBLEM_COLUMNS, height=c.grid_height(len(problems), 420, fewest=3)),
         html.Ul(notes, className="small text-muted mt-2") if notes else None,
     ])
+
+
+def _due_sentence(month: str, due: dt.date, today: dt.date) -> str:
+    """What an import today counts as (reporting.md): before the due day 按期, after it 逾期 for a
+    unit that has not reported (one that has keeps the day it first did)."""
+    counted = f"本月导入的台账记为{fig.month_text(month)}的报送"
+    if today <= due:
+        return f"{counted}，应于{fig.date_text(due)}前（含当日）完成，之后导入记为逾期。"
+    return f"{counted}；报送期限{fig.date_text(due)}已过，尚未报送的单位本次导入记为逾期（已报送的单位按首次报送日计）。"
 
 
 def _problems_href(import_id: int) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 import json
 import shutil
@@ -369,3 +370,15 @@ def test_a_short_import_history_leaves_no_empty_box(app, as_user):
     (grid,) = grids(response)
     rows, height = len(grid["rowData"]), int(grid["style"]["height"].removesuffix("px"))
     assert rows < 8 and height == 90 + 34 * max(rows, 3) < 360
+
+
+@pytest.mark.parametrize("today, said", [
+    (dt.date(2026, 12, 5), "本月导入的台账记为2026年11月的报送，应于2026年12月5日前（含当日）完成，之后导入记为逾期。"),
+    (dt.date(2026, 12, 7), "本月导入的台账记为2026年11月的报送；报送期限2026年12月5日已过，尚未报送的单位本次导入记为逾期"),
+])
+def test_the_import_page_says_what_an_import_today_counts_as(app, monkeypatch, today, said):
+    """On the due day a file is 按期 (reporting.md); after it, 逾期 for a unit that has not reported."""
+    from ledger import clock
+
+    monkeypatch.setattr(clock, "today", lambda zone: today)
+    assert said in layout_as(app, "dept", page("data_import").layout)
