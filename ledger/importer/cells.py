@@ -111,10 +111,31 @@ def parse_int(value: object) -> int:
     return value
 
 
+# Excel keeps 15 significant digits of a number: a longer code typed into a number cell has its
+# later digits turned to 0, and Excel shows (and saves to CSV) such a number as 3.71500E+17. Either
+# way the code's digits are gone; taken as they are, next month's corrected file would hold other assets.
+EXCEL_DIGITS = 15
+SCIENTIFIC = re.compile(r"[0-9]([.][0-9]+)?[Ee][+][0-9]{1,3}")  # the same in DuckDB's RE2, for the fast pass
+AS_TEXT = "请在 Excel 中把该列设为文本、重新录入或从系统重新导出"
+
+
+def code_text(text: str) -> str:
+    """A code cell's text, refused where it is Excel's scientific notation of a long number."""
+    if SCIENTIFIC.fullmatch(text):
+        raise CellError(f"编码是科学计数法：Excel 把长数字编码改写了，其后各位已丢失；{AS_TEXT}",
+                        "a code in scientific notation: Excel rewrote a long numeric code and its digits are lost; "
+                        "set the column to text and export it again")
+    return text
+
+
 def parse_code(value: object) -> tuple[str, bool]:
     """A code as text; the flag says it came from a numeric cell (leading zeros may be lost)."""
     if isinstance(value, bool):
         raise CellError("编码应为文本", "a code must be text")
+    if isinstance(value, (int, float)) and abs(value) >= 10 ** EXCEL_DIGITS:
+        raise CellError(f"编码是 16 位以上的数字单元格：Excel 只保留 {EXCEL_DIGITS} 位有效数字，其后各位已变为 0；{AS_TEXT}",
+                        f"a code of 16 or more digits held as a number: Excel keeps {EXCEL_DIGITS} significant "
+                        "digits and the rest became 0; set the column to text and export it again")
     if isinstance(value, float) and value.is_integer():
         return str(int(value)), True
     if isinstance(value, (int, float)):
@@ -176,7 +197,7 @@ def make_parser(column: Column) -> Callable[[object], tuple[object, bool]]:
     """
     kind = column.kind
     if kind == "code":
-        return _bounded(lambda v: (v, False) if type(v) is str else parse_code(v), column.max_chars)
+        return _bounded(lambda v: (code_text(v), False) if type(v) is str else parse_code(v), column.max_chars)
     if kind == "text":
         return _bounded(lambda v: (_text(v), False), column.max_chars)
     if kind == "date":

@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from ledger.fit import CODE_PATTERN
 from ledger.importer import stage
-from ledger.importer.cells import CONTROL_SQL, FALSE_WORDS, SPACES, TRUE_WORDS
+from ledger.importer.cells import CONTROL_SQL, FALSE_WORDS, SCIENTIFIC, SPACES, TRUE_WORDS
 from ledger.importer.rows import ParsedSheet
 from ledger.importer.schema import Column, Table
 
@@ -121,7 +121,9 @@ def _sql(table: Table, positions: list[tuple[int, Column]]) -> tuple[str, dict]:
     # a text too long, or with a control character in it, is the cell parser's to report or clean
     taken += [f"(v_{c.key} IS NULL OR (length(v_{c.key}) <= {c.max_chars} "
               f"AND NOT regexp_matches(v_{c.key}, $controls)))" for c in present if c.max_chars]
-    params: dict = {"spaces": SPACES, "controls": CONTROL_SQL}
+    # a code in Excel's scientific notation is the cell parser's to refuse
+    taken += [f"(v_{c.key} IS NULL OR NOT regexp_full_match(v_{c.key}, $scientific))" for c in present if c.kind == "code"]
+    params: dict = {"spaces": SPACES, "controls": CONTROL_SQL, "scientific": SCIENTIFIC.pattern}
     for column in absent:
         params[f"default_{column.key}"] = column.default
         parsed.append(f"CAST($default_{column.key} AS {_SQL_TYPES[column.kind]}) AS {column.key}")

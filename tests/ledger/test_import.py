@@ -487,3 +487,27 @@ def test_a_sheet_named_otherwise_is_known_by_its_header(engine, config, tmp_path
     problems = [str(p) for p in import_path(engine, folder, config).problems]
     assert problems == ["资产卡片导出20261130.csv：与「资产卡片.csv」是同一张表，请删除其一 / "
                         "same table as '资产卡片.csv': remove one"]
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_a_long_code_excel_rewrote_is_refused_naming_its_cell(engine, config, tmp_path, form):
+    """Excel keeps 15 significant digits: an 18-digit 资产编号 typed into a number cell loses its
+    last digits, and its CSV says 3.71500E+17. Taken, next month's corrected file would add other
+    assets; refused, the unit is told how to keep the column as text."""
+    code = "371500001001000123"
+    folder = LedgerBuilder().unit("U1").asset(code, unit="U1").asset("A2", unit="U1").write(tmp_path)
+    cards = folder / "资产卡片.csv"
+    written = code if form == "xlsx" else "3.71500E+17"  # as Excel saves the number to CSV
+    cards.write_text(cards.read_text(encoding="utf-8-sig").replace(code, written), encoding="utf-8-sig")
+    source = folder
+    if form == "xlsx":
+        source = titled(folder, [], "xlsx")
+        book = openpyxl.load_workbook(source)
+        book["资产卡片"]["A2"].value = int(code)  # a number cell, as Excel keeps what is typed into one
+        book.save(source)
+    result = import_path(engine, source, config)
+    (problem,) = result.problems
+    assert (problem.sheet, problem.row, problem.column) == ("资产卡片" if form == "xlsx" else "资产卡片.csv", 2, "资产编号")
+    said = "编码是 16 位以上的数字单元格：Excel 只保留 15 位有效数字" if form == "xlsx" else "编码是科学计数法"
+    assert problem.zh.startswith(said) and "把该列设为文本" in problem.zh
+    assert not result.ok and count(engine, Asset) == 0
