@@ -51,6 +51,12 @@ def parse_date(value: object) -> dt.date:
                     "unrecognised date (use 2024-03-15, 2024/3/15, 2024.3.15 or 20240315)")
 
 
+def shown_number(value: float) -> str:
+    """A number cell as Excel shows it, to its 15 significant digits: 12345.67, not 12345.6699999…;
+    a sum Excel worked out in binary (原值 − 累计折旧 = 1234.5600000000002) as the 1234.56 it shows."""
+    return f"{value:.15g}"
+
+
 def parse_money(value: object) -> int:
     """Yuan with at most 2 decimals -> integer fen."""
     if isinstance(value, bool):
@@ -58,8 +64,7 @@ def parse_money(value: object) -> int:
     if isinstance(value, int):
         amount = Decimal(value)
     elif isinstance(value, float):
-        # repr gives the shortest text that round-trips: 12345.67, not 12345.6699999…
-        amount = Decimal(repr(value))
+        amount = Decimal(shown_number(value))
     else:
         text = str(value)
         for symbol in ("￥", "¥"):

@@ -21,6 +21,22 @@ def test_money_spellings_parse_to_the_fen(fen, spelling):
     assert parse_money(value) == fen
 
 
+@given(st.integers(0, 10**14 - 1), st.integers(0, 10**14 - 1), st.sampled_from(["-", "+"]))
+def test_an_amount_excel_worked_out_reads_as_excel_shows_it(first, second, operation):
+    """原值 − 累计折旧 in a formula cell: Excel's binary sum (1234.5600000000002) shows, and is, 1234.56."""
+    high, low = max(first, second), min(first, second)
+    if operation == "+" and high + low >= 10**14:
+        return  # a sum of a trillion yuan or more is refused as too large
+    value = high / 100 - low / 100 if operation == "-" else high / 100 + low / 100
+    assert parse_money(value) == (high - low if operation == "-" else high + low)
+
+
+def test_an_amount_with_a_third_decimal_is_still_refused():
+    for value in (1234.567, 1234.5600000001, 0.005):
+        with pytest.raises(CellError, match="两位小数"):
+            parse_money(value)
+
+
 @given(dates, st.sampled_from(["{y}-{m:02d}-{d:02d}", "{y}/{m}/{d}", "{y}.{m}.{d}", "{y}{m:02d}{d:02d}"]))
 def test_date_spellings_parse(date, pattern):
     assert parse_date(pattern.format(y=date.year, m=date.month, d=date.day)) == date
