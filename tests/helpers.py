@@ -118,6 +118,15 @@ def lists(engine, month) -> set[tuple[str, str, str]]:
         return {(e.list, e.level, e.code) for e in conn.execute(select(ListEntry).where(ListEntry.month == month))}
 
 
+def as_xls(source: Path, workdir: Path) -> Path:
+    """`source` saved by LibreOffice as an Excel 97–2003 workbook (as older asset systems export)."""
+    import subprocess
+
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{workdir}/lo", "--convert-to", "xls",
+                    "--outdir", str(workdir), str(source)], check=True, capture_output=True, timeout=180)
+    return workdir / f"{source.stem}.xls"
+
+
 def libreoffice_text(source: Path, workdir: Path, picture: str | None = None) -> str:
     """Open `source` in LibreOffice headless, convert it to PDF and return its text (whitespace
     collapsed); `picture`: also leave page one as tests/outputs/rendered/<picture>.png to look at."""

@@ -16,7 +16,7 @@ from ledger.errors import UserError
 from ledger.importer import limits, stage, stock
 from ledger.importer.columns import stage_sheet
 from ledger.importer.read import WORKBOOKS, SourceError, open_sheets, sha256_of, workbook_kind
-from ledger.importer.rows import Problem, Problems, parse_header, table_by_header
+from ledger.importer.rows import ParsedSheet, Problem, Problems, parse_header, table_by_header
 from ledger.importer.schema import ABOUT_SHEET, REQUIRED, TABLES, Table, table_for_name
 from ledger.locks import named_lock
 from ledger.models import Asset, ImportRecord, Income, PurchaseRequest
@@ -172,6 +172,8 @@ def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Con
             continue
         staged[table.key] = (table, raw.name)
         stage_sheet(duck, parsed, config["import.batch_rows"])
+        if note := _merged_note(parsed):
+            notes.append(note)
     for table in REQUIRED:
         # a sheet there with its problems (a required column missing) is not also said to be missing
         if table.key not in staged and not any(sheets.get(p.sheet) is table for p in problems.items):
@@ -191,6 +193,19 @@ def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Con
     if "requests" in staged:
         stage.check_decided_requests(duck, *staged["requests"], problems)
     return staged
+
+
+def _merged_note(sheet: ParsedSheet, shown: int = 3) -> str | None:
+    """The cells merged down over rows below the header that the sheet's columns were read from."""
+    read = {pos: column.zh for pos, column in sheet.positions}
+    ranges = [(top, bottom, read[pos]) for top, bottom, left, right in sheet.raw.merged if top > sheet.header_row
+              for pos in range(left, right + 1) if pos in read]
+    if not ranges:
+        return None
+    said = "、".join(f"第 {top}–{bottom} 行的{column}" for top, bottom, column in ranges[:shown])
+    more = f"等 {len(ranges)} 处" if len(ranges) > shown else ""
+    return (f"{sheet.raw.name}：{said}{more}为合并单元格，已按其值逐行读取 / "
+            f"{len(ranges)} merged cell(s) read as their value on each row they cover")
 
 
 # the sums the monthly figures add up (metrics.figures), in fen: each must fit the 64-bit integers

@@ -4,7 +4,8 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Iterator
 
@@ -28,6 +29,9 @@ class RawSheet:
     # then holds the header only); None where the rows come one by one
     columns: pa.Table | None = None
     first_row: int = 2  # the row number of `columns`' first row
+    # a workbook's cells merged down over rows, each read on every row it covers: (first row, last
+    # row, first column index, last column index), rows numbered and columns indexed as in `rows`
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 def detect_encoding(path: Path) -> str:
@@ -135,7 +139,7 @@ def _unreadable(workbook: str, sheet: str, exc: Exception) -> SourceError:
                        f"{workbook}: sheet {sheet!r} cannot be read: {type(exc).__name__}: {reason}")
 
 
-def _xlsx_rows(workbook, file_name: str, name: str) -> Iterator[tuple[int, tuple]]:
+def _xlsx_rows(workbook, file_name: str, name: str, merged: list) -> Iterator[tuple[int, tuple]]:
     try:
         sheet = workbook.get_sheet_by_name(name)
         # calamine's range starts at the first used cell: its rows and columns numbered as the user
@@ -149,11 +153,43 @@ def _xlsx_rows(workbook, file_name: str, name: str) -> Iterator[tuple[int, tuple
         if head is None:
             return
         number = 1 if first_row and all(cell in ("", None) for cell in head) else first_row + 1
-        yield number, pad + tuple(head)
-        for number, row in enumerate(rows, start=number + 1):
-            yield number, pad + tuple(row)
+        numbered = chain([(number, head)], enumerate(rows, start=number + 1))
+        # calamine gives a merged cell's value to its first cell only; a reader sees it on each row it
+        # covers (a unit's code merged down over its assets' rows): so it is read
+        down = [(top + 1, bottom + 1, left, right) for (top, left), (bottom, right) in sheet.merged_cell_ranges or ()
+                if bottom > top]
+        if not down:
+            for number, row in numbered:
+                yield number, pad + tuple(row)
+            return
+        merged.extend(sorted(down))
+        yield from _merged_down(((number, pad + tuple(row)) for number, row in numbered), merged)
     except Exception as exc:  # calamine raises its own kinds (XmlError, …) for what it cannot parse
         raise _unreadable(file_name, name, exc) from None
+
+
+def _merged_down(rows: Iterator[tuple[int, tuple]], merged: list[tuple[int, int, int, int]]) -> Iterator[tuple[int, tuple]]:
+    """`rows` with each merged range's empty cells holding the value of its first cell (`merged`
+    sorted by first row)."""
+    coming, active = iter(merged), []
+    following = next(coming, None)
+    values: dict[tuple[int, int], object] = {}  # (first row, first column) -> the merged cell's value
+    for number, cells in rows:
+        while following is not None and following[0] <= number:
+            active.append(following)
+            following = next(coming, None)
+        active = [m for m in active if m[1] >= number] if active else active
+        if active:
+            cells = list(cells)
+            for top, _, left, right in active:
+                if number == top:
+                    values[top, left] = cells[left] if left < len(cells) else None
+                value = values.get((top, left))
+                for column in range(left, min(right + 1, len(cells))):
+                    if (number, column) != (top, left) and cells[column] in ("", None):
+                        cells[column] = value
+            cells = tuple(cells)
+        yield number, cells
 
 
 WORKBOOKS = (".xlsx", ".xls")
@@ -234,7 +270,8 @@ def open_sheets(path: Path) -> Iterator[RawSheet]:
     workbook = _open_workbook(path)
     try:
         for name in workbook.sheet_names:
-            yield RawSheet(name, _xlsx_rows(workbook, path.name, name))
+            merged: list[tuple[int, int, int, int]] = []
+            yield RawSheet(name, _xlsx_rows(workbook, path.name, name, merged), merged=merged)
     finally:
         workbook.close()
 

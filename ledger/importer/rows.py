@@ -127,6 +127,7 @@ class ParsedSheet:
     raw: RawSheet  # its rows (or Arrow columns) now those after the header
     positions: list[tuple[int, Column]]  # (cell index, column) of the columns the sheet has
     parser: "RowParser"
+    header_row: int = 1  # the number of the header's (last) row
 
 
 # An export of the budget system may carry its title, the unit or the day on rows above the header:
@@ -250,7 +251,7 @@ def parse_header(table: Table, raw: RawSheet, problems: Problems, notes: list[st
         problems.add(Problem(raw.name, row, column.zh, None, "缺少必需列", "required column missing"))
     if missing:
         return None
-    return ParsedSheet(table, raw, positions, RowParser(table, raw.name, positions, problems, notes))
+    return ParsedSheet(table, raw, positions, RowParser(table, raw.name, positions, problems, notes), row)
 
 
 # what an export writes below its rows, not rows of the ledger: a total (合计, 合　计：, 小计 per

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
 
 import pytest
 from click.testing import CliRunner
 
 from jobs.cli import main
 from tests.expected import differences, read_rows
-from tests.helpers import SAMPLE
+from tests.helpers import SAMPLE, as_xls
 
 # On a developer's machine without ../shared the test is skipped; in CI it must run.
 pytestmark = pytest.mark.skipif(not SAMPLE.exists() and not os.environ.get("CI"),
@@ -36,11 +35,8 @@ def export_all(config, out):
 # older asset systems export Excel 97–2003 workbooks: the sample saved so by LibreOffice
 @pytest.mark.parametrize("source", ["export", "ledger.xlsx", pytest.param("ledger.xls", marks=pytest.mark.slow)])
 def test_sample_reproduces_expected_figures(engine, config, tmp_path, source):
-    if source == "ledger.xls":
-        subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "xls",
-                        "--outdir", str(tmp_path), str(SAMPLE / "ledger.xlsx")], check=True, capture_output=True,
-                       timeout=180)
-    run_cli(config, "import", str(tmp_path / source if source == "ledger.xls" else SAMPLE / source))
+    path = as_xls(SAMPLE / "ledger.xlsx", tmp_path) if source == "ledger.xls" else SAMPLE / source
+    run_cli(config, "import", str(path))
     run_cli(config, "compute", "--from", "2026-08", "--to", "2026-10")
     actual = export_all(config, tmp_path)
     for kind, rows in actual.items():

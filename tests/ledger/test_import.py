@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from ledger.importer import import_path
 from ledger.models import Asset, ImportRecord, Listing, Plan, StatusChange, Unit
 from tests.factories import LedgerBuilder
-from tests.helpers import schema
+from tests.helpers import as_xls, schema
 
 
 def base() -> LedgerBuilder:
@@ -511,3 +511,34 @@ def test_a_long_code_excel_rewrote_is_refused_naming_its_cell(engine, config, tm
     said = "编码是 16 位以上的数字单元格：Excel 只保留 15 位有效数字" if form == "xlsx" else "编码是科学计数法"
     assert problem.zh.startswith(said) and "把该列设为文本" in problem.zh
     assert not result.ok and count(engine, Asset) == 0
+
+
+@pytest.mark.parametrize("kind", ["xlsx", pytest.param("xls", marks=pytest.mark.slow)])
+def test_a_units_code_merged_down_its_assets_rows_is_read_on_each(engine, config, tmp_path, kind):
+    """A ledger kept by hand groups assets under their unit, its code merged down over their rows:
+    Excel shows it on each row, calamine gives it to the first only. Each row takes it, with a note;
+    a merged title above the header is not a row."""
+    folder = base().write(tmp_path / "csv")
+    cards = folder / "资产卡片.csv"
+    lines = cards.read_text(encoding="utf-8-sig").splitlines()
+    lines.append(lines[1].replace("A1", "A3", 1))  # a second asset of U1, under A1's row
+    lines[1:] = sorted(lines[1:], key=lambda line: line.split(",")[1])  # by unit: A1, A3 (U1), A2 (U2)
+    cards.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    source = titled(folder, [["资产卡片（按单位）"]], "xlsx")
+    book = openpyxl.load_workbook(source)
+    sheet = book["资产卡片"]
+    sheet.merge_cells("A1:H1")  # the title across the columns
+    unit = [c.value for c in sheet[2]].index("单位编码") + 1
+    assert [sheet.cell(r, unit).value for r in (3, 4, 5)] == ["U1", "U1", "U2"]
+    sheet.cell(4, unit).value = None
+    letter = openpyxl.utils.get_column_letter(unit)
+    sheet.merge_cells(f"{letter}3:{letter}4")
+    book.save(source)
+    if kind == "xls":
+        source = as_xls(source, tmp_path)
+    result = import_path(engine, source, config)
+    assert result.ok, [str(p) for p in result.problems]
+    with engine.connect() as conn:
+        assert dict(conn.execute(select(Asset.code, Asset.unit_code)).all()) == {"A1": "U1", "A3": "U1", "A2": "U2"}
+    assert "资产卡片：第 3–4 行的单位编码为合并单元格，已按其值逐行读取 / 1 merged cell(s) read as their value on each row they cover" \
+        in result.notes
