@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from ledger.fit import CODE_PATTERN
 from ledger.importer import stage
-from ledger.importer.cells import CONTROL_SQL, FALSE_WORDS, SCIENTIFIC, SPACES, TRUE_WORDS, shown_number
+from ledger.importer.cells import CONTROL_SQL, FALSE_WORDS, SCIENTIFIC, SPACES, TRUE_WORDS, money_text
 from ledger.importer.rows import ParsedSheet
 from ledger.importer.schema import Column, Table
 
@@ -63,7 +63,7 @@ def _text_of(kind: str) -> Callable[[object], object]:
         if kind in ("money", "int", "text") and type(value) is int:
             return str(value)
         if kind == "money" and type(value) is float:
-            return shown_number(value)  # as Excel shows it, as the cell parser reads it
+            return money_text(value)  # the fen it is, as the cell parser reads it
         return _FORCE
     return convert
 
