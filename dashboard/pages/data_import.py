@@ -37,14 +37,16 @@ PROBLEM_COLUMNS = [
     {"field": "value", "headerName": PROBLEM_HEADINGS["value"], "width": 160},
     {"field": "zh", "headerName": PROBLEM_HEADINGS["zh"], "flex": 1, "minWidth": 260, "tooltipField": "zh"},
 ]
+# widths that fit a laptop's 1366 pixels with 问题清单 in view; the long texts show whole on hover
 HISTORY_COLUMNS = [
-    {"field": "id", "headerName": "编号", "width": 80}, {"field": "started_at", "headerName": "时间", "width": 165},
-    {"field": "username", "headerName": "导入人", "width": 110}, {"field": "file_name", "headerName": "文件", "width": 240},
-    {"field": "result", "headerName": "结果", "width": 80},
-    {"field": "received_on", "headerName": "收到日期", "width": 110},
-    {"field": "rows", "headerName": "各表行数", "flex": 1, "minWidth": 240, "tooltipField": "rows"},
-    {"field": "message", "headerName": "说明", "width": 260, "tooltipField": "message"},
-    c.link_column("problems", "问题清单", "problems_href", width=110, sortable=False),
+    {"field": "id", "headerName": "编号", "width": 76}, {"field": "started_at", "headerName": "时间", "width": 175},
+    {"field": "username", "headerName": "导入人", "width": 90},
+    {"field": "file_name", "headerName": "文件", "width": 185, "tooltipField": "file_name"},
+    {"field": "result", "headerName": "结果", "width": 72},
+    {"field": "received_on", "headerName": "收到日期", "width": 108},
+    {"field": "rows", "headerName": "各表行数", "flex": 1, "minWidth": 200, "tooltipField": "rows"},
+    {"field": "message", "headerName": "说明", "flex": 1, "minWidth": 220, "tooltipField": "message"},
+    c.link_column("problems", "问题清单", "problems_href", width=100, sortable=False),
 ]
 
 

@@ -5,6 +5,7 @@ department. Screenshots go to tests/browser/screenshots/ (1920×1080 and 1366×7
 """
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -12,6 +13,7 @@ import threading
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 from werkzeug.serving import make_server
 
@@ -486,8 +488,8 @@ def test_a_notice_is_read_and_a_warning_answered_returned_and_closed_off(server,
     assert supervisor("verify", "材料齐全，准予销号", "已核验销号 1 条") == "已销号"
 
 
-def send_ledger(page, server, ledger: LedgerBuilder, folder: Path) -> None:
-    """Send a ledger as its CSV files zipped, on the import page, and wait until it is imported."""
+def send_ledger(page, server, ledger: LedgerBuilder, folder: Path, outcome: str = "导入成功") -> None:
+    """Send a ledger as its CSV files zipped, on the import page, and wait for `outcome`."""
     written = ledger.write(folder)
     archive_path = folder.with_suffix(".zip")
     with zipfile.ZipFile(archive_path, "w") as archive:
@@ -495,7 +497,27 @@ def send_ledger(page, server, ledger: LedgerBuilder, folder: Path) -> None:
             archive.write(csv_file, csv_file.name)
     visit(page, server, "/import")
     page.locator("#import-upload input[type=file]").set_input_files(str(archive_path))
-    page.get_by_text("导入成功").wait_for(timeout=30_000)
+    page.get_by_text(outcome).first.wait_for(timeout=30_000)
+
+
+def test_a_failed_imports_problems_are_handed_out_as_a_workbook(server, browser, tmp_path):
+    """A department's file with a bad amount: the problems listed on the page, and as a workbook
+    from the alert and from 导入记录, for whoever corrects the ledger; nothing imported."""
+    page, problems = open_session(browser, server, "dept", WIDE)
+    bad = LedgerBuilder().unit("U1", dept="D1").asset("A1", unit="U1", original_value="一千元")
+    send_ledger(page, server, bad, tmp_path / "bad", outcome="导入失败")
+    page.wait_for_selector("#import-grid .ag-row")
+    at_both_sizes(page, "department-import-failed")
+    with page.expect_download() as alert:
+        page.click("#import-problems-file")
+    with page.expect_download() as history:
+        page.locator("#import-grid .ag-row").first.get_by_text("下载").click()
+    for download in (alert.value, history.value):
+        sheet = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes())).active
+        assert download.suggested_filename.startswith("导入问题清单_") and sheet["A1"].value.startswith("导入问题清单 · ")
+        assert [c.value for c in sheet[3]][:4] == ["资产卡片.csv", 2, "原值", "一千元"]
+    assert problems == []
+    page.close()
 
 
 def test_departments_and_counties_report_their_own_units(server, browser, shared_app, tmp_path):
