@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Callable
@@ -112,8 +113,9 @@ def parse_bool(value: object) -> bool:
 def parse_int(value: object) -> int:
     if isinstance(value, bool):
         raise CellError("应为非负整数", "must be a whole number ≥ 0")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
+    # a count a formula worked out in binary (金额 ÷ 单价 = 2.9999999999999996) is the whole number it shows
+    if isinstance(value, float) and math.isfinite(value) and abs(value - round(value)) < 1e-9:
+        value = round(value)
     if isinstance(value, str) and value.isdecimal():
         value = int(value)
     if not isinstance(value, int) or value < 0:

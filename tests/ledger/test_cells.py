@@ -30,6 +30,14 @@ def test_an_amount_excel_worked_out_reads_as_excel_shows_it(first, second, opera
     assert parse_money(value) == (high - low if operation == "-" else high + low)
 
 
+@given(st.integers(0, 10**6), st.integers(1, 10**6))
+def test_a_count_a_formula_worked_out_is_that_count(count, price_fen):
+    """数量 = 金额 ÷ 单价 in a formula cell: 2.9999999999999996 is 3; 3.5 is still refused."""
+    assert parse_int(count * (price_fen / 100) / (price_fen / 100)) == count
+    with pytest.raises(CellError):
+        parse_int(count + 0.5)
+
+
 def test_an_amount_with_a_third_decimal_is_still_refused():
     for value in (1234.567, 1234.56001, 0.005, 0.0001):
         with pytest.raises(CellError, match="两位小数"):
