@@ -48,8 +48,28 @@ def parse_date(value: object) -> dt.date:
                 return dt.date(year, month, day)
             except ValueError:
                 raise CellError("日期不存在", "no such date") from None
+    if (day := _excel_serial(value)) is not None:
+        serial = (day - EXCEL_EPOCH).days
+        raise CellError(f"日期格式无法识别：{serial} 像是 Excel 的日期序号（即 {day.isoformat()}），"
+                        "单元格失去了日期格式；请把该列设为日期格式后重新导出",
+                        f"unrecognised date: {serial} looks like an Excel date serial ({day.isoformat()}) "
+                        "that lost its date format; format the column as dates and export it again")
     raise CellError("日期格式无法识别（应为 2024-03-15、2024/3/15、2024.3.15 或 20240315）",
                     "unrecognised date (use 2024-03-15, 2024/3/15, 2024.3.15 or 20240315)")
+
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel's (1900) date system, its leap day of 1900 included
+
+
+def _excel_serial(value: object) -> dt.date | None:
+    """The day a whole number in a date column stands for when it is an Excel date serial that lost
+    its format (45366 is 2024-03-15): from 1950 to 2099, where a ledger's dates are."""
+    if isinstance(value, str) and value.isascii() and value.isdecimal():  # a CSV of such a sheet
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
+        return None
+    day = EXCEL_EPOCH + dt.timedelta(days=int(value)) if 0 < value < 100_000 else None
+    return day if day is not None and 1950 <= day.year <= 2099 else None
 
 
 # what binary arithmetic on amounts of up to some 4 billion yuan errs by, in yuan: a formula's result

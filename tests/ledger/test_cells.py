@@ -44,6 +44,14 @@ def test_an_amount_with_a_third_decimal_is_still_refused():
             parse_money(value)
 
 
+@given(dates, st.sampled_from([int, float, str]))
+def test_a_date_that_lost_its_format_is_named_as_the_day_it_was(date, form):
+    """A date column pasted as values shows Excel's serial (45366): refused, saying which day it was."""
+    serial = (date - dt.date(1899, 12, 30)).days
+    with pytest.raises(CellError, match=f"像是 Excel 的日期序号（即 {date.isoformat()}）"):
+        parse_date(form(serial))
+
+
 @given(dates, st.sampled_from(["{y}-{m:02d}-{d:02d}", "{y}/{m}/{d}", "{y}.{m}.{d}", "{y}{m:02d}{d:02d}"]))
 def test_date_spellings_parse(date, pattern):
     assert parse_date(pattern.format(y=date.year, m=date.month, d=date.day)) == date
