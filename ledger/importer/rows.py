@@ -70,6 +70,7 @@ def shown(value: object) -> str | None:
 
 
 _REGION_CODE = re.compile(r"[0-9]{6}")
+_STATISTICS_CODE = re.compile(r"[0-9]{12}")
 _CLASS_CODE = re.compile(f"^{CODE_PATTERN}$")
 _CLASS_CODE_WORDS = ("分类代码只能由字母和数字组成", "a class code is letters and digits only")
 
@@ -78,8 +79,10 @@ def _row_rules(table: Table, row: dict) -> Iterator[tuple[str, str, str]]:
     """Rules that relate cells of one row: (column key, zh, en) for each one broken."""
     get = row.get
     if table.key == "units":
-        if get("region_code") is not None and not _REGION_CODE.fullmatch(get("region_code")):
-            yield "region_code", "区划编码应为 6 位数字（GB/T 2260）", "region code must be 6 digits (GB/T 2260)"
+        if get("region_code") is not None and not _REGION_CODE.fullmatch(code := get("region_code")):
+            # the statistics bureau's 12-digit codes (统计用区划代码) begin with the county's 6
+            hint = f"；12 位统计用区划代码请取前 6 位（{code[:6]}）" if _STATISTICS_CODE.fullmatch(code) else ""
+            yield "region_code", f"区划编码应为 6 位数字（GB/T 2260）{hint}", "region code must be 6 digits (GB/T 2260)"
     elif table.key == "assets":
         if get("status_since") and get("acquired_on") and get("status_since") < get("acquired_on"):
             yield "status_since", f"早于取得日期 {get('acquired_on')}", f"before the acquisition date {get('acquired_on')}"

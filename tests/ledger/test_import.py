@@ -57,6 +57,8 @@ def edit(table, index, **cells):
     (edit("assets", 1, asset_code="A1"), "资产卡片.csv 第3行 资产编号「A1」：与第 2 行重复"),
     (edit("assets", 1, unit_code="NOPE"), "资产卡片.csv 第3行 单位编码「NOPE」：单位编码不存在"),
     (edit("units", 0, region_code="9901"), "单位.csv 第2行 区划编码「9901」：区划编码应为 6 位数字"),
+    (edit("units", 0, region_code="990100000000"),  # the statistics bureau's 12 digits: told which 6 to take
+     "单位.csv 第2行 区划编码「990100000000」：区划编码应为 6 位数字（GB/T 2260）；12 位统计用区划代码请取前 6 位（990100）"),
     (edit("units", 1, dept_code="D1", region_code="990122"),
      "单位.csv 第3行 区划编码「990122」：主管部门 D1 的单位须属同一区划：第 2 行为 990100"),
     (edit("units", 1, dept_code="D9", region_code="990200"), "单位.csv 第3行 区划编码「990200」：不属于示范市（990100）或其所辖县区"),
