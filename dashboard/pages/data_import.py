@@ -18,7 +18,7 @@ from dashboard import context, queries
 from dashboard.shell import guarded, permitted, register_page
 from ledger.errors import UserError
 from ledger.importer import SourceError, import_path, record_refused
-from ledger.importer.limits import MB, Limits, check_upload, unpack
+from ledger.importer.limits import MB, Limits, check_upload, made_by_the_system, unpack
 from ledger.importer.read import WORKBOOKS, save_as_hint
 from ledger.importer.template import required_columns, template_workbook
 from ledger.reporting import due_date, reported_month
@@ -124,7 +124,7 @@ def _unpack(name: str, data: bytes, folder: Path) -> Path:
         out = folder / "zip"
         out.mkdir()
         unpack(io.BytesIO(data), name, bounds, into=out,
-               keep=lambda m: Path(m.filename).suffix.lower() in (".csv", *WORKBOOKS))
+               keep=lambda m: Path(m.filename).suffix.lower() in (".csv", *WORKBOOKS) and not made_by_the_system(m))
         books = sorted(p for p in out.iterdir() if p.suffix.lower() in WORKBOOKS)
         if not books:
             return out

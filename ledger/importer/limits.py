@@ -54,6 +54,12 @@ def member_name(member: zipfile.ZipInfo) -> str:
         return member.filename
 
 
+def made_by_the_system(member: zipfile.ZipInfo) -> bool:
+    """A file the zipping machine added, not the sender: a Mac's resource forks (__MACOSX/._单位.csv)."""
+    path = Path(member_name(member))
+    return "__MACOSX" in path.parts or path.name.startswith("._")
+
+
 def _chinese(ch: str) -> bool:
     """Chinese text and its punctuation: CJK symbols, ideographs (and extension A), full-width forms."""
     return "\u3000" <= ch <= "\u303f" or "\u3400" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"

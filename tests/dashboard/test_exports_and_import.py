@@ -140,6 +140,20 @@ def test_a_workbook_sent_zipped_imports_and_two_are_refused(app, as_user, engine
     assert assets(engine) == before + 1
 
 
+def test_a_zip_made_on_a_mac_imports_without_its_finders_files(app, as_user, engine, tmp_path):
+    """The Finder's 压缩 adds __MACOSX/._单位.csv (resource forks, binary) and .DS_Store beside the
+    files: the ledger imports as if they were not there."""
+    before = assets(engine)
+    files = ledger_files(LedgerBuilder().unit("U9").asset("Z9", unit="U9"), tmp_path)
+    fork = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \x00\x02\x00\x00\x00\x09"
+    members = {f"台账/{name}": data for name, data in files.items()}
+    members |= {f"__MACOSX/台账/._{name}": fork for name in files} | {"台账/.DS_Store": b"\x00\x00\x00\x01Bud1"}
+    _, response = upload(as_user("supervisor"), members)
+    said = json.dumps(response, ensure_ascii=False)
+    assert "导入成功" in said and "单位 1 行，资产卡片 1 行" in said and "._" not in said
+    assert assets(engine) == before + 1
+
+
 @pytest.mark.skipif(shutil.which("zip") is None, reason="Info-ZIP's zip is installed by .ci/run")
 def test_a_zip_with_a_password_is_refused_saying_so(app, as_user, engine, tmp_path):
     """Offices zip ledgers with a password to mail them (7-Zip, WinRAR): the page says so, rather
