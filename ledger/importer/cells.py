@@ -33,6 +33,15 @@ def clean(value: object) -> object:
     return value
 
 
+def cell_text(text: str) -> str | None:
+    """A text cell as the importer reads it: spaces stripped, and a value an export wrote as ="0012"
+    (so that Excel keeps its leading zeros) unwrapped; None when nothing is left."""
+    text = text.strip(SPACES)
+    if len(text) >= 3 and text.startswith('="') and text.endswith('"'):
+        text = text[2:-1].strip(SPACES)
+    return text or None
+
+
 def parse_date(value: object) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()

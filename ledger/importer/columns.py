@@ -112,8 +112,12 @@ def _sql(table: Table, positions: list[tuple[int, Column]]) -> tuple[str, dict]:
     absent = [c for c in table.columns if c not in present]
     # trimming by a set of multi-byte characters is slow: only cells that start or end with one are
     edge = "'^[" + SPACES + "]|[" + SPACES + "]$'"
-    cleaned = ", ".join(f"CASE WHEN NOT regexp_matches(c{i}, {edge}) THEN NULLIF(c{i}, '') "
-                        f"ELSE NULLIF(trim(c{i}, $spaces), '') END AS v_{c.key}" for i, c in enumerate(present))
+    trimmed = ", ".join(f"CASE WHEN NOT regexp_matches(c{i}, {edge}) THEN NULLIF(c{i}, '') "
+                        f"ELSE NULLIF(trim(c{i}, $spaces), '') END AS t{i}" for i in range(len(present)))
+    # a value an export wrote as ="0012" (so that Excel keeps its zeros) unwrapped, as cells.cell_text does
+    cleaned = ", ".join(f"CASE WHEN starts_with(t{i}, '=\"') AND ends_with(t{i}, '\"') AND length(t{i}) >= 3 "
+                        f"THEN NULLIF(trim(substr(t{i}, 3, length(t{i}) - 3), $spaces), '') ELSE t{i} END AS v_{c.key}"
+                        for i, c in enumerate(present))
     parsed = [f"{_parsed(column)} AS {column.key}" for column in present]
     # a cell is taken when it is empty (and may be) or read to a value
     taken = [f"{c.key} IS NOT NULL" if c.required else f"(v_{c.key} IS NULL OR {c.key} IS NOT NULL)"
@@ -134,7 +138,7 @@ def _sql(table: Table, positions: list[tuple[int, Column]]) -> tuple[str, dict]:
     keys = ", ".join(c.key for c in table.columns)
     # MATERIALIZED: each step once; inlined, every later mention would parse the cells again
     sql = f"""
-        WITH cleaned AS MATERIALIZED (SELECT row_no, forced, {cleaned} FROM chunk),
+        WITH cleaned AS MATERIALIZED (SELECT row_no, forced, {cleaned} FROM (SELECT row_no, forced, {trimmed} FROM chunk)),
         parsed AS MATERIALIZED (SELECT *, {", ".join(parsed)} FROM cleaned WHERE NOT ({blank}))
         SELECT row_no, NOT forced AND {" AND ".join(taken)} AND NOT COALESCE({rule}, false) AS fast, {keys}
           FROM parsed"""

@@ -7,7 +7,7 @@ from itertools import chain, islice, zip_longest
 from typing import Iterator
 
 from ledger.fit import CODE_PATTERN
-from ledger.importer.cells import CONTROL, SPACES, CellError, clean, make_parser
+from ledger.importer.cells import CONTROL, SPACES, CellError, cell_text, clean, make_parser
 from ledger.importer.read import RawSheet
 from ledger.importer.schema import TABLES, Column, Table, column_for_header
 
@@ -267,9 +267,9 @@ SHOWN_TOTALS = 5
 
 def _total_or_foot(cell: object) -> bool:
     """A cell of a total or of the form's foot."""
-    if type(cell) is not str:
+    if type(cell) is not str or (text := cell_text(cell)) is None:
         return False
-    text = NOT_IN_WORD.sub("", cell)
+    text = NOT_IN_WORD.sub("", text)
     return TOTAL.fullmatch(text) is not None or FOOT.fullmatch(text) is not None
 
 
@@ -290,7 +290,7 @@ class RowParser:
         """(values by key, row is good) of one raw row; None for a blank row."""
         if len(cells) < self.width:
             cells = (*cells, *([None] * (self.width - len(cells))))
-        values = [(v.strip(SPACES) or None) if type(v) is str else v for v in (cells[pos] for pos, _, _ in self.plan)]
+        values = [cell_text(v) if type(v) is str else v for v in (cells[pos] for pos, _, _ in self.plan)]
         if any(type(v) is str and CONTROL.search(v) for v in values):
             values = [self._without_controls(number, column, v) for v, (_, column, _) in zip(values, self.plan)]
         if all(v is None for v in values):
@@ -346,7 +346,7 @@ class RowParser:
         if self.controls <= 20:
             self.notes.append(f"{self.sheet} 第{number}行 {column.zh}：已删除不可见的控制字符 / "
                               "control characters removed")
-        return CONTROL.sub("", value).strip(SPACES) or None
+        return cell_text(CONTROL.sub("", value))
 
     def finish(self) -> None:
         if self.totals:

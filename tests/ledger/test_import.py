@@ -544,3 +544,19 @@ def test_a_units_code_merged_down_its_assets_rows_is_read_on_each(engine, config
         assert dict(conn.execute(select(Asset.code, Asset.unit_code)).all()) == {"A1": "U1", "A3": "U1", "A2": "U2"}
     assert "资产卡片：第 3–4 行的单位编码为合并单元格，已按其值逐行读取 / 1 merged cell(s) read as their value on each row they cover" \
         in result.notes
+
+
+def test_codes_an_export_wrapped_to_keep_their_zeros_are_read_as_the_codes(engine, config, tmp_path):
+    """Web systems write ="0012" in a CSV so that Excel keeps a code's leading zeros: the code is 0012."""
+    folder = LedgerBuilder().unit("0012").asset("0000345", unit="0012").write(tmp_path)
+    for name in ("单位.csv", "资产卡片.csv"):
+        file = folder / name
+        text = file.read_text(encoding="utf-8-sig")
+        file.write_text(text.replace(",0012,", ',="0012",').replace("0000345,", '="0000345",')
+                        .replace("\n0012,", '\n="0012",'), encoding="utf-8-sig")
+    assert '="0012"' in (folder / "单位.csv").read_text(encoding="utf-8-sig")
+    result = import_path(engine, folder, config)
+    assert result.ok, [str(p) for p in result.problems]
+    with engine.connect() as conn:
+        assert conn.execute(select(Asset.code, Asset.unit_code)).all() == [("0000345", "0012")]
+    assert not any("数字单元格" in note for note in result.notes)
