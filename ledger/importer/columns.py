@@ -110,14 +110,17 @@ def _parsed(column: Column) -> str:
 def _sql(table: Table, positions: list[tuple[int, Column]]) -> tuple[str, dict]:
     present = [column for _, column in positions]
     absent = [c for c in table.columns if c not in present]
-    # trimming by a set of multi-byte characters is slow: only cells that start or end with one are
-    edge = "'^[" + SPACES + "]|[" + SPACES + "]$'"
-    trimmed = ", ".join(f"CASE WHEN NOT regexp_matches(c{i}, {edge}) THEN NULLIF(c{i}, '') "
-                        f"ELSE NULLIF(trim(c{i}, $spaces), '') END AS t{i}" for i in range(len(present)))
-    # a value an export wrote as ="0012" (so that Excel keeps its zeros) unwrapped, as cells.cell_text does
-    cleaned = ", ".join(f"CASE WHEN starts_with(t{i}, '=\"') AND ends_with(t{i}, '\"') AND length(t{i}) >= 3 "
-                        f"THEN NULLIF(trim(substr(t{i}, 3, length(t{i}) - 3), $spaces), '') ELSE t{i} END AS v_{c.key}"
-                        for i, c in enumerate(present))
+    # trimming by a set of multi-byte characters is slow: only cells that start or end with one are,
+    # and those that start with = (a value an export wrote as ="0012", so that Excel keeps its zeros,
+    # is unwrapped as cells.cell_text does): the rest, nearly all, are taken as they are
+    edge = "'^[=" + SPACES + "]|[" + SPACES + "]$'"
+
+    def unwrapped(i: int) -> str:
+        t = f"NULLIF(trim(c{i}, $spaces), '')"
+        return (f"CASE WHEN starts_with({t}, '=\"') AND ends_with({t}, '\"') AND length({t}) >= 3 "
+                f"THEN NULLIF(trim(substr({t}, 3, length({t}) - 3), $spaces), '') ELSE {t} END")
+    cleaned = ", ".join(f"CASE WHEN NOT regexp_matches(c{i}, {edge}) THEN NULLIF(c{i}, '') "
+                        f"ELSE {unwrapped(i)} END AS v_{c.key}" for i, c in enumerate(present))
     parsed = [f"{_parsed(column)} AS {column.key}" for column in present]
     # a cell is taken when it is empty (and may be) or read to a value
     taken = [f"{c.key} IS NOT NULL" if c.required else f"(v_{c.key} IS NULL OR {c.key} IS NOT NULL)"
@@ -138,7 +141,7 @@ def _sql(table: Table, positions: list[tuple[int, Column]]) -> tuple[str, dict]:
     keys = ", ".join(c.key for c in table.columns)
     # MATERIALIZED: each step once; inlined, every later mention would parse the cells again
     sql = f"""
-        WITH cleaned AS MATERIALIZED (SELECT row_no, forced, {cleaned} FROM (SELECT row_no, forced, {trimmed} FROM chunk)),
+        WITH cleaned AS MATERIALIZED (SELECT row_no, forced, {cleaned} FROM chunk),
         parsed AS MATERIALIZED (SELECT *, {", ".join(parsed)} FROM cleaned WHERE NOT ({blank}))
         SELECT row_no, NOT forced AND {" AND ".join(taken)} AND NOT COALESCE({rule}, false) AS fast, {keys}
           FROM parsed"""
