@@ -72,8 +72,7 @@ def import_problems(import_id: int):
     workbooks.import_problems(data, found, context.config().zone)
     context.audit("import.problems", f"#{import_id} {found.file_name}"[:200])
     stem = found.file_name.rsplit(".", 1)[0]
-    return _attachment(f"导入问题清单_{stem}_{import_id}.xlsx", data.getvalue(),
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return _attachment(f"导入问题清单_{stem}_{import_id}.xlsx", data.getvalue(), EVIDENCE_KINDS["xlsx"])
 
 
 def init_app(app: Flask) -> None:

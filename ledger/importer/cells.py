@@ -77,8 +77,10 @@ def _excel_serial(value: object) -> dt.date | None:
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
         return None
-    day = EXCEL_EPOCH + dt.timedelta(days=int(value)) if 0 < value < 100_000 else None
-    return day if day is not None and 1950 <= day.year <= 2099 else None
+    if not 0 < value < 100_000:
+        return None
+    day = EXCEL_EPOCH + dt.timedelta(days=int(value))
+    return day if 1950 <= day.year <= 2099 else None
 
 
 # what binary arithmetic on amounts of up to some 4 billion yuan errs by, in yuan: a formula's result

@@ -231,7 +231,7 @@ def _open_workbook(path: Path):
         with path.open("rb") as fh:  # named as the other kind: calamine goes by the name, so by content
             return CalamineWorkbook.from_filelike(fh)
     except Exception as exc:  # calamine raises several kinds for a damaged file
-        if _password_protected(path, exc):
+        if _password_protected(path, kind, exc):
             raise SourceError(f"{path.name}: 工作簿设有打开密码，无法读取：请在 Excel 中取消密码（文件 → 信息 → 保护工作簿 → "
                               "用密码进行加密，清空密码）并保存后再导入",
                               "the workbook is password-protected: remove its password in Excel, save it and "
@@ -244,10 +244,11 @@ def _open_workbook(path: Path):
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 
-def _password_protected(path: Path, exc: Exception) -> bool:
+def _password_protected(path: Path, kind: str, exc: Exception) -> bool:
+    """Whether a workbook of `kind` (by content) failed to open with `exc` for its password."""
     if isinstance(exc, PasswordError):  # calamine's word for an encrypted .xls, or .xlsx named so
         return True
-    return workbook_kind(path) == ".xls" and ENCRYPTED_PACKAGE in path.read_bytes()  # a failed opening only
+    return kind == ".xls" and ENCRYPTED_PACKAGE in path.read_bytes()  # a failed opening only
 
 
 def open_sheets(path: Path) -> Iterator[RawSheet]:
