@@ -25,6 +25,49 @@ TRUE_WORDS = ("是", "y", "yes", "true", "1")
 FALSE_WORDS = ("否", "n", "no", "false", "0")
 
 
+# Excel's error values: what a cell shows when its formula gave no result (a VLOOKUP that found
+# nothing, a reference to a deleted column), each with what a user would check first
+EXCEL_ERRORS = {"#N/A": "查找不到值，如 VLOOKUP 未找到", "#REF!": "引用的单元格已被删除",
+                "#VALUE!": "参与计算的值类型不对", "#DIV/0!": "除数为零", "#NAME?": "公式中的函数或名称无法识别",
+                "#NUM!": "数值无效", "#NULL!": "引用的区域没有交集", "#SPILL!": "结果溢出区域被占用",
+                "#CALC!": "计算出错", "#GETTING_DATA": "数据尚未取回"}
+
+
+class ExcelError:
+    """A workbook cell holding one of Excel's error values (calamine reads it as an empty cell)."""
+    __slots__ = ("code",)
+
+    def __init__(self, code: str):
+        self.code = code
+
+    def __str__(self) -> str:
+        return self.code
+
+    def __repr__(self) -> str:
+        return f"ExcelError({self.code!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ExcelError) and other.code == self.code
+
+    def __hash__(self) -> int:
+        return hash(("ExcelError", self.code))
+
+
+def excel_error(value: object) -> str | None:
+    """The error value a cell holds: a workbook's error cell, or its text in a CSV Excel saved."""
+    if isinstance(value, ExcelError):
+        return value.code
+    return value if type(value) is str and value in EXCEL_ERRORS else None
+
+
+def excel_error_problem(code: str) -> CellError:
+    why = EXCEL_ERRORS.get(code)
+    return CellError(f"单元格是 Excel 的错误值 {code}：公式没有得出结果{f'（{why}）' if why else ''}；"
+                     "请改正公式或填入正确的值后再导入",
+                     f"the cell holds Excel's error value {code}: its formula gave no result; "
+                     "correct the formula or enter the value")
+
+
 def clean(value: object) -> object:
     """Strip ASCII and full-width spaces from text; '' becomes None."""
     if isinstance(value, str):

@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from ledger.fit import CODE_PATTERN
 from ledger.importer import stage
-from ledger.importer.cells import CONTROL_SQL, FALSE_WORDS, SCIENTIFIC, SPACES, TRUE_WORDS, money_text
+from ledger.importer.cells import CONTROL_SQL, EXCEL_ERRORS, FALSE_WORDS, SCIENTIFIC, SPACES, TRUE_WORDS, money_text
 from ledger.importer.rows import ParsedSheet
 from ledger.importer.schema import Column, Table
 
@@ -132,6 +132,11 @@ def _sql(table: Table, positions: list[tuple[int, Column]]) -> tuple[str, dict]:
     # expression only of a code with a +: half the time of asking it of every code)
     taken += [f"NOT CASE WHEN contains(v_{c.key}, '+') THEN regexp_full_match(v_{c.key}, $scientific) ELSE false END"
               for c in present if c.kind == "code"]
+    # a text or code that is Excel's error value (#N/A, as a CSV saves it) is the cell parser's to
+    # refuse; asked only of a cell starting with #
+    errors = ", ".join(f"'{code}'" for code in EXCEL_ERRORS)
+    taken += [f"NOT CASE WHEN starts_with(v_{c.key}, '#') THEN v_{c.key} IN ({errors}) ELSE false END"
+              for c in present if c.kind in ("code", "text")]
     params: dict = {"spaces": SPACES, "controls": CONTROL_SQL, "scientific": SCIENTIFIC.pattern}
     for column in absent:
         params[f"default_{column.key}"] = column.default

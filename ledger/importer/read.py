@@ -4,16 +4,22 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import posixpath
+import re
+import zipfile
+from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 from typing import Iterator
+from xml.etree import ElementTree
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 from python_calamine import CalamineWorkbook, PasswordError
 
 from ledger.errors import UserError
+from ledger.importer.cells import ExcelError
 
 
 class SourceError(UserError):
@@ -139,7 +145,8 @@ def _unreadable(workbook: str, sheet: str, exc: Exception) -> SourceError:
                        f"{workbook}: sheet {sheet!r} cannot be read: {type(exc).__name__}: {reason}")
 
 
-def _xlsx_rows(workbook, file_name: str, name: str, merged: list) -> Iterator[tuple[int, tuple]]:
+def _xlsx_rows(workbook, file_name: str, name: str, merged: list,
+               errors: dict[int, list[tuple[int, str]]]) -> Iterator[tuple[int, tuple]]:
     try:
         sheet = workbook.get_sheet_by_name(name)
         # calamine's range starts at the first used cell: its rows and columns numbered as the user
@@ -154,6 +161,8 @@ def _xlsx_rows(workbook, file_name: str, name: str, merged: list) -> Iterator[tu
             return
         number = 1 if first_row and all(cell in ("", None) for cell in head) else first_row + 1
         numbered = chain([(number, head)], enumerate(rows, start=number + 1))
+        if errors:
+            numbered = _with_errors(numbered, errors, first_column)
         # calamine gives a merged cell's value to its first cell only; a reader sees it on each row it
         # covers (a unit's code merged down over its assets' rows): so it is read
         down = [(top + 1, bottom + 1, left, right) for (top, left), (bottom, right) in sheet.merged_cell_ranges or ()
@@ -166,6 +175,95 @@ def _xlsx_rows(workbook, file_name: str, name: str, merged: list) -> Iterator[tu
         yield from _merged_down(((number, pad + tuple(row)) for number, row in numbered), merged)
     except Exception as exc:  # calamine raises its own kinds (XmlError, …) for what it cannot parse
         raise _unreadable(file_name, name, exc) from None
+
+
+def _with_errors(rows: Iterator[tuple[int, list]], errors: dict[int, list[tuple[int, str]]],
+                 first_column: int) -> Iterator[tuple[int, list]]:
+    """calamine's `rows` (from its `first_column`) with each error cell (`errors`: row number ->
+    [(column index, error value)]) holding its ExcelError instead of the empty text calamine gives it."""
+    for number, cells in rows:
+        if number in errors:
+            cells = list(cells)
+            for column, code in errors[number]:
+                at = column - first_column
+                cells.extend([None] * (at + 1 - len(cells)))
+                cells[at] = ExcelError(code)
+        yield number, cells
+
+
+# an error cell in a sheet's XML (SpreadsheetML, any namespace prefix): <c r="B5" s="3" t="e"><f>…</f><v>#N/A</v></c>
+ERROR_MARK = re.compile(rb"t=[\"']e[\"']")  # one pass over a part: twice as fast as two `in` tests
+_ERROR_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?\bt=[\"']e[\"'][^>/]*)>(.*?)</(?:\w+:)?c>", re.S)
+_CELL_REF = re.compile(rb"\br=[\"']([A-Z]{1,3})([0-9]+)[\"']")
+_CELL_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+SCAN_CHUNK = 1 << 20
+LONGEST_ROW = 64 << 20  # a row's XML longer than this is not a ledger's: the scan gives up
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + letter - 64
+    return index - 1
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Each sheet's name and the zip member holding its XML, as the workbook's relationships say."""
+    def local(tag: str) -> str:
+        return tag.rsplit("}", 1)[-1]
+    package = ElementTree.fromstring(archive.read("_rels/.rels"))
+    book = next(r.get("Target", "") for r in package if r.get("Type", "").endswith("/officeDocument")).lstrip("/")
+    folder, name = posixpath.split(book)
+    targets = {r.get("Id"): r.get("Target", "") for r in ElementTree.fromstring(
+        archive.read(posixpath.join(folder, "_rels", name + ".rels")))}
+    parts = {}
+    for sheet in ElementTree.fromstring(archive.read(book)).iter():
+        if local(sheet.tag) == "sheet":
+            rid = next((v for k, v in sheet.attrib.items() if local(k) == "id"), None)
+            target = targets.get(rid, "")
+            parts[sheet.get("name")] = (target.lstrip("/") if target.startswith("/")
+                                        else posixpath.normpath(posixpath.join(folder, target)))
+    return parts
+
+
+def _errors_in(stream, chunk_size: int = SCAN_CHUNK) -> dict[int, list[tuple[int, str]]]:
+    """The error cells of one sheet's XML, by row number: the stream read in parts, a part split
+    after a row's end, and only the parts holding an error cell's mark searched for them."""
+    errors: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    rest = b""
+    for chunk in chain(iter(lambda: stream.read(chunk_size), b""), [None]):
+        text = rest + (chunk or b"")
+        end = len(text) if chunk is None else text.rfind(b"row>") + 4
+        if end < 4:
+            if len(text) > LONGEST_ROW:
+                return {}
+            rest = text
+            continue
+        part, rest = text[:end], text[end:]
+        if ERROR_MARK.search(part):
+            for cell in _ERROR_CELL.finditer(part):
+                where, value = _CELL_REF.search(cell.group(1)), _CELL_VALUE.search(cell.group(2))
+                if where and value:
+                    code = value.group(1).decode("utf-8", "replace").strip()
+                    errors[int(where.group(2))].append((_column_index(where.group(1)), code))
+    return dict(errors)
+
+
+def error_cells(path: Path) -> dict[str, dict[int, list[tuple[int, str]]]]:
+    """An .xlsx's cells holding an error value (#N/A, #REF!): sheet name -> row number -> [(column
+    index, error value)]. calamine reads them as empty cells, so a required one said 必填项为空 and
+    an optional one was taken as empty; the sheets' XML is read for them (a few milliseconds a
+    megabyte). Whatever of the package cannot be read here is calamine's to say: none found then."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            found = {}
+            for name, part in _sheet_parts(archive).items():
+                with archive.open(part) as stream:
+                    if errors := _errors_in(stream):
+                        found[name] = errors
+            return found
+    except Exception:  # a package calamine opened that this reading does not follow
+        return {}
 
 
 def _merged_down(rows: Iterator[tuple[int, tuple]], merged: list[tuple[int, int, int, int]]) -> Iterator[tuple[int, tuple]]:
@@ -218,7 +316,8 @@ def workbook_kind(path: Path) -> str | None:
     return next((kind for signature, kind in SIGNATURES.items() if head.startswith(signature)), None)
 
 
-def _open_workbook(path: Path):
+def _open_workbook(path: Path) -> tuple[CalamineWorkbook, str]:
+    """The workbook and its kind by content (".xlsx" or ".xls")."""
     kind = workbook_kind(path)
     if kind is None:
         # many systems' "Excel" exports are a web page or tab-separated text named .xls
@@ -227,9 +326,9 @@ def _open_workbook(path: Path):
                           "open it in Excel and save it as .xlsx")
     try:
         if kind == path.suffix.lower():
-            return CalamineWorkbook.from_path(str(path))
+            return CalamineWorkbook.from_path(str(path)), kind
         with path.open("rb") as fh:  # named as the other kind: calamine goes by the name, so by content
-            return CalamineWorkbook.from_filelike(fh)
+            return CalamineWorkbook.from_filelike(fh), kind
     except Exception as exc:  # calamine raises several kinds for a damaged file
         if _password_protected(path, kind, exc):
             raise SourceError(f"{path.name}: 工作簿设有打开密码，无法读取：请在 Excel 中取消密码（文件 → 信息 → 保护工作簿 → "
@@ -268,11 +367,12 @@ def open_sheets(path: Path) -> Iterator[RawSheet]:
     if path.suffix.lower() not in WORKBOOKS:
         raise SourceError(f"{path}: 只接受 .xlsx（或 .xls）工作簿或 CSV 文件夹{save_as_hint(path.name)}",
                           "expected an .xlsx (or .xls) workbook or a folder of CSV files")
-    workbook = _open_workbook(path)
+    workbook, kind = _open_workbook(path)
+    errors = error_cells(path) if kind == ".xlsx" else {}  # an .xls's error cells stay empty, as calamine reads them
     try:
         for name in workbook.sheet_names:
             merged: list[tuple[int, int, int, int]] = []
-            yield RawSheet(name, _xlsx_rows(workbook, path.name, name, merged), merged=merged)
+            yield RawSheet(name, _xlsx_rows(workbook, path.name, name, merged, errors.get(name, {})), merged=merged)
     finally:
         workbook.close()
 

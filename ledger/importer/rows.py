@@ -7,7 +7,7 @@ from itertools import chain, islice, zip_longest
 from typing import Iterator
 
 from ledger.fit import CODE_PATTERN
-from ledger.importer.cells import CONTROL, SPACES, CellError, cell_text, clean, make_parser
+from ledger.importer.cells import CONTROL, SPACES, CellError, cell_text, clean, excel_error, excel_error_problem, make_parser
 from ledger.importer.read import RawSheet
 from ledger.importer.schema import TABLES, Column, Table, column_for_header
 
@@ -310,6 +310,8 @@ class RowParser:
                 row[column.key] = column.default
                 continue
             try:
+                if (code := excel_error(value)) is not None:
+                    raise excel_error_problem(code)
                 parsed, from_number = parse(value)
             except CellError as err:
                 problems.add(Problem(sheet, number, column.zh, shown(value), err.zh, err.en))

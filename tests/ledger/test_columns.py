@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger.importer import stage
+from ledger.importer.cells import ExcelError
 from ledger.importer.columns import stage_sheet
 from ledger.importer.read import RawSheet
 from ledger.importer.rows import Problems, parse_header
@@ -17,7 +18,8 @@ from ledger.importer.schema import ASSETS, INCOME, LISTINGS, UNITS
 from tests.helpers import examples
 
 TEXT = ["", " ", "A-1", "　A2　", "0012", "清江市", "=1+1", "x" * 70, "合计", "合　计：", "小计", "制表人：张三",  # a total, a foot
-        '="0012"', '="A2"', ' ="　B7" ', '=""', '="', '="x"y"', '=" 合计"']  # as an export keeps Excel off its zeros
+        '="0012"', '="A2"', ' ="　B7" ', '=""', '="', '="x"y"', '=" 合计"',  # as an export keeps Excel off its zeros
+        "#N/A", " #REF! ", "#", "#N/A2", "＃N/A"]  # Excel's error values as a CSV saves them, and near misses
 CELLS = {
     "code": TEXT + ["A1", "A1 ", "B7", "3.715E+17", "3.71500001001e+17", "1E+5", "3.7E17", "E+17"],  # Excel's long codes
     "text": TEXT,
@@ -33,7 +35,8 @@ CELLS = {
 }
 # typed workbook cells, as python-calamine hands them over
 TYPED = [None, 12.0, 12.5, 3, True, False, 0, 1, 20240315, 20240230, dt.date(2024, 3, 15),
-         dt.datetime(2024, 3, 15, 8, 0), -5.0, 1e20, 0.1 + 0.2, 3.715000010010001e17, 999999999999999.0]
+         dt.datetime(2024, 3, 15, 8, 0), -5.0, 1e20, 0.1 + 0.2, 3.715000010010001e17, 999999999999999.0,
+         ExcelError("#N/A"), ExcelError("#VALUE!")]
 
 
 def sheet_rows(table, draw_cell):
@@ -128,3 +131,20 @@ def test_every_accepted_spelling_is_read_by_the_vectorised_pass(monkeypatch):
     assert sent == [5]  # the fourth row only: three decimals, a day that does not exist, not a yes/no
     assert [r[1:] for r in staged[:3]] == [r[1:] for r in parse(ASSETS, header, messy[:3], fast=False)[2]]
     assert any("第5行" in p and "原值" in p for p in problems)
+
+
+def test_excel_error_values_are_refused_by_both_passes_and_near_misses_taken():
+    """Excel shows #N/A where a VLOOKUP found nothing and saves it so to CSV; in a workbook the cell
+    is an error cell. Either way it is not an asset's name or place: each pass refuses it naming
+    its cell, and a name that only looks like one (#N/A2, a lone #) is a name."""
+    header = ["资产编号", "单位编码", "资产名称", "资产分类", "原值", "取得日期", "使用状况", "状况起始日期", "存放地点"]
+    good = ("A1", "U1", "车", "车辆", "10", "2024-01-01", "闲置", "2024-02-01", "院内")
+    rows = [good[:2] + ("#N/A",) + good[3:], good[:8] + (" #REF! ",), ("A3",) + good[1:2] + ("#N/A2",) + good[3:8] + ("#",),
+            ("A4", ExcelError("#N/A")) + good[2:]]
+    fast = parse(ASSETS, header, rows, fast=True)
+    assert fast == parse(ASSETS, header, rows, fast=False)
+    problems, _, staged = fast
+    assert [p.split("：")[0] for p in problems] == ["资产卡片 第2行 资产名称「#N/A」", "资产卡片 第3行 存放地点「#REF!」",
+                                                  "资产卡片 第5行 单位编码「#N/A」"]
+    assert "单元格是 Excel 的错误值 #N/A：公式没有得出结果（查找不到值，如 VLOOKUP 未找到）" in problems[0]
+    assert [(r[0], r[3]) for r in staged if r[0] == 4] == [(4, "#N/A2")]

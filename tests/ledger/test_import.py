@@ -560,3 +560,50 @@ def test_codes_an_export_wrapped_to_keep_their_zeros_are_read_as_the_codes(engin
     with engine.connect() as conn:
         assert conn.execute(select(Asset.code, Asset.unit_code)).all() == [("0000345", "0012")]
     assert not any("数字单元格" in note for note in result.notes)
+
+
+def _with_errors(source, cells: dict[str, str]):
+    """The workbook `source` with Excel's error values in the 资产卡片 cells named by heading
+    (`{"单位编码": "#N/A"}`, on its first row of data), and a helper column of them the import ignores."""
+    book = openpyxl.load_workbook(source)
+    sheet = book["资产卡片"]
+    headings = [c.value for c in sheet[1]]
+    for heading, code in cells.items():
+        sheet.cell(2, headings.index(heading) + 1).value = code  # openpyxl writes it as an error cell
+    sheet.cell(1, len(headings) + 1).value = "核对"
+    sheet.cell(3, len(headings) + 1).value = "#REF!"
+    book.save(source)
+    return source
+
+
+def test_excel_error_values_in_a_workbook_are_refused_naming_their_cells(engine, config, tmp_path):
+    """A VLOOKUP that found no unit shows #N/A, a formula over a deleted column #REF!: calamine read
+    such cells as empty (必填项为空 for a required one, an empty 净值 taken for an optional one).
+    Each is refused with what Excel shows; one in a column the import ignores is left alone."""
+    source = _with_errors(titled(base().write(tmp_path), [], "xlsx"), {"单位编码": "#N/A", "净值": "#VALUE!"})
+    result = import_path(engine, source, config)
+    assert not result.ok and count(engine, Asset) == 0
+    assert [(p.sheet, p.row, p.column, p.value) for p in result.problems] == [
+        ("资产卡片", 2, "单位编码", "#N/A"), ("资产卡片", 2, "净值", "#VALUE!")]
+    assert result.problems[0].zh == ("单元格是 Excel 的错误值 #N/A：公式没有得出结果（查找不到值，如 VLOOKUP 未找到）；"
+                                           "请改正公式或填入正确的值后再导入")
+
+
+@pytest.mark.slow
+def test_error_values_excel_computed_are_found_in_a_workbook_as_saved(engine, config, tmp_path):
+    """The same, on a workbook whose formulas a spreadsheet program computed and saved (LibreOffice:
+    the formula and its cached error value in the cell, as Excel writes them)."""
+    import subprocess
+
+    source = titled(base().write(tmp_path / "csv"), [], "xlsx")
+    book = openpyxl.load_workbook(source)
+    sheet = book["资产卡片"]
+    headings = [c.value for c in sheet[1]]
+    sheet.cell(2, headings.index("单位编码") + 1).value = '=VLOOKUP("无此单位",单位!A:B,1,FALSE)'
+    sheet.cell(3, headings.index("存放地点") + 1).value = "=1/0"
+    book.save(source)
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "xlsx",
+                    "--outdir", str(tmp_path / "saved"), str(source)], check=True, capture_output=True, timeout=180)
+    result = import_path(engine, tmp_path / "saved" / source.name, config)
+    assert [(p.row, p.column, p.value) for p in result.problems] == [(2, "单位编码", "#N/A"), (3, "存放地点", "#DIV/0!")]
+    assert not result.ok and count(engine, Asset) == 0

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
+import openpyxl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.importer.read import SourceError, _csv_rows, _csv_sheet, detect_encoding
+from ledger.importer.cells import ExcelError
+from ledger.importer.read import SourceError, _csv_rows, _csv_sheet, _errors_in, detect_encoding, error_cells, open_sheets
 from tests.helpers import examples
 
 # the characters that make CSV hard: separators, quotes, line breaks of three kinds, spaces, NUL,
@@ -86,3 +88,56 @@ def test_a_row_wider_or_narrower_than_the_header_is_read_row_by_row(tmp_path):
     sheet = _csv_sheet(path)
     assert sheet.columns is None
     assert list(sheet.rows) == [(1, ("资产编号", "单位编码")), (2, ("A1", "U1")), (3, ("A2",)), (4, ("A3", "U1", "extra"))]
+
+
+# one cell of a sheet's XML: as Excel writes it (s before t, a formula before the value), as
+# other writers do (t first, single quotes, a namespace prefix), and cells that are not errors
+CELL_FORMS = [
+    ('<c r="{ref}" s="3" t="e"><f>VLOOKUP(A{row},单位!A:B,2,FALSE)</f><v>{code}</v></c>', True),
+    ("<c t='e' r='{ref}'><v>{code}</v></c>", True),
+    ('<x:c r="{ref}" t="e"><x:v>{code}</x:v></x:c>', True),
+    ('<c r="{ref}" t="inlineStr"><is><t>row> t="e" {code}</t></is></c>', False),  # text that looks like one
+    ('<c r="{ref}" s="1"/>', False),
+    ('<c r="{ref}"><v>12.5</v></c>', False),
+]
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(st.lists(st.lists(st.tuples(st.sampled_from(range(len(CELL_FORMS))), st.sampled_from(["#N/A", "#REF!", "#DIV/0!"])),
+                         max_size=5), max_size=8),
+       st.integers(1, 300))
+def test_error_cells_are_found_wherever_the_xml_is_cut_into_parts(rows, chunk_size):
+    """The scan for error cells reads a sheet's XML in parts and cuts them after a row's end: it finds
+    every error cell, and only those, whatever the part's size."""
+    xml, expected = ['<worksheet><sheetData>'], {}
+    for number, cells in enumerate(rows, start=1):
+        xml.append(f'<row r="{number}" spans="1:5">')
+        for column, (form, code) in enumerate(cells):
+            text, is_error = CELL_FORMS[form]
+            ref = "ABCDE"[column] + str(number)
+            xml.append(text.format(ref=ref, row=number, code=code))
+            if is_error:
+                expected.setdefault(number, []).append((column, code))
+        xml.append("</row>")
+    xml.append("</sheetData></worksheet>")
+    stream = io.BytesIO("".join(xml).encode())
+    assert _errors_in(stream, chunk_size) == expected
+
+
+def test_a_workbooks_error_cells_are_read_as_excel_errors_where_they_stand(tmp_path):
+    """calamine reads an error cell as empty: the workbook's own XML says which it is, on a sheet whose
+    first used column is C as on one whose sheet is not the first."""
+    book = openpyxl.Workbook()
+    first = book.active
+    first.title = "说明"
+    first["A1"] = "#N/A"
+    first["A1"].data_type = "s"  # text in a cell, not an error cell: stays text
+    sheet = book.create_sheet("资产卡片")
+    sheet["C2"], sheet["D2"], sheet["C3"], sheet["D3"] = "资产编号", "单位编码", "A1", "#N/A"
+    sheet["E3"] = "#DIV/0!"
+    book.save(tmp_path / "book.xlsx")
+    assert error_cells(tmp_path / "book.xlsx") == {"资产卡片": {3: [(3, "#N/A"), (4, "#DIV/0!")]}}
+    sheets = {raw.name: list(raw.rows) for raw in open_sheets(tmp_path / "book.xlsx")}
+    assert sheets["说明"] == [(1, ("#N/A",))]
+    assert sheets["资产卡片"] == [(1, (None, None, "", "", "")), (2, (None, None, "资产编号", "单位编码", "")),
+                                  (3, (None, None, "A1", ExcelError("#N/A"), ExcelError("#DIV/0!")))]
