@@ -101,7 +101,8 @@ def page(config, ids: list[str], d: dt.date) -> None:
     year = int(engine.connect().execute(select(PurchaseRequest.budget_year).where(
         PurchaseRequest.request_id == ids[0])).scalar())
     render = [("allocation-figures", "children"), ("allocation-requests", "rowData"),
-              ("allocation-transfers", "children"), ("allocation-requests", "dashGridOptions")]
+              ("allocation-transfers", "children"), ("allocation-requests", "dashGridOptions"),
+              ("allocation-requests", "style")]
     listed = lambda: _call(client, render, [("allocation-year", "value", year), ("allocation-show", "value", "open"),  # noqa: E731
                                             ("allocation-version", "data", 0)])
     started = time.perf_counter()

@@ -71,6 +71,9 @@ FORM_FIELDS = [("request_id", "需求编号", 2), ("unit_code", "单位编码", 
                ("reason", "申报理由（可选）", 4)]
 
 
+REQUESTS_HEIGHT = 340  # the request list's pixels at most (ten rows and the pager)
+
+
 def _actor() -> workflow.Actor:
     return workflow.Actor(context.current_username(), context.role(), context.address())
 
@@ -117,7 +120,7 @@ def layout(year: str | None = None, show: str | None = None, **_query):
             id=f"{P}-show", value=shown, inline=True, className="mb-2",
             options=[{"label": label, "value": key} for key, label in SHOW.items()]),
             # loading until the first answer (never 暂无数据 before the rows arrive), a spinner on each later one
-            dcc.Loading(c.grid(f"{P}-requests", pd.DataFrame(), REQUEST_COLUMNS, height="340px",
+            dcc.Loading(c.grid(f"{P}-requests", pd.DataFrame(), REQUEST_COLUMNS, height=f"{REQUESTS_HEIGHT}px",
                                options={"rowSelection": c.PICK_ONE, "pagination": True, "paginationPageSize": 50,
                                         "loading": True}), type="dot", delay_show=300)),
         c.section("需求详情与候选资产", html.Div(id=f"{P}-detail", children=c.empty("在上表选择一项需求")),
@@ -138,7 +141,8 @@ def _year(value) -> int | None:
 
 
 @callback(Output(f"{P}-figures", "children"), Output(f"{P}-requests", "rowData"), Output(f"{P}-transfers", "children"),
-          Output(f"{P}-requests", "dashGridOptions"), Input(f"{P}-year", "value"), Input(f"{P}-show", "value"), Input(f"{P}-version", "data"))
+          Output(f"{P}-requests", "dashGridOptions"), Output(f"{P}-requests", "style"),
+          Input(f"{P}-year", "value"), Input(f"{P}-show", "value"), Input(f"{P}-version", "data"))
 @guarded(PATH)
 def render(year, show, _version):
     """The year's figures, its requests (open ones with today's flags) and the transfers."""
@@ -147,7 +151,7 @@ def render(year, show, _version):
     loaded = Patch()
     loaded["loading"] = False
     if year is None:
-        return c.not_found(), [], None, loaded
+        return c.not_found(), [], None, loaded, no_update
     today = config.today()
     # a decided request shows the flags its decision was taken on: only the open ones are reviewed
     requests, flags, figures = queries.year_review(engine, scope, year, today, config)
@@ -168,7 +172,9 @@ def render(year, show, _version):
                      "flags": _flag_text(shown_flags) or "—",
                      "decision_zh": allocation.KINDS[r.decision] if decided else "待审核",
                      "progress": c.transfer_progress(r)})
-    return _figures(figures, scope, year), rows, _transfers(engine, scope, today), loaded
+    # as tall as its rows under the header and the pager: a department's one request leaves no empty box
+    height = {"height": c.grid_height(len(rows), REQUESTS_HEIGHT, chrome=100, fewest=3), "width": "100%"}
+    return _figures(figures, scope, year), rows, _transfers(engine, scope, today), loaded, height
 
 
 def _figures(frame: pd.DataFrame, scope, year: int):

@@ -181,7 +181,8 @@ def test_a_county_reads_the_values_of_its_own_regions_candidates_only(app, as_us
 
 
 RENDER = [("allocation-figures", "children"), ("allocation-requests", "rowData"), ("allocation-transfers", "children"),
-          ("allocation-requests", "dashGridOptions")]
+          ("allocation-requests", "dashGridOptions"),
+          ("allocation-requests", "style")]
 
 
 def listed(client, show="all") -> dict[str, dict]:
@@ -190,6 +191,18 @@ def listed(client, show="all") -> dict[str, dict]:
                                              ("allocation-version", "data", 0)])
     assert status == 200
     return {r["request_id"]: r for r in response["allocation-requests"]["rowData"]}
+
+
+def test_a_short_request_list_is_a_short_box(app, as_user):
+    """The list is as tall as its rows (three at the least, for 暂无数据), up to ten rows and its pager:
+    a department's one request leaves no empty box under it."""
+    for show in ("open", "all"):
+        status, response = call(as_user("supervisor"), RENDER, [("allocation-year", "value", 2027),
+                                                                ("allocation-show", "value", show),
+                                                                ("allocation-version", "data", 0)])
+        rows = len(response["allocation-requests"]["rowData"])
+        assert 0 < rows < 7
+        assert response["allocation-requests"]["style"]["height"] == f"{100 + 34 * max(rows, 3)}px"
 
 
 def test_the_list_shows_each_open_requests_flags_and_follows_decisions_and_new_requests(app, as_user, engine):
