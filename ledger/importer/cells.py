@@ -216,6 +216,20 @@ def code_text(text: str) -> str:
     return text
 
 
+# ASCII typed in a Chinese input method's full-width mode (全角: ３７１５００, ＺＣ０００１): another
+# code to the database, the same to a reader's eye
+FULL_WIDTH = re.compile("[\uff01-\uff5e]")
+
+
+def full_width_hint(value: object) -> tuple[str, str]:
+    """For a code refused for being unknown or malformed that holds full-width characters: what it is
+    in half width, to add to the message (empty otherwise)."""
+    if type(value) is not str or not FULL_WIDTH.search(value):
+        return "", ""
+    half = FULL_WIDTH.sub(lambda m: chr(ord(m.group()) - 0xFEE0), value)
+    return f"；其中含全角字符，应为半角：{half}", f"; it holds full-width characters: {half} in half width"
+
+
 def parse_code(value: object) -> tuple[str, bool]:
     """A code as text; the flag says it came from a numeric cell (leading zeros may be lost)."""
     if isinstance(value, bool):

@@ -8,6 +8,7 @@ import datetime as dt
 import duckdb
 import pyarrow as pa
 
+from ledger.importer.cells import full_width_hint
 from ledger.importer.rows import Problem, Problems, shown
 from ledger.importer.schema import ASSET_TABLES, ASSETS, PLANS, STATUS_CHANGES, UNITS, Table
 
@@ -110,6 +111,13 @@ def check_duplicates(duck: duckdb.DuckDBPyConnection, table: Table, sheet: str, 
         _report(problems, sheet, table, keys[-1], rows, zh, en)
 
 
+def _hinted(rows: list[dict]) -> list[dict]:
+    """`rows` of unknown codes, each with what it is in half width where it was typed in full width."""
+    for row in rows:
+        row["hint"], row["hint_en"] = full_width_hint(row["value"])
+    return rows
+
+
 def check_references(duck: duckdb.DuckDBPyConnection, staged: dict[str, tuple[Table, str]], problems: Problems) -> None:
     """Units and assets referred to must be in this file or already loaded."""
     # NOT EXISTS, not NOT IN: both databases plan it as an anti-join, at a million rows too
@@ -122,8 +130,8 @@ def check_references(duck: duckdb.DuckDBPyConnection, staged: dict[str, tuple[Ta
         rows = _rows(duck, (
             f"SELECT s.row_no, s.unit_code AS value FROM {stage_name(table)} s WHERE s.unit_code IS NOT NULL "
             f"AND NOT EXISTS (SELECT 1 FROM units u WHERE u.code = s.unit_code) {in_file} ORDER BY s.row_no"))
-        _report(problems, sheet, table, "unit_code", rows, "单位编码不存在（本文件和已导入数据中都没有）",
-                "unknown unit (neither in this file nor loaded before)")
+        _report(problems, sheet, table, "unit_code", _hinted(rows), "单位编码不存在（本文件和已导入数据中都没有）{hint}",
+                "unknown unit (neither in this file nor loaded before){hint_en}")
     for table in ASSET_TABLES:
         if table.key not in staged:
             continue
@@ -132,8 +140,8 @@ def check_references(duck: duckdb.DuckDBPyConnection, staged: dict[str, tuple[Ta
         rows = _rows(duck, (
             f"SELECT s.row_no, s.asset_code AS value FROM {stage_name(table)} s WHERE s.asset_code IS NOT NULL "
             f"AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.code = s.asset_code) {in_file} ORDER BY s.row_no"))
-        _report(problems, staged[table.key][1], table, "asset_code", rows,
-                "资产编号不存在（本文件和已导入数据中都没有）", "unknown asset (neither in this file nor loaded before)")
+        _report(problems, staged[table.key][1], table, "asset_code", _hinted(rows),
+                "资产编号不存在（本文件和已导入数据中都没有）{hint}", "unknown asset (neither in this file nor loaded before){hint_en}")
 
 
 def city_prefix(city_code: str) -> str:

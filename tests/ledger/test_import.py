@@ -56,6 +56,11 @@ def edit(table, index, **cells):
     (edit("assets", 0, status_since="2019-12-31"), "资产卡片.csv 第2行 状况起始日期「2019-12-31」：早于取得日期"),
     (edit("assets", 1, asset_code="A1"), "资产卡片.csv 第3行 资产编号「A1」：与第 2 行重复"),
     (edit("assets", 1, unit_code="NOPE"), "资产卡片.csv 第3行 单位编码「NOPE」：单位编码不存在"),
+    # typed in a Chinese input method's full-width mode: told what it is in half width
+    (edit("assets", 1, unit_code="Ｕ２"),
+     "资产卡片.csv 第3行 单位编码「Ｕ２」：单位编码不存在（本文件和已导入数据中都没有）；其中含全角字符，应为半角：U2"),
+    (edit("units", 0, region_code="９９０１００"),
+     "单位.csv 第2行 区划编码「９９０１００」：区划编码应为 6 位数字（GB/T 2260）；其中含全角字符，应为半角：990100"),
     (edit("units", 0, region_code="9901"), "单位.csv 第2行 区划编码「9901」：区划编码应为 6 位数字"),
     (edit("units", 0, region_code="990100000000"),  # the statistics bureau's 12 digits: told which 6 to take
      "单位.csv 第2行 区划编码「990100000000」：区划编码应为 6 位数字（GB/T 2260）；12 位统计用区划代码请取前 6 位（990100）"),
@@ -63,6 +68,7 @@ def edit(table, index, **cells):
      "单位.csv 第3行 区划编码「990122」：主管部门 D1 的单位须属同一区划：第 2 行为 990100"),
     (edit("units", 1, dept_code="D9", region_code="990200"), "单位.csv 第3行 区划编码「990200」：不属于示范市（990100）或其所辖县区"),
     (base().change("A9", "2021-01-01", "闲置"), "状况变动.csv 第2行 资产编号「A9」：资产编号不存在"),
+    (base().change("Ａ1", "2021-01-01", "闲置"), "状况变动.csv 第2行 资产编号「Ａ1」：资产编号不存在（本文件和已导入数据中都没有）；其中含全角字符，应为半角：A1"),
     (base().change("A1", "2019-01-01", "闲置"), "状况变动.csv 第2行 变动日期「2019-01-01」：早于资产取得日期"),
     (base().change("A1", "2021-01-01", "闲置").change("A1", "2021-01-01", "在用"),
      "状况变动.csv 第3行 变动日期「2021-01-01」：同一资产同一天只能有一条变动"),
