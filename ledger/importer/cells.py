@@ -106,8 +106,39 @@ def parse_date(value: object) -> dt.date:
                         "单元格失去了日期格式；请把该列设为日期格式后重新导出",
                         f"unrecognised date: {serial} looks like an Excel date serial ({day.isoformat()}) "
                         "that lost its date format; format the column as dates and export it again")
+    if isinstance(text, str) and (said := _said_otherwise(text)) is not None:
+        raise CellError(*said)
     raise CellError("日期格式无法识别（应为 2024-03-15、2024/3/15、2024.3.15 或 20240315）",
                     "unrecognised date (use 2024-03-15, 2024/3/15, 2024.3.15 or 20240315)")
+
+
+# two spellings import.md does not take but systems and people write: a date with its time, as a
+# database's export gives it (2024-03-15 00:00:00), and 2024年3月15日
+_WITH_TIME = re.compile(r"^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2})[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+_IN_WORDS = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$")
+
+
+def _said_otherwise(text: str) -> tuple[str, str] | None:
+    """(zh, en) saying how to write a date written with its time or in words; None for anything
+    else, or a day that does not exist."""
+    try:
+        if match := _WITH_TIME.match(text):
+            day = parse_date(match.group(1)).isoformat()
+            return (f"日期格式无法识别：日期带有时间，应只写日期 {day}（在 Excel 中把该列设为日期格式，或删去时间）",
+                    f"unrecognised date: it carries a time; write the date only, {day}")
+        if match := _IN_WORDS.match(text):
+            day = dt.date(*map(int, match.groups())).isoformat()
+            return (f"日期格式无法识别：应写作 {day}（或 2024/3/15、2024.3.15、20240315 的写法）",
+                    f"unrecognised date: write {day} (or as 2024/3/15, 2024.3.15, 20240315)")
+    except (CellError, ValueError):  # no such day: the plain message
+        return None
+    return None
+    if match := _IN_WORDS.match(text):
+        try:
+            return dt.date(*map(int, match.groups())).isoformat()
+        except ValueError:
+            return None
+    return None
 
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel's (1900) date system, its leap day of 1900 included

@@ -57,6 +57,18 @@ def test_date_spellings_parse(date, pattern):
     assert parse_date(pattern.format(y=date.year, m=date.month, d=date.day)) == date
 
 
+@given(dates, st.sampled_from(["{y}-{m:02d}-{d:02d} 00:00:00", "{y}/{m}/{d} {h}:{mi:02d}", "{y}-{m:02d}-{d:02d}T{h:02d}:{mi:02d}:00.000",
+                               "{y}年{m}月{d}日", "{y}年{m:02d}月{d:02d}日"]),
+       st.integers(0, 23), st.integers(0, 59))
+def test_a_date_with_its_time_or_in_words_is_refused_saying_how_to_write_it(date, pattern, hour, minute):
+    """import.md takes four spellings; a database export's 2024-03-15 00:00:00 and 2024年3月15日 are
+    still refused, the message giving the day as it should be written."""
+    text = pattern.format(y=date.year, m=date.month, d=date.day, h=hour, mi=minute)
+    with pytest.raises(CellError) as refused:
+        parse_date(text)
+    assert f"{'应只写日期' if ':' in text else '应写作'} {date.isoformat()}" in refused.value.zh
+
+
 @given(st.text(max_size=12))
 def test_date_parsing_never_crashes_on_text(text):
     try:

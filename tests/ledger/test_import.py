@@ -45,6 +45,9 @@ def edit(table, index, **cells):
 @pytest.mark.parametrize("builder, expected", [
     (edit("assets", 0, acquired_on="2024-13-01"), "资产卡片.csv 第2行 取得日期「2024-13-01」：日期不存在"),
     (edit("assets", 1, acquired_on="15/03/2024"), "资产卡片.csv 第3行 取得日期「15/03/2024」：日期格式无法识别"),
+    (edit("assets", 1, acquired_on="2019-03-15 00:00:00"),  # as a database's export writes it
+     "资产卡片.csv 第3行 取得日期「2019-03-15 00:00:00」：日期格式无法识别：日期带有时间，应只写日期 2019-03-15"),
+    (edit("assets", 1, acquired_on="2019年3月15日"), "资产卡片.csv 第3行 取得日期「2019年3月15日」：日期格式无法识别：应写作 2019-03-15"),
     (edit("assets", 0, original_value="-5"), "资产卡片.csv 第2行 原值「-5」：金额不能为负数"),
     (edit("assets", 0, original_value="12.345"), "资产卡片.csv 第2行 原值「12.345」：金额最多保留两位小数"),
     (edit("assets", 0, original_value="十二元"), "资产卡片.csv 第2行 原值「十二元」：金额格式无法识别"),
