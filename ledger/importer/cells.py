@@ -62,8 +62,8 @@ def excel_error(value: object) -> str | None:
 
 def excel_error_problem(code: str) -> CellError:
     why = EXCEL_ERRORS.get(code)
-    return CellError(f"单元格是 Excel 的错误值 {code}：公式没有得出结果{f'（{why}）' if why else ''}；"
-                     "请改正公式或填入正确的值后再导入",
+    # the problem names the cell and its value (#N/A) beside this: said once, short enough for a grid
+    return CellError(f"Excel 错误值，公式没有得出结果{f'（{why}）' if why else ''}：请改正公式或填入正确的值",
                      f"the cell holds Excel's error value {code}: its formula gave no result; "
                      "correct the formula or enter the value")
 

@@ -147,5 +147,5 @@ def test_excel_error_values_are_refused_by_both_passes_and_near_misses_taken():
     problems, _, staged = fast
     assert [p.split("：")[0] for p in problems] == ["资产卡片 第2行 资产名称「#N/A」", "资产卡片 第3行 存放地点「#REF!」",
                                                   "资产卡片 第5行 单位编码「#N/A」"]
-    assert "单元格是 Excel 的错误值 #N/A：公式没有得出结果（查找不到值，如 VLOOKUP 未找到）" in problems[0]
+    assert "资产卡片 第2行 资产名称「#N/A」：Excel 错误值，公式没有得出结果（查找不到值，如 VLOOKUP 未找到）" in problems[0]
     assert [(r[0], r[3]) for r in staged if r[0] == 4] == [(4, "#N/A2")]

@@ -594,8 +594,8 @@ def test_excel_error_values_in_a_workbook_are_refused_naming_their_cells(engine,
     assert not result.ok and count(engine, Asset) == 0
     assert [(p.sheet, p.row, p.column, p.value) for p in result.problems] == [
         ("资产卡片", 2, "单位编码", "#N/A"), ("资产卡片", 2, "净值", "#VALUE!")]
-    assert result.problems[0].zh == ("单元格是 Excel 的错误值 #N/A：公式没有得出结果（查找不到值，如 VLOOKUP 未找到）；"
-                                           "请改正公式或填入正确的值后再导入")
+    assert str(result.problems[0]).split(" / ")[0] == ("资产卡片 第2行 单位编码「#N/A」：Excel 错误值，公式没有得出结果（查找不到值，如 VLOOKUP "
+                                       "未找到）：请改正公式或填入正确的值")
 
 
 @pytest.mark.slow
