@@ -148,6 +148,7 @@ def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Con
     `scoped`: a county's import (its messages never name another region's stored codes)."""
     staged: dict[str, tuple[Table, str]] = {}
     sheets: dict[str, Table] = {}  # the table each sheet was read as
+    hidden: set[str] = set()  # the sheets hidden from view that were read as a table
     bounds = limits.Limits.of(config)
     if path.is_file() and path.suffix.lower() in WORKBOOKS and workbook_kind(path) == ".xlsx":
         limits.unpack(path, path.name, bounds)  # before calamine unpacks it whole
@@ -163,10 +164,18 @@ def _validate_and_stage(duck: duckdb.DuckDBPyConnection, path: Path, config: Con
                 notes.append(f"忽略未知工作表：{raw.name} / ignored unknown sheet: {raw.name}")
             continue
         sheets[raw.name] = table
+        if raw.hidden:
+            hidden.add(raw.name)
         if table.key in staged:
-            problems.add(Problem(raw.name, None, None, None, f"与「{staged[table.key][1]}」是同一张表，请删除其一",
-                                 f"same table as {staged[table.key][1]!r}: remove one"))
+            first = staged[table.key][1]
+            # a hidden copy is one the sender cannot see: said, with where Excel shows it again
+            unseen = "、".join(f"「{name}」" for name in (first, raw.name) if name in hidden)
+            where = f"（{unseen}是隐藏的工作表：右键单击工作表标签，选「取消隐藏」）" if unseen else ""
+            problems.add(Problem(raw.name, None, None, None, f"与「{first}」是同一张表，请删除其一{where}",
+                                 f"same table as {first!r}: remove one{' (a hidden sheet)' if unseen else ''}"))
             continue
+        if raw.hidden:
+            notes.append(f"{raw.name}：隐藏的工作表，已作为「{table.zh}」导入 / a hidden sheet, read as {table.key}")
         parsed = parse_header(table, raw, problems, notes)
         if parsed is None:
             continue

@@ -16,7 +16,7 @@ from xml.etree import ElementTree
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
-from python_calamine import CalamineWorkbook, PasswordError
+from python_calamine import CalamineWorkbook, PasswordError, SheetVisibleEnum
 
 from ledger.errors import UserError
 from ledger.importer.cells import ExcelError
@@ -38,6 +38,7 @@ class RawSheet:
     # a workbook's cells merged down over rows, each read on every row it covers: (first row, last
     # row, first column index, last column index), rows numbered and columns indexed as in `rows`
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    hidden: bool = False  # a workbook's sheet hidden from view (Excel's 隐藏): read all the same
 
 
 def detect_encoding(path: Path) -> str:
@@ -370,9 +371,10 @@ def open_sheets(path: Path) -> Iterator[RawSheet]:
     workbook, kind = _open_workbook(path)
     errors = error_cells(path) if kind == ".xlsx" else {}  # an .xls's error cells stay empty, as calamine reads them
     try:
-        for name in workbook.sheet_names:
-            merged: list[tuple[int, int, int, int]] = []
-            yield RawSheet(name, _xlsx_rows(workbook, path.name, name, merged, errors.get(name, {})), merged=merged)
+        for sheet in workbook.sheets_metadata:
+            name, merged = sheet.name, []
+            yield RawSheet(name, _xlsx_rows(workbook, path.name, name, merged, errors.get(name, {})), merged=merged,
+                           hidden=sheet.visible != SheetVisibleEnum.Visible)
     finally:
         workbook.close()
 

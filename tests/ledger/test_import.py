@@ -616,3 +616,24 @@ def test_error_values_excel_computed_are_found_in_a_workbook_as_saved(engine, co
     result = import_path(engine, tmp_path / "saved" / source.name, config)
     assert [(p.row, p.column, p.value) for p in result.problems] == [(2, "单位编码", "#N/A"), (3, "存放地点", "#DIV/0!")]
     assert not result.ok and count(engine, Asset) == 0
+
+
+def test_a_hidden_sheet_is_read_and_a_hidden_copy_of_a_table_is_named_as_hidden(engine, config, tmp_path):
+    """A sheet hidden from view (Excel's 隐藏) is part of the file: read as its table with a note; a
+    hidden copy of a table (last month's 资产卡片 kept out of sight) is refused as a second sheet of
+    the same table, saying it is hidden and how to show it, for the sender cannot see it."""
+    source = titled(base().write(tmp_path / "csv"), [], "xlsx")
+    book = openpyxl.load_workbook(source)
+    book["单位"].sheet_state = "hidden"
+    book.save(source)
+    result = import_path(engine, source, config)
+    assert result.ok, [str(p) for p in result.problems]
+    assert "单位：隐藏的工作表，已作为「单位」导入 / a hidden sheet, read as units" in result.notes
+
+    copy = book.copy_worksheet(book["资产卡片"])
+    copy.title, copy.sheet_state = "资产卡片(上月)", "hidden"
+    book.save(source)
+    result = import_path(engine, source, config)
+    assert not result.ok
+    assert [(p.sheet, p.zh) for p in result.problems] == [
+        ("资产卡片(上月)", "与「资产卡片」是同一张表，请删除其一（「资产卡片(上月)」是隐藏的工作表：右键单击工作表标签，选「取消隐藏」）")]
