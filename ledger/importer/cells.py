@@ -250,15 +250,23 @@ def code_text(text: str) -> str:
 # ASCII typed in a Chinese input method's full-width mode (全角: ３７１５００, ＺＣ０００１): another
 # code to the database, the same to a reader's eye
 FULL_WIDTH = re.compile("[\uff01-\uff5e]")
+# a numeric code a program wrote as a decimal (371500001001.0: a column read as numbers and written
+# back, as scripts and some systems' exports do)
+DECIMAL_CODE = re.compile(r"([0-9]+)[.]0+")
 
 
-def full_width_hint(value: object) -> tuple[str, str]:
-    """For a code refused for being unknown or malformed that holds full-width characters: what it is
-    in half width, to add to the message (empty otherwise)."""
-    if type(value) is not str or not FULL_WIDTH.search(value):
+def code_hint(value: object) -> tuple[str, str]:
+    """(zh, en) to add to the message on a code refused for naming nothing or being malformed, saying
+    the code it looks like: typed in full width, or a number written with .0; empty otherwise."""
+    if type(value) is not str:
         return "", ""
-    half = FULL_WIDTH.sub(lambda m: chr(ord(m.group()) - 0xFEE0), value)
-    return f"；其中含全角字符，应为半角：{half}", f"; it holds full-width characters: {half} in half width"
+    if FULL_WIDTH.search(value):
+        half = FULL_WIDTH.sub(lambda m: chr(ord(m.group()) - 0xFEE0), value)
+        return f"；其中含全角字符，应为半角：{half}", f"; it holds full-width characters: {half} in half width"
+    if match := DECIMAL_CODE.fullmatch(value):
+        return (f"；像是数字编码被写成了小数，应为 {match.group(1)}",
+                f"; a numeric code written as a decimal: {match.group(1)}")
+    return "", ""
 
 
 def parse_code(value: object) -> tuple[str, bool]:

@@ -13,9 +13,9 @@ from ledger.importer.cells import (
     CellError,
     cell_text,
     clean,
+    code_hint,
     excel_error,
     excel_error_problem,
-    full_width_hint,
     make_parser,
 )
 from ledger.importer.read import RawSheet
@@ -92,9 +92,9 @@ def _row_rules(table: Table, row: dict) -> Iterator[tuple[str, str, str]]:
         if get("region_code") is not None and not _REGION_CODE.fullmatch(code := get("region_code")):
             # the statistics bureau's 12-digit codes (统计用区划代码) begin with the county's 6
             hint = f"；12 位统计用区划代码请取前 6 位（{code[:6]}）" if _STATISTICS_CODE.fullmatch(code) else ""
-            wide, wide_en = full_width_hint(code)
-            yield ("region_code", f"区划编码应为 6 位数字（GB/T 2260）{hint}{wide}",
-                   f"region code must be 6 digits (GB/T 2260){wide_en}")
+            looks, looks_en = code_hint(code)
+            yield ("region_code", f"区划编码应为 6 位数字（GB/T 2260）{hint}{looks}",
+                   f"region code must be 6 digits (GB/T 2260){looks_en}")
     elif table.key == "assets":
         if get("status_since") and get("acquired_on") and get("status_since") < get("acquired_on"):
             yield "status_since", f"早于取得日期 {get('acquired_on')}", f"before the acquisition date {get('acquired_on')}"

@@ -8,7 +8,7 @@ import datetime as dt
 import duckdb
 import pyarrow as pa
 
-from ledger.importer.cells import full_width_hint
+from ledger.importer.cells import code_hint
 from ledger.importer.rows import Problem, Problems, shown
 from ledger.importer.schema import ASSET_TABLES, ASSETS, PLANS, STATUS_CHANGES, UNITS, Table
 
@@ -112,9 +112,9 @@ def check_duplicates(duck: duckdb.DuckDBPyConnection, table: Table, sheet: str, 
 
 
 def _hinted(rows: list[dict]) -> list[dict]:
-    """`rows` of unknown codes, each with what it is in half width where it was typed in full width."""
+    """`rows` of unknown codes, each with the code it looks like (cells.code_hint)."""
     for row in rows:
-        row["hint"], row["hint_en"] = full_width_hint(row["value"])
+        row["hint"], row["hint_en"] = code_hint(row["value"])
     return rows
 
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.importer.cells import CellError, clean, parse_bool, parse_date, parse_int, parse_money
+from ledger.importer.cells import DECIMAL_CODE, CellError, clean, code_hint, parse_bool, parse_date, parse_int, parse_money
 
 fens = st.integers(min_value=0, max_value=10**13)
 dates = st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2099, 12, 31))
@@ -113,3 +113,15 @@ def test_counts_beyond_an_integer_column_are_refused(value):
 def test_counts_that_are_not_whole_numbers_are_refused(value):
     with pytest.raises(CellError, match="非负整数"):
         parse_int(value)
+
+
+@given(st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=14),
+       st.integers(0, 10**15), st.integers(1, 3))
+def test_a_code_that_names_nothing_is_told_the_code_it_looks_like(code, number, zeros):
+    """Typed in full width (any printable ASCII shifted to U+FF01–FF5E) or written as a decimal by a
+    script: the hint gives the code back; a code as it should be gets none."""
+    wide = "".join(chr(ord(ch) + 0xFEE0) for ch in code)
+    assert code_hint(wide)[0] == f"；其中含全角字符，应为半角：{code}"
+    assert code_hint(f"{number}." + "0" * zeros)[0] == f"；像是数字编码被写成了小数，应为 {number}"
+    if not DECIMAL_CODE.fullmatch(code):
+        assert code_hint(code) == ("", "")

@@ -64,6 +64,11 @@ def edit(table, index, **cells):
      "资产卡片.csv 第3行 单位编码「Ｕ２」：单位编码不存在（本文件和已导入数据中都没有）；其中含全角字符，应为半角：U2"),
     (edit("units", 0, region_code="９９０１００"),
      "单位.csv 第2行 区划编码「９９０１００」：区划编码应为 6 位数字（GB/T 2260）；其中含全角字符，应为半角：990100"),
+    # a numeric code a script wrote back as a decimal
+    (edit("assets", 1, unit_code="371500001001.0"),
+     "资产卡片.csv 第3行 单位编码「371500001001.0」：单位编码不存在（本文件和已导入数据中都没有）；像是数字编码被写成了小数，应为 371500001001"),
+    (edit("units", 0, region_code="990100.0"),
+     "单位.csv 第2行 区划编码「990100.0」：区划编码应为 6 位数字（GB/T 2260）；像是数字编码被写成了小数，应为 990100"),
     (edit("units", 0, region_code="9901"), "单位.csv 第2行 区划编码「9901」：区划编码应为 6 位数字"),
     (edit("units", 0, region_code="990100000000"),  # the statistics bureau's 12 digits: told which 6 to take
      "单位.csv 第2行 区划编码「990100000000」：区划编码应为 6 位数字（GB/T 2260）；12 位统计用区划代码请取前 6 位（990100）"),
