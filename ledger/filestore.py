@@ -4,9 +4,11 @@ portal accepts is kept, and it is never executed or shown inline."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import tempfile
+import zipfile
 from pathlib import Path
 
 import filetype
@@ -80,9 +82,47 @@ def check_upload(name, data: bytes, config: Config) -> tuple[str, str]:
                           f"{name} is larger than {config['files.max_mb']} MB")
     kind = kind_of(data)
     if kind is None:
-        raise FileRefused(f"「{name}」不是可接受的文件：只接受 {KIND_WORDS}（按文件内容判断，不看扩展名）",
-                          f"{name}: only PDF, JPG, PNG, DOCX or XLSX files are accepted (judged by content)")
+        known = _known_otherwise(data)
+        space = " " if known and known[0][0].isascii() else ""  # 是 OFD 版式文件, as Chinese type spaces Latin
+        said, said_en = (f"是{space}{known[0]}，{known[1]}；", f" is {known[2]}") if known else ("不是可接受的文件：", "")
+        raise FileRefused(f"「{name}」{said}只接受 {KIND_WORDS}（按文件内容判断，不看扩展名）",
+                          f"{name}{said_en}: only PDF, JPG, PNG, DOCX or XLSX files are accepted (judged by content)")
     return name, kind
+
+
+# what an office sends that the portal does not keep, by content: what it is, and the way to a kind
+# it keeps (an iPhone's photos are HEIC, e-documents and e-invoices OFD, old Office files OLE)
+_PICTURE = ("请转为 JPG 或 PNG 后上传", "a picture")
+OTHER_KINDS = {
+    "heic": ("苹果手机照片（HEIC）", "请转为 JPG 后上传（iPhone：设置 → 相机 → 格式 选「兼容性最佳」，此后拍的照片即为 JPG）",
+             "an iPhone photo"),
+    "avif": ("AVIF 图片", *_PICTURE), "webp": ("WEBP 图片", *_PICTURE), "gif": ("GIF 图片", *_PICTURE),
+    "bmp": ("BMP 图片", *_PICTURE), "tif": ("TIFF 图片", *_PICTURE),
+    "doc": ("旧版 Word 文档（.doc）", "请在 Word 或 WPS 中另存为 .docx 或 PDF 后上传", "an old Word document"),
+    "xls": ("旧版 Excel 工作簿（.xls）", "请另存为 .xlsx 后上传", "an old Excel workbook"),
+    "ppt": ("演示文稿", "请另存为 PDF 后上传", "a presentation"), "pptx": ("演示文稿", "请另存为 PDF 后上传", "a presentation"),
+    "odt": ("ODF 文档", "请另存为 .docx 或 PDF 后上传", "an ODF document"),
+    "ods": ("ODF 表格", "请另存为 .xlsx 后上传", "an ODF spreadsheet"),
+    "ofd": ("OFD 版式文件（电子公文、电子发票）", "请在 OFD 阅读器中导出或打印为 PDF 后上传", "an OFD document"),
+    "zip": ("压缩包", "请解压后逐个上传其中的文件", "an archive"), "rar": ("压缩包", "请解压后逐个上传其中的文件", "an archive"),
+    "7z": ("压缩包", "请解压后逐个上传其中的文件", "an archive"),
+    "mp4": ("视频", "请截图为 JPG 或 PNG 后上传", "a video"), "mov": ("视频", "请截图为 JPG 或 PNG 后上传", "a video"),
+    "ole": ("旧版 Office 或 WPS 文件", "请另存为 .docx、.xlsx 或 PDF 后上传", "an old Office or WPS file"),
+}
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _known_otherwise(data: bytes) -> tuple[str, str, str] | None:
+    """(what it is, what to do, in English) for a file of a kind OTHER_KINDS knows; None else."""
+    guessed = filetype.guess(data[:8192])
+    kind = guessed.extension if guessed else ("ole" if data.startswith(OLE) else None)
+    if kind == "zip":  # an OFD is a zip holding OFD.xml (GB/T 33190)
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                kind = "ofd" if "OFD.xml" in archive.namelist() else kind
+        except (zipfile.BadZipFile, OSError):
+            pass
+    return OTHER_KINDS.get(kind)
 
 
 def keep(conn: Connection, config: Config, data: bytes, kind: str) -> str:

@@ -177,9 +177,26 @@ def state_of(engine, commitment_id):
         return conn.execute(select(Commitment.status).where(Commitment.id == commitment_id)).scalar_one()
 
 
+def zipped(members: dict[str, str]) -> bytes:
+    import io
+    import zipfile
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
 @pytest.mark.parametrize("name, data, said", [
     ("合同.pdf", b"MZ\x90\x00\x03" + b"\x00" * 200, "不是可接受的文件"),  # an .exe renamed .pdf
     ("页面.pdf", b"<html><script>alert(1)</script></html>", "不是可接受的文件"),
+    # what offices send instead, said for what it is with the way to a kind the portal keeps
+    ("IMG_0001.HEIC", b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64,
+     "「IMG_0001.HEIC」是苹果手机照片（HEIC），请转为 JPG 后上传"),
+    ("整改报告.ofd", zipped({"OFD.xml": "<ofd:OFD/>", "Doc_0/Document.xml": "<ofd:Document/>"}),
+     "「整改报告.ofd」是 OFD 版式文件（电子公文、电子发票），请在 OFD 阅读器中导出或打印为 PDF 后上传"),
+    ("照片.zip", zipped({"1.jpg": "x"}), "「照片.zip」是压缩包，请解压后逐个上传其中的文件"),
+    ("说明.wps", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "是旧版 Office 或 WPS 文件，请另存为 .docx、.xlsx 或 PDF"),
     ("../../etc/passwd.pdf", PDF, "不能包含路径"),
     ("大.pdf", PDF + b"0" * (21 * 1024 * 1024), "过大"),
 ])
