@@ -6,7 +6,7 @@ from ledger.errors import UserError
 from ledger.importer import SourceError
 from ledger.workflow import WorkflowError
 
-words = st.text(st.characters(blacklist_characters="/", blacklist_categories=("Cs",)), min_size=1).map(str.strip) \
+words = st.text(st.characters(blacklist_characters="/「」", blacklist_categories=("Cs",)), min_size=1).map(str.strip) \
     .filter(bool)
 
 
@@ -22,3 +22,16 @@ def test_a_message_given_apart_stays_apart_and_one_language_alone_is_both():
     assert (UserError("台账为空", "empty ledger").zh, UserError("台账为空", "empty ledger").en) == ("台账为空", "empty ledger")
     alone = UserError("无权执行此操作")
     assert alone.zh == alone.en == str(alone) == "无权执行此操作"
+
+
+values = st.text(st.characters(blacklist_characters="「」", blacklist_categories=("Cs",)), max_size=12)
+
+
+@given(zh=words, en=words, before=values, after=values)
+def test_a_value_quoted_in_the_chinese_half_may_hold_a_slash(zh, en, before, after):
+    """A problem quotes the cell's value in 「」 in both halves: a value holding "/ " (3号楼/ 201)
+    does not cut the Chinese half short where an import's record is read back."""
+    value = f"{before}/ {after}"
+    chinese, english = f"存放地点「{value}」：{zh}", f"location 「{value}」: {en}"
+    error = UserError(f"{chinese} / {english}")
+    assert (error.zh, error.en) == (chinese, english)
