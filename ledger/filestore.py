@@ -85,7 +85,8 @@ def check_upload(name, data: bytes, config: Config) -> tuple[str, str]:
         known = _known_otherwise(data)
         space = " " if known and known[0][0].isascii() else ""  # 是 OFD 版式文件, as Chinese type spaces Latin
         said, said_en = (f"是{space}{known[0]}，{known[1]}；", f" is {known[2]}") if known else ("不是可接受的文件：", "")
-        raise FileRefused(f"「{name}」{said}只接受 {KIND_WORDS}（按文件内容判断，不看扩展名）",
+        # a kind named needs no word on how it was judged
+        raise FileRefused(f"「{name}」{said}只接受 {KIND_WORDS}{'' if known else '（按文件内容判断，不看扩展名）'}",
                           f"{name}{said_en}: only PDF, JPG, PNG, DOCX or XLSX files are accepted (judged by content)")
     return name, kind
 
@@ -94,7 +95,7 @@ def check_upload(name, data: bytes, config: Config) -> tuple[str, str]:
 # it keeps (an iPhone's photos are HEIC, e-documents and e-invoices OFD, old Office files OLE)
 _PICTURE = ("请转为 JPG 或 PNG 后上传", "a picture")
 OTHER_KINDS = {
-    "heic": ("苹果手机照片（HEIC）", "请转为 JPG 后上传（iPhone：设置 → 相机 → 格式 选「兼容性最佳」，此后拍的照片即为 JPG）",
+    "heic": ("苹果手机照片（HEIC）", "请转为 JPG 后上传（iPhone 在 设置 → 相机 → 格式 中选「兼容性最佳」，拍的即是 JPG）",
              "an iPhone photo"),
     "avif": ("AVIF 图片", *_PICTURE), "webp": ("WEBP 图片", *_PICTURE), "gif": ("GIF 图片", *_PICTURE),
     "bmp": ("BMP 图片", *_PICTURE), "tif": ("TIFF 图片", *_PICTURE),

@@ -10,16 +10,15 @@ from dash import dcc, html
 
 from dashboard import components as c
 from ledger import filestore
-from ledger.vocab import EVIDENCE_KINDS
 from outputs import figures as fig
-
-ACCEPT = ",".join(f".{kind}" for kind in EVIDENCE_KINDS) + ",.jpeg"
 
 
 def upload(id_: str) -> html.Div:
     """A drop zone for one or more evidence files; the names chosen show beneath it (`<id>-names`)."""
     return html.Div([
-        dcc.Upload(id=id_, multiple=True, accept=ACCEPT, max_size=-1, className="upload-box upload-small",
+        # no `accept`: the drop zone drops a file it does not accept without a word (an iPhone's HEIC
+        # photo, an OFD); the server reads every file's kind and says what it is and what to send
+        dcc.Upload(id=id_, multiple=True, max_size=-1, className="upload-box upload-small",
                    children=html.Div(["将佐证材料拖到此处，或 ", html.A("选择文件"),
                                       html.Span("（PDF、JPG 或 PNG 图片、Word（.docx）、Excel（.xlsx），可多选）", className="text-muted")])),
         html.Div(id=f"{id_}-names", className="small text-muted mt-1"),

@@ -82,12 +82,13 @@ def layout(**_query):
             html.Br(), f"{_due_sentence(month, due, today)}导入要么全部写入，要么不写入任何数据。",
             html.Br(), f"文件不超过 {bounds.upload_bytes // MB} MB，每张表不超过 {bounds.rows:,} 行。",
         ], className="text-muted small"),
-            # no size bound in the browser: a file too large is refused on the server, with a message
+            # no size bound and no `accept` in the browser: a file too large, or of a kind the drop zone
+            # would drop without a word (WPS's .et, .ods), is refused on the server, with a message
             dcc.Upload(id=f"{P}-upload", children=html.Div([html.Div("⇪", className="upload-icon"),
                                                             html.Div(["将台账文件拖到此处，或 ", html.A("选择文件")]),
                                                             html.Div(".xlsx（.xls）工作簿或 CSV 文件的 .zip 包",
                                                                      className="small text-muted")]),
-                       className="upload-box", accept=".xlsx,.xls,.csv,.zip", multiple=False, max_size=-1),
+                       className="upload-box", multiple=False, max_size=-1),
             dcc.Loading(html.Div(id=f"{P}-result", className="mt-3"), type="dot", delay_show=300,
                         custom_spinner=html.Div([dbc.Spinner(size="sm", color="primary"),
                                                  html.Span(" 正在校验并导入，请稍候…", className="ms-2")],

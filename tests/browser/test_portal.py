@@ -729,3 +729,27 @@ def test_the_admin_adds_an_account_that_then_logs_in(server, browser):
     page.wait_for_url(re.compile(r".*/my-score$"))
     assert "部门D3" in page.inner_text(".account-name")
     page.close()
+
+
+def test_a_file_of_another_kind_is_answered_not_dropped(server, browser, shared_app):
+    """The drop zones take any file and the server says what it is: a WPS 表格 file on the import page,
+    an iPhone's photo as evidence (a drop zone with `accept` dropped both without a word)."""
+    from jobs.runner import compute_month
+    compute_month(shared_app.extensions["panhuo.engine"], shared_app.extensions["panhuo.config"], "2026-10", "test")
+    page, problems = open_session(browser, server, "dept", WIDE)
+    visit(page, server, "/import")
+    page.locator("#import-upload input[type=file]").set_input_files(
+        {"name": "台账.et", "mimeType": "application/octet-stream", "buffer": b"\xd0\xcf\x11\xe0" + b"\x00" * 600})
+    page.get_by_text("WPS 表格文件请另存为 .xlsx 后再导入").first.wait_for(timeout=30_000)
+    visit(page, server, "/warnings")
+    page.wait_for_selector("#warnings-grid .ag-row")
+    page.locator("#warnings-grid .ag-row").first.locator("input[type=checkbox]").check()
+    page.fill("#warnings-note", "已调剂使用")
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
+    page.locator("#warnings-files input[type=file]").set_input_files(
+        [{"name": "IMG_0001.HEIC", "mimeType": "image/heic", "buffer": heic}])
+    page.get_by_text("已选择：IMG_0001.HEIC").wait_for()
+    page.click("#warnings-submit")
+    page.get_by_text("「IMG_0001.HEIC」是苹果手机照片（HEIC），请转为 JPG 后上传").wait_for()
+    assert problems == []
+    page.close()
