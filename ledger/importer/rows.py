@@ -285,6 +285,12 @@ def _total_or_foot(cell: object) -> bool:
     return TOTAL.fullmatch(text) is not None or FOOT.fullmatch(text) is not None
 
 
+def _numbers(rows: list[int]) -> str:
+    """Row numbers as a note says them: 第 12、13 行等共 40 行."""
+    n, shown = len(rows), "、".join(f"{number:,}" for number in rows[:SHOWN_TOTALS])
+    return f"{shown} 行" + (f"{'等' if n > SHOWN_TOTALS else ''}共 {n:,} 行" if n > 1 else "")
+
+
 class RowParser:
     """Cell by cell, with every spelling import.md accepts and a message for each problem."""
 
@@ -297,6 +303,7 @@ class RowParser:
         self.numeric_codes = 0
         self.controls = 0  # cells that held control characters
         self.totals: list[int] = []  # the rows passed over as totals or the form's foot
+        self.error_rows: list[int] = []  # the rows passed over for holding nothing but error values
 
     def parse(self, number: int, cells: tuple) -> tuple[dict, bool] | None:
         """(values by key, row is good) of one raw row; None for a blank row."""
@@ -307,6 +314,11 @@ class RowParser:
             values = [self._without_controls(number, column, v) for v, (_, column, _) in zip(values, self.plan)]
         if all(v is None for v in values):
             return None  # blank line, common at the end of spreadsheets
+        if all(v is None or excel_error(v) is not None for v in values):
+            # a formula filled down past the ledger's last row (a VLOOKUP of an empty cell shows #N/A):
+            # nothing of an asset in it, so a blank line too, said in a note
+            self.error_rows.append(number)
+            return None
         if self._is_total_or_foot(cells, values):
             self.totals.append(number)
             return None
@@ -364,10 +376,11 @@ class RowParser:
 
     def finish(self) -> None:
         if self.totals:
-            n, rows = len(self.totals), "、".join(f"{number:,}" for number in self.totals[:SHOWN_TOTALS])
-            many = f"{'等' if n > SHOWN_TOTALS else ''}共 {n:,} 行" if n > 1 else ""
-            self.notes.append(f"{self.sheet}：第 {rows} 行{many}为合计或表尾（制表人等）行，未导入 / "
-                              f"{n} total or footer row(s) passed over")
+            self.notes.append(f"{self.sheet}：第 {_numbers(self.totals)}为合计或表尾（制表人等）行，未导入 / "
+                              f"{len(self.totals)} total or footer row(s) passed over")
+        if self.error_rows:
+            self.notes.append(f"{self.sheet}：第 {_numbers(self.error_rows)}只有公式错误值（如 #N/A），按空行跳过 / "
+                              f"{len(self.error_rows)} row(s) of nothing but error values passed over")
         if self.controls > 20:
             self.notes.append(f"{self.sheet}：另有 {self.controls - 20} 个单元格删除了控制字符 / "
                               f"control characters removed from {self.controls - 20} more cells")

@@ -642,3 +642,21 @@ def test_a_hidden_sheet_is_read_and_a_hidden_copy_of_a_table_is_named_as_hidden(
     assert not result.ok
     assert [(p.sheet, p.zh) for p in result.problems] == [
         ("资产卡片(上月)", "与「资产卡片」是同一张表，请删除其一（「资产卡片(上月)」是隐藏的工作表：右键单击工作表标签，选「取消隐藏」）")]
+
+
+def test_a_formula_filled_down_past_the_last_row_is_passed_over(engine, config, tmp_path):
+    """单位编码 looked up by a formula filled down past the ledger's rows shows #N/A on the empty rows
+    below it: those rows hold nothing of an asset and are passed over as blank, with a note (before
+    error cells were read, calamine's empty cells made them blank too)."""
+    source = titled(base().write(tmp_path), [], "xlsx")
+    book = openpyxl.load_workbook(source)
+    sheet = book["资产卡片"]
+    unit = [c.value for c in sheet[1]].index("单位编码") + 1
+    for row in (4, 5, 6):
+        sheet.cell(row, unit).value = "#N/A"
+    book.save(source)
+    result = import_path(engine, source, config)
+    assert result.ok, [str(p) for p in result.problems]
+    assert count(engine, Asset) == 2
+    assert ("资产卡片：第 4、5、6 行共 3 行只有公式错误值（如 #N/A），按空行跳过 / 3 row(s) of nothing but error values "
+            "passed over") in result.notes
