@@ -133,12 +133,6 @@ def _said_otherwise(text: str) -> tuple[str, str] | None:
     except (CellError, ValueError):  # no such day: the plain message
         return None
     return None
-    if match := _IN_WORDS.match(text):
-        try:
-            return dt.date(*map(int, match.groups())).isoformat()
-        except ValueError:
-            return None
-    return None
 
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel's (1900) date system, its leap day of 1900 included
