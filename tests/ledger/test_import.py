@@ -52,6 +52,8 @@ def edit(table, index, **cells):
     (edit("assets", 0, original_value="12.345"), "资产卡片.csv 第2行 原值「12.345」：金额最多保留两位小数"),
     (edit("assets", 0, original_value="十二元"), "资产卡片.csv 第2行 原值「十二元」：金额格式无法识别"),
     (edit("assets", 0, shared="也许"), "资产卡片.csv 第2行 是否共享共用「也许」：是/否 无法识别"),
+    (edit("assets", 0, shared="√"), "资产卡片.csv 第2行 是否共享共用「√」：是/否 无法识别（是/否、Y/N、true/false、1/0）；「√」请写作「是」"),
+    (edit("assets", 0, shared="×"), "资产卡片.csv 第2行 是否共享共用「×」：是/否 无法识别（是/否、Y/N、true/false、1/0）；「×」请写作「否」"),
     (edit("assets", 0, category="飞机"), "资产卡片.csv 第2行 资产分类「飞机」：取值无效"),
     (edit("assets", 0, status="坏了"), "资产卡片.csv 第2行 使用状况「坏了」：取值无效"),
     (edit("assets", 0, asset_name=""), "资产卡片.csv 第2行 资产名称：必填项为空"),
