@@ -173,7 +173,8 @@ def upload(contents, filename):
                                    color="success", id=f"{P}-done"),
                          html.Ul(notes, className="small text-muted") if notes else None])
     if result.problem_total == 1 and result.problems[0].row is None:  # the file or a sheet as a whole: said whole
-        return html.Div([dbc.Alert(f"导入失败，未写入任何数据：{result.problems[0].zh}", color="danger", id=f"{P}-failed"),
+        return html.Div([dbc.Alert(f"导入失败，未写入任何数据：{result.problems[0].said[0]}", color="danger",
+                                   id=f"{P}-failed"),
                          html.Ul(notes, className="small text-muted mt-2") if notes else None])
     problems = pd.DataFrame([{"sheet": p.sheet, "row": p.row, "column": p.column, "value": p.value, "zh": p.zh}
                              for p in result.problems], columns=[col["field"] for col in PROBLEM_COLUMNS])

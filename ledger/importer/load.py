@@ -327,9 +327,7 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
 def _summary(problems: Problems, listed: int = 5) -> str:
     """A failed import's record: its count of problems and the first few, in Chinese / in English."""
     first = problems.items[:listed]
-    # a problem of the whole file names the file itself
-    said = [(p.zh, p.en) if p.row is None and p.zh.startswith(p.sheet) else (f"{p.where}：{p.zh}", f"{p.where}: {p.en}")
-            for p in first]
+    said = [p.said for p in first]
     more = "等" if problems.total > len(first) else ""
     return (f"{problems.total:,} 个问题：" + "；".join(zh for zh, _ in said) + more
             + f" / {problems.total:,} problem(s): " + "; ".join(en for _, en in said))

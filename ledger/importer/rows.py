@@ -43,6 +43,16 @@ class Problem:
             where += f"「{self.value}」"
         return where
 
+    @property
+    def of_the_file(self) -> bool:
+        """A problem of the whole file (a password, a web page named .xls): its words name the file."""
+        return self.row is None and self.zh.startswith(self.sheet)
+
+    @property
+    def said(self) -> tuple[str, str]:
+        """(zh, en) as one sentence each: where, then what (a problem of the whole file as it is)."""
+        return (self.zh, self.en) if self.of_the_file else (f"{self.where}：{self.zh}", f"{self.where}: {self.en}")
+
     def __str__(self) -> str:
         return f"{self.where}：{self.zh} / {self.en}"
 

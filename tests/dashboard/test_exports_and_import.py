@@ -396,3 +396,25 @@ def test_the_import_page_says_what_an_import_today_counts_as(app, monkeypatch, t
 
     monkeypatch.setattr(clock, "today", lambda zone: today)
     assert said in layout_as(app, "dept", page("data_import").layout)
+
+
+def test_a_lone_problem_of_a_sheet_names_the_sheet_in_the_alert(app, as_user, engine, tmp_path):
+    """A second sheet of a table (a copy renamed 单位(备份)) is the file's one problem: the alert says
+    it whole and names the sheet it is about, which the problem's words alone do not."""
+    folder = LedgerBuilder().unit("U9").asset("Z8", unit="U9").write(tmp_path / "csv")
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name in ("单位", "资产卡片", "单位(备份)"):
+        sheet = book.create_sheet(name)
+        source = "单位" if name.startswith("单位") else name
+        for line in (folder / f"{source}.csv").read_text(encoding="utf-8-sig").splitlines():
+            sheet.append(line.split(","))
+    data = io.BytesIO()
+    book.save(data)
+    contents = "data:application/octet-stream;base64," + base64.b64encode(data.getvalue()).decode()
+    before = assets(engine)
+    status, response = call(as_user("supervisor"), [("import-result", "children")], [("import-upload", "contents", contents)],
+                            [("import-upload", "filename", "台账.xlsx")])
+    said = json.dumps(response, ensure_ascii=False)
+    assert status == 200 and "导入失败，未写入任何数据：单位(备份)：与「单位」是同一张表，请删除其一" in said
+    assert assets(engine) == before
