@@ -281,7 +281,7 @@ def parse_header(table: Table, raw: RawSheet, problems: Problems, notes: list[st
 
 # what an export writes below its rows, not rows of the ledger: a total (合计, 合　计：, 小计 per
 # unit) and the form's foot (制表人：张三　审核人：李四　制表日期：2026-11-30)
-TOTAL = re.compile(r"(合计|总计|小计)[:：]?")
+TOTAL = re.compile(r"(合计|总计|小计|汇总)[:：]?")  # 汇总: the total row Chinese Excel gives a table (表格 → 汇总行)
 FOOT = re.compile(r"(单位负责人|财务负责人|负责人|制表人|填表人|填报人|审核人|经办人|(制表|填报|打印|导出)(日期|时间))([:：].*)?")
 NOT_IN_WORD = re.compile(r"[\s\u3000]")
 SHOWN_TOTALS = 5

@@ -17,7 +17,7 @@ from ledger.importer.rows import Problems, parse_header
 from ledger.importer.schema import ASSETS, INCOME, LISTINGS, UNITS
 from tests.helpers import examples
 
-TEXT = ["", " ", "A-1", "　A2　", "0012", "清江市", "=1+1", "x" * 70, "合计", "合　计：", "小计", "制表人：张三",  # a total, a foot
+TEXT = ["", " ", "A-1", "　A2　", "0012", "清江市", "=1+1", "x" * 70, "合计", "合　计：", "小计", "汇总", "制表人：张三",  # a total, a foot
         '="0012"', '="A2"', ' ="　B7" ', '=""', '="', '="x"y"', '=" 合计"',  # as an export keeps Excel off its zeros
         "#N/A", " #REF! ", "#", "#N/A2", "＃N/A"]  # Excel's error values as a CSV saves them, and near misses
 CELLS = {

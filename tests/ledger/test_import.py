@@ -444,6 +444,19 @@ def test_a_total_and_the_forms_foot_are_passed_over_with_a_note(engine, config, 
     assert problems == ["资产卡片.csv 第7行 取得日期：必填项为空 / required value missing"]
 
 
+def test_an_excel_tables_total_row_is_passed_over(engine, config, tmp_path):
+    """A ledger kept as an Excel table (插入 → 表格) with its total row on: Chinese Excel labels it 汇总."""
+    source = titled(base().write(tmp_path), [], "xlsx")
+    book = openpyxl.load_workbook(source)
+    sheet = book["资产卡片"]
+    value = [c.value for c in sheet[1]].index("原值") + 1
+    sheet.cell(4, 1).value, sheet.cell(4, value).value = "汇总", 2000
+    book.save(source)
+    result = import_path(engine, source, config)
+    assert result.ok, [str(p) for p in result.problems]
+    assert "资产卡片：第 4 行为合计或表尾（制表人等）行，未导入 / 1 total or footer row(s) passed over" in result.notes
+
+
 def test_a_tab_separated_export_is_told_to_be_saved_as_csv(engine, config, tmp_path):
     """Excel's "Unicode text" (UTF-16, columns separated by tabs) named .csv: one line saying so,
     not every required column missing."""
