@@ -197,6 +197,10 @@ def parse_money(value: object) -> int:
     return int(fen)
 
 
+# a form's tick and cross for yes and no: not import.md's words, but a message can say which they stand for
+TICKS, CROSSES = ("√", "✓", "✔", "☑", "对"), ("×", "✗", "✘", "☒", "x", "错")
+
+
 def parse_bool(value: object) -> bool:
     if isinstance(value, bool):
         return value
@@ -206,14 +210,10 @@ def parse_bool(value: object) -> bool:
         return True
     if text in FALSE_WORDS:
         return False
-    # a form's tick and cross (√, ×) are not import.md's words: the message says which they stand for
     meant = "是" if text in TICKS else "否" if text in CROSSES else None
     hint = f"；「{value}」请写作「{meant}」" if meant else ""
     raise CellError(f"是/否 无法识别（是/否、Y/N、true/false、1/0）{hint}",
                     "not a yes/no value (是/否, Y/N, true/false, 1/0)" + (f"; write {meant} for {value}" if meant else ""))
-
-
-TICKS, CROSSES = ("√", "✓", "✔", "☑", "对"), ("×", "✗", "✘", "☒", "x", "错")
 
 
 def parse_int(value: object) -> int:
