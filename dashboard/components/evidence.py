@@ -20,8 +20,7 @@ def upload(id_: str) -> html.Div:
         # photo, an OFD); the server reads every file's kind and says what it is and what to send
         dcc.Upload(id=id_, multiple=True, max_size=-1, className="upload-box upload-small",
                    children=html.Div(["将佐证材料拖到此处，或 ", html.A("选择文件"),
-                                      html.Span("（PDF、JPG 或 PNG 图片、Word（.docx）、Excel（.xlsx），可多选）",
-                                                className="text-muted")])),
+                                      html.Span("（PDF、JPG/PNG 图片、Word、Excel，可多选）", className="text-muted")])),
         html.Div(id=f"{id_}-names", className="small text-muted mt-1"),
     ])
 
