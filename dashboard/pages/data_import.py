@@ -77,7 +77,7 @@ def layout(**_query):
     return html.Div([
         html.Div([html.H2("数据导入 · 报送台账", className="page-title")], className="page-head"),
         c.section("上传台账", html.P([
-            "上传预算管理一体化系统导出的台账工作簿（.xlsx，旧版系统导出的 .xls 亦可），或将各表 CSV 文件打包为 .zip 上传；"
+            "上传预算管理一体化系统导出的台账工作簿（.xlsx，旧版系统导出的 .xls 亦可），或各表的 CSV 文件（一起选中上传，或打包为 .zip）；"
             "每次上传须含「单位」和「资产卡片」两张表，其余各表可选。",
             html.Br(), f"本账号可导入：{where}；文件中任何一行超出范围，整个文件都不导入，并逐行列出。",
             html.Br(), f"{_due_sentence(month, due, today)}导入要么全部写入，要么不写入任何数据。",
@@ -87,9 +87,9 @@ def layout(**_query):
             # would drop without a word (WPS's .et, .ods), is refused on the server, with a message
             dcc.Upload(id=f"{P}-upload", children=html.Div([html.Div("⇪", className="upload-icon"),
                                                             html.Div(["将台账文件拖到此处，或 ", html.A("选择文件")]),
-                                                            html.Div(".xlsx（.xls）工作簿或 CSV 文件的 .zip 包",
+                                                            html.Div(".xlsx（.xls）工作簿，或各表 CSV 文件（可一起选中，或打包为 .zip）",
                                                                      className="small text-muted")]),
-                       className="upload-box", multiple=False, max_size=-1),
+                       className="upload-box", multiple=True, max_size=-1),
             dcc.Loading(html.Div(id=f"{P}-result", className="mt-3"), type="dot", delay_show=300,
                         custom_spinner=html.Div([dbc.Spinner(size="sm", color="primary"),
                                                  html.Span(" 正在校验并导入，请稍候…", className="ms-2")],
@@ -110,6 +110,25 @@ def template(n_clicks):
     if not n_clicks:
         return no_update
     return dcc.send_bytes(template_workbook(), "资产台账导入模板.xlsx")
+
+
+def _together(files: list[tuple[str, bytes]], folder: Path) -> tuple[str, Path]:
+    """Several files chosen or dropped at once: CSV files are one ledger, read as a folder of them
+    (as a zip of them is), under a name that lists them; anything else is refused, saying why."""
+    names = [Path(name).name for name, _ in files]
+    check_upload("、".join(names), sum(len(data) for _, data in files), Limits.of(context.config()))
+    listed = "、".join(names)
+    if not all(name.lower().endswith(".csv") for name in names):
+        raise SourceError(f"{listed}: 一次只能上传一个工作簿或 .zip 包；多个文件只接受同一台账的各表 CSV 文件",
+                          "one workbook or .zip at a time; several files only as one ledger's CSV files")
+    if len({name.lower() for name in names}) < len(names):
+        raise SourceError(f"{listed}: 有同名的文件，请只选其中一个", "two files of the same name")
+    out = folder / "csv"
+    out.mkdir()
+    for name, data in files:
+        (out / name).write_bytes(data)
+    shown = listed if len(listed) <= 120 else f"{names[0]} 等 {len(names)} 个 CSV 文件"
+    return shown, out
 
 
 def _unpack(name: str, data: bytes, folder: Path) -> Path:
@@ -143,27 +162,43 @@ def _unpack(name: str, data: bytes, folder: Path) -> Path:
                       "only .xlsx (or .xls), .csv or a .zip of CSV files are accepted")
 
 
+def _received(contents, filename) -> list[tuple[str, bytes]] | None:
+    """The files the drop zone sent, as (name, bytes); None when it sent nothing readable."""
+    if isinstance(contents, str) and isinstance(filename, str):
+        contents, filename = [contents], [filename]
+    if not (isinstance(contents, list) and isinstance(filename, list) and len(contents) == len(filename) > 0
+            and all(isinstance(x, str) for x in (*contents, *filename))):
+        return None
+    try:
+        return [(name, base64.b64decode(content.split(",", 1)[1], validate=True))
+                for content, name in zip(contents, filename)]
+    except (IndexError, binascii.Error):
+        return None
+
+
 @callback(Output(f"{P}-result", "children"), Input(f"{P}-upload", "contents"), State(f"{P}-upload", "filename"),
           prevent_initial_call=True)
 @guarded(PATH)
 def upload(contents, filename):
-    if not isinstance(contents, str) or not isinstance(filename, str):
+    if contents is None:
         return no_update
-    scope = context.scope()
-    try:
-        data = base64.b64decode(contents.split(",", 1)[1], validate=True)
-    except (IndexError, binascii.Error):
+    files = _received(contents, filename)
+    if files is None:
         return dbc.Alert("文件内容无法读取", color="danger")
+    scope = context.scope()
     with tempfile.TemporaryDirectory() as tmp:
+        name = Path(files[0][0]).name
         try:
-            path = _unpack(filename, data, Path(tmp))
+            if len(files) > 1:
+                name, path = _together(files, Path(tmp))
+            else:
+                path = _unpack(name, files[0][1], Path(tmp))
         except SourceError as exc:
-            record_refused(context.engine(), Path(filename).name, exc, context.current_username(), context.address(),
-                           context.role())
+            record_refused(context.engine(), name if len(files) == 1 else "、".join(n for n, _ in files)[:200], exc,
+                           context.current_username(), context.address(), context.role())
             return dbc.Alert(f"导入失败，未写入任何数据：{exc.zh}", color="danger")
         result = import_path(context.engine(), path, context.config(), username=context.current_username(),
-                             scope=scope, address=context.address(), file_name=Path(filename).name,
-                             role=context.role())
+                             scope=scope, address=context.address(), file_name=name, role=context.role())
     notes = [html.Li(UserError(n).zh) for n in result.notes]
     if result.ok:
         counts = table_rows(result.counts)

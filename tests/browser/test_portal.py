@@ -753,3 +753,15 @@ def test_a_file_of_another_kind_is_answered_not_dropped(server, browser, shared_
     page.get_by_text("「IMG_0001.HEIC」是苹果手机照片（HEIC），请转为 JPG 后上传").wait_for()
     assert problems == []
     page.close()
+
+
+def test_a_ledgers_csv_files_dropped_together_import_as_one(server, browser, tmp_path):
+    """The import page takes several files at once: a ledger's CSV files, unzipped, are one ledger."""
+    page, problems = open_session(browser, server, "supervisor", WIDE)
+    folder = LedgerBuilder().unit("U8", dept="D1").asset("Z8", unit="U8").write(tmp_path / "csv")
+    visit(page, server, "/import")
+    page.locator("#import-upload input[type=file]").set_input_files(sorted(map(str, folder.iterdir())))
+    page.get_by_text("导入成功").first.wait_for(timeout=30_000)
+    assert "单位 1 行，资产卡片 1 行" in page.inner_text("#import-done")
+    assert problems == []
+    page.close()

@@ -418,3 +418,29 @@ def test_a_lone_problem_of_a_sheet_names_the_sheet_in_the_alert(app, as_user, en
     said = json.dumps(response, ensure_ascii=False)
     assert status == 200 and "导入失败，未写入任何数据：单位(备份)：与「单位」是同一张表，请删除其一" in said
     assert assets(engine) == before
+
+
+def chosen(client, files: dict[str, bytes]):
+    """Several files chosen or dropped at once, as the drop zone sends them (lists of each)."""
+    contents = ["data:text/csv;base64," + base64.b64encode(data).decode() for data in files.values()]
+    return call(client, [("import-result", "children")], [("import-upload", "contents", contents)],
+                [("import-upload", "filename", list(files))])
+
+
+def test_a_ledgers_csv_files_chosen_together_import_as_one(app, as_user, engine, tmp_path):
+    """单位.csv and 资产卡片.csv dropped together (not zipped) are one ledger, as their zip is; a
+    workbook beside them is refused, saying to send one workbook or .zip at a time."""
+    before = assets(engine)
+    files = ledger_files(LedgerBuilder().unit("U9").asset("Z3", unit="U9"), tmp_path)
+    status, response = chosen(as_user("supervisor"), files)
+    said = json.dumps(response, ensure_ascii=False)
+    assert status == 200 and "导入成功" in said and "单位 1 行，资产卡片 1 行" in said
+    assert assets(engine) == before + 1
+    with engine.connect() as conn:
+        record = conn.execute(select(ImportRecord).order_by(ImportRecord.id.desc()).limit(1)).one()
+    assert record.result == "ok" and set(record.file_name.split("、")) == set(files)
+
+    status, response = chosen(as_user("supervisor"), {**files, "台账.xlsx": b"PK\x03\x04"})
+    said = json.dumps(response, ensure_ascii=False)
+    assert "导入失败，未写入任何数据" in said and "一次只能上传一个工作簿或 .zip 包" in said
+    assert assets(engine) == before + 1
