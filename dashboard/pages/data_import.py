@@ -116,8 +116,8 @@ def _together(files: list[tuple[str, bytes]], folder: Path) -> tuple[str, Path]:
     """Several files chosen or dropped at once: CSV files are one ledger, read as a folder of them
     (as a zip of them is), under a name that lists them; anything else is refused, saying why."""
     names = [Path(name).name for name, _ in files]
-    check_upload("、".join(names), sum(len(data) for _, data in files), Limits.of(context.config()))
     listed = "、".join(names)
+    check_upload(listed, sum(len(data) for _, data in files), Limits.of(context.config()))
     if not all(name.lower().endswith(".csv") for name in names):
         raise SourceError(f"{listed}: 一次只能上传一个工作簿或 .zip 包；多个文件只接受同一台账的各表 CSV 文件",
                           "one workbook or .zip at a time; several files only as one ledger's CSV files")
