@@ -94,6 +94,9 @@ def check_upload(name, data: bytes, config: Config) -> tuple[str, str]:
 # what an office sends that the portal does not keep, by content: what it is, and the way to a kind
 # it keeps (an iPhone's photos are HEIC, e-documents and e-invoices OFD, old Office files OLE)
 _PICTURE = ("请转为 JPG 或 PNG 后上传", "a picture")
+_SLIDES = ("演示文稿", "请另存为 PDF 后上传", "a presentation")
+_ARCHIVE = ("压缩包", "请解压后逐个上传其中的文件", "an archive")
+_VIDEO = ("视频", "请截图为 JPG 或 PNG 后上传", "a video")
 OTHER_KINDS = {
     "heic": ("苹果手机照片（HEIC）", "请转为 JPG 后上传（iPhone 在 设置 → 相机 → 格式 中选「兼容性最佳」，拍的即是 JPG）",
              "an iPhone photo"),
@@ -101,13 +104,12 @@ OTHER_KINDS = {
     "bmp": ("BMP 图片", *_PICTURE), "tif": ("TIFF 图片", *_PICTURE),
     "doc": ("旧版 Word 文档（.doc）", "请在 Word 或 WPS 中另存为 .docx 或 PDF 后上传", "an old Word document"),
     "xls": ("旧版 Excel 工作簿（.xls）", "请另存为 .xlsx 后上传", "an old Excel workbook"),
-    "ppt": ("演示文稿", "请另存为 PDF 后上传", "a presentation"), "pptx": ("演示文稿", "请另存为 PDF 后上传", "a presentation"),
+    "ppt": _SLIDES, "pptx": _SLIDES,
     "odt": ("ODF 文档", "请另存为 .docx 或 PDF 后上传", "an ODF document"),
     "ods": ("ODF 表格", "请另存为 .xlsx 后上传", "an ODF spreadsheet"),
     "ofd": ("OFD 版式文件（电子公文、电子发票）", "请在 OFD 阅读器中导出或打印为 PDF 后上传", "an OFD document"),
-    "zip": ("压缩包", "请解压后逐个上传其中的文件", "an archive"), "rar": ("压缩包", "请解压后逐个上传其中的文件", "an archive"),
-    "7z": ("压缩包", "请解压后逐个上传其中的文件", "an archive"),
-    "mp4": ("视频", "请截图为 JPG 或 PNG 后上传", "a video"), "mov": ("视频", "请截图为 JPG 或 PNG 后上传", "a video"),
+    "zip": _ARCHIVE, "rar": _ARCHIVE, "7z": _ARCHIVE,
+    "mp4": _VIDEO, "mov": _VIDEO,
     "ole": ("旧版 Office 或 WPS 文件", "请另存为 .docx、.xlsx 或 PDF 后上传", "an old Office or WPS file"),
 }
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

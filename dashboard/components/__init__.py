@@ -1,6 +1,8 @@
 """Small functions returning components: formatting, KPI cards, month selector, trend, grid."""
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 from urllib.parse import urlencode
 
@@ -256,6 +258,14 @@ def infinite_grid(id_: str, columns: list[dict], total: int, height: str, sortab
                                        "infiniteInitialRowCount": min(total, 100), "rowHeight": 34,
                                        "localeText": GRID_LOCALE, **(options or {})},
                       style={"height": height, "width": "100%"}, className="ag-theme-quartz")
+
+
+def upload_bytes(content) -> bytes | None:
+    """The bytes of one file a dcc.Upload sent (a data URL); None when they cannot be read."""
+    try:
+        return base64.b64decode(str(content).split(",", 1)[1], validate=True)
+    except (IndexError, binascii.Error):
+        return None
 
 
 def first_selected(rows, field: str, default=None):

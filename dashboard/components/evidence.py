@@ -2,9 +2,6 @@
 read and checked (kind from the content, size, name), and the links to the files already sent."""
 from __future__ import annotations
 
-import base64
-import binascii
-
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
@@ -38,10 +35,8 @@ def read(contents, names, config) -> list[tuple[str, bytes, str]]:
     names = names if isinstance(names, list) else []
     files = []
     for content, name in zip(contents, names):
-        try:
-            data = base64.b64decode(str(content).split(",", 1)[1], validate=True)
-        except (IndexError, binascii.Error):
-            raise filestore.FileRefused(f"「{str(name)[:60]}」的内容无法读取", "the file could not be read") from None
+        if (data := c.upload_bytes(content)) is None:
+            raise filestore.FileRefused(f"「{str(name)[:60]}」的内容无法读取", "the file could not be read")
         files.append((*filestore.check_upload(name, data, config), data))
     return [(name, data, kind) for name, kind, data in files]
 

@@ -2,8 +2,6 @@
 or a zip of CSV files, see every problem as a table, and the import history."""
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import io
 import tempfile
@@ -112,9 +110,16 @@ def template(n_clicks):
     return dcc.send_bytes(template_workbook(), "资产台账导入模板.xlsx")
 
 
-def _together(files: list[tuple[str, bytes]], folder: Path) -> tuple[str, Path]:
+def _named(files: list[tuple[str, bytes]]) -> str:
+    """The name an upload is known by in the history: its file's, or a list of several."""
+    names = [Path(name).name for name, _ in files]
+    listed = "、".join(names)
+    return listed if len(listed) <= 120 else f"{names[0]} 等 {len(names)} 个文件"
+
+
+def _together(files: list[tuple[str, bytes]], folder: Path) -> Path:
     """Several files chosen or dropped at once: CSV files are one ledger, read as a folder of them
-    (as a zip of them is), under a name that lists them; anything else is refused, saying why."""
+    (as a zip of them is); anything else is refused, saying why."""
     names = [Path(name).name for name, _ in files]
     listed = "、".join(names)
     check_upload(listed, sum(len(data) for _, data in files), Limits.of(context.config()))
@@ -127,8 +132,7 @@ def _together(files: list[tuple[str, bytes]], folder: Path) -> tuple[str, Path]:
     out.mkdir()
     for name, data in files:
         (out / name).write_bytes(data)
-    shown = listed if len(listed) <= 120 else f"{names[0]} 等 {len(names)} 个 CSV 文件"
-    return shown, out
+    return out
 
 
 def _unpack(name: str, data: bytes, folder: Path) -> Path:
@@ -169,11 +173,8 @@ def _received(contents, filename) -> list[tuple[str, bytes]] | None:
     if not (isinstance(contents, list) and isinstance(filename, list) and len(contents) == len(filename) > 0
             and all(isinstance(x, str) for x in (*contents, *filename))):
         return None
-    try:
-        return [(name, base64.b64decode(content.split(",", 1)[1], validate=True))
-                for content, name in zip(contents, filename)]
-    except (IndexError, binascii.Error):
-        return None
+    files = [(name, c.upload_bytes(content)) for content, name in zip(contents, filename)]
+    return None if any(data is None for _, data in files) else files
 
 
 @callback(Output(f"{P}-result", "children"), Input(f"{P}-upload", "contents"), State(f"{P}-upload", "filename"),
@@ -186,16 +187,12 @@ def upload(contents, filename):
     if files is None:
         return dbc.Alert("文件内容无法读取", color="danger")
     scope = context.scope()
+    name = _named(files)
     with tempfile.TemporaryDirectory() as tmp:
-        name = Path(files[0][0]).name
         try:
-            if len(files) > 1:
-                name, path = _together(files, Path(tmp))
-            else:
-                path = _unpack(name, files[0][1], Path(tmp))
+            path = _together(files, Path(tmp)) if len(files) > 1 else _unpack(name, files[0][1], Path(tmp))
         except SourceError as exc:
-            record_refused(context.engine(), name if len(files) == 1 else "、".join(n for n, _ in files)[:200], exc,
-                           context.current_username(), context.address(), context.role())
+            record_refused(context.engine(), name, exc, context.current_username(), context.address(), context.role())
             return dbc.Alert(f"导入失败，未写入任何数据：{exc.zh}", color="danger")
         result = import_path(context.engine(), path, context.config(), username=context.current_username(),
                              scope=scope, address=context.address(), file_name=name, role=context.role())
