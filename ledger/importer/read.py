@@ -6,6 +6,7 @@ import csv
 import hashlib
 import posixpath
 import re
+import struct
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Iterator
 from xml.etree import ElementTree
 
+import olefile
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 from python_calamine import CalamineWorkbook, PasswordError, SheetVisibleEnum
@@ -267,6 +269,67 @@ def error_cells(path: Path) -> dict[str, dict[int, list[tuple[int, str]]]]:
         return {}
 
 
+# Excel 97–2003 (.xls, BIFF8): the workbook stream's records. An error value is a BOOLERR record
+# with its error flag set, or a FORMULA record whose cached result is an error (MS-XLS 2.4.24, 2.4.127)
+BIFF_BOF, BIFF_EOF, BIFF_BOUNDSHEET, BIFF_BOOLERR, BIFF_FORMULA, BIFF_FILEPASS = 0x0809, 0x000A, 0x0085, 0x0205, 0x0006, 0x002F
+BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+               0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
+# bytes that may be such a record, wherever they stand: most workbooks hold none, and are spared
+# walking their records one by one (a second for a large sheet) when none is found
+_BIFF_ERROR_MARK = re.compile(rb"\x05\x02\x08\x00.{7}\x01|\x06\x00.{8}\x02.{5}\xff\xff", re.S)
+
+
+def _boundsheets(stream: bytes) -> dict[int, str]:
+    """A BIFF8 workbook stream's sheets: the offset of each sheet's BOF record -> its name."""
+    sheets, at = {}, 0
+    while at + 4 <= len(stream):
+        kind, size = struct.unpack_from("<HH", stream, at)
+        body = stream[at + 4:at + 4 + size]
+        if kind == BIFF_EOF or kind == BIFF_FILEPASS:  # the globals end; an encrypted stream is calamine's to refuse
+            break
+        if kind == BIFF_BOUNDSHEET and size >= 8:
+            offset, chars, wide = struct.unpack_from("<I", body)[0], body[6], body[7] & 1
+            sheets[offset] = body[8:8 + chars * 2].decode("utf-16-le") if wide else body[8:8 + chars].decode("latin-1")
+        at += 4 + size
+    return sheets
+
+
+def biff_errors(stream: bytes) -> dict[str, dict[int, list[tuple[int, str]]]]:
+    """A BIFF8 workbook stream's error cells, as `error_cells` gives them (rows from 1, columns from 0)."""
+    if not _BIFF_ERROR_MARK.search(stream) or stream[:2] != b"\x09\x08" or stream[4:6] != b"\x00\x06":
+        return {}  # no error record, or not BIFF8 (an Excel 95 workbook's are read as calamine reads them)
+    sheets, found = _boundsheets(stream), defaultdict(lambda: defaultdict(list))
+    within: list[str | None] = []  # the substreams open at this record: a sheet, or a chart inside it
+    at = 0
+    while at + 4 <= len(stream):
+        kind, size = struct.unpack_from("<HH", stream, at)
+        if kind == BIFF_BOF:
+            within.append(sheets.get(at))
+        elif kind == BIFF_EOF and within:
+            within.pop()
+        elif within and within[-1] is not None and size >= 8 and kind in (BIFF_BOOLERR, BIFF_FORMULA):
+            row, column = struct.unpack_from("<HH", stream, at + 4)
+            value = stream[at + 10:at + 18]
+            code = (value[0] if kind == BIFF_BOOLERR and value[1] == 1 else
+                    value[2] if kind == BIFF_FORMULA and value[0] == 2 and value[6:8] == b"\xff\xff" else None)
+            if code is not None:
+                found[within[-1]][row + 1].append((column, BIFF_ERRORS.get(code, "#VALUE!")))
+        at += 4 + size
+    return {name: dict(rows) for name, rows in found.items()}
+
+
+def _xls_error_cells(path: Path) -> dict[str, dict[int, list[tuple[int, str]]]]:
+    """An .xls's error cells, as `error_cells` gives an .xlsx's: calamine reads them as empty too."""
+    try:
+        with olefile.OleFileIO(str(path)) as container:
+            if not container.exists("Workbook"):
+                return {}
+            with container.openstream("Workbook") as stream:
+                return biff_errors(stream.read())
+    except Exception:  # a container calamine opened that this reading does not follow
+        return {}
+
+
 def _merged_down(rows: Iterator[tuple[int, tuple]], merged: list[tuple[int, int, int, int]]) -> Iterator[tuple[int, tuple]]:
     """`rows` with each merged range's empty cells holding the value of its first cell (`merged`
     sorted by first row)."""
@@ -369,7 +432,7 @@ def open_sheets(path: Path) -> Iterator[RawSheet]:
         raise SourceError(f"{path}: 只接受 .xlsx（或 .xls）工作簿或 CSV 文件夹{save_as_hint(path.name)}",
                           "expected an .xlsx (or .xls) workbook or a folder of CSV files")
     workbook, kind = _open_workbook(path)
-    errors = error_cells(path) if kind == ".xlsx" else {}  # an .xls's error cells stay empty, as calamine reads them
+    errors = error_cells(path) if kind == ".xlsx" else _xls_error_cells(path)
     try:
         for sheet in workbook.sheets_metadata:
             name, merged = sheet.name, []

@@ -619,9 +619,11 @@ def test_excel_error_values_in_a_workbook_are_refused_naming_their_cells(engine,
 
 
 @pytest.mark.slow
-def test_error_values_excel_computed_are_found_in_a_workbook_as_saved(engine, config, tmp_path):
+@pytest.mark.parametrize("kind", ["xlsx", "xls"])
+def test_error_values_excel_computed_are_found_in_a_workbook_as_saved(engine, config, tmp_path, kind):
     """The same, on a workbook whose formulas a spreadsheet program computed and saved (LibreOffice:
-    the formula and its cached error value in the cell, as Excel writes them)."""
+    the formula and its cached error value in the cell, as Excel writes them), as .xlsx and as the
+    Excel 97–2003 .xls older asset systems export."""
     import subprocess
 
     source = titled(base().write(tmp_path / "csv"), [], "xlsx")
@@ -631,9 +633,9 @@ def test_error_values_excel_computed_are_found_in_a_workbook_as_saved(engine, co
     sheet.cell(2, headings.index("单位编码") + 1).value = '=VLOOKUP("无此单位",单位!A:B,1,FALSE)'
     sheet.cell(3, headings.index("存放地点") + 1).value = "=1/0"
     book.save(source)
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "xlsx",
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", kind,
                     "--outdir", str(tmp_path / "saved"), str(source)], check=True, capture_output=True, timeout=180)
-    result = import_path(engine, tmp_path / "saved" / source.name, config)
+    result = import_path(engine, tmp_path / "saved" / f"{source.stem}.{kind}", config)
     assert [(p.row, p.column, p.value) for p in result.problems] == [(2, "单位编码", "#N/A"), (3, "存放地点", "#DIV/0!")]
     assert not result.ok and count(engine, Asset) == 0
 

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import csv
 import io
+import struct
 
 import openpyxl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.importer.cells import ExcelError
-from ledger.importer.read import SourceError, _csv_rows, _csv_sheet, _errors_in, detect_encoding, error_cells, open_sheets
-from tests.helpers import examples
+from ledger.importer.read import (
+    SourceError,
+    _csv_rows,
+    _csv_sheet,
+    _errors_in,
+    _xls_error_cells,
+    biff_errors,
+    detect_encoding,
+    error_cells,
+    open_sheets,
+)
+from tests.helpers import as_xls, examples
 
 # the characters that make CSV hard: separators, quotes, line breaks of three kinds, spaces, NUL,
 # Chinese (two and three bytes in GB18030 and UTF-8)
@@ -141,3 +153,79 @@ def test_a_workbooks_error_cells_are_read_as_excel_errors_where_they_stand(tmp_p
     assert sheets["说明"] == [(1, ("#N/A",))]
     assert sheets["资产卡片"] == [(1, (None, None, "", "", "")), (2, (None, None, "资产编号", "单位编码", "")),
                                   (3, (None, None, "A1", ExcelError("#N/A"), ExcelError("#DIV/0!")))]
+
+
+def _record(kind: int, body: bytes) -> bytes:
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def _bof(kind: int) -> bytes:  # BIFF8, of a workbook's globals (5), a worksheet (0x10) or a chart (0x20)
+    return _record(0x0809, struct.pack("<HHHHII", 0x0600, kind, 0, 0, 0, 0))
+
+
+# an .xls cell as its record: (record, error value it holds or None)
+def _biff_cell(form: int, row: int, column: int, code: int) -> bytes:
+    place = struct.pack("<HHH", row, column, 15)
+    return [
+        _record(0x0205, place + bytes([code, 1])),  # BOOLERR holding an error
+        _record(0x0205, place + bytes([1, 0])),  # BOOLERR holding TRUE
+        _record(0x0006, place + bytes([2, 0, code, 0, 0, 0, 0xFF, 0xFF]) + bytes(6)),  # a formula's error
+        _record(0x0006, place + struct.pack("<d", 12.5) + bytes(6)),  # a formula's number
+        _record(0x0006, place + bytes([0, 0, 0, 0, 0, 0, 0xFF, 0xFF]) + bytes(6)),  # a formula's text
+        _record(0x027E, place + struct.pack("<i", 0x2A << 2 | 2)),  # RK: the number 42, bytes like an error's
+        # the bytes of an error record inside a text cell's record (LABEL): not a record of its own
+        _record(0x0204, place + struct.pack("<H", 14) + b"\x00" + b"\x05\x02\x08\x00abcdefg\x01x"),
+    ][form]
+
+
+BIFF_CODES = {0x2A: "#N/A", 0x17: "#REF!", 0x07: "#DIV/0!", 0x0F: "#VALUE!"}
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(st.lists(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 300), st.integers(0, 20),
+                                   st.sampled_from(sorted(BIFF_CODES))), max_size=6),
+                min_size=1, max_size=3),
+       st.booleans())
+def test_an_xls_workbooks_error_cells_are_found_on_their_sheets(sheets, chart):
+    """An Excel 97–2003 workbook's error cells (a BOOLERR record with its error flag, a FORMULA whose
+    cached result is an error) are found on the sheet holding them, and no other cell: not a formula's
+    number or text, not TRUE, not a text holding the bytes of an error record, not a chart's."""
+    names = ["资产卡片", "Sheet2", "隐藏的表"][:len(sheets)]
+    bodies, expected = [], {}
+    for name, cells in zip(names, sheets):
+        body = [_bof(0x10)]
+        for index, (form, row, column, code) in enumerate(cells):
+            body.append(_biff_cell(form, row, column, code))
+            if form in (0, 2):
+                expected.setdefault(name, {}).setdefault(row + 1, []).append((column, BIFF_CODES[code]))
+            if chart and index == 0:  # a chart inside the sheet: its own BOF … EOF, its cells not the sheet's
+                body += [_bof(0x20), _biff_cell(0, 7, 7, 0x2A), _record(0x000A, b"")]
+        bodies.append(b"".join(body) + _record(0x000A, b""))
+    def boundsheet(offset: int, name: str) -> bytes:
+        wide = not name.isascii()
+        text = name.encode("utf-16-le" if wide else "latin-1")
+        return _record(0x0085, struct.pack("<IBBBB", offset, 0, 0, len(name), wide) + text)
+    sizes = [len(boundsheet(0, name)) for name in names]
+    offset = len(_bof(5)) + sum(sizes) + len(_record(0x000A, b""))
+    globals_ = [_bof(5)]
+    for name, body in zip(names, bodies):
+        globals_.append(boundsheet(offset, name))
+        offset += len(body)
+    stream = b"".join(globals_) + _record(0x000A, b"") + b"".join(bodies)
+    assert biff_errors(stream) == expected
+
+
+@pytest.mark.slow
+def test_an_xls_workbooks_error_cells_are_read_as_excel_errors(tmp_path):
+    """calamine reads an .xls's error cell as empty too: the workbook's records say which it is."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "资产卡片"
+    sheet.append(["资产编号", "单位编码", "净值"])
+    sheet.append(["A1", '=VLOOKUP("无此单位",B3:B4,1,FALSE)', "=1/0"])
+    sheet.append(["A2", "U1", 12.5])
+    book.save(tmp_path / "book.xlsx")
+    xls = as_xls(tmp_path / "book.xlsx", tmp_path)
+    assert _xls_error_cells(xls) == {"资产卡片": {2: [(1, "#N/A"), (2, "#DIV/0!")]}}
+    assert [list(raw.rows) for raw in open_sheets(xls)] == [[
+        (1, ("资产编号", "单位编码", "净值")), (2, ("A1", ExcelError("#N/A"), ExcelError("#DIV/0!"))), (3, ("A2", "U1", 12.5))]]
