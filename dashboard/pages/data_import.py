@@ -117,17 +117,21 @@ def _named(files: list[tuple[str, bytes]]) -> str:
     return listed if len(listed) <= 120 else f"{names[0]} 等 {len(names)} 个文件"
 
 
-def _together(files: list[tuple[str, bytes]], folder: Path) -> Path:
-    """Several files chosen or dropped at once: CSV files are one ledger, read as a folder of them
-    (as a zip of them is); anything else is refused, saying why."""
+def _together(named: str, files: list[tuple[str, bytes]], folder: Path) -> Path:
+    """Several files chosen or dropped at once (`named` as the history knows them): CSV files are
+    one ledger, read as a folder of them within the bounds a zip of them has; anything else is
+    refused, saying why."""
     names = [Path(name).name for name, _ in files]
-    listed = "、".join(names)
-    check_upload(listed, sum(len(data) for _, data in files), Limits.of(context.config()))
+    bounds = Limits.of(context.config())
+    check_upload(named, sum(len(data) for _, data in files), bounds)
+    if len(files) > bounds.members:
+        raise SourceError(f"{named}: 一次选了 {len(files):,} 个文件，上限 {bounds.members} 个",
+                          f"{len(files):,} files at once, at most {bounds.members}")
     if not all(name.lower().endswith(".csv") for name in names):
-        raise SourceError(f"{listed}: 一次只能上传一个工作簿或 .zip 包；多个文件只接受同一台账的各表 CSV 文件",
+        raise SourceError(f"{named}: 一次只能上传一个工作簿或 .zip 包；多个文件只接受同一台账的各表 CSV 文件",
                           "one workbook or .zip at a time; several files only as one ledger's CSV files")
     if len({name.lower() for name in names}) < len(names):
-        raise SourceError(f"{listed}: 有同名的文件，请只选其中一个", "two files of the same name")
+        raise SourceError(f"{named}: 有同名的文件，请只选其中一个", "two files of the same name")
     out = folder / "csv"
     out.mkdir()
     for name, data in files:
@@ -190,7 +194,7 @@ def upload(contents, filename):
     name = _named(files)
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            path = _together(files, Path(tmp)) if len(files) > 1 else _unpack(name, files[0][1], Path(tmp))
+            path = _together(name, files, Path(tmp)) if len(files) > 1 else _unpack(name, files[0][1], Path(tmp))
         except SourceError as exc:
             record_refused(context.engine(), name, exc, context.current_username(), context.address(), context.role())
             return dbc.Alert(f"导入失败，未写入任何数据：{exc.zh}", color="danger")

@@ -444,3 +444,16 @@ def test_a_ledgers_csv_files_chosen_together_import_as_one(app, as_user, engine,
     said = json.dumps(response, ensure_ascii=False)
     assert "导入失败，未写入任何数据" in said and "一次只能上传一个工作簿或 .zip 包" in said
     assert assets(engine) == before + 1
+
+
+def test_more_csv_files_at_once_than_a_zip_may_hold_are_refused_by_count(app, as_user, engine):
+    """Files dropped together are bounded as a zip of them is ([import] max_members): 65 at once are
+    refused by their count, named as the history names them (the first and how many)."""
+    before = assets(engine)
+    files = {f"表{i:02d}.csv": "单位编码,单位名称\n".encode() for i in range(65)}
+    status, response = chosen(as_user("supervisor"), files)
+    said = json.dumps(response, ensure_ascii=False)
+    assert status == 200 and "导入失败，未写入任何数据：表00.csv 等 65 个文件: 一次选了 65 个文件，上限 64 个" in said
+    assert assets(engine) == before
+    status, response = chosen(as_user("supervisor"), dict(list(files.items())[:64]))
+    assert "一次选了" not in json.dumps(response, ensure_ascii=False)
