@@ -290,7 +290,7 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
                     stage.check_scope(duck, staged, scope.kind, scope.code, problems)
                 check_totals(conn, duck, staged, checked)
             except SourceError as exc:
-                checked.add(Problem(path.name, None, None, None, exc.zh, exc.en))
+                checked.add(Problem.file_unreadable(path.name, exc))
                 staged = {}
             problems.absorb(checked)
             # in import.md's order of tables, whatever the order of the sheets or files
@@ -341,7 +341,7 @@ def record_refused(engine: Engine, file_name: str, error: SourceError, username:
     with named_lock(engine, "import"):
         result.import_id = _begin_record(engine, result, (username, address, role), None)
     problems = Problems(cap=1)
-    problems.add(Problem(file_name, None, None, None, error.zh, error.en))
+    problems.add(Problem.file_unreadable(file_name, error))
     with engine.execution_options(write=True).begin() as conn:
         _finish_record(conn, result, (username, address, role), problems, str(error))
     return result.import_id

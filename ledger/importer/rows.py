@@ -43,6 +43,11 @@ class Problem:
             where += f"「{self.value}」"
         return where
 
+    @classmethod
+    def file_unreadable(cls, file_name: str, error) -> Problem:
+        """The one problem of a file that cannot be read as a whole (`error`, a SourceError, names it)."""
+        return cls(file_name, None, None, None, error.zh, error.en)
+
     @property
     def of_the_file(self) -> bool:
         """A problem of the whole file (a password, a web page named .xls): its words name the file."""
