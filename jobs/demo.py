@@ -11,13 +11,15 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import Engine, func, select, true
+from sqlalchemy import Engine, func, select, true, update
 
 from jobs.deliver import deliver
 from jobs.runner import compute_months
-from jobs.schedule import MONTHLY_PAPERS
+from jobs.schedule import MONTHLY_PAPERS, close_day
+from jobs.scheduler import triggers
 from ledger import allocation, audit, filestore, runs, workflow
 from ledger.config import Config
 from ledger.demo import (
@@ -38,6 +40,8 @@ from ledger.models import (
     Commitment,
     Department,
     ListEntry,
+    Message,
+    Paper,
     PurchaseRequest,
     Region,
     Transfer,
@@ -110,6 +114,15 @@ def build_demo(engine: Engine, config: Config, assets: int, seed: int, folder: P
     return config
 
 
+def closing_moment(config: Config, month: str) -> dt.datetime:
+    """When the scheduler closes `month` (its close day's first `[scheduler] close_cron` tick), as
+    a stored moment."""
+    day = dt.date.fromisoformat(f"{shift_month(month, 1)}-{close_day(config):02d}")
+    start = dt.datetime.combine(day, dt.time(), ZoneInfo(config.zone))
+    tick = triggers(config)["close-month"].get_next_fire_time(None, start)
+    return tick.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
 def deliver_newest_month(engine: Engine, config: Config, say: Callable[[str], None] = print) -> None:
     """The newest month's 通报 and notices delivered to the accounts' 消息, as closing it would have
     (`[delivery] after_close`): the demo closes its months itself, before its accounts exist."""
@@ -117,6 +130,13 @@ def deliver_newest_month(engine: Engine, config: Config, say: Callable[[str], No
         return
     month = months_to_compute()[-1]
     done = deliver(engine, config, month, kinds=MONTHLY_PAPERS, actor=REVIEWER.username)
+    # sent when the scheduler would have closed the month, not today: before the month's interviews
+    # in the departments' 履历, and 逾期未读 where a department has not read its notice since
+    sent = closing_moment(config, month)
+    with engine.execution_options(write=True).begin() as conn:
+        conn.execute(update(Paper).where(Paper.month == month, Paper.kind.in_(MONTHLY_PAPERS)).values(created_at=sent))
+        conn.execute(update(Message).where(Message.paper_id.in_(
+            select(Paper.id).where(Paper.month == month, Paper.kind.in_(MONTHLY_PAPERS)))).values(created_at=sent))
     say(f"已送达 {month} 的通报和通知书 / delivered {month}'s papers: 文书 {done.papers} 份，"
         f"站内消息 {done.inbox} 条，邮件 {done.sent} 封")
 

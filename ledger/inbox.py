@@ -129,6 +129,16 @@ def unread_notices(conn: Connection, user_id: int, now: dt.datetime, days: int) 
     return unread, overdue
 
 
+def notices_to(conn: Connection, dept: str) -> list:
+    """The notices (约谈通知书, 整改通知书) sent to a department's own accounts, each with its
+    reading: paper id, title, account, when sent and when read (None: unread), oldest first."""
+    return conn.execute(
+        select(Message.paper_id, Message.title, User.username, Message.created_at, Message.read_at)
+        .join(User, User.id == Message.user_id)
+        .where(Message.kind.in_(NOTICES), Message.dept_code == dept, User.role == "department")
+        .order_by(Message.created_at, Message.paper_id, User.username)).all()
+
+
 def overdue_unread(conn: Connection, where: ColumnElement[bool], now: dt.datetime, days: int) -> list:
     """Notices to departments (约谈通知书, 整改通知书) unread `days` after they were sent: the
     department, the paper, the account and when it was sent. `where`: the caller's scope over

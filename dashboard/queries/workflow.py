@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, select
 
 from dashboard.cache import snapshot_cached
 from dashboard.scope import Scope
-from ledger import allocation, warning_list, workflow
+from ledger import allocation, inbox, warning_list, workflow
 from ledger.models import (
     Commitment,
     Department,
@@ -98,7 +98,8 @@ def case_states(engine: Engine, scope: Scope) -> dict[tuple[str, str], str]:
 
 
 def department_history(engine: Engine, scope: Scope, code: str) -> dict | None:
-    """A department's lists, interviews and commitments with their checks; None outside the scope."""
+    """A department's lists, interviews, commitments with their checks and the notices sent to it with
+    their reading; None outside the scope."""
     with engine.connect() as conn:
         dept = conn.execute(select(Department.code, Department.name, Department.region_code)
                             .where(Department.code == code, scope.owns(Department))).first()
@@ -110,7 +111,7 @@ def department_history(engine: Engine, scope: Scope, code: str) -> dict | None:
         interviews = conn.execute(select(Interview).where(Interview.dept_code == code, scope.owns(Interview))).all()
         commitments = conn.execute(select(Commitment).where(Commitment.dept_code == code, scope.owns(Commitment))).all()
         return {"dept": dept, "listed": listed, "interviews": interviews, "commitments": commitments,
-                "checks": workflow.commitment_checks(conn, commitments)}
+                "checks": workflow.commitment_checks(conn, commitments), "notices": inbox.notices_to(conn, code)}
 
 
 def interview_list(engine: Engine, scope: Scope, month: str) -> list:

@@ -336,3 +336,28 @@ def test_a_department_sees_on_its_own_page_whether_this_weeks_report_is_in(app, 
     said = weekly_line(dt.date(2026, 11, 9))
     assert "本周进度待报送" in said and "上周" not in said  # the next week begins with nothing sent, the last in
 
+
+
+def test_a_departments_history_records_each_notice_sent_to_it_and_who_read_it_when(app, as_user, delivered, config):
+    """履历 carries each notice sent to the department (送达): when it was sent, and which of its own
+    accounts read it when, or has not (delivery.md: every reading is recorded); no other's notice."""
+    from outputs import figures as fig
+
+    def notices():
+        with delivered.connect() as conn:
+            return conn.execute(select(Message.id, Message.title, Message.dept_code, Message.created_at, Message.read_at)
+                                .join(User, User.id == Message.user_id)
+                                .where(Message.kind.in_(("interview", "rectify")), User.role == "department")).all()
+    own = [n for n in notices() if n.dept_code == "D1"]
+    assert len(own) == 2  # D1 is on the 约谈 list and has open orange or red warnings
+    history = layout_as(app, "supervisor", page("history").layout, code="D1")
+    for notice in own:
+        assert notice.title in history and "未读：dept" in history
+        assert fig.moment(notice.created_at, config.zone, seconds=False) in history
+    assert [n.title for n in notices() if n.dept_code != "D1" and n.title in history] == []
+
+    assert as_user("dept").get(f"/papers/{own[0].id}").status_code == 200
+    read = next(n for n in notices() if n.id == own[0].id).read_at
+    history = layout_as(app, "dept", page("history").layout, code="D1")
+    assert f"已读：dept（{fig.moment(read, config.zone, seconds=False)}）" in history
+    assert history.count("未读：dept") == 1  # the other notice

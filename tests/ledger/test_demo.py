@@ -1,6 +1,8 @@
 """The demo city: reproducible, imported through the real path, every rule and list populated."""
+import datetime as dt
 import hashlib
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -9,7 +11,7 @@ from sqlalchemy import func, select
 from jobs.cli import main
 from jobs.demo import DEPT_WORKBOOK
 from jobs.runner import compute_month
-from ledger import filestore, reporting
+from ledger import clock, filestore, reporting
 from ledger.config import env_name
 from ledger.demo import DEPT_ACCOUNTS, LAST_MONTH_END, LEDGER_OPENED, write_demo_ledger
 from ledger.importer import import_path
@@ -110,12 +112,17 @@ def test_demo_builds_13_months_with_every_rule_and_list(engine, config, tmp_path
         promised = set(conn.execute(select(Commitment.status).join(Interview, Interview.id == Commitment.interview_id)
                                     .where(Interview.dept_code == dept, Interview.month == "2026-10")).scalars())
     assert "interview" in listed and promised == {"open", "submitted"}
-    # and finds the month's papers in its 消息, as closing the month would have sent them
+    # and finds the month's papers in its 消息, as closing the month would have sent them: on the
+    # close day (6 November, 03:00 in the city), before the month's interviews were held
     with engine.connect() as conn:
-        inbox = conn.execute(select(Paper.kind, Paper.dept_code, Message.read_at).join(Message, Message.paper_id == Paper.id)
+        inbox = conn.execute(select(Paper.kind, Paper.dept_code, Message.read_at, Message.created_at)
+                             .join(Message, Message.paper_id == Paper.id)
                              .join(User, User.id == Message.user_id).where(User.username == "dept")).all()
-    assert sorted((kind, code) for kind, code, _ in inbox) == [("bulletin", None), ("interview", dept), ("rectify", dept)]
-    assert all(read_at is None for *_, read_at in inbox)
+        first_held = conn.execute(select(func.min(Interview.scheduled_on)).where(Interview.month == "2026-10")).scalar()
+    assert sorted((kind, code) for kind, code, *_ in inbox) == [("bulletin", None), ("interview", dept), ("rectify", dept)]
+    assert all(read_at is None for _, _, read_at, _ in inbox)
+    assert {clock.local(sent, config.zone) for *_, sent in inbox} == {dt.datetime(2026, 11, 6, 3, 0, tzinfo=ZoneInfo(config.zone))}
+    assert first_held > dt.date(2026, 11, 6)
     assert {e.subject for e in evidence} == {"case", "commitment"}
     assert {filestore.kind_of(filestore.read(config.replace(files__dir=str(files)), e.sha256)) for e in evidence} == {"xlsx"}
     # the audit page reads every entry in Chinese: no stored key or English value (codes and digests aside)
