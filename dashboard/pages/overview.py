@@ -124,8 +124,8 @@ def _this_week(scope, engine) -> html.Div:
 
 def _to_do(month, scope, engine) -> html.Div | None:
     """What waits on those who interview, close items off (销号) and review purchases: departments on
-    the month's 约谈 list not yet scheduled, warnings and commitments departments reported done,
-    requests with no decision; each a link to where it is answered."""
+    the month's 约谈 list not yet scheduled, notices left unread too long, warnings and commitments
+    departments reported done, requests with no decision; each a link to where it is answered."""
     if not any(scope.may(action) for action in ("schedule", "verify", "decide")):
         return None
     cfg = context.config()
@@ -133,6 +133,10 @@ def _to_do(month, scope, engine) -> html.Div | None:
     if scope.may("schedule") and (waiting := queries.interviews_to_schedule(engine, scope, month)):
         items.append(html.A(f"本月约谈名单 {waiting:,} 个部门尚未安排约谈",
                             href=f"/interviews?{urlencode({'month': month})}"))
+    # notices a department has left unread too long: whoever interviews follows them up (delivery.md)
+    days = cfg["delivery.read_within_days"]
+    if scope.may("schedule") and (unread := queries.overdue_unread(engine, scope, clock.now(), days)):
+        items.append(html.A(f"{len(unread):,} 份通知书逾期未读（送达超过 {days} 天）", href="/interviews"))
     if scope.may("verify"):
         cases = queries.case_counts(engine, scope, month, cfg.today(), cfg["workflow.ack_days"],
                                     state=CaseState.SUBMITTED)["total"]

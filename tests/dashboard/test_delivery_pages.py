@@ -91,6 +91,26 @@ def test_a_departments_to_do_counts_its_unread_notices_until_it_reads_them(app, 
     assert "通知书未读" not in to_answer()
 
 
+def test_the_bureaus_to_do_counts_the_notices_departments_left_unread_too_long(app, as_user, delivered, monkeypatch):
+    """逾期未读 waits on whoever interviews: on the overview's 待办 once a notice is unread past
+    [delivery] read_within_days, counted as 约谈整改 lists them; a county's counts its region's only."""
+    from ledger import clock
+    from tests.dashboard.test_workflow_pages import to_do
+
+    with delivered.connect() as conn:
+        unread = conn.execute(select(Message.dept_code).join(User, User.id == Message.user_id).where(
+            Message.kind.in_(("interview", "rectify")), User.role == "department")).scalars().all()
+    assert unread and "逾期未读" not in to_do(as_user("supervisor"))
+    sent = clock.now()
+    monkeypatch.setattr(clock, "now", lambda precise=False: sent + dt.timedelta(days=4))
+    said = to_do(as_user("supervisor"))
+    assert f'"{len(unread)} 份通知书逾期未读（送达超过 3 天）"' in said and '"/interviews"' in said
+    _, listed = call(as_user("supervisor"), [("interviews-unread", "children")], [("interviews-version", "data", 0)])
+    assert f"{len(unread)} 份）" in text(listed)
+    assert set(unread) == {"D1"} and "逾期未读" not in to_do(as_user("county"))  # D1 is outside its region
+    assert "逾期未读" not in to_do(as_user("leader"))  # who does not interview is not asked to follow up
+
+
 def test_an_e_mails_link_opens_the_message_it_names(app, as_user, delivered):
     notice = messages_of(delivered, "dept")[0]
     layout = layout_as(app, "dept", page("inbox").layout, message=str(notice.id))
