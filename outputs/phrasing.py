@@ -190,3 +190,13 @@ def months_or_days(days, months) -> str:
     if not undefined(days):
         return f"{int(days)}天"
     return ""
+
+
+def interview_arranged(month: str, on: dt.date, place: str | None, attendees: str, topics: list) -> tuple[str, str]:
+    """The 消息 (title, body) that tells a department when and where it is to be interviewed: the
+    notice sent at the month's close leaves the date and place blank until they are set."""
+    title = f"约谈安排：{fig.date_text(on)}（{fig.month_text(month)}约谈名单）"
+    body = (f"定于{fig.date_text(on)}约谈贵部门，地点：{place or '另行通知'}；参加人员：{attendees}。\n"
+            "约谈议题：\n" + "".join(f"· {reason_text(r)}\n" for r in topics)
+            + "请按约谈通知书的要求，就上述问题逐项准备书面整改报告，按时参加。约谈通知书可在平台“约谈整改”页面下载。")
+    return title, body

@@ -10,6 +10,7 @@ import datetime as dt
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Input, Output, Patch, State, callback, ctx, dcc, html, no_update
+from sqlalchemy import select
 
 from dashboard import components as c
 from dashboard import context, queries
@@ -21,7 +22,7 @@ from ledger.models import Commitment, Interview
 from ledger.texts import NAME_CHARS, NOTE_CHARS, checked_date
 from outputs import documents
 from outputs import figures as fig
-from outputs.phrasing import reason_text
+from outputs.phrasing import interview_arranged, reason_text
 
 PATH = register_page(__name__, "/interviews")
 P = "interviews"
@@ -183,9 +184,14 @@ def schedule(n, month, dept, date, attendees, place, version):
         with context.engine().execution_options(write=True).begin() as conn:
             new_id = workflow.schedule_interview(conn, _actor(), month, dept, on, attendees, context.scope().lists(),
                                                  place=place)
+            held = conn.execute(select(Interview).where(Interview.id == new_id)).one()
+            # the notice sent at the month's close leaves date and place blank: the department is told them
+            title, body = interview_arranged(month, on, held.place, held.attendees, held.topics)
+            told = inbox.notify_departments(conn, [dept], "scheduled", title, body, month, bool(context.config()["mail.host"]))
     except UserError as exc:
         return evidence.said(exc), no_update
-    return dbc.Alert(f"已安排约谈 #{new_id}", color="success", className="py-1 mb-0"), (version or 0) + 1
+    said = f"，已通知该部门（{told:,} 个账号）" if told else "；该部门尚无账号，请另行通知"
+    return dbc.Alert(f"已安排约谈 #{new_id}{said}", color="success", className="py-1 mb-0"), (version or 0) + 1
 
 
 FORM_ROWS = 3

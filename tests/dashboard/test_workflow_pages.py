@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import func, select, true, update
 
 from ledger import allocation, workflow
-from ledger.models import AuditEntry, Commitment, Evidence, Interview, ListEntry, Message, StoredFile, WarningCase
+from ledger.models import AuditEntry, Commitment, Evidence, Interview, ListEntry, Message, StoredFile, User, WarningCase
+from outputs import figures as fig
+from outputs.phrasing import reason_text
 from tests.dashboard.callbacks import by_id, call
 
 
@@ -118,10 +120,27 @@ def test_the_interview_flow_through_the_page(app, as_user, engine, config):
                              ("interviews-date", "date", config.today().isoformat()),
                              ("interviews-attendees", "value", "李四；王五"),
                              ("interviews-place", "value", "市财政局三楼会议室"), ("interviews-version", "data", 0)])
-    assert "已安排约谈" in text(response)
+    assert "已安排约谈 #" in text(response) and "已通知该部门（1 个账号）" in text(response)
     with engine.connect() as conn:
         interview = conn.execute(select(Interview)).one()
+        told = conn.execute(select(Message.title, Message.body, Message.read_at).join(User, User.id == Message.user_id)
+                            .where(Message.kind == "scheduled", User.username == "dept")).one()
     assert interview.place == "市财政局三楼会议室"
+    # the notice sent at the close left date and place blank: the department is told them in 消息
+    on = fig.date_text(config.today())
+    assert told.title == f"约谈安排：{on}（2026年10月约谈名单）" and told.read_at is None
+    assert f"定于{on}约谈贵部门，地点：市财政局三楼会议室；参加人员：李四；王五。" in told.body
+    assert all(reason_text(r) in told.body for r in interview.topics) and interview.topics
+    # a department on the list with no account yet: the supervisor is told to let it know otherwise
+    other = next(code for code in listed if code != "D1")
+    _, response = call(supervisor, [("interviews-scheduled", "children"), ("interviews-version", "data")],
+                       [("interviews-schedule", "n_clicks", 1)],
+                       [("interviews-month", "value", "2026-10"), ("interviews-dept", "value", other),
+                        ("interviews-date", "date", config.today().isoformat()), ("interviews-attendees", "value", "李四"),
+                        ("interviews-place", "value", None), ("interviews-version", "data", 1)])
+    assert "该部门尚无账号，请另行通知" in text(response)
+    with engine.connect() as conn:
+        interview = conn.execute(select(Interview).where(Interview.dept_code == "D1")).one()
     _, response = record(supervisor, interview.id, [("A1 调剂使用", "王五", "2026-12-31", "A1"),
                                                     ("补全资料", "赵六", None, "")])
     assert "请填写第2项承诺的期限" in text(response)  # a row short of a field is named, nothing saved
@@ -167,7 +186,7 @@ def test_the_interview_flow_through_the_page(app, as_user, engine, config):
     with engine.connect() as conn:
         actions = [a for a in conn.scalars(select(AuditEntry.action).order_by(AuditEntry.id)) if "." in a and
                    a.split(".")[0] in ("interview", "commitment", "evidence")]
-    assert actions == ["interview.schedule", "interview.record", "commitment.submit", "evidence.upload",
+    assert actions == ["interview.schedule", "interview.schedule", "interview.record", "commitment.submit", "evidence.upload",
                        "commitment.return", "commitment.submit", "evidence.upload", "commitment.verify",
                        "evidence.download"]
 
