@@ -34,7 +34,7 @@ ACTIONS = {
     "transfer.done": "调剂完成",
     "warning.acknowledged": "确认预警", "warning.resolved": "销号预警", "warning.submitted": "报送预警整改材料",
     "warning.verified": "核验销号预警", "warning.returned": "退回预警整改材料",
-    "interview.schedule": "安排约谈", "interview.record": "记录约谈结果",
+    "interview.schedule": "安排约谈", "interview.reschedule": "约谈改期", "interview.record": "记录约谈结果",
     "commitment.answer": "反馈整改情况", "commitment.complete": "确认整改完成",
     "commitment.submit": "报送整改完成材料", "commitment.verify": "核验销号整改承诺", "commitment.return": "退回整改材料",
     "evidence.upload": "上传佐证材料", "evidence.download": "下载佐证材料",

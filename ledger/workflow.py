@@ -244,6 +244,11 @@ def schedule_interview(conn: Connection, actor: Actor, month: str, dept_code: st
             ListEntry.code == dept_code, lists_where)).first()
     if entry is None:
         raise WorkflowError("该部门不在本月约谈名单上 / the department is not on that month's interview list")
+    pending = conn.execute(select(Interview.id, Interview.scheduled_on).where(
+        Interview.month == month, Interview.dept_code == dept_code, Interview.status == "scheduled")).first()
+    if pending is not None:  # a second one would tell the department two dates: the first is moved instead
+        raise WorkflowError(f"该部门的约谈已安排（#{pending.id}，{pending.scheduled_on}），尚未记录结果；如需改期，请用“改期”",
+                            f"already scheduled (#{pending.id}, {pending.scheduled_on}) and not held: move it instead")
     attendees = checked_name(attendees, "参加人员")
     place = checked_name(place, "约谈地点", required=False) or None
     topics = list(entry.reasons)  # the list's reasons with their figures; outputs.phrasing words them
@@ -255,6 +260,31 @@ def schedule_interview(conn: Connection, actor: Actor, month: str, dept_code: st
                         "topics": [r.get("rule") for r in topics]},
                  role=actor.role, address=actor.address)
     return interview_id
+
+
+def interview(conn: Connection, interview_id: int):
+    """One interview's row (the caller has just scheduled or moved it)."""
+    return conn.execute(select(Interview).where(Interview.id == interview_id)).one()
+
+
+def reschedule_interview(conn: Connection, actor: Actor, interview_id: int, where: ColumnElement[bool], on: dt.date,
+                         place: str | None = None):
+    """A scheduled interview moved to another day, or place (kept when none is given), before it is
+    held; the row as it was."""
+    actor.require("schedule")
+    interview = conn.execute(select(Interview).where(Interview.id == interview_id, where)).first()
+    if interview is None:
+        raise WorkflowError("约谈不存在 / no such interview")
+    if interview.status != "scheduled":
+        raise WorkflowError("该约谈已记录结果，不能改期", "the interview has been held")
+    place = checked_name(place, "约谈地点", required=False) or interview.place
+    if (on, place) == (interview.scheduled_on, interview.place):
+        raise WorkflowError("约谈日期和地点都没有改变", "neither the day nor the place changes")
+    conn.execute(update(Interview).where(Interview.id == interview_id).values(scheduled_on=on, place=place))
+    audit.record(conn, actor.username, "interview.reschedule", f"约谈 #{interview_id}",
+                 before={"on": interview.scheduled_on.isoformat(), "place": interview.place},
+                 after={"on": on.isoformat(), "place": place}, role=actor.role, address=actor.address)
+    return interview
 
 
 def record_outcome(conn: Connection, actor: Actor, interview_id: int, where: ColumnElement[bool], outcome: str,

@@ -192,11 +192,15 @@ def months_or_days(days, months) -> str:
     return ""
 
 
-def interview_arranged(month: str, on: dt.date, place: str | None, attendees: str, topics: list) -> tuple[str, str]:
-    """The 消息 (title, body) that tells a department when and where it is to be interviewed: the
-    notice sent at the month's close leaves the date and place blank until they are set."""
-    title = f"约谈安排：{fig.date_text(on)}（{fig.month_text(month)}约谈名单）"
-    body = (f"定于{fig.date_text(on)}约谈贵部门，地点：{place or '另行通知'}；参加人员：{attendees}。\n"
+def interview_arranged(month: str, on: dt.date, place: str | None, attendees: str, topics: list,
+                       moved_from: tuple[dt.date, str | None] | None = None) -> tuple[str, str]:
+    """The 消息 (title, body) that tells a department when and where it is to be interviewed (the
+    notice sent at the month's close leaves them blank), or, `moved_from` (day, place), that it moved."""
+    what = "约谈改期" if moved_from else "约谈安排"
+    title = f"{what}：{fig.date_text(on)}（{fig.month_text(month)}约谈名单）"
+    before = (f"原定{fig.date_text(moved_from[0])}{f'在{moved_from[1]}' if moved_from[1] else ''}的约谈，改为"
+              if moved_from else "定于")
+    body = (f"{before}{fig.date_text(on)}约谈贵部门，地点：{place or '另行通知'}；参加人员：{attendees}。\n"
             "约谈议题：\n" + "".join(f"· {reason_text(r)}\n" for r in topics)
             + "请按约谈通知书的要求，就上述问题逐项准备书面整改报告，按时参加。约谈通知书可在平台“约谈整改”页面下载。")
     return title, body

@@ -10,7 +10,6 @@ import datetime as dt
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Input, Output, Patch, State, callback, ctx, dcc, html, no_update
-from sqlalchemy import select
 
 from dashboard import components as c
 from dashboard import context, queries
@@ -64,7 +63,17 @@ def layout(month: str | None = None, **_query):
                  dbc.Col(dbc.Input(id=f"{P}-place", placeholder="约谈地点", maxLength=200), md=2),
                  dbc.Col(dbc.Button("安排约谈", id=f"{P}-schedule", color="primary", size="sm"), width="auto"),
              ], className="g-2 align-items-center"), html.Div(id=f"{P}-topics", className="mt-2 small"),
-                 html.Div(id=f"{P}-scheduled", className="mt-2")), style=None if scope.may("schedule") else hidden),
+                 html.Div(id=f"{P}-scheduled", className="mt-2"),
+                 # a day or place set by mistake, or moved at the leaders' wish, before the interview is held
+                 dbc.Row([
+                     dbc.Col(html.Span("改期", className="small text-muted"), width="auto"),
+                     dbc.Col(c.dropdown(f"{P}-moved", placeholder="已安排、尚未约谈的约谈"), md=3),
+                     dbc.Col(c.date_single(f"{P}-moved-date", "新的约谈日期"), width="auto"),
+                     dbc.Col(dbc.Input(id=f"{P}-moved-place", placeholder="新的地点（不填则不变）", maxLength=200), md=2),
+                     dbc.Col(dbc.Button("改期并通知部门", id=f"{P}-move", color="secondary", size="sm", outline=True),
+                             width="auto"),
+                 ], className="g-2 align-items-center mt-1"),
+                 html.Div(id=f"{P}-moved-said", className="mt-2")), style=None if scope.may("schedule") else hidden),
              html.Div(c.section("记录约谈结果与整改承诺", dbc.Row([
                  dbc.Col(c.dropdown(f"{P}-interview", placeholder="待记录的约谈"), md=4),
                  dbc.Col(dbc.Textarea(id=f"{P}-outcome", placeholder="约谈结果", rows=3, maxLength=NOTE_CHARS), md=8),
@@ -184,14 +193,41 @@ def schedule(n, month, dept, date, attendees, place, version):
         with context.engine().execution_options(write=True).begin() as conn:
             new_id = workflow.schedule_interview(conn, _actor(), month, dept, on, attendees, context.scope().lists(),
                                                  place=place)
-            held = conn.execute(select(Interview).where(Interview.id == new_id)).one()
-            # the notice sent at the month's close leaves date and place blank: the department is told them
-            title, body = interview_arranged(month, on, held.place, held.attendees, held.topics)
-            told = inbox.notify_departments(conn, [dept], "scheduled", title, body, month, bool(context.config()["mail.host"]))
+            told = _tell_department(conn, new_id)
     except UserError as exc:
         return evidence.said(exc), no_update
-    said = f"，已通知该部门（{told:,} 个账号）" if told else "；该部门尚无账号，请另行通知"
-    return dbc.Alert(f"已安排约谈 #{new_id}{said}", color="success", className="py-1 mb-0"), (version or 0) + 1
+    return dbc.Alert(f"已安排约谈 #{new_id}{told}", color="success", className="py-1 mb-0"), (version or 0) + 1
+
+
+@callback(Output(f"{P}-moved-said", "children"), Output(f"{P}-version", "data", allow_duplicate=True),
+          Input(f"{P}-move", "n_clicks"), State(f"{P}-moved", "value"), State(f"{P}-moved-date", "date"),
+          State(f"{P}-moved-place", "value"), State(f"{P}-version", "data"), prevent_initial_call=True)
+@guarded(PATH)
+def move(n, interview_id, date, place, version):
+    """改期: a scheduled interview to another day or place, and the department told."""
+    if not n:
+        return no_update, no_update
+    try:
+        if not isinstance(interview_id, int) or isinstance(interview_id, bool):
+            raise workflow.WorkflowError("请选择要改期的约谈", "choose the interview to move")
+        today = context.config().today()
+        on = checked_date(date, "新的约谈日期", today - dt.timedelta(days=366), today + dt.timedelta(days=366))
+        with context.engine().execution_options(write=True).begin() as conn:
+            was = workflow.reschedule_interview(conn, _actor(), interview_id, context.scope().owns(Interview), on, place)
+            told = _tell_department(conn, interview_id, moved_from=(was.scheduled_on, was.place))
+    except UserError as exc:
+        return evidence.said(exc), no_update
+    return dbc.Alert(f"约谈 #{interview_id} 已改期{told}", color="success", className="py-1 mb-0"), (version or 0) + 1
+
+
+def _tell_department(conn, interview_id: int, moved_from: tuple | None = None) -> str:
+    """The department's accounts told in 消息 (by e-mail too where it is set up) when and where its
+    interview is: the notice sent at the month's close leaves them blank. What to say of it."""
+    held = workflow.interview(conn, interview_id)
+    title, body = interview_arranged(held.month, held.scheduled_on, held.place, held.attendees, held.topics, moved_from)
+    told = inbox.notify_departments(conn, [held.dept_code], "scheduled", title, body, held.month,
+                                    bool(context.config()["mail.host"]))
+    return f"，已通知该部门（{told:,} 个账号）" if told else "；该部门尚无账号，请另行通知"
 
 
 FORM_ROWS = 3
@@ -335,7 +371,7 @@ def unread(_version):
 
 
 @callback(Output(f"{P}-body", "children"), Output(f"{P}-interview", "options"), Output(f"{P}-commitment", "options"),
-          Input(f"{P}-version", "data"))
+          Output(f"{P}-moved", "options"), Input(f"{P}-version", "data"))
 @guarded(PATH)
 def render(_version):
     scope, engine = context.scope(), context.engine()
@@ -363,4 +399,4 @@ def render(_version):
     pickable = workflow.TO_CHECK if scope.may("verify") else workflow.OPEN_COMMITMENT
     open_ones = [{"label": f"#{m.id} {m.dept_name}：{m.text[:20]}（{vocab.COMMITMENT_STATES[m.status]}）", "value": m.id}
                  for m in commitments if m.status in pickable]
-    return body, pending, open_ones
+    return body, pending, open_ones, pending

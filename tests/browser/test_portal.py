@@ -352,6 +352,14 @@ def test_interview_flow_end_to_end(server, browser, shared_app):
     page.click("#interviews-schedule")
     page.wait_for_selector("#interviews-scheduled .alert")
     assert "已安排约谈" in page.inner_text("#interviews-scheduled"), page.inner_text("#interviews-scheduled")
+    # the leaders move it two days on: 改期, the department told
+    pick(page, "interviews-moved", "部门D1")
+    page.fill("#interviews-moved-date", "2026-11-27")
+    page.keyboard.press("Tab")
+    page.click("#interviews-move")
+    page.wait_for_selector("#interviews-moved-said .alert")
+    assert "已改期" in page.inner_text("#interviews-moved-said"), page.inner_text("#interviews-moved-said")
+    page.wait_for_selector(".interview-card >> text=2026-11-27")  # its card shows its new day
     pick(page, "interviews-interview", "部门D1")
     page.fill("#interviews-outcome", "部门承认闲置问题，承诺年底前盘活")
     row = page.locator(".commitment-row").first

@@ -181,7 +181,7 @@ def test_the_interview_flow_through_the_page(app, as_user, engine, config):
     assert download.mimetype == "application/pdf" and "sandbox" in download.headers["Content-Security-Policy"]
     assert as_user("county").get(f"/evidence/{files[0].id}").status_code == 404  # not its region's
     _, body = call(dept, [("interviews-body", "children"), ("interviews-interview", "options"),
-                          ("interviews-commitment", "options")], [("interviews-version", "data", 3)])
+                          ("interviews-commitment", "options"), ("interviews-moved", "options")], [("interviews-version", "data", 3)])
     assert "补充盖章件" in text(body) and "已销号" in text(body)
     with engine.connect() as conn:
         actions = [a for a in conn.scalars(select(AuditEntry.action).order_by(AuditEntry.id)) if "." in a and
@@ -249,6 +249,55 @@ def test_a_warning_is_closed_off_only_after_its_evidence_is_checked(app, as_user
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cf"
                     "c0f01f0005000201f51c1c8e0000000049454e44ae426082")
+
+
+def schedule(client, dept, on, place, attendees="李四"):
+    return call(client, [("interviews-scheduled", "children"), ("interviews-version", "data")],
+                [("interviews-schedule", "n_clicks", 1)],
+                [("interviews-month", "value", "2026-10"), ("interviews-dept", "value", dept),
+                 ("interviews-date", "date", on), ("interviews-attendees", "value", attendees),
+                 ("interviews-place", "value", place), ("interviews-version", "data", 0)])[1]
+
+
+def move(client, interview_id, on, place=None):
+    return call(client, [("interviews-moved-said", "children"), ("interviews-version", "data")],
+                [("interviews-move", "n_clicks", 1)],
+                [("interviews-moved", "value", interview_id), ("interviews-moved-date", "date", on),
+                 ("interviews-moved-place", "value", place), ("interviews-version", "data", 1)])[1]
+
+
+def test_an_interview_is_moved_not_scheduled_twice_and_the_department_is_told(app, as_user, engine, config):
+    """改期: a day set by mistake, or moved at the leaders' wish, is changed before the interview is
+    held, the department told in 消息 where it stands now; a second scheduling would tell it two dates."""
+    sync(engine, config)
+    supervisor, first, later = as_user("supervisor"), config.today(), config.today() + dt.timedelta(days=7)
+    schedule(supervisor, "D1", first.isoformat(), "市财政局三楼会议室")
+    with engine.connect() as conn:
+        interview = conn.execute(select(Interview)).one()
+    said = text(schedule(supervisor, "D1", later.isoformat(), "别处"))
+    assert f"该部门的约谈已安排（#{interview.id}，{first}），尚未记录结果；如需改期，请用“改期”" in said
+
+    assert "请选择要改期的约谈" in text(move(supervisor, None, later.isoformat()))
+    assert "约谈日期和地点都没有改变" in text(move(supervisor, interview.id, first.isoformat()))
+    assert "约谈不存在" in text(move(as_user("county"), interview.id, later.isoformat()))  # D1 is outside its region
+    assert "无权" in text(move(as_user("dept"), interview.id, later.isoformat()))
+    said = text(move(supervisor, interview.id, later.isoformat()))
+    assert f"约谈 #{interview.id} 已改期，已通知该部门（1 个账号）" in said
+    with engine.connect() as conn:
+        moved = conn.execute(select(Interview)).one()
+        told = conn.execute(select(Message.title, Message.body).join(User, User.id == Message.user_id).where(
+            Message.kind == "scheduled", User.username == "dept").order_by(Message.id)).all()
+        logged = conn.execute(select(AuditEntry.before, AuditEntry.after).where(
+            AuditEntry.action == "interview.reschedule")).one()
+    assert (moved.scheduled_on, moved.place) == (later, "市财政局三楼会议室")  # no place given: it stays
+    assert [t.title for t in told] == [f"约谈安排：{fig.date_text(first)}（2026年10月约谈名单）",
+                                       f"约谈改期：{fig.date_text(later)}（2026年10月约谈名单）"]
+    assert told[1].body.startswith(f"原定{fig.date_text(first)}在市财政局三楼会议室的约谈，改为{fig.date_text(later)}约谈贵部门，"
+                                   "地点：市财政局三楼会议室；")
+    assert logged.before["on"] == first.isoformat() and logged.after["on"] == later.isoformat()
+    # once held, it is a record: no longer moved
+    record(supervisor, interview.id, [("A1 调剂使用", "王五", "2026-12-31", "A1")])
+    assert "该约谈已记录结果，不能改期" in text(move(supervisor, interview.id, first.isoformat()))
 
 
 def test_history_shows_a_departments_own_record_and_nothing_of_others(app, engine, config):
