@@ -103,9 +103,9 @@ def _reporting(month: str):
 
 
 def _to_answer(month: str) -> dbc.Card:
-    """What waits on the department: the month's warnings to acknowledge, to fix and report with
-    evidence, sent back; its notices unread; its commitments not done — each a link to where it is
-    answered."""
+    """What waits on the department: an interview ahead; the month's warnings to acknowledge, to fix
+    and report with evidence, sent back; its notices unread; its commitments not done — each a link
+    to where it is answered."""
     scope, config, engine = context.scope(), context.config(), context.engine()
     today, days = config.today(), config["workflow.ack_days"]
 
@@ -114,7 +114,10 @@ def _to_answer(month: str) -> dbc.Card:
 
     def link(text: str, state: str, **options) -> html.A:
         return html.A(text, href=f"/warnings?{urlencode({'month': month, 'state': state})}", **options)
-    items = []
+    # an interview ahead first: a day and a place to keep (the notice leaves them blank; 约谈安排 says them)
+    items = [html.Li(html.A(f"约谈：{fig.date_text(i.scheduled_on)}，{i.place or '地点另行通知'}（{fig.month_text(i.month)}"
+                            "约谈名单），请按约谈通知书准备书面整改报告", href="/interviews", className="fw-semibold"))
+             for i in queries.interviews_ahead(engine, scope, today)]
     if n := warnings(CaseState.OPEN):  # the overdue ones are of these, said inside the line, not added to it
         late = warnings(OVERDUE_STATE)
         items.append(html.Li([link(f"{n:,} 条预警待确认", CaseState.OPEN)] + ([

@@ -132,6 +132,15 @@ def interviews_to_schedule(engine: Engine, scope: Scope, month: str) -> int:
             ~held)).scalar_one()
 
 
+def interviews_ahead(engine: Engine, scope: Scope, today: dt.date) -> list:
+    """The scope's interviews scheduled from `today` on and not yet held, soonest first (uncached: a
+    move of one changes no version the cache knows)."""
+    with engine.connect() as conn:
+        return conn.execute(select(Interview.month, Interview.scheduled_on, Interview.place).where(
+            Interview.status == "scheduled", Interview.scheduled_on >= today, scope.owns(Interview))
+            .order_by(Interview.scheduled_on, Interview.id)).all()
+
+
 def interviews(engine: Engine, scope: Scope) -> tuple[list, list, dict]:
     """Interviews (newest first) and commitments (by deadline) with their department's name, and
     each commitment's check against the newest snapshot."""

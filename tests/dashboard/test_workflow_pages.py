@@ -281,10 +281,21 @@ def test_an_interview_is_moved_not_scheduled_twice_and_the_department_is_told(ap
     assert "约谈日期和地点都没有改变" in text(move(supervisor, interview.id, first.isoformat()))
     assert "约谈不存在" in text(move(as_user("county"), interview.id, later.isoformat()))  # D1 is outside its region
     assert "无权" in text(move(as_user("dept"), interview.id, later.isoformat()))
+    with engine.connect() as conn:  # another department of the list, interviewed on a day of its own
+        other = conn.execute(select(ListEntry.code).where(ListEntry.month == "2026-10", ListEntry.list == "interview",
+                                                          ListEntry.level == "department", ListEntry.code != "D1")).scalar()
+    theirs = config.today() + dt.timedelta(days=10)
+    schedule(supervisor, other, theirs.isoformat(), "区会议室")
+    ahead = "（2026年10月约谈名单），请按约谈通知书准备书面整改报告"
+    said = to_answer(as_user("dept"))
+    assert f'"约谈：{fig.date_text(first)}，市财政局三楼会议室{ahead}"' in said and fig.date_text(theirs) not in said
     said = text(move(supervisor, interview.id, later.isoformat()))
     assert f"约谈 #{interview.id} 已改期，已通知该部门（1 个账号）" in said
+    # the department's 待办 leads with the day and place it is to keep, as they now stand
+    said = to_answer(as_user("dept"))
+    assert f'"约谈：{fig.date_text(later)}，市财政局三楼会议室{ahead}"' in said and fig.date_text(first) not in said
     with engine.connect() as conn:
-        moved = conn.execute(select(Interview)).one()
+        moved = conn.execute(select(Interview).where(Interview.id == interview.id)).one()
         told = conn.execute(select(Message.title, Message.body).join(User, User.id == Message.user_id).where(
             Message.kind == "scheduled", User.username == "dept").order_by(Message.id)).all()
         logged = conn.execute(select(AuditEntry.before, AuditEntry.after).where(
@@ -298,6 +309,7 @@ def test_an_interview_is_moved_not_scheduled_twice_and_the_department_is_told(ap
     # once held, it is a record: no longer moved
     record(supervisor, interview.id, [("A1 调剂使用", "王五", "2026-12-31", "A1")])
     assert "该约谈已记录结果，不能改期" in text(move(supervisor, interview.id, first.isoformat()))
+    assert "约谈：" not in to_answer(as_user("dept"))  # held: nothing ahead
 
 
 def test_history_shows_a_departments_own_record_and_nothing_of_others(app, engine, config):
