@@ -281,9 +281,11 @@ def reschedule_interview(conn: Connection, actor: Actor, interview_id: int, wher
     if (on, place) == (interview.scheduled_on, interview.place):
         raise WorkflowError("约谈日期和地点都没有改变", "neither the day nor the place changes")
     conn.execute(update(Interview).where(Interview.id == interview_id).values(scheduled_on=on, place=place))
+    was, now = {"on": interview.scheduled_on.isoformat(), "place": interview.place}, {"on": on.isoformat(), "place": place}
+    changed = [key for key in was if was[key] != now[key]]  # the audit page reads what moved, not what stayed
     audit.record(conn, actor.username, "interview.reschedule", f"约谈 #{interview_id}",
-                 before={"on": interview.scheduled_on.isoformat(), "place": interview.place},
-                 after={"on": on.isoformat(), "place": place}, role=actor.role, address=actor.address)
+                 before={key: was[key] for key in changed}, after={key: now[key] for key in changed},
+                 role=actor.role, address=actor.address)
     return interview
 
 
