@@ -262,7 +262,7 @@ def schedule_interview(conn: Connection, actor: Actor, month: str, dept_code: st
     return interview_id
 
 
-def interview(conn: Connection, interview_id: int):
+def interview_row(conn: Connection, interview_id: int):
     """One interview's row (the caller has just scheduled or moved it)."""
     return conn.execute(select(Interview).where(Interview.id == interview_id)).one()
 

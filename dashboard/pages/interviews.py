@@ -223,7 +223,7 @@ def move(n, interview_id, date, place, version):
 def _tell_department(conn, interview_id: int, moved_from: tuple | None = None) -> str:
     """The department's accounts told in 消息 (by e-mail too where it is set up) when and where its
     interview is: the notice sent at the month's close leaves them blank. What to say of it."""
-    held = workflow.interview(conn, interview_id)
+    held = workflow.interview_row(conn, interview_id)
     title, body = interview_arranged(held.month, held.scheduled_on, held.place, held.attendees, held.topics, moved_from)
     told = inbox.notify_departments(conn, [held.dept_code], "scheduled", title, body, held.month,
                                     bool(context.config()["mail.host"]))
