@@ -139,6 +139,21 @@ def notices_to(conn: Connection, dept: str) -> list:
         .order_by(Message.created_at, Message.paper_id, User.username)).all()
 
 
+def arrangements(conn: Connection, departments: ColumnElement[bool]) -> dict[tuple[str, str], dict[str, tuple]]:
+    """The newest 约谈安排 (or 改期) each department account was sent, by (department, month of the
+    list): account -> (sent, read or None). `departments`: the caller's scope over Department."""
+    rows = conn.execute(
+        select(Message.dept_code, Message.month, User.username, Message.created_at, Message.read_at)
+        .join(User, User.id == Message.user_id)
+        .where(Message.kind == "scheduled", User.role == "department",
+               Message.dept_code.in_(select(Department.code).where(departments)))
+        .order_by(Message.created_at, Message.id)).all()
+    found: dict[tuple[str, str], dict[str, tuple]] = {}
+    for row in rows:  # oldest first: a later one to the same account replaces it
+        found.setdefault((row.dept_code, row.month), {})[row.username] = (row.created_at, row.read_at)
+    return found
+
+
 def overdue_unread(conn: Connection, where: ColumnElement[bool], now: dt.datetime, days: int) -> list:
     """Notices to departments (约谈通知书, 整改通知书) unread `days` after they were sent: the
     department, the paper, the account and when it was sent. `where`: the caller's scope over

@@ -370,13 +370,25 @@ def unread(_version):
     ], height=c.grid_height(len(rows), 360)))
 
 
+def _arrangement_read(accounts: dict | None, zone: str) -> html.Div:
+    """Whether the department has read the day and place it was sent (约谈安排), account by account."""
+    if not accounts:
+        return html.Div("约谈安排：未通知到部门账号（该部门尚无账号，或安排早于站内通知）", className="small text-muted")
+    said = [f"{name} 已读（{fig.moment(read, zone, seconds=False)}）" if read else f"{name} 未读"
+            for name, (_, read) in sorted(accounts.items())]
+    unread = any(read is None for _, read in accounts.values())
+    return html.Div("约谈安排：" + "；".join(said), className="small text-danger" if unread else "small text-success")
+
+
 @callback(Output(f"{P}-body", "children"), Output(f"{P}-interview", "options"), Output(f"{P}-commitment", "options"),
           Output(f"{P}-moved", "options"), Input(f"{P}-version", "data"))
 @guarded(PATH)
 def render(_version):
     scope, engine = context.scope(), context.engine()
     interviews, commitments, checks = queries.interviews(engine, scope)
-    today = context.config().today()
+    told = queries.arrangements(engine, scope)
+    config = context.config()
+    today = config.today()
     cards = [dbc.Card(dbc.CardBody([
         html.Div([html.Strong(f"#{i.id} {i.dept_name}"), html.Span(f"{fig.month_text(i.month)}约谈名单 · "
                                                                     f"{i.scheduled_on:%Y-%m-%d}", className="text-muted ms-2"),
@@ -385,6 +397,7 @@ def render(_version):
         html.Div(f"参加人员：{i.attendees}" + (f" · 地点：{i.place}" if i.place else ""), className="small mt-1"),
         html.Div(["议题：", html.Ul([html.Li(reason_text(t)) for t in i.topics], className="mb-1")], className="small"),
         html.Div(f"结果：{i.outcome}", className="small") if i.outcome else None,
+        _arrangement_read(told.get((i.dept_code, i.month)), config.zone) if i.status != "held" else None,
     ]), className="mb-2 interview-card") for i in interviews]
     rows = [{"id": m.id, "dept": m.dept_name, "text": m.text, "owner": m.owner, "deadline": m.deadline.isoformat(),
              "status_zh": vocab.COMMITMENT_STATES[m.status] + ("（逾期）" if m.status != "done" and m.deadline < today

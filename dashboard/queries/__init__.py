@@ -58,6 +58,7 @@ from dashboard.queries.snapshots import (
     yuan_of,
 )
 from dashboard.queries.workflow import (
+    arrangements,
     case_counts,
     case_states,
     commitment_totals,
@@ -81,6 +82,7 @@ __all__ = [
     "KPI_COLUMNS", "MONTH_BANDS", "OVERDUE_SORTS", "asset_detail", "find", "kpi_row", "kpis", "lists",
     "months", "chosen_month", "month_states", "overdue_idle", "overdue_total", "peer_standing", "plain", "point_items", "region_names", "scope_label", "scope_name",
     "snapshot_info", "to_records", "warning_counts", "warnings", "yuan_of",
-    "case_counts", "case_states", "commitment_totals", "commitments_to_check", "department_history", "follow_up", "interview_list", "interviews", "interviews_ahead", "interviews_to_schedule",
+    "arrangements", "case_counts", "case_states", "commitment_totals", "commitments_to_check", "department_history", "follow_up",
+    "interview_list", "interviews", "interviews_ahead", "interviews_to_schedule",
     "warning_cases",
 ]

@@ -141,6 +141,12 @@ def interviews_ahead(engine: Engine, scope: Scope, today: dt.date) -> list:
             .order_by(Interview.scheduled_on, Interview.id)).all()
 
 
+def arrangements(engine: Engine, scope: Scope) -> dict[tuple[str, str], dict[str, tuple]]:
+    """Who of each department read its newest 约谈安排 (ledger.inbox.arrangements), in the scope."""
+    with engine.connect() as conn:
+        return inbox.arrangements(conn, scope.owns(Department))
+
+
 def interviews(engine: Engine, scope: Scope) -> tuple[list, list, dict]:
     """Interviews (newest first) and commitments (by deadline) with their department's name, and
     each commitment's check against the newest snapshot."""

@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import func, select, true, update
 
-from ledger import allocation, workflow
+from ledger import allocation, inbox, workflow
 from ledger.models import AuditEntry, Commitment, Evidence, Interview, ListEntry, Message, StoredFile, User, WarningCase
 from outputs import figures as fig
 from outputs.phrasing import reason_text
@@ -294,6 +294,19 @@ def test_an_interview_is_moved_not_scheduled_twice_and_the_department_is_told(ap
     # the department's 待办 leads with the day and place it is to keep, as they now stand
     said = to_answer(as_user("dept"))
     assert f'"约谈：{fig.date_text(later)}，市财政局三楼会议室{ahead}"' in said and fig.date_text(first) not in said
+    # the interview's card tells the supervisor whether the department has read where it stands
+    def card() -> str:
+        _, body = call(supervisor, [("interviews-body", "children"), ("interviews-interview", "options"),
+                                    ("interviews-commitment", "options"), ("interviews-moved", "options")],
+                       [("interviews-version", "data", 5)])
+        return text(body["interviews-body"]).split(f"#{interview.id} ", 1)[1].split("interview-card", 1)[0]
+    assert "约谈安排：dept 未读" in card()
+    with engine.begin() as conn:
+        user, newest = conn.execute(select(User.id, func.max(Message.id)).join(Message, Message.user_id == User.id)
+                                    .where(User.username == "dept", Message.kind == "scheduled").group_by(User.id)).one()
+        inbox.read(conn, user, newest, "inbox")
+        read_at = conn.execute(select(Message.read_at).where(Message.id == newest)).scalar()
+    assert f"约谈安排：dept 已读（{fig.moment(read_at, config.zone, seconds=False)}）" in card()
     with engine.connect() as conn:
         moved = conn.execute(select(Interview).where(Interview.id == interview.id)).one()
         told = conn.execute(select(Message.title, Message.body).join(User, User.id == Message.user_id).where(
