@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 
 from ledger import audit, fit, vocab
@@ -198,8 +199,8 @@ def decide(conn: Connection, actor: Actor, request_id: str, where: ColumnElement
     return decision_id
 
 
-def withdraw(conn: Connection, actor: Actor, request_id: str, where: ColumnElement[bool], note: str | None) -> None:
-    """Withdraw the standing decision: its holds end, its open transfers are withdrawn."""
+def withdraw(conn: Connection, actor: Actor, request_id: str, where: ColumnElement[bool], note: str | None) -> int:
+    """Withdraw the standing decision: its holds end, its open transfers are withdrawn; its id."""
     actor.require("decide")
     _request(conn, request_id, where)
     decision = standing(conn, request_id)
@@ -222,6 +223,24 @@ def withdraw(conn: Connection, actor: Actor, request_id: str, where: ColumnEleme
                  before={"decision": decision.kind, "assets": sorted(held), "decided_by": decision.decided_by},
                  after={"decision": None, "released": sorted(held)}, detail=note,
                  role=actor.role, address=actor.address)
+    return decision.id
+
+
+def decision_facts(conn: Connection, decision_id: int) -> dict:
+    """What the departments concerned are told of a decision (or its withdrawal): the request, the
+    requesting unit and department, the decision, and each asset it transfers with its holder."""
+    decision = conn.execute(select(Decision).where(Decision.id == decision_id)).one()
+    req = conn.execute(select(PurchaseRequest, Unit.name.label("unit_name"), Unit.dept_code)
+                       .join(Unit, Unit.code == PurchaseRequest.unit_code)
+                       .where(PurchaseRequest.request_id == decision.request_id)).one()
+    holder = aliased(Unit)
+    assets = conn.execute(select(Transfer.asset_code, Asset.name, holder.name.label("unit_name"),
+                                 holder.dept_code, Department.name.label("dept_name"), Transfer.due_on)
+                          .join(Asset, Asset.code == Transfer.asset_code)
+                          .join(holder, holder.code == Transfer.from_unit_code)
+                          .join(Department, Department.code == holder.dept_code)
+                          .where(Transfer.decision_id == decision_id).order_by(Transfer.id)).all()
+    return {"decision": decision, "request": req, "assets": assets}
 
 
 # ---- transfers ----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Mapping
 
 from ledger.importer.schema import TABLES
-from ledger.vocab import LEVELS
+from ledger.vocab import DECISION_KINDS, LEVELS
 from metrics.rules import NAMES as RULE_NAMES
 from outputs import figures as fig
 from outputs.figures import undefined
@@ -204,3 +204,40 @@ def interview_arranged(month: str, on: dt.date, place: str | None, attendees: st
             "约谈议题：\n" + "".join(f"· {reason_text(r)}\n" for r in topics)
             + "请按约谈通知书的要求，就上述问题逐项准备书面整改报告，按时参加。约谈通知书可在平台“约谈整改”页面下载。")
     return title, body
+
+
+def decision_told(facts: dict, withdrawn: bool = False) -> list[tuple[str, str, str]]:
+    """(department, title, body) of each 消息 a decision on a purchase request sends (`facts`:
+    ledger.allocation.decision_facts), or its withdrawal: the requesting department its outcome; each other
+    department whose idle asset it transfers, what to hand over — never the receiving department's
+    name (roles.md: a department meets others only in its own requests' candidates)."""
+    decision, req, assets = facts["decision"], facts["request"], facts["assets"]
+    kind = DECISION_KINDS[decision.kind]
+    asked = f"{req.unit_name}申报的{req.asset_name} {req.quantity:,} 件（需求编号 {req.request_id}，{req.budget_year} 年度）"
+    listed = "".join(f"· {a.asset_code} {a.name}（{a.unit_name}，{a.dept_name}）\n" for a in assets)
+    due = f"{fig.date_text(assets[0].due_on)}前" if assets else ""
+    if withdrawn:
+        told = [(req.dept_code, f"配置审核决定撤回：{req.request_id} {req.asset_name}",
+                 f"{asked}的审核决定（{kind}）已撤回，该需求将重新审核。\n撤回理由：{decision.withdraw_note}")]
+    else:
+        outcome = {"transfer": f"调剂 {len(assets):,} 件",
+                   "partial": f"调剂 {len(assets):,} 件，另同意采购 {decision.approved_qty:,} 件",
+                   "approve": f"同意采购 {decision.approved_qty:,} 件", "reject": "不予批复"}[decision.kind]
+        body = f"{asked}，审核决定：{outcome}。\n"
+        if assets:
+            body += f"调剂资产：\n{listed}请于{due}会同调出单位办理调剂手续，调剂完成以台账显示为准。\n"
+        told = [(req.dept_code, f"配置审核结果：{req.request_id} {req.asset_name}（{kind}）", body + f"审核意见：{decision.note}")]
+    holders: dict[str, list] = {}
+    for asset in assets:  # the requesting department's own are in its outcome already
+        if asset.dept_code != req.dept_code:
+            holders.setdefault(asset.dept_code, []).append(asset)
+    for dept, own in holders.items():
+        lines = "".join(f"· {a.asset_code} {a.name}（{a.unit_name}）\n" for a in own)
+        if withdrawn:
+            told.append((dept, f"资产调剂撤回：配置需求 {req.request_id}",
+                         f"贵部门以下资产的调剂决定已撤回，不再调出：\n{lines}"))
+        else:
+            told.append((dept, f"资产调剂：{len(own):,} 件闲置资产调剂使用（配置需求 {req.request_id}）",
+                         f"经配置审核，贵部门以下闲置资产决定调剂使用：\n{lines}"
+                         f"请于{due}配合财政部门办理调剂手续（交接、台账变更），调剂完成以台账显示为准。"))
+    return told

@@ -14,10 +14,11 @@ from dash import Input, Output, Patch, State, callback, ctx, dcc, html, no_updat
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import guarded, in_address, permitted, register_page
-from ledger import allocation, vocab, workflow
+from ledger import allocation, inbox, vocab, workflow
 from metrics.allocation import shown_count
 from outputs import figures as fig
 from outputs import workbooks
+from outputs.phrasing import decision_told
 
 PATH = register_page(__name__, "/allocation")
 P = "allocation"
@@ -300,20 +301,30 @@ def decide(_decide, _withdraw, request_id, kind, approved, note, picked, version
     try:
         if ctx.triggered_id == f"{P}-withdraw":
             with engine.execution_options(write=True).begin() as conn:
-                allocation.withdraw(conn, _actor(), request_id, scope.units(), note)
-            said = "已撤回决定，占用的资产已释放"
+                withdrawn = allocation.withdraw(conn, _actor(), request_id, scope.units(), note)
+                told = _tell(conn, withdrawn, withdrawn=True)
+            said = f"已撤回决定，占用的资产已释放{told}"
         else:
             today = config.today()
             found = queries.request_review(engine, config, scope, today, request_id=request_id, live=True)
             if found is None:
                 raise workflow.WorkflowError("配置需求不存在 / no such request")
             with engine.execution_options(write=True).begin() as conn:
-                allocation.decide(conn, _actor(), request_id, scope.units(), kind, assets, _int(approved), note,
-                                  found.basis(request_id), config["allocation.transfer_days"])
-            said = f"已记录：{allocation.KINDS[kind]}" + (f"，调剂资产 {len(assets)} 件" if assets else "")
+                decided = allocation.decide(conn, _actor(), request_id, scope.units(), kind, assets, _int(approved),
+                                            note, found.basis(request_id), config["allocation.transfer_days"])
+                told = _tell(conn, decided)
+            said = f"已记录：{allocation.KINDS[kind]}" + (f"，调剂资产 {len(assets)} 件" if assets else "") + told
     except workflow.WorkflowError as exc:
         return dbc.Alert(exc.zh, color="danger", className="py-1 mb-0"), no_update, no_update
     return dbc.Alert(said, color="success", className="py-1 mb-0"), (version or 0) + 1, ""
+
+
+def _tell(conn, decision_id: int, withdrawn: bool = False) -> str:
+    """The departments concerned told in 消息 (by e-mail too where it is set up): the requesting one its
+    outcome, each holding one what it hands over. What to say of it."""
+    told = sum(inbox.notify_departments(conn, [dept], "allocation", title, body, None, bool(context.config()["mail.host"]))
+               for dept, title, body in decision_told(allocation.decision_facts(conn, decision_id), withdrawn))
+    return f"，已通知相关部门（{told:,} 条消息）" if told else ""
 
 
 def _int(value) -> int | None:

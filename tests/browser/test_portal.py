@@ -641,6 +641,12 @@ def test_a_purchase_request_reviewed_against_the_stock(server, browser, tmp_path
     assert not page.locator("#allocation-decide").is_visible()
     assert "R4" not in page.inner_text("#allocation-requests")
     at_both_sizes(page, "department-allocation")
+    # the decision reached it by itself: its outcome in 消息 (A1 of its own unit in it, not told apart)
+    visit(page, server, "/inbox")
+    page.get_by_text("配置审核结果：R1").first.click()
+    page.get_by_text("审核决定：调剂 2 件").wait_for()
+    assert "资产调剂" not in page.inner_text("#inbox-grid")
+    at_both_sizes(page, "department-inbox-allocation")
     assert problems == []
     page.close()
 

@@ -13,7 +13,7 @@ from sqlalchemy import select, true, update
 
 from dashboard import cache
 from ledger import allocation
-from ledger.models import AuditEntry, Decision, HeldAsset
+from ledger.models import AuditEntry, Decision, HeldAsset, Message, User
 from ledger.workflow import Actor
 from tests.dashboard.callbacks import call
 from tests.helpers import libreoffice_text
@@ -59,6 +59,38 @@ def test_a_supervisor_reviews_a_request_and_decides_a_transfer(app, as_user, eng
     # R4 now sees A1 and A3 held for R1: not its candidates
     _, response = detail(client, "R4")
     assert [r["asset_code"] for r in response["allocation-candidates"]["rowData"]] == ["A5", "A6", "A4", "A2"]
+
+
+def told(engine, username="dept") -> list:
+    """The 配置审核 messages in an account's 消息, oldest first."""
+    with engine.connect() as conn:
+        return conn.execute(select(Message.title, Message.body).join(User, User.id == Message.user_id)
+                            .where(Message.kind == "allocation", User.username == username).order_by(Message.id)).all()
+
+
+def test_a_decision_reaches_the_departments_concerned_by_itself(app, as_user, engine):
+    """The requesting department is told its request's outcome in 消息, with the assets it is to
+    receive and whose they are; a department whose idle asset goes is told what to hand over and
+    by when, never to whom (roles.md); a withdrawal is told to both."""
+    client = as_user("supervisor")
+    _, response = detail(client, "R4")  # D4's request (no account): A1 of D1's unit U1 among its candidates
+    assert "A1" in [r["asset_code"] for r in response["allocation-candidates"]["rowData"]]
+    _, said = decide(client, "R4", "transfer", ["A1"])
+    assert "已记录：调剂，调剂资产 1 件，已通知相关部门（1 条消息）" in text(said)
+    [(title, body)] = told(engine)
+    assert title == "资产调剂：1 件闲置资产调剂使用（配置需求 R4）"
+    assert body.startswith("经配置审核，贵部门以下闲置资产决定调剂使用：\n· A1 ") and "请于" in body
+    assert "部门D4" not in body and "D4" not in body  # who receives it is the bureau's to arrange
+    _, said = decide(client, "R4", "reject", note="需求取消", button="withdraw")
+    assert "已撤回决定，占用的资产已释放，已通知相关部门（1 条消息）" in text(said)
+    assert told(engine)[-1].title == "资产调剂撤回：配置需求 R4" and "· A1 " in told(engine)[-1].body
+    # its own request: the outcome and the note, and the assets it receives with their holders
+    _, said = decide(client, "R1", "partial", ["A3"], note="A3 可调剂，余下一件采购", approved=1)
+    title, body = told(engine)[-1]
+    assert title == "配置审核结果：R1 测试资产（部分调剂）"
+    assert "申报的测试资产 2 件（需求编号 R1，2027 年度），审核决定：调剂 1 件，另同意采购 1 件。" in body
+    assert "· A3 " in body and "部门" in body.split("· A3 ", 1)[1].split("\n", 1)[0]  # the holder named
+    assert body.endswith("审核意见：A3 可调剂，余下一件采购")
 
 
 def test_a_department_reads_its_own_request_without_other_departments_values_and_cannot_decide(app, as_user, engine):
