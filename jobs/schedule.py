@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, true
 
 from jobs import exports
 from jobs.deliver import deliver
@@ -23,6 +23,7 @@ from ledger.locks import named_lock
 from ledger.models import Snapshot
 from ledger.scope import Scope
 from metrics.timeline import months_range, shift_month
+from outputs.phrasing import reporting_reminder
 from outputs.warning_list import EXPORT_JOB
 from outputs.workbooks import newest_month, weekly_dispatch
 
@@ -110,6 +111,24 @@ def weekly_report(engine: Engine, config: Config, day: dt.date) -> int:
     return 1
 
 
+def remind_before_due(engine: Engine, config: Config, day: dt.date) -> int:
+    """`[reporting] remind_days` before a month's ledgers are due: each department with units that
+    have sent nothing yet is told which (报送提醒); the accounts reached. After the due day 催报 is the
+    bureau's own, from 报送."""
+    days, due_day = config["reporting.remind_days"], config["reporting.due_day"]
+    month = reporting.reported_month(day)
+    due = reporting.due_date(month, due_day)
+    if not days or day != due - dt.timedelta(days=days):
+        return 0
+    with engine.execution_options(write=True).begin() as conn:
+        frame = reporting.statuses(conn, month, true(), day, due_day)
+        pending = frame[frame["status"] == "pending"]
+        if pending.empty:
+            return 0
+        return reporting.remind(conn, pending, lambda units: reporting_reminder(month, due, day, units, late=False),
+                                month, bool(config["mail.host"]), ACTOR, "提醒")
+
+
 def cleanup(engine: Engine, config: Config, day: dt.date) -> int:
     """Old run records, and the lists made in the background that have been kept long enough."""
     return runs.cleanup(engine, config["scheduler.keep_days"]) + exports.forget_old(engine, config)
@@ -130,6 +149,7 @@ JOBS = [
     Job("weekly-report", vocab.JOB_TITLES["weekly-report"], "scheduler.weekly_report_cron",
         lambda c, d: "{0}-W{1:02d}".format(*d.isocalendar()), weekly_report),
     Job("cleanup", vocab.JOB_TITLES["cleanup"], "scheduler.cleanup_cron", lambda c, d: d.isoformat(), cleanup),
+    Job("remind", vocab.JOB_TITLES["remind"], "scheduler.remind_cron", lambda c, d: d.isoformat(), remind_before_due),
 ]
 BY_ID = {job.id: job for job in JOBS}
 

@@ -87,6 +87,8 @@ SETTINGS: list[Setting] = [
     Setting("scheduler.close_cron", "0 3 * * *", "crontab: check whether the previous month is due to close"),
     Setting("scheduler.weekly_report_cron", "0 8 * * fri", "crontab: write the weekly dispatch report (周调度)"),
     Setting("scheduler.cleanup_cron", "0 4 * * *", "crontab: forget old job records"),
+    Setting("scheduler.remind_cron", "0 9 * * *", "crontab: remind departments of the ledgers due soon "
+                                                 "(reporting.remind_days)"),
     Setting("scheduler.keep_days", 180, "days job records are kept"),
     Setting("scheduler.outbox", "outbox", "folder the weekly dispatch reports are written to"),
     Setting("scheduler.poll_seconds", 10, "how often the scheduler picks up runs queued from the admin page"),
@@ -111,6 +113,8 @@ SETTINGS: list[Setting] = [
             "(empty: http://{host}:{port})"),
     Setting("reporting.due_day", 5, "month M is due from every unit by this day of M+1 (1-28)"),
     Setting("reporting.weekly_due", "thu", "weekly progress is due this weekday (mon…sun), 18:00 local time"),
+    Setting("reporting.remind_days", 2, "days before the due day the scheduler tells departments which of their units "
+            "have still to send the month's ledger (0: never; after the due day 催报 is the bureau's, on 报送)"),
     Setting("mail.host", "", "SMTP server for papers by e-mail; empty: inbox only"),
     Setting("mail.port", 587, "SMTP port"),
     Setting("mail.sender", "", "From: address of the portal's mail"),
@@ -161,6 +165,8 @@ def _check_type(key: str, value: Any) -> Any:
         )
     if key == "reporting.due_day" and not 1 <= value <= 28:
         raise ConfigError(f"配置项 {key} 应在 1 到 28 之间，实际为 {value!r} / config key {key} must be 1-28, got {value!r}")
+    if key == "reporting.remind_days" and not 0 <= value <= 27:
+        raise ConfigError(f"配置项 {key} 应在 0 到 27 之间，实际为 {value!r} / config key {key} must be 0-27, got {value!r}")
     if key == "reporting.weekly_due" and value not in WEEKDAYS:
         raise ConfigError(f"配置项 {key} 应为 {'、'.join(WEEKDAYS)} 之一，实际为 {value!r} / "
                           f"config key {key} must be one of {', '.join(WEEKDAYS)}, got {value!r}")

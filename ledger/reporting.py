@@ -3,12 +3,13 @@ changed, each (unit, month)'s status, and the departments' weekly progress repor
 from __future__ import annotations
 
 import datetime as dt
+from typing import Callable
 
 import pandas as pd
 from sqlalchemy import Connection, and_, func, insert, select, update
 from sqlalchemy.sql import ColumnElement
 
-from ledger import audit, clock, permissions
+from ledger import audit, clock, inbox, permissions
 from ledger.config import WEEKDAYS
 from ledger.errors import UserError
 from ledger.models import (
@@ -112,6 +113,20 @@ def statuses(conn: Connection, month: str, where: ColumnElement[bool], today: dt
     frame["status"] = [status(r) for r in frame["received_on"]]
     frame["import_id"] = frame["import_id"].astype("Int64")
     return frame
+
+
+def remind(conn: Connection, units: pd.DataFrame, words: Callable[[list[str]], tuple[str, str]], month: str,
+           email: bool, actor: str, what: str, role: str | None = None, address: str | None = None) -> int:
+    """One message to each department of `units` (rows of `statuses`) naming its units (`words`: their
+    names -> title and body), audited as `what` (催报, 提醒); how many accounts it reached."""
+    sent = 0
+    for dept, own in units.groupby("dept_code"):
+        title, body = words(own["unit_name"].tolist())
+        sent += inbox.notify_departments(conn, [dept], "reminder", title, body, month, email)
+    audit.record(conn, actor, "reminder.send", f"{month} {what}",
+                 after={"departments": sorted(units["dept_code"].unique().tolist())[:200], "units": len(units)},
+                 role=role, address=address)
+    return sent
 
 
 def shares(frame: pd.DataFrame) -> pd.DataFrame:

@@ -130,7 +130,7 @@ RUN_STATES = {RunStatus.QUEUED: "排队中", RunStatus.RUNNING: "运行中", Run
 RUN_TRIGGERS = {"schedule": "定时", "catch-up": "补跑", "manual": "手动"}  # CLI runs are in the audit log
 JOB_TITLES = {"recompute": "重算本月及未关账上月", "close-month": "上月关账", "weekly-report": "周调度报表",
               "cleanup": "清理任务记录与过期导出文件", "catch-up": "补算缺失月份", "recompute-month": "手动重算",
-              "deliver": "送达当月文书", "export-warnings": "导出预警清单"}
+              "deliver": "送达当月文书", "export-warnings": "导出预警清单", "remind": "报送提醒"}
 # what a department does to regain points (metrics.attribution), the documents the portal writes
 FIX_ACTIONS = {"idle": "盘活闲置资产", "plan": "完成逾期台账", "remit": "上缴逾期收入", "quality": "补全资产资料"}
 DOCUMENT_KINDS = {"bulletin": "月度通报", "interview": "约谈通知书", "rectify": "整改通知书"}

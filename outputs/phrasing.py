@@ -241,3 +241,17 @@ def decision_told(facts: dict, withdrawn: bool = False) -> list[tuple[str, str, 
                          f"经配置审核，贵部门以下闲置资产决定调剂使用：\n{lines}"
                          f"请于{due}配合财政部门办理调剂手续（交接、台账变更），调剂完成以台账显示为准。"))
     return told
+
+
+def reporting_reminder(month: str, due: dt.date, today: dt.date, units: list[str], late: bool) -> tuple[str, str]:
+    """A department told which of its units have not sent `month`'s ledger: before the due day a
+    reminder (提醒, the scheduler's), after it a 催报 (the bureau's, from 报送)."""
+    names = "、".join(units[:30]) + ("等" if len(units) > 30 else "")
+    month_name, due_name = fig.month_text(month), fig.date_text(due)
+    if late:
+        return (f"催报：{month_name}台账尚有 {len(units):,} 个单位未报送",
+                f"截至{fig.date_text(today)}，以下单位尚未报送{month_name}资产台账（应于{due_name}前报送）：{names}。\n"
+                "请尽快在平台“数据导入”页面导入，或对无变化的单位确认“本月无变化”。")
+    return (f"报送提醒：{month_name}台账应于{due_name}前报送，尚有 {len(units):,} 个单位未报送",
+            f"以下单位尚未报送{month_name}资产台账，应于{due_name}前报送：{names}。\n"
+            "请在截止日前在平台“数据导入”页面导入，或对无变化的单位确认“本月无变化”。")

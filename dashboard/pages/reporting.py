@@ -16,12 +16,13 @@ from dashboard import components as c
 from dashboard import context, queries
 from dashboard.components import evidence
 from dashboard.shell import guarded, in_address, permitted, register_page
-from ledger import audit, clock, filestore, inbox, reporting, workflow
+from ledger import clock, filestore, reporting, workflow
 from ledger.errors import UserError
 from ledger.texts import NAME_CHARS, NOTE_CHARS
 from ledger.vocab import CHANNELS, SUBMISSION_STATES, WEEKDAY_WORDS
 from metrics.timeline import shift_month
 from outputs import figures as fig
+from outputs.phrasing import reporting_reminder
 from outputs.workbooks import title_line
 from outputs.xlsx import write_workbook
 
@@ -231,17 +232,9 @@ def _remind(conn, actor, month, config) -> str:
             return (f"尚未到报送截止日（{fig.date_text(due)}），{pending:,} 个单位待报送；"
                     "截止日后仍未报送的单位可催报")
         return "本月没有未报送的单位，无需催报"
-    sent = 0
-    for dept, units in missing.groupby("dept_code"):
-        names = "、".join(units["unit_name"].head(30)) + ("等" if len(units) > 30 else "")
-        sent += inbox.notify_departments(
-            conn, [dept], "reminder", f"催报：{fig.month_text(month)}台账尚有 {len(units):,} 个单位未报送",
-            f"截至{fig.date_text(config.today())}，以下单位尚未报送{fig.month_text(month)}资产台账（应于"
-            f"{fig.date_text(due)}前报送）：{names}。\n请尽快在平台“数据导入”页面导入，或对无变化的单位确认“本月无变化”。",
-            month, bool(config["mail.host"]))
-    audit.record(conn, actor.username, "reminder.send", f"{month} 催报",
-                 after={"departments": sorted(missing["dept_code"].unique().tolist())[:200], "units": len(missing)},
-                 role=actor.role, address=actor.address)
+    today = config.today()
+    sent = reporting.remind(conn, missing, lambda units: reporting_reminder(month, due, today, units, late=True), month,
+                            bool(config["mail.host"]), actor.username, "催报", actor.role, actor.address)
     return f"已向 {missing['dept_code'].nunique():,} 个部门发送催报消息（{sent:,} 个账号），涉及未报送单位 {len(missing):,} 个"
 
 

@@ -282,3 +282,36 @@ def test_the_running_scheduler_writes_a_line_per_run_and_none_per_heartbeat(engi
     assert not [line for line in lines if "Running job" in line or "executed successfully" in line], output
     succeeded = [line for line in lines if ": succeeded in " in line]
     assert succeeded and len(lines) <= len(succeeded) + 5, output  # the start and the runs, not a line per poll
+
+
+def test_departments_are_reminded_of_the_ledgers_still_to_send_before_the_due_day(engine, config, tmp_path):
+    """[reporting] remind_days (2) before October's ledgers are due (5 November) the scheduler tells
+    each department which of its units have sent nothing yet (报送提醒): on that day's tick only, once,
+    never a unit that has reported, never with remind_days 0."""
+    from sqlalchemy import true
+
+    from ledger import reporting
+    from ledger.models import Message, User
+    from ledger.workflow import Actor
+    from tests.city import add_accounts
+
+    b = LedgerBuilder().unit("U1").unit("U3").unit("U2", dept="D2")
+    b.asset("A1", unit="U1").asset("A3", unit="U3").asset("A2", unit="U2").load(engine, config, tmp_path / "l")
+    add_accounts(engine, [("supervisor", "supervisor", None), ("dept", "department", "D1")])
+    with engine.begin() as conn:  # U3 had nothing to change in October and said so on 1 November
+        reporting.confirm(conn, Actor("supervisor", "supervisor"), ["U3"], true(), dt.date(2026, 11, 1))
+
+    def reminders():
+        with engine.connect() as conn:
+            return conn.execute(select(User.username, Message.title, Message.body).join(User, User.id == Message.user_id)
+                                .where(Message.kind == "reminder")).all()
+    job = schedule.BY_ID["remind"]
+    assert schedule.run_tick(engine, config, job, day=dt.date(2026, 11, 2)) == "succeeded" and reminders() == []
+    assert schedule.run_tick(engine, config, job, day=dt.date(2026, 11, 3)) == "succeeded"
+    assert schedule.run_tick(engine, config, job, day=dt.date(2026, 11, 3)) is None  # once for the day
+    [(user, title, body)] = reminders()  # D2 has no account: only D1's is told
+    assert user == "dept" and title == "报送提醒：2026年10月台账应于2026年11月5日前报送，尚有 1 个单位未报送"
+    assert body.startswith("以下单位尚未报送2026年10月资产台账，应于2026年11月5日前报送：单位U1。") and "单位U3" not in body
+    assert audit_actions(engine, "reminder.send") == ["2026-10 提醒"]
+    assert schedule.remind_before_due(engine, config.replace(reporting__remind_days=0), dt.date(2026, 11, 3)) == 0
+    assert schedule.remind_before_due(engine, config.replace(reporting__remind_days=4), dt.date(2026, 11, 1)) == 1
