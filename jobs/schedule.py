@@ -17,13 +17,13 @@ from sqlalchemy import Engine, select, true
 from jobs import exports
 from jobs.deliver import deliver
 from jobs.runner import compute_month, compute_months, run_recorded
-from ledger import audit, clock, reporting, runs, vocab
+from ledger import audit, clock, inbox, reporting, runs, vocab
 from ledger.config import Config
 from ledger.locks import named_lock
 from ledger.models import Snapshot
 from ledger.scope import Scope
 from metrics.timeline import months_range, shift_month
-from outputs.phrasing import reporting_reminder
+from outputs.phrasing import reporting_reminder, weekly_reminder
 from outputs.warning_list import EXPORT_JOB
 from outputs.workbooks import newest_month, weekly_dispatch
 
@@ -112,9 +112,14 @@ def weekly_report(engine: Engine, config: Config, day: dt.date) -> int:
 
 
 def remind_before_due(engine: Engine, config: Config, day: dt.date) -> int:
-    """`[reporting] remind_days` before a month's ledgers are due: each department with units that
-    have sent nothing yet is told which (报送提醒); the accounts reached. After the due day 催报 is the
-    bureau's own, from 报送."""
+    """What is due soon, told to the departments that have not sent it (报送提醒); the accounts
+    reached: `[reporting] remind_days` before a month's ledgers are due, which of its units have sent
+    nothing yet (after the due day 催报 is the bureau's own, from 报送); on the day 周进度 is due, that
+    this week's has not come."""
+    return _remind_ledgers(engine, config, day) + _remind_week(engine, config, day)
+
+
+def _remind_ledgers(engine: Engine, config: Config, day: dt.date) -> int:
     days, due_day = config["reporting.remind_days"], config["reporting.due_day"]
     month = reporting.reported_month(day)
     due = reporting.due_date(month, due_day)
@@ -127,6 +132,23 @@ def remind_before_due(engine: Engine, config: Config, day: dt.date) -> int:
             return 0
         return reporting.remind(conn, pending, lambda units: reporting_reminder(month, due, day, units, late=False),
                                 month, bool(config["mail.host"]), ACTOR, "提醒")
+
+
+def _remind_week(engine: Engine, config: Config, day: dt.date) -> int:
+    week = reporting.week_of(day)
+    due = reporting.week_due(week, config["reporting.weekly_due"])
+    if not config["reporting.remind_days"] or day != due.date():
+        return 0
+    with engine.execution_options(write=True).begin() as conn:
+        frame = reporting.weekly_reports(conn, week, true())
+        missing = frame[frame["version"].isna()]
+        if missing.empty:
+            return 0
+        title, body = weekly_reminder(week, due)
+        departments = missing["dept_code"].tolist()
+        sent = inbox.notify_departments(conn, departments, "reminder", title, body, None, bool(config["mail.host"]))
+        audit.record(conn, ACTOR, "reminder.send", f"{week} 周进度提醒", after={"departments": departments[:200]})
+        return sent
 
 
 def cleanup(engine: Engine, config: Config, day: dt.date) -> int:

@@ -114,7 +114,8 @@ SETTINGS: list[Setting] = [
     Setting("reporting.due_day", 5, "month M is due from every unit by this day of M+1 (1-28)"),
     Setting("reporting.weekly_due", "thu", "weekly progress is due this weekday (mon…sun), 18:00 local time"),
     Setting("reporting.remind_days", 2, "days before the due day the scheduler tells departments which of their units "
-            "have still to send the month's ledger (0: never; after the due day 催报 is the bureau's, on 报送)"),
+            "have still to send the month's ledger, and on the morning 周进度 is due who has not sent it (0: neither; "
+            "after the due day 催报 is the bureau's, on 报送)"),
     Setting("mail.host", "", "SMTP server for papers by e-mail; empty: inbox only"),
     Setting("mail.port", 587, "SMTP port"),
     Setting("mail.sender", "", "From: address of the portal's mail"),

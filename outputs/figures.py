@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from ledger import clock
+from ledger.vocab import WEEKDAY_WORDS
 from metrics.definitions import FIGURES, Figure
 
 DIGITS = {"rate": 2, "score": 1, "money": 1, "count": 0, "months": 0, "avg_months": 1, "rank": 0}
@@ -193,6 +194,11 @@ def cell(key: str, value):
 def date_text(day: dt.date) -> str:
     """A date as official documents and notices write it: 2026年11月5日."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def due_moment(due: dt.datetime) -> str:
+    """A weekly report's due time (local): 2026年12月10日周四 18:00."""
+    return f"{date_text(due.date())}{list(WEEKDAY_WORDS.values())[due.weekday()]} {due:%H:%M}"
 
 
 def month_text(month: str) -> str:

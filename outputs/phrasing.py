@@ -255,3 +255,11 @@ def reporting_reminder(month: str, due: dt.date, today: dt.date, units: list[str
     return (f"报送提醒：{month_name}台账应于{due_name}前报送，尚有 {len(units):,} 个单位未报送",
             f"以下单位尚未报送{month_name}资产台账，应于{due_name}前报送：{names}。\n"
             "请在截止日前在平台“数据导入”页面导入，或对无变化的单位确认“本月无变化”。")
+
+
+def weekly_reminder(week: str, due: dt.datetime) -> tuple[str, str]:
+    """A department told on the morning its 周进度 is due that it has not sent this week's yet."""
+    year, number = week.split("-W")
+    return (f"周进度提醒：本周进度应于{fig.due_moment(due)}前报送",
+            f"本周（{year}年第{int(number)}周）工作进度尚未报送，应于{fig.due_moment(due)}前报送本周进展、存在问题和下周计划。\n"
+            "请在平台“报送”页面的“周进度”中填写。")

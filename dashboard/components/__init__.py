@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.io as pio
 from dash import dcc, html
 
-from ledger.vocab import LEVELS, SEVERE_FIRST, SUBMISSION_STATES, WEEKDAY_WORDS
+from ledger.vocab import LEVELS, SEVERE_FIRST, SUBMISSION_STATES
 from metrics.definitions import BY_KEY, SCORED, overdue_months
 from outputs import figures as fig
 
@@ -325,11 +325,6 @@ def section(title: str, *children, extra=None) -> dbc.Card:
         header.append(extra)
     return dbc.Card([dbc.CardHeader(header, className="section-header"), dbc.CardBody(list(children))],
                     className="section")
-
-
-def due_moment(due: dt.datetime) -> str:
-    """A weekly report's due time (local): 2026年12月10日周四 18:00."""
-    return f"{fig.date_text(due.date())}{list(WEEKDAY_WORDS.values())[due.weekday()]} {due:%H:%M}"
 
 
 def weekly_href(week: str) -> str:

@@ -151,12 +151,12 @@ def _this_week() -> html.Div:
     if version:
         said, tone = f"本周进度已报送（第 {version} 版）", "text-success"
     elif now < due:  # as the 报送 page's 周进度 tab: 待报送 until it is due
-        said, tone = f"本周进度待报送，应于{c.due_moment(due)}前报送", "text-body"
+        said, tone = f"本周进度待报送，应于{fig.due_moment(due)}前报送", "text-body"
     else:
-        said, tone = f"本周进度未报送（{c.due_moment(due)}截止）", "text-danger"
+        said, tone = f"本周进度未报送（{fig.due_moment(due)}截止）", "text-danger"
     lines = [html.A(f"{said} →", href=c.weekly_href(week), className=f"d-block {tone}")]
     if now < due and not _own_version(scope, last := reporting.reported_week(now, weekday)):
-        lines.append(html.A(f"上周进度未报送（{c.due_moment(reporting.week_due(last, weekday))}截止） →",
+        lines.append(html.A(f"上周进度未报送（{fig.due_moment(reporting.week_due(last, weekday))}截止） →",
                             href=c.weekly_href(last), className="d-block mt-1 text-danger"))
     return html.Div(lines, className="small mt-2", id=f"{P}-weekly")
 

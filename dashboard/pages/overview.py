@@ -112,7 +112,7 @@ def _this_week(scope, engine) -> html.Div:
     due = reporting.week_due(week, cfg["reporting.weekly_due"])
     said = f"本周进度已报送 {done:,} / {len(reports):,} 个部门"
     if done < len(reports):  # as the 周进度 tab: 待报送 until it is due, 未报送 after
-        said += f"，应于{c.due_moment(due)}前报送" if now < due else f"，{len(reports) - done:,} 个部门未报送"
+        said += f"，应于{fig.due_moment(due)}前报送" if now < due else f"，{len(reports) - done:,} 个部门未报送"
     lines = [html.A(f"{said} →", href=c.weekly_href(week), className="d-block")]
     if now < due:
         last = reporting.reported_week(now, cfg["reporting.weekly_due"])

@@ -297,7 +297,7 @@ def weekly(week, tab):
     waiting = clock.local_now(config.zone) < due
     return html.Div([
         c.section(f"已报送（{len(done):,} 个部门）", grid),
-        c.section(f"待报送（{len(missing):,} 个部门，{c.due_moment(due)} 截止）" if waiting else
+        c.section(f"待报送（{len(missing):,} 个部门，{fig.due_moment(due)} 截止）" if waiting else
                   f"未报送（{len(missing):,} 个部门）",
                   html.Div("、".join(missing["dept_name"]) or "无", className="missing-list")),
     ])

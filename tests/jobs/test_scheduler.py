@@ -315,3 +315,31 @@ def test_departments_are_reminded_of_the_ledgers_still_to_send_before_the_due_da
     assert audit_actions(engine, "reminder.send") == ["2026-10 提醒"]
     assert schedule.remind_before_due(engine, config.replace(reporting__remind_days=0), dt.date(2026, 11, 3)) == 0
     assert schedule.remind_before_due(engine, config.replace(reporting__remind_days=4), dt.date(2026, 11, 1)) == 1
+
+
+def test_departments_are_reminded_of_this_weeks_progress_on_the_morning_it_is_due(engine, config, tmp_path):
+    """周进度 is due on Thursday at 18:00: that morning's tick tells each department that has not
+    sent this week's yet (周进度提醒), and not one that has; no other day's tick does."""
+    from ledger import reporting
+    from ledger.models import Message, User
+    from ledger.workflow import Actor
+    from tests.city import add_accounts
+
+    ledger(engine, config, tmp_path / "l")
+    add_accounts(engine, [("dept", "department", "D1"), ("dept2", "department", "D2")])
+
+    def told():
+        with engine.connect() as conn:
+            return conn.execute(select(User.username, Message.title).join(User, User.id == Message.user_id)
+                                .where(Message.kind == "reminder").order_by(User.username)).all()
+    job, thursday = schedule.BY_ID["remind"], dt.date(2026, 11, 19)  # 2026-W47
+    with engine.begin() as conn:  # D2 has sent its week already
+        reporting.save_weekly(conn, Actor("dept2", "department"), "D2", "2026-W47",
+                              {"progress": "调剂 2 件", "problems": "无", "next_plan": "继续"}, "王五",
+                              dt.datetime(2026, 11, 18, 16), "thu")
+    assert schedule.run_tick(engine, config, job, day=thursday - dt.timedelta(days=1)) == "succeeded" and told() == []
+    assert schedule.run_tick(engine, config, job, day=thursday) == "succeeded"
+    assert told() == [("dept", "周进度提醒：本周进度应于2026年11月19日周四 18:00前报送")]
+    with engine.connect() as conn:
+        body = conn.execute(select(Message.body).where(Message.kind == "reminder")).scalar()
+    assert body.startswith("本周（2026年第47周）工作进度尚未报送") and audit_actions(engine, "reminder.send") == ["2026-W47 周进度提醒"]
