@@ -1,5 +1,6 @@
 """Sentences: every figure as outputs.figures shows it, every change as 上升/下降/持平 with its
-size, every list reason (warnings.md) in a table's few words or a document's full sentence.
+size, every list reason (warnings.md) in a table's few words or a document's full sentence, and
+the words of the messages the portal sends by itself (约谈安排, 配置审核结果, 报送提醒, 催报).
 Pure: no database, no files.
 """
 from __future__ import annotations
