@@ -139,7 +139,7 @@ PAPER_KINDS = {**DOCUMENT_KINDS, "weekly": "周调度"}
 # …and what an account is told (a reminder to report, evidence sent back, an interview arranged, a
 # purchase request decided) or
 # asked for and could not wait on (a city's warning list, made in the background)
-MESSAGE_KINDS = {**PAPER_KINDS, "reminder": "催报通知", "returned": "退回通知", "scheduled": "约谈安排",
+MESSAGE_KINDS = {**PAPER_KINDS, "reminder": "催报通知", "returned": "退回通知", "verified": "销号通知", "scheduled": "约谈安排",
                  "allocation": "配置审核", "export": "导出文件"}
 # 报送 (reporting.md): how a unit's month arrived, and where it stands
 CHANNELS = {"import": "导入台账", "confirm": "本月无变化"}

@@ -370,11 +370,12 @@ def submit_commitment(conn: Connection, actor: Actor, commitment_id: int, where:
 
 
 def verify_commitment(conn: Connection, actor: Actor, commitment_id: int, where: ColumnElement[bool],
-                      on: dt.date) -> None:
-    """A supervisor (or the county in its region) has checked the evidence: 已销号, the commitment done."""
+                      on: dt.date):
+    """A supervisor (or the county in its region) has checked the evidence: 已销号, the commitment done.
+    Its row as it was (whose it is, what it said)."""
     actor.require("verify")
-    _change_commitment(conn, actor, commitment_id, where, TO_CHECK, {"status": "done", "done_on": on},
-                       "verify")
+    return _change_commitment(conn, actor, commitment_id, where, TO_CHECK, {"status": "done", "done_on": on},
+                              "verify")
 
 
 def return_commitment(conn: Connection, actor: Actor, commitment_id: int, where: ColumnElement[bool],
@@ -403,6 +404,18 @@ def verify_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnEl
     """Evidence checked: the warnings are closed off (已销号)."""
     actor.require("verify")
     return _change_cases(conn, actor, ids, where, ("submitted",), "resolved", "verified", note)
+
+
+def submitted_by_department(conn: Connection, ids: list[int], where: ColumnElement[bool]) -> dict[str, int]:
+    """Of the cases `ids` within `where`, those waiting on a check (待核验), counted by department:
+    whom a verification of them will close off items for."""
+    ids = sorted({i for i in ids if isinstance(i, int) and not isinstance(i, bool)})
+    counts: dict[str, int] = {}
+    for part in chunks(ids):
+        for dept, n in conn.execute(select(WarningCase.dept_code, func.count()).where(
+                WarningCase.id.in_(part), where, WarningCase.state == "submitted").group_by(WarningCase.dept_code)):
+            counts[dept] = counts.get(dept, 0) + n
+    return counts
 
 
 def return_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], reason: str) -> list[str]:

@@ -1,6 +1,6 @@
 """Sentences: every figure as outputs.figures shows it, every change as 上升/下降/持平 with its
 size, every list reason (warnings.md) in a table's few words or a document's full sentence, and
-the words of the messages the portal sends by itself (约谈安排, 配置审核结果, 报送提醒, 催报).
+the words of the messages the portal sends by itself (约谈安排, 配置审核结果, 报送提醒, 催报, 销号).
 Pure: no database, no files.
 """
 from __future__ import annotations
@@ -264,3 +264,16 @@ def weekly_reminder(week: str, due: dt.datetime) -> tuple[str, str]:
     return (f"周进度提醒：本周进度应于{fig.due_moment(due)}前报送",
             f"本周（{year}年第{int(number)}周）工作进度尚未报送，应于{fig.due_moment(due)}前报送本周进展、存在问题和下周计划。\n"
             "请在平台“报送”页面的“周进度”中填写。")
+
+
+def closed_off(count: int, note: str) -> tuple[str, str]:
+    """A department told that warnings it reported fixed were checked and closed off (销号)."""
+    return (f"预警已核验销号（{count:,} 条）",
+            f"贵部门报送整改的 {count:,} 条预警经核验已销号。\n核验说明：{note.strip()}\n"
+            "可在平台“预警”页面按状态“已销号”查看。")
+
+
+def commitment_closed_off(commitment_id: int, text: str) -> tuple[str, str]:
+    """A department told that a commitment it reported kept was checked and closed off (销号)."""
+    return (f"整改承诺 #{commitment_id} 已核验销号",
+            f"整改承诺 #{commitment_id}（{text}）经核验已销号。\n可在平台“约谈整改”页面查看。")

@@ -21,7 +21,7 @@ from ledger.models import Commitment, Interview
 from ledger.texts import NAME_CHARS, NOTE_CHARS, checked_date
 from outputs import documents
 from outputs import figures as fig
-from outputs.phrasing import interview_arranged, reason_text
+from outputs.phrasing import commitment_closed_off, interview_arranged, reason_text
 
 PATH = register_page(__name__, "/interviews")
 P = "interviews"
@@ -322,8 +322,10 @@ def follow_up(_submit, _verify, _return, commitment_id, note, contents, names, v
                 workflow.submit_commitment(conn, _actor(), commitment_id, where, note, kept)
                 said = "已报送，待监管人员核验"
             elif step == "verify":
-                workflow.verify_commitment(conn, _actor(), commitment_id, where, config.today())
-                said = "已核验销号"
+                kept = workflow.verify_commitment(conn, _actor(), commitment_id, where, config.today())
+                title, body = commitment_closed_off(commitment_id, kept.text)
+                inbox.notify_departments(conn, [kept.dept_code], "verified", title, body, None, bool(config["mail.host"]))
+                said = "已核验销号，并通知该部门"
             else:
                 dept = workflow.return_commitment(conn, _actor(), commitment_id, where, note)
                 inbox.notify_departments(conn, [dept], "returned", f"整改承诺 #{commitment_id} 的材料被退回",

@@ -170,7 +170,10 @@ def test_the_interview_flow_through_the_page(app, as_user, engine, config):
         told = conn.execute(select(Message.title, Message.body).where(Message.kind == "returned")).one()
     assert "协议未盖章" in told.body
     follow(dept, "submit", commitment.id, "补充盖章件", [("盖章协议.pdf", PDF)])
-    follow(supervisor, "verify", commitment.id)
+    assert "已核验销号，并通知该部门" in text(follow(supervisor, "verify", commitment.id)[1])
+    with engine.connect() as conn:  # closed off: the department is told, as it is of a return
+        closed = conn.execute(select(Message.title, Message.body).where(Message.kind == "verified")).one()
+    assert closed.title == f"整改承诺 #{commitment.id} 已核验销号" and "A1 调剂使用" in closed.body
     assert state_of(engine, commitment.id) == "done"
     with engine.connect() as conn:
         files = conn.execute(select(Evidence.id, Evidence.file_name).where(Evidence.subject == "commitment")).all()
@@ -245,6 +248,10 @@ def test_a_warning_is_closed_off_only_after_its_evidence_is_checked(app, as_user
     act(dept, "submit", [mine], "补拍照片", files=[("照片2.png", PNG)])
     _, response = act(supervisor, "verify", [mine], "核验属实")
     assert "已核验销号 1 条" in text(response) and cases(engine)[("idle_overdue", "A1")].state == "resolved"
+    with engine.connect() as conn:  # the department told it is closed off, with the check's note
+        told = conn.execute(select(User.username, Message.title, Message.body).join(User, User.id == Message.user_id)
+                            .where(Message.kind == "verified")).all()
+    assert [(t.username, t.title) for t in told] == [("dept", "预警已核验销号（1 条）")] and "核验说明：核验属实" in told[0].body
 
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cf"
