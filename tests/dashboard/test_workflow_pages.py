@@ -78,6 +78,26 @@ def test_supervisor_resolves_in_bulk_and_county_only_inside_its_region(app, as_u
     assert "无权" in json.dumps(response, ensure_ascii=False)
 
 
+def test_a_bulk_check_tells_each_department_its_own_closed_off_count(app, as_user, engine, config):
+    """A supervisor closes off (销号) the city's warnings reported fixed in one check: each department
+    is told how many of its own were, and no department hears of another's."""
+    from tests.city import add_accounts
+
+    sync(engine, config)
+    add_accounts(engine, [("dept2", "department", "D2")])
+    with engine.begin() as conn:
+        conn.execute(update(WarningCase).values(state="submitted"))
+    counts = {}
+    for case in cases(engine).values():
+        counts[case.dept_code] = counts.get(case.dept_code, 0) + 1
+    assert counts.get("D1") and counts.get("D2") and counts["D1"] != counts["D2"]  # a shared count would show
+    act(as_user("supervisor"), "verify", [c.id for c in cases(engine).values()], note="逐条核验")
+    with engine.connect() as conn:
+        told = dict(conn.execute(select(User.username, Message.title).join(User, User.id == Message.user_id)
+                                 .where(Message.kind == "verified")).all())
+    assert told == {"dept": f"预警已核验销号（{counts['D1']} 条）", "dept2": f"预警已核验销号（{counts['D2']} 条）"}
+
+
 def record(client, interview_id, rows):
     """The outcome and the commitments typed into the form's rows: (内容, 责任人, 期限, 资产编号) each."""
     columns = list(zip(*rows)) if rows else [(), (), (), ()]
