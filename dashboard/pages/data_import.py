@@ -134,7 +134,7 @@ def _together(named: str, files: list[tuple[str, bytes]], folder: Path) -> Path:
         raise SourceError(f"{named}: 有同名的文件，请只选其中一个", "two files of the same name")
     out = folder / "csv"
     out.mkdir()
-    for name, data in files:
+    for name, (_, data) in zip(names, files):  # by its own name only: a crafted "../x.csv" stays in the folder
         (out / name).write_bytes(data)
     return out
 

@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -444,6 +445,21 @@ def test_a_ledgers_csv_files_chosen_together_import_as_one(app, as_user, engine,
     said = json.dumps(response, ensure_ascii=False)
     assert "导入失败，未写入任何数据" in said and "一次只能上传一个工作簿或 .zip 包" in said
     assert assets(engine) == before + 1
+
+
+def test_files_dropped_together_are_written_by_their_own_names_only(app, as_user, engine, tmp_path):
+    """A crafted request naming a dropped file "../../…csv" cannot write beside the upload's folder:
+    the file is read under its own name, inside it."""
+    import tempfile
+    import uuid
+
+    before = assets(engine)
+    files = ledger_files(LedgerBuilder().unit("U9").asset("Z4", unit="U9"), tmp_path)
+    stray = f"越界{uuid.uuid4().hex}.csv"
+    crafted = {(f"../../{stray}" if name == "单位.csv" else name): data for name, data in files.items()}
+    status, response = chosen(as_user("supervisor"), crafted)
+    assert status == 200 and not (Path(tempfile.gettempdir()) / stray).exists()
+    assert "导入成功" in json.dumps(response, ensure_ascii=False) and assets(engine) == before + 1
 
 
 def test_more_csv_files_at_once_than_a_zip_may_hold_are_refused_by_count(app, as_user, engine):
