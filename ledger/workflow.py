@@ -7,6 +7,7 @@ exactly like one that does not exist. Every change writes its audit entry in the
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, DateTime, String, and_, func, insert, literal, or_, select, update
@@ -183,11 +184,13 @@ def chunks(ids: list[int]):
 
 
 def _change_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], allowed_from: tuple,
-                  to_state: str, action: str, note: str, fix_by: dt.date | None = None) -> int:
+                  to_state: str, action: str, note: str, fix_by: dt.date | None = None) -> Counter[str]:
+    """Move the cases `ids` within `where` that are in `allowed_from` to `to_state`: how many of each
+    department's moved (whom a step tells)."""
     note = checked_text(note, "说明")
     ids = sorted({i for i in ids if isinstance(i, int) and not isinstance(i, bool)})
     rows = [row for part in chunks(ids) for row in conn.execute(
-        select(WarningCase.id, WarningCase.state, WarningCase.rule, WarningCase.ref)
+        select(WarningCase.id, WarningCase.state, WarningCase.rule, WarningCase.ref, WarningCase.dept_code)
         .where(WarningCase.id.in_(part), where)).all()]
     foreign = sorted(set(ids) - {r.id for r in rows})
     if foreign:  # named by a crafted request: skipped as if they did not exist, and the attempt logged
@@ -210,7 +213,7 @@ def _change_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnE
                  after={"state": to_state, "cases": [f"{r.rule}:{r.ref}" for r in movable][:200],
                         **({"fix_by": fix_by.isoformat()} if fix_by else {})},
                  detail=note, role=actor.role, address=actor.address)
-    return len(movable)
+    return Counter(r.dept_code for r in movable)
 
 
 FIX_WITHIN_YEARS = 3  # a planned fix date further off is not a plan
@@ -223,13 +226,14 @@ def acknowledge(conn: Connection, actor: Actor, ids: list[int], where: ColumnEle
     actor.require("acknowledge")
     fix_by = checked_date(fix_by, "计划整改日期", today, today.replace(year=today.year + FIX_WITHIN_YEARS)
                           if not (today.month == 2 and today.day == 29) else today + dt.timedelta(days=365 * 3))
-    return _change_cases(conn, actor, ids, where, ("open",), "acknowledged", "acknowledged", note, fix_by)
+    return _change_cases(conn, actor, ids, where, ("open",), "acknowledged", "acknowledged", note, fix_by).total()
 
 
 def resolve(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], note: str) -> int:
     """A supervisor (or county) resolves with a note."""
     actor.require("resolve")
-    return _change_cases(conn, actor, ids, where, ("open", "acknowledged", "returned"), "resolved", "resolved", note)
+    return _change_cases(conn, actor, ids, where, ("open", "acknowledged", "returned"), "resolved", "resolved",
+                         note).total()
 
 
 # ---- interviews and commitments -------------------------------------------------------------
@@ -278,11 +282,11 @@ def reschedule_interview(conn: Connection, actor: Actor, interview_id: int, wher
     if interview.status != "scheduled":
         raise WorkflowError("该约谈已记录结果，不能改期", "the interview has been held")
     place = checked_name(place, "约谈地点", required=False) or interview.place
-    if (on, place) == (interview.scheduled_on, interview.place):
-        raise WorkflowError("约谈日期和地点都没有改变", "neither the day nor the place changes")
-    conn.execute(update(Interview).where(Interview.id == interview_id).values(scheduled_on=on, place=place))
     was, now = {"on": interview.scheduled_on.isoformat(), "place": interview.place}, {"on": on.isoformat(), "place": place}
     changed = [key for key in was if was[key] != now[key]]  # the audit page reads what moved, not what stayed
+    if not changed:
+        raise WorkflowError("约谈日期和地点都没有改变", "neither the day nor the place changes")
+    conn.execute(update(Interview).where(Interview.id == interview_id).values(scheduled_on=on, place=place))
     audit.record(conn, actor.username, "interview.reschedule", f"约谈 #{interview_id}",
                  before={key: was[key] for key in changed}, after={key: now[key] for key in changed},
                  role=actor.role, address=actor.address)
@@ -393,29 +397,18 @@ def submit_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnEl
     """The department reports warnings fixed, with evidence: 待核验 (a supervisor closes them off)."""
     actor.require("submit")
     _needs_files(files)
-    moved = _change_cases(conn, actor, ids, where, ("open", "acknowledged", "returned"), "submitted", "submitted", note)
+    moved = _change_cases(conn, actor, ids, where, ("open", "acknowledged", "returned"), "submitted", "submitted",
+                          note).total()
     for case in conn.execute(select(WarningCase.id, WarningCase.dept_code, WarningCase.region_code)
                              .where(WarningCase.id.in_(ids), where, WarningCase.state == "submitted")):
         record_evidence(conn, actor, "case", case.id, case.dept_code, case.region_code, files)
     return moved
 
 
-def verify_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], note: str) -> int:
-    """Evidence checked: the warnings are closed off (已销号)."""
+def verify_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], note: str) -> Counter[str]:
+    """Evidence checked: the warnings are closed off (已销号); how many of each department's were."""
     actor.require("verify")
     return _change_cases(conn, actor, ids, where, ("submitted",), "resolved", "verified", note)
-
-
-def submitted_by_department(conn: Connection, ids: list[int], where: ColumnElement[bool]) -> dict[str, int]:
-    """Of the cases `ids` within `where`, those waiting on a check (待核验), counted by department:
-    whom a verification of them will close off items for."""
-    ids = sorted({i for i in ids if isinstance(i, int) and not isinstance(i, bool)})
-    counts: dict[str, int] = {}
-    for part in chunks(ids):
-        for dept, n in conn.execute(select(WarningCase.dept_code, func.count()).where(
-                WarningCase.id.in_(part), where, WarningCase.state == "submitted").group_by(WarningCase.dept_code)):
-            counts[dept] = counts.get(dept, 0) + n
-    return counts
 
 
 def return_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], reason: str) -> list[str]:

@@ -252,9 +252,9 @@ def act(_ack, _submit, _verify, _return, _resolve, selected, note, fix_by, conte
                 kept = [(name, filestore.keep(conn, config, data, kind)) for name, data, kind in files]
                 done = workflow.submit_cases(conn, actor, ids, where, note, kept)
             elif step == "verify":
-                closing = workflow.submitted_by_department(conn, ids, where)
-                done = workflow.verify_cases(conn, actor, ids, where, note)
-                for dept, count in closing.items():  # told as a return is: each department its own count
+                closed = workflow.verify_cases(conn, actor, ids, where, note)
+                done = closed.total()
+                for dept, count in closed.items():  # told as a return is: each department its own count
                     inbox.notify_departments(conn, [dept], "verified", *closed_off(count, note), None,
                                              bool(config["mail.host"]))
             elif step == "return":

@@ -296,8 +296,8 @@ def _boundsheets(stream: bytes) -> dict[int, str]:
 
 def biff_errors(stream: bytes) -> dict[str, dict[int, list[tuple[int, str]]]]:
     """A BIFF8 workbook stream's error cells, as `error_cells` gives them (rows from 1, columns from 0)."""
-    if not _BIFF_ERROR_MARK.search(stream) or stream[:2] != b"\x09\x08" or stream[4:6] != b"\x00\x06":
-        return {}  # no error record, or not BIFF8 (an Excel 95 workbook's are read as calamine reads them)
+    if stream[:2] != b"\x09\x08" or stream[4:6] != b"\x00\x06" or not _BIFF_ERROR_MARK.search(stream):
+        return {}  # not BIFF8 (an Excel 95 workbook's are read as calamine reads them), or no error record
     sheets, found = _boundsheets(stream), defaultdict(lambda: defaultdict(list))
     within: list[str | None] = []  # the substreams open at this record: a sheet, or a chart inside it
     at = 0
