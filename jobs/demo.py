@@ -133,10 +133,10 @@ def deliver_newest_month(engine: Engine, config: Config, say: Callable[[str], No
     # sent when the scheduler would have closed the month, not today: before the month's interviews
     # in the departments' 履历, and 逾期未读 where a department has not read its notice since
     sent = closing_moment(config, month)
+    papers = select(Paper.id).where(Paper.month == month, Paper.kind.in_(MONTHLY_PAPERS)).scalar_subquery()
     with engine.execution_options(write=True).begin() as conn:
-        conn.execute(update(Paper).where(Paper.month == month, Paper.kind.in_(MONTHLY_PAPERS)).values(created_at=sent))
-        conn.execute(update(Message).where(Message.paper_id.in_(
-            select(Paper.id).where(Paper.month == month, Paper.kind.in_(MONTHLY_PAPERS)))).values(created_at=sent))
+        conn.execute(update(Message).where(Message.paper_id.in_(papers)).values(created_at=sent))
+        conn.execute(update(Paper).where(Paper.id.in_(papers)).values(created_at=sent))
     say(f"已送达 {month} 的通报和通知书 / delivered {month}'s papers: 文书 {done.papers} 份，"
         f"站内消息 {done.inbox} 条，邮件 {done.sent} 封")
 
