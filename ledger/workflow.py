@@ -183,15 +183,33 @@ def chunks(ids: list[int]):
         yield ids[start:start + CHUNK]
 
 
+@dataclass(frozen=True)
+class Moved:
+    """The cases a step moved (a selection may hold some in another state, which stay as they were)."""
+    rows: tuple
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def ids(self) -> list[int]:
+        return [r.id for r in self.rows]
+
+    @property
+    def by_department(self) -> Counter[str]:
+        """How many of each department's moved: whom the step tells, and of how many."""
+        return Counter(r.dept_code for r in self.rows)
+
+
 def _change_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], allowed_from: tuple,
-                  to_state: str, action: str, note: str, fix_by: dt.date | None = None) -> Counter[str]:
-    """Move the cases `ids` within `where` that are in `allowed_from` to `to_state`: how many of each
-    department's moved (whom a step tells)."""
+                  to_state: str, action: str, note: str, **values) -> Moved:
+    """Move the cases `ids` within `where` that are in `allowed_from` to `to_state`, setting `values`
+    on them too."""
     note = checked_text(note, "说明")
     ids = sorted({i for i in ids if isinstance(i, int) and not isinstance(i, bool)})
     rows = [row for part in chunks(ids) for row in conn.execute(
-        select(WarningCase.id, WarningCase.state, WarningCase.rule, WarningCase.ref, WarningCase.dept_code)
-        .where(WarningCase.id.in_(part), where)).all()]
+        select(WarningCase.id, WarningCase.state, WarningCase.rule, WarningCase.ref, WarningCase.dept_code,
+               WarningCase.region_code).where(WarningCase.id.in_(part), where)).all()]
     foreign = sorted(set(ids) - {r.id for r in rows})
     if foreign:  # named by a crafted request: skipped as if they did not exist, and the attempt logged
         audit.record(conn, actor.username, "scope.refused", f"预警 #{foreign}"[:200],
@@ -204,36 +222,34 @@ def _change_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnE
     now = timestamp()
     for part in chunks([r.id for r in movable]):
         conn.execute(update(WarningCase).where(WarningCase.id.in_(part)).values(
-            state=to_state, note=note, updated_by=actor.username, updated_at=now,
-            **({"fix_by": fix_by} if fix_by is not None else {})))
+            state=to_state, note=note, updated_by=actor.username, updated_at=now, **values))
     conn.execute(insert(WarningEvent), [dict(case_id=r.id, at=now, actor=actor.username, action=action,
                                              from_state=r.state, to_state=to_state, note=note) for r in movable])
     audit.record(conn, actor.username, f"warning.{action}", f"{len(movable):,} 条预警",
                  before={"states": sorted({r.state for r in movable})},
                  after={"state": to_state, "cases": [f"{r.rule}:{r.ref}" for r in movable][:200],
-                        **({"fix_by": fix_by.isoformat()} if fix_by else {})},
+                        **({"fix_by": values["fix_by"].isoformat()} if "fix_by" in values else {})},
                  detail=note, role=actor.role, address=actor.address)
-    return Counter(r.dept_code for r in movable)
+    return Moved(tuple(movable))
 
 
 FIX_WITHIN_YEARS = 3  # a planned fix date further off is not a plan
 
 
 def acknowledge(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], note: str,
-                fix_by, today: dt.date) -> int:
+                fix_by, today: dt.date) -> Moved:
     """The department (or its supervisor) acknowledges with a note and a planned fix date, from today
     to three years on."""
     actor.require("acknowledge")
     fix_by = checked_date(fix_by, "计划整改日期", today, today.replace(year=today.year + FIX_WITHIN_YEARS)
                           if not (today.month == 2 and today.day == 29) else today + dt.timedelta(days=365 * 3))
-    return _change_cases(conn, actor, ids, where, ("open",), "acknowledged", "acknowledged", note, fix_by).total()
+    return _change_cases(conn, actor, ids, where, ("open",), "acknowledged", "acknowledged", note, fix_by=fix_by)
 
 
-def resolve(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], note: str) -> int:
+def resolve(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], note: str) -> Moved:
     """A supervisor (or county) resolves with a note."""
     actor.require("resolve")
-    return _change_cases(conn, actor, ids, where, ("open", "acknowledged", "returned"), "resolved", "resolved",
-                         note).total()
+    return _change_cases(conn, actor, ids, where, ("open", "acknowledged", "returned"), "resolved", "resolved", note)
 
 
 # ---- interviews and commitments -------------------------------------------------------------
@@ -393,33 +409,30 @@ def return_commitment(conn: Connection, actor: Actor, commitment_id: int, where:
 
 
 def submit_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], note: str,
-                 files: list[tuple[str, str]]) -> int:
-    """The department reports warnings fixed, with evidence: 待核验 (a supervisor closes them off)."""
+                 files: list[tuple[str, str]]) -> Moved:
+    """The department reports warnings fixed, with evidence: 待核验 (a supervisor closes them off).
+    The files are evidence of the cases this moved, not of any selected that were 待核验 already."""
     actor.require("submit")
     _needs_files(files)
     moved = _change_cases(conn, actor, ids, where, ("open", "acknowledged", "returned"), "submitted", "submitted",
-                          note).total()
-    for case in conn.execute(select(WarningCase.id, WarningCase.dept_code, WarningCase.region_code)
-                             .where(WarningCase.id.in_(ids), where, WarningCase.state == "submitted")):
+                          note)
+    for case in moved.rows:
         record_evidence(conn, actor, "case", case.id, case.dept_code, case.region_code, files)
     return moved
 
 
-def verify_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], note: str) -> Counter[str]:
-    """Evidence checked: the warnings are closed off (已销号); how many of each department's were."""
+def verify_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], note: str) -> Moved:
+    """Evidence checked: the warnings are closed off (已销号)."""
     actor.require("verify")
     return _change_cases(conn, actor, ids, where, ("submitted",), "resolved", "verified", note)
 
 
-def return_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], reason: str) -> list[str]:
-    """Evidence that does not show the warnings fixed: sent back with the reason. The departments'
-    codes (to tell them)."""
+def return_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnElement[bool], reason: str) -> Moved:
+    """Evidence that does not show the warnings fixed: sent back with the reason."""
     actor.require("verify")
     reason = checked_text(reason, "退回理由")
-    _change_cases(conn, actor, ids, where, ("submitted",), "returned", "returned", reason)
-    conn.execute(update(WarningCase).where(WarningCase.id.in_(ids), where, WarningCase.state == "returned")
-                 .values(return_reason=reason))
-    return sorted(set(conn.execute(select(WarningCase.dept_code).where(WarningCase.id.in_(ids), where)).scalars()))
+    return _change_cases(conn, actor, ids, where, ("submitted",), "returned", "returned", reason,
+                         return_reason=reason)
 
 
 def _check_own_assets(conn: Connection, dept_code: str, codes: list[str]) -> None:

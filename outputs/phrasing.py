@@ -273,6 +273,12 @@ def closed_off(count: int, note: str) -> tuple[str, str]:
             "可在平台“预警”页面按状态“已销号”查看。")
 
 
+def sent_back(count: int, reason: str) -> tuple[str, str]:
+    """A department told that evidence it sent for warnings was returned (退回)."""
+    return (f"预警整改材料被退回（{count:,} 条）",
+            f"退回理由：{reason.strip()}\n请在平台“预警”页面查看，补充材料后重新报送。")
+
+
 def commitment_closed_off(commitment_id: int, text: str) -> tuple[str, str]:
     """A department told that a commitment it reported kept was checked and closed off (销号)."""
     return (f"整改承诺 #{commitment_id} 已核验销号",

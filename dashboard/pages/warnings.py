@@ -20,7 +20,7 @@ from ledger.texts import NOTE_CHARS
 from ledger.vocab import CaseState
 from metrics.rules import NAMES as RULE_NAMES
 from outputs import warning_list
-from outputs.phrasing import closed_off
+from outputs.phrasing import closed_off, sent_back
 
 PATH = register_page(__name__, "/warnings")
 P = "warnings"
@@ -48,6 +48,7 @@ COLUMNS = [
 WHO = ("确认：主管部门确认本部门的预警，监管人员和县区财政确认其范围内的预警；整改完成后由主管部门上传佐证材料报送"
        "（待核验），监管人员或县区财政核验后销号，或写明理由退回。")
 ACTIONS = {"ack": "acknowledge", "submit": "submit", "verify": "verify", "return": "verify", "resolve": "resolve"}
+STEP_NAMES = {"ack": "确认", "submit": "报送整改", "verify": "核验销号", "return": "退回", "resolve": "销号"}
 
 
 def _toolbar():
@@ -247,24 +248,22 @@ def act(_ack, _submit, _verify, _return, _resolve, selected, note, fix_by, conte
         files = evidence.read(contents, names, config) if step == "submit" else []
         with context.engine().execution_options(write=True).begin() as conn:
             if step == "ack":
-                done = workflow.acknowledge(conn, actor, ids, where, note, fix_by, config.today())
+                moved = workflow.acknowledge(conn, actor, ids, where, note, fix_by, config.today())
             elif step == "submit":
                 kept = [(name, filestore.keep(conn, config, data, kind)) for name, data, kind in files]
-                done = workflow.submit_cases(conn, actor, ids, where, note, kept)
+                moved = workflow.submit_cases(conn, actor, ids, where, note, kept)
             elif step == "verify":
-                closed = workflow.verify_cases(conn, actor, ids, where, note)
-                done = closed.total()
-                for dept, count in closed.items():  # told as a return is: each department its own count
+                moved = workflow.verify_cases(conn, actor, ids, where, note)
+                for dept, count in moved.by_department.items():  # each department its own count
                     inbox.notify_departments(conn, [dept], "verified", *closed_off(count, note), None,
                                              bool(config["mail.host"]))
             elif step == "return":
-                departments = workflow.return_cases(conn, actor, ids, where, note)
-                done = len(ids)
-                inbox.notify_departments(conn, departments, "returned", f"预警整改材料被退回（{len(ids):,} 条）",
-                                         f"退回理由：{note.strip()}\n请在平台“预警”页面查看，补充材料后重新报送。", None,
-                                         bool(config["mail.host"]))
+                moved = workflow.return_cases(conn, actor, ids, where, note)
+                for dept, count in moved.by_department.items():
+                    inbox.notify_departments(conn, [dept], "returned", *sent_back(count, note), None,
+                                             bool(config["mail.host"]))
             else:
-                done = workflow.resolve(conn, actor, ids, where, note)
+                moved = workflow.resolve(conn, actor, ids, where, note)
     except UserError as exc:
         if isinstance(exc, workflow.OutOfScope):
             context.audit("scope.refused", f"预警 #{exc.ids}"[:200], detail=f"{ctx.triggered_id}")
@@ -275,8 +274,11 @@ def act(_ack, _submit, _verify, _return, _resolve, selected, note, fix_by, conte
     if step == "ack":
         changed["fix_by"] = str(fix_by)
     verb = {"ack": "已确认", "submit": "已报送待核验", "verify": "已核验销号", "return": "已退回", "resolve": "已销号"}[step]
-    return (dbc.Alert(f"{verb} {done:,} 条", color="success", className="py-1 mb-0"),
-            {"keys": [r.get("key") for r in chosen], "changed": changed}, "", None, None)
+    done = set(moved.ids)
+    skipped = len({r["case_id"] for r in chosen} - done)
+    told = f"{verb} {len(done):,} 条" + (f"；所选另有 {skipped:,} 条当前状态不能{STEP_NAMES[step]}，未改动" if skipped else "")
+    return (dbc.Alert(told, color="success", className="py-1 mb-0"),
+            {"keys": [r.get("key") for r in chosen if r["case_id"] in done], "changed": changed}, "", None, None)
 
 
 @callback(Output(f"{P}-evidence", "children"), Input(f"{P}-grid", "selectedRows"))

@@ -29,11 +29,13 @@ def data_url(data: bytes, mime: str = "application/pdf") -> str:
 
 
 def act(client, button, case_ids, note="已安排调剂", fix_by="2026-12-31", files=()):
-    """Press a button of the warning list's toolbar with some rows chosen (files: (name, bytes) to send)."""
+    """Press a button of the warning list's toolbar with some rows chosen, by case id or as grid rows
+    (files: (name, bytes) to send)."""
     return call(client, [("warnings-done", "children"), ("warnings-updated", "data"), ("warnings-note", "value"),
                          ("warnings-files", "contents"), ("warnings-files", "filename")],
                 [(f"warnings-{b}", "n_clicks", 1) for b in BUTTONS],
-                [("warnings-grid", "selectedRows", [{"case_id": i} for i in case_ids]), ("warnings-note", "value", note),
+                [("warnings-grid", "selectedRows", [i if isinstance(i, dict) else {"case_id": i} for i in case_ids]),
+                 ("warnings-note", "value", note),
                  ("warnings-fix-by", "date", fix_by), ("warnings-files", "contents", [data_url(d) for _, d in files]),
                  ("warnings-files", "filename", [n for n, _ in files])], changed=f"warnings-{button}.n_clicks")
 
@@ -96,6 +98,46 @@ def test_a_bulk_check_tells_each_department_its_own_closed_off_count(app, as_use
         told = dict(conn.execute(select(User.username, Message.title).join(User, User.id == Message.user_id)
                                  .where(Message.kind == "verified")).all())
     assert told == {"dept": f"预警已核验销号（{counts['D1']} 条）", "dept2": f"预警已核验销号（{counts['D2']} 条）"}
+
+
+def test_a_step_over_a_mixed_selection_changes_tells_and_shows_only_what_it_moved(app, as_user, engine, config):
+    """Rows chosen in several states: 退回 sends back only those 待核验, tells only their departments,
+    each of its own count, and the list shows the new state on those rows alone; evidence sent with
+    报送整改 belongs to the cases it moved, not to those 待核验 already."""
+    from tests.city import add_accounts
+
+    sync(engine, config)
+    add_accounts(engine, [("dept2", "department", "D2")])
+    by_dept: dict[str, list] = {}
+    for case in cases(engine).values():
+        by_dept.setdefault(case.dept_code, []).append(case)
+    d1, d2 = sorted(by_dept["D1"], key=lambda c: c.id), sorted(by_dept["D2"], key=lambda c: c.id)
+    assert len(d1) >= 3 and len(d2) >= 1
+    sent, earlier, still_open = d1[:2], d1[2], d2[0]
+    with engine.begin() as conn:
+        conn.execute(update(WarningCase).where(WarningCase.id.in_([c.id for c in sent])).values(state="submitted"))
+        conn.execute(update(WarningCase).where(WarningCase.id == earlier.id).values(
+            state="returned", return_reason="上月退回：缺照片"))
+    chosen = [*sent, earlier, still_open]
+    _, response = act(as_user("supervisor"), "return", [{"case_id": c.id, "key": f"k{c.id}"} for c in chosen],
+                      "材料不全")
+    assert "已退回 2 条；所选另有 2 条当前状态不能退回，未改动" in text(response["warnings-done"])
+    assert response["warnings-updated"]["data"]["keys"] == [f"k{c.id}" for c in sent]
+    now = cases(engine)
+    assert [now[(c.rule, c.ref)].state for c in chosen] == ["returned", "returned", "returned", "open"]
+    assert now[(earlier.rule, earlier.ref)].return_reason == "上月退回：缺照片"  # not another return's reason
+    with engine.connect() as conn:
+        told = conn.execute(select(User.username, Message.title).join(User, User.id == Message.user_id)
+                            .where(Message.kind == "returned")).all()
+    assert told == [("dept", "预警整改材料被退回（2 条）")]  # D2's open case was not sent back: D2 not told
+    with engine.begin() as conn:  # one of them sent again already, by another hand
+        conn.execute(update(WarningCase).where(WarningCase.id == sent[0].id).values(state="submitted"))
+    _, response = act(as_user("dept"), "submit", [sent[0].id, sent[1].id, earlier.id], "已补充材料",
+                      files=[("照片.png", PNG)])
+    assert "已报送待核验 2 条；所选另有 1 条当前状态不能报送整改，未改动" in text(response)
+    with engine.connect() as conn:
+        proved = conn.execute(select(Evidence.subject_id).where(Evidence.subject == "case")).scalars().all()
+    assert sorted(proved) == sorted([sent[1].id, earlier.id])
 
 
 def record(client, interview_id, rows):

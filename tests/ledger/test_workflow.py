@@ -223,14 +223,14 @@ def test_department_acknowledges_its_own_and_only_a_supervisor_resolves(engine, 
     with engine.begin() as conn, pytest.raises(UserError, match="控制字符"):
         workflow.acknowledge(conn, DEPT, [mine], MINE, "整改\x00中", dt.date(2026, 12, 31), today)
     with engine.begin() as conn:
-        assert workflow.acknowledge(conn, DEPT, [mine, theirs], MINE, "已安排调剂", dt.date(2026, 12, 31), today) == 1
+        assert workflow.acknowledge(conn, DEPT, [mine, theirs], MINE, "已安排调剂", dt.date(2026, 12, 31), today).ids == [mine]
     assert cases(engine)[("idle_overdue", "A2")].state == "open"
     with engine.begin() as conn, pytest.raises(WorkflowError, match="not allowed"):
         workflow.resolve(conn, DEPT, [mine], MINE, "我说好了")
     with engine.begin() as conn, pytest.raises(WorkflowError, match="not allowed"):
         workflow.resolve(conn, Actor("boss", "leader"), [mine], true(), "看过了")
     with engine.begin() as conn:
-        assert workflow.resolve(conn, SUPERVISOR, [mine, theirs], true(), "核实已整改") == 2  # bulk
+        assert workflow.resolve(conn, SUPERVISOR, [mine, theirs], true(), "核实已整改").ids == [mine, theirs]  # bulk
     state = cases(engine)
     assert state[("idle_overdue", "A1")].state == "resolved" and state[("idle_overdue", "A1")].fix_by == dt.date(2026, 12, 31)
     with engine.connect() as conn:
@@ -325,4 +325,4 @@ def test_acknowledging_more_warnings_than_a_statement_binds_works_in_batches(eng
     mine = case_id(engine, "idle_overdue", "A1")
     ids = [mine, *range(10_000_000, 10_070_000)]  # 70,000 ids: PostgreSQL binds at most 65,535 parameters
     with engine.begin() as conn:
-        assert workflow.acknowledge(conn, DEPT, ids, MINE, "批量确认", dt.date(2026, 12, 31), dt.date(2026, 11, 5)) == 1
+        assert workflow.acknowledge(conn, DEPT, ids, MINE, "批量确认", dt.date(2026, 12, 31), dt.date(2026, 11, 5)).ids == [mine]
