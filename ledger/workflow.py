@@ -32,7 +32,7 @@ from ledger.models import (
     WarningRow,
 )
 from ledger.texts import checked_date, checked_name, checked_text
-from ledger.vocab import COMMITMENT_STATES
+from ledger.vocab import CASE_STATES, COMMITMENT_STATES
 
 # warnings whose asset still firing means a commitment naming it is not yet kept
 UNKEPT_RULES = ("idle_overdue", "idle_no_plan", "plan_overdue", "remit_late")
@@ -217,7 +217,10 @@ def _change_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnE
                      address=actor.address)
     movable = [r for r in rows if r.state in allowed_from]
     if not movable:
-        message = "没有可处理的预警 / no warning in a state this can be done to"
+        message = ("没有可处理的预警 / no warning in a state this can be done to" if not rows else
+                   f"所选 {len(rows):,} 条预警的状态都不能这样处理：此操作只处理“"
+                   f"{'”“'.join(CASE_STATES[s] for s in allowed_from)}”的预警 / none of the chosen warnings is "
+                   f"{' or '.join(allowed_from)}")
         raise OutOfScope(message, foreign) if foreign else WorkflowError(message)
     now = timestamp()
     for part in chunks([r.id for r in movable]):

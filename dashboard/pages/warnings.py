@@ -60,10 +60,11 @@ def _toolbar():
         return dbc.Button(label, id=f"{P}-{key}", color=color, size="sm", className="me-2 mb-1", **options,
                           style=None if scope.may(ACTIONS[key]) else {"display": "none"})
     return [dbc.Card(dbc.CardBody([dbc.Row([
-        dbc.Col(dbc.Textarea(id=f"{P}-note", placeholder="说明（必填）：已采取或将采取的整改措施；退回时写明理由",
-                             rows=2, maxLength=NOTE_CHARS), md=4),
+        dbc.Col(dbc.Textarea(id=f"{P}-note", placeholder="说明（必填）：已采取或将采取的整改措施" + (
+            "；核验销号时写明核验情况，退回时写明理由" if scope.may("verify") else ""), rows=2, maxLength=NOTE_CHARS), md=4),
         dbc.Col(c.date_single(f"{P}-fix-by", "计划整改日期"), md=2),
-        dbc.Col(evidence.upload(f"{P}-files"), md=3),  # whoever acknowledges may also send evidence
+        # evidence goes with 报送整改, the department's step: a supervisor's toolbar has no drop zone
+        dbc.Col(evidence.upload(f"{P}-files"), md=3, style=None if scope.may("submit") else {"display": "none"}),
         dbc.Col(html.Div(id=f"{P}-done"), md=3),
     ], className="g-2 align-items-start"), html.Div([
         button("ack", "确认并计划整改", "primary"), button("submit", "报送整改完成（附佐证材料）", "primary", outline=True),

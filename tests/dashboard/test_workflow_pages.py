@@ -130,6 +130,8 @@ def test_a_step_over_a_mixed_selection_changes_tells_and_shows_only_what_it_move
         told = conn.execute(select(User.username, Message.title).join(User, User.id == Message.user_id)
                             .where(Message.kind == "returned")).all()
     assert told == [("dept", "预警整改材料被退回（2 条）")]  # D2's open case was not sent back: D2 not told
+    _, response = act(as_user("supervisor"), "return", [earlier.id, still_open.id], "再退一次")
+    assert "所选 2 条预警的状态都不能这样处理：此操作只处理“待核验”的预警" in text(response)
     with engine.begin() as conn:  # one of them sent again already, by another hand
         conn.execute(update(WarningCase).where(WarningCase.id == sent[0].id).values(state="submitted"))
     _, response = act(as_user("dept"), "submit", [sent[0].id, sent[1].id, earlier.id], "已补充材料",
@@ -561,3 +563,17 @@ def test_the_bureau_sees_what_waits_on_its_check_and_its_review(app, as_user, en
         for dept in (d for d in listed if d != "D1"):
             workflow.schedule_interview(conn, supervisor, "2026-10", dept, dt.date(2026, 11, 20), "局长", true())
     assert "没有待安排、待核验、待审核的事项" in to_do(as_user("supervisor"))
+
+
+def test_the_toolbar_offers_each_role_its_own_steps_only(app, engine, config):
+    """The drop zone goes with 报送整改 (the department's); the note asks for a check's words or a
+    return's reason only of whoever checks."""
+    from tests.dashboard.callbacks import components, layout_as, page
+
+    sync(engine, config)
+    for username, sends, checks in (("dept", True, False), ("supervisor", False, True)):
+        tree = json.loads(layout_as(app, username, page("warnings").layout))
+        drop = components(tree, lambda n: n.get("type") == "Col" and '"warnings-files"' in json.dumps(n))[-1]
+        assert (drop["props"].get("style") is None) is sends, username  # the innermost column holding it
+        note = by_id(tree, "warnings-note")[0]["props"]["placeholder"]
+        assert ("退回时写明理由" in note) is checks and note.startswith("说明（必填）"), username
