@@ -61,9 +61,11 @@ def record_import(conn: Connection, import_id: int, units: list[str], received_o
     return len(units)
 
 
-def confirm(conn: Connection, actor, units: list[str], where: ColumnElement[bool], today: dt.date) -> tuple[str, int]:
+def confirm(conn: Connection, actor, units: list[str], where: ColumnElement[bool],
+            today: dt.date) -> tuple[str, int, int]:
     """本月无变化: the units (within the caller's scope, `where` over Unit/Department) report the month
-    before today's without a file, recorded like an import without rows. (month, units confirmed)."""
+    before today's without a file, recorded like an import without rows; a unit that has reported
+    the month already is left as it is. (month, units confirmed, units left)."""
     if not permissions.may(actor.role, "confirm"):
         raise ReportingError("无权执行此操作", "not allowed for this account")
     wanted = sorted({checked_name(u, "单位编码") for u in units})
@@ -75,11 +77,18 @@ def confirm(conn: Connection, actor, units: list[str], where: ColumnElement[bool
         raise ReportingError(f"以下单位不存在或不在本账号范围内：{'、'.join(sorted(set(wanted) - found))}",
                              "units unknown or outside this account's scope")
     month, now = reported_month(today), clock.now()
+    # its ledger or an earlier confirmation came first: a second record would say nothing more
+    reported = set(conn.execute(select(Submission.unit_code).where(
+        Submission.month == month, Submission.unit_code.in_(wanted))).scalars())
+    fresh = [u for u in wanted if u not in reported]
+    if not fresh:
+        raise ReportingError(f"所选单位 {month} 均已报送，无需再确认“本月无变化”",
+                             f"the chosen units have reported {month} already")
     conn.execute(insert(Submission), [dict(unit_code=u, month=month, received_on=today, channel="confirm",
-                                           sender=actor.username, created_at=now) for u in wanted])
-    audit.record(conn, actor.username, "submission.confirm", f"{month} 本月无变化 {len(wanted)} 个单位",
-                 after={"month": month, "units": wanted[:200]}, role=actor.role, address=actor.address)
-    return month, len(wanted)
+                                           sender=actor.username, created_at=now) for u in fresh])
+    audit.record(conn, actor.username, "submission.confirm", f"{month} 本月无变化 {len(fresh)} 个单位",
+                 after={"month": month, "units": fresh[:200]}, role=actor.role, address=actor.address)
+    return month, len(fresh), len(reported)
 
 
 def statuses(conn: Connection, month: str, where: ColumnElement[bool], today: dt.date, due_day: int) -> pd.DataFrame:

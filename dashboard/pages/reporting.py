@@ -165,8 +165,10 @@ def render(month, dept, _version):
     if isinstance(dept, str) and shown.empty and scope.kind != "department":
         scope.refused("报送情况 部门", dept)
     title = "单位报送状态" + (f"：{shown['dept_name'].iloc[0]}" if isinstance(dept, str) and len(shown) else "")
-    # ticks only for an account that has something to do with them (所选单位本月无变化)
-    ticks = {"rowSelection": c.TICK_SEVERAL} if scope.may("confirm") else None
+    # ticks only for an account that has something to do with them (所选单位本月无变化), in the month
+    # a confirmation reports, on the units that have sent nothing for it yet
+    ticks = {"rowSelection": dict(c.TICK_SEVERAL, isRowSelectable={"function": "params.data.received === '—'"})} \
+        if scope.may("confirm") and month == reporting.reported_month(today) else None
     parts.append(c.section(title, c.grid(f"{P}-units", _unit_rows(shown), UNIT_COLUMNS,
                                          height=c.grid_height(len(shown), 420, chrome=80),
                                          options=ticks) if len(shown) else c.empty("—")))
@@ -210,8 +212,9 @@ def act(_confirm, _reminded, selected, month, version):
         with context.engine().execution_options(write=True).begin() as conn:
             if step == f"{P}-confirm":
                 units = [r.get("unit_code") for r in (selected if isinstance(selected, list) else []) if isinstance(r, dict)]
-                done_month, n = reporting.confirm(conn, actor, units, scope.units(), config.today())
-                said = f"已确认 {n:,} 个单位{fig.month_text(done_month)}无变化（记为{fig.date_text(config.today())}报送）"
+                done_month, n, left = reporting.confirm(conn, actor, units, scope.units(), config.today())
+                said = (f"已确认 {n:,} 个单位{fig.month_text(done_month)}无变化（记为{fig.date_text(config.today())}报送）"
+                        + (f"；另 {left:,} 个单位本月已报送，不再重复记录" if left else ""))
             else:
                 said = _remind(conn, actor, month, config)
     except UserError as exc:

@@ -10,7 +10,7 @@ import json
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from jobs import deliver
 from ledger.models import AuditEntry, Message, Submission, User, WeeklyReport
@@ -167,28 +167,40 @@ def test_a_department_sees_its_own_units_only_and_confirms_nothing_changed(app, 
     said = text(response)
     assert "单位U1" in said and "单位U2" in said
     assert_no_foreign(said)
-    _, response = call(dept, [("reporting-said", "children"), ("reporting-version", "data")],
-                       [("reporting-confirm", "n_clicks", 1), ("reporting-remind", "n_clicks", None)],
-                       [("reporting-units", "selectedRows", [{"unit_code": "U1"}, {"unit_code": "U3"}]),
-                        ("reporting-month", "value", month), ("reporting-version", "data", 0)],
-                       changed="reporting-confirm.n_clicks")
-    assert "不在本账号范围内" in text(response) and "U3" in text(response)
-    call(dept, [("reporting-said", "children"), ("reporting-version", "data")],
-         [("reporting-confirm", "n_clicks", 1), ("reporting-remind", "n_clicks", None)],
-         [("reporting-units", "selectedRows", [{"unit_code": "U1"}]), ("reporting-month", "value", month),
-          ("reporting-version", "data", 0)], changed="reporting-confirm.n_clicks")
+
+    def confirm(units):
+        return text(call(dept, [("reporting-said", "children"), ("reporting-version", "data")],
+                         [("reporting-confirm", "n_clicks", 1), ("reporting-remind", "n_clicks", None)],
+                         [("reporting-units", "selectedRows", [{"unit_code": u} for u in units]),
+                          ("reporting-month", "value", month), ("reporting-version", "data", 0)],
+                         changed="reporting-confirm.n_clicks")[1])
+
+    said = confirm(["U1", "U3"])
+    assert "不在本账号范围内" in said and "U3" in said
+    with engine.begin() as conn:  # U2 has sent nothing this month; U1 its ledger
+        conn.execute(delete(Submission).where(Submission.unit_code == "U2", Submission.month == month))
+    said = confirm(["U1", "U2"])
+    assert "已确认 1 个单位" in said and "另 1 个单位本月已报送，不再重复记录" in said
+    assert f"所选单位 {month} 均已报送" in confirm(["U2"])  # and U2 now has too
     with engine.connect() as conn:
         assert [(s.unit_code, s.channel) for s in conn.execute(
-            select(Submission).where(Submission.channel == "confirm"))] == [("U1", "confirm")]
+            select(Submission).where(Submission.channel == "confirm"))] == [("U2", "confirm")]
 
 
 @pytest.mark.parametrize("username, ticks", [("leader", False), ("admin", False), ("supervisor", True),
                                               ("county", True), ("dept", True)])
-def test_the_units_can_be_ticked_only_by_an_account_that_may_confirm_them(app, as_user, username, ticks):
-    """A leader reads the units' 报送 and confirms nothing: no ticks that lead nowhere."""
-    _, response = reporting_body(as_user(username))
-    (units,) = by_id(response, "reporting-units")
-    assert ("rowSelection" in units["props"]["dashGridOptions"]) == ticks
+def test_the_units_can_be_ticked_only_by_an_account_that_may_confirm_them(app, as_user, config, username, ticks):
+    """A leader reads the units' 报送 and confirms nothing: no ticks that lead nowhere. Nor in a month
+    before the one a confirmation reports, nor on a unit that has sent something for it."""
+    from ledger.reporting import reported_month
+    client = as_user(username)
+    (units,) = by_id(reporting_body(client, reported_month(config.today()))[1], "reporting-units")
+    options = units["props"]["dashGridOptions"]
+    assert ("rowSelection" in options) == ticks
+    if ticks:
+        assert options["rowSelection"]["isRowSelectable"] == {"function": "params.data.received === '—'"}
+    (units,) = by_id(reporting_body(client, MONTH)[1], "reporting-units")
+    assert "rowSelection" not in units["props"]["dashGridOptions"]
 
 
 def test_the_bureau_reminds_departments_with_units_missing(app, as_user, engine, config):

@@ -63,7 +63,10 @@ def test_split_parts_on_their_own_days_give_each_unit_its_status(engine, config,
     assert qx.exit_code == 0 and "1 个单位 2026-10 的报送" in qx.output
     with engine.begin() as conn:
         assert reporting.confirm(conn, Actor("d1", "department"), ["U2"], Scope("department", "D1").units(),
-                                 dt.date(2026, 11, 4)) == ("2026-10", 1)
+                                 dt.date(2026, 11, 4)) == ("2026-10", 1, 0)
+    with engine.begin() as conn, pytest.raises(ReportingError, match="均已报送"):  # U1 by its ledger, U2 just now
+        reporting.confirm(conn, Actor("d1", "department"), ["U1", "U2"], Scope("department", "D1").units(),
+                          dt.date(2026, 11, 6))
     out = tmp_path / "submissions.csv"
     result = cli("export", "submissions", "--month", "2026-10", "--out", str(out))
     assert result.exit_code == 0, result.output
