@@ -97,9 +97,11 @@ def layout(month: str | None = None, **_query):
              ], className="g-2 align-items-center")),
              c.section("整改承诺：报送、核验与销号", html.Div([dbc.Row([
                  dbc.Col(c.dropdown(f"{P}-commitment", placeholder="选择承诺"), md=4),
+                 # one box: what the department did, or why a supervisor sends it back
                  dbc.Col(dbc.Textarea(id=f"{P}-evidence", rows=2, maxLength=NOTE_CHARS,
-                                      placeholder="整改情况（报送时必填）；退回时写明理由"), md=5),
-                 dbc.Col(evidence.upload(f"{P}-files"), md=3),
+                                      placeholder="整改情况（报送时必填）" if scope.may("submit") else "退回理由（退回时必填）"),
+                         md=5),
+                 dbc.Col(evidence.upload(f"{P}-files"), md=3, style=None if scope.may("submit") else hidden),
              ], className="g-2 align-items-start"), html.Div([
                  dbc.Button("报送整改完成（附佐证材料）", id=f"{P}-submit", color="primary", size="sm", className="me-2",
                             style=None if scope.may("submit") else hidden),

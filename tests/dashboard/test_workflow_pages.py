@@ -566,14 +566,16 @@ def test_the_bureau_sees_what_waits_on_its_check_and_its_review(app, as_user, en
 
 
 def test_the_toolbar_offers_each_role_its_own_steps_only(app, engine, config):
-    """The drop zone goes with 报送整改 (the department's); the note asks for a check's words or a
-    return's reason only of whoever checks."""
+    """The drop zone goes with 报送整改 (the department's), on the warning list and on a commitment;
+    the note asks for a check's words or a return's reason only of whoever checks."""
     from tests.dashboard.callbacks import components, layout_as, page
 
     sync(engine, config)
-    for username, sends, checks in (("dept", True, False), ("supervisor", False, True)):
-        tree = json.loads(layout_as(app, username, page("warnings").layout))
-        drop = components(tree, lambda n: n.get("type") == "Col" and '"warnings-files"' in json.dumps(n))[-1]
-        assert (drop["props"].get("style") is None) is sends, username  # the innermost column holding it
-        note = by_id(tree, "warnings-note")[0]["props"]["placeholder"]
-        assert ("退回时写明理由" in note) is checks and note.startswith("说明（必填）"), username
+    for username, sends in (("dept", True), ("supervisor", False)):
+        for name, box, note_id in (("warnings", "warnings-files", "warnings-note"),
+                                   ("interviews", "interviews-files", "interviews-evidence")):
+            tree = json.loads(layout_as(app, username, page(name).layout))
+            drop = components(tree, lambda n: n.get("type") == "Col" and f'"{box}"' in json.dumps(n))[-1]
+            assert (drop["props"].get("style") is None) is sends, (username, name)  # the innermost column holding it
+            note = by_id(tree, note_id)[0]["props"]["placeholder"]
+            assert ("退回" in note) is not sends, (username, name, note)
