@@ -4,7 +4,7 @@ paper by paper, who has read the month's papers (送达情况)."""
 from __future__ import annotations
 
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 from flask_login import current_user
 
 from dashboard import components as c
@@ -50,6 +50,8 @@ def layout(message: str | None = None, **_query):
                   getRowId="params.data.key", options={"rowSelection": c.PICK_ONE}, empty="暂无消息")
     return html.Div([
         html.Div([html.H2("消息", className="page-title"),
+                  dcc.Input(id=f"{P}-search", type="search", debounce=False, placeholder="筛选：标题、类别，或输入“未读”",
+                            className="form-control form-control-sm list-search inbox-search"),
                   html.Span(f"共 {total:,} 条，未读 {unread:,} 条", className="page-note", id=f"{P}-counts")],
                  className="page-head"),
         dcc.Store(id=f"{P}-asked", data=opened),
@@ -107,3 +109,13 @@ def sent(_):
         {"field": "sent", "headerName": "送达时间", "width": 150}, {"field": "read", "headerName": "已读/送达", "width": 110},
         {"field": "unread", "headerName": "未读账号", "flex": 1, "minWidth": 200, "tooltipField": "unread"},
     ], height=c.grid_height(len(rows), 360)))
+
+
+# the rows the browser already holds (the account's own) filtered there: "未读" finds the unread, as
+# a read one says 已读 and its time
+clientside_callback(
+    """function (text) {
+        try { dash_ag_grid.getApi("inbox-grid").setGridOption("quickFilterText", text || ""); } catch (e) {}
+        return window.dash_clientside.no_update;
+    }""",
+    Output(f"{P}-search", "title"), Input(f"{P}-search", "value"), prevent_initial_call=True)

@@ -449,6 +449,10 @@ def test_a_notice_is_read_and_a_warning_answered_returned_and_closed_off(server,
     assert page.locator("#inbox-grid .ag-row").filter(has_text="已读").count() == 1
     assert page.inner_text("#app-unread") == (str(before - 1) if before > 1 else "")
     assert "部门D2" not in page.content()
+    page.fill("#inbox-search", "未读")  # the unread alone, then every message again
+    page.wait_for_function("n => document.querySelectorAll('#inbox-grid .ag-row').length === n", arg=before - 1)
+    page.fill("#inbox-search", "")
+    page.wait_for_function("n => document.querySelectorAll('#inbox-grid .ag-row').length === n", arg=listed)
     with page.expect_download() as download:
         page.click("#inbox-download")
     assert download.value.suggested_filename.endswith(".docx")
