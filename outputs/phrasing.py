@@ -273,6 +273,14 @@ def closed_off(count: int, note: str) -> tuple[str, str]:
             "可在平台“预警”页面按状态“已销号”查看。")
 
 
+def resolved_off(count: int, note: str) -> tuple[str, str]:
+    """A department told that a supervisor closed off warnings of its own without its evidence
+    (直接销号: found settled on the spot, say)."""
+    return (f"预警已销号（{count:,} 条）",
+            f"贵部门的 {count:,} 条预警经监管核实已直接销号，无需再报送整改材料。\n销号说明：{note.strip()}\n"
+            "可在平台“预警”页面按状态“已销号”查看。")
+
+
 def sent_back(count: int, reason: str) -> tuple[str, str]:
     """A department told that evidence it sent for warnings was returned (退回)."""
     return (f"预警整改材料被退回（{count:,} 条）",

@@ -20,7 +20,7 @@ from ledger.texts import NOTE_CHARS
 from ledger.vocab import CaseState
 from metrics.rules import NAMES as RULE_NAMES
 from outputs import warning_list
-from outputs.phrasing import closed_off, sent_back
+from outputs.phrasing import closed_off, resolved_off, sent_back
 
 PATH = register_page(__name__, "/warnings")
 P = "warnings"
@@ -49,6 +49,7 @@ WHO = ("确认：主管部门确认本部门的预警，监管人员和县区财
        "（待核验），监管人员或县区财政核验后销号，或写明理由退回。")
 ACTIONS = {"ack": "acknowledge", "submit": "submit", "verify": "verify", "return": "verify", "resolve": "resolve"}
 STEP_NAMES = {"ack": "确认", "submit": "报送整改", "verify": "核验销号", "return": "退回", "resolve": "销号"}
+TOLD = {"verify": ("verified", closed_off), "return": ("returned", sent_back), "resolve": ("verified", resolved_off)}
 
 
 def _toolbar():
@@ -255,16 +256,14 @@ def act(_ack, _submit, _verify, _return, _resolve, selected, note, fix_by, conte
                 moved = workflow.submit_cases(conn, actor, ids, where, note, kept)
             elif step == "verify":
                 moved = workflow.verify_cases(conn, actor, ids, where, note)
-                for dept, count in moved.by_department.items():  # each department its own count
-                    inbox.notify_departments(conn, [dept], "verified", *closed_off(count, note), None,
-                                             bool(config["mail.host"]))
             elif step == "return":
                 moved = workflow.return_cases(conn, actor, ids, where, note)
-                for dept, count in moved.by_department.items():
-                    inbox.notify_departments(conn, [dept], "returned", *sent_back(count, note), None,
-                                             bool(config["mail.host"]))
             else:
                 moved = workflow.resolve(conn, actor, ids, where, note)
+            if step in TOLD:  # the bureau's steps: each department told of its own, and of how many
+                kind, words = TOLD[step]
+                for dept, count in moved.by_department.items():
+                    inbox.notify_departments(conn, [dept], kind, *words(count, note), None, bool(config["mail.host"]))
     except UserError as exc:
         if isinstance(exc, workflow.OutOfScope):
             context.audit("scope.refused", f"预警 #{exc.ids}"[:200], detail=f"{ctx.triggered_id}")

@@ -69,13 +69,29 @@ def test_department_acknowledges_only_its_own_and_cannot_resolve(app, as_user, e
 
 
 def test_supervisor_resolves_in_bulk_and_county_only_inside_its_region(app, as_user, engine, config):
+    """直接销号 in bulk, each department told of its own closed off (and no department of another's)."""
+    from tests.city import add_accounts
+
     sync(engine, config)
+    add_accounts(engine, [("dept4", "department", "D4")])
+    before = {key: c.dept_code for key, c in cases(engine).items()}
     all_ids = [c.id for c in cases(engine).values()]
     _, response = act(as_user("county"), "resolve", all_ids, note="县区核实")
     resolved = [c for c in cases(engine).values() if c.state == "resolved"]
     assert resolved and {c.region_code for c in resolved} == {"990102"}
+
+    def told():
+        with engine.connect() as conn:
+            return conn.execute(select(User.username, Message.title, Message.body).join(User, User.id == Message.user_id)
+                                .where(Message.kind == "verified").order_by(Message.id)).all()
+    d4 = sum(c.dept_code == "D4" for c in resolved)
+    assert [(t.username, t.title) for t in told()] == [("dept4", f"预警已销号（{d4} 条）")]
+    assert "经监管核实已直接销号" in told()[0].body and "销号说明：县区核实" in told()[0].body
     act(as_user("supervisor"), "resolve", all_ids, note="财政局核实")
     assert {c.state for c in cases(engine).values()} == {"resolved"}
+    d1 = sum(dept == "D1" for dept in before.values())
+    assert ("dept", f"预警已销号（{d1} 条）") in [(t.username, t.title) for t in told()[1:]]
+    assert ("dept4", f"预警已销号（{d4} 条）") not in [(t.username, t.title) for t in told()[1:]]  # told once
     _, response = act(as_user("leader"), "resolve", all_ids)
     assert "无权" in json.dumps(response, ensure_ascii=False)
 
