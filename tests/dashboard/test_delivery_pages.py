@@ -15,7 +15,9 @@ from sqlalchemy import delete, func, select
 from jobs import deliver
 from ledger.models import AuditEntry, Message, Submission, User, WeeklyReport
 from tests.city import assert_no_foreign
+from tests.conftest import put_back
 from tests.dashboard.callbacks import by_id, call, layout_as, page
+from tests.helpers import table_rows
 
 MONTH = "2026-10"
 
@@ -24,10 +26,20 @@ def text(response) -> str:
     return json.dumps(response, ensure_ascii=False)
 
 
+@pytest.fixture(scope="module")
+def delivered_city(migrated_engine, city_rows, base_config, tmp_path_factory):
+    """The city after the month's papers were delivered, once for the module: (its rows, the files)."""
+    files = tmp_path_factory.mktemp("files")
+    put_back(migrated_engine, city_rows)
+    deliver.deliver(migrated_engine, base_config.replace(files__dir=str(files)), MONTH)
+    return table_rows(migrated_engine), files
+
+
 @pytest.fixture
-def delivered(app, engine, config, tmp_path):
-    deliver.deliver(engine, config.replace(files__dir=str(tmp_path / "files")), MONTH)
-    app.extensions["panhuo.config"] = app.extensions["panhuo.config"].replace(files__dir=str(tmp_path / "files"))
+def delivered(app, engine, config, delivered_city):
+    rows, files = delivered_city
+    put_back(engine, rows)
+    app.extensions["panhuo.config"] = app.extensions["panhuo.config"].replace(files__dir=str(files))
     yield engine
     app.extensions["panhuo.config"] = config.replace(auth__secret_key="test-secret-key-0123456789")
 
