@@ -213,7 +213,7 @@ def act(_confirm, _reminded, selected, month, version):
             if step == f"{P}-confirm":
                 units = [r.get("unit_code") for r in (selected if isinstance(selected, list) else []) if isinstance(r, dict)]
                 done_month, n, left = reporting.confirm(conn, actor, units, scope.units(), config.today())
-                said = (f"已确认 {n:,} 个单位{fig.month_text(done_month)}无变化（记为{fig.date_text(config.today())}报送）"
+                said = (f"已确认 {n:,} 个单位的{fig.month_text(done_month)}台账无变化（记为{fig.date_text(config.today())}报送）"
                         + (f"；另 {left:,} 个单位本月已报送，不再重复记录" if left else ""))
             else:
                 said = _remind(conn, actor, month, config)
