@@ -20,7 +20,7 @@ from jobs.deliver import deliver
 from jobs.runner import compute_months
 from jobs.schedule import MONTHLY_PAPERS, close_day
 from jobs.scheduler import triggers
-from ledger import allocation, audit, filestore, runs, workflow
+from ledger import allocation, audit, filestore, inbox, runs, workflow
 from ledger.config import Config
 from ledger.demo import (
     CITY,
@@ -39,6 +39,7 @@ from ledger.models import (
     Asset,
     Commitment,
     Department,
+    Interview,
     ListEntry,
     Message,
     Paper,
@@ -54,7 +55,7 @@ from ledger.workflow import Actor
 from metrics.allocation import requests_frame, review
 from metrics.rules import NAMES as RULE_NAMES
 from metrics.timeline import shift_month
-from outputs.phrasing import reason_text, table_rows
+from outputs.phrasing import interview_arranged, reason_text, table_rows
 from outputs.xlsx import write_frame
 
 REVIEWER = Actor("demo", "supervisor")
@@ -139,6 +140,24 @@ def deliver_newest_month(engine: Engine, config: Config, say: Callable[[str], No
         conn.execute(update(Paper).where(Paper.id.in_(papers)).values(created_at=sent))
     say(f"已送达 {month} 的通报和通知书 / delivered {month}'s papers: 文书 {done.papers} 份，"
         f"站内消息 {done.inbox} 条，邮件 {done.sent} 封")
+    told = tell_interviews_arranged(engine, month, sent + dt.timedelta(days=1, hours=6))
+    say(f"已发送 {month} 约谈名单的约谈安排 / sent the interviews' arrangements: 站内消息 {told} 条")
+
+
+def tell_interviews_arranged(engine: Engine, month: str, at: dt.datetime) -> int:
+    """The 约谈安排 of each interview held from `month`'s list, as the supervisor who scheduled it
+    would have sent it (`at`, a stored moment, the morning after the close) and its department read
+    it that morning; how many messages."""
+    with engine.execution_options(write=True).begin() as conn:
+        interviews = conn.execute(select(Interview).where(Interview.month == month).order_by(Interview.id)).all()
+        first = conn.execute(select(func.max(Message.id))).scalar() or 0
+        told = sum(inbox.notify_departments(conn, [held.dept_code], "scheduled",
+                                            *interview_arranged(held.month, held.scheduled_on, held.place,
+                                                                held.attendees, held.topics),
+                                            held.month, False) for held in interviews)
+        conn.execute(update(Message).where(Message.id > first, Message.kind == "scheduled").values(
+            created_at=at, read_at=at + dt.timedelta(hours=1, minutes=17)))
+    return told
 
 
 def review_demo_requests(engine: Engine, config: Config, year: int, on: dt.date, seed: int = 2026) -> dict[str, int]:

@@ -123,6 +123,16 @@ def test_demo_builds_13_months_with_every_rule_and_list(engine, config, tmp_path
     assert all(read_at is None for _, _, read_at, _ in inbox)
     assert {clock.local(sent, config.zone) for *_, sent in inbox} == {dt.datetime(2026, 11, 6, 3, 0, tzinfo=ZoneInfo(config.zone))}
     assert first_held > dt.date(2026, 11, 6)
+    # and the 约谈安排 of its interview, sent the morning after the close and read before the day
+    with engine.connect() as conn:
+        arranged = conn.execute(select(Message.title, Message.body, Message.created_at, Message.read_at)
+                                .join(User, User.id == Message.user_id)
+                                .where(User.username == "dept", Message.kind == "scheduled")).one()
+        own = conn.execute(select(Interview).where(Interview.month == "2026-10", Interview.dept_code == dept)).one()
+    assert arranged.title == f"约谈安排：{own.scheduled_on.year}年{own.scheduled_on.month}月{own.scheduled_on.day}日（2026年10月约谈名单）"
+    assert own.place in arranged.body
+    assert clock.local(arranged.created_at, config.zone) == dt.datetime(2026, 11, 7, 9, 0, tzinfo=ZoneInfo(config.zone))
+    assert arranged.created_at < arranged.read_at < dt.datetime.combine(own.scheduled_on, dt.time())
     assert {e.subject for e in evidence} == {"case", "commitment"}
     assert {filestore.kind_of(filestore.read(config.replace(files__dir=str(files)), e.sha256)) for e in evidence} == {"xlsx"}
     # the audit page reads every entry in Chinese: no stored key or English value (codes and digests aside)
