@@ -215,7 +215,7 @@ def _change_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnE
         audit.record(conn, actor.username, "scope.refused", f"预警 #{foreign}"[:200],
                      detail=f"{audit.ACTIONS.get(f'warning.{action}', action)}：含范围外的预警", role=actor.role,
                      address=actor.address)
-    movable = [r for r in rows if r.state in allowed_from]
+    movable = sorted((r for r in rows if r.state in allowed_from), key=lambda r: r.id)
     if not movable:
         message = ("没有可处理的预警 / no warning in a state this can be done to" if not rows else
                    f"所选 {len(rows):,} 条预警的状态都不能这样处理：此操作只处理“"
