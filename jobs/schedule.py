@@ -131,7 +131,7 @@ def _remind_ledgers(engine: Engine, config: Config, day: dt.date) -> int:
         if pending.empty:
             return 0
         return reporting.remind(conn, pending, lambda units: reporting_reminder(month, due, day, units, late=False),
-                                month, bool(config["mail.host"]), ACTOR, "提醒")
+                                month, bool(config["mail.host"]), ACTOR, "提醒").total()
 
 
 def _remind_week(engine: Engine, config: Config, day: dt.date) -> int:

@@ -3,6 +3,7 @@ changed, each (unit, month)'s status, and the departments' weekly progress repor
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Callable
 
 import pandas as pd
@@ -125,13 +126,15 @@ def statuses(conn: Connection, month: str, where: ColumnElement[bool], today: dt
 
 
 def remind(conn: Connection, units: pd.DataFrame, words: Callable[[list[str]], tuple[str, str]], month: str,
-           email: bool, actor: str, what: str, role: str | None = None, address: str | None = None) -> int:
+           email: bool, actor: str, what: str, role: str | None = None,
+           address: str | None = None) -> Counter[str]:
     """One message to each department of `units` (rows of `statuses`) naming its units (`words`: their
-    names -> title and body), audited as `what` (催报, 提醒); how many accounts it reached."""
-    sent = 0
+    names -> title and body), audited as `what` (催报, 提醒); how many accounts of each department it
+    reached (none: the department has no account to tell)."""
+    sent: Counter[str] = Counter()
     for dept, own in units.groupby("dept_code"):
         title, body = words(own["unit_name"].tolist())
-        sent += inbox.notify_departments(conn, [dept], "reminder", title, body, month, email)
+        sent[dept] = inbox.notify_departments(conn, [dept], "reminder", title, body, month, email)
     audit.record(conn, actor, "reminder.send", f"{month} {what}",
                  after={"departments": sorted(units["dept_code"].unique().tolist())[:200], "units": len(units)},
                  role=role, address=address)

@@ -238,7 +238,14 @@ def _remind(conn, actor, month, config) -> str:
     today = config.today()
     sent = reporting.remind(conn, missing, lambda units: reporting_reminder(month, due, today, units, late=True), month,
                             bool(config["mail.host"]), actor.username, "催报", actor.role, actor.address)
-    return f"已向 {missing['dept_code'].nunique():,} 个部门发送催报消息（{sent:,} 个账号），涉及未报送单位 {len(missing):,} 个"
+    told = f"已向 {sum(1 for n in sent.values() if n):,} 个部门发送催报消息（{sent.total():,} 个账号），" \
+           f"涉及未报送单位 {len(missing):,} 个"
+    # a department without an account is told some other way: named, as an interview's is
+    unreached = missing[missing["dept_code"].map(sent) == 0].drop_duplicates("dept_code")["dept_name"].tolist()
+    if unreached:
+        told += (f"；{len(unreached):,} 个部门尚无账号，请另行通知：{'、'.join(unreached[:5])}"
+                 + ("等" if len(unreached) > 5 else ""))
+    return told
 
 
 @callback(Output(f"{P}-download", "data"), Input(f"{P}-export", "n_clicks"), State(f"{P}-month", "value"),

@@ -224,7 +224,9 @@ def test_the_bureau_reminds_departments_with_units_missing(app, as_user, engine,
     assert "按期报送率" in said and "截止）" not in said  # after the due day the rate is the month's result
     assert share_headings(response)[0] == "按期率" and "按期率" in export_headings(as_user("supervisor"))
     _, response = remind(as_user("supervisor"), month)
-    assert "已向" in text(response)
+    # the test city's departments with units missing: D1 has an account, the others none to tell
+    assert "已向 1 个部门发送催报消息（1 个账号），涉及未报送单位 6 个" in text(response)
+    assert "；3 个部门尚无账号，请另行通知：部门D2、部门D3、部门D4" in text(response)
     with engine.connect() as conn:
         (reminder,) = conn.execute(select(Message.title, Message.body).join(User, User.id == Message.user_id)
                                    .where(User.username == "dept", Message.kind == "reminder")).all()
