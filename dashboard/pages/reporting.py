@@ -215,15 +215,17 @@ def act(_confirm, _reminded, selected, month, version):
                 done_month, n, left = reporting.confirm(conn, actor, units, scope.units(), config.today())
                 said = (f"已确认 {n:,} 个单位的{fig.month_text(done_month)}台账无变化（记为{fig.date_text(config.today())}报送）"
                         + (f"；另 {left:,} 个单位本月已报送，不再重复记录" if left else ""))
+                tone = "success"
             else:
-                said = _remind(conn, actor, month, config)
+                said, tone = _remind(conn, actor, month, config)
     except UserError as exc:
         return evidence.said(exc), no_update
-    return dbc.Alert(said, color="success", className="py-1 mb-0 d-inline-block"), (version or 0) + 1
+    return dbc.Alert(said, color=tone, className="py-1 mb-0 d-inline-block"), (version or 0) + 1
 
 
-def _remind(conn, actor, month, config) -> str:
-    """催报: one message to each department with 未报送 units, naming them."""
+def _remind(conn, actor, month, config) -> tuple[str, str]:
+    """催报: one message to each department with 未报送 units, naming them. (What was done, the
+    alert's colour: a warning where no department could be told in the portal.)"""
     if not context.scope().may("remind"):
         raise workflow.WorkflowError("无权执行此操作", "not allowed for this account")
     frame = _frame(month)
@@ -233,19 +235,20 @@ def _remind(conn, actor, month, config) -> str:
         pending = int((frame["status"] == "pending").sum())
         if pending:  # before the due day no unit is 未报送 yet
             return (f"尚未到报送截止日（{fig.date_text(due)}），{pending:,} 个单位待报送；"
-                    "截止日后仍未报送的单位可催报")
-        return "本月没有未报送的单位，无需催报"
+                    "截止日后仍未报送的单位可催报"), "success"
+        return "本月没有未报送的单位，无需催报", "success"
     today = config.today()
     sent = reporting.remind(conn, missing, lambda units: reporting_reminder(month, due, today, units, late=True), month,
                             bool(config["mail.host"]), actor.username, "催报", actor.role, actor.address)
-    told = f"已向 {sum(1 for n in sent.values() if n):,} 个部门发送催报消息（{sent.total():,} 个账号），" \
-           f"涉及未报送单位 {len(missing):,} 个"
+    reached = sum(1 for n in sent.values() if n)
+    told = (f"已向 {reached:,} 个部门发送催报消息（{sent.total():,} 个账号），" if reached else "未发出催报消息：") + \
+        f"涉及未报送单位 {len(missing):,} 个"
     # a department without an account is told some other way: named, as an interview's is
     unreached = missing[missing["dept_code"].map(sent) == 0].drop_duplicates("dept_code")["dept_name"].tolist()
     if unreached:
         told += (f"；{len(unreached):,} 个部门尚无账号，请另行通知：{'、'.join(unreached[:5])}"
                  + ("等" if len(unreached) > 5 else ""))
-    return told
+    return told, "success" if reached else "warning"
 
 
 @callback(Output(f"{P}-download", "data"), Input(f"{P}-export", "n_clicks"), State(f"{P}-month", "value"),

@@ -232,7 +232,13 @@ def test_the_bureau_reminds_departments_with_units_missing(app, as_user, engine,
                                    .where(User.username == "dept", Message.kind == "reminder")).all()
     assert "单位U1" in reminder.body and "单位U2" in reminder.body and "单位U3" not in reminder.body
     assert due_date(month, config["reporting.due_day"]).day == 5
-    # a county cannot remind: not its action (the button is not there, the server refuses)
+    # a county reminds its region's: none of them has an account, so nothing went, and it is told so
+    _, response = remind(as_user("county"), month)
+    alert = response["reporting-said"]["children"]
+    assert alert["props"]["color"] == "warning"
+    assert alert["props"]["children"].startswith("未发出催报消息：涉及未报送单位 ")
+    assert alert["props"]["children"].endswith("；1 个部门尚无账号，请另行通知：部门D4")
+    # a leader cannot remind: not its action (the button is not there, the server refuses)
     _, response = remind(as_user("leader"), month)
     assert "无权" in text(response)
 
