@@ -287,6 +287,12 @@ def sent_back(count: int, reason: str) -> tuple[str, str]:
             f"退回理由：{reason.strip()}\n请在平台“预警”页面查看，补充材料后重新报送。")
 
 
+def commitment_sent_back(commitment_id: int, reason: str) -> tuple[str, str]:
+    """A department told that the evidence it sent for a commitment was returned (退回)."""
+    return (f"整改承诺 #{commitment_id} 的材料被退回",
+            f"退回理由：{reason.strip()}\n请在平台“约谈整改”页面补充材料后重新报送。")
+
+
 def commitment_closed_off(commitment_id: int, text: str) -> tuple[str, str]:
     """A department told that a commitment it reported kept was checked and closed off (销号)."""
     return (f"整改承诺 #{commitment_id} 已核验销号",

@@ -21,7 +21,7 @@ from ledger.models import Commitment, Interview
 from ledger.texts import NAME_CHARS, NOTE_CHARS, checked_date
 from outputs import documents
 from outputs import figures as fig
-from outputs.phrasing import commitment_closed_off, interview_arranged, reason_text
+from outputs.phrasing import commitment_closed_off, commitment_sent_back, interview_arranged, reason_text
 
 PATH = register_page(__name__, "/interviews")
 P = "interviews"
@@ -330,8 +330,7 @@ def follow_up(_submit, _verify, _return, commitment_id, note, contents, names, v
                 said = "已核验销号，并通知该部门"
             else:
                 dept = workflow.return_commitment(conn, _actor(), commitment_id, where, note)
-                inbox.notify_departments(conn, [dept], "returned", f"整改承诺 #{commitment_id} 的材料被退回",
-                                         f"退回理由：{note.strip()}\n请在平台“约谈整改”页面补充材料后重新报送。", None,
+                inbox.notify_departments(conn, [dept], "returned", *commitment_sent_back(commitment_id, note), None,
                                          bool(config["mail.host"]))
                 said = "已退回，并通知该部门"
     except UserError as exc:
