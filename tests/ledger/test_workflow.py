@@ -230,7 +230,7 @@ def test_department_acknowledges_its_own_and_only_a_supervisor_resolves(engine, 
     with engine.begin() as conn, pytest.raises(WorkflowError, match="not allowed"):
         workflow.resolve(conn, Actor("boss", "leader"), [mine], true(), "看过了")
     with engine.begin() as conn:
-        assert workflow.resolve(conn, SUPERVISOR, [mine, theirs], true(), "核实已整改").ids == [mine, theirs]  # bulk
+        assert workflow.resolve(conn, SUPERVISOR, [mine, theirs], true(), "核实已整改").ids == sorted([mine, theirs])  # bulk
     state = cases(engine)
     assert state[("idle_overdue", "A1")].state == "resolved" and state[("idle_overdue", "A1")].fix_by == dt.date(2026, 12, 31)
     with engine.connect() as conn:
