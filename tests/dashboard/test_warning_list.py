@@ -313,3 +313,17 @@ def test_a_list_made_in_the_background_is_kept_for_its_days_then_dropped_with_it
     assert inbox_files(supervisor, engine, "supervisor") == [] and not stored.exists()
     with engine.connect() as conn:
         assert conn.execute(select(StoredFile).where(StoredFile.sha256 == paper.sha256)).first() is None
+
+
+def test_a_departments_list_leaves_out_the_column_that_would_name_itself_on_every_row(supervisor, as_user):
+    """The department column is for whoever sees several; the rest are the same for everyone."""
+    from tests.dashboard.callbacks import by_id
+
+    def headers(client):
+        _, response = call(client, [("warnings-body", "children")],
+                           [(f"warnings-{name}", "value", "2026-10" if name == "month" else None) for name in FILTERS])
+        (grid,) = by_id(response, "warnings-grid")
+        return [col["headerName"] for col in grid["props"]["columnDefs"]]
+
+    everyone = headers(supervisor)
+    assert "主管部门" in everyone and headers(as_user("dept")) == [h for h in everyone if h != "主管部门"]
