@@ -248,6 +248,12 @@ def grid_height(rows: int, most: int, chrome: int = 90, fewest: int = 0) -> str:
 NO_ROWS = {"rowData": [], "rowCount": 0}  # an infinite grid's answer when there is nothing to give
 
 
+def seen_columns(columns: list[dict], scope) -> list[dict]:
+    """`columns` as `scope` needs them: a department's lists are all its own, so its name on every
+    row would only take the room of the columns beside it."""
+    return [col for col in columns if not (scope.kind == "department" and col.get("field") == "dept_name")]
+
+
 def infinite_grid(id_: str, columns: list[dict], total: int, height: str, sortable: bool = True,
                   options: dict | None = None, **props) -> dag.AgGrid:
     """A grid whose rows the server hands out block by block (its getRowsRequest callback answers

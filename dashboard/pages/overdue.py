@@ -127,7 +127,7 @@ def render(month, region, category, band, min_value):
         return c.not_found()
     _, total = queries.overdue_idle(context.engine(), scope, month, start=0, end=0,
                                     **_filters(region, category, band, min_value))
-    grid = c.infinite_grid(f"{P}-grid", COLUMNS, total, "640px")
+    grid = c.infinite_grid(f"{P}-grid", c.seen_columns(COLUMNS, scope), total, "640px")
     return c.section(f"闲置满 6 个月的资产（{total:,} 项）", grid)
 
 

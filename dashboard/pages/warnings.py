@@ -144,9 +144,7 @@ def render(month, level, rule, state, region, dept, search):
     if not total:
         return html.Div([html.Div(id=f"{P}-tiles"), c.section("预警清单", c.empty("没有符合条件的预警"))])
     # rows known by rule and object, so that a workflow step updates its rows in place
-    # a department's list is all its own: its name on every row would only take the room of 说明
-    columns = [col for col in COLUMNS if not (scope.kind == "department" and col.get("field") == "dept_name")]
-    grid = c.infinite_grid(f"{P}-grid", columns, total, "620px", sortable=False, options={
+    grid = c.infinite_grid(f"{P}-grid", c.seen_columns(COLUMNS, scope), total, "620px", sortable=False, options={
         "rowSelection": dict(c.TICK_SEVERAL, checkboxes=scope.may("acknowledge"))},
         getRowId="params.data.key")
     title = f"预警清单（{total:,} 条，最紧要的在前：逾期未确认、红色、橙色、黄色）"

@@ -315,14 +315,16 @@ def test_a_list_made_in_the_background_is_kept_for_its_days_then_dropped_with_it
         assert conn.execute(select(StoredFile).where(StoredFile.sha256 == paper.sha256)).first() is None
 
 
-def test_a_departments_list_leaves_out_the_column_that_would_name_itself_on_every_row(supervisor, as_user):
-    """The department column is for whoever sees several; the rest are the same for everyone."""
+@pytest.mark.parametrize("page, filters", [("warnings", FILTERS), ("overdue", ["month", "region", "category", "band",
+                                                                             "min-value"])])
+def test_a_departments_list_leaves_out_the_column_that_would_name_itself_on_every_row(supervisor, as_user, page, filters):
+    """The department column of 预警 and 超期闲置 is for whoever sees several; the rest are the same for everyone."""
     from tests.dashboard.callbacks import by_id
 
     def headers(client):
-        _, response = call(client, [("warnings-body", "children")],
-                           [(f"warnings-{name}", "value", "2026-10" if name == "month" else None) for name in FILTERS])
-        (grid,) = by_id(response, "warnings-grid")
+        _, response = call(client, [(f"{page}-body", "children")],
+                           [(f"{page}-{name}", "value", "2026-10" if name == "month" else None) for name in filters])
+        (grid,) = by_id(response, f"{page}-grid")
         return [col["headerName"] for col in grid["props"]["columnDefs"]]
 
     everyone = headers(supervisor)
