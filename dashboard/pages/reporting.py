@@ -169,7 +169,7 @@ def render(month, dept, _version):
     # a confirmation reports, on the units that have sent nothing for it yet
     ticks = {"rowSelection": dict(c.TICK_SEVERAL, isRowSelectable={"function": "params.data.received === '—'"})} \
         if scope.may("confirm") and month == reporting.reported_month(today) else None
-    parts.append(c.section(title, c.grid(f"{P}-units", _unit_rows(shown), UNIT_COLUMNS,
+    parts.append(c.section(title, c.grid(f"{P}-units", _unit_rows(shown), c.seen_columns(UNIT_COLUMNS, scope),
                                          height=c.grid_height(len(shown), 420, chrome=80),
                                          options=ticks) if len(shown) else c.empty("—")))
     return html.Div(parts)

@@ -209,6 +209,8 @@ def test_the_units_can_be_ticked_only_by_an_account_that_may_confirm_them(app, a
     (units,) = by_id(reporting_body(client, reported_month(config.today()))[1], "reporting-units")
     options = units["props"]["dashGridOptions"]
     assert ("rowSelection" in options) == ticks
+    # a department's units are all its own: no column naming it on every row
+    assert ("主管部门" in [col["headerName"] for col in units["props"]["columnDefs"]]) == (username != "dept")
     if ticks:
         assert options["rowSelection"]["isRowSelectable"] == {"function": "params.data.received === '—'"}
     (units,) = by_id(reporting_body(client, MONTH)[1], "reporting-units")
