@@ -188,9 +188,6 @@ class Moved:
     """The cases a step moved (a selection may hold some in another state, which stay as they were)."""
     rows: tuple
 
-    def __len__(self) -> int:
-        return len(self.rows)
-
     @property
     def ids(self) -> list[int]:
         return [r.id for r in self.rows]
