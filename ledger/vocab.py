@@ -136,11 +136,11 @@ FIX_ACTIONS = {"idle": "盘活闲置资产", "plan": "完成逾期台账", "remi
 DOCUMENT_KINDS = {"bulletin": "月度通报", "interview": "约谈通知书", "rectify": "整改通知书"}
 # what reaches an inbox (delivery.md): the documents, the weekly workbook, a reminder to report
 PAPER_KINDS = {**DOCUMENT_KINDS, "weekly": "周调度"}
-# …and what an account is told (a reminder to report, evidence sent back or closed off, an interview
-# arranged, a purchase request decided) or asked for and could not wait on (a city's warning list,
-# made in the background)
-MESSAGE_KINDS = {**PAPER_KINDS, "reminder": "催报通知", "returned": "退回通知", "verified": "销号通知", "scheduled": "约谈安排",
-                 "allocation": "配置审核", "export": "导出文件"}
+# …and what an account is told (a reminder to report, warnings acknowledged for it, evidence sent back
+# or closed off, an interview arranged, a purchase request decided) or asked for and could not wait on
+# (a city's warning list, made in the background)
+MESSAGE_KINDS = {**PAPER_KINDS, "reminder": "催报通知", "acknowledged": "确认通知", "returned": "退回通知",
+                 "verified": "销号通知", "scheduled": "约谈安排", "allocation": "配置审核", "export": "导出文件"}
 # 报送 (reporting.md): how a unit's month arrived, and where it stands
 CHANNELS = {"import": "导入台账", "confirm": "本月无变化"}
 SUBMISSION_STATES = {"on_time": "按期", "late": "逾期", "missing": "未报送", "pending": "待报送"}

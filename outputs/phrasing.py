@@ -266,6 +266,15 @@ def weekly_reminder(week: str, due: dt.datetime) -> tuple[str, str]:
             "请在平台“报送”页面的“周进度”中填写。")
 
 
+def acknowledged_for(count: int, note: str, fix_by) -> tuple[str, str]:
+    """A department told that a supervisor (or its county) acknowledged warnings of its own for it,
+    with the date they are to be fixed by (a checked date, or its ISO text)."""
+    day = fix_by if isinstance(fix_by, dt.date) else dt.date.fromisoformat(fix_by)
+    return (f"预警已由监管确认（{count:,} 条），计划{fig.date_text(day)}前整改",
+            f"贵部门的 {count:,} 条预警已由监管确认，计划整改日期为{fig.date_text(day)}。\n说明：{note.strip()}\n"
+            "请按期整改，完成后在平台“预警”页面上传佐证材料报送整改。")
+
+
 def closed_off(count: int, note: str) -> tuple[str, str]:
     """A department told that warnings it reported fixed were checked and closed off (销号)."""
     return (f"预警已核验销号（{count:,} 条）",

@@ -3,7 +3,10 @@ the server; filters for level, rule, state, region and department and a search; 
 (departments their own, supervisors, counties) and resolve (supervisors, counties) many at once."""
 from __future__ import annotations
 
+import datetime as dt
 import io
+from collections.abc import Callable
+from typing import NamedTuple
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
@@ -20,7 +23,7 @@ from ledger.texts import NOTE_CHARS
 from ledger.vocab import CaseState
 from metrics.rules import NAMES as RULE_NAMES
 from outputs import warning_list
-from outputs.phrasing import closed_off, resolved_off, sent_back
+from outputs.phrasing import acknowledged_for, closed_off, resolved_off, sent_back
 
 PATH = register_page(__name__, "/warnings")
 P = "warnings"
@@ -47,9 +50,33 @@ COLUMNS = [
 ]
 WHO = ("确认：主管部门确认本部门的预警，监管人员和县区财政确认其范围内的预警；整改完成后由主管部门上传佐证材料报送"
        "（待核验），监管人员或县区财政核验后销号，或写明理由退回。")
-ACTIONS = {"ack": "acknowledge", "submit": "submit", "verify": "verify", "return": "verify", "resolve": "resolve"}
-STEP_NAMES = {"ack": "确认", "submit": "报送整改", "verify": "核验销号", "return": "退回", "resolve": "销号"}
-TOLD = {"verify": ("verified", closed_off), "return": ("returned", sent_back), "resolve": ("verified", resolved_off)}
+
+
+class Step(NamedTuple):
+    """One button of the toolbar: who may press it, what the cases become, what the page says and
+    what each department is told."""
+    label: str
+    color: str
+    permission: str
+    name: str  # 所选另有 N 条当前状态不能{name}
+    done: str  # {done} N 条
+    state: str
+    told: tuple[str, Callable[[int, str, dt.date | None], tuple[str, str]]] | None = None
+    outline: bool = False
+
+
+STEPS = {
+    "ack": Step("确认并计划整改", "primary", "acknowledge", "确认", "已确认", CaseState.ACKNOWLEDGED,
+                ("acknowledged", acknowledged_for)),
+    "submit": Step("报送整改完成（附佐证材料）", "primary", "submit", "报送整改", "已报送待核验", CaseState.SUBMITTED,
+                   outline=True),
+    "verify": Step("核验销号", "success", "verify", "核验销号", "已核验销号", CaseState.RESOLVED,
+                   ("verified", lambda n, note, _: closed_off(n, note))),
+    "return": Step("退回", "warning", "verify", "退回", "已退回", CaseState.RETURNED,
+                   ("returned", lambda n, note, _: sent_back(n, note))),
+    "resolve": Step("直接销号", "secondary", "resolve", "销号", "已销号", CaseState.RESOLVED,
+                    ("verified", lambda n, note, _: resolved_off(n, note)), outline=True),
+}
 
 
 def _toolbar():
@@ -57,9 +84,9 @@ def _toolbar():
     if not scope.may("acknowledge"):
         return [html.Div(WHO, className="small text-muted mb-2")]
 
-    def button(key: str, label: str, color: str, **options):
-        return dbc.Button(label, id=f"{P}-{key}", color=color, size="sm", className="me-2 mb-1", **options,
-                          style=None if scope.may(ACTIONS[key]) else {"display": "none"})
+    def button(key: str, step: Step):
+        return dbc.Button(step.label, id=f"{P}-{key}", color=step.color, outline=step.outline, size="sm",
+                          className="me-2 mb-1", style=None if scope.may(step.permission) else {"display": "none"})
     return [dbc.Card(dbc.CardBody([dbc.Row([
         dbc.Col(dbc.Textarea(id=f"{P}-note", placeholder="说明（必填）：已采取或将采取的整改措施" + (
             "；核验销号时写明核验情况，退回时写明理由" if scope.may("verify") else ""), rows=2, maxLength=NOTE_CHARS), md=4),
@@ -67,10 +94,7 @@ def _toolbar():
         # evidence goes with 报送整改, the department's step: a supervisor's toolbar has no drop zone
         dbc.Col(evidence.upload(f"{P}-files"), md=3, style=None if scope.may("submit") else {"display": "none"}),
         dbc.Col(html.Div(id=f"{P}-done"), md=3),
-    ], className="g-2 align-items-start"), html.Div([
-        button("ack", "确认并计划整改", "primary"), button("submit", "报送整改完成（附佐证材料）", "primary", outline=True),
-        button("verify", "核验销号", "success"), button("return", "退回", "warning"),
-        button("resolve", "直接销号", "secondary", outline=True),
+    ], className="g-2 align-items-start"), html.Div([button(key, step) for key, step in STEPS.items()
     ], className="mt-2"), html.Div(WHO, className="small text-muted mt-1")]), className="section mb-2 action-bar")]
 
 
@@ -234,8 +258,9 @@ def act(_ack, _submit, _verify, _return, _resolve, selected, note, fix_by, conte
     """Acknowledge, report fixed with evidence, close off, send back or resolve the selected warnings;
     the scope decides which of them may be touched. The rows acted on stay where they are in the
     list, with their new state."""
-    step = ctx.triggered_id.removeprefix(f"{P}-") if isinstance(ctx.triggered_id, str) else None
-    if step not in ACTIONS:
+    key = ctx.triggered_id.removeprefix(f"{P}-") if isinstance(ctx.triggered_id, str) else None
+    step = STEPS.get(key)
+    if step is None:
         return no_update, no_update, no_update, no_update, no_update
     chosen = [r for r in (selected if isinstance(selected, list) else [])
               if isinstance(r, dict) and isinstance(r.get("case_id"), int)]
@@ -246,37 +271,37 @@ def act(_ack, _submit, _verify, _return, _resolve, selected, note, fix_by, conte
     actor = workflow.Actor(context.current_username(), context.role(), context.address())
     where, config = context.scope().owns(WarningCase), context.config()
     try:
-        actor.require(ACTIONS[step])  # before any file is read or kept
-        files = evidence.read(contents, names, config) if step == "submit" else []
+        actor.require(step.permission)  # before any file is read or kept
+        files = evidence.read(contents, names, config) if key == "submit" else []
         with context.engine().execution_options(write=True).begin() as conn:
-            if step == "ack":
+            if key == "ack":
                 moved = workflow.acknowledge(conn, actor, ids, where, note, fix_by, config.today())
-            elif step == "submit":
+            elif key == "submit":
                 kept = [(name, filestore.keep(conn, config, data, kind)) for name, data, kind in files]
                 moved = workflow.submit_cases(conn, actor, ids, where, note, kept)
-            elif step == "verify":
+            elif key == "verify":
                 moved = workflow.verify_cases(conn, actor, ids, where, note)
-            elif step == "return":
+            elif key == "return":
                 moved = workflow.return_cases(conn, actor, ids, where, note)
             else:
                 moved = workflow.resolve(conn, actor, ids, where, note)
-            if step in TOLD:  # the bureau's steps: each department told of its own, and of how many
-                kind, words = TOLD[step]
+            # a step the bureau takes on a department's warnings: each department told of its own, and
+            # how many (a department's own step tells nobody)
+            if step.told and actor.role != "department":
+                kind, words = step.told
                 for dept, count in moved.by_department.items():
-                    inbox.notify_departments(conn, [dept], kind, *words(count, note), None, bool(config["mail.host"]))
+                    inbox.notify_departments(conn, [dept], kind, *words(count, note, fix_by), None,
+                                             bool(config["mail.host"]))
     except UserError as exc:
         if isinstance(exc, workflow.OutOfScope):
             context.audit("scope.refused", f"预警 #{exc.ids}"[:200], detail=f"{ctx.triggered_id}")
         return dbc.Alert(exc.zh, color="danger", className="py-1 mb-0"), no_update, no_update, no_update, no_update
-    state = {"ack": CaseState.ACKNOWLEDGED, "submit": CaseState.SUBMITTED, "verify": CaseState.RESOLVED,
-             "return": CaseState.RETURNED, "resolve": CaseState.RESOLVED}[step]
-    changed = {"state_zh": vocab.CASE_STATES[state], "note": note.strip()}
-    if step == "ack":
+    changed = {"state_zh": vocab.CASE_STATES[step.state], "note": note.strip()}
+    if key == "ack":
         changed["fix_by"] = str(fix_by)
-    verb = {"ack": "已确认", "submit": "已报送待核验", "verify": "已核验销号", "return": "已退回", "resolve": "已销号"}[step]
     done = set(moved.ids)
-    skipped = len({r["case_id"] for r in chosen} - done)
-    told = f"{verb} {len(done):,} 条" + (f"；所选另有 {skipped:,} 条当前状态不能{STEP_NAMES[step]}，未改动" if skipped else "")
+    skipped = len(set(ids) - done)
+    told = f"{step.done} {len(done):,} 条" + (f"；所选另有 {skipped:,} 条当前状态不能{step.name}，未改动" if skipped else "")
     return (dbc.Alert(told, color="success", className="py-1 mb-0"),
             {"keys": [r.get("key") for r in chosen if r["case_id"] in done], "changed": changed}, "", None, None)
 

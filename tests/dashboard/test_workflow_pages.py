@@ -66,6 +66,34 @@ def test_department_acknowledges_only_its_own_and_cannot_resolve(app, as_user, e
     _, response = act(client, "resolve", [mine])
     assert "无权" in json.dumps(response, ensure_ascii=False)
     assert cases(engine)[("idle_overdue", "A1")].state == "acknowledged"
+    with engine.connect() as conn:  # its own step: nobody told
+        assert conn.execute(select(func.count()).select_from(Message).where(Message.kind == "acknowledged")).scalar() == 0
+
+
+def test_a_supervisor_acknowledging_tells_each_department_its_own_and_the_date(app, as_user, engine, config):
+    """监管 or a county acknowledges a department's warnings for it: the planned date binds the
+    department, so each is told in 消息 how many of its own and by when; a refused date tells nobody."""
+    from tests.city import add_accounts
+
+    sync(engine, config)
+    add_accounts(engine, [("dept2", "department", "D2")])
+    open_cases = [c for c in cases(engine).values() if c.state == "open"]
+    counts = {d: sum(c.dept_code == d for c in open_cases) for d in ("D1", "D2")}
+    assert counts["D1"] and counts["D2"] and counts["D1"] != counts["D2"]
+
+    def told():
+        with engine.connect() as conn:
+            return conn.execute(select(User.username, Message.title, Message.body).join(User, User.id == Message.user_id)
+                                .where(Message.kind == "acknowledged").order_by(User.username)).all()
+    _, response = act(as_user("supervisor"), "ack", [c.id for c in open_cases], fix_by="2020-01-01")
+    assert "计划整改日期" in text(response) and told() == []
+    fix_by = (config.today() + dt.timedelta(days=30)).isoformat()
+    act(as_user("supervisor"), "ack", [c.id for c in open_cases], note="督促限期调剂", fix_by=fix_by)
+    day = fig.date_text(dt.date.fromisoformat(fix_by))
+    assert [(t.username, t.title) for t in told()] == [
+        ("dept", f"预警已由监管确认（{counts['D1']} 条），计划{day}前整改"),
+        ("dept2", f"预警已由监管确认（{counts['D2']} 条），计划{day}前整改")]
+    assert all("说明：督促限期调剂" in t.body and f"计划整改日期为{day}" in t.body for t in told())
 
 
 def test_supervisor_resolves_in_bulk_and_county_only_inside_its_region(app, as_user, engine, config):
