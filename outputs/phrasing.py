@@ -266,13 +266,20 @@ def weekly_reminder(week: str, due: dt.datetime) -> tuple[str, str]:
             "请在平台“报送”页面的“周进度”中填写。")
 
 
+def unreached(names: list[str], shown: int = 5) -> str:
+    """Departments a message could not reach in the portal (no account yet), for whoever sent it to
+    tell some other way."""
+    return (f"{len(names):,} 个部门尚无账号，请另行通知：{'、'.join(names[:shown])}"
+            + ("等" if len(names) > shown else ""))
+
+
 def acknowledged_for(count: int, note: str, fix_by) -> tuple[str, str]:
     """A department told that a supervisor (or its county) acknowledged warnings of its own for it,
     with the date they are to be fixed by (a checked date, or its ISO text)."""
     day = fix_by if isinstance(fix_by, dt.date) else dt.date.fromisoformat(fix_by)
     return (f"预警已由监管确认（{count:,} 条），计划{fig.date_text(day)}前整改",
             f"贵部门的 {count:,} 条预警已由监管确认，计划整改日期为{fig.date_text(day)}。\n说明：{note.strip()}\n"
-            "请按期整改，完成后在平台“预警”页面上传佐证材料报送整改。")
+            "请按期整改，完成后在平台“预警”页面按状态“已确认”找到这些预警，上传佐证材料报送整改。")
 
 
 def closed_off(count: int, note: str) -> tuple[str, str]:

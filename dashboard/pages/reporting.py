@@ -23,6 +23,7 @@ from ledger.vocab import CHANNELS, SUBMISSION_STATES, WEEKDAY_WORDS
 from metrics.timeline import shift_month
 from outputs import figures as fig
 from outputs.phrasing import reporting_reminder
+from outputs.phrasing import unreached as unreached_phrase
 from outputs.workbooks import title_line
 from outputs.xlsx import write_workbook
 
@@ -246,8 +247,7 @@ def _remind(conn, actor, month, config) -> tuple[str, str]:
     # a department without an account is told some other way: named, as an interview's is
     unreached = missing[missing["dept_code"].map(sent) == 0].drop_duplicates("dept_code")["dept_name"].tolist()
     if unreached:
-        told += (f"；{len(unreached):,} 个部门尚无账号，请另行通知：{'、'.join(unreached[:5])}"
-                 + ("等" if len(unreached) > 5 else ""))
+        told += f"；{unreached_phrase(unreached)}"
     return told, "success" if reached else "warning"
 
 

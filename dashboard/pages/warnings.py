@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections import Counter
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -23,7 +24,7 @@ from ledger.texts import NOTE_CHARS
 from ledger.vocab import CaseState
 from metrics.rules import NAMES as RULE_NAMES
 from outputs import warning_list
-from outputs.phrasing import acknowledged_for, closed_off, resolved_off, sent_back
+from outputs.phrasing import acknowledged_for, closed_off, resolved_off, sent_back, unreached
 
 PATH = register_page(__name__, "/warnings")
 P = "warnings"
@@ -201,7 +202,7 @@ def rows(request, month, level, rule, state, region, dept, search):
     if block is None or month not in queries.months(context.engine(), scope) or not scope.sees_assets:
         return c.NO_ROWS
     frame, counts = _ask(month, _filters(level, rule, state, region, dept, search), *block)
-    shown = ["key", "case_id", *[col["field"] for col in COLUMNS], "asset_href", "unit_href", "dept_href"]
+    shown = ["key", "case_id", "dept_code", *[col["field"] for col in COLUMNS], "asset_href", "unit_href", "dept_href"]
     return {"rowData": queries.to_records(_rows(frame), shown), "rowCount": counts["total"]}
 
 
@@ -287,11 +288,12 @@ def act(_ack, _submit, _verify, _return, _resolve, selected, note, fix_by, conte
                 moved = workflow.resolve(conn, actor, ids, where, note)
             # a step the bureau takes on a department's warnings: each department told of its own, and
             # how many (a department's own step tells nobody)
+            reached = Counter()
             if step.told and actor.role != "department":
                 kind, words = step.told
                 for dept, count in moved.by_department.items():
-                    inbox.notify_departments(conn, [dept], kind, *words(count, note, fix_by), None,
-                                             bool(config["mail.host"]))
+                    reached[dept] = inbox.notify_departments(conn, [dept], kind, *words(count, note, fix_by), None,
+                                                             bool(config["mail.host"]))
     except UserError as exc:
         if isinstance(exc, workflow.OutOfScope):
             context.audit("scope.refused", f"预警 #{exc.ids}"[:200], detail=f"{ctx.triggered_id}")
@@ -302,7 +304,14 @@ def act(_ack, _submit, _verify, _return, _resolve, selected, note, fix_by, conte
     done = set(moved.ids)
     skipped = len(set(ids) - done)
     told = f"{step.done} {len(done):,} 条" + (f"；所选另有 {skipped:,} 条当前状态不能{step.name}，未改动" if skipped else "")
-    return (dbc.Alert(told, color="success", className="py-1 mb-0"),
+    if reached:  # whom the step told, and which departments must be told some other way
+        names = {r.get("dept_code"): r.get("dept_name") for r in chosen}
+        silent = [str(names.get(dept) or dept) for dept, n in sorted(reached.items()) if not n]
+        if len(silent) < len(reached):
+            told += f"；已在消息中通知 {len(reached) - len(silent):,} 个部门"
+        told += f"；{unreached(silent)}" if silent else ""
+    return (dbc.Alert(told, color="warning" if reached and not all(reached.values()) else "success",
+                      className="py-1 mb-0"),
             {"keys": [r.get("key") for r in chosen if r["case_id"] in done], "changed": changed}, "", None, None)
 
 

@@ -78,8 +78,8 @@ def test_a_supervisor_acknowledging_tells_each_department_its_own_and_the_date(a
     sync(engine, config)
     add_accounts(engine, [("dept2", "department", "D2")])
     open_cases = [c for c in cases(engine).values() if c.state == "open"]
-    counts = {d: sum(c.dept_code == d for c in open_cases) for d in ("D1", "D2")}
-    assert counts["D1"] and counts["D2"] and counts["D1"] != counts["D2"]
+    counts = {d: sum(c.dept_code == d for c in open_cases) for d in ("D1", "D2", "D3", "D4")}
+    assert all(counts.values()) and counts["D1"] != counts["D2"]
 
     def told():
         with engine.connect() as conn:
@@ -88,7 +88,11 @@ def test_a_supervisor_acknowledging_tells_each_department_its_own_and_the_date(a
     _, response = act(as_user("supervisor"), "ack", [c.id for c in open_cases], fix_by="2020-01-01")
     assert "计划整改日期" in text(response) and told() == []
     fix_by = (config.today() + dt.timedelta(days=30)).isoformat()
-    act(as_user("supervisor"), "ack", [c.id for c in open_cases], note="督促限期调剂", fix_by=fix_by)
+    rows = [{"case_id": c.id, "dept_code": c.dept_code, "dept_name": f"部门{c.dept_code}"} for c in open_cases]
+    _, response = act(as_user("supervisor"), "ack", rows, note="督促限期调剂", fix_by=fix_by)
+    # D3 and D4 have no account: the supervisor is told to let them know some other way
+    assert f"已确认 {len(open_cases)} 条；已在消息中通知 2 个部门；2 个部门尚无账号，请另行通知：部门D3、部门D4" in text(response)
+    assert '"color": "warning"' in text(response)
     day = fig.date_text(dt.date.fromisoformat(fix_by))
     assert [(t.username, t.title) for t in told()] == [
         ("dept", f"预警已由监管确认（{counts['D1']} 条），计划{day}前整改"),
