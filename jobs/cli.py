@@ -290,7 +290,7 @@ def deliver(ctx: Context, month: str, kinds: tuple[str, ...], dry_run: bool, res
 @pass_ctx
 def demo(ctx: Context, assets: int, seed: int, no_serve: bool, write_sample: Path | None) -> None:
     """Build the demo city in the configured database, compute 13 months, serve."""
-    from jobs.demo import DEPT_WORKBOOK, WORKBOOK, build_demo, deliver_newest_month
+    from jobs.demo import DEPT_WORKBOOK, WORKBOOK, build_demo, deliver_newest_month, tell_warnings_checked
     from ledger.demo import demo_accounts
 
     upgrade(ctx.engine)
@@ -301,6 +301,8 @@ def demo(ctx: Context, assets: int, seed: int, no_serve: bool, write_sample: Pat
                    f"一个部门的报送 / one department's own: {write_sample / DEPT_WORKBOOK}")
     accounts = demo_accounts(ctx.engine)
     deliver_newest_month(ctx.engine, config, say=click.echo)  # to the accounts just made
+    told = tell_warnings_checked(ctx.engine, config)
+    click.echo(f"已通知各部门预警核验结果 / told the departments of their warnings checked: 站内消息 {told} 条")
     click.echo("演示账号 / demo accounts (用户名 / 密码):")
     for username, role, scope_code, password in accounts:
         scope_text = f" [{scope_code}]" if scope_code else ""

@@ -48,6 +48,7 @@ from ledger.models import (
     Transfer,
     Unit,
     WarningCase,
+    WarningEvent,
 )
 from ledger.reporting import reported_month
 from ledger.vocab import CASE_STATES, CATEGORIES, COMMITMENT_STATES, DECISION_KINDS, STATUSES, label
@@ -55,6 +56,7 @@ from ledger.workflow import Actor
 from metrics.allocation import requests_frame, review
 from metrics.rules import NAMES as RULE_NAMES
 from metrics.timeline import shift_month
+from outputs import warning_list
 from outputs.phrasing import interview_arranged, reason_text, table_rows
 from outputs.xlsx import write_frame
 
@@ -157,6 +159,21 @@ def tell_interviews_arranged(engine: Engine, month: str, at: dt.datetime) -> int
                                             held.month, False) for held in interviews)
         conn.execute(update(Message).where(Message.id > first, Message.kind == "scheduled").values(
             created_at=at, read_at=at + dt.timedelta(hours=1, minutes=17)))
+    return told
+
+
+def tell_warnings_checked(engine: Engine, config: Config) -> int:
+    """The departments told in 消息 of their warnings the demo's supervisor checked (销号通知) and
+    sent back (退回通知), as the page tells them: once the accounts exist. How many messages."""
+    told = 0
+    with engine.execution_options(write=True).begin() as conn:
+        for action, note in (("verified", CHECKED), ("returned", SENT_BACK)):
+            rows = conn.execute(select(WarningCase.id, WarningCase.dept_code).join(
+                WarningEvent, WarningEvent.case_id == WarningCase.id).where(
+                WarningEvent.action == action, WarningEvent.actor == REVIEWER.username).order_by(WarningCase.id)).all()
+            reached = warning_list.tell_departments(conn, REVIEWER, workflow.Moved(tuple(rows), action), note,
+                                                    bool(config["mail.host"]))
+            told += reached.total()
     return told
 
 

@@ -185,8 +185,12 @@ def chunks(ids: list[int]):
 
 @dataclass(frozen=True)
 class Moved:
-    """The cases a step moved (a selection may hold some in another state, which stay as they were)."""
+    """The cases a step moved (a selection may hold some in another state, which stay as they were),
+    the step (its audit action: acknowledged, submitted, verified, returned, resolved) and the date
+    the cases are now to be fixed by, where it set one."""
     rows: tuple
+    action: str
+    fix_by: dt.date | None = None
 
     @property
     def ids(self) -> list[int]:
@@ -230,7 +234,7 @@ def _change_cases(conn: Connection, actor: Actor, ids: list[int], where: ColumnE
                  after={"state": to_state, "cases": [f"{r.rule}:{r.ref}" for r in movable][:200],
                         **({"fix_by": values["fix_by"].isoformat()} if "fix_by" in values else {})},
                  detail=note, role=actor.role, address=actor.address)
-    return Moved(tuple(movable))
+    return Moved(tuple(movable), action, values.get("fix_by"))
 
 
 FIX_WITHIN_YEARS = 3  # a planned fix date further off is not a plan

@@ -273,10 +273,9 @@ def unreached(names: list[str], shown: int = 5) -> str:
             + ("等" if len(names) > shown else ""))
 
 
-def acknowledged_for(count: int, note: str, fix_by) -> tuple[str, str]:
+def acknowledged_for(count: int, note: str, day: dt.date) -> tuple[str, str]:
     """A department told that a supervisor (or its county) acknowledged warnings of its own for it,
-    with the date they are to be fixed by (a checked date, or its ISO text)."""
-    day = fix_by if isinstance(fix_by, dt.date) else dt.date.fromisoformat(fix_by)
+    with the date they are to be fixed by."""
     return (f"预警已由监管确认（{count:,} 条），计划{fig.date_text(day)}前整改",
             f"贵部门的 {count:,} 条预警已由监管确认，计划整改日期为{fig.date_text(day)}。\n说明：{note.strip()}\n"
             "请按期整改，完成后在平台“预警”页面按状态“已确认”找到这些预警，上传佐证材料报送整改。")
@@ -300,7 +299,7 @@ def resolved_off(count: int, note: str) -> tuple[str, str]:
 def sent_back(count: int, reason: str) -> tuple[str, str]:
     """A department told that evidence it sent for warnings was returned (退回)."""
     return (f"预警整改材料被退回（{count:,} 条）",
-            f"退回理由：{reason.strip()}\n请在平台“预警”页面查看，补充材料后重新报送。")
+            f"退回理由：{reason.strip()}\n请在平台“预警”页面按状态“已退回”查看，补充材料后重新报送。")
 
 
 def commitment_sent_back(commitment_id: int, reason: str) -> tuple[str, str]:

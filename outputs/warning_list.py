@@ -1,17 +1,21 @@
 """The warning list as a person reads it (ledger.warning_list's rows): level, rule and state in words,
-the object named, the span; and the list as a workbook, the same on the page's download and in the
-file a job leaves in 消息."""
+the object named, the span; the list as a workbook, the same on the page's download and in the
+file a job leaves in 消息; and what a department is told in 消息 of a step taken on its warnings."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import pandas as pd
+from sqlalchemy import Connection
 
-from ledger import vocab
+from ledger import inbox, vocab
 from ledger.config import Config
 from ledger.warning_list import OVERDUE_STATE
+from ledger.workflow import Actor, Moved
 from metrics.rules import NAMES as RULE_NAMES
 from outputs.figures import undefined
+from outputs.phrasing import acknowledged_for, closed_off, resolved_off, sent_back
 from outputs.workbooks import title_line
 from outputs.xlsx import write_frame
 
@@ -20,6 +24,29 @@ OVERDUE = "逾期未确认"
 STATES = {**vocab.CASE_STATES, OVERDUE_STATE: OVERDUE}
 EXPORT_ROWS = 200_000  # a workbook longer than this is cut, and its title says so
 EXPORT_JOB = "export-warnings"  # the job (jobs.exports) that writes a long list's workbook into 消息
+
+
+# the steps the bureau takes on a department's warnings (ledger.workflow's audit actions), and what
+# the department is told of each: the message's kind and its words (count, note, plan date -> title, body)
+TOLD = {
+    "acknowledged": ("acknowledged", acknowledged_for),  # 确认 for it: the plan date now binds it
+    "verified": ("verified", lambda count, note, _: closed_off(count, note)),
+    "returned": ("returned", lambda count, note, _: sent_back(count, note)),
+    "resolved": ("verified", lambda count, note, _: resolved_off(count, note)),
+}
+
+
+def tell_departments(conn: Connection, actor: Actor, moved: Moved, note: str, email: bool) -> Counter[str]:
+    """Each department whose warnings a step of the bureau's moved told in 消息 of its own, and how
+    many; the accounts reached per department (0: it has none, to be told some other way). A
+    department's own steps tell nobody."""
+    reached: Counter[str] = Counter()
+    if moved.action not in TOLD or actor.role == "department":
+        return reached
+    kind, words = TOLD[moved.action]
+    for dept, count in moved.by_department.items():
+        reached[dept] = inbox.notify_departments(conn, [dept], kind, *words(count, note, moved.fix_by), None, email)
+    return reached
 
 
 def warning_words(frame: pd.DataFrame) -> pd.DataFrame:

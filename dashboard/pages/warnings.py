@@ -3,10 +3,7 @@ the server; filters for level, rule, state, region and department and a search; 
 (departments their own, supervisors, counties) and resolve (supervisors, counties) many at once."""
 from __future__ import annotations
 
-import datetime as dt
 import io
-from collections import Counter
-from collections.abc import Callable
 from typing import NamedTuple
 
 import dash_bootstrap_components as dbc
@@ -17,14 +14,14 @@ from dashboard import context, queries
 from dashboard.components import evidence
 from dashboard.components.warnings import LEVEL_CLASSES
 from dashboard.shell import guarded, in_address, page_frame, register_page
-from ledger import filestore, inbox, runs, vocab, workflow
+from ledger import filestore, runs, vocab, workflow
 from ledger.errors import UserError
 from ledger.models import WarningCase
 from ledger.texts import NOTE_CHARS
 from ledger.vocab import CaseState
 from metrics.rules import NAMES as RULE_NAMES
 from outputs import warning_list
-from outputs.phrasing import acknowledged_for, closed_off, resolved_off, sent_back, unreached
+from outputs.phrasing import unreached
 
 PATH = register_page(__name__, "/warnings")
 P = "warnings"
@@ -54,29 +51,24 @@ WHO = ("确认：主管部门确认本部门的预警，监管人员和县区财
 
 
 class Step(NamedTuple):
-    """One button of the toolbar: who may press it, what the cases become, what the page says and
-    what each department is told."""
+    """One button of the toolbar: who may press it, what the cases become and what the page says
+    (the departments told of it: outputs.warning_list.TOLD)."""
     label: str
     color: str
     permission: str
     name: str  # 所选另有 N 条当前状态不能{name}
     done: str  # {done} N 条
     state: str
-    told: tuple[str, Callable[[int, str, dt.date | None], tuple[str, str]]] | None = None
     outline: bool = False
 
 
 STEPS = {
-    "ack": Step("确认并计划整改", "primary", "acknowledge", "确认", "已确认", CaseState.ACKNOWLEDGED,
-                ("acknowledged", acknowledged_for)),
+    "ack": Step("确认并计划整改", "primary", "acknowledge", "确认", "已确认", CaseState.ACKNOWLEDGED),
     "submit": Step("报送整改完成（附佐证材料）", "primary", "submit", "报送整改", "已报送待核验", CaseState.SUBMITTED,
                    outline=True),
-    "verify": Step("核验销号", "success", "verify", "核验销号", "已核验销号", CaseState.RESOLVED,
-                   ("verified", lambda n, note, _: closed_off(n, note))),
-    "return": Step("退回", "warning", "verify", "退回", "已退回", CaseState.RETURNED,
-                   ("returned", lambda n, note, _: sent_back(n, note))),
-    "resolve": Step("直接销号", "secondary", "resolve", "销号", "已销号", CaseState.RESOLVED,
-                    ("verified", lambda n, note, _: resolved_off(n, note)), outline=True),
+    "verify": Step("核验销号", "success", "verify", "核验销号", "已核验销号", CaseState.RESOLVED),
+    "return": Step("退回", "warning", "verify", "退回", "已退回", CaseState.RETURNED),
+    "resolve": Step("直接销号", "secondary", "resolve", "销号", "已销号", CaseState.RESOLVED, outline=True),
 }
 
 
@@ -286,14 +278,7 @@ def act(_ack, _submit, _verify, _return, _resolve, selected, note, fix_by, conte
                 moved = workflow.return_cases(conn, actor, ids, where, note)
             else:
                 moved = workflow.resolve(conn, actor, ids, where, note)
-            # a step the bureau takes on a department's warnings: each department told of its own, and
-            # how many (a department's own step tells nobody)
-            reached = Counter()
-            if step.told and actor.role != "department":
-                kind, words = step.told
-                for dept, count in moved.by_department.items():
-                    reached[dept] = inbox.notify_departments(conn, [dept], kind, *words(count, note, fix_by), None,
-                                                             bool(config["mail.host"]))
+            reached = warning_list.tell_departments(conn, actor, moved, note, bool(config["mail.host"]))
     except UserError as exc:
         if isinstance(exc, workflow.OutOfScope):
             context.audit("scope.refused", f"预警 #{exc.ids}"[:200], detail=f"{ctx.triggered_id}")

@@ -133,6 +133,14 @@ def test_demo_builds_13_months_with_every_rule_and_list(engine, config, tmp_path
     assert own.place in arranged.body
     assert clock.local(arranged.created_at, config.zone) == dt.datetime(2026, 11, 7, 9, 0, tzinfo=ZoneInfo(config.zone))
     assert arranged.created_at < arranged.read_at < dt.datetime.combine(own.scheduled_on, dt.time())
+    # and is told in 消息 of its warnings checked and of the one sent back, as the page tells
+    with engine.connect() as conn:
+        told = dict(conn.execute(select(Message.kind, Message.title).join(User, User.id == Message.user_id).where(
+            User.username == "dept", Message.kind.in_(("verified", "returned")))).all())
+        checked = conn.execute(select(func.count()).select_from(WarningEvent).join(
+            WarningCase, WarningCase.id == WarningEvent.case_id).where(
+            WarningCase.dept_code == dept, WarningEvent.action == "verified")).scalar()
+    assert checked and told == {"verified": f"预警已核验销号（{checked} 条）", "returned": "预警整改材料被退回（1 条）"}
     assert {e.subject for e in evidence} == {"case", "commitment"}
     assert {filestore.kind_of(filestore.read(config.replace(files__dir=str(files)), e.sha256)) for e in evidence} == {"xlsx"}
     # the audit page reads every entry in Chinese: no stored key or English value (codes and digests aside)
