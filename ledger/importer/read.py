@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import hashlib
 import posixpath
 import re
@@ -12,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 from xml.etree import ElementTree
 
 import olefile
@@ -149,8 +150,9 @@ def _unreadable(workbook: str, sheet: str, exc: Exception) -> SourceError:
 
 
 def _xlsx_rows(workbook, file_name: str, name: str, merged: list,
-               errors: dict[int, list[tuple[int, str]]]) -> Iterator[tuple[int, tuple]]:
+               errors_of: Callable[[str], dict[int, list[tuple[int, str]]]]) -> Iterator[tuple[int, tuple]]:
     try:
+        errors = errors_of(name)  # looked for only now: a sheet the import leaves unread is not scanned
         sheet = workbook.get_sheet_by_name(name)
         # calamine's range starts at the first used cell: its rows and columns numbered as the user
         # sees them. Its rows come from the sheet's first row, empty ones included, but its columns
@@ -252,15 +254,18 @@ def _errors_in(stream, chunk_size: int = SCAN_CHUNK) -> dict[int, list[tuple[int
     return dict(errors)
 
 
-def error_cells(path: Path) -> dict[str, dict[int, list[tuple[int, str]]]]:
+def error_cells(path: Path, only: str | None = None) -> dict[str, dict[int, list[tuple[int, str]]]]:
     """An .xlsx's cells holding an error value (#N/A, #REF!): sheet name -> row number -> [(column
-    index, error value)]. calamine reads them as empty cells, so a required one said 必填项为空 and
-    an optional one was taken as empty; the sheets' XML is read for them (a few milliseconds a
-    megabyte). Whatever of the package cannot be read here is calamine's to say: none found then."""
+    index, error value)], of every sheet or of the sheet named `only`. calamine reads them as empty
+    cells, so a required one said 必填项为空 and an optional one was taken as empty; the sheets' XML
+    is read for them (a few milliseconds a megabyte). Whatever of the package cannot be read here is
+    calamine's to say: none found then."""
     try:
         with zipfile.ZipFile(path) as archive:
             found = {}
             for name, part in _sheet_parts(archive).items():
+                if only is not None and name != only:
+                    continue
                 with archive.open(part) as stream:
                     if errors := _errors_in(stream):
                         found[name] = errors
@@ -432,11 +437,18 @@ def open_sheets(path: Path) -> Iterator[RawSheet]:
         raise SourceError(f"{path}: 只接受 .xlsx（或 .xls）工作簿或 CSV 文件夹{save_as_hint(path.name)}",
                           "expected an .xlsx (or .xls) workbook or a folder of CSV files")
     workbook, kind = _open_workbook(path)
-    errors = error_cells(path) if kind == ".xlsx" else _xls_error_cells(path)
+    if kind == ".xlsx":  # each sheet's XML scanned as the import reads that sheet
+        def errors_of(name: str) -> dict[int, list[tuple[int, str]]]:
+            return error_cells(path, only=name).get(name, {})
+    else:  # an .xls's records are walked once, for every sheet, when the first sheet is read
+        whole = functools.cache(lambda: _xls_error_cells(path))
+
+        def errors_of(name: str) -> dict[int, list[tuple[int, str]]]:
+            return whole().get(name, {})
     try:
         for sheet in workbook.sheets_metadata:
             name, merged = sheet.name, []
-            yield RawSheet(name, _xlsx_rows(workbook, path.name, name, merged, errors.get(name, {})), merged=merged,
+            yield RawSheet(name, _xlsx_rows(workbook, path.name, name, merged, errors_of), merged=merged,
                            hidden=sheet.visible != SheetVisibleEnum.Visible)
     finally:
         workbook.close()

@@ -155,6 +155,26 @@ def test_a_workbooks_error_cells_are_read_as_excel_errors_where_they_stand(tmp_p
                                   (3, (None, None, "A1", ExcelError("#N/A"), ExcelError("#DIV/0!")))]
 
 
+def test_a_sheet_left_unread_is_not_scanned_for_error_cells(tmp_path, monkeypatch):
+    """The error scan reads a sheet's XML only when its rows are read: a 填表说明 sheet the import
+    skips (or any sheet it ignores by name) costs nothing however large it is."""
+    import ledger.importer.read as read
+
+    book = openpyxl.Workbook()
+    book.active.title = "填表说明"
+    book.active["A1"] = "#N/A"
+    book.create_sheet("资产卡片")["A1"] = "资产编号"
+    book.save(tmp_path / "book.xlsx")
+    scanned = []
+    scan = read.error_cells
+    monkeypatch.setattr(read, "error_cells", lambda path, only=None: scanned.append(only) or scan(path, only))
+    read_rows = {}
+    for raw in open_sheets(tmp_path / "book.xlsx"):  # as the import reads them: the notes sheet skipped
+        if raw.name != "填表说明":
+            read_rows[raw.name] = list(raw.rows)
+    assert read_rows == {"资产卡片": [(1, ("资产编号",))]} and scanned == ["资产卡片"]
+
+
 def _record(kind: int, body: bytes) -> bytes:
     return struct.pack("<HH", kind, len(body)) + body
 
