@@ -121,7 +121,17 @@ def _sql(table: Table, positions: list[tuple[int, Column]]) -> tuple[str, dict]:
                 f"THEN NULLIF(trim(substr({t}, 3, length({t}) - 3), $spaces), '') ELSE {t} END")
     cleaned = ", ".join(f"CASE WHEN NOT regexp_matches(c{i}, {edge}) THEN NULLIF(c{i}, '') "
                         f"ELSE {unwrapped(i)} END AS v_{c.key}" for i, c in enumerate(present))
-    parsed = [f"{_parsed(column)} AS {column.key}" for column in present]
+    params: dict = {"spaces": SPACES, "controls": CONTROL_SQL, "scientific": SCIENTIFIC.pattern}
+    parsed = []
+    for column in present:
+        if column.default is None:
+            parsed.append(f"{_parsed(column)} AS {column.key}")
+            continue
+        # an empty cell of a column with a default takes it, as the cell parser gives it (照片数 0,
+        # 是否共享共用 否, 上缴金额 0); a cell that does not parse stays NULL, the cell parser's to report
+        params[f"default_{column.key}"] = column.default
+        parsed.append(f"CASE WHEN v_{column.key} IS NULL THEN CAST($default_{column.key} AS {_SQL_TYPES[column.kind]}) "
+                      f"ELSE {_parsed(column)} END AS {column.key}")
     # a cell is taken when it is empty (and may be) or read to a value
     taken = [f"{c.key} IS NOT NULL" if c.required else f"(v_{c.key} IS NULL OR {c.key} IS NOT NULL)"
              for c in present]
@@ -137,7 +147,6 @@ def _sql(table: Table, positions: list[tuple[int, Column]]) -> tuple[str, dict]:
     errors = ", ".join(f"'{code}'" for code in EXCEL_ERRORS)
     taken += [f"NOT CASE WHEN starts_with(v_{c.key}, '#') THEN v_{c.key} IN ({errors}) ELSE false END"
               for c in present if c.kind in ("code", "text")]
-    params: dict = {"spaces": SPACES, "controls": CONTROL_SQL, "scientific": SCIENTIFIC.pattern}
     for column in absent:
         params[f"default_{column.key}"] = column.default
         parsed.append(f"CAST($default_{column.key} AS {_SQL_TYPES[column.kind]}) AS {column.key}")
@@ -166,11 +175,19 @@ def _no_cycle_collection():
             gc.enable()
 
 
-def stage_sheet(duck: duckdb.DuckDBPyConnection, sheet: ParsedSheet, batch_rows: int, fast: bool = True) -> None:
+# a part of a sheet this short goes to the cell parser whole: the fast pass costs DuckDB ~25 ms a
+# part to plan and run whatever its size, the cell parser ~25 µs a row (a department's file of a few
+# hundred cards imports in two thirds of the time; both give the same rows, tests/ledger/test_columns.py)
+SMALL = 1_000
+
+
+def stage_sheet(duck: duckdb.DuckDBPyConnection, sheet: ParsedSheet, batch_rows: int,
+                fast: bool | None = None) -> None:
     """Parse every row of `sheet` into its stage table in `duck` (rows with bad cells too, those
     cells empty).
 
-    `fast=False` sends every row to the cell parser (the reference the fast pass is tested against).
+    `fast=None` takes the fast pass for parts longer than SMALL rows; `fast=True` for every part,
+    `fast=False` for none: every row to the cell parser (the reference the fast pass is tested against).
     """
     table, parser = sheet.table, sheet.parser
     stage.create_stage(duck, table)
@@ -184,14 +201,14 @@ def stage_sheet(duck: duckdb.DuckDBPyConnection, sheet: ParsedSheet, batch_rows:
 
 
 def _stage_chunks(duck, sheet: ParsedSheet, writer: stage.StageWriter, converters, sql: str, params: dict,
-                  fast: bool) -> None:
+                  fast: bool | None) -> None:
     raw = sheet.raw
-    if raw.columns is not None and fast:
+    if raw.columns is not None and (fast or fast is None and raw.columns.num_rows > SMALL):
         return _stage_arrow(duck, sheet, writer, sql, params)
     numbered = raw.rows if raw.columns is None else _arrow_rows(raw.columns, raw.first_row)
     table, parser = sheet.table, sheet.parser
     while chunk := list(islice(numbered, CHUNK)):
-        if not fast:
+        if fast is False or fast is None and len(chunk) <= SMALL:
             for number, cells in chunk:
                 _slow(parser, writer, number, cells)
             continue

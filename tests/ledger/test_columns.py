@@ -115,6 +115,26 @@ def test_short_rows_blank_rows_and_absent_columns(tmp_path):
     assert staged[0][photo] == 0  # an absent column takes its default
 
 
+def test_an_empty_cell_of_a_column_with_a_default_takes_it_in_both_passes():
+    """照片数, 是否共享共用 and 上缴金额 left empty mean 0, 否 and 0: the cell parser said so and the
+    vectorised pass staged NULL, which the ledger's NOT NULL columns refused (a crash, not a message).
+    A cell that does not parse is still refused, not taken for the default."""
+    header = ["资产编号", "单位编码", "资产名称", "资产分类", "原值", "取得日期", "使用状况", "状况起始日期", "照片数", "是否共享共用"]
+    rows = [("A1", "U1", "车", "车辆", "10", "2024-01-01", "闲置", "2024-02-01", "", ""),
+            ("A2", "U1", "车", "车辆", "10", "2024-01-01", "闲置", "2024-02-01", "x", "也许")]
+    fast = parse(ASSETS, header, rows, fast=True)
+    assert fast == parse(ASSETS, header, rows, fast=False)
+    problems, _, staged = fast
+    keys = [c.key for c in ASSETS.columns]
+    photos, shared = keys.index("photo_count") + 1, keys.index("shared") + 1
+    assert (staged[0][photos], staged[0][shared]) == (0, False)
+    assert [p.split("：")[0] for p in problems] == ["资产卡片 第3行 照片数「x」", "资产卡片 第3行 是否共享共用「也许」"]
+    header = [c.zh for c in INCOME.columns]
+    row = ("S1", "A1", "出租收入", "2024-03-15", "1,234.50", "", "", "")
+    assert parse(INCOME, header, [row], fast=True) == parse(INCOME, header, [row], fast=False)
+    assert parse(INCOME, header, [row], fast=True)[2][0][-1] == 0
+
+
 def test_every_accepted_spelling_is_read_by_the_vectorised_pass(monkeypatch):
     """A field export in the other spellings import.md accepts never falls back to the row-by-row
     parser: only a cell no spelling accepts does (and is reported from there)."""

@@ -113,6 +113,22 @@ def test_each_error_kind_is_reported_and_nothing_is_written(engine, config, tmp_
     assert any(p.startswith(expected) for p in problems), problems
 
 
+def test_a_long_sheet_with_empty_cells_of_columns_with_defaults_imports_them(engine, config, tmp_path):
+    """Past SMALL rows a sheet takes the vectorised pass: 照片数 and 是否共享共用 left empty are
+    stored as 0 and 否, as a short sheet's are (the pass staged NULL and the write crashed)."""
+    from ledger.importer.columns import SMALL
+
+    b = LedgerBuilder().unit("U1")
+    for i in range(SMALL + 1):
+        b.asset(f"A{i}", photo_count="" if i % 2 else "2", shared="" if i % 3 else "是")
+    result = import_path(engine, b.write(tmp_path), config)
+    assert result.ok, [str(p) for p in result.problems[:3]]
+    with engine.connect() as conn:
+        stored = {r.code: (r.photo_count, r.shared) for r in conn.execute(
+            select(Asset.code, Asset.photo_count, Asset.shared).where(Asset.code.in_(["A0", "A1", "A2", "A3"])))}
+    assert stored == {"A0": (2, True), "A1": (0, False), "A2": (2, False), "A3": (0, True)}
+
+
 def test_a_plan_for_an_asset_that_already_has_one_is_refused(engine, config, tmp_path):
     first = base().plan("T1", "A1", "2021-01-01", "2021-06-01")
     first.load(engine, config, tmp_path / "first")
