@@ -106,10 +106,17 @@ def ensure_data(assets: int) -> tuple[Path, dict]:
     return folder, eval(counts_file.read_text())  # our own file, written above
 
 
-def _messy_cell(kind: str, value: str, n: int) -> str:
+# a column's default as the clean files spell it: an export leaves such a cell empty on many rows
+DEFAULT_SPELLINGS = {"0", "0.00", "否", "本地区", "事业单位"}
+
+
+def _messy_cell(column, value: str, n: int) -> str:
     """`value` in another spelling import.md accepts, chosen by the row number (most rows messy)."""
+    kind = column.kind
     if not value or n % 5 == 0:  # one row in five stays plain
         return value
+    if column.default is not None and value in DEFAULT_SPELLINGS and n % 5 in (1, 2):
+        return ""  # empty means the default (import.md)
     if kind == "date":
         y, m, d = value.split("-")
         return (f"{y}/{int(m)}/{int(d)}", f"{y}{m}{d}", f"{y}.{int(m)}.{int(d)}", f" {value} ")[n % 4]
@@ -122,18 +129,21 @@ def _messy_cell(kind: str, value: str, n: int) -> str:
     return value
 
 
+MESSY_KIND = "messy, titled, totalled, defaults left empty"  # a folder of an earlier kind is written again
+
+
 def ensure_messy(assets: int) -> Path:
     """The clean folder as a field export writes it: a title line above the header, its required
     columns marked (*资产编号) and its sums in yuan (原值（元）), a 合计 row below the rows; other
-    date and money spellings on most rows, Y/N for 是/否, stray spaces; GB18030 for half the files,
-    UTF-8 with BOM for the rest."""
+    date and money spellings on most rows, Y/N for 是/否, stray spaces, a default (照片数 0, 否,
+    上缴金额 0) left empty on two rows in five; GB18030 for half the files, UTF-8 with BOM for the rest."""
     import csv
 
     from ledger.importer.schema import TABLES
 
     clean, _ = ensure_data(assets)
     folder = HERE / "data" / f"{assets}-messy"
-    if (folder / "done.txt").exists() and (folder / "done.txt").read_text() == "messy, titled, totalled":
+    if (folder / "done.txt").exists() and (folder / "done.txt").read_text() == MESSY_KIND:
         return folder
     folder.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -150,11 +160,11 @@ def ensure_messy(assets: int) -> Path:
             writer.writerow([f"{table.zh}信息导出（2026年11月）"] + [""] * (len(header) - 1))
             writer.writerow([("*" if columns[h].required else "") + h + ("（元）" if columns[h].kind == "money" else "")
                              for h in header])
-            column_kinds = [columns[h].kind for h in header]
+            in_order = [columns[h] for h in header]
             for n, row in enumerate(reader):
-                writer.writerow([_messy_cell(k, v, n) for k, v in zip(column_kinds, row)])
+                writer.writerow([_messy_cell(c, v, n) for c, v in zip(in_order, row)])
             writer.writerow(["合计"] + [""] * (len(header) - 1))  # the total an export ends with
-    (folder / "done.txt").write_text("messy, titled, totalled")
+    (folder / "done.txt").write_text(MESSY_KIND)
     print(f"wrote the messy copy of {assets} assets in {time.perf_counter() - started:.0f}s", file=sys.stderr)
     return folder
 

@@ -48,14 +48,21 @@ GOOD = {"code": ["A1", "B7", "0012", '="0012"'], "text": ["车", " 院内 ", "�
         "bool": ["是", "否", "Y", "false"]}
 
 
-def good_cell(column):
+# …and as a workbook's typed cells hold them (python-calamine's floats, ints, dates and booleans)
+GOOD_TYPED = {"code": [12.0], "text": [], "date": [dt.date(2024, 3, 15), 20240315], "money": [12.0, 1234.5, 0.0],
+              "int": [3.0, 0], "bool": [True, False, 1]}
+
+
+def good_cell(column, typed: bool = False):
     spellings = list(column.choices) if column.kind == "enum" else GOOD[column.kind]
+    spellings = spellings + (GOOD_TYPED.get(column.kind, []) if typed else [])
     return st.sampled_from(spellings + ([] if column.required else [""]))  # an optional one may be empty
 
 
-def sheet_rows(table, draw_cell):
+def sheet_rows(table, draw_cell, typed: bool = False):
     header = [c.zh for c in table.columns]
-    row = st.one_of(st.tuples(*[draw_cell(c) for c in table.columns]), st.tuples(*[good_cell(c) for c in table.columns]))
+    row = st.one_of(st.tuples(*[draw_cell(c) for c in table.columns]),
+                    st.tuples(*[good_cell(c, typed) for c in table.columns]))
     return header, st.lists(row, min_size=1, max_size=12)
 
 
@@ -110,7 +117,7 @@ def test_csv_text_parses_the_same_both_ways(data):
 @given(st.data())
 def test_workbook_cells_parse_the_same_both_ways(data):
     for table in (ASSETS, INCOME):
-        header, rows = sheet_rows(table, workbook_cell)
+        header, rows = sheet_rows(table, workbook_cell, typed=True)
         agree(table, header, data.draw(rows))
 
 
