@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import tempfile
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from outputs.workbooks import PROBLEM_HEADINGS
 
 PATH = register_page(__name__, "/import")
 P = "import"
+log = logging.getLogger("panhuo.import")
 IMPORT_RESULTS = {"ok": "成功", "failed": "失败", "running": "进行中", "interrupted": "中断"}
 REQUIRED = required_columns()
 PROBLEM_COLUMNS = [
@@ -198,8 +200,13 @@ def upload(contents, filename):
         except SourceError as exc:
             record_refused(context.engine(), name, exc, context.current_username(), context.address(), context.role())
             return dbc.Alert(f"导入失败，未写入任何数据：{exc.zh}", color="danger")
-        result = import_path(context.engine(), path, context.config(), username=context.current_username(),
-                             scope=scope, address=context.address(), file_name=name, role=context.role())
+        try:
+            result = import_path(context.engine(), path, context.config(), username=context.current_username(),
+                                 scope=scope, address=context.address(), file_name=name, role=context.role())
+        except Exception:  # the portal's own fault: the history holds it as failed; the details go to the log
+            log.exception("import of %s by %s failed", name, context.current_username())
+            return dbc.Alert("导入失败，未写入任何数据：平台内部出错，已记入导入记录和系统日志，请联系系统管理员",
+                             color="danger", id=f"{P}-failed")
     notes = [html.Li(UserError(n).zh) for n in result.notes]
     if result.ok:
         counts = table_rows(result.counts)

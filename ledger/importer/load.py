@@ -1,6 +1,7 @@
 """`panhuo import`: read -> validate (every problem) -> load, in one transaction."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -308,8 +309,11 @@ def import_path(engine: Engine, path: str | Path, config: Config, username: str 
                 _finish_record(conn, result, who)
                 trans.commit()
                 result.ok = True
-        except BaseException:
+        except BaseException as exc:
             trans.rollback()
+            if isinstance(exc, Exception) and result.import_id is not None:
+                with contextlib.suppress(Exception):  # the database may be what failed: the error goes on
+                    _record_crash(engine, result, who, exc)
             raise
     if result.ok:
         # without statistics PostgreSQL plans a request's stock lookup as a scan (seconds, not ms)
@@ -380,6 +384,18 @@ def _finish_record(conn: Connection, result: ImportResult, who: tuple[str, str |
     audit.record(conn, username, "import.failed" if failed else "import", f"#{result.import_id} {result.file_name}",
                  after={"rows": result.counts, "sha256": result.sha256, **({} if failed else {"units": result.units})},
                  detail=message, address=address, role=role)
+
+
+def _record_crash(engine: Engine, result: ImportResult, who: tuple[str, str | None, str | None],
+                  exc: Exception) -> None:
+    """An import stopped by an error of the portal's own (not of the file): in the history at once
+    as failed, nothing written, rather than 进行中 until the next import calls it 中断."""
+    problems = Problems(cap=1)
+    problems.add(Problem(result.file_name, None, None, None,
+                         f"导入时平台内部出错（{type(exc).__name__}），未写入任何数据；请联系系统管理员",
+                         f"internal error ({type(exc).__name__}): nothing was written"))
+    with engine.connect().execution_options(write=True) as conn, conn.begin():
+        _finish_record(conn, result, who, problems)
 
 
 def _notes_said(notes: list[str]) -> str | None:

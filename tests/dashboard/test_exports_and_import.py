@@ -174,6 +174,26 @@ def test_a_zip_with_a_password_is_refused_saying_so(app, as_user, engine, tmp_pa
     assert assets(engine) == before
 
 
+def test_an_internal_fault_during_an_upload_is_said_and_changes_nothing(app, as_user, engine, tmp_path, monkeypatch,
+                                                                          caplog):
+    """The portal's own fault half-way through an import: the page says so (not a silent spinner
+    that stops), the details go to the log, nothing is written and the history says 失败."""
+    from ledger.importer import load
+    from ledger.models import ImportRecord
+
+    def broken(*args):
+        raise RuntimeError("disk went away")
+    monkeypatch.setattr(load.allocation, "settle_transfers", broken)
+    before = assets(engine)
+    status, response = upload(as_user("supervisor"), ledger_files(LedgerBuilder().unit("U9").asset("Z9", unit="U9"),
+                                                                  tmp_path))
+    said = json.dumps(response, ensure_ascii=False)
+    assert status == 200 and "导入失败，未写入任何数据：平台内部出错" in said and "disk went away" not in said
+    assert assets(engine) == before and "disk went away" in caplog.text
+    with engine.connect() as conn:
+        assert conn.execute(select(ImportRecord.result).order_by(ImportRecord.id.desc())).first()[0] == "failed"
+
+
 class _WindowsName(zipfile.ZipInfo):
     """A member named as a Chinese Windows zips it: in GBK, without the flag that says UTF-8."""
 

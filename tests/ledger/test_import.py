@@ -167,6 +167,28 @@ def test_failed_imports_are_recorded_and_good_ones_carry_counts_and_sha256(engin
     assert len(records[1]["sha256"]) == 64 and "取得日期" in records[0]["message"]
 
 
+def test_an_import_stopped_by_an_internal_error_is_failed_in_the_history_at_once(engine, config, tmp_path,
+                                                                                monkeypatch):
+    """A fault of the portal's own half-way through the write: nothing written, the error raised
+    for the page to show, and the history says 失败 with why (not 进行中 until the next import)."""
+    from ledger.importer import load
+
+    base().load(engine, config, tmp_path / "first")
+    before = [count(engine, m) for m in (Unit, Asset)]
+
+    def broken(*args):
+        raise RuntimeError("disk went away")
+    monkeypatch.setattr(load.allocation, "settle_transfers", broken)  # after the rows are written
+    with pytest.raises(RuntimeError):
+        import_path(engine, base().asset("A3", unit="U1").write(tmp_path / "second"), config)
+    assert [count(engine, m) for m in (Unit, Asset)] == before
+    with engine.connect() as conn:
+        last = conn.execute(select(ImportRecord.result, ImportRecord.finished_at, ImportRecord.message)
+                            .order_by(ImportRecord.id.desc())).first()
+    assert last.result == "failed" and last.finished_at is not None
+    assert "导入时平台内部出错（RuntimeError），未写入任何数据" in last.message
+
+
 @pytest.mark.parametrize("encoding", ["gb18030", "utf-8-sig", "utf-8"])
 def test_csv_encodings_are_detected(engine, config, tmp_path, encoding):
     b = base()
