@@ -158,12 +158,12 @@ def _well_formed(item) -> bool:
 
 
 def _mount_dash(server: Flask) -> dash.Dash:
-    from dashboard.shell import shell
+    from dashboard.shell import callback_failed, shell
 
     app = dash.Dash(
         __name__, server=server, use_pages=True, pages_folder=str(PAGES), assets_folder=str(ASSETS),
         title="国有资产盘活督导平台", update_title=None, suppress_callback_exceptions=True,
-        serve_locally=True, external_stylesheets=[],
+        serve_locally=True, external_stylesheets=[], on_error=callback_failed,
     )
     # the pages are Chinese: said so, as the login page does (screen readers read them as Chinese,
     # a browser picks the simplified glyphs and offers no translation)

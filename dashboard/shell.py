@@ -4,21 +4,41 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, clientside_callback, dcc, html
+from dash import Input, Output, callback, clientside_callback, ctx, dcc, html, set_props
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
 from dashboard.auth import LANDING, csrf_token
 from dashboard.scope import scope_for
 from ledger import permissions, vocab
+from ledger.db import is_busy
 from ledger.permissions import may_open
 
 # the navigation, in order: path and label; who sees a link is who may open it (ledger.permissions)
 SITE = "国有资产盘活督导平台"
+log = logging.getLogger("panhuo.dashboard")
+FAILED = "操作未完成：平台内部出错，已记入系统日志。请刷新页面后重试；如仍出错，请联系系统管理员。"
+
+
+BUSY = "系统正在写入数据（导入或计算快照），请稍后再试。"
+
+
+def callback_failed(err: Exception) -> None:
+    """Any callback that raised (Dash's on_error), where Dash would answer a 500 or 503 that the
+    browser shows as nothing happening: the person told in a notice, a fault of the portal's own
+    logged with its traceback. What the callback would have changed stays as it was."""
+    if is_busy(err):  # SQLite past its busy timeout while an import or a computation writes
+        header, said, icon = "请稍候", BUSY, "warning"
+        log.info("callback %s: the database is busy", ctx.triggered_id)
+    else:
+        header, said, icon = "出错了", FAILED, "danger"
+        log.error("callback %s failed", ctx.triggered_id, exc_info=err)
+    set_props("app-error", {"children": dbc.Toast(said, header=header, icon=icon, dismissable=True, is_open=True)})
 
 
 def register_page(module: str, path: str) -> str:
@@ -197,4 +217,5 @@ def shell():
         account,
         dcc.Interval(id="app-unread-tick", interval=60_000) if may_open(role, "/inbox") else None,
     ], fluid=True), color="#12355b", dark=True, className="app-bar")
-    return html.Div([bar, dbc.Container(dash.page_container, fluid=True, className="page")])
+    return html.Div([bar, dbc.Container(dash.page_container, fluid=True, className="page"),
+                     html.Div(id="app-error", className="app-error", role="alert")])

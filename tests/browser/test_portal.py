@@ -70,6 +70,14 @@ def open_session(browser, server, username, size):
             if m.type == "error" or m.type == "warning" and m.text.startswith("AG Grid") else None)
     page.on("response", lambda r: problems.append(f"HTTP {r.status} {r.url}") if r.status >= 500 else None)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    # a callback that failed is answered with a notice (dashboard.shell.callback_failed), not a 500:
+    # the notice is said on the console, where the problems are gathered
+    page.add_init_script("""new MutationObserver(() => {
+        const notice = document.getElementById("app-error");
+        if (notice && notice.textContent && !notice.dataset.said) {
+            notice.dataset.said = "1"; console.error("app-error: " + notice.textContent);
+        }
+    }).observe(document, {subtree: true, childList: true});""")
     page.goto(f"{server}/login")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
@@ -256,6 +264,26 @@ def test_the_top_bar_search_leads_to_what_was_found(server, browser):
     page.wait_for_url(re.compile(r".*/unit\?code=U4"))
     page.wait_for_selector(".page-title:has-text('单位U4')")  # the unit's page, titled with its name
     assert problems == []
+
+
+def test_a_fault_of_the_portals_own_is_said_in_a_notice(server, browser, monkeypatch):
+    """A callback that fails tells the person (a notice they can close), rather than a spinner that
+    stops with nothing changed."""
+    from dashboard import queries
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+    monkeypatch.setattr(queries, "find", broken)
+    page, problems = open_session(browser, server, "supervisor", LAPTOP)
+    visit(page, server, "/")
+    page.fill("#app-search", "单位U4")
+    notice = page.locator("#app-error .toast")
+    notice.wait_for()
+    assert "操作未完成：平台内部出错" in notice.inner_text() and "went away" not in notice.inner_text()
+    at_both_sizes(page, "supervisor-fault-notice")
+    notice.locator(".btn-close").click()
+    notice.wait_for(state="hidden")
+    assert problems and all(p.startswith("console error: app-error:") for p in problems)
 
 
 def test_supervisor_drills_from_overdue_assets_to_an_asset(server, browser):

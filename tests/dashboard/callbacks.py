@@ -6,10 +6,11 @@ import re
 
 
 def call(client, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]],
-         state: list[tuple[str, str, object]] = (), changed: str | None = None):
+         state: list[tuple[str, str, object]] = (), changed: str | None = None, expect_fault: bool = False):
     """POST /_dash-update-component; returns (status, {component id: {property: value}}).
 
-    `changed`: the one input that fired ("id.property"); default: all of them."""
+    `changed`: the one input that fired ("id.property"); default: all of them. A callback that
+    fails raises here, unless `expect_fault` (then the whole answer is returned)."""
     key = ".." + "...".join(f"{i}.{p}" for i, p in outputs) + ".." if len(outputs) > 1 else f"{outputs[0][0]}.{outputs[0][1]}"
     # an output shared by several callbacks (allow_duplicate) carries a "@hash" in the registered key
     registered = client.application.extensions["panhuo.dash"].callback_map
@@ -26,7 +27,10 @@ def call(client, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, ob
         "state": [item(i, p, v) for i, p, v in state],
         "changedPropIds": [changed] if changed else [f"{i}.{p}" for i, p, _ in inputs]})
     body = response.get_json(silent=True) or {}
-    return response.status_code, body.get("response", {})
+    # a callback's fault is answered 200 with a notice (dashboard.shell.callback_failed): loud here
+    if "app-error" in body.get("sideUpdate", {}) and not expect_fault:
+        raise AssertionError(f"the callback behind {key} failed: see the log")
+    return response.status_code, body.get("response", {}) if not expect_fault else body
 
 
 def components(payload, match) -> list[dict]:

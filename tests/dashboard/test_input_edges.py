@@ -1,4 +1,6 @@
 """Odd values from a browser or a script: an answer with a message or an empty result, never a 500."""
+import json
+
 import pytest
 
 from tests.city import login
@@ -34,11 +36,11 @@ def test_a_malformed_callback_request_is_a_400(supervisor, body):
     assert response.status_code == 400
 
 
-def overdue_rows(client, block, min_value=None):
+def overdue_rows(client, block, min_value=None, **options):
     return call(client, [("overdue-grid", "getRowsResponse")], [("overdue-grid", "getRowsRequest", block)],
                 [("overdue-month", "value", "2026-10"), ("overdue-region", "value", None),
                  ("overdue-category", "value", None), ("overdue-band", "value", None),
-                 ("overdue-min-value", "value", min_value)])
+                 ("overdue-min-value", "value", min_value)], **options)
 
 
 @pytest.mark.parametrize("block", [{"startRow": 1e30, "endRow": 1e30 + 100}, {"startRow": -5, "endRow": 10},
@@ -73,8 +75,10 @@ def test_a_busy_database_is_a_503_that_says_so(supervisor, monkeypatch):
     supervisor.application.config["PROPAGATE_EXCEPTIONS"] = False
     response = supervisor.get("/api/v1/months")
     assert response.status_code == 503 and "正在计算" in response.get_json()["message"]
-    status, _ = overdue_rows(supervisor, {"startRow": 0, "endRow": 100})
-    assert status == 503
+    # a page's callback says so in a notice, and changes nothing
+    status, body = overdue_rows(supervisor, {"startRow": 0, "endRow": 100}, expect_fault=True)
+    assert status == 200 and "overdue-grid" not in body.get("response", {})
+    assert "系统正在写入数据（导入或计算快照），请稍后再试" in json.dumps(body["sideUpdate"], ensure_ascii=False)
 
 
 @pytest.mark.parametrize("path", ["/api/v1/requests/XQ%00/candidates", "/api/v1/kpis?month=2026-10%00",
@@ -116,3 +120,22 @@ def test_an_unknown_api_address_is_a_404_in_json(supervisor, path):
                                   "/_dash-component-suites/dash/deps/%ff.js"])
 def test_a_component_file_that_is_not_there_is_a_404(supervisor, path):
     assert supervisor.get(path).status_code == 404
+
+
+def test_a_callbacks_own_fault_is_a_notice_and_a_log_line_not_a_silent_500(shared_app, supervisor, monkeypatch,
+                                                                          caplog):
+    """Whatever a callback raises, the person is told in a notice and the traceback goes to the
+    log; the outputs stay as they were."""
+    from dashboard import queries
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+    monkeypatch.setattr(queries, "find", broken)
+    status, body = call(supervisor, [("app-search-results", "children")], [("app-search", "value", "办公")],
+                        expect_fault=True)
+    notice = json.dumps(body["sideUpdate"]["app-error"], ensure_ascii=False)
+    assert status == 200 and "操作未完成：平台内部出错，已记入系统日志" in notice and "went away" not in notice
+    assert "the database went away" in caplog.text and "Traceback" in caplog.text
+    assert "app-search-results" not in body.get("response", {})  # nothing changed on the page
+    with pytest.raises(AssertionError, match="failed"):  # and a test that meets one fails
+        call(supervisor, [("app-search-results", "children")], [("app-search", "value", "办公")])
