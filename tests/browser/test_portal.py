@@ -203,7 +203,7 @@ def test_a_supervisor_filters_searches_and_acknowledges_warnings(server, browser
     page.fill("#warnings-fix-by", "2026-12-31")
     page.keyboard.press("Tab")  # the picker takes a typed date when it loses focus
     page.click("#warnings-ack")
-    page.get_by_text("已确认 1 条").wait_for()
+    page.get_by_text("已确认 1 条；已在消息中通知 1 个部门").wait_for()  # D1's account told of it (确认通知)
     shown = page.evaluate("key => dash_ag_grid.getApi('warnings-grid').getRowNode(key).data", key)
     assert (shown["state_zh"], shown["note"], shown["fix_by"]) == ("已确认", "已联系单位，安排调剂", "2026-12-31")
     assert page.input_value("#warnings-note") == ""
