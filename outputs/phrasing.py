@@ -273,11 +273,11 @@ def unreached(names: list[str], shown: int = 5) -> str:
             + ("等" if len(names) > shown else ""))
 
 
-def acknowledged_for(count: int, note: str, day: dt.date) -> tuple[str, str]:
-    """A department told that a supervisor (or its county) acknowledged warnings of its own for it,
-    with the date they are to be fixed by."""
-    return (f"预警已由监管确认（{count:,} 条），计划{fig.date_text(day)}前整改",
-            f"贵部门的 {count:,} 条预警已由监管确认，计划整改日期为{fig.date_text(day)}。\n说明：{note.strip()}\n"
+def acknowledged_for(count: int, note: str, day: dt.date, by: str = "监管人员") -> tuple[str, str]:
+    """A department told that a supervisor (or its county: `by`, the role's name) acknowledged
+    warnings of its own for it, with the date they are to be fixed by."""
+    return (f"预警已由{by}确认（{count:,} 条），计划{fig.date_text(day)}前整改",
+            f"贵部门的 {count:,} 条预警已由{by}确认，计划整改日期为{fig.date_text(day)}。\n说明：{note.strip()}\n"
             "请按期整改，完成后在平台“预警”页面按状态“已确认”找到这些预警，上传佐证材料报送整改。")
 
 

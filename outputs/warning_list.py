@@ -27,12 +27,13 @@ EXPORT_JOB = "export-warnings"  # the job (jobs.exports) that writes a long list
 
 
 # the steps the bureau takes on a department's warnings (ledger.workflow's audit actions), and what
-# the department is told of each: the message's kind and its words (count, note, plan date -> title, body)
+# the department is told of each: the message's kind and its words (count, note, plan date, who by
+# -> title, body)
 TOLD = {
     "acknowledged": ("acknowledged", acknowledged_for),  # 确认 for it: the plan date now binds it
-    "verified": ("verified", lambda count, note, _: closed_off(count, note)),
-    "returned": ("returned", lambda count, note, _: sent_back(count, note)),
-    "resolved": ("verified", lambda count, note, _: resolved_off(count, note)),
+    "verified": ("verified", lambda count, note, *_: closed_off(count, note)),
+    "returned": ("returned", lambda count, note, *_: sent_back(count, note)),
+    "resolved": ("verified", lambda count, note, *_: resolved_off(count, note)),
 }
 
 
@@ -45,7 +46,8 @@ def tell_departments(conn: Connection, actor: Actor, moved: Moved, note: str, em
         return reached
     kind, words = TOLD[moved.action]
     for dept, count in moved.by_department.items():
-        reached[dept] = inbox.notify_departments(conn, [dept], kind, *words(count, note, moved.fix_by), None, email)
+        said = words(count, note, moved.fix_by, vocab.ROLES.get(actor.role, "监管人员"))
+        reached[dept] = inbox.notify_departments(conn, [dept], kind, *said, None, email)
     return reached
 
 

@@ -95,9 +95,17 @@ def test_a_supervisor_acknowledging_tells_each_department_its_own_and_the_date(a
     assert '"color": "warning"' in text(response)
     day = fig.date_text(dt.date.fromisoformat(fix_by))
     assert [(t.username, t.title) for t in told()] == [
-        ("dept", f"预警已由监管确认（{counts['D1']} 条），计划{day}前整改"),
-        ("dept2", f"预警已由监管确认（{counts['D2']} 条），计划{day}前整改")]
+        ("dept", f"预警已由监管人员确认（{counts['D1']} 条），计划{day}前整改"),
+        ("dept2", f"预警已由监管人员确认（{counts['D2']} 条），计划{day}前整改")]
     assert all("说明：督促限期调剂" in t.body and f"计划整改日期为{day}" in t.body for t in told())
+    # a county's 确认 is told as the county's, to its region's departments only
+    add_accounts(engine, [("dept4", "department", "D4")])
+    with engine.begin() as conn:
+        conn.execute(update(WarningCase).values(state="open"))
+    act(as_user("county"), "ack", [c.id for c in open_cases], note="县区督办", fix_by=fix_by)
+    assert [(t.username, t.title) for t in told() if t.username == "dept4"] == [
+        ("dept4", f"预警已由县区财政确认（{counts['D4']} 条），计划{day}前整改")]
+    assert len(told()) == 3  # D1 and D2 lie outside the county: not told again
 
 
 def test_supervisor_resolves_in_bulk_and_county_only_inside_its_region(app, as_user, engine, config):
