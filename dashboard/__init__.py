@@ -49,9 +49,11 @@ def create_app(config: Config, demo: bool = False) -> Flask:
 
 def _busy(exc: OperationalError):
     """SQLite past its busy timeout (a long import or computation writing): say so, as a 503."""
+    from dashboard.auth import BUSY  # what the login page and a page's notice say of it too
+
     if not is_busy(exc):
         raise exc
-    return jsonify({"error": "busy", "message": "系统正在计算，请稍后再试 / the database is busy, try again shortly"}), 503
+    return jsonify({"error": "busy", "message": f"{BUSY} / the database is busy, try again shortly"}), 503
 
 
 CONTROL_REFUSED = "请求中含有无法处理的控制字符（如 NUL） / the request holds control characters (such as NUL)"

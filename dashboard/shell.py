@@ -13,7 +13,7 @@ from dash import Input, Output, callback, clientside_callback, ctx, dcc, html, s
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
-from dashboard.auth import LANDING, csrf_token
+from dashboard.auth import BUSY, LANDING, csrf_token
 from dashboard.scope import scope_for
 from ledger import permissions, vocab
 from ledger.db import is_busy
@@ -22,9 +22,8 @@ from ledger.permissions import may_open
 # the navigation, in order: path and label; who sees a link is who may open it (ledger.permissions)
 SITE = "国有资产盘活督导平台"
 log = logging.getLogger("panhuo.dashboard")
-# what a callback that raised says instead of its answer (callback_failed)
+# what a callback that raised by a fault of the portal's own says instead of its answer (callback_failed)
 FAILED = "操作未完成：平台内部出错，已记入系统日志。请刷新页面后重试；如仍出错，请联系系统管理员。"
-BUSY = "系统正在写入数据（导入或计算快照），请稍后再试。"
 
 
 def callback_failed(err: Exception) -> None:

@@ -45,9 +45,9 @@ def tell_departments(conn: Connection, actor: Actor, moved: Moved, note: str, em
     if moved.action not in TOLD or actor.role == "department":
         return reached
     kind, words = TOLD[moved.action]
+    by = vocab.ROLES.get(actor.role, "监管人员")
     for dept, count in moved.by_department.items():
-        said = words(count, note, moved.fix_by, vocab.ROLES.get(actor.role, "监管人员"))
-        reached[dept] = inbox.notify_departments(conn, [dept], kind, *said, None, email)
+        reached[dept] = inbox.notify_departments(conn, [dept], kind, *words(count, note, moved.fix_by, by), None, email)
     return reached
 
 

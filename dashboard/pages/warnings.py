@@ -289,14 +289,14 @@ def act(_ack, _submit, _verify, _return, _resolve, selected, note, fix_by, conte
     done = set(moved.ids)
     skipped = len(set(ids) - done)
     told = f"{step.done} {len(done):,} 条" + (f"；所选另有 {skipped:,} 条当前状态不能{step.name}，未改动" if skipped else "")
-    if reached:  # whom the step told, and which departments must be told some other way
-        names = {r.get("dept_code"): r.get("dept_name") for r in chosen}
-        silent = [str(names.get(dept) or dept) for dept, n in sorted(reached.items()) if not n]
-        if len(silent) < len(reached):
-            told += f"；已在消息中通知 {len(reached) - len(silent):,} 个部门"
-        told += f"；{unreached(silent)}" if silent else ""
-    return (dbc.Alert(told, color="warning" if reached and not all(reached.values()) else "success",
-                      className="py-1 mb-0"),
+    # whom the step told, and which departments must be told some other way
+    names = {r.get("dept_code"): r.get("dept_name") for r in chosen}
+    silent = [str(names.get(dept) or dept) for dept, n in sorted(reached.items()) if not n]
+    if len(silent) < len(reached):
+        told += f"；已在消息中通知 {len(reached) - len(silent):,} 个部门"
+    if silent:
+        told += f"；{unreached(silent)}"
+    return (dbc.Alert(told, color="warning" if silent else "success", className="py-1 mb-0"),
             {"keys": [r.get("key") for r in chosen if r["case_id"] in done], "changed": changed}, "", None, None)
 
 

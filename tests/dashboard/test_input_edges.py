@@ -78,7 +78,7 @@ def test_a_busy_database_is_a_503_that_says_so(supervisor, monkeypatch):
     # a page's callback says so in a notice, and changes nothing
     status, body = overdue_rows(supervisor, {"startRow": 0, "endRow": 100}, expect_fault=True)
     assert status == 200 and "overdue-grid" not in body.get("response", {})
-    assert "系统正在写入数据（导入或计算快照），请稍后再试" in json.dumps(body["sideUpdate"], ensure_ascii=False)
+    assert "系统正在计算，请稍后再试" in json.dumps(body["sideUpdate"], ensure_ascii=False)  # as the login and API say
 
 
 @pytest.mark.parametrize("path", ["/api/v1/requests/XQ%00/candidates", "/api/v1/kpis?month=2026-10%00",
