@@ -156,7 +156,8 @@ def tell_interviews_arranged(engine: Engine, month: str, at: dt.datetime) -> int
         told = sum(inbox.notify_departments(conn, [held.dept_code], "scheduled",
                                             *interview_arranged(held.month, held.scheduled_on, held.place,
                                                                 held.attendees, held.topics),
-                                            held.month, False) for held in interviews)
+                                            held.month, False, inbox.link("/interviews", month=held.month))
+                    for held in interviews)
         conn.execute(update(Message).where(Message.id > first, Message.kind == "scheduled").values(
             created_at=at, read_at=at + dt.timedelta(hours=1, minutes=17)))
     return told

@@ -146,7 +146,8 @@ def _remind_week(engine: Engine, config: Config, day: dt.date) -> int:
             return 0
         title, body = weekly_reminder(week, due)
         departments = missing["dept_code"].tolist()
-        sent = inbox.notify_departments(conn, departments, "reminder", title, body, None, bool(config["mail.host"]))
+        sent = inbox.notify_departments(conn, departments, "reminder", title, body, None, bool(config["mail.host"]),
+                                        inbox.link("/reporting", tab="weekly", week=week))
         audit.record(conn, ACTOR, "reminder.send", f"{week} 周进度提醒", after={"departments": departments[:200]})
         return sent
 

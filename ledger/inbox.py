@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Callable
+from urllib.parse import urlencode
 
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -18,6 +19,22 @@ from ledger.models import Department, Message, Paper, User
 from ledger.vocab import EmailState
 
 NOTICES = ("interview", "rectify")  # what must be read in time (逾期未读 after [delivery] read_within_days)
+
+
+def paper_link(paper: Paper, role: str) -> str | None:
+    """The page a paper leads its reader to (the inbox's 前往 button): a notice to the list it is
+    answered on, the weekly workbook to 周进度, the bulletin to the ranking it announces (a
+    department's: its own score); for the paper's month."""
+    if paper.kind == "weekly":
+        return link("/reporting", tab="weekly")
+    path = {"bulletin": "/my-score" if role == "department" else "/rankings", "interview": "/interviews",
+            "rectify": "/warnings"}.get(paper.kind)
+    return path and link(path, month=paper.month)
+
+
+def link(path: str, **query) -> str:
+    """A page's address with its query: where a message's reader goes to act on it."""
+    return f"{path}?{urlencode(query)}" if query else path
 
 
 def recipients(conn: Connection, kind: str, region: str | None = None, dept: str | None = None) -> list:
@@ -52,7 +69,7 @@ def place(conn: Connection, paper: Paper, users: list, body: Callable[[int], str
         by_mail = email and bool(user.email)
         message_id = conn.execute(insert(Message).values(
             user_id=user.id, paper_id=paper.id, kind=paper.kind, month=paper.month, dept_code=paper.dept_code,
-            title=paper.title, body="", created_at=clock.now(), email_to=user.email if by_mail else None,
+            title=paper.title, body="", link=paper_link(paper, user.role), created_at=clock.now(), email_to=user.email if by_mail else None,
             email_state=EmailState.PENDING if by_mail else EmailState.NONE, email_attempts=0, resent=0)
         ).inserted_primary_key[0]
         conn.execute(update(Message).where(Message.id == message_id).values(body=body(message_id)))
@@ -61,11 +78,13 @@ def place(conn: Connection, paper: Paper, users: list, body: Callable[[int], str
 
 
 def remind(conn: Connection, user, kind: str, title: str, body: str, month: str | None, dept: str | None,
-           email: bool) -> int:
-    """A message without a paper (催报, a returned piece of evidence), to one account."""
+           email: bool, link: str | None = None) -> int:
+    """A message without a paper (催报, a returned piece of evidence), to one account; `link`: the
+    page it is about, where the reader acts on it."""
     by_mail = email and bool(user.email)
     return conn.execute(insert(Message).values(
-        user_id=user.id, kind=kind, month=month, dept_code=dept, title=title[:200], body=body, created_at=clock.now(),
+        user_id=user.id, kind=kind, month=month, dept_code=dept, title=title[:200], body=body, link=link,
+        created_at=clock.now(),
         email_to=user.email if by_mail else None, email_state=EmailState.PENDING if by_mail else EmailState.NONE,
         email_attempts=0, resent=0)).inserted_primary_key[0]
 
@@ -76,13 +95,13 @@ def department_accounts(conn: Connection, dept: str) -> list:
 
 
 def notify_departments(conn: Connection, departments: list[str], kind: str, title: str, body: str,
-                       month: str | None, email: bool) -> int:
+                       month: str | None, email: bool, link: str | None = None) -> int:
     """A message (a returned piece of evidence, a reminder to report) to every account of each
     department; how many were written. E-mail goes out with the next delivery run or poll."""
     count = 0
     for dept in departments:
         for user in department_accounts(conn, dept):
-            remind(conn, user, kind, title, body, month, dept, email)
+            remind(conn, user, kind, title, body, month, dept, email, link)
             count += 1
     return count
 

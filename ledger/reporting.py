@@ -134,7 +134,8 @@ def remind(conn: Connection, units: pd.DataFrame, words: Callable[[list[str]], t
     sent: Counter[str] = Counter()
     for dept, own in units.groupby("dept_code"):
         title, body = words(own["unit_name"].tolist())
-        sent[dept] = inbox.notify_departments(conn, [dept], "reminder", title, body, month, email)
+        sent[dept] = inbox.notify_departments(conn, [dept], "reminder", title, body, month, email,
+                                             inbox.link("/reporting", month=month))
     audit.record(conn, actor, "reminder.send", f"{month} {what}",
                  after={"departments": sorted(units["dept_code"].unique().tolist())[:200], "units": len(units)},
                  role=role, address=address)

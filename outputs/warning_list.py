@@ -28,12 +28,12 @@ EXPORT_JOB = "export-warnings"  # the job (jobs.exports) that writes a long list
 
 # the steps the bureau takes on a department's warnings (ledger.workflow's audit actions), and what
 # the department is told of each: the message's kind and its words (count, note, plan date, who by
-# -> title, body)
+# -> title, body), and the list it leads to (预警, filtered to the state the step left them in)
 TOLD = {
-    "acknowledged": ("acknowledged", acknowledged_for),  # 确认 for it: the plan date now binds it
-    "verified": ("verified", lambda count, note, *_: closed_off(count, note)),
-    "returned": ("returned", lambda count, note, *_: sent_back(count, note)),
-    "resolved": ("verified", lambda count, note, *_: resolved_off(count, note)),
+    "acknowledged": ("acknowledged", acknowledged_for, "acknowledged"),  # 确认 for it: the plan date now binds it
+    "verified": ("verified", lambda count, note, *_: closed_off(count, note), "resolved"),
+    "returned": ("returned", lambda count, note, *_: sent_back(count, note), "returned"),
+    "resolved": ("verified", lambda count, note, *_: resolved_off(count, note), "resolved"),
 }
 
 
@@ -44,10 +44,11 @@ def tell_departments(conn: Connection, actor: Actor, moved: Moved, note: str, em
     reached: Counter[str] = Counter()
     if moved.action not in TOLD or actor.role == "department":
         return reached
-    kind, words = TOLD[moved.action]
-    by = vocab.ROLES.get(actor.role, "监管人员")
+    kind, words, state = TOLD[moved.action]
+    by, here = vocab.ROLES.get(actor.role, "监管人员"), inbox.link("/warnings", state=state)
     for dept, count in moved.by_department.items():
-        reached[dept] = inbox.notify_departments(conn, [dept], kind, *words(count, note, moved.fix_by, by), None, email)
+        reached[dept] = inbox.notify_departments(conn, [dept], kind, *words(count, note, moved.fix_by, by), None, email,
+                                                 here)
     return reached
 
 

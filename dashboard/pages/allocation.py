@@ -322,8 +322,10 @@ def decide(_decide, _withdraw, request_id, kind, approved, note, picked, version
 def _tell(conn, decision_id: int, withdrawn: bool = False) -> str:
     """The departments concerned told in 消息 (by e-mail too where it is set up): the requesting one its
     outcome, each holding one what it hands over. What to say of it."""
-    told = sum(inbox.notify_departments(conn, [dept], "allocation", title, body, None, bool(context.config()["mail.host"]))
-               for dept, title, body in decision_told(allocation.decision_facts(conn, decision_id), withdrawn))
+    facts = allocation.decision_facts(conn, decision_id)
+    here = inbox.link(PATH, year=facts["request"].budget_year)
+    told = sum(inbox.notify_departments(conn, [dept], "allocation", title, body, None, bool(context.config()["mail.host"]), here)
+               for dept, title, body in decision_told(facts, withdrawn))
     return f"，已通知相关部门（{told:,} 条消息）" if told else ""
 
 

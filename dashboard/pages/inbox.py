@@ -10,7 +10,7 @@ from flask_login import current_user
 from dashboard import components as c
 from dashboard import context, queries
 from dashboard.shell import guarded, permitted, register_page, unread_badge
-from ledger import clock, inbox
+from ledger import clock, inbox, permissions
 from ledger.vocab import EMAIL_STATES, MESSAGE_KINDS
 from outputs import figures as fig
 
@@ -87,10 +87,23 @@ def open_message(selected, asked, rows):
         html.Div(f"{MESSAGE_KINDS.get(message.kind, message.kind)} · 送达于 "
                  f"{fig.moment(message.created_at, zone, seconds=False)}", className="text-muted small mb-2"),
         html.Pre(message.body, className="message-body"),
-        html.A(f"{'下载文件' if paper.kind == 'export' else '下载文书'}：{paper.file_name}", href=f"/papers/{message.id}",
-               className="btn btn-sm btn-primary", id=f"{P}-download") if paper is not None else None,
+        html.Div([
+            html.A(f"{'下载文件' if paper.kind == 'export' else '下载文书'}：{paper.file_name}", href=f"/papers/{message.id}",
+                   className="btn btn-sm btn-primary", id=f"{P}-download") if paper is not None else None,
+            _go_to(message.link),
+        ], className="d-flex gap-2"),
     ]))
     return detail, rows, f"共 {total:,} 条，未读 {unread:,} 条", *unread_badge(unread)
+
+
+def _go_to(link: str | None):
+    """A button to the page the message is about, where the reader acts on it (a page this account
+    may open: none for an account whose role has changed since)."""
+    path = (link or "").split("?")[0]
+    if not path or not context.scope().may_open(path):
+        return None
+    return html.A(f"前往{permissions.page(path).label}", href=link, className="btn btn-sm btn-outline-primary",
+                  id=f"{P}-go")
 
 
 @callback(Output(f"{P}-sent", "children"), Input(f"{P}-counts", "id"))

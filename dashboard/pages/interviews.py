@@ -228,7 +228,7 @@ def _tell_department(conn, interview_id: int, moved_from: tuple | None = None) -
     held = workflow.interview_row(conn, interview_id)
     title, body = interview_arranged(held.month, held.scheduled_on, held.place, held.attendees, held.topics, moved_from)
     told = inbox.notify_departments(conn, [held.dept_code], "scheduled", title, body, held.month,
-                                    bool(context.config()["mail.host"]))
+                                    bool(context.config()["mail.host"]), inbox.link(PATH, month=held.month))
     return f"，已通知该部门（{told:,} 个账号）" if told else "；该部门尚无账号，请另行通知"
 
 
@@ -326,12 +326,13 @@ def follow_up(_submit, _verify, _return, commitment_id, note, contents, names, v
             elif step == "verify":
                 kept = workflow.verify_commitment(conn, _actor(), commitment_id, where, config.today())
                 title, body = commitment_closed_off(commitment_id, kept.text)
-                inbox.notify_departments(conn, [kept.dept_code], "verified", title, body, None, bool(config["mail.host"]))
+                inbox.notify_departments(conn, [kept.dept_code], "verified", title, body, None, bool(config["mail.host"]),
+                                         PATH)
                 said = "已核验销号，并通知该部门"
             else:
                 dept = workflow.return_commitment(conn, _actor(), commitment_id, where, note)
                 inbox.notify_departments(conn, [dept], "returned", *commitment_sent_back(commitment_id, note), None,
-                                         bool(config["mail.host"]))
+                                         bool(config["mail.host"]), PATH)
                 said = "已退回，并通知该部门"
     except UserError as exc:
         return evidence.said(exc), no_update, no_update, no_update

@@ -10,7 +10,7 @@ import json
 
 import openpyxl
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from jobs import deliver
 from ledger.models import AuditEntry, Message, Submission, User, WeeklyReport
@@ -123,6 +123,41 @@ def test_the_bureaus_to_do_counts_the_notices_departments_left_unread_too_long(a
     assert "逾期未读" not in to_do(as_user("leader"))  # who does not interview is not asked to follow up
 
 
+def opened_links(client, message_id: int) -> list[tuple[str, str]]:
+    """The buttons of an opened message: (words, address)."""
+    _, opened = call(client, OPENED, [("inbox-grid", "selectedRows", [{"id": message_id}]), ("inbox-asked", "data", None)],
+                     [("inbox-grid", "rowData", [])])
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            props = node.get("props", {})
+            if node.get("type") == "A":
+                found.append((props.get("children"), props.get("href")))
+            walk(props.get("children"))
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+    walk(opened["inbox-detail"]["children"])
+    return found
+
+
+def test_a_message_leads_to_the_page_it_is_about(app, as_user, delivered):
+    """Beside its file, an opened paper offers the page its reader acts on, for its month: a
+    department's 整改通知书 its warnings, its bulletin its own score, the bureau's bulletin the
+    ranking; never a page the account may not open."""
+    mine = {m.kind: m.id for m in messages_of(delivered, "dept")}
+    assert ("前往预警", f"/warnings?month={MONTH}") in opened_links(as_user("dept"), mine["rectify"])
+    assert ("前往我的得分", f"/my-score?month={MONTH}") in opened_links(as_user("dept"), mine["bulletin"])
+    theirs = {m.kind: m.id for m in messages_of(delivered, "supervisor")}
+    assert ("前往排名", f"/rankings?month={MONTH}") in opened_links(as_user("supervisor"), theirs["bulletin"])
+    assert ("前往约谈整改", f"/interviews?month={MONTH}") in opened_links(as_user("supervisor"), theirs["interview"])
+    with delivered.begin() as conn:  # a link to a page its role does not open (its role changed since)
+        conn.execute(update(Message).where(Message.id == mine["rectify"]).values(link="/accounts"))
+    buttons = [words for words, _ in opened_links(as_user("dept"), mine["rectify"])]
+    assert len(buttons) == 1 and buttons[0].startswith("下载文书：")  # the file only
+
+
 def test_an_e_mails_link_opens_the_message_it_names(app, as_user, delivered):
     notice = messages_of(delivered, "dept")[0]
     layout = layout_as(app, "dept", page("inbox").layout, message=str(notice.id))
@@ -230,8 +265,9 @@ def test_the_bureau_reminds_departments_with_units_missing(app, as_user, engine,
     assert "已向 1 个部门发送催报消息（1 个账号），涉及未报送单位 6 个" in text(response)
     assert "；3 个部门尚无账号，请另行通知：部门D2、部门D3、部门D4" in text(response)
     with engine.connect() as conn:
-        (reminder,) = conn.execute(select(Message.title, Message.body).join(User, User.id == Message.user_id)
+        (reminder,) = conn.execute(select(Message.title, Message.body, Message.link).join(User, User.id == Message.user_id)
                                    .where(User.username == "dept", Message.kind == "reminder")).all()
+    assert reminder.link == f"/reporting?month={month}"  # where it confirms 本月无变化 or sees what is missing
     assert "单位U1" in reminder.body and "单位U2" in reminder.body and "单位U3" not in reminder.body
     assert due_date(month, config["reporting.due_day"]).day == 5
     # a county reminds its region's: none of them has an account, so nothing went, and it is told so

@@ -183,9 +183,10 @@ def test_a_step_over_a_mixed_selection_changes_tells_and_shows_only_what_it_move
     assert [now[(c.rule, c.ref)].state for c in chosen] == ["returned", "returned", "returned", "open"]
     assert now[(earlier.rule, earlier.ref)].return_reason == "上月退回：缺照片"  # not another return's reason
     with engine.connect() as conn:
-        told = conn.execute(select(User.username, Message.title).join(User, User.id == Message.user_id)
+        told = conn.execute(select(User.username, Message.title, Message.link).join(User, User.id == Message.user_id)
                             .where(Message.kind == "returned")).all()
-    assert told == [("dept", "预警整改材料被退回（2 条）")]  # D2's open case was not sent back: D2 not told
+    # D2's open case was not sent back: D2 not told; the message leads to the list of those sent back
+    assert told == [("dept", "预警整改材料被退回（2 条）", "/warnings?state=returned")]
     _, response = act(as_user("supervisor"), "return", [earlier.id, still_open.id], "再退一次")
     assert "所选 2 条预警的状态都不能这样处理：此操作只处理“待核验”的预警" in text(response)
     with engine.begin() as conn:  # one of them sent again already, by another hand
@@ -243,9 +244,10 @@ def test_the_interview_flow_through_the_page(app, as_user, engine, config):
     assert "已安排约谈 #" in text(response) and "已通知该部门（1 个账号）" in text(response)
     with engine.connect() as conn:
         interview = conn.execute(select(Interview)).one()
-        told = conn.execute(select(Message.title, Message.body, Message.read_at).join(User, User.id == Message.user_id)
+        told = conn.execute(select(Message.title, Message.body, Message.read_at, Message.link)
+                            .join(User, User.id == Message.user_id)
                             .where(Message.kind == "scheduled", User.username == "dept")).one()
-    assert interview.place == "市财政局三楼会议室"
+    assert interview.place == "市财政局三楼会议室" and told.link == "/interviews?month=2026-10"
     # the notice sent at the close left date and place blank: the department is told them in 消息
     on = fig.date_text(config.today())
     assert told.title == f"约谈安排：{on}（2026年10月约谈名单）" and told.read_at is None
@@ -287,8 +289,8 @@ def test_the_interview_flow_through_the_page(app, as_user, engine, config):
     follow(supervisor, "return", commitment.id, "协议未盖章")
     assert state_of(engine, commitment.id) == "returned"
     with engine.connect() as conn:
-        told = conn.execute(select(Message.title, Message.body).where(Message.kind == "returned")).one()
-    assert "协议未盖章" in told.body
+        told = conn.execute(select(Message.title, Message.body, Message.link).where(Message.kind == "returned")).one()
+    assert "协议未盖章" in told.body and told.link == "/interviews"
     follow(dept, "submit", commitment.id, "补充盖章件", [("盖章协议.pdf", PDF)])
     assert "已核验销号，并通知该部门" in text(follow(supervisor, "verify", commitment.id)[1])
     with engine.connect() as conn:  # closed off: the department is told, as it is of a return

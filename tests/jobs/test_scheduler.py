@@ -341,5 +341,6 @@ def test_departments_are_reminded_of_this_weeks_progress_on_the_morning_it_is_du
     assert schedule.run_tick(engine, config, job, day=thursday) == "succeeded"
     assert told() == [("dept", "周进度提醒：本周进度应于2026年11月19日周四 18:00前报送")]
     with engine.connect() as conn:
-        body = conn.execute(select(Message.body).where(Message.kind == "reminder")).scalar()
+        body, link = conn.execute(select(Message.body, Message.link).where(Message.kind == "reminder")).one()
+    assert link == "/reporting?tab=weekly&week=2026-W47"  # 周进度, at the week it is reminded of
     assert body.startswith("本周（2026年第47周）工作进度尚未报送") and audit_actions(engine, "reminder.send") == ["2026-W47 周进度提醒"]
