@@ -30,13 +30,14 @@ def callback_failed(err: Exception) -> None:
     """Any callback that raised (Dash's on_error), where Dash would answer a 500 or 503 that the
     browser shows as nothing happening: the person told in a notice, a fault of the portal's own
     logged with its traceback. What the callback would have changed stays as it was."""
-    if is_busy(err):  # SQLite past its busy timeout while an import or a computation writes
-        header, said, icon = "请稍候", BUSY, "warning"
+    if is_busy(err):  # SQLite past its busy timeout while an import or a computation writes: it passes
+        header, said, icon, shown_ms = "请稍候", BUSY, "warning", 10_000
         log.info("callback %s: the database is busy", ctx.triggered_id)
-    else:
-        header, said, icon = "出错了", FAILED, "danger"
+    else:  # stays until closed
+        header, said, icon, shown_ms = "出错了", FAILED, "danger", None
         log.error("callback %s failed", ctx.triggered_id, exc_info=err)
-    set_props("app-error", {"children": dbc.Toast(said, header=header, icon=icon, dismissable=True, is_open=True)})
+    set_props("app-error", {"children": dbc.Toast(said, header=header, icon=icon, dismissable=True, is_open=True,
+                                                  duration=shown_ms)})
 
 
 def register_page(module: str, path: str) -> str:

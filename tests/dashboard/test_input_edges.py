@@ -139,3 +139,26 @@ def test_a_callbacks_own_fault_is_a_notice_and_a_log_line_not_a_silent_500(share
     assert "app-search-results" not in body.get("response", {})  # nothing changed on the page
     with pytest.raises(AssertionError, match="failed"):  # and a test that meets one fails
         call(supervisor, [("app-search-results", "children")], [("app-search", "value", "办公")])
+    assert toast(body)["duration"] is None  # a fault stays until it is closed
+
+
+def toast(body) -> dict:
+    return body["sideUpdate"]["app-error"]["children"]["props"]
+
+
+def test_a_busy_database_is_a_passing_notice_and_no_error_in_the_log(shared_app, supervisor, monkeypatch, caplog):
+    """SQLite past its busy timeout while an import writes: the person is asked to wait, in the words
+    the login page and the API use, and the notice goes by itself; the log holds no error."""
+    from sqlalchemy.exc import OperationalError
+
+    from dashboard import queries
+    from dashboard.auth import BUSY
+
+    def locked(*args, **kwargs):
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+    monkeypatch.setattr(queries, "find", locked)
+    status, body = call(supervisor, [("app-search-results", "children")], [("app-search", "value", "办公")],
+                        expect_fault=True)
+    said = toast(body)
+    assert status == 200 and said["header"] == "请稍候" and said["children"] == BUSY and said["icon"] == "warning"
+    assert said["duration"] == 10_000 and "Traceback" not in caplog.text
