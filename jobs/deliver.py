@@ -130,6 +130,15 @@ def body_of(config: Config, title: str, message_id: int | None) -> str:
             "（附件为同一份文书；在平台中打开或下载即视为已阅。）\n\n本邮件由平台自动发送，请勿直接回复。")
 
 
+def mailed_body(config: Config, message: Message) -> str:
+    """A message as e-mailed: a paper's body names it in the inbox already (body_of); a notice (催报,
+    退回, 销号…) ends with the address of the page where it is acted on, reached after login."""
+    if message.paper_id is not None or not message.link:
+        return message.body
+    return (f"{message.body}\n\n请登录{config['org.city_name']}国有资产盘活督导平台查看和处理：{config.public_url}{message.link}\n"
+            "本邮件由平台自动发送，请勿直接回复。")
+
+
 def deliver(engine: Engine, config: Config, month: str, kinds: tuple[str, ...] = KINDS, dry_run: bool = False,
             resend: bool = False, actor: str = "scheduler", week: str | None = None) -> Outcome:
     """Deliver the month's papers of `kinds` (delivery.md); see the module's note on 'once'. `week`:
@@ -227,8 +236,8 @@ def send_due(engine: Engine, config: Config, outcome: Outcome | None = None) -> 
         message, paper = row.Message, row.Paper
         try:
             attachment = (paper.file_name, filestore.read(config, paper.sha256)) if paper is not None else None
-            mail.send(config, mail.compose(config, message.email_to, message.title, message.body, attachment,
-                                           f"{message.id}.{message.resent}"))
+            mail.send(config, mail.compose(config, message.email_to, message.title, mailed_body(config, message),
+                                           attachment, f"{message.id}.{message.resent}"))
         except (*mail.FAILURES, filestore.FileRefused) as exc:
             attempts = message.email_attempts + 1
             wait = retries[attempts - 1] if attempts <= len(retries) else None

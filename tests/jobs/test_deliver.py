@@ -104,6 +104,23 @@ def test_a_server_down_is_retried_with_back_off_and_each_pair_still_arrives_once
         assert mailbox.pairs() == [(EMAILS["dept"], f"【盘活督导】{failed.title}")]
 
 
+def test_a_notice_by_e_mail_gives_the_address_of_the_page_it_is_acted_on(city_with_mail):
+    """催报 and its kind carry no file: the e-mail ends with where the department acts on it, which
+    the login page leads to once signed in."""
+    engine, config = city_with_mail
+    with engine.begin() as conn:
+        inbox.notify_departments(conn, ["D1"], "reminder", "催报：2026年10月台账", "单位U1 尚未报送。", MONTH, True,
+                                 inbox.link("/reporting", month=MONTH))
+        inbox.notify_departments(conn, ["D1"], "reminder", "无链接的提醒", "只有正文。", MONTH, True)
+    with Mailbox() as mailbox:
+        config = mailbox.config(config)
+        assert deliver.send_due(engine, config).sent == 2
+        bodies = {str(m["Subject"]): m.get_body().get_content() for _, m in mailbox.received}
+    linked = bodies["【盘活督导】催报：2026年10月台账"]
+    assert linked.startswith("单位U1 尚未报送。\n") and f"{config.public_url}/reporting?month={MONTH}\n" in linked
+    assert bodies["【盘活督导】无链接的提醒"].strip() == "只有正文。"
+
+
 @pytest.mark.slow  # seconds of its own: the full lane's
 def test_a_login_is_used_where_the_server_asks_for_one(city_with_mail):
     engine, config = city_with_mail
