@@ -66,6 +66,21 @@ TRANSFER_COLUMNS = [
     {"field": "state_zh", "headerName": "状态", "width": 100, "cellClassRules": {"lvl-red": "params.value == '逾期'"}},
     {"field": "done_text", "headerName": "完成情况", "flex": 1, "minWidth": 160},
 ]
+FIGURES = ("request_amount", "transfer_saving", "transfer_rate")  # shown as outputs.figures writes them
+
+
+def _count(field: str, header: str, width: int = 96) -> dict:
+    return {"field": field, "headerName": header, "type": "rightAligned", "width": width}
+
+
+DEPT_COLUMNS = [  # 分部门统计
+    {"field": "name", "headerName": "主管部门", "flex": 1, "minWidth": 180, "tooltipField": "name"},
+    _count("request_count", "需求（项）", 112), c.figure_column("request_amount", "金额", width=120),
+    _count("reviewed_count", "已审核"), _count("covered_count", "存量可满足", 120), _count("transfer_qty", "调剂（件）", 112),
+    _count("transfer_done_qty", "已完成"), c.figure_column("transfer_saving", "节约采购资金", width=130),
+    c.figure_column("transfer_rate", "调剂率", width=96), _count("approved_despite_stock", "有存量仍采购", 124),
+]
+
 FORM_FIELDS = [("request_id", "需求编号", 2), ("unit_code", "单位编码", 2), ("budget_year", "预算年度", 1),
                ("asset_name", "资产名称", 2), ("category", "资产分类", 2), ("category_code", "分类代码（可选）", 2),
                ("quantity", "数量", 1), ("unit_price", "单价（元）", 2), ("requested_on", "申报日期", 2),
@@ -190,18 +205,15 @@ def _figures(frame: pd.DataFrame, scope, year: int):
         c.kpi_card("调剂率", c.shown("transfer_rate", top.transfer_rate), note="调剂件数 ÷ 存量可满足需求的数量"),
         c.kpi_card("有存量仍同意采购", f"{int(top.approved_despite_stock)} 项", note="须有书面理由"),
     ]], className="g-2 mb-2")
-    by_dept = frame[frame.level == "department"].sort_values("request_amount", ascending=False)
-    table = dbc.Table([html.Thead(html.Tr([html.Th(h) for h in (
-        "主管部门", "需求（项）", "金额", "已审核", "存量可满足", "调剂（件）", "已完成", "节约采购资金", "调剂率",
-        "有存量仍采购")])), html.Tbody([html.Tr([
-            html.Td(r.name), html.Td(int(r.request_count)), html.Td(c.shown("request_amount", r.request_amount / 100)),
-            html.Td(int(r.reviewed_count)), html.Td(int(r.covered_count)), html.Td(int(r.transfer_qty)),
-            html.Td(int(r.transfer_done_qty)), html.Td(c.shown("transfer_saving", r.transfer_saving / 100)),
-            html.Td(c.shown("transfer_rate", r.transfer_rate)),
-            html.Td(int(r.approved_despite_stock))]) for r in by_dept.itertuples()])],
-        size="sm", hover=True, className="figure-table")
     if scope.kind == "department":
         return cards
+    # a grid, not a table: 150 departments' rows as HTML components cost the browser two seconds to
+    # take in on every render, closed or not; the grid holds them as data and draws what shows
+    by_dept = frame[frame.level == "department"].sort_values("request_amount", ascending=False).assign(
+        request_amount=lambda f: f.request_amount / 100, transfer_saving=lambda f: f.transfer_saving / 100)
+    by_dept = c.figure_texts(by_dept, {key: key for key in FIGURES})
+    table = c.grid(f"{P}-by-dept", by_dept[[col["field"] for col in DEPT_COLUMNS] + [f"{k}_text" for k in FIGURES]],
+                   DEPT_COLUMNS, height=c.grid_height(len(by_dept), 420))
     return html.Div([cards, html.Details([html.Summary(f"{year} 年度分部门统计（{len(by_dept)} 个部门）"), table],
                                          className="mb-2")])
 
