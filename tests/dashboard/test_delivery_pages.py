@@ -16,7 +16,7 @@ from jobs import deliver
 from ledger.models import AuditEntry, Message, Submission, User, WeeklyReport
 from tests.city import assert_no_foreign
 from tests.conftest import put_back
-from tests.dashboard.callbacks import by_id, call, layout_as, page
+from tests.dashboard.callbacks import by_id, call, components, layout_as, page
 from tests.helpers import table_rows
 
 MONTH = "2026-10"
@@ -127,19 +127,8 @@ def opened_links(client, message_id: int) -> list[tuple[str, str]]:
     """The buttons of an opened message: (words, address)."""
     _, opened = call(client, OPENED, [("inbox-grid", "selectedRows", [{"id": message_id}]), ("inbox-asked", "data", None)],
                      [("inbox-grid", "rowData", [])])
-    found = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            props = node.get("props", {})
-            if node.get("type") == "A":
-                found.append((props.get("children"), props.get("href")))
-            walk(props.get("children"))
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-    walk(opened["inbox-detail"]["children"])
-    return found
+    return [(a["props"]["children"], a["props"]["href"])
+            for a in components(opened["inbox-detail"], lambda node: node.get("type") == "A")]
 
 
 def test_a_message_leads_to_the_page_it_is_about(app, as_user, delivered):
