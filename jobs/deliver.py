@@ -29,6 +29,7 @@ from ledger.models import Message, Paper, User
 from ledger.scope import Scope
 from ledger.vocab import PAPER_KINDS, EmailState
 from outputs import documents, facts, figures, workbooks
+from outputs.phrasing import PAPER_DELIVERED
 
 log = logging.getLogger("panhuo.deliver")
 KINDS = tuple(PAPER_KINDS)
@@ -124,19 +125,19 @@ def _recipients(conn, draft: Draft) -> list:
     return inbox.recipients(conn, draft.kind, region=region, dept=draft.dept_code)
 
 
-def body_of(config: Config, title: str, message_id: int | None) -> str:
-    where = f"{config.public_url}/inbox" + (f"?message={message_id}" if message_id else "")
-    return (f"{title}\n\n请登录{config['org.city_name']}国有资产盘活督导平台阅读并确认：{where}\n"
-            "（附件为同一份文书；在平台中打开或下载即视为已阅。）\n\n本邮件由平台自动发送，请勿直接回复。")
-
-
 def mailed_body(config: Config, message: Message) -> str:
-    """A message as e-mailed: a paper's body names it in the inbox already (body_of); a notice (催报,
-    退回, 销号…) ends with the address of the page where it is acted on, reached after login."""
-    if message.paper_id is not None or not message.link:
+    """A message as e-mailed: a paper names its message in the inbox, where opening it is its
+    reading (delivery.md), and comes attached; a notice (催报, 退回, 销号…) is its text and the
+    address of the page where it is acted on. Either address leads there after login."""
+    portal = f"请登录{config['org.city_name']}国有资产盘活督导平台"
+    if message.paper_id is not None:
+        said = (f"{message.title}\n\n{portal}阅读并确认：{config.public_url}/inbox?message={message.id}\n"
+                "（附件为同一份文书；在平台中打开或下载即视为已阅。）")
+    elif message.link:
+        said = f"{message.body}\n\n{portal}查看和处理：{config.public_url}{message.link}"
+    else:
         return message.body
-    return (f"{message.body}\n\n请登录{config['org.city_name']}国有资产盘活督导平台查看和处理：{config.public_url}{message.link}\n"
-            "本邮件由平台自动发送，请勿直接回复。")
+    return said + "\n\n本邮件由平台自动发送，请勿直接回复。"
 
 
 def deliver(engine: Engine, config: Config, month: str, kinds: tuple[str, ...] = KINDS, dry_run: bool = False,
@@ -165,8 +166,7 @@ def deliver(engine: Engine, config: Config, month: str, kinds: tuple[str, ...] =
                 if draft.data is not None:
                     outcome.papers += 1
                 users = _recipients(conn, draft)
-                made = inbox.place(conn, paper, users, lambda message_id: body_of(config, paper.title, message_id),
-                                   mail.enabled(config))
+                made = inbox.place(conn, paper, users, PAPER_DELIVERED, mail.enabled(config))
                 named = {u.id: u.username for u in users}
                 for row in conn.execute(select(Message.user_id).where(Message.id.in_(made))):
                     outcome.lines.append(f"{named[row.user_id]}\t站内\t{paper.title}")

@@ -61,7 +61,7 @@ def _write_warnings(engine: Engine, config: Config, run, user, scope) -> int:
         paper = store_paper(conn, config, Draft(kind="export", month=run.month, subject=f"run-{run.id}",
                                                 title=title[:200], file_name=f"预警清单_{run.month}.xlsx",
                                                 data=buffer.getvalue()))
-        inbox.place(conn, paper, [user], lambda _: body, email=False)
+        inbox.place(conn, paper, [user], body, email=False)
     return written
 
 

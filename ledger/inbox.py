@@ -7,7 +7,6 @@ department receives the city bulletin and its own notices, a county its region's
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
 from urllib.parse import urlencode
 
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
@@ -57,10 +56,10 @@ def recipients(conn: Connection, kind: str, region: str | None = None, dept: str
                         .order_by(User.username)).all()
 
 
-def place(conn: Connection, paper: Paper, users: list, body: Callable[[int], str], email: bool) -> list[int]:
+def place(conn: Connection, paper: Paper, users: list, body: str, email: bool) -> list[int]:
     """Put `paper` in each account's inbox that does not have it yet; the new messages' ids.
-    `body`: the text of a message, given its id (a link to it); `email`: a mail server is
-    configured, so accounts with an address are sent it too."""
+    `body`: what the message says; `email`: a mail server is configured, so accounts with an
+    address are sent it too."""
     have = set(conn.execute(select(Message.user_id).where(Message.paper_id == paper.id)).scalars())
     made = []
     for user in users:
@@ -69,10 +68,9 @@ def place(conn: Connection, paper: Paper, users: list, body: Callable[[int], str
         by_mail = email and bool(user.email)
         message_id = conn.execute(insert(Message).values(
             user_id=user.id, paper_id=paper.id, kind=paper.kind, month=paper.month, dept_code=paper.dept_code,
-            title=paper.title, body="", link=paper_link(paper, user.role), created_at=clock.now(), email_to=user.email if by_mail else None,
+            title=paper.title, body=body, link=paper_link(paper, user.role), created_at=clock.now(), email_to=user.email if by_mail else None,
             email_state=EmailState.PENDING if by_mail else EmailState.NONE, email_attempts=0, resent=0)
         ).inserted_primary_key[0]
-        conn.execute(update(Message).where(Message.id == message_id).values(body=body(message_id)))
         made.append(message_id)
     return made
 

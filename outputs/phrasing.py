@@ -312,3 +312,7 @@ def commitment_closed_off(commitment_id: int, text: str) -> tuple[str, str]:
     """A department told that a commitment it reported kept was checked and closed off (销号)."""
     return (f"整改承诺 #{commitment_id} 已核验销号",
             f"整改承诺 #{commitment_id}（{text}）经核验已销号。\n可在平台“约谈整改”页面查看。")
+
+
+# what 消息 says of a paper delivered to it, under its title (its e-mail: jobs.deliver.mailed_body)
+PAPER_DELIVERED = "文件见下方，可下载保存、打印；打开本消息或下载文件即记为已读。"

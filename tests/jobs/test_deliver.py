@@ -73,7 +73,15 @@ def test_a_month_reaches_every_account_as_delivery_md_says_once(city_with_mail):
         assert len(dept_mail) == 3 and all(str(m["Subject"]).startswith("【盘活督导】") for m in dept_mail)
         attachment = next(dept_mail[0].iter_attachments())
         assert attachment.get_filename().endswith(".docx") and attachment.get_content()[:2] == b"PK"
-        assert "/inbox?message=" in dept_mail[0].get_body().get_content()
+        # the e-mail names the message to open in the portal; the message itself, read there, speaks
+        # of the paper, not of e-mail and logging in
+        mailed = dept_mail[0].get_body().get_content()
+        assert "/inbox?message=" in mailed and "请勿直接回复" in mailed
+        with engine.connect() as conn:
+            shown = conn.execute(select(Message.body).join(User, User.id == Message.user_id)
+                                 .where(User.username == "dept", Message.kind == "rectify")).one()
+        assert "打开本消息或下载文件即记为已读" in shown.body
+        assert "邮件" not in shown.body and "请登录" not in shown.body
         # a rerun sends nothing new
         again = deliver.deliver(engine, config, MONTH)
         assert (again.papers, again.inbox, again.sent) == (0, 0, 0) and len(mailbox.received) == outcome.sent
