@@ -68,9 +68,9 @@ def place(conn: Connection, paper: Paper, users: list, body: str, email: bool) -
         by_mail = email and bool(user.email)
         message_id = conn.execute(insert(Message).values(
             user_id=user.id, paper_id=paper.id, kind=paper.kind, month=paper.month, dept_code=paper.dept_code,
-            title=paper.title, body=body, link=paper_link(paper, user.role), created_at=clock.now(), email_to=user.email if by_mail else None,
-            email_state=EmailState.PENDING if by_mail else EmailState.NONE, email_attempts=0, resent=0)
-        ).inserted_primary_key[0]
+            title=paper.title, body=body, link=paper_link(paper, user.role), created_at=clock.now(),
+            email_to=user.email if by_mail else None, email_state=EmailState.PENDING if by_mail else EmailState.NONE,
+            email_attempts=0, resent=0)).inserted_primary_key[0]
         made.append(message_id)
     return made
 

@@ -613,7 +613,7 @@ class Message(Base):
     dept_code: Mapped[str | None] = mapped_column(CODE)  # the department it is about, if one
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    link: Mapped[str | None] = mapped_column(String(200))  # the page it is about (ledger.inbox.link_for)
+    link: Mapped[str | None] = mapped_column(String(200))  # the page it is about, to act on it (ledger.inbox.link)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     read_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     email_to: Mapped[str | None] = mapped_column(String(200))
