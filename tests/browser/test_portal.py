@@ -679,6 +679,11 @@ def test_a_purchase_request_reviewed_against_the_stock(server, browser, tmp_path
     page.get_by_text("审核决定：调剂 2 件").wait_for()
     assert "资产调剂" not in page.inner_text("#inbox-grid")
     at_both_sizes(page, "department-inbox-allocation")
+    # and leads to the page it is about, at the request's year
+    page.get_by_text("前往配置审核").click()
+    page.wait_for_url("**/allocation?year=2027")
+    page.locator("#allocation-requests .ag-row").filter(has_text="R1").first.wait_for()
+    assert "2027 年度" in page.inner_text("#allocation-year")
     assert problems == []
     page.close()
 
