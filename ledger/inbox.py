@@ -137,6 +137,18 @@ def read(conn: Connection, user_id: int, message_id: int, how: str, address: str
     return found
 
 
+def read_all(conn: Connection, user_id: int, address: str | None = None) -> int:
+    """Every unread message of the account marked read now (全部标为已读), recorded once with the
+    count; how many."""
+    marked = conn.execute(update(Message).where(Message.user_id == user_id, Message.read_at.is_(None))
+                          .values(read_at=clock.now())).rowcount
+    if marked:
+        account = conn.execute(select(User.username, User.role).where(User.id == user_id)).one()
+        audit.record(conn, account.username, "message.read", f"全部标为已读：{marked:,} 条消息", detail="全部标为已读",
+                     role=account.role, address=address)
+    return marked
+
+
 def unread_notices(conn: Connection, user_id: int, now: dt.datetime, days: int) -> tuple[int, int]:
     """An account's notices (约谈通知书, 整改通知书) not yet read, and of those the ones unread `days`
     after they were sent (逾期未读)."""

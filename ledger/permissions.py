@@ -79,6 +79,10 @@ ACTIONS: dict[str, frozenset[str]] = {
     "import": frozenset({"supervisor", "admin", "county", "department"}),  # a ledger sent (the page or --as)
     "request": frozenset({"supervisor", "county"}),
     "decide": frozenset({"supervisor", "county"}),
+    # 全部标为已读: the bureau's own copies (a copy of each 约谈通知书, its own bulletin) marked read at
+    # once; a department's or a county's reading stays one paper at a time, as it is the proof
+    # that a paper reached its reader (送达, delivery.md)
+    "read_all": frozenset({"leader", "supervisor", "admin"}),
 }
 
 def may_open(role: str | None, path: str) -> bool:

@@ -147,6 +147,32 @@ def test_a_message_leads_to_the_page_it_is_about(app, as_user, delivered):
     assert len(buttons) == 1 and buttons[0].startswith("下载文书：")  # the file only
 
 
+READ_ALL = [("inbox-grid", "rowData"), ("inbox-counts", "children"), ("app-unread", "children"),
+            ("app-unread", "className")]
+
+
+def test_the_bureau_marks_its_copies_read_at_once_and_a_department_cannot(app, as_user, delivered):
+    """全部标为已读: a supervisor's copies of every department's 约谈通知书 read in one step, recorded
+    once; a department's reading is the proof that a paper reached it, so it reads one by one, and
+    the server refuses the step to it whatever the browser sends."""
+    assert "全部标为已读" in layout_as(app, "supervisor", page("inbox").layout)
+    assert "全部标为已读" not in layout_as(app, "dept", page("inbox").layout)
+    theirs = messages_of(delivered, "supervisor")
+    assert len(theirs) > 1 and all(m.read_at is None for m in theirs)
+    shown = [{"id": m.id, "state": "未读"} for m in theirs]
+    _, response = call(as_user("supervisor"), READ_ALL, [("inbox-read-all", "n_clicks", 1)], [("inbox-grid", "rowData", shown)])
+    assert all(r["state"].startswith("已读 ") for r in response["inbox-grid"]["rowData"])
+    assert response["inbox-counts"]["children"] == f"共 {len(theirs)} 条，未读 0 条"
+    assert response["app-unread"] == {"children": "", "className": ""}
+    assert all(m.read_at is not None for m in messages_of(delivered, "supervisor"))
+    with delivered.connect() as conn:
+        recorded = conn.execute(select(AuditEntry.actor, AuditEntry.target).where(AuditEntry.action == "message.read")).all()
+    assert recorded == [("supervisor", f"全部标为已读：{len(theirs)} 条消息")]
+    mine = messages_of(delivered, "dept")
+    _, response = call(as_user("dept"), READ_ALL, [("inbox-read-all", "n_clicks", 1)], [("inbox-grid", "rowData", [])])
+    assert response == {} and messages_of(delivered, "dept") == mine  # nothing read for it
+
+
 def test_an_e_mails_link_opens_the_message_it_names(app, as_user, delivered):
     notice = messages_of(delivered, "dept")[0]
     layout = layout_as(app, "dept", page("inbox").layout, message=str(notice.id))
