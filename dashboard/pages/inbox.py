@@ -53,7 +53,8 @@ def layout(message: str | None = None, **_query):
                   dcc.Input(id=f"{P}-search", type="search", debounce=False, placeholder="筛选：标题、类别，或输入“未读”",
                             className="form-control form-control-sm list-search inbox-search"),
                   html.Span(f"共 {total:,} 条，未读 {unread:,} 条", className="page-note", id=f"{P}-counts"),
-                  html.Button("全部标为已读", id=f"{P}-read-all", className="btn btn-outline-secondary btn-sm")
+                  html.Button("全部标为已读", id=f"{P}-read-all", className="btn btn-outline-secondary btn-sm",
+                              disabled=not unread)
                   if context.scope().may("read_all") else None],
                  className="page-head"),
         dcc.Store(id=f"{P}-asked", data=opened),
@@ -100,22 +101,23 @@ def open_message(selected, asked, rows):
 
 @callback(Output(f"{P}-grid", "rowData", allow_duplicate=True), Output(f"{P}-counts", "children", allow_duplicate=True),
           Output("app-unread", "children", allow_duplicate=True), Output("app-unread", "className", allow_duplicate=True),
+          Output(f"{P}-read-all", "disabled"),
           Input(f"{P}-read-all", "n_clicks"), State(f"{P}-grid", "rowData"), prevent_initial_call=True)
 @guarded(PATH)
 def read_all(clicks, rows):
     """全部标为已读 (the bureau's copies): every unread message of the account read now."""
     if not clicks:
-        return no_update, no_update, no_update, no_update
+        return (no_update,) * 5
     if not context.scope().may("read_all"):  # a department's reading is its proof of 送达: one by one
         context.scope().refused("全部标为已读", context.role())
-        return no_update, no_update, no_update, no_update
+        return (no_update,) * 5
     engine, zone = context.engine(), context.config().zone
     with engine.execution_options(write=True).begin() as conn:
         inbox.read_all(conn, _user_id(), context.address())
     now_read = f"已读 {fig.moment(clock.now(), zone, seconds=False)}"
     rows = [dict(r, state=now_read) if r.get("state") == "未读" else r for r in (rows if isinstance(rows, list) else [])]
     _, total, unread = queries.inbox_page(engine, _user_id(), 0, 0)
-    return rows, f"共 {total:,} 条，未读 {unread:,} 条", *unread_badge(unread)
+    return rows, f"共 {total:,} 条，未读 {unread:,} 条", *unread_badge(unread), not unread
 
 
 def _go_to(link: str | None):

@@ -148,7 +148,7 @@ def test_a_message_leads_to_the_page_it_is_about(app, as_user, delivered):
 
 
 READ_ALL = [("inbox-grid", "rowData"), ("inbox-counts", "children"), ("app-unread", "children"),
-            ("app-unread", "className")]
+            ("app-unread", "className"), ("inbox-read-all", "disabled")]
 
 
 def test_the_bureau_marks_its_copies_read_at_once_and_a_department_cannot(app, as_user, delivered):
@@ -164,6 +164,7 @@ def test_the_bureau_marks_its_copies_read_at_once_and_a_department_cannot(app, a
     assert all(r["state"].startswith("已读 ") for r in response["inbox-grid"]["rowData"])
     assert response["inbox-counts"]["children"] == f"共 {len(theirs)} 条，未读 0 条"
     assert response["app-unread"] == {"children": "", "className": ""}
+    assert response["inbox-read-all"]["disabled"] is True  # nothing left to mark
     assert all(m.read_at is not None for m in messages_of(delivered, "supervisor"))
     with delivered.connect() as conn:
         recorded = conn.execute(select(AuditEntry.actor, AuditEntry.target).where(AuditEntry.action == "message.read")).all()
