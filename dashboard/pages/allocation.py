@@ -333,10 +333,12 @@ def decide(_decide, _withdraw, request_id, kind, approved, note, picked, version
 
 def _tell(conn, decision_id: int, withdrawn: bool = False) -> str:
     """The departments concerned told in 消息 (by e-mail too where it is set up): the requesting one its
-    outcome, each holding one what it hands over. What to say of it."""
+    outcome, led to its request's year on this page; each holding one what it hands over (the
+    message lists it; this page shows a department only its own requests). What to say of it."""
     facts = allocation.decision_facts(conn, decision_id)
-    here = inbox.link(PATH, year=facts["request"].budget_year)
-    told = sum(inbox.notify_departments(conn, [dept], "allocation", title, body, None, bool(context.config()["mail.host"]), here)
+    asker, here = facts["request"].dept_code, inbox.link(PATH, year=facts["request"].budget_year)
+    told = sum(inbox.notify_departments(conn, [dept], "allocation", title, body, None, bool(context.config()["mail.host"]),
+                                        here if dept == asker else None)
                for dept, title, body in decision_told(facts, withdrawn))
     return f"，已通知相关部门（{told:,} 条消息）" if told else ""
 

@@ -79,7 +79,7 @@ def test_a_decision_reaches_the_departments_concerned_by_itself(app, as_user, en
     _, said = decide(client, "R4", "transfer", ["A1"])
     assert "已记录：调剂，调剂资产 1 件，已通知相关部门（1 条消息）" in text(said)
     [(title, body, link)] = told(engine)
-    assert link == "/allocation?year=2027"  # the year of the request its asset goes to
+    assert link is None  # the page shows a department its own requests only: the message says it all
     assert title == "资产调剂：1 件闲置资产调剂使用（配置需求 R4）"
     assert body.startswith("经配置审核，贵部门以下闲置资产决定调剂使用：\n· A1 ") and "请于" in body
     assert "部门D4" not in body and "D4" not in body  # who receives it is the bureau's to arrange
@@ -88,7 +88,8 @@ def test_a_decision_reaches_the_departments_concerned_by_itself(app, as_user, en
     assert told(engine)[-1].title == "资产调剂撤回：配置需求 R4" and "· A1 " in told(engine)[-1].body
     # its own request: the outcome and the note, and the assets it receives with their holders
     _, said = decide(client, "R1", "partial", ["A3"], note="A3 可调剂，余下一件采购", approved=1)
-    title, body, _ = told(engine)[-1]
+    title, body, link = told(engine)[-1]
+    assert link == "/allocation?year=2027"  # its own request's year
     assert title == "配置审核结果：R1 测试资产（部分调剂）"
     assert "申报的测试资产 2 件（需求编号 R1，2027 年度），审核决定：调剂 1 件，另同意采购 1 件。" in body
     assert "· A3 " in body and "部门" in body.split("· A3 ", 1)[1].split("\n", 1)[0]  # the holder named
