@@ -113,8 +113,8 @@ def test_a_server_down_is_retried_with_back_off_and_each_pair_still_arrives_once
 
 
 def test_a_notice_by_e_mail_gives_the_address_of_the_page_it_is_acted_on(city_with_mail):
-    """催报 and its kind carry no file: the e-mail ends with where the department acts on it, which
-    the login page leads to once signed in."""
+    """催报 and its kind carry no file: the e-mail ends with the address of the page where the
+    department acts on it; a notice without one is sent as it is."""
     engine, config = city_with_mail
     with engine.begin() as conn:
         inbox.notify_departments(conn, ["D1"], "reminder", "催报：2026年10月台账", "单位U1 尚未报送。", MONTH, True,
