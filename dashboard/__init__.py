@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from ledger.config import WEAK_SECRET_KEYS, Config, check_secret_key
 from ledger.db import is_busy, make_engine
 from ledger.texts import has_control
+from ledger.vocab import SITE
 from outputs import documents
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets_static"
@@ -164,7 +165,7 @@ def _mount_dash(server: Flask) -> dash.Dash:
 
     app = dash.Dash(
         __name__, server=server, use_pages=True, pages_folder=str(PAGES), assets_folder=str(ASSETS),
-        title="国有资产盘活督导平台", update_title=None, suppress_callback_exceptions=True,
+        title=SITE, update_title=None, suppress_callback_exceptions=True,
         serve_locally=True, external_stylesheets=[], on_error=callback_failed,
     )
     # the pages are Chinese: said so, as the login page does (screen readers read them as Chinese,

@@ -6,6 +6,7 @@ import datetime as dt
 from flask import Blueprint, Flask, jsonify, request
 
 from dashboard import context, queries
+from ledger.vocab import SITE
 from metrics.allocation import CANDIDATE_EXPORT, REQUEST_EXPORT, contract
 from metrics.timeline import parse_month
 from outputs import figures
@@ -150,7 +151,7 @@ def openapi():
     candidates["get"]["responses"]["404"] = {"description": "no such request, or not the caller's to see"}
     return jsonify({
         "openapi": "3.0.3",
-        "info": {"title": "Panhuo 国有资产盘活督导平台 API", "version": "1"},
+        "info": {"title": f"Panhuo {SITE} API", "version": "1"},
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
                                            "cookie": {"type": "apiKey", "in": "cookie", "name": "session"}}},
         "security": [{"bearer": []}, {"cookie": []}],

@@ -26,7 +26,7 @@ from dashboard.context import audit, config, engine
 from ledger import accounts, logins
 from ledger.db import session_scope
 from ledger.models import User
-from ledger.vocab import ROLES
+from ledger.vocab import ROLES, SITE
 
 log = logging.getLogger("panhuo.auth")
 bp = Blueprint("auth", __name__)
@@ -117,11 +117,11 @@ def _check_csrf() -> None:
 
 LOGIN_PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>登录 · {{ city }}国有资产盘活督导平台</title>
+<title>登录 · {{ city }}{{ site }}</title>
 <link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"><link rel="stylesheet" href="/assets/panhuo.css">
 </head><body class="login-body">
 <main class="login-card">
-  <div class="login-brand"><span class="brand-mark">盘</span><div><div class="login-title">国有资产盘活督导平台</div>
+  <div class="login-brand"><span class="brand-mark">盘</span><div><div class="login-title">{{ site }}</div>
   <div class="login-sub">{{ city }}财政局 · 行政事业性国有资产管理</div></div></div>
   {% if error %}<div class="alert alert-danger py-2" role="alert">{{ error }}</div>{% endif %}
   <form method="post" action="/login">
@@ -137,10 +137,14 @@ LOGIN_PAGE = """<!doctype html>
 </main></body></html>"""
 
 
+def _login_page(error: str | None, next_page: str | None, **values) -> str:
+    return render_template_string(LOGIN_PAGE, error=error, csrf=csrf_token(), next=next_page, site=SITE,
+                                  city=config()["org.city_name"], **values)
+
+
 @bp.get("/login")
 def login_form():
-    return render_template_string(LOGIN_PAGE, error=None, csrf=csrf_token(), next=request.args.get("next"),
-                                  city=config()["org.city_name"])
+    return _login_page(None, request.args.get("next"))
 
 
 @bp.post("/login")
@@ -174,8 +178,7 @@ def login_submit():
         account, error = None, BUSY
     if account is None:
         # the name typed stays (escaped) and the password goes: a typo is mended in the password alone
-        page = render_template_string(LOGIN_PAGE, error=error, csrf=csrf_token(), next=request.form.get("next"),
-                                      city=config()["org.city_name"], username=username[:200])
+        page = _login_page(error, request.form.get("next"), username=username[:200])
         return page, 503 if error == BUSY else 401
     session.clear()  # a fresh session on login: no fixation
     login_user(account)
@@ -227,8 +230,7 @@ def screen_login():
     if account is None:
         if attempt.refused is None:
             logins.fail(engine(), attempt)  # counted, and summed up in the audit log per address
-        page = render_template_string(LOGIN_PAGE, error=attempt.refused or "大屏令牌无效或已撤销，请联系系统管理员",
-                                      csrf=csrf_token(), next=None, city=config()["org.city_name"])
+        page = _login_page(attempt.refused or "大屏令牌无效或已撤销，请联系系统管理员", None)
         return page, 401
     logins.succeed(engine(), attempt, logins.SCREEN, address)
     session.clear()

@@ -19,8 +19,6 @@ from ledger import permissions, vocab
 from ledger.db import is_busy
 from ledger.permissions import may_open
 
-# the navigation, in order: path and label; who sees a link is who may open it (ledger.permissions)
-SITE = "国有资产盘活督导平台"
 log = logging.getLogger("panhuo.dashboard")
 # what a callback that raised by a fault of the portal's own says instead of its answer (callback_failed)
 FAILED = "操作未完成：平台内部出错，已记入系统日志。请刷新页面后重试；如仍出错，请联系系统管理员。"
@@ -45,7 +43,7 @@ def register_page(module: str, path: str) -> str:
     returns its path for the module's guards. (Dash imports from pages/ only the files that
     contain the text "register_page": hence this name.)"""
     page = permissions.page(path)
-    dash.register_page(module, path=path, name=page.label, title=f"{page.title or page.label} · {SITE}")
+    dash.register_page(module, path=path, name=page.label, title=f"{page.title or page.label} · {vocab.SITE}")
     return path
 
 
@@ -209,7 +207,7 @@ def shell():
         html.Button("退出", type="submit", className="btn btn-sm btn-outline-light ms-2", id="logout-button"),
     ], method="post", action="/logout", className="d-flex align-items-center")
     bar = dbc.Navbar(dbc.Container([
-        html.A([html.Span("盘", className="brand-mark"), html.Span(SITE, className="brand-text")],
+        html.A([html.Span("盘", className="brand-mark"), html.Span(vocab.SITE, className="brand-text")],
                href=LANDING.get(role, "/"), className="navbar-brand d-flex align-items-center"),
         dbc.Nav(links, className="me-auto", navbar=True),
         search_box() if scope_for(current_user).sees_assets else None,

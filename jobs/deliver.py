@@ -27,7 +27,7 @@ from ledger.config import Config
 from ledger.locks import named_lock
 from ledger.models import Message, Paper, User
 from ledger.scope import Scope
-from ledger.vocab import PAPER_KINDS, EmailState
+from ledger.vocab import PAPER_KINDS, SITE, EmailState
 from outputs import documents, facts, figures, workbooks
 from outputs.phrasing import PAPER_DELIVERED
 
@@ -129,7 +129,7 @@ def mailed_body(config: Config, message: Message) -> str:
     """A message as e-mailed: a paper names its message in the inbox, where opening it is its
     reading (delivery.md), and comes attached; a notice (催报, 退回, 销号…) is its text and the
     address of the page where it is acted on. Either address leads there after login."""
-    portal = f"请登录{config['org.city_name']}国有资产盘活督导平台"
+    portal = f"请登录{config['org.city_name']}{SITE}"
     if message.paper_id is not None:
         said = (f"{message.title}\n\n{portal}阅读并确认：{config.public_url}/inbox?message={message.id}\n"
                 "（附件为同一份文书；在平台中打开或下载即视为已阅。）")

@@ -8,6 +8,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
 from ledger.config import Config
+from ledger.vocab import SITE
 
 MIME = {"docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document"),
         "xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
@@ -22,7 +23,7 @@ def compose(config: Config, to: str, title: str, body: str, attachment: tuple[st
             message_key: str) -> EmailMessage:
     mail = EmailMessage()
     mail["Subject"] = f"【盘活督导】{title}"
-    mail["From"] = formataddr((f"{config['org.city_name']}国有资产盘活督导平台", config["mail.sender"]))
+    mail["From"] = formataddr((f"{config['org.city_name']}{SITE}", config["mail.sender"]))
     mail["To"] = to
     # one Message-ID per (message, resend): a receiving system that keeps them sees a copy as one
     mail["Message-ID"] = make_msgid(idstring=message_key, domain="panhuo")

@@ -3,6 +3,8 @@ import.md), the workflow's and the purchase review's states and the accounts' ro
 -> Chinese)."""
 from enum import StrEnum
 
+SITE = "国有资产盘活督导平台"  # the portal's name, as the top bar, the login page, e-mail and files give it
+
 CATEGORIES = {
     "房屋": "building", "土地": "land", "车辆": "vehicle", "通用设备": "general_equipment",
     "专用设备": "special_equipment", "家具用具": "furniture", "无形资产": "intangible",

@@ -17,6 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from ledger.vocab import SITE
 from metrics.definitions import FIGURES
 from outputs.facts import ATTACHMENT
 
@@ -150,7 +151,7 @@ def new_document(addressee: str):
     _styles(doc)
     _font_table(doc)
     _page(doc)
-    doc.core_properties.author = "国有资产盘活督导平台"
+    doc.core_properties.author = SITE
     doc.core_properties.title = ""
     para(doc, "{{ title }}", "公文标题")
     para(doc)
