@@ -122,16 +122,15 @@ def _sql(table: Table, positions: list[tuple[int, Column]]) -> tuple[str, dict]:
     cleaned = ", ".join(f"CASE WHEN NOT regexp_matches(c{i}, {edge}) THEN NULLIF(c{i}, '') "
                         f"ELSE {unwrapped(i)} END AS v_{c.key}" for i, c in enumerate(present))
     params: dict = {"spaces": SPACES, "controls": CONTROL_SQL, "scientific": SCIENTIFIC.pattern}
-    parsed = []
-    for column in present:
-        if column.default is None:
-            parsed.append(f"{_parsed(column)} AS {column.key}")
-            continue
-        # an empty cell of a column with a default takes it, as the cell parser gives it (照片数 0,
-        # 是否共享共用 否, 上缴金额 0); a cell that does not parse stays NULL, the cell parser's to report
+
+    def default(column: Column) -> str:
+        """The column's default as a typed literal (its value a parameter)."""
         params[f"default_{column.key}"] = column.default
-        parsed.append(f"CASE WHEN v_{column.key} IS NULL THEN CAST($default_{column.key} AS {_SQL_TYPES[column.kind]}) "
-                      f"ELSE {_parsed(column)} END AS {column.key}")
+        return f"CAST($default_{column.key} AS {_SQL_TYPES[column.kind]})"
+    # an empty cell of a column with a default takes it, as the cell parser gives it (照片数 0,
+    # 是否共享共用 否, 上缴金额 0); a cell that does not parse stays NULL, the cell parser's to report
+    parsed = [f"{_parsed(c)} AS {c.key}" if c.default is None
+              else f"CASE WHEN v_{c.key} IS NULL THEN {default(c)} ELSE {_parsed(c)} END AS {c.key}" for c in present]
     # a cell is taken when it is empty (and may be) or read to a value
     taken = [f"{c.key} IS NOT NULL" if c.required else f"(v_{c.key} IS NULL OR {c.key} IS NOT NULL)"
              for c in present]
@@ -147,9 +146,7 @@ def _sql(table: Table, positions: list[tuple[int, Column]]) -> tuple[str, dict]:
     errors = ", ".join(f"'{code}'" for code in EXCEL_ERRORS)
     taken += [f"NOT CASE WHEN starts_with(v_{c.key}, '#') THEN v_{c.key} IN ({errors}) ELSE false END"
               for c in present if c.kind in ("code", "text")]
-    for column in absent:
-        params[f"default_{column.key}"] = column.default
-        parsed.append(f"CAST($default_{column.key} AS {_SQL_TYPES[column.kind]}) AS {column.key}")
+    parsed += [f"{default(c)} AS {c.key}" for c in absent]
     blank = " AND ".join(["NOT forced", *(f"v_{c.key} IS NULL" for c in present)])
     rule = ROW_RULES.get(table.key, "false")
     keys = ", ".join(c.key for c in table.columns)
