@@ -30,9 +30,32 @@ def _user_id() -> int | None:
     return current_user.id if current_user.is_authenticated else None
 
 
+def _state(read_at, zone: str) -> str:
+    """A message's 状态: 未读, or 已读 and when."""
+    return "未读" if read_at is None else f"已读 {fig.moment(read_at, zone, seconds=False)}"
+
+
+def _tally(engine) -> tuple[int, str]:
+    """The account's unread messages, and the sentence the page heads its list with."""
+    _, total, unread = queries.inbox_page(engine, _user_id(), 0, 0)
+    return unread, _counted(total, unread)
+
+
+def _counted(total: int, unread: int) -> str:
+    return f"共 {total:,} 条，未读 {unread:,} 条"
+
+
+def _now_read(rows, read_at, zone: str, only: int | None = None) -> list[dict]:
+    """The grid's rows as the browser holds them, with the unread ones (or only the one with id
+    `only`) read at `read_at`: the rest stay as they were."""
+    state = _state(read_at, zone)
+    return [dict(r, state=state) if r.get("state") == "未读" and only in (None, r.get("id")) else r
+            for r in (rows if isinstance(rows, list) else [])]
+
+
 def _rows(found, zone: str) -> list[dict]:
     return [{"id": r.Message.id, "key": str(r.Message.id), "kind": MESSAGE_KINDS.get(r.Message.kind, r.Message.kind), "title": r.Message.title,
-             "state": "未读" if r.Message.read_at is None else f"已读 {fig.moment(r.Message.read_at, zone, seconds=False)}",
+             "state": _state(r.Message.read_at, zone),
              "sent": fig.moment(r.Message.created_at, zone, seconds=False),
              "email": EMAIL_STATES[r.Message.email_state] if r.Message.email_to else "—",
              "email_note": r.Message.email_to or "", "file": r.file_name or ""} for r in found]
@@ -52,7 +75,7 @@ def layout(message: str | None = None, **_query):
         html.Div([html.H2("消息", className="page-title"),
                   dcc.Input(id=f"{P}-search", type="search", debounce=False, placeholder="筛选：标题、类别，或输入“未读”",
                             className="form-control form-control-sm list-search inbox-search"),
-                  html.Span(f"共 {total:,} 条，未读 {unread:,} 条", className="page-note", id=f"{P}-counts"),
+                  html.Span(_counted(total, unread), className="page-note", id=f"{P}-counts"),
                   html.Button("全部标为已读", id=f"{P}-read-all", className="btn btn-outline-secondary btn-sm",
                               disabled=not unread)
                   if context.scope().may("read_all") else None],
@@ -82,10 +105,8 @@ def open_message(selected, asked, rows):
         context.scope().refused("消息", picked)
         return c.not_found(), no_update, no_update, no_update, no_update
     message, paper = found.Message, found.Paper
-    now_read = f"已读 {fig.moment(message.read_at or clock.now(), zone, seconds=False)}"
-    rows = [dict(r, state=now_read) if r.get("id") == picked and r.get("state") == "未读" else r
-            for r in (rows if isinstance(rows, list) else [])]
-    _, total, unread = queries.inbox_page(engine, _user_id(), 0, 0)
+    rows = _now_read(rows, message.read_at or clock.now(), zone, only=picked)
+    unread, counted = _tally(engine)
     detail = c.section(message.title, html.Div([
         html.Div(f"{MESSAGE_KINDS.get(message.kind, message.kind)} · 送达于 "
                  f"{fig.moment(message.created_at, zone, seconds=False)}", className="text-muted small mb-2"),
@@ -96,7 +117,7 @@ def open_message(selected, asked, rows):
             _go_to(message.link),
         ], className="d-flex gap-2"),
     ]))
-    return detail, rows, f"共 {total:,} 条，未读 {unread:,} 条", *unread_badge(unread)
+    return detail, rows, counted, *unread_badge(unread)
 
 
 @callback(Output(f"{P}-grid", "rowData", allow_duplicate=True), Output(f"{P}-counts", "children", allow_duplicate=True),
@@ -114,10 +135,8 @@ def read_all(clicks, rows):
     engine, zone = context.engine(), context.config().zone
     with engine.execution_options(write=True).begin() as conn:
         inbox.read_all(conn, _user_id(), context.address())
-    now_read = f"已读 {fig.moment(clock.now(), zone, seconds=False)}"
-    rows = [dict(r, state=now_read) if r.get("state") == "未读" else r for r in (rows if isinstance(rows, list) else [])]
-    _, total, unread = queries.inbox_page(engine, _user_id(), 0, 0)
-    return rows, f"共 {total:,} 条，未读 {unread:,} 条", *unread_badge(unread), not unread
+    unread, counted = _tally(engine)
+    return _now_read(rows, clock.now(), zone), counted, *unread_badge(unread), not unread
 
 
 def _go_to(link: str | None):
